@@ -1,0 +1,87 @@
+import Foundation
+
+/// Builds the ``DoctorReport`` of a repository, from libgit2 only.
+public enum Doctor {
+  /// The notes refs octo-git writes (SPEC: data model).
+  public static let notesRefs = ["refs/notes/octo/usage", "refs/notes/octo/checkpoints", "refs/notes/octo/features"]
+  /// The hooks octo-git installs.
+  public static let hookNames = ["post-commit", "pre-push", "post-rewrite"]
+  /// The line that marks a hook file as octo-git's stub.
+  public static let hookFingerprint = "# octo-git hook v1"
+
+  public static func report(for repository: Repository) throws -> DoctorReport {
+    var problems: [String] = []
+    let head = try repository.head()
+    let headState: String
+    switch head {
+    case .branch: headState = "branch"
+    case .detached: headState = "detached"
+    case .unborn: headState = "unborn"
+    }
+    let info = DoctorReport.RepositoryInfo(
+      workTree: repository.workDirectory, gitDir: repository.gitDirectory, commonDir: repository.commonDirectory,
+      linkedWorktree: repository.isLinkedWorktree, headState: headState, branch: head.branch,
+      commit: head.commit?.hex, operation: repository.operationInProgress?.rawValue)
+
+    let config = try repository.config()
+    let hooks = try hooksInfo(repository, config: config)
+    if hooks.hooks.allSatisfy({ $0.state != "octo-git" }) {
+      problems.append("octo-git hooks are not installed in \(hooks.directory): run octo-git install")
+    }
+
+    var notes: [DoctorReport.NotesRefInfo] = []
+    var refs = Set(notesRefs)
+    for reference in try repository.references(matching: "refs/notes/octo/*") { refs.insert(reference.name) }
+    for ref in refs.sorted() {
+      let tip = try repository.reference(ref)
+      let count = tip == nil ? 0 : try repository.notes(ref: ref).count
+      notes.append(DoctorReport.NotesRefInfo(ref: ref, exists: tip != nil, notes: count, tip: tip?.target.hex))
+    }
+    if try repository.reference("refs/notes/octo") != nil {
+      problems.append(
+        "a ref named refs/notes/octo exists and blocks refs/notes/octo/*: rename it with git update-ref")
+    }
+
+    let settings = try settingsInfo(config)
+    let runtime = DoctorReport.RuntimeInfo(
+      octoGit: Version.octoGit, libgit2: Version.libgit2, sqlite: Version.sqlite, libcurl: Version.libcurl)
+    return DoctorReport(
+      repository: info, hooks: hooks, notes: notes, settings: settings, runtime: runtime, problems: problems)
+  }
+
+  static func hooksInfo(_ repository: Repository, config: Config) throws -> DoctorReport.HooksInfo {
+    let directory = try repository.hooksDirectory()
+    let manager = FileManager.default
+    let hooks = hookNames.map { name -> DoctorReport.HookInfo in
+      let path = directory + "/" + name
+      let chains = manager.isExecutableFile(atPath: path + ".octo-orig")
+      guard let data = manager.contents(atPath: path) else {
+        return DoctorReport.HookInfo(name: name, state: "missing", chainsOriginal: chains)
+      }
+      let ours = String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
+      return DoctorReport.HookInfo(name: name, state: ours ? "octo-git" : "other", chainsOriginal: chains)
+    }
+    return DoctorReport.HooksInfo(directory: directory, hooksPath: try config.string("core.hooksPath"), hooks: hooks)
+  }
+
+  static func settingsInfo(_ config: Config) throws -> [DoctorReport.SettingInfo] {
+    var settings: [DoctorReport.SettingInfo] = []
+    var seen = Set<String>()
+    // Later entries (more specific files) win, as in git.
+    var effective: [String: ConfigEntry] = [:]
+    for entry in try config.entries(matching: "^octo\\.") { effective[entry.name] = entry }
+    for documented in DefaultSettings.all {
+      let key = documented.key.lowercased()
+      seen.insert(key)
+      if let entry = effective[key] {
+        settings.append(.init(key: documented.key, value: entry.value, source: entry.level?.rawValue ?? "config"))
+      } else {
+        settings.append(.init(key: documented.key, value: documented.value, source: "default"))
+      }
+    }
+    for (key, entry) in effective.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
+      settings.append(.init(key: entry.name, value: entry.value, source: entry.level?.rawValue ?? "config"))
+    }
+    return settings
+  }
+}

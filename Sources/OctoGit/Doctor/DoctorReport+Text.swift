@@ -1,0 +1,63 @@
+import Foundation
+
+extension DoctorReport {
+  /// The report as aligned text for a person, coloured when `style` says so.
+  public func text(style: OutputStyle) -> String {
+    var lines: [String] = []
+    func heading(_ title: String) {
+      if !lines.isEmpty { lines.append("") }
+      lines.append(style.paint(title, .bold))
+    }
+    func row(_ label: String, _ value: String) {
+      lines.append("  " + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+    }
+
+    heading("repository")
+    row("work tree", repository.workTree + (repository.linkedWorktree ? "  (linked worktree)" : ""))
+    row("git dir", repository.gitDir)
+    row("common dir", repository.commonDir)
+    switch repository.headState {
+    case "branch": row("HEAD", "branch \(repository.branch ?? "?") at \(repository.commit.map { String($0.prefix(12)) } ?? "?")")
+    case "detached": row("HEAD", "detached at \(repository.commit.map { String($0.prefix(12)) } ?? "?")")
+    default: row("HEAD", "unborn branch \(repository.branch ?? "?") (no commit yet)")
+    }
+    if let operation = repository.operation { row("in progress", style.paint(operation, .yellow)) }
+
+    heading("hooks")
+    row("directory", hooks.directory + (hooks.hooksPath.map { "  (core.hooksPath = \($0))" } ?? ""))
+    for hook in hooks.hooks {
+      let state: String
+      switch hook.state {
+      case "octo-git": state = style.paint("octo-git", .green) + (hook.chainsOriginal ? " (chains the previous hook)" : "")
+      case "other": state = style.paint("another tool's hook", .yellow)
+      default: state = style.paint("not installed", .dim)
+      }
+      row(hook.name, state)
+    }
+
+    heading("notes")
+    for ref in notes {
+      let count = ref.exists ? "\(ref.notes) note\(ref.notes == 1 ? "" : "s")" : style.paint("none yet", .dim)
+      lines.append("  " + ref.ref.padding(toLength: 30, withPad: " ", startingAt: 0) + count)
+    }
+
+    heading("settings")
+    for setting in settings {
+      let value = setting.value ?? style.paint("(unset)", .dim)
+      let source = setting.source == "default" ? style.paint("default", .dim) : setting.source
+      lines.append("  " + setting.key.padding(toLength: 24, withPad: " ", startingAt: 0) + value + "  [" + source + "]")
+    }
+
+    heading("runtime")
+    row("octo-git", runtime.octoGit)
+    row("libgit2", runtime.libgit2)
+    row("SQLite", runtime.sqlite)
+    row("libcurl", runtime.libcurl)
+
+    if !problems.isEmpty {
+      heading(style.paint("problems", .yellow))
+      for problem in problems { lines.append("  - " + problem) }
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,60 @@
+/// What octo-git sees in a repository: the data behind `octo-git doctor`.
+public struct DoctorReport: Codable, Sendable, Equatable {
+  public struct RepositoryInfo: Codable, Sendable, Equatable {
+    public let workTree: String
+    public let gitDir: String
+    public let commonDir: String
+    public let linkedWorktree: Bool
+    /// `branch`, `detached` or `unborn`.
+    public let headState: String
+    public let branch: String?
+    public let commit: String?
+    /// A rebase, merge, cherry-pick… in progress, if any.
+    public let operation: String?
+  }
+
+  public struct HookInfo: Codable, Sendable, Equatable {
+    public let name: String
+    /// `octo-git` (our stub), `other` (someone else's hook), or `missing`.
+    public let state: String
+    /// Whether a hook that was there before octo-git's is kept as `<name>.octo-orig` and chained.
+    public let chainsOriginal: Bool
+  }
+
+  public struct HooksInfo: Codable, Sendable, Equatable {
+    /// The directory git runs hooks from.
+    public let directory: String
+    /// `core.hooksPath` when set (as written in config).
+    public let hooksPath: String?
+    public let hooks: [HookInfo]
+  }
+
+  public struct NotesRefInfo: Codable, Sendable, Equatable {
+    public let ref: String
+    public let exists: Bool
+    public let notes: Int
+    public let tip: String?
+  }
+
+  public struct SettingInfo: Codable, Sendable, Equatable {
+    public let key: String
+    public let value: String?
+    /// Where the value comes from: `system`, `global`, `local`, `worktree`, or `default`.
+    public let source: String
+  }
+
+  public struct RuntimeInfo: Codable, Sendable, Equatable {
+    public let octoGit: String
+    public let libgit2: String
+    public let sqlite: String
+    public let libcurl: String
+  }
+
+  public let repository: RepositoryInfo
+  public let hooks: HooksInfo
+  public let notes: [NotesRefInfo]
+  public let settings: [SettingInfo]
+  public let runtime: RuntimeInfo
+  /// Things that need the user's attention, one line each with what to do.
+  public let problems: [String]
+}

@@ -1,0 +1,39 @@
+import CGit2
+import Foundation
+
+extension Repository {
+  /// Writes `data` as a blob and returns its id (nothing is written when the blob exists already).
+  public func createBlob(_ data: Data) throws -> Oid {
+    var out = git_oid()
+    let result = data.withUnsafeBytes { bytes in
+      git_blob_create_from_buffer(&out, pointer, bytes.baseAddress, bytes.count)
+    }
+    try GitError.check(result, "write a blob of \(data.count) bytes")
+    return Oid(out)
+  }
+
+  /// Writes a file from disk as a blob, without filters (a symlink is stored as its target).
+  public func createBlob(fromFile path: String) throws -> Oid {
+    var out = git_oid()
+    try GitError.check(git_blob_create_from_disk(&out, pointer, path), "store \(path) as a blob")
+    return Oid(out)
+  }
+
+  /// The bytes of a blob.
+  public func blobContent(_ id: Oid) throws -> Data {
+    var oid = id.raw
+    let blob = BlobHandle(try makeHandle("look up blob \(id.abbreviated())") { git_blob_lookup(&$0, pointer, &oid) })
+    let size = Int(git_blob_rawsize(blob.pointer))
+    guard size > 0, let bytes = git_blob_rawcontent(blob.pointer) else { return Data() }
+    return Data(bytes: bytes, count: size)
+  }
+
+  /// Whether the object database holds an object with this id.
+  public func objectExists(_ id: Oid) -> Bool {
+    var odb: OpaquePointer?
+    guard git_repository_odb(&odb, pointer) == 0 else { return false }
+    defer { git_odb_free(odb) }
+    var oid = id.raw
+    return git_odb_exists(odb, &oid) == 1
+  }
+}

@@ -1,0 +1,39 @@
+import CGit2
+import Foundation
+
+/// The process-wide libgit2 runtime: initialised once, on first use, and never shut down (a CLI process
+/// ends instead).
+public enum LibGit2 {
+  private static let initialisation: Void = {
+    _ = git_libgit2_init()
+    // libgit2 1.5 refuses repositories that use `extensions.worktreeConfig` (git worktree's per-worktree
+    // config); it can read them, so it is told the extension is known.
+    var names: [UnsafePointer<CChar>?] = [UnsafePointer(strdup("worktreeconfig"))]
+    _ = names.withUnsafeMutableBufferPointer { buffer in
+      octo_git_set_extensions(buffer.baseAddress, buffer.count)
+    }
+  }()
+
+  /// Initialises libgit2 if this process has not yet done so. Every entry point of the Git layer calls it.
+  public static func ensureInitialised() {
+    _ = initialisation
+  }
+
+  /// The version of the libgit2 this process runs with, e.g. `1.5.1`.
+  public static var version: String {
+    ensureInitialised()
+    var major: Int32 = 0
+    var minor: Int32 = 0
+    var revision: Int32 = 0
+    git_libgit2_version(&major, &minor, &revision)
+    return "\(major).\(minor).\(revision)"
+  }
+
+  /// Points libgit2's search for the global (`~/.gitconfig`) configuration at `directory`; `nil` restores
+  /// the default. Process-wide: meant for tests and for honouring an explicit `HOME` override.
+  public static func setGlobalConfigDirectory(_ directory: String?) throws {
+    ensureInitialised()
+    try GitError.check(octo_git_set_search_path(GIT_CONFIG_LEVEL_GLOBAL, directory), "set the global config path")
+    try GitError.check(octo_git_set_search_path(GIT_CONFIG_LEVEL_XDG, directory), "set the XDG config path")
+  }
+}

@@ -1,0 +1,57 @@
+import CGit2
+
+/// A git object id (SHA-1), a plain value.
+public struct Oid: Hashable, Sendable, CustomStringConvertible, Comparable {
+  var raw: git_oid
+
+  init(_ raw: git_oid) { self.raw = raw }
+
+  init(_ pointer: UnsafePointer<git_oid>) { self.raw = pointer.pointee }
+
+  /// Parses a full 40-digit hexadecimal id; `nil` when `hex` is not one.
+  public init?(hex: String) {
+    guard hex.utf8.count == 40, hex.utf8.allSatisfy({ Self.isHexDigit($0) }) else { return nil }
+    LibGit2.ensureInitialised()
+    var oid = git_oid()
+    guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
+    self.raw = oid
+  }
+
+  /// The 40-digit lowercase hexadecimal form.
+  public var hex: String {
+    var copy = raw
+    var buffer = [CChar](repeating: 0, count: 41)
+    git_oid_tostr(&buffer, 41, &copy)
+    return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// The first `length` hexadecimal digits.
+  public func abbreviated(_ length: Int = 12) -> String { String(hex.prefix(length)) }
+
+  public var description: String { hex }
+
+  public var isZero: Bool {
+    var copy = raw
+    return git_oid_is_zero(&copy) == 1
+  }
+
+  public static func == (lhs: Oid, rhs: Oid) -> Bool {
+    var left = lhs.raw
+    var right = rhs.raw
+    return git_oid_equal(&left, &right) == 1
+  }
+
+  public static func < (lhs: Oid, rhs: Oid) -> Bool {
+    var left = lhs.raw
+    var right = rhs.raw
+    return git_oid_cmp(&left, &right) < 0
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    withUnsafeBytes(of: raw.id) { hasher.combine(bytes: $0) }
+  }
+
+  static func isHexDigit(_ byte: UInt8) -> Bool {
+    (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102) || (byte >= 65 && byte <= 70)
+  }
+}

@@ -1,0 +1,110 @@
+import CGit2
+import Foundation
+
+/// One note of a notes ref: the object it annotates and the blob holding its text.
+public struct NoteEntry: Equatable, Sendable {
+  public let annotated: Oid
+  public let blob: Oid
+}
+
+/// What ``Repository/updateNote(on:ref:author:maxAttempts:_:)`` did.
+public struct NoteUpdate: Equatable, Sendable {
+  /// The notes commit the ref points at afterwards (unchanged when nothing was written).
+  public let notesCommit: Oid?
+  /// Whether a new notes commit was published.
+  public let changed: Bool
+  /// How many compare-and-swap attempts it took (1 when nobody raced).
+  public let attempts: Int
+}
+
+extension Repository {
+  /// The text of the note on `target` in the notes ref `ref` (e.g. `refs/notes/octo/usage`); `nil` when
+  /// there is none.
+  public func note(on target: Oid, ref: String) throws -> String? {
+    var oid = target.raw
+    var raw: OpaquePointer?
+    let result = git_note_read(&raw, pointer, ref, &oid)
+    if result == GIT_ENOTFOUND.rawValue { return nil }
+    try GitError.check(result, "read the \(ref) note on \(target.abbreviated())")
+    let note = NoteHandle(raw!)
+    return git_note_message(note.pointer).map { String(cString: $0) } ?? ""
+  }
+
+  /// Every note in `ref`; empty when the ref does not exist.
+  public func notes(ref: String) throws -> [NoteEntry] {
+    var raw: OpaquePointer?
+    let result = git_note_iterator_new(&raw, pointer, ref)
+    if result == GIT_ENOTFOUND.rawValue { return [] }
+    try GitError.check(result, "list the notes in \(ref)")
+    let iterator = NoteIteratorHandle(raw!)
+    var entries: [NoteEntry] = []
+    while true {
+      var blob = git_oid()
+      var annotated = git_oid()
+      let next = git_note_next(&blob, &annotated, iterator.pointer)
+      if next == GIT_ITEROVER.rawValue { break }
+      try GitError.check(next, "list the notes in \(ref)")
+      entries.append(NoteEntry(annotated: Oid(annotated), blob: Oid(blob)))
+    }
+    return entries
+  }
+
+  /// Rewrites the note on `target` in `ref` as `transform` says, given its current text (`nil`: no note).
+  /// Returning `nil` removes the note; returning the text unchanged writes nothing.
+  ///
+  /// The new notes commit is published with compare-and-swap on `ref`; when another writer moved the ref
+  /// meanwhile, the note is read again and `transform` runs again, up to `maxAttempts` times. Nothing
+  /// written by others is ever overwritten.
+  @discardableResult
+  public func updateNote(
+    on target: Oid, ref: String, author: Signature, maxAttempts: Int = 50,
+    _ transform: (String?) throws -> String?
+  ) throws -> NoteUpdate {
+    let signature = try author.makeHandle()
+    var oid = target.raw
+    var attempt = 0
+    while true {
+      attempt += 1
+      let tip = try reference(ref)?.target
+      let parent = try tip.map { try commitHandle($0) }
+      var existing: String?
+      if let parent {
+        var raw: OpaquePointer?
+        let result = git_note_commit_read(&raw, pointer, parent.pointer, &oid)
+        if result != GIT_ENOTFOUND.rawValue {
+          try GitError.check(result, "read the \(ref) note on \(target.abbreviated())")
+          let note = NoteHandle(raw!)
+          existing = git_note_message(note.pointer).map { String(cString: $0) } ?? ""
+        }
+      }
+      let wanted = try transform(existing)
+      if wanted == existing {
+        return NoteUpdate(notesCommit: tip, changed: false, attempts: attempt)
+      }
+      var commit = git_oid()
+      if let wanted {
+        var blob = git_oid()
+        try GitError.check(
+          git_note_commit_create(
+            &commit, &blob, pointer, parent?.pointer, signature.pointer, signature.pointer, &oid, wanted, 1),
+          "write the \(ref) note on \(target.abbreviated())")
+      } else if let parent {
+        try GitError.check(
+          git_note_commit_remove(&commit, pointer, parent.pointer, signature.pointer, signature.pointer, &oid),
+          "remove the \(ref) note on \(target.abbreviated())")
+      }
+      do {
+        try updateReference(ref, to: Oid(commit), expecting: tip, message: "octo-git: note on \(target.abbreviated())")
+        return NoteUpdate(notesCommit: Oid(commit), changed: true, attempts: attempt)
+      } catch let error as GitError where error.isConcurrentUpdate && attempt < maxAttempts {
+        Self.backOff(attempt: attempt)
+      }
+    }
+  }
+
+  /// Waits a short, growing, randomised time before a compare-and-swap retry, so racing writers spread out.
+  static func backOff(attempt: Int) {
+    let ceiling = min(50_000, 500 << min(attempt, 7))
+    usleep(UInt32(Int.random(in: ceiling / 2...ceiling)))
+  }
+}

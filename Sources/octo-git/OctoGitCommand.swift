@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+/// The `octo-git` command line: parses arguments and hands the work to the OctoGit library.
+@main
+struct OctoGitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "octo-git",
+    abstract: "Records what AI coding agents cost in git notes, checkpoints their work, and keeps git tidy.",
+    discussion: """
+      Run it inside a git work tree, or name one with -C. Data commands take --json.
+
+      Exit codes:
+      \(ExitStatus.table)
+      """,
+    version: "octo-git \(Version.octoGit)",
+    subcommands: [DoctorCommand.self, DefaultsCommand.self]
+  )
+
+  @Option(
+    name: [.customShort("C"), .customLong("repo")],
+    help: ArgumentHelp("Run as if octo-git was started in <path> (repeatable, as git's -C).", valueName: "path"))
+  var directories: [String] = []
+
+  /// The directory the command works in: the current one, changed by each -C in turn.
+  func workingDirectory() throws -> String {
+    var directory = FileManager.default.currentDirectoryPath
+    for path in directories where !path.isEmpty {
+      let next = path.hasPrefix("/") ? path : directory + "/" + path
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: next, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw OctoError("cannot change to '\(path)': no such directory", hint: "check the path given to -C", status: .usage)
+      }
+      directory = URL(fileURLWithPath: next).standardizedFileURL.path
+    }
+    return directory
+  }
+
+  /// The repository the command works on, opened once for the whole process.
+  func openRepository() throws -> Repository {
+    try Repository.open(at: try workingDirectory())
+  }
+
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as OctoError {
+      fail(error.description, status: error.status)
+    } catch let error as GitError {
+      fail(error.description, status: error.exitStatus)
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        if !message.isEmpty { print(message) }
+        Foundation.exit(0)
+      }
+      if code == .validationFailure {
+        fail(oneLine(usageMessage: message), status: .usage)
+      }
+      FileHandle.standardError.write(Data((message + "\n").utf8))
+      Foundation.exit(code.rawValue)
+    }
+  }
+
+  /// ArgumentParser's usage error (error, usage, "See …" lines) folded into one line: what was wrong and
+  /// where help is.
+  static func oneLine(usageMessage: String) -> String {
+    let lines = usageMessage.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    var problem = lines.first ?? "bad command line"
+    if problem.hasPrefix("Error: ") { problem = String(problem.dropFirst("Error: ".count)) }
+    if let first = problem.first { problem = first.lowercased() + problem.dropFirst() }
+    if let see = lines.first(where: { $0.hasPrefix("See '") }),
+      let help = see.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first
+    {
+      return "\(problem); see '\(help)'"
+    }
+    return problem
+  }
+
+  /// Prints `octo-git: <message>` on stderr and exits with `status`.
+  static func fail(_ message: String, status: ExitStatus) -> Never {
+    let style = OutputStyle.forDescriptor(STDERR_FILENO)
+    FileHandle.standardError.write(Data((style.paint("octo-git:", .red) + " " + message + "\n").utf8))
+    Foundation.exit(status.rawValue)
+  }
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages octo-git builds against, when any is missing.
+# As root it runs apt-get; otherwise it prints the exact command to run and fails.
+set -eu
+
+packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev pkg-config git"
+missing=""
+for package in $packages; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $package"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "installing:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "octo-git needs these Debian packages:$missing" >&2
+  echo "run: sudo apt-get install -y$missing" >&2
+  exit 1
+fi
