@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Notes on a named notes ref")
+struct NotesTests {
+  let ref = "refs/notes/octo/usage"
+
+  @Test("a note written is what git notes show prints, and appends keep every line")
+  func writeAndAppend() throws {
+    let fixture = try TestRepository()
+    let repository = try fixture.open()
+    let head = try repository.headCommit()!
+    let first = try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) { _ in
+      "{\"id\":\"a\",\"v\":1}\n"
+    }
+    #expect(first.changed)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "{\"id\":\"a\",\"v\":1}")
+    try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) { existing in
+      (existing ?? "") + "{\"id\":\"b\",\"v\":1}\n"
+    }
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "{\"id\":\"a\",\"v\":1}\n{\"id\":\"b\",\"v\":1}")
+    #expect(try repository.note(on: head, ref: ref) == "{\"id\":\"a\",\"v\":1}\n{\"id\":\"b\",\"v\":1}\n")
+    // The notes ref got two commits, the second on top of the first.
+    #expect(try fixture.git("rev-list", "--count", ref) == "2")
+    // Unchanged text writes nothing.
+    let same = try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) { $0 }
+    #expect(!same.changed)
+    #expect(try fixture.git("rev-list", "--count", ref) == "2")
+  }
+
+  @Test("notes written by git are read and listed")
+  func readGitNotes() throws {
+    let fixture = try TestRepository()
+    let second = try fixture.commitAll("second")
+    try fixture.git("notes", "--ref=octo/usage", "add", "-m", "one", "HEAD~1")
+    try fixture.git("notes", "--ref=octo/usage", "add", "-m", "two", "HEAD")
+    let repository = try fixture.open()
+    #expect(try repository.note(on: Oid(hex: second)!, ref: ref) == "two\n")
+    let listed = try repository.notes(ref: ref)
+    let witness = try fixture.git("notes", "--ref=octo/usage", "list").split(separator: "\n").map {
+      $0.split(separator: " ").map(String.init)
+    }
+    #expect(Set(listed.map { [$0.blob.hex, $0.annotated.hex] }) == Set(witness))
+    #expect(try repository.notes(ref: "refs/notes/octo/none").isEmpty)
+    #expect(try repository.note(on: Oid(hex: second)!, ref: "refs/notes/octo/none") == nil)
+  }
+
+  @Test("returning nil removes the note")
+  func remove() throws {
+    let fixture = try TestRepository()
+    let repository = try fixture.open()
+    let head = try repository.headCommit()!
+    try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) { _ in "x\n" }
+    try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) { _ in nil }
+    #expect(try repository.note(on: head, ref: ref) == nil)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
+  }
+
+  @Test("concurrent writers from separate handles all land: compare-and-swap retries, nothing is lost")
+  func concurrentWriters() async throws {
+    let fixture = try TestRepository()
+    let path = fixture.path
+    let ref = self.ref
+    let head = try fixture.open().headCommit()!
+    let writers = 6
+    let perWriter = 10
+    try await withThrowingTaskGroup(of: Int.self) { group in
+      for writer in 0..<writers {
+        group.addTask {
+          let repository = try Repository.open(at: path)
+          var attempts = 0
+          for line in 0..<perWriter {
+            let update = try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) {
+              ($0 ?? "") + "w\(writer)-\(line)\n"
+            }
+            attempts += update.attempts
+          }
+          return attempts
+        }
+      }
+      for try await _ in group {}
+    }
+    let lines = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").split(separator: "\n")
+    #expect(lines.count == writers * perWriter)
+    #expect(Set(lines).count == writers * perWriter)
+  }
+}
