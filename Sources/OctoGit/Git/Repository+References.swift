@@ -13,11 +13,7 @@ public struct ReferenceValue: Equatable, Sendable {
 extension Repository {
   /// Reads a reference, following symbolic ones; `nil` when it does not exist (or is an unborn HEAD).
   public func reference(_ name: String) throws -> ReferenceValue? {
-    var raw: OpaquePointer?
-    let result = git_reference_lookup(&raw, pointer, name)
-    if result == GIT_ENOTFOUND.rawValue { return nil }
-    try GitError.check(result, "look up \(name)")
-    let reference = ReferenceHandle(raw!)
+    guard let reference = try lookupReference(name) else { return nil }
     var symbolic: String?
     if git_reference_type(reference.pointer) == GIT_REFERENCE_SYMBOLIC {
       symbolic = String(cString: git_reference_symbolic_target(reference.pointer))
@@ -32,13 +28,17 @@ extension Repository {
 
   /// Where a symbolic reference points (e.g. `refs/heads/main` for `HEAD`), without resolving it.
   public func symbolicTarget(of name: String) throws -> String? {
+    guard let reference = try lookupReference(name) else { return nil }
+    guard git_reference_type(reference.pointer) == GIT_REFERENCE_SYMBOLIC else { return nil }
+    return String(cString: git_reference_symbolic_target(reference.pointer))
+  }
+
+  func lookupReference(_ name: String) throws -> ReferenceHandle? {
     var raw: OpaquePointer?
     let result = git_reference_lookup(&raw, pointer, name)
     if result == GIT_ENOTFOUND.rawValue { return nil }
     try GitError.check(result, "look up \(name)")
-    let reference = ReferenceHandle(raw!)
-    guard git_reference_type(reference.pointer) == GIT_REFERENCE_SYMBOLIC else { return nil }
-    return String(cString: git_reference_symbolic_target(reference.pointer))
+    return ReferenceHandle(raw!)
   }
 
   /// Every direct reference whose name matches `glob` (fnmatch, e.g. `refs/notes/octo/*`), sorted by name.
