@@ -15,7 +15,10 @@ struct OctoGitCommand: ParsableCommand {
       \(ExitStatus.table)
       """,
     version: "octo-git \(Version.octoGit)",
-    subcommands: [DoctorCommand.self, DefaultsCommand.self]
+    subcommands: [
+      DoctorCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
+      DefaultsCommand.self,
+    ]
   )
 
   @Option(

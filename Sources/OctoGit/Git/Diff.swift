@@ -110,3 +110,30 @@ extension Repository {
     }
   }
 }
+
+/// A path that differs between two trees, with the blob ids on each side (no content is read).
+public struct ChangedPath: Equatable, Sendable {
+  public let path: String
+  public let oldID: Oid?
+  public let newID: Oid?
+}
+
+extension Repository {
+  /// The paths that differ between two trees (`nil`: the empty tree), without reading any file content:
+  /// unchanged subtrees are skipped by id, so the cost follows the number of changes.
+  public func changedPaths(from old: Oid?, to new: Oid?) throws -> [ChangedPath] {
+    let oldTree = try old.map { try treeHandle($0) }
+    let newTree = try new.map { try treeHandle($0) }
+    var options = octo_git_diff_options()
+    options.flags |= GIT_DIFF_SKIP_BINARY_CHECK.rawValue
+    let diff = DiffHandle(
+      try makeHandle("diff two trees") { git_diff_tree_to_tree(&$0, pointer, oldTree?.pointer, newTree?.pointer, &options) })
+    return (0..<git_diff_num_deltas(diff.pointer)).compactMap { position in
+      guard let delta = git_diff_get_delta(diff.pointer, position) else { return nil }
+      let path = (delta.pointee.new_file.path ?? delta.pointee.old_file.path).map { String(cString: $0) } ?? ""
+      let oldID = Oid(delta.pointee.old_file.id)
+      let newID = Oid(delta.pointee.new_file.id)
+      return ChangedPath(path: path, oldID: oldID.isZero ? nil : oldID, newID: newID.isZero ? nil : newID)
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// The usage ledger of one work tree: records usage as pending, attaches it to commits as notes, and
+/// keeps the cache of the notes current.
+public final class Ledger {
+  public let repository: Repository
+  public let store: LedgerStore
+  public let location: WorktreeLocation
+
+  public init(repository: Repository) throws {
+    self.repository = repository
+    self.location = WorktreeLocation(repository)
+    self.store = try LedgerStore.open(commonDirectory: repository.commonDirectory)
+  }
+
+  // MARK: - Recording
+
+  /// The context octo-git fills into events that do not say otherwise: a fresh id, now, this work tree's
+  /// branch, the git user, this machine.
+  public func defaults(now: Date = Date()) throws -> UsageEvent {
+    let config = try repository.config()
+    let user = try config.string("user.email") ?? config.string("user.name") ?? ProcessInfo.processInfo.environment["USER"]
+    return UsageEvent(
+      id: "r-" + UUID().uuidString.lowercased(), at: now, model: "", tokens: TokenCounts(), user: user,
+      machine: ProcessInfo.processInfo.hostName, branch: try repository.head().branch)
+  }
+
+  /// Prices `events` and stores them as pending for this work tree, all or none.
+  public func record(_ events: [UsageEvent], prices: PriceTable) throws {
+    let priced = events.map { $0.priced(with: prices) }
+    try store.addPending(priced, worktree: location.key)
+    location.markPending()
+  }
+
+  // MARK: - Attaching
+
+  /// What ``attachPending(to:)`` did.
+  public struct Attachment: Equatable, Sendable {
+    /// Events written into notes, by commit.
+    public var attached: [String: Int] = [:]
+    public var total: Int { attached.values.reduce(0, +) }
+  }
+
+  /// Attaches this work tree's pending events to `commit` as lines of its usage note, then forgets them.
+  ///
+  /// Crash-safe in three steps: the events are first claimed for `commit` in the database; the note is
+  /// then written (adding only ids it does not hold yet, with compare-and-swap on the notes ref); only
+  /// then are they removed. A run interrupted anywhere is finished by the next one, which attaches
+  /// earlier claims to the commit they were claimed for: no event is lost or attached twice.
+  @discardableResult
+  public func attachPending(to commit: Oid, author: Signature? = nil) throws -> Attachment {
+    var result = Attachment()
+    let claims = try store.claimPending(worktree: location.key, for: commit.hex)
+    let signature = author ?? noteSignature()
+    for (target, events) in claims.sorted(by: { $0.key < $1.key }) {
+      guard let targetID = Oid(hex: target), repository.objectExists(targetID) else {
+        // The commit it was claimed for is gone (e.g. the repository was rewritten): attach to `commit`.
+        try repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
+          UsageNote.merging($0, adding: events)
+        }
+        try store.removePending(ids: events.map(\.id))
+        result.attached[commit.hex, default: 0] += events.count
+        continue
+      }
+      try repository.updateNote(on: targetID, ref: UsageNote.ref, author: signature) {
+        UsageNote.merging($0, adding: events)
+      }
+      try store.removePending(ids: events.map(\.id))
+      result.attached[target, default: 0] += events.count
+    }
+    try settleMarker()
+    return result
+  }
+
+  /// Removes the pending marker when nothing is pending any more. A recorder that stored an event
+  /// meanwhile re-creates the marker after storing, and the count is checked again after removal, so
+  /// the marker is never missing while something is pending.
+  func settleMarker() throws {
+    guard try store.pendingCount(worktree: location.key) == 0 else { return }
+    location.clearPendingMark()
+    if try store.pendingCount(worktree: location.key) > 0 { location.markPending() }
+  }
+
+  /// The identity notes commits are written with: the git user, else octo-git itself.
+  func noteSignature() -> Signature {
+    repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+  }
+}
+
+@available(*, unavailable)
+extension Ledger: Sendable {}

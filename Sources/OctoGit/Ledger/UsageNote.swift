@@ -1,0 +1,38 @@
+/// The text of a commit's `refs/notes/octo/usage` note: one canonical usage event per line.
+public enum UsageNote {
+  /// The notes ref usage lives in.
+  public static let ref = "refs/notes/octo/usage"
+
+  /// The note with `events` added: lines sorted, one per event id (a line already there wins, and lines
+  /// octo-git cannot read are kept untouched).
+  public static func merging(_ existing: String?, adding events: [UsageEvent]) -> String {
+    var lines = Set<String>()
+    var ids = Set<String>()
+    for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: true) {
+      let text = String(line)
+      if let event = try? UsageEvent(line: text) {
+        guard ids.insert(event.id).inserted else { continue }
+      }
+      lines.insert(text)
+    }
+    for event in events where ids.insert(event.id).inserted {
+      lines.insert(event.line)
+    }
+    return lines.sorted().joined(separator: "\n") + "\n"
+  }
+
+  /// The events of a note, each id once, and how many lines could not be read.
+  public static func events(in text: String) -> (events: [UsageEvent], malformed: Int) {
+    var events: [UsageEvent] = []
+    var ids = Set<String>()
+    var malformed = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+      guard let event = try? UsageEvent(line: String(line)) else {
+        malformed += 1
+        continue
+      }
+      if ids.insert(event.id).inserted { events.append(event) }
+    }
+    return (events, malformed)
+  }
+}

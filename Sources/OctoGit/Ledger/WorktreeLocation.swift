@@ -1,0 +1,97 @@
+import Foundation
+
+/// Where a work tree's git data lives, found by reading a few files and without libgit2, so a hook with
+/// nothing to do can return before paying for libgit2's start-up.
+public struct WorktreeLocation: Equatable, Sendable {
+  /// This work tree's git directory (`.git`, or `.git/worktrees/<name>`).
+  public let gitDirectory: String
+  /// The directory all worktrees share.
+  public let commonDirectory: String
+
+  public init(gitDirectory: String, commonDirectory: String) {
+    self.gitDirectory = gitDirectory
+    self.commonDirectory = commonDirectory
+  }
+
+  /// The location of an open repository.
+  public init(_ repository: Repository) {
+    self.init(gitDirectory: repository.gitDirectory, commonDirectory: repository.commonDirectory)
+  }
+
+  /// Names this work tree among its repository's worktrees: `main`, or `worktrees/<name>`.
+  public var key: String {
+    let prefix = commonDirectory + "/worktrees/"
+    return gitDirectory.hasPrefix(prefix) ? "worktrees/" + gitDirectory.dropFirst(prefix.count) : "main"
+  }
+
+  /// The file whose presence says this work tree may have pending usage.
+  public var pendingMarker: String {
+    commonDirectory + "/octo/pending/" + key.replacingOccurrences(of: "/", with: "_")
+  }
+
+  /// Whether a rebase, merge, cherry-pick, revert or `git am` is under way in this work tree.
+  public var operationInProgress: Bool {
+    ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer/todo"].contains {
+      access(gitDirectory + "/" + $0, F_OK) == 0
+    }
+  }
+
+  /// Finds the git directories for `directory` as git would: `GIT_DIR` (and `GIT_COMMON_DIR`) when set,
+  /// else the nearest `.git` folder or `gitdir:` file above it. `nil` when there is none.
+  public static func find(from directory: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    -> WorktreeLocation?
+  {
+    if let gitDir = environment["GIT_DIR"], !gitDir.isEmpty {
+      let absolute = absolutePath(gitDir, base: directory)
+      let common = environment["GIT_COMMON_DIR"].map { absolutePath($0, base: directory) } ?? commonDirectory(of: absolute)
+      return WorktreeLocation(gitDirectory: absolute, commonDirectory: common)
+    }
+    var current = URL(fileURLWithPath: directory).standardizedFileURL.path
+    while true {
+      let candidate = (current == "/" ? "" : current) + "/.git"
+      var info = stat()
+      if stat(candidate, &info) == 0 {
+        if info.st_mode & S_IFMT == S_IFDIR {
+          return WorktreeLocation(gitDirectory: candidate, commonDirectory: commonDirectory(of: candidate))
+        }
+        if let text = try? String(contentsOfFile: candidate, encoding: .utf8), text.hasPrefix("gitdir:") {
+          let target = text.dropFirst("gitdir:".count).trimmingCharacters(in: .whitespacesAndNewlines)
+          let gitDir = absolutePath(target, base: current)
+          return WorktreeLocation(gitDirectory: gitDir, commonDirectory: commonDirectory(of: gitDir))
+        }
+        return nil
+      }
+      if current == "/" { return nil }
+      current = (current as NSString).deletingLastPathComponent
+    }
+  }
+
+  static func commonDirectory(of gitDirectory: String) -> String {
+    guard let text = try? String(contentsOfFile: gitDirectory + "/commondir", encoding: .utf8) else { return gitDirectory }
+    return absolutePath(text.trimmingCharacters(in: .whitespacesAndNewlines), base: gitDirectory)
+  }
+
+  static func absolutePath(_ path: String, base: String) -> String {
+    let joined = path.hasPrefix("/") ? path : base + "/" + path
+    return URL(fileURLWithPath: joined).standardizedFileURL.path
+  }
+
+  // MARK: - The pending marker
+
+  /// Creates the pending marker (after pending events were stored).
+  public func markPending() {
+    let folder = (pendingMarker as NSString).deletingLastPathComponent
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    _ = FileManager.default.createFile(atPath: pendingMarker, contents: nil)
+  }
+
+  /// Removes the pending marker.
+  public func clearPendingMark() {
+    unlink(pendingMarker)
+  }
+
+  /// Whether the pending marker exists.
+  public var isMarkedPending: Bool {
+    access(pendingMarker, F_OK) == 0
+  }
+}

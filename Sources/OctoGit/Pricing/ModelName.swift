@@ -1,0 +1,25 @@
+import Foundation
+
+/// Model id normalisation, so the ids agents log match the price table's keys.
+public enum ModelName {
+  /// `anthropic/claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`: lowercased, provider prefix (up to the
+  /// last `/`) removed, a Vertex-style `@date` and a trailing `-YYYYMMDD` or `-YYYY-MM-DD` date removed.
+  public static func normalise(_ model: String) -> String {
+    var name = model.trimmingCharacters(in: .whitespaces).lowercased()
+    if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
+    if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }
+    let bytes = Array(name.utf8)
+    func digits(_ range: Range<Int>) -> Bool { range.allSatisfy { (48...57).contains(bytes[$0]) } }
+    let count = bytes.count
+    if count > 9, bytes[count - 9] == UInt8(ascii: "-"), digits(count - 8..<count) {
+      return String(decoding: bytes[..<(count - 9)], as: UTF8.self)
+    }
+    if count > 11, bytes[count - 11] == UInt8(ascii: "-"), digits(count - 10..<count - 6),
+      bytes[count - 6] == UInt8(ascii: "-"), digits(count - 5..<count - 3), bytes[count - 3] == UInt8(ascii: "-"),
+      digits(count - 2..<count)
+    {
+      return String(decoding: bytes[..<(count - 11)], as: UTF8.self)
+    }
+    return name
+  }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A table of model prices in LiteLLM's JSON schema (`model_prices_and_context_window.json`): an object
+/// keyed by model id whose entries carry per-token USD prices.
+public struct PriceTable: Sendable {
+  /// Identifies this table's content, e.g. `builtin:5f2c09ab`: the source, then a hash of the bytes.
+  public let id: String
+  /// Prices by normalised model id (see ``ModelName/normalise(_:)``).
+  public private(set) var models: [String: ModelPrice]
+
+  /// Parses a LiteLLM-schema price file. Entries without any per-token price (such as LiteLLM's
+  /// `sample_spec`) are skipped.
+  ///
+  /// - Throws: ``OctoError/badInput(_:hint:)`` naming the entry and field when the file is not such a table.
+  public init(json text: String, source: String) throws {
+    id = "\(source):\(Self.fingerprint(text))"
+    let root: JSONValue
+    do {
+      root = try CanonicalJSON.parse(text)
+    } catch {
+      throw OctoError.badInput("the \(source) price table is not valid JSON (\(error))")
+    }
+    guard case .object(let entries) = root else {
+      throw OctoError.badInput("the \(source) price table is not a JSON object keyed by model")
+    }
+    var models: [String: ModelPrice] = [:]
+    // Exact keys first, so `claude-x-20250101` and `claude-x` both present keep the undated entry.
+    for key in entries.keys.sorted(by: { $0.count > $1.count }) {
+      guard case .object(let fields) = entries[key]!, key != "sample_spec" else { continue }
+      var price = ModelPrice(tableID: id)
+      for (field, path) in ModelPrice.fields {
+        guard let value = fields[field], value != .null else { continue }
+        guard let decimal = value.decimalValue, decimal >= 0 else {
+          throw OctoError.badInput(
+            "the \(source) price table has a bad \(field) for \(key)", hint: "prices are non-negative numbers")
+        }
+        price[keyPath: path] = decimal
+      }
+      guard price.isPriced else { continue }
+      models[ModelName.normalise(key)] = price
+    }
+    self.models = models
+  }
+
+  /// The price of `model`, matched after normalisation; `nil` when the table does not know it.
+  public func price(for model: String) -> ModelPrice? {
+    models[ModelName.normalise(model)]
+  }
+
+  /// This table with `other`'s models added, `other` winning where both price a model.
+  public func overlaid(with other: PriceTable) -> PriceTable {
+    var merged = self
+    merged.models.merge(other.models) { $1 }
+    return PriceTable(id: other.id == id ? id : "\(id)+\(other.id)", models: merged.models)
+  }
+
+  init(id: String, models: [String: ModelPrice]) {
+    self.id = id
+    self.models = models
+  }
+
+  /// The price table compiled into octo-git (`config/pricing.json`).
+  public static let builtIn: PriceTable = {
+    // The file is compiled in and covered by tests; failing to parse it is a build defect.
+    try! PriceTable(json: DefaultFiles.content(of: "config/pricing.json") ?? "{}", source: "builtin")
+  }()
+
+  /// A short, stable hash of a table's bytes (64-bit FNV-1a, hexadecimal).
+  static func fingerprint(_ text: String) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0100_0000_01b3
+    }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+}

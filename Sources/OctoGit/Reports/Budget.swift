@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+
+/// Where spending stands against a budget set in git config.
+public struct BudgetStatus: Equatable, Sendable {
+  /// `repository`, or `branch <name>`.
+  public let scope: String
+  public let budget: Decimal
+  /// Spent so far, committed and pending.
+  public let spent: Decimal
+
+  public var fraction: Double { budget > 0 ? NSDecimalNumber(decimal: spent / budget).doubleValue : 0 }
+
+  /// The one-line warning to show, or `nil` under 80%.
+  public var warning: String? {
+    let percent = Int((fraction * 100).rounded(.down))
+    if fraction >= 1 {
+      return "over budget: \(scope) has spent \(Money.format(spent)) of \(Money.format(budget)) (\(percent)%)"
+    }
+    if fraction >= 0.8 {
+      return "budget: \(scope) has spent \(Money.format(spent)) of \(Money.format(budget)) (\(percent)%)"
+    }
+    return nil
+  }
+}
+
+/// Budgets from git config: `octo.budget` (USD for the whole repository) and `octo.budget.branch` (USD for
+/// each branch). Spending counts what the notes hold plus what is still pending.
+public enum Budget {
+  public static func statuses(ledger: Ledger) throws -> [BudgetStatus] {
+    let config = try ledger.repository.config()
+    let repositoryBudget = try amount(config, "octo.budget")
+    let branchBudget = try amount(config, "octo.budget.branch")
+    guard repositoryBudget != nil || branchBudget != nil else { return [] }
+    try ledger.store.refreshCache(from: ledger.repository)
+    let branch = try ledger.repository.head().branch
+    var all = UsageTotals()
+    var onBranch = UsageTotals()
+    try ledger.store.read { db in
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT cost, cost_pico, branch FROM note_line WHERE shadowed = 0 AND cost IS NOT NULL")
+      while let row = try rows.next() {
+        all.add(tokens: TokenCounts(), costPico: row[1], costText: row[0])
+        if let branch, (row[2] as String?) == branch {
+          onBranch.add(tokens: TokenCounts(), costPico: row[1], costText: row[0])
+        }
+      }
+    }
+    for item in try ledger.store.pending() where item.event.cost != nil {
+      all.add(item.event)
+      if let branch, item.event.branch == branch { onBranch.add(item.event) }
+    }
+    var statuses: [BudgetStatus] = []
+    if let repositoryBudget {
+      statuses.append(BudgetStatus(scope: "this repository", budget: repositoryBudget, spent: all.cost))
+    }
+    if let branchBudget, let branch {
+      statuses.append(BudgetStatus(scope: "branch \(branch)", budget: branchBudget, spent: onBranch.cost))
+    }
+    return statuses
+  }
+
+  static func amount(_ config: Config, _ key: String) throws -> Decimal? {
+    guard let text = try config.string(key), !text.isEmpty else { return nil }
+    let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "$", with: "")
+    guard let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value > 0 else {
+      throw OctoError.badInput("git config \(key) is not an amount in USD: \(text)", hint: "e.g. git config \(key) 250")
+    }
+    return value
+  }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+
+/// octo-git's local database, `<git-common-dir>/octo/ledger.sqlite`, shared by every worktree of a
+/// repository: usage waiting for a commit (pending), and a cache of the usage notes.
+///
+/// SQLite in WAL mode with a busy timeout, so hooks and commands in many worktrees can use it at once.
+/// The pending events are the only data that lives here alone; everything else is rebuilt from the notes.
+public final class LedgerStore {
+  let database: DatabaseQueue
+  /// The database file.
+  public let path: String
+
+  /// Opens (creating and migrating as needed) the store of the repository whose common directory is
+  /// `commonDirectory`.
+  public static func open(commonDirectory: String) throws -> LedgerStore {
+    let folder = commonDirectory + "/octo"
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions")
+    }
+    return try LedgerStore(path: folder + "/ledger.sqlite")
+  }
+
+  init(path: String) throws {
+    self.path = path
+    var configuration = Configuration()
+    configuration.journalMode = .wal
+    configuration.busyMode = .timeout(10)
+    configuration.label = "octo-git ledger"
+    do {
+      database = try DatabaseQueue(path: path, configuration: configuration)
+      try Self.migrator.migrate(database)
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  static func storeError(_ error: DatabaseError, path: String) -> OctoError {
+    switch error.resultCode {
+    case .SQLITE_BUSY, .SQLITE_LOCKED:
+      return OctoError("the octo-git database \(path) is busy", hint: "another octo-git is writing; run it again", status: .tryAgain)
+    case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+      return OctoError(
+        "the octo-git database \(path) is damaged",
+        hint: "move it aside and run octo-git cache rebuild (pending usage in it would be lost)")
+    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+      return OctoError("cannot write the octo-git database \(path)", hint: "check the folder's permissions")
+    default:
+      return OctoError("database error in \(path): \(error.message ?? "\(error.resultCode)")")
+    }
+  }
+
+  /// Runs `body` in a write transaction, mapping SQLite failures to ``OctoError``.
+  func write<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try database.write(body)
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try database.read(body)
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE pending_event (
+            id TEXT PRIMARY KEY,
+            worktree TEXT NOT NULL,
+            line TEXT NOT NULL,
+            recorded_at INTEGER NOT NULL,
+            claim_commit TEXT
+          );
+          CREATE INDEX pending_event_worktree ON pending_event(worktree);
+          CREATE TABLE note_line (
+            commit_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            commit_time INTEGER NOT NULL,
+            shadowed INTEGER NOT NULL DEFAULT 0,
+            at_ms INTEGER NOT NULL,
+            agent TEXT, session TEXT, model TEXT NOT NULL,
+            tin INTEGER NOT NULL, tout INTEGER NOT NULL, cw5m INTEGER NOT NULL, cw1h INTEGER NOT NULL, cr INTEGER NOT NULL,
+            cost TEXT, cost_pico INTEGER, prices TEXT,
+            user TEXT, machine TEXT, branch TEXT, feature TEXT,
+            PRIMARY KEY (commit_id, event_id)
+          ) WITHOUT ROWID;
+          CREATE INDEX note_line_event ON note_line(event_id);
+          CREATE TABLE note_commit (
+            commit_id TEXT PRIMARY KEY,
+            commit_time INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            malformed INTEGER NOT NULL DEFAULT 0
+          ) WITHOUT ROWID;
+          CREATE TABLE notes_tip (
+            ref TEXT PRIMARY KEY,
+            tip TEXT NOT NULL
+          ) WITHOUT ROWID;
+          """)
+    }
+    return migrator
+  }
+}
+
+@available(*, unavailable)
+extension LedgerStore: Sendable {}

@@ -1,0 +1,373 @@
+import Foundation
+
+/// A JSON value that keeps numbers as their exact decimal text, so money read from JSON is never
+/// rounded through binary floating point.
+public enum JSONValue: Equatable, Sendable {
+  case null
+  case bool(Bool)
+  /// A number, as written (e.g. `0.000003`, `3e-06`, `1200`).
+  case number(String)
+  case string(String)
+  case array([JSONValue])
+  case object([String: JSONValue])
+
+  public subscript(key: String) -> JSONValue? {
+    if case .object(let members) = self { return members[key] }
+    return nil
+  }
+
+  public var stringValue: String? {
+    if case .string(let text) = self { return text }
+    return nil
+  }
+
+  /// The number as an exact decimal.
+  public var decimalValue: Decimal? {
+    guard case .number(let text) = self else { return nil }
+    return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+  }
+
+  /// The number when it is written as a whole number (`12`, not `12.0` or `1e1`) that fits in `Int`.
+  public var intValue: Int? {
+    guard case .number(let text) = self else { return nil }
+    return Int(text)
+  }
+
+  public var objectValue: [String: JSONValue]? {
+    if case .object(let members) = self { return members }
+    return nil
+  }
+
+  public var arrayValue: [JSONValue]? {
+    if case .array(let items) = self { return items }
+    return nil
+  }
+
+  public var boolValue: Bool? {
+    if case .bool(let value) = self { return value }
+    return nil
+  }
+
+  /// A number value holding `decimal` in plain (non-exponent) notation.
+  public static func decimal(_ decimal: Decimal) -> JSONValue {
+    .number(CanonicalJSON.plain(decimal))
+  }
+
+  public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+}
+
+/// Parses and writes JSON.
+///
+/// The written form is canonical: object keys sorted by their UTF-8 bytes, no insignificant white space,
+/// non-ASCII kept as UTF-8, only `"`, `\` and control characters escaped. The same value therefore always
+/// gives the same bytes, which is what lets git's `cat_sort_uniq` notes merge drop duplicate lines.
+public enum CanonicalJSON {
+  public struct ParseError: Error, Sendable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
+    public var description: String { "\(reason) at byte \(offset)" }
+  }
+
+  // MARK: Writing
+
+  public static func string(_ value: JSONValue) -> String {
+    var out = ""
+    write(value, into: &out)
+    return out
+  }
+
+  static func write(_ value: JSONValue, into out: inout String) {
+    switch value {
+    case .null: out += "null"
+    case .bool(let flag): out += flag ? "true" : "false"
+    case .number(let text): out += text
+    case .string(let text): writeString(text, into: &out)
+    case .array(let items):
+      out += "["
+      for (position, item) in items.enumerated() {
+        if position > 0 { out += "," }
+        write(item, into: &out)
+      }
+      out += "]"
+    case .object(let members):
+      out += "{"
+      for (position, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        if position > 0 { out += "," }
+        writeString(key, into: &out)
+        out += ":"
+        write(members[key]!, into: &out)
+      }
+      out += "}"
+    }
+  }
+
+  static func writeString(_ text: String, into out: inout String) {
+    out += "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case "\u{08}": out += "\\b"
+      case "\u{0C}": out += "\\f"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    out += "\""
+  }
+
+  /// A decimal in plain notation without trailing zeros after the point (`1.5`, `0.000003`, `12`).
+  public static func plain(_ decimal: Decimal) -> String {
+    var text = NSDecimalNumber(decimal: decimal).description(withLocale: Locale(identifier: "en_US_POSIX"))
+    if text.contains("E") || text.contains("e") {
+      text = "\(decimal)"
+    }
+    if text.contains(".") {
+      while text.hasSuffix("0") { text.removeLast() }
+      if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text == "-0" ? "0" : text
+  }
+
+  // MARK: Parsing
+
+  public static func parse(_ text: String) throws -> JSONValue {
+    var copy = text
+    return try copy.withUTF8 { try parse(bytes: $0) }
+  }
+
+  public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    var parser = Parser(bytes: bytes)
+    parser.skipSpace()
+    let value = try parser.value(depth: 0)
+    parser.skipSpace()
+    guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
+    return value
+  }
+
+  struct Parser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func error(_ reason: String) -> ParseError { ParseError(offset: position, reason: reason) }
+
+    mutating func skipSpace() {
+      while position < bytes.count {
+        switch bytes[position] {
+        case 0x20, 0x09, 0x0A, 0x0D: position += 1
+        default: return
+        }
+      }
+    }
+
+    mutating func expect(_ literal: StaticString, _ value: JSONValue) throws -> JSONValue {
+      let count = literal.utf8CodeUnitCount
+      guard position + count <= bytes.count else { throw error("truncated literal") }
+      for offset in 0..<count where bytes[position + offset] != literal.utf8Start[offset] {
+        throw error("invalid literal")
+      }
+      position += count
+      return value
+    }
+
+    mutating func value(depth: Int) throws -> JSONValue {
+      guard depth < 256 else { throw error("nesting too deep") }
+      guard position < bytes.count else { throw error("unexpected end of input") }
+      switch bytes[position] {
+      case UInt8(ascii: "{"): return try object(depth: depth)
+      case UInt8(ascii: "["): return try array(depth: depth)
+      case UInt8(ascii: "\""): return .string(try string())
+      case UInt8(ascii: "t"): return try expect("true", .bool(true))
+      case UInt8(ascii: "f"): return try expect("false", .bool(false))
+      case UInt8(ascii: "n"): return try expect("null", .null)
+      case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+      default: throw error("unexpected character")
+      }
+    }
+
+    mutating func object(depth: Int) throws -> JSONValue {
+      position += 1
+      var members: [String: JSONValue] = [:]
+      skipSpace()
+      if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+        position += 1
+        return .object(members)
+      }
+      while true {
+        skipSpace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let key = try string()
+        skipSpace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        position += 1
+        skipSpace()
+        members[key] = try value(depth: depth + 1)
+        skipSpace()
+        guard position < bytes.count else { throw error("unterminated object") }
+        if bytes[position] == UInt8(ascii: ",") {
+          position += 1
+        } else if bytes[position] == UInt8(ascii: "}") {
+          position += 1
+          return .object(members)
+        } else {
+          throw error("expected ',' or '}'")
+        }
+      }
+    }
+
+    mutating func array(depth: Int) throws -> JSONValue {
+      position += 1
+      var items: [JSONValue] = []
+      skipSpace()
+      if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+        position += 1
+        return .array(items)
+      }
+      while true {
+        skipSpace()
+        items.append(try value(depth: depth + 1))
+        skipSpace()
+        guard position < bytes.count else { throw error("unterminated array") }
+        if bytes[position] == UInt8(ascii: ",") {
+          position += 1
+        } else if bytes[position] == UInt8(ascii: "]") {
+          position += 1
+          return .array(items)
+        } else {
+          throw error("expected ',' or ']'")
+        }
+      }
+    }
+
+    mutating func number() throws -> JSONValue {
+      let start = position
+      if bytes[position] == UInt8(ascii: "-") { position += 1 }
+      func digits(_ parser: inout Parser) -> Int {
+        let from = parser.position
+        while parser.position < parser.bytes.count, (48...57).contains(parser.bytes[parser.position]) {
+          parser.position += 1
+        }
+        return parser.position - from
+      }
+      guard digits(&self) > 0 else { throw error("invalid number") }
+      if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+        position += 1
+        guard digits(&self) > 0 else { throw error("invalid number") }
+      }
+      if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+        position += 1
+        if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+          position += 1
+        }
+        guard digits(&self) > 0 else { throw error("invalid number") }
+      }
+      return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+    }
+
+    mutating func string() throws -> String {
+      position += 1
+      let start = position
+      // Fast path: no escapes.
+      while position < bytes.count {
+        let byte = bytes[position]
+        if byte == UInt8(ascii: "\"") {
+          let text = try validated(start..<position)
+          position += 1
+          return text
+        }
+        if byte == UInt8(ascii: "\\") { break }
+        if byte < 0x20 { throw error("control character in a string") }
+        position += 1
+      }
+      var scalars = String.UnicodeScalarView()
+      var output = try validated(start..<position)
+      while position < bytes.count {
+        let byte = bytes[position]
+        if byte == UInt8(ascii: "\"") {
+          position += 1
+          output.unicodeScalars.append(contentsOf: scalars)
+          return output
+        }
+        if byte < 0x20 { throw error("control character in a string") }
+        if byte == UInt8(ascii: "\\") {
+          position += 1
+          guard position < bytes.count else { break }
+          let escaped = bytes[position]
+          position += 1
+          switch escaped {
+          case UInt8(ascii: "\""): scalars.append("\"")
+          case UInt8(ascii: "\\"): scalars.append("\\")
+          case UInt8(ascii: "/"): scalars.append("/")
+          case UInt8(ascii: "b"): scalars.append("\u{08}")
+          case UInt8(ascii: "f"): scalars.append("\u{0C}")
+          case UInt8(ascii: "n"): scalars.append("\n")
+          case UInt8(ascii: "r"): scalars.append("\r")
+          case UInt8(ascii: "t"): scalars.append("\t")
+          case UInt8(ascii: "u"):
+            var code = try hex4()
+            if (0xD800...0xDBFF).contains(code), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+              bytes[position + 1] == UInt8(ascii: "u")
+            {
+              position += 2
+              let low = try hex4()
+              if (0xDC00...0xDFFF).contains(low) {
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+              } else {
+                scalars.append("\u{FFFD}")
+                code = low
+              }
+            }
+            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+          default: throw error("invalid escape")
+          }
+        } else {
+          // Copy a run of plain bytes at once.
+          let runStart = position
+          while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
+            bytes[position] >= 0x20
+          {
+            position += 1
+          }
+          scalars.append(contentsOf: try validated(runStart..<position).unicodeScalars)
+        }
+      }
+      throw error("unterminated string")
+    }
+
+    mutating func hex4() throws -> UInt32 {
+      guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
+      var code: UInt32 = 0
+      for _ in 0..<4 {
+        let byte = bytes[position]
+        let digit: UInt8
+        switch byte {
+        case 48...57: digit = byte - 48
+        case 97...102: digit = byte - 87
+        case 65...70: digit = byte - 55
+        default: throw error("invalid \\u escape")
+        }
+        code = code << 4 | UInt32(digit)
+        position += 1
+      }
+      return code
+    }
+
+    func validated(_ range: Range<Int>) throws -> String {
+      let slice = UnsafeBufferPointer(rebasing: bytes[range])
+      guard let text = String(validating: slice, as: UTF8.self) else {
+        throw ParseError(offset: range.lowerBound, reason: "invalid UTF-8")
+      }
+      return text
+    }
+  }
+}

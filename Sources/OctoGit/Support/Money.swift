@@ -1,0 +1,31 @@
+import Foundation
+
+/// Exact money arithmetic: amounts are `Decimal` USD; sums never go through binary floating point.
+public enum Money {
+  /// `usd` as an integer number of pico-dollars (10⁻¹² USD) when that is exact and fits in 64 bits;
+  /// `nil` otherwise (the exact decimal is then kept as text).
+  public static func picoDollars(_ usd: Decimal) -> Int64? {
+    var scaled = usd * Decimal(sign: .plus, exponent: 12, significand: 1)
+    var rounded = Decimal()
+    NSDecimalRound(&rounded, &scaled, 0, .plain)
+    guard rounded == scaled, rounded <= Decimal(Int64.max), rounded >= Decimal(Int64.min) else { return nil }
+    return Int64(NSDecimalNumber(decimal: rounded).stringValue)
+  }
+
+  /// A pico-dollar count as USD.
+  public static func usd(picoDollars: Int64) -> Decimal {
+    Decimal(picoDollars) / Decimal(sign: .plus, exponent: 12, significand: 1)
+  }
+
+  /// `usd` for people: `$12.3456` with at least two decimals, exact (no rounding).
+  public static func format(_ usd: Decimal) -> String {
+    var text = CanonicalJSON.plain(usd)
+    if let dot = text.firstIndex(of: ".") {
+      let decimals = text.distance(from: dot, to: text.endIndex) - 1
+      if decimals < 2 { text += String(repeating: "0", count: 2 - decimals) }
+    } else {
+      text += ".00"
+    }
+    return "$" + text
+  }
+}

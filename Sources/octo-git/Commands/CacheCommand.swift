@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct CacheCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "cache",
+    abstract: "Manage the local cache of the notes.",
+    subcommands: [Rebuild.self]
+  )
+
+  struct Rebuild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "rebuild",
+      abstract: "Recreate the cache from the notes alone (reports are then identical).")
+
+    @ParentCommand var root: OctoGitCommand
+    @Flag(help: "Print what was read as JSON.") var json = false
+
+    func run() throws {
+      let ledger = try Ledger(repository: try root.openRepository())
+      let refresh = try ledger.store.refreshCache(from: ledger.repository, rebuild: true)
+      if json {
+        print(CanonicalJSON.string(.object([
+          "commits": .int(refresh.commitsRead), "malformedLines": .int(refresh.malformedLines),
+        ])))
+      } else if refresh.malformedLines > 0 {
+        FileHandle.standardError.write(Data("octo-git: \(refresh.malformedLines) note line(s) could not be read and were skipped\n".utf8))
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct PricingCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pricing",
+    abstract: "Show the model prices octo-git uses.",
+    discussion: """
+      Prices come from the built-in table (LiteLLM's schema), then $XDG_CONFIG_HOME/octo-git/pricing.json, then the \
+      file named by git config octo.pricing; a later table wins for the models it prices.
+      """,
+    subcommands: [Show.self],
+    defaultSubcommand: Show.self
+  )
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "show", abstract: "List prices in USD per million tokens, or one model's.")
+
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "A model id (date suffixes and provider prefixes are ignored).") var model: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let repository = try? root.openRepository()
+      let table = try PriceBook.load(for: repository)
+      var names = table.models.keys.sorted()
+      if let model {
+        guard table.price(for: model) != nil else {
+          let wanted = ModelName.normalise(model)
+          let near = names.filter { $0.contains(wanted) || wanted.contains($0) }
+          throw OctoError.badInput(
+            "no price for model '\(model)'",
+            hint: near.isEmpty ? "add it to a price table (see octo-git pricing --help)" : "known: \(near.joined(separator: ", "))")
+        }
+        names = [ModelName.normalise(model)]
+      }
+      let listing = PriceListing(table: table, models: names)
+      print(json ? CanonicalJSON.string(listing.json) : listing.text(style: .forDescriptor(STDOUT_FILENO)))
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct UsageCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "usage",
+    abstract: "Record AI usage and report what it cost, by commit, branch, model, period…",
+    subcommands: [UsageReportCommand.self, UsageRecordCommand.self, UsagePendingCommand.self, UsageShowCommand.self],
+    defaultSubcommand: UsageReportCommand.self
+  )
+}
+
+struct UsageRecordCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "record",
+    abstract: "Record usage: one event from flags, or JSON lines on stdin.",
+    discussion: """
+      The usage stays pending until the next commit in this work tree, whose usage note then holds it.
+      Without --model, JSON lines are read from stdin, one event each, with the note's field names:
+        {"model":"claude-sonnet-4-5","in":12,"out":340,"cw5m":0,"cw1h":2000,"cr":15000,"agent":"my-harness"}
+      Optional: id (a stable id makes re-sending harmless), at (ISO-8601), cost (USD, when the agent knows it),
+      session, feature. A bad line is reported with its number and nothing of the batch is recorded.
+      """
+  )
+
+  @ParentCommand var root: OctoGitCommand
+  @Option(help: "The model, e.g. claude-sonnet-4-5 (without it, JSON lines are read from stdin).") var model: String?
+  @Option(name: .customLong("in"), help: "Input tokens.") var input: Int = 0
+  @Option(name: .customLong("out"), help: "Output tokens.") var output: Int = 0
+  @Option(help: "5-minute cache-write tokens.") var cw5m: Int = 0
+  @Option(help: "1-hour cache-write tokens.") var cw1h: Int = 0
+  @Option(help: "Cache-read tokens.") var cr: Int = 0
+  @Option(help: "Cost in USD as the agent reported it (otherwise octo-git prices the tokens).") var cost: String?
+  @Option(help: "The agent, e.g. claude-code.") var agent: String?
+  @Option(help: "The agent's session id.") var session: String?
+  @Option(help: "The feature the work is for.") var feature: String?
+  @Option(help: "When the request was made (ISO-8601; default now).") var at: String?
+  @Option(help: "A stable id for this event; recording the same id again changes nothing.") var id: String?
+  @Flag(help: "Print what was recorded as JSON.") var json = false
+
+  func run() throws {
+    let repository = try root.openRepository()
+    let ledger = try Ledger(repository: repository)
+    let prices = try PriceBook.load(for: repository)
+    let events: [UsageEvent]
+    if let model {
+      var members: [String: JSONValue] = [
+        "model": .string(model), "in": .int(input), "out": .int(output), "cw5m": .int(cw5m), "cw1h": .int(cw1h),
+        "cr": .int(cr),
+      ]
+      for (name, value) in [("agent", agent), ("session", session), ("feature", feature), ("at", at), ("id", id)] {
+        if let value { members[name] = .string(value) }
+      }
+      if let cost { members["cost"] = .number(cost) }
+      for (name, value) in [("in", input), ("out", output), ("cw5m", cw5m), ("cw1h", cw1h), ("cr", cr)] where value < 0 {
+        throw OctoError.badInput("--\(name) must be a non-negative number of tokens, not \(value)")
+      }
+      if let cost, Decimal(string: cost).map({ $0 >= 0 }) != true || Double(cost) == nil {
+        throw OctoError.badInput("--cost must be a non-negative amount in USD, not \(cost)")
+      }
+      events = try UsageInput.events(fromJSONLines: CanonicalJSON.string(.object(members)), defaults: try ledger.defaults())
+    } else {
+      if isatty(STDIN_FILENO) == 1 {
+        throw OctoError("usage record needs --model, or JSON lines on stdin", hint: "see octo-git usage record --help", status: .usage)
+      }
+      let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+      var fill = try ledger.defaults()
+      fill.agent = agent
+      fill.session = session
+      fill.feature = feature
+      events = try UsageInput.events(fromJSONLines: text, defaults: {
+        var copy = fill
+        copy.id = "r-" + UUID().uuidString.lowercased()
+        return copy
+      }())
+    }
+    try ledger.record(events, prices: prices)
+    if json {
+      print(CanonicalJSON.string(.object(["recorded": .int(events.count), "ids": .array(events.map { .string($0.id) })])))
+    }
+  }
+}
+
+struct UsageReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Report usage and exact cost from the usage notes (the default usage command).",
+    discussion: """
+      Billing cycle N runs from day N of a month to day N-1 of the next (--cycle-day, else octo.cycleDay).
+      Weeks are ISO weeks. --since and --until take dates (YYYY-MM-DD, both included) or ISO-8601 times.
+      Costs are exact; usage of models without a price is counted apart, never as $0.
+      """
+  )
+
+  @ParentCommand var root: OctoGitCommand
+  @Option(help: "Group by: \(ReportDimension.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var by: String = "commit"
+  @Option(help: "First day of a billing cycle, 1-28.") var cycleDay: Int?
+  @Option(help: "Only usage from this date or time on.") var since: String?
+  @Option(help: "Only usage up to this date (included) or time.") var until: String?
+  @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
+  @Option(help: "table, json, csv or md.") var format: String = "table"
+  @Flag(help: "Same as --format json.") var json = false
+
+  func run() throws {
+    let repository = try root.openRepository()
+    let ledger = try Ledger(repository: repository)
+    let options = try ReportOptionsParser.parse(
+      by: by, cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try repository.config())
+    guard let format = ReportFormat(rawValue: json ? "json" : format) else {
+      throw OctoError("unknown format '\(format)'", hint: "use table, json, csv or md", status: .usage)
+    }
+    let report = try UsageReport.build(ledger: ledger, options: options)
+    print(report.render(format, style: .forDescriptor(STDOUT_FILENO)))
+  }
+}
+
+struct UsagePendingCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pending", abstract: "List usage recorded but not yet in a commit.")
+
+  @ParentCommand var root: OctoGitCommand
+  @Flag(help: "Every worktree's pending usage, not just this one's.") var all = false
+  @Flag(help: "Print JSON.") var json = false
+
+  func run() throws {
+    let repository = try root.openRepository()
+    let ledger = try Ledger(repository: repository)
+    let pending = try ledger.store.pending(worktree: all ? nil : ledger.location.key)
+    if json {
+      print(CanonicalJSON.string(.array(pending.map { item in
+        var members = (try? CanonicalJSON.parse(item.event.line).objectValue) ?? [:]
+        members["worktree"] = .string(item.worktree)
+        return .object(members)
+      })))
+      return
+    }
+    if pending.isEmpty {
+      print("nothing pending")
+      return
+    }
+    print(EventTable.render(pending.map(\.event), style: .forDescriptor(STDOUT_FILENO)))
+  }
+}
+
+struct UsageShowCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show", abstract: "Show the usage recorded on a commit.")
+
+  @ParentCommand var root: OctoGitCommand
+  @Argument(help: "The commit (default HEAD).") var commit: String = "HEAD"
+  @Flag(help: "Print JSON.") var json = false
+
+  func run() throws {
+    let repository = try root.openRepository()
+    let id = try repository.resolveCommit(commit)
+    let note = try repository.note(on: id, ref: UsageNote.ref) ?? ""
+    let events = UsageNote.events(in: note).events
+    if json {
+      print(CanonicalJSON.string(.array(events.map { (try? CanonicalJSON.parse($0.line)) ?? .null })))
+      return
+    }
+    if events.isEmpty {
+      print("no usage recorded on \(id.abbreviated())")
+      return
+    }
+    print(EventTable.render(events, style: .forDescriptor(STDOUT_FILENO)))
+  }
+}
