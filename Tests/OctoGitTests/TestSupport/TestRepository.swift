@@ -120,3 +120,38 @@ enum OctoGitBinary {
 /// The package's root folder, for tests that read the files the binary embeds.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().path
+
+extension TestRepository {
+  /// Installs octo-git's post-commit stub (pointing at the built binary) in the hooks directory git uses.
+  func installPostCommitHook() throws {
+    let hooks = try git("rev-parse", "--path-format=absolute", "--git-path", "hooks")
+    try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+    let stub = DefaultFiles.content(of: "hooks/post-commit")!.replacingOccurrences(of: "@OCTO_GIT_BIN@", with: OctoGitBinary.path)
+    try Data(stub.utf8).write(to: URL(fileURLWithPath: hooks + "/post-commit"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/post-commit")
+  }
+
+  /// Runs the built octo-git in the work tree (or `directory`); throws when it exits non-zero.
+  @discardableResult
+  func octo(_ arguments: String..., in directory: String? = nil, input: String? = nil) throws -> String {
+    try octo(arguments, in: directory, input: input)
+  }
+
+  @discardableResult
+  func octo(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> String {
+    let result = try OctoGitBinary.run(arguments, in: directory ?? path, home: home, input: input)
+    guard result.status == 0 else { throw Shell.Failure(command: ["octo-git"] + arguments, result: result) }
+    return result.stdout
+  }
+
+  /// The events of every usage note in the repository, as git reads them.
+  func allUsageLines() throws -> [String] {
+    let listing = try git("notes", "--ref=octo/usage", "list")
+    var lines: [String] = []
+    for entry in listing.split(separator: "\n") {
+      let blob = String(entry.split(separator: " ")[0])
+      lines += try git("cat-file", "-p", blob).split(separator: "\n").map(String.init)
+    }
+    return lines
+  }
+}

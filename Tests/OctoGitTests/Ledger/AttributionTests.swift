@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Attributing usage to commits")
+struct AttributionTests {
+  @Test("recorded, committed, visible with git notes show; the hook clears pending")
+  func recordAndCommit() throws {
+    let fixture = try TestRepository()
+    try fixture.installPostCommitHook()
+    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "100", "--out", "200", "--id", "a")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--out", "10", "--id", "b")
+    try fixture.write("f.txt", "x\n")
+    try fixture.commitAll("feature work")
+    let note = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
+    let ids = try note.split(separator: "\n").map { try UsageEvent(line: String($0)).id }
+    #expect(ids == ["a", "b"])
+    #expect(try fixture.octo("usage", "pending") == "nothing pending\n")
+    // The next commit has nothing pending, so it gets no note.
+    try fixture.commitAll("no usage")
+    #expect((try? fixture.git("notes", "--ref=octo/usage", "show", "HEAD")) == nil)
+  }
+
+  @Test("amend and rebase carry the notes (notes.rewriteRef, set up by NotesSetup)")
+  func amendAndRebase() throws {
+    let fixture = try TestRepository()
+    try fixture.installPostCommitHook()
+    let changes = try NotesSetup.configure(try fixture.open())
+    #expect(changes.contains("notes.rewriteRef += refs/notes/octo/*"))
+    #expect(try NotesSetup.configure(try fixture.open()).isEmpty)
+    #expect(try fixture.git("config", "notes.octo/usage.mergeStrategy") == "cat_sort_uniq")
+
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "one")
+    try fixture.write("a.txt", "a\n")
+    try fixture.commitAll("first")
+    try fixture.git("commit", "-q", "--amend", "-m", "first, amended")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("\"id\":\"one\""))
+
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "two")
+    try fixture.write("b.txt", "b\n")
+    try fixture.commitAll("second")
+    try fixture.git("checkout", "-q", "-b", "side", "HEAD~2")
+    try fixture.write("c.txt", "c\n")
+    try fixture.commitAll("side work")
+    try fixture.git("checkout", "-q", "main")
+    try fixture.git("rebase", "-q", "side")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("\"id\":\"two\""))
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD~1").contains("\"id\":\"one\""))
+    // Reports count each event once although the old commits keep their notes.
+    let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "model", "--json"))
+    #expect(report["total"]?["events"]?.intValue == 2)
+  }
+
+  @Test("the hook returns at once during a rebase and leaves usage pending")
+  func quietDuringRebase() throws {
+    let fixture = try TestRepository()
+    try fixture.installPostCommitHook()
+    try fixture.write("a.txt", "1\n")
+    try fixture.commitAll("base")
+    try fixture.git("checkout", "-q", "-b", "topic")
+    try fixture.write("b.txt", "b\n")
+    try fixture.commitAll("topic 1")
+    try fixture.git("checkout", "-q", "main")
+    try fixture.write("a.txt", "2\n")
+    try fixture.commitAll("main moves")
+    try fixture.git("checkout", "-q", "topic")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "later")
+    try fixture.git("rebase", "-q", "main")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
+    #expect(try fixture.octo("usage", "pending").contains("gpt-5"))
+  }
+
+  @Test("an interrupted attachment is finished by the next run: nothing lost, nothing doubled")
+  func crashRecovery() throws {
+    let fixture = try TestRepository()
+    let first = try fixture.open().headCommit()!
+    let ledger = try Ledger(repository: try fixture.open())
+    try ledger.record(
+      [UsageEvent(id: "e1", at: Date(), model: "gpt-5", tokens: TokenCounts(input: 1))], prices: .builtIn)
+    // Crash 1: claimed for the first commit, then killed before the note was written.
+    _ = try ledger.store.claimPending(worktree: "main", for: first.hex)
+    try ledger.record(
+      [UsageEvent(id: "e2", at: Date(), model: "gpt-5", tokens: TokenCounts(input: 2))], prices: .builtIn)
+    // Crash 2: the note for e2 was written, but the pending row was not removed.
+    try fixture.commitAll("second")
+    let second = try fixture.open().headCommit()!
+    _ = try ledger.store.claimPending(worktree: "main", for: second.hex)
+    try ledger.repository.updateNote(on: second, ref: UsageNote.ref, author: TestRepository.signature) {
+      UsageNote.merging($0, adding: [UsageEvent(id: "e2", at: Date(), model: "gpt-5", tokens: TokenCounts(input: 2))])
+    }
+    // The next commit's hook run finishes both.
+    try fixture.commitAll("third")
+    let third = try fixture.open().headCommit()!
+    try Ledger(repository: try fixture.open()).attachPending(to: third)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", first.hex).contains("\"id\":\"e1\""))
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", second.hex).split(separator: "\n").count == 1)
+    #expect((try? fixture.git("notes", "--ref=octo/usage", "show", third.hex)) == nil)
+    let ids = try fixture.allUsageLines().map { try UsageEvent(line: $0).id }.sorted()
+    #expect(ids == ["e1", "e2"])
+    #expect(try ledger.store.pending().isEmpty)
+  }
+
+  @Test("linked worktrees keep their own pending usage, each attached to its own commits")
+  func worktrees() throws {
+    let fixture = try TestRepository()
+    try fixture.installPostCommitHook()
+    let other = try fixture.addWorktree("other tree", branch: "topic")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "main-1")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "2", "--id", "topic-1", in: other)
+    try fixture.write("m.txt", "m\n")
+    try fixture.commitAll("on main")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "main").contains("main-1"))
+    #expect(!(try fixture.git("notes", "--ref=octo/usage", "show", "main").contains("topic-1")))
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "on topic", in: other)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "topic").contains("topic-1"))
+    let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "branch", "--json"))
+    let keys = report["rows"]?.arrayValue?.compactMap { $0["key"]?.stringValue }.sorted()
+    #expect(keys == ["main", "topic"])
+  }
+
+  @Test("concurrent commits in 8 worktrees: every event lands exactly once")
+  func concurrentWorktrees() async throws {
+    let fixture = try TestRepository()
+    try fixture.installPostCommitHook()
+    let worktrees = try (0..<8).map { try fixture.addWorktree("wt\($0)", branch: "b\($0)") }
+    let home = fixture.home
+    let commitsEach = 6
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for (index, worktree) in worktrees.enumerated() {
+        group.addTask {
+          for commit in 0..<commitsEach {
+            for event in 0..<2 {
+              let result = try OctoGitBinary.run(
+                ["usage", "record", "--model", "gpt-5", "--in", "7", "--id", "w\(index)-c\(commit)-e\(event)"], in: worktree,
+                home: home)
+              guard result.status == 0 else { throw Shell.Failure(command: ["usage record"], result: result) }
+            }
+            let result = try Shell.run(
+              Shell.git, ["commit", "-q", "--allow-empty", "-m", "w\(index) c\(commit)"], in: worktree, home: home)
+            guard result.status == 0 else { throw Shell.Failure(command: ["git commit"], result: result) }
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    let notes = try fixture.git("notes", "--ref=octo/usage", "list").split(separator: "\n")
+    #expect(notes.count == 8 * commitsEach)
+    let ids = try fixture.allUsageLines().map { try UsageEvent(line: $0).id }
+    #expect(ids.count == 8 * commitsEach * 2)
+    #expect(Set(ids).count == ids.count)
+  }
+}
