@@ -18,11 +18,14 @@ let package = Package(
       pkgConfig: "libgit2",
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
+    // Headers only: libcurl is opened with dlopen when needed (see CurlLibrary), so no pkgConfig, which
+    // would link it into every process.
     .systemLibrary(
       name: "CCurl",
-      pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
     ),
+    // C helpers: skipping libgit2's certificate loading at start-up, a variadic SQLite call.
+    .target(name: "CShims", linkerSettings: [.linkedLibrary("sqlite3")]),
     .executableTarget(name: "EmbedDefaultsTool"),
     .plugin(
       name: "EmbedDefaults",
@@ -33,6 +36,7 @@ let package = Package(
       name: "OctoGit",
       dependencies: [
         "CGit2",
+        "CShims",
         "CCurl",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],

@@ -2,21 +2,32 @@
 #define OCTO_CCURL_SHIM_H
 #include <curl/curl.h>
 
+/*
+ * octo-git does not link libcurl: its dependency tree (TLS, Kerberos, LDAP, IDN…) would cost every
+ * process, hooks included, several milliseconds of dynamic linking. CurlLibrary opens it with dlopen the
+ * first time something needs the network, and these wrappers call the functions it looked up.
+ */
+#include <dlfcn.h>
+
 /* curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call: typed wrappers. */
-static inline CURLcode octo_curl_setopt_string(CURL *handle, CURLoption option, const char *value) {
-  return curl_easy_setopt(handle, option, value);
+typedef CURLcode (*octo_curl_setopt_fn)(CURL *, CURLoption, ...);
+typedef CURLcode (*octo_curl_getinfo_fn)(CURL *, CURLINFO, ...);
+
+static inline CURLcode octo_curl_setopt_string(void *setopt, CURL *handle, CURLoption option, const char *value) {
+  return ((octo_curl_setopt_fn)setopt)(handle, option, value);
 }
-static inline CURLcode octo_curl_setopt_long(CURL *handle, CURLoption option, long value) {
-  return curl_easy_setopt(handle, option, value);
+static inline CURLcode octo_curl_setopt_long(void *setopt, CURL *handle, CURLoption option, long value) {
+  return ((octo_curl_setopt_fn)setopt)(handle, option, value);
 }
-static inline CURLcode octo_curl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
-  return curl_easy_setopt(handle, option, value);
+static inline CURLcode octo_curl_setopt_pointer(void *setopt, CURL *handle, CURLoption option, void *value) {
+  return ((octo_curl_setopt_fn)setopt)(handle, option, value);
 }
-static inline CURLcode octo_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
-  return curl_easy_getinfo(handle, info, value);
+static inline CURLcode octo_curl_getinfo_long(void *getinfo, CURL *handle, CURLINFO info, long *value) {
+  return ((octo_curl_getinfo_fn)getinfo)(handle, info, value);
 }
-/* The version string of the libcurl this process runs with (not the one it was built against). */
-static inline const char *octo_curl_runtime_version(void) {
-  return curl_version_info(CURLVERSION_NOW)->version;
+/* The version string of a loaded libcurl, through its curl_version_info. */
+static inline const char *octo_curl_version_from(void *version_info) {
+  typedef curl_version_info_data *(*fn)(CURLversion);
+  return ((fn)version_info)(CURLVERSION_NOW)->version;
 }
 #endif

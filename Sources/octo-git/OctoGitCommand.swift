@@ -46,6 +46,12 @@ struct OctoGitCommand: ParsableCommand {
   }
 
   static func main() {
+    // Git runs this on every commit: skip building the whole command tree (reflection over every
+    // command costs milliseconds) for the exact argument list the hook stub passes.
+    if CommandLine.arguments.dropFirst().elementsEqual(["hook", "post-commit"]) {
+      HookCommand.PostCommit().run()
+      Foundation.exit(0)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()

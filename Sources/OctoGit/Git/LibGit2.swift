@@ -1,10 +1,13 @@
 import CGit2
+import CShims
 import Foundation
 
 /// The process-wide libgit2 runtime: initialised once, on first use, and never shut down (a CLI process
 /// ends instead).
 public enum LibGit2 {
   private static let initialisation: Void = {
+    // Referencing the start-up module keeps its certificate-loading override linked in.
+    _ = octo_git_certificates_skipped()
     _ = git_libgit2_init()
     // libgit2 1.5 refuses repositories that use `extensions.worktreeConfig` (git worktree's per-worktree
     // config); it can read them, so it is told the extension is known.

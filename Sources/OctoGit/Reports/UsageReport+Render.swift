@@ -42,11 +42,11 @@ extension UsageReport {
         let subject = detail ?? ""
         cells.append(forPeople && subject.count > 50 ? String(subject.prefix(49)) + "…" : subject)
       }
-      let cost = totals.events == totals.unpricedEvents ? (forPeople ? "unpriced" : "") : CanonicalJSON.plain(totals.cost)
+      let cost = totals.events == totals.unpricedEvents ? (forPeople ? "unpriced" : "") : totals.costText
       cells += [
         number(totals.events), number(totals.tokens.input), number(totals.tokens.output),
         number(totals.tokens.cacheWrite5m), number(totals.tokens.cacheWrite1h), number(totals.tokens.cacheRead),
-        forPeople && !cost.isEmpty && cost != "unpriced" ? Money.format(totals.cost) : cost,
+        forPeople && !cost.isEmpty && cost != "unpriced" ? Money.format(text: cost) : cost,
         number(totals.unpricedEvents),
       ]
       return cells

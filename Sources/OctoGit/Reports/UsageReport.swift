@@ -46,66 +46,110 @@ public struct UsageReport: Sendable {
   public let budgets: [BudgetStatus]
 
   /// Builds the report from the cache (refreshed first, so it always matches the notes).
+  ///
+  /// SQLite sums each group (costs as integer pico-dollars); only the few costs with no exact pico
+  /// value are added as decimals here. Time groups are summed per 15-minute slot, which every time zone's
+  /// offset and every daylight-saving change align with, and the slots are then put in their day, week,
+  /// month or cycle in the report's time zone.
   public static func build(ledger: Ledger, options: ReportOptions) throws -> UsageReport {
     try ledger.store.refreshCache(from: ledger.repository)
     let calendar = CalendarMath(timeZone: options.timeZone)
+    let slot: Int64 = 15 * 60 * 1000
+    let column: String
+    switch options.dimension {
+    case .commit: column = "commit_id"
+    case .branch: column = "branch"
+    case .feature: column = "feature"
+    case .model: column = "model"
+    case .user: column = "user"
+    case .agent: column = "agent"
+    case .day, .week, .month, .cycle: column = "at_ms / \(slot)"
+    }
     var groups: [String: UsageTotals] = [:]
-    var details: [String: String] = [:]
-    var order: [String: Int64] = [:]
+    var commitRows: [Row] = []
     var total = UsageTotals()
+    var normalisedModels: [String: String] = [:]
     try ledger.store.read { db in
-      var sql = """
-        SELECT l.commit_id, l.commit_time, l.at_ms, l.agent, l.model, l.tin, l.tout, l.cw5m, l.cw1h, l.cr,
-          l.cost, l.cost_pico, l.user, l.branch, l.feature, c.summary
-        FROM note_line l LEFT JOIN note_commit c ON c.commit_id = l.commit_id
-        WHERE l.shadowed = 0
-        """
+      var filter = "shadowed = 0"
       var arguments: [DatabaseValueConvertible] = []
       if let since = options.since {
-        sql += " AND l.at_ms >= ?"
+        filter += " AND at_ms >= ?"
         arguments.append(Int64(since.timeIntervalSince1970 * 1000))
       }
       if let until = options.until {
-        sql += " AND l.at_ms < ?"
+        filter += " AND at_ms < ?"
         arguments.append(Int64(until.timeIntervalSince1970 * 1000))
       }
+      let sql = """
+        SELECT \(column) AS grp, count(*), sum(tin), sum(tout), sum(cw5m), sum(cw1h), sum(cr),
+          coalesce(sum(cost_pico % 1000000), 0),
+          sum(cost IS NULL), sum(CASE WHEN cost IS NULL THEN tin + tout + cw5m + cw1h + cr ELSE 0 END),
+          group_concat(CASE WHEN cost IS NOT NULL AND cost_pico IS NULL THEN cost END, ' '),
+          max(commit_time), coalesce(sum(cost_pico / 1000000), 0)\(
+            options.dimension == .commit ? ", (SELECT summary FROM note_commit c WHERE c.commit_id = note_line.commit_id)" : "")
+        FROM note_line WHERE \(filter) GROUP BY grp
+        \(options.dimension == .commit ? "ORDER BY max(commit_time) DESC, grp DESC" : "")
+        """
       let rows = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
       while let row = try rows.next() {
-        let atMilliseconds: Int64 = row[2]
-        let date = Date(timeIntervalSince1970: Double(atMilliseconds) / 1000)
         let key: String
+        let raw = row[0] as DatabaseValue
         switch options.dimension {
         case .commit:
-          key = row[0]
-          if details[key] == nil { details[key] = row[15] }
-          order[key] = row[1]
-        case .branch: key = (row[13] as String?) ?? "(detached)"
-        case .feature: key = (row[14] as String?) ?? "(none)"
-        case .model: key = ModelName.normalise(row[4])
-        case .user: key = (row[12] as String?) ?? "(unknown)"
-        case .agent: key = (row[3] as String?) ?? "(unknown)"
-        case .day: key = calendar.day(of: date).text
-        case .week: key = calendar.isoWeek(of: date)
-        case .month: key = calendar.month(of: date)
-        case .cycle:
-          let cycle = calendar.cycle(of: date, startDay: options.cycleDay)
-          key = "\(cycle.first.text)..\(cycle.last.text)"
+          key = String.fromDatabaseValue(raw) ?? ""
+        case .branch: key = String.fromDatabaseValue(raw) ?? "(detached)"
+        case .feature: key = String.fromDatabaseValue(raw) ?? "(none)"
+        case .user, .agent: key = String.fromDatabaseValue(raw) ?? "(unknown)"
+        case .model:
+          let model = String.fromDatabaseValue(raw) ?? ""
+          if normalisedModels[model] == nil { normalisedModels[model] = ModelName.normalise(model) }
+          key = normalisedModels[model]!
+        case .day, .week, .month, .cycle:
+          let date = Date(timeIntervalSince1970: Double((Int64.fromDatabaseValue(raw) ?? 0) * slot) / 1000)
+          switch options.dimension {
+          case .day: key = calendar.day(of: date).text
+          case .week: key = calendar.isoWeek(of: date)
+          case .month: key = calendar.month(of: date)
+          default:
+            let cycle = calendar.cycle(of: date, startDay: options.cycleDay)
+            key = "\(cycle.first.text)..\(cycle.last.text)"
+          }
         }
-        let tokens = TokenCounts(input: row[5], output: row[6], cacheWrite5m: row[7], cacheWrite1h: row[8], cacheRead: row[9])
-        groups[key, default: UsageTotals()].add(tokens: tokens, costPico: row[11], costText: row[10])
-        total.add(tokens: tokens, costPico: row[11], costText: row[10])
+        // Costs are summed as whole micro-dollars plus pico-dollar remainders, so SQLite's 64-bit sums
+        // cannot overflow however large the totals.
+        let extras = ((row[10] as String?) ?? "").split(separator: " ").compactMap {
+          Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
+        }
+        let tokens = TokenCounts(input: row[2], output: row[3], cacheWrite5m: row[4], cacheWrite1h: row[5], cacheRead: row[6])
+        let (count, micro, pico, unpriced, unpricedTokens): (Int, Int64, Int64, Int, Int) = (row[1], row[12], row[7], row[8], row[9])
+        var totals = UsageTotals()
+        totals.add(
+          events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
+          unpricedTokens: unpricedTokens)
+        if options.dimension == .commit {
+          // One SQL group per commit, already in order: no merging needed.
+          commitRows.append(Row(key: key, detail: row[13], totals: totals))
+        } else {
+          groups[key, default: UsageTotals()].merge(totals)
+        }
+        total.add(
+          events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
+          unpricedTokens: unpricedTokens)
       }
     }
-    let keys: [String]
+    var rows = commitRows
     switch options.dimension {
-    case .commit: keys = groups.keys.sorted { (order[$0] ?? 0, $0) > (order[$1] ?? 0, $1) }
-    case .day, .week, .month, .cycle: keys = groups.keys.sorted()
-    default: keys = groups.keys.sorted { (groups[$0]!.cost, $1) > (groups[$1]!.cost, $0) }
+    case .commit: break
+    case .day, .week, .month, .cycle:
+      rows = groups.keys.sorted().map { Row(key: $0, detail: nil, totals: groups[$0]!) }
+    default:
+      // Most expensive first.
+      rows = groups.map { Row(key: $0.key, detail: nil, totals: $0.value) }
+        .sorted { ($0.totals.cost, $1.key) > ($1.totals.cost, $0.key) }
     }
     var pending = UsageTotals()
     for item in try ledger.store.pending() { pending.add(item.event) }
     return UsageReport(
-      options: options, rows: keys.map { Row(key: $0, detail: details[$0], totals: groups[$0]!) }, total: total,
-      pending: pending, budgets: try Budget.statuses(ledger: ledger))
+      options: options, rows: rows, total: total, pending: pending, budgets: try Budget.statuses(ledger: ledger))
   }
 }

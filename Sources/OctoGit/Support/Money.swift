@@ -19,7 +19,12 @@ public enum Money {
 
   /// `usd` for people: `$12.3456` with at least two decimals, exact (no rounding).
   public static func format(_ usd: Decimal) -> String {
-    var text = CanonicalJSON.plain(usd)
+    format(text: CanonicalJSON.plain(usd))
+  }
+
+  /// A plain decimal amount (`12.5`) for people (`$12.50`).
+  public static func format(text plain: String) -> String {
+    var text = plain
     if let dot = text.firstIndex(of: ".") {
       let decimals = text.distance(from: dot, to: text.endIndex) - 1
       if decimals < 2 { text += String(repeating: "0", count: 2 - decimals) }

@@ -16,21 +16,40 @@ public struct TextTable: Sendable {
   /// Columns padded to their widest cell (counted in characters), two spaces apart.
   public func text(style: OutputStyle = OutputStyle(colour: false)) -> String {
     let all = [headers] + rows + footer
-    let widths = headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-      cells.indices.map { column in
+    let widths = headers.indices.map { column in all.map { Self.width($0[column]) }.max() ?? 0 }
+    var out: [UInt8] = []
+    func line(_ cells: [String]) {
+      let start = out.count
+      for column in cells.indices {
+        if column > 0 { out.append(contentsOf: [0x20, 0x20]) }
         let cell = cells[column]
-        let padding = String(repeating: " ", count: widths[column] - cell.count)
-        return alignments[column] == .right ? padding + cell : cell + padding
-      }.joined(separator: "  ").replacingTrailingSpaces()
+        let padding = widths[column] - Self.width(cell)
+        if alignments[column] == .right { out.append(contentsOf: repeatElement(0x20, count: padding)) }
+        out.append(contentsOf: cell.utf8)
+        if alignments[column] == .left { out.append(contentsOf: repeatElement(0x20, count: padding)) }
+      }
+      while out.count > start, out.last == 0x20 { out.removeLast() }
+      out.append(0x0A)
     }
-    var lines = [style.paint(line(headers), .bold)]
-    lines += rows.map(line)
+    out.append(contentsOf: style.paint(headers.indices.map { column -> String in
+      let padding = String(repeating: " ", count: widths[column] - Self.width(headers[column]))
+      return alignments[column] == .right ? padding + headers[column] : headers[column] + padding
+    }.joined(separator: "  ").replacingTrailingSpaces(), .bold).utf8)
+    out.append(0x0A)
+    rows.forEach(line)
     if !footer.isEmpty {
-      lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-      lines += footer.map(line)
+      out.append(contentsOf: widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ").utf8)
+      out.append(0x0A)
+      footer.forEach(line)
     }
-    return lines.joined(separator: "\n")
+    out.removeLast()
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Display width in characters (fast for ASCII, which nearly every cell is).
+  static func width(_ cell: String) -> Int {
+    let bytes = cell.utf8.count
+    return cell.utf8.allSatisfy { $0 < 0x80 } ? bytes : cell.count
   }
 
   /// RFC 4180 CSV: a header line, then the rows (not the footer).
@@ -56,13 +75,14 @@ public struct TextTable: Sendable {
 
   /// `1234567` → `1,234,567`.
   public static func grouped(_ number: Int) -> String {
-    let digits = String(number.magnitude)
-    var out = ""
-    for (position, character) in digits.enumerated() {
-      if position > 0 && (digits.count - position) % 3 == 0 { out.append(",") }
-      out.append(character)
+    let digits = Array(String(number.magnitude).utf8)
+    var out: [UInt8] = number < 0 ? [UInt8(ascii: "-")] : []
+    out.reserveCapacity(digits.count + digits.count / 3 + 1)
+    for (position, digit) in digits.enumerated() {
+      if position > 0 && (digits.count - position) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+      out.append(digit)
     }
-    return (number < 0 ? "-" : "") + out
+    return String(decoding: out, as: UTF8.self)
   }
 }
 

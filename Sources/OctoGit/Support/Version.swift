@@ -1,4 +1,3 @@
-import CCurl
 import GRDB
 
 /// Versions of octo-git and of the C libraries this process runs with.
@@ -15,6 +14,6 @@ public enum Version {
     return "\(number / 1_000_000).\(number / 1_000 % 1_000).\(number % 1_000)"
   }
 
-  /// libcurl, e.g. `7.88.1`.
-  public static var libcurl: String { String(cString: octo_curl_runtime_version()) }
+  /// libcurl, e.g. `7.88.1` (`not installed` when it is missing).
+  public static var libcurl: String { CurlLibrary.version ?? "not installed" }
 }
