@@ -97,9 +97,24 @@ extension Repository {
         try updateReference(ref, to: Oid(commit), expecting: tip, message: "octo-git: note on \(target.abbreviated())")
         return NoteUpdate(notesCommit: Oid(commit), changed: true, attempts: attempt)
       } catch let error as GitError where error.isConcurrentUpdate && attempt < maxAttempts {
+        if error.code == GIT_ELOCKED.rawValue { removeStaleLock(of: ref) }
         Self.backOff(attempt: attempt)
       }
     }
+  }
+
+  /// How old a reference's lock file must be before it is taken for the leftover of a killed process.
+  /// Updating a ref holds its lock for well under a millisecond.
+  static let staleLockAge: TimeInterval = 5
+
+  /// Removes `<ref>.lock` when it is older than ``staleLockAge``: its writer died (killed, or the machine
+  /// went down) and git would refuse every update of the ref until someone deleted it by hand.
+  func removeStaleLock(of ref: String) {
+    let lock = commonDirectory + "/" + ref + ".lock"
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: lock),
+      let modified = attributes[.modificationDate] as? Date, Date().timeIntervalSince(modified) > Self.staleLockAge
+    else { return }
+    unlink(lock)
   }
 
   /// Waits a short, growing, randomised time before a compare-and-swap retry, so racing writers spread out.

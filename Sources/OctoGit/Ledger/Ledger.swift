@@ -50,6 +50,7 @@ public final class Ledger {
   @discardableResult
   public func attachPending(to commit: Oid, author: Signature? = nil) throws -> Attachment {
     var result = Attachment()
+    var remaining = 0
     let claims = try store.claimPending(worktree: location.key, for: commit.hex)
     let signature = author ?? noteSignature()
     for (target, events) in claims.sorted(by: { $0.key < $1.key }) {
@@ -58,17 +59,17 @@ public final class Ledger {
         try repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
           UsageNote.merging($0, adding: events)
         }
-        try store.removePending(ids: events.map(\.id))
+        remaining = try store.removePending(ids: events.map(\.id), worktree: location.key)
         result.attached[commit.hex, default: 0] += events.count
         continue
       }
       try repository.updateNote(on: targetID, ref: UsageNote.ref, author: signature) {
         UsageNote.merging($0, adding: events)
       }
-      try store.removePending(ids: events.map(\.id))
+      remaining = try store.removePending(ids: events.map(\.id), worktree: location.key)
       result.attached[target, default: 0] += events.count
     }
-    try settleMarker()
+    if remaining == 0 { try settleMarker() }
     return result
   }
 

@@ -59,11 +59,14 @@ extension LedgerStore {
     }
   }
 
-  /// Removes pending events once their note is written.
-  func removePending(ids: [String]) throws {
+  /// Removes pending events once their note is written, and returns how many events of `worktree`
+  /// are still pending.
+  @discardableResult
+  func removePending(ids: [String], worktree: String) throws -> Int {
     try write { db in
       let statement = try db.makeStatement(sql: "DELETE FROM pending_event WHERE id = ?")
       for id in ids { try statement.execute(arguments: [id]) }
+      return try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ?", arguments: [worktree]) ?? 0
     }
   }
 

@@ -1,0 +1,41 @@
+# Shared helpers for the benchmarks (sourced).
+
+# A hook or wrapper may have exported GIT_DIR and friends: they would aim git at another repository.
+for var in $(env | sed -n 's/^\(GIT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$var"; done
+
+bench_dir=$(cd "$(dirname "$0")" && pwd)
+work=${BENCH_WORK:-"$bench_dir/../.build/bench"}
+mkdir -p "$work"
+
+# hyperfine (Debian) times commands over repeated runs.
+need_hyperfine() {
+  command -v hyperfine >/dev/null 2>&1 && return 0
+  echo "installing hyperfine" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null; }
+  else
+    echo "bench needs hyperfine: sudo apt-get install -y hyperfine" >&2
+    exit 1
+  fi
+}
+
+# A Python virtual environment for the peers that come from PyPI.
+venv="$work/venv"
+need_pip() {
+  package=$1
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip show -q "$package" >/dev/null 2>&1 || "$venv/bin/python" -m pip install -q "$package"
+}
+
+# lefthook's own binary, not the Python wrapper around it.
+lefthook_binary() {
+  need_pip lefthook >&2
+  find "$venv" -path '*lefthook/bin/*' -name lefthook -type f | head -n 1
+}
+
+# Prints a table from hyperfine JSON exports: each line of $1 is "label|ours.json|peer.json" (peer may be
+# empty); the ratio is ours / peer.
+print_table() {
+  python3 "$bench_dir/table.py" "$@"
+}
