@@ -28,5 +28,30 @@ step "octo-git doctor in a linked worktree, as JSON (excerpt)"
 git -C "$repo" worktree add -q -b feature/demo "$scratch/wt"
 "$bin" -C "$scratch/wt" doctor --json | sed -n '/"repository"/,/}/p'
 
+step "usage: agents record three requests (one model has no price); they stay pending until the next commit"
+# octo-git install will place the hook stubs; here the demo places the post-commit one itself.
+hooks=$(git -C "$repo" rev-parse --path-format=absolute --git-path hooks)
+"$bin" defaults hooks/post-commit | sed "s|@OCTO_GIT_BIN@|$bin|" > "$hooks/post-commit"
+chmod +x "$hooks/post-commit"
+cd "$repo"
+"$bin" usage record --model claude-sonnet-4-5-20250929 --in 1200 --out 3400 --cw1h 20000 --cr 150000 --agent claude-code
+printf '%s\n' '{"model":"gpt-5-codex","in":8000,"out":1500,"cr":40000,"agent":"codex"}' \
+  '{"model":"claude-mystery-9","in":10,"out":10,"agent":"codex"}' | "$bin" usage record
+"$bin" usage pending
+
+step "commit: the post-commit hook writes the usage into the commit's note"
+printf 'print("hello, world")\n' > app.py
+git commit -q -am "Greet the world"
+git notes --ref=octo/usage show HEAD
+
+step "reports: exact cost by model and by billing cycle (19th to 18th); the unpriced model is counted apart"
+"$bin" usage --by model
+"$bin" usage --by cycle --cycle-day 19 --format md
+git config octo.budget 0.3
+"$bin" usage --by branch --format csv
+"$bin" usage --by branch | tail -n 3
+"$bin" pricing show claude-sonnet-4-5
+cd - >/dev/null
+
 echo
 echo "demo finished; the scratch repository is removed"

@@ -87,3 +87,37 @@ struct NotesTests {
     #expect(Set(lines).count == writers * perWriter)
   }
 }
+
+@Suite("Notes: a writer killed while holding the ref lock")
+struct StaleLockTests {
+  @Test("a lock file left by a dead writer is removed once stale, and the note is written")
+  func staleLock() throws {
+    let fixture = try TestRepository()
+    let repository = try fixture.open()
+    let head = try repository.headCommit()!
+    try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { _ in "a\n" }
+    let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
+    FileManager.default.createFile(atPath: lock, contents: Data())
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
+    try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { ($0 ?? "") + "b\n" }
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "a\nb")
+    #expect(!FileManager.default.fileExists(atPath: lock))
+  }
+
+  @Test("a fresh lock (a live writer) is respected: the update waits and then reports the conflict")
+  func freshLock() throws {
+    let fixture = try TestRepository()
+    let repository = try fixture.open()
+    let head = try repository.headCommit()!
+    try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { _ in "a\n" }
+    let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
+    FileManager.default.createFile(atPath: lock, contents: Data())
+    let error = #expect(throws: GitError.self) {
+      try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature, maxAttempts: 3) {
+        ($0 ?? "") + "b\n"
+      }
+    }
+    #expect(error?.isConcurrentUpdate == true)
+    #expect(FileManager.default.fileExists(atPath: lock))
+  }
+}
