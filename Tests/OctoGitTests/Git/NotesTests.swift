@@ -97,7 +97,7 @@ struct StaleLockTests {
     let head = try repository.headCommit()!
     try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { _ in "a\n" }
     let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
-    FileManager.default.createFile(atPath: lock, contents: Data())
+    _ = FileManager.default.createFile(atPath: lock, contents: Data())
     try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
     try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { ($0 ?? "") + "b\n" }
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "a\nb")
@@ -111,7 +111,7 @@ struct StaleLockTests {
     let head = try repository.headCommit()!
     try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { _ in "a\n" }
     let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
-    FileManager.default.createFile(atPath: lock, contents: Data())
+    _ = FileManager.default.createFile(atPath: lock, contents: Data())
     let error = #expect(throws: GitError.self) {
       try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature, maxAttempts: 3) {
         ($0 ?? "") + "b\n"
