@@ -16,7 +16,7 @@ struct OctoGitCommand: ParsableCommand {
       """,
     version: "octo-git \(Version.octoGit)",
     subcommands: [
-      DoctorCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
+      DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self, RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
       DefaultsCommand.self,
     ]
   )
@@ -38,6 +38,20 @@ struct OctoGitCommand: ParsableCommand {
       directory = URL(fileURLWithPath: next).standardizedFileURL.path
     }
     return directory
+  }
+
+  /// `path` (relative to where octo-git was started, after -C) as a path inside the work tree.
+  ///
+  /// - Throws: ``OctoError`` when it points outside the repository.
+  func repositoryPath(_ path: String, in repository: Repository) throws -> String {
+    let base = try workingDirectory()
+    let absolute = URL(fileURLWithPath: path.hasPrefix("/") ? path : base + "/" + path).standardizedFileURL.path
+    let root = URL(fileURLWithPath: repository.workDirectory).standardizedFileURL.path
+    if absolute == root { return "" }
+    guard absolute.hasPrefix(root + "/") else {
+      throw OctoError.badInput("\(path) is outside the repository (\(root))", hint: "name a path inside the work tree")
+    }
+    return String(absolute.dropFirst(root.count + 1))
   }
 
   /// The repository the command works on, opened once for the whole process.

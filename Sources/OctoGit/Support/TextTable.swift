@@ -48,6 +48,10 @@ public struct TextTable: Sendable {
 
   /// Display width in characters (fast for ASCII, which nearly every cell is).
   static func width(_ cell: String) -> Int {
+    if cell.utf8.contains(0x1B) {
+      // Colour codes take no room on screen.
+      return width(cell.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression))
+    }
     let bytes = cell.utf8.count
     return cell.utf8.allSatisfy { $0 < 0x80 } ? bytes : cell.count
   }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Checkpoints for people.
+public enum CheckpointTable {
+  public static func render(_ checkpoints: [Checkpoint], showWorktree: Bool, style: OutputStyle, now: Date = Date()) -> String {
+    var headers = ["id", "age", "message", "branch", "files"]
+    if showWorktree { headers.insert("worktree", at: 3) }
+    var table = TextTable(headers: headers, alignments: Array(repeating: .left, count: headers.count))
+    for checkpoint in checkpoints {
+      var files = "\(checkpoint.changed) changed"
+      if checkpoint.untracked > 0 { files += ", \(checkpoint.untracked) untracked" }
+      var row = [
+        style.paint(checkpoint.id.abbreviated(), .yellow), DurationText.age(of: checkpoint.at, now: now),
+        checkpoint.message.isEmpty ? "-" : String(checkpoint.message.prefix(60)), checkpoint.branch ?? "(detached)",
+        files,
+      ]
+      if showWorktree { row.insert(checkpoint.worktree, at: 3) }
+      table.rows.append(row)
+    }
+    return table.text(style: style)
+  }
+
+  public static func details(_ checkpoint: Checkpoint, stats: DiffStats, style: OutputStyle) -> String {
+    var lines = [
+      style.paint("checkpoint \(checkpoint.id.hex)", .yellow),
+      "taken:    \(Timestamp.format(checkpoint.at)) (\(DurationText.age(of: checkpoint.at)))",
+      "message:  \(checkpoint.message.isEmpty ? "-" : checkpoint.message)",
+      "branch:   \(checkpoint.branch ?? "(detached)") at \(checkpoint.head?.abbreviated() ?? "(no commit yet)")",
+      "worktree: \(checkpoint.worktree)",
+    ]
+    if let agent = checkpoint.agent { lines.append("agent:    \(agent)" + (checkpoint.session.map { " (session \($0))" } ?? "")) }
+    lines.append("files:    \(checkpoint.changed) changed, \(checkpoint.untracked) untracked (against HEAD)")
+    lines.append("")
+    lines.append(DiffStatText.render(stats, style: style))
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// A diffstat for people, as `git diff --stat` prints it.
+public enum DiffStatText {
+  public static func render(_ stats: DiffStats, style: OutputStyle) -> String {
+    if stats.files.isEmpty { return "no differences" }
+    let width = stats.files.map { label($0).count }.max() ?? 0
+    var lines = stats.files.map { file -> String in
+      let name = label(file).padding(toLength: width, withPad: " ", startingAt: 0)
+      if file.isBinary { return " \(name) | binary" }
+      let plus = style.paint(String(repeating: "+", count: min(file.insertions, 40)), .green)
+      let minus = style.paint(String(repeating: "-", count: min(file.deletions, 40)), .red)
+      return " \(name) | \(file.insertions + file.deletions) \(plus)\(minus)"
+    }
+    lines.append(" \(stats.files.count) file(s) changed, \(stats.insertions) insertion(s)(+), \(stats.deletions) deletion(s)(-)")
+    return lines.joined(separator: "\n")
+  }
+
+  static func label(_ file: FileDiff) -> String {
+    file.change == .renamed ? "\(file.oldPath) => \(file.path)" : file.path
+  }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// Takes, lists, finds and prunes the checkpoints of a repository.
+public final class Checkpoints {
+  public let repository: Repository
+  public let location: WorktreeLocation
+
+  public init(repository: Repository) {
+    self.repository = repository
+    self.location = WorktreeLocation(repository)
+  }
+
+  /// The ref folder of this work tree's checkpoints.
+  var refFolder: String { Checkpoint.refPrefix + location.key + "/" }
+
+  // MARK: - Taking
+
+  /// Options of a new checkpoint.
+  public struct Request: Sendable {
+    public var message: String
+    public var agent: String?
+    public var session: String?
+    public var includeIgnored: Bool
+    public var now: Date
+
+    public init(message: String = "", agent: String? = nil, session: String? = nil, includeIgnored: Bool = false, now: Date = Date()) {
+      self.message = message
+      self.agent = agent
+      self.session = session
+      self.includeIgnored = includeIgnored
+      self.now = now
+    }
+  }
+
+  /// Snapshots the whole work tree and the index as a checkpoint; HEAD, `.git/index` and the files are
+  /// left exactly as they are. Applies `octo.checkpoint.keep` afterwards.
+  @discardableResult
+  public func take(_ request: Request) throws -> Checkpoint {
+    let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored)
+    let head = try repository.head()
+    let headCommit = head.commit
+    let headTree = try headCommit.map { try repository.commit($0).tree }
+    let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    var stamp = signature
+    stamp.time = request.now
+
+    let indexCommit = try repository.createCommit(
+      tree: try snapshot.indexTree ?? headTree ?? repository.createTree([]), parents: headCommit.map { [$0] } ?? [],
+      message: "index at checkpoint\n", author: stamp)
+    let subject = request.message.isEmpty ? "checkpoint" : request.message
+    let commit = try repository.createCommit(
+      tree: snapshot.tree, parents: (headCommit.map { [$0] } ?? []) + [indexCommit],
+      message: "octo-git checkpoint: \(subject)\n", author: stamp)
+
+    // Files on disk that differ from HEAD, and among them those git does not track.
+    let index = try repository.currentIndex()
+    var changed = 0
+    var untracked = 0
+    for path in try repository.changedPaths(from: headTree, to: snapshot.tree) {
+      if path.oldID == nil && index.entry(at: path.path) == nil { untracked += 1 } else { changed += 1 }
+    }
+
+    let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
+    let ref = refFolder + String(format: "%013lld", milliseconds) + "-" + commit.abbreviated(12)
+    try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
+    let checkpoint = Checkpoint(
+      id: commit, ref: ref, at: request.now, message: request.message, agent: request.agent, session: request.session,
+      head: headCommit, branch: head.branch, worktree: location.key, changed: changed, untracked: untracked,
+      index: snapshot.indexTree == nil ? nil : indexCommit)
+    try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
+
+    let keep = try repository.config().int("octo.checkpoint.keep") ?? Int(DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
+    if keep > 0 { try prune(keep: keep, olderThan: nil) }
+    return checkpoint
+  }
+
+  // MARK: - Listing and finding
+
+  /// This work tree's checkpoints (every worktree's with `allWorktrees`), newest first.
+  public func list(allWorktrees: Bool = false) throws -> [Checkpoint] {
+    let refs = try repository.references(matching: (allWorktrees ? Checkpoint.refPrefix : refFolder) + "*")
+    // One walk over the notes gives every metadata blob; then only those blobs are read.
+    var blobs: [Oid: Oid] = [:]
+    for note in try repository.notes(ref: Checkpoint.notesRef) { blobs[note.annotated] = note.blob }
+    var checkpoints: [Checkpoint] = []
+    for reference in refs {
+      if let blob = blobs[reference.target],
+        let checkpoint = try? Checkpoint(
+          id: reference.target, ref: reference.name, note: String(decoding: try repository.blobContent(blob), as: UTF8.self))
+      {
+        checkpoints.append(checkpoint)
+      } else {
+        checkpoints.append(try fallback(reference))
+      }
+    }
+    return checkpoints.sorted { ($0.at, $0.ref) > ($1.at, $1.ref) }
+  }
+
+  /// A checkpoint whose note is missing (deleted, or not fetched): what its commit and ref tell.
+  func fallback(_ reference: ReferenceValue) throws -> Checkpoint {
+    let commit = try repository.commit(reference.target)
+    let name = reference.name.dropFirst(Checkpoint.refPrefix.count)
+    let worktree = name.split(separator: "/").dropLast().joined(separator: "/")
+    return Checkpoint(
+      id: reference.target, ref: reference.name, at: commit.committer.time,
+      message: String(commit.summary.dropFirst("octo-git checkpoint: ".count)), agent: nil, session: nil,
+      head: commit.parents.count > 1 ? commit.parents.first : nil, branch: nil, worktree: worktree, changed: 0,
+      untracked: 0, index: commit.parents.last)
+  }
+
+  /// Finds a checkpoint by `latest`, `latest~N` (this work tree's), or a unique prefix of its id (any
+  /// work tree's).
+  ///
+  /// - Throws: ``OctoError`` (bad input) for an unknown id, listing the most recent ones, or an ambiguous
+  ///   one, listing the candidates.
+  public func find(_ id: String) throws -> Checkpoint {
+    let text = id.trimmingCharacters(in: .whitespaces).lowercased()
+    if text == "latest" || text.hasPrefix("latest~") {
+      let back = text == "latest" ? 0 : Int(text.dropFirst("latest~".count))
+      guard let back, back >= 0 else {
+        throw OctoError.badInput("'\(id)' is not a checkpoint id", hint: "use latest, latest~N or an id prefix")
+      }
+      let mine = try list()
+      guard back < mine.count else {
+        throw OctoError.badInput(
+          mine.isEmpty ? "this work tree has no checkpoints" : "there are only \(mine.count) checkpoints here",
+          hint: mine.isEmpty ? "take one with octo-git checkpoint" : "latest~\(mine.count - 1) is the oldest")
+      }
+      return mine[back]
+    }
+    let all = try list(allWorktrees: true)
+    guard text.count >= 4, text.allSatisfy(\.isHexDigit) else {
+      throw OctoError.badInput("'\(id)' is not a checkpoint id", hint: "use latest, latest~N, or at least 4 digits of an id")
+    }
+    let matches = all.filter { $0.id.hex.hasPrefix(text) }
+    if matches.count == 1 { return matches[0] }
+    if matches.isEmpty {
+      let recent = all.prefix(5).map { "\($0.id.abbreviated()) \($0.message)" }.joined(separator: "; ")
+      throw OctoError.badInput(
+        "no checkpoint matches '\(id)'", hint: recent.isEmpty ? "there are no checkpoints yet" : "recent: \(recent)")
+    }
+    throw OctoError.badInput(
+      "'\(id)' matches \(matches.count) checkpoints",
+      hint: "give more digits: " + matches.map { $0.id.abbreviated() }.joined(separator: ", "))
+  }
+
+  // MARK: - Pruning
+
+  /// Deletes this work tree's checkpoints beyond the newest `keep`, and those older than `olderThan`;
+  /// returns the deleted ones. Refs are deleted with compare-and-swap and their notes removed.
+  @discardableResult
+  public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Checkpoint] {
+    let all = try list()
+    var doomed: [Checkpoint] = []
+    for (position, checkpoint) in all.enumerated() {
+      if let keep, position >= keep {
+        doomed.append(checkpoint)
+      } else if let olderThan, now.timeIntervalSince(checkpoint.at) > olderThan {
+        doomed.append(checkpoint)
+      }
+    }
+    let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    for checkpoint in doomed {
+      do {
+        try repository.deleteReference(checkpoint.ref, expecting: checkpoint.id)
+      } catch let error as GitError where error.isNotFound || error.isConcurrentUpdate {
+        continue  // another prune got there first
+      }
+      try repository.updateNote(on: checkpoint.id, ref: Checkpoint.notesRef, author: signature) { _ in nil }
+    }
+    return doomed
+  }
+}
+
+@available(*, unavailable)
+extension Checkpoints: Sendable {}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Builds the tree of a work tree as it is on disk without touching HEAD, `.git/index` or any file.
+///
+/// The work is proportional to what changed since the previous snapshot: a private index,
+/// `<git-dir>/octo/snapshot.index`, holds the last snapshot with the stat data of every file, so only
+/// files whose stat data moved are hashed again, and the tree is rewritten only along changed paths.
+/// The first snapshot starts from a copy of `.git/index`, whose stat data spares hashing tracked files.
+enum SnapshotBuilder {
+  struct Snapshot {
+    /// The work tree as on disk.
+    let tree: Oid
+    /// The staged state (the index as a tree); `nil` when it has unresolved conflicts.
+    let indexTree: Oid?
+  }
+
+  static func snapshot(_ repository: Repository, includeIgnored: Bool) throws -> Snapshot {
+    let folder = repository.gitDirectory + "/octo"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let cachePath = folder + (includeIgnored ? "/snapshot-with-ignored.index" : "/snapshot.index")
+
+    // A second handle whose index is the private one: libgit2 resolves work-tree paths through it.
+    let handle = try Repository.open(at: repository.workDirectory)
+    let realIndex = try repository.currentIndex()
+    let snapshot: Index
+    if FileManager.default.fileExists(atPath: cachePath), let cached = try? Index.open(file: cachePath) {
+      snapshot = cached
+    } else {
+      snapshot = try handle.privateIndexCopy(at: cachePath)
+    }
+    try handle.useIndex(snapshot)
+
+    for change in try handle.workTreeChanges(against: snapshot, includeIgnored: includeIgnored) {
+      let path = change.path.hasSuffix("/") ? String(change.path.dropLast()) : change.path
+      switch change.change {
+      case .deleted:
+        // In a sparse checkout the files outside the cone are absent on purpose: not deletions.
+        if realIndex.isSkipWorktree(path) || snapshot.isSkipWorktree(path) { continue }
+        try snapshot.remove(path: path)
+      case .modified, .added, .untracked, .typeChanged, .ignored, .renamed:
+        if change.isSubmodule || change.path.hasSuffix("/") {
+          // A submodule, or a repository nested in the work tree: recorded as a gitlink to its HEAD.
+          guard let commit = handle.nestedRepositoryHead(at: path) else { continue }
+          try snapshot.add(path: path, id: commit, mode: .gitlink)
+        } else {
+          try snapshot.addFromWorkTree(path)
+        }
+      default:
+        continue
+      }
+    }
+    // A file captured while untracked stays in the private index; if it has since been ignored, it must
+    // leave the snapshot. Only paths the real index does not track can be in that case.
+    if !includeIgnored {
+      for path in snapshot.paths(notIn: realIndex) where try handle.isIgnored(path) {
+        try snapshot.remove(path: path)
+      }
+    }
+    let tree = try snapshot.writeTree()
+    // Keeping the stat data for next time is an optimisation: a concurrent checkpoint holding the lock
+    // makes it skip that, never fail.
+    try? snapshot.write()
+    let indexTree = realIndex.hasConflicts ? nil : try realIndex.writeTree()
+    return Snapshot(tree: tree, indexTree: indexTree)
+  }
+}

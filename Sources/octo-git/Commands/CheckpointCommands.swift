@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct CheckpointCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "checkpoint",
+    abstract: "Snapshot the whole work tree now, before a risky step (HEAD, index and files stay untouched).",
+    discussion: """
+      Records tracked files as they are on disk (modified or deleted), untracked files that are not ignored,
+      executable bits, symlinks, submodules, and the staged state. Prints the checkpoint id.
+      Undo a bad step with: octo-git restore latest
+      """
+  )
+
+  @ParentCommand var root: OctoGitCommand
+  @Option(name: .shortAndLong, help: "What is about to happen.") var message: String = ""
+  @Option(help: "The agent taking it, e.g. claude-code.") var agent: String?
+  @Option(help: "The agent's session id.") var session: String?
+  @Flag(help: "Capture ignored files too (they may hold secrets).") var includeIgnored = false
+  @Flag(name: .shortAndLong, help: "Print nothing.") var quiet = false
+  @Flag(help: "Print the checkpoint as JSON.") var json = false
+
+  func run() throws {
+    let checkpoints = Checkpoints(repository: try root.openRepository())
+    let checkpoint = try checkpoints.take(
+      .init(message: message, agent: agent, session: session, includeIgnored: includeIgnored))
+    if quiet { return }
+    print(json ? CanonicalJSON.string(checkpoint.json) : checkpoint.id.hex)
+  }
+}
+
+struct CheckpointsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "checkpoints",
+    abstract: "List, show, diff and prune checkpoints.",
+    discussion: "Ids work by unique prefix, and as latest or latest~N (this work tree's, newest first).",
+    subcommands: [List.self, Show.self, Diff.self, Prune.self],
+    defaultSubcommand: List.self
+  )
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Checkpoints, newest first.")
+    @ParentCommand var root: OctoGitCommand
+    @Flag(help: "Every worktree's checkpoints.") var all = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let checkpoints = try Checkpoints(repository: try root.openRepository()).list(allWorktrees: all)
+      if json {
+        print(CanonicalJSON.string(.array(checkpoints.map(\.json))))
+        return
+      }
+      if checkpoints.isEmpty {
+        print("no checkpoints yet; take one with: octo-git checkpoint -m \"what is about to happen\"")
+        return
+      }
+      print(CheckpointTable.render(checkpoints, showWorktree: all, style: .forDescriptor(STDOUT_FILENO)))
+    }
+  }
+
+  struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "A checkpoint's details and files.")
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "The checkpoint.") var id: String = "latest"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let repository = try root.openRepository()
+      let checkpoint = try Checkpoints(repository: repository).find(id)
+      let commit = try repository.commit(checkpoint.id)
+      let base = try checkpoint.head.map { try repository.commit($0).tree }
+      let stats = try repository.diff(from: base, to: commit.tree)
+      if json {
+        guard case .object(var members) = checkpoint.json else { return }
+        members["files"] = .array(stats.files.map {
+          .object(["path": .string($0.path), "change": .string($0.change.rawValue), "insertions": .int($0.insertions),
+            "deletions": .int($0.deletions)])
+        })
+        print(CanonicalJSON.string(.object(members)))
+        return
+      }
+      print(CheckpointTable.details(checkpoint, stats: stats, style: .forDescriptor(STDOUT_FILENO)))
+    }
+  }
+
+  struct Diff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "diff",
+      abstract: "What changed since a checkpoint (against the work tree), or between two checkpoints.",
+      discussion: "octo-git checkpoints diff ID [PATH...]   or   octo-git checkpoints diff ID1 ID2 [PATH...]")
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "The checkpoint, then optionally a second checkpoint, then paths.") var arguments: [String] = ["latest"]
+    @Flag(help: "A diffstat instead of the patch.") var stat = false
+
+    func run() throws {
+      let repository = try root.openRepository()
+      let checkpoints = Checkpoints(repository: repository)
+      var rest = arguments
+      let first = try checkpoints.find(rest.removeFirst())
+      var second: Checkpoint?
+      if let next = rest.first, !FileManager.default.fileExists(atPath: next), let other = try? checkpoints.find(next) {
+        second = other
+        rest.removeFirst()
+      }
+      let paths = try rest.map { try root.repositoryPath($0, in: repository) }
+      let old = try repository.commit(first.id).tree
+      let new = try second.map { try repository.commit($0.id).tree }
+      if stat {
+        let stats = second == nil
+          ? try repository.diffToWorkTree(from: old, paths: paths) : try repository.diff(from: old, to: new, paths: paths)
+        print(DiffStatText.render(stats, style: .forDescriptor(STDOUT_FILENO)))
+      } else {
+        FileHandle.standardOutput.write(Data(try repository.patch(from: old, to: new, toWorkTree: second == nil, paths: paths).utf8))
+      }
+    }
+  }
+
+  struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "prune",
+      abstract: "Delete old checkpoints of this work tree.",
+      discussion: "With neither option, keeps the newest octo.checkpoint.keep (default 200).")
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "Keep the newest N.") var keep: Int?
+    @Option(help: "Delete those older than this (e.g. 30m, 12h, 7d, 2w).") var olderThan: String?
+    @Flag(help: "Print what was deleted as JSON.") var json = false
+
+    func run() throws {
+      let repository = try root.openRepository()
+      var age: TimeInterval?
+      if let olderThan {
+        guard let seconds = DurationText.seconds(olderThan) else {
+          throw OctoError("'\(olderThan)' is not a duration", hint: "e.g. 30m, 12h, 7d, 2w", status: .usage)
+        }
+        age = seconds
+      }
+      if let keep, keep < 0 { throw OctoError("--keep must be 0 or more", status: .usage) }
+      let defaultKeep = try repository.config().int("octo.checkpoint.keep") ?? 200
+      let pruned = try Checkpoints(repository: repository).prune(
+        keep: keep ?? (age == nil ? defaultKeep : nil), olderThan: age)
+      if json {
+        print(CanonicalJSON.string(.array(pruned.map { .string($0.id.hex) })))
+      } else if !pruned.isEmpty {
+        FileHandle.standardError.write(Data("pruned \(pruned.count) checkpoint(s)\n".utf8))
+      }
+    }
+  }
+}
+
+struct RestoreCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "restore",
+    abstract: "Bring back a checkpoint's files (the current state is checkpointed first, so this can be undone).",
+    discussion: """
+      Makes the work tree (or the named paths) exactly what the checkpoint holds: files are created, changed and
+      deleted as needed; ignored files are never touched. The index stays as it is unless --index.
+      """
+  )
+
+  @ParentCommand var root: OctoGitCommand
+  @Argument(help: "The checkpoint (id prefix, latest, latest~N).") var id: String
+  @Argument(help: "Only these paths (files or folders).") var paths: [String] = []
+  @Flag(help: "Also set the index to the staged state the checkpoint recorded.") var index = false
+  @Option(help: "The agent asking for it.") var agent: String?
+  @Flag(help: "Print the result as JSON.") var json = false
+
+  func run() throws {
+    let repository = try root.openRepository()
+    let checkpoints = Checkpoints(repository: repository)
+    let checkpoint = try checkpoints.find(id)
+    let relative = try paths.map { try root.repositoryPath($0, in: repository) }
+    let result = try checkpoints.restore(checkpoint, paths: relative, restoreIndex: index, agent: agent)
+    if json {
+      print(CanonicalJSON.string(.object([
+        "restored": .string(checkpoint.id.hex), "undo": .string(result.undo.id.hex),
+        "written": .array(result.written.map(JSONValue.string)), "deleted": .array(result.deleted.map(JSONValue.string)),
+        "index": .bool(result.indexRestored),
+      ])))
+      return
+    }
+    let summary = "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
+      + (result.indexRestored ? ", index restored" : "")
+    FileHandle.standardError.write(Data("\(summary)\nundo with: octo-git restore \(result.undo.id.abbreviated())\n".utf8))
+  }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Checkpoints: taking them")
+struct CheckpointTests {
+  /// A repository with every kind of change: modified, deleted, staged, untracked (with spaces and
+  /// non-ASCII), executable, symlink, ignored.
+  func messy() throws -> TestRepository {
+    let fixture = try TestRepository()
+    try fixture.write(".gitignore", "*.log\nbuild/\n")
+    try fixture.write("keep.txt", "keep\n")
+    try fixture.write("gone.txt", "gone\n")
+    try fixture.write("tool.sh", "#!/bin/sh\necho hi\n", executable: true)
+    try fixture.write("docs/old name.md", String(repeating: "same\n", count: 10))
+    try FileManager.default.createSymbolicLink(atPath: fixture.path + "/link", withDestinationPath: "keep.txt")
+    try fixture.commitAll("base")
+    try fixture.write("keep.txt", "changed\n")
+    try fixture.write("staged.txt", "staged\n")
+    try fixture.git("add", "staged.txt")
+    try FileManager.default.removeItem(atPath: fixture.path + "/gone.txt")
+    try fixture.git("mv", "docs/old name.md", "docs/new name.md")
+    try fixture.write("new dir/ünïcode ñame.txt", "new\n")
+    try fixture.write("debug.log", "ignored secret\n")
+    try fixture.write("build/out.bin", "ignored\n")
+    return fixture
+  }
+
+  func take(_ fixture: TestRepository, _ arguments: String...) throws -> String {
+    try fixture.octo(["checkpoint"] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  @Test(".git/index bytes, git status and HEAD are identical before and after; the tree is the work tree")
+  func nothingTouched() throws {
+    let fixture = try messy()
+    let index = try fixture.gitFileBytes("index")
+    let status = try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all")
+    let head = try fixture.git("rev-parse", "HEAD")
+    let id = try take(fixture, "-m", "before a risky step", "--agent", "claude-code", "--session", "s-1")
+    #expect(try fixture.gitFileBytes("index") == index)
+    #expect(try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all") == status)
+    #expect(try fixture.git("rev-parse", "HEAD") == head)
+
+    let files = try fixture.git("-c", "core.quotepath=false", "ls-tree", "-r", "--name-only", id).split(separator: "\n").map(String.init)
+    #expect(Set(files) == ["README.md", ".gitignore", "keep.txt", "tool.sh", "docs/new name.md", "link", "staged.txt", "new dir/ünïcode ñame.txt"])
+    #expect(try fixture.git("show", "\(id):keep.txt") == "changed")
+    #expect(try fixture.git("ls-tree", id, "tool.sh").hasPrefix("100755"))
+    #expect(try fixture.git("ls-tree", id, "link").hasPrefix("120000"))
+    // The witness: git's own snapshot of the same work tree gives the same tree.
+    let copy = fixture.root + "/witness-index"
+    try FileManager.default.copyItem(atPath: fixture.path + "/.git/index", toPath: copy)
+    try fixture.git("add", "-A", environment: ["GIT_INDEX_FILE": copy])
+    #expect(try fixture.git("rev-parse", "\(id)^{tree}") == (try fixture.git("write-tree", environment: ["GIT_INDEX_FILE": copy])))
+    // Parents: HEAD, then the staged state.
+    #expect(try fixture.git("rev-parse", "\(id)^1") == head)
+    #expect(try fixture.git("rev-parse", "\(id)^2^{tree}") == (try fixture.git("write-tree")))
+    // The metadata note.
+    let note = try CanonicalJSON.parse(try fixture.git("notes", "--ref=octo/checkpoints", "show", id))
+    #expect(note["message"]?.stringValue == "before a risky step")
+    #expect(note["agent"]?.stringValue == "claude-code" && note["session"]?.stringValue == "s-1")
+    #expect(note["head"]?.stringValue == head && note["branch"]?.stringValue == "main")
+    #expect(note["untracked"]?.intValue == 1)
+    #expect(try fixture.git("for-each-ref", "--format=%(objectname)", "refs/octo/checkpoints/") == id)
+  }
+
+  @Test("ignored files are captured only with --include-ignored; a file that became ignored leaves the snapshot")
+  func ignoredFiles() throws {
+    let fixture = try messy()
+    let plain = try take(fixture)
+    #expect(!(try fixture.git("ls-tree", "-r", "--name-only", plain).contains("debug.log")))
+    let with = try take(fixture, "--include-ignored")
+    let files = try fixture.git("ls-tree", "-r", "--name-only", with)
+    #expect(files.contains("debug.log") && files.contains("build/out.bin"))
+    try fixture.write("notes.env", "TOKEN=1\n")
+    #expect(try fixture.git("ls-tree", "-r", "--name-only", try take(fixture)).contains("notes.env"))
+    try fixture.write(".gitignore", "*.log\nbuild/\n*.env\n")
+    #expect(!(try fixture.git("ls-tree", "-r", "--name-only", try take(fixture)).contains("notes.env")))
+  }
+
+  @Test("an unborn branch, a detached HEAD and a linked worktree")
+  func headStates() throws {
+    let empty = try TestRepository(initialCommit: false)
+    try empty.write("first.txt", "1\n")
+    let unborn = try take(empty)
+    #expect(try empty.git("ls-tree", "-r", "--name-only", unborn) == "first.txt")
+    #expect(try empty.git("rev-list", "--parents", "-n", "1", unborn).split(separator: " ").count == 2)  // index commit only
+
+    let fixture = try TestRepository()
+    try fixture.git("checkout", "-q", "--detach")
+    try fixture.write("d.txt", "d\n")
+    let detached = try take(fixture)
+    #expect(try CanonicalJSON.parse(try fixture.git("notes", "--ref=octo/checkpoints", "show", detached))["branch"] == nil)
+
+    let worktree = try fixture.addWorktree("wt", branch: "topic")
+    try fixture.write("wt-only.txt", "w\n")
+    try Data("in worktree\n".utf8).write(to: URL(fileURLWithPath: worktree + "/w.txt"))
+    let inWorktree = try fixture.octo(["checkpoint"], in: worktree).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try fixture.git("ls-tree", "-r", "--name-only", inWorktree).contains("w.txt"))
+    #expect(!(try fixture.git("ls-tree", "-r", "--name-only", inWorktree).contains("wt-only.txt")))
+    #expect(try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/worktrees/wt/").contains(String(inWorktree.prefix(12))))
+    // Each work tree lists its own; --all lists both.
+    #expect(try fixture.octo(["checkpoints", "list", "--json"], in: worktree).contains(inWorktree))
+    #expect(!(try fixture.octo("checkpoints", "list", "--json").contains(inWorktree)))
+    #expect(try fixture.octo("checkpoints", "list", "--all", "--json").contains(inWorktree))
+  }
+
+  @Test("a sparse checkout does not record the files outside the cone as deleted")
+  func sparseCheckout() throws {
+    let fixture = try TestRepository()
+    try fixture.write("inside/a.txt", "a\n")
+    try fixture.write("outside/b.txt", "b\n")
+    try fixture.commitAll("two folders")
+    try fixture.git("sparse-checkout", "set", "inside")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/outside/b.txt"))
+    try fixture.write("inside/a.txt", "changed\n")
+    let id = try take(fixture)
+    let files = try fixture.git("ls-tree", "-r", "--name-only", id)
+    #expect(files.contains("outside/b.txt"))
+    #expect(try fixture.git("show", "\(id):inside/a.txt") == "changed")
+  }
+
+  @Test("submodules are recorded as gitlinks to their checked-out commit")
+  func submodules() throws {
+    let library = try TestRepository(name: "library")
+    let fixture = try TestRepository()
+    try fixture.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", library.path, "lib")
+    try fixture.commitAll("add submodule")
+    try Data("more\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "/lib/more.txt"))
+    try fixture.git("add", "more.txt", in: fixture.path + "/lib")
+    try fixture.git("-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "moved on", in: fixture.path + "/lib")
+    let moved = try fixture.git("rev-parse", "HEAD", in: fixture.path + "/lib")
+    let id = try take(fixture)
+    #expect(try fixture.git("ls-tree", id, "lib") == "160000 commit \(moved)\tlib")
+  }
+
+  @Test("two checkpoints at the same moment both succeed and both are listed")
+  func concurrent() async throws {
+    let fixture = try messy()
+    let path = fixture.path
+    let home = fixture.home
+    let ids = try await withThrowingTaskGroup(of: String.self) { group in
+      for number in 0..<4 {
+        group.addTask {
+          let result = try OctoGitBinary.run(["checkpoint", "-m", "racer \(number)"], in: path, home: home)
+          guard result.status == 0 else { throw Shell.Failure(command: ["checkpoint"], result: result) }
+          return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+      }
+      var ids: [String] = []
+      for try await id in group { ids.append(id) }
+      return ids
+    }
+    let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue ?? []
+    #expect(Set(listed.compactMap { $0["id"]?.stringValue }) == Set(ids))
+    #expect(try fixture.git("notes", "--ref=octo/checkpoints", "list").split(separator: "\n").count == 4)
+  }
+
+  @Test("checkpoints survive git gc --prune=now and are not pushed by default")
+  func gcSurvival() throws {
+    let fixture = try messy()
+    let id = try take(fixture)
+    try fixture.git("gc", "-q", "--prune=now")
+    #expect(try fixture.git("cat-file", "-t", id) == "commit")
+    #expect(try fixture.git("cat-file", "-t", "\(id)^2") == "commit")
+    let remote = fixture.root + "/remote.git"
+    try fixture.git("init", "-q", "--bare", remote)
+    try fixture.git("push", "-q", remote, "main")
+    #expect(try fixture.git("for-each-ref", in: remote).contains("refs/octo") == false)
+  }
+}
