@@ -34,7 +34,7 @@ while [ "$number" -lt "$worktrees" ]; do
     while [ "$commit" -lt "$commits" ]; do
       printf '{"id":"wt%s-c%s-a","model":"gpt-5","in":10}\n{"id":"wt%s-c%s-b","model":"claude-sonnet-4-5","out":5}\n' \
         "$number" "$commit" "$number" "$commit" | "$bin" usage record
-      git commit -q --allow-empty -m "wt$number commit $commit"
+      git commit -q --allow-empty -m "wt$number commit $commit" 2>>"$work/reliability-errors.txt"
       commit=$((commit + 1))
     done
   ) &

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// A reference as read at one moment: its full name and what it points at.
 public struct ReferenceValue: Equatable, Sendable {
@@ -74,10 +75,35 @@ extension Repository {
     if var current = expected?.raw {
       result = git_reference_create_matching(&out, pointer, name, &newId, 1, &current, message)
     } else {
-      result = git_reference_create(&out, pointer, name, &newId, 0, message)
+      // libgit2 1.5 checks that a new ref does not exist yet *before* taking the ref's lock, and in a
+      // linked worktree it looks for a shared ref in the worktree's own git dir, so it never finds one:
+      // two creators could both "create" the ref and the second would overwrite the first. octo-git's
+      // creators therefore check for the ref themselves, holding a file lock around check and write.
+      result = withReferenceCreationLock {
+        var existing: OpaquePointer?
+        let lookup = git_reference_lookup(&existing, pointer, name)
+        git_reference_free(existing)
+        if lookup == 0 {
+          return GIT_EEXISTS.rawValue
+        }
+        return git_reference_create(&out, pointer, name, &newId, 1, message)
+      }
     }
     if let out { git_reference_free(out) }
     try GitError.check(result, "update \(name)")
+  }
+
+  /// Runs `body` holding an exclusive `flock` on `<common-dir>/octo/ref-create.lock`. The kernel releases it
+  /// when the process dies, so it can never be left stale.
+  func withReferenceCreationLock(_ body: () -> Int32) -> Int32 {
+    let folder = commonDirectory + "/octo"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let descriptor = Glibc.open(folder + "/ref-create.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { return body() }
+    defer { close(descriptor) }
+    while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    defer { flock(descriptor, LOCK_UN) }
+    return body()
   }
 
   /// Deletes reference `name` only if it still points at `expected`.

@@ -60,4 +60,22 @@ struct ReferenceTests {
     #expect(try repository.reference("HEAD")?.symbolicTarget == "refs/heads/main")
     #expect(try repository.reference("refs/heads/none") == nil)
   }
+
+  @Test("creating a shared ref from a linked worktree fails when it exists (libgit2 1.5 would overwrite it)")
+  func createFromWorktree() throws {
+    let fixture = try TestRepository()
+    let worktree = try fixture.addWorktree("wt", branch: "topic")
+    let head = try fixture.git("rev-parse", "HEAD")
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "other", in: worktree)
+    let other = try fixture.git("rev-parse", "HEAD", in: worktree)
+    try fixture.git("update-ref", "refs/notes/octo/usage", head)
+    let repository = try fixture.open(worktree)
+    let error = #expect(throws: GitError.self) {
+      try repository.updateReference("refs/notes/octo/usage", to: Oid(hex: other)!, expecting: nil, message: "test")
+    }
+    #expect(error?.isConcurrentUpdate == true)
+    #expect(try fixture.git("rev-parse", "refs/notes/octo/usage") == head)
+    try repository.updateReference("refs/notes/octo/usage", to: Oid(hex: other)!, expecting: Oid(hex: head)!, message: "test")
+    #expect(try fixture.git("rev-parse", "refs/notes/octo/usage") == other)
+  }
 }
