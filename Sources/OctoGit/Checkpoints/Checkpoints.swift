@@ -147,28 +147,34 @@ public final class Checkpoints {
   // MARK: - Pruning
 
   /// Deletes this work tree's checkpoints beyond the newest `keep`, and those older than `olderThan`;
-  /// returns the deleted ones. Refs are deleted with compare-and-swap and their notes removed.
+  /// returns the ids deleted. Works from the refs alone (their names begin with the time in milliseconds),
+  /// so it stays cheap however many checkpoints there are. Refs are deleted with compare-and-swap and
+  /// their notes removed.
   @discardableResult
-  public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Checkpoint] {
-    let all = try list()
-    var doomed: [Checkpoint] = []
-    for (position, checkpoint) in all.enumerated() {
+  public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Oid] {
+    let refs = try repository.references(matching: refFolder + "*").sorted { $0.name > $1.name }
+    var doomed: [ReferenceValue] = []
+    for (position, reference) in refs.enumerated() {
+      let stamp = reference.name.dropFirst(refFolder.count).prefix { $0 != "-" }
+      let taken = Double(stamp).map { Date(timeIntervalSince1970: $0 / 1000) }
       if let keep, position >= keep {
-        doomed.append(checkpoint)
-      } else if let olderThan, now.timeIntervalSince(checkpoint.at) > olderThan {
-        doomed.append(checkpoint)
+        doomed.append(reference)
+      } else if let olderThan, let taken, now.timeIntervalSince(taken) > olderThan {
+        doomed.append(reference)
       }
     }
     let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
-    for checkpoint in doomed {
+    var deleted: [Oid] = []
+    for reference in doomed {
       do {
-        try repository.deleteReference(checkpoint.ref, expecting: checkpoint.id)
+        try repository.deleteReference(reference.name, expecting: reference.target)
       } catch let error as GitError where error.isNotFound || error.isConcurrentUpdate {
         continue  // another prune got there first
       }
-      try repository.updateNote(on: checkpoint.id, ref: Checkpoint.notesRef, author: signature) { _ in nil }
+      try repository.updateNote(on: reference.target, ref: Checkpoint.notesRef, author: signature) { _ in nil }
+      deleted.append(reference.target)
     }
-    return doomed
+    return deleted
   }
 }
 

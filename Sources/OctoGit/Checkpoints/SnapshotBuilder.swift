@@ -30,7 +30,9 @@ enum SnapshotBuilder {
     }
     try handle.useIndex(snapshot)
 
-    for change in try handle.workTreeChanges(against: snapshot, includeIgnored: includeIgnored) {
+    let changes = try handle.workTreeChanges(against: snapshot, includeIgnored: includeIgnored)
+    var removedIgnored = false
+    for change in changes {
       let path = change.path.hasSuffix("/") ? String(change.path.dropLast()) : change.path
       switch change.change {
       case .deleted:
@@ -54,13 +56,43 @@ enum SnapshotBuilder {
     if !includeIgnored {
       for path in snapshot.paths(notIn: realIndex) where try handle.isIgnored(path) {
         try snapshot.remove(path: path)
+        removedIgnored = true
       }
     }
     let tree = try snapshot.writeTree()
     // Keeping the stat data for next time is an optimisation: a concurrent checkpoint holding the lock
-    // makes it skip that, never fail.
-    try? snapshot.write()
-    let indexTree = realIndex.hasConflicts ? nil : try realIndex.writeTree()
-    return Snapshot(tree: tree, indexTree: indexTree)
+    // makes it skip that, never fail; and with nothing changed there is nothing new to keep.
+    if !changes.isEmpty || removedIgnored || !FileManager.default.fileExists(atPath: cachePath) {
+      try? snapshot.write()
+    }
+    return Snapshot(tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder))
+  }
+
+  /// The staged state as a tree. Building it walks the whole index when git's cached trees are stale,
+  /// so the result is remembered against the index file's checksum (its last 20 bytes): until the index
+  /// changes (git add, commit, checkout…), the next checkpoint reuses it.
+  static func indexTree(_ repository: Repository, _ realIndex: Index, folder: String) throws -> Oid? {
+    if realIndex.hasConflicts { return nil }
+    let memo = folder + "/index-tree"
+    let checksum = indexChecksum(repository.indexPath)
+    if let checksum, let text = try? String(contentsOfFile: memo, encoding: .utf8) {
+      let parts = text.split(separator: " ")
+      if parts.count == 2, parts[0] == checksum, let tree = Oid(hex: String(parts[1])), repository.objectExists(tree) {
+        return tree
+      }
+    }
+    let tree = try realIndex.writeTree()
+    if let checksum { try? "\(checksum) \(tree.hex)".write(toFile: memo, atomically: true, encoding: .utf8) }
+    return tree
+  }
+
+  /// The SHA-1 git writes at the end of an index file, in hexadecimal.
+  static func indexChecksum(_ path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    guard let end = try? handle.seekToEnd(), end >= 20 else { return nil }
+    try? handle.seek(toOffset: end - 20)
+    guard let bytes = try? handle.read(upToCount: 20), bytes.count == 20 else { return nil }
+    return bytes.map { String(format: "%02x", $0) }.joined()
   }
 }

@@ -140,7 +140,7 @@ struct CheckpointsCommand: ParsableCommand {
       let pruned = try Checkpoints(repository: repository).prune(
         keep: keep ?? (age == nil ? defaultKeep : nil), olderThan: age)
       if json {
-        print(CanonicalJSON.string(.array(pruned.map { .string($0.id.hex) })))
+        print(CanonicalJSON.string(.array(pruned.map { .string($0.hex) })))
       } else if !pruned.isEmpty {
         FileHandle.standardError.write(Data("pruned \(pruned.count) checkpoint(s)\n".utf8))
       }

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Checkpoint benchmarks (issue: checkpoints), same repository, same run:
+#  - checkpoint on 20,000 tracked files, 2,000 untracked and 50 modified, against the same snapshot made
+#    with the git CLI (copy of the index, git add -A, write-tree, commit-tree, update-ref);
+#  - restore of a checkpoint against git checkout <tree> -- .;
+#  - checkpoints list with 1,000 checkpoints.
+set -eu
+bin=${1:?usage: bench-checkpoints.sh path/to/octo-git}
+. "$(dirname "$0")/lib.sh"
+need_hyperfine
+
+repo="$work/checkpoint-22k"
+if [ ! -f "$repo/.bench-ready" ]; then
+  rm -rf "$repo"
+  echo "generating a work tree of 20,000 tracked, 2,000 untracked and 50 modified files" >&2
+  python3 "$bench_dir/make-worktree-repo.py" "$repo" 20000 2000 50
+  touch "$repo/.git/info/bench-ready" && mv "$repo/.git/info/bench-ready" "$repo/.bench-ready"
+  echo ".bench-ready" >> "$repo/.git/info/exclude"
+fi
+cd "$repo"
+git config octo.checkpoint.keep 1000000
+snapshot_with_git='cp .git/index .git/bench-index && GIT_INDEX_FILE=.git/bench-index git add -A && tree=$(GIT_INDEX_FILE=.git/bench-index git write-tree) && commit=$(git commit-tree "$tree" -p HEAD -m snapshot) && git update-ref refs/bench/snapshot "$commit"'
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-octo.json" "$bin checkpoint --quiet" >/dev/null
+hyperfine --warmup 3 --runs 20 --export-json "$work/cp-git.json" "$snapshot_with_git" >/dev/null
+
+# Restore: bring back a checkpoint after 50 files were changed again.
+target=$("$bin" checkpoint)
+tree=$(git rev-parse "$target^{tree}")
+dirty="$work/dirty.sh"
+cat > "$dirty" <<DIRTY
+#!/bin/sh
+cd "$repo"
+for f in \$(git ls-files src | awk 'NR % 400 == 7'); do echo "agent broke it" >> "\$f"; done
+DIRTY
+hyperfine -N --warmup 2 --runs 10 --prepare "sh $dirty" --export-json "$work/restore-octo.json" "$bin restore $target" >/dev/null 2>&1
+hyperfine -N --warmup 2 --runs 10 --prepare "sh $dirty" --export-json "$work/restore-git.json" "git checkout $tree -- ." >/dev/null
+
+# List with 1,000 checkpoints (in a repository of their own, so the others are unaffected).
+many="$work/checkpoints-1000"
+if [ "$(git -C "$many" for-each-ref refs/octo/checkpoints/ 2>/dev/null | wc -l)" -lt 1000 ]; then
+  rm -rf "$many"
+  git init -q -b main "$many"
+  git -C "$many" config user.name Bench
+  git -C "$many" config user.email bench@example.com
+  git -C "$many" config octo.checkpoint.keep 1000000
+  echo base > "$many/a.txt"
+  git -C "$many" add a.txt
+  git -C "$many" commit -q -m base
+  echo "taking 1,000 checkpoints" >&2
+  number=0
+  while [ "$number" -lt 1000 ]; do
+    echo "$number" > "$many/a.txt"
+    "$bin" -C "$many" checkpoint --quiet -m "step $number"
+    number=$((number + 1))
+  done
+fi
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/list-octo.json" "$bin -C $many checkpoints list" >/dev/null
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/list-git.json" \
+  "git -C $many for-each-ref --sort=-refname --format=%(objectname:short)%09%(contents:subject) refs/octo/checkpoints/" >/dev/null
+
+echo
+echo "checkpoints: 20,000 tracked files, 2,000 untracked, 50 modified"
+print_table \
+  "checkpoint (whole work tree)|$work/cp-octo.json|$work/cp-git.json|git add -A on an index copy + write-tree + commit-tree + update-ref|ratio <= 0.5" \
+  "restore after 50 files broke|$work/restore-octo.json|$work/restore-git.json|git checkout <tree> -- .|-" \
+  "checkpoints list (1,000)|$work/list-octo.json|$work/list-git.json|git for-each-ref (ids and subjects only)|-"
