@@ -53,5 +53,27 @@ git config octo.budget 0.3
 "$bin" pricing show claude-sonnet-4-5
 cd - >/dev/null
 
+step "checkpoint: an agent snapshots the work tree before a risky step (HEAD, index and files untouched)"
+cd "$repo"
+printf 'API_KEY=never-captured\n' > .env
+printf '.env\n' > .gitignore
+printf 'def total(items):\n    return sum(items)\n' > billing.py
+"$bin" checkpoint -m "before refactoring billing" --agent claude-code
+git status --short
+
+step "the agent's bad step: a file deleted, another mangled, junk added"
+rm billing.py
+printf 'oops\n' > app.py
+mkdir -p tmp && printf 'junk\n' > tmp/scratch.txt
+"$bin" checkpoints
+"$bin" checkpoints diff latest --stat
+
+step "restore: one command brings the files back (ignored .env untouched); it checkpoints first, so it can be undone"
+"$bin" restore latest
+git status --short
+cat billing.py
+"$bin" checkpoints
+cd - >/dev/null
+
 echo
 echo "demo finished; the scratch repository is removed"

@@ -168,4 +168,15 @@ struct CheckpointTests {
     try fixture.git("push", "-q", remote, "main")
     #expect(try fixture.git("for-each-ref", in: remote).contains("refs/octo") == false)
   }
+
+  @Test("the staged state follows the index: staging between two checkpoints changes the second one's")
+  func stagedStateFollowsIndex() throws {
+    let fixture = try messy()
+    let first = try take(fixture)
+    try fixture.git("add", "keep.txt")
+    let second = try take(fixture)
+    #expect(try fixture.git("rev-parse", "\(first)^2^{tree}") != (try fixture.git("rev-parse", "\(second)^2^{tree}")))
+    #expect(try fixture.git("rev-parse", "\(second)^2^{tree}") == (try fixture.git("write-tree")))
+    #expect(try fixture.git("show", "\(second)^2:keep.txt") == "changed")
+  }
 }
