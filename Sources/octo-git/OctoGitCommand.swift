@@ -16,8 +16,8 @@ struct OctoGitCommand: ParsableCommand {
       """,
     version: "octo-git \(Version.octoGit)",
     subcommands: [
-      DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self, RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
-      DefaultsCommand.self,
+      InstallCommand.self, UninstallCommand.self, DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self, RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
+      NotesCommand.self, DefaultsCommand.self,
     ]
   )
 
@@ -38,6 +38,12 @@ struct OctoGitCommand: ParsableCommand {
       directory = URL(fileURLWithPath: next).standardizedFileURL.path
     }
     return directory
+  }
+
+  /// The absolute path of this executable (baked into the hook stubs).
+  static var executablePath: String {
+    if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+    return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
   }
 
   /// `path` (relative to where octo-git was started, after -C) as a path inside the work tree.

@@ -25,9 +25,7 @@ public enum Doctor {
 
     let config = try repository.config()
     let hooks = try hooksInfo(repository, config: config)
-    if hooks.hooks.allSatisfy({ $0.state != "octo-git" }) {
-      problems.append("octo-git hooks are not installed in \(hooks.directory): run octo-git install")
-    }
+    problems += try hookProblems(repository, hooks)
 
     var notes: [DoctorReport.NotesRefInfo] = []
     var refs = Set(notesRefs)
@@ -47,6 +45,35 @@ public enum Doctor {
       octoGit: Version.octoGit, libgit2: Version.libgit2, sqlite: Version.sqlite, libcurl: Version.libcurl)
     return DoctorReport(
       repository: info, hooks: hooks, notes: notes, settings: settings, runtime: runtime, problems: problems)
+  }
+
+  /// "Not installed", or "installed but bypassed" when another tool took the hooks back.
+  static func hookProblems(_ repository: Repository, _ hooks: DoctorReport.HooksInfo) throws -> [String] {
+    let missing = hooks.hooks.filter { $0.state != "octo-git" }.map(\.name)
+    if missing.isEmpty { return [] }
+    let state = try InstallState.load(repository)
+    if let recorded = state.hooksDirectory, recorded != hooks.directory {
+      return [
+        "installed but bypassed: octo-git's hooks are in \(recorded) but git now runs hooks from \(hooks.directory); "
+          + "run octo-git install again (it prints what to add for husky or lefthook)"
+      ]
+    }
+    var problems: [String] = []
+    for name in missing {
+      let taken = hooks.directory + "/" + name + ".old"
+      if let data = FileManager.default.contents(atPath: taken), String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint) {
+        problems.append(
+          "installed but bypassed: another tool replaced octo-git's \(name) hook (it kept ours as \(name).old); "
+            + "add octo-git to that tool's configuration (octo-git install prints how)")
+      }
+    }
+    if problems.isEmpty {
+      problems.append(
+        state.hooksDirectory == nil
+          ? "octo-git hooks are not installed in \(hooks.directory): run octo-git install"
+          : "octo-git's \(missing.joined(separator: ", ")) hook(s) are missing from \(hooks.directory): run octo-git install")
+    }
+    return problems
   }
 
   static func hooksInfo(_ repository: Repository, config: Config) throws -> DoctorReport.HooksInfo {

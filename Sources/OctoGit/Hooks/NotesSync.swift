@@ -1,0 +1,79 @@
+import Foundation
+
+/// `octo-git notes sync`: brings a remote's octo notes in, merges them, and pushes the result back.
+///
+/// Remote notes are fetched into `refs/notes/octo-remote/<remote>/<name>` and merged into the local ref
+/// with git's `cat_sort_uniq` strategy (one canonical line per event, so the union has each once). The
+/// push never forces; when someone pushed meanwhile, the round is repeated. Checkpoint metadata travels
+/// only with `octo.checkpoint.push=true`.
+public enum NotesSync {
+  public struct Outcome: Sendable {
+    public var merged: [String] = []
+    public var pushed: [String] = []
+    public var attempts = 0
+  }
+
+  public static func sync(_ repository: Repository, remote: String, timeout: TimeInterval = 20) throws -> Outcome {
+    let config = try repository.config()
+    var names = ["usage", "features"]
+    if try config.bool("octo.checkpoint.push") == true { names.append("checkpoints") }
+    let directory = repository.workDirectory
+    var outcome = Outcome()
+    let started = Date()
+    for attempt in 1...3 {
+      outcome.attempts = attempt
+      let remaining = max(1, timeout - Date().timeIntervalSince(started))
+      let fetch = try GitCLI.run(
+        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
+         "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: directory, timeout: remaining)
+      guard fetch.succeeded else {
+        throw OctoError("cannot fetch notes from \(remote): \(fetch.lastError)", hint: "check the remote with git fetch \(remote)", status: .unavailable)
+      }
+      for name in names {
+        try merge(repository, name: name, remote: remote, into: &outcome)
+      }
+      let refs = try names.map { "refs/notes/octo/\($0)" }.filter { try repository.reference($0) != nil }
+      if refs.isEmpty { return outcome }
+      let push = try GitCLI.run(
+        ["push", "--quiet", "--no-verify", "--porcelain", remote] + refs.map { "\($0):\($0)" }, in: directory,
+        timeout: max(1, timeout - Date().timeIntervalSince(started)))
+      if push.succeeded {
+        outcome.pushed = refs
+        return outcome
+      }
+      let rejected = push.output.contains("[rejected]") || push.errors.contains("fetch first") || push.errors.contains("non-fast-forward")
+      if !rejected || attempt == 3 {
+        throw OctoError("cannot push notes to \(remote): \(push.lastError)", hint: "your own push is not affected", status: .unavailable)
+      }
+    }
+    return outcome
+  }
+
+  static func merge(_ repository: Repository, name: String, remote: String, into outcome: inout Outcome) throws {
+    let local = "refs/notes/octo/\(name)"
+    let fetched = "refs/notes/octo-remote/\(remote)/\(name)"
+    guard let theirs = try repository.reference(fetched)?.target else { return }
+    guard let ours = try repository.reference(local)?.target else {
+      try repository.updateReference(local, to: theirs, expecting: nil, message: "octo-git: notes from \(remote)")
+      outcome.merged.append(local)
+      return
+    }
+    if ours == theirs { return }
+    let analysis = try repository.mergeAnalysis(ours: ours, theirs: theirs)
+    if analysis.isUpToDate { return }
+    if analysis.isFastForward {
+      try repository.updateReference(local, to: theirs, expecting: ours, message: "octo-git: notes from \(remote)")
+      outcome.merged.append(local)
+      return
+    }
+    var arguments = ["notes", "--ref=octo/\(name)", "merge", "--quiet", "--strategy=cat_sort_uniq", fetched]
+    if repository.configuredSignature() == nil {
+      arguments = ["-c", "user.name=octo-git", "-c", "user.email=octo-git@localhost"] + arguments
+    }
+    let result = try GitCLI.run(arguments, in: repository.workDirectory)
+    guard result.succeeded else {
+      throw OctoError("cannot merge \(remote)'s \(local): \(result.lastError)", hint: "run git notes --ref=octo/\(name) merge --abort, then retry")
+    }
+    outcome.merged.append(local)
+  }
+}

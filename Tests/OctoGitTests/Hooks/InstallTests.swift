@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Installing hooks and sharing notes")
+struct InstallTests {
+  func hooksDirectory(_ fixture: TestRepository, in directory: String? = nil) throws -> String {
+    try fixture.git("rev-parse", "--path-format=absolute", "--git-path", "hooks", in: directory)
+  }
+
+  @Test("install keeps a foreign hook and chains it; reinstall changes nothing; uninstall restores its bytes")
+  func installAndUninstall() throws {
+    let fixture = try TestRepository()
+    let hooks = try hooksDirectory(fixture)
+    let foreign = Data("#!/bin/sh\necho \"foreign $*\" >> \"$(git rev-parse --git-dir)/foreign.log\"\n".utf8)
+    try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+    try foreign.write(to: URL(fileURLWithPath: hooks + "/post-commit"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/post-commit")
+    let config = try fixture.gitRaw("config", "--local", "--list")
+
+    try fixture.octo("install")
+    let installed = try (HookInstaller.hookNames).map { try Data(contentsOf: URL(fileURLWithPath: hooks + "/" + $0)) }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: hooks + "/post-commit.octo-orig")) == foreign)
+    #expect(try fixture.git("config", "--get-all", "notes.rewriteRef") == "refs/notes/octo/*")
+    #expect(!(try fixture.gitRaw("config", "--local", "--list").contains("remote.origin.push")))
+    #expect(try fixture.octo("install") == "")
+    #expect(try HookInstaller.hookNames.map { try Data(contentsOf: URL(fileURLWithPath: hooks + "/" + $0)) } == installed)
+
+    // The chained hook still runs, and octo-git's part too.
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "3", "--id", "e")
+    try fixture.commitAll("with hooks")
+    #expect(try String(contentsOfFile: fixture.path + "/.git/foreign.log", encoding: .utf8) == "foreign \n")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("\"id\":\"e\""))
+    let doctor = try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))
+    #expect(doctor["hooks"]?["hooks"]?.arrayValue?.allSatisfy { $0["state"]?.stringValue == "octo-git" } == true)
+
+    try fixture.octo("uninstall")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: hooks + "/post-commit")) == foreign)
+    #expect(!FileManager.default.fileExists(atPath: hooks + "/pre-push"))
+    #expect(!FileManager.default.fileExists(atPath: hooks + "/post-commit.octo-orig"))
+    let after = try fixture.gitRaw("config", "--local", "--list").split(separator: "\n").filter { !$0.hasPrefix("notes.") }
+    #expect(after == config.split(separator: "\n").filter { !$0.hasPrefix("notes.") })
+    #expect((try? fixture.git("config", "--get-all", "notes.rewriteRef")) == nil)
+  }
+
+  @Test("linked worktrees and core.hooksPath (local and global): the hooks go where git runs them")
+  func whereHooksGo() throws {
+    let fixture = try TestRepository()
+    let worktree = try fixture.addWorktree("wt", branch: "topic")
+    try fixture.octo(["install"], in: worktree)
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
+    try fixture.octo(["usage", "record", "--model", "gpt-5", "--in", "1", "--id", "wt-event"], in: worktree)
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "in worktree", in: worktree)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "topic").contains("wt-event"))
+    try fixture.octo("uninstall")
+
+    try fixture.git("config", "core.hooksPath", "my hooks")
+    try fixture.octo("install")
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/my hooks/pre-push"))
+    try fixture.octo("uninstall")
+    try fixture.git("config", "--unset", "core.hooksPath")
+
+    let global = fixture.root + "/global-hooks"
+    try fixture.git("config", "--global", "core.hooksPath", global)
+    try fixture.octo("install")
+    #expect(FileManager.default.fileExists(atPath: global + "/post-rewrite"))
+    #expect(try hooksDirectory(fixture) == global)
+  }
+
+  @Test("husky's hooks path: octo-git prints the lines to add instead of writing there; doctor notices a bypass")
+  func husky() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.git("config", "core.hooksPath", ".husky/_")
+    let doctor = try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))
+    #expect(doctor["problems"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("installed but bypassed") == true } == true)
+    let output = try fixture.octo("install")
+    #expect(output.contains(".husky/post-commit:"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.husky/_/post-commit"))
+    try fixture.octo("install", "--force")
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.husky/_/post-commit"))
+  }
+
+  @Test("lefthook is joined through its configuration")
+  func lefthook() throws {
+    let fixture = try TestRepository()
+    try fixture.write("lefthook.yml", "pre-commit:\n  jobs: []\n")
+    let output = try fixture.octo("install")
+    #expect(output.contains("use_stdin: true"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
+  }
+}
+
+@Suite("Notes travel with push and fetch")
+struct NotesSyncTests {
+  /// Two clones of one bare remote, both with octo-git installed.
+  func clones() throws -> (TestRepository, String, String) {
+    let fixture = try TestRepository()
+    let remote = fixture.root + "/remote.git"
+    try fixture.git("init", "-q", "--bare", remote)
+    try fixture.git("remote", "add", "origin", remote)
+    try fixture.git("push", "-q", "origin", "main")
+    let other = fixture.root + "/other"
+    try fixture.git("clone", "-q", remote, other)
+    try fixture.git("config", "user.name", "Other", in: other)
+    try fixture.git("config", "user.email", "other@example.com", in: other)
+    try fixture.octo("install")
+    try fixture.octo(["install"], in: other)
+    return (fixture, remote, other)
+  }
+
+  @Test("two clones with usage notes sync through a bare remote until both hold the union")
+  func union() throws {
+    let (fixture, remote, other) = try clones()
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "from-a")
+    try fixture.commitAll("a")
+    try fixture.octo(["usage", "record", "--model", "gpt-5", "--in", "2", "--id", "from-b"], in: other)
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "b", in: other)
+    try fixture.git("push", "-q", "origin", "main")  // the pre-push hook pushes the notes too
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
+    try fixture.octo(["notes", "sync"], in: other)
+    try fixture.octo("notes", "sync")
+    for directory in [fixture.path, other] {
+      let blobs = try fixture.git("notes", "--ref=octo/usage", "list", in: directory).split(separator: "\n").map {
+        String($0.split(separator: " ")[0])
+      }
+      let text = try blobs.map { try fixture.git("cat-file", "-p", $0, in: directory) }.joined(separator: "\n")
+      #expect(text.contains("from-a") && text.contains("from-b"), "\(directory)")
+    }
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 2)
+    // Checkpoints are never pushed.
+    try fixture.octo("checkpoint")
+    try fixture.octo("notes", "sync")
+    #expect(!(try fixture.git("for-each-ref", in: remote).contains("checkpoints")))
+  }
+
+  @Test("a foreign pre-push hook gets identical arguments and stdin")
+  func foreignPrePush() throws {
+    let fixture = try TestRepository()
+    let remote = fixture.root + "/remote.git"
+    try fixture.git("init", "-q", "--bare", remote)
+    try fixture.git("remote", "add", "origin", remote)
+    let hooks = fixture.path + "/.git/hooks"
+    try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+    let log = fixture.root + "/foreign"
+    try Data("#!/bin/sh\necho \"$@\" > '\(log).args'\ncat > '\(log).stdin'\n".utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/pre-push")
+    try fixture.octo("install")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1")
+    try fixture.commitAll("work")
+    try fixture.git("push", "-q", "origin", "main")
+    #expect(try String(contentsOfFile: log + ".args", encoding: .utf8) == "origin \(remote)\n")
+    let head = try fixture.git("rev-parse", "HEAD")
+    #expect(try String(contentsOfFile: log + ".stdin", encoding: .utf8).hasPrefix("refs/heads/main \(head) refs/heads/main "))
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
+  }
+
+  @Test("the push still succeeds with the octo-git binary gone, and with a remote that refuses notes")
+  func pushNeverFails() throws {
+    let (fixture, remote, _) = try clones()
+    // Binary gone: the stub names the problem in one line and exits 0.
+    let hooks = fixture.path + "/.git/hooks"
+    let stub = try String(contentsOfFile: hooks + "/pre-push", encoding: .utf8)
+      .replacingOccurrences(of: OctoGitBinary.path, with: fixture.root + "/gone/octo-git")
+    try Data(stub.utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
+    try fixture.commitAll("one")
+    let gone = try Shell.run(Shell.git, ["push", "-q", "origin", "main"], in: fixture.path, environment: ["PATH": "/usr/bin:/bin"], home: fixture.home)
+    #expect(gone.status == 0)
+    #expect(gone.stderr.contains("octo-git: binary not found"))
+    try fixture.octo("install", "--force")
+
+    // A remote that refuses notes.
+    try Data("#!/bin/sh\ncase \"$1\" in refs/notes/*) echo 'notes refused' >&2; exit 1;; esac\nexit 0\n".utf8)
+      .write(to: URL(fileURLWithPath: remote + "/hooks/update"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: remote + "/hooks/update")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1")
+    try fixture.commitAll("two")
+    let refused = try Shell.run(Shell.git, ["push", "-q", "origin", "main"], in: fixture.path, home: fixture.home)
+    #expect(refused.status == 0)
+    #expect(refused.stderr.contains("notes not pushed"))
+    #expect(try fixture.git("rev-parse", "main", in: remote) == (try fixture.git("rev-parse", "HEAD")))
+  }
+
+  @Test("post-rewrite: an amend without notes.rewriteRef still carries the usage, exactly once")
+  func postRewrite() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.git("config", "--unset-all", "notes.rewriteRef")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "kept")
+    try fixture.commitAll("first")
+    try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "first, amended")
+    let note = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
+    #expect(note.split(separator: "\n").count == 1 && note.contains("\"id\":\"kept\""))
+    // With notes.rewriteRef back, git copies and the hook adds nothing twice.
+    try fixture.git("config", "--add", "notes.rewriteRef", "refs/notes/octo/*")
+    try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "again")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").split(separator: "\n").count == 1)
+  }
+}
