@@ -20,13 +20,30 @@ struct CheckpointCommand: ParsableCommand {
   @Flag(help: "Capture ignored files too (they may hold secrets).") var includeIgnored = false
   @Flag(name: .shortAndLong, help: "Print nothing.") var quiet = false
   @Flag(help: "Print the checkpoint as JSON.") var json = false
+  @Option(help: "Read an agent hook's JSON from this file, - for stdin (session, cwd, tool); never fails then.")
+  var hookInput: String?
 
   func run() throws {
-    let checkpoints = Checkpoints(repository: try root.openRepository())
-    let checkpoint = try checkpoints.take(
-      .init(message: message, agent: agent, session: session, includeIgnored: includeIgnored))
-    if quiet { return }
-    print(json ? CanonicalJSON.string(checkpoint.json) : checkpoint.id.hex)
+    guard let hookInput else {
+      let checkpoints = Checkpoints(repository: try root.openRepository())
+      let checkpoint = try checkpoints.take(
+        .init(message: message, agent: agent, session: session, includeIgnored: includeIgnored))
+      if quiet { return }
+      print(json ? CanonicalJSON.string(checkpoint.json) : checkpoint.id.hex)
+      return
+    }
+    // Called by an agent's hook: an error must not stop the agent, so it is one line and exit 0.
+    do {
+      let data = hookInput == "-"
+        ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: hookInput) ?? Data())
+      let input = AgentHookInput(json: data)
+      let directory = try input.workingDirectory ?? root.workingDirectory()
+      let checkpoints = Checkpoints(repository: try Repository.open(at: directory))
+      let note = message.isEmpty ? input.toolName.map { "before \($0)" } ?? "" : message
+      try checkpoints.take(.init(message: note, agent: agent, session: session ?? input.sessionID, includeIgnored: includeIgnored))
+    } catch {
+      FileHandle.standardError.write(Data("octo-git: no checkpoint taken: \(error)\n".utf8))
+    }
   }
 }
 

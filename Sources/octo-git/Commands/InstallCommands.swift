@@ -17,11 +17,19 @@ struct InstallCommand: ParsableCommand {
 
   @ParentCommand var root: OctoGitCommand
   @Flag(help: "Install even where a hook manager is in charge (its hooks are chained).") var force = false
+  @Option(help: "Wire an agent's own hooks too: claude-code, all or none.") var agent: String = "none"
   @Flag(help: "Print what was done as JSON.") var json = false
 
   func run() throws {
     let repository = try root.openRepository()
-    let report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
+    guard ["none", "all", "claude-code"].contains(agent) else {
+      throw OctoError(
+        "unknown agent '\(agent)'", hint: "use claude-code, all or none (Codex CLI is not wired yet)", status: .usage)
+    }
+    var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
+    if agent == "claude-code" || agent == "all" {
+      report.changes += try AgentSetup.installClaudeCode(repository, binary: OctoGitCommand.executablePath)
+    }
     if json {
       print(CanonicalJSON.string(.object([
         "changes": .array(report.changes.map(JSONValue.string)),
@@ -43,7 +51,9 @@ struct UninstallCommand: ParsableCommand {
   @ParentCommand var root: OctoGitCommand
 
   func run() throws {
-    for line in try HookInstaller.uninstall(try root.openRepository()).changes { print(line) }
+    let repository = try root.openRepository()
+    for line in try HookInstaller.uninstall(repository).changes { print(line) }
+    for line in try AgentSetup.uninstallClaudeCode(repository) { print(line) }
   }
 }
 

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Wiring Claude Code")
+struct AgentSetupTests {
+  func settings(_ fixture: TestRepository) throws -> JSONValue {
+    try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8))
+  }
+
+  @Test("install merges a PreToolUse checkpoint hook into the project's settings; uninstall takes out only it")
+  func mergeAndRemove() throws {
+    let fixture = try TestRepository()
+    let original = #"{"permissions":{"allow":["Bash(npm test)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./lint.sh"}]}]}}"#
+    try fixture.write(".claude/settings.json", original)
+    try fixture.octo("install", "--agent", "claude-code")
+    let merged = try settings(fixture)
+    #expect(merged["permissions"] == (try CanonicalJSON.parse(original))["permissions"])
+    let blocks = merged["hooks"]?["PreToolUse"]?.arrayValue ?? []
+    #expect(blocks.count == 2)
+    let ours = try #require(blocks.last?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
+    #expect(ours.contains("checkpoint --quiet --agent claude-code --hook-input -"))
+    #expect(blocks.last?["matcher"]?.stringValue == "Edit|MultiEdit|Write|NotebookEdit|Bash")
+    // Again: nothing changes.
+    let before = try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8)
+    try fixture.octo("install", "--agent", "claude-code")
+    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8) == before)
+
+    // The command as Claude Code runs it: hook JSON on stdin, from any folder.
+    try fixture.write("a.txt", "agent about to edit\n")
+    let hookJSON = #"{"session_id":"sess-42","transcript_path":"/tmp/t.jsonl","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"Edit"}"#
+    let run = try Shell.run("/bin/sh", ["-c", ours], in: fixture.root, input: Data(hookJSON.utf8), home: fixture.home)
+    #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
+    let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first
+    #expect(listed?["session"]?.stringValue == "sess-42")
+    #expect(listed?["agent"]?.stringValue == "claude-code")
+    #expect(listed?["message"]?.stringValue == "before Edit")
+    // Outside a repository it still exits 0, with one line.
+    let lost = try Shell.run(
+      "/bin/sh", ["-c", ours], in: fixture.root, input: Data(#"{"cwd":"/"}"#.utf8), home: fixture.home)
+    #expect(lost.status == 0 && lost.stderr.hasPrefix("octo-git: no checkpoint taken"))
+
+    try fixture.octo("uninstall")
+    #expect(try settings(fixture) == (try CanonicalJSON.parse(original)))
+  }
+
+  @Test("a settings file octo-git created is removed again; a malformed one is reported, not overwritten")
+  func createdAndMalformed() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install", "--agent", "all")
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.json"))
+    try fixture.octo("uninstall")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude"))
+    try fixture.write(".claude/settings.json", "{ not json")
+    let result = try OctoGitBinary.run(["install", "--agent", "claude-code"], in: fixture.path, home: fixture.home)
+    #expect(result.status == ExitStatus.badInput.rawValue)
+    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8) == "{ not json")
+    let unknown = try OctoGitBinary.run(["install", "--agent", "vim"], in: fixture.path, home: fixture.home)
+    #expect(unknown.status == ExitStatus.usage.rawValue)
+  }
+}
