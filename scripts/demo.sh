@@ -28,11 +28,11 @@ step "octo-git doctor in a linked worktree, as JSON (excerpt)"
 git -C "$repo" worktree add -q -b feature/demo "$scratch/wt"
 "$bin" -C "$scratch/wt" doctor --json | sed -n '/"repository"/,/}/p'
 
+step "install: hooks where git runs them, notes config, and a Claude Code checkpoint hook"
+"$bin" -C "$repo" install --agent claude-code
+"$bin" -C "$repo" doctor | sed -n '/^hooks/,/^$/p'
+
 step "usage: agents record three requests (one model has no price); they stay pending until the next commit"
-# octo-git install will place the hook stubs; here the demo places the post-commit one itself.
-hooks=$(git -C "$repo" rev-parse --path-format=absolute --git-path hooks)
-"$bin" defaults hooks/post-commit | sed "s|@OCTO_GIT_BIN@|$bin|" > "$hooks/post-commit"
-chmod +x "$hooks/post-commit"
 cd "$repo"
 "$bin" usage record --model claude-sonnet-4-5-20250929 --in 1200 --out 3400 --cw1h 20000 --cr 150000 --agent claude-code
 printf '%s\n' '{"model":"gpt-5-codex","in":8000,"out":1500,"cr":40000,"agent":"codex"}' \

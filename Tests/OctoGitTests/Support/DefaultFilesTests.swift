@@ -68,4 +68,12 @@ struct DefaultFilesTests {
       #expect(check.status == 0, "\(name): \(check.stderr)")
     }
   }
+
+  @Test("the post-commit stub's shortcut looks for the pending marker where octo-git writes it")
+  func stubMarkerPath() throws {
+    let stub = try #require(DefaultFiles.content(of: "hooks/post-commit"))
+    let location = WorktreeLocation(gitDirectory: "/r/.git", commonDirectory: "/r/.git")
+    #expect(location.pendingMarker == "/r/.git/octo/pending/main")
+    #expect(stub.contains("[ ! -e .git/octo/pending/main ]"))
+  }
 }
