@@ -31,9 +31,18 @@ public final class LedgerStore {
     configuration.busyMode = .timeout(10)
     configuration.label = "octo-git ledger"
     configuration.prepareDatabase { db in
-      // WAL mode is a property of the file: set once, not on every open.
-      if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
-        try db.execute(sql: "PRAGMA journal_mode = WAL")
+      // WAL mode is a property of the file: set once, not on every open. Switching needs the file to
+      // itself, and SQLite answers "busy" at once rather than waiting when several processes create the
+      // database together, so the switch is retried for a while.
+      var attempt = 0
+      while try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+        do {
+          try db.execute(sql: "PRAGMA journal_mode = WAL")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+          attempt += 1
+          if attempt > 200 { throw error }
+          usleep(UInt32.random(in: 5_000...25_000))
+        }
       }
       // In WAL mode, NORMAL loses nothing when a process dies, only (on power loss) the last commits
       // before a checkpoint. Keeping the log file and skipping the checkpoint at close spare every hook

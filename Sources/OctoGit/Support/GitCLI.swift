@@ -23,41 +23,18 @@ public enum GitCLI {
 
   /// Runs `git -C directory arguments…`.
   public static func run(_ arguments: [String], in directory: String, timeout: TimeInterval = 30) throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = ["-C", directory] + arguments
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
     environment["OCTO_GIT_INTERNAL"] = "1"
     environment["GIT_TERMINAL_PROMPT"] = "0"
     environment["GIT_EDITOR"] = "true"
-    process.environment = environment
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
+    let result: ProcessRunner.Result
     do {
-      try process.run()
+      result = try ProcessRunner.run(
+        executable, ["-C", directory] + arguments, in: directory, environment: environment, timeout: timeout)
     } catch {
       throw OctoError("cannot run git: \(error.localizedDescription)", hint: "install git or put it on PATH", status: .unavailable)
     }
-    let deadline = DispatchWorkItem { if process.isRunning { process.terminate() } }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errorData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-      errorData = errors.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    let timedOut = deadline.isCancelled == false && process.terminationReason == .uncaughtSignal
-    deadline.cancel()
-    return Result(
-      status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-      errors: String(decoding: errorData, as: UTF8.self), timedOut: timedOut)
+    return Result(status: result.status, output: result.stdout, errors: result.stderr, timedOut: result.timedOut)
   }
 
   /// The git program: `$OCTO_GIT_GIT` when set, else the first `git` on `PATH`.

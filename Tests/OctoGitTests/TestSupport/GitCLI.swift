@@ -1,5 +1,7 @@
 import Foundation
 
+@testable import OctoGit
+
 /// Runs programs (the `git` CLI, the built `octo-git`) for tests, with every `GIT_*` variable removed from
 /// their environment: tests may themselves run inside a git hook, whose `GIT_DIR` would aim them at
 /// another repository.
@@ -33,34 +35,10 @@ enum Shell {
     _ executable: String, _ arguments: [String], in directory: String, input: Data? = nil,
     environment extra: [String: String] = [:], home: String? = nil
   ) throws -> Result {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = scrubbedEnvironment(home: home).merging(extra) { $1 }
-    let output = Pipe()
-    let errors = Pipe()
-    let inputPipe = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = inputPipe
-    try process.run()
-    if let input { inputPipe.fileHandleForWriting.write(input) }
-    try inputPipe.fileHandleForWriting.close()
-    // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errorData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-      errorData = errors.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-      stderr: String(decoding: errorData, as: UTF8.self))
+    let result = try ProcessRunner.run(
+      executable, arguments, in: directory, environment: scrubbedEnvironment(home: home).merging(extra) { $1 },
+      input: input ?? Data())
+    return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
   }
 
   static let git = ["/usr/bin/git", "/usr/local/bin/git"].first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Runs a program to completion: stdin fed, stdout and stderr both drained while it runs (so a chatty
+/// child never blocks on a full pipe), and killed when it outlives its time limit.
+public enum ProcessRunner {
+  public struct Result: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+    public let timedOut: Bool
+  }
+
+  public static func run(
+    _ executable: String, _ arguments: [String], in directory: String, environment: [String: String],
+    input: Data? = nil, timeout: TimeInterval? = nil
+  ) throws -> Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.environment = environment
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    let inputPipe = input.map { _ in Pipe() }
+    process.standardInput = inputPipe ?? FileHandle.nullDevice
+    try process.run()
+    if let input, let inputPipe {
+      inputPipe.fileHandleForWriting.write(input)
+      try inputPipe.fileHandleForWriting.close()
+    }
+    nonisolated(unsafe) var killed = false
+    let deadline = DispatchWorkItem {
+      if process.isRunning {
+        killed = true
+        process.terminate()
+      }
+    }
+    if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline) }
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errorData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+      errorData = errors.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    deadline.cancel()
+    return Result(
+      status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+      stderr: String(decoding: errorData, as: UTF8.self), timedOut: killed)
+  }
+}
