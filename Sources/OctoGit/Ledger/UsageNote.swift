@@ -5,12 +5,17 @@ public enum UsageNote {
 
   /// The note with `events` added: lines sorted, one per event id (a line already there wins, and lines
   /// octo-git cannot read are kept untouched).
-  public static func merging(_ existing: String?, adding events: [UsageEvent]) -> String {
+  ///
+  /// With `preferLargerOutput`, an event replaces the line of the same id when it has more output tokens
+  /// (a transcript read while a response was still being written holds a partial count).
+  public static func merging(_ existing: String?, adding events: [UsageEvent], preferLargerOutput: Bool = false) -> String {
     var lines = Set<String>()
     var ids = Set<String>()
+    let incoming = Dictionary(events.map { ($0.id, $0) }) { first, _ in first }
     for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: true) {
       let text = String(line)
       if let event = try? UsageEvent(line: text) {
+        if preferLargerOutput, let newer = incoming[event.id], newer.tokens.output > event.tokens.output { continue }
         guard ids.insert(event.id).inserted else { continue }
       }
       lines.insert(text)

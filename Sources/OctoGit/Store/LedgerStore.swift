@@ -127,7 +127,14 @@ public final class LedgerStore {
       ref TEXT PRIMARY KEY,
       tip TEXT NOT NULL
     ) WITHOUT ROWID;
+    """,
     """
+    CREATE TABLE import_offset (
+      path TEXT PRIMARY KEY,
+      offset INTEGER NOT NULL,
+      size INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
   ]
 
   /// Brings the schema up to date. The version is read first without a lock (the usual case: nothing to

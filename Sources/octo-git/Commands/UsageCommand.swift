@@ -6,7 +6,10 @@ struct UsageCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "usage",
     abstract: "Record AI usage and report what it cost, by commit, branch, model, period…",
-    subcommands: [UsageReportCommand.self, UsageRecordCommand.self, UsagePendingCommand.self, UsageShowCommand.self],
+    subcommands: [
+      UsageReportCommand.self, UsageRecordCommand.self, UsageImportCommand.self, UsagePendingCommand.self,
+      UsageShowCommand.self,
+    ],
     defaultSubcommand: UsageReportCommand.self
   )
 }

@@ -1,0 +1,173 @@
+import Foundation
+
+/// `octo-git usage import claude-code`: Claude Code's transcripts into the ledger.
+///
+/// Requests made in this repository (their `cwd` is one of its work trees, or a folder inside) are
+/// priced and attributed: to the first commit made on that work tree's branch after the request (the
+/// branch Claude Code logged, when it was not detached), or, when no commit has followed yet, to that work
+/// tree's pending usage. Event ids come from `message.id`, so importing again never counts anything twice,
+/// and per-file offsets make a re-run read only what was appended.
+public struct ClaudeCodeImporter {
+  public struct Options: Sendable {
+    public var folders: [String]
+    /// Only this transcript (an agent hook's `transcript_path`).
+    public var file: String?
+    public var since: Date?
+    public var session: String?
+    /// Requests from any folder, attributed to this work tree's pending usage.
+    public var allProjects = false
+
+    public init(folders: [String], file: String? = nil, since: Date? = nil, session: String? = nil, allProjects: Bool = false) {
+      self.folders = folders
+      self.file = file
+      self.since = since
+      self.session = session
+      self.allProjects = allProjects
+    }
+  }
+
+  /// What an import did.
+  public struct Summary: Sendable {
+    public var files = 0
+    public var lines = 0
+    public var malformedLines = 0
+    public var requests = 0
+    public var imported = 0
+    public var alreadyRecorded = 0
+    public var otherProjects = 0
+    public var attributed = 0
+    public var pending = 0
+
+    public var json: JSONValue {
+      .object([
+        "files": .int(files), "lines": .int(lines), "malformedLines": .int(malformedLines), "requests": .int(requests),
+        "imported": .int(imported), "alreadyRecorded": .int(alreadyRecorded), "otherProjects": .int(otherProjects),
+        "attributed": .int(attributed), "pending": .int(pending),
+      ])
+    }
+  }
+
+  public let ledger: Ledger
+  public let prices: PriceTable
+
+  public init(ledger: Ledger, prices: PriceTable) {
+    self.ledger = ledger
+    self.prices = prices
+  }
+
+  public func run(_ options: Options) throws -> Summary {
+    var summary = Summary()
+    let files = options.file.map { [$0] } ?? ClaudeCodeTranscripts.transcriptFiles(in: options.folders)
+    // Offsets make a re-run read only what was appended. A narrowed import (other projects, one session,
+    // a start date) reads everything and leaves them alone: ids keep every import exact.
+    let incremental = !options.allProjects && options.session == nil && options.since == nil
+    var offsets = incremental ? try ledger.store.importOffsets() : [:]
+    var scan = ClaudeCodeTranscripts.Scan()
+    var newOffsets: [String: (offset: UInt64, size: UInt64)] = [:]
+    for file in files {
+      let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0
+      var start = offsets[file]?.offset ?? 0
+      if start > size { start = 0 }  // rewritten or truncated: read it again (ids keep it exact)
+      if start == size, size > 0 { continue }
+      let end = try ClaudeCodeTranscripts.read(file, from: start, into: &scan, complete: false)
+      newOffsets[file] = (end, size)
+    }
+    offsets.merge(newOffsets) { $1 }
+    summary.files = scan.files
+    summary.lines = scan.lines
+    summary.malformedLines = scan.malformedLines
+
+    let worktrees = try ledger.repository.worktrees()
+    var chosen: [(ClaudeCodeRequest, WorktreeInfo?)] = []
+    for request in scan.requests.values {
+      if let session = options.session, request.session != session { continue }
+      if let since = options.since, request.at < since { continue }
+      let worktree = request.cwd.flatMap { cwd in
+        worktrees.filter { cwd == $0.path || cwd.hasPrefix($0.path + "/") }.max { $0.path.count < $1.path.count }
+      }
+      if worktree == nil && !options.allProjects {
+        summary.otherProjects += 1
+        continue
+      }
+      chosen.append((request, worktree))
+    }
+    summary.requests = chosen.count
+
+    // Ids already recorded with at least as many output tokens are skipped; a larger count replaces.
+    let known = try ledger.store.knownOutputTokens(chosen.map { "cc:" + $0.0.messageID })
+    let base = try ledger.defaults()
+    var byCommit: [Oid: [UsageEvent]] = [:]
+    var pendingByWorktree: [String: (WorktreeLocation, [UsageEvent])] = [:]
+    var timelines = BranchTimelines(repository: ledger.repository)
+    for (request, worktree) in chosen.sorted(by: { $0.0.at < $1.0.at }) {
+      let id = "cc:" + request.messageID
+      if let recorded = known[id], recorded >= request.tokens.output {
+        summary.alreadyRecorded += 1
+        continue
+      }
+      let home = worktree ?? worktrees.first { $0.location == ledger.location }
+      var branch = request.branch
+      if branch == nil || branch == "HEAD" || branch?.isEmpty == true {
+        branch = try home.flatMap { try ledger.repository.branch(of: $0) }
+      }
+      let event = UsageEvent(
+        id: id, at: request.at, agent: "claude-code", session: request.session, model: request.model,
+        tokens: request.tokens, user: base.user, machine: base.machine, branch: branch
+      ).priced(with: prices)
+      summary.imported += 1
+      if worktree != nil, let branch, let commit = try timelines.firstCommit(on: branch, notBefore: request.at) {
+        byCommit[commit, default: []].append(event)
+        summary.attributed += 1
+      } else {
+        let location = home?.location ?? ledger.location
+        pendingByWorktree[location.key, default: (location, [])].1.append(event)
+        summary.pending += 1
+      }
+    }
+    let signature = ledger.noteSignature()
+    for (commit, events) in byCommit {
+      try ledger.repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
+        UsageNote.merging($0, adding: events, preferLargerOutput: true)
+      }
+    }
+    for (key, value) in pendingByWorktree {
+      try ledger.store.replacePending(value.1, worktree: key)
+      value.0.markPending()
+    }
+    if incremental { try ledger.store.saveImportOffsets(offsets) }
+    return summary
+  }
+}
+
+/// The first-parent history of branches, oldest first, to find the first commit made after a moment.
+struct BranchTimelines {
+  let repository: Repository
+  var timelines: [String: [(time: Date, commit: Oid)]] = [:]
+
+  init(repository: Repository) { self.repository = repository }
+
+  /// The earliest commit on `branch` whose commit time is at or after `moment`; `nil` when none is.
+  mutating func firstCommit(on branch: String, notBefore moment: Date) throws -> Oid? {
+    if timelines[branch] == nil {
+      var line: [(Date, Oid)] = []
+      if let tip = try repository.reference("refs/heads/" + branch)?.target {
+        let walk = try RevWalk(repository, order: [.topological, .time], firstParentOnly: true)
+        try walk.include(tip)
+        for commit in walk {
+          line.append((try repository.commit(commit).committer.time, commit))
+          if line.count >= 50_000 { break }
+        }
+      }
+      timelines[branch] = line.reversed()
+    }
+    let line = timelines[branch]!
+    // Oldest first: the first entry at or after the moment, searched by bisection.
+    var low = 0
+    var high = line.count
+    while low < high {
+      let middle = (low + high) / 2
+      if line[middle].time < moment.addingTimeInterval(-0.999) { low = middle + 1 } else { high = middle }
+    }
+    return low < line.count ? line[low].commit : nil
+  }
+}

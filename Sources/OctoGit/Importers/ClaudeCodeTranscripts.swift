@@ -1,0 +1,105 @@
+import Foundation
+
+/// One API request found in Claude Code transcripts.
+public struct ClaudeCodeRequest: Equatable, Sendable {
+  /// `message.id`: the same in every line of one request, and across files (resumed sessions copy lines).
+  public let messageID: String
+  public let at: Date
+  public let model: String
+  public let tokens: TokenCounts
+  public let cwd: String?
+  /// `gitBranch` as Claude Code logged it (`HEAD` when detached).
+  public let branch: String?
+  public let session: String?
+}
+
+/// Reads Claude Code's transcripts (`<config>/projects/**/*.jsonl`, subagent files included).
+///
+/// A request is an `assistant` line with `message.usage` whose model is not `<synthetic>`. Claude Code
+/// writes one line per content block, sharing `message.id`, with a partial `output_tokens` on all but the
+/// last, and resumed sessions copy lines into new files: requests are therefore keyed by `message.id`
+/// across every file, and the line with the largest `output_tokens` counts.
+public enum ClaudeCodeTranscripts {
+  /// The `projects` folders to read: each folder of `CLAUDE_CONFIG_DIR` (a comma-separated list), else
+  /// `~/.config/claude` and `~/.claude`. Only those that exist.
+  public static func projectFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    var roots: [String]
+    if let configured = environment["CLAUDE_CONFIG_DIR"], !configured.isEmpty {
+      roots = configured.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    } else {
+      let home = Paths.home(environment)
+      roots = [home + "/.config/claude", home + "/.claude"]
+    }
+    return roots.map { $0 + "/projects" }.filter {
+      var isDirectory: ObjCBool = false
+      return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+  }
+
+  /// Every `.jsonl` file below `folders`, sorted.
+  public static func transcriptFiles(in folders: [String]) -> [String] {
+    var files: [String] = []
+    for folder in folders {
+      guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }
+      for case let relative as String in walker where relative.hasSuffix(".jsonl") {
+        files.append(folder + "/" + relative)
+      }
+    }
+    return files.sorted()
+  }
+
+  /// Requests found so far, deduplicated, and the lines that could not be read.
+  public struct Scan: Sendable {
+    public var requests: [String: ClaudeCodeRequest] = [:]
+    public var lines = 0
+    public var malformedLines = 0
+    public var files = 0
+
+    public init() {}
+
+    /// Keeps the request, or the one already seen with the same id if it has at least as many output tokens.
+    mutating func keep(_ request: ClaudeCodeRequest) {
+      if let existing = requests[request.messageID], existing.tokens.output >= request.tokens.output { return }
+      requests[request.messageID] = request
+    }
+  }
+
+  /// Reads one transcript from `offset`, adding its requests to `scan`; returns where to start next time.
+  @discardableResult
+  public static func read(_ path: String, from offset: UInt64 = 0, into scan: inout Scan, complete: Bool = true) throws -> UInt64 {
+    var reader = JSONLinesReader(path: path, offset: offset)
+    scan.files += 1
+    try reader.forEachLine(takePartialLastLine: complete) { bytes in
+      scan.lines += 1
+      guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
+        scan.malformedLines += 1
+        return
+      }
+      if let request = request(from: value) { scan.keep(request) }
+    }
+    return reader.offset
+  }
+
+  /// The request a transcript line records, if it records one.
+  static func request(from value: JSONValue) -> ClaudeCodeRequest? {
+    guard value["type"]?.stringValue == "assistant", let message = value["message"],
+      let usage = message["usage"], case .object = usage,
+      let id = message["id"]?.stringValue, let model = message["model"]?.stringValue, model != "<synthetic>",
+      let stamp = value["timestamp"]?.stringValue, let at = Timestamp.parse(stamp)
+    else { return nil }
+    func count(_ value: JSONValue?) -> Int { max(0, value?.intValue ?? 0) }
+    let creation = usage["cache_creation"]
+    var write5m = count(usage["cache_creation_input_tokens"])
+    var write1h = 0
+    if let creation, case .object = creation {
+      write5m = count(creation["ephemeral_5m_input_tokens"])
+      write1h = count(creation["ephemeral_1h_input_tokens"])
+    }
+    return ClaudeCodeRequest(
+      messageID: id, at: at, model: model,
+      tokens: TokenCounts(
+        input: count(usage["input_tokens"]), output: count(usage["output_tokens"]), cacheWrite5m: write5m,
+        cacheWrite1h: write1h, cacheRead: count(usage["cache_read_input_tokens"])),
+      cwd: value["cwd"]?.stringValue, branch: value["gitBranch"]?.stringValue, session: value["sessionId"]?.stringValue)
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+extension LedgerStore {
+  /// Where each transcript was read up to, and its size then.
+  func importOffsets() throws -> [String: (offset: UInt64, size: UInt64)] {
+    try read { db in
+      var offsets: [String: (UInt64, UInt64)] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT path, offset, size FROM import_offset") {
+        offsets[row[0]] = (UInt64(row[1] as Int64), UInt64(row[2] as Int64))
+      }
+      return offsets
+    }
+  }
+
+  func saveImportOffsets(_ offsets: [String: (offset: UInt64, size: UInt64)]) throws {
+    try write { db in
+      let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO import_offset (path, offset, size) VALUES (?, ?, ?)")
+      for (path, value) in offsets {
+        try statement.execute(arguments: [path, Int64(value.offset), Int64(value.size)])
+      }
+    }
+  }
+
+  /// Output tokens already recorded for each of `ids` (in the notes or pending), largest first seen.
+  func knownOutputTokens(_ ids: [String]) throws -> [String: Int] {
+    try read { db in
+      var known: [String: Int] = [:]
+      let fromNotes = try db.makeStatement(sql: "SELECT max(tout) FROM note_line WHERE event_id = ?")
+      let fromPending = try db.makeStatement(sql: "SELECT line FROM pending_event WHERE id = ?")
+      for id in ids {
+        if let tokens = try Int.fetchOne(fromNotes, arguments: [id]) { known[id] = tokens }
+        if let line = try String.fetchOne(fromPending, arguments: [id]), let event = try? UsageEvent(line: line) {
+          known[id] = max(known[id] ?? 0, event.tokens.output)
+        }
+      }
+      return known
+    }
+  }
+
+  /// Stores `events` as pending for `worktree`, replacing pending events of the same id.
+  func replacePending(_ events: [UsageEvent], worktree: String, now: Date = Date()) throws {
+    try write { db in
+      let statement = try db.makeStatement(
+        sql: "INSERT OR REPLACE INTO pending_event (id, worktree, line, recorded_at) VALUES (?, ?, ?, ?)")
+      for event in events {
+        try statement.execute(arguments: [event.id, worktree, event.line, Int64(now.timeIntervalSince1970 * 1000)])
+      }
+    }
+  }
+}

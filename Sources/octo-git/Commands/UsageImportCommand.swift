@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct UsageImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Import usage from agent transcripts.",
+    subcommands: [ClaudeCode.self]
+  )
+
+  struct ClaudeCode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "claude-code",
+      abstract: "Import Claude Code's transcripts: requests made in this repository, deduplicated, priced, attributed.",
+      discussion: """
+        Reads <dir>/projects/**/*.jsonl for each --dir, else each folder of CLAUDE_CONFIG_DIR (comma-separated), else
+        ~/.config/claude and ~/.claude. A request goes to the first commit made on its work tree's branch after it,
+        or stays pending until the next commit. Importing again never counts anything twice and reads only what was
+        appended. With --hook-input (Claude Code's Stop or SessionEnd hook), imports just that session's transcript and
+        always exits 0.
+        """
+    )
+
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "A Claude Code config folder (repeatable).") var dir: [String] = []
+    @Option(help: "Only requests from this date or time on.") var since: String?
+    @Option(help: "Only this session.") var session: String?
+    @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
+    @Option(help: "Read a Claude Code hook's JSON from this file, - for stdin.") var hookInput: String?
+    @Flag(help: "Print the counts as JSON.") var json = false
+
+    func run() throws {
+      guard let hookInput else {
+        try importAll(directory: try root.workingDirectory(), file: nil, session: session)
+        return
+      }
+      do {
+        let data = hookInput == "-"
+          ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: hookInput) ?? Data())
+        let input = AgentHookInput(json: data)
+        try importAll(
+          directory: try input.workingDirectory ?? root.workingDirectory(), file: input.transcriptPath, session: session)
+      } catch {
+        FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))
+      }
+    }
+
+    func importAll(directory: String, file: String?, session: String?) throws {
+      let repository = try Repository.open(at: directory)
+      var folders: [String] = []
+      if dir.isEmpty {
+        folders = ClaudeCodeTranscripts.projectFolders()
+      } else {
+        for folder in dir {
+          var isDirectory: ObjCBool = false
+          let projects = folder + "/projects"
+          guard FileManager.default.fileExists(atPath: projects, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw OctoError.badInput(
+              "no Claude Code transcripts folder at \(projects)", hint: "name the folder holding projects/ with --dir")
+          }
+          folders.append(projects)
+        }
+      }
+      if folders.isEmpty && file == nil {
+        FileHandle.standardError.write(
+          Data("octo-git: no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)\n".utf8))
+        return
+      }
+      var sinceDate: Date?
+      if let since {
+        guard let parsed = Timestamp.parse(since) else {
+          throw OctoError("'\(since)' is not a date", hint: "use YYYY-MM-DD or an ISO-8601 time", status: .usage)
+        }
+        sinceDate = parsed
+      }
+      let ledger = try Ledger(repository: repository)
+      let importer = ClaudeCodeImporter(ledger: ledger, prices: try PriceBook.load(for: repository))
+      let summary = try importer.run(
+        .init(folders: folders, file: file, since: sinceDate, session: session, allProjects: allProjects))
+      if json {
+        print(CanonicalJSON.string(summary.json))
+      } else if summary.malformedLines > 0 {
+        FileHandle.standardError.write(
+          Data("octo-git: \(summary.malformedLines) transcript line(s) could not be read and were skipped\n".utf8))
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Importing Claude Code usage into a repository")
+struct ClaudeCodeImportTests {
+  func line(_ id: String, at: String, cwd: String, branch: String, out: Int, session: String = "s1") -> String {
+    #"{"type":"assistant","timestamp":"\#(at)","cwd":"\#(cwd)","gitBranch":"\#(branch)","sessionId":"\#(session)","message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":\#(out),"cache_read_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":100}}}}"#
+  }
+
+  @Test("requests go to the first commit after them on their branch, or stay pending; re-importing adds nothing")
+  func attribution() throws {
+    let fixture = try TestRepository()
+    let config = fixture.root + "/claude"
+    let project = config + "/projects/-repo"
+    try FileManager.default.createDirectory(atPath: project + "/s1/subagents", withIntermediateDirectories: true)
+    let worktree = try fixture.addWorktree("wt", branch: "topic")
+    func commit(_ message: String, at date: String, in directory: String? = nil) throws -> String {
+      try fixture.git("commit", "-q", "--allow-empty", "-m", message, in: directory,
+        environment: ["GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date])
+      return try fixture.git("rev-parse", "HEAD", in: directory)
+    }
+    let transcript = [
+      line("m1", at: "2027-03-01T10:00:00Z", cwd: fixture.path, branch: "main", out: 1),
+      line("m1", at: "2027-03-01T10:00:01Z", cwd: fixture.path, branch: "main", out: 50),  // the final line of m1
+      line("m2", at: "2027-03-01T11:30:00Z", cwd: fixture.path + "/src", branch: "main", out: 7),
+      line("m3", at: "2027-03-01T12:30:00Z", cwd: fixture.path, branch: "main", out: 9),
+      line("w1", at: "2027-03-01T10:30:00Z", cwd: worktree, branch: "topic", out: 3),
+      line("x1", at: "2027-03-01T10:30:00Z", cwd: "/somewhere/else", branch: "main", out: 3),
+      "{ truncated",
+    ].joined(separator: "\n") + "\n"
+    try Data(transcript.utf8).write(to: URL(fileURLWithPath: project + "/s1.jsonl"))
+    // A resumed session copies m2 into another file; a subagent file repeats m1's first line.
+    try Data((line("m2", at: "2027-03-01T11:30:00Z", cwd: fixture.path, branch: "main", out: 7) + "\n").utf8)
+      .write(to: URL(fileURLWithPath: project + "/s2.jsonl"))
+    try Data((line("m1", at: "2027-03-01T10:00:00Z", cwd: fixture.path, branch: "main", out: 1) + "\n").utf8)
+      .write(to: URL(fileURLWithPath: project + "/s1/subagents/agent-1.jsonl"))
+
+    let first = try commit("first", at: "2027-03-01T11:00:00Z")
+    let second = try commit("second", at: "2027-03-01T12:00:00Z")
+    let onTopic = try commit("topic work", at: "2027-03-01T11:00:00Z", in: worktree)
+
+    let summary = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
+    #expect(summary["requests"]?.intValue == 4)
+    #expect(summary["otherProjects"]?.intValue == 1)
+    #expect(summary["malformedLines"]?.intValue == 1)
+    #expect(summary["attributed"]?.intValue == 3 && summary["pending"]?.intValue == 1)
+    func ids(_ commit: String) throws -> [String] {
+      try fixture.git("notes", "--ref=octo/usage", "show", commit).split(separator: "\n").map { try UsageEvent(line: String($0)).id }
+    }
+    #expect(try ids(first) == ["cc:m1"])
+    #expect(try ids(second) == ["cc:m2"])
+    #expect(try ids(onTopic) == ["cc:w1"])
+    let m1 = try UsageEvent(line: try fixture.git("notes", "--ref=octo/usage", "show", first))
+    #expect(m1.tokens.output == 50 && m1.agent == "claude-code" && m1.session == "s1" && m1.cost != nil)
+    #expect(try fixture.octo("usage", "pending", "--json").contains("cc:m3"))
+
+    // Again: nothing new is read or recorded.
+    let again = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
+    #expect(again["lines"]?.intValue == 0 && again["imported"]?.intValue == 0)
+    // Appended lines are read on their own.
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: project + "/s1.jsonl"))
+    try handle.seekToEnd()
+    handle.write(Data((line("m4", at: "2027-03-01T12:40:00Z", cwd: fixture.path, branch: "main", out: 2) + "\n").utf8))
+    try handle.close()
+    let appended = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
+    #expect(appended["lines"]?.intValue == 1 && appended["pending"]?.intValue == 1)
+
+    // A Claude Code Stop hook imports just its session's transcript and never fails.
+    let hook = #"{"session_id":"s9","transcript_path":"\#(project)/s9.jsonl","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
+    try Data((line("m9", at: "2027-03-01T12:50:00Z", cwd: fixture.path, branch: "main", out: 2, session: "s9") + "\n").utf8)
+      .write(to: URL(fileURLWithPath: project + "/s9.jsonl"))
+    let result = try OctoGitBinary.run(
+      ["usage", "import", "claude-code", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: hook)
+    #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    #expect(try fixture.octo("usage", "pending", "--json").contains("cc:m9"))
+    let broken = try OctoGitBinary.run(
+      ["usage", "import", "claude-code", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: "not json")
+    #expect(broken.status == 0)
+  }
+
+  @Test("a missing folder is a clear message")
+  func missingFolder() throws {
+    let fixture = try TestRepository()
+    let result = try OctoGitBinary.run(
+      ["usage", "import", "claude-code", "--dir", fixture.root + "/none"], in: fixture.path, home: fixture.home)
+    #expect(result.status == ExitStatus.badInput.rawValue)
+    #expect(result.stderr.contains("no Claude Code transcripts folder"))
+    let nothing = try OctoGitBinary.run(
+      ["usage", "import", "claude-code"], in: fixture.path, home: fixture.home, environment: ["CLAUDE_CONFIG_DIR": fixture.root + "/none"])
+    #expect(nothing.status == 0 && nothing.stderr.contains("no Claude Code transcripts found"))
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Reading Claude Code transcripts")
+struct ClaudeCodeTranscriptsTests {
+  let fixtures = packageRoot + "/Tests/Fixtures"
+
+  struct Totals: Equatable {
+    var requests = 0
+    var tokens = TokenCounts()
+    var cost = UsageTotals()
+    var unpriced = 0
+  }
+
+  @Test("every total of the fixture's expected.json matches: requests, tokens by class, exact cost, unpriced; by model, day and cwd")
+  func matchesOracle() throws {
+    let root = fixtures + "/transcripts-small"
+    let files = ClaudeCodeTranscripts.transcriptFiles(in: [root + "/claude/projects"])
+    #expect(!files.isEmpty)
+    var scan = ClaudeCodeTranscripts.Scan()
+    for file in files { try ClaudeCodeTranscripts.read(file, into: &scan) }
+    let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))["claude"]!
+
+    var byModel: [String: Totals] = [:]
+    var byDay: [String: Totals] = [:]
+    var byCwd: [String: Totals] = [:]
+    var all = Totals()
+    let utc = CalendarMath(timeZone: TimeZone(identifier: "UTC")!)
+    for request in scan.requests.values {
+      let event = UsageEvent(id: request.messageID, at: request.at, model: request.model, tokens: request.tokens)
+        .priced(with: .builtIn)
+      for key in [ModelName.normalise(request.model)] { add(&byModel[key, default: Totals()], event) }
+      add(&byDay[utc.day(of: request.at).text, default: Totals()], event)
+      add(&byCwd[request.cwd ?? "", default: Totals()], event)
+      add(&all, event)
+    }
+    func check(_ totals: Totals, _ json: JSONValue?, _ label: String) {
+      #expect(json?["requests"]?.intValue == totals.requests, "\(label) requests")
+      #expect(json?["in"]?.intValue == totals.tokens.input, "\(label) in")
+      #expect(json?["out"]?.intValue == totals.tokens.output, "\(label) out")
+      #expect(json?["cw5m"]?.intValue == totals.tokens.cacheWrite5m, "\(label) cw5m")
+      #expect(json?["cw1h"]?.intValue == totals.tokens.cacheWrite1h, "\(label) cw1h")
+      #expect(json?["cr"]?.intValue == totals.tokens.cacheRead, "\(label) cr")
+      #expect(json?["cost"]?.stringValue.flatMap { Decimal(string: $0) } == totals.cost.cost, "\(label) cost")
+      #expect(json?["unpriced_requests"]?.intValue == totals.unpriced, "\(label) unpriced")
+    }
+    check(all, expected["all"]?["all"], "all")
+    #expect(Set(byModel.keys) == Set(expected["by_model"]?.objectValue?.keys ?? [:].keys))
+    for (key, totals) in byModel { check(totals, expected["by_model"]?[key], key) }
+    #expect(Set(byDay.keys) == Set(expected["by_day"]?.objectValue?.keys ?? [:].keys))
+    for (key, totals) in byDay { check(totals, expected["by_day"]?[key], key) }
+    for (key, totals) in byCwd { check(totals, expected["by_cwd"]?[key], key) }
+    #expect(expected["malformed_lines"]?.intValue == scan.malformedLines)
+  }
+
+  func add(_ totals: inout Totals, _ event: UsageEvent) {
+    totals.requests += 1
+    totals.tokens += event.tokens
+    totals.cost.add(event)
+    if event.cost == nil { totals.unpriced += 1 }
+  }
+
+  @Test("the real excerpt gives 8 requests")
+  func realExcerpt() throws {
+    var scan = ClaudeCodeTranscripts.Scan()
+    for file in ClaudeCodeTranscripts.transcriptFiles(in: [fixtures + "/claude-code"]) {
+      try ClaudeCodeTranscripts.read(file, into: &scan)
+    }
+    #expect(scan.requests.count == 8)
+  }
+
+  @Test("CRLF, empty files, invalid UTF-8, a truncated last line, and reading on from an offset")
+  func robustReading() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-jsonl-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let line = #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","cwd":"/r","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"#
+    var bytes = Data((line + "\r\n\r\n").utf8)
+    bytes.append(contentsOf: [0x7B, 0xFF, 0xFE, 0x7D, 0x0A])  // invalid UTF-8
+    bytes.append(Data(#"{"type":"assistant","timestamp""#.utf8))  // truncated, no newline
+    try bytes.write(to: URL(fileURLWithPath: folder + "/a.jsonl"))
+    try Data().write(to: URL(fileURLWithPath: folder + "/empty.jsonl"))
+    var scan = ClaudeCodeTranscripts.Scan()
+    let offset = try ClaudeCodeTranscripts.read(folder + "/a.jsonl", into: &scan, complete: false)
+    #expect(scan.requests.count == 1 && scan.malformedLines == 1)
+    #expect(offset == UInt64(line.utf8.count + 4 + 5))
+    try ClaudeCodeTranscripts.read(folder + "/empty.jsonl", into: &scan)
+    // The writer finishes the line; the next read starts where the last one stopped.
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/a.jsonl"))
+    try handle.seekToEnd()
+    handle.write(Data(#":"2026-11-01T10:00:01Z","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"output_tokens":9}}}"#.utf8 + [0x0A]))
+    try handle.close()
+    var next = ClaudeCodeTranscripts.Scan()
+    try ClaudeCodeTranscripts.read(folder + "/a.jsonl", from: offset, into: &next)
+    #expect(next.lines == 1 && next.requests["m1"]?.tokens.output == 9)
+  }
+}
