@@ -3,7 +3,9 @@ import Foundation
 /// Wires coding agents to octo-git through the agents' own hook configuration.
 ///
 /// Claude Code: the project's `.claude/settings.json` gets a `PreToolUse` hook on the file-editing and
-/// shell tools that takes a checkpoint (`octo-git checkpoint --quiet --agent claude-code --hook-input -`).
+/// shell tools that takes a checkpoint (`octo-git checkpoint --quiet --agent claude-code --hook-input -`),
+/// and `Stop` and `SessionEnd` hooks that import the session's usage (`octo-git usage import claude-code
+/// --hook-input -`). Both always exit 0.
 /// The file is merged, never replaced: the user's settings and hooks stay as they are, and uninstall
 /// removes exactly the entries octo-git added.
 public enum AgentSetup {
@@ -13,32 +15,44 @@ public enum AgentSetup {
   }
 
   static let claudeMatcher = "Edit|MultiEdit|Write|NotebookEdit|Bash"
-  static let marker = "--agent claude-code --hook-input -"
+  /// What identifies octo-git's entries among the user's hooks.
+  static let markers = ["checkpoint --quiet --agent claude-code --hook-input -", "usage import claude-code --hook-input -"]
 
   static func settingsPath(_ repository: Repository) -> String { repository.workDirectory + "/.claude/settings.json" }
 
-  static func checkpointCommand(binary: String) -> String {
-    "'\(binary.replacingOccurrences(of: "'", with: "'\\''"))' checkpoint --quiet \(marker)"
+  static func quoted(_ binary: String) -> String { "'\(binary.replacingOccurrences(of: "'", with: "'\\''"))'" }
+
+  /// octo-git's hook entries by Claude Code event: (event, matcher, command).
+  static func entries(binary: String) -> [(String, String?, String)] {
+    let checkpoint = "\(quoted(binary)) \(markers[0])"
+    let importer = "\(quoted(binary)) \(markers[1])"
+    return [("PreToolUse", claudeMatcher, checkpoint), ("Stop", nil, importer), ("SessionEnd", nil, importer)]
   }
 
-  /// Adds octo-git's hook to the project's Claude Code settings; returns what changed (nothing when it is
-  /// there already).
+  /// Adds octo-git's hooks to the project's Claude Code settings: a checkpoint before file edits and shell
+  /// commands, a usage import when a turn or session ends. Returns what changed (nothing when all is there).
   public static func installClaudeCode(_ repository: Repository, binary: String) throws -> [String] {
     let path = settingsPath(repository)
     var root = try readSettings(path)
     var hooks = root["hooks"] as? [String: Any] ?? [:]
-    var preToolUse = hooks["PreToolUse"] as? [[String: Any]] ?? []
-    let command = checkpointCommand(binary: binary)
-    let already = preToolUse.contains { block in
-      (block["hooks"] as? [[String: Any]] ?? []).contains { ($0["command"] as? String) == command }
+    var changes: [String] = []
+    for (event, matcher, command) in entries(binary: binary) {
+      var blocks = hooks[event] as? [[String: Any]] ?? []
+      let already = blocks.contains { block in
+        (block["hooks"] as? [[String: Any]] ?? []).contains { ($0["command"] as? String) == command }
+      }
+      if already { continue }
+      blocks = removingOurs(blocks)
+      var block: [String: Any] = ["hooks": [["type": "command", "command": command]]]
+      if let matcher { block["matcher"] = matcher }
+      blocks.append(block)
+      hooks[event] = blocks
+      changes.append("Claude Code: \(event) hook in \(path)")
     }
-    if already { return [] }
-    preToolUse = removingOurs(preToolUse)
-    preToolUse.append(["matcher": claudeMatcher, "hooks": [["type": "command", "command": command]]])
-    hooks["PreToolUse"] = preToolUse
+    if changes.isEmpty { return [] }
     root["hooks"] = hooks
     try writeSettings(root, to: path)
-    return ["Claude Code: PreToolUse checkpoint hook in \(path)"]
+    return changes
   }
 
   /// Removes octo-git's entries from the project's Claude Code settings (and the file, if octo-git's were
@@ -47,14 +61,18 @@ public enum AgentSetup {
     let path = settingsPath(repository)
     guard FileManager.default.fileExists(atPath: path) else { return [] }
     var root = try readSettings(path)
-    guard var hooks = root["hooks"] as? [String: Any], let preToolUse = hooks["PreToolUse"] as? [[String: Any]] else {
-      return []
+    guard var hooks = root["hooks"] as? [String: Any] else { return [] }
+    var changed = false
+    for (event, value) in hooks {
+      guard let blocks = value as? [[String: Any]] else { continue }
+      let kept = removingOurs(blocks)
+      if kept.count == blocks.count && kept.elementsEqual(blocks, by: { NSDictionary(dictionary: $0).isEqual(to: $1) }) {
+        continue
+      }
+      changed = true
+      if kept.isEmpty { hooks.removeValue(forKey: event) } else { hooks[event] = kept }
     }
-    let kept = removingOurs(preToolUse)
-    if kept.count == preToolUse.count && kept.elementsEqual(preToolUse, by: { NSDictionary(dictionary: $0).isEqual(to: $1) }) {
-      return []
-    }
-    if kept.isEmpty { hooks.removeValue(forKey: "PreToolUse") } else { hooks["PreToolUse"] = kept }
+    if !changed { return [] }
     if hooks.isEmpty { root.removeValue(forKey: "hooks") } else { root["hooks"] = hooks }
     if root.isEmpty {
       unlink(path)
@@ -62,14 +80,14 @@ public enum AgentSetup {
     } else {
       try writeSettings(root, to: path)
     }
-    return ["Claude Code: removed octo-git's hook from \(path)"]
+    return ["Claude Code: removed octo-git's hooks from \(path)"]
   }
 
   /// Hook blocks with octo-git's commands taken out (blocks left empty are dropped).
   static func removingOurs(_ blocks: [[String: Any]]) -> [[String: Any]] {
     blocks.compactMap { block in
       guard let entries = block["hooks"] as? [[String: Any]] else { return block }
-      let kept = entries.filter { !(($0["command"] as? String) ?? "").contains(marker) }
+      let kept = entries.filter { entry in !markers.contains { ((entry["command"] as? String) ?? "").contains($0) } }
       if kept.count == entries.count { return block }
       if kept.isEmpty { return nil }
       var copy = block

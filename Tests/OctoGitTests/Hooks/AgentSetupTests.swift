@@ -22,6 +22,9 @@ struct AgentSetupTests {
     let ours = try #require(blocks.last?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
     #expect(ours.contains("checkpoint --quiet --agent claude-code --hook-input -"))
     #expect(blocks.last?["matcher"]?.stringValue == "Edit|MultiEdit|Write|NotebookEdit|Bash")
+    let stop = try #require(merged["hooks"]?["Stop"]?.arrayValue?.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
+    #expect(stop.contains("usage import claude-code --hook-input -"))
+    #expect(merged["hooks"]?["SessionEnd"]?.arrayValue?.count == 1)
     // Again: nothing changes.
     let before = try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8)
     try fixture.octo("install", "--agent", "claude-code")
