@@ -94,6 +94,7 @@ public struct ClaudeCodeImporter {
     summary.requests = chosen.count
 
     // Ids already recorded with at least as many output tokens are skipped; a larger count replaces.
+    try ledger.store.refreshCache(from: ledger.repository)
     let known = try ledger.store.knownOutputTokens(chosen.map { "cc:" + $0.0.messageID })
     let base = try ledger.defaults()
     var byCommit: [Oid: [UsageEvent]] = [:]

@@ -52,6 +52,7 @@ public enum ClaudeCodeTranscripts {
   public struct Scan: Sendable {
     public var requests: [String: ClaudeCodeRequest] = [:]
     public var lines = 0
+    /// Lines that mention usage (so may record a request) but cannot be read.
     public var malformedLines = 0
     public var files = 0
 
@@ -71,6 +72,9 @@ public enum ClaudeCodeTranscripts {
     scan.files += 1
     try reader.forEachLine(takePartialLastLine: complete) { bytes in
       scan.lines += 1
+      // Only lines that mention usage can be requests: the others (prompts, tool results, summaries, file
+      // snapshots — most of the bytes) are not parsed at all.
+      guard contains(bytes, usageKey) else { return }
       guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
         scan.malformedLines += 1
         return
@@ -78,6 +82,24 @@ public enum ClaudeCodeTranscripts {
       if let request = request(from: value) { scan.keep(request) }
     }
     return reader.offset
+  }
+
+  static let usageKey = Array("\"usage\"".utf8)
+
+  /// Whether `needle` occurs in `bytes`: `memchr` finds each candidate first byte, `memcmp` the rest.
+  static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+    guard let base = bytes.baseAddress, !needle.isEmpty, bytes.count >= needle.count else { return false }
+    return needle.withUnsafeBufferPointer { pattern in
+      var position = 0
+      let last = bytes.count - needle.count
+      while position <= last {
+        guard let found = memchr(base + position, Int32(needle[0]), last - position + 1) else { return false }
+        let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        if memcmp(base + index, pattern.baseAddress!, needle.count) == 0 { return true }
+        position = index + 1
+      }
+      return false
+    }
   }
 
   /// The request a transcript line records, if it records one.

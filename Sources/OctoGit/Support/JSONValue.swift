@@ -296,14 +296,16 @@ public enum CanonicalJSON {
         if byte < 0x20 { throw error("control character in a string") }
         position += 1
       }
-      var scalars = String.UnicodeScalarView()
-      var output = try validated(start..<position)
+      // Slow path: escapes present. Unescaped runs are copied as bytes; the result is validated once.
+      var buffer: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
       while position < bytes.count {
         let byte = bytes[position]
         if byte == UInt8(ascii: "\"") {
           position += 1
-          output.unicodeScalars.append(contentsOf: scalars)
-          return output
+          guard let text = String(validating: buffer, as: UTF8.self) else {
+            throw ParseError(offset: start, reason: "invalid UTF-8")
+          }
+          return text
         }
         if byte < 0x20 { throw error("control character in a string") }
         if byte == UInt8(ascii: "\\") {
@@ -312,14 +314,14 @@ public enum CanonicalJSON {
           let escaped = bytes[position]
           position += 1
           switch escaped {
-          case UInt8(ascii: "\""): scalars.append("\"")
-          case UInt8(ascii: "\\"): scalars.append("\\")
-          case UInt8(ascii: "/"): scalars.append("/")
-          case UInt8(ascii: "b"): scalars.append("\u{08}")
-          case UInt8(ascii: "f"): scalars.append("\u{0C}")
-          case UInt8(ascii: "n"): scalars.append("\n")
-          case UInt8(ascii: "r"): scalars.append("\r")
-          case UInt8(ascii: "t"): scalars.append("\t")
+          case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+          case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+          case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
+          case UInt8(ascii: "b"): buffer.append(0x08)
+          case UInt8(ascii: "f"): buffer.append(0x0C)
+          case UInt8(ascii: "n"): buffer.append(0x0A)
+          case UInt8(ascii: "r"): buffer.append(0x0D)
+          case UInt8(ascii: "t"): buffer.append(0x09)
           case UInt8(ascii: "u"):
             var code = try hex4()
             if (0xD800...0xDBFF).contains(code), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
@@ -330,22 +332,22 @@ public enum CanonicalJSON {
               if (0xDC00...0xDFFF).contains(low) {
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
               } else {
-                scalars.append("\u{FFFD}")
+                buffer.append(contentsOf: [0xEF, 0xBF, 0xBD])
                 code = low
               }
             }
-            scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+            buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
           default: throw error("invalid escape")
           }
         } else {
-          // Copy a run of plain bytes at once.
           let runStart = position
           while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
             bytes[position] >= 0x20
           {
             position += 1
           }
-          scalars.append(contentsOf: try validated(runStart..<position).unicodeScalars)
+          buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
         }
       }
       throw error("unterminated string")

@@ -28,7 +28,7 @@ struct ClaudeCodeImportTests {
       line("m3", at: "2027-03-01T12:30:00Z", cwd: fixture.path, branch: "main", out: 9),
       line("w1", at: "2027-03-01T10:30:00Z", cwd: worktree, branch: "topic", out: 3),
       line("x1", at: "2027-03-01T10:30:00Z", cwd: "/somewhere/else", branch: "main", out: 3),
-      "{ truncated",
+      #"{"type":"assistant","message":{"id":"m5","usage":{"input_tokens":1"#,  // a truncated request line
     ].joined(separator: "\n") + "\n"
     try Data(transcript.utf8).write(to: URL(fileURLWithPath: project + "/s1.jsonl"))
     // A resumed session copies m2 into another file; a subagent file repeats m1's first line.
