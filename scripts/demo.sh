@@ -44,6 +44,15 @@ printf 'print("hello, world")\n' > app.py
 git commit -q -am "Greet the world"
 git notes --ref=octo/usage show HEAD
 
+step "import: a real Claude Code transcript (Windows paths, so from another project: --all-projects)"
+fixture_dir=$(cd "$(dirname "$0")/.." && pwd)/Tests/Fixtures/claude-code
+claude_config="$scratch/claude"
+mkdir -p "$claude_config/projects"
+cp -r "$fixture_dir/real-excerpt" "$claude_config/projects/"
+"$bin" usage import claude-code --dir "$claude_config" --all-projects --json
+"$bin" usage import claude-code --dir "$claude_config" --all-projects --json   # again: nothing twice
+git commit -q --allow-empty -m "Record the imported session"
+
 step "reports: exact cost by model and by billing cycle (19th to 18th); the unpriced model is counted apart"
 "$bin" usage --by model
 "$bin" usage --by cycle --cycle-day 19 --format md
