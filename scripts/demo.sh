@@ -3,6 +3,7 @@
 # Usage: scripts/demo.sh path/to/octo-git
 set -eu
 bin=${1:?usage: scripts/demo.sh path/to/octo-git}
+project_dir=$(cd "$(dirname "$0")/.." && pwd)
 
 # A hook or a wrapper may have exported GIT_DIR and friends: they would aim git at another repository.
 for var in $(env | sed -n 's/^\(GIT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$var"; done
@@ -45,7 +46,7 @@ git commit -q -am "Greet the world"
 git notes --ref=octo/usage show HEAD
 
 step "import: a real Claude Code transcript (Windows paths, so from another project: --all-projects)"
-fixture_dir=$(cd "$(dirname "$0")/.." && pwd)/Tests/Fixtures/claude-code
+fixture_dir="$project_dir/Tests/Fixtures/claude-code"
 claude_config="$scratch/claude"
 mkdir -p "$claude_config/projects"
 cp -r "$fixture_dir/real-excerpt" "$claude_config/projects/"
