@@ -6,7 +6,7 @@ struct UsageImportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Import usage from agent transcripts.",
-    subcommands: [ClaudeCode.self]
+    subcommands: [ClaudeCode.self, Codex.self]
   )
 
   struct ClaudeCode: ParsableCommand {
@@ -75,7 +75,7 @@ struct UsageImportCommand: ParsableCommand {
         sinceDate = parsed
       }
       let ledger = try Ledger(repository: repository)
-      let importer = ClaudeCodeImporter(ledger: ledger, prices: try PriceBook.load(for: repository))
+      let importer = TranscriptImporter(ledger: ledger, prices: try PriceBook.load(for: repository))
       let summary = try importer.run(
         .init(folders: folders, file: file, since: sinceDate, session: session, allProjects: allProjects))
       if json {
@@ -84,6 +84,48 @@ struct UsageImportCommand: ParsableCommand {
         FileHandle.standardError.write(
           Data("octo-git: \(summary.malformedLines) transcript line(s) could not be read and were skipped\n".utf8))
       }
+    }
+  }
+
+  struct Codex: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "codex",
+      abstract: "Import Codex CLI rollouts: requests made in this repository, counted once, priced, attributed.",
+      discussion: """
+        Reads sessions/ and archived_sessions/ (the same rollout counted once) of each --dir, else of each folder of
+        CODEX_HOME (comma-separated), else ~/.codex. A token_count event counts only when its running total moved, by
+        the difference. Attribution as for claude-code.
+        """
+    )
+
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "A Codex home folder (repeatable).") var dir: [String] = []
+    @Option(help: "Only requests from this date or time on.") var since: String?
+    @Option(help: "Only this session.") var session: String?
+    @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
+    @Flag(help: "Print the counts as JSON.") var json = false
+
+    func run() throws {
+      let repository = try root.openRepository()
+      let homes = dir.isEmpty ? CodexTranscripts.homes() : dir
+      for folder in dir where !FileManager.default.fileExists(atPath: folder) {
+        throw OctoError.badInput("no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
+      }
+      if homes.isEmpty {
+        FileHandle.standardError.write(Data("octo-git: no Codex rollouts found (looked in CODEX_HOME and ~/.codex)\n".utf8))
+        return
+      }
+      var sinceDate: Date?
+      if let since {
+        guard let parsed = Timestamp.parse(since) else {
+          throw OctoError("'\(since)' is not a date", hint: "use YYYY-MM-DD or an ISO-8601 time", status: .usage)
+        }
+        sinceDate = parsed
+      }
+      let importer = TranscriptImporter(ledger: try Ledger(repository: repository), prices: try PriceBook.load(for: repository))
+      let summary = try importer.runCodex(
+        homes: homes, options: .init(folders: [], since: sinceDate, session: session, allProjects: allProjects))
+      if json { print(CanonicalJSON.string(summary.json)) }
     }
   }
 }

@@ -92,3 +92,25 @@ struct ClaudeCodeImportTests {
     #expect(nothing.status == 0 && nothing.stderr.contains("no Claude Code transcripts found"))
   }
 }
+
+@Suite("Importing Codex CLI usage")
+struct CodexImportTests {
+  @Test("the fixture's rollouts: every counted event once, twice imported still once")
+  func importTwice() throws {
+    let fixture = try TestRepository()
+    let home = packageRoot + "/Tests/Fixtures/transcripts-small/codex"
+    let first = try CanonicalJSON.parse(try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
+    #expect(first["requests"]?.intValue == 111 && first["pending"]?.intValue == 111)
+    let second = try CanonicalJSON.parse(try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
+    #expect(second["imported"]?.intValue == 0 && second["alreadyRecorded"]?.intValue == 111)
+    let scoped = try CanonicalJSON.parse(try fixture.octo("usage", "import", "codex", "--dir", home, "--json"))
+    #expect(scoped["requests"]?.intValue == 0 && scoped["otherProjects"]?.intValue == 111)
+    try fixture.installPostCommitHook()
+    try fixture.commitAll("with codex usage")
+    let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "agent", "--json"))
+    #expect(report["rows"]?.arrayValue?.first?["key"]?.stringValue == "codex")
+    #expect(report["total"]?["cost"]?.decimalValue == Decimal(string: "4.3563294"))
+    let missing = try OctoGitBinary.run(["usage", "import", "codex", "--dir", fixture.root + "/nope"], in: fixture.path, home: fixture.home)
+    #expect(missing.status == ExitStatus.badInput.rawValue)
+  }
+}

@@ -98,3 +98,46 @@ struct ClaudeCodeTranscriptsTests {
     #expect(next.lines == 1 && next.requests["m1"]?.tokens.output == 9)
   }
 }
+
+@Suite("Reading Codex CLI rollouts")
+struct CodexTranscriptsTests {
+  @Test("every Codex total of the fixture's expected.json matches, by model, day and cwd")
+  func matchesOracle() throws {
+    let root = packageRoot + "/Tests/Fixtures/transcripts-small"
+    let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))["codex"]!
+    var requests: [CodexRequest] = []
+    var malformed = 0
+    for file in CodexTranscripts.rolloutFiles(in: [root + "/codex"]) {
+      try CodexTranscripts.read(file, into: &requests, malformed: &malformed)
+    }
+    #expect(Set(requests.map(\.id)).count == requests.count)
+    func totals(_ selected: [CodexRequest]) -> (Int, TokenCounts, Decimal) {
+      var tokens = TokenCounts()
+      var cost = UsageTotals()
+      for request in selected {
+        tokens += request.tokens
+        cost.add(UsageEvent(id: request.id, at: request.at, model: request.model, tokens: request.tokens).priced(with: .builtIn))
+      }
+      return (selected.count, tokens, cost.cost)
+    }
+    func check(_ selected: [CodexRequest], _ json: JSONValue?, _ label: String) {
+      let (count, tokens, cost) = totals(selected)
+      #expect(json?["requests"]?.intValue == count, "\(label)")
+      #expect(json?["in"]?.intValue == tokens.input, "\(label)")
+      #expect(json?["out"]?.intValue == tokens.output, "\(label)")
+      #expect(json?["cr"]?.intValue == tokens.cacheRead, "\(label)")
+      #expect(json?["cost"]?.stringValue.flatMap { Decimal(string: $0) } == cost, "\(label)")
+    }
+    check(requests, expected["all"]?["all"], "all")
+    for (model, json) in expected["by_model"]?.objectValue ?? [:] {
+      check(requests.filter { ModelName.normalise($0.model) == model }, json, model)
+    }
+    let utc = CalendarMath(timeZone: TimeZone(identifier: "UTC")!)
+    for (day, json) in expected["by_day"]?.objectValue ?? [:] {
+      check(requests.filter { utc.day(of: $0.at).text == day }, json, day)
+    }
+    for (cwd, json) in expected["by_cwd"]?.objectValue ?? [:] {
+      check(requests.filter { $0.cwd == cwd }, json, cwd)
+    }
+  }
+}

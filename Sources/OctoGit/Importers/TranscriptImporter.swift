@@ -1,13 +1,25 @@
 import Foundation
 
-/// `octo-git usage import claude-code`: Claude Code's transcripts into the ledger.
+/// A request read from any agent's transcripts, ready to be attributed.
+public struct AgentRequest: Sendable {
+  public let id: String
+  public let agent: String
+  public let at: Date
+  public let model: String
+  public let tokens: TokenCounts
+  public let cwd: String?
+  public let branch: String?
+  public let session: String?
+}
+
+/// `octo-git usage import claude-code|codex`: agents' transcripts into the ledger.
 ///
 /// Requests made in this repository (their `cwd` is one of its work trees, or a folder inside) are
 /// priced and attributed: to the first commit made on that work tree's branch after the request (the
 /// branch Claude Code logged, when it was not detached), or, when no commit has followed yet, to that work
 /// tree's pending usage. Event ids come from `message.id`, so importing again never counts anything twice,
 /// and per-file offsets make a re-run read only what was appended.
-public struct ClaudeCodeImporter {
+public struct TranscriptImporter {
   public struct Options: Sendable {
     public var folders: [String]
     /// Only this transcript (an agent hook's `transcript_path`).
@@ -77,9 +89,21 @@ public struct ClaudeCodeImporter {
     summary.lines = scan.lines
     summary.malformedLines = scan.malformedLines
 
+    let requests = scan.requests.values.map {
+      AgentRequest(
+        id: "cc:" + $0.messageID, agent: "claude-code", at: $0.at, model: $0.model, tokens: $0.tokens, cwd: $0.cwd,
+        branch: $0.branch, session: $0.session)
+    }
+    try attribute(requests, options, &summary)
+    if incremental { try ledger.store.saveImportOffsets(offsets) }
+    return summary
+  }
+  /// Attributes requests of this repository (all of them with `allProjects`): to the first commit on
+  /// their work tree's branch after them, else to that work tree's pending usage.
+  func attribute(_ requests: [AgentRequest], _ options: Options, _ summary: inout Summary) throws {
     let worktrees = try ledger.repository.worktrees()
-    var chosen: [(ClaudeCodeRequest, WorktreeInfo?)] = []
-    for request in scan.requests.values {
+    var chosen: [(AgentRequest, WorktreeInfo?)] = []
+    for request in requests {
       if let session = options.session, request.session != session { continue }
       if let since = options.since, request.at < since { continue }
       let worktree = request.cwd.flatMap { cwd in
@@ -95,13 +119,13 @@ public struct ClaudeCodeImporter {
 
     // Ids already recorded with at least as many output tokens are skipped; a larger count replaces.
     try ledger.store.refreshCache(from: ledger.repository)
-    let known = try ledger.store.knownOutputTokens(chosen.map { "cc:" + $0.0.messageID })
+    let known = try ledger.store.knownOutputTokens(chosen.map { $0.0.id })
     let base = try ledger.defaults()
     var byCommit: [Oid: [UsageEvent]] = [:]
     var pendingByWorktree: [String: (WorktreeLocation, [UsageEvent])] = [:]
     var timelines = BranchTimelines(repository: ledger.repository)
     for (request, worktree) in chosen.sorted(by: { $0.0.at < $1.0.at }) {
-      let id = "cc:" + request.messageID
+      let id = request.id
       if let recorded = known[id], recorded >= request.tokens.output {
         summary.alreadyRecorded += 1
         continue
@@ -112,7 +136,7 @@ public struct ClaudeCodeImporter {
         branch = try home.flatMap { try ledger.repository.branch(of: $0) }
       }
       let event = UsageEvent(
-        id: id, at: request.at, agent: "claude-code", session: request.session, model: request.model,
+        id: id, at: request.at, agent: request.agent, session: request.session, model: request.model,
         tokens: request.tokens, user: base.user, machine: base.machine, branch: branch
       ).priced(with: prices)
       summary.imported += 1
@@ -135,7 +159,24 @@ public struct ClaudeCodeImporter {
       try ledger.store.replacePending(value.1, worktree: key)
       value.0.markPending()
     }
-    if incremental { try ledger.store.saveImportOffsets(offsets) }
+  }
+
+  /// Reads Codex CLI rollouts (whole files: a rollout's counts are deltas of running totals) and
+  /// attributes their requests.
+  public func runCodex(homes: [String], options: Options) throws -> Summary {
+    var summary = Summary()
+    var requests: [CodexRequest] = []
+    var malformed = 0
+    let files = options.file.map { [$0] } ?? CodexTranscripts.rolloutFiles(in: homes)
+    for file in files { try CodexTranscripts.read(file, into: &requests, malformed: &malformed) }
+    summary.files = files.count
+    summary.malformedLines = malformed
+    try attribute(
+      requests.map {
+        AgentRequest(
+          id: $0.id, agent: "codex", at: $0.at, model: $0.model, tokens: $0.tokens, cwd: $0.cwd, branch: $0.branch,
+          session: $0.session)
+      }, options, &summary)
     return summary
   }
 }

@@ -1,0 +1,96 @@
+import Foundation
+
+/// One counted `token_count` event of a Codex CLI rollout.
+public struct CodexRequest: Equatable, Sendable {
+  /// `cx:<session>:<cumulative total tokens>`: stable, and unique within a session.
+  public let id: String
+  public let at: Date
+  public let model: String
+  public let tokens: TokenCounts
+  public let cwd: String?
+  public let branch: String?
+  public let session: String?
+}
+
+/// Reads Codex CLI rollouts (`<CODEX_HOME>/sessions/**` and `archived_sessions/**`).
+///
+/// Per rollout, a `token_count` event counts only when its `total_token_usage` moved (Codex re-emits
+/// events with an unchanged total), and the amount is the difference from the previous total: input is
+/// `input_tokens − cached_input_tokens`, cache reads `cached_input_tokens`, output `output_tokens`
+/// (reasoning included). The model is the latest `turn_context` one; `session_meta` gives cwd and branch.
+public enum CodexTranscripts {
+  /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
+  public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    let roots: [String]
+    if let configured = environment["CODEX_HOME"], !configured.isEmpty {
+      roots = configured.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    } else {
+      roots = [Paths.home(environment) + "/.codex"]
+    }
+    return roots.filter { FileManager.default.fileExists(atPath: $0) }
+  }
+
+  /// Rollout files under `sessions/` and `archived_sessions/` of each home; a relative path present in both
+  /// is read once, from `sessions/`.
+  public static func rolloutFiles(in homes: [String]) -> [String] {
+    var files: [String] = []
+    for home in homes {
+      var seen = Set<String>()
+      for folder in ["sessions", "archived_sessions"] {
+        let root = home + "/" + folder
+        guard let walker = FileManager.default.enumerator(atPath: root) else { continue }
+        for case let relative as String in walker where relative.hasSuffix(".jsonl") && seen.insert(relative).inserted {
+          files.append(root + "/" + relative)
+        }
+      }
+    }
+    return files.sorted()
+  }
+
+  /// Reads one rollout whole, appending its counted events.
+  public static func read(_ path: String, into requests: inout [CodexRequest], malformed: inout Int) throws {
+    var reader = JSONLinesReader(path: path)
+    var model = "gpt-5"
+    var cwd: String?
+    var branch: String?
+    var session: String?
+    var previous: (input: Int, cached: Int, output: Int, total: Int) = (0, 0, 0, 0)
+    try reader.forEachLine(takePartialLastLine: true) { bytes in
+      guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
+        malformed += 1
+        return
+      }
+      let payload = value["payload"]
+      switch value["type"]?.stringValue {
+      case "session_meta":
+        cwd = payload?["cwd"]?.stringValue ?? cwd
+        branch = payload?["git"]?["branch"]?.stringValue ?? branch
+        session = payload?["id"]?.stringValue ?? session
+      case "turn_context":
+        if let next = payload?["model"]?.stringValue { model = next }
+        if let next = payload?["cwd"]?.stringValue { cwd = next }
+      case "event_msg":
+        guard payload?["type"]?.stringValue == "token_count", let totals = payload?["info"]?["total_token_usage"],
+          case .object = totals
+        else { return }
+        let input = totals["input_tokens"]?.intValue ?? 0
+        let cached = totals["cached_input_tokens"]?.intValue ?? 0
+        let output = totals["output_tokens"]?.intValue ?? 0
+        let total = totals["total_tokens"]?.intValue ?? (input + output)
+        if (input, cached, output, total) == previous { return }
+        let deltaInput = max(0, input - previous.input)
+        let deltaCached = min(max(0, cached - previous.cached), deltaInput)
+        let deltaOutput = max(0, output - previous.output)
+        previous = (input, cached, output, total)
+        guard let stamp = value["timestamp"]?.stringValue, let at = Timestamp.parse(stamp) else { return }
+        requests.append(
+          CodexRequest(
+            id: "cx:\(session ?? (path as NSString).lastPathComponent):\(total)", at: at, model: model,
+            tokens: TokenCounts(input: deltaInput - deltaCached, output: deltaOutput, cacheRead: deltaCached), cwd: cwd,
+            branch: branch, session: session))
+      default:
+        return
+      }
+    }
+  }
+}
