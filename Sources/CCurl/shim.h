@@ -25,6 +25,13 @@ static inline CURLcode octo_curl_setopt_pointer(void *setopt, CURL *handle, CURL
 static inline CURLcode octo_curl_getinfo_long(void *getinfo, CURL *handle, CURLINFO info, long *value) {
   return ((octo_curl_getinfo_fn)getinfo)(handle, info, value);
 }
+/* A libcurl write callback's signature, so Swift can pass a C function pointer. */
+typedef size_t (*octo_curl_write_fn)(char *, size_t, size_t, void *);
+
+static inline CURLcode octo_curl_setopt_write_function(void *setopt, CURL *handle, octo_curl_write_fn function) {
+  return ((octo_curl_setopt_fn)setopt)(handle, CURLOPT_WRITEFUNCTION, function);
+}
+
 /* The version string of a loaded libcurl, through its curl_version_info. */
 static inline const char *octo_curl_version_from(void *version_info) {
   typedef curl_version_info_data *(*fn)(CURLversion);

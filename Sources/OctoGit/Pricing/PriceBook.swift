@@ -1,7 +1,8 @@
 import Foundation
 
-/// Finds the price tables that apply to a repository and layers them: the built-in table, then the
-/// user's file (`$XDG_CONFIG_HOME/octo-git/pricing.json`), then the file named by `octo.pricing`.
+/// Finds the price tables that apply to a repository and layers them: the built-in table, then the one
+/// `octo-git pricing update` downloaded (`$XDG_CACHE_HOME/octo-git/pricing.json`), then the user's file
+/// (`$XDG_CONFIG_HOME/octo-git/pricing.json`), then the file named by `octo.pricing`.
 /// A later layer wins for the models it prices, so a user can add or correct a model today.
 public enum PriceBook {
   /// The effective table for `repository` (or for no repository: built-in plus the user's file).
@@ -9,6 +10,7 @@ public enum PriceBook {
     throws -> PriceTable
   {
     var table = PriceTable.builtIn
+    if let downloaded = PriceUpdate.downloadedTable(environment: environment) { table = table.overlaid(with: downloaded) }
     let userFile = Paths.configHome(environment: environment) + "/octo-git/pricing.json"
     if FileManager.default.fileExists(atPath: userFile) {
       table = table.overlaid(with: try read(userFile, source: "user"))

@@ -12,7 +12,10 @@ public struct PriceTable: Sendable {
   /// `sample_spec`) are skipped.
   ///
   /// - Throws: ``OctoError/badInput(_:hint:)`` naming the entry and field when the file is not such a table.
-  public init(json text: String, source: String) throws {
+  ///
+  /// With `distrustHourWrites`, a 1-hour cache-write price that is not about twice the input price (LiteLLM
+  /// has had such errors) is dropped, so the 2× rule applies instead; ``distrusted`` names those models.
+  public init(json text: String, source: String, distrustHourWrites: Bool = false) throws {
     id = "\(source):\(Self.fingerprint(text))"
     let root: JSONValue
     do {
@@ -24,6 +27,7 @@ public struct PriceTable: Sendable {
       throw OctoError.badInput("the \(source) price table is not a JSON object keyed by model")
     }
     var models: [String: ModelPrice] = [:]
+    var distrusted: [String] = []
     // Exact keys first, so `claude-x-20250101` and `claude-x` both present keep the undated entry.
     for key in entries.keys.sorted(by: { $0.count > $1.count }) {
       guard case .object(let fields) = entries[key]!, key != "sample_spec" else { continue }
@@ -37,10 +41,21 @@ public struct PriceTable: Sendable {
         price[keyPath: path] = decimal
       }
       guard price.isPriced else { continue }
+      if distrustHourWrites, let input = price.input, input > 0, let hour = price.cacheWrite1h {
+        let ratio = NSDecimalNumber(decimal: hour / input).doubleValue
+        if ratio < 1.5 || ratio > 2.5 {
+          price.cacheWrite1h = nil
+          distrusted.append(key)
+        }
+      }
       models[ModelName.normalise(key)] = price
     }
     self.models = models
+    self.distrusted = distrusted.sorted()
   }
+
+  /// Models whose 1-hour cache-write price was dropped as implausible (see ``init(json:source:distrustHourWrites:)``).
+  public private(set) var distrusted: [String] = []
 
   /// The price of `model`, matched after normalisation; `nil` when the table does not know it.
   public func price(for model: String) -> ModelPrice? {

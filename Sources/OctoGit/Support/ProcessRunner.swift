@@ -34,7 +34,8 @@ public enum ProcessRunner {
     let deadline = DispatchWorkItem {
       if process.isRunning {
         killed = true
-        process.terminate()
+        // SIGKILL: a child may have inherited a blocked SIGTERM from the thread that started it.
+        kill(process.processIdentifier, SIGKILL)
       }
     }
     if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline) }

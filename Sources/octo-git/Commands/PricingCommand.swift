@@ -10,7 +10,7 @@ struct PricingCommand: ParsableCommand {
       Prices come from the built-in table (LiteLLM's schema), then $XDG_CONFIG_HOME/octo-git/pricing.json, then the \
       file named by git config octo.pricing; a later table wins for the models it prices.
       """,
-    subcommands: [Show.self],
+    subcommands: [Show.self, Update.self],
     defaultSubcommand: Show.self
   )
 
@@ -38,6 +38,34 @@ struct PricingCommand: ParsableCommand {
       }
       let listing = PriceListing(table: table, models: names)
       print(json ? CanonicalJSON.string(listing.json) : listing.text(style: .forDescriptor(STDOUT_FILENO)))
+    }
+  }
+
+  struct Update: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "update",
+      abstract: "Download LiteLLM's price table, check it, and use it from now on (prints what changed).",
+      discussion: "Nothing touches the network unless you run this. A file that fails the checks is not used.")
+
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "Where to download from (default: LiteLLM's published file).") var url: String = PriceUpdate.defaultURL
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+      let repository = try? root.openRepository()
+      let result = try PriceUpdate.update(url: url, current: try PriceBook.load(for: repository))
+      if json {
+        print(CanonicalJSON.string(.object([
+          "path": .string(result.path), "models": .int(result.models), "changes": .array(result.changes.map(JSONValue.string)),
+          "distrusted": .array(result.distrusted.map(JSONValue.string)),
+        ])))
+        return
+      }
+      print("\(result.models) models priced, stored in \(result.path)")
+      for line in result.changes { print("  " + line) }
+      if !result.distrusted.isEmpty {
+        print("  1-hour cache writes priced at 2× input instead of the file's price for: " + result.distrusted.joined(separator: ", "))
+      }
     }
   }
 }
