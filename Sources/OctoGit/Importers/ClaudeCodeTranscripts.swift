@@ -75,7 +75,7 @@ public enum ClaudeCodeTranscripts {
       // Only lines that mention usage can be requests: the others (prompts, tool results, summaries, file
       // snapshots — most of the bytes) are not parsed at all.
       guard contains(bytes, usageKey) else { return }
-      guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
+      guard let value = try? CanonicalJSON.parse(bytes: bytes, selecting: lineFields) else {
         scan.malformedLines += 1
         return
       }
@@ -85,6 +85,12 @@ public enum ClaudeCodeTranscripts {
   }
 
   static let usageKey = Array("\"usage\"".utf8)
+
+  /// The members of a transcript line a request needs; the message content (most of the bytes) is skipped.
+  static let lineFields = CanonicalJSON.Selection.members([
+    "type": .all, "timestamp": .all, "cwd": .all, "gitBranch": .all, "sessionId": .all,
+    "message": .members(["id": .all, "model": .all, "usage": .all]),
+  ])
 
   /// Whether `needle` occurs in `bytes`: `memchr` finds each candidate first byte, `memcmp` the rest.
   static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {

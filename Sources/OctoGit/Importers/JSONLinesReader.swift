@@ -31,8 +31,10 @@ public struct JSONLinesReader {
       var start = 0
       try buffer.withUnsafeBufferPointer { bytes in
         var position = 0
+        guard let base = bytes.baseAddress else { return }
         while position < bytes.count {
-          guard let newline = bytes[position...].firstIndex(of: 0x0A) else { break }
+          guard let found = memchr(base + position, 0x0A, bytes.count - position) else { break }
+          let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
           var end = newline
           if end > start, bytes[end - 1] == 0x0D { end -= 1 }
           if end > start { try body(UnsafeBufferPointer(rebasing: bytes[start..<end])) }

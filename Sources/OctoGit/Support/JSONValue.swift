@@ -151,6 +151,23 @@ public enum CanonicalJSON {
     return try copy.withUTF8 { try parse(bytes: $0) }
   }
 
+  /// Which members of an object to read: every member of an `.all` field is read; members missing from a
+  /// `.members` selection are skipped without building values (cheap for long strings).
+  public indirect enum Selection: Sendable {
+    case all
+    case members([String: Selection])
+  }
+
+  /// Parses only the selected members of a top-level object (the rest is checked for syntax and skipped).
+  public static func parse(bytes: UnsafeBufferPointer<UInt8>, selecting selection: Selection) throws -> JSONValue {
+    var parser = Parser(bytes: bytes)
+    parser.skipSpace()
+    let value = try parser.value(depth: 0, selection: selection)
+    parser.skipSpace()
+    guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
+    return value
+  }
+
   public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
     var parser = Parser(bytes: bytes)
     parser.skipSpace()
@@ -199,6 +216,102 @@ public enum CanonicalJSON {
       case UInt8(ascii: "n"): return try expect("null", .null)
       case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
       default: throw error("unexpected character")
+      }
+    }
+
+    /// A value, reading only the selected members of objects.
+    mutating func value(depth: Int, selection: Selection) throws -> JSONValue {
+      guard case .members(let wanted) = selection, position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
+        return try value(depth: depth)
+      }
+      position += 1
+      var members: [String: JSONValue] = [:]
+      skipSpace()
+      if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+        position += 1
+        return .object(members)
+      }
+      while true {
+        skipSpace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let key = try string()
+        skipSpace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        position += 1
+        skipSpace()
+        if let inner = wanted[key] {
+          members[key] = try value(depth: depth + 1, selection: inner)
+        } else {
+          try skipValue(depth: depth + 1)
+        }
+        skipSpace()
+        guard position < bytes.count else { throw error("unterminated object") }
+        if bytes[position] == UInt8(ascii: ",") {
+          position += 1
+        } else if bytes[position] == UInt8(ascii: "}") {
+          position += 1
+          return .object(members)
+        } else {
+          throw error("expected ',' or '}'")
+        }
+      }
+    }
+
+    /// Moves past one value without building it: strings are scanned for their closing quote (their bytes
+    /// are not decoded, so text nobody reads is not validated), containers are walked.
+    mutating func skipValue(depth: Int) throws {
+      guard depth < 256 else { throw error("nesting too deep") }
+      guard position < bytes.count else { throw error("unexpected end of input") }
+      switch bytes[position] {
+      case UInt8(ascii: "\""):
+        position += 1
+        while position < bytes.count {
+          let byte = bytes[position]
+          if byte == UInt8(ascii: "\"") {
+            position += 1
+            return
+          }
+          if byte == UInt8(ascii: "\\") {
+            position += 2
+            continue
+          }
+          if byte < 0x20 { throw error("control character in a string") }
+          position += 1
+        }
+        throw error("unterminated string")
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        let closing = bytes[position] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        let isObject = closing == UInt8(ascii: "}")
+        position += 1
+        skipSpace()
+        if position < bytes.count, bytes[position] == closing {
+          position += 1
+          return
+        }
+        while true {
+          skipSpace()
+          if isObject {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            try skipValue(depth: depth + 1)
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            skipSpace()
+          }
+          try skipValue(depth: depth + 1)
+          skipSpace()
+          guard position < bytes.count else { throw error("unterminated container") }
+          if bytes[position] == UInt8(ascii: ",") {
+            position += 1
+          } else if bytes[position] == closing {
+            position += 1
+            return
+          } else {
+            throw error("expected ',' or a closing bracket")
+          }
+        }
+      default:
+        _ = try value(depth: depth)
       }
     }
 

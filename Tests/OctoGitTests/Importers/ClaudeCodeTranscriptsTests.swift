@@ -78,15 +78,16 @@ struct ClaudeCodeTranscriptsTests {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let line = #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","cwd":"/r","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"#
     var bytes = Data((line + "\r\n\r\n").utf8)
-    bytes.append(Data(#"{"usage":"#.utf8))
-    bytes.append(contentsOf: [0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x0A])  // a request line with invalid UTF-8
+    let badPrefix = Data(#"{"type":"assistant","message":{"usage":{"x":"#.utf8)
+    bytes.append(badPrefix)
+    bytes.append(contentsOf: [0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x7D, 0x7D, 0x0A])  // invalid UTF-8 in the usage
     bytes.append(Data(#"{"type":"assistant","timestamp""#.utf8))  // truncated, no newline
     try bytes.write(to: URL(fileURLWithPath: folder + "/a.jsonl"))
     try Data().write(to: URL(fileURLWithPath: folder + "/empty.jsonl"))
     var scan = ClaudeCodeTranscripts.Scan()
     let offset = try ClaudeCodeTranscripts.read(folder + "/a.jsonl", into: &scan, complete: false)
     #expect(scan.requests.count == 1 && scan.malformedLines == 1)
-    #expect(offset == UInt64(line.utf8.count + 4 + 9 + 6))
+    #expect(offset == UInt64(line.utf8.count + 4 + badPrefix.count + 8))
     try ClaudeCodeTranscripts.read(folder + "/empty.jsonl", into: &scan)
     // The writer finishes the line; the next read starts where the last one stopped.
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/a.jsonl"))
