@@ -37,7 +37,13 @@ public enum HookInstaller {
 
   /// The stub for `hook`, calling `binary`.
   public static func stub(_ hook: String, binary: String) -> String {
-    (DefaultFiles.content(of: "hooks/\(hook)") ?? "").replacingOccurrences(of: placeholder, with: binary)
+    // The path goes inside a double-quoted shell word: escape what the shell would interpret there.
+    var escaped = ""
+    for character in binary {
+      if "\\\"$`".contains(character) { escaped.append("\\") }
+      escaped.append(character)
+    }
+    return (DefaultFiles.content(of: "hooks/\(hook)") ?? "").replacingOccurrences(of: placeholder, with: escaped)
   }
 
   /// Installs the stubs (unless a hook manager must be joined through its configuration; `force` installs

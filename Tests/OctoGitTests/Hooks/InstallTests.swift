@@ -198,3 +198,23 @@ struct NotesSyncTests {
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").split(separator: "\n").count == 1)
   }
 }
+
+@Suite("Hook stubs")
+struct HookStubTests {
+  @Test("a binary path with spaces, quotes and dollars is baked in safely")
+  func awkwardBinaryPath() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-stub-\(UUID())/my \"odd\" $dir").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
+    let fake = folder + "/octo-git"
+    try Data("#!/bin/sh\necho \"called $*\"\n".utf8).write(to: URL(fileURLWithPath: fake))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+    let fixture = try TestRepository()
+    let stub = HookInstaller.stub("pre-push", binary: fake)
+    let path = fixture.root + "/pre-push"
+    try Data(stub.utf8).write(to: URL(fileURLWithPath: path))
+    let result = try Shell.run("/bin/sh", [path, "origin", "url"], in: fixture.path, input: Data("x\n".utf8), home: fixture.home)
+    #expect(result.status == 0)
+    #expect(result.stdout == "called hook pre-push origin url\n", "\(result.stdout)\(result.stderr)")
+  }
+}
