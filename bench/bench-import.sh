@@ -41,7 +41,32 @@ hyperfine -N --warmup 2 --runs 10 --export-json "$work/import-again.json" \
   "$bin -C $repo usage import claude-code --dir $corpus/claude" >/dev/null 2>&1
 memory=$(/usr/bin/time -f "%M" sh -c "$reset; $bin -C $repo usage import claude-code --dir $corpus/claude --all-projects >/dev/null 2>&1" 2>&1 | tail -1)
 
+# Token totals: octo-git's (notes and pending, after one full import) against cctrack's sessions.
+sh -c "$reset"
+"$bin" -C "$repo" usage import claude-code --dir "$corpus/claude" --all-projects >/dev/null 2>&1
+"$bin" -C "$repo" usage --json > "$work/octo-report.json"
+"$bin" -C "$repo" usage pending --all --json > "$work/octo-pending.json"
+"$venv/bin/cctrack" --dirs "$corpus/claude/projects" --days 100000 --json > "$work/cctrack.json" 2>/dev/null
+totals=$(python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+report = json.load(open(work + "/octo-report.json"))
+pending = json.load(open(work + "/octo-pending.json"))
+ours = {key: report["total"][key] + sum(event.get(key, 0) for event in pending) for key in ["in", "out", "cw5m", "cw1h", "cr"]}
+theirs = {"in": 0, "out": 0, "cw5m": 0, "cw1h": 0, "cr": 0}
+names = {"input": "in", "output": "out", "cache_write_5m": "cw5m", "cache_write_1h": "cw1h", "cache_read": "cr"}
+for session in json.load(open(work + "/cctrack.json"))["sessions"]:
+    if session.get("agent") != "claude":
+        continue
+    for name, key in names.items():
+        theirs[key] += session["tokens"].get(name, 0)
+verdict = "equal" if ours == theirs else "DIFFERENT"
+print(f"token totals {verdict}: octo-git {ours}, cctrack {theirs}")
+PY
+)
+
 echo
+echo "$totals"
 echo "import: $files Claude Code transcripts, $size MB; octo-git peak memory $((memory / 1024)) MB (goal < 200 MB)"
 print_table \
   "usage import claude-code|$work/import-octo.json|$work/import-cctrack.json|cctrack|ratio <= 0.1" \
