@@ -58,6 +58,14 @@ public enum ClaudeCodeTranscripts {
 
     public init() {}
 
+    /// Adds another scan's requests and counts.
+    public mutating func merge(_ other: Scan) {
+      for request in other.requests.values { keep(request) }
+      lines += other.lines
+      malformedLines += other.malformedLines
+      files += other.files
+    }
+
     /// Keeps the request, or the one already seen with the same id if it has at least as many output tokens.
     mutating func keep(_ request: ClaudeCodeRequest) {
       if let existing = requests[request.messageID], existing.tokens.output >= request.tokens.output { return }

@@ -76,13 +76,37 @@ public struct TranscriptImporter {
     var offsets = incremental ? try ledger.store.importOffsets() : [:]
     var scan = ClaudeCodeTranscripts.Scan()
     var newOffsets: [String: (offset: UInt64, size: UInt64)] = [:]
+    var work: [(file: String, start: UInt64, size: UInt64)] = []
     for file in files {
       let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0
       var start = offsets[file]?.offset ?? 0
       if start > size { start = 0 }  // rewritten or truncated: read it again (ids keep it exact)
       if start == size, size > 0 { continue }
-      let end = try ClaudeCodeTranscripts.read(file, from: start, into: &scan, complete: false)
-      newOffsets[file] = (end, size)
+      work.append((file, start, size))
+    }
+    // The files are read on every core, each worker with its own scan; the scans are then merged (the
+    // largest output_tokens per message id wins, whichever worker saw it).
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count))
+    let results = ParallelScans(count: workers)
+    let items = work
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var local = ClaudeCodeTranscripts.Scan()
+      var ends: [String: (offset: UInt64, size: UInt64)] = [:]
+      do {
+        for index in stride(from: worker, to: items.count, by: workers) {
+          let item = items[index]
+          ends[item.file] = (try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size)
+        }
+        results.store(worker, scan: local, offsets: ends, error: nil)
+      } catch {
+        results.store(worker, scan: local, offsets: ends, error: error)
+      }
+    }
+    for worker in 0..<workers {
+      let result = results.result(worker)
+      if let error = result.error { throw error }
+      scan.merge(result.scan)
+      newOffsets.merge(result.offsets) { $1 }
     }
     offsets.merge(newOffsets) { $1 }
     summary.files = scan.files
@@ -211,5 +235,31 @@ struct BranchTimelines {
       if line[middle].time < moment.addingTimeInterval(-0.999) { low = middle + 1 } else { high = middle }
     }
     return low < line.count ? line[low].commit : nil
+  }
+}
+
+/// Per-worker results of a parallel read, each slot written by one worker only.
+final class ParallelScans: @unchecked Sendable {
+  struct Result {
+    var scan = ClaudeCodeTranscripts.Scan()
+    var offsets: [String: (offset: UInt64, size: UInt64)] = [:]
+    var error: Error?
+  }
+
+  private var results: [Result]
+  private let lock = NSLock()
+
+  init(count: Int) { results = Array(repeating: Result(), count: count) }
+
+  func store(_ worker: Int, scan: ClaudeCodeTranscripts.Scan, offsets: [String: (offset: UInt64, size: UInt64)], error: Error?) {
+    lock.lock()
+    defer { lock.unlock() }
+    results[worker] = Result(scan: scan, offsets: offsets, error: error)
+  }
+
+  func result(_ worker: Int) -> Result {
+    lock.lock()
+    defer { lock.unlock() }
+    return results[worker]
   }
 }
