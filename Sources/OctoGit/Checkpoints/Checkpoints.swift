@@ -53,7 +53,7 @@ public final class Checkpoints {
       message: "octo-git checkpoint: \(subject)\n", author: stamp)
 
     // Files on disk that differ from HEAD, and among them those git does not track.
-    let index = try repository.currentIndex()
+    let index = snapshot.index
     var changed = 0
     var untracked = 0
     for path in try repository.changedPaths(from: headTree, to: snapshot.tree) {

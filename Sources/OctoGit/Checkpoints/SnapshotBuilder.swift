@@ -12,6 +12,8 @@ enum SnapshotBuilder {
     let tree: Oid
     /// The staged state (the index as a tree); `nil` when it has unresolved conflicts.
     let indexTree: Oid?
+    /// The repository's index as read for the snapshot (kept so callers need not read it again).
+    let index: Index
   }
 
   static func snapshot(_ repository: Repository, includeIgnored: Bool) throws -> Snapshot {
@@ -65,7 +67,7 @@ enum SnapshotBuilder {
     if !changes.isEmpty || removedIgnored || !FileManager.default.fileExists(atPath: cachePath) {
       try? snapshot.write()
     }
-    return Snapshot(tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder))
+    return Snapshot(tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), index: realIndex)
   }
 
   /// The staged state as a tree. Building it walks the whole index when git's cached trees are stale,

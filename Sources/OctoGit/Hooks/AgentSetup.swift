@@ -121,6 +121,13 @@ public struct AgentHookInput: Sendable {
   public var toolName: String?
   public var event: String?
 
+  /// Reads the hook's JSON from a file, or from stdin when `source` is `-`.
+  public static func read(from source: String) -> AgentHookInput {
+    AgentHookInput(
+      json: source == "-"
+        ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: source) ?? Data()))
+  }
+
   /// Reads the JSON object; anything unreadable gives empty fields (a hook must not fail because of it).
   public init(json data: Data) {
     let value = (try? CanonicalJSON.parse(String(decoding: data, as: UTF8.self))) ?? .null

@@ -1,18 +1,5 @@
 import Foundation
 
-/// One API request found in Claude Code transcripts.
-public struct ClaudeCodeRequest: Equatable, Sendable {
-  /// `message.id`: the same in every line of one request, and across files (resumed sessions copy lines).
-  public let messageID: String
-  public let at: Date
-  public let model: String
-  public let tokens: TokenCounts
-  public let cwd: String?
-  /// `gitBranch` as Claude Code logged it (`HEAD` when detached).
-  public let branch: String?
-  public let session: String?
-}
-
 /// Reads Claude Code's transcripts (`<config>/projects/**/*.jsonl`, subagent files included).
 ///
 /// A request is an `assistant` line with `message.usage` whose model is not `<synthetic>`. Claude Code
@@ -23,17 +10,10 @@ public enum ClaudeCodeTranscripts {
   /// The `projects` folders to read: each folder of `CLAUDE_CONFIG_DIR` (a comma-separated list), else
   /// `~/.config/claude` and `~/.claude`. Only those that exist.
   public static func projectFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-    var roots: [String]
-    if let configured = environment["CLAUDE_CONFIG_DIR"], !configured.isEmpty {
-      roots = configured.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    } else {
-      let home = Paths.home(environment)
-      roots = [home + "/.config/claude", home + "/.claude"]
-    }
-    return roots.map { $0 + "/projects" }.filter {
-      var isDirectory: ObjCBool = false
-      return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
+    let home = Paths.home(environment)
+    return Paths.folders(
+      listedIn: "CLAUDE_CONFIG_DIR", otherwise: [home + "/.config/claude", home + "/.claude"], environment: environment
+    ).map { $0 + "/projects" }.filter(Paths.isFolder)
   }
 
   /// Every `.jsonl` file below `folders`, sorted.
@@ -50,7 +30,8 @@ public enum ClaudeCodeTranscripts {
 
   /// Requests found so far, deduplicated, and the lines that could not be read.
   public struct Scan: Sendable {
-    public var requests: [String: ClaudeCodeRequest] = [:]
+    /// Requests by event id.
+    public var requests: [String: AgentRequest] = [:]
     public var lines = 0
     /// Lines that mention usage (so may record a request) but cannot be read.
     public var malformedLines = 0
@@ -67,9 +48,9 @@ public enum ClaudeCodeTranscripts {
     }
 
     /// Keeps the request, or the one already seen with the same id if it has at least as many output tokens.
-    mutating func keep(_ request: ClaudeCodeRequest) {
-      if let existing = requests[request.messageID], existing.tokens.output >= request.tokens.output { return }
-      requests[request.messageID] = request
+    mutating func keep(_ request: AgentRequest) {
+      if let existing = requests[request.id], existing.tokens.output >= request.tokens.output { return }
+      requests[request.id] = request
     }
   }
 
@@ -117,7 +98,7 @@ public enum ClaudeCodeTranscripts {
   }
 
   /// The request a transcript line records, if it records one.
-  static func request(from value: JSONValue) -> ClaudeCodeRequest? {
+  static func request(from value: JSONValue) -> AgentRequest? {
     guard value["type"]?.stringValue == "assistant", let message = value["message"],
       let usage = message["usage"], case .object = usage,
       let id = message["id"]?.stringValue, let model = message["model"]?.stringValue, model != "<synthetic>",
@@ -131,8 +112,8 @@ public enum ClaudeCodeTranscripts {
       write5m = count(creation["ephemeral_5m_input_tokens"])
       write1h = count(creation["ephemeral_1h_input_tokens"])
     }
-    return ClaudeCodeRequest(
-      messageID: id, at: at, model: model,
+    return AgentRequest(
+      id: "cc:" + id, agent: "claude-code", at: at, model: model,
       tokens: TokenCounts(
         input: count(usage["input_tokens"]), output: count(usage["output_tokens"]), cacheWrite5m: write5m,
         cacheWrite1h: write1h, cacheRead: count(usage["cache_read_input_tokens"])),

@@ -1,17 +1,5 @@
 import Foundation
 
-/// One counted `token_count` event of a Codex CLI rollout.
-public struct CodexRequest: Equatable, Sendable {
-  /// `cx:<session>:<cumulative total tokens>`: stable, and unique within a session.
-  public let id: String
-  public let at: Date
-  public let model: String
-  public let tokens: TokenCounts
-  public let cwd: String?
-  public let branch: String?
-  public let session: String?
-}
-
 /// Reads Codex CLI rollouts (`<CODEX_HOME>/sessions/**` and `archived_sessions/**`).
 ///
 /// Per rollout, a `token_count` event counts only when its `total_token_usage` moved (Codex re-emits
@@ -21,13 +9,8 @@ public struct CodexRequest: Equatable, Sendable {
 public enum CodexTranscripts {
   /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-    let roots: [String]
-    if let configured = environment["CODEX_HOME"], !configured.isEmpty {
-      roots = configured.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    } else {
-      roots = [Paths.home(environment) + "/.codex"]
-    }
-    return roots.filter { FileManager.default.fileExists(atPath: $0) }
+    Paths.folders(listedIn: "CODEX_HOME", otherwise: [Paths.home(environment) + "/.codex"], environment: environment)
+      .filter(Paths.isFolder)
   }
 
   /// Rollout files under `sessions/` and `archived_sessions/` of each home; a relative path present in both
@@ -48,7 +31,7 @@ public enum CodexTranscripts {
   }
 
   /// Reads one rollout whole, appending its counted events.
-  public static func read(_ path: String, into requests: inout [CodexRequest], malformed: inout Int) throws {
+  public static func read(_ path: String, into requests: inout [AgentRequest], malformed: inout Int) throws {
     var reader = JSONLinesReader(path: path)
     var model = "gpt-5"
     var cwd: String?
@@ -84,8 +67,8 @@ public enum CodexTranscripts {
         previous = (input, cached, output, total)
         guard let stamp = value["timestamp"]?.stringValue, let at = Timestamp.parse(stamp) else { return }
         requests.append(
-          CodexRequest(
-            id: "cx:\(session ?? (path as NSString).lastPathComponent):\(total)", at: at, model: model,
+          AgentRequest(
+            id: "cx:\(session ?? (path as NSString).lastPathComponent):\(total)", agent: "codex", at: at, model: model,
             tokens: TokenCounts(input: deltaInput - deltaCached, output: deltaOutput, cacheRead: deltaCached), cwd: cwd,
             branch: branch, session: session))
       default:

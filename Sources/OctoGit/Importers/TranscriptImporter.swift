@@ -1,17 +1,5 @@
 import Foundation
 
-/// A request read from any agent's transcripts, ready to be attributed.
-public struct AgentRequest: Sendable {
-  public let id: String
-  public let agent: String
-  public let at: Date
-  public let model: String
-  public let tokens: TokenCounts
-  public let cwd: String?
-  public let branch: String?
-  public let session: String?
-}
-
 /// `octo-git usage import claude-code|codex`: agents' transcripts into the ledger.
 ///
 /// Requests made in this repository (their `cwd` is one of its work trees, or a folder inside) are
@@ -113,12 +101,7 @@ public struct TranscriptImporter {
     summary.lines = scan.lines
     summary.malformedLines = scan.malformedLines
 
-    let requests = scan.requests.values.map {
-      AgentRequest(
-        id: "cc:" + $0.messageID, agent: "claude-code", at: $0.at, model: $0.model, tokens: $0.tokens, cwd: $0.cwd,
-        branch: $0.branch, session: $0.session)
-    }
-    try attribute(requests, options, &summary)
+    try attribute(Array(scan.requests.values), options, &summary)
     if incremental { try ledger.store.saveImportOffsets(offsets) }
     return summary
   }
@@ -189,18 +172,13 @@ public struct TranscriptImporter {
   /// attributes their requests.
   public func runCodex(homes: [String], options: Options) throws -> Summary {
     var summary = Summary()
-    var requests: [CodexRequest] = []
+    var requests: [AgentRequest] = []
     var malformed = 0
     let files = options.file.map { [$0] } ?? CodexTranscripts.rolloutFiles(in: homes)
     for file in files { try CodexTranscripts.read(file, into: &requests, malformed: &malformed) }
     summary.files = files.count
     summary.malformedLines = malformed
-    try attribute(
-      requests.map {
-        AgentRequest(
-          id: $0.id, agent: "codex", at: $0.at, model: $0.model, tokens: $0.tokens, cwd: $0.cwd, branch: $0.branch,
-          session: $0.session)
-      }, options, &summary)
+    try attribute(requests, options, &summary)
     return summary
   }
 }

@@ -75,10 +75,11 @@ public struct PriceTable: Sendable {
   }
 
   /// The price table compiled into octo-git (`config/pricing.json`).
-  public static let builtIn: PriceTable = {
-    // The file is compiled in and covered by tests; failing to parse it is a build defect.
-    try! PriceTable(json: DefaultFiles.content(of: "config/pricing.json") ?? "{}", source: "builtin")
-  }()
+  /// Should the compiled-in file ever fail to parse (a test guards against it), every model is unpriced:
+  /// shown as such, never as $0, and a user's or downloaded table still applies.
+  public static let builtIn: PriceTable =
+    (try? PriceTable(json: DefaultFiles.content(of: "config/pricing.json") ?? "{}", source: "builtin"))
+    ?? PriceTable(id: "builtin:unreadable", models: [:])
 
   /// A short, stable hash of a table's bytes (64-bit FNV-1a, hexadecimal).
   static func fingerprint(_ text: String) -> String {

@@ -224,37 +224,7 @@ public enum CanonicalJSON {
       guard case .members(let wanted) = selection, position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
         return try value(depth: depth)
       }
-      position += 1
-      var members: [String: JSONValue] = [:]
-      skipSpace()
-      if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-        position += 1
-        return .object(members)
-      }
-      while true {
-        skipSpace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
-        let key = try string()
-        skipSpace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-        position += 1
-        skipSpace()
-        if let inner = wanted[key] {
-          members[key] = try value(depth: depth + 1, selection: inner)
-        } else {
-          try skipValue(depth: depth + 1)
-        }
-        skipSpace()
-        guard position < bytes.count else { throw error("unterminated object") }
-        if bytes[position] == UInt8(ascii: ",") {
-          position += 1
-        } else if bytes[position] == UInt8(ascii: "}") {
-          position += 1
-          return .object(members)
-        } else {
-          throw error("expected ',' or '}'")
-        }
-      }
+      return try object(depth: depth, wanted: wanted)
     }
 
     /// Moves past one value without building it: strings are scanned for their closing quote (their bytes
@@ -279,43 +249,18 @@ public enum CanonicalJSON {
           position += 1
         }
         throw error("unterminated string")
-      case UInt8(ascii: "{"), UInt8(ascii: "["):
-        let closing = bytes[position] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-        let isObject = closing == UInt8(ascii: "}")
-        position += 1
-        skipSpace()
-        if position < bytes.count, bytes[position] == closing {
-          position += 1
-          return
-        }
-        while true {
-          skipSpace()
-          if isObject {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
-            try skipValue(depth: depth + 1)
-            skipSpace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            position += 1
-            skipSpace()
-          }
-          try skipValue(depth: depth + 1)
-          skipSpace()
-          guard position < bytes.count else { throw error("unterminated container") }
-          if bytes[position] == UInt8(ascii: ",") {
-            position += 1
-          } else if bytes[position] == closing {
-            position += 1
-            return
-          } else {
-            throw error("expected ',' or a closing bracket")
-          }
-        }
-      default:
-        _ = try value(depth: depth)
+      case UInt8(ascii: "{"): _ = try object(depth: depth, wanted: [:])
+      case UInt8(ascii: "["): _ = try array(depth: depth, keeping: false)
+      default: _ = try value(depth: depth)
       }
     }
 
     mutating func object(depth: Int) throws -> JSONValue {
+      try object(depth: depth, wanted: nil)
+    }
+
+    /// An object; with `wanted`, only those members are read and the others skipped.
+    mutating func object(depth: Int, wanted: [String: Selection]?) throws -> JSONValue {
       position += 1
       var members: [String: JSONValue] = [:]
       skipSpace()
@@ -331,7 +276,15 @@ public enum CanonicalJSON {
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
         position += 1
         skipSpace()
-        members[key] = try value(depth: depth + 1)
+        if let wanted {
+          if let inner = wanted[key] {
+            members[key] = try value(depth: depth + 1, selection: inner)
+          } else {
+            try skipValue(depth: depth + 1)
+          }
+        } else {
+          members[key] = try value(depth: depth + 1)
+        }
         skipSpace()
         guard position < bytes.count else { throw error("unterminated object") }
         if bytes[position] == UInt8(ascii: ",") {
@@ -345,7 +298,7 @@ public enum CanonicalJSON {
       }
     }
 
-    mutating func array(depth: Int) throws -> JSONValue {
+    mutating func array(depth: Int, keeping: Bool = true) throws -> JSONValue {
       position += 1
       var items: [JSONValue] = []
       skipSpace()
@@ -355,7 +308,7 @@ public enum CanonicalJSON {
       }
       while true {
         skipSpace()
-        items.append(try value(depth: depth + 1))
+        if keeping { items.append(try value(depth: depth + 1)) } else { try skipValue(depth: depth + 1) }
         skipSpace()
         guard position < bytes.count else { throw error("unterminated array") }
         if bytes[position] == UInt8(ascii: ",") {

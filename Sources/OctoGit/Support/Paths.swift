@@ -26,6 +26,20 @@ public enum Paths {
     return home(environment) + "/" + fallback
   }
 
+  /// The folders named by `variable` (a comma-separated list), else `fallback`.
+  public static func folders(listedIn variable: String, otherwise fallback: [String], environment: [String: String])
+    -> [String]
+  {
+    guard let configured = environment[variable], !configured.isEmpty else { return fallback }
+    return configured.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  }
+
+  /// Whether `path` is an existing folder.
+  public static func isFolder(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+  }
+
   /// `~/x` made absolute from `HOME`; a relative path made absolute from `base`.
   public static func expandingHome(_ path: String, environment: [String: String], relativeTo base: String) -> String {
     if path == "~" { return home(environment) }

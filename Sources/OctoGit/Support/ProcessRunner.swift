@@ -2,15 +2,18 @@ import Foundation
 
 /// Runs a program to completion: stdin fed, stdout and stderr both drained while it runs (so a chatty
 /// child never blocks on a full pipe), and killed when it outlives its time limit.
-public enum ProcessRunner {
-  public struct Result: Sendable {
-    public let status: Int32
-    public let stdout: String
-    public let stderr: String
-    public let timedOut: Bool
+///
+/// Internal on purpose: in the product only ``GitCLI`` spawns processes (network fetch and push, notes
+/// merge); the tests use it to run git and octo-git as witnesses.
+enum ProcessRunner {
+  struct Result: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    let timedOut: Bool
   }
 
-  public static func run(
+  static func run(
     _ executable: String, _ arguments: [String], in directory: String, environment: [String: String],
     input: Data? = nil, timeout: TimeInterval? = nil
   ) throws -> Result {

@@ -34,9 +34,7 @@ struct CheckpointCommand: ParsableCommand {
     }
     // Called by an agent's hook: an error must not stop the agent, so it is one line and exit 0.
     do {
-      let data = hookInput == "-"
-        ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: hookInput) ?? Data())
-      let input = AgentHookInput(json: data)
+      let input = AgentHookInput.read(from: hookInput)
       let directory = try input.workingDirectory ?? root.workingDirectory()
       let checkpoints = Checkpoints(repository: try Repository.open(at: directory))
       let note = message.isEmpty ? input.toolName.map { "before \($0)" } ?? "" : message

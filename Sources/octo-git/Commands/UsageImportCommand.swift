@@ -9,6 +9,38 @@ struct UsageImportCommand: ParsableCommand {
     subcommands: [ClaudeCode.self, Codex.self]
   )
 
+  /// What both agents' imports take besides their folders.
+  struct Filters: ParsableArguments {
+    @Option(help: "Only requests from this date or time on.") var since: String?
+    @Option(help: "Only this session.") var session: String?
+    @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
+    @Flag(help: "Print the counts as JSON.") var json = false
+
+    func options(folders: [String], file: String? = nil) throws -> TranscriptImporter.Options {
+      var sinceDate: Date?
+      if let since {
+        guard let parsed = Timestamp.parse(since) else {
+          throw OctoError("'\(since)' is not a date", hint: "use YYYY-MM-DD or an ISO-8601 time", status: .usage)
+        }
+        sinceDate = parsed
+      }
+      return .init(folders: folders, file: file, since: sinceDate, session: session, allProjects: allProjects)
+    }
+
+    func report(_ summary: TranscriptImporter.Summary) {
+      if json {
+        print(CanonicalJSON.string(summary.json))
+      } else if summary.malformedLines > 0 {
+        FileHandle.standardError.write(
+          Data("octo-git: \(summary.malformedLines) transcript line(s) could not be read and were skipped\n".utf8))
+      }
+    }
+  }
+
+  static func importer(for repository: Repository) throws -> TranscriptImporter {
+    TranscriptImporter(ledger: try Ledger(repository: repository), prices: try PriceBook.load(for: repository))
+  }
+
   struct ClaudeCode: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "claude-code",
@@ -24,38 +56,31 @@ struct UsageImportCommand: ParsableCommand {
 
     @ParentCommand var root: OctoGitCommand
     @Option(help: "A Claude Code config folder (repeatable).") var dir: [String] = []
-    @Option(help: "Only requests from this date or time on.") var since: String?
-    @Option(help: "Only this session.") var session: String?
-    @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
+    @OptionGroup var filters: Filters
     @Option(help: "Read a Claude Code hook's JSON from this file, - for stdin.") var hookInput: String?
-    @Flag(help: "Print the counts as JSON.") var json = false
 
     func run() throws {
       guard let hookInput else {
-        try importAll(directory: try root.workingDirectory(), file: nil, session: session)
+        try importAll(directory: try root.workingDirectory(), file: nil)
         return
       }
       do {
-        let data = hookInput == "-"
-          ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: hookInput) ?? Data())
-        let input = AgentHookInput(json: data)
-        try importAll(
-          directory: try input.workingDirectory ?? root.workingDirectory(), file: input.transcriptPath, session: session)
+        let input = AgentHookInput.read(from: hookInput)
+        try importAll(directory: try input.workingDirectory ?? root.workingDirectory(), file: input.transcriptPath)
       } catch {
         FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))
       }
     }
 
-    func importAll(directory: String, file: String?, session: String?) throws {
+    func importAll(directory: String, file: String?) throws {
       let repository = try Repository.open(at: directory)
       var folders: [String] = []
       if dir.isEmpty {
         folders = ClaudeCodeTranscripts.projectFolders()
       } else {
         for folder in dir {
-          var isDirectory: ObjCBool = false
           let projects = folder + "/projects"
-          guard FileManager.default.fileExists(atPath: projects, isDirectory: &isDirectory), isDirectory.boolValue else {
+          guard Paths.isFolder(projects) else {
             throw OctoError.badInput(
               "no Claude Code transcripts folder at \(projects)", hint: "name the folder holding projects/ with --dir")
           }
@@ -67,23 +92,7 @@ struct UsageImportCommand: ParsableCommand {
           Data("octo-git: no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)\n".utf8))
         return
       }
-      var sinceDate: Date?
-      if let since {
-        guard let parsed = Timestamp.parse(since) else {
-          throw OctoError("'\(since)' is not a date", hint: "use YYYY-MM-DD or an ISO-8601 time", status: .usage)
-        }
-        sinceDate = parsed
-      }
-      let ledger = try Ledger(repository: repository)
-      let importer = TranscriptImporter(ledger: ledger, prices: try PriceBook.load(for: repository))
-      let summary = try importer.run(
-        .init(folders: folders, file: file, since: sinceDate, session: session, allProjects: allProjects))
-      if json {
-        print(CanonicalJSON.string(summary.json))
-      } else if summary.malformedLines > 0 {
-        FileHandle.standardError.write(
-          Data("octo-git: \(summary.malformedLines) transcript line(s) could not be read and were skipped\n".utf8))
-      }
+      filters.report(try UsageImportCommand.importer(for: repository).run(try filters.options(folders: folders, file: file)))
     }
   }
 
@@ -100,32 +109,20 @@ struct UsageImportCommand: ParsableCommand {
 
     @ParentCommand var root: OctoGitCommand
     @Option(help: "A Codex home folder (repeatable).") var dir: [String] = []
-    @Option(help: "Only requests from this date or time on.") var since: String?
-    @Option(help: "Only this session.") var session: String?
-    @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
-    @Flag(help: "Print the counts as JSON.") var json = false
+    @OptionGroup var filters: Filters
 
     func run() throws {
       let repository = try root.openRepository()
       let homes = dir.isEmpty ? CodexTranscripts.homes() : dir
-      for folder in dir where !FileManager.default.fileExists(atPath: folder) {
+      for folder in dir where !Paths.isFolder(folder) {
         throw OctoError.badInput("no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
       }
       if homes.isEmpty {
         FileHandle.standardError.write(Data("octo-git: no Codex rollouts found (looked in CODEX_HOME and ~/.codex)\n".utf8))
         return
       }
-      var sinceDate: Date?
-      if let since {
-        guard let parsed = Timestamp.parse(since) else {
-          throw OctoError("'\(since)' is not a date", hint: "use YYYY-MM-DD or an ISO-8601 time", status: .usage)
-        }
-        sinceDate = parsed
-      }
-      let importer = TranscriptImporter(ledger: try Ledger(repository: repository), prices: try PriceBook.load(for: repository))
-      let summary = try importer.runCodex(
-        homes: homes, options: .init(folders: [], since: sinceDate, session: session, allProjects: allProjects))
-      if json { print(CanonicalJSON.string(summary.json)) }
+      filters.report(
+        try UsageImportCommand.importer(for: repository).runCodex(homes: homes, options: try filters.options(folders: [])))
     }
   }
 }

@@ -29,7 +29,7 @@ struct ClaudeCodeTranscriptsTests {
     var all = Totals()
     let utc = CalendarMath(timeZone: TimeZone(identifier: "UTC")!)
     for request in scan.requests.values {
-      let event = UsageEvent(id: request.messageID, at: request.at, model: request.model, tokens: request.tokens)
+      let event = UsageEvent(id: request.id, at: request.at, model: request.model, tokens: request.tokens)
         .priced(with: .builtIn)
       for key in [ModelName.normalise(request.model)] { add(&byModel[key, default: Totals()], event) }
       add(&byDay[utc.day(of: request.at).text, default: Totals()], event)
@@ -96,7 +96,7 @@ struct ClaudeCodeTranscriptsTests {
     try handle.close()
     var next = ClaudeCodeTranscripts.Scan()
     try ClaudeCodeTranscripts.read(folder + "/a.jsonl", from: offset, into: &next)
-    #expect(next.lines == 1 && next.requests["m1"]?.tokens.output == 9)
+    #expect(next.lines == 1 && next.requests["cc:m1"]?.tokens.output == 9)
   }
 }
 
@@ -106,13 +106,13 @@ struct CodexTranscriptsTests {
   func matchesOracle() throws {
     let root = packageRoot + "/Tests/Fixtures/transcripts-small"
     let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))["codex"]!
-    var requests: [CodexRequest] = []
+    var requests: [AgentRequest] = []
     var malformed = 0
     for file in CodexTranscripts.rolloutFiles(in: [root + "/codex"]) {
       try CodexTranscripts.read(file, into: &requests, malformed: &malformed)
     }
     #expect(Set(requests.map(\.id)).count == requests.count)
-    func totals(_ selected: [CodexRequest]) -> (Int, TokenCounts, Decimal) {
+    func totals(_ selected: [AgentRequest]) -> (Int, TokenCounts, Decimal) {
       var tokens = TokenCounts()
       var cost = UsageTotals()
       for request in selected {
@@ -121,7 +121,7 @@ struct CodexTranscriptsTests {
       }
       return (selected.count, tokens, cost.cost)
     }
-    func check(_ selected: [CodexRequest], _ json: JSONValue?, _ label: String) {
+    func check(_ selected: [AgentRequest], _ json: JSONValue?, _ label: String) {
       let (count, tokens, cost) = totals(selected)
       #expect(json?["requests"]?.intValue == count, "\(label)")
       #expect(json?["in"]?.intValue == tokens.input, "\(label)")

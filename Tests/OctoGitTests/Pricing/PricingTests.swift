@@ -56,6 +56,8 @@ struct PricingTests {
 
   @Test("the built-in table covers the coding models of the research notes with consistent prices")
   func builtInCoverage() throws {
+    _ = try PriceTable(json: try #require(DefaultFiles.content(of: "config/pricing.json")), source: "builtin")
+    #expect(table.id != "builtin:unreadable")
     for model in [
       "claude-opus-4-5", "claude-opus-4-6", "claude-opus-4-1", "claude-sonnet-4", "claude-sonnet-4-5", "claude-sonnet-4-6",
       "claude-haiku-4-5", "gpt-5", "gpt-5-codex", "gpt-5.1-codex", "gpt-5.1-codex-max", "gpt-5.2-codex", "gpt-5-mini",
