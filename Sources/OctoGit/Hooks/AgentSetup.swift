@@ -1,53 +1,81 @@
 import Foundation
 
-/// Wires coding agents to octo-git through the agents' own hook configuration.
+/// Wires coding agents to octo-git through the agents' own project hook configuration.
 ///
-/// Claude Code: the project's `.claude/settings.json` gets a `PreToolUse` hook on the file-editing and
-/// shell tools that takes a checkpoint (`octo-git checkpoint --quiet --agent claude-code --hook-input -`),
-/// and `Stop` and `SessionEnd` hooks that import the session's usage (`octo-git usage import claude-code
-/// --hook-input -`). Both always exit 0.
+/// Each agent gets a hook before it edits files or runs shell commands that takes a checkpoint
+/// (`octo-git checkpoint --quiet --agent NAME --hook-input -`), and a hook when a turn or session ends that
+/// imports the session's usage (`octo-git usage import NAME --hook-input -`). Both always exit 0.
+/// - Claude Code: `.claude/settings.json`, `PreToolUse` on Edit, MultiEdit, Write, NotebookEdit and Bash;
+///   `Stop` and `SessionEnd`.
+/// - Codex CLI: `.codex/hooks.json` (same shape), `PreToolUse` on Bash and apply_patch; `Stop`.
+///
 /// The file is merged, never replaced: the user's settings and hooks stay as they are, and uninstall
-/// removes exactly the entries octo-git added.
+/// removes exactly the entries octo-git added (and the file, when octo-git's entries were all it held).
 public enum AgentSetup {
   /// The agents octo-git can wire.
   public enum Agent: String, CaseIterable, Sendable {
     case claudeCode = "claude-code"
+    case codex
+
+    /// The agent's product name, for messages.
+    public var displayName: String { self == .claudeCode ? "Claude Code" : "Codex CLI" }
+
+    /// The project file holding the agent's hooks, relative to the work tree's root.
+    var configFile: String { self == .claudeCode ? ".claude/settings.json" : ".codex/hooks.json" }
+
+    /// The tools before which a checkpoint is taken (a regular expression on the tool's name).
+    var editingTools: String { self == .claudeCode ? "Edit|MultiEdit|Write|NotebookEdit|Bash" : "Bash|apply_patch" }
+
+    /// The events at which the session's usage is imported.
+    var endEvents: [String] { self == .claudeCode ? ["Stop", "SessionEnd"] : ["Stop"] }
+
+    /// What identifies octo-git's entries among the user's hooks.
+    var markers: [String] {
+      ["checkpoint --quiet --agent \(rawValue) --hook-input -", "usage import \(rawValue) --hook-input -"]
+    }
   }
 
-  static let claudeMatcher = "Edit|MultiEdit|Write|NotebookEdit|Bash"
-  /// What identifies octo-git's entries among the user's hooks.
-  static let markers = ["checkpoint --quiet --agent claude-code --hook-input -", "usage import claude-code --hook-input -"]
+  /// Parses `--agent`: one agent, `all` or `none`.
+  public static func agents(named name: String) -> [Agent]? {
+    switch name {
+    case "none": return []
+    case "all": return Agent.allCases
+    default: return Agent(rawValue: name).map { [$0] }
+    }
+  }
 
-  static func settingsPath(_ repository: Repository) -> String { repository.workDirectory + "/.claude/settings.json" }
+  static func settingsPath(_ repository: Repository, _ agent: Agent) -> String {
+    repository.workDirectory + "/" + agent.configFile
+  }
 
   static func quoted(_ binary: String) -> String { "'\(binary.replacingOccurrences(of: "'", with: "'\\''"))'" }
 
-  /// octo-git's hook entries by Claude Code event: (event, matcher, command).
-  static func entries(binary: String) -> [(String, String?, String)] {
-    let checkpoint = "\(quoted(binary)) \(markers[0])"
-    let importer = "\(quoted(binary)) \(markers[1])"
-    return [("PreToolUse", claudeMatcher, checkpoint), ("Stop", nil, importer), ("SessionEnd", nil, importer)]
+  /// octo-git's hook entries for `agent`: (event, matcher, command).
+  static func entries(_ agent: Agent, binary: String) -> [(String, String?, String)] {
+    let checkpoint = "\(quoted(binary)) \(agent.markers[0])"
+    let importer = "\(quoted(binary)) \(agent.markers[1])"
+    return [("PreToolUse", agent.editingTools, checkpoint)] + agent.endEvents.map { ($0, nil, importer) }
   }
 
-  /// Adds octo-git's hooks to the project's Claude Code settings: a checkpoint before file edits and shell
-  /// commands, a usage import when a turn or session ends. Returns what changed (nothing when all is there).
-  public static func installClaudeCode(_ repository: Repository, binary: String) throws -> [String] {
-    let path = settingsPath(repository)
+  /// Adds octo-git's hooks to the agent's project configuration. Returns what changed (nothing when all is
+  /// there already).
+  public static func install(_ agent: Agent, in repository: Repository, binary: String) throws -> [String] {
+    let path = settingsPath(repository, agent)
     var root = try readSettings(path)
     var hooks = root["hooks"] as? [String: Any] ?? [:]
     var changes: [String] = []
-    for (event, matcher, command) in entries(binary: binary) {
+    for (event, matcher, command) in entries(agent, binary: binary) {
       var blocks = hooks[event] as? [[String: Any]] ?? []
       let already = blocks.contains { block in
         (block["hooks"] as? [[String: Any]] ?? []).contains { ($0["command"] as? String) == command }
       }
       if already { continue }
-      blocks = removingOurs(blocks)
-      var block: [String: Any] = ["hooks": [["type": "command", "command": command]]]
+      blocks = removingOurs(blocks, agent)
+      var block: [String: Any] = ["hooks": [["type": "command", "command": command, "timeout": 30]]]
       if let matcher { block["matcher"] = matcher }
       blocks.append(block)
       hooks[event] = blocks
-      changes.append("Claude Code: \(event) hook in \(path)")
+      changes.append("\(agent.displayName): \(event) hook in \(path)")
     }
     if changes.isEmpty { return [] }
     root["hooks"] = hooks
@@ -55,17 +83,22 @@ public enum AgentSetup {
     return changes
   }
 
-  /// Removes octo-git's entries from the project's Claude Code settings (and the file, if octo-git's were
+  /// Removes octo-git's entries from every agent's project configuration.
+  public static func uninstallAll(_ repository: Repository) throws -> [String] {
+    try Agent.allCases.flatMap { try uninstall($0, from: repository) }
+  }
+
+  /// Removes octo-git's entries from the agent's project configuration (and the file, if octo-git's were
   /// all it held).
-  public static func uninstallClaudeCode(_ repository: Repository) throws -> [String] {
-    let path = settingsPath(repository)
+  public static func uninstall(_ agent: Agent, from repository: Repository) throws -> [String] {
+    let path = settingsPath(repository, agent)
     guard FileManager.default.fileExists(atPath: path) else { return [] }
     var root = try readSettings(path)
     guard var hooks = root["hooks"] as? [String: Any] else { return [] }
     var changed = false
     for (event, value) in hooks {
       guard let blocks = value as? [[String: Any]] else { continue }
-      let kept = removingOurs(blocks)
+      let kept = removingOurs(blocks, agent)
       if kept.count == blocks.count && kept.elementsEqual(blocks, by: { NSDictionary(dictionary: $0).isEqual(to: $1) }) {
         continue
       }
@@ -80,14 +113,16 @@ public enum AgentSetup {
     } else {
       try writeSettings(root, to: path)
     }
-    return ["Claude Code: removed octo-git's hooks from \(path)"]
+    return ["\(agent.displayName): removed octo-git's hooks from \(path)"]
   }
 
   /// Hook blocks with octo-git's commands taken out (blocks left empty are dropped).
-  static func removingOurs(_ blocks: [[String: Any]]) -> [[String: Any]] {
+  static func removingOurs(_ blocks: [[String: Any]], _ agent: Agent) -> [[String: Any]] {
     blocks.compactMap { block in
       guard let entries = block["hooks"] as? [[String: Any]] else { return block }
-      let kept = entries.filter { entry in !markers.contains { ((entry["command"] as? String) ?? "").contains($0) } }
+      let kept = entries.filter { entry in
+        !agent.markers.contains { ((entry["command"] as? String) ?? "").contains($0) }
+      }
       if kept.count == entries.count { return block }
       if kept.isEmpty { return nil }
       var copy = block
@@ -113,7 +148,8 @@ public enum AgentSetup {
   }
 }
 
-/// What a coding agent's hook hands octo-git on stdin (Claude Code's hook JSON): only the fields used.
+/// What a coding agent's hook hands octo-git on stdin (Claude Code's and Codex CLI's hook JSON share these
+/// fields): only the fields used.
 public struct AgentHookInput: Sendable {
   public var sessionID: String?
   public var transcriptPath: String?

@@ -17,18 +17,17 @@ struct InstallCommand: ParsableCommand {
 
   @ParentCommand var root: OctoGitCommand
   @Flag(help: "Install even where a hook manager is in charge (its hooks are chained).") var force = false
-  @Option(help: "Wire an agent's own hooks too: claude-code, all or none.") var agent: String = "none"
+  @Option(help: "Wire an agent's own hooks too: claude-code, codex, all or none.") var agent: String = "none"
   @Flag(help: "Print what was done as JSON.") var json = false
 
   func run() throws {
     let repository = try root.openRepository()
-    guard ["none", "all", "claude-code"].contains(agent) else {
-      throw OctoError(
-        "unknown agent '\(agent)'", hint: "use claude-code, all or none (Codex CLI is not wired yet)", status: .usage)
+    guard let agents = AgentSetup.agents(named: agent) else {
+      throw OctoError("unknown agent '\(agent)'", hint: "use claude-code, codex, all or none", status: .usage)
     }
     var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
-    if agent == "claude-code" || agent == "all" {
-      report.changes += try AgentSetup.installClaudeCode(repository, binary: OctoGitCommand.executablePath)
+    for agent in agents {
+      report.changes += try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath)
     }
     if json {
       print(CanonicalJSON.string(.object([
@@ -53,7 +52,7 @@ struct UninstallCommand: ParsableCommand {
   func run() throws {
     let repository = try root.openRepository()
     for line in try HookInstaller.uninstall(repository).changes { print(line) }
-    for line in try AgentSetup.uninstallClaudeCode(repository) { print(line) }
+    for line in try AgentSetup.uninstallAll(repository) { print(line) }
   }
 }
 

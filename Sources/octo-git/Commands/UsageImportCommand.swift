@@ -103,26 +103,42 @@ struct UsageImportCommand: ParsableCommand {
       discussion: """
         Reads sessions/ and archived_sessions/ (the same rollout counted once) of each --dir, else of each folder of
         CODEX_HOME (comma-separated), else ~/.codex. A token_count event counts only when its running total moved, by
-        the difference. Attribution as for claude-code.
+        the difference. Attribution as for claude-code. With --hook-input (Codex's Stop hook), imports just that
+        session's rollout and always exits 0.
         """
     )
 
     @ParentCommand var root: OctoGitCommand
     @Option(help: "A Codex home folder (repeatable).") var dir: [String] = []
     @OptionGroup var filters: Filters
+    @Option(help: "Read a Codex hook's JSON from this file, - for stdin.") var hookInput: String?
 
     func run() throws {
-      let repository = try root.openRepository()
+      guard let hookInput else {
+        try importAll(directory: try root.workingDirectory(), file: nil)
+        return
+      }
+      do {
+        let input = AgentHookInput.read(from: hookInput)
+        try importAll(directory: try input.workingDirectory ?? root.workingDirectory(), file: input.transcriptPath)
+      } catch {
+        FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))
+      }
+    }
+
+    func importAll(directory: String, file: String?) throws {
+      let repository = try Repository.open(at: directory)
       let homes = dir.isEmpty ? CodexTranscripts.homes() : dir
       for folder in dir where !Paths.isFolder(folder) {
         throw OctoError.badInput("no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
       }
-      if homes.isEmpty {
+      if homes.isEmpty && file == nil {
         FileHandle.standardError.write(Data("octo-git: no Codex rollouts found (looked in CODEX_HOME and ~/.codex)\n".utf8))
         return
       }
       filters.report(
-        try UsageImportCommand.importer(for: repository).runCodex(homes: homes, options: try filters.options(folders: [])))
+        try UsageImportCommand.importer(for: repository).runCodex(
+          homes: homes, options: try filters.options(folders: [], file: file)))
     }
   }
 }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import OctoGit
 
-@Suite("Wiring Claude Code")
+@Suite("Wiring coding agents")
 struct AgentSetupTests {
   func settings(_ fixture: TestRepository) throws -> JSONValue {
     try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8))
@@ -61,5 +61,57 @@ struct AgentSetupTests {
     #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8) == "{ not json")
     let unknown = try OctoGitBinary.run(["install", "--agent", "vim"], in: fixture.path, home: fixture.home)
     #expect(unknown.status == ExitStatus.usage.rawValue)
+  }
+
+  @Test("Codex CLI: .codex/hooks.json gets a checkpoint before Bash and apply_patch and an import at Stop")
+  func codex() throws {
+    let fixture = try TestRepository()
+    let original = #"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"./notify.sh","timeout":5}]}]}}"#
+    try fixture.write(".codex/hooks.json", original)
+    try fixture.octo("install", "--agent", "codex")
+    let merged = try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8))
+    let pre = try #require(merged["hooks"]?["PreToolUse"]?.arrayValue?.first)
+    #expect(pre["matcher"]?.stringValue == "Bash|apply_patch")
+    let checkpoint = try #require(pre["hooks"]?.arrayValue?.first?["command"]?.stringValue)
+    #expect(checkpoint.contains("checkpoint --quiet --agent codex --hook-input -"))
+    let stops = merged["hooks"]?["Stop"]?.arrayValue ?? []
+    #expect(stops.count == 2 && stops.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue == "./notify.sh")
+    let importer = try #require(stops.last?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
+    #expect(merged["hooks"]?["SessionEnd"] == nil)
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude"))
+
+    // Codex runs the PreToolUse hook with its JSON on stdin.
+    try fixture.write("a.txt", "before apply_patch\n")
+    let payload = #"{"session_id":"thread-7","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"apply_patch","model":"gpt-5.1-codex"}"#
+    let run = try Shell.run("/bin/sh", ["-c", checkpoint], in: fixture.root, input: Data(payload.utf8), home: fixture.home)
+    #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
+    let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first
+    #expect(listed?["agent"]?.stringValue == "codex" && listed?["session"]?.stringValue == "thread-7")
+    #expect(listed?["message"]?.stringValue == "before apply_patch")
+
+    // At Stop it imports just that session's rollout, made in this work tree.
+    let source = try #require(
+      FileManager.default.enumerator(atPath: packageRoot + "/Tests/Fixtures/transcripts-small/codex/sessions")?
+        .compactMap { $0 as? String }.filter { $0.hasSuffix(".jsonl") }.sorted().first)
+    let text = try String(
+      contentsOfFile: packageRoot + "/Tests/Fixtures/transcripts-small/codex/sessions/" + source, encoding: .utf8)
+    let rollout = fixture.root + "/rollout.jsonl"
+    let cwd = try #require(text.firstMatch(of: /"cwd": "([^"]*)"/)?.1)
+    try text.replacingOccurrences(of: "\"cwd\": \"\(cwd)\"", with: "\"cwd\": \"\(fixture.path)\"")
+      .write(toFile: rollout, atomically: true, encoding: .utf8)
+    let stop = #"{"session_id":"thread-7","transcript_path":"\#(rollout)","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
+    let imported = try Shell.run(
+      "/bin/sh", ["-c", importer], in: fixture.root, input: Data(stop.utf8),
+      environment: ["CODEX_HOME": fixture.root + "/no-codex-home"], home: fixture.home)
+    #expect(imported.status == 0 && imported.stdout.isEmpty, "\(imported.stderr)")
+    // Committed history or pending, all of it is Codex's.
+    let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "agent", "--json"))
+    let events = (report["total"]?["events"]?.intValue ?? 0) + (report["pending"]?["events"]?.intValue ?? 0)
+    #expect(events == 14, "\(imported.stderr)")
+    #expect(report["rows"]?.arrayValue?.allSatisfy { $0["key"]?.stringValue == "codex" } == true)
+
+    try fixture.octo("uninstall")
+    #expect(try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8))
+      == (try CanonicalJSON.parse(original)))
   }
 }
