@@ -22,8 +22,9 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-## test: install what is missing, build, run every test
-test: deps
+## test: install what is missing (Chromium too, for the HTML report's test), build, run every test
+test:
+	@sh scripts/install-deps.sh test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Installs the Debian packages octo-git builds against, when any is missing.
+# Installs the Debian packages octo-git builds against, when any is missing; with the argument "test",
+# also what the tests use as witnesses (Chromium renders the rollup's HTML report to a picture).
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -eu
 
 packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev pkg-config git"
+if [ "${1:-}" = "test" ]; then packages="$packages chromium python3"; fi
 missing=""
 for package in $packages; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -36,6 +36,13 @@ public final class Config {
 
   deinit { git_config_free(pointer) }
 
+  /// The user's configuration outside any repository (system, XDG and global files merged), as `git
+  /// config` reads it when run outside a repository.
+  public static func outsideRepository() throws -> Config {
+    LibGit2.ensureInitialised()
+    return Config(owning: try makeHandle("read the user's git config") { git_config_open_default(&$0) })
+  }
+
   /// The value of `key` as a string; `nil` when it is not set.
   public func string(_ key: String) throws -> String? {
     var buffer = octo_git_buf()

@@ -2,6 +2,8 @@ import Foundation
 
 /// `octo-git install` and `uninstall`: octo-git's hook stubs in the hooks directory git really uses, the
 /// git configuration its notes need, and the record of both so that uninstall removes exactly that.
+/// Install also registers the repository for the rollup; uninstall leaves it registered (its notes are
+/// still the record of what was spent: `octo-git repos remove` drops it).
 ///
 /// A hook already there is kept as `<hook>.octo-orig` and run by octo-git's stub with the same arguments
 /// and input. Hook managers that rewrite hooks (husky, lefthook) are joined through their own
@@ -71,6 +73,12 @@ public enum HookInstaller {
       state.configChanges.append(change)
     }
     try state.save(repository)
+    do {
+      let outcome = try RepositoryRegistry(store: try RollupStore()).add(repository)
+      if outcome.changed { report.changes.append("registered for the rollup as \(outcome.entry.project)") }
+    } catch {
+      report.instructions.append("not registered for the rollup (\(error)); run octo-git repos add later")
+    }
     return report
   }
 

@@ -22,16 +22,7 @@ public enum NotesSync {
     let started = Date()
     for attempt in 1...3 {
       outcome.attempts = attempt
-      let remaining = max(1, timeout - Date().timeIntervalSince(started))
-      let fetch = try GitCLI.run(
-        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
-         "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: directory, timeout: remaining)
-      guard fetch.succeeded else {
-        throw OctoError("cannot fetch notes from \(remote): \(fetch.lastError)", hint: "check the remote with git fetch \(remote)", status: .unavailable)
-      }
-      for name in names {
-        try merge(repository, name: name, remote: remote, into: &outcome)
-      }
+      try fetchAndMerge(repository, names: names, remote: remote, timeout: max(1, timeout - Date().timeIntervalSince(started)), into: &outcome)
       let refs = try names.map { "refs/notes/octo/\($0)" }.filter { try repository.reference($0) != nil }
       if refs.isEmpty { return outcome }
       let push = try GitCLI.run(
@@ -47,6 +38,29 @@ public enum NotesSync {
       }
     }
     return outcome
+  }
+
+  /// Brings the remote's usage and feature notes in and merges them into the local refs, without pushing
+  /// (what `rollup --fetch` does).
+  public static func pull(_ repository: Repository, remote: String, timeout: TimeInterval = 20) throws -> Outcome {
+    var outcome = Outcome()
+    outcome.attempts = 1
+    try fetchAndMerge(repository, names: ["usage", "features"], remote: remote, timeout: timeout, into: &outcome)
+    return outcome
+  }
+
+  static func fetchAndMerge(
+    _ repository: Repository, names: [String], remote: String, timeout: TimeInterval, into outcome: inout Outcome
+  ) throws {
+    let fetch = try GitCLI.run(
+      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
+       "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: repository.workDirectory, timeout: timeout)
+    guard fetch.succeeded else {
+      throw OctoError("cannot fetch notes from \(remote): \(fetch.lastError)", hint: "check the remote with git fetch \(remote)", status: .unavailable)
+    }
+    for name in names {
+      try merge(repository, name: name, remote: remote, into: &outcome)
+    }
   }
 
   static func merge(_ repository: Repository, name: String, remote: String, into outcome: inout Outcome) throws {

@@ -10,6 +10,17 @@ public enum ReportOptionsParser {
         "cannot group by '\(by)'", hint: "use one of \(ReportDimension.allCases.map(\.rawValue).joined(separator: ", "))",
         status: .usage)
     }
+    let period = try parsePeriod(cycleDay: cycleDay, since: since, until: until, timeZone: timeZone, config: config)
+    return ReportOptions(
+      dimension: dimension, since: period.since, until: period.until, timeZone: period.timeZone, cycleDay: period.cycleDay)
+  }
+
+  /// The time part of a report's flags: time zone (`--tz`, else `octo.timeZone`, else local), billing
+  /// cycle start (`--cycle-day`, else `octo.cycleDay`, else 1), and the period (a plain date is a day in
+  /// that time zone, `--until` included).
+  public static func parsePeriod(
+    cycleDay: Int?, since: String?, until: String?, timeZone: String?, config: Config
+  ) throws -> (since: Date?, until: Date?, timeZone: TimeZone, cycleDay: Int) {
     let zoneName = try timeZone ?? config.string("octo.timeZone") ?? "local"
     let zone: TimeZone
     if zoneName == "local" {
@@ -35,8 +46,8 @@ public enum ReportOptionsParser {
       }
       return date
     }
-    return ReportOptions(
-      dimension: dimension, since: try since.map { try instant($0, endOfDay: false) },
-      until: try until.map { try instant($0, endOfDay: true) }, timeZone: zone, cycleDay: day)
+    return (
+      try since.map { try instant($0, endOfDay: false) }, try until.map { try instant($0, endOfDay: true) }, zone, day
+    )
   }
 }

@@ -18,47 +18,19 @@ extension LedgerStore {
   public func refreshCache(from repository: Repository, ref: String = UsageNote.ref, rebuild: Bool = false) throws
     -> CacheRefresh
   {
-    let current = try repository.reference(ref)?.target
     let cachedTip: String? = try read { db in
       try String.fetchOne(db, sql: "SELECT tip FROM notes_tip WHERE ref = ?", arguments: [ref])
     }
-    if !rebuild, cachedTip == current?.hex, cachedTip != nil || current == nil { return CacheRefresh() }
-
+    guard let delta = try UsageNotesDelta.read(repository, ref: ref, since: cachedTip, rebuild: rebuild) else {
+      return CacheRefresh()
+    }
     var refresh = CacheRefresh()
-    var changes: [(annotated: Oid, blob: Oid?)] = []
-    let previous = cachedTip.flatMap(Oid.init(hex:)).flatMap { repository.objectExists($0) ? $0 : nil }
-    if !rebuild, let previous, let current {
-      let oldTree = try repository.commit(previous).tree
-      let newTree = try repository.commit(current).tree
-      for changed in try repository.changedPaths(from: oldTree, to: newTree) {
-        guard let annotated = Oid(hex: changed.path.replacingOccurrences(of: "/", with: "")) else { continue }
-        changes.append((annotated, changed.newID))
-      }
-    } else {
-      refresh.rebuilt = true
-      changes = try repository.notes(ref: ref).map { ($0.annotated, $0.blob) }
-    }
-
-    // Read everything from git before opening the write transaction.
-    var notes: [(commit: String, time: Int64, summary: String, events: [UsageEvent])] = []
-    var removed: [String] = []
-    for change in changes {
-      guard let blob = change.blob else {
-        removed.append(change.annotated.hex)
-        continue
-      }
-      let text = String(decoding: try repository.blobContent(blob), as: UTF8.self)
-      let parsed = UsageNote.events(in: text)
-      refresh.malformedLines += parsed.malformed
-      var time: Int64 = 0
-      var summary = ""
-      if repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
-        time = Int64(commit.committer.time.timeIntervalSince1970)
-        summary = commit.summary
-      }
-      notes.append((change.annotated.hex, time, summary, parsed.events))
-    }
-    refresh.commitsRead = notes.count
+    refresh.rebuilt = delta.rebuilt
+    refresh.malformedLines = delta.malformedLines
+    refresh.commitsRead = delta.notes.count
+    let notes = delta.notes
+    let removed = delta.removed
+    let current = delta.tip
 
     try write { db in
       if refresh.rebuilt {

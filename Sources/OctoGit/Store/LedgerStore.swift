@@ -1,7 +1,5 @@
 import Foundation
 import GRDB
-import CShims
-import GRDBSQLite
 
 /// octo-git's local database, `<git-common-dir>/octo/ledger.sqlite`, shared by every worktree of a
 /// repository: usage waiting for a commit (pending), and a cache of the usage notes.
@@ -27,31 +25,7 @@ public final class LedgerStore {
 
   init(path: String) throws {
     self.path = path
-    var configuration = Configuration()
-    configuration.busyMode = .timeout(10)
-    configuration.label = "octo-git ledger"
-    configuration.prepareDatabase { db in
-      // WAL mode is a property of the file: set once, not on every open. Switching needs the file to
-      // itself, and SQLite answers "busy" at once rather than waiting when several processes create the
-      // database together, so the switch is retried for a while.
-      var attempt = 0
-      while try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
-        do {
-          try db.execute(sql: "PRAGMA journal_mode = WAL")
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-          attempt += 1
-          if attempt > 200 { throw error }
-          usleep(UInt32.random(in: 5_000...25_000))
-        }
-      }
-      // In WAL mode, NORMAL loses nothing when a process dies, only (on power loss) the last commits
-      // before a checkpoint. Keeping the log file and skipping the checkpoint at close spare every hook
-      // run creating, syncing and deleting it.
-      try db.execute(sql: "PRAGMA synchronous = NORMAL")
-      var persist: Int32 = 1
-      _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
-      _ = octo_sqlite_skip_checkpoint_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
-    }
+    let configuration = SQLiteSetup.configuration(label: "octo-git ledger")
     do {
       database = try DatabaseQueue(path: path, configuration: configuration)
       try Self.migrate(database)
@@ -61,18 +35,8 @@ public final class LedgerStore {
   }
 
   static func storeError(_ error: DatabaseError, path: String) -> OctoError {
-    switch error.resultCode {
-    case .SQLITE_BUSY, .SQLITE_LOCKED:
-      return OctoError("the octo-git database \(path) is busy", hint: "another octo-git is writing; run it again", status: .tryAgain)
-    case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-      return OctoError(
-        "the octo-git database \(path) is damaged",
-        hint: "move it aside and run octo-git cache rebuild (pending usage in it would be lost)")
-    case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
-      return OctoError("cannot write the octo-git database \(path)", hint: "check the folder's permissions")
-    default:
-      return OctoError("database error in \(path): \(error.message ?? "\(error.resultCode)")")
-    }
+    SQLiteSetup.error(
+      error, path: path, damaged: "move it aside and run octo-git cache rebuild (pending usage in it would be lost)")
   }
 
   /// Runs `body` in a write transaction, mapping SQLite failures to ``OctoError``.
@@ -137,23 +101,8 @@ public final class LedgerStore {
     """,
   ]
 
-  /// Brings the schema up to date. The version is read first without a lock (the usual case: nothing to
-  /// do); otherwise the changes run in one IMMEDIATE transaction that reads the version again, so
-  /// processes opening a new database at the same moment apply each change exactly once.
   static func migrate(_ database: DatabaseQueue) throws {
-    let current = try database.read { try Int.fetchOne($0, sql: "PRAGMA user_version") ?? 0 }
-    if current == migrations.count { return }
-    if current > migrations.count {
-      throw OctoError(
-        "the octo-git database was written by a newer octo-git (schema \(current))", hint: "upgrade octo-git")
-    }
-    try database.write { db in
-      let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-      for (index, migration) in migrations.enumerated() where index >= version {
-        try db.execute(sql: migration)
-        try db.execute(sql: "PRAGMA user_version = \(index + 1)")
-      }
-    }
+    try SQLiteSetup.migrate(database, migrations)
   }
 }
 

@@ -42,11 +42,13 @@ public struct CalendarMath: Sendable {
   }
 
   /// `YYYY-Www`, the ISO-8601 week (Monday first; week 1 holds the year's first Thursday).
-  public func isoWeek(of date: Date) -> String {
-    let local = day(of: date)
+  public func isoWeek(of date: Date) -> String { Self.isoWeek(of: day(of: date)) }
+
+  /// `YYYY-Www` of a civil date.
+  public static func isoWeek(of local: Day) -> String {
     let days = Timestamp.daysFromCivil(year: local.year, month: local.month, day: local.day)
-    let weekday = Self.floorModulo(days + 3, 7)  // 0 = Monday (1970-01-01 was a Thursday)
-    let thursday = Self.civil(fromDays: days - weekday + 3)
+    let weekday = floorModulo(days + 3, 7)  // 0 = Monday (1970-01-01 was a Thursday)
+    let thursday = civil(fromDays: days - weekday + 3)
     let firstOfYear = Timestamp.daysFromCivil(year: thursday.year, month: 1, day: 1)
     let week = (days - weekday + 3 - firstOfYear) / 7 + 1
     return String(format: "%04d-W%02d", thursday.year, week)
@@ -61,7 +63,11 @@ public struct CalendarMath: Sendable {
   /// The billing cycle holding `date` when cycles start on day `startDay` (1–28) of each month: from that
   /// day to the day before it in the next month. Returned as its first and last day.
   public func cycle(of date: Date, startDay: Int) -> (first: Day, last: Day) {
-    let local = day(of: date)
+    Self.cycle(of: day(of: date), startDay: startDay)
+  }
+
+  /// The billing cycle holding the civil date `local`.
+  public static func cycle(of local: Day, startDay: Int) -> (first: Day, last: Day) {
     var year = local.year
     var month = local.month
     if local.day < startDay {
@@ -73,7 +79,19 @@ public struct CalendarMath: Sendable {
     var nextMonth = month + 1
     if nextMonth == 13 { (nextYear, nextMonth) = (year + 1, 1) }
     let nextStart = Timestamp.daysFromCivil(year: nextYear, month: nextMonth, day: startDay)
-    return (first, Self.civil(fromDays: nextStart - 1))
+    return (first, civil(fromDays: nextStart - 1))
+  }
+
+  /// The UTC offsets in force between two instants: each with the instant it starts at (the first at
+  /// `start`), in milliseconds, so a query can turn instants into local days without a time-zone library.
+  public func offsets(from start: Date, to end: Date) -> [(startMs: Int64, offsetMs: Int64)] {
+    var result = [(Int64(start.timeIntervalSince1970 * 1000), Int64(timeZone.secondsFromGMT(for: start)) * 1000)]
+    var moment = start
+    while let next = timeZone.nextDaylightSavingTimeTransition(after: moment), next < end, result.count < 10_000 {
+      result.append((Int64(next.timeIntervalSince1970 * 1000), Int64(timeZone.secondsFromGMT(for: next)) * 1000))
+      moment = next
+    }
+    return result
   }
 
   static func civil(fromDays days: Int) -> Day {

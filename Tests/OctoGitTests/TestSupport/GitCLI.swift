@@ -24,7 +24,11 @@ enum Shell {
   /// config cannot change what tests see.
   static func scrubbedEnvironment(home: String? = nil) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
-    if let home { environment["HOME"] = home }
+    if let home {
+      // A private home means private XDG folders too (the rollup registry, downloaded prices).
+      environment["HOME"] = home
+      for variable in ["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"] { environment.removeValue(forKey: variable) }
+    }
     environment["GIT_CONFIG_NOSYSTEM"] = "1"
     environment["NO_COLOR"] = "1"
     return environment

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The usage notes that changed in a notes ref since a tip seen before: what the local cache and the
+/// rollup read to stay current.
+///
+/// When the ref has not moved this costs one ref read. When it has and the old tip is still there, only
+/// the notes that differ between the two notes trees are read; otherwise every note is (`rebuilt`).
+struct UsageNotesDelta {
+  struct Note {
+    /// The annotated commit, as hex.
+    var commit: String
+    /// Its commit time and subject (0 and empty unless asked for, or when the commit is missing).
+    var time: Int64
+    var summary: String
+    var events: [UsageEvent]
+  }
+
+  /// Whether every note was read (no usable previous tip).
+  var rebuilt = false
+  /// Annotated commits whose note is gone.
+  var removed: [String] = []
+  /// Notes added or changed.
+  var notes: [Note] = []
+  var malformedLines = 0
+  /// The ref's tip now.
+  var tip: Oid?
+
+  /// What changed in `ref` since `previousTip`; `nil` when the ref is where it was.
+  static func read(
+    _ repository: Repository, ref: String, since previousTip: String?, rebuild: Bool = false,
+    commitDetails: Bool = true
+  ) throws -> UsageNotesDelta? {
+    let current = try repository.reference(ref)?.target
+    if !rebuild, previousTip == current?.hex, previousTip != nil || current == nil { return nil }
+    var delta = UsageNotesDelta()
+    delta.tip = current
+    var changes: [(annotated: Oid, blob: Oid?)] = []
+    let previous = previousTip.flatMap(Oid.init(hex:)).flatMap { repository.objectExists($0) ? $0 : nil }
+    if !rebuild, let previous, let current {
+      let oldTree = try repository.commit(previous).tree
+      let newTree = try repository.commit(current).tree
+      for changed in try repository.changedPaths(from: oldTree, to: newTree) {
+        guard let annotated = Oid(hex: changed.path.replacingOccurrences(of: "/", with: "")) else { continue }
+        changes.append((annotated, changed.newID))
+      }
+    } else {
+      delta.rebuilt = true
+      changes = try repository.notes(ref: ref).map { ($0.annotated, $0.blob) }
+    }
+    delta.notes.reserveCapacity(changes.count)
+    for change in changes {
+      guard let blob = change.blob else {
+        delta.removed.append(change.annotated.hex)
+        continue
+      }
+      let parsed = UsageNote.events(in: String(decoding: try repository.blobContent(blob), as: UTF8.self))
+      delta.malformedLines += parsed.malformed
+      var time: Int64 = 0
+      var summary = ""
+      if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
+        time = Int64(commit.committer.time.timeIntervalSince1970)
+        summary = commit.summary
+      }
+      delta.notes.append(Note(commit: change.annotated.hex, time: time, summary: summary, events: parsed.events))
+    }
+    return delta
+  }
+}

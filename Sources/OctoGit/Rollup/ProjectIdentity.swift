@@ -1,0 +1,59 @@
+import Foundation
+
+/// What makes several clones of one project count once in the rollup: the normalised URL of their
+/// `origin` remote, or the path of a repository that has none.
+public enum ProjectIdentity {
+  /// `host/path` in lower case, whatever the spelling: `git@github.com:Org/Repo.git`,
+  /// `ssh://git@github.com:22/Org/Repo`, `https://user:token@GitHub.com/Org/Repo.git/` all give
+  /// `github.com/org/repo`. Credentials and ports are dropped; a local path stays a path. A relative local
+  /// path is taken as it is written (the caller resolves it when it can).
+  public static func normalise(url: String) -> String {
+    var text = url.trimmingCharacters(in: .whitespacesAndNewlines)
+    if text.hasPrefix("file://") { return localPath(String(text.dropFirst(7))) }
+    var host = ""
+    var path = text
+    if let scheme = text.range(of: "://") {
+      text = String(text[scheme.upperBound...])
+      let slash = text.firstIndex(of: "/") ?? text.endIndex
+      host = String(text[..<slash])
+      path = String(text[slash...])
+    } else if let colon = text.firstIndex(of: ":"), !text.hasPrefix("/"), !text.hasPrefix("."),
+      !text[..<colon].contains("/")
+    {
+      // scp-like syntax: [user@]host:path
+      host = String(text[..<colon])
+      path = String(text[text.index(after: colon)...])
+    } else {
+      return localPath(path)
+    }
+    if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }
+    if let port = host.lastIndex(of: ":") { host = String(host[..<port]) }
+    var trimmed = Substring(path)
+    while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    if trimmed.hasSuffix(".git") { trimmed = trimmed.dropLast(4) }
+    while trimmed.hasPrefix("/") || trimmed.hasPrefix("~") { trimmed = trimmed.dropFirst() }
+    return (host + "/" + trimmed).lowercased()
+  }
+
+  /// A remote on this machine: its path without a trailing slash or `.git` folder name (case kept: local
+  /// paths are case-sensitive).
+  static func localPath(_ path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    if trimmed.hasSuffix("/.git") { trimmed = trimmed.dropLast(5) } else if trimmed.hasSuffix(".git") { trimmed = trimmed.dropLast(4) }
+    return String(trimmed)
+  }
+
+  /// The project of `repository`: its `origin` URL normalised, else its path.
+  static func of(_ repository: Repository, path: String) throws -> (project: String, origin: String?) {
+    let config = try repository.config()
+    if let origin = try config.string("remote.origin.url") {
+      if !origin.hasPrefix("/"), !origin.contains(":") {
+        let absolute = URL(fileURLWithPath: repository.workDirectory + "/" + origin).standardizedFileURL.path
+        return (normalise(url: absolute), origin)
+      }
+      return (normalise(url: origin), origin)
+    }
+    return (path, nil)
+  }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// `octo-git rollup`: refresh the rollup database from the registered repositories, then sum and render.
+///
+/// The rendered result is saved with the state it was made from (every repository's notes tip and
+/// status, the options, the format): when nothing moved, the next identical rollup costs one ref read
+/// per repository and a lookup.
+public enum Rollup {
+  /// What a rollup produced.
+  public struct Outcome {
+    public var output: String
+    public var refresh: RollupRefresh.Summary
+    /// Whether the saved result could be reused.
+    public var reused: Bool
+  }
+
+  /// The projects `names` mean: a project as listed, an origin URL in any spelling, or a repository's path.
+  public static func projects(named names: [String], in entries: [RollupStore.Entry]) throws -> [String] {
+    try names.map { name in
+      if let entry = entries.first(where: { $0.project == name || $0.path == name }) { return entry.project }
+      let normalised = ProjectIdentity.normalise(url: name)
+      if let entry = entries.first(where: { $0.project == normalised }) { return entry.project }
+      throw OctoError.badInput(
+        "'\(name)' is not a registered repository", hint: "see octo-git repos list, or add it with octo-git repos add")
+    }
+  }
+
+  public static func run(
+    store: RollupStore, options: RollupOptions, format: RollupFormat, style: OutputStyle = OutputStyle(colour: false),
+    fetch: Bool = false, progress: ((Int, Int) -> Void)? = nil
+  ) throws -> Outcome {
+    let selected = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
+    let refresh = try RollupRefresh(store: store).run(selected, fetch: fetch, progress: progress)
+    let generation = try store.entries().map { "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")" }
+      .joined(separator: "\n")
+    let request = [options.fingerprint, format.rawValue, style.colour ? "colour" : "plain", Version.octoGit, buildStamp]
+      .joined(separator: "|")
+    let digest = String(stableHash(generation), radix: 16)
+    if let saved = try store.cachedResult(request: request, generation: digest) {
+      return Outcome(output: String(decoding: saved, as: UTF8.self), refresh: refresh, reused: true)
+    }
+    let output = try RollupReport.render(store: store, options: options, format: format, style: style)
+    try store.saveResult(Data(output.utf8), request: request, generation: digest)
+    return Outcome(output: output, refresh: refresh, reused: false)
+  }
+
+  /// Size and time of this executable: a rebuilt octo-git never reuses what an older build rendered.
+  static var buildStamp: String {
+    var status = stat()
+    guard stat("/proc/self/exe", &status) == 0 else { return "" }
+    return "\(status.st_size)-\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
+  }
+
+  /// FNV-1a, 64 bits: stable across processes (Swift's `Hasher` is seeded per process).
+  static func stableHash(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+  }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Brings the rollup database up to date with every registered repository's usage notes.
+///
+/// A repository whose notes ref did not move costs one ref read; one whose ref moved costs the notes that
+/// changed. Repositories are read on every core; the database is written by the calling thread. A
+/// repository that is gone or unreadable is reported and skipped, never fatal.
+public struct RollupRefresh {
+  /// What a refresh did.
+  public struct Summary: Sendable {
+    /// Repositories whose notes were read (some or all of them).
+    public var read = 0
+    /// Repositories whose notes had not moved.
+    public var unchanged = 0
+    /// Notes read.
+    public var notesRead = 0
+    public var malformedLines = 0
+    /// Repositories skipped, with why.
+    public var skipped: [(path: String, reason: String)] = []
+    /// Repositories whose remote notes could not be fetched (their local notes were still read).
+    public var fetchFailures: [(path: String, reason: String)] = []
+  }
+
+  let store: RollupStore
+
+  public init(store: RollupStore) { self.store = store }
+
+  /// Reads what changed in each of `entries` (fetching each one's remote notes first with `fetch`);
+  /// `progress` is told how many are done.
+  public func run(
+    _ entries: [RollupStore.Entry], fetch: Bool = false, remote: String = "origin",
+    progress: ((Int, Int) -> Void)? = nil
+  ) throws -> Summary {
+    var summary = Summary()
+    let work = WorkQueue(entries, fetch: fetch, remote: remote)
+    let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, entries.count))
+    let group = DispatchGroup()
+    for _ in 0..<workers {
+      group.enter()
+      Thread.detachNewThread {
+        work.drain()
+        group.leave()
+      }
+    }
+    var done = 0
+    while let (index, outcome) = work.nextResult() {
+      let entry = entries[index]
+      switch outcome {
+      case .unchanged(let fetchProblem):
+        summary.unchanged += 1
+        if entry.problem != nil { try store.setProblem(nil, path: entry.path) }
+        if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+      case .read(let delta, let fetchProblem):
+        try store.apply(delta, to: entry)
+        summary.read += 1
+        summary.notesRead += delta.notes.count
+        summary.malformedLines += delta.malformedLines
+        if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+      case .reregister(let project, let origin):
+        try store.register(path: entry.path, project: project, origin: origin)
+        var moved = entry
+        moved.project = project
+        moved.origin = origin
+        moved.tip = nil
+        // Read at once under its new project, on this thread.
+        let outcome = WorkQueue.read(moved, fetch: false, remote: remote)
+        if case .read(let delta, _) = outcome {
+          try store.apply(delta, to: moved)
+          summary.read += 1
+          summary.notesRead += delta.notes.count
+        }
+      case .skipped(let reason):
+        summary.skipped.append((entry.path, reason))
+        try store.setProblem(reason, path: entry.path)
+      }
+      done += 1
+      progress?(done, entries.count)
+    }
+    group.wait()
+    return summary
+  }
+}
+
+/// What reading one repository gave.
+enum RepositoryOutcome: @unchecked Sendable {
+  case unchanged(fetchProblem: String?)
+  /// The notes that changed, and why the fetch failed if it did.
+  case read(UsageNotesDelta, fetchProblem: String?)
+  /// Its origin now names another project.
+  case reregister(project: String, origin: String?)
+  case skipped(String)
+}
+
+/// Hands repositories to reader threads and their outcomes, in any order, to the writer.
+final class WorkQueue: @unchecked Sendable {
+  private let entries: [RollupStore.Entry]
+  private let fetch: Bool
+  private let remote: String
+  private let condition = NSCondition()
+  private var next = 0
+  private var results: [(Int, RepositoryOutcome)] = []
+  private var delivered = 0
+
+  init(_ entries: [RollupStore.Entry], fetch: Bool, remote: String) {
+    self.entries = entries
+    self.fetch = fetch
+    self.remote = remote
+  }
+
+  /// Reads repositories until none is left (runs on a reader thread).
+  func drain() {
+    while true {
+      condition.lock()
+      let index = next
+      next += 1
+      condition.unlock()
+      guard index < entries.count else { return }
+      let outcome = Self.read(entries[index], fetch: fetch, remote: remote)
+      condition.lock()
+      results.append((index, outcome))
+      condition.signal()
+      condition.unlock()
+    }
+  }
+
+  /// The next outcome, waiting for one; `nil` when every repository has been delivered.
+  func nextResult() -> (Int, RepositoryOutcome)? {
+    condition.lock()
+    defer { condition.unlock() }
+    guard delivered < entries.count else { return nil }
+    while results.isEmpty { condition.wait() }
+    delivered += 1
+    return results.removeFirst()
+  }
+
+  static func read(_ entry: RollupStore.Entry, fetch: Bool, remote: String) -> RepositoryOutcome {
+    guard Paths.isFolder(entry.path) else { return .skipped("gone: no folder at \(entry.path)") }
+    do {
+      let repository = try Repository.open(at: entry.path)
+      let identity = try ProjectIdentity.of(repository, path: entry.path)
+      if identity.project != entry.project { return .reregister(project: identity.project, origin: identity.origin) }
+      var fetchProblem: String?
+      if fetch, identity.origin != nil {
+        do {
+          _ = try NotesSync.pull(repository, remote: remote)
+        } catch {
+          fetchProblem = "\(error)"
+        }
+      }
+      guard
+        let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false)
+      else { return .unchanged(fetchProblem: fetchProblem) }
+      return .read(delta, fetchProblem: fetchProblem)
+    } catch {
+      return .skipped("\(error)")
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Output formats of the rollup.
+public enum RollupFormat: String, CaseIterable, Sendable {
+  case table, json, csv, md, html
+}
+
+extension RollupReport {
+  /// The rollup of `store` in `format` (the HTML page sums a few more views).
+  public static func render(
+    store: RollupStore, options: RollupOptions, format: RollupFormat, style: OutputStyle = OutputStyle(colour: false)
+  ) throws -> String {
+    if format == .html { return try RollupPage.build(store: store, options: options).html }
+    return try build(store: store, options: options).renderText(format, style: style)
+  }
+
+  /// The rollup as a table, JSON, CSV or Markdown (the HTML page needs the store for its other views).
+  func renderText(_ format: RollupFormat, style: OutputStyle) -> String {
+    switch format {
+    case .json: return CanonicalJSON.string(json)
+    case .csv: return table(forPeople: false).csv
+    case .md: return table(forPeople: false).markdown + notes.map { "\n\n" + $0 }.joined()
+    case .table, .html:
+      if rows.isEmpty {
+        let reason = repositories.isEmpty
+          ? "no repositories registered: run octo-git repos add (or octo-git install) in each, or octo-git repos scan DIR"
+          : "no usage in the registered repositories" + (options.since != nil || options.until != nil ? " in that period" : "")
+        return ([reason] + notes.map { style.paint($0, .yellow) }).joined(separator: "\n")
+      }
+      return ([table(forPeople: true).text(style: style)] + notes.map { style.paint($0, .yellow) }).joined(separator: "\n")
+    }
+  }
+
+  func table(forPeople: Bool) -> TextTable {
+    var headers = options.dimensions.map(\.rawValue)
+    headers += ["events", "in", "out", "cache write 5m", "cache write 1h", "cache read", "cost USD", "unpriced events"]
+    if !forPeople { headers = headers.map { $0.replacingOccurrences(of: " ", with: "_") } }
+    var table = TextTable(
+      headers: headers,
+      alignments: options.dimensions.map { _ in .left } + Array(repeating: TextTable.Alignment.right, count: 8))
+    func number(_ value: Int) -> String { forPeople ? TextTable.grouped(value) : String(value) }
+    func cells(_ keys: [String], _ totals: UsageTotals) -> [String] {
+      let cost = totals.events == totals.unpricedEvents ? (forPeople ? "unpriced" : "") : totals.costText
+      return keys + [
+        number(totals.events), number(totals.tokens.input), number(totals.tokens.output),
+        number(totals.tokens.cacheWrite5m), number(totals.tokens.cacheWrite1h), number(totals.tokens.cacheRead),
+        forPeople && !cost.isEmpty && cost != "unpriced" ? Money.format(text: cost) : cost, number(totals.unpricedEvents),
+      ]
+    }
+    table.rows = rows.map { cells($0.keys, $0.totals) }
+    if forPeople {
+      table.footer = [cells(["total"] + Array(repeating: "", count: options.dimensions.count - 1), total)]
+    }
+    return table
+  }
+
+  /// Footnotes: repositories skipped, unpriced usage.
+  var notes: [String] {
+    var lines = repositories.compactMap { entry in entry.problem.map { "skipped \(entry.path): \($0)" } }
+    if total.unpricedEvents > 0 {
+      lines.append(
+        "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost")
+    }
+    return lines
+  }
+
+  /// The documented JSON form (schema `octo-git.rollup/1`, see README): the options, one object per row
+  /// with its keys by dimension and its totals, the total, and every repository with its status.
+  public var json: JSONValue {
+    var object: [String: JSONValue] = [
+      "schema": .string("octo-git.rollup/1"),
+      "by": .array(options.dimensions.map { .string($0.rawValue) }),
+      "timeZone": .string(options.timeZone.identifier),
+      "cycleDay": .int(options.cycleDay),
+      "rows": .array(
+        rows.map { row in
+          var members = row.totals.json
+          members["keys"] = .object(
+            Dictionary(uniqueKeysWithValues: zip(options.dimensions.map(\.rawValue), row.keys.map(JSONValue.string))))
+          return .object(members)
+        }),
+      "total": .object(total.json),
+      "repositories": .array(
+        repositories.map { entry in
+          .object([
+            "path": .string(entry.path), "project": .string(entry.project),
+            "origin": entry.origin.map(JSONValue.string) ?? .null,
+            "status": .string(entry.problem == nil ? "ok" : "skipped"),
+            "problem": entry.problem.map(JSONValue.string) ?? .null,
+          ])
+        }),
+    ]
+    if let since = options.since { object["since"] = .string(Timestamp.format(since)) }
+    if let until = options.until { object["until"] = .string(Timestamp.format(until)) }
+    return .object(object)
+  }
+}

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct ReposCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "repos",
+    abstract: "The repositories the rollup reads (install registers a repository by itself).",
+    discussion: """
+      Kept in $XDG_DATA_HOME/octo-git/rollup.sqlite (default ~/.local/share). A repository is known by its normalised
+      origin URL (ssh, https and .git spellings are one), else its path: clones of one project count once.
+      """,
+    subcommands: [Add.self, Remove.self, List.self, Scan.self],
+    defaultSubcommand: List.self
+  )
+
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Register repositories (default: this one).")
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "Folders inside the repositories.") var paths: [String] = []
+
+    func run() throws {
+      let registry = RepositoryRegistry(store: try RollupStore())
+      let base = try root.workingDirectory()
+      for path in paths.isEmpty ? [base] : paths {
+        let repository = try Repository.open(at: path.hasPrefix("/") ? path : base + "/" + path)
+        let outcome = try registry.add(repository)
+        print("\(outcome.changed ? "registered" : "already registered"): \(outcome.entry.path) (\(outcome.entry.project))")
+      }
+    }
+  }
+
+  struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "remove", abstract: "Unregister by path, or by project (every clone of it).")
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "A path or a project (as repos list shows it, or an origin URL).") var names: [String]
+
+    func run() throws {
+      let registry = RepositoryRegistry(store: try RollupStore())
+      let base = try root.workingDirectory()
+      for name in names {
+        var removed = try registry.remove(name)
+        if removed.isEmpty, !name.hasPrefix("/") { removed = try registry.remove(base + "/" + name) }
+        guard !removed.isEmpty else {
+          throw OctoError.badInput("'\(name)' is not registered", hint: "see octo-git repos list")
+        }
+        for path in removed { print("unregistered: \(path)") }
+      }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "The registered repositories.")
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let entries = try RollupStore().entries()
+      if json {
+        print(CanonicalJSON.string(.array(entries.map { entry in
+          .object([
+            "path": .string(entry.path), "project": .string(entry.project),
+            "origin": entry.origin.map(JSONValue.string) ?? .null,
+            "present": .bool(Paths.isFolder(entry.path)),
+            "problem": entry.problem.map(JSONValue.string) ?? .null,
+          ])
+        })))
+        return
+      }
+      if entries.isEmpty {
+        print("no repositories registered: run octo-git repos add in one, or octo-git repos scan DIR")
+        return
+      }
+      var table = TextTable(headers: ["project", "path", "status"], alignments: [.left, .left, .left])
+      table.rows = entries.map { entry in
+        [entry.project, entry.path, !Paths.isFolder(entry.path) ? "gone" : entry.problem.map { "skipped: \($0)" } ?? "ok"]
+      }
+      print(table.text(style: .forDescriptor(STDOUT_FILENO)))
+    }
+  }
+
+  struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "scan", abstract: "Register every repository found under a folder.")
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "The folder to search.") var directory: String
+    @Option(help: "How many folder levels down to look.") var depth: Int = 3
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      guard depth >= 0 else { throw OctoError("--depth must be 0 or more", status: .usage) }
+      let base = try root.workingDirectory()
+      let folder = URL(fileURLWithPath: directory.hasPrefix("/") ? directory : base + "/" + directory).standardizedFileURL.path
+      let result = try RepositoryRegistry(store: try RollupStore()).scan(folder, depth: depth)
+      if json {
+        print(CanonicalJSON.string(.object([
+          "added": .array(result.added.map(JSONValue.string)), "known": .array(result.known.map(JSONValue.string)),
+          "skipped": .array(result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+        ])))
+        return
+      }
+      for path in result.added { print("registered: \(path)") }
+      for skipped in result.skipped {
+        FileHandle.standardError.write(Data("octo-git: skipped \(skipped.path): \(skipped.reason)\n".utf8))
+      }
+      print("\(result.added.count) added, \(result.known.count) already registered, \(result.skipped.count) skipped")
+    }
+  }
+}
+
+struct RollupCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rollup",
+    abstract: "Cost across every registered repository, by repo, user, model, period or billing cycle.",
+    discussion: """
+      Reads each registered repository's usage notes incrementally (one whose notes did not move costs one ref read);
+      a repository that is gone or unreadable is reported and skipped. Events are counted once per project, however many
+      clones hold them. Billing cycle N runs from day N of a month to day N-1 of the next, in --tz (--cycle-day, else
+      octo.cycleDay from your git config); weeks are ISO weeks; sums are exact. --format html writes one self-contained
+      page with charts; the JSON schema is in README.
+      """
+  )
+
+  @ParentCommand var root: OctoGitCommand
+  @Option(help: "Group by, comma-separated: \(RollupDimension.allCases.map(\.rawValue).joined(separator: ",")).")
+  var by: String = "repo"
+  @Option(help: "First day of a billing cycle, 1-28.") var cycleDay: Int?
+  @Option(help: "Only usage from this date or time on.") var since: String?
+  @Option(help: "Only usage up to this date (included) or time.") var until: String?
+  @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
+  @Option(parsing: .upToNextOption, help: "Only these repositories (projects, origin URLs or paths).") var repos: [String] = []
+  @Option(help: "table, json, csv, md or html.") var format: String = "table"
+  @Flag(help: "Same as --format json.") var json = false
+  @Option(help: "Write the result to this file instead of stdout.") var out: String?
+  @Flag(help: "Fetch each repository's notes from origin first (merged into the local notes).") var fetch = false
+
+  func run() throws {
+    guard let format = RollupFormat(rawValue: json ? "json" : format) else {
+      throw OctoError("unknown format '\(format)'", hint: "use table, json, csv, md or html", status: .usage)
+    }
+    let period = try ReportOptionsParser.parsePeriod(
+      cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try Config.outsideRepository())
+    let store = try RollupStore()
+    let options = RollupOptions(
+      dimensions: try RollupDimension.parseList(by), since: period.since, until: period.until,
+      timeZone: period.timeZone, cycleDay: period.cycleDay,
+      projects: try Rollup.projects(named: repos, in: try store.entries()))
+    let showProgress = isatty(STDERR_FILENO) == 1
+    let style: OutputStyle = out == nil && format == .table ? .forDescriptor(STDOUT_FILENO) : OutputStyle(colour: false)
+    let outcome = try Rollup.run(
+      store: store, options: options, format: format, style: style, fetch: fetch,
+      progress: showProgress ? { done, total in
+        FileHandle.standardError.write(Data("\rrollup: \(done)/\(total) repositories".utf8))
+        if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+      } : nil)
+    for failure in outcome.refresh.fetchFailures {
+      FileHandle.standardError.write(Data("octo-git: notes not fetched for \(failure.path): \(failure.reason)\n".utf8))
+    }
+    if let out {
+      let path = out.hasPrefix("/") ? out : try root.workingDirectory() + "/" + out
+      do {
+        try Data((outcome.output + (outcome.output.hasSuffix("\n") ? "" : "\n")).utf8).write(
+          to: URL(fileURLWithPath: path), options: .atomic)
+      } catch {
+        throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder exists and is writable")
+      }
+      return
+    }
+    print(outcome.output, terminator: outcome.output.hasSuffix("\n") ? "" : "\n")
+  }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Project identity")
+struct ProjectIdentityTests {
+  @Test("ssh, https, scp-like and .git spellings of one remote are one project; local paths stay paths")
+  func spellings() {
+    let same = [
+      "git@github.com:Acme/Shop.git", "https://github.com/acme/shop", "https://user:token@GitHub.com/Acme/Shop.git/",
+      "ssh://git@github.com:22/Acme/Shop", "ssh://git@github.com/acme/shop.git", "git://github.com/Acme/Shop",
+    ]
+    #expect(Set(same.map(ProjectIdentity.normalise(url:))) == ["github.com/acme/shop"])
+    #expect(ProjectIdentity.normalise(url: "https://ghe.example.com:8443/Team/App.git") == "ghe.example.com/team/app")
+    #expect(ProjectIdentity.normalise(url: "/srv/git/App.git") == "/srv/git/App")
+    #expect(ProjectIdentity.normalise(url: "file:///srv/git/App/.git") == "/srv/git/App")
+  }
+}
+
+@Suite("Repository registry and cross-repository rollup")
+struct RollupTests {
+  /// Several repositories under one private home (whose ~/.local/share holds the rollup database).
+  final class Workspace {
+    let first: TestRepository
+    var home: String { first.home }
+    var root: String { first.root }
+    var store: RollupStore { get throws { try RollupStore(path: home + "/.local/share/octo-git/rollup.sqlite") } }
+
+    init() throws { first = try TestRepository(name: "shop") }
+
+    /// A new repository beside the first, sharing its home.
+    func repository(_ name: String, origin: String?) throws -> String {
+      let path = root + "/" + name
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+      try git(["init", "-q", "-b", "main"], in: path)
+      try git(["config", "user.email", "\(name)@example.com"], in: path)
+      try git(["config", "user.name", name], in: path)
+      if let origin { try git(["remote", "add", "origin", origin], in: path) }
+      try git(["commit", "-q", "--allow-empty", "-m", "start"], in: path)
+      return path
+    }
+
+    @discardableResult
+    func git(_ arguments: [String], in directory: String) throws -> String {
+      let result = try Shell.run(Shell.git, arguments, in: directory, home: home)
+      guard result.status == 0 else { throw Shell.Failure(command: ["git"] + arguments, result: result) }
+      return result.stdout
+    }
+
+    @discardableResult
+    func octo(_ arguments: [String], in directory: String) throws -> String {
+      let result = try OctoGitBinary.run(arguments, in: directory, home: home)
+      guard result.status == 0 else { throw Shell.Failure(command: ["octo-git"] + arguments, result: result) }
+      return result.stdout
+    }
+
+    /// Records events (model, cost, time) and commits them through the installed post-commit hook.
+    func commitUsage(_ events: [(String, String, String)], in directory: String, message: String = "work") throws {
+      for (model, cost, at) in events {
+        try octo(["usage", "record", "--model", model, "--in", "100", "--out", "50", "--cost", cost, "--at", at], in: directory)
+      }
+      try git(["commit", "-q", "--allow-empty", "-m", message], in: directory)
+    }
+
+    func rollup(_ arguments: [String]) throws -> JSONValue {
+      try CanonicalJSON.parse(try octo(["rollup", "--json"] + arguments, in: root))
+    }
+  }
+
+  @Test("install registers; clones of one project are one project; scan finds repositories down to --depth; remove")
+  func registry() throws {
+    let space = try Workspace()
+    try space.git(["remote", "add", "origin", "git@github.com:Acme/Shop.git"], in: space.first.path)
+    let installed = try space.octo(["install"], in: space.first.path)
+    #expect(installed.contains("registered for the rollup as github.com/acme/shop"))
+    let clone = try space.repository("shop-clone", origin: "https://github.com/acme/shop.git")
+    // From a linked worktree, the main work tree is what gets registered.
+    try space.git(["worktree", "add", "-q", "-b", "side", space.root + "/shop-side"], in: clone)
+    try space.octo(["repos", "add"], in: space.root + "/shop-side")
+    var listed = try CanonicalJSON.parse(try space.octo(["repos", "list", "--json"], in: space.root)).arrayValue ?? []
+    #expect(listed.map { $0["path"]?.stringValue } == [space.first.path, clone])
+    #expect(Set(listed.compactMap { $0["project"]?.stringValue }) == ["github.com/acme/shop"])
+
+    let nested = space.root + "/clients/acme"
+    try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
+    let shallow = try space.repository("clients/one", origin: nil)
+    let deep = try space.repository("clients/acme/two", origin: "git@example.com:acme/two.git")
+    let first = try CanonicalJSON.parse(try space.octo(["repos", "scan", "clients", "--depth", "1", "--json"], in: space.root))
+    #expect(first["added"]?.arrayValue?.map(\.stringValue) == [shallow])
+    let second = try CanonicalJSON.parse(try space.octo(["repos", "scan", space.root + "/clients", "--json"], in: space.root))
+    #expect(second["added"]?.arrayValue?.map(\.stringValue) == [deep])
+    #expect(second["known"]?.arrayValue?.map(\.stringValue) == [shallow])
+
+    let removed = try space.octo(["repos", "remove", "https://GitHub.com/Acme/Shop"], in: space.root)
+    #expect(removed.contains(space.first.path) && removed.contains(clone))
+    listed = try CanonicalJSON.parse(try space.octo(["repos", "list", "--json"], in: space.root)).arrayValue ?? []
+    #expect(listed.compactMap { $0["project"]?.stringValue }.sorted() == [shallow, "example.com/acme/two"].sorted())
+    let unknown = try OctoGitBinary.run(["repos", "remove", "/nowhere"], in: space.root, home: space.home)
+    #expect(unknown.status == ExitStatus.badInput.rawValue && unknown.stderr.contains("not registered"))
+  }
+
+  @Test("exact sums across repositories, a clone counted once, billing cycles and weeks in a time zone, incremental")
+  func rollup() throws {
+    let space = try Workspace()
+    let shop = space.first.path
+    try space.git(["remote", "add", "origin", "git@github.com:Acme/Shop.git"], in: shop)
+    try space.octo(["install"], in: shop)
+    // 23:30 UTC on 18 March is 00:30 on the 19th in Berlin; 29 March is after the clocks went forward.
+    try space.commitUsage(
+      [("claude-sonnet-4-5", "0.1", "2026-03-18T23:30:00Z"), ("claude-sonnet-4-5", "0.2", "2026-03-29T12:00:00Z")], in: shop)
+    let api = try space.repository("api", origin: "ssh://git@github.com/acme/api.git")
+    try space.octo(["install"], in: api)
+    try space.commitUsage([("gpt-5", "1.000000000001", "2026-04-20T10:00:00Z")], in: api)
+    // A second clone of the shop, with its notes: the same events, counted once.
+    let clone = space.root + "/shop-copy"
+    try space.git(["clone", "-q", shop, clone], in: space.root)
+    try space.git(["fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], in: clone)
+    try space.git(["remote", "set-url", "origin", "https://github.com/Acme/Shop"], in: clone)
+    try space.octo(["repos", "add", clone], in: space.root)
+
+    let byRepo = try space.rollup([])
+    let rows = byRepo["rows"]?.arrayValue ?? []
+    #expect(rows.map { $0["keys"]?["repo"]?.stringValue } == ["github.com/acme/api", "github.com/acme/shop"])
+    #expect(rows.map { $0["cost"]?.decimalValue } == [Decimal(string: "1.000000000001"), Decimal(string: "0.3")])
+    #expect(rows.map { $0["events"]?.intValue } == [1, 2])
+    #expect(byRepo["total"]?["cost"]?.decimalValue == Decimal(string: "1.300000000001"))
+    #expect(byRepo["schema"]?.stringValue == "octo-git.rollup/1")
+
+    let cycles = try space.rollup(["--by", "cycle", "--cycle-day", "19", "--tz", "Europe/Berlin"])
+    #expect(cycles["rows"]?.arrayValue?.map { $0["keys"]?["cycle"]?.stringValue } == ["2026-03-19..2026-04-18", "2026-04-19..2026-05-18"])
+    #expect(cycles["rows"]?.arrayValue?.first?["cost"]?.decimalValue == Decimal(string: "0.3"))
+    let utc = try space.rollup(["--by", "cycle,repo", "--cycle-day", "19", "--tz", "UTC"])
+    #expect(utc["rows"]?.arrayValue?.first?["keys"] == .object(["cycle": .string("2026-02-19..2026-03-18"), "repo": .string("github.com/acme/shop")]))
+    let weeks = try space.rollup(["--by", "week", "--tz", "Europe/Berlin", "--since", "2026-03-19", "--until", "2026-03-31"])
+    #expect(weeks["rows"]?.arrayValue?.map { $0["keys"]?["week"]?.stringValue } == ["2026-W12", "2026-W13"])
+    let models = try space.rollup(["--by", "model,repo", "--repos", "git@github.com:acme/api.git"])
+    #expect(models["rows"]?.arrayValue?.count == 1 && models["rows"]?.arrayValue?.first?["keys"]?["model"]?.stringValue == "gpt-5")
+
+    // Nothing moved: one ref read per repository, nothing read.
+    let store = try space.store
+    let refresh = RollupRefresh(store: store)
+    #expect(try refresh.run(try store.entries()).unchanged == 3)
+    try space.commitUsage([("gpt-5", "2", "2026-04-21T10:00:00Z")], in: api, message: "more")
+    let moved = try refresh.run(try store.entries())
+    #expect(moved.read == 1 && moved.unchanged == 2 && moved.notesRead == 1)
+    #expect(try space.rollup([])["total"]?["cost"]?.decimalValue == Decimal(string: "3.300000000001"))
+
+    // An amended commit keeps its event once.
+    try space.git(["commit", "-q", "--amend", "--allow-empty", "-m", "more, amended"], in: api)
+    #expect(try space.rollup([])["total"]?["cost"]?.decimalValue == Decimal(string: "3.300000000001"))
+
+    // A repository that is gone is reported and skipped; the rest still adds up.
+    try FileManager.default.removeItem(atPath: api)
+    let result = try OctoGitBinary.run(["rollup"], in: space.root, home: space.home)
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("skipped \(api): gone"))
+    let afterwards = try space.rollup([])
+    #expect(afterwards["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == api }?["status"]?.stringValue == "skipped")
+    #expect(afterwards["total"]?["cost"]?.decimalValue == Decimal(string: "3.300000000001"))
+    let bad = try OctoGitBinary.run(["rollup", "--by", "planet"], in: space.root, home: space.home)
+    #expect(bad.status == ExitStatus.usage.rawValue && bad.stderr.contains("cannot group by 'planet'"))
+  }
+
+  @Test("--fetch brings each repository's notes from its remote before summing")
+  func fetch() throws {
+    let space = try Workspace()
+    let remote = space.root + "/remote.git"
+    try space.git(["init", "-q", "--bare", remote], in: space.root)
+    let writer = space.first.path
+    try space.git(["remote", "add", "origin", remote], in: writer)
+    try space.octo(["install"], in: writer)
+    try space.commitUsage([("claude-sonnet-4-5", "0.25", "2026-05-01T09:00:00Z")], in: writer)
+    try space.git(["push", "-q", "origin", "main"], in: writer)  // the pre-push hook pushes the notes too
+    let reader = space.root + "/reader"
+    try space.git(["clone", "-q", remote, reader], in: space.root)
+    try space.octo(["repos", "remove", writer], in: space.root)
+    try space.octo(["repos", "add", reader], in: space.root)
+    #expect(try space.rollup([])["total"]?["events"]?.intValue == 0)
+    let fetched = try space.rollup(["--fetch"])
+    #expect(fetched["total"]?["cost"]?.decimalValue == Decimal(string: "0.25"))
+    #expect(try space.git(["notes", "--ref=octo/usage", "list"], in: reader).split(separator: "\n").count == 1)
+  }
+
+  @Test("the HTML report is one self-contained page that Chromium renders as a real picture, light and dark")
+  func html() throws {
+    let space = try Workspace()
+    let shop = space.first.path
+    try space.octo(["install"], in: shop)
+    try space.commitUsage(
+      [("claude-sonnet-4-5", "3.5", "2026-06-02T10:00:00Z"), ("gpt-5", "1.25", "2026-06-20T10:00:00Z"),
+       ("claude-opus-4-1", "7", "2026-07-03T10:00:00Z")], in: shop)
+    let page = space.root + "/report.html"
+    try space.octo(["rollup", "--format", "html", "--out", page, "--cycle-day", "19"], in: space.root)
+    let html = try String(contentsOfFile: page, encoding: .utf8)
+    #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && html.contains("prefers-color-scheme:dark"))
+    #expect(html.contains("Cost by billing cycle (from day 19)") && html.contains("$11.75"))
+    for outside in ["<script", "http://", "https://", "<link", "@import", "src="] { #expect(!html.contains(outside)) }
+
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let browser = try #require(chromium, "Chromium is missing: make test installs it (scripts/install-deps.sh test)")
+    for (mode, flags) in [("light", [String]()), ("dark", ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"])] {
+      let picture = space.root + "/report-\(mode).png"
+      let shot = try Shell.run(
+        browser,
+        ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--window-size=1100,1300",
+         "--force-device-scale-factor=0.5", "--user-data-dir=\(space.root)/chromium-\(mode)", "--screenshot=\(picture)"]
+          + flags + ["file://" + page],
+        in: space.root, home: space.home)
+      #expect(FileManager.default.fileExists(atPath: picture), "\(shot.stderr)")
+      let stats = try Shell.run("/usr/bin/env", ["python3", packageRoot + "/Tests/Support/png-stats.py", picture], in: space.root)
+      let measured = try CanonicalJSON.parse(stats.stdout)
+      #expect((measured["colours"]?.intValue ?? 0) > 30, "\(stats.stdout)\(stats.stderr)")
+      #expect((measured["inked"]?.decimalValue ?? 0) > Decimal(string: "0.05")!, "\(stats.stdout)")
+      let brightness = measured["backgroundBrightness"]?.decimalValue ?? 0
+      #expect(mode == "light" ? brightness > 0.8 : brightness < 0.2, "\(mode): \(stats.stdout)")
+    }
+  }
+}
