@@ -11,6 +11,8 @@ for var in $(env | sed -n 's/^\(GIT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$var"; 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/octo-git-demo.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 repo="$scratch/shop api"
+# The rollup's registry lives under XDG_DATA_HOME: keep the demo's out of yours.
+export XDG_DATA_HOME="$scratch/xdg"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "a scratch repository: $repo"
@@ -29,8 +31,9 @@ step "octo-git doctor in a linked worktree, as JSON (excerpt)"
 git -C "$repo" worktree add -q -b feature/demo "$scratch/wt"
 "$bin" -C "$scratch/wt" doctor --json | sed -n '/"repository"/,/}/p'
 
-step "install: hooks where git runs them, notes config, and a Claude Code checkpoint hook"
-"$bin" -C "$repo" install --agent claude-code
+step "install: hooks where git runs them, notes config, Claude Code and Codex CLI hooks, registered for the rollup"
+git -C "$repo" remote add origin git@github.com:acme/shop-api.git
+"$bin" -C "$repo" install --agent all
 "$bin" -C "$repo" doctor | sed -n '/^hooks/,/^$/p'
 
 step "usage: agents record three requests (one model has no price); they stay pending until the next commit"
@@ -84,6 +87,28 @@ git status --short
 cat billing.py
 "$bin" checkpoints
 cd - >/dev/null
+
+step "rollup: a second client's repository, two clones of it (counted once), cost across all of them"
+other="$scratch/billing"
+git init -q -b main "$other"
+git -C "$other" config user.name "Demo User"
+git -C "$other" config user.email "demo@example.com"
+git -C "$other" remote add origin https://github.com/acme/billing.git
+git -C "$other" commit -q --allow-empty -m "Start"
+"$bin" -C "$other" install
+for month in 09 10 11; do
+  "$bin" -C "$other" usage record --model claude-opus-4-1 --in 3000 --out 9000 --cr 400000 --at "2026-$month-20T10:00:00Z"
+  git -C "$other" commit -q --allow-empty -m "Billing work $month"
+done
+git clone -q "$other" "$scratch/billing-copy"
+git -C "$scratch/billing-copy" fetch -q origin 'refs/notes/*:refs/notes/*'
+git -C "$scratch/billing-copy" remote set-url origin git@github.com:Acme/Billing.git
+"$bin" repos scan "$scratch" --depth 1
+"$bin" repos list
+"$bin" rollup --by repo
+"$bin" rollup --by cycle,repo --cycle-day 19 --format md
+"$bin" rollup --format html --cycle-day 19 --out "$scratch/rollup.html"
+echo "HTML report: $(wc -c < "$scratch/rollup.html") bytes, self-contained ($(grep -c '<svg' "$scratch/rollup.html") chart blocks)"
 
 echo
 echo "demo finished; the scratch repository is removed"

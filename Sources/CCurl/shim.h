@@ -32,6 +32,11 @@ static inline CURLcode octo_curl_setopt_write_function(void *setopt, CURL *handl
   return ((octo_curl_setopt_fn)setopt)(handle, CURLOPT_WRITEFUNCTION, function);
 }
 
+/* The header callback takes the same signature as the write callback. */
+static inline CURLcode octo_curl_setopt_header_function(void *setopt, CURL *handle, octo_curl_write_fn function) {
+  return ((octo_curl_setopt_fn)setopt)(handle, CURLOPT_HEADERFUNCTION, function);
+}
+
 /* The version string of a loaded libcurl, through its curl_version_info. */
 static inline const char *octo_curl_version_from(void *version_info) {
   typedef curl_version_info_data *(*fn)(CURLversion);

@@ -22,6 +22,13 @@ public enum LibGit2 {
     _ = initialisation
   }
 
+  /// Whether every object read is hashed again to check it (libgit2's default; git itself does not on
+  /// reads). Process-wide: a reader of many objects that only sums them (the rollup) turns it off.
+  public static func verifyObjectHashes(_ enabled: Bool) {
+    ensureInitialised()
+    _ = octo_git_enable_strict_hash_verification(enabled ? 1 : 0)
+  }
+
   /// The version of the libgit2 this process runs with, e.g. `1.5.1`.
   public static var version: String {
     ensureInitialised()

@@ -12,7 +12,7 @@ struct UsageNotesDelta {
     /// Its commit time and subject (0 and empty unless asked for, or when the commit is missing).
     var time: Int64
     var summary: String
-    var events: [UsageEvent]
+    var events: [StoredUsageLine]
   }
 
   /// Whether every note was read (no usable previous tip).
@@ -24,17 +24,21 @@ struct UsageNotesDelta {
   var malformedLines = 0
   /// The ref's tip now.
   var tip: Oid?
+  /// The event ids the previous versions of changed and removed notes held, one entry per note holding
+  /// each (only when asked for, and never when `rebuilt`).
+  var previousIDs: [String] = []
 
   /// What changed in `ref` since `previousTip`; `nil` when the ref is where it was.
   static func read(
     _ repository: Repository, ref: String, since previousTip: String?, rebuild: Bool = false,
-    commitDetails: Bool = true
+    commitDetails: Bool = true, previousIDs: Bool = false
   ) throws -> UsageNotesDelta? {
     let current = try repository.reference(ref)?.target
     if !rebuild, previousTip == current?.hex, previousTip != nil || current == nil { return nil }
     var delta = UsageNotesDelta()
     delta.tip = current
     var changes: [(annotated: Oid, blob: Oid?)] = []
+    var replaced: [Oid] = []
     let previous = previousTip.flatMap(Oid.init(hex:)).flatMap { repository.objectExists($0) ? $0 : nil }
     if !rebuild, let previous, let current {
       let oldTree = try repository.commit(previous).tree
@@ -42,10 +46,15 @@ struct UsageNotesDelta {
       for changed in try repository.changedPaths(from: oldTree, to: newTree) {
         guard let annotated = Oid(hex: changed.path.replacingOccurrences(of: "/", with: "")) else { continue }
         changes.append((annotated, changed.newID))
+        if previousIDs, let old = changed.oldID { replaced.append(old) }
       }
     } else {
       delta.rebuilt = true
       changes = try repository.notes(ref: ref).map { ($0.annotated, $0.blob) }
+    }
+    for blob in replaced {
+      let parsed = try repository.withBlobContent(blob) { StoredUsageLine.lines(in: $0) }
+      delta.previousIDs += parsed.lines.map(\.id)
     }
     delta.notes.reserveCapacity(changes.count)
     for change in changes {
@@ -53,7 +62,7 @@ struct UsageNotesDelta {
         delta.removed.append(change.annotated.hex)
         continue
       }
-      let parsed = UsageNote.events(in: String(decoding: try repository.blobContent(blob), as: UTF8.self))
+      let parsed = try repository.withBlobContent(blob) { StoredUsageLine.lines(in: $0) }
       delta.malformedLines += parsed.malformed
       var time: Int64 = 0
       var summary = ""
@@ -61,7 +70,7 @@ struct UsageNotesDelta {
         time = Int64(commit.committer.time.timeIntervalSince1970)
         summary = commit.summary
       }
-      delta.notes.append(Note(commit: change.annotated.hex, time: time, summary: summary, events: parsed.events))
+      delta.notes.append(Note(commit: change.annotated.hex, time: time, summary: summary, events: parsed.lines))
     }
     return delta
   }

@@ -32,6 +32,9 @@ public struct RollupRefresh {
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Summary {
     var summary = Summary()
+    // Summing notes needs no re-hash of every object read (git does not re-hash on reads either).
+    LibGit2.verifyObjectHashes(false)
+    defer { LibGit2.verifyObjectHashes(true) }
     let work = WorkQueue(entries, fetch: fetch, remote: remote)
     let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, entries.count))
     let group = DispatchGroup()
@@ -43,38 +46,36 @@ public struct RollupRefresh {
       }
     }
     var done = 0
-    while let (index, outcome) = work.nextResult() {
-      let entry = entries[index]
-      switch outcome {
-      case .unchanged(let fetchProblem):
-        summary.unchanged += 1
-        if entry.problem != nil { try store.setProblem(nil, path: entry.path) }
-        if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-      case .read(let delta, let fetchProblem):
-        try store.apply(delta, to: entry)
-        summary.read += 1
-        summary.notesRead += delta.notes.count
-        summary.malformedLines += delta.malformedLines
-        if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-      case .reregister(let project, let origin):
-        try store.register(path: entry.path, project: project, origin: origin)
-        var moved = entry
-        moved.project = project
-        moved.origin = origin
-        moved.tip = nil
-        // Read at once under its new project, on this thread.
-        let outcome = WorkQueue.read(moved, fetch: false, remote: remote)
-        if case .read(let delta, _) = outcome {
-          try store.apply(delta, to: moved)
-          summary.read += 1
-          summary.notesRead += delta.notes.count
+    // One transaction for the whole refresh: a crash leaves the previous state, which is only a cache.
+    try store.transaction { db in
+      while let (index, outcome) = work.nextResult() {
+        var entry = entries[index]
+        switch outcome {
+        case .read(let delta, let fetchProblem, let identity):
+          if let identity {
+            // Its origin now names another project: the same events, counted under the new one.
+            try db.execute(
+              sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?",
+              arguments: [identity.project, identity.origin, entry.id])
+            entry.project = identity.project
+          }
+          if let delta {
+            try RollupStore.apply(delta, to: entry, in: db)
+            summary.read += 1
+            summary.notesRead += delta.notes.count
+            summary.malformedLines += delta.malformedLines
+          } else {
+            summary.unchanged += 1
+            if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
+          }
+          if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+        case .skipped(let reason):
+          summary.skipped.append((entry.path, reason))
+          try RollupStore.setProblem(reason, id: entry.id, in: db)
         }
-      case .skipped(let reason):
-        summary.skipped.append((entry.path, reason))
-        try store.setProblem(reason, path: entry.path)
+        done += 1
+        progress?(done, entries.count)
       }
-      done += 1
-      progress?(done, entries.count)
     }
     group.wait()
     return summary
@@ -83,11 +84,9 @@ public struct RollupRefresh {
 
 /// What reading one repository gave.
 enum RepositoryOutcome: @unchecked Sendable {
-  case unchanged(fetchProblem: String?)
-  /// The notes that changed, and why the fetch failed if it did.
-  case read(UsageNotesDelta, fetchProblem: String?)
-  /// Its origin now names another project.
-  case reregister(project: String, origin: String?)
+  /// The notes that changed (`nil`: none), why the fetch failed if it did, and its project when its origin
+  /// now names another one.
+  case read(UsageNotesDelta?, fetchProblem: String?, identity: (project: String, origin: String?)?)
   case skipped(String)
 }
 
@@ -138,7 +137,6 @@ final class WorkQueue: @unchecked Sendable {
     do {
       let repository = try Repository.open(at: entry.path)
       let identity = try ProjectIdentity.of(repository, path: entry.path)
-      if identity.project != entry.project { return .reregister(project: identity.project, origin: identity.origin) }
       var fetchProblem: String?
       if fetch, identity.origin != nil {
         do {
@@ -147,10 +145,9 @@ final class WorkQueue: @unchecked Sendable {
           fetchProblem = "\(error)"
         }
       }
-      guard
-        let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false)
-      else { return .unchanged(fetchProblem: fetchProblem) }
-      return .read(delta, fetchProblem: fetchProblem)
+      let delta = try UsageNotesDelta.read(
+        repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
+      return .read(delta, fetchProblem: fetchProblem, identity: identity.project == entry.project ? nil : identity)
     } catch {
       return .skipped("\(error)")
     }

@@ -10,7 +10,7 @@ public enum RollupDimension: String, CaseIterable, Sendable {
   /// The event column it reads (time dimensions read the local day).
   var column: String? {
     switch self {
-    case .repo: return "project"
+    case .repo: return "repo"
     case .user, .model, .agent, .branch, .feature: return rawValue
     default: return nil
     }
@@ -97,10 +97,6 @@ public struct RollupReport: Sendable {
         filter += " AND at_ms < ?"
         arguments.append(Int64(until.timeIntervalSince1970 * 1000))
       }
-      if !options.projects.isEmpty {
-        filter += " AND project IN (\(options.projects.map { _ in "?" }.joined(separator: ",")))"
-        arguments += options.projects as [DatabaseValueConvertible]
-      }
       var columns = options.dimensions.compactMap(\.column)
       if options.dimensions.contains(where: \.isTime) {
         columns.append(try localDayExpression(db, timeZone: options.timeZone))
@@ -112,8 +108,9 @@ public struct RollupReport: Sendable {
           coalesce(sum(cost_pico / 1000000), 0), coalesce(sum(cost_pico % 1000000), 0),
           sum(cost IS NULL), sum(CASE WHEN cost IS NULL THEN tin + tout + cw5m + cw1h + cr ELSE 0 END),
           group_concat(CASE WHEN cost IS NOT NULL AND cost_pico IS NULL THEN cost END, ' ')
-        FROM event WHERE \(filter) \(groupBy)
+        FROM \(eventSource(entries)) WHERE \(filter) \(groupBy)
         """
+      let projects = Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0.project) })
       var models: [String: String] = [:]
       var timeKeys: [Int: [String]] = [:]
       let cursor = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
@@ -133,6 +130,12 @@ public struct RollupReport: Sendable {
             }
             let position = [RollupDimension.day, .week, .month, .cycle].firstIndex(of: dimension)!
             keys.append(dayKeys![position])
+            continue
+          }
+          if dimension == .repo {
+            let id: Int64 = row[column]
+            column += 1
+            keys.append(projects[id] ?? "(unregistered)")
             continue
           }
           let raw: String? = row[column]
@@ -179,6 +182,7 @@ public struct RollupReport: Sendable {
   /// order, empty ones included: what a chart over time needs.
   static func periods(store: RollupStore, options: RollupOptions, dimension: RollupDimension) throws -> [String] {
     guard let position = [RollupDimension.day, .week, .month, .cycle].firstIndex(of: dimension) else { return [] }
+    let entries = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
     return try store.read { db in
       var filter = "1"
       var arguments: [DatabaseValueConvertible] = []
@@ -190,13 +194,9 @@ public struct RollupReport: Sendable {
         filter += " AND at_ms < ?"
         arguments.append(Int64(until.timeIntervalSince1970 * 1000))
       }
-      if !options.projects.isEmpty {
-        filter += " AND project IN (\(options.projects.map { _ in "?" }.joined(separator: ",")))"
-        arguments += options.projects as [DatabaseValueConvertible]
-      }
       let day = try localDayExpression(db, timeZone: options.timeZone)
       guard let span = try GRDB.Row.fetchOne(
-        db, sql: "SELECT min(\(day)), max(\(day)) FROM event WHERE \(filter)", arguments: StatementArguments(arguments)),
+        db, sql: "SELECT min(\(day)), max(\(day)) FROM \(eventSource(entries)) WHERE \(filter)", arguments: StatementArguments(arguments)),
         let first = span[0] as Int?, let last = span[1] as Int?, last - first < 40_000
       else { return [] }
       var keys: [String] = []
@@ -206,6 +206,30 @@ public struct RollupReport: Sendable {
       }
       return keys
     }
+  }
+
+  /// The events to sum, each counted once per project: a repository alone in its project is read as it
+  /// is; clones of one project are merged by event id (the copy with the most output tokens wins).
+  static func eventSource(_ entries: [RollupStore.Entry]) -> String {
+    let columns = "at_ms, agent, model, user, branch, feature, tin, tout, cw5m, cw1h, cr, cost, cost_pico"
+    let byProject = Dictionary(grouping: entries, by: \.project)
+    let singles = byProject.values.filter { $0.count == 1 }.map { String($0[0].id) }
+    let clones = byProject.values.filter { $0.count > 1 }
+    var parts: [String] = []
+    if !singles.isEmpty {
+      parts.append("SELECT repo, \(columns) FROM event WHERE repo IN (\(singles.joined(separator: ",")))")
+    }
+    if !clones.isEmpty {
+      let canonical = "CASE repo "
+        + clones.flatMap { group in group.map { "WHEN \($0.id) THEN \(group[0].id)" } }.joined(separator: " ") + " END"
+      let ids = clones.flatMap { $0.map { String($0.id) } }.joined(separator: ",")
+      // SQLite takes the other columns from the row holding the maximum.
+      parts.append(
+        "SELECT \(canonical) AS repo, at_ms, agent, model, user, branch, feature, tin, max(tout) AS tout, cw5m, cw1h, cr, "
+          + "cost, cost_pico FROM event WHERE repo IN (\(ids)) GROUP BY \(canonical), event_id")
+    }
+    if parts.isEmpty { return "(SELECT repo, \(columns) FROM event WHERE 0)" }
+    return "(" + parts.joined(separator: " UNION ALL ") + ")"
   }
 
   /// `(at_ms + offset) / 86400000`: the local day number of each event, with the offsets in force over

@@ -4,9 +4,10 @@ import GRDB
 /// The user's rollup database, `$XDG_DATA_HOME/octo-git/rollup.sqlite`: the registered repositories and a
 /// copy of every usage event their notes hold, kept current incrementally.
 ///
-/// Events are stored once per project (clones of one project share their ids), with a count of the notes
-/// holding them, so an event copied onto a rebased commit, or present in two clones, counts once and goes
-/// away only when no note holds it. Everything but the registry can be rebuilt from the repositories.
+/// Events are stored per repository with a count of the notes holding them there, so an event copied onto
+/// a rebased commit counts once and goes away only when no note holds it. Clones of one project hold the
+/// same events: the rollup counts each id once per project when it sums. Everything but the registry can
+/// be rebuilt from the repositories.
 public final class RollupStore {
   let database: DatabaseQueue
   /// The database file.
@@ -27,7 +28,12 @@ public final class RollupStore {
       throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions, or set XDG_DATA_HOME")
     }
     do {
-      database = try DatabaseQueue(path: path, configuration: SQLiteSetup.configuration(label: "octo-git rollup"))
+      var configuration = SQLiteSetup.configuration(label: "octo-git rollup")
+      configuration.prepareDatabase { db in
+        // A cold rollup inserts events in no particular key order: keep the tree's pages in memory.
+        try db.execute(sql: "PRAGMA cache_size = -262144")
+      }
+      database = try DatabaseQueue(path: path, configuration: configuration)
       try SQLiteSetup.migrate(database, Self.migrations)
     } catch let error as DatabaseError {
       throw Self.storeError(error, path: path)
@@ -59,21 +65,16 @@ public final class RollupStore {
   static let migrations: [String] = [
     """
     CREATE TABLE repo (
-      path TEXT PRIMARY KEY,
+      id INTEGER PRIMARY KEY,
+      path TEXT NOT NULL UNIQUE,
       project TEXT NOT NULL,
       origin TEXT,
       added_at INTEGER NOT NULL,
       tip TEXT,
       problem TEXT
-    ) WITHOUT ROWID;
-    CREATE TABLE note (
-      path TEXT NOT NULL,
-      commit_id TEXT NOT NULL,
-      event_ids TEXT NOT NULL,
-      PRIMARY KEY (path, commit_id)
-    ) WITHOUT ROWID;
+    );
     CREATE TABLE event (
-      project TEXT NOT NULL,
+      repo INTEGER NOT NULL,
       event_id TEXT NOT NULL,
       holders INTEGER NOT NULL,
       at_ms INTEGER NOT NULL,
@@ -81,7 +82,7 @@ public final class RollupStore {
       tin INTEGER NOT NULL, tout INTEGER NOT NULL, cw5m INTEGER NOT NULL, cw1h INTEGER NOT NULL, cr INTEGER NOT NULL,
       cost TEXT, cost_pico INTEGER,
       user TEXT, branch TEXT, feature TEXT,
-      PRIMARY KEY (project, event_id)
+      PRIMARY KEY (repo, event_id)
     ) WITHOUT ROWID;
     CREATE TABLE result_cache (
       request TEXT PRIMARY KEY,
@@ -93,6 +94,8 @@ public final class RollupStore {
 
   /// A registered repository.
   public struct Entry: Sendable, Equatable {
+    /// The row's id.
+    var id: Int64 = 0
     /// The main work tree's path.
     public var path: String
     /// The normalised origin URL, else the path.
@@ -104,24 +107,25 @@ public final class RollupStore {
     public var problem: String?
   }
 
-  /// Every registered repository, by path.
+  /// Every registered repository, by project and path.
   public func entries() throws -> [Entry] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT path, project, origin, tip, problem FROM repo ORDER BY project, path").map {
-        Entry(path: $0[0], project: $0[1], origin: $0[2], tip: $0[3], problem: $0[4])
+      try Row.fetchAll(db, sql: "SELECT id, path, project, origin, tip, problem FROM repo ORDER BY project, path").map {
+        Entry(id: $0[0], path: $0[1], project: $0[2], origin: $0[3], tip: $0[4], problem: $0[5])
       }
     }
   }
 
-  /// Registers a repository, or updates its project when its origin changed (its events move along).
-  /// Returns whether anything changed.
+  /// Registers a repository, or updates its project when its origin changed. Returns whether anything
+  /// changed.
   @discardableResult
   func register(path: String, project: String, origin: String?) throws -> Bool {
     try write { db in
       if let row = try Row.fetchOne(db, sql: "SELECT project, origin FROM repo WHERE path = ?", arguments: [path]) {
         if row[0] as String == project && row[1] as String? == origin { return false }
-        // Read again from scratch under the new project.
-        try forget(db, path: path)
+        try db.execute(
+          sql: "UPDATE repo SET project = ?, origin = ? WHERE path = ?", arguments: [project, origin, path])
+        return true
       }
       try db.execute(
         sql: "INSERT INTO repo (path, project, origin, added_at) VALUES (?, ?, ?, ?)",
@@ -130,97 +134,92 @@ public final class RollupStore {
     }
   }
 
-  /// Removes a repository and the events only it held.
+  /// Removes a repository and its events.
   func unregister(path: String) throws {
     try write { db in
-      try forget(db, path: path)
+      guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repo WHERE path = ?", arguments: [path]) else { return }
+      try db.execute(sql: "DELETE FROM event WHERE repo = ?", arguments: [id])
+      try db.execute(sql: "DELETE FROM repo WHERE id = ?", arguments: [id])
     }
   }
 
-  private func forget(_ db: Database, path: String) throws {
-    guard let project = try String.fetchOne(db, sql: "SELECT project FROM repo WHERE path = ?", arguments: [path])
-    else { return }
-    let notes = try String.fetchAll(db, sql: "SELECT event_ids FROM note WHERE path = ?", arguments: [path])
-    try release(db, project: project, eventLists: notes)
-    try db.execute(sql: "DELETE FROM note WHERE path = ?", arguments: [path])
-    try db.execute(sql: "DELETE FROM repo WHERE path = ?", arguments: [path])
+  /// Runs `body` in one write transaction (a whole refresh is one).
+  func transaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
+
+  /// Records, inside `db`'s transaction, what changed in one repository's usage notes, and the tip read.
+  static func apply(_ delta: UsageNotesDelta, to entry: Entry, in db: Database) throws {
+    if delta.rebuilt {
+      try db.execute(sql: "DELETE FROM event WHERE repo = ?", arguments: [entry.id])
+    } else if !delta.previousIDs.isEmpty {
+      let release = try db.makeStatement(sql: "UPDATE event SET holders = holders - 1 WHERE repo = ? AND event_id = ?")
+      var statement = RawInsert(release)
+      for id in delta.previousIDs {
+        statement.bind(entry.id)
+        statement.bind(id)
+        try statement.run()
+      }
+    }
+    // A copy with more output tokens (a re-imported, longer answer) wins over a shorter one.
+    let upsert = try db.makeStatement(
+      sql: """
+        INSERT INTO event (repo, event_id, holders, at_ms, agent, session, model, tin, tout, cw5m, cw1h, cr,
+          cost, cost_pico, user, branch, feature)
+        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (repo, event_id) DO UPDATE SET holders = holders + 1,
+          at_ms = iif(excluded.tout > tout, excluded.at_ms, at_ms),
+          agent = iif(excluded.tout > tout, excluded.agent, agent),
+          session = iif(excluded.tout > tout, excluded.session, session),
+          model = iif(excluded.tout > tout, excluded.model, model),
+          tin = iif(excluded.tout > tout, excluded.tin, tin),
+          cw5m = iif(excluded.tout > tout, excluded.cw5m, cw5m),
+          cw1h = iif(excluded.tout > tout, excluded.cw1h, cw1h),
+          cr = iif(excluded.tout > tout, excluded.cr, cr),
+          cost = iif(excluded.tout > tout, excluded.cost, cost),
+          cost_pico = iif(excluded.tout > tout, excluded.cost_pico, cost_pico),
+          user = iif(excluded.tout > tout, excluded.user, user),
+          branch = iif(excluded.tout > tout, excluded.branch, branch),
+          feature = iif(excluded.tout > tout, excluded.feature, feature),
+          tout = max(tout, excluded.tout)
+        """)
+    var event = RawInsert(upsert)
+    for note in delta.notes {
+      for line in note.events {
+        event.bind(entry.id)
+        event.bind(line.id)
+        event.bind(line.atMs)
+        event.bind(line.agent)
+        event.bind(line.session)
+        event.bind(line.model)
+        event.bind(line.tokens.input)
+        event.bind(line.tokens.output)
+        event.bind(line.tokens.cacheWrite5m)
+        event.bind(line.tokens.cacheWrite1h)
+        event.bind(line.tokens.cacheRead)
+        event.bind(line.costText)
+        event.bind(line.costPico)
+        event.bind(line.user)
+        event.bind(line.branch)
+        event.bind(line.feature)
+        try event.run()
+      }
+    }
+    // Released before the new holds were taken; an event that merely moved notes is back to 1 by now.
+    if !delta.previousIDs.isEmpty {
+      try db.execute(sql: "DELETE FROM event WHERE repo = ? AND holders <= 0", arguments: [entry.id])
+    }
+    try db.execute(sql: "UPDATE repo SET tip = ?, problem = NULL WHERE id = ?", arguments: [delta.tip?.hex, entry.id])
   }
 
-  /// Drops one hold on each event listed; events nobody holds any more are deleted.
-  private func release(_ db: Database, project: String, eventLists: [String]) throws {
-    let decrement = try db.makeStatement(sql: "UPDATE event SET holders = holders - 1 WHERE project = ? AND event_id = ?")
-    for list in eventLists {
-      for id in list.split(separator: "\n") { try decrement.execute(arguments: [project, String(id)]) }
-    }
-    if !eventLists.isEmpty {
-      try db.execute(sql: "DELETE FROM event WHERE project = ? AND holders <= 0", arguments: [project])
-    }
-  }
-
-  /// Records what changed in one repository's usage notes, and the tip read.
-  func apply(_ delta: UsageNotesDelta, to entry: Entry) throws {
+  /// Forgets every event read and every tip seen (the registry stays): the next rollup reads all notes.
+  public func forgetEvents() throws {
     try write { db in
-      let project = entry.project
-      var oldLists: [String] = []
-      if delta.rebuilt {
-        oldLists = try String.fetchAll(db, sql: "SELECT event_ids FROM note WHERE path = ?", arguments: [entry.path])
-        try db.execute(sql: "DELETE FROM note WHERE path = ?", arguments: [entry.path])
-      } else {
-        let old = try db.makeStatement(sql: "SELECT event_ids FROM note WHERE path = ? AND commit_id = ?")
-        let delete = try db.makeStatement(sql: "DELETE FROM note WHERE path = ? AND commit_id = ?")
-        for commit in delta.removed + delta.notes.map(\.commit) {
-          if let list = try String.fetchOne(old, arguments: [entry.path, commit]) { oldLists.append(list) }
-          try delete.execute(arguments: [entry.path, commit])
-        }
-      }
-      let insertNote = try db.makeStatement(sql: "INSERT INTO note (path, commit_id, event_ids) VALUES (?, ?, ?)")
-      // A copy with more output tokens (a re-imported, longer answer) wins over a shorter one.
-      let upsert = try db.makeStatement(
-        sql: """
-          INSERT INTO event (project, event_id, holders, at_ms, agent, session, model, tin, tout, cw5m, cw1h, cr,
-            cost, cost_pico, user, branch, feature)
-          VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (project, event_id) DO UPDATE SET holders = holders + 1,
-            at_ms = iif(excluded.tout > tout, excluded.at_ms, at_ms),
-            agent = iif(excluded.tout > tout, excluded.agent, agent),
-            session = iif(excluded.tout > tout, excluded.session, session),
-            model = iif(excluded.tout > tout, excluded.model, model),
-            tin = iif(excluded.tout > tout, excluded.tin, tin),
-            cw5m = iif(excluded.tout > tout, excluded.cw5m, cw5m),
-            cw1h = iif(excluded.tout > tout, excluded.cw1h, cw1h),
-            cr = iif(excluded.tout > tout, excluded.cr, cr),
-            cost = iif(excluded.tout > tout, excluded.cost, cost),
-            cost_pico = iif(excluded.tout > tout, excluded.cost_pico, cost_pico),
-            user = iif(excluded.tout > tout, excluded.user, user),
-            branch = iif(excluded.tout > tout, excluded.branch, branch),
-            feature = iif(excluded.tout > tout, excluded.feature, feature),
-            tout = max(tout, excluded.tout)
-          """)
-      for note in delta.notes where !note.events.isEmpty {
-        try insertNote.execute(arguments: [entry.path, note.commit, note.events.map(\.id).joined(separator: "\n")])
-        for event in note.events {
-          let tokens = event.tokens
-          try upsert.execute(
-            arguments: [
-              project, event.id, Int64((event.at.timeIntervalSince1970 * 1000).rounded()), event.agent, event.session,
-              event.model, tokens.input, tokens.output, tokens.cacheWrite5m, tokens.cacheWrite1h, tokens.cacheRead,
-              event.cost.map(CanonicalJSON.plain), event.cost.flatMap(Money.picoDollars), event.user, event.branch,
-              event.feature,
-            ])
-        }
-      }
-      // Released after the new holds are taken, so an event that merely moved notes is never deleted.
-      try release(db, project: project, eventLists: oldLists)
-      try db.execute(
-        sql: "UPDATE repo SET tip = ?, problem = NULL WHERE path = ?", arguments: [delta.tip?.hex, entry.path])
+      try db.execute(sql: "DELETE FROM event; DELETE FROM result_cache; UPDATE repo SET tip = NULL")
     }
   }
 
   /// Records why a repository was skipped (or clears it).
-  func setProblem(_ problem: String?, path: String) throws {
-    try write { db in
-      try db.execute(sql: "UPDATE repo SET problem = ? WHERE path = ?", arguments: [problem, path])
-    }
+  static func setProblem(_ problem: String?, id: Int64, in db: Database) throws {
+    try db.execute(sql: "UPDATE repo SET problem = ? WHERE id = ?", arguments: [problem, id])
   }
 
   /// A rendered result saved for `request`, if it was made from the same `generation` of the data.

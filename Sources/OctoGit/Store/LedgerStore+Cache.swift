@@ -61,9 +61,8 @@ extension LedgerStore {
           let tokens = event.tokens
           try insertLine.execute(
             arguments: [
-              note.commit, event.id, note.time, Int64((event.at.timeIntervalSince1970 * 1000).rounded()), event.agent,
-              event.session, event.model, tokens.input, tokens.output, tokens.cacheWrite5m, tokens.cacheWrite1h,
-              tokens.cacheRead, event.cost.map(CanonicalJSON.plain), event.cost.flatMap(Money.picoDollars),
+              note.commit, event.id, note.time, event.atMs, event.agent, event.session, event.model, tokens.input,
+              tokens.output, tokens.cacheWrite5m, tokens.cacheWrite1h, tokens.cacheRead, event.costText, event.costPico,
               event.prices, event.user, event.machine, event.branch, event.feature,
             ])
           if !refresh.rebuilt { try touchEvent.execute(arguments: [event.id]) }

@@ -133,6 +133,7 @@ struct RollupCommand: ParsableCommand {
   @Flag(help: "Same as --format json.") var json = false
   @Option(help: "Write the result to this file instead of stdout.") var out: String?
   @Flag(help: "Fetch each repository's notes from origin first (merged into the local notes).") var fetch = false
+  @Flag(help: "Forget what earlier rollups read and read every repository's notes again.") var rebuild = false
 
   func run() throws {
     guard let format = RollupFormat(rawValue: json ? "json" : format) else {
@@ -141,6 +142,7 @@ struct RollupCommand: ParsableCommand {
     let period = try ReportOptionsParser.parsePeriod(
       cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try Config.outsideRepository())
     let store = try RollupStore()
+    if rebuild { try store.forgetEvents() }
     let options = RollupOptions(
       dimensions: try RollupDimension.parseList(by), since: period.since, until: period.until,
       timeZone: period.timeZone, cycleDay: period.cycleDay,

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+@Suite("Reading usage lines for the cache and the rollup")
+struct StoredUsageLineTests {
+  /// What the general reader (``UsageEvent``) makes of a line, in the stored form.
+  func expected(_ line: String) -> StoredUsageLine? {
+    guard let event = try? UsageEvent(line: line) else { return nil }
+    return StoredUsageLine(
+      id: event.id, atMs: Int64((event.at.timeIntervalSince1970 * 1000).rounded()), agent: event.agent,
+      session: event.session, model: event.model, tokens: event.tokens, costText: event.cost.map(CanonicalJSON.plain),
+      costPico: event.cost.flatMap(Money.picoDollars), prices: event.prices, user: event.user, machine: event.machine,
+      branch: event.branch, feature: event.feature)
+  }
+
+  func scanned(_ line: String) -> StoredUsageLine? {
+    var copy = line
+    return copy.withUTF8 { StoredUsageLine.parse($0) }
+  }
+
+  @Test("the byte scanner accepts and refuses exactly what the general reader does, with the same values")
+  func agreesWithUsageEvent() {
+    let lines = [
+      #"{"agent":"claude-code","at":"2026-03-18T23:30:00.000Z","branch":"main","cost":0.0693,"cr":30000,"cw1h":5000,"cw5m":0,"id":"a-1","in":100,"machine":"vm","model":"claude-sonnet-4-5","out":2000,"prices":"builtin:x","user":"u@example.com","v":1}"#,
+      #"{"at":"2026-03-18T23:30:00Z","id":"b","model":"m","in":1,"out":2}"#,
+      #"{ "v" : 1 , "id" : "sp\u00e9cial \"quoted\"" , "at" : "2026-01-02T03:04:05.678+02:00", "model" : "gpt-5", "cost" : 1.50 }"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"c","model":"m","cost":6.93e-2}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"d","model":"m","cost":0.000000000000001}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"e","model":"m","cost":123456789012345678901234.5}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"f","model":"m","agent":null,"feature":"x","cost":0}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"g","model":"m","cost":-0}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"h","model":"m","cost":-1}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"i","model":"m","in":-5}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"j","model":"m","in":1.5}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"k","model":"m","v":2}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"l","model":"m","v":null}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"m","model":"m","surprise":1}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"n","model":""}"#,
+      #"{"at":"not a time","id":"o","model":"m"}"#,
+      #"{"id":"p","model":"m"}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","model":"m"}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"q","model":"m","agent":7}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"r","model":"m","agent":{"x":1}}"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"s","model":"m"} trailing"#,
+      #"{"at":"2026-03-18T23:30:00.000Z","id":"t","model":"m","in":12,"in":13}"#,
+      #"["not","an","object"]"#,
+      "",
+      "{",
+    ]
+    for line in lines {
+      let mine = scanned(line)
+      let theirs = expected(line)
+      #expect((mine == nil) == (theirs == nil), "\(line)")
+      guard let mine, let theirs else { continue }
+      #expect(mine.id == theirs.id && mine.atMs == theirs.atMs && mine.model == theirs.model, "\(line)")
+      #expect(mine.tokens == theirs.tokens && mine.agent == theirs.agent && mine.feature == theirs.feature, "\(line)")
+      #expect(mine.costText == theirs.costText && mine.costPico == theirs.costPico, "\(line)")
+    }
+  }
+
+  @Test("a note's lines: each id once, malformed lines counted, values repeated from line to line kept apart")
+  func noteLines() {
+    let note = """
+      {"agent":"claude-code","at":"2026-03-18T23:30:00.000Z","id":"x1","model":"claude-sonnet-4-5","out":5}
+      not json
+      {"agent":"claude-code","at":"2026-03-18T23:31:00.000Z","id":"x2","model":"claude-sonnet-4-5","out":6}
+      {"agent":"codex","at":"2026-03-18T23:32:00.000Z","id":"x1","model":"gpt-5","out":7}
+      {"agent":"codex","at":"2026-03-18T23:33:00.000Z","id":"x3","model":"gpt-5","out":8}
+
+      """
+    var copy = note
+    let result = copy.withUTF8 { StoredUsageLine.lines(in: UnsafeRawBufferPointer($0)) }
+    #expect(result.malformed == 1)
+    #expect(result.lines.map(\.id) == ["x1", "x2", "x3"])
+    #expect(result.lines.map(\.agent) == ["claude-code", "claude-code", "codex"])
+    #expect(result.lines.map(\.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-5"])
+  }
+}
