@@ -83,6 +83,11 @@ public final class Index {
   }
 
   /// Saves a file-backed index to its file (atomically, through a lock file).
+  /// Reads the index file again, dropping what is in memory (after a hook may have staged files).
+  public func reread() throws {
+    try GitError.check(git_index_read(pointer, 1), "read the index again")
+  }
+
   public func write() throws {
     try GitError.check(git_index_write(pointer), "write the index file")
   }

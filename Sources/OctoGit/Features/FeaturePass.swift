@@ -1,0 +1,226 @@
+import Foundation
+
+/// `octo-git feature pass`: run the feature's tests; commit everything when they pass, take a checkpoint
+/// when they fail.
+///
+/// The commit is made through libgit2, with what `git commit` would do around it done by octo-git: the
+/// repository's `pre-commit` and `commit-msg` hooks (unless `noVerify`), then the post-commit work in
+/// process (pending usage attached to the commit) and the repository's `post-commit` hook. When
+/// `commit.gpgsign` is set the commit is made by the git CLI instead, so the user's signing applies.
+public struct FeaturePass {
+  public let repository: Repository
+
+  public init(repository: Repository) { self.repository = repository }
+
+  public struct Request: Sendable {
+    public var test: String?
+    /// The subject to use instead of the one derived from the description.
+    public var message: String?
+    public var noVerify = false
+    /// A harness's own feature id and description (instead of the current feature branch's).
+    public var id: String?
+    public var description: String?
+    public var agent: String?
+    /// Where the test command's output goes (stderr keeps stdout for JSON).
+    public var testOutput: UserCommand.Output = .standardOutput
+    public var timeout: TimeInterval?
+
+    public init(
+      test: String? = nil, message: String? = nil, noVerify: Bool = false, id: String? = nil, description: String? = nil,
+      agent: String? = nil, testOutput: UserCommand.Output = .standardOutput, timeout: TimeInterval? = nil
+    ) {
+      self.test = test
+      self.message = message
+      self.noVerify = noVerify
+      self.id = id
+      self.description = description
+      self.agent = agent
+      self.testOutput = testOutput
+      self.timeout = timeout
+    }
+  }
+
+  public enum Outcome: Sendable {
+    /// The tests passed and this commit holds the work.
+    case committed(commit: Oid, subject: String, test: String, duration: TimeInterval)
+    /// The tests passed and there was nothing to commit.
+    case nothingToCommit(test: String, duration: TimeInterval)
+    /// The tests failed (exit code, or killed at the time limit): nothing committed, a checkpoint holds the work.
+    case failed(test: String, status: Int32, timedOut: Bool, duration: TimeInterval, checkpoint: Oid?)
+  }
+
+  /// The feature being worked on: from the request (a harness's id and description), else from the
+  /// current feature branch.
+  struct FeatureContext {
+    var slug: String
+    var id: String?
+    var description: String
+    var branch: String?
+  }
+
+  func context(_ request: Request) throws -> FeatureContext {
+    let head = try repository.head()
+    var branch: String?
+    if case .branch(let name, _) = head { branch = name }
+    if case .unborn(let name) = head { branch = name }
+    if let description = request.description {
+      return FeatureContext(slug: FeatureSlug.make(from: description), id: request.id, description: description, branch: branch)
+    }
+    let config = try repository.config()
+    let prefix = try Features(repository: repository).prefix()
+    if let branch, branch.hasPrefix(prefix), let description = try config.string("branch.\(branch).description") {
+      let storedID = try config.string("branch.\(branch).octoFeatureId")
+      return FeatureContext(
+        slug: String(branch.dropFirst(prefix.count)), id: request.id ?? storedID, description: description, branch: branch)
+    }
+    if request.id != nil {
+      throw OctoError("--id needs --description", hint: "octo-git feature pass --id ID --description \"what it does\"", status: .usage)
+    }
+    throw OctoError(
+      "not on a feature branch (\(branch ?? "detached HEAD"))",
+      hint: "start one with octo-git feature start \"description\", or pass --id and --description", status: .usage)
+  }
+
+  public func run(_ request: Request) throws -> Outcome {
+    let feature = try context(request)
+    let config = try repository.config()
+    let configuredTest = try config.string("octo.testCommand")
+    guard let test = request.test ?? configuredTest, !test.isEmpty else {
+      throw OctoError(
+        "no test command", hint: "pass --test \"swift test\" or set it once: git config octo.testCommand \"swift test\"",
+        status: .usage)
+    }
+    if case .detached = try repository.head() {
+      throw OctoError("HEAD is detached: a feature's commit needs a branch", hint: "switch to the feature's branch first")
+    }
+    if let operation = repository.operationInProgress {
+      throw OctoError("a \(operation) is in progress", hint: "finish or abort it first")
+    }
+    let agent = try request.agent ?? (knownAgent())
+    let run = try UserCommand.shell(
+      test, in: repository.workDirectory, output: request.testOutput, environment: ["OCTO_GIT_FEATURE": feature.slug],
+      timeout: request.timeout)
+    guard run.succeeded else {
+      let checkpoint = try? Checkpoints(repository: repository).take(
+        .init(message: "tests failed: \(test)", agent: agent))
+      return .failed(test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: checkpoint?.id)
+    }
+    let index = try repository.currentIndex()
+    try repository.addAllToIndex()
+    try index.write()
+    let headCommit = try repository.headCommit()
+    let headTree = try headCommit.map { try repository.commit($0).tree }
+    if try index.writeTree(to: repository) == headTree {
+      return .nothingToCommit(test: test, duration: run.duration)
+    }
+    let hooks = RepositoryHooks(repository: repository)
+    if !request.noVerify {
+      try hooks.run("pre-commit", arguments: [], failure: "the pre-commit hook failed: nothing committed")
+    }
+    try index.reread()
+    let tree = try index.writeTree(to: repository)
+    let changed = try repository.changedPaths(from: headTree, to: tree).map(\.path)
+    var message = CommitMessage(
+      subject: request.message ?? CommitMessage.subject(description: feature.description, scope: CommitMessage.scope(of: changed)),
+      body: "Tests: `\(test)` passed in \(Self.seconds(run.duration)).", trailers: [("Octo-Feature", feature.slug)])
+    if let id = feature.id { message.trailers.append(("Octo-Feature-Id", id)) }
+    if let agent, let coAuthor = CommitMessage.coAuthor(ofAgent: agent) { message.trailers.append(("Co-authored-by", coAuthor)) }
+    var text = message.text
+    let messageFile = repository.gitDirectory + "/COMMIT_EDITMSG"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: messageFile))
+    let commit: Oid
+    if try config.bool("commit.gpgsign") == true {
+      commit = try commitSigned(messageFile: messageFile, noVerify: request.noVerify)
+    } else {
+      if !request.noVerify {
+        try hooks.run("commit-msg", arguments: [messageFile], failure: "the commit-msg hook refused the message: nothing committed")
+        text = (try? String(contentsOfFile: messageFile, encoding: .utf8)) ?? text
+      }
+      guard let signature = repository.configuredSignature() else {
+        throw OctoError("git does not know who you are", hint: "git config user.name \"Your Name\"; git config user.email you@example.com")
+      }
+      commit = try repository.createCommit(
+        tree: tree, parents: headCommit.map { [$0] } ?? [], message: Self.cleaned(text), author: signature)
+      let branch = "refs/heads/" + (feature.branch ?? "main")
+      try repository.updateReference(
+        branch, to: commit, expecting: headCommit, message: "octo-git feature pass: " + message.subject)
+    }
+    try afterCommit(commit, feature: feature, test: test, run: run, agent: agent)
+    if try config.bool("commit.gpgsign") != true {
+      // As git does (even with --no-verify); it cannot undo the commit, so its failure is ignored. octo-git's
+      // own stub has nothing left to do: the work was done above.
+      try? hooks.run("post-commit", arguments: [], failure: "", environment: ["OCTO_GIT_INTERNAL": "1"])
+    }
+    return .committed(commit: commit, subject: try repository.commit(commit).summary, test: test, duration: run.duration)
+  }
+
+  /// The post-commit work git's hook would do, in process: pending usage attached, the feature's record.
+  func afterCommit(_ commit: Oid, feature: FeatureContext, test: String, run: UserCommand.Result, agent: String?) throws {
+    let ledger = try Ledger(repository: repository)
+    if ledger.location.isMarkedPending { try ledger.attachPending(to: commit) }
+    let record = FeatureRecord(
+      id: "fp-" + UUID().uuidString.lowercased(), at: Date(), feature: feature.slug, featureID: feature.id,
+      description: feature.description, branch: feature.branch, test: test, result: "passed",
+      exitCode: Int(run.status), durationMs: Int((run.duration * 1000).rounded()), agent: agent)
+    let author = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    try repository.updateNote(on: commit, ref: FeatureRecord.ref, author: author) { existing in
+      let lines = (existing ?? "").split(separator: "\n").map(String.init) + [record.line]
+      return lines.joined(separator: "\n") + "\n"
+    }
+  }
+
+  /// Commits the staged index through `git commit` so the user's signing configuration applies. The git
+  /// CLI runs the hooks itself; octo-git's own post-commit stub sees `OCTO_GIT_INTERNAL=1` and leaves the
+  /// bookkeeping to ``afterCommit``.
+  func commitSigned(messageFile: String, noVerify: Bool) throws -> Oid {
+    var arguments = ["commit", "--quiet", "--cleanup=strip", "-F", messageFile]
+    if noVerify { arguments.append("--no-verify") }
+    let result = try GitCLI.run(arguments, in: repository.workDirectory, timeout: 120)
+    guard result.succeeded else {
+      throw OctoError("git commit (signed) failed: \(result.lastError)", hint: "check your signing setup (commit.gpgsign, gpg.program)")
+    }
+    guard let commit = try repository.headCommit() else { throw OctoError("git commit made no commit") }
+    return commit
+  }
+
+  /// The agent at work: the newest pending usage's agent, else the environment Claude Code and Codex set.
+  func knownAgent() throws -> String? {
+    let ledger = try Ledger(repository: repository)
+    if ledger.location.isMarkedPending,
+      let newest = try ledger.store.pending(worktree: ledger.location.key).max(by: { $0.event.at < $1.event.at }),
+      let agent = newest.event.agent
+    {
+      return agent
+    }
+    let environment = ProcessInfo.processInfo.environment
+    if environment["CLAUDECODE"] == "1" { return "claude-code" }
+    if environment["CODEX_SANDBOX"] != nil || environment["CODEX_SANDBOX_NETWORK_DISABLED"] != nil { return "codex" }
+    return nil
+  }
+
+  /// A message as `git commit --cleanup=strip` leaves it: comment lines and trailing blank lines removed.
+  static func cleaned(_ text: String) -> String {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      .filter { !$0.hasPrefix("#") }.map { $0.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) }
+    while lines.last?.isEmpty == true { lines.removeLast() }
+    while lines.first?.isEmpty == true { lines.removeFirst() }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func seconds(_ duration: TimeInterval) -> String { String(format: "%.1f s", duration) }
+}
+
+/// Runs a repository's own hooks from the hooks folder git uses (libgit2 runs none).
+struct RepositoryHooks {
+  let repository: Repository
+
+  /// Runs `name` when it exists and is executable; throws `failure` when it exits non-zero.
+  func run(_ name: String, arguments: [String], failure: String, environment: [String: String] = [:]) throws {
+    let path = try repository.hooksDirectory() + "/" + name
+    guard FileManager.default.isExecutableFile(atPath: path) else { return }
+    let result = try UserCommand.run(
+      path, arguments, in: repository.workDirectory, output: .standardError,
+      environment: ["GIT_INDEX_FILE": repository.indexPath, "GIT_EDITOR": ":"].merging(environment) { $1 })
+    if !result.succeeded { throw OctoError(failure, hint: "fix what the hook reports, or pass --no-verify to skip it") }
+  }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct FeatureCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "feature",
+    abstract: "A branch per feature, and a commit when its tests pass.",
+    subcommands: [Start.self, Pass.self, List.self],
+    defaultSubcommand: List.self
+  )
+
+  struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "start",
+      abstract: "Create feature/<slug> from the base branch and switch to it.",
+      discussion: """
+        The slug comes from the description (lowercase ASCII and dashes, at most 48 characters; -2, -3 on collision).
+        The prefix is octo.featurePrefix (default feature/). The base is --base, else octo.baseBranch, else the
+        remote's default branch, else the current branch. The description is kept as git's branch.<name>.description.
+        Local changes come along; when the switch would overwrite them, nothing happens.
+        """)
+
+    @ParentCommand var root: OctoGitCommand
+    @Argument(help: "What the feature does.") var description: String
+    @Option(help: "The slug to use instead of one made from the description.") var slug: String?
+    @Option(help: "The branch to start from.") var base: String?
+    @Option(help: "Your own id for the feature (a harness's feature list).") var id: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let started = try Features(repository: try root.openRepository()).start(
+        .init(description: description, slug: slug, base: base, id: id))
+      if json {
+        print(CanonicalJSON.string(.object([
+          "branch": .string(started.branch), "slug": .string(started.slug), "base": .string(started.base),
+          "baseCommit": .string(started.baseCommit.hex),
+          "checkpoint": started.checkpoint.map { .string($0.hex) } ?? .null,
+        ])))
+        return
+      }
+      print("switched to a new branch \(started.branch) (from \(started.base) at \(started.baseCommit.abbreviated()))")
+      if let checkpoint = started.checkpoint {
+        print("your local changes came along; they are also in checkpoint \(checkpoint.abbreviated())")
+      }
+    }
+  }
+
+  struct Pass: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "pass",
+      abstract: "Run the tests; when they pass, commit all changes with a message made from the feature.",
+      discussion: """
+        The test command is --test, else octo.testCommand; it runs from the top of the work tree with GIT_* removed,
+        its output shown as it comes. When it fails nothing is committed, a checkpoint holds the work, and the exit
+        code is 1. When it passes every change is committed: subject "<type>(<scope>): <summary>" (at most 72
+        characters; type guessed from the description, -m replaces the subject), a body with the test run, and the
+        trailers Octo-Feature and, when the agent is known, Co-authored-by. The repository's pre-commit and
+        commit-msg hooks run unless --no-verify; with commit.gpgsign the commit is made by git so it is signed.
+        Pending usage is attached to the commit, and refs/notes/octo/features records the run.
+        """)
+
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "The test command (a shell command line).") var test: String?
+    @Option(name: .shortAndLong, help: "The commit subject to use.") var message: String?
+    @Flag(help: "Skip the pre-commit and commit-msg hooks.") var noVerify = false
+    @Option(help: "Your own id for the feature (with --description, no feature branch needed).") var id: String?
+    @Option(help: "The feature's description (instead of the feature branch's).") var description: String?
+    @Option(help: "The agent that did the work (for Co-authored-by), e.g. claude-code.") var agent: String?
+    @Option(help: "Stop the tests after this long (e.g. 10m).") var timeout: String?
+    @Flag(help: "Print the outcome as JSON (the test output goes to stderr).") var json = false
+
+    func run() throws {
+      let limit = try timeout.map { text -> TimeInterval in
+        guard let seconds = DurationText.seconds(text) else {
+          throw OctoError("'\(text)' is not a duration", hint: "e.g. 90s, 10m, 1h", status: .usage)
+        }
+        return seconds
+      }
+      let outcome = try FeaturePass(repository: try root.openRepository()).run(
+        .init(
+          test: test, message: message, noVerify: noVerify, id: id, description: description, agent: agent,
+          testOutput: json ? .standardError : .standardOutput, timeout: limit))
+      switch outcome {
+      case .committed(let commit, let subject, let test, let duration):
+        if json {
+          print(CanonicalJSON.string(.object([
+            "result": .string("committed"), "commit": .string(commit.hex), "subject": .string(subject),
+            "test": .string(test), "durationMs": .int(Int(duration * 1000)),
+          ])))
+        } else {
+          print("tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) \(subject)")
+        }
+      case .nothingToCommit(let test, let duration):
+        if json {
+          print(CanonicalJSON.string(.object([
+            "result": .string("nothing to commit"), "test": .string(test), "durationMs": .int(Int(duration * 1000)),
+          ])))
+        } else {
+          print("tests passed (\(String(format: "%.1f", duration)) s); nothing to commit")
+        }
+      case .failed(let test, let status, let timedOut, let duration, let checkpoint):
+        if json {
+          print(CanonicalJSON.string(.object([
+            "result": .string("failed"), "test": .string(test), "exit": .int(Int(status)), "timedOut": .bool(timedOut),
+            "durationMs": .int(Int(duration * 1000)), "checkpoint": checkpoint.map { .string($0.hex) } ?? .null,
+          ])))
+        }
+        let why = timedOut ? "stopped at the time limit" : "exit \(status)"
+        let saved = checkpoint.map { "; the work is in checkpoint \($0.abbreviated()) (octo-git restore \($0.abbreviated()))" } ?? ""
+        throw OctoError("tests failed (\(why)) after \(String(format: "%.1f", duration)) s: nothing committed\(saved)")
+      }
+    }
+  }
+
+  struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "Feature branches: description, base, commits, passing runs, cost, merged.")
+    @ParentCommand var root: OctoGitCommand
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let features = try Features(repository: try root.openRepository()).list()
+      if json {
+        print(CanonicalJSON.string(.array(features.map(\.json))))
+        return
+      }
+      if features.isEmpty {
+        print("no feature branches; start one with: octo-git feature start \"what it does\"")
+        return
+      }
+      var table = TextTable(
+        headers: ["", "branch", "description", "base", "commits", "passes", "cost USD", "merged"],
+        alignments: [.left, .left, .left, .left, .right, .right, .right, .left])
+      table.rows = features.map { feature in
+        let description = (feature.description ?? "").split(separator: "\n").first.map(String.init) ?? ""
+        return [
+          feature.current ? "*" : "", feature.branch, description.count > 44 ? String(description.prefix(43)) + "…" : description,
+          feature.base ?? "", String(feature.commits), String(feature.passes), Money.format(feature.cost.cost),
+          feature.merged ? "yes" : "",
+        ]
+      }
+      print(table.text(style: .forDescriptor(STDOUT_FILENO)))
+    }
+  }
+}
