@@ -1,0 +1,217 @@
+import Foundation
+import Mustache
+
+/// What a pull-request template sees, built from the branch; rendered within a size limit by leaving
+/// detail out in a fixed order.
+struct PullRequestContext {
+  struct CommitEntry {
+    let id: Oid
+    let parsed: ConventionalCommit
+  }
+
+  var title: String
+  var summary: String?
+  var base: String
+  var head: String
+  var commits: [CommitEntry] = []
+  var stats = DiffStats(files: [])
+  var conflicts: [String] = []
+  var passes: [(commit: String, record: FeatureRecord)] = []
+  var checkpoints: [Checkpoint] = []
+  var repositoryTemplate: String?
+  var usageByModel: [String: UsageTotals] = [:]
+  var usageByAgent: [String: UsageTotals] = [:]
+  var usage = UsageTotals()
+
+  // What is left out to fit the limit.
+  var showCheckpoints = true
+  var showBodies = true
+  var showFiles = true
+  var commitLimit = Int.max
+  var leftOut: [String] = []
+
+  init(title: String, summary: String?, base: String, head: String) {
+    self.title = title
+    self.summary = summary.flatMap { $0.isEmpty ? nil : $0 }
+    self.base = base
+    self.head = head
+  }
+
+  mutating func addCommits(_ list: [Commit]) {
+    commits = list.map { CommitEntry(id: $0.id, parsed: ConventionalCommit(message: $0.message)) }
+  }
+
+  mutating func addDiffstat(_ diff: DiffStats) { stats = diff }
+
+  mutating func addUsage(_ events: [UsageEvent]) {
+    for event in events {
+      usage.add(event)
+      usageByModel[ModelName.normalise(event.model), default: UsageTotals()].add(event)
+      usageByAgent[event.agent ?? "(unknown)", default: UsageTotals()].add(event)
+    }
+  }
+
+  /// The body, made to fit `limit` characters: checkpoints go first, then commit bodies, then the file
+  /// table, then commits from the end (halving) until it fits; as a last resort the text is cut.
+  mutating func renderWithinLimit(_ template: MustacheTemplate, limit: Int) -> String {
+    var text = render(template)
+    let steps: [(String, (inout PullRequestContext) -> Bool)] = [
+      ("checkpoints", { context in
+        guard context.showCheckpoints && !context.checkpoints.isEmpty else { return false }
+        context.showCheckpoints = false
+        return true
+      }),
+      ("commit bodies", { context in
+        guard context.showBodies else { return false }
+        context.showBodies = false
+        return true
+      }),
+      ("the file table", { context in
+        guard context.showFiles && !context.stats.files.isEmpty else { return false }
+        context.showFiles = false
+        return true
+      }),
+    ]
+    for (name, step) in steps where text.count > limit {
+      if step(&self) {
+        leftOut.append(name)
+        text = render(template)
+      }
+    }
+    while text.count > limit, min(commitLimit, commits.count) > 1 {
+      commitLimit = min(commitLimit, commits.count) / 2
+      if !leftOut.contains("older commits") { leftOut.append("older commits") }
+      text = render(template)
+    }
+    if text.count > limit {
+      text = String(text.prefix(limit - 40)) + "\n\n_(cut to fit GitHub's limit)_\n"
+    }
+    return text
+  }
+
+  func render(_ template: MustacheTemplate) -> String {
+    var output = template.render(mustache)
+    while output.hasSuffix("\n\n") { output.removeLast() }
+    return output
+  }
+
+  static func dollars(_ totals: UsageTotals) -> String { Money.format(totals.cost) }
+
+  /// The Mustache context (dictionaries, arrays, strings, numbers and booleans only).
+  var mustache: [String: Any] {
+    let shown = Array(commits.suffix(min(commitLimit, commits.count)))
+    var groups: [[String: Any]] = []
+    let sectionOrder = ConventionalCommit.sections.map(\.title) + ["Other changes"]
+    for section in sectionOrder {
+      let members = shown.filter { $0.parsed.section == section }
+      if members.isEmpty { continue }
+      groups.append([
+        "title": section,
+        "commits": members.map { entry -> [String: Any] in
+          var item: [String: Any] = [
+            "id": entry.id.hex, "short": entry.id.abbreviated(7), "description": entry.parsed.description,
+            "breaking": entry.parsed.breaking,
+          ]
+          if let scope = entry.parsed.scope { item["scope"] = scope }
+          if showBodies {
+            let lines = entry.parsed.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+              .filter { !$0.hasPrefix("Tests: `") }
+            let trimmed = Array(lines.prefix(8))
+            if !trimmed.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { item["bodyLines"] = trimmed }
+          }
+          return item
+        },
+      ])
+    }
+    var context: [String: Any] = [
+      "title": title, "base": base, "head": head, "groups": groups,
+      "commitCount": commits.count,
+      "diffstat": diffstatContext,
+      "conflicts": ["hasAny": !conflicts.isEmpty, "count": conflicts.count, "paths": conflicts],
+      "passes": [
+        "hasAny": !passes.isEmpty,
+        "runs": passes.map { pass -> [String: Any] in
+          [
+            "commit": pass.commit, "test": pass.record.test, "result": pass.record.result,
+            "duration": String(format: "%.1f s", Double(pass.record.durationMs) / 1000), "feature": pass.record.feature,
+          ]
+        },
+      ],
+      "checkpoints": [
+        "hasAny": showCheckpoints && !checkpoints.isEmpty, "count": checkpoints.count,
+        "items": checkpoints.map { checkpoint -> [String: Any] in
+          var item: [String: Any] = [
+            "id": checkpoint.id.hex, "short": checkpoint.id.abbreviated(), "message": checkpoint.message,
+            "at": String(Timestamp.format(checkpoint.at).prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC",
+          ]
+          if let agent = checkpoint.agent { item["agent"] = agent }
+          return item
+        },
+      ],
+      "cost": costContext,
+    ]
+    if let summary { context["summary"] = summary }
+    if let repositoryTemplate { context["repositoryTemplate"] = repositoryTemplate }
+    if commits.count > shown.count { context["moreCommits"] = commits.count - shown.count }
+    if !leftOut.isEmpty { context["truncated"] = leftOut.joined(separator: ", ") }
+    return context
+  }
+
+  var diffstatContext: [String: Any] {
+    let renames = stats.files.filter { $0.change == .renamed }.count
+    let largest = stats.files.sorted { ($0.insertions + $0.deletions, $1.path) > ($1.insertions + $1.deletions, $0.path) }
+      .prefix(10)
+    var context: [String: Any] = [
+      "files": stats.files.count, "insertions": stats.insertions, "deletions": stats.deletions,
+      "hasTopFiles": showFiles && !largest.isEmpty,
+      "topFiles": largest.map { file -> [String: Any] in
+        var item: [String: Any] = [
+          "path": file.path, "insertions": file.insertions, "deletions": file.deletions, "binary": file.isBinary,
+        ]
+        if file.oldPath != file.path { item["from"] = file.oldPath }
+        return item
+      },
+    ]
+    if renames > 0 { context["renames"] = renames }
+    return context
+  }
+
+  var costContext: [String: Any] {
+    func rows(_ groups: [String: UsageTotals]) -> [[String: Any]] {
+      groups.sorted { ($0.value.cost, $1.key) > ($1.value.cost, $0.key) }.map { name, totals in
+        [
+          "name": name, "events": totals.events, "tokens": TextTable.grouped(totals.tokens.total),
+          "cost": totals.events == totals.unpricedEvents ? "unpriced" : Self.dollars(totals),
+        ]
+      }
+    }
+    var context: [String: Any] = [
+      "hasAny": usage.events > 0, "events": usage.events, "tokens": TextTable.grouped(usage.tokens.total),
+      "total": Self.dollars(usage), "byModel": rows(usageByModel), "byAgent": rows(usageByAgent),
+    ]
+    if usage.unpricedEvents > 0 { context["unpriced"] = usage.unpricedEvents }
+    return context
+  }
+
+  /// The machine-readable form of `pr describe --format json`.
+  func json(headCommit: Oid, body: String) -> JSONValue {
+    .object([
+      "title": .string(title), "body": .string(body), "base": .string(base), "head": .string(head),
+      "headCommit": .string(headCommit.hex),
+      "commits": .array(commits.map { entry in
+        .object([
+          "id": .string(entry.id.hex), "type": entry.parsed.type.map(JSONValue.string) ?? .null,
+          "scope": entry.parsed.scope.map(JSONValue.string) ?? .null, "description": .string(entry.parsed.description),
+          "breaking": .bool(entry.parsed.breaking),
+        ])
+      }),
+      "diffstat": .object([
+        "files": .int(stats.files.count), "insertions": .int(stats.insertions), "deletions": .int(stats.deletions),
+      ]),
+      "conflicts": .array(conflicts.map(JSONValue.string)),
+      "passes": .array(passes.map { $0.record.json }),
+      "checkpoints": .array(checkpoints.map { .string($0.id.hex) }),
+      "cost": .object(usage.json),
+    ])
+  }
+}

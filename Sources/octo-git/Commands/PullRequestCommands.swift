@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+struct PullRequestCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pr",
+    abstract: "Write the pull request's description from the branch, and open or update it on GitHub.",
+    subcommands: [Describe.self, Create.self]
+  )
+
+  struct Describe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "describe",
+      abstract: "Print the pull request's title and description (Markdown, or JSON).",
+      discussion: """
+        Rendered with Mustache from templates/pr.md.mustache (built in), or .octo/templates/pr.md.mustache in the
+        repository, or --template. The base is --base, else the feature's base, octo.baseBranch, the remote's default
+        branch, main. The body stays under 65,536 characters: checkpoints, commit bodies, the file table, then older
+        commits are left out, in that order, and the body says so.
+        """)
+
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "The branch the pull request merges into.") var base: String?
+    @Option(help: "md or json.") var format: String = "md"
+    @Option(help: "A Mustache template to render instead.") var template: String?
+
+    func run() throws {
+      guard ["md", "json"].contains(format) else {
+        throw OctoError("unknown format '\(format)'", hint: "use md or json", status: .usage)
+      }
+      let description = try PullRequestDescriber(repository: try root.openRepository()).describe(
+        base: base, templateFile: template)
+      if format == "json" {
+        print(CanonicalJSON.string(description.data))
+      } else {
+        print("# \(description.title)\n")
+        print(description.body, terminator: "")
+      }
+    }
+  }
+
+  struct Create: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "create",
+      abstract: "Push the branch and its notes, then open its pull request on GitHub (or update the open one).",
+      discussion: """
+        The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for GitHub Enterprise Server); it is never
+        printed or stored. The repository comes from the remote's URL (or octo.githubRepo owner/name); the API is
+        api.github.com, or https://HOST/api/v3 for Enterprise (octo.githubApiUrl overrides). Prints the pull request's URL.
+        """)
+
+    @ParentCommand var root: OctoGitCommand
+    @Option(help: "The branch the pull request merges into.") var base: String?
+    @Flag(help: "Open it as a draft.") var draft = false
+    @Flag(help: "Print what would be pushed and sent, and the description; do nothing.") var dryRun = false
+    @Option(help: "The remote to push to.") var remote: String = "origin"
+    @Option(help: "A Mustache template to render the description with.") var template: String?
+    @Flag(help: "Print the outcome as JSON.") var json = false
+
+    func run() throws {
+      let outcome = try PullRequestPublisher(repository: try root.openRepository()).publish(
+        .init(base: base, draft: draft, dryRun: dryRun, remote: remote, templateFile: template))
+      for warning in outcome.warnings { FileHandle.standardError.write(Data("octo-git: \(warning)\n".utf8)) }
+      if json {
+        print(CanonicalJSON.string(.object([
+          "action": .string(outcome.action.rawValue), "url": outcome.url.map(JSONValue.string) ?? .null,
+          "number": outcome.number.map(JSONValue.int) ?? .null, "title": .string(outcome.title),
+          "requests": .array(outcome.requests.map(JSONValue.string)),
+        ])))
+        return
+      }
+      switch outcome.action {
+      case .dryRun:
+        print("would run:")
+        for request in outcome.requests { print("  " + request) }
+        print("\n# \(outcome.title)\n")
+        print(outcome.body, terminator: "")
+      case .created, .updated:
+        print("\(outcome.action.rawValue) pull request #\(outcome.number ?? 0): \(outcome.url ?? "")")
+      }
+    }
+  }
+}
