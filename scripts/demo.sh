@@ -88,6 +88,23 @@ cat billing.py
 "$bin" checkpoints
 cd - >/dev/null
 
+step "feature: a branch per feature, a commit when its tests pass (failing tests commit nothing)"
+cd "$repo"
+git config octo.testCommand "test -s billing.py && grep -q total billing.py"
+"$bin" feature start "Add invoice totals per billing cycle"
+printf 'def total(items):\n    return sum(items)\n\ndef total_per_cycle(cycles):\n    return {c: total(i) for c, i in cycles.items()}\n' > billing.py
+"$bin" usage record --model claude-sonnet-4-5 --in 2400 --out 5200 --cr 90000 --agent claude-code
+"$bin" feature pass --test "false" || echo "(exit $?: nothing committed, the work is in a checkpoint)"
+"$bin" feature pass
+git log -1 --format='%B'
+git notes --ref=octo/features show HEAD
+"$bin" feature list
+
+step "pull request: the description written from the branch; pr create (dry run here: no GitHub)"
+"$bin" pr describe --base main
+"$bin" pr create --dry-run --base main | head -n 6
+cd - >/dev/null
+
 step "rollup: a second client's repository, two clones of it (counted once), cost across all of them"
 other="$scratch/billing"
 git init -q -b main "$other"

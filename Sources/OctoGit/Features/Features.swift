@@ -159,13 +159,11 @@ public struct Features {
       let commits = try repository.commits(from: tip, excluding: start ?? baseCommit)
       var passes = 0
       var cost = UsageTotals()
-      for commit in commits {
-        if let text = try repository.note(on: commit, ref: FeatureRecord.ref) {
-          passes += FeatureRecord.records(in: text).filter { $0.result == "passed" }.count
-        }
-        if let text = try repository.note(on: commit, ref: UsageNote.ref) {
-          for event in UsageNote.events(in: text).events { cost.add(event) }
-        }
+      for text in try repository.notes(on: commits, ref: FeatureRecord.ref).values {
+        passes += FeatureRecord.records(in: text).filter { $0.result == "passed" }.count
+      }
+      for text in try repository.notes(on: commits, ref: UsageNote.ref).values {
+        for event in UsageNote.events(in: text).events { cost.add(event) }
       }
       let current = head == .branch(name: branch, commit: tip)
       if current {

@@ -30,6 +30,21 @@ extension Repository {
     return git_note_message(note.pointer).map { String(cString: $0) } ?? ""
   }
 
+  /// The notes in `ref` on each of `commits` that has one. Many commits are served from one walk of the
+  /// notes tree (looking each up would resolve the notes ref again every time).
+  public func notes(on commits: [Oid], ref: String) throws -> [Oid: String] {
+    var texts: [Oid: String] = [:]
+    if commits.count <= 16 {
+      for commit in commits { texts[commit] = try note(on: commit, ref: ref) }
+      return texts
+    }
+    let wanted = Set(commits)
+    for entry in try notes(ref: ref) where wanted.contains(entry.annotated) {
+      texts[entry.annotated] = String(decoding: try blobContent(entry.blob), as: UTF8.self)
+    }
+    return texts
+  }
+
   /// Every note in `ref`; empty when the ref does not exist.
   public func notes(ref: String) throws -> [NoteEntry] {
     var raw: OpaquePointer?

@@ -13,43 +13,73 @@ public struct ConventionalCommit: Sendable {
   public let trailers: [(key: String, value: String)]
 
   public init(message: String) {
-    var paragraphs = message.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .newlines) }
-      .filter { !$0.isEmpty }
-    let subject = paragraphs.isEmpty ? "" : paragraphs.removeFirst().split(separator: "\n").first.map(String.init) ?? ""
+    var lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+    while lines.last?.allSatisfy(\.isWhitespace) == true { lines.removeLast() }
+    let subject = lines.first.map(String.init) ?? ""
+    // Paragraphs after the subject; the last one is the trailers when every line of it is `Key: value`.
+    var paragraphs: [[Substring]] = [[]]
+    for line in lines.dropFirst() {
+      if line.allSatisfy(\.isWhitespace) {
+        if !(paragraphs.last?.isEmpty ?? true) { paragraphs.append([]) }
+      } else {
+        paragraphs[paragraphs.count - 1].append(line)
+      }
+    }
+    if paragraphs.last?.isEmpty == true { paragraphs.removeLast() }
     var trailers: [(String, String)] = []
     if let last = paragraphs.last {
-      let lines = last.split(separator: "\n").map(String.init)
-      let parsed = lines.compactMap { line -> (String, String)? in
-        guard let colon = line.firstIndex(of: ":"), line[..<colon].range(of: #"^[A-Za-z][A-Za-z0-9-]*$"#, options: .regularExpression) != nil
-        else { return nil }
-        return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-      }
-      if !lines.isEmpty, parsed.count == lines.count {
+      let parsed = last.compactMap(Self.trailer)
+      if parsed.count == last.count {
         trailers = parsed
         paragraphs.removeLast()
       }
     }
     self.trailers = trailers
-    body = paragraphs.joined(separator: "\n\n")
-    let pattern = #"^([A-Za-z]+)(\(([^)]*)\))?(!)?: (.+)$"#
-    if let match = subject.range(of: pattern, options: .regularExpression), match == subject.startIndex..<subject.endIndex {
-      let expression = try? NSRegularExpression(pattern: pattern)
-      let result = expression?.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject))
-      func group(_ index: Int) -> String? {
-        guard let result, let range = Range(result.range(at: index), in: subject) else { return nil }
-        return String(subject[range])
-      }
-      type = group(1)?.lowercased()
-      scope = group(3).flatMap { $0.isEmpty ? nil : $0 }
-      description = group(5) ?? subject
-      breaking = group(4) != nil || trailers.contains { $0.0 == "BREAKING CHANGE" || $0.0 == "BREAKING-CHANGE" }
-        || body.contains("BREAKING CHANGE:")
+    body = paragraphs.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
+    let bodyBreaks = body.contains("BREAKING CHANGE:")
+      || trailers.contains { $0.0 == "BREAKING CHANGE" || $0.0 == "BREAKING-CHANGE" }
+    if let header = Self.header(subject) {
+      type = header.type.lowercased()
+      scope = header.scope
+      description = header.description
+      breaking = header.bang || bodyBreaks
     } else {
       type = nil
       scope = nil
       description = subject
-      breaking = body.contains("BREAKING CHANGE:")
+      breaking = bodyBreaks
     }
+  }
+
+  /// `type(scope)!: description` taken apart; `nil` when the subject is not in that form.
+  static func header(_ subject: String) -> (type: String, scope: String?, bang: Bool, description: String)? {
+    var rest = Substring(subject)
+    let type = rest.prefix { $0.isASCII && $0.isLetter }
+    guard !type.isEmpty else { return nil }
+    rest = rest.dropFirst(type.count)
+    var scope: String?
+    if rest.first == "(" {
+      guard let close = rest.firstIndex(of: ")") else { return nil }
+      let inner = rest[rest.index(after: rest.startIndex)..<close]
+      scope = inner.isEmpty ? nil : String(inner)
+      rest = rest[rest.index(after: close)...]
+    }
+    let bang = rest.first == "!"
+    if bang { rest = rest.dropFirst() }
+    guard rest.hasPrefix(": ") else { return nil }
+    let description = rest.dropFirst(2)
+    guard let first = description.first, !first.isWhitespace else { return nil }
+    return (String(type), scope, bang, String(description))
+  }
+
+  /// `Key: value` (a git trailer), or `nil`.
+  static func trailer(_ line: Substring) -> (String, String)? {
+    guard let colon = line.firstIndex(of: ":") else { return nil }
+    let key = line[..<colon]
+    guard let first = key.first, first.isASCII, first.isLetter,
+      key == "BREAKING CHANGE" || key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+    else { return nil }
+    return (String(key), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
   }
 
   /// The section a type's commits are listed under, in the order sections appear.

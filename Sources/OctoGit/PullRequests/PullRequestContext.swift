@@ -37,10 +37,6 @@ struct PullRequestContext {
     self.head = head
   }
 
-  mutating func addCommits(_ list: [Commit]) {
-    commits = list.map { CommitEntry(id: $0.id, parsed: ConventionalCommit(message: $0.message)) }
-  }
-
   mutating func addDiffstat(_ diff: DiffStats) { stats = diff }
 
   mutating func addUsage(_ events: [UsageEvent]) {

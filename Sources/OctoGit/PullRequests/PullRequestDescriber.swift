@@ -54,19 +54,20 @@ public struct PullRequestDescriber {
 
     let description = try config.string("branch.\(head).description")?.trimmingCharacters(in: .whitespacesAndNewlines)
     let title = Self.title(description: description, commits: commits, branch: head, prefix: try features.prefix())
+    let parsed = commits.map { ConventionalCommit(message: $0.message) }
     var context = PullRequestContext(
-      title: title, summary: Self.summary(description: description, commits: commits, base: base),
+      title: title, summary: Self.summary(description: description, commits: parsed, base: base),
       base: base, head: head)
-    context.addCommits(commits)
+    context.commits = zip(commits, parsed).map { PullRequestContext.CommitEntry(id: $0.id, parsed: $1) }
     context.addDiffstat(stats)
     context.conflicts = analysis.conflicts
-    for commit in commits {
-      if let text = try repository.note(on: commit.id, ref: FeatureRecord.ref) {
-        context.passes += FeatureRecord.records(in: text).map { (commit.id.abbreviated(), $0) }
+    let featureNotes = try repository.notes(on: commitIDs, ref: FeatureRecord.ref)
+    let usageNotes = try repository.notes(on: commitIDs, ref: UsageNote.ref)
+    for commit in commitIDs {
+      if let text = featureNotes[commit] {
+        context.passes += FeatureRecord.records(in: text).map { (commit.abbreviated(), $0) }
       }
-      if let text = try repository.note(on: commit.id, ref: UsageNote.ref) {
-        context.addUsage(UsageNote.events(in: text).events)
-      }
+      if let text = usageNotes[commit] { context.addUsage(UsageNote.events(in: text).events) }
     }
     let ids = Set(commitIDs)
     context.checkpoints = try Checkpoints(repository: repository).list(allWorktrees: true)
@@ -97,18 +98,17 @@ public struct PullRequestDescriber {
 
   /// The description's lines after its first (the title), or the one commit's body, then a sentence
   /// counting the commits by kind.
-  static func summary(description: String?, commits: [Commit], base: String) -> String {
+  static func summary(description: String?, commits: [ConventionalCommit], base: String) -> String {
     var parts: [String] = []
     if let description {
       let rest = description.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst()
         .joined().trimmingCharacters(in: .whitespacesAndNewlines)
       if !rest.isEmpty { parts.append(rest) }
     } else if commits.count == 1 {
-      let body = ConventionalCommit(message: commits[0].message).body
-      if !body.isEmpty { parts.append(body) }
+      if !commits[0].body.isEmpty { parts.append(commits[0].body) }
     }
     var kinds: [String: Int] = [:]
-    for commit in commits { kinds[ConventionalCommit(message: commit.message).section, default: 0] += 1 }
+    for commit in commits { kinds[commit.section, default: 0] += 1 }
     let order = ConventionalCommit.sections.map(\.title) + ["Other changes"]
     let counted = order.compactMap { name in kinds[name].map { "\(name): \($0)" } }
     parts.append(

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Writes a repository whose branch feature/big holds N conventional commits on top of main (each
+touching a file, some with a body), through git fast-import.
+
+usage: make-branch-repo.py DIR COMMITS
+"""
+import os
+import subprocess
+import sys
+
+directory, commits = sys.argv[1], int(sys.argv[2])
+env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+subprocess.run(["git", "init", "-q", "-b", "main", directory], check=True, env=env)
+for key, value in [("user.name", "Bench"), ("user.email", "bench@example.com")]:
+    subprocess.run(["git", "-C", directory, "config", key, value], check=True, env=env)
+
+kinds = [("feat", "billing", "add export step"), ("fix", "parser", "handle empty line"),
+         ("docs", None, "explain the export"), ("refactor", "store", "split the writer"),
+         ("perf", "import", "read files on every core"), ("test", None, "cover the slug rules")]
+out = []
+base = 1_790_000_000
+content = b"base\n"
+out.append(b"blob\nmark :1\ndata %d\n%s\n" % (len(content), content))
+out.append(b"commit refs/heads/main\nmark :2\ncommitter Bench <bench@example.com> %d +0000\ndata 5\nbase\nM 100644 :1 README.md\n\n" % base)
+previous = 2
+mark = 3
+for number in range(1, commits + 1):
+    kind, scope, text = kinds[number % len(kinds)]
+    subject = f"{kind}({scope}): {text} {number}" if scope else f"{kind}: {text} {number}"
+    body = f"\n\nStep {number} of the big change.\nIt keeps the old behaviour behind a flag." if number % 3 == 0 else ""
+    message = (subject + body + "\n").encode()
+    data = (f"line {number}\n" * (1 + number % 7)).encode()
+    out.append(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
+    out.append(b"commit refs/heads/feature/big\nmark :%d\n" % (mark + 1))
+    out.append(b"committer Bench <bench@example.com> %d +0000\n" % (base + number * 60))
+    out.append(b"data %d\n%s" % (len(message), message))
+    out.append(b"from :%d\n" % previous)
+    out.append(b"M 100644 :%d src/module-%d/file-%d.txt\n\n" % (mark, number % 20, number))
+    previous = mark + 1
+    mark += 2
+subprocess.run(["git", "-C", directory, "fast-import", "--quiet"], input=b"".join(out), check=True, env=env)
+subprocess.run(["git", "-C", directory, "checkout", "-q", "feature/big"], check=True, env=env)
