@@ -70,16 +70,7 @@ public struct UsageReport: Sendable {
     var total = UsageTotals()
     var normalisedModels: [String: String] = [:]
     try ledger.store.read { db in
-      var filter = "shadowed = 0"
-      var arguments: [DatabaseValueConvertible] = []
-      if let since = options.since {
-        filter += " AND at_ms >= ?"
-        arguments.append(Int64(since.timeIntervalSince1970 * 1000))
-      }
-      if let until = options.until {
-        filter += " AND at_ms < ?"
-        arguments.append(Int64(until.timeIntervalSince1970 * 1000))
-      }
+      let (filter, arguments) = PeriodFilter.condition("shadowed = 0", since: options.since, until: options.until)
       let sql = """
         SELECT \(column) AS grp, count(*), sum(tin), sum(tout), sum(cw5m), sum(cw1h), sum(cr),
           coalesce(sum(cost_pico % 1000000), 0),

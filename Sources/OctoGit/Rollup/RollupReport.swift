@@ -87,16 +87,7 @@ public struct RollupReport: Sendable {
     var groups: [[String]: UsageTotals] = [:]
     var total = UsageTotals()
     try store.read { db in
-      var filter = "1"
-      var arguments: [DatabaseValueConvertible] = []
-      if let since = options.since {
-        filter += " AND at_ms >= ?"
-        arguments.append(Int64(since.timeIntervalSince1970 * 1000))
-      }
-      if let until = options.until {
-        filter += " AND at_ms < ?"
-        arguments.append(Int64(until.timeIntervalSince1970 * 1000))
-      }
+      let (filter, arguments) = PeriodFilter.condition("1", since: options.since, until: options.until)
       var columns = options.dimensions.compactMap(\.column)
       if options.dimensions.contains(where: \.isTime) {
         columns.append(try localDayExpression(db, timeZone: options.timeZone))
@@ -184,16 +175,7 @@ public struct RollupReport: Sendable {
     guard let position = [RollupDimension.day, .week, .month, .cycle].firstIndex(of: dimension) else { return [] }
     let entries = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
     return try store.read { db in
-      var filter = "1"
-      var arguments: [DatabaseValueConvertible] = []
-      if let since = options.since {
-        filter += " AND at_ms >= ?"
-        arguments.append(Int64(since.timeIntervalSince1970 * 1000))
-      }
-      if let until = options.until {
-        filter += " AND at_ms < ?"
-        arguments.append(Int64(until.timeIntervalSince1970 * 1000))
-      }
+      let (filter, arguments) = PeriodFilter.condition("1", since: options.since, until: options.until)
       let day = try localDayExpression(db, timeZone: options.timeZone)
       guard let span = try GRDB.Row.fetchOne(
         db, sql: "SELECT min(\(day)), max(\(day)) FROM \(eventSource(entries)) WHERE \(filter)", arguments: StatementArguments(arguments)),

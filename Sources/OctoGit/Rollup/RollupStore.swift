@@ -8,10 +8,11 @@ import GRDB
 /// a rebased commit counts once and goes away only when no note holds it. Clones of one project hold the
 /// same events: the rollup counts each id once per project when it sums. Everything but the registry can
 /// be rebuilt from the repositories.
-public final class RollupStore {
+public final class RollupStore: SQLiteStore {
   let database: DatabaseQueue
   /// The database file.
   public let path: String
+  static let damagedHint = "move it aside and run octo-git repos scan and octo-git rollup again"
 
   /// The default location, `$XDG_DATA_HOME/octo-git/rollup.sqlite`.
   public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -21,43 +22,11 @@ public final class RollupStore {
   /// Opens (creating and migrating as needed) the rollup database at `path`.
   public init(path: String = RollupStore.defaultPath()) throws {
     self.path = path
-    let folder = (path as NSString).deletingLastPathComponent
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-      throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions, or set XDG_DATA_HOME")
-    }
-    do {
-      var configuration = SQLiteSetup.configuration(label: "octo-git rollup")
-      configuration.prepareDatabase { db in
-        // A cold rollup inserts events in no particular key order: keep the tree's pages in memory.
-        try db.execute(sql: "PRAGMA cache_size = -262144")
-      }
-      database = try DatabaseQueue(path: path, configuration: configuration)
-      try SQLiteSetup.migrate(database, Self.migrations)
-    } catch let error as DatabaseError {
-      throw Self.storeError(error, path: path)
-    }
-  }
-
-  static func storeError(_ error: DatabaseError, path: String) -> OctoError {
-    SQLiteSetup.error(
-      error, path: path, damaged: "move it aside and run octo-git repos scan and octo-git rollup again")
-  }
-
-  func write<T>(_ body: (Database) throws -> T) throws -> T {
-    do {
-      return try database.write(body)
-    } catch let error as DatabaseError {
-      throw Self.storeError(error, path: path)
-    }
-  }
-
-  func read<T>(_ body: (Database) throws -> T) throws -> T {
-    do {
-      return try database.read(body)
-    } catch let error as DatabaseError {
-      throw Self.storeError(error, path: path)
+    database = try SQLiteSetup.open(
+      path: path, label: "octo-git rollup", migrations: Self.migrations, damaged: Self.damagedHint
+    ) { db in
+      // A cold rollup inserts events in no particular key order: keep the tree's pages in memory.
+      try db.execute(sql: "PRAGMA cache_size = -262144")
     }
   }
 

@@ -6,54 +6,22 @@ import GRDB
 ///
 /// SQLite in WAL mode with a busy timeout, so hooks and commands in many worktrees can use it at once.
 /// The pending events are the only data that lives here alone; everything else is rebuilt from the notes.
-public final class LedgerStore {
+public final class LedgerStore: SQLiteStore {
   let database: DatabaseQueue
   /// The database file.
   public let path: String
+  static let damagedHint = "move it aside and run octo-git cache rebuild (pending usage in it would be lost)"
 
   /// Opens (creating and migrating as needed) the store of the repository whose common directory is
   /// `commonDirectory`.
   public static func open(commonDirectory: String) throws -> LedgerStore {
-    let folder = commonDirectory + "/octo"
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-      throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions")
-    }
-    return try LedgerStore(path: folder + "/ledger.sqlite")
+    try LedgerStore(path: commonDirectory + "/octo/ledger.sqlite")
   }
 
   init(path: String) throws {
     self.path = path
-    let configuration = SQLiteSetup.configuration(label: "octo-git ledger")
-    do {
-      database = try DatabaseQueue(path: path, configuration: configuration)
-      try Self.migrate(database)
-    } catch let error as DatabaseError {
-      throw Self.storeError(error, path: path)
-    }
-  }
-
-  static func storeError(_ error: DatabaseError, path: String) -> OctoError {
-    SQLiteSetup.error(
-      error, path: path, damaged: "move it aside and run octo-git cache rebuild (pending usage in it would be lost)")
-  }
-
-  /// Runs `body` in a write transaction, mapping SQLite failures to ``OctoError``.
-  func write<T>(_ body: (Database) throws -> T) throws -> T {
-    do {
-      return try database.write(body)
-    } catch let error as DatabaseError {
-      throw Self.storeError(error, path: path)
-    }
-  }
-
-  func read<T>(_ body: (Database) throws -> T) throws -> T {
-    do {
-      return try database.read(body)
-    } catch let error as DatabaseError {
-      throw Self.storeError(error, path: path)
-    }
+    database = try SQLiteSetup.open(
+      path: path, label: "octo-git ledger", migrations: Self.migrations, damaged: Self.damagedHint)
   }
 
   /// Schema changes, in order; `PRAGMA user_version` records how many are applied. Never edit a shipped
@@ -101,9 +69,6 @@ public final class LedgerStore {
     """,
   ]
 
-  static func migrate(_ database: DatabaseQueue) throws {
-    try SQLiteSetup.migrate(database, migrations)
-  }
 }
 
 @available(*, unavailable)

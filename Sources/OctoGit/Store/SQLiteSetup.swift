@@ -3,9 +3,58 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
+/// A store kept in one SQLite file: reads and writes with SQLite failures turned into one-line errors.
+protocol SQLiteStore: AnyObject {
+  var database: DatabaseQueue { get }
+  var path: String { get }
+  /// What to do when the file is corrupt.
+  static var damagedHint: String { get }
+}
+
+extension SQLiteStore {
+  /// Runs `body` in a write transaction.
+  func write<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try database.write(body)
+    } catch let error as DatabaseError {
+      throw SQLiteSetup.error(error, path: path, damaged: Self.damagedHint)
+    }
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws -> T {
+    do {
+      return try database.read(body)
+    } catch let error as DatabaseError {
+      throw SQLiteSetup.error(error, path: path, damaged: Self.damagedHint)
+    }
+  }
+}
+
 /// How octo-git opens its SQLite files (the repository's ledger and the user's rollup): WAL with a busy
 /// timeout, migrations numbered by `PRAGMA user_version`, and failures as one-line errors.
 enum SQLiteSetup {
+  /// Opens the database at `path` (creating its folder, migrating its schema), with failures as one-line
+  /// errors; `damaged` is what to do when the file is corrupt.
+  static func open(
+    path: String, label: String, migrations: [String], damaged: String, prepare: (@Sendable (Database) throws -> Void)? = nil
+  ) throws -> DatabaseQueue {
+    let folder = (path as NSString).deletingLastPathComponent
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions")
+    }
+    var configuration = configuration(label: label)
+    if let prepare { configuration.prepareDatabase(prepare) }
+    do {
+      let database = try DatabaseQueue(path: path, configuration: configuration)
+      try migrate(database, migrations)
+      return database
+    } catch let failure as DatabaseError {
+      throw error(failure, path: path, damaged: damaged)
+    }
+  }
+
   /// A connection configuration for a file used by many processes at once.
   static func configuration(label: String) -> Configuration {
     var configuration = Configuration()

@@ -33,15 +33,7 @@ enum ProcessRunner {
       inputPipe.fileHandleForWriting.write(input)
       try inputPipe.fileHandleForWriting.close()
     }
-    nonisolated(unsafe) var killed = false
-    let deadline = DispatchWorkItem {
-      if process.isRunning {
-        killed = true
-        // SIGKILL: a child may have inherited a blocked SIGTERM from the thread that started it.
-        kill(process.processIdentifier, SIGKILL)
-      }
-    }
-    if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline) }
+    let deadline = KillTimer(process, after: timeout)
     let group = DispatchGroup()
     nonisolated(unsafe) var errorData = Data()
     group.enter()
@@ -55,6 +47,31 @@ enum ProcessRunner {
     deadline.cancel()
     return Result(
       status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-      stderr: String(decoding: errorData, as: UTF8.self), timedOut: killed)
+      stderr: String(decoding: errorData, as: UTF8.self), timedOut: deadline.fired)
   }
+}
+
+/// Kills a process with SIGKILL when it outlives its time limit (SIGKILL: a child may have inherited a
+/// blocked SIGTERM from the thread that started it).
+final class KillTimer: @unchecked Sendable {
+  private let lock = NSLock()
+  private var didFire = false
+  private var work: DispatchWorkItem?
+
+  /// Whether the process was killed.
+  var fired: Bool { lock.withLock { didFire } }
+
+  /// Arms the timer; no limit when `timeout` is `nil`.
+  init(_ process: Process, after timeout: TimeInterval?) {
+    guard let timeout else { return }
+    let work = DispatchWorkItem { [weak self] in
+      guard process.isRunning else { return }
+      self?.lock.withLock { self?.didFire = true }
+      kill(process.processIdentifier, SIGKILL)
+    }
+    self.work = work
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: work)
+  }
+
+  func cancel() { work?.cancel() }
 }

@@ -47,16 +47,10 @@ public enum UserCommand {
     } catch {
       throw OctoError("cannot run \(executable): \(error.localizedDescription)", hint: "check that it exists and is executable")
     }
-    nonisolated(unsafe) var killed = false
-    let deadline = DispatchWorkItem {
-      if process.isRunning {
-        killed = true
-        kill(process.processIdentifier, SIGKILL)
-      }
-    }
-    if let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline) }
+    let deadline = KillTimer(process, after: timeout)
     process.waitUntilExit()
     deadline.cancel()
-    return Result(status: process.terminationStatus, duration: Date().timeIntervalSince(started), timedOut: killed)
+    return Result(
+      status: process.terminationStatus, duration: Date().timeIntervalSince(started), timedOut: deadline.fired)
   }
 }

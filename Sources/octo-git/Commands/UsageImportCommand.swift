@@ -37,6 +37,23 @@ struct UsageImportCommand: ParsableCommand {
     }
   }
 
+  /// Imports from the command line, or, with `--hook-input`, the one transcript an agent's hook names
+  /// (then never failing: the agent must not be stopped by octo-git).
+  static func run(
+    hookInput: String?, root: OctoGitCommand, importAll: (_ directory: String, _ file: String?) throws -> Void
+  ) throws {
+    guard let hookInput else {
+      try importAll(try root.workingDirectory(), nil)
+      return
+    }
+    do {
+      let input = AgentHookInput.read(from: hookInput)
+      try importAll(try input.workingDirectory ?? root.workingDirectory(), input.transcriptPath)
+    } catch {
+      FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))
+    }
+  }
+
   static func importer(for repository: Repository) throws -> TranscriptImporter {
     TranscriptImporter(ledger: try Ledger(repository: repository), prices: try PriceBook.load(for: repository))
   }
@@ -60,16 +77,7 @@ struct UsageImportCommand: ParsableCommand {
     @Option(help: "Read a Claude Code hook's JSON from this file, - for stdin.") var hookInput: String?
 
     func run() throws {
-      guard let hookInput else {
-        try importAll(directory: try root.workingDirectory(), file: nil)
-        return
-      }
-      do {
-        let input = AgentHookInput.read(from: hookInput)
-        try importAll(directory: try input.workingDirectory ?? root.workingDirectory(), file: input.transcriptPath)
-      } catch {
-        FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))
-      }
+      try UsageImportCommand.run(hookInput: hookInput, root: root, importAll: importAll)
     }
 
     func importAll(directory: String, file: String?) throws {
@@ -114,16 +122,7 @@ struct UsageImportCommand: ParsableCommand {
     @Option(help: "Read a Codex hook's JSON from this file, - for stdin.") var hookInput: String?
 
     func run() throws {
-      guard let hookInput else {
-        try importAll(directory: try root.workingDirectory(), file: nil)
-        return
-      }
-      do {
-        let input = AgentHookInput.read(from: hookInput)
-        try importAll(directory: try input.workingDirectory ?? root.workingDirectory(), file: input.transcriptPath)
-      } catch {
-        FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))
-      }
+      try UsageImportCommand.run(hookInput: hookInput, root: root, importAll: importAll)
     }
 
     func importAll(directory: String, file: String?) throws {

@@ -17,8 +17,22 @@ final class LoopbackServer {
       print(server.server_address[1], flush=True)
       server.serve_forever()
       """
+    port = try Self.startPython(process, script: script, arguments: [folder])
+  }
+
+  deinit {
+    // SIGKILL: a child started from a test thread may have SIGTERM blocked.
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+  }
+
+  func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+  /// Starts `python3 -c script arguments…` in `process` and returns the port the script prints on its
+  /// first line.
+  static func startPython(_ process: Process, script: String, arguments: [String]) throws -> Int {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, folder]
+    process.arguments = ["python3", "-c", script] + arguments
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
@@ -33,14 +47,6 @@ final class LoopbackServer {
       kill(process.processIdentifier, SIGKILL)
       throw Shell.Failure(command: ["python3 http.server"], result: .init(status: -1, stdout: "", stderr: "no port"))
     }
-    self.port = port
+    return port
   }
-
-  deinit {
-    // SIGKILL: a child started from a test thread may have SIGTERM blocked.
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
-  }
-
-  func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
 }

@@ -49,23 +49,7 @@ final class ScriptedHTTPServer {
       print(server.server_address[1], flush=True)
       server.serve_forever()
       """
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, folder]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var line = Data()
-    while true {
-      let byte = output.fileHandleForReading.readData(ofLength: 1)
-      if byte.isEmpty || byte == Data([0x0A]) { break }
-      line.append(byte)
-    }
-    guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-      kill(process.processIdentifier, SIGKILL)
-      throw Shell.Failure(command: ["python3 http.server"], result: .init(status: -1, stdout: "", stderr: "no port"))
-    }
-    self.port = port
+    port = try LoopbackServer.startPython(process, script: script, arguments: [folder])
   }
 
   deinit {
