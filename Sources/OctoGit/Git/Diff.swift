@@ -119,6 +119,22 @@ public struct ChangedPath: Equatable, Sendable {
 }
 
 extension Repository {
+  /// The patch id of a commit's change against its first parent (as `git patch-id --stable` computes it):
+  /// equal for the same change applied on different bases.
+  public func patchID(of commit: Oid) throws -> Oid {
+    let value = try self.commit(commit)
+    let oldTree = try value.parents.first.map { try treeHandle(try self.commit($0).tree) }
+    let newTree = try treeHandle(value.tree)
+    var options = octo_git_diff_options()
+    let diff = DiffHandle(
+      try makeHandle("diff \(commit.abbreviated()) with its parent") {
+        git_diff_tree_to_tree(&$0, pointer, oldTree?.pointer, newTree.pointer, &options)
+      })
+    var out = git_oid()
+    try GitError.check(git_diff_patchid(&out, diff.pointer, nil), "compute the patch id of \(commit.abbreviated())")
+    return Oid(out)
+  }
+
   /// The paths that differ between two trees (`nil`: the empty tree), without reading any file content:
   /// unchanged subtrees are skipped by id, so the cost follows the number of changes.
   public func changedPaths(from old: Oid?, to new: Oid?) throws -> [ChangedPath] {

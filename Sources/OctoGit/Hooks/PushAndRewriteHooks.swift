@@ -21,6 +21,12 @@ public enum PrePushHook {
 /// `octo-git hook post-rewrite`: after `commit --amend` or `rebase`, checks that each rewritten commit
 /// carries the usage of the commit it replaces, and copies what is missing (git copies notes itself only
 /// when `notes.rewriteRef` is set). Lines are merged by event id, so nothing is ever counted twice.
+///
+/// git before 2.56 reports a commit that a rebase dropped (its change was already upstream) as rewritten
+/// into the commit made just before, and copies its notes there. When several commits map to one new
+/// commit and one of them has the new commit's very change (same patch id) while the others do not, the
+/// others were dropped, not squashed: their usage is taken back off the new commit (it stays on the
+/// dropped commit's own note, still counted once).
 public enum PostRewriteHook {
   public static func run(directory: String, input: String, environment: [String: String] = ProcessInfo.processInfo.environment)
     -> [String]
@@ -36,14 +42,42 @@ public enum PostRewriteHook {
       let repository = try Repository.open(at: directory)
       guard try repository.reference(UsageNote.ref) != nil else { return [] }
       let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+      let dropped = try droppedCommits(pairs, in: repository)
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }
         let events = UsageNote.events(in: oldNote).events
+        if dropped.contains(old) {
+          let kept = try pairs.filter { $0.1 == new && !dropped.contains($0.0) }
+            .compactMap { try repository.note(on: $0.0, ref: UsageNote.ref) }
+            .flatMap { UsageNote.events(in: $0).events.map(\.id) }
+          let wrong = Set(events.map(\.id)).subtracting(kept)
+          try repository.updateNote(on: new, ref: UsageNote.ref, author: signature) { existing in
+            let lines = (existing ?? "").split(separator: "\n").map(String.init).filter { line in
+              guard let event = try? UsageEvent(line: line) else { return true }
+              return !wrong.contains(event.id)
+            }
+            return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
+          }
+          continue
+        }
         try repository.updateNote(on: new, ref: UsageNote.ref, author: signature) { UsageNote.merging($0, adding: events) }
       }
       return []
     } catch {
       return ["octo-git: post-rewrite: \(error)"]
     }
+  }
+
+  /// Old commits reported as rewritten into a new commit whose change is another old commit's, not theirs.
+  static func droppedCommits(_ pairs: [(Oid, Oid)], in repository: Repository) throws -> Set<Oid> {
+    var dropped = Set<Oid>()
+    for (new, olds) in Dictionary(grouping: pairs, by: { $0.1 }) where olds.count > 1 {
+      let target = try repository.patchID(of: new)
+      let matching = try olds.filter { try repository.patchID(of: $0.0) == target }
+      if !matching.isEmpty {
+        for (old, _) in olds where !matching.contains(where: { $0.0 == old }) { dropped.insert(old) }
+      }
+    }
+    return dropped
   }
 }

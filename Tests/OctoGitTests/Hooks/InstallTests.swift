@@ -197,6 +197,40 @@ struct NotesSyncTests {
     try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "again")
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").split(separator: "\n").count == 1)
   }
+
+  @Test("post-rewrite: a commit a rebase drops (already upstream) does not leave its usage on the commit before it")
+  func rebaseDropsCommit() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.git("switch", "-q", "-c", "topic")
+    var commits: [String: String] = [:]
+    for name in ["a", "b", "c"] {
+      try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "usage-\(name)")
+      try fixture.write("\(name).txt", "\(name)\n")
+      commits[name] = try fixture.commitAll("add \(name)")
+    }
+    try fixture.git("switch", "-q", "main")
+    try fixture.git("cherry-pick", commits["b"]!)
+    try fixture.git("switch", "-q", "topic")
+    // b's change is upstream now: the rebase drops it; git 2.39 reports it rewritten into a's new commit.
+    try fixture.git("rebase", "-q", "--reapply-cherry-picks", "main")
+    let newA = try fixture.git("log", "--format=%H", "--grep=^add a$", "main..topic")
+    let newC = try fixture.git("log", "--format=%H", "--grep=^add c$", "main..topic")
+    let noteA = try fixture.git("notes", "--ref=octo/usage", "show", newA)
+    #expect(noteA.contains("usage-a") && !noteA.contains("usage-b"), "\(noteA)")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", newC).contains("usage-c"))
+    // b's usage is still counted, once: on its own (now unreachable) commit.
+    let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "model", "--json"))
+    #expect(report["total"]?["events"]?.intValue == 3)
+    // A squash keeps both: neither commit has the new commit's whole change.
+    try fixture.git("reset", "-q", "--hard", commits["c"]!)
+    try fixture.git("reset", "-q", "--soft", "HEAD~2")
+    try fixture.git("commit", "-q", "-m", "squashed")
+    let rewrite = "\(commits["b"]!) \(try fixture.git("rev-parse", "HEAD"))\n\(commits["c"]!) \(try fixture.git("rev-parse", "HEAD"))\n"
+    try fixture.octo(["hook", "post-rewrite", "rebase"], input: rewrite)
+    let squashed = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
+    #expect(squashed.contains("usage-b") && squashed.contains("usage-c"))
+  }
 }
 
 @Suite("Hook stubs")
