@@ -180,7 +180,22 @@ struct PullRequestTests {
   }
 
   @Test("the GitHub repository and API of a remote: github.com, GHE.com, Enterprise Server")
-  func remotes() {
+  func remotes() throws {
+    let fixture = try TestRepository()
+    try fixture.git("remote", "add", "origin", "git@github.com:Acme/Shop.git")
+    try fixture.git("remote", "add", "work", "ssh://git@ghe.example.com:2222/team/app.git")
+    try fixture.git("remote", "add", "cloud", "https://acme.ghe.com/team/app")
+    let repository = try fixture.open()
+    let dotcom = try GitHubRepository.of(repository, remote: "origin")
+    #expect(dotcom.apiBase == "https://api.github.com" && dotcom.owner == "Acme" && dotcom.name == "Shop" && !dotcom.isEnterprise)
+    #expect(try dotcom.token(environment: ["GH_TOKEN": "first", "GITHUB_TOKEN": "second"]) == "first")
+    #expect(try dotcom.token(environment: ["GITHUB_TOKEN": "second", "GH_ENTERPRISE_TOKEN": "x"]) == "second")
+    let server = try GitHubRepository.of(repository, remote: "work")
+    #expect(server.apiBase == "https://ghe.example.com/api/v3" && server.isEnterprise)
+    #expect(try server.token(environment: ["GH_TOKEN": "dotcom", "GH_ENTERPRISE_TOKEN": "enterprise"]) == "enterprise")
+    #expect(throws: OctoError.self) { try server.token(environment: ["GH_TOKEN": "dotcom"]) }
+    #expect(try GitHubRepository.of(repository, remote: "cloud").apiBase == "https://api.acme.ghe.com")
+    #expect(throws: OctoError.self) { try GitHubRepository.of(repository, remote: "nope") }
     #expect(GitHubRepository.parse(url: "git@github.com:Acme/Shop.git")! == ("github.com", "Acme", "Shop"))
     #expect(GitHubRepository.parse(url: "https://github.com/acme/shop")! == ("github.com", "acme", "shop"))
     #expect(GitHubRepository.parse(url: "ssh://git@ghe.example.com:2222/team/app.git")! == ("ghe.example.com", "team", "app"))
