@@ -22,6 +22,18 @@ final class TreeHandle {
   deinit { git_tree_free(pointer) }
 }
 
+final class ObjectDatabaseHandle {
+  let pointer: OpaquePointer
+  init(_ pointer: OpaquePointer) { self.pointer = pointer }
+  deinit { git_odb_free(pointer) }
+}
+
+final class DatabaseObjectHandle {
+  let pointer: OpaquePointer
+  init(_ pointer: OpaquePointer) { self.pointer = pointer }
+  deinit { git_odb_object_free(pointer) }
+}
+
 final class BlobHandle {
   let pointer: OpaquePointer
   init(_ pointer: OpaquePointer) { self.pointer = pointer }

@@ -50,10 +50,11 @@ struct UsageNotesDelta {
       }
     } else {
       delta.rebuilt = true
-      changes = try repository.notes(ref: ref).map { ($0.annotated, $0.blob) }
+      changes = try current.map { try repository.notes(inNotesCommit: $0).map { ($0.annotated, $0.blob) } } ?? []
     }
+    let objects = try repository.objectDatabase()
     for blob in replaced {
-      let parsed = try repository.withBlobContent(blob) { StoredUsageLine.lines(in: $0) }
+      let parsed = try objects.withContent(of: blob) { StoredUsageLine.lines(in: $0) }
       delta.previousIDs += parsed.lines.map(\.id)
     }
     delta.notes.reserveCapacity(changes.count)
@@ -62,7 +63,7 @@ struct UsageNotesDelta {
         delta.removed.append(change.annotated.hex)
         continue
       }
-      let parsed = try repository.withBlobContent(blob) { StoredUsageLine.lines(in: $0) }
+      let parsed = try objects.withContent(of: blob) { StoredUsageLine.lines(in: $0) }
       delta.malformedLines += parsed.malformed
       var time: Int64 = 0
       var summary = ""

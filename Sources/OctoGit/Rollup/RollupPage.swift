@@ -11,21 +11,22 @@ struct RollupPage {
   /// Every period of the chart over time, empty ones included.
   let periods: [String]
 
-  /// Builds the four views the page shows from the store.
+  /// Builds the four views the page shows from the store (its events loaded once).
   static func build(store: RollupStore, options: RollupOptions) throws -> RollupPage {
-    func view(_ dimensions: [RollupDimension]) throws -> RollupReport {
+    let entries = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
+    let data = try RollupEvents.load(store: store, entries: entries)
+    func view(_ dimensions: [RollupDimension]) -> RollupReport {
       var copy = options
       copy.dimensions = dimensions
-      return try RollupReport.build(store: store, options: copy)
+      return RollupReport.build(data, entries: entries, options: copy)
     }
     // Cycles when the user bills by them (a cycle day other than the 1st, or --by cycle), else weeks.
     let period: RollupDimension =
       options.dimensions.contains(.cycle) || options.cycleDay != 1 ? .cycle
       : options.dimensions.contains(.month) ? .month : .week
     return RollupPage(
-      main: try RollupReport.build(store: store, options: options), byRepository: try view([.repo]),
-      byModel: try view([.model]), overTime: try view([period]),
-      periods: try RollupReport.periods(store: store, options: options, dimension: period))
+      main: view(options.dimensions), byRepository: view([.repo]), byModel: view([.model]), overTime: view([period]),
+      periods: RollupReport.periods(data, options: options, dimension: period))
   }
 
   var html: String {

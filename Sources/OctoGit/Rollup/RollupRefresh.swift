@@ -51,7 +51,7 @@ public struct RollupRefresh {
       while let (index, outcome) = work.nextResult() {
         var entry = entries[index]
         switch outcome {
-        case .read(let delta, let fetchProblem, let identity):
+        case .read(let delta, let prepared, let fetchProblem, let identity):
           if let identity {
             // Its origin now names another project: the same events, counted under the new one.
             try db.execute(
@@ -60,7 +60,7 @@ public struct RollupRefresh {
             entry.project = identity.project
           }
           if let delta {
-            try RollupStore.apply(delta, to: entry, in: db)
+            try RollupStore.apply(delta, prepared: prepared, to: entry, in: db)
             summary.read += 1
             summary.notesRead += delta.notes.count
             summary.malformedLines += delta.malformedLines
@@ -86,7 +86,8 @@ public struct RollupRefresh {
 enum RepositoryOutcome: @unchecked Sendable {
   /// The notes that changed (`nil`: none), why the fetch failed if it did, and its project when its origin
   /// now names another one.
-  case read(UsageNotesDelta?, fetchProblem: String?, identity: (project: String, origin: String?)?)
+  /// A whole read comes with its archive already encoded (on the reader's thread).
+  case read(UsageNotesDelta?, prepared: Data?, fetchProblem: String?, identity: (project: String, origin: String?)?)
   case skipped(String)
 }
 
@@ -147,7 +148,9 @@ final class WorkQueue: @unchecked Sendable {
       }
       let delta = try UsageNotesDelta.read(
         repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
-      return .read(delta, fetchProblem: fetchProblem, identity: identity.project == entry.project ? nil : identity)
+      let prepared = delta.flatMap { $0.rebuilt ? EventArchive($0).encoded() : nil }
+      return .read(
+        delta, prepared: prepared, fetchProblem: fetchProblem, identity: identity.project == entry.project ? nil : identity)
     } catch {
       return .skipped("\(error)")
     }

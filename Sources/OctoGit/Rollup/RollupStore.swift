@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
 
-/// The user's rollup database, `$XDG_DATA_HOME/octo-git/rollup.sqlite`: the registered repositories and a
-/// copy of every usage event their notes hold, kept current incrementally.
+/// The user's rollup database, `$XDG_DATA_HOME/octo-git/rollup.sqlite`: the registered repositories and,
+/// for each, its usage events as one compact value (see ``EventArchive``) with the notes tip they were read
+/// at, kept current incrementally.
 ///
-/// Events are stored per repository with a count of the notes holding them there, so an event copied onto
-/// a rebased commit counts once and goes away only when no note holds it. Clones of one project hold the
+/// An event is held once per repository with the number of notes holding it, so an event copied onto a
+/// rebased commit counts once and goes away only when no note holds it. Clones of one project hold the
 /// same events: the rollup counts each id once per project when it sums. Everything but the registry can
 /// be rebuilt from the repositories.
 public final class RollupStore: SQLiteStore {
@@ -23,11 +24,7 @@ public final class RollupStore: SQLiteStore {
   public init(path: String = RollupStore.defaultPath()) throws {
     self.path = path
     database = try SQLiteSetup.open(
-      path: path, label: "octo-git rollup", migrations: Self.migrations, damaged: Self.damagedHint
-    ) { db in
-      // A cold rollup inserts events in no particular key order: keep the tree's pages in memory.
-      try db.execute(sql: "PRAGMA cache_size = -262144")
-    }
+      path: path, label: "octo-git rollup", migrations: Self.migrations, damaged: Self.damagedHint)
   }
 
   /// Schema changes, in order (see ``SQLiteSetup/migrate(_:_:)``). Never edit a shipped one: append.
@@ -58,7 +55,17 @@ public final class RollupStore: SQLiteStore {
       generation TEXT NOT NULL,
       body BLOB NOT NULL
     ) WITHOUT ROWID;
+    """,
+    // One row per event cost a cold rollup more than reading the notes; one archive per repository instead.
     """
+    DROP TABLE event;
+    CREATE TABLE repo_events (
+      repo INTEGER PRIMARY KEY,
+      archive BLOB NOT NULL
+    );
+    UPDATE repo SET tip = NULL;
+    DELETE FROM result_cache;
+    """,
   ]
 
   /// A registered repository.
@@ -107,7 +114,7 @@ public final class RollupStore: SQLiteStore {
   func unregister(path: String) throws {
     try write { db in
       guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repo WHERE path = ?", arguments: [path]) else { return }
-      try db.execute(sql: "DELETE FROM event WHERE repo = ?", arguments: [id])
+      try db.execute(sql: "DELETE FROM repo_events WHERE repo = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM repo WHERE id = ?", arguments: [id])
     }
   }
@@ -116,73 +123,46 @@ public final class RollupStore: SQLiteStore {
   func transaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
 
   /// Records, inside `db`'s transaction, what changed in one repository's usage notes, and the tip read.
-  static func apply(_ delta: UsageNotesDelta, to entry: Entry, in db: Database) throws {
-    if delta.rebuilt {
-      try db.execute(sql: "DELETE FROM event WHERE repo = ?", arguments: [entry.id])
-    } else if !delta.previousIDs.isEmpty {
-      let release = try db.makeStatement(sql: "UPDATE event SET holders = holders - 1 WHERE repo = ? AND event_id = ?")
-      var statement = RawInsert(release)
-      for id in delta.previousIDs {
-        statement.bind(entry.id)
-        statement.bind(id)
-        try statement.run()
+  /// `prepared` is the encoded archive of a whole read, when the reader already made it.
+  static func apply(_ delta: UsageNotesDelta, prepared: Data?, to entry: Entry, in db: Database) throws {
+    let data: Data
+    if let prepared, delta.rebuilt {
+      data = prepared
+    } else {
+      var archive = EventArchive()
+      if !delta.rebuilt,
+        let stored = try Data.fetchOne(db, sql: "SELECT archive FROM repo_events WHERE repo = ?", arguments: [entry.id]),
+        let decoded = EventArchive.decode(stored)
+      {
+        archive = decoded
       }
+      archive.apply(delta)
+      data = archive.encoded()
     }
-    // A copy with more output tokens (a re-imported, longer answer) wins over a shorter one.
-    let upsert = try db.makeStatement(
-      sql: """
-        INSERT INTO event (repo, event_id, holders, at_ms, agent, session, model, tin, tout, cw5m, cw1h, cr,
-          cost, cost_pico, user, branch, feature)
-        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (repo, event_id) DO UPDATE SET holders = holders + 1,
-          at_ms = iif(excluded.tout > tout, excluded.at_ms, at_ms),
-          agent = iif(excluded.tout > tout, excluded.agent, agent),
-          session = iif(excluded.tout > tout, excluded.session, session),
-          model = iif(excluded.tout > tout, excluded.model, model),
-          tin = iif(excluded.tout > tout, excluded.tin, tin),
-          cw5m = iif(excluded.tout > tout, excluded.cw5m, cw5m),
-          cw1h = iif(excluded.tout > tout, excluded.cw1h, cw1h),
-          cr = iif(excluded.tout > tout, excluded.cr, cr),
-          cost = iif(excluded.tout > tout, excluded.cost, cost),
-          cost_pico = iif(excluded.tout > tout, excluded.cost_pico, cost_pico),
-          user = iif(excluded.tout > tout, excluded.user, user),
-          branch = iif(excluded.tout > tout, excluded.branch, branch),
-          feature = iif(excluded.tout > tout, excluded.feature, feature),
-          tout = max(tout, excluded.tout)
-        """)
-    var event = RawInsert(upsert)
-    for note in delta.notes {
-      for line in note.events {
-        event.bind(entry.id)
-        event.bind(line.id)
-        event.bind(line.atMs)
-        event.bind(line.agent)
-        event.bind(line.session)
-        event.bind(line.model)
-        event.bind(line.tokens.input)
-        event.bind(line.tokens.output)
-        event.bind(line.tokens.cacheWrite5m)
-        event.bind(line.tokens.cacheWrite1h)
-        event.bind(line.tokens.cacheRead)
-        event.bind(line.costText)
-        event.bind(line.costPico)
-        event.bind(line.user)
-        event.bind(line.branch)
-        event.bind(line.feature)
-        try event.run()
-      }
-    }
-    // Released before the new holds were taken; an event that merely moved notes is back to 1 by now.
-    if !delta.previousIDs.isEmpty {
-      try db.execute(sql: "DELETE FROM event WHERE repo = ? AND holders <= 0", arguments: [entry.id])
-    }
+    try db.execute(
+      sql: "INSERT OR REPLACE INTO repo_events (repo, archive) VALUES (?, ?)", arguments: [entry.id, data])
     try db.execute(sql: "UPDATE repo SET tip = ?, problem = NULL WHERE id = ?", arguments: [delta.tip?.hex, entry.id])
+  }
+
+  /// The archives of these repositories (a damaged one is missing: its repository is read again next time).
+  func archives(_ ids: [Int64]) throws -> [Int64: EventArchive] {
+    guard !ids.isEmpty else { return [:] }
+    if ids.count > 500 { return try archives(Array(ids.prefix(500))).merging(try archives(Array(ids.dropFirst(500)))) { $1 } }
+    return try read { db in
+      var result: [Int64: EventArchive] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT repo, archive FROM repo_events WHERE repo IN (\(ids.map(String.init).joined(separator: ",")))")
+      while let row = try rows.next() {
+        if let archive = EventArchive.decode(row[1]) { result[row[0]] = archive }
+      }
+      return result
+    }
   }
 
   /// Forgets every event read and every tip seen (the registry stays): the next rollup reads all notes.
   public func forgetEvents() throws {
     try write { db in
-      try db.execute(sql: "DELETE FROM event; DELETE FROM result_cache; UPDATE repo SET tip = NULL")
+      try db.execute(sql: "DELETE FROM repo_events; DELETE FROM result_cache; UPDATE repo SET tip = NULL")
     }
   }
 

@@ -217,3 +217,46 @@ struct RollupTests {
     }
   }
 }
+
+@Suite("The rollup's event archive")
+struct EventArchiveTests {
+  func line(_ id: String, out: Int, cost: String?, at: Int64 = 1_790_000_000_000) -> StoredUsageLine {
+    var line = StoredUsageLine(id: id, atMs: at, agent: "claude-code", model: "claude-sonnet-4-5")
+    line.tokens = TokenCounts(input: 10, output: out)
+    line.user = "dev@example.com"
+    if let cost {
+      line.costText = cost
+      line.costPico = StoredUsageLine.picoDollars(cost)
+    }
+    return line
+  }
+
+  func delta(_ notes: [[StoredUsageLine]], previous: [String] = [], rebuilt: Bool = false) -> UsageNotesDelta {
+    var delta = UsageNotesDelta()
+    delta.rebuilt = rebuilt
+    delta.previousIDs = previous
+    delta.notes = notes.enumerated().map { UsageNotesDelta.Note(commit: "c\($0.offset)", time: 0, summary: "", events: $0.element) }
+    return delta
+  }
+
+  @Test("holders count the notes holding an event; the longest copy wins; released events go; encoding round-trips")
+  func archive() throws {
+    var archive = EventArchive(delta([[line("a", out: 5, cost: "0.5")], [line("a", out: 9, cost: "0.9"), line("b", out: 1, cost: nil)]], rebuilt: true))
+    #expect(archive.events["a"]?.holders == 2 && archive.events["a"]?.tokens.output == 9 && archive.events["a"]?.costPico == 900_000_000_000)
+    #expect(archive.events["b"]?.isPriced == false)
+    // A rebase moved "a" to a new note (one hold released, one taken); "b"'s only note is gone.
+    archive.apply(delta([[line("a", out: 9, cost: "0.9")]], previous: ["a", "b"]))
+    #expect(archive.events["a"]?.holders == 2 && archive.events["b"] == nil)
+    var exotic = line("c", out: 3, cost: nil, at: -5)
+    exotic.costText = "0.0000000000001"
+    exotic.feature = "naïve-feature"
+    archive.apply(delta([[exotic]]))
+    let decoded = try #require(EventArchive.decode(archive.encoded()))
+    #expect(decoded.events.count == 2)
+    #expect(decoded.events["c"]?.costText == "0.0000000000001" && decoded.events["c"]?.atMs == -5)
+    #expect(decoded.events["c"]?.feature == "naïve-feature" && decoded.events["c"]?.branch == nil)
+    #expect(decoded.events["a"]?.user == "dev@example.com" && decoded.events["a"]?.holders == 2)
+    #expect(EventArchive.decode(Data("not an archive".utf8)) == nil)
+    #expect(EventArchive.decode(archive.encoded().dropLast(3)) == nil)
+  }
+}

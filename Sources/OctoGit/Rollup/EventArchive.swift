@@ -1,0 +1,202 @@
+import Foundation
+
+/// One repository's usage events as the rollup keeps them: each event once (by id) with the number of
+/// notes holding it, in a compact binary form stored as one value per repository.
+///
+/// One value per repository instead of one row per event: a cold rollup of hundreds of thousands of
+/// events writes a hundred values, and summing decodes them in memory.
+struct EventArchive {
+  struct Event {
+    var id: String
+    var holders: Int
+    var atMs: Int64
+    var agent: String?
+    var model: String
+    var user: String?
+    var branch: String?
+    var feature: String?
+    var tokens: TokenCounts
+    var costPico: Int64?
+    /// The exact cost when it has no pico-dollar value (or nil: see `costPico`, or unpriced).
+    var costText: String?
+    var isPriced: Bool { costPico != nil || costText != nil }
+  }
+
+  var events: [String: Event] = [:]
+
+  init() {}
+
+  /// The events of a whole read of a repository's notes.
+  init(_ delta: UsageNotesDelta) {
+    apply(delta)
+  }
+
+  /// Takes in what changed: holds released for the notes' old versions, new lines held (a copy with more
+  /// output tokens replaces a shorter one), events nobody holds any more dropped.
+  mutating func apply(_ delta: UsageNotesDelta) {
+    if delta.rebuilt { events.removeAll(keepingCapacity: true) }
+    for id in delta.previousIDs {
+      events[id]?.holders -= 1
+    }
+    for note in delta.notes {
+      for line in note.events {
+        let event = Event(
+          id: line.id, holders: 1, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
+          branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
+          costText: line.costPico == nil ? line.costText : nil)
+        if var existing = events[line.id] {
+          existing.holders += 1
+          if line.tokens.output > existing.tokens.output {
+            let holders = existing.holders
+            existing = event
+            existing.holders = holders
+          }
+          events[line.id] = existing
+        } else {
+          events[line.id] = event
+        }
+      }
+    }
+    if !delta.previousIDs.isEmpty {
+      events = events.filter { $0.value.holders > 0 }
+    }
+  }
+
+  // MARK: Encoding
+  //
+  // "OGA1", then a string table (count, then each string as length and UTF-8 bytes), then the events
+  // (count, then for each: id, holders, time, the strings as table index + 1 (0: none), the five token
+  // counts, a cost tag (0 unpriced, 1 pico-dollars, 2 exact text) and the cost). Integers are LEB128.
+
+  func encoded() -> Data {
+    var strings: [String: Int] = [:]
+    var table: [String] = []
+    func index(_ text: String?) -> Int {
+      guard let text else { return 0 }
+      if let known = strings[text] { return known }
+      table.append(text)
+      strings[text] = table.count
+      return table.count
+    }
+    var body: [UInt8] = []
+    body.reserveCapacity(events.count * 48)
+    Self.put(events.count, &body)
+    for event in events.values {
+      Self.put(event.id, &body)
+      Self.put(event.holders, &body)
+      Self.put(UInt64(bitPattern: event.atMs), &body)
+      for text in [event.agent, event.model, event.user, event.branch, event.feature] { Self.put(index(text), &body) }
+      for count in [event.tokens.input, event.tokens.output, event.tokens.cacheWrite5m, event.tokens.cacheWrite1h,
+                    event.tokens.cacheRead] { Self.put(count, &body) }
+      if let pico = event.costPico {
+        body.append(1)
+        Self.put(UInt64(bitPattern: pico), &body)
+      } else if let text = event.costText {
+        body.append(2)
+        Self.put(index(text), &body)
+      } else {
+        body.append(0)
+      }
+    }
+    var out: [UInt8] = Array("OGA1".utf8)
+    Self.put(table.count, &out)
+    for text in table { Self.put(text, &out) }
+    out += body
+    return Data(out)
+  }
+
+  /// Decodes what ``encoded()`` wrote; `nil` when the data is not an archive (the repository is then read
+  /// again from its notes).
+  static func decode(_ data: Data) -> EventArchive? {
+    data.withUnsafeBytes { raw -> EventArchive? in
+      var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
+      guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer() else { return nil }
+      var table: [String] = [""]
+      table.reserveCapacity(tableCount + 1)
+      for _ in 0..<tableCount {
+        guard let text = reader.string() else { return nil }
+        table.append(text)
+      }
+      func text(_ index: Int?) -> String?? {
+        guard let index else { return .none }
+        guard index < table.count else { return .none }
+        return .some(index == 0 ? nil : table[index])
+      }
+      guard let count = reader.integer() else { return nil }
+      var archive = EventArchive()
+      archive.events.reserveCapacity(count)
+      for _ in 0..<count {
+        guard let id = reader.string(), let holders = reader.integer(), let at = reader.unsigned(),
+          let agent = text(reader.integer()), let modelName = text(reader.integer()), let model = modelName,
+          let user = text(reader.integer()), let branch = text(reader.integer()), let feature = text(reader.integer()),
+          let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
+          let cw1h = reader.integer(), let cr = reader.integer(), let tag = reader.take(1)?.first
+        else { return nil }
+        var event = Event(
+          id: id, holders: holders, atMs: Int64(bitPattern: at), agent: agent, model: model, user: user, branch: branch,
+          feature: feature,
+          tokens: TokenCounts(input: input, output: output, cacheWrite5m: cw5m, cacheWrite1h: cw1h, cacheRead: cr),
+          costPico: nil, costText: nil)
+        switch tag {
+        case 0: break
+        case 1:
+          guard let pico = reader.unsigned() else { return nil }
+          event.costPico = Int64(bitPattern: pico)
+        case 2:
+          guard let cost = text(reader.integer()), let value = cost else { return nil }
+          event.costText = value
+        default: return nil
+        }
+        archive.events[id] = event
+      }
+      return reader.position == reader.bytes.count ? archive : nil
+    }
+  }
+
+  static func put(_ value: Int, _ out: inout [UInt8]) { put(UInt64(max(0, value)), &out) }
+
+  static func put(_ value: UInt64, _ out: inout [UInt8]) {
+    var rest = value
+    while rest >= 0x80 {
+      out.append(UInt8(rest & 0x7F) | 0x80)
+      rest >>= 7
+    }
+    out.append(UInt8(rest))
+  }
+
+  static func put(_ text: String, _ out: inout [UInt8]) {
+    put(text.utf8.count, &out)
+    out.append(contentsOf: text.utf8)
+  }
+
+  struct Reader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    mutating func take(_ count: Int) -> UnsafeBufferPointer<UInt8>? {
+      guard count >= 0, position + count <= bytes.count else { return nil }
+      defer { position += count }
+      return UnsafeBufferPointer(rebasing: bytes[position..<(position + count)])
+    }
+
+    mutating func unsigned() -> UInt64? {
+      var value: UInt64 = 0
+      var shift: UInt64 = 0
+      while position < bytes.count, shift < 64 {
+        let byte = bytes[position]
+        position += 1
+        value |= UInt64(byte & 0x7F) << shift
+        if byte < 0x80 { return value }
+        shift += 7
+      }
+      return nil
+    }
+
+    mutating func integer() -> Int? { unsigned().flatMap { $0 <= UInt64(Int.max) ? Int($0) : nil } }
+
+    mutating func string() -> String? {
+      guard let length = integer(), let slice = take(length) else { return nil }
+      return String(decoding: slice, as: UTF8.self)
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// The events a rollup sums, per project: each repository's archive, and for a project with several
+/// clones their archives merged by event id (the copy with the most output tokens kept).
+struct RollupEvents {
+  var projects: [(project: String, events: [EventArchive.Event])] = []
+  /// The earliest and latest event time, in milliseconds.
+  var span: (Int64, Int64) = (0, 0)
+
+  static func load(store: RollupStore, entries: [RollupStore.Entry]) throws -> RollupEvents {
+    let archives = try store.archives(entries.map(\.id))
+    var data = RollupEvents()
+    var low = Int64.max
+    var high = Int64.min
+    for (project, clones) in Dictionary(grouping: entries, by: \.project).sorted(by: { $0.key < $1.key }) {
+      var events: [EventArchive.Event]
+      if clones.count == 1 {
+        events = archives[clones[0].id].map { Array($0.events.values) } ?? []
+      } else {
+        var merged: [String: EventArchive.Event] = [:]
+        for clone in clones {
+          for (id, event) in archives[clone.id]?.events ?? [:] {
+            if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
+            merged[id] = event
+          }
+        }
+        events = Array(merged.values)
+      }
+      for event in events {
+        low = min(low, event.atMs)
+        high = max(high, event.atMs)
+      }
+      data.projects.append((project, events))
+    }
+    if low <= high { data.span = (low, high) }
+    return data
+  }
+}
+
+/// Local day numbers (days since 1970-01-01 in a time zone) of instants, from the UTC offsets in force
+/// over a span: exact across daylight-saving changes, without a calendar per event.
+struct LocalDays {
+  let starts: [Int64]
+  let offsets: [Int64]
+
+  init(timeZone: TimeZone, span: (Int64, Int64)) {
+    let list = CalendarMath(timeZone: timeZone).offsets(
+      from: Date(timeIntervalSince1970: Double(span.0) / 1000 - 86_400),
+      to: Date(timeIntervalSince1970: Double(span.1) / 1000 + 86_400))
+    starts = list.map(\.startMs)
+    offsets = list.map(\.offsetMs)
+  }
+
+  func number(_ milliseconds: Int64) -> Int {
+    // The last offset that started at or before this instant (the first one also covers anything earlier).
+    var low = 0
+    var high = starts.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if starts[middle] <= milliseconds { low = middle } else { high = middle - 1 }
+    }
+    let local = milliseconds + offsets[low]
+    return Int(local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000)
+  }
+}
+
+/// A group of a rollup: the index of each dimension's value, and the local day.
+struct GroupKey: Hashable {
+  var values: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) = (0, 0, 0, 0, 0, 0, 0)
+  var day: Int32 = 0
+
+  mutating func set(_ position: Int, _ value: Int32) {
+    switch position {
+    case 0: values.0 = value
+    case 1: values.1 = value
+    case 2: values.2 = value
+    case 3: values.3 = value
+    case 4: values.4 = value
+    case 5: values.5 = value
+    default: values.6 = value
+    }
+  }
+
+  func get(_ position: Int) -> Int32 {
+    switch position {
+    case 0: values.0
+    case 1: values.1
+    case 2: values.2
+    case 3: values.3
+    case 4: values.4
+    case 5: values.5
+    default: values.6
+    }
+  }
+
+  static func == (lhs: GroupKey, rhs: GroupKey) -> Bool {
+    lhs.day == rhs.day && lhs.values.0 == rhs.values.0 && lhs.values.1 == rhs.values.1 && lhs.values.2 == rhs.values.2
+      && lhs.values.3 == rhs.values.3 && lhs.values.4 == rhs.values.4 && lhs.values.5 == rhs.values.5
+      && lhs.values.6 == rhs.values.6
+  }
+
+  func hash(into hasher: inout Hasher) {
+    hasher.combine(day)
+    hasher.combine(values.0)
+    hasher.combine(values.1)
+    hasher.combine(values.2)
+    hasher.combine(values.3)
+    hasher.combine(values.4)
+    hasher.combine(values.5)
+    hasher.combine(values.6)
+  }
+}
+
+/// The values of each dimension, numbered as they are met (models normalised once each).
+struct KeyNames {
+  private var indexes: [RollupDimension: [String: Int32]] = [:]
+  private var names: [RollupDimension: [String]] = [:]
+  private var models: [String: Int32] = [:]
+
+  mutating func index(_ name: String, for dimension: RollupDimension) -> Int32 {
+    if let known = indexes[dimension]?[name] { return known }
+    names[dimension, default: []].append(name)
+    let index = Int32(names[dimension]!.count - 1)
+    indexes[dimension, default: [:]][name] = index
+    return index
+  }
+
+  mutating func model(_ raw: String) -> Int32 {
+    if let known = models[raw] { return known }
+    let index = index(ModelName.normalise(raw), for: .model)
+    models[raw] = index
+    return index
+  }
+
+  func name(_ index: Int32, for dimension: RollupDimension) -> String { names[dimension]?[Int(index)] ?? "" }
+}
