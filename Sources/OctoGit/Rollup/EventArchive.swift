@@ -153,6 +153,65 @@ struct EventArchive {
     }
   }
 
+  /// What summing needs of an event, with its strings as numbers of a table shared by all archives.
+  struct Summed {
+    var atMs: Int64
+    /// Indexes into the shared table; -1: none.
+    var agent: Int32
+    var model: Int32
+    var user: Int32
+    var branch: Int32
+    var feature: Int32
+    var tokens: TokenCounts
+    var costPico: Int64?
+    /// The exact cost's index when it has no pico-dollar value; -1: none.
+    var costText: Int32
+  }
+
+  /// Walks an encoded archive without building its events: each string of its table is numbered once
+  /// with `number`, then `body` gets each event. Returns false when the data is not an archive.
+  static func forEachEvent(in data: Data, number: (String) -> Int32, _ body: (Summed) -> Void) -> Bool {
+    data.withUnsafeBytes { raw -> Bool in
+      var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
+      guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer() else { return false }
+      var table: [Int32] = [-1]
+      table.reserveCapacity(tableCount + 1)
+      for _ in 0..<tableCount {
+        guard let text = reader.string() else { return false }
+        table.append(number(text))
+      }
+      func index(_ raw: Int?) -> Int32? {
+        guard let raw, raw < table.count else { return nil }
+        return table[raw]
+      }
+      guard let count = reader.integer() else { return false }
+      for _ in 0..<count {
+        guard let idLength = reader.integer(), reader.take(idLength) != nil, reader.integer() != nil,
+          let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()),
+          let user = index(reader.integer()), let branch = index(reader.integer()), let feature = index(reader.integer()),
+          let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
+          let cw1h = reader.integer(), let cr = reader.integer(), let tag = reader.take(1)?.first
+        else { return false }
+        var event = Summed(
+          atMs: Int64(bitPattern: at), agent: agent, model: model, user: user, branch: branch, feature: feature,
+          tokens: TokenCounts(input: input, output: output, cacheWrite5m: cw5m, cacheWrite1h: cw1h, cacheRead: cr),
+          costPico: nil, costText: -1)
+        switch tag {
+        case 0: break
+        case 1:
+          guard let pico = reader.unsigned() else { return false }
+          event.costPico = Int64(bitPattern: pico)
+        case 2:
+          guard let text = index(reader.integer()) else { return false }
+          event.costText = text
+        default: return false
+        }
+        body(event)
+      }
+      return reader.position == reader.bytes.count
+    }
+  }
+
   static func put(_ value: Int, _ out: inout [UInt8]) { put(UInt64(max(0, value)), &out) }
 
   static func put(_ value: UInt64, _ out: inout [UInt8]) {

@@ -1,36 +1,61 @@
 import Foundation
 
-/// The events a rollup sums, per project: each repository's archive, and for a project with several
-/// clones their archives merged by event id (the copy with the most output tokens kept).
+/// The events a rollup sums, per project, with their strings numbered in one shared table: each
+/// repository's archive as it is, and for a project with several clones their archives merged by event id
+/// (the copy with the most output tokens kept).
 struct RollupEvents {
-  var projects: [(project: String, events: [EventArchive.Event])] = []
+  var projects: [(project: String, events: [EventArchive.Summed])] = []
+  /// The strings the events' numbers stand for.
+  var strings: [String] = []
   /// The earliest and latest event time, in milliseconds.
   var span: (Int64, Int64) = (0, 0)
 
+  private var numbers: [String: Int32] = [:]
+
+  mutating func number(_ text: String) -> Int32 {
+    if let known = numbers[text] { return known }
+    strings.append(text)
+    numbers[text] = Int32(strings.count - 1)
+    return Int32(strings.count - 1)
+  }
+
+  func string(_ number: Int32) -> String? { number < 0 ? nil : strings[Int(number)] }
+
   static func load(store: RollupStore, entries: [RollupStore.Entry]) throws -> RollupEvents {
-    let archives = try store.archives(entries.map(\.id))
+    let archives = try store.encodedArchives(entries.map(\.id))
     var data = RollupEvents()
-    var low = Int64.max
-    var high = Int64.min
     for (project, clones) in Dictionary(grouping: entries, by: \.project).sorted(by: { $0.key < $1.key }) {
-      var events: [EventArchive.Event]
+      var events: [EventArchive.Summed] = []
       if clones.count == 1 {
-        events = archives[clones[0].id].map { Array($0.events.values) } ?? []
+        if let encoded = archives[clones[0].id] {
+          _ = EventArchive.forEachEvent(in: encoded, number: { data.number($0) }) { events.append($0) }
+        }
       } else {
         var merged: [String: EventArchive.Event] = [:]
         for clone in clones {
-          for (id, event) in archives[clone.id]?.events ?? [:] {
+          guard let encoded = archives[clone.id], let archive = EventArchive.decode(encoded) else { continue }
+          for (id, event) in archive.events {
             if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
             merged[id] = event
           }
         }
-        events = Array(merged.values)
+        func number(_ text: String?) -> Int32 { text.map { data.number($0) } ?? -1 }
+        events = merged.values.map { event in
+          EventArchive.Summed(
+            atMs: event.atMs, agent: number(event.agent), model: number(event.model), user: number(event.user),
+            branch: number(event.branch), feature: number(event.feature), tokens: event.tokens, costPico: event.costPico,
+            costText: number(event.costText))
+        }
       }
+      data.projects.append((project, events))
+    }
+    var low = Int64.max
+    var high = Int64.min
+    for (_, events) in data.projects {
       for event in events {
         low = min(low, event.atMs)
         high = max(high, event.atMs)
       }
-      data.projects.append((project, events))
     }
     if low <= high { data.span = (low, high) }
     return data
@@ -111,11 +136,12 @@ struct GroupKey: Hashable {
   }
 }
 
-/// The values of each dimension, numbered as they are met (models normalised once each).
+/// The values of each dimension, numbered as they are met (models normalised once each); a shared-table
+/// number is looked up once per dimension.
 struct KeyNames {
   private var indexes: [RollupDimension: [String: Int32]] = [:]
   private var names: [RollupDimension: [String]] = [:]
-  private var models: [String: Int32] = [:]
+  private var byNumber: [RollupDimension: [Int32]] = [:]
 
   mutating func index(_ name: String, for dimension: RollupDimension) -> Int32 {
     if let known = indexes[dimension]?[name] { return known }
@@ -125,11 +151,16 @@ struct KeyNames {
     return index
   }
 
-  mutating func model(_ raw: String) -> Int32 {
-    if let known = models[raw] { return known }
-    let index = index(ModelName.normalise(raw), for: .model)
-    models[raw] = index
-    return index
+  /// The key of a shared-table string (`-1`: none, shown as `missing`) for `dimension`.
+  mutating func index(number: Int32, in data: RollupEvents, for dimension: RollupDimension, missing: String) -> Int32 {
+    let slot = Int(number) + 1
+    if byNumber[dimension] == nil { byNumber[dimension] = Array(repeating: -1, count: data.strings.count + 1) }
+    if let known = byNumber[dimension]?[slot], known >= 0 { return known }
+    var name = data.string(number) ?? missing
+    if dimension == .model { name = ModelName.normalise(name) }
+    let key = index(name, for: dimension)
+    byNumber[dimension]![slot] = key
+    return key
   }
 
   func name(_ index: Int32, for dimension: RollupDimension) -> String { names[dimension]?[Int(index)] ?? "" }

@@ -92,17 +92,18 @@ public struct RollupReport: Sendable {
           let value: Int32
           switch dimension {
           case .repo: value = projectKey
-          case .user: value = names.index(event.user ?? "(unknown)", for: .user)
-          case .agent: value = names.index(event.agent ?? "(unknown)", for: .agent)
-          case .branch: value = names.index(event.branch ?? "(detached)", for: .branch)
-          case .feature: value = names.index(event.feature ?? "(none)", for: .feature)
-          case .model: value = names.model(event.model)
+          case .user: value = names.index(number: event.user, in: data, for: .user, missing: "(unknown)")
+          case .agent: value = names.index(number: event.agent, in: data, for: .agent, missing: "(unknown)")
+          case .branch: value = names.index(number: event.branch, in: data, for: .branch, missing: "(detached)")
+          case .feature: value = names.index(number: event.feature, in: data, for: .feature, missing: "(none)")
+          case .model: value = names.index(number: event.model, in: data, for: .model, missing: "")
           case .day, .week, .month, .cycle: value = 0
           }
           key.set(position, value)
         }
         if wantsTime { key.day = Int32(day.number(event.atMs)) }
-        groups[key, default: UsageTotals()].add(tokens: event.tokens, costPico: event.costPico, costText: event.costText)
+        groups[key, default: UsageTotals()].add(
+          tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
       }
     }
     var merged: [[String]: UsageTotals] = [:]

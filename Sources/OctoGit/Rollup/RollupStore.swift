@@ -144,16 +144,16 @@ public final class RollupStore: SQLiteStore {
     try db.execute(sql: "UPDATE repo SET tip = ?, problem = NULL WHERE id = ?", arguments: [delta.tip?.hex, entry.id])
   }
 
-  /// The archives of these repositories (a damaged one is missing: its repository is read again next time).
-  func archives(_ ids: [Int64]) throws -> [Int64: EventArchive] {
+  /// The encoded archives of these repositories, by repository id.
+  func encodedArchives(_ ids: [Int64]) throws -> [Int64: Data] {
     guard !ids.isEmpty else { return [:] }
-    if ids.count > 500 { return try archives(Array(ids.prefix(500))).merging(try archives(Array(ids.dropFirst(500)))) { $1 } }
     return try read { db in
-      var result: [Int64: EventArchive] = [:]
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT repo, archive FROM repo_events WHERE repo IN (\(ids.map(String.init).joined(separator: ",")))")
+      var result: [Int64: Data] = [:]
+      let wanted = Set(ids)
+      let rows = try Row.fetchCursor(db, sql: "SELECT repo, archive FROM repo_events")
       while let row = try rows.next() {
-        if let archive = EventArchive.decode(row[1]) { result[row[0]] = archive }
+        let id: Int64 = row[0]
+        if wanted.contains(id) { result[id] = row[1] }
       }
       return result
     }
