@@ -48,7 +48,9 @@ struct StoredUsageLine {
 
     mutating func string(_ slice: UnsafeBufferPointer<UInt8>, for field: Field) -> String {
       let slot = field.rawValue
-      if bytes[slot].count == slice.count, bytes[slot].elementsEqual(slice) {
+      if bytes[slot].count == slice.count,
+        slice.isEmpty || bytes[slot].withUnsafeBufferPointer({ memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0 })
+      {
         return strings[slot]
       }
       let text = String(decoding: slice, as: UTF8.self)
@@ -64,7 +66,13 @@ struct StoredUsageLine {
   static func lines(in text: UnsafeRawBufferPointer) -> (lines: [StoredUsageLine], malformed: Int) {
     var lines: [StoredUsageLine] = []
     var malformed = 0
+    // Notes hold a few lines each: a set of ids is only worth building for long ones.
     var ids = Set<String>()
+    func isNew(_ id: String) -> Bool {
+      if lines.count < 16 { return !lines.contains { $0.id == id } }
+      if ids.isEmpty { ids = Set(lines.map(\.id)) }
+      return ids.insert(id).inserted
+    }
     var interner = Interner()
     let bytes = text.bindMemory(to: UInt8.self)
     guard let base = bytes.baseAddress else { return ([], 0) }
@@ -75,7 +83,7 @@ struct StoredUsageLine {
       } ?? bytes.count
       if end > start {
         if let line = parse(UnsafeBufferPointer(start: base + start, count: end - start), interner: &interner) {
-          if ids.insert(line.id).inserted { lines.append(line) }
+          if isNew(line.id) { lines.append(line) }
         } else {
           malformed += 1
         }
@@ -253,15 +261,28 @@ struct StoredUsageLine {
 
   /// The field a key names, matched on its bytes.
   static func field(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
-    func equals(_ name: StaticString) -> Bool {
-      name.utf8CodeUnitCount == key.count
-        && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    func byte(_ index: Int) -> UInt8 { key[index] }
+    func equals(_ text: StaticString) -> Bool {
+      guard text.utf8CodeUnitCount == key.count, let base = key.baseAddress else { return false }
+      return memcmp(base, text.utf8Start, key.count) == 0
     }
     switch key.count {
-    case 1: return equals("v") ? .v : nil
-    case 2: return equals("id") ? .id : equals("at") ? .at : equals("in") ? .input : equals("cr") ? .cr : nil
+    case 1: return byte(0) == UInt8(ascii: "v") ? .v : nil
+    case 2:
+      switch (byte(0), byte(1)) {
+      case (UInt8(ascii: "i"), UInt8(ascii: "d")): return .id
+      case (UInt8(ascii: "a"), UInt8(ascii: "t")): return .at
+      case (UInt8(ascii: "i"), UInt8(ascii: "n")): return .input
+      case (UInt8(ascii: "c"), UInt8(ascii: "r")): return .cr
+      default: return nil
+      }
     case 3: return equals("out") ? .output : nil
-    case 4: return equals("cw5m") ? .cw5m : equals("cw1h") ? .cw1h : equals("cost") ? .cost : equals("user") ? .user : nil
+    case 4:
+      switch byte(0) {
+      case UInt8(ascii: "c"): return equals("cw5m") ? .cw5m : equals("cw1h") ? .cw1h : equals("cost") ? .cost : nil
+      case UInt8(ascii: "u"): return equals("user") ? .user : nil
+      default: return nil
+      }
     case 5: return equals("agent") ? .agent : equals("model") ? .model : nil
     case 6: return equals("prices") ? .prices : equals("branch") ? .branch : nil
     case 7: return equals("session") ? .session : equals("machine") ? .machine : equals("feature") ? .feature : nil
