@@ -58,7 +58,31 @@ public struct TextTable: Sendable {
 
   /// RFC 4180 CSV: a header line, then the rows (not the footer).
   public var csv: String {
-    ([headers] + rows).map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n")
+    var out: [UInt8] = []
+    out.reserveCapacity((rows.count + 1) * 64)
+    for (number, row) in ([headers] + rows).enumerated() {
+      if number > 0 { out.append(0x0A) }
+      for (column, cell) in row.enumerated() {
+        if column > 0 { out.append(UInt8(ascii: ",")) }
+        Self.appendCSVField(cell, to: &out)
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// A field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, quote or line break.
+  static func appendCSVField(_ value: String, to out: inout [UInt8]) {
+    let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    guard needsQuotes else {
+      out.append(contentsOf: value.utf8)
+      return
+    }
+    out.append(UInt8(ascii: "\""))
+    for byte in value.utf8 {
+      if byte == UInt8(ascii: "\"") { out.append(byte) }
+      out.append(byte)
+    }
+    out.append(UInt8(ascii: "\""))
   }
 
   /// A GitHub-flavoured Markdown table, footer rows in bold.
@@ -70,11 +94,6 @@ public struct TextTable: Sendable {
     lines += rows.map(line)
     lines += footer.map { line($0.map { $0.isEmpty ? "" : "**\($0)**" }) }
     return lines.joined(separator: "\n")
-  }
-
-  static func csvField(_ value: String) -> String {
-    guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 
   /// `1234567` → `1,234,567`.
