@@ -6,6 +6,8 @@ for var in $(env | sed -n 's/^\(GIT_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$var"; 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 work=${BENCH_WORK:-"$bench_dir/../.build/bench"}
 mkdir -p "$work"
+# Repositories the benchmarks install into register for the rollup: keep them out of the user's registry.
+export XDG_DATA_HOME="$work/xdg-data"
 
 # hyperfine (Debian) times commands over repeated runs.
 need_hyperfine() {
