@@ -35,6 +35,7 @@ struct EventArchive {
   /// output tokens replaces a shorter one), events nobody holds any more dropped.
   mutating func apply(_ delta: UsageNotesDelta) {
     if delta.rebuilt { events.removeAll(keepingCapacity: true) }
+    events.reserveCapacity(events.count + delta.notes.reduce(0) { $0 + $1.events.count })
     for id in delta.previousIDs {
       events[id]?.holders -= 1
     }
@@ -44,14 +45,8 @@ struct EventArchive {
           id: line.id, holders: 1, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
           branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
           costText: line.costPico == nil ? line.costText : nil)
-        if var existing = events[line.id] {
-          existing.holders += 1
-          if line.tokens.output > existing.tokens.output {
-            let holders = existing.holders
-            existing = event
-            existing.holders = holders
-          }
-          events[line.id] = existing
+        if let index = events.index(forKey: line.id) {
+          Self.hold(&events.values[index], event)
         } else {
           events[line.id] = event
         }
@@ -60,6 +55,13 @@ struct EventArchive {
     if !delta.previousIDs.isEmpty {
       events = events.filter { $0.value.holders > 0 }
     }
+  }
+
+  /// Another note holds `event`: one more holder, and its values when it has more output tokens.
+  private static func hold(_ existing: inout Event, _ event: Event) {
+    let holders = existing.holders + 1
+    if event.tokens.output > existing.tokens.output { existing = event }
+    existing.holders = holders
   }
 
   // MARK: Encoding
@@ -71,12 +73,22 @@ struct EventArchive {
   func encoded() -> Data {
     var strings: [String: Int] = [:]
     var table: [String] = []
-    func index(_ text: String?) -> Int {
+    // Events repeat their neighbours' strings (the same agent, model, user…), usually the very same
+    // storage: checked before hashing.
+    var recent: [(String, Int)] = Array(repeating: ("", 0), count: 6)
+    func index(_ text: String?, _ slot: Int) -> Int {
       guard let text else { return 0 }
-      if let known = strings[text] { return known }
-      table.append(text)
-      strings[text] = table.count
-      return table.count
+      if recent[slot].1 != 0, recent[slot].0 == text { return recent[slot].1 }
+      let number: Int
+      if let known = strings[text] {
+        number = known
+      } else {
+        table.append(text)
+        strings[text] = table.count
+        number = table.count
+      }
+      recent[slot] = (text, number)
+      return number
     }
     var body: [UInt8] = []
     body.reserveCapacity(events.count * 48)
@@ -85,15 +97,22 @@ struct EventArchive {
       Self.put(event.id, &body)
       Self.put(event.holders, &body)
       Self.put(UInt64(bitPattern: event.atMs), &body)
-      for text in [event.agent, event.model, event.user, event.branch, event.feature] { Self.put(index(text), &body) }
-      for count in [event.tokens.input, event.tokens.output, event.tokens.cacheWrite5m, event.tokens.cacheWrite1h,
-                    event.tokens.cacheRead] { Self.put(count, &body) }
+      Self.put(index(event.agent, 0), &body)
+      Self.put(index(event.model, 1), &body)
+      Self.put(index(event.user, 2), &body)
+      Self.put(index(event.branch, 3), &body)
+      Self.put(index(event.feature, 4), &body)
+      Self.put(event.tokens.input, &body)
+      Self.put(event.tokens.output, &body)
+      Self.put(event.tokens.cacheWrite5m, &body)
+      Self.put(event.tokens.cacheWrite1h, &body)
+      Self.put(event.tokens.cacheRead, &body)
       if let pico = event.costPico {
         body.append(1)
         Self.put(UInt64(bitPattern: pico), &body)
       } else if let text = event.costText {
         body.append(2)
-        Self.put(index(text), &body)
+        Self.put(index(text, 5), &body)
       } else {
         body.append(0)
       }
