@@ -127,49 +127,17 @@ struct EventArchive {
   /// Decodes what ``encoded()`` wrote; `nil` when the data is not an archive (the repository is then read
   /// again from its notes).
   static func decode(_ data: Data) -> EventArchive? {
-    data.withUnsafeBytes { raw -> EventArchive? in
-      var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
-      guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer() else { return nil }
-      var table: [String] = [""]
-      table.reserveCapacity(tableCount + 1)
-      for _ in 0..<tableCount {
-        guard let text = reader.string() else { return nil }
-        table.append(text)
-      }
-      func text(_ index: Int?) -> String?? {
-        guard let index else { return .none }
-        guard index < table.count else { return .none }
-        return .some(index == 0 ? nil : table[index])
-      }
-      guard let count = reader.integer() else { return nil }
-      var archive = EventArchive()
-      archive.events.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let id = reader.string(), let holders = reader.integer(), let at = reader.unsigned(),
-          let agent = text(reader.integer()), let modelName = text(reader.integer()), let model = modelName,
-          let user = text(reader.integer()), let branch = text(reader.integer()), let feature = text(reader.integer()),
-          let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
-          let cw1h = reader.integer(), let cr = reader.integer(), let tag = reader.take(1)?.first
-        else { return nil }
-        var event = Event(
-          id: id, holders: holders, atMs: Int64(bitPattern: at), agent: agent, model: model, user: user, branch: branch,
-          feature: feature,
-          tokens: TokenCounts(input: input, output: output, cacheWrite5m: cw5m, cacheWrite1h: cw1h, cacheRead: cr),
-          costPico: nil, costText: nil)
-        switch tag {
-        case 0: break
-        case 1:
-          guard let pico = reader.unsigned() else { return nil }
-          event.costPico = Int64(bitPattern: pico)
-        case 2:
-          guard let cost = text(reader.integer()), let value = cost else { return nil }
-          event.costText = value
-        default: return nil
-        }
-        archive.events[id] = event
-      }
-      return reader.position == reader.bytes.count ? archive : nil
+    var table: [String] = []
+    var archive = EventArchive()
+    func text(_ number: Int32) -> String? { number < 0 ? nil : table[Int(number)] }
+    let complete = walk(data, number: { table.append($0); return Int32(table.count - 1) }) { id, holders, event in
+      let name = String(decoding: id, as: UTF8.self)
+      archive.events[name] = Event(
+        id: name, holders: holders, atMs: event.atMs, agent: text(event.agent), model: text(event.model) ?? "",
+        user: text(event.user), branch: text(event.branch), feature: text(event.feature), tokens: event.tokens,
+        costPico: event.costPico, costText: text(event.costText))
     }
+    return complete ? archive : nil
   }
 
   /// What summing needs of an event, with its strings as numbers of a table shared by all archives.
@@ -190,6 +158,14 @@ struct EventArchive {
   /// Walks an encoded archive without building its events: each string of its table is numbered once
   /// with `number`, then `body` gets each event. Returns false when the data is not an archive.
   static func forEachEvent(in data: Data, number: (String) -> Int32, _ body: (Summed) -> Void) -> Bool {
+    walk(data, number: number) { _, _, event in body(event) }
+  }
+
+  /// Reads an encoded archive: its string table (each string numbered with `number`), then each event
+  /// with its id's bytes and holder count. False when the data is not a whole archive.
+  private static func walk(
+    _ data: Data, number: (String) -> Int32, _ body: (UnsafeBufferPointer<UInt8>, Int, Summed) -> Void
+  ) -> Bool {
     data.withUnsafeBytes { raw -> Bool in
       var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
       guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer() else { return false }
@@ -205,8 +181,8 @@ struct EventArchive {
       }
       guard let count = reader.integer() else { return false }
       for _ in 0..<count {
-        guard let idLength = reader.integer(), reader.take(idLength) != nil, reader.integer() != nil,
-          let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()),
+        guard let idLength = reader.integer(), let id = reader.take(idLength), let holders = reader.integer(),
+          let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()), model >= 0,
           let user = index(reader.integer()), let branch = index(reader.integer()), let feature = index(reader.integer()),
           let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
           let cw1h = reader.integer(), let cr = reader.integer(), let tag = reader.take(1)?.first
@@ -221,11 +197,11 @@ struct EventArchive {
           guard let pico = reader.unsigned() else { return false }
           event.costPico = Int64(bitPattern: pico)
         case 2:
-          guard let text = index(reader.integer()) else { return false }
+          guard let text = index(reader.integer()), text >= 0 else { return false }
           event.costText = text
         default: return false
         }
-        body(event)
+        body(id, holders, event)
       }
       return reader.position == reader.bytes.count
     }
