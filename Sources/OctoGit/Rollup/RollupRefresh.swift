@@ -76,6 +76,7 @@ public struct RollupRefresh {
         done += 1
         progress?(done, entries.count)
       }
+      try RollupStore.dropUnreadArchives(in: db)
     }
     group.wait()
     return summary

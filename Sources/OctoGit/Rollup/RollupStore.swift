@@ -159,11 +159,18 @@ public final class RollupStore: SQLiteStore {
     }
   }
 
-  /// Forgets every event read and every tip seen (the registry stays): the next rollup reads all notes.
+  /// Forgets every tip seen (the registry stays): the next rollup reads all notes again, replacing each
+  /// repository's archive as it goes; the archives of repositories it cannot read are dropped then (see
+  /// ``dropUnreadArchives(in:)``), so rewriting them all up front is not needed.
   public func forgetEvents() throws {
     try write { db in
-      try db.execute(sql: "DELETE FROM repo_events; DELETE FROM result_cache; UPDATE repo SET tip = NULL")
+      try db.execute(sql: "DELETE FROM result_cache; UPDATE repo SET tip = NULL")
     }
+  }
+
+  /// Drops the archives of repositories whose notes were never read since ``forgetEvents()``.
+  static func dropUnreadArchives(in db: Database) throws {
+    try db.execute(sql: "DELETE FROM repo_events WHERE repo IN (SELECT id FROM repo WHERE tip IS NULL)")
   }
 
   /// Records why a repository was skipped (or clears it).
