@@ -1,18 +1,16 @@
 import Foundation
 
 /// The events a rollup sums, per project, with their strings numbered in one shared table: each
-/// repository's archive as it is, and for a project with several clones their archives merged by event id
-/// (the copy with the most output tokens kept).
-struct RollupEvents {
-  var projects: [(project: String, events: [EventArchive.Summed])] = []
+/// repository's encoded archive, walked each time it is summed (no event values are built), and for a
+/// project with several clones their archives merged by event id once (the copy with the most output
+/// tokens kept).
+final class RollupEvents {
+  private(set) var projects: [(project: String, archive: Data?, merged: [EventArchive.Summed]?)] = []
   /// The strings the events' numbers stand for.
-  var strings: [String] = []
-  /// The earliest and latest event time, in milliseconds.
-  var span: (Int64, Int64) = (0, 0)
-
+  private(set) var strings: [String] = []
   private var numbers: [String: Int32] = [:]
 
-  mutating func number(_ text: String) -> Int32 {
+  func number(_ text: String) -> Int32 {
     if let known = numbers[text] { return known }
     strings.append(text)
     numbers[text] = Int32(strings.count - 1)
@@ -21,43 +19,41 @@ struct RollupEvents {
 
   func string(_ number: Int32) -> String? { number < 0 ? nil : strings[Int(number)] }
 
+  /// Calls `body` with each event and the index of its project in ``projects``.
+  func forEach(_ body: (Int, EventArchive.Summed) -> Void) {
+    for (index, project) in projects.enumerated() {
+      if let archive = project.archive {
+        _ = EventArchive.forEachEvent(in: archive, number: number) { body(index, $0) }
+      }
+      for event in project.merged ?? [] { body(index, event) }
+    }
+  }
+
   static func load(store: RollupStore, entries: [RollupStore.Entry]) throws -> RollupEvents {
     let archives = try store.encodedArchives(entries.map(\.id))
-    var data = RollupEvents()
+    let data = RollupEvents()
     for (project, clones) in Dictionary(grouping: entries, by: \.project).sorted(by: { $0.key < $1.key }) {
-      var events: [EventArchive.Summed] = []
       if clones.count == 1 {
-        if let encoded = archives[clones[0].id] {
-          _ = EventArchive.forEachEvent(in: encoded, number: { data.number($0) }) { events.append($0) }
-        }
-      } else {
-        var merged: [String: EventArchive.Event] = [:]
-        for clone in clones {
-          guard let encoded = archives[clone.id], let archive = EventArchive.decode(encoded) else { continue }
-          for (id, event) in archive.events {
-            if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
-            merged[id] = event
-          }
-        }
-        func number(_ text: String?) -> Int32 { text.map { data.number($0) } ?? -1 }
-        events = merged.values.map { event in
-          EventArchive.Summed(
-            atMs: event.atMs, agent: number(event.agent), model: number(event.model), user: number(event.user),
-            branch: number(event.branch), feature: number(event.feature), tokens: event.tokens, costPico: event.costPico,
-            costText: number(event.costText))
+        data.projects.append((project, archives[clones[0].id], nil))
+        continue
+      }
+      var merged: [String: EventArchive.Event] = [:]
+      for clone in clones {
+        guard let encoded = archives[clone.id], let archive = EventArchive.decode(encoded) else { continue }
+        for (id, event) in archive.events {
+          if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
+          merged[id] = event
         }
       }
-      data.projects.append((project, events))
-    }
-    var low = Int64.max
-    var high = Int64.min
-    for (_, events) in data.projects {
-      for event in events {
-        low = min(low, event.atMs)
-        high = max(high, event.atMs)
+      func number(_ text: String?) -> Int32 { text.map { data.number($0) } ?? -1 }
+      let events = merged.values.map { event in
+        EventArchive.Summed(
+          atMs: event.atMs, agent: number(event.agent), model: number(event.model), user: number(event.user),
+          branch: number(event.branch), feature: number(event.feature), tokens: event.tokens, costPico: event.costPico,
+          costText: number(event.costText))
       }
+      data.projects.append((project, nil, events))
     }
-    if low <= high { data.span = (low, high) }
     return data
   }
 }

@@ -78,33 +78,36 @@ public struct RollupReport: Sendable {
   /// Sums `data` as `options` say: each event's local day comes from the UTC offset in force at its time
   /// (daylight-saving changes exact), then its week, month or cycle.
   static func build(_ data: RollupEvents, entries: [RollupStore.Entry], options: RollupOptions) -> RollupReport {
-    let since = options.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .min
-    let until = options.until.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .max
-    let day = LocalDays(timeZone: options.timeZone, span: data.span)
+    let (since, until) = bounds(options)
+    // Offsets are looked up from 1990 to twenty years from now (or the period asked for): that holds every
+    // event an AI agent can have made; anything outside takes the nearest offset.
+    let day = LocalDays(
+      timeZone: options.timeZone,
+      span: (max(since, 631_152_000_000), min(until, Int64((Date().timeIntervalSince1970 + 20 * 365 * 86_400) * 1000))))
     var names = KeyNames()
     var groups: [GroupKey: UsageTotals] = [:]
     let wantsTime = options.dimensions.contains(where: \.isTime)
-    for (project, events) in data.projects {
-      let projectKey = names.index(project, for: .repo)
-      for event in events where event.atMs >= since && event.atMs < until {
-        var key = GroupKey()
-        for (position, dimension) in options.dimensions.enumerated() {
-          let value: Int32
-          switch dimension {
-          case .repo: value = projectKey
-          case .user: value = names.index(number: event.user, in: data, for: .user, missing: "(unknown)")
-          case .agent: value = names.index(number: event.agent, in: data, for: .agent, missing: "(unknown)")
-          case .branch: value = names.index(number: event.branch, in: data, for: .branch, missing: "(detached)")
-          case .feature: value = names.index(number: event.feature, in: data, for: .feature, missing: "(none)")
-          case .model: value = names.index(number: event.model, in: data, for: .model, missing: "")
-          case .day, .week, .month, .cycle: value = 0
-          }
-          key.set(position, value)
+    let projectKeys = data.projects.map { names.index($0.project, for: .repo) }
+    let dimensions = Array(options.dimensions.enumerated())
+    data.forEach { project, event in
+      guard event.atMs >= since && event.atMs < until else { return }
+      var key = GroupKey()
+      for (position, dimension) in dimensions {
+        let value: Int32
+        switch dimension {
+        case .repo: value = projectKeys[project]
+        case .user: value = names.index(number: event.user, in: data, for: .user, missing: "(unknown)")
+        case .agent: value = names.index(number: event.agent, in: data, for: .agent, missing: "(unknown)")
+        case .branch: value = names.index(number: event.branch, in: data, for: .branch, missing: "(detached)")
+        case .feature: value = names.index(number: event.feature, in: data, for: .feature, missing: "(none)")
+        case .model: value = names.index(number: event.model, in: data, for: .model, missing: "")
+        case .day, .week, .month, .cycle: value = 0
         }
-        if wantsTime { key.day = Int32(day.number(event.atMs)) }
-        groups[key, default: UsageTotals()].add(
-          tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
+        key.set(position, value)
       }
+      if wantsTime { key.day = Int32(day.number(event.atMs)) }
+      groups[key, default: UsageTotals()].add(
+        tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
     }
     var merged: [[String]: UsageTotals] = [:]
     var total = UsageTotals()
@@ -122,9 +125,8 @@ public struct RollupReport: Sendable {
       merged[keys, default: UsageTotals()].merge(totals)
       total.merge(totals)
     }
-    let timed = wantsTime
     let rows = merged.map { Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
-      if timed {
+      if wantsTime {
         // Periods in order; within one, the most expensive first.
         let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
         let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
@@ -136,19 +138,25 @@ public struct RollupReport: Sendable {
     return RollupReport(options: options, rows: rows, total: total, repositories: entries)
   }
 
+  /// The period's bounds in milliseconds (exclusive end); without them, every event.
+  static func bounds(_ options: RollupOptions) -> (Int64, Int64) {
+    (
+      options.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .min,
+      options.until.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .max
+    )
+  }
+
   /// Every period of `dimension` (a time dimension) from the first event's to the last one's in the
   /// options' period, in order, empty ones included: what a chart over time needs.
   static func periods(_ data: RollupEvents, options: RollupOptions, dimension: RollupDimension) -> [String] {
     guard let position = [RollupDimension.day, .week, .month, .cycle].firstIndex(of: dimension) else { return [] }
-    let since = options.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .min
-    let until = options.until.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .max
+    let (since, until) = bounds(options)
     var low = Int64.max
     var high = Int64.min
-    for (_, events) in data.projects {
-      for event in events where event.atMs >= since && event.atMs < until {
-        low = min(low, event.atMs)
-        high = max(high, event.atMs)
-      }
+    data.forEach { _, event in
+      guard event.atMs >= since && event.atMs < until else { return }
+      low = min(low, event.atMs)
+      high = max(high, event.atMs)
     }
     guard low <= high else { return [] }
     let days = LocalDays(timeZone: options.timeZone, span: (low, high))
