@@ -65,17 +65,25 @@ struct StoredUsageLine {
   /// The lines of a note's text, each id once (the first), and how many lines were malformed.
   static func lines(in text: UnsafeRawBufferPointer) -> (lines: [StoredUsageLine], malformed: Int) {
     var lines: [StoredUsageLine] = []
+    let malformed = append(linesIn: text, to: &lines)
+    return (lines, malformed)
+  }
+
+  /// Appends the lines of a note's text to `lines` (each id once within the note, the first kept); returns
+  /// how many lines were malformed. Many notes can share one array: no allocation per note.
+  static func append(linesIn text: UnsafeRawBufferPointer, to lines: inout [StoredUsageLine]) -> Int {
+    let first = lines.count
     var malformed = 0
     // Notes hold a few lines each: a set of ids is only worth building for long ones.
     var ids = Set<String>()
     func isNew(_ id: String) -> Bool {
-      if lines.count < 16 { return !lines.contains { $0.id == id } }
-      if ids.isEmpty { ids = Set(lines.map(\.id)) }
+      if lines.count - first < 16 { return !lines[first...].contains { $0.id == id } }
+      if ids.isEmpty { ids = Set(lines[first...].map(\.id)) }
       return ids.insert(id).inserted
     }
     var interner = Interner()
     let bytes = text.bindMemory(to: UInt8.self)
-    guard let base = bytes.baseAddress else { return ([], 0) }
+    guard let base = bytes.baseAddress else { return 0 }
     var start = 0
     while start < bytes.count {
       let end = memchr(base + start, 0x0A, bytes.count - start).map {
@@ -90,7 +98,7 @@ struct StoredUsageLine {
       }
       start = end + 1
     }
-    return (lines, malformed)
+    return malformed
   }
 
   /// One line; `nil` when it is not a valid usage event.

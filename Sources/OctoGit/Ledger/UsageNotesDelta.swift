@@ -12,7 +12,8 @@ struct UsageNotesDelta {
     /// Its commit time and subject (0 and empty unless asked for, or when the commit is missing).
     var time: Int64
     var summary: String
-    var events: [StoredUsageLine]
+    /// Where its lines are in ``UsageNotesDelta/lines``.
+    var lines: Range<Int>
   }
 
   /// Whether every note was read (no usable previous tip).
@@ -21,6 +22,8 @@ struct UsageNotesDelta {
   var removed: [String] = []
   /// Notes added or changed.
   var notes: [Note] = []
+  /// The lines of every note read, note after note (one array for all: no allocation per note).
+  var lines: [StoredUsageLine] = []
   var malformedLines = 0
   /// The ref's tip now.
   var tip: Oid?
@@ -63,15 +66,15 @@ struct UsageNotesDelta {
         delta.removed.append(change.annotated.hex)
         continue
       }
-      let parsed = try objects.withContent(of: blob) { StoredUsageLine.lines(in: $0) }
-      delta.malformedLines += parsed.malformed
+      let first = delta.lines.count
+      delta.malformedLines += try objects.withContent(of: blob) { StoredUsageLine.append(linesIn: $0, to: &delta.lines) }
       var time: Int64 = 0
       var summary = ""
       if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
         time = Int64(commit.committer.time.timeIntervalSince1970)
         summary = commit.summary
       }
-      delta.notes.append(Note(commit: change.annotated.hex, time: time, summary: summary, events: parsed.lines))
+      delta.notes.append(Note(commit: change.annotated.hex, time: time, summary: summary, lines: first..<delta.lines.count))
     }
     return delta
   }

@@ -35,21 +35,19 @@ struct EventArchive {
   /// output tokens replaces a shorter one), events nobody holds any more dropped.
   mutating func apply(_ delta: UsageNotesDelta) {
     if delta.rebuilt { events.removeAll(keepingCapacity: true) }
-    events.reserveCapacity(events.count + delta.notes.reduce(0) { $0 + $1.events.count })
+    events.reserveCapacity(events.count + delta.lines.count)
     for id in delta.previousIDs {
       events[id]?.holders -= 1
     }
-    for note in delta.notes {
-      for line in note.events {
-        let event = Event(
-          id: line.id, holders: 1, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
-          branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
-          costText: line.costPico == nil ? line.costText : nil)
-        if let index = events.index(forKey: line.id) {
-          Self.hold(&events.values[index], event)
-        } else {
-          events[line.id] = event
-        }
+    for line in delta.lines {
+      let event = Event(
+        id: line.id, holders: 1, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
+        branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
+        costText: line.costPico == nil ? line.costText : nil)
+      if let index = events.index(forKey: line.id) {
+        Self.hold(&events.values[index], event)
+      } else {
+        events[line.id] = event
       }
     }
     if !delta.previousIDs.isEmpty {

@@ -57,7 +57,7 @@ extension LedgerStore {
       let touchEvent = try db.makeStatement(sql: "INSERT OR IGNORE INTO touched_event (id) VALUES (?)")
       for note in notes {
         try insertCommit.execute(arguments: [note.commit, note.time, note.summary])
-        for event in note.events {
+        for event in delta.lines[note.lines] {
           let tokens = event.tokens
           try insertLine.execute(
             arguments: [

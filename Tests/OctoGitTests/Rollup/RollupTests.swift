@@ -235,7 +235,11 @@ struct EventArchiveTests {
     var delta = UsageNotesDelta()
     delta.rebuilt = rebuilt
     delta.previousIDs = previous
-    delta.notes = notes.enumerated().map { UsageNotesDelta.Note(commit: "c\($0.offset)", time: 0, summary: "", events: $0.element) }
+    for (number, lines) in notes.enumerated() {
+      let first = delta.lines.count
+      delta.lines += lines
+      delta.notes.append(UsageNotesDelta.Note(commit: "c\(number)", time: 0, summary: "", lines: first..<delta.lines.count))
+    }
     return delta
   }
 
