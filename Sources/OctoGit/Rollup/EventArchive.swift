@@ -69,12 +69,54 @@ struct EventArchive {
   // counts, a cost tag (0 unpriced, 1 pico-dollars, 2 exact text) and the cost). Integers are LEB128.
 
   func encoded() -> Data {
-    var strings: [String: Int] = [:]
-    var table: [String] = []
+    var writer = Writer(capacity: events.count)
+    for event in events.values {
+      writer.append(
+        id: event.id, holders: event.holders, atMs: event.atMs, agent: event.agent, model: event.model, user: event.user,
+        branch: event.branch, feature: event.feature, tokens: event.tokens, costPico: event.costPico,
+        costText: event.costText)
+    }
+    return writer.finish()
+  }
+
+  /// The encoded archive of a whole read of a repository's notes, made straight from its lines (the same
+  /// as `EventArchive(delta).encoded()`, without building the events).
+  static func encoded(wholeRead delta: UsageNotesDelta) -> Data {
+    var chosen: [String: (index: Int, holders: Int)] = [:]
+    chosen.reserveCapacity(delta.lines.count)
+    for (index, line) in delta.lines.enumerated() {
+      if let slot = chosen.index(forKey: line.id) {
+        let kept = chosen.values[slot]
+        let longer = line.tokens.output > delta.lines[kept.index].tokens.output
+        chosen.values[slot] = (longer ? index : kept.index, kept.holders + 1)
+      } else {
+        chosen[line.id] = (index, 1)
+      }
+    }
+    var writer = Writer(capacity: chosen.count)
+    for (index, holders) in chosen.values {
+      let line = delta.lines[index]
+      writer.append(
+        id: line.id, holders: holders, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
+        branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
+        costText: line.costPico == nil ? line.costText : nil)
+    }
+    return writer.finish()
+  }
+
+  /// Writes the encoded form, event by event.
+  struct Writer {
+    private var strings: [String: Int] = [:]
+    private var table: [String] = []
     // Events repeat their neighbours' strings (the same agent, model, user…), usually the very same
     // storage: checked before hashing.
-    var recent: [(String, Int)] = Array(repeating: ("", 0), count: 6)
-    func index(_ text: String?, _ slot: Int) -> Int {
+    private var recent: [(String, Int)] = Array(repeating: ("", 0), count: 6)
+    private var body: [UInt8] = []
+    private var count = 0
+
+    init(capacity: Int) { body.reserveCapacity(capacity * 48) }
+
+    private mutating func index(_ text: String?, _ slot: Int) -> Int {
       guard let text else { return 0 }
       if recent[slot].1 != 0, recent[slot].0 == text { return recent[slot].1 }
       let number: Int
@@ -88,38 +130,50 @@ struct EventArchive {
       recent[slot] = (text, number)
       return number
     }
-    var body: [UInt8] = []
-    body.reserveCapacity(events.count * 48)
-    Self.put(events.count, &body)
-    for event in events.values {
-      Self.put(event.id, &body)
-      Self.put(event.holders, &body)
-      Self.put(UInt64(bitPattern: event.atMs), &body)
-      Self.put(index(event.agent, 0), &body)
-      Self.put(index(event.model, 1), &body)
-      Self.put(index(event.user, 2), &body)
-      Self.put(index(event.branch, 3), &body)
-      Self.put(index(event.feature, 4), &body)
-      Self.put(event.tokens.input, &body)
-      Self.put(event.tokens.output, &body)
-      Self.put(event.tokens.cacheWrite5m, &body)
-      Self.put(event.tokens.cacheWrite1h, &body)
-      Self.put(event.tokens.cacheRead, &body)
-      if let pico = event.costPico {
+
+    mutating func append(
+      id: String, holders: Int, atMs: Int64, agent: String?, model: String, user: String?, branch: String?,
+      feature: String?, tokens: TokenCounts, costPico: Int64?, costText: String?
+    ) {
+      count += 1
+      EventArchive.put(id, &body)
+      EventArchive.put(holders, &body)
+      EventArchive.put(UInt64(bitPattern: atMs), &body)
+      let agentNumber = index(agent, 0)
+      let modelNumber = index(model, 1)
+      let userNumber = index(user, 2)
+      let branchNumber = index(branch, 3)
+      let featureNumber = index(feature, 4)
+      EventArchive.put(agentNumber, &body)
+      EventArchive.put(modelNumber, &body)
+      EventArchive.put(userNumber, &body)
+      EventArchive.put(branchNumber, &body)
+      EventArchive.put(featureNumber, &body)
+      EventArchive.put(tokens.input, &body)
+      EventArchive.put(tokens.output, &body)
+      EventArchive.put(tokens.cacheWrite5m, &body)
+      EventArchive.put(tokens.cacheWrite1h, &body)
+      EventArchive.put(tokens.cacheRead, &body)
+      if let costPico {
         body.append(1)
-        Self.put(UInt64(bitPattern: pico), &body)
-      } else if let text = event.costText {
+        EventArchive.put(UInt64(bitPattern: costPico), &body)
+      } else if let costText {
         body.append(2)
-        Self.put(index(text, 5), &body)
+        let costNumber = index(costText, 5)
+        EventArchive.put(costNumber, &body)
       } else {
         body.append(0)
       }
     }
-    var out: [UInt8] = Array("OGA1".utf8)
-    Self.put(table.count, &out)
-    for text in table { Self.put(text, &out) }
-    out += body
-    return Data(out)
+
+    func finish() -> Data {
+      var out: [UInt8] = Array("OGA1".utf8)
+      EventArchive.put(table.count, &out)
+      for text in table { EventArchive.put(text, &out) }
+      EventArchive.put(count, &out)
+      out += body
+      return Data(out)
+    }
   }
 
   /// Decodes what ``encoded()`` wrote; `nil` when the data is not an archive (the repository is then read

@@ -149,7 +149,7 @@ final class WorkQueue: @unchecked Sendable {
       }
       let delta = try UsageNotesDelta.read(
         repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
-      let prepared = delta.flatMap { $0.rebuilt ? EventArchive($0).encoded() : nil }
+      let prepared = delta.flatMap { $0.rebuilt ? EventArchive.encoded(wholeRead: $0) : nil }
       return .read(
         delta, prepared: prepared, fetchProblem: fetchProblem, identity: identity.project == entry.project ? nil : identity)
     } catch {

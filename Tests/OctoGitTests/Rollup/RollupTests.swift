@@ -261,6 +261,16 @@ struct EventArchiveTests {
     #expect(decoded.events["c"]?.feature == "naïve-feature" && decoded.events["c"]?.branch == nil)
     #expect(decoded.events["a"]?.user == "dev@example.com" && decoded.events["a"]?.holders == 2)
     #expect(EventArchive.decode(Data("not an archive".utf8)) == nil)
+    // A whole read encodes straight from its lines to the same archive.
+    let whole = delta([[line("a", out: 5, cost: "0.5")], [line("a", out: 9, cost: "0.9"), exotic]], rebuilt: true)
+    let direct = try #require(EventArchive.decode(EventArchive.encoded(wholeRead: whole)))
+    let built = EventArchive(whole)
+    #expect(Set(direct.events.keys) == Set(built.events.keys))
+    for (id, event) in built.events {
+      let other = try #require(direct.events[id])
+      #expect(other.holders == event.holders && other.tokens == event.tokens && other.costPico == event.costPico)
+      #expect(other.costText == event.costText && other.atMs == event.atMs && other.feature == event.feature)
+    }
     #expect(EventArchive.decode(archive.encoded().dropLast(3)) == nil)
   }
 }
