@@ -7,8 +7,8 @@ import Foundation
 /// the notes that differ between the two notes trees are read; otherwise every note is (`rebuilt`).
 struct UsageNotesDelta {
   struct Note {
-    /// The annotated commit, as hex.
-    var commit: String
+    /// The annotated commit.
+    var commit: Oid
     /// Its commit time and subject (0 and empty unless asked for, or when the commit is missing).
     var time: Int64
     var summary: String
@@ -74,7 +74,7 @@ struct UsageNotesDelta {
         time = Int64(commit.committer.time.timeIntervalSince1970)
         summary = commit.summary
       }
-      delta.notes.append(Note(commit: change.annotated.hex, time: time, summary: summary, lines: first..<delta.lines.count))
+      delta.notes.append(Note(commit: change.annotated, time: time, summary: summary, lines: first..<delta.lines.count))
     }
     return delta
   }

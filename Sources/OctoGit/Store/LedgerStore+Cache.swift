@@ -41,7 +41,7 @@ extension LedgerStore {
         sql: "INSERT OR IGNORE INTO touched_event (id) SELECT event_id FROM note_line WHERE commit_id = ?")
       let deleteLines = try db.makeStatement(sql: "DELETE FROM note_line WHERE commit_id = ?")
       let deleteCommit = try db.makeStatement(sql: "DELETE FROM note_commit WHERE commit_id = ?")
-      for commit in removed + notes.map(\.commit) where !refresh.rebuilt {
+      for commit in removed + notes.map(\.commit.hex) where !refresh.rebuilt {
         try touch.execute(arguments: [commit])
         try deleteLines.execute(arguments: [commit])
         try deleteCommit.execute(arguments: [commit])
@@ -56,12 +56,13 @@ extension LedgerStore {
           """)
       let touchEvent = try db.makeStatement(sql: "INSERT OR IGNORE INTO touched_event (id) VALUES (?)")
       for note in notes {
-        try insertCommit.execute(arguments: [note.commit, note.time, note.summary])
+        let commit = note.commit.hex
+        try insertCommit.execute(arguments: [commit, note.time, note.summary])
         for event in delta.lines[note.lines] {
           let tokens = event.tokens
           try insertLine.execute(
             arguments: [
-              note.commit, event.id, note.time, event.atMs, event.agent, event.session, event.model, tokens.input,
+              commit, event.id, note.time, event.atMs, event.agent, event.session, event.model, tokens.input,
               tokens.output, tokens.cacheWrite5m, tokens.cacheWrite1h, tokens.cacheRead, event.costText, event.costPico,
               event.prices, event.user, event.machine, event.branch, event.feature,
             ])

@@ -238,7 +238,8 @@ struct EventArchiveTests {
     for (number, lines) in notes.enumerated() {
       let first = delta.lines.count
       delta.lines += lines
-      delta.notes.append(UsageNotesDelta.Note(commit: "c\(number)", time: 0, summary: "", lines: first..<delta.lines.count))
+      let commit = Oid(hex: String(repeating: "0", count: 39) + String(number))!
+      delta.notes.append(UsageNotesDelta.Note(commit: commit, time: 0, summary: "", lines: first..<delta.lines.count))
     }
     return delta
   }
