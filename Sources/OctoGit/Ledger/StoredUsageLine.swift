@@ -38,11 +38,15 @@ struct StoredUsageLine {
     }
 
     static let byName: [String: Field] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+    /// Fields the rollup does not sum by (checked, not kept, when it reads).
+    var isUnusedWhenSumming: Bool { self == .session || self == .prices || self == .machine }
     var isString: Bool { ![.v, .input, .output, .cw5m, .cw1h, .cr, .cost].contains(self) }
   }
 
   /// The previous line's string values, reused when a line repeats them byte for byte.
   struct Interner {
+    /// False when reading for the rollup: session, prices and machine are checked but not kept.
+    var keepsEveryField = true
     var bytes: [[UInt8]] = Array(repeating: [], count: Field.allCases.count)
     var strings: [String] = Array(repeating: "", count: Field.allCases.count)
 
@@ -71,7 +75,9 @@ struct StoredUsageLine {
 
   /// Appends the lines of a note's text to `lines` (each id once within the note, the first kept); returns
   /// how many lines were malformed. Many notes can share one array: no allocation per note.
-  static func append(linesIn text: UnsafeRawBufferPointer, to lines: inout [StoredUsageLine]) -> Int {
+  static func append(linesIn text: UnsafeRawBufferPointer, to lines: inout [StoredUsageLine], everyField: Bool = true)
+    -> Int
+  {
     let first = lines.count
     var malformed = 0
     // Notes hold a few lines each: a set of ids is only worth building for long ones.
@@ -82,6 +88,7 @@ struct StoredUsageLine {
       return ids.insert(id).inserted
     }
     var interner = Interner()
+    interner.keepsEveryField = everyField
     let bytes = text.bindMemory(to: UInt8.self)
     guard let base = bytes.baseAddress else { return 0 }
     var start = 0
@@ -179,9 +186,11 @@ struct StoredUsageLine {
           guard field.isString else { return nil }
           let text: String
           if let range = plainString() {
-            if field == .at {
-              at = (range.lowerBound, range.upperBound)
-              atText = nil
+            if field == .at || (!interner.keepsEveryField && field.isUnusedWhenSumming) {
+              if field == .at {
+                at = (range.lowerBound, range.upperBound)
+                atText = nil
+              }
               skipSpace()
               guard try next() else { break }
               continue

@@ -31,7 +31,8 @@ struct UsageNotesDelta {
   /// each (only when asked for, and never when `rebuilt`).
   var previousIDs: [String] = []
 
-  /// What changed in `ref` since `previousTip`; `nil` when the ref is where it was.
+  /// What changed in `ref` since `previousTip`; `nil` when the ref is where it was. Without
+  /// `commitDetails` (the rollup) commits are not looked up and lines keep only what is summed.
   static func read(
     _ repository: Repository, ref: String, since previousTip: String?, rebuild: Bool = false,
     commitDetails: Bool = true, previousIDs: Bool = false
@@ -67,7 +68,9 @@ struct UsageNotesDelta {
         continue
       }
       let first = delta.lines.count
-      delta.malformedLines += try objects.withContent(of: blob) { StoredUsageLine.append(linesIn: $0, to: &delta.lines) }
+      delta.malformedLines += try objects.withContent(of: blob) {
+        StoredUsageLine.append(linesIn: $0, to: &delta.lines, everyField: commitDetails)
+      }
       var time: Int64 = 0
       var summary = ""
       if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
