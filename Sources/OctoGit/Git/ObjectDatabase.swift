@@ -29,25 +29,36 @@ extension Repository {
     ObjectDatabase(ObjectDatabaseHandle(try makeHandle("open the object database") { git_repository_odb(&$0, pointer) }))
   }
 
-  /// Every note of the notes commit `notesCommit`, read straight from its tree (fanned out or flat): the
-  /// same as ``notes(ref:)`` without resolving the ref or going through libgit2's note iterator.
+  /// Every note of the notes commit `notesCommit`, read straight from its trees (fanned out or flat): the
+  /// same as ``notes(ref:)`` without resolving the ref, libgit2's note iterator or its tree objects.
   public func notes(inNotesCommit notesCommit: Oid) throws -> [NoteEntry] {
+    let objects = try objectDatabase()
     var entries: [NoteEntry] = []
-    func walk(_ tree: TreeHandle, prefix: String) throws {
-      for index in 0..<git_tree_entrycount(tree.pointer) {
-        guard let entry = git_tree_entry_byindex(tree.pointer, index), let name = git_tree_entry_name(entry) else { continue }
-        let path = prefix + String(cString: name)
-        switch git_tree_entry_type(entry) {
-        case GIT_OBJECT_TREE:
-          guard path.utf8.count < 40 else { continue }
-          try walk(try treeHandle(Oid(git_tree_entry_id(entry)!)), prefix: path)
-        case GIT_OBJECT_BLOB:
-          if let annotated = Oid(hex: path) { entries.append(NoteEntry(annotated: annotated, blob: Oid(git_tree_entry_id(entry)!))) }
-        default: continue
+    func walk(_ tree: Oid, prefix: [UInt8]) throws {
+      try objects.withContent(of: tree) { raw in
+        // A tree is a run of "<octal mode> <name>\0<20-byte id>" entries.
+        let bytes = raw.bindMemory(to: UInt8.self)
+        var position = 0
+        var subtrees: [(Oid, [UInt8])] = []
+        while position < bytes.count {
+          guard let space = bytes[position...].firstIndex(of: 0x20), let end = bytes[space...].firstIndex(of: 0),
+            end + 21 <= bytes.count
+          else { throw OctoError("notes tree \(tree.abbreviated()) is damaged") }
+          let isTree = bytes[position] == UInt8(ascii: "4")  // mode 40000
+          let path = prefix + bytes[(space + 1)..<end]
+          var id = git_oid()
+          withUnsafeMutableBytes(of: &id) { $0.copyBytes(from: UnsafeRawBufferPointer(rebasing: raw[(end + 1)..<(end + 21)])) }
+          position = end + 21
+          if isTree {
+            if path.count < 40 { subtrees.append((Oid(id), path)) }
+          } else if path.count == 40, let annotated = Oid(hex: String(decoding: path, as: UTF8.self)) {
+            entries.append(NoteEntry(annotated: annotated, blob: Oid(id)))
+          }
         }
+        for (subtree, path) in subtrees { try walk(subtree, prefix: path) }
       }
     }
-    try walk(try treeHandle(try commit(notesCommit).tree), prefix: "")
+    try walk(try commit(notesCommit).tree, prefix: [])
     return entries
   }
 }

@@ -121,3 +121,36 @@ struct StaleLockTests {
     #expect(FileManager.default.fileExists(atPath: lock))
   }
 }
+
+@Suite("Reading a notes tree directly")
+struct NotesTreeTests {
+  @Test("the notes of a fanned-out notes tree (as git writes 300 notes) are the same as libgit2's note iterator gives")
+  func fanout() throws {
+    let fixture = try TestRepository()
+    var stream = ""
+    for number in 1...300 {
+      let message = "commit \(number)\n"
+      stream += "commit refs/heads/main\nmark :\(number)\ncommitter T <t@e.x> \(1_700_000_000 + number) +0000\n"
+      stream += "data \(message.utf8.count)\n\(message)"
+      if number == 1 { stream += "from refs/heads/main^0\n" }
+      stream += "\n"
+    }
+    stream += "commit refs/notes/octo/usage\ncommitter T <t@e.x> 1700001000 +0000\ndata 6\nnotes\n"
+    for number in 1...300 {
+      let note = "{\"n\":\(number)}\n"
+      stream += "N inline :\(number)\ndata \(note.utf8.count)\n\(note)"
+    }
+    stream += "\n"
+    try fixture.git("fast-import", "--quiet", input: stream)
+    // git fans a tree of 300 notes out into two-character folders.
+    #expect(try fixture.git("ls-tree", "refs/notes/octo/usage").contains("tree"))
+    let repository = try fixture.open()
+    let tip = try #require(try repository.reference("refs/notes/octo/usage")?.target)
+    let direct = try repository.notes(inNotesCommit: tip)
+    let iterated = try repository.notes(ref: "refs/notes/octo/usage")
+    #expect(direct.count == 300)
+    #expect(Set(direct.map(\.annotated)) == Set(iterated.map(\.annotated)))
+    #expect(Dictionary(uniqueKeysWithValues: direct.map { ($0.annotated, $0.blob) })
+      == Dictionary(uniqueKeysWithValues: iterated.map { ($0.annotated, $0.blob) }))
+  }
+}
