@@ -10,8 +10,9 @@ struct InstallCommand: ParsableCommand {
       Writes post-commit, pre-push and post-rewrite stubs into the hooks folder git really uses (core.hooksPath,
       linked worktrees). A hook already there is kept as <hook>.octo-orig and runs first, with the same arguments
       and input. With husky or lefthook, prints the lines to add to their configuration instead (--force installs
-      anyway). Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Running it again
-      changes nothing.
+      anyway). Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Registers the repository
+      for the rollup (octo-git repos). --agent claude-code|codex|all also merges a checkpoint hook and a usage-import
+      hook into .claude/settings.json or .codex/hooks.json. Running it again changes nothing.
       """
   )
 
