@@ -43,8 +43,29 @@ public enum Doctor {
     let settings = try settingsInfo(config)
     let runtime = DoctorReport.RuntimeInfo(
       octoGit: Version.octoGit, libgit2: Version.libgit2, sqlite: Version.sqlite, libcurl: Version.libcurl)
+    let agents = AgentSetup.Agent.allCases.map { agent in
+      let path = AgentSetup.settingsPath(repository, agent)
+      let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+      return DoctorReport.AgentInfo(
+        agent: agent.rawValue, file: path, wired: agent.markers.allSatisfy(text.contains))
+    }
+    let rollup = rollupInfo(repository)
+    if rollup.project == nil, hooks.hooks.allSatisfy({ $0.state == "octo-git" }) {
+      problems.append("installed but not registered for the rollup: run octo-git repos add")
+    }
     return DoctorReport(
-      repository: info, hooks: hooks, notes: notes, settings: settings, runtime: runtime, problems: problems)
+      repository: info, hooks: hooks, notes: notes, settings: settings, agents: agents, rollup: rollup,
+      runtime: runtime, problems: problems)
+  }
+
+  /// Whether the repository is registered for the rollup (the database is only read, never created here).
+  static func rollupInfo(_ repository: Repository) -> DoctorReport.RollupInfo {
+    let path = RollupStore.defaultPath()
+    guard FileManager.default.fileExists(atPath: path), let store = try? RollupStore(path: path),
+      let entries = try? store.entries()
+    else { return DoctorReport.RollupInfo(database: path, project: nil) }
+    let registered = RepositoryRegistry.registeredPath(of: repository)
+    return DoctorReport.RollupInfo(database: path, project: entries.first { $0.path == registered }?.project)
   }
 
   /// "Not installed", or "installed but bypassed" when another tool took the hooks back.

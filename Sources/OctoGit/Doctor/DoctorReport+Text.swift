@@ -48,6 +48,16 @@ extension DoctorReport {
       lines.append("  " + setting.key.padding(toLength: 24, withPad: " ", startingAt: 0) + value + "  [" + source + "]")
     }
 
+    heading("agents")
+    for agent in agents {
+      let state = agent.wired ? style.paint("wired", .green) + "  (\(agent.file))" : style.paint("not wired", .dim)
+      row(agent.agent, state)
+    }
+
+    heading("rollup")
+    row("registered", rollup.project.map { style.paint("as \($0)", .green) } ?? style.paint("no", .yellow))
+    row("database", rollup.database)
+
     heading("runtime")
     row("octo-git", runtime.octoGit)
     row("libgit2", runtime.libgit2)

@@ -43,6 +43,22 @@ public struct DoctorReport: Codable, Sendable, Equatable {
     public let source: String
   }
 
+  public struct AgentInfo: Codable, Sendable, Equatable {
+    /// `claude-code` or `codex`.
+    public let agent: String
+    /// The project file holding the agent's hooks.
+    public let file: String
+    /// Whether octo-git's checkpoint and usage-import hooks are in it.
+    public let wired: Bool
+  }
+
+  public struct RollupInfo: Codable, Sendable, Equatable {
+    /// The rollup database.
+    public let database: String
+    /// The project this repository counts under, when it is registered.
+    public let project: String?
+  }
+
   public struct RuntimeInfo: Codable, Sendable, Equatable {
     public let octoGit: String
     public let libgit2: String
@@ -54,6 +70,8 @@ public struct DoctorReport: Codable, Sendable, Equatable {
   public let hooks: HooksInfo
   public let notes: [NotesRefInfo]
   public let settings: [SettingInfo]
+  public let agents: [AgentInfo]
+  public let rollup: RollupInfo
   public let runtime: RuntimeInfo
   /// Things that need the user's attention, one line each with what to do.
   public let problems: [String]

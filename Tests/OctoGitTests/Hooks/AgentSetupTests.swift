@@ -79,6 +79,10 @@ struct AgentSetupTests {
     let importer = try #require(stops.last?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
     #expect(merged["hooks"]?["SessionEnd"] == nil)
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude"))
+    let doctor = try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))
+    let wired = (doctor["agents"]?.arrayValue ?? []).map { ($0["agent"]?.stringValue ?? "", $0["wired"]?.boolValue ?? false) }
+    #expect(wired.map(\.0) == ["claude-code", "codex"] && wired.map(\.1) == [false, true])
+    #expect(doctor["rollup"]?["project"]?.stringValue == fixture.path)
 
     // Codex runs the PreToolUse hook with its JSON on stdin.
     try fixture.write("a.txt", "before apply_patch\n")
