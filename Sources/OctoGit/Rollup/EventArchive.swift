@@ -79,31 +79,6 @@ struct EventArchive {
     return writer.finish()
   }
 
-  /// The encoded archive of a whole read of a repository's notes, made straight from its lines (the same
-  /// as `EventArchive(delta).encoded()`, without building the events).
-  static func encoded(wholeRead delta: UsageNotesDelta) -> Data {
-    var chosen: [String: (index: Int, holders: Int)] = [:]
-    chosen.reserveCapacity(delta.lines.count)
-    for (index, line) in delta.lines.enumerated() {
-      if let slot = chosen.index(forKey: line.id) {
-        let kept = chosen.values[slot]
-        let longer = line.tokens.output > delta.lines[kept.index].tokens.output
-        chosen.values[slot] = (longer ? index : kept.index, kept.holders + 1)
-      } else {
-        chosen[line.id] = (index, 1)
-      }
-    }
-    var writer = Writer(capacity: chosen.count)
-    for (index, holders) in chosen.values {
-      let line = delta.lines[index]
-      writer.append(
-        id: line.id, holders: holders, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
-        branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
-        costText: line.costPico == nil ? line.costText : nil)
-    }
-    return writer.finish()
-  }
-
   /// Writes the encoded form, event by event.
   struct Writer {
     private var strings: [String: Int] = [:]

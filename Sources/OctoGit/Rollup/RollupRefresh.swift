@@ -51,16 +51,18 @@ public struct RollupRefresh {
       while let (index, outcome) = work.nextResult() {
         var entry = entries[index]
         switch outcome {
-        case .read(let delta, let prepared, let fetchProblem, let identity):
-          if let identity {
-            // Its origin now names another project: the same events, counted under the new one.
-            try db.execute(
-              sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?",
-              arguments: [identity.project, identity.origin, entry.id])
-            entry.project = identity.project
-          }
+        case .read(_, _, let identity?), .whole(_, _, _, _, _, let identity?):
+          // Its origin now names another project: the same events, counted under the new one.
+          try db.execute(
+            sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?",
+            arguments: [identity.project, identity.origin, entry.id])
+          entry.project = identity.project
+        default: break
+        }
+        switch outcome {
+        case .read(let delta, let fetchProblem, _):
           if let delta {
-            try RollupStore.apply(delta, prepared: prepared, to: entry, in: db)
+            try RollupStore.apply(delta, to: entry, in: db)
             summary.read += 1
             summary.notesRead += delta.notes.count
             summary.malformedLines += delta.malformedLines
@@ -68,6 +70,12 @@ public struct RollupRefresh {
             summary.unchanged += 1
             if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
           }
+          if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+        case .whole(let tip, let archive, let notes, let malformedLines, let fetchProblem, _):
+          try RollupStore.store(archive, tip: tip, for: entry, in: db)
+          summary.read += 1
+          summary.notesRead += notes
+          summary.malformedLines += malformedLines
           if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
         case .skipped(let reason):
           summary.skipped.append((entry.path, reason))
@@ -87,8 +95,11 @@ public struct RollupRefresh {
 enum RepositoryOutcome: @unchecked Sendable {
   /// The notes that changed (`nil`: none), why the fetch failed if it did, and its project when its origin
   /// now names another one.
-  /// A whole read comes with its archive already encoded (on the reader's thread).
-  case read(UsageNotesDelta?, prepared: Data?, fetchProblem: String?, identity: (project: String, origin: String?)?)
+  case read(UsageNotesDelta?, fetchProblem: String?, identity: (project: String, origin: String?)?)
+  /// Every note read (no earlier tip to start from): the archive, encoded on the reader's thread.
+  case whole(
+    tip: Oid, archive: Data, notes: Int, malformedLines: Int, fetchProblem: String?,
+    identity: (project: String, origin: String?)?)
   case skipped(String)
 }
 
@@ -147,11 +158,23 @@ final class WorkQueue: @unchecked Sendable {
           fetchProblem = "\(error)"
         }
       }
+      let newIdentity = identity.project == entry.project ? nil : identity
+      // No earlier tip to compare with: every note is read, straight into the archive.
+      if let current = try repository.reference(UsageNote.ref)?.target, current.hex != entry.tip,
+        !(entry.tip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false)
+      {
+        var builder = ArchiveBuilder(capacity: 4096)
+        let objects = try repository.objectDatabase()
+        for note in try repository.notes(inNotesCommit: current) {
+          try objects.withContent(of: note.blob) { builder.add(note: $0) }
+        }
+        return .whole(
+          tip: current, archive: builder.encoded(), notes: builder.notes, malformedLines: builder.malformedLines,
+          fetchProblem: fetchProblem, identity: newIdentity)
+      }
       let delta = try UsageNotesDelta.read(
         repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
-      let prepared = delta.flatMap { $0.rebuilt ? EventArchive.encoded(wholeRead: $0) : nil }
-      return .read(
-        delta, prepared: prepared, fetchProblem: fetchProblem, identity: identity.project == entry.project ? nil : identity)
+      return .read(delta, fetchProblem: fetchProblem, identity: newIdentity)
     } catch {
       return .skipped("\(error)")
     }

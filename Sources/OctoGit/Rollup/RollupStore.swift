@@ -123,25 +123,23 @@ public final class RollupStore: SQLiteStore {
   func transaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
 
   /// Records, inside `db`'s transaction, what changed in one repository's usage notes, and the tip read.
-  /// `prepared` is the encoded archive of a whole read, when the reader already made it.
-  static func apply(_ delta: UsageNotesDelta, prepared: Data?, to entry: Entry, in db: Database) throws {
-    let data: Data
-    if let prepared, delta.rebuilt {
-      data = prepared
-    } else {
-      var archive = EventArchive()
-      if !delta.rebuilt,
-        let stored = try Data.fetchOne(db, sql: "SELECT archive FROM repo_events WHERE repo = ?", arguments: [entry.id]),
-        let decoded = EventArchive.decode(stored)
-      {
-        archive = decoded
-      }
-      archive.apply(delta)
-      data = archive.encoded()
+  static func apply(_ delta: UsageNotesDelta, to entry: Entry, in db: Database) throws {
+    var archive = EventArchive()
+    if !delta.rebuilt,
+      let stored = try Data.fetchOne(db, sql: "SELECT archive FROM repo_events WHERE repo = ?", arguments: [entry.id]),
+      let decoded = EventArchive.decode(stored)
+    {
+      archive = decoded
     }
+    archive.apply(delta)
+    try store(archive.encoded(), tip: delta.tip, for: entry, in: db)
+  }
+
+  /// Stores a repository's encoded archive and the notes tip it was read at.
+  static func store(_ archive: Data, tip: Oid?, for entry: Entry, in db: Database) throws {
     try db.execute(
-      sql: "INSERT OR REPLACE INTO repo_events (repo, archive) VALUES (?, ?)", arguments: [entry.id, data])
-    try db.execute(sql: "UPDATE repo SET tip = ?, problem = NULL WHERE id = ?", arguments: [delta.tip?.hex, entry.id])
+      sql: "INSERT OR REPLACE INTO repo_events (repo, archive) VALUES (?, ?)", arguments: [entry.id, archive])
+    try db.execute(sql: "UPDATE repo SET tip = ?, problem = NULL WHERE id = ?", arguments: [tip?.hex, entry.id])
   }
 
   /// The encoded archives of these repositories, by repository id.

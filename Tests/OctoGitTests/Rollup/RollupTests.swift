@@ -262,11 +262,29 @@ struct EventArchiveTests {
     #expect(decoded.events["c"]?.feature == "naïve-feature" && decoded.events["c"]?.branch == nil)
     #expect(decoded.events["a"]?.user == "dev@example.com" && decoded.events["a"]?.holders == 2)
     #expect(EventArchive.decode(Data("not an archive".utf8)) == nil)
-    // A whole read encodes straight from its lines to the same archive.
-    let whole = delta([[line("a", out: 5, cost: "0.5")], [line("a", out: 9, cost: "0.9"), exotic]], rebuilt: true)
-    let direct = try #require(EventArchive.decode(EventArchive.encoded(wholeRead: whole)))
+    // A whole read built straight from the notes' text gives the same archive.
+    let notes = [
+      "{\"at\":\"2026-01-01T00:00:00.000Z\",\"cost\":0.5,\"id\":\"a\",\"model\":\"m\",\"out\":5}\nbroken\n",
+      "{\"at\":\"2026-01-01T00:00:00.000Z\",\"cost\":0.9,\"id\":\"a\",\"model\":\"m\",\"out\":9}\n"
+        + "{\"at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"a\",\"model\":\"m\",\"out\":99}\n"
+        + "{\"at\":\"2026-01-02T00:00:00.000Z\",\"feature\":\"f\",\"id\":\"c\",\"model\":\"m\",\"out\":1}\n",
+    ]
+    var builder = ArchiveBuilder(capacity: 4)
+    var whole = UsageNotesDelta()
+    whole.rebuilt = true
+    for (number, text) in notes.enumerated() {
+      var copy = text
+      copy.withUTF8 { builder.add(note: UnsafeRawBufferPointer($0)) }
+      let first = whole.lines.count
+      copy.withUTF8 { _ = StoredUsageLine.append(linesIn: UnsafeRawBufferPointer($0), to: &whole.lines) }
+      let commit = Oid(hex: String(repeating: "1", count: 39) + String(number))!
+      whole.notes.append(UsageNotesDelta.Note(commit: commit, time: 0, summary: "", lines: first..<whole.lines.count))
+    }
+    #expect(builder.malformedLines == 1 && builder.notes == 2)
+    let direct = try #require(EventArchive.decode(builder.encoded()))
     let built = EventArchive(whole)
-    #expect(Set(direct.events.keys) == Set(built.events.keys))
+    #expect(Set(direct.events.keys) == ["a", "c"] && Set(built.events.keys) == ["a", "c"])
+    #expect(direct.events["a"]?.holders == 2 && direct.events["a"]?.tokens.output == 9)
     for (id, event) in built.events {
       let other = try #require(direct.events[id])
       #expect(other.holders == event.holders && other.tokens == event.tokens && other.costPico == event.costPico)
