@@ -87,25 +87,33 @@ struct StoredUsageLine {
       if ids.isEmpty { ids = Set(lines[first...].map(\.id)) }
       return ids.insert(id).inserted
     }
+    forEachLine(in: text, everyField: everyField) { line in
+      guard let line else {
+        malformed += 1
+        return
+      }
+      if isNew(line.id) { lines.append(line) }
+    }
+    return malformed
+  }
+
+  /// Calls `body` with each non-empty line of a note's text, parsed (`nil`: malformed). Without `everyField`
+  /// session, prices and machine are checked but not kept.
+  static func forEachLine(in text: UnsafeRawBufferPointer, everyField: Bool = true, _ body: (StoredUsageLine?) -> Void) {
     var interner = Interner()
     interner.keepsEveryField = everyField
     let bytes = text.bindMemory(to: UInt8.self)
-    guard let base = bytes.baseAddress else { return 0 }
+    guard let base = bytes.baseAddress else { return }
     var start = 0
     while start < bytes.count {
       let end = memchr(base + start, 0x0A, bytes.count - start).map {
         UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
       } ?? bytes.count
       if end > start {
-        if let line = parse(UnsafeBufferPointer(start: base + start, count: end - start), interner: &interner) {
-          if isNew(line.id) { lines.append(line) }
-        } else {
-          malformed += 1
-        }
+        body(parse(UnsafeBufferPointer(start: base + start, count: end - start), interner: &interner))
       }
       start = end + 1
     }
-    return malformed
   }
 
   /// One line; `nil` when it is not a valid usage event.

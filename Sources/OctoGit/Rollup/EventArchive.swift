@@ -70,12 +70,7 @@ struct EventArchive {
 
   func encoded() -> Data {
     var writer = Writer(capacity: events.count)
-    for event in events.values {
-      writer.append(
-        id: event.id, holders: event.holders, atMs: event.atMs, agent: event.agent, model: event.model, user: event.user,
-        branch: event.branch, feature: event.feature, tokens: event.tokens, costPico: event.costPico,
-        costText: event.costText)
-    }
+    for event in events.values { writer.append(event) }
     return writer.finish()
   }
 
@@ -106,33 +101,30 @@ struct EventArchive {
       return number
     }
 
-    mutating func append(
-      id: String, holders: Int, atMs: Int64, agent: String?, model: String, user: String?, branch: String?,
-      feature: String?, tokens: TokenCounts, costPico: Int64?, costText: String?
-    ) {
+    mutating func append(_ event: Event) {
       count += 1
-      EventArchive.put(id, &body)
-      EventArchive.put(holders, &body)
-      EventArchive.put(UInt64(bitPattern: atMs), &body)
-      let agentNumber = index(agent, 0)
-      let modelNumber = index(model, 1)
-      let userNumber = index(user, 2)
-      let branchNumber = index(branch, 3)
-      let featureNumber = index(feature, 4)
+      EventArchive.put(event.id, &body)
+      EventArchive.put(event.holders, &body)
+      EventArchive.put(UInt64(bitPattern: event.atMs), &body)
+      let agentNumber = index(event.agent, 0)
+      let modelNumber = index(event.model, 1)
+      let userNumber = index(event.user, 2)
+      let branchNumber = index(event.branch, 3)
+      let featureNumber = index(event.feature, 4)
       EventArchive.put(agentNumber, &body)
       EventArchive.put(modelNumber, &body)
       EventArchive.put(userNumber, &body)
       EventArchive.put(branchNumber, &body)
       EventArchive.put(featureNumber, &body)
-      EventArchive.put(tokens.input, &body)
-      EventArchive.put(tokens.output, &body)
-      EventArchive.put(tokens.cacheWrite5m, &body)
-      EventArchive.put(tokens.cacheWrite1h, &body)
-      EventArchive.put(tokens.cacheRead, &body)
-      if let costPico {
+      EventArchive.put(event.tokens.input, &body)
+      EventArchive.put(event.tokens.output, &body)
+      EventArchive.put(event.tokens.cacheWrite5m, &body)
+      EventArchive.put(event.tokens.cacheWrite1h, &body)
+      EventArchive.put(event.tokens.cacheRead, &body)
+      if let costPico = event.costPico {
         body.append(1)
         EventArchive.put(UInt64(bitPattern: costPico), &body)
-      } else if let costText {
+      } else if let costText = event.costText {
         body.append(2)
         let costNumber = index(costText, 5)
         EventArchive.put(costNumber, &body)
