@@ -96,7 +96,8 @@ public struct FeaturePass {
     if let operation = repository.operationInProgress {
       throw OctoError("a \(operation) is in progress", hint: "finish or abort it first")
     }
-    let agent = try request.agent ?? (knownAgent())
+    let ledger = try Ledger(repository: repository)
+    let agent = try request.agent ?? (knownAgent(ledger))
     let run = try UserCommand.shell(
       test, in: repository.workDirectory, output: request.testOutput, environment: ["OCTO_GIT_FEATURE": feature.slug],
       timeout: request.timeout)
@@ -145,7 +146,7 @@ public struct FeaturePass {
       try repository.updateReference(
         branch, to: commit, expecting: headCommit, message: "octo-git feature pass: " + message.subject)
     }
-    try afterCommit(commit, feature: feature, test: test, run: run, agent: agent)
+    try afterCommit(commit, ledger: ledger, feature: feature, test: test, run: run, agent: agent)
     if try config.bool("commit.gpgsign") != true {
       // As git does (even with --no-verify); it cannot undo the commit, so its failure is ignored. octo-git's
       // own stub has nothing left to do: the work was done above.
@@ -155,8 +156,9 @@ public struct FeaturePass {
   }
 
   /// The post-commit work git's hook would do, in process: pending usage attached, the feature's record.
-  func afterCommit(_ commit: Oid, feature: FeatureContext, test: String, run: UserCommand.Result, agent: String?) throws {
-    let ledger = try Ledger(repository: repository)
+  func afterCommit(
+    _ commit: Oid, ledger: Ledger, feature: FeatureContext, test: String, run: UserCommand.Result, agent: String?
+  ) throws {
     if ledger.location.isMarkedPending { try ledger.attachPending(to: commit) }
     let record = FeatureRecord(
       id: "fp-" + UUID().uuidString.lowercased(), at: Date(), feature: feature.slug, featureID: feature.id,
@@ -184,8 +186,7 @@ public struct FeaturePass {
   }
 
   /// The agent at work: the newest pending usage's agent, else the environment Claude Code and Codex set.
-  func knownAgent() throws -> String? {
-    let ledger = try Ledger(repository: repository)
+  func knownAgent(_ ledger: Ledger) throws -> String? {
     if ledger.location.isMarkedPending,
       let newest = try ledger.store.pending(worktree: ledger.location.key).max(by: { $0.event.at < $1.event.at }),
       let agent = newest.event.agent

@@ -28,16 +28,6 @@ extension Repository {
     return Data(bytes: bytes, count: size)
   }
 
-  /// Calls `body` with a blob's bytes, valid only during the call (no copy is made).
-  public func withBlobContent<T>(_ id: Oid, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-    var oid = id.raw
-    let blob = BlobHandle(try makeHandle("look up blob \(id.abbreviated())") { git_blob_lookup(&$0, pointer, &oid) })
-    let size = Int(git_blob_rawsize(blob.pointer))
-    return try withExtendedLifetime(blob) {
-      try body(UnsafeRawBufferPointer(start: size > 0 ? git_blob_rawcontent(blob.pointer) : nil, count: size))
-    }
-  }
-
   /// Whether the object database holds an object with this id.
   public func objectExists(_ id: Oid) -> Bool {
     var odb: OpaquePointer?

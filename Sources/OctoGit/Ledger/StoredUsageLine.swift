@@ -149,6 +149,30 @@ struct StoredUsageLine {
       }
       return nil
     }
+    /// A string field's value (`nil`: JSON null).
+    func setText(_ field: Field, _ text: String?) {
+      switch field {
+      case .id: line.id = text ?? ""; seenID = text != nil
+      case .model: line.model = text ?? ""; seenModel = text != nil
+      case .agent: line.agent = text
+      case .session: line.session = text
+      case .prices: line.prices = text
+      case .user: line.user = text
+      case .machine: line.machine = text
+      case .branch: line.branch = text
+      case .feature: line.feature = text
+      default: break
+      }
+    }
+    func setCount(_ field: Field, _ value: Int) {
+      switch field {
+      case .input: line.tokens.input = value
+      case .output: line.tokens.output = value
+      case .cw5m: line.tokens.cacheWrite5m = value
+      case .cw1h: line.tokens.cacheWrite1h = value
+      default: line.tokens.cacheRead = value
+      }
+    }
     do {
       skipSpace()
       guard parser.position < count, bytes[parser.position] == UInt8(ascii: "{") else { return nil }
@@ -173,22 +197,10 @@ struct StoredUsageLine {
           _ = try parser.expect("null", .null)
           switch field {
           case .v: return nil
-          case .id: seenID = false
-          case .model: seenModel = false
           case .at: at = nil; atText = nil
           case .cost: costRange = nil
-          case .agent: line.agent = nil
-          case .session: line.session = nil
-          case .prices: line.prices = nil
-          case .user: line.user = nil
-          case .machine: line.machine = nil
-          case .branch: line.branch = nil
-          case .feature: line.feature = nil
-          case .input: line.tokens.input = 0
-          case .output: line.tokens.output = 0
-          case .cw5m: line.tokens.cacheWrite5m = 0
-          case .cw1h: line.tokens.cacheWrite1h = 0
-          case .cr: line.tokens.cacheRead = 0
+          case .input, .output, .cw5m, .cw1h, .cr: setCount(field, 0)
+          default: setText(field, nil)
           }
         } else if first == UInt8(ascii: "\"") {
           guard field.isString else { return nil }
@@ -207,18 +219,11 @@ struct StoredUsageLine {
           } else {
             text = try parser.string()
           }
-          switch field {
-          case .id: line.id = text; seenID = true
-          case .at: atText = text; at = nil
-          case .model: line.model = text; seenModel = true
-          case .agent: line.agent = text
-          case .session: line.session = text
-          case .prices: line.prices = text
-          case .user: line.user = text
-          case .machine: line.machine = text
-          case .branch: line.branch = text
-          case .feature: line.feature = text
-          default: return nil
+          if field == .at {
+            atText = text
+            at = nil
+          } else {
+            setText(field, text)
           }
         } else if first == UInt8(ascii: "-") || (48...57).contains(first) {
           let start = parser.position
@@ -229,13 +234,7 @@ struct StoredUsageLine {
           case .cost: costRange = range
           case .input, .output, .cw5m, .cw1h, .cr:
             guard let value = Self.wholeNumber(UnsafeBufferPointer(rebasing: bytes[range])) else { return nil }
-            switch field {
-            case .input: line.tokens.input = value
-            case .output: line.tokens.output = value
-            case .cw5m: line.tokens.cacheWrite5m = value
-            case .cw1h: line.tokens.cacheWrite1h = value
-            default: line.tokens.cacheRead = value
-            }
+            setCount(field, value)
           default: return nil
           }
         } else {

@@ -1,10 +1,10 @@
 import Foundation
 
-/// Builds the encoded archive of a repository read whole, line by line, straight from its notes: no
-/// parsed lines are kept, each event is a few integers until it is written.
+/// Builds the encoded archive of a repository read whole, line by line, straight from its notes: each
+/// event is kept once, in the order met, and no parsed line outlives its note.
 ///
-/// The same result as ``EventArchive/encoded(wholeRead:)`` of the same notes: within a note an id counts
-/// once (the first line); across notes it is held once per note, the copy with the most output kept.
+/// The same archive as ``EventArchive/apply(_:)`` makes of the same notes: within a note an id counts once
+/// (the first line); across notes it is held once per note, the copy with the most output kept.
 struct ArchiveBuilder {
   private var slots: [String: Int] = [:]
   private var events: [EventArchive.Event] = []

@@ -19,17 +19,11 @@ struct EventArchive {
     var costPico: Int64?
     /// The exact cost when it has no pico-dollar value (or nil: see `costPico`, or unpriced).
     var costText: String?
-    var isPriced: Bool { costPico != nil || costText != nil }
   }
 
   var events: [String: Event] = [:]
 
   init() {}
-
-  /// The events of a whole read of a repository's notes.
-  init(_ delta: UsageNotesDelta) {
-    apply(delta)
-  }
 
   /// Takes in what changed: holds released for the notes' old versions, new lines held (a copy with more
   /// output tokens replaces a shorter one), events nobody holds any more dropped.

@@ -31,7 +31,8 @@ public enum Rollup {
   ) throws -> Outcome {
     let selected = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
     let refresh = try RollupRefresh(store: store).run(selected, fetch: fetch, progress: progress)
-    let generation = try store.entries().map { "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")" }
+    let refreshed = try store.entries()
+    let generation = refreshed.map { "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")" }
       .joined(separator: "\n")
     let request = [options.fingerprint, format.rawValue, style.colour ? "colour" : "plain", Version.octoGit, buildStamp]
       .joined(separator: "|")
@@ -39,7 +40,8 @@ public enum Rollup {
     if let saved = try store.cachedResult(request: request, generation: digest) {
       return Outcome(output: String(decoding: saved, as: UTF8.self), refresh: refresh, reused: true)
     }
-    let output = try RollupReport.render(store: store, options: options, format: format, style: style)
+    let covered = refreshed.filter { options.projects.isEmpty || options.projects.contains($0.project) }
+    let output = try RollupReport.render(store: store, entries: covered, options: options, format: format, style: style)
     try store.saveResult(Data(output.utf8), request: request, generation: digest)
     return Outcome(output: output, refresh: refresh, reused: false)
   }

@@ -11,10 +11,8 @@ struct RollupPage {
   /// Every period of the chart over time, empty ones included.
   let periods: [String]
 
-  /// Builds the four views the page shows from the store (its events loaded once).
-  static func build(store: RollupStore, options: RollupOptions) throws -> RollupPage {
-    let entries = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
-    let data = try RollupEvents.load(store: store, entries: entries)
+  /// Builds the four views the page shows from the same events.
+  static func build(_ data: RollupEvents, entries: [RollupStore.Entry], options: RollupOptions) -> RollupPage {
     func view(_ dimensions: [RollupDimension]) -> RollupReport {
       var copy = options
       copy.dimensions = dimensions

@@ -6,12 +6,14 @@ public enum RollupFormat: String, CaseIterable, Sendable {
 }
 
 extension RollupReport {
-  /// The rollup of `store` in `format` (the HTML page sums a few more views).
-  public static func render(
-    store: RollupStore, options: RollupOptions, format: RollupFormat, style: OutputStyle = OutputStyle(colour: false)
+  /// The rollup of `entries` (registered repositories, as the refresh left them) in `format` (the HTML page
+  /// sums a few more views).
+  static func render(
+    store: RollupStore, entries: [RollupStore.Entry], options: RollupOptions, format: RollupFormat, style: OutputStyle
   ) throws -> String {
-    if format == .html { return try RollupPage.build(store: store, options: options).html }
-    return try build(store: store, options: options).renderText(format, style: style)
+    let data = try RollupEvents.load(store: store, entries: entries)
+    if format == .html { return RollupPage.build(data, entries: entries, options: options).html }
+    return build(data, entries: entries, options: options).renderText(format, style: style)
   }
 
   /// The rollup as a table, JSON, CSV or Markdown (the HTML page needs the store for its other views).

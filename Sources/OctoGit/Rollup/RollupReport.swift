@@ -4,7 +4,9 @@ import Foundation
 public enum RollupDimension: String, CaseIterable, Sendable {
   case repo, user, model, agent, branch, feature, day, week, month, cycle
 
-  var isTime: Bool { [.day, .week, .month, .cycle].contains(self) }
+  /// Where a time dimension's key is in ``RollupReport/timeKeysOf(_:cycleDay:)``; `nil` for the others.
+  var timePosition: Int? { [.day, .week, .month, .cycle].firstIndex(of: self) }
+  var isTime: Bool { timePosition != nil }
 
   /// Parses `repo,model,month`.
   public static func parseList(_ text: String) throws -> [RollupDimension] {
@@ -69,12 +71,6 @@ public struct RollupReport: Sendable {
   /// The repositories read, with what went wrong with each, if anything.
   public let repositories: [RollupStore.Entry]
 
-  /// Sums the stored events as `options` say.
-  public static func build(store: RollupStore, options: RollupOptions) throws -> RollupReport {
-    let entries = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
-    return build(try RollupEvents.load(store: store, entries: entries), entries: entries, options: options)
-  }
-
   /// Sums `data` as `options` say: each event's local day comes from the UTC offset in force at its time
   /// (daylight-saving changes exact), then its week, month or cycle.
   static func build(_ data: RollupEvents, entries: [RollupStore.Entry], options: RollupOptions) -> RollupReport {
@@ -117,7 +113,7 @@ public struct RollupReport: Sendable {
       for (position, dimension) in options.dimensions.enumerated() {
         if dimension.isTime {
           if timeKeys[key.day] == nil { timeKeys[key.day] = timeKeysOf(Int(key.day), cycleDay: options.cycleDay) }
-          keys.append(timeKeys[key.day]![[RollupDimension.day, .week, .month, .cycle].firstIndex(of: dimension)!])
+          keys.append(timeKeys[key.day]![dimension.timePosition!])
         } else {
           keys.append(names.name(key.get(position), for: dimension))
         }
@@ -149,7 +145,7 @@ public struct RollupReport: Sendable {
   /// Every period of `dimension` (a time dimension) from the first event's to the last one's in the
   /// options' period, in order, empty ones included: what a chart over time needs.
   static func periods(_ data: RollupEvents, options: RollupOptions, dimension: RollupDimension) -> [String] {
-    guard let position = [RollupDimension.day, .week, .month, .cycle].firstIndex(of: dimension) else { return [] }
+    guard let position = dimension.timePosition else { return [] }
     let (since, until) = bounds(options)
     var low = Int64.max
     var high = Int64.min

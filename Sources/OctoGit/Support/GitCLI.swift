@@ -2,7 +2,8 @@ import Foundation
 
 /// The one place octo-git runs the `git` program, for what libgit2 cannot do for it: network fetch and
 /// push with the user's own credentials, transports and certificates (libgit2 has none of the user's
-/// credential helpers or ssh configuration), and `git notes merge` (libgit2 has no notes merge).
+/// credential helpers or ssh configuration), `git notes merge` (libgit2 has no notes merge), and a
+/// `feature pass` commit when `commit.gpgsign` is set (signing uses the user's gpg or ssh setup).
 ///
 /// Every call runs with `GIT_*` variables removed (a hook's `GIT_DIR` would aim it elsewhere), with
 /// `OCTO_GIT_INTERNAL=1` (so octo-git's own hooks do not recurse), without a terminal prompt, and with a
