@@ -53,7 +53,8 @@ public struct PullRequestDescriber {
     let stats = try repository.diff(from: forkTree, to: try repository.commit(headCommit).tree)
 
     let description = try config.string("branch.\(head).description")?.trimmingCharacters(in: .whitespacesAndNewlines)
-    let title = Self.title(description: description, commits: commits, branch: head, prefix: try features.prefix())
+    let prefix = try features.prefix()
+    let title = Self.title(description: description, commits: commits, branch: head, prefix: prefix)
     let parsed = commits.map { ConventionalCommit(message: $0.message) }
     var context = PullRequestContext(
       title: title, summary: Self.summary(description: description, commits: parsed, base: base),
@@ -78,7 +79,7 @@ public struct PullRequestDescriber {
     let template = try loadTemplate(templateFile)
     let footer = "<!-- octo-git:v1 " + CanonicalJSON.string(.object([
       "base": .string(base), "head": .string(head), "headCommit": .string(headCommit.hex),
-      "feature": description == nil ? .null : .string(String(head.dropFirst(try features.prefix().count))),
+      "feature": description == nil ? .null : .string(String(head.dropFirst(prefix.count))),
     ])) + " -->"
     let body = context.renderWithinLimit(template, limit: Self.bodyLimit - footer.utf8.count - 2) + "\n" + footer + "\n"
     return Description(
