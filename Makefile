@@ -10,9 +10,11 @@ RELEASE_BIN    = .build/release/octo-git
 
 all: build
 
-## deps: install the Debian packages the build needs when any is missing
+## deps: install the Debian packages the build needs when any is missing, and point the linker at
+## their static archives (scripts/static-link.sh)
 deps:
 	@sh scripts/install-deps.sh
+	@sh scripts/static-link.sh
 
 ## build: debug build
 build: deps
@@ -25,6 +27,7 @@ release: deps
 ## test: install what is missing (Chromium too, for the HTML report's test), build, run every test
 test:
 	@sh scripts/install-deps.sh test
+	@sh scripts/static-link.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -46,4 +49,4 @@ bench: release
 	@sh bench/run.sh "$(CURDIR)/$(RELEASE_BIN)"
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-static

@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// On Linux the linker looks first in .build-static/lib, which scripts/static-link.sh (run by every make
+// target that builds) fills with linker scripts naming libgit2's, SQLite's and libstdc++'s static
+// archives: hooks start without loading 22 shared libraries. Without that folder the same build links
+// the shared libraries.
+let staticArchives: [LinkerSetting] = [
+  .unsafeFlags(["-L", Context.packageDirectory + "/.build-static/lib"], .when(platforms: [.linux]))
+]
+
 let package = Package(
   name: "octo-git",
   platforms: [.macOS(.v13)],
@@ -14,9 +22,10 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
+    // No pkgConfig: its -L/usr/lib/<arch> would come before .build-static/lib (the headers are on the
+    // default path, and module.modulemap names the library).
     .systemLibrary(
       name: "CGit2",
-      pkgConfig: "libgit2",
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
     // Headers only: libcurl is opened with dlopen when needed (see CurlLibrary), so no pkgConfig, which
@@ -25,8 +34,9 @@ let package = Package(
       name: "CCurl",
       providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
     ),
-    // C helpers: skipping libgit2's certificate loading at start-up, a variadic SQLite call.
-    .target(name: "CShims", linkerSettings: [.linkedLibrary("sqlite3")]),
+    // C helpers: skipping libgit2's certificate loading at start-up, libgit2's unused Kerberos calls, a
+    // variadic SQLite call.
+    .target(name: "CShims", linkerSettings: [.linkedLibrary("sqlite3")] + staticArchives),
     .executableTarget(name: "EmbedDefaultsTool"),
     .plugin(
       name: "EmbedDefaults",
