@@ -52,13 +52,20 @@ public final class Checkpoints {
       tree: snapshot.tree, parents: (headCommit.map { [$0] } ?? []) + [indexCommit],
       message: "octo-git checkpoint: \(subject)\n", author: stamp)
 
-    // Files on disk that differ from HEAD, and among them those git does not track.
-    let index = snapshot.index
-    var changed = 0
+    // Files on disk that differ from HEAD, and among them those git does not track: added since HEAD
+    // and absent from the staged state.
+    let fromHead = try repository.changedPaths(from: headTree, to: snapshot.tree)
+    let added = fromHead.filter { $0.oldID == nil }
     var untracked = 0
-    for path in try repository.changedPaths(from: headTree, to: snapshot.tree) {
-      if path.oldID == nil && index.entry(at: path.path) == nil { untracked += 1 } else { changed += 1 }
+    if !added.isEmpty, let indexTree = snapshot.indexTree {
+      let unstaged = Set(
+        try repository.changedPaths(from: indexTree, to: snapshot.tree).lazy.filter { $0.oldID == nil }.map(\.path))
+      untracked = added.count { unstaged.contains($0.path) }
+    } else if !added.isEmpty {
+      let index = try snapshot.realIndex.get()
+      untracked = added.count { index.entry(at: $0.path) == nil }
     }
+    let changed = fromHead.count - untracked
 
     let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
     let ref = refFolder + String(format: "%013lld", milliseconds) + "-" + commit.abbreviated(12)

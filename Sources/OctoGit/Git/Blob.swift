@@ -12,10 +12,11 @@ extension Repository {
     return Oid(out)
   }
 
-  /// Writes a file from disk as a blob, without filters (a symlink is stored as its target).
-  public func createBlob(fromFile path: String) throws -> Oid {
+  /// Hashes the work-tree file at `path` (relative to the work tree) into a blob as `git add` would:
+  /// through the repository's filters (line endings, clean filters), a symlink as its target.
+  func createBlob(fromWorkTree path: String) throws -> Oid {
     var out = git_oid()
-    try GitError.check(git_blob_create_from_disk(&out, pointer, path), "store \(path) as a blob")
+    try GitError.check(git_blob_create_from_workdir(&out, pointer, path), "store \(path) as a blob")
     return Oid(out)
   }
 

@@ -136,20 +136,40 @@ extension Repository {
   }
 
   /// The paths that differ between two trees (`nil`: the empty tree), without reading any file content:
-  /// unchanged subtrees are skipped by id, so the cost follows the number of changes.
+  /// subtrees with equal ids are skipped, so only the trees along changed paths are read (libgit2's
+  /// tree-to-tree diff walks both trees whole). A path whose type changed between a file and a folder
+  /// appears as the file's deletion (or addition) beside the folder's files; a mode-only change (the
+  /// executable bit) has equal ids. In byte order of path.
   public func changedPaths(from old: Oid?, to new: Oid?) throws -> [ChangedPath] {
-    let oldTree = try old.map { try treeHandle($0) }
-    let newTree = try new.map { try treeHandle($0) }
-    var options = octo_git_diff_options()
-    options.flags |= GIT_DIFF_SKIP_BINARY_CHECK.rawValue
-    let diff = DiffHandle(
-      try makeHandle("diff two trees") { git_diff_tree_to_tree(&$0, pointer, oldTree?.pointer, newTree?.pointer, &options) })
-    return (0..<git_diff_num_deltas(diff.pointer)).compactMap { position in
-      guard let delta = git_diff_get_delta(diff.pointer, position) else { return nil }
-      let path = (delta.pointee.new_file.path ?? delta.pointee.old_file.path).map { String(cString: $0) } ?? ""
-      let oldID = Oid(delta.pointee.old_file.id)
-      let newID = Oid(delta.pointee.new_file.id)
-      return ChangedPath(path: path, oldID: oldID.isZero ? nil : oldID, newID: newID.isZero ? nil : newID)
+    var changes: [ChangedPath] = []
+    try compareTrees(old, new, prefix: "", into: &changes)
+    return changes.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+  }
+
+  private func compareTrees(_ old: Oid?, _ new: Oid?, prefix: String, into changes: inout [ChangedPath]) throws {
+    if old == new { return }
+    let oldEntries = try old.map { try treeEntries($0) } ?? []
+    var before: [String: TreeEntry] = [:]
+    for entry in oldEntries { before[entry.name] = entry }
+    for entry in try new.map({ try treeEntries($0) }) ?? [] {
+      try compareEntries(before.removeValue(forKey: entry.name), entry, path: prefix + entry.name, into: &changes)
+    }
+    for entry in oldEntries where before[entry.name] != nil {
+      try compareEntries(entry, nil, path: prefix + entry.name, into: &changes)
+    }
+  }
+
+  private func compareEntries(_ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [ChangedPath]) throws {
+    if let old, let new, old.id == new.id, old.mode == new.mode { return }
+    let oldFolder = old.flatMap { $0.mode == .tree ? $0.id : nil }
+    let newFolder = new.flatMap { $0.mode == .tree ? $0.id : nil }
+    if oldFolder != nil || newFolder != nil {
+      try compareTrees(oldFolder, newFolder, prefix: path + "/", into: &changes)
+    }
+    let oldFile = old.flatMap { $0.mode == .tree ? nil : $0.id }
+    let newFile = new.flatMap { $0.mode == .tree ? nil : $0.id }
+    if oldFile != nil || newFile != nil {
+      changes.append(ChangedPath(path: path, oldID: oldFile, newID: newFile))
     }
   }
 }

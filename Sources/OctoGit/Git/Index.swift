@@ -121,6 +121,10 @@ extension Index: Sendable {}
 extension Repository {
   /// A private copy of this work tree's index, in `file`: the repository's index bytes are copied there
   /// (or an empty index is made on an unborn branch with nothing staged). `.git/index` is never touched.
+  ///
+  /// The copy keeps the original's modification time: git trusts an entry's stat data only when the file
+  /// was modified before the index was written, and a copy dated now would make entries written in the
+  /// same second as the index (same size, seconds-only times) look unchanged.
   public func privateIndexCopy(at file: String) throws -> Index {
     let manager = FileManager.default
     try? manager.removeItem(atPath: file)
@@ -129,6 +133,11 @@ extension Repository {
         try manager.copyItem(atPath: indexPath, toPath: file)
       } catch {
         throw OctoError("cannot copy \(indexPath) to \(file): \(error.localizedDescription)")
+      }
+      var original = stat()
+      if stat(indexPath, &original) == 0 {
+        var times = [original.st_atim, original.st_mtim]
+        _ = utimensat(AT_FDCWD, file, &times, 0)
       }
     }
     return try Index.open(file: file)

@@ -8,6 +8,18 @@ public struct Oid: Hashable, Sendable, CustomStringConvertible, Comparable {
 
   init(_ pointer: UnsafePointer<git_oid>) { self.raw = pointer.pointee }
 
+  /// The id whose 20 raw bytes are `bytes` (which must hold exactly 20).
+  init(bytes: UnsafeRawBufferPointer) {
+    var oid = git_oid()
+    withUnsafeMutableBytes(of: &oid.id) { $0.copyMemory(from: bytes) }
+    self.raw = oid
+  }
+
+  /// Calls `body` with the 20 raw bytes of the id.
+  func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    try withUnsafeBytes(of: raw.id, body)
+  }
+
   /// Parses a full 40-digit hexadecimal id; `nil` when `hex` is not one.
   public init?(hex: String) {
     guard hex.utf8.count == 40, hex.utf8.allSatisfy({ Self.isHexDigit($0) }) else { return nil }

@@ -1,41 +1,7 @@
 import CGit2
 import Foundation
 
-/// A path whose work-tree state differs from an index, as libgit2's index-to-work-tree diff reports it.
-public struct WorkTreeChange: Equatable, Sendable {
-  public let path: String
-  public let change: FileChange
-  /// Whether the path is a submodule (or another repository nested in the work tree).
-  public let isSubmodule: Bool
-}
-
 extension Repository {
-  /// What differs between `index` and the files on disk: modified, deleted and type-changed entries, and
-  /// untracked files one by one (ignored ones too when `includeIgnored`). With `refreshIndex`, libgit2
-  /// also records fresh stat data in `index` for entries whose content turned out unchanged, so the next
-  /// comparison need not hash them again.
-  public func workTreeChanges(against index: Index, includeIgnored: Bool = false, refreshIndex: Bool = true) throws
-    -> [WorkTreeChange]
-  {
-    var options = octo_git_diff_options()
-    options.flags |= GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
-      | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_SKIP_BINARY_CHECK.rawValue
-    if refreshIndex { options.flags |= GIT_DIFF_UPDATE_INDEX.rawValue }
-    if includeIgnored { options.flags |= GIT_DIFF_INCLUDE_IGNORED.rawValue | GIT_DIFF_RECURSE_IGNORED_DIRS.rawValue }
-    let diff = DiffHandle(
-      try makeHandle("compare the work tree with an index") {
-        git_diff_index_to_workdir(&$0, pointer, index.pointer, &options)
-      })
-    return (0..<git_diff_num_deltas(diff.pointer)).compactMap { position in
-      guard let delta = git_diff_get_delta(diff.pointer, position) else { return nil }
-      let file = delta.pointee.status == GIT_DELTA_DELETED ? delta.pointee.old_file : delta.pointee.new_file
-      guard let path = file.path.map({ String(cString: $0) }) else { return nil }
-      let submodule = delta.pointee.new_file.mode == GIT_FILEMODE_COMMIT.rawValue
-        || delta.pointee.old_file.mode == GIT_FILEMODE_COMMIT.rawValue
-      return WorkTreeChange(path: path, change: Self.change(delta.pointee.status), isSubmodule: submodule)
-    }
-  }
-
   /// Whether git's ignore rules (`.gitignore`, `info/exclude`, `core.excludesFile`) ignore `path`.
   public func isIgnored(_ path: String) throws -> Bool {
     var ignored: Int32 = 0
@@ -88,13 +54,6 @@ extension Repository {
 }
 
 extension Index {
-  /// Adds (or refreshes) the entry at `path` from the file in the work tree of the repository this index
-  /// is attached to (see ``Repository/useIndex(_:)``): hashed through git's filters, blob written, stat
-  /// data recorded.
-  public func addFromWorkTree(_ path: String) throws {
-    try GitError.check(git_index_add_bypath(pointer, path), "add \(path) to a snapshot")
-  }
-
   /// Whether the entry at `path` is marked skip-worktree (outside a sparse checkout's cone).
   public func isSkipWorktree(_ path: String) -> Bool {
     guard let raw = git_index_get_bypath(pointer, path, 0) else { return false }
@@ -109,20 +68,5 @@ extension Index {
     var out = git_oid()
     try GitError.check(git_index_write_tree(&out, pointer), "write the index as a tree")
     return Oid(out)
-  }
-}
-
-extension Index {
-  /// The stage-0 paths of this index that `other` does not hold (compared in C, without building a Swift
-  /// value per entry).
-  public func paths(notIn other: Index) -> [String] {
-    var paths: [String] = []
-    for position in 0..<git_index_entrycount(pointer) {
-      guard let raw = git_index_get_byindex(pointer, position), git_index_entry_stage(raw) == 0,
-        let path = raw.pointee.path, git_index_get_bypath(other.pointer, path, 0) == nil
-      else { continue }
-      paths.append(String(cString: path))
-    }
-    return paths
   }
 }

@@ -78,6 +78,89 @@ struct CheckpointTests {
     #expect(!(try fixture.git("ls-tree", "-r", "--name-only", try take(fixture)).contains("notes.env")))
   }
 
+  /// The tree git itself makes of the work tree: `git add -A` into an empty index, so every file is
+  /// hashed (a copy of `.git/index` dated now would trust stale stat data of files rewritten in the
+  /// same second).
+  func witnessTree(_ fixture: TestRepository) throws -> String {
+    let fresh = fixture.root + "/witness-index"
+    try? FileManager.default.removeItem(atPath: fresh)
+    try fixture.git("add", "-A", environment: ["GIT_INDEX_FILE": fresh])
+    return try fixture.git("write-tree", environment: ["GIT_INDEX_FILE": fresh])
+  }
+
+  @Test("checkpoint after checkpoint, each tree is git's own snapshot: folders read only when they changed never hide a change")
+  func successiveCheckpoints() throws {
+    let fixture = try TestRepository()
+    try fixture.write("src/a/b/one.txt", "aaaa\n")
+    try fixture.write("src/c/two.txt", "two\n")
+    try fixture.write("src/d/three.txt", "three\n")
+    try fixture.write("top.txt", "top\n")
+    try fixture.commitAll("tree")
+    try fixture.write("src/a/x.tmp", "scratch\n")
+    try fixture.write("src/d/loose.txt", "loose\n")
+    // Each step should look as if it happened long after the previous one, so that the folders octo-git
+    // read before are trusted by their modification times (recent ones are always read again): folders
+    // changed since the last step get an old time of their own, unchanged ones keep theirs.
+    let old = Date().addingTimeInterval(-3600)
+    var steps = 0.0
+    func age() throws {
+      steps += 1
+      let files = FileManager.default
+      var folders = [fixture.path]
+      for case let relative as String in files.enumerator(atPath: fixture.path)! where !relative.hasPrefix(".git/") {
+        var isFolder: ObjCBool = false
+        if relative != ".git", files.fileExists(atPath: fixture.path + "/" + relative, isDirectory: &isFolder), isFolder.boolValue {
+          folders.append(fixture.path + "/" + relative)
+        }
+      }
+      for folder in folders {
+        let modified = try files.attributesOfItem(atPath: folder)[.modificationDate] as! Date
+        if modified > old.addingTimeInterval(600) {
+          try files.setAttributes([.modificationDate: old.addingTimeInterval(steps)], ofItemAtPath: folder)
+        }
+      }
+    }
+    func check(_ step: String) throws {
+      try age()
+      let id = try take(fixture)
+      #expect(try fixture.git("rev-parse", "\(id)^{tree}") == (try witnessTree(fixture)), "\(step)")
+    }
+    try check("first")
+    try check("nothing changed")
+
+    // A new file deep in a folder, a same-size rewrite right after the last checkpoint, a deletion.
+    try fixture.write("src/a/b/new.txt", "new\n")
+    try fixture.write("src/a/b/one.txt", "bbbb\n")
+    try FileManager.default.removeItem(atPath: fixture.path + "/src/c/two.txt")
+    try check("new, rewritten, deleted")
+    try fixture.write("src/a/b/one.txt", "cccc\n")
+    try check("rewritten again at once")
+
+    // Ignore rules: a new .gitignore drops a file captured while untracked; info/exclude hides a folder
+    // and, once emptied, brings it back with a file added while it was hidden.
+    try fixture.write("src/a/.gitignore", "*.tmp\n")
+    try check("new .gitignore")
+    try fixture.write("src/e/hidden.txt", "hidden\n")
+    try Data("src/e/\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "/.git/info/exclude"))
+    try check("excluded folder")
+    try fixture.write("src/e/later.txt", "later\n")
+    try Data().write(to: URL(fileURLWithPath: fixture.path + "/.git/info/exclude"))
+    try check("exclusion lifted")
+
+    // A folder becomes a file and a file a folder; an executable bit; an empty folder filled later.
+    try FileManager.default.removeItem(atPath: fixture.path + "/src/d")
+    try fixture.write("src/d", "now a file\n")
+    try FileManager.default.removeItem(atPath: fixture.path + "/top.txt")
+    try fixture.write("top.txt/inner.txt", "now a folder\n")
+    try check("folder and file swapped")
+    #expect(chmod(fixture.path + "/src/a/b/new.txt", 0o755) == 0)
+    try check("executable bit")
+    try FileManager.default.createDirectory(atPath: fixture.path + "/empty", withIntermediateDirectories: false)
+    try check("empty folder")
+    try fixture.write("empty/late.txt", "late\n")
+    try check("file in the once-empty folder")
+  }
+
   @Test("an unborn branch, a detached HEAD and a linked worktree")
   func headStates() throws {
     let empty = try TestRepository(initialCommit: false)

@@ -1,0 +1,235 @@
+import Foundation
+
+/// The files of a work tree as the last checkpoint saw them: each path's mode, blob id and the stat data
+/// the file had when it was hashed, and the tree they form. Kept in `<git-dir>/octo/snapshot.state`.
+///
+/// It plays the part a private git index would, without its costs: git's index format ends with a
+/// SHA-1 of the whole file that libgit2 verifies on every read (with collision detection), then builds a
+/// hash map of every path; on 22,000 files that is 20–30 ms before anything is compared. This file is
+/// read into one buffer and indexed by offsets, and its paths are handed to `lstat` as they lie.
+///
+/// Layout: `OCTOSNP1`, the tree id (20 bytes), the record count (UInt32), then one record per path in
+/// byte order of path: mode, flags (UInt32 each), size, inode, modification and change times (seconds and
+/// nanoseconds; UInt64/Int64 each), blob id (20 bytes), the path and a NUL. Little-endian. A file that
+/// does not parse is ignored: the state is rebuilt from `.git/index`.
+final class SnapshotState {
+  /// One path as it is to be recorded.
+  struct Record {
+    var path: String
+    var mode: UInt32
+    var skipWorktree: Bool
+    var id: Oid
+    var stat: RecordedStat
+  }
+
+  static let magic = Array("OCTOSNP1".utf8)
+  static let headerSize = 32
+  static let fixedSize = 76
+
+  /// The tree the records form.
+  let tree: Oid
+  private let storage: UnsafeMutableRawBufferPointer
+  /// Where each record starts in `storage`, in byte order of path.
+  private let offsets: [Int]
+
+  private init(tree: Oid, storage: UnsafeMutableRawBufferPointer, offsets: [Int]) {
+    self.tree = tree
+    self.storage = storage
+    self.offsets = offsets
+  }
+
+  deinit { storage.deallocate() }
+
+  var count: Int { offsets.count }
+
+  func pathPointer(_ position: Int) -> UnsafePointer<CChar> {
+    UnsafePointer((storage.baseAddress! + offsets[position] + Self.fixedSize).assumingMemoryBound(to: CChar.self))
+  }
+
+  func path(_ position: Int) -> String { String(cString: pathPointer(position)) }
+
+  func mode(_ position: Int) -> UInt32 { load(position, 0, as: UInt32.self) }
+
+  func skipWorktree(_ position: Int) -> Bool { load(position, 4, as: UInt32.self) & 1 != 0 }
+
+  func stat(_ position: Int) -> RecordedStat {
+    RecordedStat(
+      size: load(position, 8, as: UInt64.self), inode: load(position, 16, as: UInt64.self),
+      mtimeSeconds: load(position, 24, as: Int64.self), mtimeNanoseconds: load(position, 32, as: Int64.self),
+      ctimeSeconds: load(position, 40, as: Int64.self), ctimeNanoseconds: load(position, 48, as: Int64.self))
+  }
+
+  func id(_ position: Int) -> Oid {
+    Oid(bytes: UnsafeRawBufferPointer(rebasing: storage[(offsets[position] + 56)..<(offsets[position] + 76)]))
+  }
+
+  func record(_ position: Int) -> Record {
+    Record(path: path(position), mode: mode(position), skipWorktree: skipWorktree(position), id: id(position), stat: stat(position))
+  }
+
+  /// The position of `path`, found by binary search.
+  func position(of path: String) -> Int? {
+    path.withCString { key in
+      var low = 0
+      var high = offsets.count
+      while low < high {
+        let middle = (low + high) / 2
+        let order = strcmp(pathPointer(middle), key)
+        if order == 0 { return middle }
+        if order < 0 { low = middle + 1 } else { high = middle }
+      }
+      return nil
+    }
+  }
+
+  private func load<T: FixedWidthInteger>(_ position: Int, _ field: Int, as type: T.Type) -> T {
+    T(littleEndian: storage.loadUnaligned(fromByteOffset: offsets[position] + field, as: T.self))
+  }
+
+  // MARK: - Reading and building
+
+  /// The state saved at `path`, or `nil` when there is none or it does not parse.
+  static func load(from path: String) -> SnapshotState? {
+    guard let data = FileManager.default.contents(atPath: path), data.count >= headerSize else { return nil }
+    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 8)
+    _ = data.copyBytes(to: storage.bindMemory(to: UInt8.self))
+    guard let state = parse(storage) else {
+      storage.deallocate()
+      return nil
+    }
+    return state
+  }
+
+  /// The state of a freshly read index: its stage-0 entries (already in path order) and `tree`.
+  static func from(_ index: Index, tree: Oid) -> SnapshotState {
+    var bytes: [UInt8] = []
+    var count: UInt32 = 0
+    index.forEachEntry { path, mode, id, stat, skip in
+      let length = strlen(path)
+      append(&bytes, mode: mode, skipWorktree: skip, id: id, stat: stat) {
+        $0.append(contentsOf: UnsafeRawBufferPointer(start: path, count: length))
+      }
+      count += 1
+    }
+    return make(tree: tree, count: count, body: bytes)
+  }
+
+  /// Builds a state from a header and encoded records; records out of path order are sorted.
+  private static func make(tree: Oid, count: UInt32, body: [UInt8]) -> SnapshotState {
+    var bytes = magic
+    tree.withBytes { bytes.append(contentsOf: $0) }
+    withUnsafeBytes(of: count.littleEndian) { bytes.append(contentsOf: $0) }
+    bytes.append(contentsOf: body)
+    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
+    storage.copyBytes(from: bytes)
+    if let state = parse(storage) { return state }
+    // Out of order (an index sorted another way): sort the records by path and parse again.
+    let offsets = recordOffsets(storage) ?? []
+    let sorted = offsets.sorted { strcmp(pathAt(storage, $0), pathAt(storage, $1)) < 0 }
+    var reordered = Array(bytes[0..<headerSize])
+    for offset in sorted {
+      let end = offset + fixedSize + strlen(pathAt(storage, offset)) + 1
+      reordered.append(contentsOf: UnsafeRawBufferPointer(rebasing: storage[offset..<end]))
+    }
+    storage.deallocate()
+    let again = UnsafeMutableRawBufferPointer.allocate(byteCount: reordered.count, alignment: 8)
+    again.copyBytes(from: reordered)
+    return parse(again) ?? SnapshotState(tree: tree, storage: again, offsets: [])
+  }
+
+  private static func pathAt(_ storage: UnsafeMutableRawBufferPointer, _ offset: Int) -> UnsafePointer<CChar> {
+    UnsafePointer((storage.baseAddress! + offset + fixedSize).assumingMemoryBound(to: CChar.self))
+  }
+
+  /// Where each record starts, when the buffer holds a well-formed header and records.
+  private static func recordOffsets(_ storage: UnsafeMutableRawBufferPointer) -> [Int]? {
+    guard storage.count >= headerSize, Array(storage[0..<8]) == magic else { return nil }
+    let count = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
+    var offsets: [Int] = []
+    offsets.reserveCapacity(count)
+    var offset = headerSize
+    while offset < storage.count {
+      let pathStart = offset + fixedSize
+      guard pathStart < storage.count,
+        let end = memchr(storage.baseAddress! + pathStart, 0, storage.count - pathStart)
+      else { return nil }
+      offsets.append(offset)
+      offset = UnsafeRawPointer(end) - UnsafeRawPointer(storage.baseAddress!) + 1
+    }
+    return offsets.count == count ? offsets : nil
+  }
+
+  /// A state over `storage` (taking ownership) when it is well formed and in strict path order.
+  private static func parse(_ storage: UnsafeMutableRawBufferPointer) -> SnapshotState? {
+    guard let offsets = recordOffsets(storage) else { return nil }
+    for (previous, next) in zip(offsets, offsets.dropFirst()) where strcmp(pathAt(storage, previous), pathAt(storage, next)) >= 0 {
+      return nil
+    }
+    return SnapshotState(tree: Oid(bytes: UnsafeRawBufferPointer(rebasing: storage[8..<28])), storage: storage, offsets: offsets)
+  }
+
+  private static func append(
+    _ bytes: inout [UInt8], mode: UInt32, skipWorktree: Bool, id: Oid, stat: RecordedStat, path: (inout [UInt8]) -> Void
+  ) {
+    func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    put(mode)
+    put(UInt32(skipWorktree ? 1 : 0))
+    put(stat.size)
+    put(stat.inode)
+    put(stat.mtimeSeconds)
+    put(stat.mtimeNanoseconds)
+    put(stat.ctimeSeconds)
+    put(stat.ctimeNanoseconds)
+    id.withBytes { bytes.append(contentsOf: $0) }
+    path(&bytes)
+    bytes.append(0)
+  }
+
+  // MARK: - Saving
+
+  /// Saves the state with changes applied: `replaced` records by position, `removed` positions dropped,
+  /// `added` records (paths not held yet) merged in, and `tree` as the tree they form. Written to a
+  /// temporary file and renamed, so a reader never sees half a state; failing to save only costs the
+  /// next checkpoint some hashing.
+  func save(to path: String, tree: Oid, replaced: [Int: Record], removed: Set<Int>, added: [Record]) {
+    var body: [UInt8] = []
+    body.reserveCapacity(storage.count + added.count * 128)
+    var count: UInt32 = 0
+    let newcomers = added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    var next = 0
+    func appendRecord(_ record: Record) {
+      Self.append(&body, mode: record.mode, skipWorktree: record.skipWorktree, id: record.id, stat: record.stat) {
+        $0.append(contentsOf: record.path.utf8)
+      }
+      count += 1
+    }
+    for position in 0..<offsets.count {
+      let current = pathPointer(position)
+      while next < newcomers.count, newcomers[next].path.withCString({ strcmp($0, current) < 0 }) {
+        appendRecord(newcomers[next])
+        next += 1
+      }
+      if removed.contains(position) { continue }
+      if let record = replaced[position] {
+        appendRecord(record)
+      } else {
+        let start = offsets[position]
+        let end = start + Self.fixedSize + strlen(current) + 1
+        body.append(contentsOf: UnsafeRawBufferPointer(rebasing: storage[start..<end]))
+        count += 1
+      }
+    }
+    for record in newcomers[next...] { appendRecord(record) }
+
+    var bytes = Self.magic
+    tree.withBytes { bytes.append(contentsOf: $0) }
+    withUnsafeBytes(of: count.littleEndian) { bytes.append(contentsOf: $0) }
+    bytes.append(contentsOf: body)
+    let temporary = path + ".\(getpid()).tmp"
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
+    if rename(temporary, path) != 0 { unlink(temporary) }
+  }
+}
+
+@available(*, unavailable)
+extension SnapshotState: Sendable {}
