@@ -90,10 +90,8 @@ final class SnapshotState {
 
   /// The state saved at `path`, or `nil` when there is none or it does not parse.
   static func load(from path: String) -> SnapshotState? {
-    guard let data = FileManager.default.contents(atPath: path), data.count >= headerSize else { return nil }
-    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 8)
-    _ = data.copyBytes(to: storage.bindMemory(to: UInt8.self))
-    guard let state = parse(storage) else {
+    guard let storage = FileBuffer.read(path) else { return nil }
+    guard storage.count >= headerSize, let state = parse(storage) else {
       storage.deallocate()
       return nil
     }

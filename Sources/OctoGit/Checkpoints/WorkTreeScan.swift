@@ -176,22 +176,37 @@ struct WorkTreeScan {
 
   /// The previous scan's directories, when it was made under the same ignore rules.
   private func loadCache(fingerprint: String) -> (stamps: [String: Stamp], scannedAt: TimeInterval)? {
-    guard let data = FileManager.default.contents(atPath: cachePath) else { return nil }
-    var records = data.split(separator: 0, omittingEmptySubsequences: false)
-    guard records.count >= 2, records.removeLast().isEmpty else { return nil }
-    let header = String(decoding: records.removeFirst(), as: UTF8.self).split(separator: "\t", maxSplits: 2)
+    guard let storage = FileBuffer.read(cachePath) else { return nil }
+    defer { storage.deallocate() }
+    let bytes = UnsafeBufferPointer(storage.bindMemory(to: UInt8.self))
+    guard let headerEnd = bytes.firstIndex(of: 0) else { return nil }
+    let header = String(decoding: bytes[0..<headerEnd], as: UTF8.self).split(separator: "\t", maxSplits: 2)
     guard header.count == 3, header[0] == "octo-git directories 1", let scannedAt = TimeInterval(header[1]),
       header[2] == fingerprint
     else { return nil }
     var stamps: [String: Stamp] = [:]
-    stamps.reserveCapacity(records.count)
-    for record in records {
-      let fields = record.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: false)
-      guard fields.count == 4, let seconds = Int64(String(decoding: fields[0], as: UTF8.self)),
-        let nanoseconds = Int64(String(decoding: fields[1], as: UTF8.self)),
-        let inode = UInt64(String(decoding: fields[2], as: UTF8.self))
-      else { return nil }
-      stamps[String(decoding: fields[3], as: UTF8.self)] = Stamp(seconds: seconds, nanoseconds: nanoseconds, inode: inode)
+    var position = headerEnd + 1
+    /// The decimal number at `position`, which must end with a space.
+    func number() -> Int64? {
+      var value: Int64 = 0
+      var digits = 0
+      while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 {
+        value = value &* 10 &+ Int64(bytes[position] - 48)
+        position += 1
+        digits += 1
+      }
+      guard digits > 0, position < bytes.count, bytes[position] == 32 else { return nil }
+      position += 1
+      return value
+    }
+    while position < bytes.count {
+      guard let seconds = number(), let nanoseconds = number(), let inode = number() else { return nil }
+      var end = position
+      while end < bytes.count, bytes[end] != 0 { end += 1 }
+      guard end < bytes.count else { return nil }
+      stamps[String(decoding: bytes[position..<end], as: UTF8.self)] = Stamp(
+        seconds: seconds, nanoseconds: nanoseconds, inode: UInt64(bitPattern: inode))
+      position = end + 1
     }
     return (stamps, scannedAt)
   }
