@@ -18,6 +18,9 @@ if [ ! -f "$repo/.bench-ready" ]; then
   echo ".bench-ready" >> "$repo/.git/info/exclude"
 fi
 cd "$repo"
+# git checkout <tree> -- . (the restore peer below) stages what it writes: unstage, so the 2,000 new
+# files are untracked again when this repository is reused.
+git reset -q
 git config octo.checkpoint.keep 1000000
 snapshot_with_git='cp .git/index .git/bench-index && GIT_INDEX_FILE=.git/bench-index git add -A && tree=$(GIT_INDEX_FILE=.git/bench-index git write-tree) && commit=$(git commit-tree "$tree" -p HEAD -m snapshot) && git update-ref refs/bench/snapshot "$commit"'
 hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-octo.json" "$bin checkpoint --quiet" >/dev/null
@@ -34,6 +37,7 @@ for f in \$(git ls-files src | awk 'NR % 400 == 7'); do echo "agent broke it" >>
 DIRTY
 hyperfine -N --warmup 2 --runs 10 --prepare "sh $dirty" --export-json "$work/restore-octo.json" "$bin restore $target" >/dev/null 2>&1
 hyperfine -N --warmup 2 --runs 10 --prepare "sh $dirty" --export-json "$work/restore-git.json" "git checkout $tree -- ." >/dev/null
+git reset -q
 
 # List with 1,000 checkpoints (in a repository of their own, so the others are unaffected).
 many="$work/checkpoints-1000"
