@@ -150,7 +150,11 @@ struct KeyNames {
   /// The key of a shared-table string (`-1`: none, shown as `missing`) for `dimension`.
   mutating func index(number: Int32, in data: RollupEvents, for dimension: RollupDimension, missing: String) -> Int32 {
     let slot = Int(number) + 1
-    if byNumber[dimension] == nil { byNumber[dimension] = Array(repeating: -1, count: data.strings.count + 1) }
+    // The shared table grows as archives are walked: so does this one.
+    if byNumber[dimension, default: []].count <= slot {
+      byNumber[dimension, default: []].append(
+        contentsOf: repeatElement(-1, count: max(data.strings.count + 1, slot + 1) - byNumber[dimension, default: []].count))
+    }
     if let known = byNumber[dimension]?[slot], known >= 0 { return known }
     var name = data.string(number) ?? missing
     if dimension == .model { name = ModelName.normalise(name) }

@@ -162,6 +162,26 @@ struct RollupTests {
     #expect(bad.status == ExitStatus.usage.rawValue && bad.stderr.contains("cannot group by 'planet'"))
   }
 
+  @Test("names first met in a later repository's notes (users, models, branches) are grouped like the first one's")
+  func namesAcrossRepositories() throws {
+    let space = try Workspace()
+    var paths: [String] = []
+    for (name, model) in [("alpha", "claude-sonnet-4-5"), ("beta", "gpt-5"), ("gamma", "claude-haiku-4-5")] {
+      let path = try space.repository(name, origin: nil)
+      try space.git(["checkout", "-q", "-b", "topic-\(name)"], in: path)
+      try space.octo(["install"], in: path)
+      try space.commitUsage([(model, "0.5", "2026-05-0\(paths.count + 1)T10:00:00Z")], in: path)
+      paths.append(path)
+    }
+    let grouped = try space.rollup(["--by", "user,model,branch"])
+    let rows = grouped["rows"]?.arrayValue ?? []
+    #expect(rows.count == 3)
+    #expect(Set(rows.compactMap { $0["keys"]?["model"]?.stringValue }) == ["claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"])
+    #expect(Set(rows.compactMap { $0["keys"]?["branch"]?.stringValue }) == ["topic-alpha", "topic-beta", "topic-gamma"])
+    #expect(Set(rows.compactMap { $0["keys"]?["user"]?.stringValue }) == ["alpha@example.com", "beta@example.com", "gamma@example.com"])
+    #expect(grouped["total"]?["cost"]?.decimalValue == Decimal(string: "1.5"))
+  }
+
   @Test("--fetch brings each repository's notes from its remote before summing")
   func fetch() throws {
     let space = try Workspace()
