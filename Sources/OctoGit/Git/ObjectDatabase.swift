@@ -51,7 +51,7 @@ extension Repository {
           position = end + 21
           if isTree {
             if path.count < 40 { subtrees.append((Oid(id), path)) }
-          } else if path.count == 40, let annotated = Oid(hex: String(decoding: path, as: UTF8.self)) {
+          } else if path.count == 40, let annotated = Oid(hexBytes: path) {
             entries.append(NoteEntry(annotated: annotated, blob: Oid(id)))
           }
         }

@@ -29,6 +29,30 @@ public struct Oid: Hashable, Sendable, CustomStringConvertible, Comparable {
     self.raw = oid
   }
 
+  /// Parses 40 hexadecimal digits given as bytes (a note's path in a notes tree), without making a
+  /// string of them; `nil` when they are not.
+  init?(hexBytes digits: [UInt8]) {
+    guard digits.count == 40 else { return nil }
+    var oid = git_oid()
+    let parsed = withUnsafeMutableBytes(of: &oid.id) { target -> Bool in
+      func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: return byte - 48
+        case 97...102: return byte - 87
+        case 65...70: return byte - 55
+        default: return nil
+        }
+      }
+      for index in 0..<20 {
+        guard let high = value(digits[2 * index]), let low = value(digits[2 * index + 1]) else { return false }
+        target[index] = high << 4 | low
+      }
+      return true
+    }
+    guard parsed else { return nil }
+    self.raw = oid
+  }
+
   /// The 40-digit lowercase hexadecimal form.
   public var hex: String {
     var copy = raw

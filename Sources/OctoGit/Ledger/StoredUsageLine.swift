@@ -149,6 +149,29 @@ struct StoredUsageLine {
       }
       return nil
     }
+    /// Past a JSON number (sign, digits, fraction, exponent), without making a value of it; false when
+    /// it is not one.
+    func skipNumber() -> Bool {
+      func digits() -> Int {
+        let from = parser.position
+        while parser.position < count, bytes[parser.position] >= 48, bytes[parser.position] <= 57 { parser.position += 1 }
+        return parser.position - from
+      }
+      if bytes[parser.position] == UInt8(ascii: "-") { parser.position += 1 }
+      guard digits() > 0 else { return false }
+      if parser.position < count, bytes[parser.position] == UInt8(ascii: ".") {
+        parser.position += 1
+        guard digits() > 0 else { return false }
+      }
+      if parser.position < count, bytes[parser.position] | 0x20 == UInt8(ascii: "e") {
+        parser.position += 1
+        if parser.position < count, bytes[parser.position] == UInt8(ascii: "+") || bytes[parser.position] == UInt8(ascii: "-") {
+          parser.position += 1
+        }
+        guard digits() > 0 else { return false }
+      }
+      return true
+    }
     /// A string field's value (`nil`: JSON null).
     func setText(_ field: Field, _ text: String?) {
       switch field {
@@ -227,7 +250,7 @@ struct StoredUsageLine {
           }
         } else if first == UInt8(ascii: "-") || (48...57).contains(first) {
           let start = parser.position
-          _ = try parser.number()
+          guard skipNumber() else { return nil }
           let range = start..<parser.position
           switch field {
           case .v: guard range.count == 1, bytes[start] == UInt8(ascii: "1") else { return nil }

@@ -1,9 +1,9 @@
 import Foundation
 
-/// The events a rollup sums, per project, with their strings numbered in one shared table: each
-/// repository's encoded archive, walked each time it is summed (no event values are built), and for a
-/// project with several clones their archives merged by event id once (the copy with the most output
-/// tokens kept).
+/// Some of the events a rollup sums (see ``load(store:entries:parts:)``), per project, with their strings
+/// numbered in one table: each repository's encoded archive, walked each time it is summed (no event
+/// values are built), and for a project with several clones their archives merged by event id once (the
+/// copy with the most output tokens kept). Not `Sendable`: one thread at a time.
 final class RollupEvents {
   private(set) var projects: [(project: String, archive: Data?, merged: [EventArchive.Summed]?)] = []
   /// The strings the events' numbers stand for.
@@ -29,32 +29,50 @@ final class RollupEvents {
     }
   }
 
-  static func load(store: RollupStore, entries: [RollupStore.Entry]) throws -> RollupEvents {
+  /// The events of `entries` in `parts` sets of about equal size (each project whole in one), each with
+  /// its own string table: parts can be summed on separate threads.
+  static func load(store: RollupStore, entries: [RollupStore.Entry], parts: Int) throws -> [RollupEvents] {
     let archives = try store.encodedArchives(entries.map(\.id))
-    let data = RollupEvents()
-    for (project, clones) in Dictionary(grouping: entries, by: \.project).sorted(by: { $0.key < $1.key }) {
-      if clones.count == 1 {
-        data.projects.append((project, archives[clones[0].id], nil))
-        continue
-      }
-      var merged: [String: EventArchive.Event] = [:]
-      for clone in clones {
-        guard let encoded = archives[clone.id], let archive = EventArchive.decode(encoded) else { continue }
-        for (id, event) in archive.events {
-          if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
-          merged[id] = event
-        }
-      }
-      func number(_ text: String?) -> Int32 { text.map { data.number($0) } ?? -1 }
-      let events = merged.values.map { event in
-        EventArchive.Summed(
-          atMs: event.atMs, agent: number(event.agent), model: number(event.model), user: number(event.user),
-          branch: number(event.branch), feature: number(event.feature), tokens: event.tokens, costPico: event.costPico,
-          costText: number(event.costText))
-      }
-      data.projects.append((project, nil, events))
+    let projects = Dictionary(grouping: entries, by: \.project).map { project, clones in
+      (project, clones, clones.reduce(0) { $0 + (archives[$1.id]?.count ?? 0) })
     }
-    return data
+    // Largest first, each to the part with the fewest bytes so far.
+    var sizes = [Int](repeating: 0, count: max(parts, 1))
+    var shares = [[(String, [RollupStore.Entry])]](repeating: [], count: sizes.count)
+    for (project, clones, size) in projects.sorted(by: { ($0.2, $0.0) > ($1.2, $1.0) }) {
+      let part = sizes.indices.min { sizes[$0] < sizes[$1] }!
+      sizes[part] += size
+      shares[part].append((project, clones))
+    }
+    return shares.filter { !$0.isEmpty }.map { share in
+      let data = RollupEvents()
+      for (project, clones) in share.sorted(by: { $0.0 < $1.0 }) { data.add(project, clones, archives) }
+      return data
+    }
+  }
+
+  /// Adds one project: its archive as it is, or its clones' archives merged by event id.
+  private func add(_ project: String, _ clones: [RollupStore.Entry], _ archives: [Int64: Data]) {
+    if clones.count == 1 {
+      projects.append((project, archives[clones[0].id], nil))
+      return
+    }
+    var merged: [String: EventArchive.Event] = [:]
+    for clone in clones {
+      guard let encoded = archives[clone.id], let archive = EventArchive.decode(encoded) else { continue }
+      for (id, event) in archive.events {
+        if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
+        merged[id] = event
+      }
+    }
+    func number(_ text: String?) -> Int32 { text.map { self.number($0) } ?? -1 }
+    let events = merged.values.map { event in
+      EventArchive.Summed(
+        atMs: event.atMs, agent: number(event.agent), model: number(event.model), user: number(event.user),
+        branch: number(event.branch), feature: number(event.feature), tokens: event.tokens, costPico: event.costPico,
+        costText: number(event.costText))
+    }
+    projects.append((project, nil, events))
   }
 }
 

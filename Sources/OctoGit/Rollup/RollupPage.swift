@@ -12,7 +12,7 @@ struct RollupPage {
   let periods: [String]
 
   /// Builds the four views the page shows from the same events.
-  static func build(_ data: RollupEvents, entries: [RollupStore.Entry], options: RollupOptions) -> RollupPage {
+  static func build(_ data: [RollupEvents], entries: [RollupStore.Entry], options: RollupOptions) -> RollupPage {
     func view(_ dimensions: [RollupDimension]) -> RollupReport {
       var copy = options
       copy.dimensions = dimensions

@@ -71,15 +71,41 @@ public struct RollupReport: Sendable {
   /// The repositories read, with what went wrong with each, if anything.
   public let repositories: [RollupStore.Entry]
 
-  /// Sums `data` as `options` say: each event's local day comes from the UTC offset in force at its time
-  /// (daylight-saving changes exact), then its week, month or cycle.
-  static func build(_ data: RollupEvents, entries: [RollupStore.Entry], options: RollupOptions) -> RollupReport {
+  /// Sums `parts` as `options` say, each part on a thread of its own: each event's local day comes from
+  /// the UTC offset in force at its time (daylight-saving changes exact), then its week, month or cycle.
+  static func build(_ parts: [RollupEvents], entries: [RollupStore.Entry], options: RollupOptions) -> RollupReport {
     let (since, until) = bounds(options)
     // Offsets are looked up from 1990 to twenty years from now (or the period asked for): that holds every
     // event an AI agent can have made; anything outside takes the nearest offset.
     let day = LocalDays(
       timeZone: options.timeZone,
       span: (max(since, 631_152_000_000), min(until, Int64((Date().timeIntervalSince1970 + 20 * 365 * 86_400) * 1000))))
+    var merged: [[String]: UsageTotals] = [:]
+    var total = UsageTotals()
+    for sums in Parallel.map(parts, { sum($0, options: options, since: since, until: until, day: day) }) {
+      for (keys, totals) in sums {
+        merged[keys, default: UsageTotals()].merge(totals)
+        total.merge(totals)
+      }
+    }
+    let wantsTime = options.dimensions.contains(where: \.isTime)
+    let rows = merged.map { Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
+      if wantsTime {
+        // Periods in order; within one, the most expensive first.
+        let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
+        let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
+        if left != right { return left.lexicographicallyPrecedes(right) }
+      }
+      if lhs.totals.cost != rhs.totals.cost { return lhs.totals.cost > rhs.totals.cost }
+      return lhs.keys.lexicographicallyPrecedes(rhs.keys)
+    }
+    return RollupReport(options: options, rows: rows, total: total, repositories: entries)
+  }
+
+  /// One part's totals, keyed by the names of their groups.
+  private static func sum(
+    _ data: RollupEvents, options: RollupOptions, since: Int64, until: Int64, day: LocalDays
+  ) -> [[String]: UsageTotals] {
     var names = KeyNames()
     var groups: [GroupKey: UsageTotals] = [:]
     let wantsTime = options.dimensions.contains(where: \.isTime)
@@ -105,8 +131,7 @@ public struct RollupReport: Sendable {
       groups[key, default: UsageTotals()].add(
         tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
     }
-    var merged: [[String]: UsageTotals] = [:]
-    var total = UsageTotals()
+    var sums: [[String]: UsageTotals] = [:]
     var timeKeys: [Int32: [String]] = [:]
     for (key, totals) in groups {
       var keys: [String] = []
@@ -118,20 +143,9 @@ public struct RollupReport: Sendable {
           keys.append(names.name(key.get(position), for: dimension))
         }
       }
-      merged[keys, default: UsageTotals()].merge(totals)
-      total.merge(totals)
+      sums[keys, default: UsageTotals()].merge(totals)
     }
-    let rows = merged.map { Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
-      if wantsTime {
-        // Periods in order; within one, the most expensive first.
-        let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
-        let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
-        if left != right { return left.lexicographicallyPrecedes(right) }
-      }
-      if lhs.totals.cost != rhs.totals.cost { return lhs.totals.cost > rhs.totals.cost }
-      return lhs.keys.lexicographicallyPrecedes(rhs.keys)
-    }
-    return RollupReport(options: options, rows: rows, total: total, repositories: entries)
+    return sums
   }
 
   /// The period's bounds in milliseconds (exclusive end); without them, every event.
@@ -144,15 +158,17 @@ public struct RollupReport: Sendable {
 
   /// Every period of `dimension` (a time dimension) from the first event's to the last one's in the
   /// options' period, in order, empty ones included: what a chart over time needs.
-  static func periods(_ data: RollupEvents, options: RollupOptions, dimension: RollupDimension) -> [String] {
+  static func periods(_ parts: [RollupEvents], options: RollupOptions, dimension: RollupDimension) -> [String] {
     guard let position = dimension.timePosition else { return [] }
     let (since, until) = bounds(options)
     var low = Int64.max
     var high = Int64.min
-    data.forEach { _, event in
-      guard event.atMs >= since && event.atMs < until else { return }
-      low = min(low, event.atMs)
-      high = max(high, event.atMs)
+    for data in parts {
+      data.forEach { _, event in
+        guard event.atMs >= since && event.atMs < until else { return }
+        low = min(low, event.atMs)
+        high = max(high, event.atMs)
+      }
     }
     guard low <= high else { return [] }
     let days = LocalDays(timeZone: options.timeZone, span: (low, high))

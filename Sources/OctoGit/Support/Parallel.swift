@@ -1,0 +1,37 @@
+import Foundation
+
+/// Runs independent pieces of work on their own threads and collects the results in order.
+enum Parallel {
+  /// `transform` applied to each of `items`, each on a thread of its own (the caller's for the first).
+  /// The items need not be `Sendable`: each is handed to exactly one thread and not touched by the
+  /// caller until all are done.
+  static func map<Item, Output>(_ items: [Item], _ transform: (Item) -> Output) -> [Output] {
+    if items.count <= 1 { return items.map(transform) }
+    let box = Box<Item, Output>(items: items, results: Array(repeating: nil, count: items.count))
+    withoutActuallyEscaping(transform) { transform in
+      let work = UncheckedTransform<Item, Output>(transform)
+      DispatchQueue.concurrentPerform(iterations: items.count) { index in
+        let result = work.transform(box.items[index])
+        box.lock.lock()
+        box.results[index] = result
+        box.lock.unlock()
+      }
+    }
+    return box.results.map { $0! }
+  }
+
+  private final class Box<Item, Output>: @unchecked Sendable {
+    let items: [Item]
+    var results: [Output?]
+    let lock = NSLock()
+    init(items: [Item], results: [Output?]) {
+      self.items = items
+      self.results = results
+    }
+  }
+
+  private struct UncheckedTransform<Item, Output>: @unchecked Sendable {
+    let transform: (Item) -> Output
+    init(_ transform: @escaping (Item) -> Output) { self.transform = transform }
+  }
+}
