@@ -34,4 +34,7 @@ typedef struct {
 /// `results[i]` describes `paths[i]`. See stat_paths.c.
 void octo_stat_paths(const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads);
 
+/// Where `needle` first occurs in `haystack`, or NULL (glibc's memmem). See memmem.c.
+const void *octo_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
 #endif

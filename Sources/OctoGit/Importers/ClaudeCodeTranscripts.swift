@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 
 /// Reads Claude Code's transcripts (`<config>/projects/**/*.jsonl`, subagent files included).
@@ -16,16 +17,9 @@ public enum ClaudeCodeTranscripts {
     ).map { $0 + "/projects" }.filter(Paths.isFolder)
   }
 
-  /// Every `.jsonl` file below `folders`, sorted.
-  public static func transcriptFiles(in folders: [String]) -> [String] {
-    var files: [String] = []
-    for folder in folders {
-      guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }
-      for case let relative as String in walker where relative.hasSuffix(".jsonl") {
-        files.append(folder + "/" + relative)
-      }
-    }
-    return files.sorted()
+  /// Every `.jsonl` file below `folders`, with its size, sorted.
+  public static func transcriptFiles(in folders: [String]) -> [(path: String, size: UInt64)] {
+    folders.flatMap { FileTree.files(under: $0, suffix: ".jsonl") }.map { ($0.path, $0.size) }.sorted { $0.path < $1.path }
   }
 
   /// Requests found so far, deduplicated, and the lines that could not be read.
@@ -64,59 +58,149 @@ public enum ClaudeCodeTranscripts {
       // Only lines that mention usage can be requests: the others (prompts, tool results, summaries, file
       // snapshots — most of the bytes) are not parsed at all.
       guard contains(bytes, usageKey) else { return }
-      guard let value = try? CanonicalJSON.parse(bytes: bytes, selecting: lineFields) else {
+      let request: AgentRequest?
+      do {
+        request = try Self.request(in: bytes)
+      } catch {
         scan.malformedLines += 1
         return
       }
-      if let request = request(from: value) { scan.keep(request) }
+      if let request { scan.keep(request) }
     }
     return reader.offset
   }
 
   static let usageKey = Array("\"usage\"".utf8)
 
-  /// The members of a transcript line a request needs; the message content (most of the bytes) is skipped.
-  static let lineFields = CanonicalJSON.Selection.members([
-    "type": .all, "timestamp": .all, "cwd": .all, "gitBranch": .all, "sessionId": .all,
-    "message": .members(["id": .all, "model": .all, "usage": .all]),
-  ])
-
-  /// Whether `needle` occurs in `bytes`: `memchr` finds each candidate first byte, `memcmp` the rest.
+  /// Whether `needle` occurs in `bytes` (glibc's `memmem`: a vectorised search, not a byte loop).
   static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
     guard let base = bytes.baseAddress, !needle.isEmpty, bytes.count >= needle.count else { return false }
-    return needle.withUnsafeBufferPointer { pattern in
-      var position = 0
-      let last = bytes.count - needle.count
-      while position <= last {
-        guard let found = memchr(base + position, Int32(needle[0]), last - position + 1) else { return false }
-        let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        if memcmp(base + index, pattern.baseAddress!, needle.count) == 0 { return true }
-        position = index + 1
-      }
-      return false
-    }
+    return needle.withUnsafeBufferPointer { octo_memmem(base, bytes.count, $0.baseAddress!, needle.count) != nil }
   }
 
-  /// The request a transcript line records, if it records one.
-  static func request(from value: JSONValue) -> AgentRequest? {
-    guard value["type"]?.stringValue == "assistant", let message = value["message"],
-      let usage = message["usage"], case .object = usage,
-      let id = message["id"]?.stringValue, let model = message["model"]?.stringValue, model != "<synthetic>",
-      let stamp = value["timestamp"]?.stringValue, let at = Timestamp.parse(stamp)
+  /// The request a transcript line records, if it records one; throws when the line is not valid JSON.
+  ///
+  /// The line is walked once and only the members a request needs become values: `type`, `timestamp`,
+  /// `cwd`, `gitBranch`, `sessionId`, and `message.id`, `.model`, `.usage` (read whole, as before, so
+  /// invalid text there still makes the line malformed); the message content, most of the bytes, is
+  /// checked and skipped. A member given twice counts as its last spelling, whole, as a JSON object's would.
+  static func request(in bytes: UnsafeBufferPointer<UInt8>) throws -> AgentRequest? {
+    var parser = CanonicalJSON.Parser(bytes: bytes)
+    parser.skipSpace()
+    var line = LineFields()
+    if parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") {
+      try parser.members(depth: 0, keys: ["type", "timestamp", "cwd", "gitBranch", "sessionId", "message"]) { parser, key in
+        switch key {
+        case 0: line.type = try parser.stringIfAny(depth: 1)
+        case 1: line.timestamp = try parser.stringIfAny(depth: 1)
+        case 2: line.cwd = try parser.stringIfAny(depth: 1)
+        case 3: line.branch = try parser.stringIfAny(depth: 1)
+        case 4: line.session = try parser.stringIfAny(depth: 1)
+        case 5:
+          line.message = MessageFields()
+          guard parser.bytes[parser.position] == UInt8(ascii: "{") else {
+            line.message = nil
+            _ = try parser.value(depth: 1)
+            return
+          }
+          try parser.members(depth: 1, keys: ["id", "model", "usage"]) { parser, key in
+            switch key {
+            case 0: line.message?.id = try parser.stringIfAny(depth: 2)
+            case 1: line.message?.model = try parser.stringIfAny(depth: 2)
+            case 2: line.message?.usage = try usage(&parser)
+            default: try parser.skipValue(depth: 2)
+            }
+          }
+        default: try parser.skipValue(depth: 1)
+        }
+      }
+    } else {
+      _ = try parser.value(depth: 0)
+    }
+    parser.skipSpace()
+    guard parser.position == bytes.count else { throw CanonicalJSON.ParseError(offset: parser.position, reason: "trailing characters") }
+
+    guard line.type == "assistant", let message = line.message, let usage = message.usage,
+      let id = message.id, let model = message.model, model != "<synthetic>",
+      let stamp = line.timestamp, let at = Timestamp.parse(stamp)
     else { return nil }
-    func count(_ value: JSONValue?) -> Int { max(0, value?.intValue ?? 0) }
-    let creation = usage["cache_creation"]
-    var write5m = count(usage["cache_creation_input_tokens"])
+    func count(_ value: Int?) -> Int { max(0, value ?? 0) }
+    var write5m = count(usage.cacheCreationInput)
     var write1h = 0
-    if let creation, case .object = creation {
-      write5m = count(creation["ephemeral_5m_input_tokens"])
-      write1h = count(creation["ephemeral_1h_input_tokens"])
+    if let creation = usage.cacheCreation {
+      write5m = count(creation.fiveMinutes)
+      write1h = count(creation.oneHour)
     }
     return AgentRequest(
       id: "cc:" + id, agent: "claude-code", at: at, model: model,
       tokens: TokenCounts(
-        input: count(usage["input_tokens"]), output: count(usage["output_tokens"]), cacheWrite5m: write5m,
-        cacheWrite1h: write1h, cacheRead: count(usage["cache_read_input_tokens"])),
-      cwd: value["cwd"]?.stringValue, branch: value["gitBranch"]?.stringValue, session: value["sessionId"]?.stringValue)
+        input: count(usage.input), output: count(usage.output), cacheWrite5m: write5m, cacheWrite1h: write1h,
+        cacheRead: count(usage.cacheRead)),
+      cwd: line.cwd, branch: line.branch, session: line.session)
+  }
+
+  /// `message.usage` when it is an object (else `nil`, moved past).
+  private static func usage(_ parser: inout CanonicalJSON.Parser) throws -> UsageFields? {
+    guard parser.bytes[parser.position] == UInt8(ascii: "{") else {
+      _ = try parser.value(depth: 3)
+      return nil
+    }
+    var usage = UsageFields()
+    let keys: [StaticString] = [
+      "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation",
+    ]
+    try parser.members(depth: 3, keys: keys) { parser, key in
+      switch key {
+      case 0: usage.input = try parser.integerIfAny(depth: 4)
+      case 1: usage.output = try parser.integerIfAny(depth: 4)
+      case 2: usage.cacheCreationInput = try parser.integerIfAny(depth: 4)
+      case 3: usage.cacheRead = try parser.integerIfAny(depth: 4)
+      case 4:
+        guard parser.bytes[parser.position] == UInt8(ascii: "{") else {
+          usage.cacheCreation = nil
+          _ = try parser.value(depth: 4)
+          return
+        }
+        var creation = CacheCreationFields()
+        try parser.members(depth: 4, keys: ["ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"]) { parser, key in
+          switch key {
+          case 0: creation.fiveMinutes = try parser.integerIfAny(depth: 5)
+          case 1: creation.oneHour = try parser.integerIfAny(depth: 5)
+          default: _ = try parser.value(depth: 5)
+          }
+        }
+        usage.cacheCreation = creation
+      default: _ = try parser.value(depth: 4)
+      }
+    }
+    return usage
+  }
+
+  private struct LineFields {
+    var type: String?
+    var timestamp: String?
+    var cwd: String?
+    var branch: String?
+    var session: String?
+    var message: MessageFields?
+  }
+
+  private struct MessageFields {
+    var id: String?
+    var model: String?
+    var usage: UsageFields?
+  }
+
+  private struct UsageFields {
+    var input: Int?
+    var output: Int?
+    var cacheCreationInput: Int?
+    var cacheRead: Int?
+    var cacheCreation: CacheCreationFields?
+  }
+
+  private struct CacheCreationFields {
+    var fiveMinutes: Int?
+    var oneHour: Int?
   }
 }

@@ -17,38 +17,54 @@ public struct JSONLinesReader {
 
   /// Calls `body` with each line's bytes (without its line ending) from ``offset`` on.
   public mutating func forEachLine(takePartialLastLine: Bool, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
       throw OctoError("cannot read \(path)", hint: "check the file's permissions", status: .badInput)
     }
-    defer { try? handle.close() }
-    try handle.seek(toOffset: offset)
-    var carry: [UInt8] = []
+    defer { close(descriptor) }
+    // One buffer for the whole file (as large as what is left of it, up to a chunk): the unfinished line
+    // is moved to its front, the next chunk read after it.
+    var status = stat()
+    let left = fstat(descriptor, &status) == 0 ? max(Int(status.st_size) - Int(offset), 0) : chunkSize
+    var buffer = [UInt8](repeating: 0, count: max(min(chunkSize, left + 1), 4096))
+    var filled = 0
+    var fileOffset = off_t(offset)
     while true {
-      let chunk = try handle.read(upToCount: chunkSize) ?? Data()
-      if chunk.isEmpty { break }
-      var buffer = carry
-      buffer.append(contentsOf: chunk)
+      if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+      let count = buffer.withUnsafeMutableBytes { raw in
+        pread(descriptor, raw.baseAddress! + filled, raw.count - filled, fileOffset)
+      }
+      if count < 0 { throw OctoError("cannot read \(path): \(String(cString: strerror(errno)))", status: .badInput) }
+      if count == 0 { break }
+      fileOffset += off_t(count)
+      let end = filled + count
       var start = 0
       try buffer.withUnsafeBufferPointer { bytes in
-        var position = 0
         guard let base = bytes.baseAddress else { return }
-        while position < bytes.count {
-          guard let found = memchr(base + position, 0x0A, bytes.count - position) else { break }
+        var position = filled
+        while position < end {
+          guard let found = memchr(base + position, 0x0A, end - position) else { break }
           let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-          var end = newline
-          if end > start, bytes[end - 1] == 0x0D { end -= 1 }
-          if end > start { try body(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+          var lineEnd = newline
+          if lineEnd > start, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+          if lineEnd > start { try body(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])) }
           start = newline + 1
           position = start
         }
       }
       offset += UInt64(start)
-      carry = Array(buffer[start...])
+      if start > 0 {
+        buffer.withUnsafeMutableBytes { raw in
+          _ = memmove(raw.baseAddress!, raw.baseAddress! + start, end - start)
+        }
+      }
+      filled = end - start
     }
+    let carry = buffer[0..<filled]
     if takePartialLastLine, !carry.isEmpty {
       var end = carry.count
       if carry[end - 1] == 0x0D { end -= 1 }
-      if end > 0 { try carry.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<end])) } }
+      if end > 0 { try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<end])) } }
       offset += UInt64(carry.count)
     }
   }

@@ -57,7 +57,9 @@ public struct TranscriptImporter {
 
   public func run(_ options: Options) throws -> Summary {
     var summary = Summary()
-    let files = options.file.map { [$0] } ?? ClaudeCodeTranscripts.transcriptFiles(in: options.folders)
+    let files = options.file.map { file in
+      [(path: file, size: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0)]
+    } ?? ClaudeCodeTranscripts.transcriptFiles(in: options.folders)
     // Offsets make a re-run read only what was appended. A narrowed import (other projects, one session,
     // a start date) reads everything and leaves them alone: ids keep every import exact.
     let incremental = !options.allProjects && options.session == nil && options.since == nil
@@ -65,8 +67,7 @@ public struct TranscriptImporter {
     var scan = ClaudeCodeTranscripts.Scan()
     var newOffsets: [String: (offset: UInt64, size: UInt64)] = [:]
     var work: [(file: String, start: UInt64, size: UInt64)] = []
-    for file in files {
-      let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0
+    for (file, size) in files {
       var start = offsets[file]?.offset ?? 0
       if start > size { start = 0 }  // rewritten or truncated: read it again (ids keep it exact)
       if start == size, size > 0 { continue }

@@ -51,19 +51,47 @@ public struct UsageEvent: Equatable, Sendable {
 
   /// The canonical JSON line (without a newline).
   public var line: String {
-    var members: [String: JSONValue] = [
-      "v": .int(Self.formatVersion), "id": .string(id), "at": .string(Timestamp.format(at)), "model": .string(model),
-      "in": .int(tokens.input), "out": .int(tokens.output), "cw5m": .int(tokens.cacheWrite5m),
-      "cw1h": .int(tokens.cacheWrite1h), "cr": .int(tokens.cacheRead),
-    ]
-    if let cost { members["cost"] = .decimal(cost) }
-    for (key, value) in [
-      ("agent", agent), ("session", session), ("prices", prices), ("user", user), ("machine", machine),
-      ("branch", branch), ("feature", feature),
-    ] {
-      if let value { members[key] = .string(value) }
+    // The canonical form (keys in byte order, see CanonicalJSON) written directly: an import writes tens of
+    // thousands of lines, and a dictionary of values sorted for each one showed.
+    var out: [UInt8] = []
+    out.reserveCapacity(320)
+    func key(_ name: StaticString) {
+      out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+      out.append(UInt8(ascii: "\""))
+      out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+      out.append(contentsOf: "\":".utf8)
     }
-    return CanonicalJSON.string(.object(members))
+    func text(_ name: StaticString, _ value: String?) {
+      guard let value else { return }
+      key(name)
+      CanonicalJSON.writeString(value, into: &out)
+    }
+    func number(_ name: StaticString, _ value: Int) {
+      key(name)
+      out.append(contentsOf: String(value).utf8)
+    }
+    text("agent", agent)
+    text("at", Timestamp.format(at))
+    text("branch", branch)
+    if let cost {
+      key("cost")
+      out.append(contentsOf: CanonicalJSON.plain(cost).utf8)
+    }
+    number("cr", tokens.cacheRead)
+    number("cw1h", tokens.cacheWrite1h)
+    number("cw5m", tokens.cacheWrite5m)
+    text("feature", feature)
+    text("id", id)
+    number("in", tokens.input)
+    text("machine", machine)
+    text("model", model)
+    number("out", tokens.output)
+    text("prices", prices)
+    text("session", session)
+    text("user", user)
+    number("v", Self.formatVersion)
+    out.append(UInt8(ascii: "}"))
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// Reads one line of a usage note.

@@ -5,6 +5,33 @@ public enum ModelName {
   /// `anthropic/claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`: lowercased, provider prefix (up to the
   /// last `/`) removed, a Vertex-style `@date` and a trailing `-YYYYMMDD` or `-YYYY-MM-DD` date removed.
   public static func normalise(_ model: String) -> String {
+    known.value(for: model, otherwise: compute)
+  }
+
+  /// Models already normalised in this process: an import or a report meets the same few names over and
+  /// over, and the Foundation calls below cost more than a dictionary lookup.
+  private static let known = Memo()
+
+  private final class Memo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: String] = [:]
+
+    func value(for key: String, otherwise compute: (String) -> String) -> String {
+      lock.lock()
+      if let known = values[key] {
+        lock.unlock()
+        return known
+      }
+      lock.unlock()
+      let value = compute(key)
+      lock.lock()
+      if values.count < 4096 { values[key] = value }
+      lock.unlock()
+      return value
+    }
+  }
+
+  private static func compute(_ model: String) -> String {
     var name = model.trimmingCharacters(in: .whitespaces).lowercased()
     if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
     if let at = name.firstIndex(of: "@") { name = String(name[..<at]) }

@@ -133,9 +133,10 @@ public enum CanonicalJSON {
 
   /// A decimal in plain notation without trailing zeros after the point (`1.5`, `0.000003`, `12`).
   public static func plain(_ decimal: Decimal) -> String {
-    var text = NSDecimalNumber(decimal: decimal).description(withLocale: Locale(identifier: "en_US_POSIX"))
+    // Decimal's own description is plain and locale-free (NSDecimalNumber's needs a Locale made per call).
+    var text = decimal.description
     if text.contains("E") || text.contains("e") {
-      text = "\(decimal)"
+      text = NSDecimalNumber(decimal: decimal).description(withLocale: Locale(identifier: "en_US_POSIX"))
     }
     if text.contains(".") {
       while text.hasSuffix("0") { text.removeLast() }
@@ -227,36 +228,167 @@ public enum CanonicalJSON {
       return try object(depth: depth, wanted: wanted)
     }
 
-    /// Moves past one value without building it: strings are scanned for their closing quote (their bytes
-    /// are not decoded, so text nobody reads is not validated), containers are walked.
+    /// Moves past one value without building it, checking its syntax (the bulk of a transcript line is
+    /// skipped this way): strings are scanned for their closing quote (their bytes are not decoded, so text
+    /// nobody reads is not validated), containers are walked.
     mutating func skipValue(depth: Int) throws {
       guard depth < 256 else { throw error("nesting too deep") }
       guard position < bytes.count else { throw error("unexpected end of input") }
       switch bytes[position] {
-      case UInt8(ascii: "\""):
-        position += 1
-        while position < bytes.count {
-          let byte = bytes[position]
-          if byte == UInt8(ascii: "\"") {
-            position += 1
-            return
-          }
-          if byte == UInt8(ascii: "\\") {
-            position += 2
-            continue
-          }
-          if byte < 0x20 { throw error("control character in a string") }
-          position += 1
-        }
-        throw error("unterminated string")
-      case UInt8(ascii: "{"): _ = try object(depth: depth, wanted: [:])
-      case UInt8(ascii: "["): _ = try array(depth: depth, keeping: false)
+      case UInt8(ascii: "\""): try skipString()
+      case UInt8(ascii: "{"): try skipContainer(depth: depth, closing: UInt8(ascii: "}"), keyed: true)
+      case UInt8(ascii: "["): try skipContainer(depth: depth, closing: UInt8(ascii: "]"), keyed: false)
       default: _ = try value(depth: depth)
+      }
+    }
+
+    /// Past a string. Eight bytes at a time while none of them is a quote, a backslash or a control
+    /// character (which a string may not hold raw).
+    mutating func skipString() throws {
+      position += 1
+      let count = bytes.count
+      guard let base = bytes.baseAddress else { throw error("unterminated string") }
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      while true {
+        while position + 8 <= count {
+          let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+          let quote = word ^ (ones &* 0x22)
+          let backslash = word ^ (ones &* 0x5C)
+          let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+          if special & highs != 0 { break }
+          position += 8
+        }
+        guard position < count else { throw error("unterminated string") }
+        let byte = bytes[position]
+        if byte == UInt8(ascii: "\"") {
+          position += 1
+          return
+        }
+        if byte == UInt8(ascii: "\\") {
+          position += 2
+          continue
+        }
+        if byte < 0x20 { throw error("control character in a string") }
+        position += 1
+      }
+    }
+
+    /// Past an object (`keyed`) or an array, checking its commas, colons and keys.
+    mutating func skipContainer(depth: Int, closing: UInt8, keyed: Bool) throws {
+      position += 1
+      skipSpace()
+      if position < bytes.count, bytes[position] == closing {
+        position += 1
+        return
+      }
+      while true {
+        skipSpace()
+        if keyed {
+          guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+          try skipString()
+          skipSpace()
+          guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+          position += 1
+          skipSpace()
+        }
+        try skipValue(depth: depth + 1)
+        skipSpace()
+        guard position < bytes.count else { throw error(keyed ? "unterminated object" : "unterminated array") }
+        if bytes[position] == UInt8(ascii: ",") {
+          position += 1
+          continue
+        }
+        guard bytes[position] == closing else { throw error(keyed ? "expected ',' or '}'" : "expected ',' or ']'") }
+        position += 1
+        return
       }
     }
 
     mutating func object(depth: Int) throws -> JSONValue {
       try object(depth: depth, wanted: nil)
+    }
+
+    /// Walks the members of the object at `position`: `body` is called with the index in `keys` of each
+    /// member's key (`nil`: none of them), the parser at the member's value, and must move past the value.
+    mutating func members(depth: Int, keys: [StaticString], _ body: (inout Parser, Int?) throws -> Void) throws {
+      guard depth < 256 else { throw error("nesting too deep") }
+      position += 1
+      skipSpace()
+      if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+        position += 1
+        return
+      }
+      while true {
+        skipSpace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let start = position + 1
+        try skipString()
+        let key = UnsafeBufferPointer(rebasing: bytes[start..<(position - 1)])
+        var index = keys.firstIndex { $0.utf8CodeUnitCount == key.count && memcmp($0.utf8Start, key.baseAddress!, key.count) == 0 }
+        if index == nil, key.contains(UInt8(ascii: "\\")) {
+          // A key spelled with escapes: decoded, then compared.
+          var copy = Parser(bytes: bytes)
+          copy.position = start - 1
+          let decoded = try copy.string()
+          index = keys.firstIndex { String(decoding: UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount), as: UTF8.self) == decoded }
+        }
+        skipSpace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        position += 1
+        skipSpace()
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        try body(&self, index)
+        skipSpace()
+        guard position < bytes.count else { throw error("unterminated object") }
+        if bytes[position] == UInt8(ascii: ",") {
+          position += 1
+        } else if bytes[position] == UInt8(ascii: "}") {
+          position += 1
+          return
+        } else {
+          throw error("expected ',' or '}'")
+        }
+      }
+    }
+
+    /// The string at `position` (`nil`, read and dropped, when the value is something else).
+    mutating func stringIfAny(depth: Int) throws -> String? {
+      if bytes[position] == UInt8(ascii: "\"") { return try string() }
+      _ = try value(depth: depth)
+      return nil
+    }
+
+    /// The whole number at `position` as `Int(text)` would read its JSON text (`nil` for fractions,
+    /// exponents, overflow, or a value that is not a number), moved past.
+    mutating func integerIfAny(depth: Int) throws -> Int? {
+      let first = bytes[position]
+      guard first == UInt8(ascii: "-") || (first >= 48 && first <= 57) else {
+        _ = try value(depth: depth)
+        return nil
+      }
+      let start = position
+      _ = try value(depth: depth)
+      return Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+    }
+
+    /// Past the key at `position`: the wanted key it is, with its selection, or `nil`s.
+    mutating func wantedKey(in wanted: [String: Selection]) throws -> (String?, Selection?) {
+      let start = position + 1
+      var end = start
+      while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+        end += 1
+      }
+      guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+        let key = try string()  // escapes: the general path
+        return wanted[key].map { (key, $0) } ?? (nil, nil)
+      }
+      position = end + 1
+      let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
+      for (name, selection) in wanted where name.utf8.count == key.count && name.utf8.elementsEqual(key) {
+        return (name, selection)
+      }
+      return (nil, nil)
     }
 
     /// An object; with `wanted`, only those members are read and the others skipped.
@@ -271,18 +403,24 @@ public enum CanonicalJSON {
       while true {
         skipSpace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
-        let key = try string()
-        skipSpace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-        position += 1
-        skipSpace()
         if let wanted {
-          if let inner = wanted[key] {
+          // Keys are matched on their bytes: only the wanted ones become strings.
+          let (key, inner) = try wantedKey(in: wanted)
+          skipSpace()
+          guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+          position += 1
+          skipSpace()
+          if let key, let inner {
             members[key] = try value(depth: depth + 1, selection: inner)
           } else {
             try skipValue(depth: depth + 1)
           }
         } else {
+          let key = try string()
+          skipSpace()
+          guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+          position += 1
+          skipSpace()
           members[key] = try value(depth: depth + 1)
         }
         skipSpace()

@@ -20,7 +20,7 @@ struct ClaudeCodeTranscriptsTests {
     let files = ClaudeCodeTranscripts.transcriptFiles(in: [root + "/claude/projects"])
     #expect(!files.isEmpty)
     var scan = ClaudeCodeTranscripts.Scan()
-    for file in files { try ClaudeCodeTranscripts.read(file, into: &scan) }
+    for file in files { try ClaudeCodeTranscripts.read(file.path, into: &scan) }
     let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))["claude"]!
 
     var byModel: [String: Totals] = [:]
@@ -66,7 +66,7 @@ struct ClaudeCodeTranscriptsTests {
   func realExcerpt() throws {
     var scan = ClaudeCodeTranscripts.Scan()
     for file in ClaudeCodeTranscripts.transcriptFiles(in: [fixtures + "/claude-code"]) {
-      try ClaudeCodeTranscripts.read(file, into: &scan)
+      try ClaudeCodeTranscripts.read(file.path, into: &scan)
     }
     #expect(scan.requests.count == 8)
   }

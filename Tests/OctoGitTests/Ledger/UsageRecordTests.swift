@@ -15,6 +15,38 @@ struct UsageRecordTests {
     #expect(try UsageEvent(line: event.line) == event)
   }
 
+  @Test("an event's line is byte for byte what the general canonical writer makes of its members")
+  func lineMatchesGeneralWriter() throws {
+    let at = Timestamp.parse("2026-01-02T03:04:05.006Z")!
+    let events = [
+      UsageEvent(id: "a", at: at, agent: nil, session: nil, model: "gpt-5", tokens: TokenCounts()),
+      UsageEvent(
+        id: "cc:msg \"quoted\"\n", at: at, agent: "codex", session: "s\\1", model: "claude-opus-4-1",
+        tokens: TokenCounts(input: 12_345_678_901, output: 0, cacheWrite5m: 7, cacheWrite1h: 0, cacheRead: 99),
+        cost: Decimal(string: "123456789012345678901234567890.5")!, prices: "user:/a b", user: "é@x", machine: "m\u{01}",
+        branch: "feature/ü", feature: "f"),
+      UsageEvent(
+        id: "z", at: at, agent: "claude-code", session: nil, model: "m", tokens: TokenCounts(input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0),
+        cost: Decimal(string: "0.000000000001")!, prices: nil, user: nil, machine: nil, branch: nil, feature: nil),
+    ]
+    for event in events {
+      var members: [String: JSONValue] = [
+        "v": .int(1), "id": .string(event.id), "at": .string(Timestamp.format(event.at)), "model": .string(event.model),
+        "in": .int(event.tokens.input), "out": .int(event.tokens.output), "cw5m": .int(event.tokens.cacheWrite5m),
+        "cw1h": .int(event.tokens.cacheWrite1h), "cr": .int(event.tokens.cacheRead),
+      ]
+      if let cost = event.cost { members["cost"] = .decimal(cost) }
+      for (key, value) in [
+        ("agent", event.agent), ("session", event.session), ("prices", event.prices), ("user", event.user),
+        ("machine", event.machine), ("branch", event.branch), ("feature", event.feature),
+      ] {
+        if let value { members[key] = .string(value) }
+      }
+      #expect(event.line == CanonicalJSON.string(.object(members)))
+      #expect(try UsageEvent(line: event.line) == event)
+    }
+  }
+
   @Test("a batch with one bad line is refused whole, naming the line", arguments: [
     (#"{"model":"gpt-5","in":-1}"#, "non-negative"), (#"{"model":"gpt-5","bogus":1}"#, "unknown field"),
     (#"{"model":"gpt-5","at":"1999-01-01T00:00:00Z"}"#, "plausible"), (#"{"in":5}"#, "model"),
