@@ -63,7 +63,7 @@ public struct TranscriptImporter {
     // Offsets make a re-run read only what was appended. A narrowed import (other projects, one session,
     // a start date) reads everything and leaves them alone: ids keep every import exact.
     let incremental = !options.allProjects && options.session == nil && options.since == nil
-    var offsets = incremental ? try ledger.store.importOffsets() : [:]
+    let offsets = incremental ? try ledger.store.importOffsets() : [:]
     var scan = ClaudeCodeTranscripts.Scan()
     var newOffsets: [String: (offset: UInt64, size: UInt64)] = [:]
     var work: [(file: String, start: UInt64, size: UInt64)] = []
@@ -97,13 +97,13 @@ public struct TranscriptImporter {
       scan.merge(result.scan)
       newOffsets.merge(result.offsets) { $1 }
     }
-    offsets.merge(newOffsets) { $1 }
     summary.files = scan.files
     summary.lines = scan.lines
     summary.malformedLines = scan.malformedLines
 
-    try attribute(Array(scan.requests.values), options, &summary)
-    if incremental { try ledger.store.saveImportOffsets(offsets) }
+    if !scan.requests.isEmpty { try attribute(Array(scan.requests.values), options, &summary) }
+    // Only the files read this time have new offsets; the others' rows stay as they are.
+    if incremental && !newOffsets.isEmpty { try ledger.store.saveImportOffsets(newOffsets) }
     return summary
   }
   /// Attributes requests of this repository (all of them with `allProjects`): to the first commit on

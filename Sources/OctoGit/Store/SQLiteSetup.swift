@@ -15,7 +15,9 @@ extension SQLiteStore {
   /// Runs `body` in a write transaction.
   func write<T>(_ body: (Database) throws -> T) throws -> T {
     do {
-      return try database.write(body)
+      let result = try database.write(body)
+      SQLiteSetup.trimLog(database, path: path)
+      return result
     } catch let error as DatabaseError {
       throw SQLiteSetup.error(error, path: path, damaged: Self.damagedHint)
     }
@@ -79,9 +81,8 @@ enum SQLiteSetup {
       // run creating, syncing and deleting it.
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
       // Every octo-git process is usually the file's only connection, and the first connection rebuilds
-      // the log's index by reading every frame written since the last checkpoint: with SQLite's default
-      // (a checkpoint once the log holds 1,000 pages) that is up to 4 MB read by each hook. Checkpointing
-      // at 64 pages keeps that read small, for one short checkpoint every few commits.
+      // the log's index by reading every frame in it: checkpointing at 64 pages (not 1,000) keeps a
+      // hook's log small; see also trimLog for large writes.
       try db.execute(sql: "PRAGMA wal_autocheckpoint = 64")
       // The kept log file is cut back to 1 MB after a checkpoint instead of staying at its largest size.
       try db.execute(sql: "PRAGMA journal_size_limit = 1048576")
@@ -90,6 +91,17 @@ enum SQLiteSetup {
       _ = octo_sqlite_skip_checkpoint_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
     }
     return configuration
+  }
+
+  /// Empties the write-ahead log once it holds more than 1 MB. Every octo-git process is usually the
+  /// file's first connection, and a first connection rebuilds the log's index by reading every frame still
+  /// in the file, checkpointed or not (the index of what was copied back does not outlive the last
+  /// connection): an import's 10 MB log cost every later hook and report that read. A busy checkpoint is
+  /// left for the next write.
+  static func trimLog(_ database: DatabaseQueue, path: String) {
+    var status = stat()
+    guard stat(path + "-wal", &status) == 0, status.st_size > 1 << 20 else { return }
+    _ = try? database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
   }
 
   /// Brings the schema up to date. The version is read first without a lock (the usual case: nothing to
