@@ -28,12 +28,13 @@ enum FileTree {
           pending.append(folder + "/" + name)
           continue
         }
-        guard name.hasSuffix(suffix) else { continue }
+        // Without a type from readdir (some file systems), a folder is only known by its stat.
+        guard name.hasSuffix(suffix) || type == DT_UNKNOWN else { continue }
         var status = stat()
         // Without AT_SYMLINK_NOFOLLOW: a link to a transcript counts as the transcript.
         guard fstatat(descriptor, name, &status, 0) == 0 else { continue }
         switch status.st_mode & S_IFMT {
-        case S_IFREG: found.append(File(path: folder + "/" + name, size: UInt64(status.st_size)))
+        case S_IFREG where name.hasSuffix(suffix): found.append(File(path: folder + "/" + name, size: UInt64(status.st_size)))
         case S_IFDIR where type == DT_UNKNOWN: pending.append(folder + "/" + name)
         default: continue
         }
