@@ -309,9 +309,10 @@ public enum CanonicalJSON {
       try object(depth: depth, wanted: nil)
     }
 
-    /// Walks the members of the object at `position`: `body` is called with the index in `keys` of each
-    /// member's key (`nil`: none of them), the parser at the member's value, and must move past the value.
-    mutating func members(depth: Int, keys: [StaticString], _ body: (inout Parser, Int?) throws -> Void) throws {
+    /// Walks the members of the object at `position` (checking its braces, colons and commas): `body` gets
+    /// the bytes of each key (between its quotes, escapes as written) with the parser at the member's
+    /// value, and must move past the value.
+    mutating func forEachMember(depth: Int, _ body: (inout Parser, Range<Int>) throws -> Void) throws {
       guard depth < 256 else { throw error("nesting too deep") }
       position += 1
       skipSpace()
@@ -324,21 +325,13 @@ public enum CanonicalJSON {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
         let start = position + 1
         try skipString()
-        let key = UnsafeBufferPointer(rebasing: bytes[start..<(position - 1)])
-        var index = keys.firstIndex { $0.utf8CodeUnitCount == key.count && memcmp($0.utf8Start, key.baseAddress!, key.count) == 0 }
-        if index == nil, key.contains(UInt8(ascii: "\\")) {
-          // A key spelled with escapes: decoded, then compared.
-          var copy = Parser(bytes: bytes)
-          copy.position = start - 1
-          let decoded = try copy.string()
-          index = keys.firstIndex { String(decoding: UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount), as: UTF8.self) == decoded }
-        }
+        let key = start..<(position - 1)
         skipSpace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
         position += 1
         skipSpace()
         guard position < bytes.count else { throw error("unexpected end of input") }
-        try body(&self, index)
+        try body(&self, key)
         skipSpace()
         guard position < bytes.count else { throw error("unterminated object") }
         if bytes[position] == UInt8(ascii: ",") {
@@ -349,6 +342,27 @@ public enum CanonicalJSON {
         } else {
           throw error("expected ',' or '}'")
         }
+      }
+    }
+
+    /// The text of a key whose bytes are `range` (escapes decoded, UTF-8 checked as for any string).
+    func keyText(_ range: Range<Int>) throws -> String {
+      var copy = Parser(bytes: bytes)
+      copy.position = range.lowerBound - 1
+      return try copy.string()
+    }
+
+    /// Walks the members of the object at `position`: `body` is called with the index in `keys` of each
+    /// member's key (`nil`: none of them), the parser at the member's value, and must move past the value.
+    mutating func members(depth: Int, keys: [StaticString], _ body: (inout Parser, Int?) throws -> Void) throws {
+      try forEachMember(depth: depth) { parser, range in
+        let key = UnsafeBufferPointer(rebasing: parser.bytes[range])
+        var index = keys.firstIndex { $0.utf8CodeUnitCount == key.count && memcmp($0.utf8Start, key.baseAddress!, key.count) == 0 }
+        if index == nil, key.contains(UInt8(ascii: "\\")) {
+          let decoded = try parser.keyText(range)
+          index = keys.firstIndex { String(decoding: UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount), as: UTF8.self) == decoded }
+        }
+        try body(&parser, index)
       }
     }
 
@@ -372,68 +386,33 @@ public enum CanonicalJSON {
       return Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
     }
 
-    /// Past the key at `position`: the wanted key it is, with its selection, or `nil`s.
-    mutating func wantedKey(in wanted: [String: Selection]) throws -> (String?, Selection?) {
-      let start = position + 1
-      var end = start
-      while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
-        end += 1
-      }
-      guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
-        let key = try string()  // escapes: the general path
-        return wanted[key].map { (key, $0) } ?? (nil, nil)
-      }
-      position = end + 1
-      let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
-      for (name, selection) in wanted where name.utf8.count == key.count && name.utf8.elementsEqual(key) {
-        return (name, selection)
-      }
-      return (nil, nil)
-    }
-
-    /// An object; with `wanted`, only those members are read and the others skipped.
+    /// An object; with `wanted`, only those members are read (their keys matched on their bytes, so only
+    /// wanted keys become strings) and the others skipped.
     mutating func object(depth: Int, wanted: [String: Selection]?) throws -> JSONValue {
-      position += 1
       var members: [String: JSONValue] = [:]
-      skipSpace()
-      if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-        position += 1
-        return .object(members)
-      }
-      while true {
-        skipSpace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
-        if let wanted {
-          // Keys are matched on their bytes: only the wanted ones become strings.
-          let (key, inner) = try wantedKey(in: wanted)
-          skipSpace()
-          guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-          position += 1
-          skipSpace()
-          if let key, let inner {
-            members[key] = try value(depth: depth + 1, selection: inner)
-          } else {
-            try skipValue(depth: depth + 1)
+      try forEachMember(depth: depth - 1) { parser, range in
+        guard let wanted else {
+          members[try parser.keyText(range)] = try parser.value(depth: depth + 1)
+          return
+        }
+        let raw = UnsafeBufferPointer(rebasing: parser.bytes[range])
+        var match: (String, Selection)?
+        if raw.contains(UInt8(ascii: "\\")) {
+          let key = try parser.keyText(range)
+          match = wanted[key].map { (key, $0) }
+        } else {
+          for (name, selection) in wanted where name.utf8.count == raw.count && name.utf8.elementsEqual(raw) {
+            match = (name, selection)
+            break
           }
-        } else {
-          let key = try string()
-          skipSpace()
-          guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-          position += 1
-          skipSpace()
-          members[key] = try value(depth: depth + 1)
         }
-        skipSpace()
-        guard position < bytes.count else { throw error("unterminated object") }
-        if bytes[position] == UInt8(ascii: ",") {
-          position += 1
-        } else if bytes[position] == UInt8(ascii: "}") {
-          position += 1
-          return .object(members)
+        if let (key, inner) = match {
+          members[key] = try parser.value(depth: depth + 1, selection: inner)
         } else {
-          throw error("expected ',' or '}'")
+          try parser.skipValue(depth: depth + 1)
         }
       }
+      return .object(members)
     }
 
     mutating func array(depth: Int, keeping: Bool = true) throws -> JSONValue {
