@@ -26,6 +26,26 @@ extension LedgerStore {
   func knownOutputTokens(_ ids: [String]) throws -> [String: Int] {
     try read { db in
       var known: [String: Int] = [:]
+      // Many ids against few recorded events (a first import): one pass over what is recorded beats a
+      // lookup per id.
+      let recorded = (try Int.fetchOne(db, sql: "SELECT count(*) FROM note_line") ?? 0)
+        + (try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event") ?? 0)
+      if ids.count > recorded {
+        let wanted = Set(ids)
+        let notes = try Row.fetchCursor(db, sql: "SELECT event_id, tout FROM note_line")
+        while let row = try notes.next() {
+          let id: String = row[0]
+          guard wanted.contains(id) else { continue }
+          known[id] = max(known[id] ?? 0, row[1] as Int)
+        }
+        let pending = try Row.fetchCursor(db, sql: "SELECT id, line FROM pending_event")
+        while let row = try pending.next() {
+          let id: String = row[0]
+          guard wanted.contains(id), let event = try? UsageEvent(line: row[1]) else { continue }
+          known[id] = max(known[id] ?? 0, event.tokens.output)
+        }
+        return known
+      }
       let fromNotes = try db.makeStatement(sql: "SELECT max(tout) FROM note_line WHERE event_id = ?")
       let fromPending = try db.makeStatement(sql: "SELECT line FROM pending_event WHERE id = ?")
       for id in ids {
