@@ -146,7 +146,7 @@ public struct TranscriptImporter {
       let event = UsageEvent(
         id: id, at: request.at, agent: request.agent, session: request.session, model: request.model,
         tokens: request.tokens, user: base.user, machine: base.machine, branch: branch
-      ).priced(with: prices)
+      )
       summary.imported += 1
       if worktree != nil, let branch, let commit = try timelines.firstCommit(on: branch, notBefore: request.at) {
         byCommit[commit, default: []].append(event)
@@ -157,14 +157,27 @@ public struct TranscriptImporter {
         summary.pending += 1
       }
     }
+    // Pricing (exact decimals) and writing each event's line are the costly part of what remains: done on
+    // every core, in parts, once the events are chosen.
+    let prices = self.prices
+    func priced(_ events: [UsageEvent]) -> [(event: UsageEvent, line: String)] {
+      let threads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
+      let size = max(1, (events.count + threads - 1) / threads)
+      let parts = stride(from: 0, to: events.count, by: size).map { Array(events[$0..<min($0 + size, events.count)]) }
+      return Parallel.map(parts) { part in part.map { event in
+        let event = event.priced(with: prices)
+        return (event, event.line)
+      } }.flatMap { $0 }
+    }
     let signature = ledger.noteSignature()
     for (commit, events) in byCommit {
+      let events = priced(events).map(\.event)
       try ledger.repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
         UsageNote.merging($0, adding: events, preferLargerOutput: true)
       }
     }
     for (key, value) in pendingByWorktree {
-      try ledger.store.replacePending(value.1, worktree: key)
+      try ledger.store.replacePending(lines: priced(value.1).map { ($0.event.id, $0.line) }, worktree: key)
       value.0.markPending()
     }
   }

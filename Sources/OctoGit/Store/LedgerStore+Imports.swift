@@ -60,11 +60,16 @@ extension LedgerStore {
 
   /// Stores `events` as pending for `worktree`, replacing pending events of the same id.
   func replacePending(_ events: [UsageEvent], worktree: String, now: Date = Date()) throws {
+    try replacePending(lines: events.map { ($0.id, $0.line) }, worktree: worktree, now: now)
+  }
+
+  /// The same, with each event's line already written.
+  func replacePending(lines: [(id: String, line: String)], worktree: String, now: Date = Date()) throws {
     try write { db in
       let statement = try db.makeStatement(
         sql: "INSERT OR REPLACE INTO pending_event (id, worktree, line, recorded_at) VALUES (?, ?, ?, ?)")
-      for event in events {
-        try statement.execute(arguments: [event.id, worktree, event.line, Int64(now.timeIntervalSince1970 * 1000)])
+      for (id, line) in lines {
+        try statement.execute(arguments: [id, worktree, line, Int64(now.timeIntervalSince1970 * 1000)])
       }
     }
   }
