@@ -104,7 +104,9 @@ enum SnapshotBuilder {
     }
 
     // Files nobody recorded yet, from the directories that changed.
-    let rulesMoved = (removed.map { state.path($0) } + replaced.keys.map { state.path($0) }).contains {
+    // A state rebuilt from the index holds no untracked file: every folder is read again then, whatever
+    // the folder cache says.
+    let rulesMoved = fresh || (removed.map { state.path($0) } + replaced.keys.map { state.path($0) }).contains {
       $0 == ".gitignore" || $0.hasSuffix("/.gitignore")
     }
     let scan = WorkTreeScan(

@@ -159,6 +159,10 @@ struct CheckpointTests {
     try check("empty folder")
     try fixture.write("empty/late.txt", "late\n")
     try check("file in the once-empty folder")
+
+    // The snapshot state is a cache: without it (the folder cache kept), untracked files are found again.
+    try FileManager.default.removeItem(atPath: fixture.path + "/.git/octo/snapshot.state")
+    try check("state deleted")
   }
 
   @Test("an unborn branch, a detached HEAD and a linked worktree")
