@@ -30,21 +30,30 @@ public enum ClaudeCodeTranscripts {
     /// Lines that mention usage (so may record a request) but cannot be read.
     public var malformedLines = 0
     public var files = 0
+    /// The rank of the file being read (its place in path order): of two copies of a request with as many
+    /// output tokens, the one from the earlier file is kept, however the files were shared out.
+    public var origin = 0
+    private var origins: [String: Int] = [:]
 
     public init() {}
 
     /// Adds another scan's requests and counts.
     public mutating func merge(_ other: Scan) {
-      for request in other.requests.values { keep(request) }
+      for request in other.requests.values { keep(request, origin: other.origins[request.id] ?? 0) }
       lines += other.lines
       malformedLines += other.malformedLines
       files += other.files
     }
 
-    /// Keeps the request, or the one already seen with the same id if it has at least as many output tokens.
-    mutating func keep(_ request: AgentRequest) {
-      if let existing = requests[request.id], existing.tokens.output >= request.tokens.output { return }
+    /// Keeps the request unless the one already seen with the same id has more output tokens, or as many
+    /// and comes from the same file or an earlier one.
+    mutating func keep(_ request: AgentRequest, origin: Int) {
+      if let existing = requests[request.id] {
+        if existing.tokens.output > request.tokens.output { return }
+        if existing.tokens.output == request.tokens.output, origins[request.id, default: .max] <= origin { return }
+      }
       requests[request.id] = request
+      origins[request.id] = origin
     }
   }
 
@@ -65,7 +74,7 @@ public enum ClaudeCodeTranscripts {
         scan.malformedLines += 1
         return
       }
-      if let request { scan.keep(request) }
+      if let request { scan.keep(request, origin: scan.origin) }
     }
     return reader.offset
   }

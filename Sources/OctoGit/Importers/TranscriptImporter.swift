@@ -77,13 +77,16 @@ public struct TranscriptImporter {
     // largest output_tokens per message id wins, whichever worker saw it).
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count))
     let results = ParallelScans(count: workers)
-    let items = work
+    // Largest first, each worker taking the next file when it is done: no worker is left with the tail.
+    let items = work.enumerated().map { (origin: $0.offset, file: $0.element.file, start: $0.element.start, size: $0.element.size) }
+      .sorted { $0.size - $0.start > $1.size - $1.start }
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       var local = ClaudeCodeTranscripts.Scan()
       var ends: [String: (offset: UInt64, size: UInt64)] = [:]
       do {
-        for index in stride(from: worker, to: items.count, by: workers) {
+        while let index = results.nextItem(below: items.count) {
           let item = items[index]
+          local.origin = item.origin
           ends[item.file] = (try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size)
         }
         results.store(worker, scan: local, offsets: ends, error: nil)
@@ -239,7 +242,17 @@ final class ParallelScans: @unchecked Sendable {
   }
 
   private var results: [Result]
+  private var next = 0
   private let lock = NSLock()
+
+  /// The index of the next file to read, or `nil` when all are taken.
+  func nextItem(below count: Int) -> Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard next < count else { return nil }
+    next += 1
+    return next - 1
+  }
 
   init(count: Int) { results = Array(repeating: Result(), count: count) }
 

@@ -71,6 +71,30 @@ struct ClaudeCodeTranscriptsTests {
     #expect(scan.requests.count == 8)
   }
 
+  @Test("copies of a request with as many output tokens: the one from the earlier file is kept, whatever the reading order")
+  func tiesGoToTheEarlierFile() throws {
+    func request(_ cwd: String, output: Int) -> AgentRequest {
+      AgentRequest(
+        id: "cc:m1", agent: "claude-code", at: Date(timeIntervalSince1970: 1_800_000_000), model: "claude-haiku-4-5",
+        tokens: TokenCounts(input: 1, output: output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0), cwd: cwd, branch: nil,
+        session: nil)
+    }
+    var early = ClaudeCodeTranscripts.Scan()
+    early.keep(request("/first", output: 5), origin: 0)
+    var late = ClaudeCodeTranscripts.Scan()
+    late.keep(request("/second", output: 5), origin: 1)
+    var forward = ClaudeCodeTranscripts.Scan()
+    forward.merge(early)
+    forward.merge(late)
+    var backward = ClaudeCodeTranscripts.Scan()
+    backward.merge(late)
+    backward.merge(early)
+    #expect(forward.requests["cc:m1"]?.cwd == "/first" && backward.requests["cc:m1"]?.cwd == "/first")
+    // More output tokens win wherever they come from.
+    backward.keep(request("/third", output: 9), origin: 7)
+    #expect(backward.requests["cc:m1"]?.cwd == "/third")
+  }
+
   @Test("CRLF, empty files, invalid UTF-8, a truncated last line, and reading on from an offset")
   func robustReading() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-jsonl-\(UUID())").path
