@@ -57,14 +57,13 @@ enum SnapshotBuilder {
       fresh = true
       try? FileManager.default.removeItem(atPath: folder + name + ".index")  // what earlier versions kept
     }
-    let threads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
     let trustFileMode = (try? repository.config().bool("core.filemode")) ?? true
 
     // Every recorded file's stat data against the disk; hashing only where it moved.
     var positions: [Int] = []
     positions.reserveCapacity(state.count)
     for position in 0..<state.count where !state.skipWorktree(position) { positions.append(position) }
-    let found = statPaths(repository.workDirectory, positions.map { state.pathPointer($0) }, threads: threads)
+    let found = PathStatus.of(positions.map { state.pathPointer($0) }, under: repository.workDirectory)
     var replaced: [Int: SnapshotState.Record] = [:]
     var removed: Set<Int> = []
     var added: [SnapshotState.Record] = []
@@ -113,7 +112,7 @@ enum SnapshotBuilder {
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored)
-    let findings = try scan.run(rulesMoved: rulesMoved, threads: threads)
+    let findings = try scan.run(rulesMoved: rulesMoved)
     for path in findings.nestedRepositories {
       // A repository nested in the work tree: recorded as a gitlink to its HEAD (none yet: skipped).
       guard let head = repository.nestedRepositoryHead(at: path) else { continue }
@@ -121,7 +120,7 @@ enum SnapshotBuilder {
       upserts.append(.upsert(path: path, id: head, mode: .gitlink))
     }
     let newcomers = findings.untracked
-    let newStats = statPaths(repository.workDirectory, newcomers.map { UnsafePointer(strdup($0)!) }, threads: threads, free: true)
+    let newStats = PathStatus.of(newcomers, under: repository.workDirectory)
     for (path, now) in zip(newcomers, newStats) where now.error == 0 {
       guard let record = try hash(path, now, previousMode: nil, in: repository, trustFileMode: trustFileMode) else { continue }
       added.append(record)
@@ -216,19 +215,6 @@ enum SnapshotBuilder {
     if recorded.ctimeNanoseconds != 0 && recorded.ctimeNanoseconds != found.ctime_nanoseconds { return true }
     // Modified in the same clock tick as the data was written: it may have changed again unseen.
     return (found.mtime_seconds, found.mtime_nanoseconds) >= racyAfter
-  }
-
-  /// lstat of `paths` (relative to `root`) on `threads` threads; with `free`, the C strings are freed.
-  private static func statPaths(_ root: String, _ paths: [UnsafePointer<CChar>], threads: Int, free: Bool = false) -> [octo_path_stat] {
-    defer { if free { paths.forEach { Foundation.free(UnsafeMutablePointer(mutating: $0)) } } }
-    var pointers = paths.map { Optional($0) }
-    var results = [octo_path_stat](repeating: octo_path_stat(), count: paths.count)
-    pointers.withUnsafeMutableBufferPointer { pathBuffer in
-      results.withUnsafeMutableBufferPointer { resultBuffer in
-        octo_stat_paths(root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(threads))
-      }
-    }
-    return results
   }
 
   /// A file's modification time (seconds, nanoseconds), or `nil` when it does not exist.

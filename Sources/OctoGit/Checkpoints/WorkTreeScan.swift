@@ -39,7 +39,7 @@ struct WorkTreeScan {
 
   /// Scans the work tree of `handle`; `rulesMoved` (a `.gitignore` changed) forces a
   /// full scan. Saves the directory cache for the next scan.
-  func run(rulesMoved: Bool, threads: Int) throws -> Findings {
+  func run(rulesMoved: Bool) throws -> Findings {
     let started = Date().timeIntervalSince1970
     let fingerprint = rulesFingerprint()
     var findings = Findings()
@@ -49,7 +49,7 @@ struct WorkTreeScan {
     if !rulesMoved, let cache = loadCache(fingerprint: fingerprint) {
       known = Set(cache.stamps.keys)
       let paths = Array(cache.stamps.keys)
-      let now = statPaths(paths, threads: threads)
+      let now = PathStatus.of(paths, under: handle.workDirectory)
       // A directory changed less than a second before the previous scan may have changed again within
       // the same clock tick: it is read again.
       let trustedBefore = Int64(cache.scannedAt.rounded(.down)) - 1
@@ -78,7 +78,7 @@ struct WorkTreeScan {
     if !findings.readEverything, !includeIgnored,
       findings.untracked.contains(where: { $0 == ".gitignore" || $0.hasSuffix("/.gitignore") })
     {
-      return try run(rulesMoved: true, threads: threads)
+      return try run(rulesMoved: true)
     }
     if readAny || stamps.count != known.count {
       saveCache(stamps, fingerprint: fingerprint, scannedAt: started)
@@ -138,20 +138,6 @@ struct WorkTreeScan {
       }
     }
     return stamp
-  }
-
-  /// lstat of paths relative to the work tree, on `threads` threads.
-  private func statPaths(_ paths: [String], threads: Int) -> [octo_path_stat] {
-    let copies = paths.map { strdup($0) }
-    defer { copies.forEach { free($0) } }
-    var pointers = copies.map { $0.map { UnsafePointer<CChar>($0) } }
-    var results = [octo_path_stat](repeating: octo_path_stat(), count: paths.count)
-    pointers.withUnsafeMutableBufferPointer { pathBuffer in
-      results.withUnsafeMutableBufferPointer { resultBuffer in
-        octo_stat_paths(handle.workDirectory, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(threads))
-      }
-    }
-    return results
   }
 
   // MARK: - The cache file

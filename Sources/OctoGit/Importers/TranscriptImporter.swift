@@ -75,7 +75,7 @@ public struct TranscriptImporter {
     }
     // The files are read on every core, each worker with its own scan; the scans are then merged (the
     // largest output_tokens per message id wins, whichever worker saw it).
-    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, work.count))
+    let workers = max(1, min(Parallel.width, work.count))
     let results = ParallelScans(count: workers)
     // Largest first, each worker taking the next file when it is done: no worker is left with the tail.
     let items = work.enumerated().map { (origin: $0.offset, file: $0.element.file, start: $0.element.start, size: $0.element.size) }
@@ -164,8 +164,7 @@ public struct TranscriptImporter {
     // every core, in parts, once the events are chosen.
     let prices = self.prices
     func priced(_ events: [UsageEvent]) -> [(event: UsageEvent, line: String)] {
-      let threads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8)
-      let size = max(1, (events.count + threads - 1) / threads)
+      let size = max(1, (events.count + Parallel.width - 1) / Parallel.width)
       let parts = stride(from: 0, to: events.count, by: size).map { Array(events[$0..<min($0 + size, events.count)]) }
       return Parallel.map(parts) { part in part.map { event in
         let event = event.priced(with: prices)

@@ -36,7 +36,7 @@ public struct RollupRefresh {
     LibGit2.verifyObjectHashes(false)
     defer { LibGit2.verifyObjectHashes(true) }
     let work = WorkQueue(entries, fetch: fetch, remote: remote)
-    let workers = min(max(1, ProcessInfo.processInfo.activeProcessorCount), max(1, entries.count))
+    let workers = min(Parallel.width, max(1, entries.count))
     let group = DispatchGroup()
     for _ in 0..<workers {
       group.enter()

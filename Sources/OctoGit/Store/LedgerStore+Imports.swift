@@ -58,12 +58,8 @@ extension LedgerStore {
     }
   }
 
-  /// Stores `events` as pending for `worktree`, replacing pending events of the same id.
-  func replacePending(_ events: [UsageEvent], worktree: String, now: Date = Date()) throws {
-    try replacePending(lines: events.map { ($0.id, $0.line) }, worktree: worktree, now: now)
-  }
-
-  /// The same, with each event's line already written.
+  /// Stores events (by id, with their lines already written) as pending for `worktree`, replacing pending
+  /// events of the same id.
   func replacePending(lines: [(id: String, line: String)], worktree: String, now: Date = Date()) throws {
     try write { db in
       let statement = try db.makeStatement(

@@ -2,6 +2,9 @@ import Foundation
 
 /// Runs independent pieces of work on their own threads and collects the results in order.
 enum Parallel {
+  /// How many threads to use for work that keeps every core busy: one per core, at most eight.
+  static var width: Int { min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 8) }
+
   /// `transform` applied to each of `items`, each on a thread of its own (the caller's for the first).
   /// The items need not be `Sendable`: each is handed to exactly one thread and not touched by the
   /// caller until all are done.
