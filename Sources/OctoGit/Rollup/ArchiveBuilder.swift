@@ -1,20 +1,64 @@
 import Foundation
 
 /// Builds the encoded archive of a repository read whole, line by line, straight from its notes: each
-/// event is kept once, in the order met, and no parsed line outlives its note.
+/// event is kept once, in the order met, and no parsed line outlives its note. Ids and names are numbered
+/// by their bytes (``ByteStringTable``): reading makes no Swift string.
 ///
 /// The same archive as ``EventArchive/apply(_:)`` makes of the same notes: within a note an id counts once
 /// (the first line); across notes it is held once per note, the copy with the most output kept.
 struct ArchiveBuilder {
-  private var slots: [String: Int] = [:]
-  private var events: [EventArchive.Event] = []
-  /// The slots taken by the current note (to count an id once per note).
+  /// An event as the archive writes it: its values (names as indexes of the string table) and holders.
+  private struct Event {
+    var holders: Int
+    var values: EventArchive.Summed
+  }
+
+  /// Numbers each name once for the archive's string table (from 0); keeps the id of the line being read aside.
+  private struct Names: UsageLineTexts {
+    var table = ByteStringTable(capacity: 64)
+    var id: [UInt8] = []
+    var keepsEveryField: Bool { false }
+
+    mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: StoredUsageLine.Field) -> Int32 {
+      if field == .id {
+        id.removeAll(keepingCapacity: true)
+        Self.appendRepaired(bytes, to: &id)
+        return 0
+      }
+      if bytes.contains(where: { $0 >= 0x80 }) {
+        var repaired: [UInt8] = []
+        Self.appendRepaired(bytes, to: &repaired)
+        return repaired.withUnsafeBufferPointer { Int32(table.number(of: $0).number) }
+      }
+      return Int32(table.number(of: bytes).number)
+    }
+
+    /// The bytes as a Swift string would hold them (invalid UTF-8 replaced), as the archive's reader sees them.
+    static func appendRepaired(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+      if bytes.contains(where: { $0 >= 0x80 }) {
+        out.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8)
+      } else {
+        out.append(contentsOf: bytes)
+      }
+    }
+
+    mutating func number(_ text: String) -> Int32 {
+      var copy = text
+      return copy.withUTF8 { Int32(table.number(of: $0).number) }
+    }
+  }
+
+  private var names = Names()
+  /// Event ids: id number n is `events[n]`.
+  private var ids: ByteStringTable
+  private var events: [Event] = []
+  /// The ids taken by the current note (to count an id once per note).
   private var noteSlots: [Int] = []
   private(set) var malformedLines = 0
   private(set) var notes = 0
 
   init(capacity: Int) {
-    slots.reserveCapacity(capacity)
+    ids = ByteStringTable(capacity: capacity)
     events.reserveCapacity(capacity)
   }
 
@@ -22,8 +66,8 @@ struct ArchiveBuilder {
   mutating func add(note text: UnsafeRawBufferPointer) {
     notes += 1
     noteSlots.removeAll(keepingCapacity: true)
-    StoredUsageLine.forEachLine(in: text, everyField: false) { line in
-      guard let line else {
+    UsageLineScanner.forEachLine(in: text) { bytes in
+      guard let line = UsageLineScanner.scan(bytes, texts: &names) else {
         malformedLines += 1
         return
       }
@@ -31,28 +75,40 @@ struct ArchiveBuilder {
     }
   }
 
-  private mutating func add(_ line: StoredUsageLine) {
-    let event = EventArchive.Event(
-      id: line.id, holders: 1, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
-      branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
-      costText: line.costPico == nil ? line.costText : nil)
-    if let slot = slots[line.id] {
-      if noteSlots.contains(slot) { return }
-      noteSlots.append(slot)
-      let holders = events[slot].holders + 1
-      if line.tokens.output > events[slot].tokens.output { events[slot] = event }
-      events[slot].holders = holders
+  private mutating func add(_ line: UsageLineValues) {
+    let (slot, isNew) = names.id.withUnsafeBufferPointer { ids.number(of: $0) }
+    if !isNew, noteSlots.contains(slot) { return }
+    noteSlots.append(slot)
+    if !isNew, line.tokens.output <= events[slot].values.tokens.output {
+      events[slot].holders += 1
       return
     }
-    slots[line.id] = events.count
-    noteSlots.append(events.count)
-    events.append(event)
+    let values = EventArchive.Summed(
+      atMs: line.atMs, agent: line.agent ?? -1, model: line.model, user: line.user ?? -1, branch: line.branch ?? -1,
+      feature: line.feature ?? -1, tokens: line.tokens, costPico: line.costPico,
+      costText: line.costPico == nil ? line.costText.map { names.number($0) } ?? -1 : -1)
+    if isNew {
+      events.append(Event(holders: 1, values: values))
+    } else {
+      events[slot] = Event(holders: events[slot].holders + 1, values: values)
+    }
   }
 
-  /// The encoded archive.
+  /// The encoded archive (the layout ``EventArchive`` documents).
   func encoded() -> Data {
-    var writer = EventArchive.Writer(capacity: events.count)
-    for event in events { writer.append(event) }
-    return writer.finish()
+    var out: [UInt8] = Array("OGA1".utf8)
+    out.reserveCapacity(events.count * 56 + 64)
+    EventArchive.put(names.table.count, &out)
+    for number in 0..<names.table.count {
+      names.table.withBytes(number) { bytes in
+        EventArchive.put(bytes.count, &out)
+        out.append(contentsOf: bytes)
+      }
+    }
+    EventArchive.put(events.count, &out)
+    for (number, event) in events.enumerated() {
+      ids.withBytes(number) { EventArchive.put(id: $0, holders: event.holders, event.values, &out) }
+    }
+    return Data(out)
   }
 }

@@ -97,34 +97,13 @@ struct EventArchive {
 
     mutating func append(_ event: Event) {
       count += 1
-      EventArchive.put(event.id, &body)
-      EventArchive.put(event.holders, &body)
-      EventArchive.put(UInt64(bitPattern: event.atMs), &body)
-      let agentNumber = index(event.agent, 0)
-      let modelNumber = index(event.model, 1)
-      let userNumber = index(event.user, 2)
-      let branchNumber = index(event.branch, 3)
-      let featureNumber = index(event.feature, 4)
-      EventArchive.put(agentNumber, &body)
-      EventArchive.put(modelNumber, &body)
-      EventArchive.put(userNumber, &body)
-      EventArchive.put(branchNumber, &body)
-      EventArchive.put(featureNumber, &body)
-      EventArchive.put(event.tokens.input, &body)
-      EventArchive.put(event.tokens.output, &body)
-      EventArchive.put(event.tokens.cacheWrite5m, &body)
-      EventArchive.put(event.tokens.cacheWrite1h, &body)
-      EventArchive.put(event.tokens.cacheRead, &body)
-      if let costPico = event.costPico {
-        body.append(1)
-        EventArchive.put(UInt64(bitPattern: costPico), &body)
-      } else if let costText = event.costText {
-        body.append(2)
-        let costNumber = index(costText, 5)
-        EventArchive.put(costNumber, &body)
-      } else {
-        body.append(0)
-      }
+      func number(_ text: String?, _ slot: Int) -> Int32 { Int32(index(text, slot)) - 1 }
+      let summed = Summed(
+        atMs: event.atMs, agent: number(event.agent, 0), model: number(event.model, 1), user: number(event.user, 2),
+        branch: number(event.branch, 3), feature: number(event.feature, 4), tokens: event.tokens,
+        costPico: event.costPico, costText: event.costPico == nil ? number(event.costText, 5) : -1)
+      var id = event.id
+      id.withUTF8 { EventArchive.put(id: $0, holders: event.holders, summed, &body) }
     }
 
     func finish() -> Data {
@@ -217,6 +196,34 @@ struct EventArchive {
         body(id, holders, event)
       }
       return reader.position == reader.bytes.count
+    }
+  }
+
+  /// Writes one event: its id's bytes, holder count and values, names as indexes of the archive's string
+  /// table (-1: none).
+  static func put(id: UnsafeBufferPointer<UInt8>, holders: Int, _ event: Summed, _ out: inout [UInt8]) {
+    put(id.count, &out)
+    out.append(contentsOf: id)
+    put(holders, &out)
+    put(UInt64(bitPattern: event.atMs), &out)
+    put(Int(event.agent) + 1, &out)
+    put(Int(event.model) + 1, &out)
+    put(Int(event.user) + 1, &out)
+    put(Int(event.branch) + 1, &out)
+    put(Int(event.feature) + 1, &out)
+    put(event.tokens.input, &out)
+    put(event.tokens.output, &out)
+    put(event.tokens.cacheWrite5m, &out)
+    put(event.tokens.cacheWrite1h, &out)
+    put(event.tokens.cacheRead, &out)
+    if let costPico = event.costPico {
+      out.append(1)
+      put(UInt64(bitPattern: costPico), &out)
+    } else if event.costText >= 0 {
+      out.append(2)
+      put(Int(event.costText) + 1, &out)
+    } else {
+      out.append(0)
     }
   }
 

@@ -36,9 +36,10 @@ extension SQLiteStore {
 /// timeout, migrations numbered by `PRAGMA user_version`, and failures as one-line errors.
 enum SQLiteSetup {
   /// Opens the database at `path` (creating its folder, migrating its schema), with failures as one-line
-  /// errors; `damaged` is what to do when the file is corrupt.
+  /// errors; `damaged` is what to do when the file is corrupt. `pageSize` applies to a file created now.
   static func open(
-    path: String, label: String, migrations: [String], damaged: String, prepare: (@Sendable (Database) throws -> Void)? = nil
+    path: String, label: String, migrations: [String], damaged: String, pageSize: Int? = nil,
+    prepare: (@Sendable (Database) throws -> Void)? = nil
   ) throws -> DatabaseQueue {
     let folder = (path as NSString).deletingLastPathComponent
     do {
@@ -46,7 +47,7 @@ enum SQLiteSetup {
     } catch {
       throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions")
     }
-    var configuration = configuration(label: label)
+    var configuration = configuration(label: label, pageSize: pageSize)
     if let prepare { configuration.prepareDatabase(prepare) }
     do {
       let database = try DatabaseQueue(path: path, configuration: configuration)
@@ -57,12 +58,14 @@ enum SQLiteSetup {
     }
   }
 
-  /// A connection configuration for a file used by many processes at once.
-  static func configuration(label: String) -> Configuration {
+  /// A connection configuration for a file used by many processes at once; `pageSize` applies to a file
+  /// created with it (an existing file keeps its own).
+  static func configuration(label: String, pageSize: Int? = nil) -> Configuration {
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     configuration.label = label
     configuration.prepareDatabase { db in
+      if let pageSize { try db.execute(sql: "PRAGMA page_size = \(pageSize)") }
       // WAL mode is a property of the file: set once, not on every open. Switching needs the file to
       // itself, and SQLite answers "busy" at once rather than waiting when several processes create the
       // database together, so the switch is retried for a while.

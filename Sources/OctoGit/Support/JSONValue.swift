@@ -246,20 +246,9 @@ public enum CanonicalJSON {
     /// character (which a string may not hold raw).
     mutating func skipString() throws {
       position += 1
-      let count = bytes.count
-      guard let base = bytes.baseAddress else { throw error("unterminated string") }
-      let ones: UInt64 = 0x0101_0101_0101_0101
-      let highs: UInt64 = 0x8080_8080_8080_8080
       while true {
-        while position + 8 <= count {
-          let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-          let quote = word ^ (ones &* 0x22)
-          let backslash = word ^ (ones &* 0x5C)
-          let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-          if special & highs != 0 { break }
-          position += 8
-        }
-        guard position < count else { throw error("unterminated string") }
+        position = Self.plainRunEnd(bytes, from: position)
+        guard position < bytes.count else { throw error("unterminated string") }
         let byte = bytes[position]
         if byte == UInt8(ascii: "\"") {
           position += 1
@@ -269,9 +258,32 @@ public enum CanonicalJSON {
           position += 2
           continue
         }
-        if byte < 0x20 { throw error("control character in a string") }
+        throw error("control character in a string")
+      }
+    }
+
+    /// The index of the first byte from `start` on that ends or escapes a string's plain run (`"`, `\\` or
+    /// a control character), eight bytes at a time; `bytes.count` when there is none.
+    static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+      let count = bytes.count
+      guard let base = bytes.baseAddress else { return count }
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      var position = start
+      while position + 8 <= count {
+        let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+        if special & highs != 0 { break }
+        position += 8
+      }
+      while position < count {
+        let byte = bytes[position]
+        if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return position }
         position += 1
       }
+      return count
     }
 
     /// Past an object (`keyed`) or an array, checking its commas, colons and keys.

@@ -289,6 +289,11 @@ struct EventArchiveTests {
       "{\"at\":\"2026-01-01T00:00:00.000Z\",\"cost\":0.9,\"id\":\"a\",\"model\":\"m\",\"out\":9}\n"
         + "{\"at\":\"2026-01-01T00:00:00.000Z\",\"id\":\"a\",\"model\":\"m\",\"out\":99}\n"
         + "{\"at\":\"2026-01-02T00:00:00.000Z\",\"feature\":\"f\",\"id\":\"c\",\"model\":\"m\",\"out\":1}\n",
+      // Escaped and non-ASCII names, an exponent, a cost finer than a pico-dollar, null names, an id met
+      // again spelled with an escape.
+      "{\"agent\":\"cl\\u00e9\",\"at\":\"2026-01-03T00:00:00Z\",\"cost\":6.93e-2,\"id\":\"d\\\"q\",\"model\":\"mod\u{e8}le\",\"out\":4,\"user\":\"\u{fc}\"}\n"
+        + "{\"agent\":null,\"at\":\"2026-01-03T00:00:00.000Z\",\"cost\":0.0000000000001,\"id\":\"e\",\"model\":\"m\",\"user\":null}\n"
+        + "{\"at\":\"2026-01-03T00:00:00.000Z\",\"id\":\"\\u0063\",\"model\":\"m2\",\"out\":7,\"session\":\"s\\n\"}\n",
     ]
     var builder = ArchiveBuilder(capacity: 4)
     var whole = UsageNotesDelta()
@@ -301,16 +306,21 @@ struct EventArchiveTests {
       let commit = Oid(hex: String(repeating: "1", count: 39) + String(number))!
       whole.notes.append(UsageNotesDelta.Note(commit: commit, time: 0, summary: "", lines: first..<whole.lines.count))
     }
-    #expect(builder.malformedLines == 1 && builder.notes == 2)
+    #expect(builder.malformedLines == 1 && builder.notes == 3)
     let direct = try #require(EventArchive.decode(builder.encoded()))
     var built = EventArchive()
     built.apply(whole)
-    #expect(Set(direct.events.keys) == ["a", "c"] && Set(built.events.keys) == ["a", "c"])
+    #expect(Set(direct.events.keys) == ["a", "c", "d\"q", "e"] && Set(built.events.keys) == Set(direct.events.keys))
     #expect(direct.events["a"]?.holders == 2 && direct.events["a"]?.tokens.output == 9)
+    #expect(direct.events["c"]?.holders == 2 && direct.events["c"]?.model == "m2")
+    #expect(direct.events["d\"q"]?.agent == "cl\u{e9}" && direct.events["d\"q"]?.costPico == 69_300_000_000)
+    #expect(direct.events["e"]?.costPico == nil && direct.events["e"]?.costText == "0.0000000000001")
     for (id, event) in built.events {
       let other = try #require(direct.events[id])
       #expect(other.holders == event.holders && other.tokens == event.tokens && other.costPico == event.costPico)
       #expect(other.costText == event.costText && other.atMs == event.atMs && other.feature == event.feature)
+      #expect(other.agent == event.agent && other.model == event.model && other.user == event.user)
+      #expect(other.branch == event.branch)
     }
     #expect(EventArchive.decode(archive.encoded().dropLast(3)) == nil)
   }

@@ -1,0 +1,375 @@
+import Foundation
+
+/// Where a usage line's string values go as ``UsageLineScanner`` reads them: the cache makes Swift strings,
+/// the rollup numbers the bytes in its own table without making any string. Either way the line's values
+/// hold the number the reader gave each string (a plain number, not a generic value: the scanner runs
+/// hundreds of thousands of times and stays fully specialised).
+protocol UsageLineTexts {
+  /// False when reading for the rollup: session, prices and machine are checked but not kept, and a cost
+  /// with an exact pico-dollar value gets no text.
+  var keepsEveryField: Bool { get }
+  /// Takes the string field `field` (never `at`) from its UTF-8 bytes, which live only for the call; returns
+  /// the number the line's values will hold for it.
+  mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: StoredUsageLine.Field) -> Int32
+}
+
+/// A usage line's values, with its strings as the numbers the reader (``UsageLineTexts``) gave them.
+struct UsageLineValues {
+  var id: Int32
+  var model: Int32
+  var agent: Int32?
+  var session: Int32?
+  var prices: Int32?
+  var user: Int32?
+  var machine: Int32?
+  var branch: Int32?
+  var feature: Int32?
+  var atMs: Int64
+  var tokens: TokenCounts
+  /// The cost in pico-dollars, when that is exact and fits in 64 bits.
+  var costPico: Int64?
+  /// USD in plain decimal notation (`nil`: unpriced, or not asked for; see ``UsageLineTexts/keepsEveryField``).
+  var costText: String?
+}
+
+/// Reads a usage line straight from its bytes with the same checks as ``UsageEvent/init(line:)`` (a line that
+/// fails them is malformed), the cost as exact text and integer pico-dollars, never through `Decimal` or
+/// `Date`.
+///
+/// Reading hundreds of thousands of lines is what a cold rollup does, so this is a byte scanner for the flat
+/// objects usage lines are: keys are matched as bytes, strings without escapes go to the reader as bytes,
+/// numbers are read as digits. Anything unusual (escapes, exponents) takes the general JSON parser's path.
+enum UsageLineScanner {
+  typealias Field = StoredUsageLine.Field
+
+  /// One line; `nil` when it is not a valid usage event.
+  static func scan<Texts: UsageLineTexts>(_ bytes: UnsafeBufferPointer<UInt8>, texts: inout Texts)
+    -> UsageLineValues?
+  {
+    var parser = CanonicalJSON.Parser(bytes: bytes)
+    var id: Int32?
+    var model: Int32?
+    var agent: Int32?
+    var session: Int32?
+    var prices: Int32?
+    var user: Int32?
+    var machine: Int32?
+    var branch: Int32?
+    var feature: Int32?
+    var tokens = TokenCounts()
+    var at: Range<Int>?
+    var atText: String?
+    var idIsEmpty = true
+    var modelIsEmpty = true
+    var costRange: Range<Int>?
+    let count = bytes.count
+    func skipSpace() {
+      while parser.position < count, bytes[parser.position] == 0x20 || bytes[parser.position] == 0x09 { parser.position += 1 }
+    }
+    /// A string's bytes when it has no escape (the position is then past it); `nil` otherwise.
+    func plainString() -> Range<Int>? {
+      let start = parser.position + 1
+      let end = CanonicalJSON.Parser.plainRunEnd(bytes, from: start)
+      guard end < count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+      parser.position = end + 1
+      return start..<end
+    }
+    /// Past a JSON number (sign, digits, fraction, exponent), without making a value of it; false when
+    /// it is not one.
+    func skipNumber() -> Bool {
+      func digits() -> Int {
+        let from = parser.position
+        while parser.position < count, bytes[parser.position] >= 48, bytes[parser.position] <= 57 { parser.position += 1 }
+        return parser.position - from
+      }
+      if bytes[parser.position] == UInt8(ascii: "-") { parser.position += 1 }
+      guard digits() > 0 else { return false }
+      if parser.position < count, bytes[parser.position] == UInt8(ascii: ".") {
+        parser.position += 1
+        guard digits() > 0 else { return false }
+      }
+      if parser.position < count, bytes[parser.position] | 0x20 == UInt8(ascii: "e") {
+        parser.position += 1
+        if parser.position < count, bytes[parser.position] == UInt8(ascii: "+") || bytes[parser.position] == UInt8(ascii: "-") {
+          parser.position += 1
+        }
+        guard digits() > 0 else { return false }
+      }
+      return true
+    }
+    /// A string field's value (`nil`: JSON null); `isEmpty` tells the id and model apart from "".
+    func setText(_ field: Field, _ text: Int32?, isEmpty: Bool) {
+      switch field {
+      case .id: id = text; idIsEmpty = isEmpty
+      case .model: model = text; modelIsEmpty = isEmpty
+      case .agent: agent = text
+      case .session: session = text
+      case .prices: prices = text
+      case .user: user = text
+      case .machine: machine = text
+      case .branch: branch = text
+      case .feature: feature = text
+      default: break
+      }
+    }
+    func setCount(_ field: Field, _ value: Int) {
+      switch field {
+      case .input: tokens.input = value
+      case .output: tokens.output = value
+      case .cw5m: tokens.cacheWrite5m = value
+      case .cw1h: tokens.cacheWrite1h = value
+      default: tokens.cacheRead = value
+      }
+    }
+    /// Past a `,` (true: another member follows) or the closing `}` (false).
+    func next() throws -> Bool {
+      guard parser.position < count else { throw CanonicalJSON.ParseError(offset: count, reason: "unterminated object") }
+      if bytes[parser.position] == UInt8(ascii: ",") {
+        parser.position += 1
+        skipSpace()
+        return true
+      }
+      if bytes[parser.position] == UInt8(ascii: "}") {
+        parser.position += 1
+        return false
+      }
+      throw CanonicalJSON.ParseError(offset: parser.position, reason: "expected ',' or '}'")
+    }
+    do {
+      skipSpace()
+      guard parser.position < count, bytes[parser.position] == UInt8(ascii: "{") else { return nil }
+      parser.position += 1
+      skipSpace()
+      while true {
+        guard parser.position < count, bytes[parser.position] == UInt8(ascii: "\"") else { return nil }
+        let field: Field?
+        if let range = plainString() {
+          field = Self.field(UnsafeBufferPointer(rebasing: bytes[range]))
+        } else {
+          field = Field.byName[try parser.string()]
+        }
+        guard let field else { return nil }
+        skipSpace()
+        guard parser.position < count, bytes[parser.position] == UInt8(ascii: ":") else { return nil }
+        parser.position += 1
+        skipSpace()
+        guard parser.position < count else { return nil }
+        let first = bytes[parser.position]
+        if first == UInt8(ascii: "n") {
+          _ = try parser.expect("null", .null)
+          switch field {
+          case .v: return nil
+          case .at: at = nil; atText = nil
+          case .cost: costRange = nil
+          case .input, .output, .cw5m, .cw1h, .cr: setCount(field, 0)
+          default: setText(field, nil, isEmpty: true)
+          }
+        } else if first == UInt8(ascii: "\"") {
+          guard field.isString else { return nil }
+          if let range = plainString() {
+            if field == .at {
+              at = range
+              atText = nil
+            } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
+              setText(field, texts.text(UnsafeBufferPointer(rebasing: bytes[range]), for: field), isEmpty: range.isEmpty)
+            }
+          } else {
+            var text = try parser.string()
+            if field == .at {
+              atText = text
+              at = nil
+            } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
+              setText(field, text.withUTF8 { texts.text($0, for: field) }, isEmpty: text.isEmpty)
+            }
+          }
+        } else if first == UInt8(ascii: "-") || (48...57).contains(first) {
+          let start = parser.position
+          guard skipNumber() else { return nil }
+          let range = start..<parser.position
+          switch field {
+          case .v: guard range.count == 1, bytes[start] == UInt8(ascii: "1") else { return nil }
+          case .cost: costRange = range
+          case .input, .output, .cw5m, .cw1h, .cr:
+            guard let value = Self.wholeNumber(UnsafeBufferPointer(rebasing: bytes[range])) else { return nil }
+            setCount(field, value)
+          default: return nil
+          }
+        } else {
+          return nil
+        }
+        skipSpace()
+        guard try next() else { break }
+      }
+      skipSpace()
+      guard parser.position == count else { return nil }
+    } catch {
+      return nil
+    }
+    guard let id, !idIsEmpty, let model, !modelIsEmpty else { return nil }
+    let atMs: Int64
+    if let at {
+      let text = UnsafeBufferPointer(rebasing: bytes[at])
+      guard let milliseconds = Self.canonicalTime(text) ?? Self.milliseconds(String(decoding: text, as: UTF8.self))
+      else { return nil }
+      atMs = milliseconds
+    } else if let atText, let milliseconds = Self.milliseconds(atText) {
+      atMs = milliseconds
+    } else {
+      return nil
+    }
+    var values = UsageLineValues(
+      id: id, model: model, agent: agent, session: session, prices: prices, user: user, machine: machine,
+      branch: branch, feature: feature, atMs: atMs, tokens: tokens)
+    if let costRange {
+      let number = UnsafeBufferPointer(rebasing: bytes[costRange])
+      if let plain = Self.plainDigits(number) {
+        let digits = UnsafeBufferPointer(rebasing: number[plain])
+        values.costPico = Self.picoDollars(digits)
+        if texts.keepsEveryField || values.costPico == nil { values.costText = String(decoding: digits, as: UTF8.self) }
+      } else {
+        let text = String(decoding: number, as: UTF8.self)
+        guard let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), decimal >= 0 else { return nil }
+        let plain = CanonicalJSON.plain(decimal)
+        values.costPico = Self.picoDollars(plain.utf8)
+        values.costText = plain
+      }
+    }
+    return values
+  }
+
+  /// Calls `body` with each non-empty line of a note's text.
+  static func forEachLine(in text: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    let bytes = text.bindMemory(to: UInt8.self)
+    guard let base = bytes.baseAddress else { return }
+    var start = 0
+    while start < bytes.count {
+      let end = memchr(base + start, 0x0A, bytes.count - start).map {
+        UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+      } ?? bytes.count
+      if end > start { body(UnsafeBufferPointer(start: base + start, count: end - start)) }
+      start = end + 1
+    }
+  }
+
+  private static func milliseconds(_ text: String) -> Int64? {
+    Timestamp.parse(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+  }
+
+  /// The field a key names, matched on its bytes.
+  static func field(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+    func byte(_ index: Int) -> UInt8 { key[index] }
+    func equals(_ text: StaticString) -> Bool {
+      guard text.utf8CodeUnitCount == key.count, let base = key.baseAddress else { return false }
+      return memcmp(base, text.utf8Start, key.count) == 0
+    }
+    switch key.count {
+    case 1: return byte(0) == UInt8(ascii: "v") ? .v : nil
+    case 2:
+      switch (byte(0), byte(1)) {
+      case (UInt8(ascii: "i"), UInt8(ascii: "d")): return .id
+      case (UInt8(ascii: "a"), UInt8(ascii: "t")): return .at
+      case (UInt8(ascii: "i"), UInt8(ascii: "n")): return .input
+      case (UInt8(ascii: "c"), UInt8(ascii: "r")): return .cr
+      default: return nil
+      }
+    case 3: return equals("out") ? .output : nil
+    case 4:
+      switch byte(0) {
+      case UInt8(ascii: "c"): return equals("cw5m") ? .cw5m : equals("cw1h") ? .cw1h : equals("cost") ? .cost : nil
+      case UInt8(ascii: "u"): return equals("user") ? .user : nil
+      default: return nil
+      }
+    case 5: return equals("agent") ? .agent : equals("model") ? .model : nil
+    case 6: return equals("prices") ? .prices : equals("branch") ? .branch : nil
+    case 7: return equals("session") ? .session : equals("machine") ? .machine : equals("feature") ? .feature : nil
+    default: return nil
+    }
+  }
+
+  /// A non-negative whole number written in plain digits.
+  static func wholeNumber(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+    guard !digits.isEmpty, digits.count <= 18 else {
+      return Int(String(decoding: digits, as: UTF8.self)).flatMap { $0 >= 0 ? $0 : nil }
+    }
+    var value = 0
+    for byte in digits {
+      guard (48...57).contains(byte) else { return nil }
+      value = value * 10 + Int(byte - 48)
+    }
+    return value
+  }
+
+  /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (as octo-git writes times) in milliseconds; `nil` for any other spelling.
+  static func canonicalTime(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    guard text.count == 24, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"), text[10] == UInt8(ascii: "T"),
+      text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"), text[19] == UInt8(ascii: "."),
+      text[23] == UInt8(ascii: "Z")
+    else { return nil }
+    func number(_ from: Int, _ length: Int) -> Int? {
+      var value = 0
+      for index in from..<(from + length) {
+        let byte = text[index]
+        guard (48...57).contains(byte) else { return nil }
+        value = value * 10 + Int(byte - 48)
+      }
+      return value
+    }
+    guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+      let minute = number(14, 2), let second = number(17, 2), let millisecond = number(20, 3),
+      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+    else { return nil }
+    let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
+    return Int64(((days * 24 + hour) * 60 + minute) * 60 + second) * 1000 + Int64(millisecond)
+  }
+
+  /// For a JSON number written with digits and at most a dot: the part that is its plain decimal text
+  /// without needless zeros (`1.50` → `1.5`, `2.0` → `2`, `007` → `7`); `nil` for any other spelling (a
+  /// sign, an exponent).
+  static func plainDigits(_ number: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+    var hasDot = false
+    for byte in number {
+      if byte == UInt8(ascii: ".") {
+        hasDot = true
+      } else if !(48...57).contains(byte) {
+        return nil
+      }
+    }
+    var lower = 0
+    var upper = number.count
+    if hasDot {
+      while upper > lower, number[upper - 1] == UInt8(ascii: "0") { upper -= 1 }
+      if upper > lower, number[upper - 1] == UInt8(ascii: ".") { upper -= 1 }
+    }
+    while upper - lower > 1, number[lower] == UInt8(ascii: "0"), number[lower + 1] != UInt8(ascii: ".") { lower += 1 }
+    return lower..<upper
+  }
+
+  /// Plain decimal text (`12.345`) as pico-dollars, when it has at most twelve decimals and fits.
+  static func picoDollars<Digits: Sequence<UInt8>>(_ plain: Digits) -> Int64? {
+    var whole: Int64 = 0
+    var fraction: Int64 = 0
+    var fractionDigits = 0
+    var seenDot = false
+    for byte in plain {
+      if byte == UInt8(ascii: ".") {
+        seenDot = true
+        continue
+      }
+      let digit = Int64(byte &- 48)
+      if seenDot {
+        fractionDigits += 1
+        if fractionDigits > 12 { return nil }
+        fraction = fraction * 10 + digit
+      } else {
+        let (times, overflow) = whole.multipliedReportingOverflow(by: 10)
+        if overflow { return nil }
+        whole = times + digit
+      }
+    }
+    for _ in fractionDigits..<12 { fraction *= 10 }
+    let (scaled, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000_000)
+    if overflow { return nil }
+    let (total, overflowed) = scaled.addingReportingOverflow(fraction)
+    return overflowed ? nil : total
+  }
+}
