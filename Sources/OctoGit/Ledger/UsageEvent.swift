@@ -50,7 +50,10 @@ public struct UsageEvent: Equatable, Sendable {
   }
 
   /// The canonical JSON line (without a newline).
-  public var line: String {
+  public var line: String { line(costText: cost.map(CanonicalJSON.plain)) }
+
+  /// The canonical line with the cost written as `costText` (its plain decimal text, already made).
+  func line(costText: String?) -> String {
     // The canonical form (keys in byte order, see CanonicalJSON) written directly: an import writes tens of
     // thousands of lines, and a dictionary of values sorted for each one showed.
     var out: [UInt8] = []
@@ -73,9 +76,9 @@ public struct UsageEvent: Equatable, Sendable {
     text("agent", agent)
     text("at", Timestamp.format(at))
     text("branch", branch)
-    if let cost {
+    if let costText {
       key("cost")
-      out.append(contentsOf: CanonicalJSON.plain(cost).utf8)
+      out.append(contentsOf: costText.utf8)
     }
     number("cr", tokens.cacheRead)
     number("cw1h", tokens.cacheWrite1h)
@@ -165,17 +168,8 @@ public struct UsageEvent: Equatable, Sendable {
   /// This event priced with `table` when it carries no cost of its own. An event whose model the table
   /// does not know stays unpriced.
   public func priced(with table: PriceTable) -> UsageEvent {
-    var copy = self
-    if cost != nil {
-      if copy.prices == nil { copy.prices = "agent" }
-      return copy
-    }
-    guard let price = table.price(for: model) else {
-      copy.prices = nil
-      return copy
-    }
-    copy.cost = price.cost(of: tokens)
-    copy.prices = price.tableID
-    return copy
+    var pricer = EventPricer(table: table)
+    return pricer.price(self).event
   }
+
 }

@@ -14,7 +14,25 @@ public enum Money {
 
   /// A pico-dollar count as USD.
   public static func usd(picoDollars: Int64) -> Decimal {
-    Decimal(picoDollars) / Decimal(sign: .plus, exponent: 12, significand: 1)
+    Decimal(sign: .plus, exponent: -12, significand: Decimal(picoDollars))
+  }
+
+  /// A pico-dollar count as USD in plain decimal text without trailing zeros (what ``CanonicalJSON/plain(_:)``
+  /// writes of the same amount), without decimal arithmetic.
+  static func plainText(picoDollars: Int64) -> String {
+    let magnitude = picoDollars.magnitude
+    let whole = magnitude / 1_000_000_000_000
+    var fraction = magnitude % 1_000_000_000_000
+    var text = (picoDollars < 0 ? "-" : "") + String(whole)
+    guard fraction > 0 else { return text }
+    var digits = 12
+    while fraction % 10 == 0 {
+      fraction /= 10
+      digits -= 1
+    }
+    let written = String(fraction)
+    text += "." + String(repeating: "0", count: digits - written.count) + written
+    return text
   }
 
   /// `usd` for people: `$12.3456` with at least two decimals, exact (no rounding).

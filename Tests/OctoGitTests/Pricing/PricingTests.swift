@@ -43,6 +43,41 @@ struct PricingTests {
     #expect(opus.cost(of: TokenCounts(input: 300_000)) == usd("1.5"))
   }
 
+  @Test("integer pico-dollar pricing gives the exact decimal cost and its text, for every model of the table")
+  func picoPricing() throws {
+    let sizes = [
+      TokenCounts(), TokenCounts(input: 1, output: 1, cacheWrite5m: 1, cacheWrite1h: 1, cacheRead: 1),
+      TokenCounts(input: 3, output: 3_920, cacheWrite5m: 22_512, cacheWrite1h: 0, cacheRead: 29_189),
+      TokenCounts(input: 150_000, output: 9_000, cacheWrite5m: 40_000, cacheWrite1h: 20_000, cacheRead: 90_000),
+      TokenCounts(input: 987_654_321, output: 123_456_789, cacheRead: 5_000_000_000),
+    ]
+    var picoPriced = 0
+    for (name, price) in table.models {
+      var pricer = EventPricer(table: table)
+      for tokens in sizes {
+        let exact = price.cost(of: tokens)
+        if let pico = price.picoPrices.cost(of: tokens) {
+          picoPriced += 1
+          #expect(Money.usd(picoDollars: pico) == exact, "\(name) \(tokens)")
+          #expect(Money.plainText(picoDollars: pico) == CanonicalJSON.plain(exact), "\(name) \(tokens)")
+        }
+        let event = UsageEvent(id: "p", at: Date(timeIntervalSince1970: 0), model: name, tokens: tokens)
+        let (priced, line) = pricer.pricedLine(event)
+        #expect(priced.cost == exact && line == priced.line, "\(name) \(tokens)")
+      }
+    }
+    #expect(picoPriced > table.models.count * 3)
+    // A price finer than a pico-dollar, and a sum past 64 bits, are priced in decimals all the same.
+    var fine = try #require(table.price(for: "claude-haiku-4-5"))
+    fine.input = usd("0.0000000000001")
+    #expect(fine.picoPrices.cost(of: TokenCounts(input: 7)) == nil)
+    #expect(fine.cost(of: TokenCounts(input: 7)) == usd("0.0000000000007"))
+    let huge = TokenCounts(output: Int.max / 2)
+    #expect(fine.picoPrices.cost(of: huge) == nil && fine.cost(of: huge) > 0)
+    #expect(Money.plainText(picoDollars: 1_500_000_000_000) == "1.5" && Money.plainText(picoDollars: 7) == "0.000000000007")
+    #expect(Money.plainText(picoDollars: -2_000_000_000_000) == "-2" && Money.plainText(picoDollars: 0) == "0")
+  }
+
   @Test("an unknown model stays unpriced; a known one records which table priced it")
   func unpriced() {
     let event = UsageEvent(id: "x", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(input: 10)).priced(with: table)
