@@ -24,8 +24,14 @@ public enum ClaudeCodeTranscripts {
 
   /// Requests found so far, deduplicated, and the lines that could not be read.
   public struct Scan: Sendable {
+    /// A request and the rank of the file it was read from.
+    public struct Kept: Sendable {
+      public var request: AgentRequest
+      var origin: Int
+    }
+
     /// Requests by event id.
-    public var requests: [String: AgentRequest] = [:]
+    public var requests: [String: Kept] = [:]
     public var lines = 0
     /// Lines that mention usage (so may record a request) but cannot be read.
     public var malformedLines = 0
@@ -33,13 +39,15 @@ public enum ClaudeCodeTranscripts {
     /// The rank of the file being read (its place in path order): of two copies of a request with as many
     /// output tokens, the one from the earlier file is kept, however the files were shared out.
     public var origin = 0
-    private var origins: [String: Int] = [:]
+    /// The strings the previous lines gave, reused when a line repeats them.
+    var recent = RecentStrings()
 
     public init() {}
 
     /// Adds another scan's requests and counts.
     public mutating func merge(_ other: Scan) {
-      for request in other.requests.values { keep(request, origin: other.origins[request.id] ?? 0) }
+      requests.reserveCapacity(requests.count + other.requests.count)
+      for kept in other.requests.values { keep(kept.request, origin: kept.origin) }
       lines += other.lines
       malformedLines += other.malformedLines
       files += other.files
@@ -48,12 +56,15 @@ public enum ClaudeCodeTranscripts {
     /// Keeps the request unless the one already seen with the same id has more output tokens, or as many
     /// and comes from the same file or an earlier one.
     mutating func keep(_ request: AgentRequest, origin: Int) {
-      if let existing = requests[request.id] {
-        if existing.tokens.output > request.tokens.output { return }
-        if existing.tokens.output == request.tokens.output, origins[request.id, default: .max] <= origin { return }
+      let index = requests.index(forKey: request.id)
+      if let index {
+        let existing = requests.values[index]
+        if existing.request.tokens.output > request.tokens.output { return }
+        if existing.request.tokens.output == request.tokens.output, existing.origin <= origin { return }
+        requests.values[index] = Kept(request: request, origin: origin)
+      } else {
+        requests[request.id] = Kept(request: request, origin: origin)
       }
-      requests[request.id] = request
-      origins[request.id] = origin
     }
   }
 
@@ -69,7 +80,7 @@ public enum ClaudeCodeTranscripts {
       guard contains(bytes, usageKey) else { return }
       let request: AgentRequest?
       do {
-        request = try Self.request(in: bytes)
+        request = try Self.request(in: bytes, recent: &scan.recent)
       } catch {
         scan.malformedLines += 1
         return
@@ -94,17 +105,24 @@ public enum ClaudeCodeTranscripts {
   /// invalid text there still makes the line malformed); the message content, most of the bytes, is
   /// checked and skipped. A member given twice counts as its last spelling, whole, as a JSON object's would.
   static func request(in bytes: UnsafeBufferPointer<UInt8>) throws -> AgentRequest? {
+    var recent = RecentStrings()
+    return try request(in: bytes, recent: &recent)
+  }
+
+  /// ``request(in:)`` reusing the strings of earlier lines (`recent`) where this one repeats them; the time
+  /// and the message id are read from their bytes.
+  static func request(in bytes: UnsafeBufferPointer<UInt8>, recent: inout RecentStrings) throws -> AgentRequest? {
     var parser = CanonicalJSON.Parser(bytes: bytes)
     parser.skipSpace()
     var line = LineFields()
     if parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") {
       try parser.members(depth: 0, keys: ["type", "timestamp", "cwd", "gitBranch", "sessionId", "message"]) { parser, key in
         switch key {
-        case 0: line.type = try parser.stringIfAny(depth: 1)
-        case 1: line.timestamp = try parser.stringIfAny(depth: 1)
-        case 2: line.cwd = try parser.stringIfAny(depth: 1)
-        case 3: line.branch = try parser.stringIfAny(depth: 1)
-        case 4: line.session = try parser.stringIfAny(depth: 1)
+        case 0: line.type = try parser.stringIfAny(depth: 1, reusing: &recent.type)
+        case 1: line.timestamp = try Text(&parser, depth: 1)
+        case 2: line.cwd = try parser.stringIfAny(depth: 1, reusing: &recent.cwd)
+        case 3: line.branch = try parser.stringIfAny(depth: 1, reusing: &recent.branch)
+        case 4: line.session = try parser.stringIfAny(depth: 1, reusing: &recent.session)
         case 5:
           line.message = MessageFields()
           guard parser.bytes[parser.position] == UInt8(ascii: "{") else {
@@ -114,8 +132,8 @@ public enum ClaudeCodeTranscripts {
           }
           try parser.members(depth: 1, keys: ["id", "model", "usage"]) { parser, key in
             switch key {
-            case 0: line.message?.id = try parser.stringIfAny(depth: 2)
-            case 1: line.message?.model = try parser.stringIfAny(depth: 2)
+            case 0: line.message?.id = try Text(&parser, depth: 2)
+            case 1: line.message?.model = try parser.stringIfAny(depth: 2, reusing: &recent.model)
             case 2: line.message?.usage = try usage(&parser)
             default: try parser.skipValue(depth: 2)
             }
@@ -131,7 +149,7 @@ public enum ClaudeCodeTranscripts {
 
     guard line.type == "assistant", let message = line.message, let usage = message.usage,
       let id = message.id, let model = message.model, model != "<synthetic>",
-      let stamp = line.timestamp, let at = Timestamp.parse(stamp)
+      let at = line.timestamp?.date(in: bytes)
     else { return nil }
     func count(_ value: Int?) -> Int { max(0, value ?? 0) }
     var write5m = count(usage.cacheCreationInput)
@@ -141,7 +159,7 @@ public enum ClaudeCodeTranscripts {
       write1h = count(creation.oneHour)
     }
     return AgentRequest(
-      id: "cc:" + id, agent: "claude-code", at: at, model: model,
+      id: try id.string(in: bytes, prefix: "cc:"), agent: "claude-code", at: at, model: model,
       tokens: TokenCounts(
         input: count(usage.input), output: count(usage.output), cacheWrite5m: write5m, cacheWrite1h: write1h,
         cacheRead: count(usage.cacheRead)),
@@ -185,9 +203,67 @@ public enum ClaudeCodeTranscripts {
     return usage
   }
 
+  /// Strings of the previous lines, reused when a line repeats them (see
+  /// ``CanonicalJSON/Parser/stringIfAny(depth:reusing:)``).
+  struct RecentStrings: Sendable {
+    var type: String?
+    var cwd: String?
+    var branch: String?
+    var session: String?
+    var model: String?
+  }
+
+  /// A string member kept as its bytes in the line when it has no escape (made into a value only if the
+  /// line turns out to be a request), else as the decoded string.
+  private enum Text {
+    case plain(Range<Int>)
+    case decoded(String)
+
+    /// Reads the value at the parser's position (`nil`, read and dropped, when it is not a string).
+    init?(_ parser: inout CanonicalJSON.Parser, depth: Int) throws {
+      if let range = parser.plainStringIfAny() {
+        // Checked now, as the JSON reader would: text that is not UTF-8 makes the line malformed.
+        if UnsafeBufferPointer(rebasing: parser.bytes[range]).contains(where: { $0 >= 0x80 }) {
+          _ = try parser.validated(range)
+        }
+        self = .plain(range)
+      } else if let text = try parser.stringIfAny(depth: depth) {
+        self = .decoded(text)
+      } else {
+        return nil
+      }
+    }
+
+    func date(in line: UnsafeBufferPointer<UInt8>) -> Date? {
+      switch self {
+      case .plain(let range): return Timestamp.parse(bytes: UnsafeBufferPointer(rebasing: line[range]))
+      case .decoded(let text): return Timestamp.parse(text)
+      }
+    }
+
+    /// `prefix` followed by the text.
+    func string(in line: UnsafeBufferPointer<UInt8>, prefix: StaticString) throws -> String {
+      switch self {
+      case .decoded(let text): return prefix.description + text
+      case .plain(let range):
+        let bytes = UnsafeBufferPointer(rebasing: line[range])
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+          return prefix.description + (try CanonicalJSON.Parser(bytes: line).validated(range))
+        }
+        let length = prefix.utf8CodeUnitCount
+        return String(unsafeUninitializedCapacity: length + bytes.count) { buffer in
+          _ = UnsafeMutableBufferPointer(rebasing: buffer[..<length])
+            .initialize(from: UnsafeBufferPointer(start: prefix.utf8Start, count: length))
+          _ = UnsafeMutableBufferPointer(rebasing: buffer[length...]).initialize(from: bytes)
+          return length + bytes.count
+        }
+      }
+    }
+  }
+
   private struct LineFields {
     var type: String?
-    var timestamp: String?
+    var timestamp: Text?
     var cwd: String?
     var branch: String?
     var session: String?
@@ -195,7 +271,7 @@ public enum ClaudeCodeTranscripts {
   }
 
   private struct MessageFields {
-    var id: String?
+    var id: Text?
     var model: String?
     var usage: UsageFields?
   }

@@ -94,31 +94,42 @@ public struct TranscriptImporter {
         results.store(worker, scan: local, offsets: ends, error: error)
       }
     }
-    for worker in 0..<workers {
-      let result = results.result(worker)
-      if let error = result.error { throw error }
-      scan.merge(result.scan)
-      newOffsets.merge(result.offsets) { $1 }
+    // Into the largest scan, taken over (not copied).
+    var taken = (0..<workers).map { results.take($0) }
+    if let error = taken.lazy.compactMap(\.error).first { throw error }
+    taken.sort { $0.scan.requests.count > $1.scan.requests.count }
+    for index in taken.indices {
+      if index == 0 {
+        swap(&scan, &taken[0].scan)
+      } else {
+        scan.merge(taken[index].scan)
+      }
+      newOffsets.merge(taken[index].offsets) { $1 }
     }
     summary.files = scan.files
     summary.lines = scan.lines
     summary.malformedLines = scan.malformedLines
 
-    if !scan.requests.isEmpty { try attribute(Array(scan.requests.values), options, &summary) }
+    if !scan.requests.isEmpty { try attribute(scan.requests.values.lazy.map(\.request), options, &summary) }
     // Only the files read this time have new offsets; the others' rows stay as they are.
     if incremental && !newOffsets.isEmpty { try ledger.store.saveImportOffsets(newOffsets) }
     return summary
   }
   /// Attributes requests of this repository (all of them with `allProjects`): to the first commit on
   /// their work tree's branch after them, else to that work tree's pending usage.
-  func attribute(_ requests: [AgentRequest], _ options: Options, _ summary: inout Summary) throws {
+  func attribute(_ requests: some Sequence<AgentRequest>, _ options: Options, _ summary: inout Summary) throws {
     let worktrees = try ledger.repository.worktrees()
+    // A session's requests share their folder: each folder is matched against the work trees once.
+    var worktreeOfFolder: [String: WorktreeInfo?] = [:]
     var chosen: [(AgentRequest, WorktreeInfo?)] = []
     for request in requests {
       if let session = options.session, request.session != session { continue }
       if let since = options.since, request.at < since { continue }
       let worktree = request.cwd.flatMap { cwd in
-        worktrees.filter { cwd == $0.path || cwd.hasPrefix($0.path + "/") }.max { $0.path.count < $1.path.count }
+        if let known = worktreeOfFolder[cwd] { return known }
+        let found = worktrees.filter { cwd == $0.path || cwd.hasPrefix($0.path + "/") }.max { $0.path.count < $1.path.count }
+        worktreeOfFolder[cwd] = .some(found)
+        return found
       }
       if worktree == nil && !options.allProjects {
         summary.otherProjects += 1
@@ -127,6 +138,7 @@ public struct TranscriptImporter {
       chosen.append((request, worktree))
     }
     summary.requests = chosen.count
+    chosen.sort { $0.0.at < $1.0.at }
 
     // Ids already recorded with at least as many output tokens are skipped; a larger count replaces.
     try ledger.store.refreshCache(from: ledger.repository)
@@ -135,7 +147,9 @@ public struct TranscriptImporter {
     var byCommit: [Oid: [UsageEvent]] = [:]
     var pendingByWorktree: [String: (WorktreeLocation, [UsageEvent])] = [:]
     var timelines = BranchTimelines(repository: ledger.repository)
-    for (request, worktree) in chosen.sorted(by: { $0.0.at < $1.0.at }) {
+    // Each work tree's current branch, read once (for requests that logged none).
+    var branches: [String: String?] = [:]
+    for (request, worktree) in chosen {
       let id = request.id
       if let recorded = known[id], recorded >= request.tokens.output {
         summary.alreadyRecorded += 1
@@ -144,7 +158,12 @@ public struct TranscriptImporter {
       let home = worktree ?? worktrees.first { $0.location == ledger.location }
       var branch = request.branch
       if branch == nil || branch == "HEAD" || branch?.isEmpty == true {
-        branch = try home.flatMap { try ledger.repository.branch(of: $0) }
+        branch = try home.flatMap { home in
+          if let known = branches[home.path] { return known }
+          let current = try ledger.repository.branch(of: home)
+          branches[home.path] = .some(current)
+          return current
+        }
       }
       let event = UsageEvent(
         id: id, at: request.at, agent: request.agent, session: request.session, model: request.model,
@@ -166,10 +185,10 @@ public struct TranscriptImporter {
     func priced(_ events: [UsageEvent]) -> [(event: UsageEvent, line: String)] {
       let size = max(1, (events.count + Parallel.width - 1) / Parallel.width)
       let parts = stride(from: 0, to: events.count, by: size).map { Array(events[$0..<min($0 + size, events.count)]) }
-      return Parallel.map(parts) { part in part.map { event in
-        let event = event.priced(with: prices)
-        return (event, event.line)
-      } }.flatMap { $0 }
+      return Parallel.map(parts) { part in
+        var pricer = EventPricer(table: prices)
+        return part.map { pricer.pricedLine($0) }
+      }.flatMap { $0 }
     }
     let signature = ledger.noteSignature()
     for (commit, events) in byCommit {
@@ -261,9 +280,12 @@ final class ParallelScans: @unchecked Sendable {
     results[worker] = Result(scan: scan, offsets: offsets, error: error)
   }
 
-  func result(_ worker: Int) -> Result {
+  /// Worker `worker`'s result, handed over: its slot is left empty.
+  func take(_ worker: Int) -> Result {
     lock.lock()
     defer { lock.unlock() }
-    return results[worker]
+    var result = Result()
+    swap(&result, &results[worker])
+    return result
   }
 }

@@ -64,8 +64,11 @@ extension LedgerStore {
     try write { db in
       let statement = try db.makeStatement(
         sql: "INSERT OR REPLACE INTO pending_event (id, worktree, line, recorded_at) VALUES (?, ?, ?, ?)")
-      for (id, line) in lines {
-        try statement.execute(arguments: [id, worktree, line, Int64(now.timeIntervalSince1970 * 1000)])
+      try statement.bindAndStep(rows: lines, in: db) { bind, row in
+        bind.text(1, row.id)
+        bind.text(2, worktree)
+        bind.text(3, row.line)
+        bind.integer(4, Int64(now.timeIntervalSince1970 * 1000))
       }
     }
   }

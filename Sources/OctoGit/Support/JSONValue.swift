@@ -385,6 +385,35 @@ public enum CanonicalJSON {
       return nil
     }
 
+    /// The string at `position` as ``stringIfAny(depth:)`` reads it, but `previous` itself when the text is
+    /// the same (no new string: a transcript repeats its session, folder, branch and model on every line);
+    /// otherwise the new string becomes `previous`.
+    mutating func stringIfAny(depth: Int, reusing previous: inout String?) throws -> String? {
+      guard bytes[position] == UInt8(ascii: "\"") else { return try stringIfAny(depth: depth) }
+      let start = position + 1
+      let end = Self.plainRunEnd(bytes, from: start)
+      if end < bytes.count, bytes[end] == UInt8(ascii: "\""), end > start, var known = previous,
+        known.utf8.count == end - start,
+        known.withUTF8({ memcmp($0.baseAddress!, bytes.baseAddress! + start, end - start) == 0 })
+      {
+        position = end + 1
+        return known
+      }
+      let text = try string()
+      previous = text
+      return text
+    }
+
+    /// The bytes of the string at `position` when it has no escape, moved past (`nil` otherwise, not moved).
+    mutating func plainStringIfAny() -> Range<Int>? {
+      guard bytes[position] == UInt8(ascii: "\"") else { return nil }
+      let start = position + 1
+      let end = Self.plainRunEnd(bytes, from: start)
+      guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+      position = end + 1
+      return start..<end
+    }
+
     /// The whole number at `position` as `Int(text)` would read its JSON text (`nil` for fractions,
     /// exponents, overflow, or a value that is not a number), moved past.
     mutating func integerIfAny(depth: Int) throws -> Int? {
@@ -395,7 +424,11 @@ public enum CanonicalJSON {
       }
       let start = position
       _ = try value(depth: depth)
-      return Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+      let digits = UnsafeBufferPointer(rebasing: bytes[start..<position])
+      if digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+        return digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+      }
+      return Int(String(decoding: digits, as: UTF8.self))
     }
 
     /// An object; with `wanted`, only those members are read (their keys matched on their bytes, so only

@@ -21,7 +21,12 @@ public enum Timestamp {
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, or a plain date `YYYY-MM-DD` (midnight UTC).
   /// Returns `nil` for anything else.
   public static func parse(_ text: String) -> Date? {
-    let bytes = Array(text.utf8)
+    var copy = text
+    return copy.withUTF8 { parse(bytes: $0) }
+  }
+
+  /// ``parse(_:)`` of UTF-8 text.
+  static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
     var position = 0
     func number(_ digits: Int) -> Int? {
       guard position + digits <= bytes.count else { return nil }
@@ -34,8 +39,8 @@ public enum Timestamp {
       }
       return value
     }
-    func take(_ character: Character) -> Bool {
-      guard position < bytes.count, bytes[position] == character.asciiValue! else { return false }
+    func take(_ character: Unicode.Scalar) -> Bool {
+      guard position < bytes.count, bytes[position] == UInt8(ascii: character) else { return false }
       position += 1
       return true
     }

@@ -28,7 +28,7 @@ struct ClaudeCodeTranscriptsTests {
     var byCwd: [String: Totals] = [:]
     var all = Totals()
     let utc = CalendarMath(timeZone: TimeZone(identifier: "UTC")!)
-    for request in scan.requests.values {
+    for request in scan.requests.values.map(\.request) {
       let event = UsageEvent(id: request.id, at: request.at, model: request.model, tokens: request.tokens)
         .priced(with: .builtIn)
       for key in [ModelName.normalise(request.model)] { add(&byModel[key, default: Totals()], event) }
@@ -89,10 +89,10 @@ struct ClaudeCodeTranscriptsTests {
     var backward = ClaudeCodeTranscripts.Scan()
     backward.merge(late)
     backward.merge(early)
-    #expect(forward.requests["cc:m1"]?.cwd == "/first" && backward.requests["cc:m1"]?.cwd == "/first")
+    #expect(forward.requests["cc:m1"]?.request.cwd == "/first" && backward.requests["cc:m1"]?.request.cwd == "/first")
     // More output tokens win wherever they come from.
     backward.keep(request("/third", output: 9), origin: 7)
-    #expect(backward.requests["cc:m1"]?.cwd == "/third")
+    #expect(backward.requests["cc:m1"]?.request.cwd == "/third")
   }
 
   @Test("CRLF, empty files, invalid UTF-8, a truncated last line, and reading on from an offset")
@@ -120,7 +120,7 @@ struct ClaudeCodeTranscriptsTests {
     try handle.close()
     var next = ClaudeCodeTranscripts.Scan()
     try ClaudeCodeTranscripts.read(folder + "/a.jsonl", from: offset, into: &next)
-    #expect(next.lines == 1 && next.requests["cc:m1"]?.tokens.output == 9)
+    #expect(next.lines == 1 && next.requests["cc:m1"]?.request.tokens.output == 9)
   }
 }
 

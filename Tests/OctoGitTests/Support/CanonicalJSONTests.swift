@@ -35,4 +35,21 @@ struct CanonicalJSONTests {
     #expect(Money.picoDollars(Decimal(string: "0.0693")!) == 69_300_000_000)
     #expect(Money.picoDollars(Decimal(string: "0.0000000000001")!) == nil)
   }
+
+  @Test("a string read again is the earlier string when its text is the same, escapes and all")
+  func reusedStrings() throws {
+    var previous: String?
+    var texts: [String?] = []
+    var line = #"["abc","abc","a\u0062c","abd","",7,"abd"]"#
+    try line.withUTF8 { bytes in
+      var parser = CanonicalJSON.Parser(bytes: bytes)
+      parser.position = 1
+      while parser.position < bytes.count - 1 {
+        texts.append(try parser.stringIfAny(depth: 1, reusing: &previous))
+        parser.position += 1  // the comma
+      }
+    }
+    #expect(texts == ["abc", "abc", "abc", "abd", "", nil, "abd"])
+    #expect(previous == "abd")
+  }
 }
