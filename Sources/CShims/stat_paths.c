@@ -1,6 +1,6 @@
 /*
- * lstat() of many paths on several threads. A checkpoint compares every tracked file's stat data with
- * what its private index recorded; on a large work tree that is tens of thousands of system calls, whose
+ * lstat() (or stat(), following symlinks) of many paths on several threads. A checkpoint compares every
+ * tracked file's stat data with what its private index recorded; on a large work tree that is tens of thousands of system calls, whose
  * cost is the kernel's path walk, so they are spread over threads as git's preload-index does. Swift's
  * concurrency checking has no way to hand raw C strings to threads, hence C.
  */
@@ -18,6 +18,7 @@ struct octo_stat_job {
   const char *const *paths;
   octo_path_stat *results;
   size_t begin, end;
+  int follow;
 };
 
 static void octo_stat_one(const struct octo_stat_job *job, char *buffer, size_t capacity, size_t position) {
@@ -31,7 +32,7 @@ static void octo_stat_one(const struct octo_stat_job *job, char *buffer, size_t 
   }
   memcpy(buffer + job->root_length + 1, path, length + 1);
   struct stat status;
-  if (lstat(buffer, &status) != 0) {
+  if ((job->follow ? stat(buffer, &status) : lstat(buffer, &status)) != 0) {
     result->error = errno;
     return;
   }
@@ -65,7 +66,8 @@ static void *octo_stat_range(void *argument) {
   return NULL;
 }
 
-void octo_stat_paths(const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads) {
+void octo_stat_paths(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow) {
   if (threads < 1) threads = 1;
   if (threads > 16) threads = 16;
   if ((size_t)threads > count / 256 + 1) threads = (int)(count / 256 + 1);
@@ -76,7 +78,8 @@ void octo_stat_paths(const char *root, const char *const *paths, size_t count, o
   for (int worker = 0; worker < threads; worker++) {
     jobs[worker] = (struct octo_stat_job){
       .root = root, .root_length = root_length, .paths = paths, .results = results,
-      .begin = count * (size_t)worker / (size_t)threads, .end = count * (size_t)(worker + 1) / (size_t)threads};
+      .begin = count * (size_t)worker / (size_t)threads, .end = count * (size_t)(worker + 1) / (size_t)threads,
+      .follow = follow};
   }
   /* The calling thread takes the first share; a worker that cannot be started has its share done here. */
   for (int worker = 1; worker < threads; worker++) {

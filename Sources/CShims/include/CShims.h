@@ -30,9 +30,10 @@ typedef struct {
   int64_t ctime_nanoseconds;
 } octo_path_stat;
 
-/// lstat() of `count` paths relative to `root`, on up to `threads` threads (the caller's included);
-/// `results[i]` describes `paths[i]`. See stat_paths.c.
-void octo_stat_paths(const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads);
+/// lstat() (stat() with `follow`) of `count` paths relative to `root`, on up to `threads` threads (the
+/// caller's included); `results[i]` describes `paths[i]`. See stat_paths.c.
+void octo_stat_paths(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow);
 
 /// Where `needle` first occurs in `haystack`, or NULL (glibc's memmem). See memmem.c.
 const void *octo_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);

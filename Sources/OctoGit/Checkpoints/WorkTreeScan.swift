@@ -5,13 +5,11 @@ import Foundation
 /// too when asked, and repositories nested in the work tree), reading only the directories that changed
 /// since the previous scan.
 ///
-/// A directory's modification time moves whenever a name in it is added, removed or renamed. So a
-/// directory whose time and inode are what the previous scan recorded still holds the same names, and its
-/// untracked files are already in the snapshot (their contents are checked with the tracked files' stat
-/// data). The directories read last time are kept in a cache file beside the snapshot state, with
-/// a fingerprint of the ignore rules that live outside the work tree (`info/exclude`, `core.excludesFile`):
-/// when those change, or a `.gitignore` does, every directory is read again. This is the idea of git's
-/// untracked cache.
+/// A directory that did not change (``FolderCache``) holds the same names, and its untracked files are
+/// already in the snapshot (their contents are checked with the tracked files' stat data). The directories
+/// read last time are kept in a cache file beside the snapshot state, with a fingerprint of the ignore
+/// rules that live outside the work tree (`info/exclude`, `core.excludesFile`): when those change, or a
+/// `.gitignore` does, every directory is read again.
 struct WorkTreeScan {
   /// What the scan found.
   struct Findings {
@@ -24,12 +22,7 @@ struct WorkTreeScan {
     var readEverything = false
   }
 
-  /// A directory's stat data as recorded by a scan.
-  struct Stamp: Equatable {
-    var seconds: Int64
-    var nanoseconds: Int64
-    var inode: UInt64
-  }
+  typealias Stamp = FolderCache.Stamp
 
   let handle: Repository
   /// Whether the snapshot holds a file (or gitlink) at a path.
@@ -46,17 +39,14 @@ struct WorkTreeScan {
     var stamps: [String: Stamp] = [:]
     var pending: [String] = []
     var known: Set<String> = []
-    if !rulesMoved, let cache = loadCache(fingerprint: fingerprint) {
-      known = Set(cache.stamps.keys)
-      let paths = Array(cache.stamps.keys)
+    if !rulesMoved, let cache = FolderCache.load(cachePath, tag: fingerprint) {
+      known = Set(cache.folders.keys)
+      let paths = Array(cache.folders.keys)
       let now = PathStatus.of(paths, under: handle.workDirectory)
-      // A directory changed less than a second before the previous scan may have changed again within
-      // the same clock tick: it is read again.
-      let trustedBefore = Int64(cache.scannedAt.rounded(.down)) - 1
       for (path, found) in zip(paths, now) {
         guard found.error == 0, found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else { continue }
         let stamp = Stamp(seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode)
-        if stamp == cache.stamps[path], stamp.seconds < trustedBefore {
+        if cache.isCurrent(path, stamp) {
           stamps[path] = stamp
         } else {
           pending.append(path)
@@ -81,7 +71,9 @@ struct WorkTreeScan {
       return try run(rulesMoved: true)
     }
     if readAny || stamps.count != known.count {
-      saveCache(stamps, fingerprint: fingerprint, scannedAt: started)
+      var cache = FolderCache(scannedAt: started)
+      cache.folders = stamps.mapValues { FolderCache.Folder(stamp: $0) }
+      cache.save(cachePath, tag: fingerprint)
     }
     return findings
   }
@@ -96,7 +88,7 @@ struct WorkTreeScan {
     defer { closedir(stream) }
     var status = stat()
     guard fstat(dirfd(stream), &status) == 0 else { return nil }
-    let stamp = Stamp(seconds: Int64(status.st_mtim.tv_sec), nanoseconds: Int64(status.st_mtim.tv_nsec), inode: UInt64(status.st_ino))
+    let stamp = Stamp(status)
     // A directory that became a repository of its own (git init inside the work tree) is one gitlink.
     if !directory.isEmpty, FileManager.default.fileExists(atPath: absolute + "/.git") {
       findings.nestedRepositories.append(directory)
@@ -140,7 +132,7 @@ struct WorkTreeScan {
     return stamp
   }
 
-  // MARK: - The cache file
+  // MARK: - Ignore rules outside the work tree
 
   /// Stat data of the ignore files outside the work tree, and whether ignored files are included.
   private func rulesFingerprint() -> String {
@@ -158,56 +150,5 @@ struct WorkTreeScan {
       return "\(file):\(status.st_size):\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec):\(status.st_ino)"
     }
     return (includeIgnored ? "with-ignored " : "") + described.joined(separator: " ")
-  }
-
-  /// The previous scan's directories, when it was made under the same ignore rules.
-  private func loadCache(fingerprint: String) -> (stamps: [String: Stamp], scannedAt: TimeInterval)? {
-    guard let storage = FileBuffer.read(cachePath) else { return nil }
-    defer { storage.deallocate() }
-    let bytes = UnsafeBufferPointer(storage.bindMemory(to: UInt8.self))
-    guard let headerEnd = bytes.firstIndex(of: 0) else { return nil }
-    let header = String(decoding: bytes[0..<headerEnd], as: UTF8.self).split(separator: "\t", maxSplits: 2)
-    guard header.count == 3, header[0] == "octo-git directories 1", let scannedAt = TimeInterval(header[1]),
-      header[2] == fingerprint
-    else { return nil }
-    var stamps: [String: Stamp] = [:]
-    var position = headerEnd + 1
-    /// The decimal number at `position`, which must end with a space.
-    func number() -> Int64? {
-      var value: Int64 = 0
-      var digits = 0
-      while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 {
-        value = value &* 10 &+ Int64(bytes[position] - 48)
-        position += 1
-        digits += 1
-      }
-      guard digits > 0, position < bytes.count, bytes[position] == 32 else { return nil }
-      position += 1
-      return value
-    }
-    while position < bytes.count {
-      guard let seconds = number(), let nanoseconds = number(), let inode = number() else { return nil }
-      var end = position
-      while end < bytes.count, bytes[end] != 0 { end += 1 }
-      guard end < bytes.count else { return nil }
-      stamps[String(decoding: bytes[position..<end], as: UTF8.self)] = Stamp(
-        seconds: seconds, nanoseconds: nanoseconds, inode: UInt64(bitPattern: inode))
-      position = end + 1
-    }
-    return (stamps, scannedAt)
-  }
-
-  /// Writes the cache: a header, then one NUL-terminated record per directory (paths may hold any byte
-  /// but NUL). Written to a temporary file and renamed; a failure only costs the next scan a full read.
-  private func saveCache(_ stamps: [String: Stamp], fingerprint: String, scannedAt: TimeInterval) {
-    var data = Data("octo-git directories 1\t\(scannedAt)\t\(fingerprint)".utf8)
-    data.append(0)
-    for (path, stamp) in stamps {
-      data.append(contentsOf: "\(stamp.seconds) \(stamp.nanoseconds) \(stamp.inode) \(path)".utf8)
-      data.append(0)
-    }
-    let temporary = cachePath + ".\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
-    if rename(temporary, cachePath) != 0 { unlink(temporary) }
   }
 }

@@ -17,9 +17,10 @@ public enum ClaudeCodeTranscripts {
     ).map { $0 + "/projects" }.filter(Paths.isFolder)
   }
 
-  /// Every `.jsonl` file below `folders`, with its size, sorted.
-  public static func transcriptFiles(in folders: [String]) -> [(path: String, size: UInt64)] {
-    folders.flatMap { FileTree.files(under: $0, suffix: ".jsonl") }.map { ($0.path, $0.size) }.sorted { $0.path < $1.path }
+  /// Every `.jsonl` file below `folders`, with its size, sorted. With `cachePath`, folders that did not
+  /// change since the previous listing are not read again (see ``FileTree/files(under:suffix:cachePath:)``).
+  public static func transcriptFiles(in folders: [String], cachePath: String? = nil) -> [(path: String, size: UInt64)] {
+    FileTree.files(under: folders, suffix: ".jsonl", cachePath: cachePath).map { ($0.path, $0.size) }
   }
 
   /// Requests found so far, deduplicated, and the lines that could not be read.

@@ -59,7 +59,8 @@ public struct TranscriptImporter {
     var summary = Summary()
     let files = options.file.map { file in
       [(path: file, size: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0)]
-    } ?? ClaudeCodeTranscripts.transcriptFiles(in: options.folders)
+    } ?? ClaudeCodeTranscripts.transcriptFiles(
+      in: options.folders, cachePath: (ledger.store.path as NSString).deletingLastPathComponent + "/transcript-folders")
     // Offsets make a re-run read only what was appended. A narrowed import (other projects, one session,
     // a start date) reads everything and leaves them alone: ids keep every import exact.
     let incremental = !options.allProjects && options.session == nil && options.since == nil
