@@ -27,6 +27,9 @@ static inline int octo_git_enable_strict_hash_verification(int enabled) {
 static inline int octo_git_enable_fsync_gitdir(int enabled) {
   return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
 }
+static inline int octo_git_enable_caching(int enabled) {
+  return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
+}
 
 /*
  * The GIT_*_OPTIONS_INIT macros do not import into Swift: each returns a struct initialised by its macro.

@@ -29,6 +29,13 @@ public enum LibGit2 {
     _ = octo_git_enable_strict_hash_verification(enabled ? 1 : 0)
   }
 
+  /// Turns libgit2's object cache on or off (process-wide). Reading each of a hundred thousand notes once
+  /// gains nothing from it and pays for every insertion and eviction.
+  public static func cacheObjects(_ enabled: Bool) {
+    ensureInitialised()
+    _ = octo_git_enable_caching(enabled ? 1 : 0)
+  }
+
   /// The version of the libgit2 this process runs with, e.g. `1.5.1`.
   public static var version: String {
     ensureInitialised()

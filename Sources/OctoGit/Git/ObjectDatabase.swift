@@ -32,33 +32,49 @@ extension Repository {
   /// Every note of the notes commit `notesCommit`, read straight from its trees (fanned out or flat): the
   /// same as ``notes(ref:)`` without resolving the ref, libgit2's note iterator or its tree objects.
   public func notes(inNotesCommit notesCommit: Oid) throws -> [NoteEntry] {
-    let objects = try objectDatabase()
     var entries: [NoteEntry] = []
-    func walk(_ tree: Oid, prefix: [UInt8]) throws {
+    try forEachNote(inNotesCommit: notesCommit) { path, blob in
+      if let annotated = Oid(hexBytes: Array(path)) { entries.append(NoteEntry(annotated: annotated, blob: blob)) }
+    }
+    return entries
+  }
+
+  /// Calls `body` with each note of `notesCommit`: the annotated object's id as its 40 hexadecimal digits
+  /// (the note's path with the fan-out slashes taken out), and the note's blob.
+  func forEachNote(inNotesCommit notesCommit: Oid, _ body: (UnsafeBufferPointer<UInt8>, Oid) throws -> Void) throws {
+    let objects = try objectDatabase()
+    var path = [UInt8](repeating: 0, count: 40)
+    func place(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) {
+      for (index, byte) in name.enumerated() { path[offset + index] = byte }
+    }
+    func walk(_ tree: Oid, depth: Int) throws {
       try objects.withContent(of: tree) { raw in
         // A tree is a run of "<octal mode> <name>\0<20-byte id>" entries.
         let bytes = raw.bindMemory(to: UInt8.self)
         var position = 0
-        var subtrees: [(Oid, [UInt8])] = []
+        var subtrees: [(Oid, Range<Int>)] = []
         while position < bytes.count {
           guard let space = bytes[position...].firstIndex(of: 0x20), let end = bytes[space...].firstIndex(of: 0),
             end + 21 <= bytes.count
           else { throw OctoError("notes tree \(tree.abbreviated()) is damaged") }
           let isTree = bytes[position] == UInt8(ascii: "4")  // mode 40000
-          let path = prefix + bytes[(space + 1)..<end]
+          let name = (space + 1)..<end
           var id = git_oid()
           withUnsafeMutableBytes(of: &id) { $0.copyBytes(from: UnsafeRawBufferPointer(rebasing: raw[(end + 1)..<(end + 21)])) }
           position = end + 21
           if isTree {
-            if path.count < 40 { subtrees.append((Oid(id), path)) }
-          } else if path.count == 40, let annotated = Oid(hexBytes: path) {
-            entries.append(NoteEntry(annotated: annotated, blob: Oid(id)))
+            if depth + name.count < 40 { subtrees.append((Oid(id), name)) }
+          } else if depth + name.count == 40 {
+            place(bytes[name], at: depth)
+            try path.withUnsafeBufferPointer { try body($0, Oid(id)) }
           }
         }
-        for (subtree, path) in subtrees { try walk(subtree, prefix: path) }
+        for (subtree, name) in subtrees {
+          place(bytes[name], at: depth)
+          try walk(subtree, depth: depth + name.count)
+        }
       }
     }
-    try walk(try commit(notesCommit).tree, prefix: [])
-    return entries
+    try walk(try commit(notesCommit).tree, depth: 0)
   }
 }

@@ -34,7 +34,11 @@ public struct RollupRefresh {
     var summary = Summary()
     // Summing notes needs no re-hash of every object read (git does not re-hash on reads either).
     LibGit2.verifyObjectHashes(false)
-    defer { LibGit2.verifyObjectHashes(true) }
+    LibGit2.cacheObjects(false)
+    defer {
+      LibGit2.verifyObjectHashes(true)
+      LibGit2.cacheObjects(true)
+    }
     let work = WorkQueue(entries, fetch: fetch, remote: remote)
     let workers = min(Parallel.width, max(1, entries.count))
     let group = DispatchGroup()
@@ -165,8 +169,8 @@ final class WorkQueue: @unchecked Sendable {
       {
         var builder = ArchiveBuilder(capacity: 4096)
         let objects = try repository.objectDatabase()
-        for note in try repository.notes(inNotesCommit: current) {
-          try objects.withContent(of: note.blob) { builder.add(note: $0) }
+        try repository.forEachNote(inNotesCommit: current) { _, blob in
+          try objects.withContent(of: blob) { builder.add(note: $0) }
         }
         return .whole(
           tip: current, archive: builder.encoded(), notes: builder.notes, malformedLines: builder.malformedLines,
