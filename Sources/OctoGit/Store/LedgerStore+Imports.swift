@@ -62,6 +62,10 @@ extension LedgerStore {
   /// events of the same id.
   func replacePending(lines: [(id: String, line: String)], worktree: String, now: Date = Date()) throws {
     try write { db in
+      // Tens of thousands of rows outgrow SQLite's default 2 MB page cache, which then spills pages into
+      // the log mid-transaction; room for the whole write (used only as it fills) spares that.
+      if lines.count > 1_000 { try db.execute(sql: "PRAGMA cache_size = -65536") }
+      defer { if lines.count > 1_000 { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
       let statement = try db.makeStatement(
         sql: "INSERT OR REPLACE INTO pending_event (id, worktree, line, recorded_at) VALUES (?, ?, ?, ?)")
       try statement.bindAndStep(rows: lines, in: db) { bind, row in

@@ -43,6 +43,8 @@ struct CalendarMathTests {
     #expect(Timestamp.format(Timestamp.parse("2026-03-01T22:38:47.557Z")!) == "2026-03-01T22:38:47.557Z")
     #expect(Timestamp.format(Timestamp.parse("2026-03-01T23:38:47+01:00")!) == "2026-03-01T22:38:47.000Z")
     #expect(Timestamp.format(Timestamp.parse("2026-03-01")!) == "2026-03-01T00:00:00.000Z")
+    #expect(Timestamp.format(Timestamp.parse("0999-01-02T03:04:05.006Z")!) == "0999-01-02T03:04:05.006Z")
+    #expect(Timestamp.format(Date(timeIntervalSince1970: 0.9999)) == "1970-01-01T00:00:00.999Z")
     for bad in ["2026-13-01", "yesterday", "2026-03-01T25:00:00Z", "2026-03-01T10:00:00"] {
       #expect(Timestamp.parse(bad) == nil, "\(bad)")
     }
