@@ -198,9 +198,19 @@ public struct TranscriptImporter {
         UsageNote.merging($0, adding: events, preferLargerOutput: true)
       }
     }
-    for (key, value) in pendingByWorktree {
-      try ledger.store.replacePending(lines: priced(value.1).map { ($0.event.id, $0.line) }, worktree: key)
-      value.0.markPending()
+    for (key, (location, events)) in pendingByWorktree {
+      // Priced on the other cores, part by part, while the first parts are written.
+      let size = max(256, events.count / 16)
+      let parts = stride(from: 0, to: events.count, by: size).map { events[$0..<min($0 + size, events.count)] }
+      try ledger.store.replacePending(worktree: key, expected: events.count) { insert in
+        try Parallel.stream(parts, { part in
+          var pricer = EventPricer(table: prices)
+          return part.map { pricer.pricedLine($0) }
+        }) { priced in
+          for (event, line) in priced { try insert(event.id, line) }
+        }
+      }
+      location.markPending()
     }
   }
 

@@ -59,20 +59,27 @@ extension LedgerStore {
   }
 
   /// Stores events (by id, with their lines already written) as pending for `worktree`, replacing pending
-  /// events of the same id.
-  func replacePending(lines: [(id: String, line: String)], worktree: String, now: Date = Date()) throws {
+  /// events of the same id, all or none: `rows` hands them to its `insert` function (about `expected` of
+  /// them), so that they can be made while the first ones are written.
+  func replacePending(
+    worktree: String, expected: Int, now: Date = Date(),
+    rows: (_ insert: (_ id: String, _ line: String) throws -> Void) throws -> Void
+  ) throws {
     try write { db in
       // Tens of thousands of rows outgrow SQLite's default 2 MB page cache, which then spills pages into
       // the log mid-transaction; room for the whole write (used only as it fills) spares that.
-      if lines.count > 1_000 { try db.execute(sql: "PRAGMA cache_size = -65536") }
-      defer { if lines.count > 1_000 { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
+      if expected > 1_000 { try db.execute(sql: "PRAGMA cache_size = -65536") }
+      defer { if expected > 1_000 { try? db.execute(sql: "PRAGMA cache_size = -2000") } }
       let statement = try db.makeStatement(
         sql: "INSERT OR REPLACE INTO pending_event (id, worktree, line, recorded_at) VALUES (?, ?, ?, ?)")
-      try statement.bindAndStep(rows: lines, in: db) { bind, row in
-        bind.text(1, row.id)
-        bind.text(2, worktree)
-        bind.text(3, row.line)
-        bind.integer(4, Int64(now.timeIntervalSince1970 * 1000))
+      let recordedAt = Int64(now.timeIntervalSince1970 * 1000)
+      try rows { id, line in
+        try statement.bindAndStep(in: db) { bind in
+          bind.text(1, id)
+          bind.text(2, worktree)
+          bind.text(3, line)
+          bind.integer(4, recordedAt)
+        }
       }
     }
   }

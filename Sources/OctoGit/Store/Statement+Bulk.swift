@@ -23,21 +23,17 @@ struct StatementBinder {
 }
 
 extension Statement {
-  /// Runs this statement once per row, binding each with `bind`: for bulk writes of tens of thousands of
-  /// rows, where building GRDB's argument values for every row costs more than SQLite's own work.
-  func bindAndStep<Rows: Sequence>(
-    rows: Rows, in db: Database, _ bind: (StatementBinder, Rows.Element) -> Void
-  ) throws {
-    let binder = StatementBinder(statement: sqliteStatement)
-    for row in rows {
+  /// Runs this statement once with the values `bind` gives, straight through SQLite's C API: for bulk
+  /// writes of tens of thousands of rows, where building GRDB's argument values for every row costs more
+  /// than SQLite's own work.
+  func bindAndStep(in db: Database, _ bind: (StatementBinder) -> Void) throws {
+    sqlite3_reset(sqliteStatement)
+    bind(StatementBinder(statement: sqliteStatement))
+    let code = sqlite3_step(sqliteStatement)
+    guard code == SQLITE_DONE else {
+      let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
       sqlite3_reset(sqliteStatement)
-      bind(binder, row)
-      let code = sqlite3_step(sqliteStatement)
-      guard code == SQLITE_DONE else {
-        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-        sqlite3_reset(sqliteStatement)
-        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-      }
+      throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
     sqlite3_reset(sqliteStatement)
   }

@@ -23,10 +23,48 @@ enum Parallel {
     return box.results.map { $0! }
   }
 
+  /// `transform` applied to each of `items` on other threads (one per core), while the calling thread
+  /// hands each result to `consume`, in order, as soon as it is ready: work that must stay on one thread
+  /// (writing to a database) overlaps work that need not. Returns once every item is transformed, even
+  /// when `consume` throws.
+  static func stream<Item, Output>(
+    _ items: [Item], _ transform: (Item) -> Output, consume: (Output) throws -> Void
+  ) throws {
+    if items.count <= 1 {
+      for item in items { try consume(transform(item)) }
+      return
+    }
+    let box = Box<Item, Output>(items: items, results: Array(repeating: nil, count: items.count))
+    try withoutActuallyEscaping(transform) { transform in
+      let work = UncheckedTransform<Item, Output>(transform)
+      let finished = DispatchSemaphore(value: 0)
+      Thread.detachNewThread {
+        DispatchQueue.concurrentPerform(iterations: box.items.count) { index in
+          let result = work.transform(box.items[index])
+          box.lock.lock()
+          box.results[index] = result
+          box.lock.broadcast()
+          box.lock.unlock()
+        }
+        finished.signal()
+      }
+      // The transform must not outlive this call.
+      defer { finished.wait() }
+      for index in items.indices {
+        box.lock.lock()
+        while box.results[index] == nil { box.lock.wait() }
+        let result = box.results[index]!
+        box.results[index] = nil
+        box.lock.unlock()
+        try consume(result)
+      }
+    }
+  }
+
   private final class Box<Item, Output>: @unchecked Sendable {
     let items: [Item]
     var results: [Output?]
-    let lock = NSLock()
+    let lock = NSCondition()
     init(items: [Item], results: [Output?]) {
       self.items = items
       self.results = results
