@@ -3,7 +3,8 @@ import Foundation
 /// Brings the rollup database up to date with every registered repository's usage notes.
 ///
 /// A repository whose notes ref did not move costs one ref read; one whose ref moved costs the notes that
-/// changed. Repositories are read on every core; the database is written by the calling thread. A
+/// changed. Repositories are read on every core; the database is written by the calling thread, a few
+/// megabytes per transaction. A
 /// repository that is gone or unreadable is reported and skipped, never fatal.
 public struct RollupRefresh {
   /// What a refresh did.
@@ -22,6 +23,8 @@ public struct RollupRefresh {
   }
 
   let store: RollupStore
+  /// About how much one transaction writes before it commits.
+  static let transactionBytes = 4 << 20
 
   public init(store: RollupStore) { self.store = store }
 
@@ -50,45 +53,57 @@ public struct RollupRefresh {
       }
     }
     var done = 0
-    // One transaction for the whole refresh: a crash leaves the previous state, which is only a cache.
-    try store.transaction { db in
-      while let (index, outcome) = work.nextResult() {
-        var entry = entries[index]
-        switch outcome {
-        case .read(_, _, let identity?), .whole(_, _, _, _, _, let identity?):
-          // Its origin now names another project: the same events, counted under the new one.
-          try db.execute(
-            sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?",
-            arguments: [identity.project, identity.origin, entry.id])
-          entry.project = identity.project
-        default: break
-        }
-        switch outcome {
-        case .read(let delta, let fetchProblem, _):
-          if let delta {
-            try RollupStore.apply(delta, to: entry, in: db)
-            summary.read += 1
-            summary.notesRead += delta.notes.count
-            summary.malformedLines += delta.malformedLines
-          } else {
-            summary.unchanged += 1
-            if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
+    var more = true
+    // Written in transactions of a few megabytes as the readers deliver: each commit's copy into the
+    // database (and its syncs) happens while the readers still work, not all at the end. A crash leaves
+    // every repository either as it was or as read now, archive and tip together; it is only a cache.
+    while more {
+      try store.transaction { db in
+        var written = 0
+        while written < Self.transactionBytes {
+          guard let (index, outcome) = work.nextResult() else {
+            more = false
+            try RollupStore.dropUnreadArchives(in: db)
+            return
           }
-          if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-        case .whole(let tip, let archive, let notes, let malformedLines, let fetchProblem, _):
-          try RollupStore.store(archive, tip: tip, for: entry, in: db)
-          summary.read += 1
-          summary.notesRead += notes
-          summary.malformedLines += malformedLines
-          if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-        case .skipped(let reason):
-          summary.skipped.append((entry.path, reason))
-          try RollupStore.setProblem(reason, id: entry.id, in: db)
+          var entry = entries[index]
+          switch outcome {
+          case .read(_, _, let identity?), .whole(_, _, _, _, _, let identity?):
+            // Its origin now names another project: the same events, counted under the new one.
+            try db.execute(
+              sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?",
+              arguments: [identity.project, identity.origin, entry.id])
+            entry.project = identity.project
+          default: break
+          }
+          switch outcome {
+          case .read(let delta, let fetchProblem, _):
+            if let delta {
+              try RollupStore.apply(delta, to: entry, in: db)
+              summary.read += 1
+              summary.notesRead += delta.notes.count
+              summary.malformedLines += delta.malformedLines
+              written += delta.lines.count * 64
+            } else {
+              summary.unchanged += 1
+              if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
+            }
+            if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+          case .whole(let tip, let archive, let notes, let malformedLines, let fetchProblem, _):
+            try RollupStore.store(archive, tip: tip, for: entry, in: db)
+            summary.read += 1
+            summary.notesRead += notes
+            summary.malformedLines += malformedLines
+            written += archive.count
+            if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+          case .skipped(let reason):
+            summary.skipped.append((entry.path, reason))
+            try RollupStore.setProblem(reason, id: entry.id, in: db)
+          }
+          done += 1
+          progress?(done, entries.count)
         }
-        done += 1
-        progress?(done, entries.count)
       }
-      try RollupStore.dropUnreadArchives(in: db)
     }
     group.wait()
     return summary
