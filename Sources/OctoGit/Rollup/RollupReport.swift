@@ -107,7 +107,12 @@ public struct RollupReport: Sendable {
     _ data: RollupEvents, options: RollupOptions, since: Int64, until: Int64, day: LocalDays
   ) -> [[String]: UsageTotals] {
     var names = KeyNames()
-    var groups: [GroupKey: UsageTotals] = [:]
+    var groupIndex: [GroupKey: Int] = [:]
+    var totals: [UsageTotals] = []
+    // Neighbouring events mostly fall in a group met just before: a few recent groups are compared before
+    // the key is hashed (hashing a key for each of hundreds of thousands of events showed).
+    var recent = Array(repeating: (key: GroupKey(), index: -1), count: 4)
+    var nextRecent = 0
     let wantsTime = options.dimensions.contains(where: \.isTime)
     let projectKeys = data.projects.map { names.index($0.project, for: .repo) }
     let dimensions = Array(options.dimensions.enumerated())
@@ -128,12 +133,24 @@ public struct RollupReport: Sendable {
         key.set(position, value)
       }
       if wantsTime { key.day = Int32(day.number(event.atMs)) }
-      groups[key, default: UsageTotals()].add(
-        tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
+      var index = recent.first { $0.index >= 0 && $0.key == key }?.index ?? -1
+      if index < 0 {
+        if let known = groupIndex[key] {
+          index = known
+        } else {
+          index = totals.count
+          groupIndex[key] = index
+          totals.append(UsageTotals())
+        }
+        recent[nextRecent] = (key, index)
+        nextRecent = (nextRecent + 1) % recent.count
+      }
+      totals[index].add(tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
     }
     var sums: [[String]: UsageTotals] = [:]
     var timeKeys: [Int32: [String]] = [:]
-    for (key, totals) in groups {
+    for (key, index) in groupIndex {
+      let totals = totals[index]
       var keys: [String] = []
       for (position, dimension) in options.dimensions.enumerated() {
         if dimension.isTime {
