@@ -98,19 +98,33 @@ struct FolderCache {
   /// Writes the cache to a temporary file renamed over `path`: a failure only costs the next scan a full
   /// read.
   func save(_ path: String, tag: String) {
-    var data = Data("octo-git folders 2\t\(scannedAt)\t\(tag)".utf8)
-    data.append(0)
+    var bytes: [UInt8] = Array("octo-git folders 2\t\(scannedAt)\t\(tag)".utf8)
+    bytes.reserveCapacity(folders.count * 160)
+    bytes.append(0)
+    func number(_ value: UInt64) {
+      let start = bytes.count
+      var rest = value
+      repeat {
+        bytes.append(UInt8(48 + rest % 10))
+        rest /= 10
+      } while rest > 0
+      bytes[start...].reverse()
+      bytes.append(32)
+    }
     for (folder, entry) in folders {
-      let stamp = entry.stamp
-      data.append(contentsOf: "\(stamp.seconds) \(stamp.nanoseconds) \(stamp.inode) \(entry.names.count) \(folder)".utf8)
-      data.append(0)
+      number(UInt64(bitPattern: entry.stamp.seconds))
+      number(UInt64(bitPattern: entry.stamp.nanoseconds))
+      number(entry.stamp.inode)
+      number(UInt64(entry.names.count))
+      bytes.append(contentsOf: folder.utf8)
+      bytes.append(0)
       for name in entry.names {
-        data.append(contentsOf: name.utf8)
-        data.append(0)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(0)
       }
     }
     let temporary = path + ".\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
     if rename(temporary, path) != 0 { unlink(temporary) }
   }
 }
