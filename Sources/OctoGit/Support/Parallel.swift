@@ -36,19 +36,23 @@ enum Parallel {
     }
     let box = Box<Item, Output>(items: items, results: Array(repeating: nil, count: items.count))
     try withoutActuallyEscaping(transform) { transform in
-      let work = UncheckedTransform<Item, Output>(transform)
+      // The transform must not outlive this call: the workers reach it only through the box, which lets
+      // go of it before they say they are done.
+      box.transform = UncheckedTransform<Item, Output>(transform)
       let finished = DispatchSemaphore(value: 0)
       Thread.detachNewThread {
         DispatchQueue.concurrentPerform(iterations: box.items.count) { index in
-          let result = work.transform(box.items[index])
+          let result = box.transform!.transform(box.items[index])
           box.lock.lock()
           box.results[index] = result
           box.lock.broadcast()
           box.lock.unlock()
         }
+        box.lock.lock()
+        box.transform = nil
+        box.lock.unlock()
         finished.signal()
       }
-      // The transform must not outlive this call.
       defer { finished.wait() }
       for index in items.indices {
         box.lock.lock()
@@ -64,6 +68,8 @@ enum Parallel {
   private final class Box<Item, Output>: @unchecked Sendable {
     let items: [Item]
     var results: [Output?]
+    /// What ``Parallel/stream(_:_:consume:)``'s workers apply (set only while they run).
+    var transform: UncheckedTransform<Item, Output>?
     let lock = NSCondition()
     init(items: [Item], results: [Output?]) {
       self.items = items
@@ -71,7 +77,7 @@ enum Parallel {
     }
   }
 
-  private struct UncheckedTransform<Item, Output>: @unchecked Sendable {
+  fileprivate struct UncheckedTransform<Item, Output>: @unchecked Sendable {
     let transform: (Item) -> Output
     init(_ transform: @escaping (Item) -> Output) { self.transform = transform }
   }
