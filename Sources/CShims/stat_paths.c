@@ -1,16 +1,20 @@
 /*
  * lstat() (or stat(), following symlinks) of many paths on several threads. A checkpoint compares every
- * tracked file's stat data with what its private index recorded; on a large work tree that is tens of thousands of system calls, whose
- * cost is the kernel's path walk, so they are spread over threads as git's preload-index does. Swift's
- * concurrency checking has no way to hand raw C strings to threads, hence C.
+ * tracked file's stat data with what its private index recorded; on a large work tree that is tens of
+ * thousands of system calls, whose cost is the kernel's path walk, so they are spread over threads as
+ * git's preload-index does, and each path is looked up from the root opened once rather than walked again
+ * from "/". Swift's concurrency checking has no way to hand raw C strings to threads, hence C.
  */
+#define _GNU_SOURCE
 #include "CShims.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct octo_stat_job {
   const char *root;
@@ -19,20 +23,30 @@ struct octo_stat_job {
   octo_path_stat *results;
   size_t begin, end;
   int follow;
+  /* The root opened once (O_PATH): each path is looked up from it, not walked again from "/". -1: not. */
+  int root_descriptor;
 };
 
 static void octo_stat_one(const struct octo_stat_job *job, char *buffer, size_t capacity, size_t position) {
   octo_path_stat *result = &job->results[position];
   memset(result, 0, sizeof *result);
   const char *path = job->paths[position];
-  size_t length = strlen(path);
-  if (job->root_length + 1 + length + 1 > capacity) {
-    result->error = ENAMETOOLONG;
-    return;
-  }
-  memcpy(buffer + job->root_length + 1, path, length + 1);
   struct stat status;
-  if ((job->follow ? stat(buffer, &status) : lstat(buffer, &status)) != 0) {
+  int failed;
+  if (job->root_descriptor >= 0) {
+    /* An empty path is the root itself. */
+    int flags = (job->follow ? 0 : AT_SYMLINK_NOFOLLOW) | (path[0] == '\0' ? AT_EMPTY_PATH : 0);
+    failed = fstatat(job->root_descriptor, path, &status, flags);
+  } else {
+    size_t length = strlen(path);
+    if (job->root_length + 1 + length + 1 > capacity) {
+      result->error = ENAMETOOLONG;
+      return;
+    }
+    memcpy(buffer + job->root_length + 1, path, length + 1);
+    failed = job->follow ? stat(buffer, &status) : lstat(buffer, &status);
+  }
+  if (failed != 0) {
     result->error = errno;
     return;
   }
@@ -75,11 +89,12 @@ void octo_stat_paths(
   pthread_t workers[16];
   int started[16] = {0};
   size_t root_length = strlen(root);
+  int root_descriptor = root_length > 0 ? open(root, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
   for (int worker = 0; worker < threads; worker++) {
     jobs[worker] = (struct octo_stat_job){
       .root = root, .root_length = root_length, .paths = paths, .results = results,
       .begin = count * (size_t)worker / (size_t)threads, .end = count * (size_t)(worker + 1) / (size_t)threads,
-      .follow = follow};
+      .follow = follow, .root_descriptor = root_descriptor};
   }
   /* The calling thread takes the first share; a worker that cannot be started has its share done here. */
   for (int worker = 1; worker < threads; worker++) {
@@ -93,4 +108,5 @@ void octo_stat_paths(
       octo_stat_range(&jobs[worker]);
     }
   }
+  if (root_descriptor >= 0) close(root_descriptor);
 }

@@ -28,7 +28,7 @@ enum FileTree {
     if let previous {
       stamps.reserveCapacity(previous.folders.count)
       let folders = Array(previous.folders.keys)
-      for (folder, found) in zip(folders, status(of: folders))
+      for (folder, found) in zip(folders, status(of: folders, roots: roots))
       where found.error == 0 && found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) {
         stamps[folder] = FolderCache.Stamp(seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode)
       }
@@ -54,20 +54,38 @@ enum FileTree {
       }
     }
     if let cachePath, readAny || current.folders.count != previous?.folders.count { current.save(cachePath, tag: tag) }
-    // Without AT_SYMLINK_NOFOLLOW: a link to a transcript counts as the transcript.
+    // Following symlinks: a link to a transcript counts as the transcript.
     var found: [File] = []
-    for (path, status) in zip(candidates, status(of: candidates))
+    for (path, status) in zip(candidates, status(of: candidates, roots: roots))
     where status.error == 0 && status.mode & UInt32(S_IFMT) == UInt32(S_IFREG) {
       found.append(File(path: path, size: status.size))
     }
     return found.sorted { $0.path < $1.path }
   }
 
-  /// `stat` of each path (symlinks followed), on every core.
-  private static func status(of paths: [String]) -> [octo_path_stat] {
-    // PathStatus names each path as root + "/" + path: absolute paths under "" (a doubled slash is one).
-    let here = FileManager.default.currentDirectoryPath
-    return PathStatus.of(paths.map { $0.hasPrefix("/") ? $0 : here + "/" + $0 }, under: "", following: true)
+  /// `stat` of each path (symlinks followed), on every core, looked up from the root it lies in (opened
+  /// once: the kernel does not walk the root's own folders again for each path).
+  private static func status(of paths: [String], roots: [String]) -> [octo_path_stat] {
+    var results = [octo_path_stat](repeating: octo_path_stat(), count: paths.count)
+    var byRoot: [Int: [Int]] = [:]
+    for (index, path) in paths.enumerated() {
+      let root = roots.firstIndex { path.count > $0.count && path.hasPrefix($0 + "/") } ?? -1
+      byRoot[root, default: []].append(index)
+    }
+    for (root, indexes) in byRoot {
+      let statuses: [octo_path_stat]
+      if root >= 0 {
+        let base = roots[root]
+        statuses = PathStatus.of(indexes.map { String(paths[$0].dropFirst(base.count + 1)) }, under: base, following: true)
+      } else {
+        // A root itself, or a path in none: absolute for the stat ("" + "/" + an absolute path).
+        let here = FileManager.default.currentDirectoryPath
+        statuses = PathStatus.of(
+          indexes.map { paths[$0].hasPrefix("/") ? paths[$0] : here + "/" + paths[$0] }, under: "", following: true)
+      }
+      for (index, status) in zip(indexes, statuses) { results[index] = status }
+    }
+    return results
   }
 
   /// One folder's stamp (taken before reading) and the entries that matter: subfolders and files named
