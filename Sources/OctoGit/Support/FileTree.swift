@@ -67,16 +67,22 @@ enum FileTree {
   /// once: the kernel does not walk the root's own folders again for each path).
   private static func status(of paths: [String], roots: [String]) -> [octo_path_stat] {
     var results = [octo_path_stat](repeating: octo_path_stat(), count: paths.count)
+    // Counted and cut in UTF-8 (a String's count walks its characters).
+    func isInside(_ path: String, _ root: String) -> Bool {
+      path.utf8.count > root.utf8.count && path.hasPrefix(root)
+        && path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: root.utf8.count)] == UInt8(ascii: "/")
+    }
     var byRoot: [Int: [Int]] = [:]
     for (index, path) in paths.enumerated() {
-      let root = roots.firstIndex { path.count > $0.count && path.hasPrefix($0 + "/") } ?? -1
+      let root = roots.firstIndex { isInside(path, $0) } ?? -1
       byRoot[root, default: []].append(index)
     }
     for (root, indexes) in byRoot {
       let statuses: [octo_path_stat]
       if root >= 0 {
         let base = roots[root]
-        statuses = PathStatus.of(indexes.map { String(paths[$0].dropFirst(base.count + 1)) }, under: base, following: true)
+        let relative = indexes.map { String(decoding: paths[$0].utf8.dropFirst(base.utf8.count + 1), as: UTF8.self) }
+        statuses = PathStatus.of(relative, under: base, following: true)
       } else {
         // A root itself, or a path in none: absolute for the stat ("" + "/" + an absolute path).
         let here = FileManager.default.currentDirectoryPath
