@@ -15,8 +15,10 @@ protocol UsageLineTexts {
 
 /// A usage line's values, with its strings as the numbers the reader (``UsageLineTexts``) gave them.
 struct UsageLineValues {
-  var id: Int32
-  var model: Int32
+  /// Always set in a value the scanner returns (-1 only while it reads).
+  var id: Int32 = -1
+  /// Always set in a value the scanner returns (-1 only while it reads).
+  var model: Int32 = -1
   var agent: Int32?
   var session: Int32?
   var prices: Int32?
@@ -24,8 +26,8 @@ struct UsageLineValues {
   var machine: Int32?
   var branch: Int32?
   var feature: Int32?
-  var atMs: Int64
-  var tokens: TokenCounts
+  var atMs: Int64 = 0
+  var tokens = TokenCounts()
   /// The cost in pico-dollars, when that is exact and fits in 64 bits.
   var costPico: Int64?
   /// USD in plain decimal notation (`nil`: unpriced, or not asked for; see ``UsageLineTexts/keepsEveryField``).
@@ -47,16 +49,7 @@ enum UsageLineScanner {
     -> UsageLineValues?
   {
     var parser = CanonicalJSON.Parser(bytes: bytes)
-    var id: Int32?
-    var model: Int32?
-    var agent: Int32?
-    var session: Int32?
-    var prices: Int32?
-    var user: Int32?
-    var machine: Int32?
-    var branch: Int32?
-    var feature: Int32?
-    var tokens = TokenCounts()
+    var values = UsageLineValues()
     var at: Range<Int>?
     var atText: String?
     var idIsEmpty = true
@@ -100,25 +93,25 @@ enum UsageLineScanner {
     /// A string field's value (`nil`: JSON null); `isEmpty` tells the id and model apart from "".
     func setText(_ field: Field, _ text: Int32?, isEmpty: Bool) {
       switch field {
-      case .id: id = text; idIsEmpty = isEmpty
-      case .model: model = text; modelIsEmpty = isEmpty
-      case .agent: agent = text
-      case .session: session = text
-      case .prices: prices = text
-      case .user: user = text
-      case .machine: machine = text
-      case .branch: branch = text
-      case .feature: feature = text
+      case .id: values.id = text ?? -1; idIsEmpty = isEmpty
+      case .model: values.model = text ?? -1; modelIsEmpty = isEmpty
+      case .agent: values.agent = text
+      case .session: values.session = text
+      case .prices: values.prices = text
+      case .user: values.user = text
+      case .machine: values.machine = text
+      case .branch: values.branch = text
+      case .feature: values.feature = text
       default: break
       }
     }
     func setCount(_ field: Field, _ value: Int) {
       switch field {
-      case .input: tokens.input = value
-      case .output: tokens.output = value
-      case .cw5m: tokens.cacheWrite5m = value
-      case .cw1h: tokens.cacheWrite1h = value
-      default: tokens.cacheRead = value
+      case .input: values.tokens.input = value
+      case .output: values.tokens.output = value
+      case .cw5m: values.tokens.cacheWrite5m = value
+      case .cw1h: values.tokens.cacheWrite1h = value
+      default: values.tokens.cacheRead = value
       }
     }
     /// Past a `,` (true: another member follows) or the closing `}` (false).
@@ -205,21 +198,17 @@ enum UsageLineScanner {
     } catch {
       return nil
     }
-    guard let id, !idIsEmpty, let model, !modelIsEmpty else { return nil }
-    let atMs: Int64
+    guard values.id >= 0, !idIsEmpty, values.model >= 0, !modelIsEmpty else { return nil }
     if let at {
       let text = UnsafeBufferPointer(rebasing: bytes[at])
       guard let milliseconds = Self.canonicalTime(text) ?? Self.milliseconds(String(decoding: text, as: UTF8.self))
       else { return nil }
-      atMs = milliseconds
+      values.atMs = milliseconds
     } else if let atText, let milliseconds = Self.milliseconds(atText) {
-      atMs = milliseconds
+      values.atMs = milliseconds
     } else {
       return nil
     }
-    var values = UsageLineValues(
-      id: id, model: model, agent: agent, session: session, prices: prices, user: user, machine: machine,
-      branch: branch, feature: feature, atMs: atMs, tokens: tokens)
     if let costRange {
       let number = UnsafeBufferPointer(rebasing: bytes[costRange])
       if let plain = Self.plainDigits(number) {
