@@ -34,7 +34,7 @@ extension Repository {
   public func notes(inNotesCommit notesCommit: Oid) throws -> [NoteEntry] {
     var entries: [NoteEntry] = []
     try forEachNote(inNotesCommit: notesCommit) { path, blob in
-      if let annotated = Oid(hexBytes: Array(path)) { entries.append(NoteEntry(annotated: annotated, blob: blob)) }
+      if let annotated = Oid(hexBytes: path) { entries.append(NoteEntry(annotated: annotated, blob: blob)) }
     }
     return entries
   }
@@ -59,14 +59,13 @@ extension Repository {
           else { throw OctoError("notes tree \(tree.abbreviated()) is damaged") }
           let isTree = bytes[position] == UInt8(ascii: "4")  // mode 40000
           let name = (space + 1)..<end
-          var id = git_oid()
-          withUnsafeMutableBytes(of: &id) { $0.copyBytes(from: UnsafeRawBufferPointer(rebasing: raw[(end + 1)..<(end + 21)])) }
+          let id = Oid(bytes: UnsafeRawBufferPointer(rebasing: raw[(end + 1)..<(end + 21)]))
           position = end + 21
           if isTree {
-            if depth + name.count < 40 { subtrees.append((Oid(id), name)) }
+            if depth + name.count < 40 { subtrees.append((id, name)) }
           } else if depth + name.count == 40 {
             place(bytes[name], at: depth)
-            try path.withUnsafeBufferPointer { try body($0, Oid(id)) }
+            try path.withUnsafeBufferPointer { try body($0, id) }
           }
         }
         for (subtree, name) in subtrees {

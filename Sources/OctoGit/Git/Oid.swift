@@ -22,34 +22,19 @@ public struct Oid: Hashable, Sendable, CustomStringConvertible, Comparable {
 
   /// Parses a full 40-digit hexadecimal id; `nil` when `hex` is not one.
   public init?(hex: String) {
-    guard hex.utf8.count == 40, hex.utf8.allSatisfy({ Self.isHexDigit($0) }) else { return nil }
-    LibGit2.ensureInitialised()
-    var oid = git_oid()
-    guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
-    self.raw = oid
+    var copy = hex
+    guard let oid = copy.withUTF8({ Oid(hexBytes: $0) }) else { return nil }
+    self = oid
   }
 
   /// Parses 40 hexadecimal digits given as bytes (a note's path in a notes tree), without making a
   /// string of them; `nil` when they are not.
-  init?(hexBytes digits: [UInt8]) {
-    guard digits.count == 40 else { return nil }
+  init?(hexBytes digits: UnsafeBufferPointer<UInt8>) {
+    guard digits.count == 40, let base = digits.baseAddress, digits.allSatisfy(Self.isHexDigit) else { return nil }
+    LibGit2.ensureInitialised()
     var oid = git_oid()
-    let parsed = withUnsafeMutableBytes(of: &oid.id) { target -> Bool in
-      func value(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: return byte - 48
-        case 97...102: return byte - 87
-        case 65...70: return byte - 55
-        default: return nil
-        }
-      }
-      for index in 0..<20 {
-        guard let high = value(digits[2 * index]), let low = value(digits[2 * index + 1]) else { return false }
-        target[index] = high << 4 | low
-      }
-      return true
-    }
-    guard parsed else { return nil }
+    let parsed = base.withMemoryRebound(to: CChar.self, capacity: 40) { git_oid_fromstrn(&oid, $0, 40) }
+    guard parsed == 0 else { return nil }
     self.raw = oid
   }
 

@@ -180,30 +180,27 @@ public struct TranscriptImporter {
         summary.pending += 1
       }
     }
-    // Pricing (exact decimals) and writing each event's line are the costly part of what remains: done on
-    // every core, in parts, once the events are chosen.
+    // Pricing and writing each event's line are the costly part of what remains: done on every core, in
+    // parts, once the events are chosen.
     let prices = self.prices
-    func priced(_ events: [UsageEvent]) -> [(event: UsageEvent, line: String)] {
-      let size = max(1, (events.count + Parallel.width - 1) / Parallel.width)
-      let parts = stride(from: 0, to: events.count, by: size).map { Array(events[$0..<min($0 + size, events.count)]) }
-      return Parallel.map(parts) { part in
-        var pricer = EventPricer(table: prices)
-        return part.map { pricer.pricedLine($0) }
-      }.flatMap { $0 }
+    func parts(_ events: [UsageEvent], size: Int) -> [ArraySlice<UsageEvent>] {
+      stride(from: 0, to: events.count, by: size).map { events[$0..<min($0 + size, events.count)] }
     }
     let signature = ledger.noteSignature()
     for (commit, events) in byCommit {
-      let events = priced(events).map(\.event)
+      let size = max(1, (events.count + Parallel.width - 1) / Parallel.width)
+      let priced = Parallel.map(parts(events, size: size)) { part in
+        var pricer = EventPricer(table: prices)
+        return part.map { pricer.price($0).event }
+      }.flatMap { $0 }
       try ledger.repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
-        UsageNote.merging($0, adding: events, preferLargerOutput: true)
+        UsageNote.merging($0, adding: priced, preferLargerOutput: true)
       }
     }
     for (key, (location, events)) in pendingByWorktree {
       // Priced on the other cores, part by part, while the first parts are written.
-      let size = max(256, events.count / 16)
-      let parts = stride(from: 0, to: events.count, by: size).map { events[$0..<min($0 + size, events.count)] }
       try ledger.store.replacePending(worktree: key, expected: events.count) { insert in
-        try Parallel.stream(parts, { part in
+        try Parallel.stream(parts(events, size: max(256, events.count / 16)), { part in
           var pricer = EventPricer(table: prices)
           return part.map { pricer.pricedLine($0) }
         }) { priced in

@@ -171,5 +171,4 @@ public struct UsageEvent: Equatable, Sendable {
     var pricer = EventPricer(table: table)
     return pricer.price(self).event
   }
-
 }

@@ -20,26 +20,15 @@ struct ArchiveBuilder {
     var keepsEveryField: Bool { false }
 
     mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: StoredUsageLine.Field) -> Int32 {
+      // Text that is not ASCII is kept as a Swift string holds it (invalid UTF-8 replaced), as the archive's
+      // reader will see it.
+      let isASCII = !bytes.contains(where: { $0 >= 0x80 })
       if field == .id {
         id.removeAll(keepingCapacity: true)
-        Self.appendRepaired(bytes, to: &id)
+        if isASCII { id.append(contentsOf: bytes) } else { id.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8) }
         return 0
       }
-      if bytes.contains(where: { $0 >= 0x80 }) {
-        var repaired: [UInt8] = []
-        Self.appendRepaired(bytes, to: &repaired)
-        return repaired.withUnsafeBufferPointer { Int32(table.number(of: $0).number) }
-      }
-      return Int32(table.number(of: bytes).number)
-    }
-
-    /// The bytes as a Swift string would hold them (invalid UTF-8 replaced), as the archive's reader sees them.
-    static func appendRepaired(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-      if bytes.contains(where: { $0 >= 0x80 }) {
-        out.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8)
-      } else {
-        out.append(contentsOf: bytes)
-      }
+      return isASCII ? Int32(table.number(of: bytes).number) : number(String(decoding: bytes, as: UTF8.self))
     }
 
     mutating func number(_ text: String) -> Int32 {

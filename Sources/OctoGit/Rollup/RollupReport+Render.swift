@@ -11,8 +11,7 @@ extension RollupReport {
   static func render(
     store: RollupStore, entries: [RollupStore.Entry], options: RollupOptions, format: RollupFormat, style: OutputStyle
   ) throws -> String {
-    let data = try RollupEvents.load(
-      store: store, entries: entries, parts: Parallel.width)
+    let data = try RollupEvents.load(store: store, entries: entries, parts: Parallel.width)
     if format == .html { return RollupPage.build(data, entries: entries, options: options).html }
     return build(data, entries: entries, options: options).renderText(format, style: style)
   }

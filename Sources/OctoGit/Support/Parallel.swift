@@ -10,7 +10,7 @@ enum Parallel {
   /// caller until all are done.
   static func map<Item, Output>(_ items: [Item], _ transform: (Item) -> Output) -> [Output] {
     if items.count <= 1 { return items.map(transform) }
-    let box = Box<Item, Output>(items: items, results: Array(repeating: nil, count: items.count))
+    let box = Box<Item, Output>(items: items)
     withoutActuallyEscaping(transform) { transform in
       let work = UncheckedTransform<Item, Output>(transform)
       DispatchQueue.concurrentPerform(iterations: items.count) { index in
@@ -34,7 +34,7 @@ enum Parallel {
       for item in items { try consume(transform(item)) }
       return
     }
-    let box = Box<Item, Output>(items: items, results: Array(repeating: nil, count: items.count))
+    let box = Box<Item, Output>(items: items)
     try withoutActuallyEscaping(transform) { transform in
       // The transform must not outlive this call: the workers reach it only through the box, which lets
       // go of it before they say they are done.
@@ -71,9 +71,9 @@ enum Parallel {
     /// What ``Parallel/stream(_:_:consume:)``'s workers apply (set only while they run).
     var transform: UncheckedTransform<Item, Output>?
     let lock = NSCondition()
-    init(items: [Item], results: [Output?]) {
+    init(items: [Item]) {
       self.items = items
-      self.results = results
+      self.results = Array(repeating: nil, count: items.count)
     }
   }
 
