@@ -112,7 +112,7 @@ struct OctoGitCommand: ParsableCommand {
   /// Prints `octo-git: <message>` on stderr and exits with `status`.
   static func fail(_ message: String, status: ExitStatus) -> Never {
     let style = OutputStyle.forDescriptor(STDERR_FILENO)
-    FileHandle.standardError.write(Data((style.paint("octo-git:", .red) + " " + message + "\n").utf8))
+    FileHandle.standardError.write(Data((style.paint("octo-git:", .red) + " " + SafeText.terminal(message) + "\n").utf8))
     Foundation.exit(status.rawValue)
   }
 }

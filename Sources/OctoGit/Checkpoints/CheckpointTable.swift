@@ -6,11 +6,12 @@ public enum CheckpointTable {
     var headers = ["id", "age", "message", "branch", "files"]
     if showWorktree { headers.insert("worktree", at: 3) }
     var table = TextTable(headers: headers, alignments: Array(repeating: .left, count: headers.count))
+    table.tones = [.yellow]
     for checkpoint in checkpoints {
       var files = "\(checkpoint.changed) changed"
       if checkpoint.untracked > 0 { files += ", \(checkpoint.untracked) untracked" }
       var row = [
-        style.paint(checkpoint.id.abbreviated(), .yellow), DurationText.age(of: checkpoint.at, now: now),
+        checkpoint.id.abbreviated(), DurationText.age(of: checkpoint.at, now: now),
         checkpoint.message.isEmpty ? "-" : String(checkpoint.message.prefix(60)), checkpoint.branch ?? "(detached)",
         files,
       ]
@@ -24,9 +25,9 @@ public enum CheckpointTable {
     var lines = [
       style.paint("checkpoint \(checkpoint.id.hex)", .yellow),
       "taken:    \(Timestamp.format(checkpoint.at)) (\(DurationText.age(of: checkpoint.at)))",
-      "message:  \(checkpoint.message.isEmpty ? "-" : checkpoint.message)",
-      "branch:   \(checkpoint.branch ?? "(detached)") at \(checkpoint.head?.abbreviated() ?? "(no commit yet)")",
-      "worktree: \(checkpoint.worktree)",
+      "message:  \(checkpoint.message.isEmpty ? "-" : SafeText.terminal(checkpoint.message))",
+      "branch:   \(SafeText.terminal(checkpoint.branch ?? "(detached)")) at \(checkpoint.head?.abbreviated() ?? "(no commit yet)")",
+      "worktree: \(SafeText.terminal(checkpoint.worktree))",
     ]
     if let agent = checkpoint.agent { lines.append("agent:    \(agent)" + (checkpoint.session.map { " (session \($0))" } ?? "")) }
     lines.append("files:    \(checkpoint.changed) changed, \(checkpoint.untracked) untracked (against HEAD)")

@@ -143,6 +143,8 @@ final class SnapshotState {
   private static func recordOffsets(_ storage: UnsafeMutableRawBufferPointer) -> [Int]? {
     guard storage.count >= headerSize, Array(storage[0..<8]) == magic else { return nil }
     let count = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
+    // A record takes at least its fixed part and a path's NUL: a count the file cannot hold is damage.
+    guard count <= (storage.count - headerSize) / (fixedSize + 1) else { return nil }
     var offsets: [Int] = []
     offsets.reserveCapacity(count)
     var offset = headerSize

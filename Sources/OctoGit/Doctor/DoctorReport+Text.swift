@@ -13,7 +13,7 @@ extension DoctorReport {
     }
 
     heading("repository")
-    row("work tree", repository.workTree + (repository.linkedWorktree ? "  (linked worktree)" : ""))
+    row("work tree", SafeText.terminal(repository.workTree) + (repository.linkedWorktree ? "  (linked worktree)" : ""))
     row("git dir", repository.gitDir)
     row("common dir", repository.commonDir)
     switch repository.headState {
@@ -43,8 +43,8 @@ extension DoctorReport {
 
     heading("settings")
     for setting in settings {
-      let value = setting.value ?? style.paint("(unset)", .dim)
-      let source = setting.source == "default" ? style.paint("default", .dim) : setting.source
+      let value = setting.value.map(SafeText.terminal) ?? style.paint("(unset)", .dim)
+      let source = setting.source == "default" ? style.paint("default", .dim) : SafeText.terminal(setting.source)
       lines.append("  " + setting.key.padding(toLength: 24, withPad: " ", startingAt: 0) + value + "  [" + source + "]")
     }
 
@@ -55,7 +55,7 @@ extension DoctorReport {
     }
 
     heading("rollup")
-    row("registered", rollup.project.map { style.paint("as \($0)", .green) } ?? style.paint("no", .yellow))
+    row("registered", rollup.project.map { style.paint("as \(SafeText.terminal($0))", .green) } ?? style.paint("no", .yellow))
     row("database", rollup.database)
 
     heading("runtime")

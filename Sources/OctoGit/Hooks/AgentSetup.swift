@@ -157,17 +157,22 @@ public struct AgentHookInput: Sendable {
   public var toolName: String?
   public var event: String?
 
-  /// Reads the hook's JSON from a file, or from stdin when `source` is `-`.
+  /// The largest hook input read (agents send a few hundred bytes).
+  static let sizeLimit = 1 << 20
+
+  /// Reads the hook's JSON from a regular file, or from stdin when `source` is `-`; anything larger than
+  /// ``sizeLimit`` or unreadable gives empty fields.
   public static func read(from source: String) -> AgentHookInput {
-    AgentHookInput(
-      json: source == "-"
-        ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: source) ?? Data()))
+    let data = source == "-"
+      ? RegularFile.standardInput(limit: sizeLimit) : try? RegularFile.contents(source, limit: sizeLimit)
+    return AgentHookInput(json: data ?? Data())
   }
 
   /// Reads the JSON object; anything unreadable gives empty fields (a hook must not fail because of it).
   public init(json data: Data) {
     let value = (try? CanonicalJSON.parse(String(decoding: data, as: UTF8.self))) ?? .null
     sessionID = value["session_id"]?.stringValue
+    // Handed to an importer, which reads only regular files (a FIFO or a device is counted and skipped).
     transcriptPath = value["transcript_path"]?.stringValue
     workingDirectory = value["cwd"]?.stringValue
     toolName = value["tool_name"]?.stringValue

@@ -37,6 +37,8 @@ public enum ClaudeCodeTranscripts {
     /// Lines that mention usage (so may record a request) but cannot be read.
     public var malformedLines = 0
     public var files = 0
+    /// Files that could not be read (not a regular file, no permission): skipped, counted.
+    public var unreadableFiles = 0
     /// The rank of the file being read (its place in path order): of two copies of a request with as many
     /// output tokens, the one from the earlier file is kept, however the files were shared out.
     public var origin = 0
@@ -52,6 +54,7 @@ public enum ClaudeCodeTranscripts {
       lines += other.lines
       malformedLines += other.malformedLines
       files += other.files
+      unreadableFiles += other.unreadableFiles
     }
 
     /// Keeps the request unless the one already seen with the same id has more output tokens, or as many
@@ -88,6 +91,7 @@ public enum ClaudeCodeTranscripts {
       }
       if let request { scan.keep(request, origin: scan.origin) }
     }
+    scan.malformedLines += reader.longLinesDropped
     return reader.offset
   }
 

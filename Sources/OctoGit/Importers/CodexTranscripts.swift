@@ -22,7 +22,11 @@ public enum CodexTranscripts {
       for folder in ["sessions", "archived_sessions"] {
         let root = home + "/" + folder
         guard let walker = FileManager.default.enumerator(atPath: root) else { continue }
-        for case let relative as String in walker where relative.hasSuffix(".jsonl") && seen.insert(relative).inserted {
+        for case let relative as String in walker where relative.hasSuffix(".jsonl") {
+          // Only regular files: a FIFO or device named *.jsonl would hang or never end the read.
+          guard walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular,
+            seen.insert(relative).inserted
+          else { continue }
           files.append(root + "/" + relative)
         }
       }
@@ -56,10 +60,19 @@ public enum CodexTranscripts {
         guard payload?["type"]?.stringValue == "token_count", let totals = payload?["info"]?["total_token_usage"],
           case .object = totals
         else { return }
-        let input = totals["input_tokens"]?.intValue ?? 0
-        let cached = totals["cached_input_tokens"]?.intValue ?? 0
-        let output = totals["output_tokens"]?.intValue ?? 0
-        let total = totals["total_tokens"]?.intValue ?? (input + output)
+        // Running totals past the limit, or negative, are no session's: the line is malformed.
+        func count(_ key: String) -> Int? {
+          guard let member = totals[key], member != .null else { return 0 }
+          guard let value = member.intValue, value >= 0, value <= UsageLimits.maxTokens else { return nil }
+          return value
+        }
+        guard let input = count("input_tokens"), let cached = count("cached_input_tokens"),
+          let output = count("output_tokens"), let stated = count("total_tokens")
+        else {
+          malformed += 1
+          return
+        }
+        let total = totals["total_tokens"] == nil ? input + output : stated
         if (input, cached, output, total) == previous { return }
         let deltaInput = max(0, input - previous.input)
         let deltaCached = min(max(0, cached - previous.cached), deltaInput)
@@ -75,5 +88,6 @@ public enum CodexTranscripts {
         return
       }
     }
+    malformed += reader.longLinesDropped
   }
 }

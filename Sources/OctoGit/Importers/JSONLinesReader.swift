@@ -8,6 +8,10 @@ public struct JSONLinesReader {
   /// Where the first line not yet handed over starts.
   public private(set) var offset: UInt64
   let chunkSize: Int
+  /// Lines dropped for being longer than ``longestLine``.
+  public private(set) var longLinesDropped = 0
+  /// The longest line handed over (64 MiB).
+  static let longestLine = 64 << 20
 
   public init(path: String, offset: UInt64 = 0, chunkSize: Int = 1 << 20) {
     self.path = path
@@ -17,20 +21,35 @@ public struct JSONLinesReader {
 
   /// Calls `body` with each line's bytes (without its line ending) from ``offset`` on.
   public mutating func forEachLine(takePartialLastLine: Bool, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-      throw OctoError("cannot read \(path)", hint: "check the file's permissions", status: .badInput)
+    let descriptor: Int32
+    let size: Int
+    do {
+      (descriptor, size) = try RegularFile.open(path)
+    } catch {
+      throw OctoError("cannot read \(error)", hint: "only regular files are read", status: .badInput)
     }
     defer { close(descriptor) }
     // One buffer for the whole file (as large as what is left of it, up to a chunk): the unfinished line
     // is moved to its front, the next chunk read after it.
-    var status = stat()
-    let left = fstat(descriptor, &status) == 0 ? max(Int(status.st_size) - Int(offset), 0) : chunkSize
+    let left = max(size - Int(clamping: offset), 0)
     var buffer = [UInt8](repeating: 0, count: max(min(chunkSize, left + 1), 4096))
     var filled = 0
-    var fileOffset = off_t(offset)
+    var fileOffset = off_t(clamping: offset)
+    // A line longer than this is nobody's record: its bytes are dropped up to its end (the caller never
+    // sees it), so one endless line cannot take all memory.
+    let longestLine = Self.longestLine
+    var droppingLongLine = false
     while true {
-      if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+      if filled == buffer.count {
+        if buffer.count >= longestLine {
+          droppingLongLine = true
+          longLinesDropped += 1
+          offset += UInt64(filled)
+          filled = 0
+        } else {
+          buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+        }
+      }
       let count = buffer.withUnsafeMutableBytes { raw in
         pread(descriptor, raw.baseAddress! + filled, raw.count - filled, fileOffset)
       }
@@ -47,7 +66,11 @@ public struct JSONLinesReader {
           let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
           var lineEnd = newline
           if lineEnd > start, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-          if lineEnd > start { try body(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd])) }
+          if droppingLongLine {
+            droppingLongLine = false
+          } else if lineEnd > start {
+            try body(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd]))
+          }
           start = newline + 1
           position = start
         }
@@ -61,7 +84,7 @@ public struct JSONLinesReader {
       filled = end - start
     }
     let carry = buffer[0..<filled]
-    if takePartialLastLine, !carry.isEmpty {
+    if takePartialLastLine, !carry.isEmpty, !droppingLongLine {
       var end = carry.count
       if carry[end - 1] == 0x0D { end -= 1 }
       if end > 0 { try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<end])) } }

@@ -31,6 +31,8 @@ public struct TranscriptImporter {
     public var files = 0
     public var lines = 0
     public var malformedLines = 0
+    /// Files skipped because they could not be read (not a regular file, no permission).
+    public var unreadableFiles = 0
     public var requests = 0
     public var imported = 0
     public var alreadyRecorded = 0
@@ -40,7 +42,7 @@ public struct TranscriptImporter {
 
     public var json: JSONValue {
       .object([
-        "files": .int(files), "lines": .int(lines), "malformedLines": .int(malformedLines), "requests": .int(requests),
+        "files": .int(files), "unreadableFiles": .int(unreadableFiles), "lines": .int(lines), "malformedLines": .int(malformedLines), "requests": .int(requests),
         "imported": .int(imported), "alreadyRecorded": .int(alreadyRecorded), "otherProjects": .int(otherProjects),
         "attributed": .int(attributed), "pending": .int(pending),
       ])
@@ -88,7 +90,11 @@ public struct TranscriptImporter {
         while let index = results.nextItem(below: items.count) {
           let item = items[index]
           local.origin = item.origin
-          ends[item.file] = (try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size)
+          do {
+            ends[item.file] = (try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size)
+          } catch is OctoError {
+            local.unreadableFiles += 1
+          }
         }
         results.store(worker, scan: local, offsets: ends, error: nil)
       } catch {
@@ -110,6 +116,7 @@ public struct TranscriptImporter {
     summary.files = scan.files
     summary.lines = scan.lines
     summary.malformedLines = scan.malformedLines
+    summary.unreadableFiles = scan.unreadableFiles
 
     if !scan.requests.isEmpty { try attribute(scan.requests.values.lazy.map(\.request), options, &summary) }
     // Only the files read this time have new offsets; the others' rows stay as they are.
@@ -218,7 +225,13 @@ public struct TranscriptImporter {
     var requests: [AgentRequest] = []
     var malformed = 0
     let files = options.file.map { [$0] } ?? CodexTranscripts.rolloutFiles(in: homes)
-    for file in files { try CodexTranscripts.read(file, into: &requests, malformed: &malformed) }
+    for file in files {
+      do {
+        try CodexTranscripts.read(file, into: &requests, malformed: &malformed)
+      } catch is OctoError {
+        summary.unreadableFiles += 1
+      }
+    }
     summary.files = files.count
     summary.malformedLines = malformed
     try attribute(requests, options, &summary)

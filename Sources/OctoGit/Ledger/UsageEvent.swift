@@ -114,7 +114,9 @@ public struct UsageEvent: Equatable, Sendable {
   /// Builds an event from JSON members, filling what is missing from `defaults` when given (for events
   /// arriving through `usage record`, whose id, time and context octo-git supplies).
   init(members: [String: JSONValue], defaults: UsageEvent?) throws {
-    if let unknown = members.keys.filter({ !Self.fieldNames.contains($0) }).sorted().first {
+    // A note line may carry fields a later octo-git writes (read for the ones known here); what a user
+    // records must use known fields only.
+    if defaults != nil, let unknown = members.keys.filter({ !Self.fieldNames.contains($0) }).sorted().first {
       throw OctoError.badInput("unknown field \"\(unknown)\"", hint: "known fields: \(Self.fieldNames.sorted().joined(separator: ", "))")
     }
     if let version = members["v"], version.intValue != Self.formatVersion {
@@ -129,6 +131,9 @@ public struct UsageEvent: Equatable, Sendable {
       guard let value = members[key], value != .null else { return 0 }
       guard let number = value.intValue, number >= 0 else {
         throw OctoError.badInput("\"\(key)\" must be a non-negative whole number of tokens")
+      }
+      guard number <= UsageLimits.maxTokens else {
+        throw OctoError.badInput("\"\(key)\" is \(number) tokens, more than any request (at most 10^15)")
       }
       return number
     }
@@ -149,8 +154,8 @@ public struct UsageEvent: Equatable, Sendable {
     guard let id = try text("id") ?? defaults?.id, !id.isEmpty else { throw OctoError.badInput("\"id\" is missing") }
     var cost: Decimal?
     if let value = members["cost"], value != .null {
-      guard let decimal = value.decimalValue, decimal >= 0 else {
-        throw OctoError.badInput("\"cost\" must be a non-negative number of USD")
+      guard let decimal = value.decimalValue, decimal >= 0, decimal <= UsageLimits.maxCost else {
+        throw OctoError.badInput("\"cost\" must be a non-negative number of USD, at most 10^9")
       }
       cost = decimal
     }

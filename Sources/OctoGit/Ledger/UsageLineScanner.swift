@@ -141,12 +141,18 @@ enum UsageLineScanner {
         } else {
           field = Field.byName[try parser.string()]
         }
-        guard let field else { return nil }
         skipSpace()
         guard parser.position < count, bytes[parser.position] == UInt8(ascii: ":") else { return nil }
         parser.position += 1
         skipSpace()
         guard parser.position < count else { return nil }
+        guard let field else {
+          // A field a later octo-git writes: the line is read for the fields this one knows.
+          try parser.skipValue(depth: 1)
+          skipSpace()
+          guard try next() else { break }
+          continue
+        }
         let first = bytes[parser.position]
         if first == UInt8(ascii: "n") {
           _ = try parser.expect("null", .null)
@@ -215,9 +221,17 @@ enum UsageLineScanner {
         let digits = UnsafeBufferPointer(rebasing: number[plain])
         values.costPico = Self.picoDollars(digits)
         if texts.keepsEveryField || values.costPico == nil { values.costText = String(decoding: digits, as: UTF8.self) }
+        // Past 9.2 million USD a cost has no 64-bit pico-dollar value: checked against the limit as a decimal.
+        if values.costPico == nil {
+          guard let decimal = Decimal(string: values.costText ?? "", locale: Locale(identifier: "en_US_POSIX")),
+            decimal <= UsageLimits.maxCost
+          else { return nil }
+        }
       } else {
         let text = String(decoding: number, as: UTF8.self)
-        guard let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), decimal >= 0 else { return nil }
+        guard let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), decimal >= 0,
+          decimal <= UsageLimits.maxCost
+        else { return nil }
         let plain = CanonicalJSON.plain(decimal)
         values.costPico = Self.picoDollars(plain.utf8)
         values.costText = plain
@@ -275,17 +289,18 @@ enum UsageLineScanner {
     }
   }
 
-  /// A non-negative whole number written in plain digits.
+  /// A token count written in plain digits, at most ``UsageLimits/maxTokens``; `nil` otherwise (a sign,
+  /// a fraction, an exponent, or a count no request has).
   static func wholeNumber(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard !digits.isEmpty, digits.count <= 18 else {
-      return Int(String(decoding: digits, as: UTF8.self)).flatMap { $0 >= 0 ? $0 : nil }
-    }
+    var start = 0
+    while digits.count - start > 1, digits[start] == UInt8(ascii: "0") { start += 1 }
+    guard start < digits.count, digits.count - start <= 16 else { return nil }
     var value = 0
-    for byte in digits {
+    for byte in digits[start...] {
       guard (48...57).contains(byte) else { return nil }
       value = value * 10 + Int(byte - 48)
     }
-    return value
+    return value <= UsageLimits.maxTokens ? value : nil
   }
 
   /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (as octo-git writes times) in milliseconds; `nil` for any other spelling.
@@ -351,8 +366,9 @@ enum UsageLineScanner {
         fraction = fraction * 10 + digit
       } else {
         let (times, overflow) = whole.multipliedReportingOverflow(by: 10)
-        if overflow { return nil }
-        whole = times + digit
+        let (sum, carried) = times.addingReportingOverflow(digit)
+        if overflow || carried { return nil }
+        whole = sum
       }
     }
     for _ in fractionDigits..<12 { fraction *= 10 }

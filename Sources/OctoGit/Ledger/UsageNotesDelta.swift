@@ -14,6 +14,8 @@ struct UsageNotesDelta {
     var summary: String
     /// Where its lines are in ``UsageNotesDelta/lines``.
     var lines: Range<Int>
+    /// Lines of this note that could not be read.
+    var malformed = 0
   }
 
   /// Whether every note was read (no usable previous tip).
@@ -68,16 +70,18 @@ struct UsageNotesDelta {
         continue
       }
       let first = delta.lines.count
-      delta.malformedLines += try objects.withContent(of: blob) {
+      let malformed = try objects.withContent(of: blob) {
         StoredUsageLine.append(linesIn: $0, to: &delta.lines, everyField: commitDetails)
       }
+      delta.malformedLines += malformed
       var time: Int64 = 0
       var summary = ""
       if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
         time = Int64(commit.committer.time.timeIntervalSince1970)
         summary = commit.summary
       }
-      delta.notes.append(Note(commit: change.annotated, time: time, summary: summary, lines: first..<delta.lines.count))
+      delta.notes.append(
+        Note(commit: change.annotated, time: time, summary: summary, lines: first..<delta.lines.count, malformed: malformed))
     }
     return delta
   }

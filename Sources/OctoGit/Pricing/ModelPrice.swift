@@ -146,13 +146,27 @@ public struct TokenCounts: Equatable, Sendable, Codable {
   }
 
   /// Everything the model read: input plus cache writes and reads.
-  public var prompt: Int { input + cacheWrite5m + cacheWrite1h + cacheRead }
-  public var total: Int { prompt + output }
+  public var prompt: Int { Self.sum(Self.sum(input, cacheWrite5m), Self.sum(cacheWrite1h, cacheRead)) }
+  public var total: Int { Self.sum(prompt, output) }
 
+  /// Sums stop at `Int.max` instead of trapping (see ``overflowed``): a report over absurd data ends with
+  /// an error naming it, never with a crash.
   public static func + (lhs: TokenCounts, rhs: TokenCounts) -> TokenCounts {
     TokenCounts(
-      input: lhs.input + rhs.input, output: lhs.output + rhs.output, cacheWrite5m: lhs.cacheWrite5m + rhs.cacheWrite5m,
-      cacheWrite1h: lhs.cacheWrite1h + rhs.cacheWrite1h, cacheRead: lhs.cacheRead + rhs.cacheRead)
+      input: sum(lhs.input, rhs.input), output: sum(lhs.output, rhs.output),
+      cacheWrite5m: sum(lhs.cacheWrite5m, rhs.cacheWrite5m), cacheWrite1h: sum(lhs.cacheWrite1h, rhs.cacheWrite1h),
+      cacheRead: sum(lhs.cacheRead, rhs.cacheRead))
+  }
+
+  /// Whether a sum reached the end of 64 bits (it is then no longer exact).
+  public var overflowed: Bool {
+    [input, output, cacheWrite5m, cacheWrite1h, cacheRead, total].contains(Int.max)
+  }
+
+  /// `a + b`, or `Int.max` when that does not fit (counts are never negative).
+  static func sum(_ a: Int, _ b: Int) -> Int {
+    let (value, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int.max : value
   }
 
   public static func += (lhs: inout TokenCounts, rhs: TokenCounts) { lhs = lhs + rhs }

@@ -27,8 +27,9 @@ public enum PriceBook {
   }
 
   static func read(_ path: String, source: String) throws -> PriceTable {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw OctoError.badInput("cannot read the price table \(path)", hint: "check that the file is readable")
+    guard let data = try? RegularFile.contents(path, limit: PriceTable.maxFileSize) else {
+      throw OctoError.badInput(
+        "cannot read the price table \(path)", hint: "it must be a readable regular file under 64 MiB")
     }
     do {
       return try PriceTable(json: String(decoding: data, as: UTF8.self), source: source)

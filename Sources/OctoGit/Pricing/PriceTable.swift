@@ -3,6 +3,9 @@ import Foundation
 /// A table of model prices in LiteLLM's JSON schema (`model_prices_and_context_window.json`): an object
 /// keyed by model id whose entries carry per-token USD prices.
 public struct PriceTable: Sendable {
+  /// The largest price file read (LiteLLM's own is about 1.5 MB).
+  public static let maxFileSize = 64 << 20
+
   /// Identifies this table's content, e.g. `builtin:5f2c09ab`: the source, then a hash of the bytes.
   public let id: String
   /// Prices by normalised model id (see ``ModelName/normalise(_:)``).

@@ -20,7 +20,7 @@ public enum PriceUpdate {
   /// The downloaded table, if an update stored one.
   public static func downloadedTable(environment: [String: String] = ProcessInfo.processInfo.environment) -> PriceTable? {
     let path = folder(environment) + "/pricing.json"
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    guard let data = try? RegularFile.contents(path, limit: PriceTable.maxFileSize) else { return nil }
     return try? PriceTable(json: String(decoding: data, as: UTF8.self), source: "litellm", distrustHourWrites: true)
   }
 

@@ -123,15 +123,13 @@ public struct PullRequestDescriber {
     let override = repository.workDirectory + "/.octo/" + Self.templatePath
     let text: String
     if let file {
-      guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-        throw OctoError.badInput("cannot read the template \(file)")
-      }
-      text = contents
-    } else if let contents = try? String(contentsOfFile: override, encoding: .utf8) {
-      text = contents
+      text = try TemplateLimits.read(file)
+    } else if FileManager.default.fileExists(atPath: override) {
+      text = try TemplateLimits.read(override)
     } else {
       text = DefaultFiles.content(of: Self.templatePath) ?? ""
     }
+    try TemplateLimits.check(text, name: file ?? override)
     do {
       return try MustacheTemplate(string: text)
     } catch {
@@ -148,14 +146,14 @@ public struct PullRequestDescriber {
       let directory = folder.isEmpty ? root : root + "/" + folder
       guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
       for name in names.sorted() where ["pull_request_template.md", "pull_request_template"].contains(name.lowercased()) {
-        if let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let text = try? TemplateLimits.read(directory + "/" + name) { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
       }
     }
     for folder in [".github/PULL_REQUEST_TEMPLATE", ".github/pull_request_template"] {
       let directory = root + "/" + folder
       guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
       if let first = names.filter({ $0.lowercased().hasSuffix(".md") }).sorted().first,
-        let text = try? String(contentsOfFile: directory + "/" + first, encoding: .utf8)
+        let text = try? TemplateLimits.read(directory + "/" + first)
       {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
       }

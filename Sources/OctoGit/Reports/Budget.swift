@@ -13,7 +13,8 @@ public struct BudgetStatus: Equatable, Sendable {
 
   /// The one-line warning to show, or `nil` under 80%.
   public var warning: String? {
-    let percent = Int((fraction * 100).rounded(.down))
+    let percent = fraction < 1e12 ? String(Int((fraction * 100).rounded(.down))) : "over 10^14"
+
     if fraction >= 1 {
       return "over budget: \(scope) has spent \(Money.format(spent)) of \(Money.format(budget)) (\(percent)%)"
     }

@@ -74,7 +74,18 @@ extension UsageReport {
     for budget in budgets {
       if let warning = budget.warning { lines.append(style.paint(warning, budget.fraction >= 1 ? .red : .yellow)) }
     }
+    if let notice = Self.malformedNotice(malformedLines, commits: malformedCommits) {
+      lines.append(style.paint(notice, .yellow))
+    }
     return lines
+  }
+
+  /// The one line under a report when notes hold lines that could not be read.
+  static func malformedNotice(_ count: Int, commits: [String]) -> String? {
+    guard count > 0 else { return nil }
+    let shown = commits.map { String($0.prefix(12)) }.joined(separator: ", ")
+    return "\(count) note line(s) could not be read and are not in the totals (commits \(shown)); "
+      + "octo-git doctor lists them"
   }
 
   /// The documented JSON form: `{"by":…, "rows":[{"key":…, totals…}], "total":{…}, "pending":{…},
@@ -100,6 +111,7 @@ extension UsageReport {
         }),
       "timeZone": .string(options.timeZone.identifier),
       "cycleDay": .int(options.cycleDay),
+      "malformedLines": .int(malformedLines),
     ]
     if let since = options.since { object["since"] = .string(Timestamp.format(since)) }
     if let until = options.until { object["until"] = .string(Timestamp.format(until)) }

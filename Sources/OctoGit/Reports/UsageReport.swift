@@ -44,6 +44,9 @@ public struct UsageReport: Sendable {
   /// Events recorded in this repository and not yet committed (in every worktree).
   public let pending: UsageTotals
   public let budgets: [BudgetStatus]
+  /// Note lines that could not be read (not in any total), and the newest commits holding them.
+  public var malformedLines = 0
+  public var malformedCommits: [String] = []
 
   /// Builds the report from the cache (refreshed first, so it always matches the notes).
   ///
@@ -128,6 +131,7 @@ public struct UsageReport: Sendable {
           unpricedTokens: unpricedTokens)
       }
     }
+    try total.checked("this repository")
     var rows = commitRows
     switch options.dimension {
     case .commit: break
@@ -140,7 +144,10 @@ public struct UsageReport: Sendable {
     }
     var pending = UsageTotals()
     for item in try ledger.store.pending() { pending.add(item.event) }
-    return UsageReport(
+    try pending.checked("the pending events")
+    var report = UsageReport(
       options: options, rows: rows, total: total, pending: pending, budgets: try Budget.statuses(ledger: ledger))
+    (report.malformedLines, report.malformedCommits) = try ledger.store.malformedLines()
+    return report
   }
 }

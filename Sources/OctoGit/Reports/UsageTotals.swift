@@ -68,7 +68,7 @@ public struct UsageTotals: Equatable, Sendable {
       extraCost += value
     } else {
       unpricedEvents += 1
-      unpricedTokens += more.total
+      unpricedTokens = TokenCounts.sum(unpricedTokens, more.total)
     }
   }
 
@@ -78,13 +78,13 @@ public struct UsageTotals: Equatable, Sendable {
     events count: Int, tokens more: TokenCounts, microDollars micro: Int64, picoDollars pico: Int64,
     extraCosts: [Decimal], unpriced: Int, unpricedTokens moreUnpriced: Int
   ) {
-    events += count
+    events = TokenCounts.sum(events, count)
     tokens += more
     add(microDollars: micro)
     add(picoDollars: pico)
     for value in extraCosts { extraCost += value }
-    unpricedEvents += unpriced
-    unpricedTokens += moreUnpriced
+    unpricedEvents = TokenCounts.sum(unpricedEvents, unpriced)
+    unpricedTokens = TokenCounts.sum(unpricedTokens, moreUnpriced)
   }
 
   /// Adds another set of totals.
@@ -98,6 +98,19 @@ public struct UsageTotals: Equatable, Sendable {
     add(tokens: event.tokens, costPico: event.cost.flatMap(Money.picoDollars), costText: event.cost.map(CanonicalJSON.plain))
   }
 
+  /// Whether a token sum reached the end of 64 bits: the totals are then not exact.
+  public var overflowed: Bool { tokens.overflowed || unpricedTokens == Int.max || events == Int.max }
+
+  /// Throws when a sum overflowed: a report never prints a total that is not exact.
+  ///
+  /// - Parameter place: where the sum was made (a repository, a group), for the message.
+  public func checked(_ place: String) throws {
+    guard overflowed else { return }
+    throw OctoError.badInput(
+      "token sums of \(place) overflow 64 bits: its notes hold absurd counts",
+      hint: "octo-git doctor lists the commits with bad lines")
+  }
+
   /// As JSON members (cost as an exact decimal number).
   var json: [String: JSONValue] {
     [
@@ -107,3 +120,4 @@ public struct UsageTotals: Equatable, Sendable {
     ]
   }
 }
+

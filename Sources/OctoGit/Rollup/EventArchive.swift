@@ -160,7 +160,9 @@ struct EventArchive {
   ) -> Bool {
     data.withUnsafeBytes { raw -> Bool in
       var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
-      guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer() else { return false }
+      guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer(),
+        tableCount >= 0, tableCount <= reader.bytes.count - reader.position
+      else { return false }
       var table: [Int32] = [-1]
       table.reserveCapacity(tableCount + 1)
       for _ in 0..<tableCount {
@@ -168,12 +170,13 @@ struct EventArchive {
         table.append(number(text))
       }
       func index(_ raw: Int?) -> Int32? {
-        guard let raw, raw < table.count else { return nil }
+        guard let raw, raw >= 0, raw < table.count else { return nil }
         return table[raw]
       }
-      guard let count = reader.integer() else { return false }
+      guard let count = reader.integer(), count >= 0 else { return false }
       for _ in 0..<count {
         guard let idLength = reader.integer(), let id = reader.take(idLength), let holders = reader.integer(),
+          holders >= 0, holders < Int(Int32.max),
           let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()), model >= 0,
           let user = index(reader.integer()), let branch = index(reader.integer()), let feature = index(reader.integer()),
           let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
@@ -248,7 +251,7 @@ struct EventArchive {
     var position = 0
 
     mutating func take(_ count: Int) -> UnsafeBufferPointer<UInt8>? {
-      guard count >= 0, position + count <= bytes.count else { return nil }
+      guard count >= 0, count <= bytes.count - position else { return nil }
       defer { position += count }
       return UnsafeBufferPointer(rebasing: bytes[position..<(position + count)])
     }

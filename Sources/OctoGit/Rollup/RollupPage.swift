@@ -201,7 +201,7 @@ struct RollupPage {
   /// `$1,234` or `$12.34` for a chart label.
   static func dollars(_ value: Decimal) -> String {
     let amount = NSDecimalNumber(decimal: value).doubleValue
-    if amount >= 1000 { return "$" + TextTable.grouped(Int(amount.rounded())) }
+    if amount >= 1000 { return amount < 1e15 ? "$" + TextTable.grouped(Int(amount.rounded())) : String(format: "$%.3g", amount) }
     return String(format: "$%.2f", amount)
   }
 

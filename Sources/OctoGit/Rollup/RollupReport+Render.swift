@@ -27,9 +27,9 @@ extension RollupReport {
         let reason = repositories.isEmpty
           ? "no repositories registered: run octo-git repos add (or octo-git install) in each, or octo-git repos scan DIR"
           : "no usage in the registered repositories" + (options.since != nil || options.until != nil ? " in that period" : "")
-        return ([reason] + notes.map { style.paint($0, .yellow) }).joined(separator: "\n")
+        return ([reason] + notes.map { style.paint(SafeText.terminal($0), .yellow) }).joined(separator: "\n")
       }
-      return ([table(forPeople: true).text(style: style)] + notes.map { style.paint($0, .yellow) }).joined(separator: "\n")
+      return ([table(forPeople: true).text(style: style)] + notes.map { style.paint(SafeText.terminal($0), .yellow) }).joined(separator: "\n")
     }
   }
 

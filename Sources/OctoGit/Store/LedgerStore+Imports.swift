@@ -7,7 +7,8 @@ extension LedgerStore {
     try read { db in
       var offsets: [String: (UInt64, UInt64)] = [:]
       for row in try Row.fetchAll(db, sql: "SELECT path, offset, size FROM import_offset") {
-        offsets[row[0]] = (UInt64(row[1] as Int64), UInt64(row[2] as Int64))
+        // A damaged row reads as "from the start": ids keep a second read exact.
+        offsets[row[0]] = (UInt64(exactly: row[1] as Int64? ?? 0) ?? 0, UInt64(exactly: row[2] as Int64? ?? 0) ?? 0)
       }
       return offsets
     }

@@ -67,6 +67,10 @@ public final class LedgerStore: SQLiteStore {
       size INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    // Unreadable lines are now counted per note and unknown fields are read: the cache is read again.
+    """
+    DELETE FROM notes_tip;
+    """,
   ]
 
 }

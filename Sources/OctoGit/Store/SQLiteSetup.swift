@@ -136,6 +136,11 @@ enum SQLiteSetup {
       return OctoError("the octo-git database \(path) is damaged", hint: damaged)
     case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
       return OctoError("cannot write the octo-git database \(path)", hint: "check the folder's permissions")
+    case _ where error.message == "integer overflow":
+      // sum() past 64 bits: the data holds absurd values (each line is bounded, so only thousands of them).
+      return OctoError.badInput(
+        "sums in \(path) overflow 64 bits: the notes hold absurd counts",
+        hint: "octo-git doctor lists the commits with bad lines")
     default:
       return OctoError("database error in \(path): \(error.message ?? "\(error.resultCode)")")
     }

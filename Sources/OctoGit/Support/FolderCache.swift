@@ -70,12 +70,14 @@ struct FolderCache {
         position += 1
         digits += 1
       }
-      guard digits > 0, position < bytes.count, bytes[position] == 32 else { return nil }
+      // Nineteen digits always fit in 63 bits only up to 9.2e18: longer is damage, not a number.
+      guard digits > 0, digits <= 18, position < bytes.count, bytes[position] == 32 else { return nil }
       position += 1
       return value
     }
     guard let header = field()?.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false),
-      header.count == 3, header[0] == "octo-git folders 2", let scannedAt = TimeInterval(header[1]), header[2] == tag
+      header.count == 3, header[0] == "octo-git folders 2", let scannedAt = TimeInterval(header[1]), header[2] == tag,
+      scannedAt.isFinite, abs(scannedAt) < 1e11
     else { return nil }
     var cache = FolderCache(scannedAt: scannedAt)
     cache.folders.reserveCapacity(bytes.count / 128)
@@ -83,6 +85,8 @@ struct FolderCache {
       guard let seconds = number(), let nanoseconds = number(), let inode = number(), let count = number(),
         let folder = field()
       else { return nil }
+      // Each name takes at least its NUL: a count past the bytes left is damage.
+      guard count <= bytes.count - position else { return nil }
       var names: [String] = []
       names.reserveCapacity(Int(count))
       for _ in 0..<count {

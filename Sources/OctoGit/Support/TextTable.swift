@@ -7,6 +7,9 @@ public struct TextTable: Sendable {
   public var rows: [[String]] = []
   /// Rows printed after a rule (totals).
   public var footer: [[String]] = []
+  /// A colour for each column's cells on a terminal (`nil`: plain). Cells themselves hold plain text:
+  /// every control character in them is shown escaped (``SafeText/terminal(_:)``).
+  public var tones: [OutputStyle.Tone?] = []
 
   public init(headers: [String], alignments: [Alignment]) {
     self.headers = headers
@@ -15,6 +18,9 @@ public struct TextTable: Sendable {
 
   /// Columns padded to their widest cell (counted in characters), two spaces apart.
   public func text(style: OutputStyle = OutputStyle(colour: false)) -> String {
+    let rows = self.rows.map { $0.map(SafeText.terminal) }
+    let footer = self.footer.map { $0.map(SafeText.terminal) }
+    let headers = self.headers.map(SafeText.terminal)
     let all = [headers] + rows + footer
     let widths = headers.indices.map { column in all.map { Self.width($0[column]) }.max() ?? 0 }
     var out: [UInt8] = []
@@ -25,7 +31,11 @@ public struct TextTable: Sendable {
         let cell = cells[column]
         let padding = widths[column] - Self.width(cell)
         if alignments[column] == .right { out.append(contentsOf: repeatElement(0x20, count: padding)) }
-        out.append(contentsOf: cell.utf8)
+        if column < tones.count, let tone = tones[column] {
+          out.append(contentsOf: style.paint(cell, tone).utf8)
+        } else {
+          out.append(contentsOf: cell.utf8)
+        }
         if alignments[column] == .left { out.append(contentsOf: repeatElement(0x20, count: padding)) }
       }
       while out.count > start, out.last == 0x20 { out.removeLast() }
@@ -46,12 +56,8 @@ public struct TextTable: Sendable {
     return String(decoding: out, as: UTF8.self)
   }
 
-  /// Display width in characters (fast for ASCII, which nearly every cell is).
+  /// Display width in characters (fast for ASCII, which nearly every cell is) of a cell already escaped.
   static func width(_ cell: String) -> Int {
-    if cell.utf8.contains(0x1B) {
-      // Colour codes take no room on screen.
-      return width(cell.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression))
-    }
     let bytes = cell.utf8.count
     return cell.utf8.allSatisfy { $0 < 0x80 } ? bytes : cell.count
   }
@@ -64,7 +70,7 @@ public struct TextTable: Sendable {
       if number > 0 { out.append(0x0A) }
       for (column, cell) in row.enumerated() {
         if column > 0 { out.append(UInt8(ascii: ",")) }
-        Self.appendCSVField(cell, to: &out)
+        Self.appendCSVField(SafeText.csvCell(cell), to: &out)
       }
     }
     return String(decoding: out, as: UTF8.self)
@@ -87,12 +93,15 @@ public struct TextTable: Sendable {
 
   /// A GitHub-flavoured Markdown table, footer rows in bold.
   public var markdown: String {
-    func line(_ cells: [String]) -> String {
-      "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+    func line(_ cells: [String], bold: Bool = false) -> String {
+      "| " + cells.map { cell in
+        let text = SafeText.markdown(cell)
+        return bold && !text.isEmpty ? "**\(text)**" : text
+      }.joined(separator: " | ") + " |"
     }
     var lines = [line(headers), "| " + alignments.map { $0 == .right ? "---:" : "---" }.joined(separator: " | ") + " |"]
-    lines += rows.map(line)
-    lines += footer.map { line($0.map { $0.isEmpty ? "" : "**\($0)**" }) }
+    lines += rows.map { line($0) }
+    lines += footer.map { line($0, bold: true) }
     return lines.joined(separator: "\n")
   }
 

@@ -156,7 +156,12 @@ struct RollupCommand: ParsableCommand {
         if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       } : nil)
     for failure in outcome.refresh.fetchFailures {
-      FileHandle.standardError.write(Data("octo-git: notes not fetched for \(failure.path): \(failure.reason)\n".utf8))
+      FileHandle.standardError.write(
+        Data("octo-git: notes not fetched for \(SafeText.terminal(failure.path)): \(SafeText.terminal(failure.reason))\n".utf8))
+    }
+    if outcome.refresh.malformedLines > 0 {
+      FileHandle.standardError.write(
+        Data("octo-git: \(outcome.refresh.malformedLines) note line(s) read now could not be read and are not in the totals\n".utf8))
     }
     if let out {
       let path = out.hasPrefix("/") ? out : try root.workingDirectory() + "/" + out

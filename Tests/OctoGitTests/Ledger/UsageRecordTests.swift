@@ -23,7 +23,7 @@ struct UsageRecordTests {
       UsageEvent(
         id: "cc:msg \"quoted\"\n", at: at, agent: "codex", session: "s\\1", model: "claude-opus-4-1",
         tokens: TokenCounts(input: 12_345_678_901, output: 0, cacheWrite5m: 7, cacheWrite1h: 0, cacheRead: 99),
-        cost: Decimal(string: "123456789012345678901234567890.5")!, prices: "user:/a b", user: "é@x", machine: "m\u{01}",
+        cost: Decimal(string: "999999999.1234567890123")!, prices: "user:/a b", user: "é@x", machine: "m\u{01}",
         branch: "feature/ü", feature: "f"),
       UsageEvent(
         id: "z", at: at, agent: "claude-code", session: nil, model: "m", tokens: TokenCounts(input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0),

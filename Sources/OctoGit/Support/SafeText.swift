@@ -1,0 +1,61 @@
+import Foundation
+
+/// Text from outside (notes, agents' files, git's and GitHub's messages) made safe for where it is shown:
+/// a terminal never receives an escape sequence from data, a spreadsheet never a formula, Markdown never
+/// markup.
+public enum SafeText {
+  /// Control characters shown as escapes (`\e`, `\n`, `\x07`, `\u{9b}`): nothing in `text` can move the
+  /// cursor, change colours, retitle the window or ring the bell. Printable text is unchanged.
+  public static func terminal(_ text: String) -> String {
+    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+    var out = ""
+    out.reserveCapacity(text.utf8.count + 8)
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x1B: out += "\\e"
+      case 0x0A: out += "\\n"
+      case 0x0D: out += "\\r"
+      case 0x09: out += "\\t"
+      case 0x00..<0x20, 0x7F: out += "\\x" + hex(scalar.value, digits: 2)
+      case 0x80..<0xA0: out += "\\u{" + hex(scalar.value, digits: 2) + "}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  /// Each line of `text` made safe for a terminal (line breaks kept).
+  public static func terminalLines(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { terminal(String($0)) }.joined(separator: "\n")
+  }
+
+  /// A CSV cell that a spreadsheet would read as a formula (`= + - @`, a tab or a carriage return first)
+  /// gets a leading `'`, as OWASP advises; any other cell is unchanged.
+  public static func csvCell(_ cell: String) -> String {
+    guard let first = cell.utf8.first else { return cell }
+    switch first {
+    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return "'" + cell
+    default: return cell
+    }
+  }
+
+  /// Text for a Markdown table cell or paragraph: markup characters backslash-escaped (no links, HTML,
+  /// comments, emphasis or code from data), line breaks as spaces, control characters escaped.
+  public static func markdown(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count + 8)
+    for scalar in terminal(text.replacingOccurrences(of: "\n", with: " ")).unicodeScalars {
+      switch scalar {
+      case "\\", "|", "<", ">", "[", "]", "`", "*", "_", "~", "&": out += "\\"
+      default: break
+      }
+      out.unicodeScalars.append(scalar)
+    }
+    return out
+  }
+
+  private static func hex(_ value: UInt32, digits: Int) -> String {
+    let text = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, digits - text.count)) + text
+  }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// Data from outside — a teammate's notes, agents' files, octo-git's own state files cut short — never
+/// crashes octo-git or changes a total silently.
+@Suite("Hostile and damaged input")
+struct HostileInputTests {
+  static let good = #"{"at":"2026-11-01T10:00:00.000Z","cost":1.5,"cr":0,"cw1h":0,"cw5m":0,"id":"good-1","in":100,"model":"m","out":10,"v":1}"#
+
+  /// Attaches `lines` as the usage note of HEAD with the git CLI (as a fetch from another clone would).
+  func attach(_ lines: [String], to repository: TestRepository) throws {
+    let file = repository.root + "/note.txt"
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+    try repository.git("notes", "--ref=octo/usage", "add", "-f", "-F", file, "HEAD")
+  }
+
+  @Test("absurd numbers in a note are malformed lines: reports run, totals are the good lines', the bad ones are named")
+  func absurdNumbers() throws {
+    let repository = try TestRepository()
+    try attach(
+      [
+        Self.good,
+        #"{"at":"2026-11-01T10:00:00.000Z","cost":9223372036854775808,"id":"bad-cost","in":1,"model":"m","v":1}"#,
+        #"{"at":"2026-11-01T10:00:00.000Z","id":"bad-tokens-1","in":999999999999999999,"model":"m","v":1}"#,
+        #"{"at":"2026-11-01T10:00:00.000Z","id":"bad-tokens-2","cr":999999999999999999,"model":"m","v":1}"#,
+        #"{"at":"2026-11-01T10:00:00.000Z","cost":-1,"id":"negative","in":1,"model":"m","v":1}"#,
+        "not json at all",
+      ], to: repository)
+    let json = try CanonicalJSON.parse(try repository.octo("usage", "--by", "model", "--json"))
+    #expect(json["total"]?["events"]?.intValue == 1)
+    #expect(json["total"]?["in"]?.intValue == 100)
+    #expect(json["total"]?["cost"].map(CanonicalJSON.string) == "1.5")
+    #expect(json["malformedLines"]?.intValue == 5)
+    let table = try repository.octo("usage", "--by", "model")
+    #expect(table.contains("5 note line(s) could not be read"))
+    for command in [["usage", "show", "HEAD"], ["usage", "pending"], ["rollup"]] {
+      let result = try OctoGitBinary.run(command, in: repository.path, home: repository.home)
+      #expect(result.status == 0, "\(command): \(result.stderr)")
+    }
+  }
+
+  @Test("thousands of lines at the limit make a sum overflow: one line naming it and exit 4, never a trap")
+  func sumOverflow() throws {
+    let repository = try TestRepository()
+    let lines = (0..<10_000).map {
+      #"{"at":"2026-11-01T10:00:00.000Z","cr":1000000000000000,"cw1h":1000000000000000,"id":"big-\#($0)","in":1000000000000000,"model":"m","out":1000000000000000,"v":1}"#
+    }
+    try attach(lines, to: repository)
+    let result = try OctoGitBinary.run(["usage", "--by", "model"], in: repository.path, home: repository.home)
+    #expect(result.status == 4, "\(result.stderr)")
+    #expect(result.stderr.contains("overflow 64 bits"))
+  }
+
+  @Test("a line with fields this version does not know is read for the fields it knows")
+  func unknownFields() throws {
+    let repository = try TestRepository()
+    try attach(
+      [#"{"at":"2026-11-01T10:00:00.000Z","cost":2,"future":{"nested":[1,2,"x"]},"id":"new-1","in":7,"model":"m","zeta":"z","v":1}"#],
+      to: repository)
+    let json = try CanonicalJSON.parse(try repository.octo("usage", "--by", "model", "--json"))
+    #expect(json["total"]?["events"]?.intValue == 1)
+    #expect(json["total"]?["in"]?.intValue == 7)
+    #expect(json["malformedLines"]?.intValue == 0)
+  }
+
+  @Test("control characters in names are shown escaped in tables and never reach the terminal raw")
+  func escapeCharacters() throws {
+    let repository = try TestRepository()
+    try attach(
+      [#"{"agent":"a\u001b]0;pwned\u0007","at":"2026-11-01T10:00:00.000Z","id":"e-1","in":1,"model":"m\u001b[2J\u001b","v":1}"#],
+      to: repository)
+    for by in ["model", "agent"] {
+      let table = try repository.octo("usage", "--by", by)
+      #expect(!table.utf8.contains(0x1B) && !table.utf8.contains(0x07), "\(by)")
+      #expect(table.contains("\\e"))
+    }
+  }
+
+  @Test("CSV cells that a spreadsheet would run are neutralised; Markdown cells carry no markup")
+  func csvAndMarkdown() {
+    var table = TextTable(headers: ["name", "n"], alignments: [.left, .right])
+    table.rows = [["=HYPERLINK(\"http://x\")", "1"], ["@SUM(A1)", "2"], ["[click](http://x) <b>|</b> <!--", "3"]]
+    #expect(table.csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""))
+    #expect(table.csv.contains("'@SUM(A1)"))
+    let markdown = table.markdown
+    #expect(markdown.contains("\\[click\\](http://x) \\<b\\>\\|\\</b\\> \\<!--"))
+    #expect(SafeText.terminal("a\u{1B}[31mb\u{07}\u{9B}") == "a\\e[31mb\\x07\\u{9b}")
+  }
+
+  @Test("a damaged snapshot state (a record count it cannot hold) is rebuilt, the checkpoint still taken")
+  func damagedSnapshotState() throws {
+    let repository = try TestRepository()
+    try repository.write("a.txt", "one\n")
+    try repository.octo("checkpoint", "-m", "first")
+    let state = repository.path + "/.git/octo/snapshot.state"
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: state)))
+    #expect(bytes.count > 32)
+    bytes.replaceSubrange(28..<32, with: [0xFF, 0xFF, 0xFF, 0xFF])
+    try Data(bytes).write(to: URL(fileURLWithPath: state))
+    try repository.write("a.txt", "two\n")
+    try repository.octo("checkpoint", "-m", "second")
+    let latest = try repository.git("for-each-ref", "--sort=-refname", "--count=1", "--format=%(objectname)", "refs/octo/checkpoints/")
+    #expect(try repository.git("show", "\(latest):a.txt") == "two")
+  }
+
+  @Test("a FIFO named like a rollout, or a device as a hook's transcript, is skipped: the import ends")
+  func specialFiles() throws {
+    let repository = try TestRepository()
+    let codexHome = repository.root + "/codex"
+    try FileManager.default.createDirectory(atPath: codexHome + "/sessions/2026/11/01", withIntermediateDirectories: true)
+    #expect(mkfifo(codexHome + "/sessions/2026/11/01/rollout-fifo.jsonl", 0o600) == 0)
+    let codex = try OctoGitBinary.run(
+      ["usage", "import", "codex", "--json"], in: repository.path, home: repository.home,
+      environment: ["CODEX_HOME": codexHome])
+    #expect(codex.status == 0, "\(codex.stderr)")
+    let hookInput = #"{"session_id":"s","transcript_path":"/dev/zero","cwd":"\#(repository.path)"}"#
+    let hook = try OctoGitBinary.run(
+      ["usage", "import", "claude-code", "--hook-input", "-"], in: repository.path, home: repository.home,
+      input: hookInput)
+    #expect(hook.status == 0)
+  }
+
+  @Test("a Codex running total past any real count is a malformed line, not a crash")
+  func codexHugeCounts() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-codex-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let file = folder.appendingPathComponent("rollout.jsonl")
+    let lines = [
+      #"{"timestamp":"2026-11-01T10:00:00.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":9223372036854775807,"output_tokens":5}}}}"#,
+      #"{"timestamp":"2026-11-01T10:00:01.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":-5,"output_tokens":9223372036854775807}}}}"#,
+      #"{"timestamp":"2026-11-01T10:00:02.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":100,"output_tokens":5}}}}"#,
+    ]
+    try Data(lines.joined(separator: "\n").utf8).write(to: file)
+    var requests: [AgentRequest] = []
+    var malformed = 0
+    try CodexTranscripts.read(file.path, into: &requests, malformed: &malformed)
+    #expect(malformed == 2)
+    #expect(requests.count == 1)
+    #expect(requests.first?.tokens.input == 100)
+  }
+
+  @Test("a template of thousands of nested sections is refused with one line, exit 4")
+  func deepTemplate() throws {
+    let repository = try TestRepository()
+    try repository.git("checkout", "-q", "-b", "feature/x")
+    try repository.write("x.txt", "x\n")
+    try repository.commitAll("feat: x")
+    let deep = String(repeating: "{{#a}}", count: 3000) + String(repeating: "{{/a}}", count: 3000)
+    try repository.write(".octo/templates/pr.md.mustache", deep)
+    let result = try OctoGitBinary.run(["pr", "describe"], in: repository.path, home: repository.home)
+    #expect(result.status == 4, "\(result.stderr)")
+    #expect(result.stderr.contains("nests sections"))
+  }
+
+  @Test("damaged numbers in state files are refused, never trusted: scanner, folder cache, archive")
+  func scannerBounds() {
+    func scan(_ line: String) -> StoredUsageLine? {
+      Array(line.utf8).withUnsafeBufferPointer { StoredUsageLine.parse($0) }
+    }
+    #expect(scan(Self.good) != nil)
+    #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","id":"x","in":1000000000000001,"model":"m","v":1}"#) == nil)
+    #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","id":"x","in":1000000000000000,"model":"m","v":1}"#) != nil)
+    #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":1000000001,"id":"x","model":"m","v":1}"#) == nil)
+    #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":99999999999999999999999,"id":"x","model":"m","v":1}"#) == nil)
+    #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":5e2,"id":"x","model":"m","v":1}"#)?.costText == "500")
+    #expect(EventArchive.decode(Data("OGA1\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{01}".utf8)) == nil)
+  }
+}
