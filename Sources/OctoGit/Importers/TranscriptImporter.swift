@@ -74,6 +74,8 @@ public struct TranscriptImporter {
       var start = offsets[file]?.offset ?? 0
       if start > size { start = 0 }  // rewritten or truncated: read it again (ids keep it exact)
       if start == size, size > 0 { continue }
+      // Grown: read on from the offset only if it is still the same file (ids keep a full read exact).
+      if start > 0, offsets[file]?.identity?.matches(file) != true { start = 0 }
       work.append((file, start, size))
     }
     // The files are read on every core, each worker with its own scan; the scans are then merged (the
@@ -120,7 +122,14 @@ public struct TranscriptImporter {
 
     if !scan.requests.isEmpty { try attribute(scan.requests.values.lazy.map(\.request), options, &summary) }
     // Only the files read this time have new offsets; the others' rows stay as they are.
-    if incremental && !newOffsets.isEmpty { try ledger.store.saveImportOffsets(newOffsets) }
+    if incremental && !newOffsets.isEmpty {
+      var saved: [String: LedgerStore.ImportOffset] = [:]
+      for (file, end) in newOffsets {
+        saved[file] = LedgerStore.ImportOffset(
+          offset: end.offset, size: end.size, identity: FileIdentity.of(file, length: Int(clamping: end.offset)))
+      }
+      try ledger.store.saveImportOffsets(saved)
+    }
     return summary
   }
   /// Attributes requests of this repository (all of them with `allProjects`): to the first commit on

@@ -86,12 +86,8 @@ public struct PriceTable: Sendable {
 
   /// A short, stable hash of a table's bytes (64-bit FNV-1a, hexadecimal).
   static func fingerprint(_ text: String) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-      hash ^= UInt64(byte)
-      hash = hash &* 0x0100_0000_01b3
-    }
-    let hex = String(hash, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
+    var hash = StableHash()
+    hash.combine(text.utf8)
+    return hash.hex
   }
 }

@@ -54,12 +54,5 @@ public enum Rollup {
   }
 
   /// FNV-1a, 64 bits: stable across processes (Swift's `Hasher` is seeded per process).
-  static func stableHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-      hash ^= UInt64(byte)
-      hash = hash &* 0x100_0000_01b3
-    }
-    return hash
-  }
+  static func stableHash(_ text: String) -> UInt64 { StableHash.of(text.utf8) }
 }

@@ -2,23 +2,50 @@ import Foundation
 import GRDB
 
 extension LedgerStore {
-  /// Where each transcript was read up to, and its size then.
-  func importOffsets() throws -> [String: (offset: UInt64, size: UInt64)] {
+  /// Where a transcript was read up to, its size then, and which file it was.
+  struct ImportOffset: Sendable {
+    var offset: UInt64
+    var size: UInt64
+    /// `nil` for offsets saved before identities were kept: such a file is read again from the start.
+    var identity: FileIdentity?
+  }
+
+  /// Where each transcript was read up to.
+  func importOffsets() throws -> [String: ImportOffset] {
     try read { db in
-      var offsets: [String: (UInt64, UInt64)] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT path, offset, size FROM import_offset") {
+      var offsets: [String: ImportOffset] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT path, offset, size, device, inode, head_length, head_hash FROM import_offset") {
         // A damaged row reads as "from the start": ids keep a second read exact.
-        offsets[row[0]] = (UInt64(exactly: row[1] as Int64? ?? 0) ?? 0, UInt64(exactly: row[2] as Int64? ?? 0) ?? 0)
+        var identity: FileIdentity?
+        if let device = row[3] as Int64?, let inode = row[4] as Int64?, let length = row[5] as Int64?,
+          let hash = row[6] as Int64?, let headLength = Int(exactly: length), headLength >= 0
+        {
+          identity = FileIdentity(
+            device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), headLength: headLength,
+            headHash: UInt64(bitPattern: hash))
+        }
+        offsets[row[0]] = ImportOffset(
+          offset: UInt64(exactly: row[1] as Int64? ?? 0) ?? 0, size: UInt64(exactly: row[2] as Int64? ?? 0) ?? 0,
+          identity: identity)
       }
       return offsets
     }
   }
 
-  func saveImportOffsets(_ offsets: [String: (offset: UInt64, size: UInt64)]) throws {
+  func saveImportOffsets(_ offsets: [String: ImportOffset]) throws {
     try write { db in
-      let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO import_offset (path, offset, size) VALUES (?, ?, ?)")
+      let statement = try db.makeStatement(
+        sql: """
+          INSERT OR REPLACE INTO import_offset (path, offset, size, device, inode, head_length, head_hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """)
       for (path, value) in offsets {
-        try statement.execute(arguments: [path, Int64(value.offset), Int64(value.size)])
+        let identity = value.identity
+        try statement.execute(arguments: [
+          path, Int64(clamping: value.offset), Int64(clamping: value.size),
+          identity.map { Int64(bitPattern: $0.device) }, identity.map { Int64(bitPattern: $0.inode) },
+          identity.map { Int64($0.headLength) }, identity.map { Int64(bitPattern: $0.headHash) },
+        ])
       }
     }
   }

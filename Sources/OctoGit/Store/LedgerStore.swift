@@ -71,6 +71,13 @@ public final class LedgerStore: SQLiteStore {
     """
     DELETE FROM notes_tip;
     """,
+    // Which file each transcript offset belongs to (a replaced file is read again from the start).
+    """
+    ALTER TABLE import_offset ADD COLUMN device INTEGER;
+    ALTER TABLE import_offset ADD COLUMN inode INTEGER;
+    ALTER TABLE import_offset ADD COLUMN head_length INTEGER;
+    ALTER TABLE import_offset ADD COLUMN head_hash INTEGER;
+    """,
   ]
 
 }

@@ -169,3 +169,29 @@ struct HostileInputTests {
     #expect(EventArchive.decode(Data("OGA1\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{01}".utf8)) == nil)
   }
 }
+
+@Suite("Import offsets follow the file, not the path")
+struct ImportIdentityTests {
+  func line(_ id: String, cwd: String) -> String {
+    #"{"type":"assistant","timestamp":"2027-03-01T10:00:00Z","cwd":"\#(cwd)","gitBranch":"main","sessionId":"s1","message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}"#
+  }
+
+  @Test("a transcript replaced by a different, larger file is read again from its start: no request lost")
+  func replacedTranscript() throws {
+    let fixture = try TestRepository()
+    let project = fixture.root + "/claude/projects/-repo"
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    let path = project + "/s1.jsonl"
+    try Data((line("a1", cwd: fixture.path) + "\n").utf8).write(to: URL(fileURLWithPath: path))
+    try fixture.octo("usage", "import", "claude-code", "--dir", fixture.root + "/claude")
+    // Another file under the same name (a new inode), longer than the first.
+    try FileManager.default.removeItem(atPath: path)
+    let replacement = ["b1", "b2", "b3"].map { line($0, cwd: fixture.path) }.joined(separator: "\n") + "\n"
+    try Data(replacement.utf8).write(to: URL(fileURLWithPath: path))
+    let summary = try CanonicalJSON.parse(
+      try fixture.octo("usage", "import", "claude-code", "--dir", fixture.root + "/claude", "--json"))
+    #expect(summary["imported"]?.intValue == 3)
+    let pending = try fixture.octo("usage", "pending", "--json")
+    for id in ["cc:a1", "cc:b1", "cc:b2", "cc:b3"] { #expect(pending.contains(id), "\(id)") }
+  }
+}
