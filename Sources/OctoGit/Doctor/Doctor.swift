@@ -9,6 +9,17 @@ public enum Doctor {
   /// The line that marks a hook file as octo-git's stub.
   public static let hookFingerprint = "# octo-git hook v1"
 
+  /// The usage notes holding lines no report can read (damaged, or from a later octo-git), named.
+  static func unreadableLines(_ repository: Repository) throws -> String? {
+    guard let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: nil, rebuild: true, commitDetails: false),
+      delta.malformedLines > 0
+    else { return nil }
+    let commits = delta.notes.filter { $0.malformed > 0 }.map { "\($0.commit.abbreviated()) (\($0.malformed))" }
+    let shown = commits.prefix(20).joined(separator: ", ") + (commits.count > 20 ? ", …" : "")
+    return "\(delta.malformedLines) usage note line(s) cannot be read and are in no total, in commits \(shown): "
+      + "see git notes --ref=octo/usage show <commit>"
+  }
+
   public static func report(for repository: Repository) throws -> DoctorReport {
     var problems: [String] = []
     let head = try repository.head()
@@ -35,6 +46,7 @@ public enum Doctor {
       let count = tip == nil ? 0 : try repository.notes(ref: ref).count
       notes.append(DoctorReport.NotesRefInfo(ref: ref, exists: tip != nil, notes: count, tip: tip?.target.hex))
     }
+    if let problem = try unreadableLines(repository) { problems.append(problem) }
     if try repository.reference("refs/notes/octo") != nil {
       problems.append(
         "a ref named refs/notes/octo exists and blocks refs/notes/octo/*: rename it with git update-ref")

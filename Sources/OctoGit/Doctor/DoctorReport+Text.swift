@@ -66,7 +66,7 @@ extension DoctorReport {
 
     if !problems.isEmpty {
       heading(style.paint("problems", .yellow))
-      for problem in problems { lines.append("  - " + problem) }
+      for problem in problems { lines.append("  - " + SafeText.terminal(problem)) }
     }
     return lines.joined(separator: "\n")
   }

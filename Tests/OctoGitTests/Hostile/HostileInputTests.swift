@@ -35,6 +35,8 @@ struct HostileInputTests {
     #expect(json["malformedLines"]?.intValue == 5)
     let table = try repository.octo("usage", "--by", "model")
     #expect(table.contains("5 note line(s) could not be read"))
+    let head = String(try repository.git("rev-parse", "HEAD").prefix(12))
+    #expect(try repository.octo("doctor").contains("5 usage note line(s) cannot be read and are in no total, in commits \(head) (5)"))
     for command in [["usage", "show", "HEAD"], ["usage", "pending"], ["rollup"]] {
       let result = try OctoGitBinary.run(command, in: repository.path, home: repository.home)
       #expect(result.status == 0, "\(command): \(result.stderr)")
