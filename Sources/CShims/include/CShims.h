@@ -38,4 +38,34 @@ void octo_stat_paths(
 /// Where `needle` first occurs in `haystack`, or NULL (glibc's memmem). See memmem.c.
 const void *octo_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
+/// Makes a pipe whose two ends are close-on-exec; `nonblocking_end` (0 or 1; any other value: neither)
+/// is made non-blocking. Returns 0, or an errno value. See spawn_group.c.
+int octo_pipe(int descriptors[2], int nonblocking_end);
+
+/// Opens /dev/null (close-on-exec) for reading or, with `writing`, for writing; -1 when it cannot.
+int octo_open_null(int writing);
+
+/// Starts `path` with `arguments` and `environment` (NULL-terminated) in `directory`, in a new process
+/// group whose id is its pid, with `input`, `output` and `errors` as its descriptors 0, 1 and 2 (and no
+/// other), default handlers for SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP and SIGCHLD and no blocked
+/// signal. Returns 0 and sets `*pid`, or returns an errno value. See spawn_group.c.
+int octo_spawn_group(
+    const char *path, const char *const *arguments, const char *const *environment, const char *directory,
+    int input, int output, int errors, int32_t *pid);
+
+/// write() that never raises SIGPIPE: the number of bytes written, or minus the errno value.
+long octo_write_nosigpipe(int descriptor, const void *bytes, size_t length);
+
+/// Whether the child `pid` has ended (1), is running (0), or cannot be waited for (-1); never reaps it.
+int octo_child_exited(int32_t pid);
+
+/// A descriptor that polls readable once `pid` has ended (Linux pidfd), or -1 where there is none.
+int octo_pidfd_open(int32_t pid);
+
+/// Passes SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to this process on to the process group `group` (a
+/// program started by octo_spawn_group, no longer in the terminal's foreground group) until
+/// octo_forward_signals_stop is called with the slot returned (-1: none free). See spawn_group.c.
+int octo_forward_signals_to(int32_t group);
+void octo_forward_signals_stop(int slot);
+
 #endif

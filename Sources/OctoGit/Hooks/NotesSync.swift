@@ -6,6 +6,10 @@ import Foundation
 /// with git's `cat_sort_uniq` strategy (one canonical line per event, so the union has each once). The
 /// push never forces; when someone pushed meanwhile, the round is repeated. Checkpoint metadata travels
 /// only with `octo.checkpoint.push=true`.
+///
+/// The remote must be one configured in the repository (see ``GitCLI/checkRemote(_:in:)``). The whole
+/// sync, every fetch, merge and push of every round, shares one time limit: when it runs out, the sync
+/// stops with an ``ExitStatus/unavailable`` error and git is stopped with what it started.
 public enum NotesSync {
   public struct Outcome: Sendable {
     public var merged: [String] = []
@@ -13,21 +17,55 @@ public enum NotesSync {
     public var attempts = 0
   }
 
+  /// The moment a sync must be over by, on a monotonic clock.
+  struct Deadline {
+    let remote: String
+    let seconds: TimeInterval
+    let end: TimeInterval
+
+    init(remote: String, seconds: TimeInterval) {
+      self.remote = remote
+      self.seconds = seconds
+      end = ProcessRunner.now() + seconds
+    }
+
+    /// The time left for the next step; throws ``expired`` when there is none.
+    func remaining() throws -> TimeInterval {
+      let left = end - ProcessRunner.now()
+      guard left > 0 else { throw expired }
+      return left
+    }
+
+    /// The error a sync that ran out of time ends with.
+    var expired: OctoError {
+      OctoError(
+        "notes not synced with \(remote) within \(Self.format(seconds)) s",
+        hint: "run octo-git notes sync later", status: .unavailable)
+    }
+
+    static func format(_ seconds: TimeInterval) -> String {
+      guard seconds.isFinite, abs(seconds) < 1e9 else { return "\(seconds)" }
+      return seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
+    }
+  }
+
   public static func sync(_ repository: Repository, remote: String, timeout: TimeInterval = 20) throws -> Outcome {
+    try GitCLI.checkRemote(remote, in: repository)
+    let deadline = Deadline(remote: remote, seconds: timeout)
     let config = try repository.config()
     var names = ["usage", "features"]
     if try config.bool("octo.checkpoint.push") == true { names.append("checkpoints") }
     let directory = repository.workDirectory
     var outcome = Outcome()
-    let started = Date()
     for attempt in 1...3 {
       outcome.attempts = attempt
-      try fetchAndMerge(repository, names: names, remote: remote, timeout: max(1, timeout - Date().timeIntervalSince(started)), into: &outcome)
+      try fetchAndMerge(repository, names: names, remote: remote, deadline: deadline, into: &outcome)
       let refs = try names.map { "refs/notes/octo/\($0)" }.filter { try repository.reference($0) != nil }
       if refs.isEmpty { return outcome }
       let push = try GitCLI.run(
-        ["push", "--quiet", "--no-verify", "--porcelain", remote] + refs.map { "\($0):\($0)" }, in: directory,
-        timeout: max(1, timeout - Date().timeIntervalSince(started)))
+        ["push", "--quiet", "--no-verify", "--porcelain", "--end-of-options", remote] + refs.map { "\($0):\($0)" },
+        in: directory, timeout: try deadline.remaining())
+      if push.timedOut { throw deadline.expired }
       if push.succeeded {
         outcome.pushed = refs
         return outcome
@@ -43,27 +81,34 @@ public enum NotesSync {
   /// Brings the remote's usage and feature notes in and merges them into the local refs, without pushing
   /// (what `rollup --fetch` does).
   public static func pull(_ repository: Repository, remote: String, timeout: TimeInterval = 20) throws -> Outcome {
+    try GitCLI.checkRemote(remote, in: repository)
+    let deadline = Deadline(remote: remote, seconds: timeout)
     var outcome = Outcome()
     outcome.attempts = 1
-    try fetchAndMerge(repository, names: ["usage", "features"], remote: remote, timeout: timeout, into: &outcome)
+    try fetchAndMerge(repository, names: ["usage", "features"], remote: remote, deadline: deadline, into: &outcome)
     return outcome
   }
 
+  /// Fetches and merges; `remote` has been checked by the caller.
   static func fetchAndMerge(
-    _ repository: Repository, names: [String], remote: String, timeout: TimeInterval, into outcome: inout Outcome
+    _ repository: Repository, names: [String], remote: String, deadline: Deadline, into outcome: inout Outcome
   ) throws {
     let fetch = try GitCLI.run(
-      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
-       "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: repository.workDirectory, timeout: timeout)
+      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
+       "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: repository.workDirectory,
+      timeout: try deadline.remaining())
+    if fetch.timedOut { throw deadline.expired }
     guard fetch.succeeded else {
       throw OctoError("cannot fetch notes from \(remote): \(fetch.lastError)", hint: "check the remote with git fetch \(remote)", status: .unavailable)
     }
     for name in names {
-      try merge(repository, name: name, remote: remote, into: &outcome)
+      try merge(repository, name: name, remote: remote, deadline: deadline, into: &outcome)
     }
   }
 
-  static func merge(_ repository: Repository, name: String, remote: String, into outcome: inout Outcome) throws {
+  static func merge(
+    _ repository: Repository, name: String, remote: String, deadline: Deadline, into outcome: inout Outcome
+  ) throws {
     let local = "refs/notes/octo/\(name)"
     let fetched = "refs/notes/octo-remote/\(remote)/\(name)"
     guard let theirs = try repository.reference(fetched)?.target else { return }
@@ -84,7 +129,8 @@ public enum NotesSync {
     if repository.configuredSignature() == nil {
       arguments = ["-c", "user.name=octo-git", "-c", "user.email=octo-git@localhost"] + arguments
     }
-    let result = try GitCLI.run(arguments, in: repository.workDirectory)
+    let result = try GitCLI.run(arguments, in: repository.workDirectory, timeout: try deadline.remaining())
+    if result.timedOut { throw deadline.expired }
     guard result.succeeded else {
       throw OctoError("cannot merge \(remote)'s \(local): \(result.lastError)", hint: "run git notes --ref=octo/\(name) merge --abort, then retry")
     }

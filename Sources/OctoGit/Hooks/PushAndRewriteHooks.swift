@@ -1,19 +1,33 @@
 import Foundation
 
 /// `octo-git hook pre-push`: pushes the octo notes along with the user's push. It never fails or holds up
-/// the push: time is bounded, and any problem is one line on stderr.
+/// the push: the whole notes sync (fetch, merge, push) shares one time limit, and any problem, running out
+/// of time included, is one line on stderr.
+///
+/// git gives the hook the remote's name, or the URL when the push names no configured remote: notes are
+/// synced only with a configured remote (see ``GitCLI/checkRemote(_:in:)``).
 public enum PrePushHook {
-  public static func run(directory: String, remote: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-    -> [String]
-  {
+  /// The time the notes sync may take, in seconds.
+  public static let timeLimit: TimeInterval = 15
+
+  public static func run(
+    directory: String, remote: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    timeout: TimeInterval = timeLimit
+  ) -> [String] {
     if environment["OCTO_GIT_HOOKS"] == "0" || environment["OCTO_GIT_INTERNAL"] == "1" { return [] }
     do {
       let repository = try Repository.open(at: directory)
       if try repository.config().bool("octo.pushNotes") == false { return [] }
-      _ = try NotesSync.sync(repository, remote: remote, timeout: 15)
+      // A push to a URL: not repeated in the message (it may carry a token).
+      if (try? GitCLI.checkRemote(remote, in: repository)) == nil {
+        return ["octo-git: notes not pushed: the push names no configured remote; sync them with octo-git notes sync --remote NAME (your push goes on)"]
+      }
+      _ = try NotesSync.sync(repository, remote: remote, timeout: timeout)
       return []
     } catch {
-      return ["octo-git: notes not pushed: \(error) (your push goes on)"]
+      // One line, whatever the error holds.
+      let reason = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+      return ["octo-git: notes not pushed: \(reason) (your push goes on)"]
     }
   }
 }

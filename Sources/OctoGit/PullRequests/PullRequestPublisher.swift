@@ -37,6 +37,8 @@ public struct PullRequestPublisher {
   }
 
   public func publish(_ options: Options) throws -> Outcome {
+    // The remote goes on git command lines: a configured one only, never something read as an option.
+    try GitCLI.checkRemote(options.remote, in: repository)
     let description = try PullRequestDescriber(repository: repository).describe(
       base: options.base, templateFile: options.templateFile)
     let github = try GitHubRepository.of(repository, remote: options.remote)
@@ -86,10 +88,10 @@ public struct PullRequestPublisher {
 
   /// Pushes the branch with the git CLI (the user's credentials, transports and pre-push hooks; libgit2
   /// has none of them). octo-git's own pre-push stub sees `OCTO_GIT_INTERNAL=1`; the notes are synced
-  /// separately.
+  /// separately. `remote` has been checked with ``GitCLI/checkRemote(_:in:)``.
   func push(branch: String, remote: String) throws {
     let result = try GitCLI.run(
-      ["push", "--quiet", "--set-upstream", remote, "refs/heads/\(branch):refs/heads/\(branch)"],
+      ["push", "--quiet", "--set-upstream", "--end-of-options", remote, "refs/heads/\(branch):refs/heads/\(branch)"],
       in: repository.workDirectory, timeout: 300)
     guard result.succeeded else {
       throw OctoError(

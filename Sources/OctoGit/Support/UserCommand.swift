@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Output goes straight to octo-git's own stdout or stderr as it comes (a test run can be long); `GIT_*`
 /// variables are removed so a hook's `GIT_DIR` cannot aim the program at another repository, then the
-/// ones git itself would give the program are set.
+/// ones git itself would give the program are set. A time limit stops the program with everything it
+/// started (its own process group: a test command's background jobs too); see ``ProcessRunner``.
 public enum UserCommand {
   public struct Result: Sendable {
     public let status: Int32
@@ -33,24 +34,26 @@ public enum UserCommand {
   ) throws -> Result {
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
     environment.merge(extra) { $1 }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.environment = environment
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = output == .standardOutput ? FileHandle.standardOutput : FileHandle.standardError
-    process.standardError = FileHandle.standardError
+    // What octo-git printed so far comes before what the program prints.
+    fflush(nil)
     let started = Date()
-    do {
-      try process.run()
-    } catch {
-      throw OctoError("cannot run \(executable): \(error.localizedDescription)", hint: "check that it exists and is executable")
+    let destination: ProcessRunner.Destination = .inherit(output == .standardOutput ? STDOUT_FILENO : STDERR_FILENO)
+    func start(_ program: String, _ arguments: [String]) throws -> ProcessRunner.Completion {
+      try ProcessRunner.execute(
+        program, arguments, in: directory, environment: environment, input: nil, stdout: destination,
+        stderr: .inherit(STDERR_FILENO), timeout: timeout)
     }
-    let deadline = KillTimer(process, after: timeout)
-    process.waitUntilExit()
-    deadline.cancel()
-    return Result(
-      status: process.terminationStatus, duration: Date().timeIntervalSince(started), timedOut: deadline.fired)
+    let completion: ProcessRunner.Completion
+    do {
+      do {
+        completion = try start(executable, arguments)
+      } catch let error as ProcessRunner.LaunchError where error.code == ENOEXEC {
+        // A script without a #! line: run by sh, as git runs such a hook.
+        completion = try start("/bin/sh", [executable] + arguments)
+      }
+    } catch {
+      throw OctoError("cannot run \(executable): \(error)", hint: "check that it exists and is executable")
+    }
+    return Result(status: completion.status, duration: Date().timeIntervalSince(started), timedOut: completion.timedOut)
   }
 }
