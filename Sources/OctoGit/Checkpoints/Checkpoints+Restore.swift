@@ -3,126 +3,176 @@ import Foundation
 extension Checkpoints {
   /// What a restore did.
   public struct Restore: Sendable {
+    /// A file of the checkpoint left as it is on disk, and why.
+    public struct Skipped: Equatable, Sendable {
+      public let path: String
+      public let reason: String
+    }
+
     /// The checkpoint of the state just before the restore: restoring it undoes the restore.
     public let undo: Checkpoint
     public let written: [String]
     public let deleted: [String]
+    /// Files left as they are: ignored now (restored only with `includeIgnored`), or with something in
+    /// the way that must be kept (an ignored file, a nested repository, a folder that still holds files).
+    public let skipped: [Skipped]
     public let indexRestored: Bool
   }
 
   /// Makes the work tree (or the given paths) exactly what `checkpoint` holds: files created, changed and
-  /// deleted as needed, ignored files never touched, no `git clean`. The current state is checkpointed
-  /// first, so the restore can itself be undone. With `restoreIndex`, the index is set to the staged
-  /// state the checkpoint recorded.
+  /// deleted as needed, no `git clean`. The current state is checkpointed first, so the restore can itself
+  /// be undone. With `restoreIndex`, the index is set to the staged state the checkpoint recorded.
   ///
-  /// - Parameter paths: paths relative to the top of the work tree; each must be in the checkpoint.
-  public func restore(_ checkpoint: Checkpoint, paths: [String] = [], restoreIndex: Bool = false, agent: String? = nil)
-    throws -> Restore
-  {
+  /// Files ignored now are never written or deleted: those the checkpoint holds are skipped and listed in
+  /// ``Restore/skipped``. With `includeIgnored`, the undo checkpoint captures ignored files too and the
+  /// checkpoint's ignored files are written (ignored files it does not hold still stay: it may have been
+  /// taken without them).
+  ///
+  /// Nothing is written through a symlink: every path is walked from the top of the work tree one folder
+  /// at a time (``WorkTreeWriter``), and a symlink or file where the checkpoint has a folder is replaced
+  /// by that folder. A checkpoint holding a path git would refuse to check out (`..`, `.git` in any
+  /// spelling, see ``GitPathRules``) is refused before anything is checkpointed or written.
+  ///
+  /// - Parameter paths: paths relative to the top of the work tree; each must be in the checkpoint. The
+  ///   changes at their parent folders (a symlink or file where the checkpoint has a folder) are made too.
+  public func restore(
+    _ checkpoint: Checkpoint, paths: [String] = [], restoreIndex: Bool = false, includeIgnored: Bool = false,
+    agent: String? = nil
+  ) throws -> Restore {
+    let short = checkpoint.id.abbreviated()
     let target = try repository.commit(checkpoint.id).tree
-    for path in paths where !path.isEmpty {
+    let selected = paths.filter { !$0.isEmpty }
+    for path in selected {
+      guard GitPathRules.isSafe(path) else {
+        throw OctoError.badInput("\(GitPathRules.shown(path)) is not a path git would check out", hint: "nothing was restored")
+      }
       guard try repository.treeEntry(in: target, path: path) != nil else {
         throw OctoError.badInput(
-          "\(path) is not in checkpoint \(checkpoint.id.abbreviated())",
-          hint: "see what it holds with octo-git checkpoints show \(checkpoint.id.abbreviated())")
+          "\(SafeText.terminal(path)) is not in checkpoint \(short)",
+          hint: "see what it holds with octo-git checkpoints show \(short)")
       }
     }
     if restoreIndex && checkpoint.index == nil {
       throw OctoError.badInput(
-        "checkpoint \(checkpoint.id.abbreviated()) has no staged state (the index had conflicts)",
-        hint: "restore without --index")
+        "checkpoint \(short) has no staged state (the index had conflicts)", hint: "restore without --index")
     }
-    let undo = try take(Request(message: "before restoring \(checkpoint.id.abbreviated())", agent: agent))
-    let current = try repository.commit(undo.id).tree
-    let selected = paths.filter { !$0.isEmpty }
+
+    // What the restore changes: the work tree as the undo checkpoint will hold it, against the target.
+    let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: includeIgnored)
     func wanted(_ path: String) -> Bool {
-      selected.isEmpty || selected.contains { path == $0 || path.hasPrefix($0 + "/") }
+      selected.isEmpty
+        || selected.contains { path == $0 || path.hasPrefix($0 + "/") || $0.hasPrefix(path + "/") }
     }
-    let changes = try repository.changedPaths(from: current, to: target).filter { wanted($0.path) }
-    let root = repository.workDirectory
+    let changes = try repository.changedPaths(from: snapshot.tree, to: target).filter { wanted($0.path) }
+    if let unsafe = changes.first(where: { !GitPathRules.isSafe($0.path) }) {
+      throw OctoError.badInput(
+        unsafe.newID != nil
+          ? "checkpoint \(short) holds the unsafe path \(GitPathRules.shown(unsafe.path))"
+          : "restoring checkpoint \(short) would delete the unsafe path \(GitPathRules.shown(unsafe.path))",
+        hint: "nothing was restored: git refuses to check out such a path")
+    }
+
+    let ignored = IgnoredPaths(repository, index: { try snapshot.realIndex.get() })
+    var deletions: [String] = []
+    var writes: [ChangedPath] = []
+    var skipped: [Restore.Skipped] = []
+    for change in changes {
+      if change.newID == nil {
+        // With ignored files in the snapshot, those the checkpoint lacks stay: it may have been taken
+        // without them.
+        if includeIgnored, try ignored.contains(change.path) { continue }
+        deletions.append(change.path)
+      } else if !includeIgnored, change.oldID == nil, try ignored.contains(change.path) {
+        // Not in the snapshot: an ignored file on disk would be lost, with no undo to bring it back.
+        skipped.append(
+          Restore.Skipped(path: change.path, reason: "ignored now; restore with --include-ignored to write it"))
+      } else {
+        writes.append(change)
+      }
+    }
+
+    let undo = try take(
+      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot)
+    let writer = try WorkTreeWriter(root: repository.workDirectory) { path in
+      if includeIgnored { return nil }
+      return try ignored.contains(path) ? "ignored" : nil
+    }
     var deleted: [String] = []
-    for change in changes where change.newID == nil {
-      try removeFile(root + "/" + change.path)
-      deleted.append(change.path)
-    }
     var written: [String] = []
-    for change in changes where change.newID != nil {
-      guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
-      try writeEntry(entry, to: change.path, root: root)
-      written.append(change.path)
+    do {
+      for path in deletions {
+        do {
+          if try writer.delete(path) { deleted.append(path) }
+        } catch let blocked as WorkTreeWriter.Blocked {
+          skipped.append(Restore.Skipped(path: blocked.path, reason: blocked.reason))
+        }
+      }
+      for change in writes {
+        guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
+        do {
+          try restoreEntry(entry, at: change.path, with: writer)
+          written.append(change.path)
+        } catch let blocked as WorkTreeWriter.Blocked {
+          skipped.append(Restore.Skipped(path: blocked.path, reason: blocked.reason))
+        }
+      }
+    } catch {
+      let message = (error as? OctoError)?.description ?? "\(error)"
+      throw OctoError(
+        "restoring \(short) stopped part way: \(message)", hint: "undo what was done with: octo-git restore \(undo.id.abbreviated())")
     }
     if restoreIndex, let indexCommit = checkpoint.index {
       let index = try repository.currentIndex()
       try index.readTree(try repository.commit(indexCommit).tree, in: repository)
       try index.write()
     }
-    return Restore(undo: undo, written: written, deleted: deleted, indexRestored: restoreIndex)
-  }
-
-  /// Deletes a file (or symlink) and then its parent folders that became empty, up to the work tree.
-  func removeFile(_ path: String) throws {
-    if unlink(path) != 0 && errno != ENOENT {
-      throw OctoError("cannot delete \(path): \(String(cString: strerror(errno)))", hint: "check its permissions")
-    }
-    var folder = (path as NSString).deletingLastPathComponent
-    while folder.count > repository.workDirectory.count, rmdir(folder) == 0 {
-      folder = (folder as NSString).deletingLastPathComponent
-    }
+    return Restore(undo: undo, written: written, deleted: deleted, skipped: skipped, indexRestored: restoreIndex)
   }
 
   /// Writes one tree entry into the work tree: file content and executable bit, a symlink, or the folder of
-  /// a submodule. What stands in the way (a file where a folder must go, or the reverse) is replaced, unless
-  /// it is a folder that still holds files, which is an error naming it.
-  func writeEntry(_ entry: TreeEntry, to relative: String, root: String) throws {
-    let path = root + "/" + relative
-    let folder = (path as NSString).deletingLastPathComponent
-    try makeFolders(folder, root: root)
-    var info = stat()
-    if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, entry.mode != .gitlink {
-      if rmdir(path) != 0 {
-        throw OctoError(
-          "cannot restore \(relative): a folder with other files is in the way", hint: "move that folder aside and retry")
-      }
-    }
+  /// a submodule. What stands in the way (a file where a folder must go, or the reverse) is replaced,
+  /// unless the writer must keep it (``WorkTreeWriter/Blocked``).
+  func restoreEntry(_ entry: TreeEntry, at path: String, with writer: WorkTreeWriter) throws {
     switch entry.mode {
-    case .gitlink:
-      try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    case .gitlink, .tree:
+      try writer.makeFolder(path)
     case .symlink:
-      let target = String(decoding: try repository.blobContent(entry.id), as: UTF8.self)
-      unlink(path)
-      guard symlink(target, path) == 0 else {
-        throw OctoError("cannot create the symlink \(relative): \(String(cString: strerror(errno)))")
-      }
+      try writer.writeSymlink(path, target: try repository.blobContent(entry.id))
     case .blob, .executable:
-      let data = try repository.blobContent(entry.id)
-      let temporary = folder + "/.octo-restore-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-      let mode: mode_t = entry.mode == .executable ? 0o777 : 0o666
-      let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
-      guard descriptor >= 0 else {
-        throw OctoError("cannot write \(relative): \(String(cString: strerror(errno)))", hint: "check the folder's permissions")
-      }
-      let written = data.withUnsafeBytes { bytes in bytes.isEmpty ? 0 : write(descriptor, bytes.baseAddress, bytes.count) }
-      close(descriptor)
-      guard written == data.count, rename(temporary, path) == 0 else {
-        unlink(temporary)
-        throw OctoError("cannot write \(relative): \(String(cString: strerror(errno)))")
-      }
-    case .tree:
-      try makeFolders(path, root: root)
-    }
-  }
-
-  func makeFolders(_ folder: String, root: String) throws {
-    var info = stat()
-    if stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return }
-    // A file (or symlink) where a folder must go is replaced.
-    if lstat(folder, &info) == 0, info.st_mode & S_IFMT != S_IFDIR, folder.count > root.count {
-      unlink(folder)
-    }
-    do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    } catch {
-      throw OctoError("cannot create the folder \(folder): \(error.localizedDescription)")
+      try writer.writeFile(path, contents: try repository.blobContent(entry.id), executable: entry.mode == .executable)
     }
   }
 }
+
+/// Whether paths are ignored now: git's ignore rules say so and the index does not track them (a tracked
+/// file is never ignored). Answers for folders are remembered: an ignored folder may hold many files.
+final class IgnoredPaths {
+  private let repository: Repository
+  private let index: () throws -> Index
+  private var folders: [String: Bool] = [:]
+
+  init(_ repository: Repository, index: @escaping () throws -> Index) {
+    self.repository = repository
+    self.index = index
+  }
+
+  func contains(_ path: String) throws -> Bool {
+    var ignoredFolder = false
+    var end = path.firstIndex(of: "/")
+    while let slash = end, !ignoredFolder {
+      let folder = String(path[..<slash])
+      if let known = folders[folder] {
+        ignoredFolder = known
+      } else {
+        ignoredFolder = try repository.isIgnored(folder + "/")
+        folders[folder] = ignoredFolder
+      }
+      end = path[path.index(after: slash)...].firstIndex(of: "/")
+    }
+    guard try ignoredFolder || repository.isIgnored(path) else { return false }
+    return try index().entry(at: path) == nil
+  }
+}
+
+@available(*, unavailable)
+extension IgnoredPaths: Sendable {}

@@ -36,7 +36,13 @@ public final class Checkpoints {
   /// left exactly as they are. Applies `octo.checkpoint.keep` afterwards.
   @discardableResult
   public func take(_ request: Request) throws -> Checkpoint {
-    let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored)
+    try take(request, snapshot: try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored))
+  }
+
+  /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the
+  /// undo checkpoint holds exactly the state the restore changed).
+  @discardableResult
+  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot) throws -> Checkpoint {
     let head = try repository.head()
     let headCommit = head.commit
     let headTree = try headCommit.map { try repository.commit($0).tree }
@@ -48,9 +54,11 @@ public final class Checkpoints {
       tree: try snapshot.indexTree ?? headTree ?? repository.createTree([]), parents: headCommit.map { [$0] } ?? [],
       message: "index at checkpoint\n", author: stamp)
     let subject = request.message.isEmpty ? "checkpoint" : request.message
+    // The random trailer makes every checkpoint its own commit: two taken in the same second of the same
+    // state would otherwise be one commit, and their ids one id.
     let commit = try repository.createCommit(
       tree: snapshot.tree, parents: (headCommit.map { [$0] } ?? []) + [indexCommit],
-      message: "octo-git checkpoint: \(subject)\n", author: stamp)
+      message: "\(Self.subjectPrefix)\(subject)\n\n\(Self.nonceTrailer): \(Self.nonce())\n", author: stamp)
 
     // Files on disk that differ from HEAD, and among them those git does not track: added since HEAD
     // and absent from the staged state.
@@ -81,6 +89,20 @@ public final class Checkpoints {
     return checkpoint
   }
 
+  /// The first line of a checkpoint commit's message begins with this, then the checkpoint's message.
+  static let subjectPrefix = "octo-git checkpoint: "
+  /// The trailer of a checkpoint commit's message holding a random value.
+  static let nonceTrailer = "Octo-Checkpoint"
+
+  /// 32 random hex digits (128 bits from the system's secure generator).
+  static func nonce() -> String {
+    let digits = Array("0123456789abcdef")
+    var text = ""
+    text.reserveCapacity(32)
+    for _ in 0..<32 { text.append(digits[Int.random(in: 0..<16)]) }
+    return text
+  }
+
   // MARK: - Listing and finding
 
   /// This work tree's checkpoints (every worktree's with `allWorktrees`), newest first.
@@ -108,9 +130,12 @@ public final class Checkpoints {
     let commit = try repository.commit(reference.target)
     let name = reference.name.dropFirst(Checkpoint.refPrefix.count)
     let worktree = name.split(separator: "/").dropLast().joined(separator: "/")
+    // The subject line only: the trailer below it is no message.
+    let summary = commit.summary
+    let message = summary.hasPrefix(Self.subjectPrefix) ? String(summary.dropFirst(Self.subjectPrefix.count)) : summary
     return Checkpoint(
       id: reference.target, ref: reference.name, at: commit.committer.time,
-      message: String(commit.summary.dropFirst("octo-git checkpoint: ".count)), agent: nil, session: nil,
+      message: message, agent: nil, session: nil,
       head: commit.parents.count > 1 ? commit.parents.first : nil, branch: nil, worktree: worktree, changed: 0,
       untracked: 0, index: commit.parents.last)
   }
@@ -140,7 +165,9 @@ public final class Checkpoints {
       throw OctoError.badInput("'\(id)' is not a checkpoint id", hint: "use latest, latest~N, or at least 4 digits of an id")
     }
     let matches = all.filter { $0.id.hex.hasPrefix(text) }
-    if matches.count == 1 { return matches[0] }
+    // Several refs on one commit (two checkpoints of one state in one second, before checkpoint commits
+    // got a random trailer) are one checkpoint: the newest ref stands for it.
+    if let newest = matches.first, matches.allSatisfy({ $0.id == newest.id }) { return newest }
     if matches.isEmpty {
       let recent = all.prefix(5).map { "\($0.id.abbreviated()) \($0.message)" }.joined(separator: "; ")
       throw OctoError.badInput(
@@ -155,8 +182,8 @@ public final class Checkpoints {
 
   /// Deletes this work tree's checkpoints beyond the newest `keep`, and those older than `olderThan`;
   /// returns the ids deleted. Works from the refs alone (their names begin with the time in milliseconds),
-  /// so it stays cheap however many checkpoints there are. Refs are deleted with compare-and-swap and
-  /// their notes removed.
+  /// so it stays cheap however many checkpoints there are. Refs are deleted with compare-and-swap; a
+  /// commit's note is removed once no checkpoint ref (of any work tree) points at the commit.
   @discardableResult
   public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Oid] {
     let refs = try repository.references(matching: refFolder + "*").sorted { $0.name > $1.name }
@@ -178,8 +205,14 @@ public final class Checkpoints {
       } catch let error as GitError where error.isNotFound || error.isConcurrentUpdate {
         continue  // another prune got there first
       }
-      try repository.updateNote(on: reference.target, ref: Checkpoint.notesRef, author: signature) { _ in nil }
       deleted.append(reference.target)
+    }
+    if !deleted.isEmpty {
+      let remaining = Set(try repository.references(matching: Checkpoint.refPrefix + "*").map(\.target))
+      var done: Set<Oid> = []
+      for id in deleted where !remaining.contains(id) && done.insert(id).inserted {
+        try repository.updateNote(on: id, ref: Checkpoint.notesRef, author: signature) { _ in nil }
+      }
     }
     return deleted
   }

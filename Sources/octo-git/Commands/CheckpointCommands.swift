@@ -169,7 +169,9 @@ struct RestoreCommand: ParsableCommand {
     abstract: "Bring back a checkpoint's files (the current state is checkpointed first, so this can be undone).",
     discussion: """
       Makes the work tree (or the named paths) exactly what the checkpoint holds: files are created, changed and
-      deleted as needed; ignored files are never touched. The index stays as it is unless --index.
+      deleted as needed; ignored files are never touched (those the checkpoint holds are skipped and listed)
+      unless --include-ignored. Nothing is written through a symlink, and a checkpoint holding a path git would
+      refuse (.., .git) is refused. The index stays as it is unless --index.
       """
   )
 
@@ -177,6 +179,8 @@ struct RestoreCommand: ParsableCommand {
   @Argument(help: "The checkpoint (id prefix, latest, latest~N).") var id: String
   @Argument(help: "Only these paths (files or folders).") var paths: [String] = []
   @Flag(help: "Also set the index to the staged state the checkpoint recorded.") var index = false
+  @Flag(help: "Also restore the ignored files the checkpoint holds (the undo checkpoint then captures ignored files too).")
+  var includeIgnored = false
   @Option(help: "The agent asking for it.") var agent: String?
   @Flag(help: "Print the result as JSON.") var json = false
 
@@ -185,17 +189,24 @@ struct RestoreCommand: ParsableCommand {
     let checkpoints = Checkpoints(repository: repository)
     let checkpoint = try checkpoints.find(id)
     let relative = try paths.map { try root.repositoryPath($0, in: repository) }
-    let result = try checkpoints.restore(checkpoint, paths: relative, restoreIndex: index, agent: agent)
+    let result = try checkpoints.restore(
+      checkpoint, paths: relative, restoreIndex: index, includeIgnored: includeIgnored, agent: agent)
+    // One line per file left as it was, on stderr whatever the format.
+    let skippedLines = result.skipped.map { "skipped \(SafeText.terminal($0.path)): \($0.reason)\n" }.joined()
     if json {
+      if !skippedLines.isEmpty { FileHandle.standardError.write(Data(skippedLines.utf8)) }
       print(CanonicalJSON.string(.object([
         "restored": .string(checkpoint.id.hex), "undo": .string(result.undo.id.hex),
         "written": .array(result.written.map(JSONValue.string)), "deleted": .array(result.deleted.map(JSONValue.string)),
+        "skipped": .array(result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
         "index": .bool(result.indexRestored),
       ])))
       return
     }
     let summary = "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
+      + (result.skipped.isEmpty ? "" : ", \(result.skipped.count) skipped")
       + (result.indexRestored ? ", index restored" : "")
-    FileHandle.standardError.write(Data("\(summary)\nundo with: octo-git restore \(result.undo.id.abbreviated())\n".utf8))
+    FileHandle.standardError.write(
+      Data("\(skippedLines)\(summary)\nundo with: octo-git restore \(result.undo.id.abbreviated())\n".utf8))
   }
 }

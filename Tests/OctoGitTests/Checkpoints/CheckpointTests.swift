@@ -266,4 +266,52 @@ struct CheckpointTests {
     #expect(try fixture.git("rev-parse", "\(second)^2^{tree}") == (try fixture.git("write-tree")))
     #expect(try fixture.git("show", "\(second)^2:keep.txt") == "changed")
   }
+
+  @Test("three checkpoints of an unchanged work tree in a row get three ids; each is found and restored by its own prefix")
+  func uniqueIDs() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "a\n")
+    var ids: [String] = []
+    for _ in 0..<3 { ids.append(try take(fixture)) }
+    #expect(Set(ids).count == 3)
+    let trees = try ids.map { try fixture.git("rev-parse", "\($0)^{tree}") }
+    #expect(Set(trees).count == 1)
+    for id in ids {
+      // git shows the subject alone; the random value is a trailer below it.
+      #expect(try fixture.git("log", "-1", "--format=%s", id) == "octo-git checkpoint: checkpoint")
+      #expect(try fixture.git("log", "-1", "--format=%(trailers:key=Octo-Checkpoint,valueonly)", id).count == 32)
+    }
+    let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue ?? []
+    #expect(Set(listed.compactMap { $0["id"]?.stringValue }) == Set(ids))
+    #expect(listed.allSatisfy { $0["message"]?.stringValue == "" })
+    for id in ids {
+      try fixture.write("a.txt", "changed\n")
+      let result = try OctoGitBinary.run(["restore", String(id.prefix(10)), "--json"], in: fixture.path, home: fixture.home)
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(try CanonicalJSON.parse(result.stdout)["restored"]?.stringValue == id)
+      #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a\n")
+    }
+  }
+
+  @Test("refs sharing one commit (older versions' same-second checkpoints): a prefix finds the newest; the note goes with the last ref")
+  func sharedCommit() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "a\n")
+    let id = try take(fixture)
+    let ref = try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/")
+    let name = ref.split(separator: "/").last.map(String.init) ?? ""
+    let millis = try #require(Int64(name.prefix { $0 != "-" }))
+    let older = "refs/octo/checkpoints/main/" + String(format: "%013lld", millis - 1) + "-" + String(id.prefix(12))
+    try fixture.git("update-ref", older, id)
+
+    let shown = try CanonicalJSON.parse(try fixture.octo("checkpoints", "show", String(id.prefix(8)), "--json"))
+    #expect(shown["ref"]?.stringValue == ref)
+    #expect(try fixture.octo("checkpoints", "prune", "--keep", "1", "--json").contains(id))
+    #expect(try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/") == ref)
+    #expect(try fixture.git("notes", "--ref=octo/checkpoints", "list").contains(id))
+    #expect(try fixture.octo("checkpoints", "show", String(id.prefix(8)), "--json").contains("\"message\""))
+    try fixture.octo("checkpoints", "prune", "--keep", "0")
+    #expect(try fixture.git("for-each-ref", "refs/octo/checkpoints/") == "")
+    #expect(try fixture.git("notes", "--ref=octo/checkpoints", "list") == "")
+  }
 }
