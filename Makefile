@@ -6,7 +6,7 @@ BINDIR    ?= $(DESTDIR)$(PREFIX)/bin
 RELEASE_FLAGS ?= -c release --static-swift-stdlib
 RELEASE_BIN    = .build/release/octo-git
 
-.PHONY: all deps build release test demo install uninstall bench clean
+.PHONY: all deps build release test demo install uninstall bench fuzz fuzz-build clean
 
 all: build
 
@@ -24,12 +24,27 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-## test: install what is missing (Chromium too, for the HTML report's test), build, run every test
+## test: install what is missing (Chromium too, for the HTML report's test), build, run every test, replay
+## the fuzz seeds and fuzz each parser for a few seconds
 test:
 	@sh scripts/install-deps.sh test
 	@sh scripts/static-link.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@for target in $(FUZZ_TARGETS); do .build/debug/octo-fuzz $$target Tests/Fuzz/$$target || exit 1; done
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+FUZZ_TARGETS = note-line json claude-line codex-rollout archive snapshot-state folder-cache hook-input template
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+
+## fuzz-build: octo-fuzz with libFuzzer, the core library instrumented (in .build-fuzz)
+fuzz-build: deps
+	OCTO_FUZZ=1 $(SWIFT) build --product octo-fuzz --scratch-path .build-fuzz
+
+## fuzz: every parser of outside bytes under libFuzzer for FUZZ_SECONDS each (make fuzz FUZZ_SECONDS=600)
+fuzz: fuzz-build
+	@sh scripts/fuzz.sh .build-fuzz/debug/octo-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## demo: build a release binary and run the end-to-end scenario on a scratch repository
 demo: release
@@ -49,4 +64,4 @@ bench: release
 	@sh bench/run.sh "$(CURDIR)/$(RELEASE_BIN)"
 
 clean:
-	rm -rf .build .build-static
+	rm -rf .build .build-static .build-fuzz

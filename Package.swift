@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // On Linux the linker looks first in .build-static/lib, which scripts/static-link.sh (run by every make
@@ -8,6 +9,12 @@ import PackageDescription
 let staticArchives: [LinkerSetting] = [
   .unsafeFlags(["-L", Context.packageDirectory + "/.build-static/lib"], .when(platforms: [.linux]))
 ]
+
+// `make fuzz` builds with OCTO_FUZZ=1: the core library and the fuzz targets get libFuzzer's coverage
+// instrumentation (only they: the build plugin's tool must stay a plain program).
+let fuzzing = ProcessInfo.processInfo.environment["OCTO_FUZZ"] == "1"
+let fuzzFlags: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer", "-D", "FUZZING"])] : []
+let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] : []
 
 let package = Package(
   name: "octo-git",
@@ -52,6 +59,7 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Mustache", package: "swift-mustache"),
       ],
+      swiftSettings: fuzzFlags,
       plugins: ["EmbedDefaults"]
     ),
     .executableTarget(
@@ -60,6 +68,13 @@ let package = Package(
         "OctoGit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
+    ),
+    // Fuzz targets for the parsers of outside bytes (`make fuzz`); a plain build replays seed corpora.
+    .executableTarget(
+      name: "octo-fuzz",
+      dependencies: ["OctoGit"],
+      swiftSettings: fuzzFlags,
+      linkerSettings: fuzzLink
     ),
     .testTarget(
       name: "OctoGitTests",

@@ -129,12 +129,7 @@ public struct PullRequestDescriber {
     } else {
       text = DefaultFiles.content(of: Self.templatePath) ?? ""
     }
-    try TemplateLimits.check(text, name: file ?? override)
-    do {
-      return try MustacheTemplate(string: text)
-    } catch {
-      throw OctoError.badInput("the template \(file ?? override) is not valid Mustache (\(error))")
-    }
+    return try TemplateLimits.parse(text, name: file ?? override)
   }
 
   /// The repository's own pull-request template (GitHub's API does not apply it, so it is included):

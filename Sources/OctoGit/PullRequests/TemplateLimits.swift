@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 
 /// Bounds on a Mustache template read from a repository or a user: the parser and renderer recurse once
 /// per section, so a template of thousands of nested sections would exhaust the stack.
@@ -50,6 +51,16 @@ enum TemplateLimits {
     }
     if deepest > maxDepth {
       throw OctoError.badInput("the template \(name) nests sections \(deepest) deep (at most \(maxDepth))")
+    }
+  }
+
+  /// `text` as a template, once it passes ``check(_:name:)``.
+  static func parse(_ text: String, name: String) throws -> MustacheTemplate {
+    try check(text, name: name)
+    do {
+      return try MustacheTemplate(string: text)
+    } catch {
+      throw OctoError.badInput("the template \(name) is not valid Mustache (\(error))")
     }
   }
 }
