@@ -14,9 +14,12 @@ public enum Doctor {
     guard let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: nil, rebuild: true, commitDetails: false),
       delta.malformedLines > 0
     else { return nil }
-    let commits = delta.notes.filter { $0.malformed > 0 }.map { "\($0.commit.abbreviated()) (\($0.malformed))" }
+    let commits = delta.notes.filter { $0.unread.malformed > 0 }.map {
+      "\($0.commit.abbreviated()) (\($0.unread.malformed))"
+    }
     let shown = commits.prefix(20).joined(separator: ", ") + (commits.count > 20 ? ", …" : "")
-    return "\(delta.malformedLines) usage note line(s) cannot be read and are in no total, in commits \(shown): "
+    let later = delta.unread.newer > 0 ? " (\(delta.unread.newer) written by a newer octo-git: upgrade)" : ""
+    return "\(delta.malformedLines) usage note line(s) cannot be read and are in no total\(later), in commits \(shown): "
       + "see git notes --ref=octo/usage show <commit>"
   }
 

@@ -74,7 +74,9 @@ public enum PostRewriteHook {
           }
           continue
         }
-        try repository.updateNote(on: new, ref: UsageNote.ref, author: signature) { UsageNote.merging($0, adding: events) }
+        try repository.updateNote(on: new, ref: UsageNote.ref, author: signature) {
+          UsageNote.merging($0, addingLinesOf: oldNote)
+        }
       }
       return []
     } catch {

@@ -66,20 +66,33 @@ struct StoredUsageLine {
     func string(_ slot: Int32?) -> String? { slot.map { strings[Int($0)] } }
   }
 
+  /// Lines of a note that did not read as events: damaged ones, and ones of a later format version.
+  struct Unread: Equatable, Sendable {
+    /// Every line that could not be read (``newer`` included).
+    var malformed = 0
+    /// Lines written in a later format version (`"v"` above this build's).
+    var newer = 0
+
+    static func += (lhs: inout Unread, rhs: Unread) {
+      lhs.malformed += rhs.malformed
+      lhs.newer += rhs.newer
+    }
+  }
+
   /// The lines of a note's text, each id once (the first), and how many lines were malformed.
   static func lines(in text: UnsafeRawBufferPointer) -> (lines: [StoredUsageLine], malformed: Int) {
     var lines: [StoredUsageLine] = []
-    let malformed = append(linesIn: text, to: &lines)
-    return (lines, malformed)
+    let unread = append(linesIn: text, to: &lines)
+    return (lines, unread.malformed)
   }
 
   /// Appends the lines of a note's text to `lines` (each id once within the note, the first kept); returns
-  /// how many lines were malformed. Many notes can share one array: no allocation per note.
+  /// how many lines could not be read. Many notes can share one array: no allocation per note.
   static func append(linesIn text: UnsafeRawBufferPointer, to lines: inout [StoredUsageLine], everyField: Bool = true)
-    -> Int
+    -> Unread
   {
     let first = lines.count
-    var malformed = 0
+    var unread = Unread()
     // Notes hold a few lines each: a set of ids is only worth building for long ones.
     var ids = Set<String>()
     func isNew(_ id: String) -> Bool {
@@ -87,14 +100,17 @@ struct StoredUsageLine {
       if ids.isEmpty { ids = Set(lines[first...].map(\.id)) }
       return ids.insert(id).inserted
     }
-    forEachLine(in: text, everyField: everyField) { line in
-      guard let line else {
-        malformed += 1
+    var interner = Interner()
+    interner.keepsEveryField = everyField
+    UsageLineScanner.forEachLine(in: text) { bytes in
+      guard let line = parse(bytes, interner: &interner) else {
+        unread.malformed += 1
+        if UsageLineScanner.isNewerVersion(bytes) { unread.newer += 1 }
         return
       }
       if isNew(line.id) { lines.append(line) }
     }
-    return malformed
+    return unread
   }
 
   /// Calls `body` with each non-empty line of a note's text, parsed (`nil`: malformed). Without `everyField`

@@ -240,6 +240,13 @@ enum UsageLineScanner {
     return values
   }
 
+  /// Whether a line that did not read as an event is one of a later format version (`"v"` above
+  /// ``UsageLimits/formatVersion``): such lines are counted apart from damaged ones, and kept.
+  static func isNewerVersion(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let value = try? CanonicalJSON.parse(bytes: bytes), let version = value["v"]?.intValue else { return false }
+    return version > UsageLimits.formatVersion
+  }
+
   /// Calls `body` with each non-empty line of a note's text.
   static func forEachLine(in text: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
     let bytes = text.bindMemory(to: UInt8.self)

@@ -26,6 +26,20 @@ public enum UsageNote {
     return lines.sorted().joined(separator: "\n") + "\n"
   }
 
+  /// The note with another note's lines added byte for byte (what a rewritten commit inherits): lines a
+  /// later octo-git wrote keep their fields, an id already present keeps its line, an identical line is
+  /// kept once.
+  public static func merging(_ existing: String?, addingLinesOf other: String) -> String {
+    var lines = Set<String>()
+    var ids = Set<String>()
+    for line in (existing ?? "").split(separator: "\n") + other.split(separator: "\n") {
+      let text = String(line)
+      if let event = try? UsageEvent(line: text), !ids.insert(event.id).inserted { continue }
+      lines.insert(text)
+    }
+    return lines.sorted().joined(separator: "\n") + "\n"
+  }
+
   /// The events of a note, each id once, and how many lines could not be read.
   public static func events(in text: String) -> (events: [UsageEvent], malformed: Int) {
     var events: [UsageEvent] = []

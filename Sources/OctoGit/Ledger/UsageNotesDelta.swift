@@ -15,7 +15,7 @@ struct UsageNotesDelta {
     /// Where its lines are in ``UsageNotesDelta/lines``.
     var lines: Range<Int>
     /// Lines of this note that could not be read.
-    var malformed = 0
+    var unread = StoredUsageLine.Unread()
   }
 
   /// Whether every note was read (no usable previous tip).
@@ -26,7 +26,9 @@ struct UsageNotesDelta {
   var notes: [Note] = []
   /// The lines of every note read, note after note (one array for all: no allocation per note).
   var lines: [StoredUsageLine] = []
-  var malformedLines = 0
+  /// Lines that could not be read, in every note read.
+  var unread = StoredUsageLine.Unread()
+  var malformedLines: Int { unread.malformed }
   /// The ref's tip now.
   var tip: Oid?
   /// The event ids the previous versions of changed and removed notes held, one entry per note holding
@@ -70,10 +72,10 @@ struct UsageNotesDelta {
         continue
       }
       let first = delta.lines.count
-      let malformed = try objects.withContent(of: blob) {
+      let unread = try objects.withContent(of: blob) {
         StoredUsageLine.append(linesIn: $0, to: &delta.lines, everyField: commitDetails)
       }
-      delta.malformedLines += malformed
+      delta.unread += unread
       var time: Int64 = 0
       var summary = ""
       if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
@@ -81,7 +83,7 @@ struct UsageNotesDelta {
         summary = commit.summary
       }
       delta.notes.append(
-        Note(commit: change.annotated, time: time, summary: summary, lines: first..<delta.lines.count, malformed: malformed))
+        Note(commit: change.annotated, time: time, summary: summary, lines: first..<delta.lines.count, unread: unread))
     }
     return delta
   }

@@ -74,17 +74,18 @@ extension UsageReport {
     for budget in budgets {
       if let warning = budget.warning { lines.append(style.paint(warning, budget.fraction >= 1 ? .red : .yellow)) }
     }
-    if let notice = Self.malformedNotice(malformedLines, commits: malformedCommits) {
+    if let notice = Self.malformedNotice(malformedLines, newer: newerLines, commits: malformedCommits) {
       lines.append(style.paint(notice, .yellow))
     }
     return lines
   }
 
   /// The one line under a report when notes hold lines that could not be read.
-  static func malformedNotice(_ count: Int, commits: [String]) -> String? {
+  static func malformedNotice(_ count: Int, newer: Int = 0, commits: [String]) -> String? {
     guard count > 0 else { return nil }
     let shown = commits.map { String($0.prefix(12)) }.joined(separator: ", ")
-    return "\(count) note line(s) could not be read and are not in the totals (commits \(shown)); "
+    let later = newer > 0 ? ", \(newer) of them written by a newer octo-git (upgrade to count them)" : ""
+    return "\(count) note line(s) could not be read and are not in the totals (commits \(shown))\(later); "
       + "octo-git doctor lists them"
   }
 
@@ -112,6 +113,7 @@ extension UsageReport {
       "timeZone": .string(options.timeZone.identifier),
       "cycleDay": .int(options.cycleDay),
       "malformedLines": .int(malformedLines),
+      "newerLines": .int(newerLines),
     ]
     if let since = options.since { object["since"] = .string(Timestamp.format(since)) }
     if let until = options.until { object["until"] = .string(Timestamp.format(until)) }

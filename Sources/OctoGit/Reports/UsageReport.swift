@@ -46,6 +46,8 @@ public struct UsageReport: Sendable {
   public let budgets: [BudgetStatus]
   /// Note lines that could not be read (not in any total), and the newest commits holding them.
   public var malformedLines = 0
+  /// Of ``malformedLines``, those written in a later format version (a newer octo-git).
+  public var newerLines = 0
   public var malformedCommits: [String] = []
 
   /// Builds the report from the cache (refreshed first, so it always matches the notes).
@@ -147,7 +149,7 @@ public struct UsageReport: Sendable {
     try pending.checked("the pending events")
     var report = UsageReport(
       options: options, rows: rows, total: total, pending: pending, budgets: try Budget.statuses(ledger: ledger))
-    (report.malformedLines, report.malformedCommits) = try ledger.store.malformedLines()
+    (report.malformedLines, report.newerLines, report.malformedCommits) = try ledger.store.malformedLines()
     return report
   }
 }

@@ -47,7 +47,7 @@ extension LedgerStore {
         try deleteCommit.execute(arguments: [commit])
       }
       let insertCommit = try db.makeStatement(
-        sql: "INSERT OR REPLACE INTO note_commit (commit_id, commit_time, summary, malformed) VALUES (?, ?, ?, ?)")
+        sql: "INSERT OR REPLACE INTO note_commit (commit_id, commit_time, summary, malformed, newer) VALUES (?, ?, ?, ?, ?)")
       let insertLine = try db.makeStatement(
         sql: """
           INSERT OR REPLACE INTO note_line (commit_id, event_id, commit_time, at_ms, agent, session, model,
@@ -57,7 +57,7 @@ extension LedgerStore {
       let touchEvent = try db.makeStatement(sql: "INSERT OR IGNORE INTO touched_event (id) VALUES (?)")
       for note in notes {
         let commit = note.commit.hex
-        try insertCommit.execute(arguments: [commit, note.time, note.summary, note.malformed])
+        try insertCommit.execute(arguments: [commit, note.time, note.summary, note.unread.malformed, note.unread.newer])
         for event in delta.lines[note.lines] {
           let tokens = event.tokens
           try insertLine.execute(
@@ -92,15 +92,15 @@ extension LedgerStore {
     return refresh
   }
 
-  /// Note lines of the cached notes that could not be read: how many, and the commits holding them
-  /// (newest first, at most `limit`).
-  public func malformedLines(limit: Int = 5) throws -> (count: Int, commits: [String]) {
+  /// Note lines of the cached notes that could not be read: how many (and how many of those are of a
+  /// later format version), and the commits holding them (newest first, at most `limit`).
+  public func malformedLines(limit: Int = 5) throws -> (count: Int, newer: Int, commits: [String]) {
     try read { db in
-      let count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(malformed), 0) FROM note_commit") ?? 0
+      let row = try Row.fetchOne(db, sql: "SELECT coalesce(sum(malformed), 0), coalesce(sum(newer), 0) FROM note_commit")
       let commits = try String.fetchAll(
         db, sql: "SELECT commit_id FROM note_commit WHERE malformed > 0 ORDER BY commit_time DESC LIMIT ?",
         arguments: [limit])
-      return (count, commits)
+      return (row?[0] ?? 0, row?[1] ?? 0, commits)
     }
   }
 }

@@ -78,6 +78,11 @@ public final class LedgerStore: SQLiteStore {
     ALTER TABLE import_offset ADD COLUMN head_length INTEGER;
     ALTER TABLE import_offset ADD COLUMN head_hash INTEGER;
     """,
+    // Lines of a later format version, counted apart from damaged ones.
+    """
+    ALTER TABLE note_commit ADD COLUMN newer INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM notes_tip;
+    """,
   ]
 
 }

@@ -67,6 +67,24 @@ struct HostileInputTests {
     #expect(json["malformedLines"]?.intValue == 0)
   }
 
+  @Test("lines of a later octo-git are counted apart, and a rewritten commit inherits every line byte for byte")
+  func laterVersions() throws {
+    let repository = try TestRepository()
+    let future = #"{"at":"2026-11-01T10:00:00.000Z","id":"f-1","in":3,"model":"m","shiny":{"x":[1]},"v":1}"#
+    let newer = #"{"at":"2026-11-01T10:00:00.000Z","id":"n-1","in":4,"model":"m","v":2}"#
+    try attach([Self.good, future, newer], to: repository)
+    let json = try CanonicalJSON.parse(try repository.octo("usage", "--by", "model", "--json"))
+    #expect(json["total"]?["events"]?.intValue == 2)
+    #expect(json["malformedLines"]?.intValue == 1 && json["newerLines"]?.intValue == 1)
+    #expect(try repository.octo("usage").contains("1 of them written by a newer octo-git"))
+    let old = try repository.git("rev-parse", "HEAD")
+    try repository.git("commit", "-q", "--amend", "-m", "amended", environment: ["OCTO_GIT_HOOKS": "0"])
+    let new = try repository.git("rev-parse", "HEAD")
+    try repository.octo("hook", "post-rewrite", "amend", input: "\(old) \(new)\n")
+    let copied = Set(try repository.git("notes", "--ref=octo/usage", "show", new).split(separator: "\n").map(String.init))
+    #expect(copied == [Self.good, future, newer])
+  }
+
   @Test("control characters in names are shown escaped in tables and never reach the terminal raw")
   func escapeCharacters() throws {
     let repository = try TestRepository()
