@@ -147,8 +147,9 @@ enum UsageLineScanner {
         skipSpace()
         guard parser.position < count else { return nil }
         guard let field else {
-          // A field a later octo-git writes: the line is read for the fields this one knows.
-          try parser.skipValue(depth: 1)
+          // A field a later octo-git writes: the line is read for the fields this one knows (its value
+          // checked as the general parser checks it, escapes included).
+          _ = try parser.value(depth: 1)
           skipSpace()
           guard try next() else { break }
           continue
@@ -299,7 +300,9 @@ enum UsageLineScanner {
   /// A token count written in plain digits, at most ``UsageLimits/maxTokens``; `nil` otherwise (a sign,
   /// a fraction, an exponent, or a count no request has).
   static func wholeNumber(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
-    var start = 0
+    // `-0` is zero, as the general parser reads it; any other sign is not a count.
+    var start = digits.first == UInt8(ascii: "-") ? 1 : 0
+    if start == 1 { guard digits.dropFirst().allSatisfy({ $0 == UInt8(ascii: "0") }) else { return nil } }
     while digits.count - start > 1, digits[start] == UInt8(ascii: "0") { start += 1 }
     guard start < digits.count, digits.count - start <= 16 else { return nil }
     var value = 0
