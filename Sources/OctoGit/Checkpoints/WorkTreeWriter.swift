@@ -50,13 +50,12 @@ final class WorkTreeWriter {
 
   /// Writes a regular file: mode 0777 (`executable`) or 0666, less the umask.
   func writeFile(_ path: String, contents: Data, executable: Bool) throws {
-    let names = try components(of: path)
-    let folders = try openFolders(names, path: path)
-    defer { closeOwned(folders) }
-    let parent = folders[folders.count - 1]
-    let name = names[names.count - 1]
-    try clearFolder(name, in: parent, path: path)
+    try withFreeEntry(path) { parent, name in
+      try writeFile(contents, executable: executable, named: name, in: parent, path: path)
+    }
+  }
 
+  private func writeFile(_ contents: Data, executable: Bool, named name: String, in parent: Int32, path: String) throws {
     let mode: mode_t = executable ? 0o777 : 0o666
     var temporary = ""
     var descriptor: Int32 = -1
@@ -90,13 +89,10 @@ final class WorkTreeWriter {
 
   /// Makes a symlink pointing at `target` (its bytes as stored, up to a NUL).
   func writeSymlink(_ path: String, target: Data) throws {
-    let names = try components(of: path)
-    let folders = try openFolders(names, path: path)
-    defer { closeOwned(folders) }
-    let parent = folders[folders.count - 1]
-    let name = names[names.count - 1]
-    try clearFolder(name, in: parent, path: path)
+    try withFreeEntry(path) { parent, name in try writeSymlink(target, named: name, in: parent, path: path) }
+  }
 
+  private func writeSymlink(_ target: Data, named name: String, in parent: Int32, path: String) throws {
     var destination = target.map { CChar(bitPattern: $0) }
     destination.append(0)
     for _ in 0..<16 {
@@ -172,6 +168,18 @@ final class WorkTreeWriter {
   /// Descriptors of the folders from the top folder down to the one holding the last of `names`: element
   /// `i` is the folder `names[0..<i]`, element 0 the top folder (not owned: ``closeOwned(_:)`` skips it).
   /// Missing folders are made; a file or symlink where a folder must go is replaced by a folder.
+  /// Calls `body` with the open parent folder of `path` and its last name, once nothing (no folder) stands
+  /// where the entry goes.
+  private func withFreeEntry(_ path: String, _ body: (_ parent: Int32, _ name: String) throws -> Void) throws {
+    let names = try components(of: path)
+    let folders = try openFolders(names, path: path)
+    defer { closeOwned(folders) }
+    let parent = folders[folders.count - 1]
+    let name = names[names.count - 1]
+    try clearFolder(name, in: parent, path: path)
+    try body(parent, name)
+  }
+
   private func openFolders(_ names: [String], path: String) throws -> [Int32] {
     var folders: [Int32] = [rootDescriptor]
     do {
