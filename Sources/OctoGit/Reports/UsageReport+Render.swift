@@ -35,6 +35,9 @@ extension UsageReport {
     }
     alignments += Array(repeating: .right, count: 8)
     var table = TextTable(headers: headers, alignments: alignments)
+    // On a narrow terminal: the cache write and unpriced columns go first.
+    let first = dimension == .commit ? 2 : 1
+    table.droppable = [first + 7, first + 3, first + 4, first + 5, first + 1].filter { _ in forPeople }
     func number(_ value: Int) -> String { forPeople ? TextTable.grouped(value) : String(value) }
     func cells(_ key: String, _ detail: String?, _ totals: UsageTotals) -> [String] {
       var cells = [forPeople && dimension == .commit && key.count == 40 ? String(key.prefix(12)) : key]
@@ -52,9 +55,7 @@ extension UsageReport {
       return cells
     }
     table.rows = rows.map { cells($0.key, $0.detail, $0.totals) }
-    if forPeople {
-      table.footer = [cells("total", dimension == .commit ? "" : nil, total)]
-    }
+    table.footer = [cells("total", dimension == .commit ? "" : nil, total)]
     return table
   }
 

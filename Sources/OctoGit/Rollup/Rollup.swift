@@ -34,7 +34,10 @@ public enum Rollup {
     let refreshed = try store.entries()
     let generation = refreshed.map { "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")" }
       .joined(separator: "\n")
-    let request = [options.fingerprint, format.rawValue, style.colour ? "colour" : "plain", Version.octoGit, buildStamp]
+    let request = [
+      options.fingerprint, format.rawValue, style.colour ? "colour" : "plain", style.width.map { "\($0) columns" } ?? "",
+      Version.octoGit, buildStamp,
+    ]
       .joined(separator: "|")
     let digest = String(stableHash(generation), radix: 16)
     if let saved = try store.cachedResult(request: request, generation: digest) {

@@ -133,7 +133,7 @@ struct RollupPage {
     for (index, item) in shown.enumerated() {
       let y = index * rowHeight + 2
       let length = max(1, barSpace * fraction(item.1, of: largest))
-      svg += "<title>\(escape(item.0)): \(escape(Money.format(item.1)))</title>"
+      svg += "<title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title>"
       svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\">\(escape(shortened(item.0, to: 30)))</text>"
       svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"\(rowHeight - 8)\" rx=\"2\"/>"
       svg += "<text class=\"value\" x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 16)\">\(escape(dollars(item.1)))</text>"
@@ -160,7 +160,7 @@ struct RollupPage {
       let x = Double(left) + slot * Double(index) + (slot - barWidth) / 2
       let centre = x + barWidth / 2
       if item.1 > 0 {
-        svg += "<rect class=\"col\" x=\"\(format(x))\" y=\"\(format(Double(height - bottom) - length))\" width=\"\(format(barWidth))\" height=\"\(format(length))\" rx=\"2\"><title>\(escape(item.0)): \(escape(Money.format(item.1)))</title></rect>"
+        svg += "<rect class=\"col\" x=\"\(format(x))\" y=\"\(format(Double(height - bottom) - length))\" width=\"\(format(barWidth))\" height=\"\(format(length))\" rx=\"2\"><title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title></rect>"
       }
       if item.1 > 0, shown.count <= 18 || index % 2 == 0 {
         svg += "<text class=\"value\" x=\"\(format(centre))\" y=\"\(format(Double(height - bottom) - length - 5))\" text-anchor=\"middle\">\(escape(dollars(item.1)))</text>"
@@ -177,12 +177,15 @@ struct RollupPage {
     for dimension in report.options.dimensions { html += "<th>\(escape(dimension.rawValue))</th>" }
     html += "<th class=\"n\">events</th><th class=\"n\">tokens in</th><th class=\"n\">out</th><th class=\"n\">cache write</th><th class=\"n\">cache read</th><th class=\"n\">cost</th></tr></thead><tbody>"
     func cells(_ totals: UsageTotals) -> String {
-      let cost = totals.events == totals.unpricedEvents ? "unpriced" : Money.format(totals.cost)
+      let unpriced = totals.events == totals.unpricedEvents
+      let cost = unpriced ? "unpriced" : Money.format(totals.cost)
+      // The cell shows cents; its title holds the exact figure.
+      let exact = unpriced ? "" : " title=\"\(escape(Money.exact(totals.cost)))\""
       return [
         TextTable.grouped(totals.events), TextTable.grouped(totals.tokens.input), TextTable.grouped(totals.tokens.output),
-        TextTable.grouped(totals.tokens.cacheWrite5m + totals.tokens.cacheWrite1h), TextTable.grouped(totals.tokens.cacheRead),
-        cost,
-      ].map { "<td class=\"n\">\(escape($0))</td>" }.joined()
+        TextTable.grouped(TokenCounts.sum(totals.tokens.cacheWrite5m, totals.tokens.cacheWrite1h)),
+        TextTable.grouped(totals.tokens.cacheRead),
+      ].map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "<td class=\"n\"\(exact)>\(escape(cost))</td>"
     }
     for row in report.rows.prefix(2000) {
       html += "<tr>" + row.keys.map { "<td>\(escape($0))</td>" }.joined() + cells(row.totals) + "</tr>"

@@ -50,9 +50,10 @@ extension RollupReport {
       ]
     }
     table.rows = rows.map { cells($0.keys, $0.totals) }
-    if forPeople {
-      table.footer = [cells(["total"] + Array(repeating: "", count: options.dimensions.count - 1), total)]
-    }
+    table.footer = [cells(["total"] + Array(repeating: "", count: options.dimensions.count - 1), total)]
+    // On a narrow terminal: the cache write and unpriced columns go first.
+    let first = options.dimensions.count
+    if forPeople { table.droppable = [first + 7, first + 3, first + 4, first + 5, first + 1] }
     return table
   }
 

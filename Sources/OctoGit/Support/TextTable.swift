@@ -16,22 +16,63 @@ public struct TextTable: Sendable {
     self.alignments = alignments
   }
 
-  /// Columns padded to their widest cell (counted in characters), two spaces apart.
+  /// Columns that may be left out when the table is wider than the terminal, the first named left out
+  /// first (indices into ``headers``).
+  public var droppable: [Int] = []
+  /// The narrowest a left-aligned text column is cut to (with `…`) before columns are left out.
+  static let narrowest = 12
+
+  /// Columns padded to their widest cell (counted in characters), two spaces apart. With a width in
+  /// `style` (a terminal's), a wider table first cuts its text columns, then leaves out ``droppable``
+  /// columns, and says which in a last line.
   public func text(style: OutputStyle = OutputStyle(colour: false)) -> String {
-    let rows = self.rows.map { $0.map(SafeText.terminal) }
-    let footer = self.footer.map { $0.map(SafeText.terminal) }
-    let headers = self.headers.map(SafeText.terminal)
-    let all = [headers] + rows + footer
-    let widths = headers.indices.map { column in all.map { Self.width($0[column]) }.max() ?? 0 }
+    var rows = self.rows.map { $0.map(SafeText.terminal) }
+    var footer = self.footer.map { $0.map(SafeText.terminal) }
+    var headers = self.headers.map(SafeText.terminal)
+    var alignments = self.alignments
+    var tones = headers.indices.map { $0 < self.tones.count ? self.tones[$0] : nil }
+    var widths = headers.indices.map { column in ([headers] + rows + footer).map { Self.width($0[column]) }.max() ?? 0 }
+    var leftOut: [String] = []
+    if let limit = style.width {
+      func total() -> Int { widths.reduce(0, +) + 2 * max(0, widths.count - 1) }
+      // Text columns first, the widest cut first, down to the narrowest useful width.
+      while total() > limit,
+        let widest = widths.indices.filter({ alignments[$0] == .left && widths[$0] > Self.narrowest })
+          .max(by: { widths[$0] < widths[$1] })
+      {
+        widths[widest] = max(Self.narrowest, widths[widest] - (total() - limit))
+      }
+      var dropping = droppable.filter { $0 < headers.count }
+      var gone = Set<Int>()
+      while total() - gone.reduce(0, { $0 + widths[$1] + 2 }) > limit, !dropping.isEmpty {
+        gone.insert(dropping.removeFirst())
+      }
+      if !gone.isEmpty {
+        let kept = headers.indices.filter { !gone.contains($0) }
+        leftOut = gone.sorted().map { headers[$0] }
+        func keep<T>(_ values: [T]) -> [T] { kept.map { values[$0] } }
+        headers = keep(headers)
+        rows = rows.map(keep)
+        footer = footer.map(keep)
+        alignments = keep(alignments)
+        tones = keep(tones)
+        widths = keep(widths)
+      }
+    }
+    /// A cell cut to its column's width (`…` at the end).
+    func fitted(_ cell: String, _ column: Int) -> String {
+      guard Self.width(cell) > widths[column] else { return cell }
+      return String(cell.prefix(max(1, widths[column] - 1))) + "…"
+    }
     var out: [UInt8] = []
     func line(_ cells: [String]) {
       let start = out.count
       for column in cells.indices {
         if column > 0 { out.append(contentsOf: [0x20, 0x20]) }
-        let cell = cells[column]
+        let cell = fitted(cells[column], column)
         let padding = widths[column] - Self.width(cell)
         if alignments[column] == .right { out.append(contentsOf: repeatElement(0x20, count: padding)) }
-        if column < tones.count, let tone = tones[column] {
+        if let tone = tones[column] {
           out.append(contentsOf: style.paint(cell, tone).utf8)
         } else {
           out.append(contentsOf: cell.utf8)
@@ -42,8 +83,9 @@ public struct TextTable: Sendable {
       out.append(0x0A)
     }
     out.append(contentsOf: style.paint(headers.indices.map { column -> String in
-      let padding = String(repeating: " ", count: widths[column] - Self.width(headers[column]))
-      return alignments[column] == .right ? padding + headers[column] : headers[column] + padding
+      let header = fitted(headers[column], column)
+      let padding = String(repeating: " ", count: widths[column] - Self.width(header))
+      return alignments[column] == .right ? padding + header : header + padding
     }.joined(separator: "  ").replacingTrailingSpaces(), .bold).utf8)
     out.append(0x0A)
     rows.forEach(line)
@@ -51,6 +93,9 @@ public struct TextTable: Sendable {
       out.append(contentsOf: widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ").utf8)
       out.append(0x0A)
       footer.forEach(line)
+    }
+    if !leftOut.isEmpty {
+      out.append(contentsOf: "(left out to fit \(style.width ?? 0) columns: \(leftOut.joined(separator: ", ")); --wide shows every column)\n".utf8)
     }
     out.removeLast()
     return String(decoding: out, as: UTF8.self)
@@ -62,11 +107,11 @@ public struct TextTable: Sendable {
     return cell.utf8.allSatisfy { $0 < 0x80 } ? bytes : cell.count
   }
 
-  /// RFC 4180 CSV: a header line, then the rows (not the footer).
+  /// RFC 4180 CSV: a header line, the rows, then the footer (totals) rows.
   public var csv: String {
     var out: [UInt8] = []
     out.reserveCapacity((rows.count + 1) * 64)
-    for (number, row) in ([headers] + rows).enumerated() {
+    for (number, row) in ([headers] + rows + footer).enumerated() {
       if number > 0 { out.append(0x0A) }
       for (column, cell) in row.enumerated() {
         if column > 0 { out.append(UInt8(ascii: ",")) }

@@ -215,3 +215,41 @@ struct ImportIdentityTests {
     for id in ["cc:a1", "cc:b1", "cc:b2", "cc:b3"] { #expect(pending.contains(id), "\(id)") }
   }
 }
+
+@Suite("Reports for people: cents, the terminal's width, totals in every format")
+struct ReportShapeTests {
+  @Test("money to the cent for people, exact for scripts")
+  func money() {
+    #expect(Money.format(Decimal(string: "90.01590255")!) == "$90.02")
+    #expect(Money.format(Decimal(string: "0.000006")!) == "<$0.01")
+    #expect(Money.format(Decimal(string: "1234567.005")!) == "$1,234,567.01")
+    #expect(Money.format(0) == "$0.00")
+    #expect(Money.exact(Decimal(string: "0.000006")!) == "$0.000006")
+  }
+
+  @Test("a table wider than the terminal cuts its text, then leaves out the columns it may, and says which")
+  func fitsTheTerminal() {
+    var table = TextTable(headers: ["model", "events", "cache write 5m", "cache write 1h", "cost USD"], alignments: [.left, .right, .right, .right, .right])
+    table.rows = [[String(repeating: "m", count: 60), "1", "1,000", "2,000", "$1.00"]]
+    table.droppable = [2, 3]
+    let wide = table.text()
+    #expect(wide.split(separator: "\n").allSatisfy { $0.count > 60 || !$0.contains("m") })
+    let narrow = table.text(style: OutputStyle(colour: false, width: 40))
+    let lines = narrow.split(separator: "\n")
+    #expect(lines.dropLast().allSatisfy { $0.count <= 40 }, "\(narrow)")
+    #expect(lines.last?.contains("left out to fit 40 columns: cache write 5m") == true, "\(narrow)")
+    #expect(narrow.contains("…"))
+  }
+
+  @Test("CSV and Markdown end with the total row")
+  func totals() throws {
+    let repository = try TestRepository()
+    try repository.octo("usage", "record", "--model", "gpt-5", "--in", "10", "--out", "5", "--cost", "0.5")
+    try repository.git("commit", "-q", "--allow-empty", "-m", "x")
+    try repository.octo("hook", "post-commit")
+    let csv = try repository.octo("usage", "--by", "model", "--format", "csv")
+    #expect(csv.split(separator: "\n").last?.hasPrefix("total,1,10,5,") == true, "\(csv)")
+    let markdown = try repository.octo("usage", "--by", "model", "--format", "md")
+    #expect(markdown.contains("| **total** | **1** |"), "\(markdown)")
+  }
+}

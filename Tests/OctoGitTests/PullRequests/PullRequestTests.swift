@@ -45,7 +45,7 @@ struct PullRequestTests {
     #expect(markdown.contains("3 file(s) changed, 2 insertion(s)(+), 0 deletion(s)(-), 1 renamed."))
     #expect(markdown.contains("| `true` | passed |"))
     #expect(markdown.contains("before the parser fix"))
-    #expect(markdown.contains("| claude-sonnet-4-5 | 1 | 3,000 | $0.033 |"))
+    #expect(markdown.contains("| claude-sonnet-4-5 | 1 | 3,000 | $0.03 |"))
     #expect(markdown.contains("## Checklist\n- [ ] reviewed"))
     let footer = try #require(markdown.split(separator: "\n").last { $0.hasPrefix("<!-- octo-git:v1 ") })
     let head = try fixture.git("rev-parse", "HEAD")
