@@ -4,6 +4,12 @@
  * thousands of system calls, whose cost is the kernel's path walk, so they are spread over threads as
  * git's preload-index does, and each path is looked up from the root opened once rather than walked again
  * from "/". Swift's concurrency checking has no way to hand raw C strings to threads, hence C.
+ *
+ * fstatat(AT_SYMLINK_NOFOLLOW) leaves only the last component unfollowed: "d/file" where d became a
+ * symlink to a folder elsewhere would describe that folder's file. octo_lstat_paths_beneath also checks
+ * that every leading component is a real folder (git's lstat-cache, "has_symlink_leading_path"); each
+ * thread remembers the last folder prefix it verified (and the last one it refused), so on sorted paths
+ * that costs one lstat per new folder.
  */
 #define _GNU_SOURCE
 #include "CShims.h"
@@ -25,12 +31,104 @@ struct octo_stat_job {
   int follow;
   /* The root opened once (O_PATH): each path is looked up from it, not walked again from "/". -1: not. */
   int root_descriptor;
+  /* Whether every leading component must be a real folder (see octo_lstat_paths_beneath). */
+  int beneath;
 };
 
-static void octo_stat_one(const struct octo_stat_job *job, char *buffer, size_t capacity, size_t position) {
+/* What one thread knows of the folders above the paths it looked at: `good` (good_length bytes, no
+ * trailing slash; 0 is the root) is a prefix whose every component is a real folder; `bad` (bad_length
+ * bytes, 0: none) a prefix whose last component is not one, with the errno to report below it. */
+struct octo_prefix_memo {
+  char *good;
+  size_t good_length;
+  char *bad;
+  size_t bad_length;
+  int bad_error;
+  size_t capacity;
+};
+
+/* lstat() of `path` relative to the root. */
+static int octo_lstat_relative(
+    const struct octo_stat_job *job, char *buffer, size_t capacity, const char *path, struct stat *status) {
+  if (job->root_descriptor >= 0) return fstatat(job->root_descriptor, path, status, AT_SYMLINK_NOFOLLOW);
+  size_t length = strlen(path);
+  if (job->root_length + 1 + length + 1 > capacity) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(buffer + job->root_length + 1, path, length + 1);
+  return lstat(buffer, status);
+}
+
+/* 0 when every leading component of `path` is a real folder (not a symlink, not a file), else the errno
+ * to report for the path: ENOTDIR, or what lstat said of the first component that failed (ENOENT...). */
+static int octo_check_prefix(
+    const struct octo_stat_job *job, struct octo_prefix_memo *memo, char *buffer, size_t capacity, const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) return 0;
+  size_t length = (size_t)(slash - path);
+  if (length + 1 > memo->capacity) return ENAMETOOLONG;
+  if (length == memo->good_length && memcmp(path, memo->good, length) == 0) return 0;
+  if (memo->bad_length > 0 && length >= memo->bad_length && memcmp(path, memo->bad, memo->bad_length) == 0 &&
+      (length == memo->bad_length || path[memo->bad_length] == '/')) {
+    return memo->bad_error;
+  }
+  /* The leading components shared with the verified prefix need no new look. */
+  size_t limit = length < memo->good_length ? length : memo->good_length;
+  size_t shared = 0;
+  while (shared < limit && path[shared] == memo->good[shared]) shared++;
+  if (!((shared == memo->good_length || memo->good[shared] == '/') && (shared == length || path[shared] == '/'))) {
+    size_t back = shared;
+    while (back > 0 && path[back - 1] != '/') back--;
+    shared = back > 0 ? back - 1 : 0;
+  }
+  if (shared == length) {
+    /* A folder above the one verified last: verified with it. */
+    memo->good_length = length;
+    return 0;
+  }
+  memcpy(memo->good, path, length);
+  memo->good[length] = '\0';
+  size_t verified = shared;
+  size_t position = shared == 0 ? 0 : shared + 1;
+  for (;;) {
+    while (position < length && memo->good[position] != '/') position++;
+    memo->good[position] = '\0';
+    struct stat status;
+    int error = 0;
+    if (octo_lstat_relative(job, buffer, capacity, memo->good, &status) != 0) {
+      error = errno != 0 ? errno : ENOENT;
+    } else if (!S_ISDIR(status.st_mode)) {
+      error = ENOTDIR;
+    }
+    if (error != 0) {
+      memcpy(memo->bad, memo->good, position + 1);
+      memo->bad_length = position;
+      memo->bad_error = error;
+      memo->good_length = verified;
+      return error;
+    }
+    verified = position;
+    if (position == length) break;
+    memo->good[position] = '/';
+    position++;
+  }
+  memo->good_length = length;
+  return 0;
+}
+
+static void octo_stat_one(
+    const struct octo_stat_job *job, struct octo_prefix_memo *memo, char *buffer, size_t capacity, size_t position) {
   octo_path_stat *result = &job->results[position];
   memset(result, 0, sizeof *result);
   const char *path = job->paths[position];
+  if (job->beneath) {
+    int refused = octo_check_prefix(job, memo, buffer, capacity, path);
+    if (refused != 0) {
+      result->error = refused;
+      return;
+    }
+  }
   struct stat status;
   int failed;
   if (job->root_descriptor >= 0) {
@@ -66,22 +164,33 @@ static void *octo_stat_range(void *argument) {
   const struct octo_stat_job *job = argument;
   size_t capacity = job->root_length + 4096 + 2;
   char *buffer = malloc(capacity);
-  if (buffer == NULL) {
+  struct octo_prefix_memo memo = {.capacity = 4096 + 1};
+  if (job->beneath) {
+    memo.good = malloc(memo.capacity);
+    memo.bad = malloc(memo.capacity);
+  }
+  if (buffer == NULL || (job->beneath && (memo.good == NULL || memo.bad == NULL))) {
     for (size_t position = job->begin; position < job->end; position++) {
       memset(&job->results[position], 0, sizeof job->results[position]);
       job->results[position].error = ENOMEM;
     }
+    free(buffer);
+    free(memo.good);
+    free(memo.bad);
     return NULL;
   }
   memcpy(buffer, job->root, job->root_length);
   buffer[job->root_length] = '/';
-  for (size_t position = job->begin; position < job->end; position++) octo_stat_one(job, buffer, capacity, position);
+  for (size_t position = job->begin; position < job->end; position++) octo_stat_one(job, &memo, buffer, capacity, position);
   free(buffer);
+  free(memo.good);
+  free(memo.bad);
   return NULL;
 }
 
-void octo_stat_paths(
-    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow) {
+static void octo_stat_paths_with(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow,
+    int beneath) {
   if (threads < 1) threads = 1;
   if (threads > 16) threads = 16;
   if ((size_t)threads > count / 256 + 1) threads = (int)(count / 256 + 1);
@@ -94,7 +203,7 @@ void octo_stat_paths(
     jobs[worker] = (struct octo_stat_job){
       .root = root, .root_length = root_length, .paths = paths, .results = results,
       .begin = count * (size_t)worker / (size_t)threads, .end = count * (size_t)(worker + 1) / (size_t)threads,
-      .follow = follow, .root_descriptor = root_descriptor};
+      .follow = follow, .root_descriptor = root_descriptor, .beneath = beneath};
   }
   /* The calling thread takes the first share; a worker that cannot be started has its share done here. */
   for (int worker = 1; worker < threads; worker++) {
@@ -109,4 +218,14 @@ void octo_stat_paths(
     }
   }
   if (root_descriptor >= 0) close(root_descriptor);
+}
+
+void octo_stat_paths(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow) {
+  octo_stat_paths_with(root, paths, count, results, threads, follow, 0);
+}
+
+void octo_lstat_paths_beneath(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads) {
+  octo_stat_paths_with(root, paths, count, results, threads, 0, 1);
 }

@@ -68,4 +68,11 @@ int octo_pidfd_open(int32_t pid);
 int octo_forward_signals_to(int32_t group);
 void octo_forward_signals_stop(int slot);
 
+/// lstat() of `count` paths relative to `root` as octo_stat_paths without `follow`, except that nothing is
+/// followed in any component: a path whose leading components are not all real folders (a symlink, a
+/// file) fails with ENOTDIR, or with what lstat said of the first leading component that failed (ENOENT).
+/// See stat_paths.c.
+void octo_lstat_paths_beneath(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads);
+
 #endif

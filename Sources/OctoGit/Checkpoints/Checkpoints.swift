@@ -32,11 +32,28 @@ public final class Checkpoints {
     }
   }
 
+  /// A checkpoint just taken, with what its snapshot left out.
+  public struct Taken: Sendable {
+    public let checkpoint: Checkpoint
+    /// One line per file or folder left out of the snapshot, or kept at its previous content (unreadable,
+    /// larger than `octo.checkpoint.maxFileSize`, a name git refuses), e.g.
+    /// `left out big.bin (30 MB > 10 MB octo.checkpoint.maxFileSize)`. Empty when everything was captured.
+    public let warnings: [String]
+  }
+
   /// Snapshots the whole work tree and the index as a checkpoint; HEAD, `.git/index` and the files are
   /// left exactly as they are. Applies `octo.checkpoint.keep` afterwards.
   @discardableResult
   public func take(_ request: Request) throws -> Checkpoint {
-    try take(request, snapshot: try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored))
+    try takeReporting(request).checkpoint
+  }
+
+  /// ``take(_:)``, also returning what the snapshot left out (a file it could not read never fails the
+  /// checkpoint: it is left out and said here).
+  @discardableResult
+  public func takeReporting(_ request: Request) throws -> Taken {
+    let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored)
+    return Taken(checkpoint: try take(request, snapshot: snapshot), warnings: snapshot.warnings)
   }
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the

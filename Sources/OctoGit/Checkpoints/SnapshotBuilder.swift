@@ -1,3 +1,4 @@
+import CGit2
 import CShims
 import Foundation
 
@@ -16,6 +17,8 @@ enum SnapshotBuilder {
     let indexTree: Oid?
     /// The repository's index, read on first use (most checkpoints never need it).
     let realIndex: RealIndex
+    /// What the snapshot left out or could not update, one line each (`left out big.bin (…)`).
+    var warnings: [String] = []
   }
 
   /// The repository's index (`.git/index`), read only when asked for: on a large work tree, reading it
@@ -34,6 +37,14 @@ enum SnapshotBuilder {
     }
   }
 
+  /// The default of `octo.checkpoint.maxFileSize`: 100 MB.
+  static let defaultMaxFileSize: UInt64 = 100 << 20
+
+  /// Builds the snapshot of the work tree of `repository`.
+  ///
+  /// It never fails over one file: a file that cannot be read, or an untracked file larger than
+  /// `octo.checkpoint.maxFileSize`, or a name git refuses, is left out (a file captured before keeps its
+  /// last content) and said in ``Snapshot/warnings``; it is looked at again by the next snapshot.
   static func snapshot(_ repository: Repository, includeIgnored: Bool) throws -> Snapshot {
     let folder = repository.gitDirectory + "/octo"
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -57,7 +68,30 @@ enum SnapshotBuilder {
       fresh = true
       try? FileManager.default.removeItem(atPath: folder + name + ".index")  // what earlier versions kept
     }
-    let trustFileMode = (try? repository.config().bool("core.filemode")) ?? true
+    let config = try? repository.config()
+    let trustFileMode = (try? config?.bool("core.filemode")) ?? true
+    var warnings: [String] = []
+    // Folders holding an untracked file left out: the folder cache must not call them current.
+    var recheck: Set<String> = []
+    var sizeLimit: UInt64??
+    /// `octo.checkpoint.maxFileSize` (`nil`: no limit), read when a file first needs it.
+    func maxFileSize() -> UInt64? {
+      if let sizeLimit { return sizeLimit }
+      let (limit, problem) = fileSizeLimit(config)
+      if let problem { warnings.append(problem) }
+      sizeLimit = .some(limit)
+      return limit
+    }
+    func tooBig(_ path: String, _ size: UInt64, _ limit: UInt64) -> String {
+      var shownSize = sizeText(size)
+      if shownSize == sizeText(limit) { shownSize = "\(size) bytes" }
+      return "left out \(RawPath.shown(path)) (\(shownSize) > \(sizeText(limit)) octo.checkpoint.maxFileSize)"
+    }
+    func reason(_ error: Error) -> String {
+      var text = (error as? GitError)?.message ?? "\(error)"
+      text = text.replacingOccurrences(of: repository.workDirectory + "/", with: "")
+      return SafeText.terminal(text)
+    }
 
     // Every recorded file's stat data against the disk; hashing only where it moved.
     var positions: [Int] = []
@@ -73,11 +107,17 @@ enum SnapshotBuilder {
     for (position, now) in zip(positions, found) {
       let mode = state.mode(position)
       let type = now.mode & UInt32(S_IFMT)
+      if now.error != 0 && now.error != ENOENT && now.error != ENOTDIR {
+        // There, but not to be looked at (a folder above it unreadable): kept as it was, not deleted.
+        warnings.append(
+          "kept the previous content of \(RawPath.shown(state.path(position))) (\(String(cString: strerror(now.error))))")
+        continue
+      }
       if now.error != 0 || (type == UInt32(S_IFDIR) && mode != EntryMode.gitlink.rawValue) {
         let path = state.path(position)
         // In a sparse checkout the files outside the cone are absent on purpose: not deletions.
-        if sparse == nil { sparse = (try? repository.config().bool("core.sparseCheckout")) ?? false }
-        if sparse == true, try realIndex.get().isSkipWorktree(path) { continue }
+        if sparse == nil { sparse = (try? config?.bool("core.sparseCheckout")) ?? false }
+        if sparse == true, try isSkipWorktree(realIndex.get(), path) { continue }
         removed.insert(position)
         removals.append(.remove(path: path))
       } else if mode == EntryMode.gitlink.rawValue && type == UInt32(S_IFDIR) {
@@ -90,7 +130,27 @@ enum SnapshotBuilder {
         }
       } else if statMoved(recorded: state.stat(position), mode: mode, found: now, racyAfter: racyAfter, trustFileMode: trustFileMode) {
         let path = state.path(position)
-        guard let record = try hash(path, now, previousMode: mode, in: repository, trustFileMode: trustFileMode) else {
+        // A file captured while untracked that grew past the limit leaves the snapshot (git's own files
+        // never do).
+        if type == UInt32(S_IFREG), let limit = maxFileSize(), now.size > limit,
+          try indexEntry(realIndex.get(), path) == nil
+        {
+          warnings.append(tooBig(path, now.size, limit))
+          recheck.insert(parent(of: path))
+          removed.insert(position)
+          removals.append(.remove(path: path))
+          continue
+        }
+        let hashed: SnapshotState.Record?
+        do {
+          hashed = try hash(path, now, previousMode: mode, in: repository, trustFileMode: trustFileMode)
+        } catch {
+          // Unreadable now: the snapshot keeps what it held, and the unchanged record (stat data included)
+          // has the file hashed again next time.
+          warnings.append("kept the previous content of \(RawPath.shown(path)) (\(reason(error)))")
+          continue
+        }
+        guard let record = hashed else {
           removed.insert(position)
           removals.append(.remove(path: path))
           continue
@@ -113,6 +173,7 @@ enum SnapshotBuilder {
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored)
     let findings = try scan.run(rulesMoved: rulesMoved)
+    warnings += findings.warnings
     for path in findings.nestedRepositories {
       // A repository nested in the work tree: recorded as a gitlink to its HEAD (none yet: skipped).
       guard let head = repository.nestedRepositoryHead(at: path) else { continue }
@@ -120,9 +181,22 @@ enum SnapshotBuilder {
       upserts.append(.upsert(path: path, id: head, mode: .gitlink))
     }
     let newcomers = findings.untracked
-    let newStats = PathStatus.of(newcomers, under: repository.workDirectory)
+    let newStats = PathStatus.of(rawPaths: newcomers, under: repository.workDirectory)
     for (path, now) in zip(newcomers, newStats) where now.error == 0 {
-      guard let record = try hash(path, now, previousMode: nil, in: repository, trustFileMode: trustFileMode) else { continue }
+      if now.mode & UInt32(S_IFMT) == UInt32(S_IFREG), let limit = maxFileSize(), now.size > limit {
+        warnings.append(tooBig(path, now.size, limit))
+        recheck.insert(parent(of: path))
+        continue
+      }
+      let hashed: SnapshotState.Record?
+      do {
+        hashed = try hash(path, now, previousMode: nil, in: repository, trustFileMode: trustFileMode)
+      } catch {
+        warnings.append("left out \(RawPath.shown(path)) (\(reason(error)))")
+        recheck.insert(parent(of: path))
+        continue
+      }
+      guard let record = hashed else { continue }
       added.append(record)
       upserts.append(.upsert(path: path, id: record.id, mode: EntryMode(rawValue: record.mode) ?? .blob))
     }
@@ -132,7 +206,7 @@ enum SnapshotBuilder {
       let index = try realIndex.get()
       for position in 0..<state.count where !removed.contains(position) {
         let path = state.path(position)
-        if index.entry(at: path) == nil, try repository.isIgnored(path) {
+        if indexEntry(index, path) == nil, try isIgnored(path, in: repository) {
           removed.insert(position)
           replaced[position] = nil
           removals.append(.remove(path: path))
@@ -142,14 +216,127 @@ enum SnapshotBuilder {
     }
 
     // The new tree: the last one with the removals, then the additions, applied (in that order, so a file
-    // can take the place of a folder and the reverse).
+    // can take the place of a folder and the reverse). An entry libgit2 refuses is left out, not the
+    // whole snapshot.
     var tree = state.tree
-    if !removals.isEmpty { tree = try repository.updateTree(tree, with: removals) }
-    if !upserts.isEmpty { tree = try repository.updateTree(tree, with: upserts) }
-    if fresh || !replaced.isEmpty || !removed.isEmpty || !added.isEmpty {
-      state.save(to: statePath, tree: tree, replaced: replaced, removed: removed, added: added)
+    let (afterRemovals, _) = apply(removals, to: tree, in: repository)
+    tree = afterRemovals
+    let (afterUpserts, refused) = apply(upserts, to: tree, in: repository)
+    tree = afterUpserts
+    for (path, error) in refused {
+      if let position = state.position(of: path), !removed.contains(position) {
+        // Recorded before: the tree keeps its old entry, and so does the state (hashed again next time).
+        replaced[position] = nil
+        warnings.append("kept the previous content of \(RawPath.shown(path)) (\(reason(error)))")
+      } else {
+        added.removeAll { $0.path == path }
+        recheck.insert(parent(of: path))
+        warnings.append("left out \(RawPath.shown(path)) (\(reason(error)))")
+      }
     }
-    return Snapshot(tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex)
+    var saved = true
+    if fresh || !replaced.isEmpty || !removed.isEmpty || !added.isEmpty {
+      saved = state.save(to: statePath, tree: tree, replaced: replaced, removed: removed, added: added)
+    }
+    // Only now, with the state that holds what the scan found saved, may the folder cache call those
+    // folders known: the next scan does not look into them for new files.
+    if saved { scan.saveCache(findings, recheck: recheck) }
+    // A file can be left out twice (too big as a record, then as an untracked file): said once.
+    var said: Set<String> = []
+    warnings = warnings.filter { said.insert($0).inserted }
+    return Snapshot(
+      tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex, warnings: warnings)
+  }
+
+  /// `tree` with `updates` applied. When libgit2 refuses the batch, they are applied one at a time and
+  /// those it refuses are returned (path and error) instead of failing everything.
+  private static func apply(_ updates: [TreeUpdate], to tree: Oid, in repository: Repository) -> (Oid, [(String, Error)]) {
+    if updates.isEmpty { return (tree, []) }
+    do {
+      return (try repository.updateTree(tree, with: updates, rawPaths: true), [])
+    } catch {
+      var current = tree
+      var refused: [(String, Error)] = []
+      for update in updates {
+        do {
+          current = try repository.updateTree(current, with: [update], rawPaths: true)
+        } catch {
+          refused.append((update.path, error))
+        }
+      }
+      // (A repository failing as a whole, a full disk, fails the commit that follows.)
+      return (current, refused)
+    }
+  }
+
+  /// The folder holding `path` (`""`: the top of the work tree).
+  static func parent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return String(path[..<slash])
+  }
+
+  /// `octo.checkpoint.maxFileSize` from `config` in bytes (git's `k`, `m`, `g` suffixes), `nil` for no
+  /// limit (`0` or less); the default when unset. A value that is not a size gives the default and a
+  /// warning.
+  static func fileSizeLimit(_ config: Config?) -> (limit: UInt64?, problem: String?) {
+    let fallback = DefaultSettings.value(of: "octo.checkpoint.maxFileSize").flatMap(parseSize) ?? defaultMaxFileSize
+    let configured: Int?
+    do {
+      configured = try config?.int("octo.checkpoint.maxFileSize")
+    } catch {
+      return (
+        fallback == 0 ? nil : fallback,
+        "octo.checkpoint.maxFileSize is not a size (e.g. 100m); used \(sizeText(fallback))"
+      )
+    }
+    guard let configured else { return (fallback == 0 ? nil : fallback, nil) }
+    return (configured <= 0 ? nil : UInt64(configured), nil)
+  }
+
+  /// A size as git writes integers: digits and an optional `k`, `m` or `g` (times 1024, 1024², 1024³).
+  static func parseSize(_ text: String) -> UInt64? {
+    var digits = text.trimmingCharacters(in: .whitespaces).lowercased()
+    var factor: UInt64 = 1
+    switch digits.last {
+    case "k": factor = 1 << 10
+    case "m": factor = 1 << 20
+    case "g": factor = 1 << 30
+    default: break
+    }
+    if factor != 1 { digits.removeLast() }
+    guard let value = UInt64(digits) else { return nil }
+    let (product, overflow) = value.multipliedReportingOverflow(by: factor)
+    return overflow ? nil : product
+  }
+
+  /// A size for people, in git's units (1 KB = 1024 bytes): `30 MB`, `1.5 GB`, `512 bytes`.
+  static func sizeText(_ bytes: UInt64) -> String {
+    for (unit, name) in [(UInt64(1) << 30, "GB"), (UInt64(1) << 20, "MB"), (UInt64(1) << 10, "KB")] where bytes >= unit {
+      let tenths = (Double(bytes) / Double(unit) * 10).rounded()
+      let whole = Int(tenths / 10)
+      let fraction = Int(tenths) % 10
+      return fraction == 0 ? "\(whole) \(name)" : "\(whole).\(fraction) \(name)"
+    }
+    return bytes == 1 ? "1 byte" : "\(bytes) bytes"
+  }
+
+  /// The stage-0 entry of `index` at `path` (``RawPath`` form, looked up by its bytes).
+  private static func indexEntry(_ index: Index, _ path: String) -> UnsafePointer<git_index_entry>? {
+    RawPath.withCString(path) { git_index_get_bypath(index.pointer, $0, 0) }
+  }
+
+  /// Whether the index marks `path` skip-worktree (outside a sparse checkout's cone).
+  private static func isSkipWorktree(_ index: Index, _ path: String) -> Bool {
+    guard let entry = indexEntry(index, path) else { return false }
+    return entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
+  }
+
+  /// Whether the ignore rules exclude `path` (``RawPath`` form).
+  private static func isIgnored(_ path: String, in repository: Repository) throws -> Bool {
+    var ignored: Int32 = 0
+    let result = RawPath.withCString(path) { git_ignore_path_is_ignored(&ignored, repository.pointer, $0) }
+    try GitError.check(result, "check whether \(RawPath.shown(path)) is ignored")
+    return ignored == 1
   }
 
   /// The tree of an index's stage-0 entries (an index with conflicts has none of its own).
@@ -157,13 +344,19 @@ enum SnapshotBuilder {
     if !index.hasConflicts { return try index.writeTree() }
     let clean = try Index.inMemory()
     try index.forEachEntry { path, mode, id, _, _ in
-      try clean.add(path: String(cString: path), id: id, mode: EntryMode(rawValue: mode) ?? .blob)
+      // The path as its bytes: a name that is not UTF-8 stays itself.
+      var entry = git_index_entry()
+      entry.path = path
+      entry.id = id.raw
+      entry.mode = mode
+      try GitError.check(git_index_add(clean.pointer, &entry), "add \(RawPath.shown(RawPath.string(cString: path))) to an index")
     }
     return try clean.writeTree(to: repository)
   }
 
-  /// Hashes the work-tree file at `path` as git would and returns what to record, or `nil` when it is
-  /// gone (or no longer a file git records).
+  /// Hashes the work-tree file at `path` (``RawPath`` form) as git would and returns what to record, or
+  /// `nil` when it is gone (or no longer a file git records: a folder, a pipe, a socket, a device). Throws
+  /// when the file is there but cannot be read (or a filter refuses it).
   private static func hash(
     _ path: String, _ now: octo_path_stat, previousMode: UInt32?, in repository: Repository, trustFileMode: Bool
   ) throws -> SnapshotState.Record? {

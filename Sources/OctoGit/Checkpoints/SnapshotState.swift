@@ -12,9 +12,13 @@ import Foundation
 /// byte order of path: mode, flags (UInt32 each), size, inode, modification and change times (seconds and
 /// nanoseconds; UInt64/Int64 each), blob id (20 bytes), the path and a NUL. Little-endian. A file that
 /// does not parse is ignored: the state is rebuilt from `.git/index`.
+///
+/// Paths are kept as the bytes git and the file system use; as strings they are in ``RawPath`` form, so a
+/// name that is not UTF-8 still names its file.
 final class SnapshotState {
   /// One path as it is to be recorded.
   struct Record {
+    /// In ``RawPath`` form.
     var path: String
     var mode: UInt32
     var skipWorktree: Bool
@@ -46,7 +50,8 @@ final class SnapshotState {
     UnsafePointer((storage.baseAddress! + offsets[position] + Self.fixedSize).assumingMemoryBound(to: CChar.self))
   }
 
-  func path(_ position: Int) -> String { String(cString: pathPointer(position)) }
+  /// The path at `position`, in ``RawPath`` form.
+  func path(_ position: Int) -> String { RawPath.string(cString: pathPointer(position)) }
 
   func mode(_ position: Int) -> UInt32 { load(position, 0, as: UInt32.self) }
 
@@ -67,9 +72,9 @@ final class SnapshotState {
     Record(path: path(position), mode: mode(position), skipWorktree: skipWorktree(position), id: id(position), stat: stat(position))
   }
 
-  /// The position of `path`, found by binary search.
+  /// The position of `path` (in ``RawPath`` form), found by binary search.
   func position(of path: String) -> Int? {
-    path.withCString { key in
+    RawPath.withCString(path) { key in
       var low = 0
       var high = offsets.count
       while low < high {
@@ -190,23 +195,36 @@ final class SnapshotState {
   /// Saves the state with changes applied: `replaced` records by position, `removed` positions dropped,
   /// `added` records (paths not held yet) merged in, and `tree` as the tree they form. Written to a
   /// temporary file and renamed, so a reader never sees half a state; failing to save only costs the
-  /// next checkpoint some hashing.
-  func save(to path: String, tree: Oid, replaced: [Int: Record], removed: Set<Int>, added: [Record]) {
+  /// next checkpoint some hashing. Returns whether the state was saved.
+  @discardableResult
+  func save(to path: String, tree: Oid, replaced: [Int: Record], removed: Set<Int>, added: [Record]) -> Bool {
     var body: [UInt8] = []
     body.reserveCapacity(storage.count + added.count * 128)
     var count: UInt32 = 0
-    let newcomers = added.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    // Each newcomer's path bytes, NUL-terminated, in byte order (strcmp's, the records' order).
+    let newcomers = added.map { record -> ([UInt8], Record) in
+      var bytes = RawPath.bytes(record.path)
+      bytes.append(0)
+      return (bytes, record)
+    }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
     var next = 0
-    func appendRecord(_ record: Record) {
+    /// `bytes`: the path's bytes with their NUL, when known already.
+    func appendRecord(_ record: Record, bytes: [UInt8]? = nil) {
+      let pathBytes = bytes.map { Array($0.dropLast()) } ?? RawPath.bytes(record.path)
       Self.append(&body, mode: record.mode, skipWorktree: record.skipWorktree, id: record.id, stat: record.stat) {
-        $0.append(contentsOf: record.path.utf8)
+        $0.append(contentsOf: pathBytes)
       }
       count += 1
     }
+    func precedes(_ bytes: [UInt8], _ current: UnsafePointer<CChar>) -> Bool {
+      bytes.withUnsafeBufferPointer { buffer in
+        strcmp(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), current) < 0
+      }
+    }
     for position in 0..<offsets.count {
       let current = pathPointer(position)
-      while next < newcomers.count, newcomers[next].path.withCString({ strcmp($0, current) < 0 }) {
-        appendRecord(newcomers[next])
+      while next < newcomers.count, precedes(newcomers[next].0, current) {
+        appendRecord(newcomers[next].1, bytes: newcomers[next].0)
         next += 1
       }
       if removed.contains(position) { continue }
@@ -219,15 +237,19 @@ final class SnapshotState {
         count += 1
       }
     }
-    for record in newcomers[next...] { appendRecord(record) }
+    for (bytes, record) in newcomers[next...] { appendRecord(record, bytes: bytes) }
 
     var bytes = Self.magic
     tree.withBytes { bytes.append(contentsOf: $0) }
     withUnsafeBytes(of: count.littleEndian) { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: body)
     let temporary = path + ".\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
-    if rename(temporary, path) != 0 { unlink(temporary) }
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return false }
+    if rename(temporary, path) != 0 {
+      unlink(temporary)
+      return false
+    }
+    return true
   }
 }
 

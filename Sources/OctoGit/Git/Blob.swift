@@ -12,11 +12,13 @@ extension Repository {
     return Oid(out)
   }
 
-  /// Hashes the work-tree file at `path` (relative to the work tree) into a blob as `git add` would:
-  /// through the repository's filters (line endings, clean filters), a symlink as its target.
+  /// Hashes the work-tree file at `path` (relative to the work tree, in ``RawPath`` form: a name of any
+  /// bytes) into a blob as `git add` would: through the repository's filters (line endings, clean
+  /// filters), a symlink as its target.
   func createBlob(fromWorkTree path: String) throws -> Oid {
     var out = git_oid()
-    try GitError.check(git_blob_create_from_workdir(&out, pointer, path), "store \(path) as a blob")
+    let result = RawPath.withCString(path) { git_blob_create_from_workdir(&out, pointer, $0) }
+    try GitError.check(result, "store \(RawPath.shown(path)) as a blob")
     return Oid(out)
   }
 

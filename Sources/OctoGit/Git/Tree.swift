@@ -79,9 +79,15 @@ extension Repository {
   /// Writes the tree that results from applying `updates` to `base` (`nil`: the empty tree). Only the
   /// subtrees on the updated paths are rewritten, so the cost follows the number of changes.
   public func updateTree(_ base: Oid?, with updates: [TreeUpdate]) throws -> Oid {
+    try updateTree(base, with: updates, rawPaths: false)
+  }
+
+  /// The same; with `rawPaths`, the paths are in ``RawPath`` form (names of any bytes, as read from the
+  /// work tree) and go to libgit2 as the bytes they stand for.
+  func updateTree(_ base: Oid?, with updates: [TreeUpdate], rawPaths: Bool) throws -> Oid {
     let baseTree = try base.map { try treeHandle($0) } ?? treeHandle(try createTree([]))
     var out = git_oid()
-    let paths = updates.map { strdup($0.path) }
+    let paths = updates.map { rawPaths ? RawPath.duplicate($0.path) : strdup($0.path) }
     defer { paths.forEach { free($0) } }
     var raw: [git_tree_update] = zip(updates, paths).map { update, path in
       switch update {

@@ -23,6 +23,11 @@ struct FolderCache {
     init(_ status: stat) {
       self.init(seconds: Int64(status.st_mtim.tv_sec), nanoseconds: Int64(status.st_mtim.tv_nsec), inode: UInt64(status.st_ino))
     }
+
+    /// A stamp no folder on disk has (no inode is 0): a folder recorded with it is known to the cache
+    /// (its parent need not be read to find it) but never current, so the next scan reads it again. For
+    /// folders holding something a scan had to leave out, which must be looked at again next time.
+    static let unknown = Stamp(seconds: 0, nanoseconds: 0, inode: 0)
   }
 
   struct Folder {
@@ -39,13 +44,14 @@ struct FolderCache {
 
   /// Whether `folder`, whose stat data is now `stamp`, still holds what the cache recorded of it.
   func isCurrent(_ folder: String, _ stamp: Stamp) -> Bool {
-    guard let recorded = folders[folder]?.stamp, recorded == stamp else { return false }
+    guard let recorded = folders[folder]?.stamp, recorded == stamp, recorded != .unknown else { return false }
     return stamp.seconds < Int64(scannedAt.rounded(.down)) - 1
   }
 
   // File: a header line "octo-git folders 2\t<scannedAt>\t<tag>" ending in NUL, then per folder
   // "<seconds> <nanoseconds> <inode> <name count> <path>" and each name, every one ending in NUL (paths and
-  // names may hold any byte but NUL).
+  // names may hold any byte but NUL). Paths are written as the UTF-8 of their strings and read back the
+  // same way, so a path in ``RawPath`` form (a name that is not UTF-8) comes back exactly.
 
   /// The cache at `path`, when it was written with the same `tag` (what the scan depends on besides the
   /// folders: ignore rules, a file suffix).
