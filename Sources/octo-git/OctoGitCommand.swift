@@ -62,7 +62,7 @@ struct OctoGitCommand: ParsableCommand {
 
   /// The repository the command works on, opened once for the whole process.
   func openRepository() throws -> Repository {
-    try Repository.open(at: try workingDirectory())
+    try Repository.discover(from: try workingDirectory())
   }
 
   static func main() {

@@ -59,11 +59,11 @@ public enum Doctor {
     let runtime = DoctorReport.RuntimeInfo(
       octoGit: Version.octoGit, libgit2: Version.libgit2, sqlite: Version.sqlite, libcurl: Version.libcurl)
     let agents = AgentSetup.Agent.allCases.map { agent in
-      let path = AgentSetup.settingsPath(repository, agent)
-      let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+      let wired = AgentSetup.wiredFile(repository, agent)
       return DoctorReport.AgentInfo(
-        agent: agent.rawValue, file: path, wired: agent.markers.allSatisfy(text.contains))
+        agent: agent.rawValue, file: wired ?? AgentSetup.settingsPath(repository, agent), wired: wired != nil)
     }
+    if let warning = try PostCommitHook.pendingWithoutHookWarning(repository) { problems.append(warning) }
     let rollup = rollupInfo(repository)
     if rollup.project == nil, hooks.hooks.allSatisfy({ $0.state == "octo-git" }) {
       problems.append("installed but not registered for the rollup: run octo-git repos add")
@@ -85,7 +85,7 @@ public enum Doctor {
 
   /// "Not installed", or "installed but bypassed" when another tool took the hooks back.
   static func hookProblems(_ repository: Repository, _ hooks: DoctorReport.HooksInfo) throws -> [String] {
-    let missing = hooks.hooks.filter { $0.state != "octo-git" }.map(\.name)
+    let missing = hooks.hooks.filter { $0.state != "octo-git" && $0.state != "manager" }.map(\.name)
     if missing.isEmpty { return [] }
     let state = try InstallState.load(repository)
     if let recorded = state.hooksDirectory, recorded != hooks.directory {
@@ -121,8 +121,15 @@ public enum Doctor {
       guard let data = manager.contents(atPath: path) else {
         return DoctorReport.HookInfo(name: name, state: "missing", chainsOriginal: chains)
       }
-      let ours = String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
-      return DoctorReport.HookInfo(name: name, state: ours ? "octo-git" : "other", chainsOriginal: chains)
+      let text = String(decoding: data.prefix(65536), as: UTF8.self)
+      if text.prefix(512).contains(hookFingerprint) {
+        return DoctorReport.HookInfo(name: name, state: "octo-git", chainsOriginal: chains)
+      }
+      // Another tool's hook that runs octo-git: a script calling it, or a manager configured to.
+      let runs = manager.isExecutableFile(atPath: path)
+        && (HookInstaller.mentions(text, name)
+          || HookInstaller.runsThroughManager(name, hookText: text, directory: directory, in: repository))
+      return DoctorReport.HookInfo(name: name, state: runs ? "manager" : "other", chainsOriginal: chains)
     }
     return DoctorReport.HooksInfo(directory: directory, hooksPath: try config.string("core.hooksPath"), hooks: hooks)
   }

@@ -29,6 +29,7 @@ extension DoctorReport {
       let state: String
       switch hook.state {
       case "octo-git": state = style.paint("octo-git", .green) + (hook.chainsOriginal ? " (chains the previous hook)" : "")
+      case "manager": state = style.paint("octo-git", .green) + " (through another tool's hook)"
       case "other": state = style.paint("another tool's hook", .yellow)
       default: state = style.paint("not installed", .dim)
       }

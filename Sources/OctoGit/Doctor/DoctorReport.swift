@@ -15,7 +15,8 @@ public struct DoctorReport: Codable, Sendable, Equatable {
 
   public struct HookInfo: Codable, Sendable, Equatable {
     public let name: String
-    /// `octo-git` (our stub), `other` (someone else's hook), or `missing`.
+    /// `octo-git` (our stub), `manager` (another tool's hook that runs octo-git: a hook manager configured to,
+    /// or a script calling it), `other` (someone else's hook), or `missing`.
     public let state: String
     /// Whether a hook that was there before octo-git's is kept as `<name>.octo-orig` and chained.
     public let chainsOriginal: Bool
@@ -46,7 +47,7 @@ public struct DoctorReport: Codable, Sendable, Equatable {
   public struct AgentInfo: Codable, Sendable, Equatable {
     /// `claude-code` or `codex`.
     public let agent: String
-    /// The project file holding the agent's hooks.
+    /// The file holding octo-git's hooks for the agent (the personal file when none does).
     public let file: String
     /// Whether octo-git's checkpoint and usage-import hooks are in it.
     public let wired: Bool

@@ -1,7 +1,9 @@
 import Foundation
 
 /// `octo-git feature pass`: run the feature's tests; commit everything when they pass, take a checkpoint
-/// when they fail.
+/// when they fail. octo-git's own files in the work tree (its agent wiring, hook stubs it wrote there) are
+/// never part of the commit; the outcome lists the files committed, and a dry run lists them without
+/// running the tests or committing.
 ///
 /// The commit is made through libgit2, with what `git commit` would do around it done by octo-git: the
 /// repository's `pre-commit` and `commit-msg` hooks (unless `noVerify`), then the post-commit work in
@@ -24,10 +26,13 @@ public struct FeaturePass {
     /// Where the test command's output goes (stderr keeps stdout for JSON).
     public var testOutput: UserCommand.Output = .standardOutput
     public var timeout: TimeInterval?
+    /// Only list what a passing run would commit: no tests, no commit, no hook.
+    public var dryRun = false
 
     public init(
       test: String? = nil, message: String? = nil, noVerify: Bool = false, id: String? = nil, description: String? = nil,
-      agent: String? = nil, testOutput: UserCommand.Output = .standardOutput, timeout: TimeInterval? = nil
+      agent: String? = nil, testOutput: UserCommand.Output = .standardOutput, timeout: TimeInterval? = nil,
+      dryRun: Bool = false
     ) {
       self.test = test
       self.message = message
@@ -37,12 +42,30 @@ public struct FeaturePass {
       self.agent = agent
       self.testOutput = testOutput
       self.timeout = timeout
+      self.dryRun = dryRun
     }
   }
 
+  /// One file of the commit, as `git show --name-status` lists it.
+  public struct CommittedFile: Equatable, Sendable {
+    /// `A` (added), `M` (modified) or `D` (deleted).
+    public let status: String
+    public let path: String
+
+    public init(status: String, path: String) {
+      self.status = status
+      self.path = path
+    }
+
+    /// `<status>\t<path>`, as git prints it.
+    public var line: String { status + "\t" + path }
+  }
+
   public enum Outcome: Sendable {
-    /// The tests passed and this commit holds the work.
-    case committed(commit: Oid, subject: String, test: String, duration: TimeInterval)
+    /// The tests passed and this commit holds the work: these files.
+    case committed(commit: Oid, subject: String, test: String, duration: TimeInterval, files: [CommittedFile])
+    /// A dry run: what a passing run would commit (nothing was run or committed).
+    case dryRun(subject: String, files: [CommittedFile])
     /// The tests passed and there was nothing to commit.
     case nothingToCommit(test: String, duration: TimeInterval)
     /// The tests failed (exit code, or killed at the time limit): nothing committed, a checkpoint holds the work.
@@ -85,7 +108,8 @@ public struct FeaturePass {
     let feature = try context(request)
     let config = try repository.config()
     let configuredTest = try config.string("octo.testCommand")
-    guard let test = request.test ?? configuredTest, !test.isEmpty else {
+    let test = request.test ?? configuredTest ?? ""
+    guard request.dryRun || !test.isEmpty else {
       throw OctoError(
         "no test command", hint: "pass --test \"swift test\" or set it once: git config octo.testCommand \"swift test\"",
         status: .usage)
@@ -96,6 +120,7 @@ public struct FeaturePass {
     if let operation = repository.operationInProgress {
       throw OctoError("a \(operation) is in progress", hint: "finish or abort it first")
     }
+    if request.dryRun { return try preview(feature, request: request) }
     let ledger = try Ledger(repository: repository)
     let agent = try request.agent ?? (knownAgent(ledger))
     let run = try UserCommand.shell(
@@ -106,11 +131,13 @@ public struct FeaturePass {
         .init(message: "tests failed: \(test)", agent: agent))
       return .failed(test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: checkpoint?.id)
     }
-    let index = try repository.currentIndex()
-    try repository.addAllToIndex()
-    try index.write()
     let headCommit = try repository.headCommit()
     let headTree = try headCommit.map { try repository.commit($0).tree }
+    let index = try repository.currentIndex()
+    try repository.addAllToIndex()
+    let own = HookInstaller.ownWorkTreeFiles(repository)
+    _ = try Self.leaveOut(own, from: index, headTree: headTree, in: repository)
+    try index.write()
     if try index.writeTree(to: repository) == headTree {
       return .nothingToCommit(test: test, duration: run.duration)
     }
@@ -119,8 +146,11 @@ public struct FeaturePass {
       try hooks.run("pre-commit", arguments: [], failure: "the pre-commit hook failed: nothing committed")
     }
     try index.reread()
+    // A hook may have staged files again: octo-git's own stay out all the same.
+    if try Self.leaveOut(own, from: index, headTree: headTree, in: repository) { try index.write() }
     let tree = try index.writeTree(to: repository)
-    let changed = try repository.changedPaths(from: headTree, to: tree).map(\.path)
+    let files = try Self.files(from: headTree, to: tree, in: repository)
+    let changed = files.map(\.path)
     var message = CommitMessage(
       subject: request.message ?? CommitMessage.subject(description: feature.description, scope: CommitMessage.scope(of: changed)),
       body: "Tests: `\(test)` passed in \(Self.seconds(run.duration)).", trailers: [("Octo-Feature", feature.slug)])
@@ -152,7 +182,52 @@ public struct FeaturePass {
       // own stub has nothing left to do: the work was done above.
       try? hooks.run("post-commit", arguments: [], failure: "", environment: ["OCTO_GIT_INTERNAL": "1"])
     }
-    return .committed(commit: commit, subject: try repository.commit(commit).summary, test: test, duration: run.duration)
+    return .committed(
+      commit: commit, subject: try repository.commit(commit).summary, test: test, duration: run.duration, files: files)
+  }
+
+  /// What a passing run would commit, found with a private copy of the index (the real one is not touched).
+  func preview(_ feature: FeatureContext, request: Request) throws -> Outcome {
+    let scratch = try Repository.open(at: repository.workDirectory)
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-pass-\(UUID().uuidString).index").path
+    defer { unlink(file) }
+    let index = try scratch.privateIndexCopy(at: file)
+    try scratch.useIndex(index)
+    try scratch.addAllToIndex()
+    let headTree = try scratch.headCommit().map { try scratch.commit($0).tree }
+    _ = try Self.leaveOut(HookInstaller.ownWorkTreeFiles(repository), from: index, headTree: headTree, in: scratch)
+    let tree = try index.writeTree(to: scratch)
+    let files = try tree == headTree ? [] : Self.files(from: headTree, to: tree, in: scratch)
+    let subject = request.message
+      ?? CommitMessage.subject(description: feature.description, scope: CommitMessage.scope(of: files.map(\.path)))
+    return .dryRun(subject: subject, files: files)
+  }
+
+  /// Puts octo-git's own files in `index` back as HEAD has them (out of the index when HEAD has none).
+  /// Returns whether the index changed.
+  static func leaveOut(_ paths: [String], from index: Index, headTree: Oid?, in repository: Repository) throws -> Bool {
+    var changed = false
+    for path in paths {
+      let head = try headTree.flatMap { try repository.treeEntry(in: $0, path: path) }
+      let staged = index.entry(at: path)
+      if let head, head.mode != .tree {
+        if staged?.id != head.id || staged?.mode != head.mode {
+          try index.add(path: path, id: head.id, mode: head.mode)
+          changed = true
+        }
+      } else if staged != nil {
+        try index.remove(path: path)
+        changed = true
+      }
+    }
+    return changed
+  }
+
+  /// The files that differ between two trees, as `git diff --name-status` lists them.
+  static func files(from old: Oid?, to new: Oid, in repository: Repository) throws -> [CommittedFile] {
+    try repository.changedPaths(from: old, to: new).map { change in
+      CommittedFile(status: change.oldID == nil ? "A" : change.newID == nil ? "D" : "M", path: change.path)
+    }
   }
 
   /// The post-commit work git's hook would do, in process: pending usage attached, the feature's record.

@@ -21,40 +21,182 @@ public final class Repository {
   /// Opens the repository whose work tree contains `path` (any folder inside it, a linked worktree
   /// included), searching upwards as git does.
   ///
+  /// Git's discovery variables are honoured: `GIT_CEILING_DIRECTORIES` (the search stops below them) and
+  /// `GIT_DISCOVERY_ACROSS_FILESYSTEM` always; `GIT_DIR` and `GIT_WORK_TREE` when `path` is the directory
+  /// octo-git runs in (the user's own command, or a hook git runs, which sets `GIT_DIR` in a linked
+  /// worktree). Other paths name a repository of their own (a registered repository, another worktree),
+  /// which a `GIT_DIR` in the environment must not turn into this one; ``discover(from:environment:)``
+  /// honours them whatever the path.
+  ///
   /// - Throws: ``OctoError`` with ``ExitStatus/notARepository`` when there is none, when it is bare, or when
   ///   another user owns it and `safe.directory` does not allow it.
   public static func open(at path: String) throws -> Repository {
+    try discover(from: path, environment: discoveryEnvironment(for: path))
+  }
+
+  /// The environment ``open(at:)`` discovers with: this process's, without `GIT_DIR` and `GIT_WORK_TREE`
+  /// unless `path` is the directory octo-git runs in.
+  static func discoveryEnvironment(
+    for path: String, _ environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> [String: String] {
+    guard environment["GIT_DIR"] != nil || environment["GIT_WORK_TREE"] != nil, !isCurrentDirectory(path) else {
+      return environment
+    }
+    var scoped = environment
+    scoped["GIT_DIR"] = nil
+    scoped["GIT_WORK_TREE"] = nil
+    return scoped
+  }
+
+  /// Finds the repository for `directory` as git run there would, from git's environment variables:
+  ///
+  /// - `GIT_DIR`: the git directory, no search (relative to `directory`). Its work tree is `GIT_WORK_TREE`,
+  ///   else `core.worktree`, else `directory` itself (git's rule), unless the repository is bare.
+  /// - `GIT_WORK_TREE`: the work tree, also with a git directory found by searching.
+  /// - `GIT_CEILING_DIRECTORIES`: absolute folders (`:`-separated) the search does not go up into;
+  ///   `directory` itself is always looked at. Entries after an empty one are taken as written (not
+  ///   through symlinks), as git does.
+  /// - `GIT_DISCOVERY_ACROSS_FILESYSTEM`: whether the search may cross into another file system.
+  ///
+  /// With `allowBare` a bare repository (no work tree) is returned; otherwise it is refused.
+  ///
+  /// - Throws: ``OctoError`` with ``ExitStatus/notARepository``, as ``open(at:)``.
+  public static func discover(
+    from directory: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    allowBare: Bool = false
+  ) throws -> Repository {
     LibGit2.ensureInitialised()
+    let base = absolutePath(directory, base: FileManager.default.currentDirectoryPath)
+    let gitDirectory = environment["GIT_DIR"].flatMap { $0.isEmpty ? nil : absolutePath($0, base: base) }
+    let workTree = environment["GIT_WORK_TREE"].flatMap { $0.isEmpty ? nil : absolutePath($0, base: base) }
+    var flags: UInt32 = 0
+    if let across = environment["GIT_DISCOVERY_ACROSS_FILESYSTEM"], gitBoolean(across) == true {
+      flags |= GIT_REPOSITORY_OPEN_CROSS_FS.rawValue
+    }
+    var ceilings: String?
+    if gitDirectory != nil {
+      // Named, not searched for: git ignores the ceilings then.
+      flags |= GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_NO_DOTGIT.rawValue
+    } else {
+      ceilings = environment["GIT_CEILING_DIRECTORIES"].flatMap(ceilingDirectories)
+    }
+    let start = gitDirectory ?? directory
     var handle: OpaquePointer?
-    let result = git_repository_open_ext(&handle, path, 0, nil)
+    let result = git_repository_open_ext(&handle, start, flags, ceilings)
     if result < 0 {
-      let error = GitError.last(code: result, operation: "open a repository at \(path)")
+      let error = GitError.last(code: result, operation: "open a repository at \(start)")
       git_repository_free(handle)
       // libgit2 1.5 reports a refused owner as "safe.directory not found" when that key is not set at all.
       if error.isOwnershipRefused || error.message.contains("safe.directory"),
-        let top = Self.workTreeOwnedByOtherUser(containing: path) ?? Self.ownershipPath(in: error.message)
+        let top = Self.workTreeOwnedByOtherUser(containing: start) ?? Self.ownershipPath(in: error.message)
       {
         throw OctoError.notARepository(
           "the repository at \(top) is owned by another user",
           hint: "if you trust it, run: git config --global --add safe.directory '\(top)'")
       }
-      if error.isNotFound {
+      if let gitDirectory {
         throw OctoError.notARepository(
-          "not a git repository (or any parent up to /): \(path)",
+          "GIT_DIR names no git repository: \(gitDirectory)", hint: "unset GIT_DIR, or point it at a .git folder")
+      }
+      if error.isNotFound {
+        if let ceilings {
+          throw OctoError.notARepository(
+            "not a git repository (or any parent up to GIT_CEILING_DIRECTORIES \(ceilings)): \(directory)",
+            hint: "run octo-git inside a work tree, or pass -C <path>")
+        }
+        throw OctoError.notARepository(
+          "not a git repository (or any parent up to /): \(directory)",
           hint: "run octo-git inside a work tree, or pass -C <path>")
       }
-      throw OctoError.notARepository(error.description, hint: "check that \(path) holds a valid repository")
+      throw OctoError.notARepository(error.description, hint: "check that \(start) holds a valid repository")
     }
     guard let handle else {
-      throw OctoError.notARepository("cannot open a repository at \(path)")
+      throw OctoError.notARepository("cannot open a repository at \(start)")
     }
     let repository = Repository(owning: handle)
-    if git_repository_is_bare(handle) == 1 {
+    // The work tree git would use: GIT_WORK_TREE; with GIT_DIR and neither GIT_WORK_TREE nor core.worktree,
+    // the directory git runs in (libgit2 would take the git directory's parent instead).
+    var chosenWorkTree = workTree
+    if chosenWorkTree == nil, gitDirectory != nil, git_repository_is_bare(handle) == 0,
+      Self.configValue("core.worktree", in: handle) == nil
+    {
+      chosenWorkTree = base
+    }
+    if let chosenWorkTree {
+      var info = stat()
+      guard stat(chosenWorkTree, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+        throw OctoError.notARepository(
+          "the work tree \(chosenWorkTree) is not a folder", hint: "check GIT_WORK_TREE, or unset it")
+      }
+      if chosenWorkTree != repository.workDirectory {
+        try GitError.check(
+          git_repository_set_workdir(handle, chosenWorkTree, 0), "use \(chosenWorkTree) as the work tree")
+      }
+    }
+    if !allowBare, git_repository_is_bare(handle) == 1 {
       throw OctoError.notARepository(
         "\(repository.gitDirectory) is a bare repository; octo-git needs a work tree",
-        hint: "run it in a clone or a linked worktree (git worktree add)")
+        hint: "run it in a clone or a linked worktree (git worktree add), or set GIT_WORK_TREE")
     }
     return repository
+  }
+
+  /// Whether `path` is the directory this process runs in (after symlinks).
+  static func isCurrentDirectory(_ path: String) -> Bool {
+    let current = FileManager.default.currentDirectoryPath
+    guard let here = realPath(current), let there = realPath(absolutePath(path, base: current)) else { return false }
+    return here == there
+  }
+
+  /// `GIT_CEILING_DIRECTORIES` as libgit2 takes it: absolute entries only, through symlinks (libgit2 resolves
+  /// each entry itself), except that entries after an empty one are compared as written, as git does: one
+  /// that is not already its real path can never match, and is left out. `nil` when none is left.
+  static func ceilingDirectories(_ value: String) -> String? {
+    var entries: [String] = []
+    var resolve = true
+    for entry in value.split(separator: ":", omittingEmptySubsequences: false).map(String.init) {
+      if entry.isEmpty {
+        resolve = false
+        continue
+      }
+      guard entry.hasPrefix("/") else { continue }
+      let trimmed = trimmingSlash(entry)
+      if resolve {
+        entries.append(realPath(trimmed) ?? trimmed)
+      } else if realPath(trimmed) ?? trimmed == trimmed {
+        entries.append(trimmed)
+      }
+    }
+    return entries.isEmpty ? nil : entries.joined(separator: ":")
+  }
+
+  /// A boolean environment value as git reads one (`true`/`yes`/`on`/`1`, `false`/`no`/`off`/`0`/empty).
+  static func gitBoolean(_ value: String) -> Bool? {
+    switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "true", "yes", "on": true
+    case "false", "no", "off", "": false
+    default: Int(value.trimmingCharacters(in: .whitespaces)).map { $0 != 0 }
+    }
+  }
+
+  /// A configuration value of a freshly opened repository, before any ``Config`` is made for it.
+  static func configValue(_ key: String, in handle: OpaquePointer) -> String? {
+    var config: OpaquePointer?
+    guard git_repository_config_snapshot(&config, handle) == 0, let config else { return nil }
+    defer { git_config_free(config) }
+    var value: UnsafePointer<CChar>?
+    guard git_config_get_string(&value, config, key) == 0, let value else { return nil }
+    return String(cString: value)
+  }
+
+  static func absolutePath(_ path: String, base: String) -> String {
+    URL(fileURLWithPath: path.hasPrefix("/") ? path : base + "/" + path).standardizedFileURL.path
+  }
+
+  static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 
   /// Creates a new repository (non-bare) in `path`. Used by tests and tools, never on a user's behalf.

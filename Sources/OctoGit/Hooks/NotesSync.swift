@@ -55,7 +55,7 @@ public enum NotesSync {
     let config = try repository.config()
     var names = ["usage", "features"]
     if try config.bool("octo.checkpoint.push") == true { names.append("checkpoints") }
-    let directory = repository.workDirectory
+    let directory = repository.commandDirectory
     var outcome = Outcome()
     for attempt in 1...3 {
       outcome.attempts = attempt
@@ -95,7 +95,7 @@ public enum NotesSync {
   ) throws {
     let fetch = try GitCLI.run(
       ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
-       "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: repository.workDirectory,
+       "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: repository.commandDirectory,
       timeout: try deadline.remaining())
     if fetch.timedOut { throw deadline.expired }
     guard fetch.succeeded else {
@@ -129,7 +129,7 @@ public enum NotesSync {
     if repository.configuredSignature() == nil {
       arguments = ["-c", "user.name=octo-git", "-c", "user.email=octo-git@localhost"] + arguments
     }
-    let result = try GitCLI.run(arguments, in: repository.workDirectory, timeout: try deadline.remaining())
+    let result = try GitCLI.run(arguments, in: repository.commandDirectory, timeout: try deadline.remaining())
     if result.timedOut { throw deadline.expired }
     guard result.succeeded else {
       throw OctoError("cannot merge \(remote)'s \(local): \(result.lastError)", hint: "run git notes --ref=octo/\(name) merge --abort, then retry")

@@ -28,4 +28,15 @@ public enum PostCommitHook {
       return ["octo-git: post-commit: \(error) (the commit is fine; the usage stays pending)"]
     }
   }
+
+  /// A one-line warning when usage is pending in this work tree but no post-commit hook of octo-git's would
+  /// run (not installed, a hook manager in charge without octo-git in its configuration, `core.hooksPath`
+  /// moved away): commits would not carry the usage. Nil when all is well. The line is ready to print.
+  public static func pendingWithoutHookWarning(_ repository: Repository) throws -> String? {
+    guard WorktreeLocation(repository).isMarkedPending else { return nil }
+    if try HookInstaller.runsOctoGit("post-commit", in: repository) { return nil }
+    let directory = try repository.hooksDirectory()
+    return "usage is pending here but no octo-git post-commit hook runs from \(directory), so commits will not carry it: "
+      + "run octo-git install (octo-git doctor shows why)"
+  }
 }

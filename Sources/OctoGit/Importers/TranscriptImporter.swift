@@ -3,10 +3,14 @@ import Foundation
 /// `octo-git usage import claude-code|codex`: agents' transcripts into the ledger.
 ///
 /// Requests made in this repository (their `cwd` is one of its work trees, or a folder inside) are
-/// priced and attributed: to the first commit made on that work tree's branch after the request (the
-/// branch Claude Code logged, when it was not detached), or, when no commit has followed yet, to that work
-/// tree's pending usage. Event ids come from `message.id`, so importing again never counts anything twice,
-/// and per-file offsets make a re-run read only what was appended.
+/// priced and attributed: to the first commit *made in this clone* on that work tree's branch at or after
+/// the request (the branch Claude Code logged, when it was not detached), or, when no such commit exists
+/// yet, to that work tree's pending usage, which the next commit made there takes. A commit counts as
+/// made here when the branch's reflog says a commit, merge, cherry-pick, revert, `am` or rebase wrote it
+/// (see ``LocalCommits``); without a reflog, when its committer email is the configured `user.email`.
+/// Commits that came with the clone or by a fast-forward to someone else's work are never charged.
+/// Event ids come from `message.id`, so importing again never counts anything twice, and per-file
+/// offsets make a re-run read only what was appended.
 public struct TranscriptImporter {
   public struct Options: Sendable {
     public var folders: [String]
@@ -132,8 +136,9 @@ public struct TranscriptImporter {
     }
     return summary
   }
-  /// Attributes requests of this repository (all of them with `allProjects`): to the first commit on
-  /// their work tree's branch after them, else to that work tree's pending usage.
+  /// Attributes requests of this repository (all of them with `allProjects`): to the first commit made
+  /// here on their work tree's branch at or after them (see ``BranchTimelines``), else to that work
+  /// tree's pending usage.
   func attribute(_ requests: some Sequence<AgentRequest>, _ options: Options, _ summary: inout Summary) throws {
     let worktrees = try ledger.repository.worktrees()
     // A session's requests share their folder: each folder is matched against the work trees once.
@@ -163,7 +168,7 @@ public struct TranscriptImporter {
     let base = try ledger.defaults()
     var byCommit: [Oid: [UsageEvent]] = [:]
     var pendingByWorktree: [String: (WorktreeLocation, [UsageEvent])] = [:]
-    var timelines = BranchTimelines(repository: ledger.repository)
+    var timelines = BranchTimelines(repository: ledger.repository, userEmail: try ledger.repository.config().string("user.email"))
     // Each work tree's current branch, read once (for requests that logged none).
     var branches: [String: String?] = [:]
     for (request, worktree) in chosen {
@@ -248,36 +253,150 @@ public struct TranscriptImporter {
   }
 }
 
-/// The first-parent history of branches, oldest first, to find the first commit made after a moment.
+/// The commits of each branch that were made in this clone, in the branch's first-parent order, to find
+/// the first one made after a moment (see ``LocalCommits`` for what "made here" means).
+///
+/// A commit that arrived from elsewhere (the history a clone came with, a fast-forward to someone else's
+/// work) is never charged: the request waits, pending, for the next commit made here.
 struct BranchTimelines {
   let repository: Repository
-  var timelines: [String: [(time: Date, commit: Oid)]] = [:]
+  /// The configured `user.email`: the fallback test of a branch without a reflog.
+  let userEmail: String?
+  /// Per branch: the commits made here, oldest first, with the latest commit time up to each one.
+  var timelines: [String: [(latest: Date, commit: Oid)]] = [:]
 
-  init(repository: Repository) { self.repository = repository }
+  init(repository: Repository, userEmail: String? = nil) {
+    self.repository = repository
+    self.userEmail = userEmail.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+  }
 
-  /// The earliest commit on `branch` whose commit time is at or after `moment`; `nil` when none is.
+  /// The earliest commit made here on `branch`'s first-parent line whose commit time is at or after
+  /// `moment` (commit times have whole seconds: the same second counts as after); `nil` when none is.
   mutating func firstCommit(on branch: String, notBefore moment: Date) throws -> Oid? {
-    if timelines[branch] == nil {
-      var line: [(Date, Oid)] = []
-      if let tip = try repository.reference("refs/heads/" + branch)?.target {
-        let walk = try RevWalk(repository, order: [.topological, .time], firstParentOnly: true)
-        try walk.include(tip)
-        for commit in walk {
-          line.append((try repository.commit(commit).committer.time, commit))
-          if line.count >= 50_000 { break }
-        }
-      }
-      timelines[branch] = line.reversed()
-    }
+    if timelines[branch] == nil { timelines[branch] = try timeline(of: branch) }
     let line = timelines[branch]!
-    // Oldest first: the first entry at or after the moment, searched by bisection.
+    // `latest` only grows: the first entry reaching the moment is the first commit at or after it, even
+    // where commit times go backwards along the history. Found by bisection.
+    let bound = moment.addingTimeInterval(-0.999)
     var low = 0
     var high = line.count
     while low < high {
       let middle = (low + high) / 2
-      if line[middle].time < moment.addingTimeInterval(-0.999) { low = middle + 1 } else { high = middle }
+      if line[middle].latest < bound { low = middle + 1 } else { high = middle }
     }
     return low < line.count ? line[low].commit : nil
+  }
+
+  /// `branch`'s commits made here, oldest first, each with the latest commit time up to it.
+  private func timeline(of branch: String) throws -> [(latest: Date, commit: Oid)] {
+    let name = "refs/heads/" + branch
+    guard let tip = try repository.reference(name)?.target else { return [] }
+    let log = try repository.reflog(of: name)
+    // With a reflog, only the commits it says were made here; without one, the user's own commits.
+    let local: Set<Oid>? = log.isEmpty ? nil : LocalCommits.made(by: log, in: repository)
+    if local?.isEmpty ?? (userEmail == nil) { return [] }
+    var found: [(time: Date, commit: Oid)] = []
+    let walk = try RevWalk(repository, order: [.topological, .time], firstParentOnly: true)
+    try walk.include(tip)
+    var walked = 0
+    for commit in walk {
+      walked += 1
+      if walked > 50_000 { break }
+      if let local {
+        guard local.contains(commit) else { continue }
+        found.append((try repository.commit(commit).committer.time, commit))
+        if found.count == local.count { break }  // every commit made here is met: the rest came from elsewhere
+      } else {
+        let committer = try repository.commit(commit).committer
+        guard committer.email.lowercased() == userEmail else { continue }
+        found.append((committer.time, commit))
+      }
+    }
+    var latest = Date.distantPast
+    return found.reversed().map { entry in
+      latest = max(latest, entry.time)
+      return (latest, entry.commit)
+    }
+  }
+}
+
+/// Which commits a branch's reflog says were made in this clone.
+///
+/// git writes one reflog line per move of a branch, starting with what moved it. These create commits
+/// here, and count:
+/// - `commit`, `commit (initial)`, `commit (amend)`, `commit (merge)`, `commit (cherry-pick)`: `git commit`;
+/// - `cherry-pick`, `revert`, `am`: commits written by those commands;
+/// - `merge …` and `pull …` ending in `Merge made by the '…' strategy.`: the merge commit itself (not the
+///   commits it brought in);
+/// - `… (finish): refs/heads/<branch> onto <id>` (`rebase`, `rebase -i`, `pull --rebase`): every commit
+///   replayed onto `<id>` (none when the rebase was a fast-forward); the `(pick)`, `(reword)`, `(edit)`,
+///   `(squash)`, `(fixup)` and `(continue)` steps of a rebase, where a branch's log has them;
+/// - `octo-git feature pass: …`: the commit `feature pass` made.
+///
+/// These only move the branch to commits made elsewhere, and do not count: `clone: from …`,
+/// `branch: Created from …`, `reset: moving to …`, `merge …: Fast-forward`, `pull …: Fast-forward`,
+/// `rebase (start)`, `fetch`, `push`, `update-ref` and anything else.
+enum LocalCommits {
+  enum Kind: Equatable {
+    /// The entry's new commit was made here.
+    case made
+    /// The commits from `onto` (excluded) to the entry's new commit were made here.
+    case replayed(onto: Oid)
+    /// The branch moved to a commit made elsewhere (or git's message does not say).
+    case moved
+  }
+
+  /// The commits `log` (a branch's reflog) says were made here.
+  static func made(by log: [ReflogEntry], in repository: Repository) -> Set<Oid> {
+    var made = Set<Oid>()
+    for entry in log where !entry.new.isZero {
+      switch kind(of: entry.message) {
+      case .made: made.insert(entry.new)
+      case .replayed(let onto):
+        // A rebase of thousands of commits is rare; a bounded walk keeps an odd log cheap.
+        if let replayed = try? repository.commits(from: entry.new, excluding: onto, limit: 10_000) {
+          made.formUnion(replayed)
+        } else {
+          made.insert(entry.new)
+        }
+      case .moved: break
+      }
+    }
+    return made
+  }
+
+  /// What a reflog message says about its entry's new commit.
+  static func kind(of message: String) -> Kind {
+    let text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+    // "rebase (finish): refs/heads/topic onto <id>", "pull --rebase (finish): …", older git's
+    // "rebase finished: … onto <id>".
+    if let finish = text.range(of: " (finish): ") ?? text.range(of: "rebase finished: "),
+      let onto = text.range(of: " onto ", range: finish.upperBound..<text.endIndex)
+    {
+      let hex = text[onto.upperBound...].prefix(40)
+      if let base = Oid(hex: String(hex)) { return .replayed(onto: base) }
+      return .moved
+    }
+    let action = text.range(of: ": ").map { String(text[..<$0.lowerBound]) } ?? text
+    if action == "commit" || action.hasPrefix("commit (") { return .made }
+    if action.hasPrefix("cherry-pick") || action.hasPrefix("revert") || action == "am" || action.hasPrefix("am ") {
+      return .made
+    }
+    if action.hasPrefix("merge") || action.hasPrefix("pull") {
+      if text.contains(": Merge made by ") { return .made }
+      if action.contains("rebase") { return rebaseStep(action) }
+      return .moved
+    }
+    if action.hasPrefix("rebase") { return rebaseStep(action) }
+    if text.hasPrefix("octo-git feature pass") { return .made }
+    return .moved
+  }
+
+  /// A rebase step that writes a commit (`rebase (pick)`, `rebase -i (squash)`…) counts; `(start)`,
+  /// `(abort)` and the like do not.
+  private static func rebaseStep(_ action: String) -> Kind {
+    let writes = ["(pick)", "(reword)", "(edit)", "(squash)", "(fixup)", "(continue)"]
+    return writes.contains { action.hasSuffix($0) } ? .made : .moved
   }
 }
 

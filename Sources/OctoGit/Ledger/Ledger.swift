@@ -25,11 +25,18 @@ public final class Ledger {
       machine: ProcessInfo.processInfo.hostName, branch: try repository.head().branch)
   }
 
-  /// Prices `events` and stores them as pending for this work tree, all or none.
-  public func record(_ events: [UsageEvent], prices: PriceTable) throws {
+  /// Prices `events` and stores them as pending for this work tree, all or none. An event whose id is
+  /// already recorded (pending, or in a commit's usage note) is left as it was and reported in
+  /// ``PendingAddition/alreadyRecorded``: recording the same id again changes nothing.
+  @discardableResult
+  public func record(_ events: [UsageEvent], prices: PriceTable) throws -> PendingAddition {
+    // Ids already in a note are found through the cache: bring it up to date first (one ref read when the
+    // notes did not move). A cache that cannot be refreshed must not stop usage from being recorded.
+    _ = try? store.refreshCache(from: repository)
     let priced = events.map { $0.priced(with: prices) }
-    try store.addPending(priced, worktree: location.key)
-    location.markPending()
+    let addition = try store.addPending(priced, worktree: location.key)
+    if !addition.added.isEmpty { location.markPending() }
+    return addition
   }
 
   // MARK: - Attaching

@@ -330,7 +330,8 @@ enum UsageLineScanner {
     }
     guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
       let minute = number(14, 2), let second = number(17, 2), let millisecond = number(20, 3),
-      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+      (1...12).contains(month), day >= 1, day <= Timestamp.daysInMonth(year: year, month: month), hour < 24,
+      minute < 60, second < 61
     else { return nil }
     let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
     return Int64(((days * 24 + hour) * 60 + minute) * 60 + second) * 1000 + Int64(millisecond)

@@ -13,7 +13,7 @@ public struct ReportOptions: Sendable {
   /// Exclusive end.
   public var until: Date?
   public var timeZone: TimeZone
-  /// First day of a billing cycle (1–28).
+  /// First day of a billing cycle (1–31; in shorter months a cycle starts on the month's last day).
   public var cycleDay: Int
 
   public init(
@@ -72,6 +72,7 @@ public struct UsageReport: Sendable {
     }
     var groups: [String: UsageTotals] = [:]
     var commitRows: [Row] = []
+    var commitTimes: [String: Int64] = [:]
     var total = UsageTotals()
     var normalisedModels: [String: String] = [:]
     try ledger.store.read { db in
@@ -125,6 +126,7 @@ public struct UsageReport: Sendable {
         if options.dimension == .commit {
           // One SQL group per commit, already in order: no merging needed.
           commitRows.append(Row(key: key, detail: row[13], totals: totals))
+          commitTimes[key] = row[11]
         } else {
           groups[key, default: UsageTotals()].merge(totals)
         }
@@ -136,7 +138,8 @@ public struct UsageReport: Sendable {
     try total.checked("this repository")
     var rows = commitRows
     switch options.dimension {
-    case .commit: break
+    case .commit:
+      rows = try onReachableCommits(commitRows, times: commitTimes, ledger: ledger, options: options)
     case .day, .week, .month, .cycle:
       rows = groups.keys.sorted().map { Row(key: $0, detail: nil, totals: groups[$0]!) }
     default:
@@ -151,5 +154,138 @@ public struct UsageReport: Sendable {
       options: options, rows: rows, total: total, pending: pending, budgets: try Budget.statuses(ledger: ledger))
     (report.malformedLines, report.newerLines, report.malformedCommits) = try ledger.store.malformedLines()
     return report
+  }
+
+  // MARK: - Reachable commits
+
+  /// The `--by commit` key of usage held only by commits no branch, tag, remote-tracking branch or HEAD
+  /// reaches (amended, rebased or reset away, or never fetched here).
+  public static let unreachableKey = "(unreachable)"
+
+  /// `--by commit` rows moved onto commits reachable from a ref: a row of a commit nothing reaches gives
+  /// each of its events to the newest reachable commit whose note holds it too (an amended or rebased
+  /// commit's note is copied to its replacement), else to the ``unreachableKey`` row, which comes last.
+  /// Each event still counts once and the total does not change. Checking costs one history walk from the
+  /// tips, over the time the report's commits span; when every commit is reachable nothing else is read.
+  static func onReachableCommits(_ rows: [Row], times: [String: Int64], ledger: Ledger, options: ReportOptions) throws
+    -> [Row]
+  {
+    var candidates: [Oid: Int64] = [:]
+    for row in rows {
+      if let id = Oid(hex: row.key) { candidates[id] = times[row.key] ?? 0 }
+    }
+    var reachable = try reachableCommits(candidates, in: ledger.repository)
+    let stranded = rows.filter { row in Oid(hex: row.key).map { !reachable.contains($0) } ?? true }
+    if stranded.isEmpty { return rows }
+
+    struct Line {
+      let event: String
+      let tokens: TokenCounts
+      let costPico: Int64?
+      let cost: String?
+    }
+    var lines: [Line] = []
+    var holders: [String: [(commit: String, time: Int64)]] = [:]
+    var details: [String: (time: Int64, summary: String?)] = [:]
+    try ledger.store.read { db in
+      let (filter, period) = PeriodFilter.condition(
+        "shadowed = 0 AND commit_id = ?", since: options.since, until: options.until)
+      let sql = "SELECT event_id, tin, tout, cw5m, cw1h, cr, cost_pico, cost FROM note_line WHERE \(filter)"
+      let others = try db.makeStatement(sql: "SELECT commit_id, commit_time FROM note_line WHERE event_id = ? AND commit_id != ?")
+      for row in stranded {
+        let arguments: [DatabaseValueConvertible] = [row.key] + period
+        let cursor = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        while let line = try cursor.next() {
+          let event: String = line[0]
+          lines.append(
+            Line(
+              event: event,
+              tokens: TokenCounts(input: line[1], output: line[2], cacheWrite5m: line[3], cacheWrite1h: line[4], cacheRead: line[5]),
+              costPico: line[6], cost: line[7]))
+          let copies = try GRDB.Row.fetchAll(others, arguments: [event, row.key])
+          holders[event] = copies.map { copy -> (commit: String, time: Int64) in (copy[0], copy[1]) }
+        }
+      }
+      let summary = try db.makeStatement(sql: "SELECT commit_time, summary FROM note_commit WHERE commit_id = ?")
+      for commit in Set(holders.values.flatMap { $0.map(\.commit) }) {
+        if let found = try GRDB.Row.fetchOne(summary, arguments: [commit]) {
+          let time: Int64 = found[0]
+          let text: String? = found[1]
+          details[commit] = (time, text)
+        }
+      }
+    }
+    // The other holders not checked yet (a replacement's line was shadowed by the original's).
+    var more: [Oid: Int64] = [:]
+    for copies in holders.values {
+      for copy in copies {
+        if let id = Oid(hex: copy.commit), candidates[id] == nil { more[id] = copy.time }
+      }
+    }
+    reachable.formUnion(try reachableCommits(more, in: ledger.repository))
+
+    let strandedKeys = Set(stranded.map(\.key))
+    var kept: [String: (totals: UsageTotals, detail: String?, time: Int64)] = [:]
+    for row in rows where !strandedKeys.contains(row.key) {
+      kept[row.key] = (row.totals, row.detail, times[row.key] ?? 0)
+    }
+    var unreachable = UsageTotals()
+    for line in lines {
+      let best = (holders[line.event] ?? [])
+        .filter { holder in Oid(hex: holder.commit).map { reachable.contains($0) } ?? false }
+        .max { ($0.time, $0.commit) < ($1.time, $1.commit) }
+      guard let best else {
+        unreachable.add(tokens: line.tokens, costPico: line.costPico, costText: line.cost)
+        continue
+      }
+      var entry = kept[best.commit] ?? (UsageTotals(), details[best.commit]?.summary, details[best.commit]?.time ?? best.time)
+      entry.totals.add(tokens: line.tokens, costPico: line.costPico, costText: line.cost)
+      kept[best.commit] = entry
+    }
+    var result = kept.sorted { ($0.value.time, $0.key) > ($1.value.time, $1.key) }
+      .map { Row(key: $0.key, detail: $0.value.detail, totals: $0.value.totals) }
+    if unreachable.events > 0 {
+      result.append(
+        Row(key: unreachableKey, detail: "on no branch, tag or remote (amended, rebased or reset away)", totals: unreachable))
+    }
+    return result
+  }
+
+  /// Which of `candidates` (commit → committer time, in seconds) HEAD or a ref under `refs/heads`,
+  /// `refs/remotes` or `refs/tags` reaches.
+  ///
+  /// One walk from those tips, newest first, that ends when every candidate is found, or when it has gone a
+  /// day (for clock skew) below the oldest candidate not found yet: it reads the history the candidates
+  /// span, not all of it.
+  static func reachableCommits(_ candidates: [Oid: Int64], in repository: Repository) throws -> Set<Oid> {
+    guard !candidates.isEmpty else { return [] }
+    let walk = try RevWalk(repository, order: .time)
+    var tips = 0
+    if let head = try? repository.headCommit(), (try? walk.include(head)) != nil { tips += 1 }
+    for pattern in ["refs/heads/*", "refs/remotes/*", "refs/tags/*"] {
+      // A tag of a tree or blob is no commit to start from: skipped.
+      for reference in (try? repository.references(matching: pattern)) ?? [] where (try? walk.include(reference.target)) != nil {
+        tips += 1
+      }
+    }
+    guard tips > 0 else { return [] }
+    let oldestFirst = candidates.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+    let slack: Int64 = 86_400
+    var found = Set<Oid>()
+    var oldestUnfound = 0
+    var steps = 0
+    while found.count < candidates.count, let id = walk.next() {
+      if candidates[id] != nil { found.insert(id) }
+      steps += 1
+      guard steps % 64 == 0 else { continue }
+      while oldestUnfound < oldestFirst.count, found.contains(oldestFirst[oldestUnfound].key) { oldestUnfound += 1 }
+      guard oldestUnfound < oldestFirst.count else { break }
+      if let time = try? repository.commit(id).committer.time,
+        Int64(time.timeIntervalSince1970) < oldestFirst[oldestUnfound].value - slack
+      {
+        break
+      }
+    }
+    return found
   }
 }

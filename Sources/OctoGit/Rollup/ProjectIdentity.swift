@@ -49,7 +49,8 @@ public enum ProjectIdentity {
     let config = try repository.config()
     if let origin = try config.string("remote.origin.url") {
       if !origin.hasPrefix("/"), !origin.contains(":") {
-        let absolute = URL(fileURLWithPath: repository.workDirectory + "/" + origin).standardizedFileURL.path
+        // Relative to the work tree (a bare repository's own directory).
+        let absolute = URL(fileURLWithPath: repository.commandDirectory + "/" + origin).standardizedFileURL.path
         return (normalise(url: absolute), origin)
       }
       return (normalise(url: origin), origin)

@@ -2,16 +2,19 @@ import Foundation
 
 /// `octo-git repos`: which repositories the rollup reads. `install` registers a repository by itself.
 ///
-/// A repository is registered by its main work tree's path (a linked worktree registers its main one),
-/// and known by its project: the normalised `origin` URL, else that path.
+/// A repository is registered by its main work tree's path (a linked worktree registers its main one; a
+/// bare repository or mirror, which the rollup reads as well, its own directory), and known by its
+/// project: the normalised `origin` URL, else that path.
 public struct RepositoryRegistry {
   let store: RollupStore
 
   public init(store: RollupStore) { self.store = store }
 
-  /// The path a repository is registered under: the main work tree's top folder.
+  /// The path a repository is registered under: the main work tree's top folder, or a bare repository's
+  /// directory.
   static func registeredPath(of repository: Repository) -> String {
     let common = repository.commonDirectory
+    if repository.isBare { return common }
     if repository.isLinkedWorktree, common.hasSuffix("/.git") { return String(common.dropLast(5)) }
     return repository.workDirectory
   }
@@ -32,7 +35,7 @@ public struct RepositoryRegistry {
     let entries = try store.entries()
     var paths = entries.filter { $0.path == name || $0.project == ProjectIdentity.normalise(url: name) || $0.project == name }
       .map(\.path)
-    if paths.isEmpty, let repository = try? Repository.open(at: name) {
+    if paths.isEmpty, let repository = try? Repository.openForReading(at: name) {
       let path = Self.registeredPath(of: repository)
       paths = entries.filter { $0.path == path }.map(\.path)
     }
@@ -54,8 +57,8 @@ public struct RepositoryRegistry {
   }
 
   /// Registers every repository found under `folder`, down to `depth` folder levels (the folder itself is
-  /// level 0). A repository's own folders are not searched further; hidden folders and dependency
-  /// folders are skipped.
+  /// level 0), bare repositories and mirrors included. A repository's own folders are not searched
+  /// further; hidden folders and dependency folders are skipped.
   public func scan(_ folder: String, depth: Int) throws -> ScanResult {
     guard Paths.isFolder(folder) else {
       throw OctoError.badInput("no folder at \(folder)", hint: "name a folder that holds repositories")
@@ -65,9 +68,10 @@ public struct RepositoryRegistry {
     let skippedNames: Set<String> = ["node_modules", "vendor", "Pods", "target", "build", "dist"]
     while !queue.isEmpty {
       let (current, level) = queue.removeFirst()
-      if FileManager.default.fileExists(atPath: current + "/.git") {
+      let bare = Self.looksBare(current)
+      if bare || FileManager.default.fileExists(atPath: current + "/.git") {
         do {
-          let repository = try Repository.open(at: current)
+          let repository = bare ? try Repository.openForReading(at: current) : try Repository.open(at: current)
           let outcome = try add(repository)
           if outcome.changed { result.added.append(outcome.entry.path) } else { result.known.append(outcome.entry.path) }
         } catch {
@@ -85,5 +89,14 @@ public struct RepositoryRegistry {
       }
     }
     return result
+  }
+
+  /// Whether `folder` has a bare repository's layout: a `HEAD` file, `objects` and `refs` folders, and no
+  /// work tree around it (`core.bare` is checked when it is opened).
+  static func looksBare(_ folder: String) -> Bool {
+    var status = stat()
+    guard stat(folder + "/HEAD", &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return false }
+    return Paths.isFolder(folder + "/objects") && Paths.isFolder(folder + "/refs")
+      && !FileManager.default.fileExists(atPath: folder + "/.git")
   }
 }

@@ -31,9 +31,13 @@ public enum Rollup {
   ) throws -> Outcome {
     let selected = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
     let refresh = try RollupRefresh(store: store).run(selected, fetch: fetch, progress: progress)
-    let refreshed = try store.entries()
-    let generation = refreshed.map { "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")" }
-      .joined(separator: "\n")
+    var refreshed = try store.entries()
+    // A failed fetch leaves a repository's events as they were read locally: it is shown stale.
+    let failures = Dictionary(refresh.fetchFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { first, _ in first })
+    for index in refreshed.indices { refreshed[index].fetchProblem = failures[refreshed[index].path] }
+    let generation = refreshed.map {
+      "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")\t\($0.fetchProblem ?? "")"
+    }.joined(separator: "\n")
     let request = [
       options.fingerprint, format.rawValue, style.colour ? "colour" : "plain", style.width.map { "\($0) columns" } ?? "",
       Version.octoGit, buildStamp,

@@ -2,10 +2,17 @@ import Foundation
 
 /// Some of the events a rollup sums (see ``load(store:entries:parts:)``), per project, with their strings
 /// numbered in one table: each repository's encoded archive, walked each time it is summed (no event
-/// values are built), and for a project with several clones their archives merged by event id once (the
-/// copy with the most output tokens kept). Not `Sendable`: one thread at a time.
+/// values are built). Each event id counts once across every repository summed, whatever project each
+/// belongs to (see ``EventOwners``): a repository's events that another one holds a better copy of are
+/// passed over. Not `Sendable`: one thread at a time.
 final class RollupEvents {
-  private(set) var projects: [(project: String, archive: Data?, merged: [EventArchive.Summed]?)] = []
+  /// One repository's archive, and which of its events count (by position in the archive; `nil`: all).
+  struct Clone {
+    let archive: Data
+    let counted: [Bool]?
+  }
+
+  private(set) var projects: [(project: String, clones: [Clone])] = []
   /// The strings the events' numbers stand for.
   private(set) var strings: [String] = []
   private var numbers: [String: Int32] = [:]
@@ -19,13 +26,20 @@ final class RollupEvents {
 
   func string(_ number: Int32) -> String? { number < 0 ? nil : strings[Int(number)] }
 
-  /// Calls `body` with each event and the index of its project in ``projects``.
+  /// Calls `body` with each event that counts and the index of its project in ``projects``.
   func forEach(_ body: (Int, EventArchive.Summed) -> Void) {
     for (index, project) in projects.enumerated() {
-      if let archive = project.archive {
-        _ = EventArchive.forEachEvent(in: archive, number: number) { body(index, $0) }
+      for clone in project.clones {
+        guard let counted = clone.counted else {
+          _ = EventArchive.forEachEvent(in: clone.archive, number: number) { body(index, $0) }
+          continue
+        }
+        var position = 0
+        _ = EventArchive.forEachEvent(in: clone.archive, number: number) { event in
+          if position < counted.count, counted[position] { body(index, event) }
+          position += 1
+        }
       }
-      for event in project.merged ?? [] { body(index, event) }
     }
   }
 
@@ -33,6 +47,7 @@ final class RollupEvents {
   /// its own string table: parts can be summed on separate threads.
   static func load(store: RollupStore, entries: [RollupStore.Entry], parts: Int) throws -> [RollupEvents] {
     let archives = try store.encodedArchives(entries.map(\.id))
+    let counted = EventOwners.resolve(entries, archives: archives)
     let projects = Dictionary(grouping: entries, by: \.project).map { project, clones in
       (project, clones, clones.reduce(0) { $0 + (archives[$1.id]?.count ?? 0) })
     }
@@ -46,33 +61,65 @@ final class RollupEvents {
     }
     return shares.filter { !$0.isEmpty }.map { share in
       let data = RollupEvents()
-      for (project, clones) in share.sorted(by: { $0.0 < $1.0 }) { data.add(project, clones, archives) }
+      for (project, clones) in share.sorted(by: { $0.0 < $1.0 }) {
+        let held = clones.sorted { $0.id < $1.id }.compactMap { clone in
+          archives[clone.id].map { Clone(archive: $0, counted: counted[clone.id]) }
+        }
+        data.projects.append((project, held))
+      }
       return data
     }
   }
+}
 
-  /// Adds one project: its archive as it is, or its clones' archives merged by event id.
-  private func add(_ project: String, _ clones: [RollupStore.Entry], _ archives: [Int64: Data]) {
-    if clones.count == 1 {
-      projects.append((project, archives[clones[0].id], nil))
-      return
-    }
-    var merged: [String: EventArchive.Event] = [:]
-    for clone in clones {
-      guard let encoded = archives[clone.id], let archive = EventArchive.decode(encoded) else { continue }
-      for (id, event) in archive.events {
-        if let existing = merged[id], existing.tokens.output >= event.tokens.output { continue }
-        merged[id] = event
+/// Which repository's copy of each event id the rollup counts: an id is counted once across every
+/// repository summed, whatever their origins (clones of one project, a clone whose origin changed and so
+/// moved to another project, a fork that fetched the same notes). The copy with the most output tokens
+/// wins (a transcript read later holds the final count); on a tie, the repository registered first.
+enum EventOwners {
+  /// For each repository some of whose events another one holds a better copy of: which of its events
+  /// count, by position in its archive. Repositories whose events all count are left out (the common case,
+  /// walked at full speed).
+  static func resolve(_ entries: [RollupStore.Entry], archives: [Int64: Data]) -> [Int64: [Bool]] {
+    let held = entries.filter { archives[$0.id] != nil }.sorted { $0.id < $1.id }
+    guard held.count > 1 else { return [:] }
+    var ids = ByteStringTable(capacity: held.reduce(0) { $0 + archives[$1.id]!.count / 48 })
+    // Per id number: the repository (index in `held`) and position of the copy counted, and its output.
+    var owner: [(repository: Int, position: Int, output: Int)] = []
+    var counted = [[Bool]](repeating: [], count: held.count)
+    var passedOver = [Bool](repeating: false, count: held.count)
+    for (repository, entry) in held.enumerated() {
+      var flags: [Bool] = []
+      _ = EventArchive.forEachID(in: archives[entry.id]!) { id, output in
+        let position = flags.count
+        flags.append(true)
+        let (slot, isNew) = ids.number(of: id)
+        if isNew {
+          owner.append((repository, position, output))
+          return
+        }
+        let current = owner[slot]
+        guard output > current.output else {
+          flags[position] = false
+          passedOver[repository] = true
+          return
+        }
+        // This copy is better: the one counted so far is passed over.
+        if current.repository == repository {
+          flags[current.position] = false
+        } else {
+          counted[current.repository][current.position] = false
+        }
+        passedOver[current.repository] = true
+        owner[slot] = (repository, position, output)
       }
+      counted[repository] = flags
     }
-    func number(_ text: String?) -> Int32 { text.map { self.number($0) } ?? -1 }
-    let events = merged.values.map { event in
-      EventArchive.Summed(
-        atMs: event.atMs, agent: number(event.agent), model: number(event.model), user: number(event.user),
-        branch: number(event.branch), feature: number(event.feature), tokens: event.tokens, costPico: event.costPico,
-        costText: number(event.costText))
+    var result: [Int64: [Bool]] = [:]
+    for (repository, entry) in held.enumerated() where passedOver[repository] {
+      result[entry.id] = counted[repository]
     }
-    projects.append((project, nil, events))
+    return result
   }
 }
 

@@ -58,6 +58,14 @@ struct RollupPage {
       }
       body += "</ul></section>"
     }
+    let stale = main.repositories.filter { $0.problem == nil && $0.fetchProblem != nil }
+    if !stale.isEmpty {
+      body += "<section><h2>Repositories not fetched (counted as last read)</h2><ul>"
+      for entry in stale {
+        body += "<li><code>\(Self.escape(entry.path))</code>: \(Self.escape(entry.fetchProblem ?? ""))</li>"
+      }
+      body += "</ul></section>"
+    }
     if total.unpricedEvents > 0 {
       body += "<p class=\"warn\">\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost.</p>"
     }

@@ -18,7 +18,8 @@ public struct RollupRefresh {
     public var malformedLines = 0
     /// Repositories skipped, with why.
     public var skipped: [(path: String, reason: String)] = []
-    /// Repositories whose remote notes could not be fetched (their local notes were still read).
+    /// Repositories whose remote notes could not be fetched, with git's whole message (their local notes
+    /// were still read: the rollup marks them stale).
     public var fetchFailures: [(path: String, reason: String)] = []
   }
 
@@ -167,14 +168,15 @@ final class WorkQueue: @unchecked Sendable {
   static func read(_ entry: RollupStore.Entry, fetch: Bool, remote: String) -> RepositoryOutcome {
     guard Paths.isFolder(entry.path) else { return .skipped("gone: no folder at \(entry.path)") }
     do {
-      let repository = try Repository.open(at: entry.path)
+      // Bare repositories and mirrors are read too: the rollup only reads (and fetches notes).
+      let repository = try Repository.openForReading(at: entry.path)
       let identity = try ProjectIdentity.of(repository, path: entry.path)
       var fetchProblem: String?
       if fetch, identity.origin != nil {
         do {
           _ = try NotesSync.pull(repository, remote: remote)
         } catch {
-          fetchProblem = "\(error)"
+          fetchProblem = (error as? OctoError)?.message ?? "\(error)"
         }
       }
       let newIdentity = identity.project == entry.project ? nil : identity

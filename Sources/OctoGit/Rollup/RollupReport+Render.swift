@@ -57,9 +57,12 @@ extension RollupReport {
     return table
   }
 
-  /// Footnotes: repositories skipped, unpriced usage.
+  /// Footnotes: repositories skipped, repositories whose notes could not be fetched, unpriced usage.
   var notes: [String] {
     var lines = repositories.compactMap { entry in entry.problem.map { "skipped \(entry.path): \($0)" } }
+    lines += repositories.compactMap { entry in
+      entry.problem == nil ? entry.fetchProblem.map { "stale \(entry.path) (counted as last read): \($0)" } : nil
+    }
     if total.unpricedEvents > 0 {
       lines.append(
         "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost")
@@ -68,7 +71,9 @@ extension RollupReport {
   }
 
   /// The documented JSON form (schema `octo-git.rollup/1`, see README): the options, one object per row
-  /// with its keys by dimension and its totals, the total, and every repository with its status.
+  /// with its keys by dimension and its totals, the total, and every repository with its status: `ok`,
+  /// `skipped` (unreadable: its events as last read still count) or `stale` (`--fetch` failed: its local
+  /// notes were read), and in `problem` why.
   public var json: JSONValue {
     var object: [String: JSONValue] = [
       "schema": .string("octo-git.rollup/1"),
@@ -88,8 +93,8 @@ extension RollupReport {
           .object([
             "path": .string(entry.path), "project": .string(entry.project),
             "origin": entry.origin.map(JSONValue.string) ?? .null,
-            "status": .string(entry.problem == nil ? "ok" : "skipped"),
-            "problem": entry.problem.map(JSONValue.string) ?? .null,
+            "status": .string(entry.problem != nil ? "skipped" : entry.fetchProblem != nil ? "stale" : "ok"),
+            "problem": (entry.problem ?? entry.fetchProblem).map(JSONValue.string) ?? .null,
           ])
         }),
     ]

@@ -7,8 +7,8 @@ import GRDB
 ///
 /// An event is held once per repository with the number of notes holding it, so an event copied onto a
 /// rebased commit counts once and goes away only when no note holds it. Clones of one project hold the
-/// same events: the rollup counts each id once per project when it sums. Everything but the registry can
-/// be rebuilt from the repositories.
+/// same events: the rollup counts each id once, across every repository, when it sums (see
+/// ``EventOwners``). Everything but the registry can be rebuilt from the repositories.
 public final class RollupStore: SQLiteStore {
   let database: DatabaseQueue
   /// The database file.
@@ -84,6 +84,9 @@ public final class RollupStore: SQLiteStore {
     var tip: String?
     /// Why the last rollup skipped it, if it did.
     public var problem: String?
+    /// Why this rollup could not fetch its remote's notes (`rollup --fetch`), if it could not: its events
+    /// are as last read from its local notes, and the report shows it as stale. Not stored.
+    public var fetchProblem: String? = nil
   }
 
   /// Every registered repository, by project and path.

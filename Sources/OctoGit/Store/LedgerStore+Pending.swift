@@ -10,15 +10,43 @@ public struct PendingEvent: Equatable, Sendable {
   public let claimedFor: String?
 }
 
+/// What ``LedgerStore/addPending(_:worktree:now:)`` did with each id.
+public struct PendingAddition: Equatable, Sendable {
+  /// Ids stored as pending now, in the order given.
+  public var added: [String] = []
+  /// Ids left as they were because they were already recorded: pending (in any worktree), in a commit's
+  /// usage note (as far as the cache knows), or given twice.
+  public var alreadyRecorded: [String] = []
+
+  public init(added: [String] = [], alreadyRecorded: [String] = []) {
+    self.added = added
+    self.alreadyRecorded = alreadyRecorded
+  }
+}
+
 extension LedgerStore {
-  /// Stores `events` as pending for `worktree`, all or none. An id already pending is left as it is.
-  public func addPending(_ events: [UsageEvent], worktree: String, now: Date = Date()) throws {
+  /// Stores `events` as pending for `worktree`, all or none. An id already recorded (pending anywhere, or
+  /// in a cached usage note) is left as it is, and reported as such.
+  @discardableResult
+  public func addPending(_ events: [UsageEvent], worktree: String, now: Date = Date()) throws -> PendingAddition {
     try write { db in
+      let committed = try db.makeStatement(sql: "SELECT 1 FROM note_line WHERE event_id = ? LIMIT 1")
       let statement = try db.makeStatement(
         sql: "INSERT OR IGNORE INTO pending_event (id, worktree, line, recorded_at) VALUES (?, ?, ?, ?)")
+      var addition = PendingAddition()
       for event in events {
+        if try Int.fetchOne(committed, arguments: [event.id]) != nil {
+          addition.alreadyRecorded.append(event.id)
+          continue
+        }
         try statement.execute(arguments: [event.id, worktree, event.line, Int64(now.timeIntervalSince1970 * 1000)])
+        if db.changesCount > 0 {
+          addition.added.append(event.id)
+        } else {
+          addition.alreadyRecorded.append(event.id)
+        }
       }
+      return addition
     }
   }
 

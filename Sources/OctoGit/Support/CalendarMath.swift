@@ -23,6 +23,11 @@ public struct CalendarMath: Sendable {
     public var next: Day {
       CalendarMath.civil(fromDays: Timestamp.daysFromCivil(year: year, month: month, day: day) + 1)
     }
+
+    /// The day before this one.
+    public var previous: Day {
+      CalendarMath.civil(fromDays: Timestamp.daysFromCivil(year: year, month: month, day: day) - 1)
+    }
   }
 
   /// The local date of `date` in this calendar's time zone.
@@ -60,8 +65,11 @@ public struct CalendarMath: Sendable {
     return String(format: "%04d-%02d", local.year, local.month)
   }
 
-  /// The billing cycle holding `date` when cycles start on day `startDay` (1–28) of each month: from that
-  /// day to the day before it in the next month. Returned as its first and last day.
+  /// The billing cycle holding `date` when cycles start on day `startDay` (1–31) of each month: from that
+  /// day to the day before the next cycle starts. Returned as its first and last day.
+  ///
+  /// A cycle starts on `min(startDay, the month's last day)`, as billing systems do: with `startDay` 31
+  /// the cycles are Jan 31–Feb 27, Feb 28–Mar 30, Mar 31–Apr 29, Apr 30–May 30…
   public func cycle(of date: Date, startDay: Int) -> (first: Day, last: Day) {
     Self.cycle(of: day(of: date), startDay: startDay)
   }
@@ -70,16 +78,23 @@ public struct CalendarMath: Sendable {
   public static func cycle(of local: Day, startDay: Int) -> (first: Day, last: Day) {
     var year = local.year
     var month = local.month
-    if local.day < startDay {
+    if local.day < cycleStart(year: year, month: month, startDay: startDay) {
       month -= 1
       if month == 0 { (year, month) = (year - 1, 12) }
     }
-    let first = Day(year: year, month: month, day: startDay)
+    let first = Day(year: year, month: month, day: cycleStart(year: year, month: month, startDay: startDay))
     var nextYear = year
     var nextMonth = month + 1
     if nextMonth == 13 { (nextYear, nextMonth) = (year + 1, 1) }
-    let nextStart = Timestamp.daysFromCivil(year: nextYear, month: nextMonth, day: startDay)
+    let nextStart = Timestamp.daysFromCivil(
+      year: nextYear, month: nextMonth, day: cycleStart(year: nextYear, month: nextMonth, startDay: startDay))
     return (first, civil(fromDays: nextStart - 1))
+  }
+
+  /// The day a cycle starting on `startDay` starts in `month` of `year`: that day, or the month's last day
+  /// when the month is shorter.
+  public static func cycleStart(year: Int, month: Int, startDay: Int) -> Int {
+    max(1, min(startDay, Timestamp.daysInMonth(year: year, month: month)))
   }
 
   /// The UTC offsets in force between two instants: each with the instant it starts at (the first at

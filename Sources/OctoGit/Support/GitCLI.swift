@@ -17,11 +17,47 @@ public enum GitCLI {
     public let errors: String
     public let timedOut: Bool
     public var succeeded: Bool { status == 0 && !timedOut }
-    /// The last non-empty line git wrote on stderr, for one-line error messages.
+    /// git's whole message on stderr as one line (see ``GitCLI/oneLine(_:)``), for one-line errors.
     public var lastError: String {
-      errors.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
-        ?? (timedOut ? "timed out" : "git exited \(status)")
+      let said = GitCLI.oneLine(errors)
+      return !said.isEmpty ? said : timedOut ? "timed out" : "git exited \(status)"
     }
+  }
+
+  /// The longest message kept from git (a remote can say a lot on stderr).
+  static let messageLimit = 2000
+
+  /// git's stderr as one line: lines of a paragraph joined with a space, each `fatal:`/`error:` line and
+  /// each paragraph set apart with "; " (after a full stop, a space), control characters dropped, at most
+  /// ``messageLimit`` characters.
+  ///
+  /// `fatal: 'x' does not appear to be a git repository` / `fatal: Could not read from remote repository.` /
+  /// (empty) / `Please make sure you have the correct access rights` / `and the repository exists.` gives
+  /// `fatal: 'x' does not appear to be a git repository; fatal: Could not read from remote repository.
+  /// Please make sure you have the correct access rights and the repository exists.`
+  static func oneLine(_ errors: String) -> String {
+    var text = ""
+    var newParagraph = false
+    for raw in errors.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+      let line = String(raw.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) })
+        .trimmingCharacters(in: .whitespaces)
+      if line.isEmpty {
+        newParagraph = true
+        continue
+      }
+      if !text.isEmpty {
+        let labelled = ["fatal:", "error:", "warning:", "hint:", "remote:"].contains { line.lowercased().hasPrefix($0) }
+        if newParagraph || labelled {
+          text += text.hasSuffix(".") || text.hasSuffix("!") || text.hasSuffix("?") ? " " : "; "
+        } else {
+          text += " "
+        }
+      }
+      text += line
+      newParagraph = false
+      if text.count > messageLimit { break }
+    }
+    return text.count > messageLimit ? String(text.prefix(messageLimit - 1)) + "…" : text
   }
 
   /// Runs `git -C directory arguments…`.

@@ -43,7 +43,7 @@ public enum Timestamp {
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, or a plain date `YYYY-MM-DD` (midnight UTC).
-  /// Returns `nil` for anything else.
+  /// Returns `nil` for anything else, impossible dates included (`2026-02-30`, `2026-04-31`).
   public static func parse(_ text: String) -> Date? {
     var copy = text
     return copy.withUTF8 { parse(bytes: $0) }
@@ -69,7 +69,7 @@ public enum Timestamp {
       return true
     }
     guard let year = number(4), take("-"), let month = number(2), take("-"), let day = number(2),
-      (1...12).contains(month), (1...31).contains(day)
+      (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month)
     else { return nil }
     var hour = 0
     var minute = 0
@@ -109,6 +109,15 @@ public enum Timestamp {
     return Date(timeIntervalSince1970: seconds)
   }
 
+  /// How many days `month` (1–12) of `year` has in the proleptic Gregorian calendar.
+  public static func daysInMonth(year: Int, month: Int) -> Int {
+    switch month {
+    case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+
   /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
   static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
     let y = month <= 2 ? year - 1 : year
@@ -117,5 +126,94 @@ public enum Timestamp {
     let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
     let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
     return era * 146_097 + dayOfEra - 719_468
+  }
+}
+
+/// A point in time as people write it on a command line: the one parser behind every option that takes a
+/// date (`usage` and `rollup` `--since`/`--until`, `checkpoints prune --older-than`).
+///
+/// Accepted: a day `YYYY-MM-DD` (a day in the given time zone), an ISO-8601 time with `Z` or an offset,
+/// `today`, `yesterday`, `now`, or an age counted back from now as ``DurationText`` reads it (`90s`, `30m`,
+/// `12h`, `7d`, `2w`, `1d12h`). Impossible dates (`2026-02-30`) are refused, never rolled over.
+public enum DateText {
+  /// Which instant of a day a day stands for.
+  public enum Edge: Sendable {
+    /// The day's first instant (`--since`).
+    case start
+    /// The next day's first instant: an exclusive end that takes the whole day in (`--until`).
+    case end
+  }
+
+  /// The accepted forms, for hints and help.
+  public static let forms = "YYYY-MM-DD, an ISO-8601 time, today, yesterday, or an age such as 12h, 7d, 2w"
+
+  /// The instant `text` names.
+  ///
+  /// - Parameters:
+  ///   - edge: for a day (`YYYY-MM-DD`, `today`, `yesterday`): its start, or its end (the next day's start).
+  ///   - timeZone: the zone days are in.
+  ///   - now: the present, for `today`, `yesterday`, `now` and ages.
+  ///   - option: the flag the text came from (e.g. `--since`), named in the error.
+  /// - Throws: ``OctoError`` with ``ExitStatus/usage`` (a bad flag value), one line naming the value.
+  public static func instant(
+    _ text: String, edge: Edge = .start, timeZone: TimeZone, now: Date = Date(), option: String? = nil
+  ) throws -> Date {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let calendar = CalendarMath(timeZone: timeZone)
+    func instant(of day: CalendarMath.Day) -> Date { calendar.start(of: edge == .end ? day.next : day) }
+    switch trimmed.lowercased() {
+    case "now": return now
+    case "today": return instant(of: calendar.day(of: now))
+    case "yesterday": return instant(of: calendar.day(of: now).previous)
+    default: break
+    }
+    if let day = day(trimmed) { return instant(of: day) }
+    if let date = Timestamp.parse(trimmed) { return date }
+    if let seconds = DurationText.seconds(trimmed) { return now.addingTimeInterval(-seconds) }
+    let subject = (option.map { "\($0) " } ?? "") + "'\(text)'"
+    if let reason = impossibility(trimmed) {
+      throw OctoError("\(subject) is not a date: \(reason)", hint: "use \(forms)", status: .usage)
+    }
+    throw OctoError("\(subject) is not a date", hint: "use \(forms)", status: .usage)
+  }
+
+  /// The civil day of a plain `YYYY-MM-DD` that exists; `nil` for anything else.
+  static func day(_ text: String) -> CalendarMath.Day? {
+    guard let (year, month, day) = fields(text), (1...12).contains(month),
+      (1...Timestamp.daysInMonth(year: year, month: month)).contains(day)
+    else { return nil }
+    return CalendarMath.Day(year: year, month: month, day: day)
+  }
+
+  /// Why text shaped like a date (`YYYY-MM-DD…`) names no day: `"month 13 does not exist"`,
+  /// `"February 2026 has 28 days"`; `nil` when it is not shaped like one, or the day exists.
+  static func impossibility(_ text: String) -> String? {
+    guard let (year, month, day) = fields(String(text.prefix(10))) else { return nil }
+    guard (1...12).contains(month) else { return "month \(month) does not exist" }
+    let days = Timestamp.daysInMonth(year: year, month: month)
+    guard (1...days).contains(day) else {
+      let names = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
+      ]
+      return day == 0 ? "there is no day 0" : "\(names[month - 1]) \(year) has \(days) days"
+    }
+    return nil
+  }
+
+  /// Year, month and day of exactly `YYYY-MM-DD` (any numbers), or `nil`.
+  static func fields(_ text: String) -> (year: Int, month: Int, day: Int)? {
+    let bytes = Array(text.utf8)
+    guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+    func number(_ range: Range<Int>) -> Int? {
+      var value = 0
+      for index in range {
+        guard (48...57).contains(bytes[index]) else { return nil }
+        value = value * 10 + Int(bytes[index] - 48)
+      }
+      return value
+    }
+    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+    return (year, month, day)
   }
 }

@@ -18,7 +18,7 @@ struct CheckpointCommand: ParsableCommand {
   @Option(help: "The agent taking it, e.g. claude-code.") var agent: String?
   @Option(help: "The agent's session id.") var session: String?
   @Flag(help: "Capture ignored files too (they may hold secrets).") var includeIgnored = false
-  @Flag(name: .shortAndLong, help: "Print nothing.") var quiet = false
+  @Flag(name: .shortAndLong, help: "Print nothing (what was left out still goes to stderr).") var quiet = false
   @Flag(help: "Print the checkpoint as JSON.") var json = false
   @Option(help: "Read an agent hook's JSON from this file, - for stdin (session, cwd, tool); never fails then.")
   var hookInput: String?
@@ -26,10 +26,20 @@ struct CheckpointCommand: ParsableCommand {
   func run() throws {
     guard let hookInput else {
       let checkpoints = Checkpoints(repository: try root.openRepository())
-      let checkpoint = try checkpoints.take(
+      let taken = try checkpoints.takeReporting(
         .init(message: message, agent: agent, session: session, includeIgnored: includeIgnored))
+      Self.printWarnings(taken.warnings)
       if quiet { return }
-      print(json ? CanonicalJSON.string(checkpoint.json) : checkpoint.id.hex)
+      if json {
+        var output = taken.checkpoint.json
+        if case .object(var members) = output {
+          members["warnings"] = .array(taken.warnings.map(JSONValue.string))
+          output = .object(members)
+        }
+        print(CanonicalJSON.string(output))
+      } else {
+        print(taken.checkpoint.id.hex)
+      }
       return
     }
     // Called by an agent's hook: an error must not stop the agent, so it is one line and exit 0.
@@ -38,10 +48,18 @@ struct CheckpointCommand: ParsableCommand {
       let directory = try input.workingDirectory ?? root.workingDirectory()
       let checkpoints = Checkpoints(repository: try Repository.open(at: directory))
       let note = message.isEmpty ? input.toolName.map { "before \($0)" } ?? "" : message
-      try checkpoints.take(.init(message: note, agent: agent, session: session ?? input.sessionID, includeIgnored: includeIgnored))
+      let taken = try checkpoints.takeReporting(
+        .init(message: note, agent: agent, session: session ?? input.sessionID, includeIgnored: includeIgnored))
+      Self.printWarnings(taken.warnings)
     } catch {
       FileHandle.standardError.write(Data("octo-git: no checkpoint taken: \(error)\n".utf8))
     }
+  }
+
+  /// What the checkpoint left out, one line each on stderr (`octo-git: left out big.bin (…)`).
+  static func printWarnings(_ warnings: [String]) {
+    guard !warnings.isEmpty else { return }
+    FileHandle.standardError.write(Data(warnings.map { "octo-git: \(SafeText.terminal($0))\n" }.joined().utf8))
   }
 }
 
@@ -138,22 +156,29 @@ struct CheckpointsCommand: ParsableCommand {
       discussion: "With neither option, keeps the newest octo.checkpoint.keep (default 200).")
     @ParentCommand var root: OctoGitCommand
     @Option(help: "Keep the newest N.") var keep: Int?
-    @Option(help: "Delete those older than this (e.g. 30m, 12h, 7d, 2w).") var olderThan: String?
+    @Option(
+      help: "Delete those older than this: an age (30m, 12h, 7d, 2w), a date (YYYY-MM-DD, local), an ISO-8601 time, today.")
+    var olderThan: String?
     @Flag(help: "Print what was deleted as JSON.") var json = false
 
     func run() throws {
       let repository = try root.openRepository()
+      let now = Date()
       var age: TimeInterval?
       if let olderThan {
-        guard let seconds = DurationText.seconds(olderThan) else {
-          throw OctoError("'\(olderThan)' is not a duration", hint: "e.g. 30m, 12h, 7d, 2w", status: .usage)
+        // The same parser as usage and rollup --since: an age is counted back from now, a day starts at local midnight.
+        let cutoff = try DateText.instant(olderThan, edge: .start, timeZone: .current, now: now, option: "--older-than")
+        guard cutoff <= now else {
+          throw OctoError(
+            "--older-than \(olderThan) is in the future (every checkpoint is older than that)",
+            hint: "give an age such as 7d, or a past date", status: .usage)
         }
-        age = seconds
+        age = now.timeIntervalSince(cutoff)
       }
       if let keep, keep < 0 { throw OctoError("--keep must be 0 or more", status: .usage) }
       let defaultKeep = try repository.config().int("octo.checkpoint.keep") ?? 200
       let pruned = try Checkpoints(repository: repository).prune(
-        keep: keep ?? (age == nil ? defaultKeep : nil), olderThan: age)
+        keep: keep ?? (age == nil ? defaultKeep : nil), olderThan: age, now: now)
       if json {
         print(CanonicalJSON.string(.array(pruned.map { .string($0.hex) })))
       } else if !pruned.isEmpty {

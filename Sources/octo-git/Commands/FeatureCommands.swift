@@ -57,7 +57,10 @@ struct FeatureCommand: ParsableCommand {
         characters; type guessed from the description, -m replaces the subject), a body with the test run, and the
         trailers Octo-Feature and, when the agent is known, Co-authored-by. The repository's pre-commit and
         commit-msg hooks run unless --no-verify; with commit.gpgsign the commit is made by git so it is signed.
-        Pending usage is attached to the commit, and refs/notes/octo/features records the run.
+        Pending usage is attached to the commit, and refs/notes/octo/features records the run. octo-git's own files
+        (its agent wiring, hook stubs inside the work tree) are never committed. The files committed are listed one
+        per line as git's --name-status does (A, M or D, a tab, the path); --dry-run lists what a passing run would
+        commit without running the tests or committing.
         """)
 
     @ParentCommand var root: OctoGitCommand
@@ -68,7 +71,16 @@ struct FeatureCommand: ParsableCommand {
     @Option(help: "The feature's description (instead of the feature branch's).") var description: String?
     @Option(help: "The agent that did the work (for Co-authored-by), e.g. claude-code.") var agent: String?
     @Option(help: "Stop the tests after this long (e.g. 10m).") var timeout: String?
+    @Flag(help: "List the files a passing run would commit, without running the tests or committing.") var dryRun = false
     @Flag(help: "Print the outcome as JSON (the test output goes to stderr).") var json = false
+
+    static func filesJSON(_ files: [FeaturePass.CommittedFile]) -> JSONValue {
+      .array(files.map { JSONValue.object(["status": .string($0.status), "path": .string($0.path)]) })
+    }
+
+    static func printFiles(_ files: [FeaturePass.CommittedFile]) {
+      for file in files { print(file.status + "\t" + SafeText.terminal(file.path)) }
+    }
 
     func run() throws {
       let limit = try timeout.map { text -> TimeInterval in
@@ -80,16 +92,28 @@ struct FeatureCommand: ParsableCommand {
       let outcome = try FeaturePass(repository: try root.openRepository()).run(
         .init(
           test: test, message: message, noVerify: noVerify, id: id, description: description, agent: agent,
-          testOutput: json ? .standardError : .standardOutput, timeout: limit))
+          testOutput: json ? .standardError : .standardOutput, timeout: limit, dryRun: dryRun))
       switch outcome {
-      case .committed(let commit, let subject, let test, let duration):
+      case .committed(let commit, let subject, let test, let duration, let files):
         if json {
           print(CanonicalJSON.string(.object([
             "result": .string("committed"), "commit": .string(commit.hex), "subject": .string(subject),
-            "test": .string(test), "durationMs": .int(Int(duration * 1000)),
+            "test": .string(test), "durationMs": .int(Int(duration * 1000)), "files": Self.filesJSON(files),
           ])))
         } else {
           print("tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) \(subject)")
+          Self.printFiles(files)
+        }
+      case .dryRun(let subject, let files):
+        if json {
+          print(CanonicalJSON.string(.object([
+            "result": .string("dry run"), "subject": .string(subject), "files": Self.filesJSON(files),
+          ])))
+        } else if files.isEmpty {
+          print("nothing to commit")
+        } else {
+          print("would commit: \(subject)")
+          Self.printFiles(files)
         }
       case .nothingToCommit(let test, let duration):
         if json {

@@ -9,16 +9,23 @@ struct InstallCommand: ParsableCommand {
     discussion: """
       Writes post-commit, pre-push and post-rewrite stubs into the hooks folder git really uses (core.hooksPath,
       linked worktrees). A hook already there is kept as <hook>.octo-orig and runs first, with the same arguments
-      and input. With husky or lefthook, prints the lines to add to their configuration instead (--force installs
-      anyway). Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Registers the repository
-      for the rollup (octo-git repos). --agent claude-code|codex|all also merges a checkpoint hook and a usage-import
-      hook into .claude/settings.json or .codex/hooks.json. Running it again changes nothing.
+      and input. With husky or lefthook in charge, prints the lines to add to their configuration instead (--force
+      installs anyway); when their configuration is here but they are not installed, writes the hooks and prints
+      the lines for later. Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Registers
+      the repository for the rollup (octo-git repos). --agent claude-code|codex|all also merges a checkpoint hook
+      and a usage-import hook into the agent's personal, untracked file: .claude/settings.local.json, or
+      .codex/hooks.json while git does not track it. Files octo-git creates in the work tree are listed in
+      .git/info/exclude, so git status does not change; a tracked file is never edited. --shared writes the team's
+      file instead (.claude/settings.json, .codex/hooks.json), naming octo-git through PATH, for you to commit.
+      Edited files keep their formatting; uninstall puts back their exact bytes. Running it again changes nothing.
       """
   )
 
   @ParentCommand var root: OctoGitCommand
   @Flag(help: "Install even where a hook manager is in charge (its hooks are chained).") var force = false
   @Option(help: "Wire an agent's own hooks too: claude-code, codex, all or none.") var agent: String = "none"
+  @Flag(help: "Wire the agents in the team's tracked files (octo-git found through PATH), not your personal ones.")
+  var shared = false
   @Flag(help: "Print what was done as JSON.") var json = false
 
   func run() throws {
@@ -28,7 +35,9 @@ struct InstallCommand: ParsableCommand {
     }
     var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
     for agent in agents {
-      report.changes += try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath)
+      let wired = try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath, shared: shared)
+      report.changes += wired.changes
+      report.instructions += wired.instructions
     }
     if json {
       print(CanonicalJSON.string(.object([
@@ -46,14 +55,21 @@ struct UninstallCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "uninstall",
     abstract: "Remove octo-git's hooks (putting back the hooks they replaced) and the configuration install added.",
-    discussion: "The notes and checkpoints stay: they are your data.")
+    discussion: """
+      The agent files octo-git edited get their original bytes back (or lose only octo-git's entries when you \
+      changed them since); the files it created, their info/exclude lines and the config sections it emptied go. \
+      A tracked file committed with octo-git's hooks (the team's) is left alone unless --shared. The notes and \
+      checkpoints stay: they are your data.
+      """)
 
   @ParentCommand var root: OctoGitCommand
+  @Flag(help: "Also take octo-git's hooks out of the team's tracked agent files.") var shared = false
 
   func run() throws {
     let repository = try root.openRepository()
     for line in try HookInstaller.uninstall(repository).changes { print(line) }
-    for line in try AgentSetup.uninstallAll(repository) { print(line) }
+    let agents = try AgentSetup.uninstallAll(repository, shared: shared)
+    for line in agents.changes + agents.instructions { print(line) }
   }
 }
 

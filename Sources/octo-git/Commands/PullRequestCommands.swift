@@ -46,7 +46,8 @@ struct PullRequestCommand: ParsableCommand {
       abstract: "Push the branch and its notes, then open its pull request on GitHub (or update the open one).",
       discussion: """
         The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for GitHub Enterprise Server); it is never
-        printed or stored. The repository comes from the remote's URL (or octo.githubRepo owner/name); the API is
+        printed or stored; without one nothing is pushed, and it exits 6 (GitHub unavailable), as when GitHub refuses
+        the token. The repository comes from the remote's URL (or octo.githubRepo owner/name); the API is
         api.github.com, or https://HOST/api/v3 for Enterprise (octo.githubApiUrl overrides). Prints the pull request's URL.
         """)
 
@@ -58,8 +59,25 @@ struct PullRequestCommand: ParsableCommand {
     @Option(help: "A Mustache template to render the description with.") var template: String?
     @Flag(help: "Print the outcome as JSON.") var json = false
 
+    /// The exit code when there is no token. A missing credential is not a bad command line (`usage`, 2: the
+    /// command was right) nor bad input (nothing given was malformed): GitHub cannot be used, the same
+    /// outcome as GitHub refusing the token (401), which is already `unavailable`. One code for "could not
+    /// get through to GitHub" lets a script tell it apart from a mistake in its own invocation.
+    static let missingTokenStatus = ExitStatus.unavailable
+
     func run() throws {
-      let outcome = try PullRequestPublisher(repository: try root.openRepository()).publish(
+      let repository = try root.openRepository()
+      if !dryRun {
+        // Before describing and pushing anything: without a token nothing can be opened.
+        try GitCLI.checkRemote(remote, in: repository)
+        let github = try GitHubRepository.of(repository, remote: remote)
+        do {
+          _ = try github.token()
+        } catch let error as OctoError {
+          throw OctoError(error.message, hint: error.hint, status: Self.missingTokenStatus)
+        }
+      }
+      let outcome = try PullRequestPublisher(repository: repository).publish(
         .init(base: base, draft: draft, dryRun: dryRun, remote: remote, templateFile: template))
       for warning in outcome.warnings { FileHandle.standardError.write(Data("octo-git: \(warning)\n".utf8)) }
       if json {

@@ -15,7 +15,8 @@ struct ReposCommand: ParsableCommand {
   )
 
   struct Add: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Register repositories (default: this one).")
+    static let configuration = CommandConfiguration(
+      commandName: "add", abstract: "Register repositories (default: this one); bare repositories and mirrors too.")
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "Folders inside the repositories.") var paths: [String] = []
 
@@ -23,7 +24,8 @@ struct ReposCommand: ParsableCommand {
       let registry = RepositoryRegistry(store: try RollupStore())
       let base = try root.workingDirectory()
       for path in paths.isEmpty ? [base] : paths {
-        let repository = try Repository.open(at: path.hasPrefix("/") ? path : base + "/" + path)
+        // The rollup only reads a repository: a bare one or a mirror (git clone --mirror) is welcome.
+        let repository = try Repository.openForReading(at: path.hasPrefix("/") ? path : base + "/" + path)
         let outcome = try registry.add(repository)
         print("\(outcome.changed ? "registered" : "already registered"): \(outcome.entry.path) (\(outcome.entry.project))")
       }
@@ -114,25 +116,33 @@ struct RollupCommand: ParsableCommand {
     abstract: "Cost across every registered repository, by repo, user, model, period or billing cycle.",
     discussion: """
       Reads each registered repository's usage notes incrementally (one whose notes did not move costs one ref read);
-      a repository that is gone or unreadable is reported and skipped. Events are counted once per project, however many
-      clones hold them. Billing cycle N runs from day N of a month to day N-1 of the next, in --tz (--cycle-day, else
-      octo.cycleDay from your git config); weeks are ISO weeks; sums are exact. --format html writes one self-contained
-      page with charts; the JSON schema is in README.
+      a repository that is gone or unreadable is reported and skipped. Each event is counted once, however many repos or
+      clones hold them. Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts, in
+      --tz (--cycle-day, else octo.cycleDay from your git config); in a month with fewer than N days the cycle starts
+      on its last day (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks; sums are
+      exact. --since and --until take a date (YYYY-MM-DD, both included), an ISO-8601 time, today, yesterday, or an
+      age counted back from now (12h, 7d, 2w). --format html writes one self-contained page with charts; the JSON
+      schema is in README.
       """
   )
 
   @ParentCommand var root: OctoGitCommand
   @Option(help: "Group by, comma-separated: \(RollupDimension.allCases.map(\.rawValue).joined(separator: ",")).")
   var by: String = "repo"
-  @Option(help: "First day of a billing cycle, 1-28.") var cycleDay: Int?
-  @Option(help: "Only usage from this date or time on.") var since: String?
-  @Option(help: "Only usage up to this date (included) or time.") var until: String?
+  @Option(help: "First day of a billing cycle, 1-31 (29-31: the last day of shorter months).") var cycleDay: Int?
+  @Option(help: "Only usage from this date or time on (YYYY-MM-DD, ISO-8601, today, yesterday, 7d, 2w, 12h).")
+  var since: String?
+  @Option(help: "Only usage up to this date (included) or time (same forms as --since).") var until: String?
   @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
   @Option(parsing: .upToNextOption, help: "Only these repositories (projects, origin URLs or paths).") var repos: [String] = []
   @Option(help: "table, json, csv, md or html.") var format: String = "table"
   @Flag(help: "Same as --format json.") var json = false
   @Option(help: "Write the result to this file instead of stdout.") var out: String?
-  @Flag(help: "Fetch each repository's notes from origin first (merged into the local notes).") var fetch = false
+  @Flag(
+    help: ArgumentHelp(
+      "Fetch each repository's notes from origin first (merged into the local notes). One that cannot be fetched is "
+        + "marked stale with git's message, and octo-git exits 6 after the report."))
+  var fetch = false
   @Flag(help: "Forget what earlier rollups read and read every repository's notes again.") var rebuild = false
 
   func run() throws {
@@ -171,8 +181,16 @@ struct RollupCommand: ParsableCommand {
       } catch {
         throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder exists and is writable")
       }
-      return
+    } else {
+      print(outcome.output, terminator: outcome.output.hasSuffix("\n") ? "" : "\n")
     }
-    print(outcome.output, terminator: outcome.output.hasSuffix("\n") ? "" : "\n")
+    // The report is out (the repositories not fetched marked stale in it); the exit status says a remote
+    // failed, as for every network failure.
+    let failed = outcome.refresh.fetchFailures.count
+    if failed > 0 {
+      throw OctoError(
+        "notes not fetched for \(failed) repositor\(failed == 1 ? "y" : "ies"); the report counts their notes as last read",
+        hint: "check each remote with git fetch origin", status: .unavailable)
+    }
   }
 }

@@ -39,7 +39,8 @@ struct UsageRecordCommand: ParsableCommand {
   @Option(help: "The agent's session id.") var session: String?
   @Option(help: "The feature the work is for.") var feature: String?
   @Option(help: "When the request was made (ISO-8601; default now).") var at: String?
-  @Option(help: "A stable id for this event; recording the same id again changes nothing.") var id: String?
+  @Option(help: "A stable id for this event; recording the same id again changes nothing (and says so).")
+  var id: String?
   @Flag(help: "Print what was recorded as JSON.") var json = false
 
   func run() throws {
@@ -78,9 +79,22 @@ struct UsageRecordCommand: ParsableCommand {
         return copy
       }())
     }
-    try ledger.record(events, prices: prices)
+    let outcome = try ledger.record(events, prices: prices)
     if json {
-      print(CanonicalJSON.string(.object(["recorded": .int(events.count), "ids": .array(events.map { .string($0.id) })])))
+      print(CanonicalJSON.string(.object([
+        "recorded": .int(outcome.added.count), "ids": .array(outcome.added.map { .string($0) }),
+        "alreadyRecorded": .int(outcome.alreadyRecorded.count),
+        "alreadyRecordedIds": .array(outcome.alreadyRecorded.map { .string($0) }),
+      ])))
+    } else if !outcome.alreadyRecorded.isEmpty {
+      // Never silent: the event given was not stored, the one recorded earlier stays.
+      let shown = outcome.alreadyRecorded.prefix(5).map { SafeText.terminal($0) }.joined(separator: ", ")
+        + (outcome.alreadyRecorded.count > 5 ? ", …" : "")
+      let what = outcome.alreadyRecorded.count == 1
+        ? "already recorded, left as it was: \(shown)"
+        : "\(outcome.alreadyRecorded.count) events already recorded, left as they were: \(shown)"
+      let recorded = outcome.added.isEmpty ? "" : " (\(outcome.added.count) recorded)"
+      FileHandle.standardError.write(Data("octo-git: \(what)\(recorded)\n".utf8))
     }
   }
 }
@@ -90,8 +104,11 @@ struct UsageReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Report usage and exact cost from the usage notes (the default usage command).",
     discussion: """
-      Billing cycle N runs from day N of a month to day N-1 of the next (--cycle-day, else octo.cycleDay).
-      Weeks are ISO weeks. --since and --until take dates (YYYY-MM-DD, both included) or ISO-8601 times.
+      Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts (--cycle-day, else
+      octo.cycleDay); in a month with fewer than N days the cycle starts on its last day, as billing systems do
+      (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks.
+      --since and --until take a date (YYYY-MM-DD, a day in --tz, both included), an ISO-8601 time, today,
+      yesterday, or an age counted back from now (12h, 7d, 2w); an impossible date such as 2026-02-30 is refused.
       Costs are exact; usage of models without a price is counted apart, never as $0.
       """
   )
@@ -99,15 +116,16 @@ struct UsageReportCommand: ParsableCommand {
   @ParentCommand var root: OctoGitCommand
   @Option(help: "Group by: \(ReportDimension.allCases.map(\.rawValue).joined(separator: ", ")).")
   var by: String = "commit"
-  @Option(help: "First day of a billing cycle, 1-28.") var cycleDay: Int?
-  @Option(help: "Only usage from this date or time on.") var since: String?
-  @Option(help: "Only usage up to this date (included) or time.") var until: String?
+  @Option(help: "First day of a billing cycle, 1-31 (29-31: the last day of shorter months).") var cycleDay: Int?
+  @Option(help: "Only usage from this date or time on (YYYY-MM-DD, ISO-8601, today, yesterday, 7d, 2w, 12h).")
+  var since: String?
+  @Option(help: "Only usage up to this date (included) or time (same forms as --since).") var until: String?
   @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
   @Option(help: "table, json, csv or md.") var format: String = "table"
   @Flag(help: "Same as --format json.") var json = false
 
   func run() throws {
-    let repository = try root.openRepository()
+    let repository = try Repository.openForReading(at: try root.workingDirectory())
     let ledger = try Ledger(repository: repository)
     let options = try ReportOptionsParser.parse(
       by: by, cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try repository.config())
@@ -156,7 +174,7 @@ struct UsageShowCommand: ParsableCommand {
   @Flag(help: "Print JSON.") var json = false
 
   func run() throws {
-    let repository = try root.openRepository()
+    let repository = try Repository.openForReading(at: try root.workingDirectory())
     let id = try repository.resolveCommit(commit)
     let note = try repository.note(on: id, ref: UsageNote.ref) ?? ""
     let events = UsageNote.events(in: note).events

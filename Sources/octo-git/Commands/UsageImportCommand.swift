@@ -11,19 +11,14 @@ struct UsageImportCommand: ParsableCommand {
 
   /// What both agents' imports take besides their folders.
   struct Filters: ParsableArguments {
-    @Option(help: "Only requests from this date or time on.") var since: String?
+    @Option(help: "Only requests from this date or time on (YYYY-MM-DD, an ISO-8601 time, today, yesterday, 7d).") var since: String?
     @Option(help: "Only this session.") var session: String?
     @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
     @Flag(help: "Print the counts as JSON.") var json = false
 
     func options(folders: [String], file: String? = nil) throws -> TranscriptImporter.Options {
-      var sinceDate: Date?
-      if let since {
-        guard let parsed = Timestamp.parse(since) else {
-          throw OctoError("'\(since)' is not a date", hint: "use YYYY-MM-DD or an ISO-8601 time", status: .usage)
-        }
-        sinceDate = parsed
-      }
+      // The same dates as usage and rollup --since: a day, a time, today, yesterday, or an age (7d).
+      let sinceDate = try since.map { try DateText.instant($0, edge: .start, timeZone: .current, option: "--since") }
       return .init(folders: folders, file: file, since: sinceDate, session: session, allProjects: allProjects)
     }
 

@@ -6,14 +6,14 @@ import Testing
 @Suite("Wiring coding agents")
 struct AgentSetupTests {
   func settings(_ fixture: TestRepository) throws -> JSONValue {
-    try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8))
+    try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.claude/settings.local.json", encoding: .utf8))
   }
 
-  @Test("install merges a PreToolUse checkpoint hook into the project's settings; uninstall takes out only it")
+  @Test("install merges a PreToolUse checkpoint hook into the personal settings; uninstall puts back the bytes")
   func mergeAndRemove() throws {
     let fixture = try TestRepository()
     let original = #"{"permissions":{"allow":["Bash(npm test)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./lint.sh"}]}]}}"#
-    try fixture.write(".claude/settings.json", original)
+    try fixture.write(".claude/settings.local.json", original)
     try fixture.octo("install", "--agent", "claude-code")
     let merged = try settings(fixture)
     #expect(merged["permissions"] == (try CanonicalJSON.parse(original))["permissions"])
@@ -26,9 +26,10 @@ struct AgentSetupTests {
     #expect(stop.contains("usage import claude-code --hook-input -"))
     #expect(merged["hooks"]?["SessionEnd"]?.arrayValue?.count == 1)
     // Again: nothing changes.
-    let before = try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8)
+    let before = try String(contentsOfFile: fixture.path + "/.claude/settings.local.json", encoding: .utf8)
     try fixture.octo("install", "--agent", "claude-code")
-    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8) == before)
+    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.local.json", encoding: .utf8) == before)
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.json"))
 
     // The command as Claude Code runs it: hook JSON on stdin, from any folder.
     try fixture.write("a.txt", "agent about to edit\n")
@@ -45,20 +46,22 @@ struct AgentSetupTests {
     #expect(lost.status == 0 && lost.stderr.hasPrefix("octo-git: no checkpoint taken"))
 
     try fixture.octo("uninstall")
-    #expect(try settings(fixture) == (try CanonicalJSON.parse(original)))
+    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.local.json", encoding: .utf8) == original)
   }
 
   @Test("a settings file octo-git created is removed again; a malformed one is reported, not overwritten")
   func createdAndMalformed() throws {
     let fixture = try TestRepository()
     try fixture.octo("install", "--agent", "all")
-    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.json"))
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.local.json"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.json"))
     try fixture.octo("uninstall")
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude"))
-    try fixture.write(".claude/settings.json", "{ not json")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.codex"))
+    try fixture.write(".claude/settings.local.json", "{ not json")
     let result = try OctoGitBinary.run(["install", "--agent", "claude-code"], in: fixture.path, home: fixture.home)
     #expect(result.status == ExitStatus.badInput.rawValue)
-    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.json", encoding: .utf8) == "{ not json")
+    #expect(try String(contentsOfFile: fixture.path + "/.claude/settings.local.json", encoding: .utf8) == "{ not json")
     let unknown = try OctoGitBinary.run(["install", "--agent", "vim"], in: fixture.path, home: fixture.home)
     #expect(unknown.status == ExitStatus.usage.rawValue)
   }
@@ -115,7 +118,6 @@ struct AgentSetupTests {
     #expect(report["rows"]?.arrayValue?.allSatisfy { $0["key"]?.stringValue == "codex" } == true)
 
     try fixture.octo("uninstall")
-    #expect(try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8))
-      == (try CanonicalJSON.parse(original)))
+    #expect(try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8) == original)
   }
 }

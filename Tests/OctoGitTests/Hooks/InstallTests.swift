@@ -82,12 +82,18 @@ struct InstallTests {
     #expect(FileManager.default.fileExists(atPath: fixture.path + "/.husky/_/post-commit"))
   }
 
-  @Test("lefthook is joined through its configuration")
+  @Test("lefthook in charge (installed) is joined through its configuration")
   func lefthook() throws {
     let fixture = try TestRepository()
     try fixture.write("lefthook.yml", "pre-commit:\n  jobs: []\n")
-    let output = try fixture.octo("install")
-    #expect(output.contains("use_stdin: true"))
+    // An installed lefthook: on PATH.
+    let bin = fixture.root + "/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    try Data("#!/bin/sh\nexit 0\n".utf8).write(to: URL(fileURLWithPath: bin + "/lefthook"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/lefthook")
+    let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    let result = try OctoGitBinary.run(["install"], in: fixture.path, home: fixture.home, environment: ["PATH": path])
+    #expect(result.status == 0 && result.stdout.contains("use_stdin: true"))
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
   }
 }

@@ -140,7 +140,7 @@ struct PullRequestTests {
     try fixture.git("config", "octo.githubRepo", "acme/shop")
     let noToken = try OctoGitBinary.run(
       ["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "", "GITHUB_TOKEN": ""])
-    #expect(noToken.status == ExitStatus.usage.rawValue && noToken.stderr.contains("no GitHub token for github.com"))
+    #expect(noToken.status == ExitStatus.unavailable.rawValue && noToken.stderr.contains("no GitHub token for github.com"))
 
     let cases: [(ScriptedHTTPServer.Answer, String)] = [
       (.init(status: 401, body: #"{"message":"Bad credentials"}"#), "GitHub refused the token (401: Bad credentials)"),

@@ -83,7 +83,7 @@ struct UsageReportTests {
     #expect(csv.contains("claude-sonnet-4,1,150000,1000,0,0,60000,0.9585,0"))
     let markdown = try fixture.octo("usage", "--by", "model", "--format", "md")
     #expect(markdown.contains("| claude-sonnet-4 | 1 |"))
-    for arguments in [["usage", "--by", "planet"], ["usage", "--tz", "Mars/Base"], ["usage", "--cycle-day", "31"], ["usage", "--since", "soon"]] {
+    for arguments in [["usage", "--by", "planet"], ["usage", "--tz", "Mars/Base"], ["usage", "--cycle-day", "32"], ["usage", "--since", "soon"]] {
       let result = try OctoGitBinary.run(arguments, in: fixture.path, home: fixture.home)
       #expect(result.status == ExitStatus.usage.rawValue, "\(arguments)")
     }
