@@ -42,6 +42,7 @@ struct UsageRecordCommand: ParsableCommand {
   @Option(help: "A stable id for this event; recording the same id again changes nothing (and says so).")
   var id: String?
   @Flag(help: "Print what was recorded as JSON.") var json = false
+  @Flag(name: .shortAndLong, help: "Print nothing but problems.") var quiet = false
 
   func run() throws {
     let repository = try root.openRepository()
@@ -95,6 +96,23 @@ struct UsageRecordCommand: ParsableCommand {
         : "\(outcome.alreadyRecorded.count) events already recorded, left as they were: \(shown)"
       let recorded = outcome.added.isEmpty ? "" : " (\(outcome.added.count) recorded)"
       FileHandle.standardError.write(Data("octo-git: \(what)\(recorded)\n".utf8))
+    }
+    let added = Set(outcome.added)
+    let recorded = events.filter { added.contains($0.id) }.map { $0.priced(with: prices) }
+    var problems: [String] = []
+    for model in Set(recorded.filter { $0.cost == nil }.map(\.model)).sorted() {
+      let guess = prices.nearestModel(to: model).map { " (did you mean \($0)?)" } ?? ""
+      problems.append("no price for the model '\(model)'\(guess): recorded as unpriced, never as $0")
+    }
+    if !recorded.isEmpty, let warning = try? PostCommitHook.pendingWithoutHookWarning(repository) {
+      problems.append(warning)
+    }
+    for problem in problems { FileHandle.standardError.write(Data("octo-git: \(SafeText.terminal(problem))\n".utf8)) }
+    if !json, !quiet, !recorded.isEmpty {
+      var totals = UsageTotals()
+      for event in recorded { totals.add(event) }
+      let cost = totals.unpricedEvents == totals.events ? "unpriced" : Money.format(totals.cost)
+      print("recorded \(recorded.count) event\(recorded.count == 1 ? "" : "s"), \(cost), pending for the next commit")
     }
   }
 }
