@@ -3,7 +3,7 @@ SWIFT     ?= swift
 PREFIX    ?= /usr/local
 BINDIR    ?= $(DESTDIR)$(PREFIX)/bin
 # The release binary carries the Swift runtime, so hooks run it without the toolchain on PATH.
-RELEASE_FLAGS ?= -c release --static-swift-stdlib
+RELEASE_FLAGS ?= -c release --static-swift-stdlib --product octo-git
 RELEASE_BIN    = .build/release/octo-git
 
 .PHONY: all deps build release test demo install uninstall bench fuzz fuzz-build clean
@@ -30,7 +30,10 @@ test:
 	@sh scripts/install-deps.sh test
 	@sh scripts/static-link.sh
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@pgdir=$$(mktemp -d "$${TMPDIR:-/tmp}/octo-test-postgres.XXXXXX") || exit 1; \
+	 trap 'sh scripts/test-postgres.sh stop "$$pgdir"' EXIT INT TERM; \
+	 url=$$(sh scripts/test-postgres.sh start "$$pgdir") || exit 1; \
+	 OCTO_TEST_POSTGRES_URL="$$url" $(SWIFT) test --skip-build
 	@for target in $(FUZZ_TARGETS); do .build/debug/octo-fuzz $$target Tests/Fuzz/$$target || exit 1; done
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 

@@ -41,6 +41,11 @@ let package = Package(
       name: "CCurl",
       providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
     ),
+    // Headers only, like CCurl: libpq is opened with dlopen by the team commands (see PostgresLibrary).
+    .systemLibrary(
+      name: "CPostgres",
+      providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+    ),
     // C helpers: skipping libgit2's certificate loading at start-up, libgit2's unused Kerberos calls, a
     // variadic SQLite call.
     .target(name: "CShims", linkerSettings: [.linkedLibrary("sqlite3")] + staticArchives),
@@ -56,6 +61,7 @@ let package = Package(
         "CGit2",
         "CShims",
         "CCurl",
+        "CPostgres",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Mustache", package: "swift-mustache"),
       ],
@@ -78,7 +84,7 @@ let package = Package(
     ),
     .testTarget(
       name: "OctoGitTests",
-      dependencies: ["OctoGit", "CGit2"]
+      dependencies: ["OctoGit", "CGit2", .product(name: "GRDB", package: "GRDB.swift")]
     ),
   ]
 )

@@ -4,8 +4,10 @@
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -eu
 
-packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev pkg-config git"
-if [ "${1:-}" = "test" ]; then packages="$packages chromium python3"; fi
+packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev pkg-config git"
+# Tests also use Chromium (the rollup's HTML report rendered), PostgreSQL (a throwaway team ledger server)
+# and clang's libFuzzer runtime comes with the Swift toolchain.
+if [ "${1:-}" = "test" ]; then packages="$packages chromium python3 postgresql"; fi
 missing=""
 for package in $packages; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -17,7 +17,7 @@ struct OctoGitCommand: ParsableCommand {
     version: "octo-git \(Version.octoGit)",
     subcommands: [
       InstallCommand.self, UninstallCommand.self, DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self, RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
-      NotesCommand.self, FeatureCommand.self, PullRequestCommand.self, ReposCommand.self, RollupCommand.self, DefaultsCommand.self,
+      NotesCommand.self, FeatureCommand.self, PullRequestCommand.self, ReposCommand.self, RollupCommand.self, TeamCommand.self, DefaultsCommand.self,
     ]
   )
 

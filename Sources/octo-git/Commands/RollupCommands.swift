@@ -144,10 +144,25 @@ struct RollupCommand: ParsableCommand {
         + "marked stale with git's message, and octo-git exits 6 after the report."))
   var fetch = false
   @Flag(help: "Forget what earlier rollups read and read every repository's notes again.") var rebuild = false
+  @Flag(help: "The same report for the whole team, summed by the team database (see octo-git team).")
+  var team = false
+  @OptionGroup var connection: TeamCommand.Connection
 
   func run() throws {
     guard let format = RollupFormat(rawValue: json ? "json" : format) else {
       throw OctoError("unknown format '\(format)'", hint: "use table, json, csv, md or html", status: .usage)
+    }
+    if team {
+      guard format != .html, !fetch, !rebuild else {
+        throw OctoError("--team takes table, json, csv or md, without --fetch or --rebuild", status: .usage)
+      }
+      let base = try root.workingDirectory()
+      let style: OutputStyle = out == nil && format == .table ? .forDescriptor(STDOUT_FILENO) : OutputStyle(colour: false)
+      let output = try TeamCommand.Report.output(
+        by: by, cycleDay: cycleDay, since: since, until: until, tz: tz, repos: repos, format: format, style: style,
+        ledger: try connection.open(in: base))
+      try ReportFile.write(output, to: out, base: base)
+      return
     }
     let period = try ReportOptionsParser.parsePeriod(
       cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try Config.outsideRepository())
@@ -173,17 +188,7 @@ struct RollupCommand: ParsableCommand {
       FileHandle.standardError.write(
         Data("octo-git: \(outcome.refresh.malformedLines) note line(s) read now could not be read and are not in the totals\n".utf8))
     }
-    if let out {
-      let path = out.hasPrefix("/") ? out : try root.workingDirectory() + "/" + out
-      do {
-        try Data((outcome.output + (outcome.output.hasSuffix("\n") ? "" : "\n")).utf8).write(
-          to: URL(fileURLWithPath: path), options: .atomic)
-      } catch {
-        throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder exists and is writable")
-      }
-    } else {
-      print(outcome.output, terminator: outcome.output.hasSuffix("\n") ? "" : "\n")
-    }
+    try ReportFile.write(outcome.output, to: out, base: try root.workingDirectory())
     // The report is out (the repositories not fetched marked stale in it); the exit status says a remote
     // failed, as for every network failure.
     let failed = outcome.refresh.fetchFailures.count

@@ -1,0 +1,415 @@
+import Foundation
+
+/// `team push`: sends every registered repository's usage events that the team database may lack.
+///
+/// Repositories are read on every core (a repository whose notes tip is the one last pushed to this
+/// database costs one ref read); their events are written as `COPY` rows and sent in batches of a few
+/// megabytes, each batch one transaction: `COPY` into a temporary staging table, then one
+/// `INSERT … ON CONFLICT (event_id) DO UPDATE … WHERE` the new copy has more output. A repository's tip is
+/// remembered (in ``TeamPushState``) once the batch holding its last rows is committed: a push killed or
+/// cut off midway sends the rest, and some of what was sent, again next time, which changes nothing.
+struct TeamPush {
+  /// What a push did.
+  struct Summary: Sendable {
+    /// The team database's id.
+    var databaseID = ""
+    /// Registered repositories considered.
+    var repositories = 0
+    /// Repositories whose notes were read (some or all of them).
+    var read = 0
+    /// Repositories skipped because their notes tip is the one last pushed to this database.
+    var unchanged = 0
+    /// Notes read.
+    var notesRead = 0
+    /// Events sent (a copy held by two clones is sent by each).
+    var pushed = 0
+    /// Rows the database inserted or replaced with a copy holding more output.
+    var written = 0
+    /// Transactions committed.
+    var batches = 0
+    /// Note lines that could not be read (not sent).
+    var malformedLines = 0
+    /// Repositories that could not be read, with why.
+    var skipped: [(path: String, reason: String)] = []
+    /// Commands sent to the server (connecting and reading the schema's state included).
+    var commands = 0
+  }
+
+  /// Knobs for tests and benchmarks.
+  struct Options {
+    /// About how many bytes of rows one transaction sends.
+    var batchBytes = 8 << 20
+    /// Called after each committed batch with its number (from 1), before its repositories are recorded
+    /// as pushed: a test throws here to cut a push off midway.
+    var afterBatch: ((Int) throws -> Void)? = nil
+    /// Send everything, whatever was pushed before.
+    var everything = false
+  }
+
+  let connection: PostgresConnection
+  let state: TeamPushState
+  let databaseID: String
+  /// Who pushes: the user's `user.email` (else login name) and this machine's name.
+  let pushedBy: String
+  let pushedFrom: String
+  var options = Options()
+
+  /// The staging table, one per session, emptied at each commit.
+  static let stageSQL = """
+    CREATE TEMP TABLE IF NOT EXISTS octo_stage (
+      event_id text, at_ms bigint, project text, model text, model_raw text, agent text, session text,
+      user_name text, machine text, branch text, feature text, commit text, tin bigint, tout bigint, cw5m bigint,
+      cw1h bigint, cr bigint, cost numeric, prices text, ord bigint
+    ) ON COMMIT DELETE ROWS
+    """
+
+  /// Opens a batch's transaction: the staging table, memory to sort a batch without spilling to disk,
+  /// and index lookups for matching staged events with stored ones (a hash join would read the whole
+  /// table for every batch).
+  static let beginSQL = """
+    BEGIN; SET LOCAL work_mem = '64MB'; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
+    \(stageSQL)
+    """
+
+  static let copySQL = "COPY octo_stage (\(TeamRows.columns.joined(separator: ", "))) FROM STDIN"
+
+  /// The staged rows' values as the table's columns.
+  static let stagedValuesSQL = """
+      s.event_id, timestamptz 'epoch' + s.at_ms * interval '1 millisecond' AS at, s.project, s.model, s.model_raw,
+      s.agent, s.session, s.user_name, s.machine, s.branch, s.feature, s.commit, s.tin, s.tout, s.cw5m, s.cw1h, s.cr,
+      s.cost, s.prices, $1::text AS pushed_by, $2::text AS pushed_from, now() AS pushed_at
+    """
+  /// The staged rows as events: one per event id, the copy with the most output (on a tie, the first
+  /// repository registered), in id order (by bytes: two pushers locking rows in one order never deadlock,
+  /// and no locale's collation is paid for); ``orderSQL`` follows.
+  static let stagedEventsSQL = """
+    SELECT DISTINCT ON (s.event_id COLLATE "C")
+    \(stagedValuesSQL)
+    FROM octo_stage s
+    """
+  static let orderSQL = #"ORDER BY s.event_id COLLATE "C", s.tout DESC, s.ord"#
+  static let eventColumns = """
+    event_id, at, project, model, model_raw, agent, session, user_name, machine, branch, feature, commit, tin, tout, \
+    cw5m, cw1h, cr, cost, prices, pushed_by, pushed_from, pushed_at
+    """
+
+  /// How a batch is written. Each push starts with the cheapest and moves on, for the rest of the push,
+  /// when a batch shows it does not fit.
+  enum Mode: Sendable {
+    /// Every staged row is a new event (a first push, a recreated database): inserted as they are, no
+    /// lookup, no sort. Any id the table or the batch already holds fails the batch (a unique violation).
+    case plain
+    /// The staged events the table lacks are inserted, then the ones it has are replaced by staged copies
+    /// with more output. Another pusher inserting the same new events at the same moment fails the batch.
+    case merge
+    /// One `INSERT … ON CONFLICT`: safe against any concurrent pusher.
+    case upsert
+  }
+
+  /// ``Mode/plain``: as fast as a copy into the table.
+  static let plainSQL = """
+    INSERT INTO octo.events (\(eventColumns))
+    SELECT
+    \(stagedValuesSQL)
+    FROM octo_stage s
+    """
+
+  /// ``Mode/merge``, first step: the events the table does not hold yet.
+  static let insertNewSQL = """
+    INSERT INTO octo.events (\(eventColumns))
+    \(stagedEventsSQL)
+    WHERE NOT EXISTS (SELECT 1 FROM octo.events x WHERE x.event_id = s.event_id)
+    \(orderSQL)
+    """
+
+  /// ``Mode/merge``, second step (when the batch held events the table had): each replaced by the staged
+  /// copy when that holds more output.
+  static let updateBetterSQL = """
+    UPDATE octo.events e SET
+      at = b.at, project = b.project, model = b.model, model_raw = b.model_raw, agent = b.agent, session = b.session,
+      user_name = b.user_name, machine = b.machine, branch = b.branch, feature = b.feature, commit = b.commit,
+      tin = b.tin, tout = b.tout, cw5m = b.cw5m, cw1h = b.cw1h, cr = b.cr, cost = b.cost, prices = b.prices,
+      pushed_by = b.pushed_by, pushed_from = b.pushed_from, pushed_at = b.pushed_at
+    FROM (\(stagedEventsSQL) \(orderSQL)) b
+    WHERE e.event_id = b.event_id AND b.tout > e.tout
+    """
+
+  /// ``Mode/upsert``: one `INSERT … ON CONFLICT (event_id) DO UPDATE` that replaces a row only with a copy
+  /// holding more output.
+  static let upsertSQL = """
+    INSERT INTO octo.events AS e (\(eventColumns))
+    \(stagedEventsSQL)
+    \(orderSQL)
+    ON CONFLICT (event_id) DO UPDATE SET
+      at = excluded.at, project = excluded.project, model = excluded.model, model_raw = excluded.model_raw,
+      agent = excluded.agent, session = excluded.session, user_name = excluded.user_name, machine = excluded.machine,
+      branch = excluded.branch, feature = excluded.feature, commit = excluded.commit, tin = excluded.tin,
+      tout = excluded.tout, cw5m = excluded.cw5m, cw1h = excluded.cw1h, cr = excluded.cr, cost = excluded.cost,
+      prices = excluded.prices, pushed_by = excluded.pushed_by, pushed_from = excluded.pushed_from,
+      pushed_at = excluded.pushed_at
+    WHERE excluded.tout > e.tout
+    """
+
+  /// Pushes `entries` (registered repositories), reading them on up to `Parallel.width` threads.
+  func run(_ entries: [RollupStore.Entry], progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+    var summary = Summary()
+    summary.databaseID = databaseID
+    summary.repositories = entries.count
+    let previous = options.everything ? [:] : try state.pushed(to: databaseID)
+    // Registration order: on a tie the copy of the repository registered first wins, as in the rollup.
+    let ordered = entries.sorted { $0.id < $1.id }
+    LibGit2.verifyObjectHashes(false)
+    LibGit2.cacheObjects(false)
+    defer {
+      LibGit2.verifyObjectHashes(true)
+      LibGit2.cacheObjects(true)
+    }
+    let readers = TeamPushReaders(
+      ordered.enumerated().map { ordinal, entry in
+        TeamPushReaders.Job(ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip)
+      }, partBytes: max(options.batchBytes / 2, 1 << 16))
+    let workers = min(Parallel.width, max(1, ordered.count))
+    let group = DispatchGroup()
+    for _ in 0..<workers {
+      group.enter()
+      Thread.detachNewThread {
+        readers.drain()
+        group.leave()
+      }
+    }
+    defer { readers.cancel() }
+    var batch: [UInt8] = []
+    var batchRows = 0
+    // Repositories read whole whose rows are all in the batch being filled (or committed before).
+    var finished: [(path: String, pushed: TeamPushState.Pushed)] = []
+    var done = 0
+    // A database that held nothing of this machine's (a first push, a recreated database) takes the rows as
+    // they are; anything else starts by merging.
+    var mode: Mode = previous.isEmpty ? .plain : .merge
+    func send() throws {
+      if batchRows > 0 {
+        summary.written += try sendBatch(batch, count: batchRows, mode: &mode)
+        summary.batches += 1
+        summary.pushed += batchRows
+        try options.afterBatch?(summary.batches)
+      }
+      try state.record(finished, to: databaseID)
+      finished.removeAll()
+      batch.removeAll(keepingCapacity: true)
+      batchRows = 0
+    }
+    while let (ordinal, piece) = readers.next() {
+      let entry = ordered[ordinal]
+      switch piece {
+      case .rows(let bytes, let count):
+        batch.append(contentsOf: bytes)
+        batchRows += count
+        if batch.count >= options.batchBytes { try send() }
+      case .finished(let tip, let project, let notes, let malformed):
+        summary.read += 1
+        summary.notesRead += notes
+        summary.malformedLines += malformed
+        finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
+        done += 1
+        progress?(done, ordered.count)
+      case .unchanged:
+        summary.unchanged += 1
+        done += 1
+        progress?(done, ordered.count)
+      case .skipped(let reason):
+        summary.skipped.append((entry.path, reason))
+        done += 1
+        progress?(done, ordered.count)
+      }
+    }
+    try send()
+    group.wait()
+    summary.commands = connection.commands
+    return summary
+  }
+
+  /// Sends one batch of `count` rows in one transaction, written as `mode` says; returns the rows written.
+  /// A batch that does not fit its mode (a unique violation: the table or the batch held some of its
+  /// events, or another pusher inserted them meanwhile) is sent again in the next mode, which the rest of
+  /// the push keeps; a deadlock or serialisation failure is retried with ``Mode/upsert``.
+  private func sendBatch(_ rows: [UInt8], count: Int, mode: inout Mode) throws -> Int {
+    var attempt = 0
+    while true {
+      do {
+        try connection.execute(Self.beginSQL)
+        try connection.copy(Self.copySQL, data: rows)
+        let parameters: [String?] = [pushedBy, pushedFrom]
+        var written: Int
+        switch mode {
+        case .plain:
+          written = try connection.execute(Self.plainSQL, parameters).affectedRows
+        case .merge:
+          written = try connection.execute(Self.insertNewSQL, parameters).affectedRows
+          if written < count { written += try connection.execute(Self.updateBetterSQL, parameters).affectedRows }
+        case .upsert:
+          written = try connection.execute(Self.upsertSQL, parameters).affectedRows
+        }
+        try connection.execute("COMMIT")
+        return written
+      } catch let error as PostgresError where (error.isRetryable || error.sqlState == "23505") && attempt < 5 {
+        _ = try? connection.execute("ROLLBACK")
+        attempt += 1
+        if error.isRetryable {
+          mode = .upsert
+          usleep(UInt32.random(in: 20_000...100_000) * UInt32(attempt))
+        } else {
+          mode = mode == .plain ? .merge : .upsert
+        }
+      } catch {
+        if connection.isAlive { _ = try? connection.execute("ROLLBACK") }
+        throw error
+      }
+    }
+  }
+}
+
+/// Reads repositories on several threads and hands their rows, in parts, to the sending thread; a
+/// repository's parts arrive in order, then its `finished` (or `unchanged`, `skipped`).
+final class TeamPushReaders: @unchecked Sendable {
+  struct Job: Sendable {
+    let ordinal: Int
+    let path: String
+    let previousTip: String?
+  }
+
+  enum Piece: @unchecked Sendable {
+    case rows([UInt8], count: Int)
+    case finished(tip: String, project: String, notes: Int, malformed: Int)
+    case unchanged
+    case skipped(String)
+  }
+
+  private let jobs: [Job]
+  private let partBytes: Int
+  private let condition = NSCondition()
+  private var nextJob = 0
+  private var pieces: [(Int, Piece)] = []
+  private var queuedBytes = 0
+  private var jobsDone = 0
+  private var cancelled = false
+  /// How many bytes of rows may wait for the sender before readers pause.
+  private let maximumQueued: Int
+
+  init(_ jobs: [Job], partBytes: Int) {
+    self.jobs = jobs
+    self.partBytes = partBytes
+    maximumQueued = max(partBytes * 4, 1 << 20)
+  }
+
+  /// Reads repositories until none is left (on a reader thread).
+  func drain() {
+    while true {
+      condition.lock()
+      let index = nextJob
+      nextJob += 1
+      let stop = cancelled
+      condition.unlock()
+      guard index < jobs.count, !stop else { return }
+      let job = jobs[index]
+      let last = read(job) { self.deliver(job.ordinal, $0, last: false) }
+      deliver(job.ordinal, last, last: true)
+    }
+  }
+
+  /// Stops the readers (the sender failed): they finish the repository they are reading, unblocked.
+  func cancel() {
+    condition.lock()
+    cancelled = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  private func deliver(_ ordinal: Int, _ piece: Piece, last: Bool) {
+    condition.lock()
+    defer { condition.unlock() }
+    if case .rows(let bytes, _) = piece {
+      while queuedBytes > maximumQueued && !cancelled { condition.wait() }
+      if cancelled { return }
+      queuedBytes += bytes.count
+    }
+    pieces.append((ordinal, piece))
+    if last { jobsDone += 1 }
+    condition.broadcast()
+  }
+
+  /// The next piece, waiting for one; `nil` when every repository is done.
+  func next() -> (Int, Piece)? {
+    condition.lock()
+    defer { condition.unlock() }
+    while pieces.isEmpty {
+      if jobsDone == jobs.count || cancelled { return nil }
+      condition.wait()
+    }
+    let (ordinal, piece) = pieces.removeFirst()
+    if case .rows(let bytes, _) = piece {
+      queuedBytes -= bytes.count
+      condition.broadcast()
+    }
+    return (ordinal, piece)
+  }
+
+  /// Reads one repository: its rows through `part` (in parts of about `partBytes`), then how it ended.
+  private func read(_ job: Job, part: (Piece) -> Void) -> Piece {
+    guard Paths.isFolder(job.path) else { return .skipped("gone: no folder at \(job.path)") }
+    do {
+      // Bare repositories and mirrors are read too: pushing only reads notes.
+      let repository = try Repository.openForReading(at: job.path)
+      guard let current = try repository.reference(UsageNote.ref)?.target else {
+        // No usage notes at all: nothing to send, nothing to remember.
+        return .unchanged
+      }
+      if current.hex == job.previousTip { return .unchanged }
+      let project = try ProjectIdentity.of(repository, path: job.path).project
+      var rows = TeamRows(project: project, capacity: min(partBytes + 4096, 1 << 22))
+      var order = Int64(job.ordinal) << 32
+      var notes = 0
+      var malformed = 0
+      func flushIfFull() {
+        guard rows.bytes.count >= partBytes else { return }
+        part(.rows(rows.bytes, count: rows.count))
+        rows.removeAll()
+      }
+      let previous = job.previousTip.flatMap(Oid.init(hex:)).flatMap { repository.objectExists($0) ? $0 : nil }
+      if let previous {
+        // Only the notes that changed since the tip last pushed.
+        if let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex) {
+          malformed += delta.malformedLines
+          for note in delta.notes {
+            notes += 1
+            let hex = Array(note.commit.hex.utf8)
+            hex.withUnsafeBufferPointer { commit in
+              for line in delta.lines[note.lines] {
+                rows.append(line, commit: commit, order: order)
+                order += 1
+              }
+            }
+            flushIfFull()
+          }
+        }
+      } else {
+        let objects = try repository.objectDatabase()
+        var lines: [StoredUsageLine] = []
+        try repository.forEachNote(inNotesCommit: current) { commit, blob in
+          lines.removeAll(keepingCapacity: true)
+          let unread = try objects.withContent(of: blob) { StoredUsageLine.append(linesIn: $0, to: &lines) }
+          malformed += unread.malformed
+          notes += 1
+          for line in lines {
+            rows.append(line, commit: commit, order: order)
+            order += 1
+          }
+          flushIfFull()
+        }
+      }
+      if rows.count > 0 { part(.rows(rows.bytes, count: rows.count)) }
+      return .finished(tip: current.hex, project: project, notes: notes, malformed: malformed)
+    } catch {
+      return .skipped("\(error)")
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+
+/// What `team push` sent, `$XDG_DATA_HOME/octo-git/team.sqlite`: for each team database (by the id `team
+/// init` gave it, never its URL) and registered repository, the usage notes tip whose events the database
+/// holds. A repository whose notes did not move since costs nothing; a database with another id (a
+/// different or recreated one) gets everything. Only a cache: deleting it makes the next push send
+/// everything again, which changes nothing in the team database.
+final class TeamPushState: SQLiteStore {
+  let database: DatabaseQueue
+  let path: String
+  static let damagedHint = "delete it: the next octo-git team push sends everything again"
+
+  static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    Paths.dataHome(environment: environment) + "/octo-git/team.sqlite"
+  }
+
+  init(path: String = TeamPushState.defaultPath()) throws {
+    self.path = path
+    database = try SQLiteSetup.open(
+      path: path, label: "octo-git team", migrations: Self.migrations, damaged: Self.damagedHint)
+  }
+
+  /// Schema changes, in order. Never edit a shipped one: append.
+  static let migrations: [String] = [
+    """
+    CREATE TABLE pushed (
+      team_database TEXT NOT NULL,
+      path TEXT NOT NULL,
+      project TEXT NOT NULL,
+      tip TEXT NOT NULL,
+      pushed_at INTEGER NOT NULL,
+      PRIMARY KEY (team_database, path)
+    ) WITHOUT ROWID;
+    """
+  ]
+
+  /// What was pushed of one repository.
+  struct Pushed: Sendable, Equatable {
+    var project: String
+    var tip: String
+  }
+
+  /// Every repository's last pushed tip in the team database `databaseID`, by path.
+  func pushed(to databaseID: String) throws -> [String: Pushed] {
+    try read { db in
+      var result: [String: Pushed] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT path, project, tip FROM pushed WHERE team_database = ?", arguments: [databaseID])
+      while let row = try rows.next() {
+        result[row[0]] = Pushed(project: row[1], tip: row[2])
+      }
+      return result
+    }
+  }
+
+  /// Records that the team database `databaseID` holds every event of these repositories' notes at these
+  /// tips.
+  func record(_ repositories: [(path: String, pushed: Pushed)], to databaseID: String) throws {
+    guard !repositories.isEmpty else { return }
+    let now = Int64(Date().timeIntervalSince1970)
+    try write { db in
+      for (path, pushed) in repositories {
+        try db.execute(
+          sql: """
+            INSERT INTO pushed (team_database, path, project, tip, pushed_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (team_database, path) DO UPDATE SET project = excluded.project, tip = excluded.tip,
+              pushed_at = excluded.pushed_at
+            """,
+          arguments: [databaseID, path, pushed.project, pushed.tip, now])
+      }
+    }
+  }
+
+  /// Forgets what was pushed to `databaseID` (every database when `nil`): the next push sends everything.
+  func forget(_ databaseID: String?) throws {
+    try write { db in
+      if let databaseID {
+        try db.execute(sql: "DELETE FROM pushed WHERE team_database = ?", arguments: [databaseID])
+      } else {
+        try db.execute(sql: "DELETE FROM pushed")
+      }
+    }
+  }
+}
+
+@available(*, unavailable)
+extension TeamPushState: Sendable {}

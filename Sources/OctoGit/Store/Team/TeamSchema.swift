@@ -1,0 +1,186 @@
+import Foundation
+
+/// The team ledger's schema `octo` in PostgreSQL: versioned migrations, applied by `team init` under an
+/// advisory lock (two machines running it at once apply each change once), with the schema version, the
+/// database's id and its settings in `octo.meta`.
+///
+/// Migrations only add (tables, columns, indexes, views, functions): an older octo-git can still read a
+/// newer schema, but never writes to one (it would not fill what the newer one added).
+enum TeamSchema {
+  /// The key of the advisory lock `team init` holds while it migrates (any constant unlikely to be used by
+  /// another program: "octo" in ASCII, then 17).
+  static let lockKey: Int64 = 0x6F63_746F_0000_0011
+
+  /// Schema changes, in order: migration `n` brings the schema to version `n`. Never edit a shipped one:
+  /// append.
+  static let migrations: [String] = [
+    // 1: the events, one row per event id.
+    """
+    CREATE TABLE octo.events (
+      event_id text PRIMARY KEY,
+      at timestamptz NOT NULL,
+      project text NOT NULL,
+      model text NOT NULL,
+      model_raw text NOT NULL,
+      agent text,
+      session text,
+      user_name text,
+      machine text,
+      branch text,
+      feature text,
+      commit text,
+      tin bigint NOT NULL,
+      tout bigint NOT NULL,
+      cw5m bigint NOT NULL,
+      cw1h bigint NOT NULL,
+      cr bigint NOT NULL,
+      cost numeric,
+      prices text,
+      pushed_by text NOT NULL,
+      pushed_from text NOT NULL,
+      pushed_at timestamptz NOT NULL DEFAULT now()
+    );
+    -- BRIN: events arrive roughly in time order, and a block-range index costs next to nothing to keep up
+    -- as pushes insert (a b-tree on at made a push half as slow again); it still narrows a period's scan.
+    CREATE INDEX events_at ON octo.events USING brin (at);
+    COMMENT ON TABLE octo.events IS 'octo-git usage events, one row per event id (the copy with the most output tokens)';
+    COMMENT ON COLUMN octo.events.model IS 'the model as octo-git reports group it (normalised)';
+    COMMENT ON COLUMN octo.events.model_raw IS 'the model as the usage note wrote it';
+    COMMENT ON COLUMN octo.events.cost IS 'USD, exact; NULL when the model had no price';
+    COMMENT ON COLUMN octo.events.commit IS 'the commit the usage note is attached to';
+    """,
+    // 2: settings, billing cycles and the views dashboards read.
+    """
+    CREATE FUNCTION octo.setting(name text, fallback text) RETURNS text
+      LANGUAGE sql STABLE AS $$ SELECT coalesce((SELECT value FROM octo.meta WHERE key = name), fallback) $$;
+    -- The day a billing cycle starting on cycle_day starts in day's month: that day, or the month's last
+    -- day when the month is shorter.
+    CREATE FUNCTION octo.cycle_day_in(day date, cycle_day integer) RETURNS date
+      LANGUAGE sql IMMUTABLE AS $$
+        SELECT least(
+          date_trunc('month', day::timestamp)::date + (greatest(cycle_day, 1) - 1),
+          (date_trunc('month', day::timestamp) + interval '1 month')::date - 1)
+      $$;
+    -- The first day of the billing cycle holding day.
+    CREATE FUNCTION octo.cycle_start(day date, cycle_day integer) RETURNS date
+      LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE WHEN day >= octo.cycle_day_in(day, cycle_day) THEN octo.cycle_day_in(day, cycle_day)
+          ELSE octo.cycle_day_in((date_trunc('month', day::timestamp) - interval '1 month')::date, cycle_day) END
+      $$;
+    -- The last day of the billing cycle that starts on start.
+    CREATE FUNCTION octo.cycle_end(start date, cycle_day integer) RETURNS date
+      LANGUAGE sql IMMUTABLE AS $$
+        SELECT octo.cycle_day_in((date_trunc('month', start::timestamp) + interval '1 month')::date, cycle_day) - 1
+      $$;
+    CREATE VIEW octo.daily AS
+      SELECT (e.at AT TIME ZONE (SELECT octo.setting('timeZone', 'UTC')))::date AS day, e.project, e.user_name, e.model,
+        e.agent, count(*) AS events, sum(e.tin) AS tin, sum(e.tout) AS tout, sum(e.cw5m) AS cw5m, sum(e.cw1h) AS cw1h,
+        sum(e.cr) AS cr, sum(e.cost) AS cost, count(*) FILTER (WHERE e.cost IS NULL) AS unpriced_events
+      FROM octo.events e
+      GROUP BY 1, 2, 3, 4, 5;
+    COMMENT ON VIEW octo.daily IS 'usage per day (in octo.meta timeZone), project, user, model and agent';
+    -- Summed from the days: the cycle functions run once per day and group, not once per event.
+    CREATE FUNCTION octo.cycles_on(cycle_day integer)
+      RETURNS TABLE (
+        cycle_start date, cycle_end date, project text, user_name text, model text, agent text, events bigint,
+        tin numeric, tout numeric, cw5m numeric, cw1h numeric, cr numeric, cost numeric, unpriced_events bigint)
+      LANGUAGE sql STABLE AS $$
+        SELECT c.start, octo.cycle_end(c.start, cycle_day), d.project, d.user_name, d.model, d.agent,
+          sum(d.events)::bigint, sum(d.tin), sum(d.tout), sum(d.cw5m), sum(d.cw1h), sum(d.cr), sum(d.cost),
+          sum(d.unpriced_events)::bigint
+        FROM octo.daily d CROSS JOIN LATERAL (SELECT octo.cycle_start(d.day, cycle_day) AS start) c
+        GROUP BY 1, 2, 3, 4, 5, 6
+      $$;
+    CREATE VIEW octo.cycles AS
+      SELECT * FROM octo.cycles_on((SELECT octo.setting('cycleDay', '1'))::integer);
+    COMMENT ON VIEW octo.cycles IS 'usage per billing cycle (starting on octo.meta cycleDay), project, user, model and agent';
+    """,
+  ]
+
+  /// The schema version this octo-git writes.
+  static var version: Int { migrations.count }
+
+  /// What `octo.meta` says about the database.
+  struct State: Sendable, Equatable {
+    /// The schema version (0: no schema yet).
+    var version: Int
+    /// The id `team init` gave the database (empty without a schema).
+    var databaseID: String
+    /// The octo-git that last migrated the schema.
+    var migratedBy: String?
+  }
+
+  /// Reads the schema's state in one query; version 0 when there is no schema `octo` yet.
+  static func state(of connection: PostgresConnection) throws -> State {
+    let result: PostgresResult
+    do {
+      result = try connection.execute(
+        "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy')")
+    } catch let error as PostgresError where error.isMissingRelation {
+      return State(version: 0, databaseID: "", migratedBy: nil)
+    }
+    var values: [String: String] = [:]
+    for row in 0..<result.rowCount {
+      if let key = result[row, 0] { values[key] = result[row, 1] }
+    }
+    return State(
+      version: values["schemaVersion"].flatMap(Int.init) ?? 0, databaseID: values["databaseId"] ?? "",
+      migratedBy: values["migratedBy"])
+  }
+
+  /// What `migrate` did.
+  struct Migration: Sendable, Equatable {
+    var from: Int
+    var to: Int
+    var databaseID: String
+    var created: Bool { from == 0 }
+  }
+
+  /// Creates or brings up to date the schema, in one transaction under an advisory lock: two machines
+  /// migrating at once apply each change once (the second one waits, then finds nothing to do). `target`
+  /// stops at an earlier version (tests migrate from there). `settings` are written to `octo.meta` too.
+  ///
+  /// - Throws: ``PostgresError``; ``TeamSchemaError/newer`` when the schema is newer than this octo-git.
+  static func migrate(
+    _ connection: PostgresConnection, to target: Int = TeamSchema.version, settings: [String: String] = [:]
+  ) throws -> Migration {
+    try connection.transaction {
+      try connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
+      try connection.execute(
+        """
+        CREATE SCHEMA IF NOT EXISTS octo;
+        CREATE TABLE IF NOT EXISTS octo.meta (key text PRIMARY KEY, value text NOT NULL);
+        """)
+      let before = try state(of: connection)
+      if before.version > version {
+        throw TeamSchemaError.newer(found: before.version, known: version, migratedBy: before.migratedBy)
+      }
+      for (index, migration) in migrations.enumerated() where index >= before.version && index < target {
+        try connection.execute(migration)
+      }
+      let databaseID = before.databaseID.isEmpty ? UUID().uuidString.lowercased() : before.databaseID
+      var values = settings
+      values["databaseId"] = databaseID
+      if target > before.version {
+        values["schemaVersion"] = String(target)
+        values["migratedBy"] = Version.octoGit
+      }
+      if before.version == 0 { values["createdAt"] = Timestamp.format(Date()) }
+      for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+        try connection.execute(
+          "INSERT INTO octo.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [key, value])
+      }
+      return Migration(from: before.version, to: max(before.version, target), databaseID: databaseID)
+    }
+  }
+}
+
+/// The schema found is not one this octo-git can use.
+enum TeamSchemaError: Error, Sendable, Equatable {
+  /// Made by a newer octo-git: this one must not write to it.
+  case newer(found: Int, known: Int, migratedBy: String?)
+  /// No schema yet (`team init` was never run), or an older one (`team init` migrates it).
+  case missing
+  case older(found: Int, known: Int)
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import OctoGit
+
+/// `octo-git team`: the team's ledger in PostgreSQL.
+struct TeamCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "team",
+    abstract: "The team's ledger in PostgreSQL: every machine pushes, anyone reports, dashboards read it.",
+    discussion: """
+      The database comes from --url, else OCTO_GIT_TEAM_URL, else git config octo.teamUrl: a postgresql:// URL
+      (sslmode and other settings in its query) or libpq key=value settings such as service=team. Passwords come from
+      ~/.pgpass, PGPASSWORD or a PGSERVICE entry, never from git config; octo-git never prints or stores them.
+      team init creates the schema octo once (any machine, any number of times); team push sends the registered
+      repositories' events (see octo-git repos) that the database lacks; team report is octo-git rollup computed
+      by the database. Dashboards read the views octo.daily and octo.cycles (see README).
+      """,
+    subcommands: [Init.self, Push.self, Report.self]
+  )
+
+  /// The database option every subcommand takes.
+  struct Connection: ParsableArguments {
+    @Option(help: "The team database (postgresql://[USER@]HOST[:PORT]/DB or key=value settings).") var url: String?
+
+    /// Connects to the database named by --url, OCTO_GIT_TEAM_URL or git config octo.teamUrl (the
+    /// repository's when run inside one, else the user's).
+    func open(in directory: String) throws -> TeamLedger {
+      let config = (try? Repository.openForReading(at: directory).config()) ?? (try? Config.outsideRepository())
+      return try TeamLedger(url: try TeamDatabaseURL.resolve(flag: url, config: config))
+    }
+  }
+
+  struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "init",
+      abstract: "Create or migrate the schema octo in the team database (idempotent, safe from several machines at once).")
+    @ParentCommand var root: OctoGitCommand
+    @OptionGroup var connection: Connection
+    @Option(help: "The day of the month billing cycles start on, for the view octo.cycles (1-31).") var cycleDay: Int?
+    @Option(help: "The time zone of the views' days and cycles (IANA name; default UTC).") var tz: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+      let ledger = try connection.open(in: try root.workingDirectory())
+      let setup = try ledger.initialise(cycleDay: cycleDay, timeZone: tz)
+      if json {
+        print(CanonicalJSON.string(.object([
+          "database": .string(setup.databaseID), "name": .string(ledger.url.displayName),
+          "from": .int(setup.from), "to": .int(setup.to),
+        ])))
+        return
+      }
+      let place = SafeText.terminal(ledger.url.displayName)
+      if setup.from == 0 {
+        print("created the octo schema (version \(setup.to)) in the team database \(place), id \(setup.databaseID)")
+      } else if setup.from < setup.to {
+        print("migrated the octo schema in the team database \(place) from version \(setup.from) to \(setup.to)")
+      } else {
+        print("the octo schema in the team database \(place) is up to date (version \(setup.to))")
+      }
+    }
+  }
+
+  struct Push: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "push",
+      abstract: "Send the registered repositories' usage events that the team database lacks.",
+      discussion: """
+        Incremental: a repository whose usage notes did not move since the last push to this database is not read
+        again (what was sent is remembered per database in $XDG_DATA_HOME/octo-git/team.sqlite), so a push with
+        nothing new costs one query. Events are sent in bulk, one transaction per batch; each event id is one row,
+        the copy with the most output wins. Bare mirrors count: repos scan /srv/git && team push from cron.
+        """)
+    @ParentCommand var root: OctoGitCommand
+    @OptionGroup var connection: Connection
+    @Flag(help: "Send every event again, whatever was pushed before.") var all = false
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(name: .shortAndLong, help: "Print nothing when it works.") var quiet = false
+
+    func run() throws {
+      let ledger = try connection.open(in: try root.workingDirectory())
+      let showProgress = !json && !quiet && isatty(STDERR_FILENO) == 1
+      let summary = try ledger.push(
+        everything: all,
+        progress: showProgress ? { done, total in
+          FileHandle.standardError.write(Data("\rteam push: \(done)/\(total) repositories".utf8))
+          if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        } : nil)
+      if json {
+        var object = summary.json
+        if case .object(var members) = object {
+          members["name"] = .string(ledger.url.displayName)
+          object = .object(members)
+        }
+        print(CanonicalJSON.string(object))
+        return
+      }
+      for skipped in summary.skipped {
+        FileHandle.standardError.write(
+          Data("octo-git: skipped \(SafeText.terminal(skipped.path)): \(SafeText.terminal(skipped.reason))\n".utf8))
+      }
+      if summary.malformedLines > 0 {
+        FileHandle.standardError.write(
+          Data("octo-git: \(summary.malformedLines) note line(s) could not be read and were not sent\n".utf8))
+      }
+      guard !quiet else { return }
+      let place = SafeText.terminal(ledger.url.displayName)
+      if summary.pushed == 0 {
+        print("the team database \(place) is up to date (\(summary.repositories) repositories, \(summary.unchanged) unchanged)")
+      } else {
+        print(
+          "pushed \(TextTable.grouped(summary.pushed)) events from \(summary.read) repositories to the team database "
+            + "\(place) (\(TextTable.grouped(summary.written)) new or better, \(summary.unchanged) repositories unchanged)")
+      }
+    }
+  }
+
+  struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "report",
+      abstract: "octo-git rollup for the whole team, computed by the team database.",
+      discussion: """
+        The same rows, totals and formats as octo-git rollup, summed by PostgreSQL over every event pushed by every
+        machine. Billing cycle N runs from day N of a month to the day before the next cycle starts, in --tz
+        (--cycle-day, else octo.cycleDay from your git config); weeks are ISO weeks; sums are exact.
+        """)
+    @ParentCommand var root: OctoGitCommand
+    @OptionGroup var connection: Connection
+    @Option(help: "Group by, comma-separated: \(RollupDimension.allCases.map(\.rawValue).joined(separator: ",")).")
+    var by: String = "repo"
+    @Option(help: "First day of a billing cycle, 1-31.") var cycleDay: Int?
+    @Option(help: "Only usage from this date or time on.") var since: String?
+    @Option(help: "Only usage up to this date (included) or time.") var until: String?
+    @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
+    @Option(parsing: .upToNextOption, help: "Only these projects (as reports name them, or origin URLs).")
+    var repos: [String] = []
+    @Option(help: "table, json, csv or md.") var format: String = "table"
+    @Flag(help: "Same as --format json.") var json = false
+    @Option(help: "Write the result to this file instead of stdout.") var out: String?
+
+    func run() throws {
+      guard let format = RollupFormat(rawValue: json ? "json" : format), format != .html else {
+        throw OctoError("unknown format '\(format)'", hint: "use table, json, csv or md", status: .usage)
+      }
+      let base = try root.workingDirectory()
+      let style: OutputStyle = out == nil && format == .table ? .forDescriptor(STDOUT_FILENO) : OutputStyle(colour: false)
+      let output = try Self.output(
+        by: by, cycleDay: cycleDay, since: since, until: until, tz: tz, repos: repos, format: format, style: style,
+        ledger: try connection.open(in: base))
+      try ReportFile.write(output, to: out, base: base)
+    }
+
+    /// The team report, as `rollup --team` and `team report` print it.
+    static func output(
+      by: String, cycleDay: Int?, since: String?, until: String?, tz: String?, repos: [String], format: RollupFormat,
+      style: OutputStyle, ledger: TeamLedger
+    ) throws -> String {
+      let period = try ReportOptionsParser.parsePeriod(
+        cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try Config.outsideRepository())
+      // Projects as the team database names them: as given, and as an origin URL normalises.
+      var projects: [String] = []
+      for name in repos {
+        for candidate in [name, ProjectIdentity.normalise(url: name)] where !projects.contains(candidate) {
+          projects.append(candidate)
+        }
+      }
+      let options = RollupOptions(
+        dimensions: try RollupDimension.parseList(by), since: period.since, until: period.until,
+        timeZone: period.timeZone, cycleDay: period.cycleDay, projects: projects)
+      return try ledger.report(options: options).render(format, style: style)
+    }
+  }
+}

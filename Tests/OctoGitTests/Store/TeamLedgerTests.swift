@@ -1,0 +1,473 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// A database of its own on the test server (`OCTO_TEST_POSTGRES_URL`, started by
+/// `scripts/test-postgres.sh` under `make test`), created for one test and dropped when the value goes away.
+final class TestTeamDatabase {
+  /// The server's URL (its role may create databases and roles); `nil`: the tests are skipped.
+  static var serverURL: String? {
+    ProcessInfo.processInfo.environment["OCTO_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  let name: String
+  /// The URL of this database.
+  let url: String
+
+  init() throws {
+    name = "octo_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+    url = try Self.url(database: name)
+    try Self.admin { try $0.execute("CREATE DATABASE \(name)") }
+  }
+
+  deinit {
+    let name = self.name
+    try? Self.admin { try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+  }
+
+  /// Drops the database and creates it again, empty (a recreated team database).
+  func recreate() throws {
+    try Self.admin {
+      try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+      try $0.execute("CREATE DATABASE \(name)")
+    }
+  }
+
+  /// The server's URL with another database (and user).
+  static func url(database: String, user: String? = nil) throws -> String {
+    guard let server = serverURL, var components = URLComponents(string: server) else {
+      throw OctoError("OCTO_TEST_POSTGRES_URL is not set")
+    }
+    components.path = "/" + database
+    if let user { components.user = user }
+    guard let url = components.string else { throw OctoError("cannot make a URL from \(server)") }
+    return url
+  }
+
+  /// Runs `body` on a connection to the server's own database.
+  static func admin(_ body: (PostgresConnection) throws -> Void) throws {
+    guard let server = serverURL else { return }
+    try body(try PostgresConnection(settings: [("dbname", server)]))
+  }
+
+  func connection(user: String? = nil) throws -> PostgresConnection {
+    try PostgresConnection(settings: [("connect_timeout", "5"), ("dbname", try Self.url(database: name, user: user))])
+  }
+
+  /// The rows of a query, as text.
+  func rows(_ sql: String) throws -> [[String?]] {
+    let result = try connection().execute(sql)
+    return (0..<result.rowCount).map { row in (0..<result.columnCount).map { result[row, $0] } }
+  }
+
+  func value(_ sql: String) throws -> String? { try rows(sql).first?.first ?? nil }
+}
+
+/// Repositories with usage under one private home (its ~/.local/share holds the rollup registry and the
+/// record of what was pushed).
+final class TeamWorkspace {
+  let first: TestRepository
+  var home: String { first.home }
+  var root: String { first.root }
+
+  init(name: String = "shop") throws { first = try TestRepository(name: name) }
+
+  /// A new repository beside the first, installed (registered) and with `origin`.
+  func repository(_ name: String, origin: String?) throws -> String {
+    let path = root + "/" + name
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    try git(["init", "-q", "-b", "main"], in: path)
+    try git(["config", "user.email", "\(name)@example.com"], in: path)
+    try git(["config", "user.name", name], in: path)
+    if let origin { try git(["remote", "add", "origin", origin], in: path) }
+    try git(["commit", "-q", "--allow-empty", "-m", "start"], in: path)
+    try octo(["install"], in: path)
+    return path
+  }
+
+  @discardableResult
+  func git(_ arguments: [String], in directory: String) throws -> String {
+    let result = try Shell.run(Shell.git, arguments, in: directory, home: home)
+    guard result.status == 0 else { throw Shell.Failure(command: ["git"] + arguments, result: result) }
+    return result.stdout
+  }
+
+  /// Runs the built octo-git; `OCTO_GIT_TEAM_URL` is cleared unless given (the tests name the database).
+  func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws
+    -> Shell.Result
+  {
+    try OctoGitBinary.run(
+      arguments, in: directory ?? root, home: home,
+      environment: ["OCTO_GIT_TEAM_URL": ""].merging(environment) { $1 })
+  }
+
+  @discardableResult
+  func octo(_ arguments: [String], in directory: String? = nil) throws -> String {
+    let result = try run(arguments, in: directory)
+    guard result.status == 0 else { throw Shell.Failure(command: ["octo-git"] + arguments, result: result) }
+    return result.stdout
+  }
+
+  func json(_ arguments: [String]) throws -> JSONValue { try CanonicalJSON.parse(try octo(arguments)) }
+
+  /// Records events (model, output tokens, cost, time, id) and commits them through the post-commit hook.
+  func commitUsage(
+    _ events: [(model: String, out: Int, cost: String, at: String, id: String?)], in directory: String,
+    message: String = "work"
+  ) throws {
+    for event in events {
+      var arguments = [
+        "usage", "record", "--model", event.model, "--in", "100", "--out", String(event.out), "--cost", event.cost,
+        "--at", event.at,
+      ]
+      if let id = event.id { arguments += ["--id", id] }
+      try octo(arguments, in: directory)
+    }
+    try git(["commit", "-q", "--allow-empty", "-m", message], in: directory)
+  }
+
+  /// The registered repositories, as the rollup database lists them.
+  func entries() throws -> [RollupStore.Entry] {
+    try RollupStore(path: home + "/.local/share/octo-git/rollup.sqlite").entries()
+  }
+
+  var statePath: String { home + "/.local/share/octo-git/team.sqlite" }
+}
+
+@Suite(
+  "Team ledger on PostgreSQL", .serialized,
+  .enabled(if: TestTeamDatabase.serverURL != nil, "OCTO_TEST_POSTGRES_URL names no server (make test starts one)"))
+struct TeamLedgerTests {
+  /// Two repositories of two projects, three events.
+  func populated() throws -> (TeamWorkspace, shop: String, api: String) {
+    let space = try TeamWorkspace()
+    let shop = space.first.path
+    try space.git(["remote", "add", "origin", "git@github.com:Acme/Shop.git"], in: shop)
+    try space.octo(["install"], in: shop)
+    try space.commitUsage(
+      [
+        ("claude-sonnet-4-5", 50, "0.1", "2026-03-18T23:30:00Z", nil),
+        ("claude-sonnet-4-5", 60, "0.2", "2026-03-29T12:00:00Z", nil),
+      ], in: shop)
+    let api = try space.repository("api", origin: "ssh://git@github.com/acme/api.git")
+    try space.commitUsage([("gpt-5", 70, "1.000000000001", "2026-04-20T10:00:00Z", nil)], in: api)
+    return (space, shop, api)
+  }
+
+  @Test("team init creates the schema once: again is a no-op, four machines at once make one database id")
+  func initIsIdempotentAndConcurrent() throws {
+    let database = try TestTeamDatabase()
+    let space = try TeamWorkspace()
+    let created = try space.json(["team", "init", "--url", database.url, "--json"])
+    #expect(created["from"]?.intValue == 0 && created["to"]?.intValue == TeamSchema.version)
+    let id = created["database"]?.stringValue
+    #expect(id?.count == 36)
+    let again = try space.json(["team", "init", "--url", database.url, "--json"])
+    #expect(again["from"]?.intValue == TeamSchema.version && again["database"]?.stringValue == id)
+    #expect(try space.octo(["team", "init", "--url", database.url]).contains("is up to date"))
+
+    let fresh = try TestTeamDatabase()
+    let results = Parallel.map(Array(0..<4)) { _ in try? space.run(["team", "init", "--url", fresh.url, "--json"]) }
+      .compactMap { $0 }
+    #expect(results.count == 4 && results.allSatisfy { $0.status == 0 })
+    let parsed = results.compactMap { try? CanonicalJSON.parse($0.stdout) }
+    #expect(Set(parsed.compactMap { $0["database"]?.stringValue }).count == 1)
+    #expect(parsed.filter { $0["from"]?.intValue == 0 }.count == 1)
+    #expect(try fresh.value("SELECT value FROM octo.meta WHERE key = 'schemaVersion'") == String(TeamSchema.version))
+  }
+
+  @Test("a schema from the previous version is migrated, its rows kept; the views read them")
+  func migratesFromThePreviousVersion() throws {
+    let database = try TestTeamDatabase()
+    let old = try TeamSchema.migrate(try database.connection(), to: TeamSchema.version - 1)
+    try database.connection().execute(
+      """
+      INSERT INTO octo.events (event_id, at, project, model, model_raw, tin, tout, cw5m, cw1h, cr, cost, pushed_by,
+        pushed_from)
+      VALUES ('kept', '2026-03-18T23:30:00Z', 'github.com/acme/shop', 'gpt-5', 'gpt-5', 1, 2, 3, 4, 5, 0.25, 'a', 'b')
+      """)
+    let space = try TeamWorkspace()
+    let output = try space.octo(["team", "init", "--url", database.url, "--cycle-day", "19", "--tz", "Europe/Berlin"])
+    #expect(output.contains("from version \(TeamSchema.version - 1) to \(TeamSchema.version)"))
+    #expect(try database.value("SELECT value FROM octo.meta WHERE key = 'databaseId'") == old.databaseID)
+    #expect(try database.rows("SELECT day::text, project, events::text, cost::text FROM octo.daily") == [
+      ["2026-03-19", "github.com/acme/shop", "1", "0.25"]
+    ])
+    #expect(try database.rows("SELECT cycle_start::text, cycle_end::text, cost::text FROM octo.cycles") == [
+      ["2026-03-19", "2026-04-18", "0.25"]
+    ])
+    #expect(try database.rows("SELECT cycle_start::text, cycle_end::text FROM octo.cycles_on(31)") == [
+      ["2026-02-28", "2026-03-30"]
+    ])
+  }
+
+  @Test("push sends every event once; pushing again with nothing new is one query and sends nothing")
+  func pushIsIncremental() throws {
+    let database = try TestTeamDatabase()
+    let (space, shop, _) = try populated()
+    try space.octo(["team", "init", "--url", database.url])
+    let first = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(first["pushed"]?.intValue == 3 && first["written"]?.intValue == 3 && first["read"]?.intValue == 2)
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "3")
+    #expect(try database.value("SELECT sum(cost)::text FROM octo.events") == "1.300000000001")
+    let row = try database.rows(
+      "SELECT project, model, tout::text, pushed_by IS NOT NULL, commit IS NOT NULL FROM octo.events WHERE tout = 70")
+    #expect(row == [["github.com/acme/api", "gpt-5", "70", "t", "t"]])
+
+    let second = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(second["pushed"]?.intValue == 0 && second["unchanged"]?.intValue == 2)
+    #expect(second["commands"]?.intValue == 1)
+    #expect(try space.octo(["team", "push", "--url", database.url]).contains("is up to date"))
+
+    try space.commitUsage([("gpt-5", 10, "2", "2026-04-21T10:00:00Z", nil)], in: shop, message: "more")
+    let third = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(third["pushed"]?.intValue == 1 && third["unchanged"]?.intValue == 1)
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "4")
+  }
+
+  @Test("team report --by model equals the local rollup of the same repositories (a clone and a bare mirror too)")
+  func reportEqualsTheLocalRollup() throws {
+    let database = try TestTeamDatabase()
+    let (space, shop, _) = try populated()
+    let clone = space.root + "/shop-copy"
+    try space.git(["clone", "-q", shop, clone], in: space.root)
+    try space.git(["config", "user.email", "copy@example.com"], in: clone)
+    try space.git(["config", "user.name", "Copy"], in: clone)
+    try space.octo(["install"], in: clone)
+    try space.git(["fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], in: clone)
+    try space.git(["remote", "set-url", "origin", "https://github.com/Acme/Shop"], in: clone)
+    try space.octo(["repos", "add", clone])
+    try space.commitUsage([("claude-haiku-4-5", 5, "0.01", "2026-05-02T08:00:00Z", nil)], in: clone, message: "c")
+    let mirrors = space.root + "/mirrors"
+    try FileManager.default.createDirectory(atPath: mirrors, withIntermediateDirectories: true)
+    try space.git(["clone", "-q", "--mirror", clone, mirrors + "/shop.git"], in: space.root)
+    try space.octo(["repos", "scan", mirrors])
+    try space.octo(["team", "init", "--url", database.url])
+    try space.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "4")
+    for arguments in [
+      ["--by", "model"], ["--by", "repo"], ["--by", "cycle,repo", "--cycle-day", "19", "--tz", "Europe/Berlin"],
+      ["--by", "week,model", "--tz", "UTC", "--since", "2026-03-19", "--until", "2026-04-30"],
+    ] {
+      let local = try space.json(["rollup", "--format", "json"] + arguments)
+      let team = try space.json(["team", "report", "--url", database.url, "--format", "json"] + arguments)
+      #expect(team["rows"] == local["rows"], "rows for \(arguments)")
+      #expect(team["total"] == local["total"], "total for \(arguments)")
+      #expect(team["schema"]?.stringValue == "octo-git.rollup/1")
+    }
+    let table = try space.octo(["team", "report", "--url", database.url, "--by", "model"])
+    #expect(table.contains("claude-sonnet-4-5") && table.contains("total"))
+    let csv = try space.octo(["team", "report", "--url", database.url, "--by", "repo", "--format", "csv"])
+    #expect(csv.hasPrefix("repo,events,"))
+  }
+
+  @Test("two machines pushing one project at once count each event once")
+  func twoPushersAtOnce() throws {
+    let database = try TestTeamDatabase()
+    let (first, shop, _) = try populated()
+    // A second machine: its own home and registry, a clone of the shop with its notes and more events.
+    let second = try TeamWorkspace(name: "unused")
+    let clone = second.root + "/shop"
+    try second.git(["clone", "-q", shop, clone], in: second.root)
+    try second.git(["fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], in: clone)
+    try second.git(["remote", "set-url", "origin", "git@github.com:Acme/Shop.git"], in: clone)
+    try second.git(["config", "user.email", "second@example.com"], in: clone)
+    try second.octo(["install"], in: clone)
+    try second.commitUsage([("gpt-5", 20, "0.5", "2026-04-22T10:00:00Z", nil)], in: clone)
+    try first.octo(["team", "init", "--url", database.url])
+    let statuses = Parallel.map([first, second]) { space in
+      (try? space.run(["team", "push", "--url", database.url]))?.status ?? -1
+    }
+    #expect(statuses == [0, 0])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "4")
+    #expect(try database.value("SELECT sum(cost)::text FROM octo.events") == "1.800000000001")
+  }
+
+  @Test("of two copies of an event the one with more output wins, whichever is pushed first")
+  func mostOutputWins() throws {
+    let database = try TestTeamDatabase()
+    let space = try TeamWorkspace()
+    let low = try space.repository("low", origin: "https://example.com/low.git")
+    let high = try space.repository("high", origin: "https://example.com/high.git")
+    let middle = try space.repository("middle", origin: "https://example.com/middle.git")
+    try space.commitUsage([("claude-sonnet-4-5", 50, "0.1", "2026-05-01T10:00:00Z", "evt-shared")], in: low)
+    try space.commitUsage([("gpt-5", 80, "0.3", "2026-05-01T10:00:00Z", "evt-shared")], in: high)
+    try space.commitUsage([("claude-haiku-4-5", 60, "0.2", "2026-05-01T10:00:00Z", "evt-shared")], in: middle)
+    try space.octo(["team", "init", "--url", database.url])
+    let ledger = try TeamLedger(url: try TeamDatabaseURL.resolve(flag: database.url, config: nil))
+    let entries = try space.entries()
+    func push(_ path: String) throws {
+      _ = try ledger.push(entries.filter { $0.path == path }, statePath: space.statePath)
+    }
+    try push(low)
+    #expect(try database.rows("SELECT tout::text, model, project FROM octo.events") == [["50", "claude-sonnet-4-5", "example.com/low"]])
+    try push(high)
+    try push(middle)
+    #expect(try database.rows("SELECT tout::text, model, project FROM octo.events") == [["80", "gpt-5", "example.com/high"]])
+    // The local rollup agrees.
+    let local = try space.json(["rollup", "--by", "model", "--format", "json"])
+    let team = try space.json(["rollup", "--team", "--url", database.url, "--by", "model", "--format", "json"])
+    #expect(team["rows"] == local["rows"] && team["total"] == local["total"])
+  }
+
+  @Test("a recreated database gets everything again; a push cut off midway, repeated, counts each event once")
+  func recreatedAndInterrupted() throws {
+    let database = try TestTeamDatabase()
+    let (space, _, _) = try populated()
+    try space.octo(["team", "init", "--url", database.url])
+    let before = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(before["pushed"]?.intValue == 3)
+    try database.recreate()
+    try space.octo(["team", "init", "--url", database.url])
+    let after = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(after["pushed"]?.intValue == 3 && after["database"] != before["database"])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "3")
+
+    // Cut off after the first batch (one repository per batch here), then pushed again.
+    try database.recreate()
+    try space.octo(["team", "init", "--url", database.url])
+    let ledger = try TeamLedger(url: try TeamDatabaseURL.resolve(flag: database.url, config: nil))
+    var options = TeamPush.Options()
+    options.batchBytes = 1
+    options.afterBatch = { number in if number == 1 { throw OctoError("cut off") } }
+    #expect(throws: OctoError.self) { try ledger.push(try space.entries(), statePath: space.statePath, options: options) }
+    #expect(try database.value("SELECT count(*) FROM octo.events") != "3")
+    let again = try ledger.push(try space.entries(), statePath: space.statePath)
+    #expect(again.unchanged == 0)
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "3")
+    #expect(try database.value("SELECT sum(cost)::text FROM octo.events") == "1.300000000001")
+  }
+
+  @Test("the server down or gone midway: one line, exit 6; a newer schema is refused; no permission is said")
+  func failures() throws {
+    let database = try TestTeamDatabase()
+    let (space, _, _) = try populated()
+    // Nothing listens on port 1.
+    let down = try space.run(["team", "push", "--url", "postgresql://octo_test:secret@127.0.0.1:1/none"])
+    #expect(down.status == ExitStatus.unavailable.rawValue)
+    #expect(down.stderr.hasPrefix("octo-git: cannot reach the team database 127.0.0.1:1/none"))
+    #expect(down.stderr.split(separator: "\n").count == 1 && !down.stderr.contains("secret"))
+
+    try space.octo(["team", "init", "--url", database.url])
+    // The server ends the session midway (as when it stops).
+    let ledger = try TeamLedger(url: try TeamDatabaseURL.resolve(flag: database.url, config: nil))
+    let pid = try ledger.connection.execute("SELECT pg_backend_pid()")[0, 0] ?? "0"
+    try TestTeamDatabase.admin { try $0.execute("SELECT pg_terminate_backend(\(pid))") }
+    do {
+      _ = try ledger.push(try space.entries(), statePath: space.statePath)
+      Issue.record("the push worked on a terminated connection")
+    } catch let error as OctoError {
+      #expect(error.status == .unavailable && error.message.contains("lost the connection"))
+    }
+
+    // Not initialised: said so.
+    let empty = try TestTeamDatabase()
+    let uninitialised = try space.run(["team", "push", "--url", empty.url])
+    #expect(uninitialised.status == 1 && uninitialised.stderr.contains("team init"))
+
+    // A schema newer than this octo-git: no writes, and which version is needed.
+    try database.connection().execute(
+      "UPDATE octo.meta SET value = '99' WHERE key = 'schemaVersion'; UPDATE octo.meta SET value = '9.9.9' WHERE key = 'migratedBy'")
+    let newer = try space.run(["team", "push", "--url", database.url])
+    #expect(newer.status == 1 && newer.stderr.contains("schema version 99") && newer.stderr.contains("9.9.9"))
+    let reinit = try space.run(["team", "init", "--url", database.url])
+    #expect(reinit.status == 1 && reinit.stderr.contains("newer"))
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "0")
+
+    // A role without rights on the schema.
+    let role = "octo_reader_" + UUID().uuidString.prefix(8).lowercased()
+    try TestTeamDatabase.admin { try $0.execute("CREATE ROLE \(role) LOGIN") }
+    defer { try? TestTeamDatabase.admin { try $0.execute("DROP ROLE IF EXISTS \(role)") } }
+    let other = try TestTeamDatabase()
+    try space.octo(["team", "init", "--url", other.url])
+    let denied = try space.run(["team", "push", "--url", try TestTeamDatabase.url(database: other.name, user: role)])
+    #expect(denied.status == 1 && denied.stderr.contains("permission denied"))
+  }
+
+  @Test("the URL comes from --url, OCTO_GIT_TEAM_URL or git config; a password in git config is refused")
+  func urlSources() throws {
+    let space = try TeamWorkspace()
+    try space.git(["config", "--global", "octo.teamUrl", "postgresql://me:hunter2@db.example.com/team"], in: space.root)
+    let refused = try space.run(["team", "push"])
+    #expect(refused.status == ExitStatus.badInput.rawValue && refused.stderr.contains("holds a password"))
+    #expect(!refused.stderr.contains("hunter2"))
+    #expect(throws: OctoError.self) { try TeamDatabaseURL.resolve(flag: nil, environment: [:], config: nil) }
+    let fromEnvironment = try TeamDatabaseURL.resolve(
+      flag: nil, environment: ["OCTO_GIT_TEAM_URL": "postgresql://me@db.example.com:6543/team?sslmode=require"],
+      config: nil)
+    #expect(fromEnvironment.source == .environment && fromEnvironment.displayName == "db.example.com:6543/team")
+    let fromFlag = try TeamDatabaseURL.resolve(
+      flag: "host=db.example.com dbname=other", environment: ["OCTO_GIT_TEAM_URL": "postgresql://x@y/z"], config: nil)
+    #expect(fromFlag.source == .flag && fromFlag.displayName == "db.example.com/other")
+    // A password given on the command line is used, never shown.
+    let flagged = try TeamDatabaseURL.resolve(flag: "postgresql://me:hunter2@db.example.com/team", config: nil)
+    #expect(!flagged.displayName.contains("hunter2"))
+    #expect(flagged.connectionSettings(environment: [:]).first?.keyword == "connect_timeout")
+  }
+}
+
+@Suite("Team ledger pieces that need no server")
+struct TeamLedgerPiecesTests {
+  @Test("COPY rows escape backslash, tab, newline and carriage return, drop NUL, and write NULL as \\N")
+  func copyRows() {
+    var line = StoredUsageLine()
+    line.id = "id-1"
+    line.atMs = -1_500
+    line.model = "Anthropic/Claude-Sonnet-4-5"
+    line.session = "a\tb\nc\\d\re\u{0}f é"
+    line.tokens = TokenCounts(input: 1, output: 22, cacheWrite5m: 0, cacheWrite1h: 333, cacheRead: 4_444)
+    line.costText = "0.000000000001"
+    var rows = TeamRows(project: "github.com/acme/shop")
+    let commit = Array(String(repeating: "a", count: 40).utf8)
+    commit.withUnsafeBufferPointer { rows.append(line, commit: $0, order: 7) }
+    let fields = String(decoding: rows.bytes, as: UTF8.self).dropLast().split(separator: "\t", omittingEmptySubsequences: false)
+    #expect(rows.count == 1 && rows.bytes.last == UInt8(ascii: "\n"))
+    #expect(fields.count == TeamRows.columns.count)
+    #expect(fields[0] == "id-1" && fields[1] == "-1500" && fields[2] == "github.com/acme/shop")
+    #expect(fields[3] == Substring(ModelName.normalise("Anthropic/Claude-Sonnet-4-5")) && fields[4] == "Anthropic/Claude-Sonnet-4-5")
+    #expect(fields[5] == #"\N"# && fields[6] == #"a\tb\nc\\d\ref é"#)
+    #expect(fields[11] == Substring(String(repeating: "a", count: 40)))
+    #expect(Array(fields[12...16]) == ["1", "22", "0", "333", "4444"])
+    #expect(fields[17] == "0.000000000001" && fields[18] == #"\N"# && fields[19] == "7")
+  }
+
+  @Test("summed costs as PostgreSQL writes them read exactly")
+  func costs() {
+    #expect(TeamReportQuery.costParts("16000.200000").pico == 16_000_200_000_000_000)
+    #expect(TeamReportQuery.costParts(nil).pico == 0 && TeamReportQuery.costParts(nil).extra.isEmpty)
+    let long = TeamReportQuery.costParts("0.0000000000001")
+    #expect(long.pico == 0 && long.extra == [Decimal(string: "0.0000000000001")!])
+    #expect(TeamReportQuery.costParts("-1.5").extra == [Decimal(string: "-1.5")!])
+  }
+
+  @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")
+  func connectionFailures() {
+    let down = PostgresError.connectionFailure(
+      "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running?\n",
+      needsPassword: false)
+    #expect(down.kind == .unreachable && !down.message.contains("\n"))
+    #expect(
+      PostgresError.connectionFailure(
+        "connection to server at \"h\" failed: FATAL:  password authentication failed for user \"me\"", needsPassword: false
+      ).kind == .authentication)
+    #expect(PostgresError.connectionFailure("fe_sendauth: no password supplied", needsPassword: true).kind == .authentication)
+    #expect(
+      PostgresError.connectionFailure("connection to server at \"h\" failed: FATAL:  database \"x\" does not exist", needsPassword: false)
+        .kind == .refused)
+    let unreachable = TeamLedger.octoError(down, place: "127.0.0.1:1/db")
+    #expect(unreachable.status == .unavailable && unreachable.message.hasPrefix("cannot reach the team database 127.0.0.1:1/db"))
+  }
+
+  @Test("the report's SQL: a GROUP BY per dimension, days grouped first, parameters for every value")
+  func reportSQL() {
+    let byModel = TeamReportQuery.sql(RollupOptions(dimensions: [.model]))
+    #expect(byModel.sql.contains("GROUP BY 1") && byModel.parameters.isEmpty && !byModel.sql.contains("AT TIME ZONE"))
+    let byCycle = TeamReportQuery.sql(
+      RollupOptions(
+        dimensions: [.cycle, .repo], since: Date(timeIntervalSince1970: 0), timeZone: TimeZone(identifier: "Europe/Berlin")!,
+        cycleDay: 19, projects: ["github.com/acme/shop"]))
+    #expect(byCycle.parameters == ["Europe/Berlin", "1970-01-01T00:00:00.000Z", "github.com/acme/shop", "19"])
+    #expect(byCycle.sql.contains("octo.cycle_start(g.k1, $4::integer)") && byCycle.sql.hasSuffix("GROUP BY 1, 2"))
+  }
+}
