@@ -189,7 +189,8 @@ public struct TranscriptImporter {
       }
       let event = UsageEvent(
         id: id, at: request.at, agent: request.agent, session: request.session, model: request.model,
-        tokens: request.tokens, user: base.user, machine: base.machine, branch: branch
+        tokens: request.tokens, cost: request.agentCost(unlessPricedBy: self.prices), user: base.user,
+        machine: base.machine, branch: branch
       )
       summary.imported += 1
       if worktree != nil, let branch, let commit = try timelines.firstCommit(on: branch, notBefore: request.at) {

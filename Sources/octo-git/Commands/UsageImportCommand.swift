@@ -6,12 +6,16 @@ struct UsageImportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "import",
     abstract: "Import usage from agent transcripts.",
-    subcommands: [ClaudeCode.self, Codex.self]
+    subcommands: [
+      ClaudeCode.self, Codex.self, Gemini.self, Copilot.self, OpenCode.self, Kilo.self, Cline.self, Roo.self, KiloCode.self,
+      Qwen.self, All.self,
+    ]
   )
 
   /// What both agents' imports take besides their folders.
   struct Filters: ParsableArguments {
-    @Option(help: "Only requests from this date or time on (YYYY-MM-DD, an ISO-8601 time, today, yesterday, 7d).") var since: String?
+    @Option(help: "Only requests from this date or time on (YYYY-MM-DD, an ISO-8601 time, today, yesterday, 7d).")
+    var since: String?
     @Option(help: "Only this session.") var session: String?
     @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
     @Flag(help: "Print the counts as JSON.") var json = false
@@ -22,12 +26,30 @@ struct UsageImportCommand: ParsableCommand {
       return .init(folders: folders, file: file, since: sinceDate, session: session, allProjects: allProjects)
     }
 
-    func report(_ summary: TranscriptImporter.Summary) {
+    /// What an import did: JSON, or one line (nothing when `quiet`, as under an agent's hook); problems on
+    /// stderr, including usage left pending where no post-commit hook of octo-git's will carry it.
+    func report(_ summary: TranscriptImporter.Summary, repository: Repository? = nil, quiet: Bool = false) {
+      var problems: [String] = []
+      if summary.malformedLines > 0 {
+        problems.append("\(summary.malformedLines) transcript line(s) could not be read and were skipped")
+      }
+      if summary.unreadableFiles > 0 {
+        problems.append("\(summary.unreadableFiles) file(s) skipped: not regular files, or not readable")
+      }
+      // Under an agent's hook (quiet) the agent would see it, not the user: doctor and the commands say it.
+      if !quiet, summary.pending > 0, let repository,
+        let warning = try? PostCommitHook.pendingWithoutHookWarning(repository)
+      {
+        problems.append(warning)
+      }
+      for problem in problems { FileHandle.standardError.write(Data("octo-git: \(SafeText.terminal(problem))\n".utf8)) }
       if json {
         print(CanonicalJSON.string(summary.json))
-      } else if summary.malformedLines > 0 {
-        FileHandle.standardError.write(
-          Data("octo-git: \(summary.malformedLines) transcript line(s) could not be read and were skipped\n".utf8))
+      } else if !quiet {
+        var line = "imported \(summary.imported) request\(summary.imported == 1 ? "" : "s")"
+        if summary.imported > 0 { line += ": \(summary.attributed) on commits, \(summary.pending) pending" }
+        if summary.alreadyRecorded > 0 { line += " (\(summary.alreadyRecorded) already recorded)" }
+        print(line)
       }
     }
   }
@@ -95,7 +117,9 @@ struct UsageImportCommand: ParsableCommand {
           Data("octo-git: no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)\n".utf8))
         return
       }
-      filters.report(try UsageImportCommand.importer(for: repository).run(try filters.options(folders: folders, file: file)))
+      filters.report(
+        try UsageImportCommand.importer(for: repository).run(try filters.options(folders: folders, file: file)),
+        repository: repository, quiet: hookInput != nil)
     }
   }
 
@@ -132,7 +156,8 @@ struct UsageImportCommand: ParsableCommand {
       }
       filters.report(
         try UsageImportCommand.importer(for: repository).runCodex(
-          homes: homes, options: try filters.options(folders: [], file: file)))
+          homes: homes, options: try filters.options(folders: [], file: file)),
+        repository: repository, quiet: hookInput != nil)
     }
   }
 }
