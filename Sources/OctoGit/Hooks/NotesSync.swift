@@ -127,7 +127,11 @@ public enum NotesSync {
     }
     var arguments = ["notes", "--ref=octo/\(name)", "merge", "--quiet", "--strategy=cat_sort_uniq", fetched]
     if repository.configuredSignature() == nil {
-      arguments = ["-c", "user.name=octo-git", "-c", "user.email=octo-git@localhost"] + arguments
+      // No identity here (a CI runner): the Actions bot's on GitHub Actions, else octo-git's own.
+      let actions = ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true"
+      let name = actions ? GitHubActionsEnvironment.botSignatureName : "octo-git"
+      let email = actions ? GitHubActionsEnvironment.botSignatureEmail : "octo-git@localhost"
+      arguments = ["-c", "user.name=\(name)", "-c", "user.email=\(email)"] + arguments
     }
     let result = try GitCLI.run(arguments, in: repository.commandDirectory, timeout: try deadline.remaining())
     if result.timedOut { throw deadline.expired }

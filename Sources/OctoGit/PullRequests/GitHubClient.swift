@@ -66,13 +66,20 @@ public struct GitHubClient {
 
   /// Sends one request; retries when GitHub says to wait; maps failures to errors.
   func send(_ method: String, _ path: String, body: JSONValue?, expecting: Set<Int>) throws -> JSONValue {
-    let url = repository.apiBase + path
+    try exchange(method, url: repository.apiBase + path, body: body, expecting: expecting).value
+  }
+
+  /// ``send(_:_:body:expecting:)`` to a whole URL, returning the response's headers too (pagination reads
+  /// `Link`).
+  func exchange(_ method: String, url: String, body: JSONValue?, expecting: Set<Int>) throws -> (
+    value: JSONValue, headers: [String: String]
+  ) {
     var waited: TimeInterval = 0
     while true {
       let response = try HTTPClient.request(
         method, url, headers: headers, body: body.map { Data(CanonicalJSON.string($0).utf8) }, timeout: 30)
       let value = (try? CanonicalJSON.parse(String(decoding: response.body, as: UTF8.self))) ?? .null
-      if expecting.contains(response.status) { return value }
+      if expecting.contains(response.status) { return (value, response.headers) }
       if let wait = retryDelay(response, value), waited + wait <= maximumWait {
         sleep(wait)
         waited += wait
@@ -135,5 +142,173 @@ public struct GitHubClient {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
     return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+  }
+}
+
+// MARK: - Comments, a pull request's commits, the pull requests of a commit (pr comment, notes carry)
+
+extension GitHubClient {
+  /// A pull request with the fields `pr comment` and `notes carry` read.
+  public struct PullRequestDetails: Equatable, Sendable {
+    public let number: Int
+    public let url: String
+    /// `open` or `closed`.
+    public let state: String
+    public let merged: Bool
+    public let headRef: String
+    public let headSHA: Oid?
+    public let baseRef: String
+    public let baseSHA: Oid?
+    /// For a merged pull request: the merge commit, the squash commit, or the last rebased commit.
+    public let mergeCommitSHA: Oid?
+  }
+
+  /// A comment on an issue or pull request.
+  public struct IssueComment: Equatable, Sendable {
+    public let id: Int
+    public let body: String
+    public let url: String
+  }
+
+  /// One commit of a pull request, as GitHub lists it.
+  public struct PullRequestCommit: Equatable, Sendable {
+    public let sha: Oid
+    public let message: String
+  }
+
+  /// Items asked for per page, and the most pages read of one list (10,000 items).
+  static let pageSize = 100
+  static let maximumPages = 100
+
+  var repositoryPath: String { "/repos/\(repository.owner)/\(repository.name)" }
+
+  /// Pull request `number`.
+  public func pullRequest(number: Int) throws -> PullRequestDetails {
+    let value = try send("GET", pullsPath + "/\(number)", body: nil, expecting: [200])
+    guard let details = Self.details(value) else { throw OctoError("GitHub's answer names no pull request") }
+    return details
+  }
+
+  /// The open pull request from `branch` of this repository, with its head and base, if there is one.
+  public func openPullRequestDetails(branch: String) throws -> PullRequestDetails? {
+    let query = "?state=open&head=" + Self.escape("\(repository.owner):\(branch)")
+    let value = try send("GET", pullsPath + query, body: nil, expecting: [200])
+    return (value.arrayValue ?? []).lazy.compactMap(Self.details).first
+  }
+
+  /// The pull requests a commit belongs to (`GET /repos/{o}/{r}/commits/{sha}/pulls`): for a commit on the
+  /// base branch, the merged pull request that brought it. Empty for a commit GitHub does not know (422).
+  public func pullRequests(ofCommit sha: Oid) throws -> [PullRequestDetails] {
+    let answer = try exchange(
+      "GET", url: repository.apiBase + repositoryPath + "/commits/\(sha.hex)/pulls", body: nil, expecting: [200, 422])
+    return (answer.value.arrayValue ?? []).compactMap(Self.details)
+  }
+
+  /// The commits of pull request `number`, oldest first, every page (GitHub lists at most 250).
+  public func commits(ofPullRequest number: Int) throws -> [PullRequestCommit] {
+    try pages(pullsPath + "/\(number)/commits").compactMap { item in
+      guard let sha = item["sha"]?.stringValue.flatMap(Oid.init(hex:)) else { return nil }
+      return PullRequestCommit(sha: sha, message: item["commit"]?["message"]?.stringValue ?? "")
+    }
+  }
+
+  /// Every comment on issue or pull request `number`, oldest first, every page.
+  public func comments(onIssue number: Int) throws -> [IssueComment] {
+    try pages(repositoryPath + "/issues/\(number)/comments").compactMap(Self.comment)
+  }
+
+  /// Adds a comment to issue or pull request `number`.
+  public func createComment(onIssue number: Int, body: String) throws -> IssueComment {
+    let value = try send(
+      "POST", repositoryPath + "/issues/\(number)/comments", body: .object(["body": .string(body)]), expecting: [201])
+    guard let comment = Self.comment(value) else { throw OctoError("GitHub's answer names no comment") }
+    return comment
+  }
+
+  /// Rewrites comment `id`'s body in place.
+  public func updateComment(id: Int, body: String) throws -> IssueComment {
+    let value = try send(
+      "PATCH", repositoryPath + "/issues/comments/\(id)", body: .object(["body": .string(body)]), expecting: [200])
+    guard let comment = Self.comment(value) else { throw OctoError("GitHub's answer names no comment") }
+    return comment
+  }
+
+  /// Every item of a list GitHub pages: the first page at `path`, then each `rel="next"` of the `Link`
+  /// header, which must stay under the API's base URL (the token is sent to it).
+  func pages(_ path: String) throws -> [JSONValue] {
+    var items: [JSONValue] = []
+    var next: String? = repository.apiBase + path + (path.contains("?") ? "&" : "?") + "per_page=\(Self.pageSize)"
+    var count = 0
+    while let url = next {
+      count += 1
+      guard count <= Self.maximumPages else {
+        throw OctoError(
+          "GitHub's list at \(path) goes on beyond \(Self.maximumPages) pages", hint: "try again later", status: .unavailable)
+      }
+      let answer = try exchange("GET", url: url, body: nil, expecting: [200])
+      guard let page = answer.value.arrayValue else {
+        throw OctoError("GitHub's answer to GET \(path) is not a list", hint: "try again later", status: .unavailable)
+      }
+      items += page
+      next = try Self.nextPage(answer.headers["link"], apiBase: repository.apiBase)
+    }
+    return items
+  }
+
+  /// The `rel="next"` target of a `Link` header (RFC 8288), made absolute against the API's origin;
+  /// `nil` when there is none. Throws when it leads away from `apiBase`.
+  static func nextPage(_ header: String?, apiBase: String) throws -> String? {
+    guard let header else { return nil }
+    var rest = Substring(header)
+    while let open = rest.firstIndex(of: "<") {
+      guard let close = rest[open...].firstIndex(of: ">") else { return nil }
+      let target = String(rest[rest.index(after: open)..<close])
+      let afterTarget = rest[rest.index(after: close)...]
+      let parameters = afterTarget.prefix { $0 != "<" }
+      rest = afterTarget.dropFirst(parameters.count)
+      let relations = parameters.split(separator: ";").compactMap { parameter -> [Substring]? in
+        let pair = parameter.split(separator: "=", maxSplits: 1)
+        guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "rel" else { return nil }
+        let value = pair[1].trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "\",")))
+        return value.lowercased().split(separator: " ")
+      }.flatMap { $0 }
+      guard relations.contains("next") else { continue }
+      let absolute: String
+      if target.hasPrefix("/") && !target.hasPrefix("//") {
+        absolute = origin(of: apiBase) + target
+      } else {
+        absolute = target
+      }
+      guard absolute.hasPrefix(apiBase + "/") else {
+        throw OctoError(
+          "GitHub's next page (\(target)) is not under \(apiBase)", hint: "check GITHUB_API_URL and octo.githubApiUrl",
+          status: .unavailable)
+      }
+      return absolute
+    }
+    return nil
+  }
+
+  /// `scheme://host[:port]` of a URL.
+  static func origin(of url: String) -> String {
+    guard let scheme = url.range(of: "://") else { return url }
+    let afterScheme = url[scheme.upperBound...]
+    guard let slash = afterScheme.firstIndex(of: "/") else { return url }
+    return String(url[..<slash])
+  }
+
+  static func details(_ value: JSONValue) -> PullRequestDetails? {
+    guard let number = value["number"]?.intValue, number > 0, let url = value["html_url"]?.stringValue else { return nil }
+    let merged = value["merged"]?.boolValue == true || value["merged_at"]?.stringValue != nil
+    return PullRequestDetails(
+      number: number, url: url, state: value["state"]?.stringValue ?? "open", merged: merged,
+      headRef: value["head"]?["ref"]?.stringValue ?? "", headSHA: value["head"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)),
+      baseRef: value["base"]?["ref"]?.stringValue ?? "", baseSHA: value["base"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)),
+      mergeCommitSHA: value["merge_commit_sha"]?.stringValue.flatMap(Oid.init(hex:)))
+  }
+
+  static func comment(_ value: JSONValue) -> IssueComment? {
+    guard let id = value["id"]?.intValue else { return nil }
+    return IssueComment(id: id, body: value["body"]?.stringValue ?? "", url: value["html_url"]?.stringValue ?? "")
   }
 }

@@ -27,17 +27,25 @@ struct InstallCommand: ParsableCommand {
   @Flag(help: "Wire the agents in the team's tracked files (octo-git found through PATH), not your personal ones.")
   var shared = false
   @Flag(help: "Print what was done as JSON.") var json = false
+  @Option(help: "Also write a CI workflow for pull request cost and merged usage: github (.github/workflows/octo-git.yml).")
+  var ci: String?
 
   func run() throws {
     let repository = try root.openRepository()
     guard let agents = AgentSetup.agents(named: agent) else {
       throw OctoError("unknown agent '\(agent)'", hint: "use claude-code, codex, all or none", status: .usage)
     }
+    let workflow = try ci.map(CIWorkflow.Provider.named)
     var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
     for agent in agents {
       let wired = try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath, shared: shared)
       report.changes += wired.changes
       report.instructions += wired.instructions
+    }
+    if let workflow {
+      let written = try CIWorkflow.install(workflow, in: repository, force: force)
+      report.changes += written.changes
+      report.instructions += written.instructions
     }
     if json {
       print(CanonicalJSON.string(.object([
@@ -77,7 +85,7 @@ struct NotesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "notes",
     abstract: "Share the octo notes with a remote.",
-    subcommands: [Sync.self]
+    subcommands: [Sync.self, Carry.self]
   )
 
   struct Sync: ParsableCommand {

