@@ -16,6 +16,8 @@ for key, value in [("user.name", "Bench"), ("user.email", "bench@example.com")]:
     subprocess.run(["git", "-C", directory, "config", key, value], check=True, env=env)
 
 models = [("claude-sonnet-4-5", "0.0693"), ("claude-opus-4-5", "0.1155"), ("gpt-5", "0.0065")]
+# Event ids are unique across repositories, as agents' request ids are (the rollup counts each id once).
+prefix = os.path.basename(os.path.normpath(directory))
 out = []
 base = 1_790_000_000
 for number in range(1, commits + 1):
@@ -39,8 +41,8 @@ for number in range(1, commits + 1):
         stamp = f"2026-{(number % 12) + 1:02d}-{(number % 28) + 1:02d}T10:{event % 60:02d}:00.000Z"
         lines.append(
             '{"agent":"claude-code","at":"%s","branch":"main","cost":%s,"cr":30000,"cw1h":5000,"cw5m":0,'
-            '"id":"bench-%d-%d","in":100,"machine":"bench","model":"%s","out":2000,"prices":"builtin:bench",'
-            '"user":"bench@example.com","v":1}' % (stamp, cost, number, event, model))
+            '"id":"bench-%s-%d-%d","in":100,"machine":"bench","model":"%s","out":2000,"prices":"builtin:bench",'
+            '"user":"bench@example.com","v":1}' % (stamp, cost, prefix, number, event, model))
     text = ("\n".join(lines) + "\n").encode()
     out.append(b"N inline :%d\ndata %d\n%s\n" % (number * 2 + 1, len(text), text))
 out.append(b"\n")
