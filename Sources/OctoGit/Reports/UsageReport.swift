@@ -174,7 +174,7 @@ public struct UsageReport: Sendable {
     for row in rows {
       if let id = Oid(hex: row.key) { candidates[id] = times[row.key] ?? 0 }
     }
-    var reachable = try reachableCommits(candidates, in: ledger.repository)
+    var reachable = try reachableCommits(candidates, in: ledger.repository, store: ledger.store)
     let stranded = rows.filter { row in Oid(hex: row.key).map { !reachable.contains($0) } ?? true }
     if stranded.isEmpty { return rows }
 
@@ -222,7 +222,7 @@ public struct UsageReport: Sendable {
         if let id = Oid(hex: copy.commit), candidates[id] == nil { more[id] = copy.time }
       }
     }
-    reachable.formUnion(try reachableCommits(more, in: ledger.repository))
+    reachable.formUnion(try reachableCommits(more, in: ledger.repository, store: ledger.store))
 
     let strandedKeys = Set(stranded.map(\.key))
     var kept: [String: (totals: UsageTotals, detail: String?, time: Int64)] = [:]
@@ -257,18 +257,37 @@ public struct UsageReport: Sendable {
   /// One walk from those tips, newest first, that ends when every candidate is found, or when it has gone a
   /// day (for clock skew) below the oldest candidate not found yet: it reads the history the candidates
   /// span, not all of it.
-  static func reachableCommits(_ candidates: [Oid: Int64], in repository: Repository) throws -> Set<Oid> {
+  ///
+  /// What a walk found is kept in the store with the tips it started from: while no tip moved, a commit
+  /// found before is reachable still, and a report whose commits were all found costs no walk.
+  static func reachableCommits(_ candidates: [Oid: Int64], in repository: Repository, store: LedgerStore? = nil)
+    throws -> Set<Oid>
+  {
     guard !candidates.isEmpty else { return [] }
     let walk = try RevWalk(repository, order: .time)
-    var tips = 0
-    if let head = try? repository.headCommit(), (try? walk.include(head)) != nil { tips += 1 }
+    var tips: [Oid] = []
+    if let head = try? repository.headCommit(), (try? walk.include(head)) != nil { tips.append(head) }
     for pattern in ["refs/heads/*", "refs/remotes/*", "refs/tags/*"] {
       // A tag of a tree or blob is no commit to start from: skipped.
       for reference in (try? repository.references(matching: pattern)) ?? [] where (try? walk.include(reference.target)) != nil {
-        tips += 1
+        tips.append(reference.target)
       }
     }
-    guard tips > 0 else { return [] }
+    guard !tips.isEmpty else { return [] }
+    var fingerprint = StableHash()
+    for tip in tips.map(\.hex).sorted() { fingerprint.combine(tip.utf8) }
+    let known = (try? store?.reachableCommits(tips: fingerprint.hex)) ?? nil
+    if let known {
+      let seen = Set(candidates.keys.filter { known.contains($0.hex) })
+      if seen.count == candidates.count { return seen }
+    }
+    let found = walkForReachable(candidates, walk: walk, repository: repository)
+    try? store?.saveReachableCommits(found.map(\.hex), tips: fingerprint.hex, replacing: known == nil)
+    return found
+  }
+
+  /// The walk of ``reachableCommits(_:in:store:)``.
+  private static func walkForReachable(_ candidates: [Oid: Int64], walk: RevWalk, repository: Repository) -> Set<Oid> {
     let oldestFirst = candidates.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
     let slack: Int64 = 86_400
     var found = Set<Oid>()

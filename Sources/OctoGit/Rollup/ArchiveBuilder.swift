@@ -45,22 +45,31 @@ struct ArchiveBuilder {
   private var noteSlots: [Int] = []
   private(set) var malformedLines = 0
   private(set) var notes = 0
+  /// The notes holding lines no report can read, by annotated commit.
+  private(set) var unread: [(commit: String, unread: StoredUsageLine.Unread)] = []
 
   init(capacity: Int) {
     ids = ByteStringTable(capacity: capacity)
     events.reserveCapacity(capacity)
   }
 
-  /// Takes in one note's text.
-  mutating func add(note text: UnsafeRawBufferPointer) {
+  /// Takes in one note's text; `path` is the annotated commit's id in hexadecimal, named when the note
+  /// holds lines no report can read.
+  mutating func add(note text: UnsafeRawBufferPointer, path: UnsafeBufferPointer<UInt8>? = nil) {
     notes += 1
     noteSlots.removeAll(keepingCapacity: true)
+    var bad = StoredUsageLine.Unread()
     UsageLineScanner.forEachLine(in: text) { bytes in
       guard let line = UsageLineScanner.scan(bytes, texts: &names) else {
-        malformedLines += 1
+        bad.malformed += 1
+        if UsageLineScanner.isNewerVersion(bytes) { bad.newer += 1 }
         return
       }
       add(line)
+    }
+    if bad.malformed > 0 {
+      malformedLines += bad.malformed
+      if let path { unread.append((String(decoding: path, as: UTF8.self), bad)) }
     }
   }
 

@@ -47,7 +47,20 @@ final class RollupEvents {
   /// its own string table: parts can be summed on separate threads.
   static func load(store: RollupStore, entries: [RollupStore.Entry], parts: Int) throws -> [RollupEvents] {
     let archives = try store.encodedArchives(entries.map(\.id))
-    let counted = EventOwners.resolve(entries, archives: archives)
+    // Which copies count depends only on the archives, which change only with their tips: worked out once
+    // per set of tips and kept.
+    var key = StableHash()
+    for entry in entries.sorted(by: { $0.id < $1.id }) {
+      guard let archive = archives[entry.id] else { continue }
+      key.combine("\(entry.id):\(entry.tip ?? ""):\(archive.count)\n".utf8)
+    }
+    let counted: [Int64: [Bool]]
+    if let saved = try store.savedEventOwners(key: key.hex) {
+      counted = saved
+    } else {
+      counted = EventOwners.resolve(entries, archives: archives)
+      try? store.saveEventOwners(counted, key: key.hex)
+    }
     let projects = Dictionary(grouping: entries, by: \.project).map { project, clones in
       (project, clones, clones.reduce(0) { $0 + (archives[$1.id]?.count ?? 0) })
     }

@@ -90,8 +90,11 @@ public struct RollupRefresh {
               if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
             }
             if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-          case .whole(let tip, let archive, let notes, let malformedLines, let fetchProblem, _):
+          case .whole(let tip, let archive, let notes, let unread, let fetchProblem, _):
+            let malformedLines = unread.reduce(0) { $0 + $1.unread.malformed }
             try RollupStore.store(archive, tip: tip, for: entry, in: db)
+            try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [entry.id])
+            try RollupStore.recordUnread(unread, for: entry, in: db)
             summary.read += 1
             summary.notesRead += notes
             summary.malformedLines += malformedLines
@@ -118,7 +121,7 @@ enum RepositoryOutcome: @unchecked Sendable {
   case read(UsageNotesDelta?, fetchProblem: String?, identity: (project: String, origin: String?)?)
   /// Every note read (no earlier tip to start from): the archive, encoded on the reader's thread.
   case whole(
-    tip: Oid, archive: Data, notes: Int, malformedLines: Int, fetchProblem: String?,
+    tip: Oid, archive: Data, notes: Int, unread: [(commit: String, unread: StoredUsageLine.Unread)], fetchProblem: String?,
     identity: (project: String, origin: String?)?)
   case skipped(String)
 }
@@ -186,11 +189,11 @@ final class WorkQueue: @unchecked Sendable {
       {
         var builder = ArchiveBuilder(capacity: 4096)
         let objects = try repository.objectDatabase()
-        try repository.forEachNote(inNotesCommit: current) { _, blob in
-          try objects.withContent(of: blob) { builder.add(note: $0) }
+        try repository.forEachNote(inNotesCommit: current) { path, blob in
+          try objects.withContent(of: blob) { builder.add(note: $0, path: path) }
         }
         return .whole(
-          tip: current, archive: builder.encoded(), notes: builder.notes, malformedLines: builder.malformedLines,
+          tip: current, archive: builder.encoded(), notes: builder.notes, unread: builder.unread,
           fetchProblem: fetchProblem, identity: newIdentity)
       }
       let delta = try UsageNotesDelta.read(

@@ -63,6 +63,11 @@ extension RollupReport {
     lines += repositories.compactMap { entry in
       entry.problem == nil ? entry.fetchProblem.map { "stale \(entry.path) (counted as last read): \($0)" } : nil
     }
+    lines += repositories.filter { $0.malformedLines > 0 }.map { entry in
+      let later = entry.newerLines > 0 ? ", \(entry.newerLines) of them written by a newer octo-git" : ""
+      return "\(entry.malformedLines) note line(s) in \(entry.path) could not be read and are not in the totals\(later) "
+        + "(octo-git doctor there lists them)"
+    }
     if total.unpricedEvents > 0 {
       lines.append(
         "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost")
@@ -95,8 +100,11 @@ extension RollupReport {
             "origin": entry.origin.map(JSONValue.string) ?? .null,
             "status": .string(entry.problem != nil ? "skipped" : entry.fetchProblem != nil ? "stale" : "ok"),
             "problem": (entry.problem ?? entry.fetchProblem).map(JSONValue.string) ?? .null,
+            "malformedLines": .int(entry.malformedLines), "newerLines": .int(entry.newerLines),
           ])
         }),
+      "malformedLines": .int(repositories.reduce(0) { $0 + $1.malformedLines }),
+      "newerLines": .int(repositories.reduce(0) { $0 + $1.newerLines }),
     ]
     if let since = options.since { object["since"] = .string(Timestamp.format(since)) }
     if let until = options.until { object["until"] = .string(Timestamp.format(until)) }

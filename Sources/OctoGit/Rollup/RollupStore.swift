@@ -69,6 +69,24 @@ public final class RollupStore: SQLiteStore {
     UPDATE repo SET tip = NULL;
     DELETE FROM result_cache;
     """,
+    // Note lines no report can read, per repository and commit (every repository is read again once).
+    """
+    CREATE TABLE event_owners (
+      key TEXT NOT NULL,
+      repo INTEGER NOT NULL,
+      counted BLOB NOT NULL,
+      PRIMARY KEY (key, repo)
+    ) WITHOUT ROWID;
+    CREATE TABLE repo_unread (
+      repo INTEGER NOT NULL,
+      commit_id TEXT NOT NULL,
+      malformed INTEGER NOT NULL,
+      newer INTEGER NOT NULL,
+      PRIMARY KEY (repo, commit_id)
+    ) WITHOUT ROWID;
+    UPDATE repo SET tip = NULL;
+    DELETE FROM result_cache;
+    """,
   ]
 
   /// A registered repository.
@@ -87,13 +105,25 @@ public final class RollupStore: SQLiteStore {
     /// Why this rollup could not fetch its remote's notes (`rollup --fetch`), if it could not: its events
     /// are as last read from its local notes, and the report shows it as stale. Not stored.
     public var fetchProblem: String? = nil
+    /// Note lines of its notes that no report can read (damaged, or of a later format version), and of
+    /// those, the ones of a later version.
+    public var malformedLines = 0
+    public var newerLines = 0
   }
 
   /// Every registered repository, by project and path.
   public func entries() throws -> [Entry] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT id, path, project, origin, tip, problem FROM repo ORDER BY project, path").map {
-        Entry(id: $0[0], path: $0[1], project: $0[2], origin: $0[3], tip: $0[4], problem: $0[5])
+      let sql = """
+        SELECT id, path, project, origin, tip, problem,
+          (SELECT coalesce(sum(malformed), 0) FROM repo_unread WHERE repo = repo.id),
+          (SELECT coalesce(sum(newer), 0) FROM repo_unread WHERE repo = repo.id)
+        FROM repo ORDER BY project, path
+        """
+      return try Row.fetchAll(db, sql: sql).map {
+        Entry(
+          id: $0[0], path: $0[1], project: $0[2], origin: $0[3], tip: $0[4], problem: $0[5], malformedLines: $0[6],
+          newerLines: $0[7])
       }
     }
   }
@@ -121,6 +151,7 @@ public final class RollupStore: SQLiteStore {
     try write { db in
       guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repo WHERE path = ?", arguments: [path]) else { return }
       try db.execute(sql: "DELETE FROM repo_events WHERE repo = ?", arguments: [id])
+      try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM repo WHERE id = ?", arguments: [id])
     }
   }
@@ -139,6 +170,22 @@ public final class RollupStore: SQLiteStore {
     }
     archive.apply(delta)
     try store(archive.encoded(), tip: delta.tip, for: entry, in: db)
+    if delta.rebuilt { try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [entry.id]) }
+    let forget = try db.makeStatement(sql: "DELETE FROM repo_unread WHERE repo = ? AND commit_id = ?")
+    for commit in delta.removed + delta.notes.map(\.commit.hex) where !delta.rebuilt {
+      try forget.execute(arguments: [entry.id, commit])
+    }
+    try recordUnread(delta.notes.filter { $0.unread.malformed > 0 }.map { ($0.commit.hex, $0.unread) }, for: entry, in: db)
+  }
+
+  /// Records the commits whose notes hold lines no report can read.
+  static func recordUnread(_ notes: [(commit: String, unread: StoredUsageLine.Unread)], for entry: Entry, in db: Database)
+    throws
+  {
+    guard !notes.isEmpty else { return }
+    let insert = try db.makeStatement(
+      sql: "INSERT OR REPLACE INTO repo_unread (repo, commit_id, malformed, newer) VALUES (?, ?, ?, ?)")
+    for note in notes { try insert.execute(arguments: [entry.id, note.commit, note.unread.malformed, note.unread.newer]) }
   }
 
   /// Stores a repository's encoded archive and the notes tip it was read at.
@@ -146,6 +193,31 @@ public final class RollupStore: SQLiteStore {
     try db.execute(
       sql: "INSERT OR REPLACE INTO repo_events (repo, archive) VALUES (?, ?)", arguments: [entry.id, archive])
     try db.execute(sql: "UPDATE repo SET tip = ?, problem = NULL WHERE id = ?", arguments: [tip?.hex, entry.id])
+  }
+
+  /// The copies that count (see ``EventOwners``) as worked out for the archives fingerprinted by `key`;
+  /// `nil` when they were not (an empty result means every copy counts).
+  func savedEventOwners(key: String) throws -> [Int64: [Bool]]? {
+    try read { db in
+      let rows = try Row.fetchAll(db, sql: "SELECT repo, counted FROM event_owners WHERE key = ?", arguments: [key])
+      guard !rows.isEmpty else { return nil }
+      var result: [Int64: [Bool]] = [:]
+      for row in rows where row[0] as Int64 >= 0 {
+        result[row[0]] = (row[1] as Data).map { $0 != 0 }
+      }
+      return result
+    }
+  }
+
+  /// Keeps the copies that count for `key`, replacing what was kept for other archives (a row with repo
+  /// -1 marks a result where every copy counts).
+  func saveEventOwners(_ counted: [Int64: [Bool]], key: String) throws {
+    try write { db in
+      try db.execute(sql: "DELETE FROM event_owners")
+      let insert = try db.makeStatement(sql: "INSERT INTO event_owners (key, repo, counted) VALUES (?, ?, ?)")
+      try insert.execute(arguments: [key, -1, Data()])
+      for (repo, flags) in counted { try insert.execute(arguments: [key, repo, Data(flags.map { $0 ? 1 : 0 })]) }
+    }
   }
 
   /// The encoded archives of these repositories, by repository id.

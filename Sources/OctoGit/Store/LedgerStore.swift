@@ -83,6 +83,10 @@ public final class LedgerStore: SQLiteStore {
     ALTER TABLE note_commit ADD COLUMN newer INTEGER NOT NULL DEFAULT 0;
     DELETE FROM notes_tip;
     """,
+    // Commits found reachable from the refs (usage --by commit), valid while the refs stay where they were.
+    """
+    CREATE TABLE reachable_commit (commit_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    """,
   ]
 
 }

@@ -37,6 +37,12 @@ struct HostileInputTests {
     #expect(table.contains("5 note line(s) could not be read"))
     let head = String(try repository.git("rev-parse", "HEAD").prefix(12))
     #expect(try repository.octo("doctor").contains("5 usage note line(s) cannot be read and are in no total, in commits \(head) (5)"))
+    try repository.octo("repos", "add", ".")
+    let rollup = try CanonicalJSON.parse(try repository.octo("rollup", "--format", "json"))
+    #expect(rollup["total"]?["events"]?.intValue == 1 && rollup["malformedLines"]?.intValue == 5, "\(rollup)")
+    #expect(try repository.octo("rollup").contains("5 note line(s) in"))
+    // Again, from what the rollup saved: still said.
+    #expect(try CanonicalJSON.parse(try repository.octo("rollup", "--format", "json"))["malformedLines"]?.intValue == 5)
     for command in [["usage", "show", "HEAD"], ["usage", "pending"], ["rollup"]] {
       let result = try OctoGitBinary.run(command, in: repository.path, home: repository.home)
       #expect(result.status == 0, "\(command): \(result.stderr)")
