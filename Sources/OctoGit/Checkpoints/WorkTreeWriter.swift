@@ -132,12 +132,12 @@ final class WorkTreeWriter {
     let parent = folders[folders.count - 1]
     let name = names[names.count - 1]
     var info = stat()
-    guard Glibc.fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+    guard RawPath.withCString(name, { Glibc.fstatat(parent, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
       if errno == ENOENT { return false }
       throw OctoError("cannot delete \(SafeText.terminal(path)): \(Self.explain(errno))")
     }
     if info.st_mode & S_IFMT == S_IFDIR {
-      if Glibc.unlinkat(parent, name, AT_REMOVEDIR) != 0 {
+      if RawPath.withCString(name, { Glibc.unlinkat(parent, $0, AT_REMOVEDIR) }) != 0 {
         let problem = errno
         if problem == ENOENT { return false }
         if problem == ENOTEMPTY || problem == EEXIST {
@@ -145,13 +145,15 @@ final class WorkTreeWriter {
         }
         throw OctoError("cannot delete the folder \(SafeText.terminal(path)): \(Self.explain(problem))")
       }
-    } else if Glibc.unlinkat(parent, name, 0) != 0 {
+    } else if RawPath.withCString(name, { Glibc.unlinkat(parent, $0, 0) }) != 0 {
       if errno == ENOENT { return false }
       throw OctoError("cannot delete \(SafeText.terminal(path)): \(Self.explain(errno))", hint: "check its folder's permissions")
     }
     // folders[level] is the folder names[level - 1], inside folders[level - 1].
     var level = folders.count - 1
-    while level > 0, Glibc.unlinkat(folders[level - 1], names[level - 1], AT_REMOVEDIR) == 0 { level -= 1 }
+    while level > 0, RawPath.withCString(names[level - 1], { Glibc.unlinkat(folders[level - 1], $0, AT_REMOVEDIR) }) == 0 {
+      level -= 1
+    }
     return true
   }
 
@@ -165,9 +167,6 @@ final class WorkTreeWriter {
     return path.split(separator: "/").map(String.init)
   }
 
-  /// Descriptors of the folders from the top folder down to the one holding the last of `names`: element
-  /// `i` is the folder `names[0..<i]`, element 0 the top folder (not owned: ``closeOwned(_:)`` skips it).
-  /// Missing folders are made; a file or symlink where a folder must go is replaced by a folder.
   /// Calls `body` with the open parent folder of `path` and its last name, once nothing (no folder) stands
   /// where the entry goes.
   private func withFreeEntry(_ path: String, _ body: (_ parent: Int32, _ name: String) throws -> Void) throws {
@@ -180,6 +179,9 @@ final class WorkTreeWriter {
     try body(parent, name)
   }
 
+  /// Descriptors of the folders from the top folder down to the one holding the last of `names`: element
+  /// `i` is the folder `names[0..<i]`, element 0 the top folder (not owned: ``closeOwned(_:)`` skips it).
+  /// Missing folders are made; a file or symlink where a folder must go is replaced by a folder.
   private func openFolders(_ names: [String], path: String) throws -> [Int32] {
     var folders: [Int32] = [rootDescriptor]
     do {
@@ -223,7 +225,7 @@ final class WorkTreeWriter {
   private func openFolder(_ name: String, in parent: Int32, at relative: String, for path: String, create: Bool) throws -> Int32? {
     // A few rounds: another process may create or remove the same entry meanwhile.
     for _ in 0..<8 {
-      let descriptor = Glibc.openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      let descriptor = RawPath.withCString(name, { Glibc.openat(parent, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) })
       if descriptor >= 0 { return descriptor }
       let problem = errno
       switch problem {
@@ -231,7 +233,7 @@ final class WorkTreeWriter {
         continue
       case ENOENT:
         guard create else { return nil }
-        if Glibc.mkdirat(parent, name, 0o777) != 0 && errno != EEXIST {
+        if RawPath.withCString(name, { Glibc.mkdirat(parent, $0, 0o777) }) != 0 && errno != EEXIST {
           throw OctoError("cannot create the folder \(SafeText.terminal(relative)): \(Self.explain(errno))")
         }
       case ENOTDIR, ELOOP:
@@ -240,10 +242,10 @@ final class WorkTreeWriter {
         if let reason = try keep(relative) {
           throw Blocked(path: path, reason: "\(SafeText.terminal(relative)) is in the way and is kept (\(reason))")
         }
-        if Glibc.unlinkat(parent, name, 0) != 0 && errno != ENOENT {
+        if RawPath.withCString(name, { Glibc.unlinkat(parent, $0, 0) }) != 0 && errno != ENOENT {
           throw OctoError("cannot replace \(SafeText.terminal(relative)) by a folder: \(Self.explain(errno))")
         }
-        if Glibc.mkdirat(parent, name, 0o777) != 0 && errno != EEXIST {
+        if RawPath.withCString(name, { Glibc.mkdirat(parent, $0, 0o777) }) != 0 && errno != EEXIST {
           throw OctoError("cannot create the folder \(SafeText.terminal(relative)): \(Self.explain(errno))")
         }
       default:
@@ -258,8 +260,10 @@ final class WorkTreeWriter {
   /// inside are removed, never followed).
   private func clearFolder(_ name: String, in parent: Int32, path: String) throws {
     var info = stat()
-    guard Glibc.fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
-    if Glibc.unlinkat(parent, name, AT_REMOVEDIR) == 0 { return }
+    guard RawPath.withCString(name, { Glibc.fstatat(parent, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0,
+      info.st_mode & S_IFMT == S_IFDIR
+    else { return }
+    if RawPath.withCString(name, { Glibc.unlinkat(parent, $0, AT_REMOVEDIR) }) == 0 { return }
     guard errno == ENOTEMPTY || errno == EEXIST else {
       throw OctoError("cannot replace the folder \(SafeText.terminal(path)) by a file: \(Self.explain(errno))")
     }
@@ -322,7 +326,7 @@ final class WorkTreeWriter {
 
   /// Renames the temporary entry over `name` (replacing a file or symlink there, never following it).
   private func publish(_ temporary: String, as name: String, in parent: Int32, path: String) throws {
-    guard Glibc.renameat(parent, temporary, parent, name) == 0 else {
+    guard RawPath.withCString(name, { Glibc.renameat(parent, temporary, parent, $0) }) == 0 else {
       let problem = errno
       Glibc.unlinkat(parent, temporary, 0)
       throw OctoError("cannot write \(SafeText.terminal(path)): \(Self.explain(problem))")

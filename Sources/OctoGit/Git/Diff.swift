@@ -149,12 +149,15 @@ extension Repository {
   private func compareTrees(_ old: Oid?, _ new: Oid?, prefix: String, into changes: inout [ChangedPath]) throws {
     if old == new { return }
     let oldEntries = try old.map { try treeEntries($0) } ?? []
-    var before: [String: TreeEntry] = [:]
-    for entry in oldEntries { before[entry.name] = entry }
+    // Keyed by bytes: names that Swift's String comparison calls equal (NFC and NFD spellings) are
+    // different entries to git.
+    var before: [[UInt8]: TreeEntry] = [:]
+    for entry in oldEntries { before[Array(entry.name.utf8)] = entry }
     for entry in try new.map({ try treeEntries($0) }) ?? [] {
-      try compareEntries(before.removeValue(forKey: entry.name), entry, path: prefix + entry.name, into: &changes)
+      try compareEntries(
+        before.removeValue(forKey: Array(entry.name.utf8)), entry, path: prefix + entry.name, into: &changes)
     }
-    for entry in oldEntries where before[entry.name] != nil {
+    for entry in oldEntries where before[Array(entry.name.utf8)] != nil {
       try compareEntries(entry, nil, path: prefix + entry.name, into: &changes)
     }
   }

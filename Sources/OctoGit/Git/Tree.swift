@@ -47,7 +47,7 @@ extension Repository {
       guard let entry = git_tree_entry_byindex(tree.pointer, index),
         let mode = EntryMode(rawValue: git_tree_entry_filemode(entry).rawValue)
       else { return nil }
-      return TreeEntry(name: String(cString: git_tree_entry_name(entry)), id: Oid(git_tree_entry_id(entry)!), mode: mode)
+      return TreeEntry(name: RawPath.string(cString: git_tree_entry_name(entry)), id: Oid(git_tree_entry_id(entry)!), mode: mode)
     }
   }
 
@@ -55,12 +55,12 @@ extension Repository {
   public func treeEntry(in treeID: Oid, path: String) throws -> TreeEntry? {
     let tree = try treeHandle(treeID)
     var raw: OpaquePointer?
-    let result = git_tree_entry_bypath(&raw, tree.pointer, path)
+    let result = RawPath.withCString(path) { git_tree_entry_bypath(&raw, tree.pointer, $0) }
     if result == GIT_ENOTFOUND.rawValue { return nil }
     try GitError.check(result, "find \(path) in tree \(treeID.abbreviated())")
     defer { git_tree_entry_free(raw) }
     guard let mode = EntryMode(rawValue: git_tree_entry_filemode(raw).rawValue) else { return nil }
-    return TreeEntry(name: String(cString: git_tree_entry_name(raw)), id: Oid(git_tree_entry_id(raw)!), mode: mode)
+    return TreeEntry(name: RawPath.string(cString: git_tree_entry_name(raw)), id: Oid(git_tree_entry_id(raw)!), mode: mode)
   }
 
   /// Writes a tree holding exactly `entries` (one level; names must be unique).
@@ -69,7 +69,8 @@ extension Repository {
     for entry in entries {
       var oid = entry.id.raw
       try GitError.check(
-        git_treebuilder_insert(nil, builder.pointer, entry.name, &oid, entry.mode.filemode), "add \(entry.name) to a tree")
+        RawPath.withCString(entry.name) { git_treebuilder_insert(nil, builder.pointer, $0, &oid, entry.mode.filemode) },
+        "add \(RawPath.shown(entry.name)) to a tree")
     }
     var out = git_oid()
     try GitError.check(git_treebuilder_write(&out, builder.pointer), "write a tree")

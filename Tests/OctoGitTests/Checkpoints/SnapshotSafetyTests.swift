@@ -130,6 +130,33 @@ struct SnapshotSafetyTests {
     #expect(!(try fixture.git("ls-tree", "-r", third.id).contains("\ttracked-")))
   }
 
+  @Test("names that are not UTF-8 come back with restore, byte for byte, tracked and untracked")
+  func restoreNamesThatAreNotUTF8() throws {
+    let fixture = try TestRepository()
+    let tracked = Array("kept-".utf8) + [0xFF, 0xFE]
+    let untracked = Array("loose-".utf8) + [0x80]
+    try writeBytes(fixture, tracked, "one\n")
+    try fixture.git("add", "-A")
+    try fixture.git("commit", "-q", "-m", "tracked")
+    try writeBytes(fixture, untracked, "two\n")
+    let saved = try take(fixture)
+    try writeBytes(fixture, tracked, "changed\n")
+    _ = withPath(fixture, untracked) { unlink($0) }
+    let result = try OctoGitBinary.run(["restore", saved.id], in: fixture.path, home: fixture.home)
+    #expect(result.status == 0, "\(result.stderr)")
+    func content(_ name: [UInt8]) -> String? {
+      let descriptor = withPath(fixture, name) { open($0, O_RDONLY) }
+      guard descriptor >= 0 else { return nil }
+      defer { close(descriptor) }
+      var buffer = [UInt8](repeating: 0, count: 64)
+      let count = read(descriptor, &buffer, 64)
+      return String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+    }
+    #expect(content(tracked) == "one\n")
+    #expect(content(untracked) == "two\n")
+    #expect(try fixture.git("status", "--porcelain").isEmpty == false)  // the loose file is untracked again
+  }
+
   // MARK: - 2. Names git refuses
 
   @Test("folders and files named as git refuses (.GIT, .Git, git~1, .git. , a symlink .gitmodules) are left out with a warning each")
