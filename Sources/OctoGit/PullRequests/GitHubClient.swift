@@ -109,7 +109,10 @@ public struct GitHubClient {
         status: .unavailable)
     case 403, 429:
       if response.headers["x-ratelimit-remaining"] == "0" || response.status == 429 {
-        let reset = response.headers["x-ratelimit-reset"].flatMap(TimeInterval.init).map {
+        // GitHub sends seconds since 1970; anything else (not finite, past year 5000) is not shown.
+        let reset = response.headers["x-ratelimit-reset"].flatMap(TimeInterval.init).flatMap {
+          $0.isFinite && $0 >= 0 && $0 < 1e11 ? $0 : nil
+        }.map {
           " until " + Timestamp.format(Date(timeIntervalSince1970: $0))
         } ?? ""
         return OctoError("GitHub's rate limit is used up\(reset)", hint: "try again later", status: .unavailable)

@@ -39,7 +39,12 @@ public enum ProjectIdentity {
   /// paths are case-sensitive).
   static func localPath(_ path: String) -> String {
     var trimmed = Substring(path)
-    while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    // `count` walks the whole string: counted once, not for every slash taken off.
+    var length = trimmed.utf8.count
+    while length > 1, trimmed.hasSuffix("/") {
+      trimmed = trimmed.dropLast()
+      length -= 1
+    }
     if trimmed.hasSuffix("/.git") { trimmed = trimmed.dropLast(5) } else if trimmed.hasSuffix(".git") { trimmed = trimmed.dropLast(4) }
     return String(trimmed)
   }

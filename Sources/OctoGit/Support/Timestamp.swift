@@ -5,7 +5,10 @@ import Foundation
 public enum Timestamp {
   /// `date` in UTC with milliseconds.
   public static func format(_ date: Date) -> String {
-    let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    // Years 0 to 9999 only (a time from outside may be anything): clamped, never a trap.
+    let seconds1970 = date.timeIntervalSince1970
+    let bounded = seconds1970.isFinite ? min(max(seconds1970, -62_167_219_200), 253_402_300_799.999) : 0
+    let totalMilliseconds = Int64((bounded * 1000).rounded(.down))
     var seconds = time_t(totalMilliseconds >= 0 ? totalMilliseconds / 1000 : (totalMilliseconds - 999) / 1000)
     let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
     var parts = tm()
