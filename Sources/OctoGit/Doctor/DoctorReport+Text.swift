@@ -46,7 +46,9 @@ extension DoctorReport {
     for setting in settings {
       let value = setting.value.map(SafeText.terminal) ?? style.paint("(unset)", .dim)
       let source = setting.source == "default" ? style.paint("default", .dim) : SafeText.terminal(setting.source)
-      lines.append("  " + setting.key.padding(toLength: 24, withPad: " ", startingAt: 0) + value + "  [" + source + "]")
+      // Padded, never cut: a long key (octo.checkpoint.maxFileSize) keeps its whole name.
+      let key = setting.key + String(repeating: " ", count: max(1, 28 - setting.key.count))
+      lines.append("  " + key + value + "  [" + source + "]")
     }
 
     heading("agents")

@@ -371,13 +371,12 @@ public struct NotesCarry {
         var added = 0
         if dryRun {
           let existing = try repository.note(on: target, ref: UsageNote.ref)
-          var text = existing
-          for other in texts { text = UsageNote.merging(text, addingLinesOf: other) }
+          // One merge of every source note (merging them one by one re-read the growing note each time).
+          let text = UsageNote.merging(existing, addingLinesOf: texts.joined(separator: "\n"))
           added = Self.lineCount(text) - Self.lineCount(existing)
         } else {
           try repository.updateNote(on: target, ref: UsageNote.ref, author: signature) { existing in
-            var text = existing
-            for other in texts { text = UsageNote.merging(text, addingLinesOf: other) }
+            let text = UsageNote.merging(existing, addingLinesOf: texts.joined(separator: "\n"))
             added = Self.lineCount(text) - Self.lineCount(existing)
             return text
           }
