@@ -17,7 +17,8 @@ struct OctoGitCommand: ParsableCommand {
     version: "octo-git \(Version.octoGit)",
     subcommands: [
       InstallCommand.self, UninstallCommand.self, DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self, RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
-      NotesCommand.self, FeatureCommand.self, PullRequestCommand.self, ReposCommand.self, RollupCommand.self, TeamCommand.self, DefaultsCommand.self,
+      NotesCommand.self, FeatureCommand.self, PullRequestCommand.self, ReposCommand.self, RollupCommand.self, TeamCommand.self,
+      StatusLineCommand.self, DefaultsCommand.self,
     ]
   )
 
@@ -72,6 +73,11 @@ struct OctoGitCommand: ParsableCommand {
       HookCommand.PostCommit().run()
       Foundation.exit(0)
     }
+    // Claude Code runs this after every message: the same shortcut.
+    if CommandLine.arguments.dropFirst().elementsEqual(["statusline"]) {
+      StatusLineCommand.printLine(directory: FileManager.default.currentDirectoryPath)
+      Foundation.exit(0)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()
@@ -94,19 +100,103 @@ struct OctoGitCommand: ParsableCommand {
     }
   }
 
-  /// ArgumentParser's usage error (error, usage, "See …" lines) folded into one line: what was wrong and
-  /// where help is.
-  static func oneLine(usageMessage: String) -> String {
+  /// ArgumentParser's usage error (error, help, usage, "See …" lines) folded into one line: what was wrong,
+  /// what was probably meant, and where help is. `arguments` are the command line's (after the program
+  /// name), to name the command a misspelled subcommand was given to.
+  static func oneLine(usageMessage: String, arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
     let lines = usageMessage.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-    var problem = lines.first ?? "bad command line"
-    if problem.hasPrefix("Error: ") { problem = String(problem.dropFirst("Error: ".count)) }
-    if let first = problem.first { problem = first.lowercased() + problem.dropFirst() }
-    if let see = lines.first(where: { $0.hasPrefix("See '") }),
-      let help = see.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first
+    var see: String?
+    if let line = lines.first(where: { $0.hasPrefix("See '") }),
+      let help = line.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first
     {
-      return "\(problem); see '\(help)'"
+      see = String(help)
     }
-    return problem
+    // The problem is the first line and those after it up to the help or usage lines; a list of values
+    // comes as "- value" lines.
+    var parts: [String] = []
+    var values: [String] = []
+    for line in lines {
+      if line.hasPrefix("Help:") || line.hasPrefix("Usage:") || line.hasPrefix("USAGE:") || line.hasPrefix("See '") { break }
+      if line.hasPrefix("- ") {
+        values.append(String(line.dropFirst(2)))
+      } else if !line.isEmpty {
+        parts.append(line)
+      }
+    }
+    var problem = parts.joined(separator: " ")
+    if problem.hasPrefix("Error: ") { problem = String(problem.dropFirst("Error: ".count)) }
+    if problem.isEmpty { problem = "bad command line" }
+
+    if let word = quoted(after: "Unexpected argument ", in: problem),
+      let (command, names) = subcommandContext(for: word, in: arguments)
+    {
+      problem = "'\(word)' is not a command of \(command)"
+      if let near = EditDistance.nearest(to: word, among: names) { problem += " (did you mean '\(near)'?)" }
+      see = "\(command) --help"
+    } else if let range = problem.range(of: ". Did you mean ") {
+      // "Unknown option '--mesage'. Did you mean '--message'?"
+      problem = problem[..<range.lowerBound] + " (did you mean " + problem[range.upperBound...] + ")"
+    } else if problem.hasPrefix("The value '"), let invalid = problem.range(of: "' is invalid for '") {
+      if let detail = problem.range(of: "': ", range: invalid.upperBound..<problem.endIndex) {
+        // A value refused with its own explanation (which names the option).
+        problem = String(problem[detail.upperBound...])
+      } else if let list = problem.range(of: ". Please provide one of ") {
+        // "The value 'modle' is invalid for '--by <by>'. Please provide one of 'a', 'b' or 'c'." (or a list
+        // of "- value" lines after "the following:").
+        let offered = problem[list.upperBound...]
+        if !offered.hasPrefix("the following") {
+          values = offered.split(separator: "'", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
+        let value = quoted(after: "The value ", in: problem) ?? ""
+        problem = String(problem[..<list.lowerBound])
+        if !values.isEmpty {
+          problem += ": use one of " + values.joined(separator: ", ")
+          if let near = EditDistance.nearest(to: value, among: values) { problem += " (did you mean '\(near)'?)" }
+        }
+      }
+    }
+    while problem.hasSuffix(".") { problem.removeLast() }
+    if let first = problem.first { problem = first.lowercased() + problem.dropFirst() }
+    guard let see else { return problem }
+    return "\(problem); see '\(see)'"
+  }
+
+  /// The text between the quotes after `prefix` at the start of `text` (`'usag'` in
+  /// "Unexpected argument 'usag'").
+  static func quoted(after prefix: String, in text: String) -> String? {
+    guard text.hasPrefix(prefix + "'") else { return nil }
+    let rest = text.dropFirst(prefix.count + 1)
+    guard let end = rest.firstIndex(of: "'") else { return nil }
+    return String(rest[..<end])
+  }
+
+  /// When `word` stands where a subcommand goes (the command before it has subcommands), that command's
+  /// full name (`octo-git checkpoints`) and its subcommands' names; nil otherwise.
+  static func subcommandContext(for word: String, in arguments: [String]) -> (command: String, names: [String])? {
+    var command: ParsableCommand.Type = OctoGitCommand.self
+    var path = ["octo-git"]
+    var skipNext = false
+    for argument in arguments {
+      if skipNext {
+        skipNext = false
+        continue
+      }
+      if argument == "-C" || argument == "--repo" {
+        skipNext = true
+        continue
+      }
+      let subcommands = command.configuration.subcommands
+      if argument == word {
+        guard !subcommands.isEmpty else { return nil }
+        return (path.joined(separator: " "), subcommands.map { $0._commandName })
+      }
+      if let next = subcommands.first(where: { $0._commandName == argument }) {
+        command = next
+        path.append(argument)
+      }
+    }
+    return nil
   }
 
   /// Prints `octo-git: <message>` on stderr and exits with `status`.

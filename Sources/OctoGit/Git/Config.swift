@@ -43,6 +43,15 @@ public final class Config {
     return Config(owning: try makeHandle("read the user's git config") { git_config_open_default(&$0) })
   }
 
+  /// The user's configuration with a repository's own file (`<common-dir>/config`) added, read without
+  /// opening the repository: what a command run on every prompt (the status line) can afford.
+  static func outsideRepository(addingLocalFile path: String) throws -> Config {
+    let config = try outsideRepository()
+    let result = git_config_add_file_ondisk(config.pointer, path, GIT_CONFIG_LEVEL_LOCAL, nil, 0)
+    if result < 0, result != GIT_ENOTFOUND.rawValue { try GitError.check(result, "read \(path)") }
+    return config
+  }
+
   /// The value of `key` as a string; `nil` when it is not set.
   public func string(_ key: String) throws -> String? {
     var buffer = octo_git_buf()

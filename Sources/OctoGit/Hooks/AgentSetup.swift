@@ -143,6 +143,103 @@ public enum AgentSetup {
     return report
   }
 
+  // MARK: - Claude Code's status line
+
+  /// Whether a status line command is octo-git's (`'/path/to/octo-git' statusline`).
+  static func isOurStatusLine(_ command: String) -> Bool {
+    command.hasSuffix(" statusline") && command.contains("octo-git")
+  }
+
+  /// The command of the status line a Claude Code settings file sets, if it sets one (`""` when its
+  /// `statusLine` is not a command).
+  static func statusLineCommand(in data: Data) -> String? {
+    guard let document = try? JSONText(Array(data)), document.root.kind == .object,
+      let statusLine = document.root.child("statusLine")
+    else { return nil }
+    return statusLine.child("command")?.string ?? ""
+  }
+
+  /// Claude Code's user settings file: `$CLAUDE_CONFIG_DIR/settings.json` (its first folder), else
+  /// `~/.claude/settings.json`.
+  static func userSettingsPath(environment: [String: String]) -> String {
+    if let folders = environment["CLAUDE_CONFIG_DIR"], let first = folders.split(separator: ",").first, !first.isEmpty {
+      return String(first) + "/settings.json"
+    }
+    return (environment["HOME"] ?? NSHomeDirectory()) + "/.claude/settings.json"
+  }
+
+  /// Sets Claude Code's status line to `octo-git statusline` in the personal settings file
+  /// (`.claude/settings.local.json`), spliced in as the hooks are and undone by uninstall.
+  ///
+  /// A status line the user already has (in their user settings, the team's settings or the personal file)
+  /// is never replaced, nor hidden by one added in a file Claude Code reads after it: the report says so
+  /// instead. Running it again changes nothing; octo-git's own status line with another binary path is
+  /// updated.
+  public static func installStatusLine(
+    in repository: Repository, binary: String,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws -> HookInstaller.Report {
+    let agent = Agent.claudeCode
+    let relative = agent.personalFile
+    let path = repository.workDirectory + "/" + relative
+    let command = "\(quoted(binary)) statusline"
+    var report = HookInstaller.Report()
+    let places = [
+      (userSettingsPath(environment: environment), "your Claude Code settings (\(userSettingsPath(environment: environment)))"),
+      (repository.workDirectory + "/" + agent.sharedFile, agent.sharedFile), (path, relative),
+    ]
+    for (file, label) in places {
+      guard let data = FileManager.default.contents(atPath: file), let existing = statusLineCommand(in: data),
+        !isOurStatusLine(existing)
+      else { continue }
+      let theirs = SafeText.terminal(existing.count > 60 ? String(existing.prefix(59)) + "…" : existing)
+      let shown = existing.isEmpty ? "" : " (\(theirs))"
+      report.instructions.append(
+        "Claude Code: \(label) sets a status line already\(shown); left as it is, "
+          + "add octo-git statusline to it yourself if you like")
+      return report
+    }
+    if try isTracked(relative, in: repository) {
+      report.instructions.append(
+        "Claude Code: \(relative) is tracked by git, so octo-git leaves it alone; no status line added")
+      return report
+    }
+    let existing = FileManager.default.contents(atPath: path)
+    let bytes: [UInt8]
+    var before: [String] = []
+    if let existing, !existing.allSatisfy(JSONText.isWhitespace) {
+      var document = try JSONText.document(existing, path: relative)
+      before = containers(in: document)
+      if let index = document.root.index(of: "statusLine") {
+        // octo-git's own, with another binary: replaced.
+        guard document.root.children[index].child("command")?.string != command else { return report }
+        try document.remove(item: index, at: [])
+      }
+      try document.append(statusLineValue(command), key: "statusLine", to: [])
+      bytes = document.bytes
+    } else {
+      let value = JSONText.Value.object([("statusLine", statusLineValue(command))])
+      bytes = Array((JSONText.render(value, indent: "", style: .standard) + "\n").utf8)
+    }
+    report.changes += try save(
+      bytes, existing: existing, containers: before, to: relative, agent: agent, shared: false, in: repository,
+      changes: ["\(agent.displayName): status line (octo-git statusline) in \(relative)"])
+    return report
+  }
+
+  static func statusLineValue(_ command: String) -> JSONText.Value {
+    .object([("type", .string("command")), ("command", .string(command))])
+  }
+
+  /// Takes octo-git's status line out of a Claude Code settings document; returns whether it did.
+  static func removeStatusLine(from document: inout JSONText) throws -> Bool {
+    guard let index = document.root.index(of: "statusLine"),
+      let command = document.root.children[index].child("command")?.string, isOurStatusLine(command)
+    else { return false }
+    try document.remove(item: index, at: [])
+    return true
+  }
+
   /// Merges `entries` into the file at `relative` (creating it), keeping the original bytes first and
   /// recording what was written.
   static func write(_ entries: [Entry], to relative: String, agent: Agent, shared: Bool, in repository: Repository) throws
@@ -173,7 +270,20 @@ public enum AgentSetup {
       let value = JSONText.Value.object([("hooks", .object(byEvent.map { ($0.0, .array($0.1)) }))])
       bytes = Array((JSONText.render(value, indent: "", style: .standard) + "\n").utf8)
     }
+    return try save(
+      bytes, existing: existing, containers: before, to: relative, agent: agent, shared: shared, in: repository,
+      changes: events.map { "\(agent.displayName): \($0) hook in \(relative)" })
+  }
 
+  /// Writes `bytes` (an agent file's new content) to `relative`, keeping the file's original bytes first
+  /// and recording what was written, so that uninstall can put it back. Returns `changes`, and the
+  /// info/exclude line when the file is new and personal.
+  static func save(
+    _ bytes: [UInt8], existing: Data?, containers before: [String], to relative: String, agent: Agent, shared: Bool,
+    in repository: Repository, changes: [String]
+  ) throws -> [String] {
+    let path = repository.workDirectory + "/" + relative
+    let manager = FileManager.default
     var state = AgentFilesState.load(repository)
     var record = state.files.first { $0.path == path }
     if let old = record, existing == nil || old.agent != agent.rawValue {
@@ -210,7 +320,7 @@ public enum AgentSetup {
     state.files.append(fresh)
     try state.save(repository)
 
-    var changes = events.map { "\(agent.displayName): \($0) hook in \(relative)" }
+    var changes = changes
     if fresh.created, !shared, try InfoExclude.add(relative, owner: InfoExclude.agentsOwner, in: repository) {
       changes.append("\(relative): listed in .git/info/exclude (personal, never committed)")
     }
@@ -304,6 +414,12 @@ public enum AgentSetup {
     return agent.markers.contains { text.contains($0) }
   }
 
+  /// Whether the file at `path` sets octo-git's status line (Claude Code's files only).
+  static func holdsOurStatusLine(_ path: String, _ agent: Agent) -> Bool {
+    guard agent == .claudeCode, let data = FileManager.default.contents(atPath: path) else { return false }
+    return statusLineCommand(in: data).map(isOurStatusLine) == true
+  }
+
   /// Whether git tracks `relative` in this work tree (it is in the index).
   static func isTracked(_ relative: String, in repository: Repository) throws -> Bool {
     try repository.currentIndex().entry(at: relative) != nil
@@ -328,7 +444,7 @@ public enum AgentSetup {
     for agent in Agent.allCases {
       for relative in agent.candidateFiles {
         let path = repository.workDirectory + "/" + relative
-        guard !kept.contains(path), holdsOurs(path, agent) else { continue }
+        guard !kept.contains(path), holdsOurs(path, agent) || holdsOurStatusLine(path, agent) else { continue }
         if !shared, try isTracked(relative, in: repository) {
           report.instructions.append(
             "\(agent.displayName): octo-git's hooks stay in \(relative), which git tracks (the team's file); "
@@ -412,9 +528,10 @@ public enum AgentSetup {
     guard var document = try? JSONText.document(current, path: record.relativePath) else {
       return ["\(agent.displayName): \(record.relativePath) is not JSON any more: take octo-git's hooks out by hand"]
     }
-    let changed = try removeEntries(from: &document, keep: Set(record.containers ?? [])) { command in
+    var changed = try removeEntries(from: &document, keep: Set(record.containers ?? [])) { command in
       agent.markers.contains { command.contains($0) }
     }
+    if agent == .claudeCode, try removeStatusLine(from: &document) { changed = true }
     if record.created, document.root.children.isEmpty {
       try removeCreated(record, in: repository)
       return ["\(agent.displayName): removed octo-git's hooks from \(record.relativePath)"]
@@ -438,11 +555,12 @@ public enum AgentSetup {
   /// the file goes when nothing else is left in it.
   static func removeUnrecorded(_ relative: String, agent: Agent, in repository: Repository) throws -> [String] {
     let path = repository.workDirectory + "/" + relative
-    guard holdsOurs(path, agent), let data = FileManager.default.contents(atPath: path),
+    guard holdsOurs(path, agent) || holdsOurStatusLine(path, agent), let data = FileManager.default.contents(atPath: path),
       var document = try? JSONText.document(data, path: relative)
     else { return [] }
-    guard try removeEntries(from: &document, isOurs: { command in agent.markers.contains { command.contains($0) } })
-    else { return [] }
+    var removed = try removeEntries(from: &document, isOurs: { command in agent.markers.contains { command.contains($0) } })
+    if agent == .claudeCode, try removeStatusLine(from: &document) { removed = true }
+    guard removed else { return [] }
     if document.root.children.isEmpty, !(try isTracked(relative, in: repository)) {
       unlink(path)
       rmdir((path as NSString).deletingLastPathComponent)

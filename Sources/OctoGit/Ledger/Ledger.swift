@@ -39,6 +39,17 @@ public final class Ledger {
     return addition
   }
 
+  /// Removes pending events recorded by mistake (exact ids, or unique starts of ids), all or none, and
+  /// returns them. Committed usage is never dropped: an id already in a usage note is refused by name (the
+  /// cache is brought up to date first, so it knows every note).
+  @discardableResult
+  public func dropPending(_ ids: [String]) throws -> [PendingEvent] {
+    _ = try? store.refreshCache(from: repository)
+    let dropped = try store.dropPending(ids: ids)
+    try settleMarker()
+    return dropped
+  }
+
   // MARK: - Attaching
 
   /// What ``attachPending(to:)`` did.

@@ -18,16 +18,5 @@ extension PriceTable {
   }
 
   /// Levenshtein distance: insertions, deletions and substitutions of one character each.
-  static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...max(1, a.count) where !a.isEmpty {
-      current[0] = i
-      for j in 1...max(1, b.count) where !b.isEmpty {
-        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&previous, &current)
-    }
-    return a.isEmpty ? b.count : b.isEmpty ? a.count : previous[b.count]
-  }
+  static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int { EditDistance.between(a, b) }
 }

@@ -29,21 +29,32 @@ extension UsageReport {
       headers.append("subject")
       alignments.append(.left)
     }
+    if dimension == .session {
+      headers += ["start", "end", "agent", "branch"]
+      alignments += [.left, .left, .left, .left]
+    }
     headers += ["events", "in", "out", "cache write 5m", "cache write 1h", "cache read", "cost USD", "unpriced events"]
     if !forPeople {
       headers = headers.map { $0.replacingOccurrences(of: " ", with: "_") }
     }
     alignments += Array(repeating: .right, count: 8)
     var table = TextTable(headers: headers, alignments: alignments)
-    // On a narrow terminal: the cache write and unpriced columns go first.
-    let first = dimension == .commit ? 2 : 1
-    table.droppable = [first + 7, first + 3, first + 4, first + 5, first + 1].filter { _ in forPeople }
+    // On a narrow terminal: the cache write and unpriced columns go first (then a session's branch, agent
+    // and start).
+    let first = dimension == .commit ? 2 : dimension == .session ? 5 : 1
+    table.droppable = ([first + 7, first + 3, first + 4, first + 5, first + 1] + (dimension == .session ? [4, 3, 1] : []))
+      .filter { _ in forPeople }
+    let calendar = CalendarMath(timeZone: options.timeZone)
+    func time(_ date: Date) -> String { forPeople ? calendar.minute(of: date) : Timestamp.format(date) }
     func number(_ value: Int) -> String { forPeople ? TextTable.grouped(value) : String(value) }
-    func cells(_ key: String, _ detail: String?, _ totals: UsageTotals) -> [String] {
+    func cells(_ key: String, _ detail: String?, _ totals: UsageTotals, session: SessionSpan? = nil) -> [String] {
       var cells = [forPeople && dimension == .commit && key.count == 40 ? String(key.prefix(12)) : key]
       if dimension == .commit {
         let subject = detail ?? ""
         cells.append(forPeople && subject.count > 50 ? String(subject.prefix(49)) + "…" : subject)
+      }
+      if dimension == .session {
+        cells += session.map { [time($0.start), time($0.end), $0.agent ?? "", $0.branch ?? ""] } ?? ["", "", "", ""]
       }
       let cost = totals.events == totals.unpricedEvents ? (forPeople ? "unpriced" : "") : totals.costText
       cells += [
@@ -54,7 +65,7 @@ extension UsageReport {
       ]
       return cells
     }
-    table.rows = rows.map { cells($0.key, $0.detail, $0.totals) }
+    table.rows = rows.map { cells($0.key, $0.detail, $0.totals, session: $0.session) }
     table.footer = [cells("total", dimension == .commit ? "" : nil, total)]
     return table
   }
@@ -100,6 +111,12 @@ extension UsageReport {
           var members = row.totals.json
           members["key"] = .string(row.key)
           if let detail = row.detail { members["subject"] = .string(detail) }
+          if let session = row.session {
+            members["start"] = .string(Timestamp.format(session.start))
+            members["end"] = .string(Timestamp.format(session.end))
+            members["agent"] = session.agent.map(JSONValue.string) ?? .null
+            members["branch"] = session.branch.map(JSONValue.string) ?? .null
+          }
           return .object(members)
         }),
       "total": .object(total.json),

@@ -3,7 +3,7 @@ import GRDB
 
 /// What a usage report groups by.
 public enum ReportDimension: String, CaseIterable, Sendable {
-  case commit, branch, feature, model, user, agent, day, week, month, cycle
+  case commit, branch, feature, model, user, agent, session, day, week, month, cycle
 }
 
 /// The choices behind a usage report.
@@ -36,6 +36,17 @@ public struct UsageReport: Sendable {
     /// A commit's subject, for `--by commit`.
     public let detail: String?
     public let totals: UsageTotals
+    /// For `--by session`: when the session's first and last requests were made, and the agent and branch
+    /// most of its requests name.
+    public var session: SessionSpan? = nil
+  }
+
+  /// What a `--by session` row says besides its totals.
+  public struct SessionSpan: Equatable, Sendable {
+    public let start: Date
+    public let end: Date
+    public let agent: String?
+    public let branch: String?
   }
 
   public let options: ReportOptions
@@ -68,6 +79,7 @@ public struct UsageReport: Sendable {
     case .model: column = "model"
     case .user: column = "user"
     case .agent: column = "agent"
+    case .session: column = "session"
     case .day, .week, .month, .cycle: column = "at_ms / \(slot)"
     }
     var groups: [String: UsageTotals] = [:]
@@ -75,6 +87,8 @@ public struct UsageReport: Sendable {
     var commitTimes: [String: Int64] = [:]
     var total = UsageTotals()
     var normalisedModels: [String: String] = [:]
+    var spans: [String: (start: Int64, end: Int64)] = [:]
+    var sessionLabels: [String: (agent: String?, branch: String?)] = [:]
     try ledger.store.read { db in
       let (filter, arguments) = PeriodFilter.condition("shadowed = 0", since: options.since, until: options.until)
       let sql = """
@@ -82,7 +96,7 @@ public struct UsageReport: Sendable {
           coalesce(sum(cost_pico % 1000000), 0),
           sum(cost IS NULL), sum(CASE WHEN cost IS NULL THEN tin + tout + cw5m + cw1h + cr ELSE 0 END),
           group_concat(CASE WHEN cost IS NOT NULL AND cost_pico IS NULL THEN cost END, ' '),
-          max(commit_time), coalesce(sum(cost_pico / 1000000), 0)\(
+          max(commit_time), coalesce(sum(cost_pico / 1000000), 0), min(at_ms), max(at_ms)\(
             options.dimension == .commit ? ", (SELECT summary FROM note_commit c WHERE c.commit_id = note_line.commit_id)" : "")
         FROM note_line WHERE \(filter) GROUP BY grp
         \(options.dimension == .commit ? "ORDER BY max(commit_time) DESC, grp DESC" : "")
@@ -97,6 +111,7 @@ public struct UsageReport: Sendable {
         case .branch: key = String.fromDatabaseValue(raw) ?? "(detached)"
         case .feature: key = String.fromDatabaseValue(raw) ?? "(none)"
         case .user, .agent: key = String.fromDatabaseValue(raw) ?? "(unknown)"
+        case .session: key = String.fromDatabaseValue(raw).flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
         case .model:
           let model = String.fromDatabaseValue(raw) ?? ""
           if normalisedModels[model] == nil { normalisedModels[model] = ModelName.normalise(model) }
@@ -125,14 +140,22 @@ public struct UsageReport: Sendable {
           unpricedTokens: unpricedTokens)
         if options.dimension == .commit {
           // One SQL group per commit, already in order: no merging needed.
-          commitRows.append(Row(key: key, detail: row[13], totals: totals))
+          commitRows.append(Row(key: key, detail: row[15], totals: totals))
           commitTimes[key] = row[11]
         } else {
           groups[key, default: UsageTotals()].merge(totals)
         }
+        if options.dimension == .session {
+          let (first, last): (Int64, Int64) = (row[13], row[14])
+          let known = spans[key] ?? (first, last)
+          spans[key] = (min(known.start, first), max(known.end, last))
+        }
         total.add(
           events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
           unpricedTokens: unpricedTokens)
+      }
+      if options.dimension == .session {
+        sessionLabels = try sessionAgentsAndBranches(db, filter: filter, arguments: arguments)
       }
     }
     try total.checked("this repository")
@@ -142,6 +165,18 @@ public struct UsageReport: Sendable {
       rows = try onReachableCommits(commitRows, times: commitTimes, ledger: ledger, options: options)
     case .day, .week, .month, .cycle:
       rows = groups.keys.sorted().map { Row(key: $0, detail: nil, totals: groups[$0]!) }
+    case .session:
+      // The latest session first, as an agent's own session list shows them.
+      rows = groups.map { key, totals in
+        let span = spans[key] ?? (0, 0)
+        let label = sessionLabels[key]
+        return Row(
+          key: key, detail: nil, totals: totals,
+          session: SessionSpan(
+            start: Date(timeIntervalSince1970: Double(span.start) / 1000), end: Date(timeIntervalSince1970: Double(span.end) / 1000),
+            agent: label?.agent, branch: label?.branch))
+      }
+      .sorted { ($0.session!.end, $0.key) > ($1.session!.end, $1.key) }
     default:
       // Most expensive first.
       rows = groups.map { Row(key: $0.key, detail: nil, totals: $0.value) }
@@ -154,6 +189,38 @@ public struct UsageReport: Sendable {
       options: options, rows: rows, total: total, pending: pending, budgets: try Budget.statuses(ledger: ledger))
     (report.malformedLines, report.newerLines, report.malformedCommits) = try ledger.store.malformedLines()
     return report
+  }
+
+  /// The agent and the branch each session's requests name most often (the earliest named first on a tie),
+  /// over the report's period.
+  static func sessionAgentsAndBranches(_ db: Database, filter: String, arguments: [DatabaseValueConvertible]) throws
+    -> [String: (agent: String?, branch: String?)]
+  {
+    var best: [String: (agent: (name: String, count: Int, first: Int64)?, branch: (name: String, count: Int, first: Int64)?)] = [:]
+    func better(_ candidate: (name: String, count: Int, first: Int64), than current: (name: String, count: Int, first: Int64)?) -> Bool {
+      guard let current else { return true }
+      return candidate.count > current.count || (candidate.count == current.count && candidate.first < current.first)
+    }
+    for (column, isAgent) in [("agent", true), ("branch", false)] {
+      let sql = """
+        SELECT coalesce(session, ''), \(column), count(*), min(at_ms) FROM note_line
+        WHERE \(filter) AND \(column) IS NOT NULL GROUP BY session, \(column)
+        """
+      let rows = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+      while let row = try rows.next() {
+        let session: String = row[0]
+        let key = session.isEmpty ? "(none)" : session
+        let candidate: (name: String, count: Int, first: Int64) = (row[1], row[2], row[3])
+        var entry = best[key] ?? (nil, nil)
+        if isAgent {
+          if better(candidate, than: entry.agent) { entry.agent = candidate }
+        } else if better(candidate, than: entry.branch) {
+          entry.branch = candidate
+        }
+        best[key] = entry
+      }
+    }
+    return best.mapValues { ($0.agent?.name, $0.branch?.name) }
   }
 
   // MARK: - Reachable commits

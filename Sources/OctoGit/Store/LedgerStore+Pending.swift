@@ -98,6 +98,50 @@ extension LedgerStore {
     }
   }
 
+  /// Removes the pending events named by `ids` (each an exact id, or the unique start of a pending one),
+  /// all or none, and returns them. Committed usage is never dropped: an id a cached usage note holds is
+  /// refused, and so is one a post-commit run is attaching right now, one matching no pending event, and a
+  /// start matching several.
+  public func dropPending(ids: [String]) throws -> [PendingEvent] {
+    try write { db in
+      let committed = try db.makeStatement(
+        sql: "SELECT commit_id FROM note_line WHERE event_id = ? ORDER BY commit_time DESC, commit_id DESC LIMIT 1")
+      let exact = try db.makeStatement(sql: "SELECT id, line, worktree, claim_commit FROM pending_event WHERE id = ?")
+      let prefixed = try db.makeStatement(
+        sql: "SELECT id, line, worktree, claim_commit FROM pending_event WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 3")
+      let delete = try db.makeStatement(sql: "DELETE FROM pending_event WHERE id = ?")
+      var dropped: [PendingEvent] = []
+      var chosen = Set<String>()
+      for given in ids {
+        if let commit = try String.fetchOne(committed, arguments: [given]) {
+          throw OctoError.badInput(
+            "'\(given)' is committed (in the usage note of \(commit.prefix(12))): only pending usage can be dropped")
+        }
+        var rows = try Row.fetchAll(exact, arguments: [given])
+        if rows.isEmpty, !given.isEmpty { rows = try Row.fetchAll(prefixed, arguments: [given, given]) }
+        guard let row = rows.first else {
+          throw OctoError.badInput("no pending event '\(given)'", hint: "octo-git usage pending --all lists them with their ids")
+        }
+        guard rows.count == 1 else {
+          let matches = rows.prefix(2).map { "\($0["id"] as String)" }.joined(separator: ", ")
+          throw OctoError.badInput("'\(given)' matches several pending events (\(matches), …)", hint: "give more of the id")
+        }
+        let id: String = row["id"]
+        if let claim = row["claim_commit"] as String? {
+          throw OctoError.badInput(
+            "'\(id)' is being attached to commit \(claim.prefix(12)) by a post-commit run: only pending usage can be dropped")
+        }
+        guard chosen.insert(id).inserted else { continue }
+        guard let event = try? UsageEvent(line: row["line"]) else {
+          throw OctoError.badInput("the pending event '\(id)' cannot be read", hint: "octo-git usage pending --json shows it")
+        }
+        dropped.append(PendingEvent(event: event, worktree: row["worktree"], claimedFor: nil))
+      }
+      for event in dropped { try delete.execute(arguments: [event.event.id]) }
+      return dropped
+    }
+  }
+
   /// How many events are pending for `worktree`.
   public func pendingCount(worktree: String) throws -> Int {
     try read { db in

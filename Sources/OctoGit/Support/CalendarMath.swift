@@ -36,6 +36,13 @@ public struct CalendarMath: Sendable {
     return Self.civil(fromDays: Self.floorDivide(seconds, 86_400))
   }
 
+  /// `YYYY-MM-DD HH:MM`, the local date and time of `date` in this calendar's time zone (to the minute).
+  public func minute(of date: Date) -> String {
+    let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: date)
+    let inDay = Self.floorModulo(seconds, 86_400)
+    return day(of: date).text + String(format: " %02d:%02d", inDay / 3600, inDay % 3600 / 60)
+  }
+
   /// The first instant of `day` in this time zone.
   public func start(of day: Day) -> Date {
     let midnightUTC = Timestamp.daysFromCivil(year: day.year, month: day.month, day: day.day) * 86_400

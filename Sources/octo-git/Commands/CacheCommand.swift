@@ -16,6 +16,7 @@ struct CacheCommand: ParsableCommand {
 
     @ParentCommand var root: OctoGitCommand
     @Flag(help: "Print what was read as JSON.") var json = false
+    @Flag(name: .shortAndLong, help: "Print nothing (problems still go to stderr).") var quiet = false
 
     func run() throws {
       let ledger = try Ledger(repository: try root.openRepository())
@@ -24,8 +25,14 @@ struct CacheCommand: ParsableCommand {
         print(CanonicalJSON.string(.object([
           "commits": .int(refresh.commitsRead), "malformedLines": .int(refresh.malformedLines),
         ])))
-      } else if refresh.malformedLines > 0 {
+        return
+      }
+      if refresh.malformedLines > 0 {
         FileHandle.standardError.write(Data("octo-git: \(refresh.malformedLines) note line(s) could not be read and were skipped\n".utf8))
+      }
+      if !quiet {
+        let commits = refresh.commitsRead
+        print("rebuilt the cache from the usage notes of \(commits) commit\(commits == 1 ? "" : "s")")
       }
     }
   }

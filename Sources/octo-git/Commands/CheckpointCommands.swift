@@ -7,8 +7,9 @@ struct CheckpointCommand: ParsableCommand {
     commandName: "checkpoint",
     abstract: "Snapshot the whole work tree now, before a risky step (HEAD, index and files stay untouched).",
     discussion: """
-      Records tracked files as they are on disk (modified or deleted), untracked files that are not ignored,
+      Records tracked files as they are on disk (modified or deleted), untracked files that are not ignored, \
       executable bits, symlinks, submodules, and the staged state. Prints the checkpoint id.
+
       Undo a bad step with: octo-git restore latest
       """
   )
@@ -121,7 +122,10 @@ struct CheckpointsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "diff",
       abstract: "What changed since a checkpoint (against the work tree), or between two checkpoints.",
-      discussion: "octo-git checkpoints diff ID [PATH...]   or   octo-git checkpoints diff ID1 ID2 [PATH...]")
+      discussion: """
+          octo-git checkpoints diff ID [PATH...]
+          octo-git checkpoints diff ID1 ID2 [PATH...]
+        """)
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "The checkpoint, then optionally a second checkpoint, then paths.") var arguments: [String] = ["latest"]
     @Flag(help: "A diffstat instead of the patch.") var stat = false
@@ -153,36 +157,49 @@ struct CheckpointsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "prune",
       abstract: "Delete old checkpoints of this work tree.",
-      discussion: "With neither option, keeps the newest octo.checkpoint.keep (default 200).")
+      discussion: """
+        With neither option, keeps the newest octo.checkpoint.keep (200 when not set). Says in one line how many \
+        were deleted (nothing with --quiet).
+        """)
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Keep the newest N.") var keep: Int?
+    @Option(parsing: .unconditional, help: "Keep the newest N.") var keep: Int?
     @Option(
       help: "Delete those older than this: an age (30m, 12h, 7d, 2w), a date (YYYY-MM-DD, local), an ISO-8601 time, today.")
     var olderThan: String?
     @Flag(help: "Print what was deleted as JSON.") var json = false
+    @Flag(name: .shortAndLong, help: "Print nothing (problems still go to stderr).") var quiet = false
+
+    func validate() throws {
+      try ArgumentCheck.nonNegative(keep, "--keep", what: "number of checkpoints")
+      if olderThan != nil { _ = try ArgumentCheck.runReturning { try age(now: Date()) } }
+    }
+
+    /// How old a checkpoint must be to go, from `--older-than` (nil without it).
+    ///
+    /// - Throws: a usage error when the value is no age, date or time, or lies in the future.
+    func age(now: Date) throws -> TimeInterval? {
+      guard let olderThan else { return nil }
+      // The same parser as usage and rollup --since: an age is counted back from now, a day starts at local midnight.
+      let cutoff = try DateText.instant(olderThan, edge: .start, timeZone: .current, now: now, option: "--older-than")
+      guard cutoff <= now else {
+        throw OctoError(
+          "--older-than \(olderThan) is in the future (every checkpoint is older than that)",
+          hint: "give an age such as 7d, or a past date", status: .usage)
+      }
+      return now.timeIntervalSince(cutoff)
+    }
 
     func run() throws {
       let repository = try root.openRepository()
       let now = Date()
-      var age: TimeInterval?
-      if let olderThan {
-        // The same parser as usage and rollup --since: an age is counted back from now, a day starts at local midnight.
-        let cutoff = try DateText.instant(olderThan, edge: .start, timeZone: .current, now: now, option: "--older-than")
-        guard cutoff <= now else {
-          throw OctoError(
-            "--older-than \(olderThan) is in the future (every checkpoint is older than that)",
-            hint: "give an age such as 7d, or a past date", status: .usage)
-        }
-        age = now.timeIntervalSince(cutoff)
-      }
-      if let keep, keep < 0 { throw OctoError("--keep must be 0 or more", status: .usage) }
+      let minimumAge = try age(now: now)
       let defaultKeep = try repository.config().int("octo.checkpoint.keep") ?? 200
       let pruned = try Checkpoints(repository: repository).prune(
-        keep: keep ?? (age == nil ? defaultKeep : nil), olderThan: age, now: now)
+        keep: keep ?? (minimumAge == nil ? defaultKeep : nil), olderThan: minimumAge, now: now)
       if json {
         print(CanonicalJSON.string(.array(pruned.map { .string($0.hex) })))
-      } else if !pruned.isEmpty {
-        FileHandle.standardError.write(Data("pruned \(pruned.count) checkpoint(s)\n".utf8))
+      } else if !quiet {
+        print(pruned.isEmpty ? "no checkpoints to prune" : "pruned \(pruned.count) checkpoint\(pruned.count == 1 ? "" : "s")")
       }
     }
   }
@@ -193,9 +210,9 @@ struct RestoreCommand: ParsableCommand {
     commandName: "restore",
     abstract: "Bring back a checkpoint's files (the current state is checkpointed first, so this can be undone).",
     discussion: """
-      Makes the work tree (or the named paths) exactly what the checkpoint holds: files are created, changed and
-      deleted as needed; ignored files are never touched (those the checkpoint holds are skipped and listed)
-      unless --include-ignored. Nothing is written through a symlink, and a checkpoint holding a path git would
+      Makes the work tree (or the named paths) exactly what the checkpoint holds: files are created, changed and \
+      deleted as needed; ignored files are never touched (those the checkpoint holds are skipped and listed) \
+      unless --include-ignored. Nothing is written through a symlink, and a checkpoint holding a path git would \
       refuse (.., .git) is refused. The index stays as it is unless --index.
       """
   )

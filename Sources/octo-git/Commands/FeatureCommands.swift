@@ -15,9 +15,9 @@ struct FeatureCommand: ParsableCommand {
       commandName: "start",
       abstract: "Create feature/<slug> from the base branch and switch to it.",
       discussion: """
-        The slug comes from the description (lowercase ASCII and dashes, at most 48 characters; -2, -3 on collision).
-        The prefix is octo.featurePrefix (default feature/). The base is --base, else octo.baseBranch, else the
-        remote's default branch, else the current branch. The description is kept as git's branch.<name>.description.
+        The slug comes from the description (lowercase ASCII and dashes, at most 48 characters; -2, -3 on collision). \
+        The prefix is octo.featurePrefix (default feature/). The base is --base, else octo.baseBranch, else the \
+        remote's default branch, else the current branch. The description is kept as git's branch.<name>.description. \
         Local changes come along; when the switch would overwrite them, nothing happens.
         """)
 
@@ -51,15 +51,15 @@ struct FeatureCommand: ParsableCommand {
       commandName: "pass",
       abstract: "Run the tests; when they pass, commit all changes with a message made from the feature.",
       discussion: """
-        The test command is --test, else octo.testCommand; it runs from the top of the work tree with GIT_* removed,
-        its output shown as it comes. When it fails nothing is committed, a checkpoint holds the work, and the exit
-        code is 1. When it passes every change is committed: subject "<type>(<scope>): <summary>" (at most 72
-        characters; type guessed from the description, -m replaces the subject), a body with the test run, and the
-        trailers Octo-Feature and, when the agent is known, Co-authored-by. The repository's pre-commit and
-        commit-msg hooks run unless --no-verify; with commit.gpgsign the commit is made by git so it is signed.
-        Pending usage is attached to the commit, and refs/notes/octo/features records the run. octo-git's own files
-        (its agent wiring, hook stubs inside the work tree) are never committed. The files committed are listed one
-        per line as git's --name-status does (A, M or D, a tab, the path); --dry-run lists what a passing run would
+        The test command is --test, else octo.testCommand; it runs from the top of the work tree with GIT_* removed, \
+        its output shown as it comes. When it fails nothing is committed, a checkpoint holds the work, and the exit \
+        code is 1. When it passes every change is committed: subject "<type>(<scope>): <summary>" (at most 72 \
+        characters; type guessed from the description, -m replaces the subject), a body with the test run, and the \
+        trailers Octo-Feature and, when the agent is known, Co-authored-by. The repository's pre-commit and \
+        commit-msg hooks run unless --no-verify; with commit.gpgsign the commit is made by git so it is signed. \
+        Pending usage is attached to the commit, and refs/notes/octo/features records the run. octo-git's own files \
+        (its agent wiring, hook stubs inside the work tree) are never committed. The files committed are listed one \
+        per line as git's --name-status does (A, M or D, a tab, the path); --dry-run lists what a passing run would \
         commit without running the tests or committing.
         """)
 
@@ -82,13 +82,14 @@ struct FeatureCommand: ParsableCommand {
       for file in files { print(file.status + "\t" + SafeText.terminal(file.path)) }
     }
 
-    func run() throws {
-      let limit = try timeout.map { text -> TimeInterval in
-        guard let seconds = DurationText.seconds(text) else {
-          throw OctoError("'\(text)' is not a duration", hint: "e.g. 90s, 10m, 1h", status: .usage)
-        }
-        return seconds
+    func validate() throws {
+      if let timeout, DurationText.seconds(timeout) == nil {
+        throw ValidationError("--timeout \(timeout) is not a duration: e.g. 90s, 10m, 1h")
       }
+    }
+
+    func run() throws {
+      let limit = timeout.flatMap(DurationText.seconds)
       let outcome = try FeaturePass(repository: try root.openRepository()).run(
         .init(
           test: test, message: message, noVerify: noVerify, id: id, description: description, agent: agent,

@@ -7,17 +7,20 @@ struct InstallCommand: ParsableCommand {
     commandName: "install",
     abstract: "Install octo-git's hooks and notes configuration in this repository.",
     discussion: """
-      Writes post-commit, pre-push and post-rewrite stubs into the hooks folder git really uses (core.hooksPath,
-      linked worktrees). A hook already there is kept as <hook>.octo-orig and runs first, with the same arguments
-      and input. With husky or lefthook in charge, prints the lines to add to their configuration instead (--force
-      installs anyway); when their configuration is here but they are not installed, writes the hooks and prints
-      the lines for later. Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Registers
-      the repository for the rollup (octo-git repos). --agent claude-code|codex|all also merges a checkpoint hook
-      and a usage-import hook into the agent's personal, untracked file: .claude/settings.local.json, or
-      .codex/hooks.json while git does not track it. Files octo-git creates in the work tree are listed in
-      .git/info/exclude, so git status does not change; a tracked file is never edited. --shared writes the team's
-      file instead (.claude/settings.json, .codex/hooks.json), naming octo-git through PATH, for you to commit.
-      Edited files keep their formatting; uninstall puts back their exact bytes. Running it again changes nothing.
+      Writes post-commit, pre-push and post-rewrite stubs into the hooks folder git really uses (core.hooksPath, \
+      linked worktrees). A hook already there is kept as <hook>.octo-orig and runs first, with the same arguments \
+      and input. With husky or lefthook in charge, prints the lines to add to their configuration instead (--force \
+      installs anyway); when their configuration is here but they are not installed, writes the hooks and prints \
+      the lines for later. Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Registers \
+      the repository for the rollup (octo-git repos). --agent claude-code|codex|all also merges a checkpoint hook \
+      and a usage-import hook into the agent's personal, untracked file: .claude/settings.local.json, or \
+      .codex/hooks.json while git does not track it. Files octo-git creates in the work tree are listed in \
+      .git/info/exclude, so git status does not change; a tracked file is never edited. --shared writes the team's \
+      file instead (.claude/settings.json, .codex/hooks.json), naming octo-git through PATH, for you to commit. \
+      Edited files keep their formatting; uninstall puts back their exact bytes. Running it again changes nothing. \
+      --statusline (with --agent claude-code or all) also sets Claude Code's status line to octo-git statusline in \
+      .claude/settings.local.json; a status line you already have (in your user settings, the team's or the \
+      personal file) is left as it is, and install says so.
       """
   )
 
@@ -29,18 +32,38 @@ struct InstallCommand: ParsableCommand {
   @Flag(help: "Print what was done as JSON.") var json = false
   @Option(help: "Also write a CI workflow for pull request cost and merged usage: github (.github/workflows/octo-git.yml).")
   var ci: String?
+  @Flag(help: "Also show cost in Claude Code's status line (octo-git statusline), unless you have a status line already.")
+  var statusline = false
+
+  func validate() throws {
+    guard AgentSetup.agents(named: agent) != nil else {
+      let names = AgentSetup.Agent.allCases.map(\.rawValue) + ["all", "none"]
+      let near = EditDistance.nearest(to: agent, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+      throw ValidationError("unknown agent '\(agent)'\(near): use \(names.joined(separator: ", "))")
+    }
+    guard statusline else { return }
+    guard let agents = AgentSetup.agents(named: agent), agents.contains(.claudeCode) else {
+      throw ValidationError("--statusline is Claude Code's: give it with --agent claude-code (or all)")
+    }
+    if shared {
+      throw ValidationError("--statusline goes in your personal settings (.claude/settings.local.json), not with --shared")
+    }
+  }
 
   func run() throws {
     let repository = try root.openRepository()
-    guard let agents = AgentSetup.agents(named: agent) else {
-      throw OctoError("unknown agent '\(agent)'", hint: "use claude-code, codex, all or none", status: .usage)
-    }
+    let agents = AgentSetup.agents(named: agent) ?? []
     let workflow = try ci.map(CIWorkflow.Provider.named)
     var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
     for agent in agents {
       let wired = try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath, shared: shared)
       report.changes += wired.changes
       report.instructions += wired.instructions
+    }
+    if statusline {
+      let shown = try AgentSetup.installStatusLine(in: repository, binary: OctoGitCommand.executablePath)
+      report.changes += shown.changes
+      report.instructions += shown.instructions
     }
     if let workflow {
       let written = try CIWorkflow.install(workflow, in: repository, force: force)
@@ -95,7 +118,7 @@ struct NotesCommand: ParsableCommand {
       discussion: "The pre-push hook runs this. Checkpoint metadata is pushed only with octo.checkpoint.push=true.")
 
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "The remote (default origin).") var remote: String = "origin"
+    @Option(help: "The remote.") var remote: String = "origin"
     @Flag(help: "Print what was done as JSON.") var json = false
 
     func run() throws {

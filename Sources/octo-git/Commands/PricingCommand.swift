@@ -48,7 +48,7 @@ struct PricingCommand: ParsableCommand {
       discussion: "Nothing touches the network unless you run this. A file that fails the checks is not used.")
 
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Where to download from (default: LiteLLM's published file).") var url: String = PriceUpdate.defaultURL
+    @Option(help: "Where to download from: LiteLLM's published file, or a copy of it.") var url: String = PriceUpdate.defaultURL
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {

@@ -14,24 +14,26 @@ struct PullRequestCommand: ParsableCommand {
       commandName: "describe",
       abstract: "Print the pull request's title and description (Markdown, or JSON).",
       discussion: """
-        Rendered with Mustache from templates/pr.md.mustache (built in), or .octo/templates/pr.md.mustache in the
-        repository, or --template. The base is --base, else the feature's base, octo.baseBranch, the remote's default
-        branch, main. The body stays under 65,536 characters: checkpoints, commit bodies, the file table, then older
+        Rendered with Mustache from templates/pr.md.mustache (built in), or .octo/templates/pr.md.mustache in the \
+        repository, or --template. The base is --base, else the feature's base, octo.baseBranch, the remote's default \
+        branch, main. The body stays under 65,536 characters: checkpoints, commit bodies, the file table, then older \
         commits are left out, in that order, and the body says so.
         """)
 
     @ParentCommand var root: OctoGitCommand
     @Option(help: "The branch the pull request merges into.") var base: String?
-    @Option(help: "md or json.") var format: String = "md"
+    @Option(help: "The output format.") var format: Format = .md
     @Option(help: "A Mustache template to render instead.") var template: String?
 
+    /// What `--format` takes.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+      case md, json
+    }
+
     func run() throws {
-      guard ["md", "json"].contains(format) else {
-        throw OctoError("unknown format '\(format)'", hint: "use md or json", status: .usage)
-      }
       let description = try PullRequestDescriber(repository: try root.openRepository()).describe(
         base: base, templateFile: template)
-      if format == "json" {
+      if format == .json {
         print(CanonicalJSON.string(description.data))
       } else {
         print("# \(description.title)\n")
@@ -45,9 +47,9 @@ struct PullRequestCommand: ParsableCommand {
       commandName: "create",
       abstract: "Push the branch and its notes, then open its pull request on GitHub (or update the open one).",
       discussion: """
-        The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for GitHub Enterprise Server); it is never
-        printed or stored; without one nothing is pushed, and it exits 6 (GitHub unavailable), as when GitHub refuses
-        the token. The repository comes from the remote's URL (or octo.githubRepo owner/name); the API is
+        The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for GitHub Enterprise Server); it is never \
+        printed or stored; without one nothing is pushed, and it exits 6 (GitHub unavailable), as when GitHub refuses \
+        the token. The repository comes from the remote's URL (or octo.githubRepo owner/name); the API is \
         api.github.com, or https://HOST/api/v3 for Enterprise (octo.githubApiUrl overrides). Prints the pull request's URL.
         """)
 

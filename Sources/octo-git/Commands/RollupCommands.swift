@@ -7,7 +7,7 @@ struct ReposCommand: ParsableCommand {
     commandName: "repos",
     abstract: "The repositories the rollup reads (install registers a repository by itself).",
     discussion: """
-      Kept in $XDG_DATA_HOME/octo-git/rollup.sqlite (default ~/.local/share). A repository is known by its normalised
+      Kept in $XDG_DATA_HOME/octo-git/rollup.sqlite (default ~/.local/share). A repository is known by its normalised \
       origin URL (ssh, https and .git spellings are one), else its path: clones of one project count once.
       """,
     subcommands: [Add.self, Remove.self, List.self, Scan.self],
@@ -16,7 +16,7 @@ struct ReposCommand: ParsableCommand {
 
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "add", abstract: "Register repositories (default: this one); bare repositories and mirrors too.")
+      commandName: "add", abstract: "Register repositories (this one without a path); bare repositories and mirrors too.")
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "Folders inside the repositories.") var paths: [String] = []
 
@@ -86,11 +86,14 @@ struct ReposCommand: ParsableCommand {
       commandName: "scan", abstract: "Register every repository found under a folder.")
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "The folder to search.") var directory: String
-    @Option(help: "How many folder levels down to look.") var depth: Int = 3
+    @Option(parsing: .unconditional, help: "How many folder levels down to look.") var depth: Int = 3
     @Flag(help: "Print JSON.") var json = false
 
+    func validate() throws {
+      try ArgumentCheck.nonNegative(depth, "--depth", what: "number of folder levels")
+    }
+
     func run() throws {
-      guard depth >= 0 else { throw OctoError("--depth must be 0 or more", status: .usage) }
       let base = try root.workingDirectory()
       let folder = URL(fileURLWithPath: directory.hasPrefix("/") ? directory : base + "/" + directory).standardizedFileURL.path
       let result = try RepositoryRegistry(store: try RollupStore()).scan(folder, depth: depth)
@@ -115,28 +118,30 @@ struct RollupCommand: ParsableCommand {
     commandName: "rollup",
     abstract: "Cost across every registered repository, by repo, user, model, period or billing cycle.",
     discussion: """
-      Reads each registered repository's usage notes incrementally (one whose notes did not move costs one ref read);
-      a repository that is gone or unreadable is reported and skipped. Each event is counted once, however many repos or
-      clones hold them. Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts, in
-      --tz (--cycle-day, else octo.cycleDay from your git config); in a month with fewer than N days the cycle starts
-      on its last day (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks; sums are
-      exact. --since and --until take a date (YYYY-MM-DD, both included), an ISO-8601 time, today, yesterday, or an
-      age counted back from now (12h, 7d, 2w). --format html writes one self-contained page with charts; the JSON
+      Reads each registered repository's usage notes incrementally (one whose notes did not move costs one ref read); \
+      a repository that is gone or unreadable is reported and skipped. Each event is counted once, however many repos or \
+      clones hold them. Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts, in \
+      --tz (--cycle-day, else octo.cycleDay from your git config); in a month with fewer than N days the cycle starts \
+      on its last day (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks; sums are \
+      exact. --since and --until take a date (YYYY-MM-DD, both included), an ISO-8601 time, today, yesterday, or an \
+      age counted back from now (12h, 7d, 2w). --format html writes one self-contained page with charts; the JSON \
       schema is in README.
       """
   )
 
   @ParentCommand var root: OctoGitCommand
-  @Option(help: "Group by, comma-separated: \(RollupDimension.allCases.map(\.rawValue).joined(separator: ",")).")
-  var by: String = "repo"
-  @Option(help: "First day of a billing cycle, 1-31 (29-31: the last day of shorter months).") var cycleDay: Int?
+  @Option(help: RollupGrouping.help, transform: { try RollupGrouping(parsing: $0) })
+  var by: RollupGrouping = .byRepository
+  @Option(parsing: .unconditional, help: "First day of a billing cycle, 1-31 (29-31: the last day of shorter months).")
+  var cycleDay: Int?
   @Option(help: "Only usage from this date or time on (YYYY-MM-DD, ISO-8601, today, yesterday, 7d, 2w, 12h).")
   var since: String?
   @Option(help: "Only usage up to this date (included) or time (same forms as --since).") var until: String?
   @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
   @Option(parsing: .upToNextOption, help: "Only these repositories (projects, origin URLs or paths).") var repos: [String] = []
-  @Option(help: "table, json, csv, md or html.") var format: String = "table"
+  @Option(help: "The output format.") var format: RollupFormat = .table
   @Flag(help: "Same as --format json.") var json = false
+  @Flag(help: "Tables as wide as they need to be, not cut to the terminal's width.") var wide = false
   @Option(help: "Write the result to this file instead of stdout.") var out: String?
   @Flag(
     help: ArgumentHelp(
@@ -148,16 +153,25 @@ struct RollupCommand: ParsableCommand {
   var team = false
   @OptionGroup var connection: TeamCommand.Connection
 
-  func run() throws {
-    guard let format = RollupFormat(rawValue: json ? "json" : format) else {
-      throw OctoError("unknown format '\(format)'", hint: "use table, json, csv, md or html", status: .usage)
-    }
+  func validate() throws {
+    try ArgumentCheck.cycleDay(cycleDay)
+    try ArgumentCheck.period(since: since, until: until)
+    try ArgumentCheck.timeZone(tz)
+    try ArgumentCheck.json(json, format: format.rawValue)
     if team {
-      guard format != .html, !fetch, !rebuild else {
-        throw OctoError("--team takes table, json, csv or md, without --fetch or --rebuild", status: .usage)
+      if format == .html { throw ValidationError("--team takes table, json, csv or md, not html") }
+      if let flag = fetch ? "--fetch" : rebuild ? "--rebuild" : nil {
+        throw ValidationError("--team reads the team database: \(flag) is for the local rollup")
       }
+    }
+  }
+
+  func run() throws {
+    let format: RollupFormat = json ? .json : self.format
+    // A table for a terminal fits it (unless --wide); one written to a file is never cut.
+    let style: OutputStyle = out == nil && format == .table ? .standardOutput(wide: wide) : OutputStyle(colour: false)
+    if team {
       let base = try root.workingDirectory()
-      let style: OutputStyle = out == nil && format == .table ? .forDescriptor(STDOUT_FILENO) : OutputStyle(colour: false)
       let output = try TeamCommand.Report.output(
         by: by, cycleDay: cycleDay, since: since, until: until, tz: tz, repos: repos, format: format, style: style,
         ledger: try connection.open(in: base))
@@ -169,11 +183,10 @@ struct RollupCommand: ParsableCommand {
     let store = try RollupStore()
     if rebuild { try store.forgetEvents() }
     let options = RollupOptions(
-      dimensions: try RollupDimension.parseList(by), since: period.since, until: period.until,
+      dimensions: by.dimensions, since: period.since, until: period.until,
       timeZone: period.timeZone, cycleDay: period.cycleDay,
       projects: try Rollup.projects(named: repos, in: try store.entries()))
     let showProgress = isatty(STDERR_FILENO) == 1
-    let style: OutputStyle = out == nil && format == .table ? .forDescriptor(STDOUT_FILENO) : OutputStyle(colour: false)
     let outcome = try Rollup.run(
       store: store, options: options, format: format, style: style, fetch: fetch,
       progress: showProgress ? { done, total in

@@ -8,11 +8,11 @@ struct TeamCommand: ParsableCommand {
     commandName: "team",
     abstract: "The team's ledger in PostgreSQL: every machine pushes, anyone reports, dashboards read it.",
     discussion: """
-      The database comes from --url, else OCTO_GIT_TEAM_URL, else git config octo.teamUrl: a postgresql:// URL
-      (sslmode and other settings in its query) or libpq key=value settings such as service=team. Passwords come from
-      ~/.pgpass, PGPASSWORD or a PGSERVICE entry, never from git config; octo-git never prints or stores them.
-      team init creates the schema octo once (any machine, any number of times); team push sends the registered
-      repositories' events (see octo-git repos) that the database lacks; team report is octo-git rollup computed
+      The database comes from --url, else OCTO_GIT_TEAM_URL, else git config octo.teamUrl: a postgresql:// URL \
+      (sslmode and other settings in its query) or libpq key=value settings such as service=team. Passwords come from \
+      ~/.pgpass, PGPASSWORD or a PGSERVICE entry, never from git config; octo-git never prints or stores them. \
+      team init creates the schema octo once (any machine, any number of times); team push sends the registered \
+      repositories' events (see octo-git repos) that the database lacks; team report is octo-git rollup computed \
       by the database. Dashboards read the views octo.daily and octo.cycles (see README).
       """,
     subcommands: [Init.self, Push.self, Report.self]
@@ -36,9 +36,14 @@ struct TeamCommand: ParsableCommand {
       abstract: "Create or migrate the schema octo in the team database (idempotent, safe from several machines at once).")
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var connection: Connection
-    @Option(help: "The day of the month billing cycles start on, for the view octo.cycles (1-31).") var cycleDay: Int?
-    @Option(help: "The time zone of the views' days and cycles (IANA name; default UTC).") var tz: String?
+    @Option(parsing: .unconditional, help: "The day of the month billing cycles start on, for the view octo.cycles (1-31).")
+    var cycleDay: Int?
+    @Option(help: "The time zone of the views' days and cycles (IANA name; UTC when not given).") var tz: String?
     @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+      try ArgumentCheck.cycleDay(cycleDay)
+    }
 
     func run() throws {
       let ledger = try connection.open(in: try root.workingDirectory())
@@ -66,9 +71,9 @@ struct TeamCommand: ParsableCommand {
       commandName: "push",
       abstract: "Send the registered repositories' usage events that the team database lacks.",
       discussion: """
-        Incremental: a repository whose usage notes did not move since the last push to this database is not read
-        again (what was sent is remembered per database in $XDG_DATA_HOME/octo-git/team.sqlite), so a push with
-        nothing new costs one query. Events are sent in bulk, one transaction per batch; each event id is one row,
+        Incremental: a repository whose usage notes did not move since the last push to this database is not read \
+        again (what was sent is remembered per database in $XDG_DATA_HOME/octo-git/team.sqlite), so a push with \
+        nothing new costs one query. Events are sent in bulk, one transaction per batch; each event id is one row, \
         the copy with the most output wins. Bare mirrors count: repos scan /srv/git && team push from cron.
         """)
     @ParentCommand var root: OctoGitCommand
@@ -120,30 +125,36 @@ struct TeamCommand: ParsableCommand {
       commandName: "report",
       abstract: "octo-git rollup for the whole team, computed by the team database.",
       discussion: """
-        The same rows, totals and formats as octo-git rollup, summed by PostgreSQL over every event pushed by every
-        machine. Billing cycle N runs from day N of a month to the day before the next cycle starts, in --tz
+        The same rows, totals and formats as octo-git rollup, summed by PostgreSQL over every event pushed by every \
+        machine. Billing cycle N runs from day N of a month to the day before the next cycle starts, in --tz \
         (--cycle-day, else octo.cycleDay from your git config); weeks are ISO weeks; sums are exact.
         """)
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var connection: Connection
-    @Option(help: "Group by, comma-separated: \(RollupDimension.allCases.map(\.rawValue).joined(separator: ",")).")
-    var by: String = "repo"
-    @Option(help: "First day of a billing cycle, 1-31.") var cycleDay: Int?
+    @Option(help: RollupGrouping.help, transform: { try RollupGrouping(parsing: $0) })
+    var by: RollupGrouping = .byRepository
+    @Option(parsing: .unconditional, help: "First day of a billing cycle, 1-31.") var cycleDay: Int?
     @Option(help: "Only usage from this date or time on.") var since: String?
     @Option(help: "Only usage up to this date (included) or time.") var until: String?
     @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
     @Option(parsing: .upToNextOption, help: "Only these projects (as reports name them, or origin URLs).")
     var repos: [String] = []
-    @Option(help: "table, json, csv or md.") var format: String = "table"
+    @Option(help: "The output format.") var format: ReportFormat = .table
     @Flag(help: "Same as --format json.") var json = false
+    @Flag(help: "Tables as wide as they need to be, not cut to the terminal's width.") var wide = false
     @Option(help: "Write the result to this file instead of stdout.") var out: String?
 
+    func validate() throws {
+      try ArgumentCheck.cycleDay(cycleDay)
+      try ArgumentCheck.period(since: since, until: until)
+      try ArgumentCheck.timeZone(tz)
+      try ArgumentCheck.json(json, format: format.rawValue)
+    }
+
     func run() throws {
-      guard let format = RollupFormat(rawValue: json ? "json" : format), format != .html else {
-        throw OctoError("unknown format '\(format)'", hint: "use table, json, csv or md", status: .usage)
-      }
+      let format = RollupFormat(rawValue: (json ? .json : self.format).rawValue) ?? .table
       let base = try root.workingDirectory()
-      let style: OutputStyle = out == nil && format == .table ? .forDescriptor(STDOUT_FILENO) : OutputStyle(colour: false)
+      let style: OutputStyle = out == nil && format == .table ? .standardOutput(wide: wide) : OutputStyle(colour: false)
       let output = try Self.output(
         by: by, cycleDay: cycleDay, since: since, until: until, tz: tz, repos: repos, format: format, style: style,
         ledger: try connection.open(in: base))
@@ -152,8 +163,8 @@ struct TeamCommand: ParsableCommand {
 
     /// The team report, as `rollup --team` and `team report` print it.
     static func output(
-      by: String, cycleDay: Int?, since: String?, until: String?, tz: String?, repos: [String], format: RollupFormat,
-      style: OutputStyle, ledger: TeamLedger
+      by: RollupGrouping, cycleDay: Int?, since: String?, until: String?, tz: String?, repos: [String],
+      format: RollupFormat, style: OutputStyle, ledger: TeamLedger
     ) throws -> String {
       let period = try ReportOptionsParser.parsePeriod(
         cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try Config.outsideRepository())
@@ -165,7 +176,7 @@ struct TeamCommand: ParsableCommand {
         }
       }
       let options = RollupOptions(
-        dimensions: try RollupDimension.parseList(by), since: period.since, until: period.until,
+        dimensions: by.dimensions, since: period.since, until: period.until,
         timeZone: period.timeZone, cycleDay: period.cycleDay, projects: projects)
       return try ledger.report(options: options).render(format, style: style)
     }

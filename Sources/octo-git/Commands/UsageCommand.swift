@@ -5,10 +5,27 @@ import OctoGit
 struct UsageCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "usage",
-    abstract: "Record AI usage and report what it cost, by commit, branch, model, period…",
+    abstract: "Record AI usage and report what it cost, by commit, branch, model, session, period…",
+    discussion: """
+      Without a subcommand, usage runs report, with its options:
+
+        --by <by>             What to group by: commit, branch, feature, model,
+                              user, agent, session, day, week, month or cycle
+                              (default: commit).
+        --since, --until <when>
+                              The period: YYYY-MM-DD, an ISO-8601 time, today,
+                              yesterday, or an age (12h, 7d, 2w).
+        --tz <tz>             Time zone for days, weeks, months and cycles.
+        --cycle-day <day>     First day of a billing cycle, 1-31.
+        --format <format>     table, json, csv or md (default: table); --json is
+                              --format json.
+        --wide                Tables as wide as they need to be.
+
+      octo-git usage report --help says more.
+      """,
     subcommands: [
       UsageReportCommand.self, UsageRecordCommand.self, UsageImportCommand.self, UsagePendingCommand.self,
-      UsageShowCommand.self,
+      UsageDropCommand.self, UsageShowCommand.self,
     ],
     defaultSubcommand: UsageReportCommand.self
   )
@@ -19,30 +36,57 @@ struct UsageRecordCommand: ParsableCommand {
     commandName: "record",
     abstract: "Record usage: one event from flags, or JSON lines on stdin.",
     discussion: """
-      The usage stays pending until the next commit in this work tree, whose usage note then holds it.
+      The usage stays pending until the next commit in this work tree, whose usage note then holds it; it \
+      prints one line saying what was recorded (nothing with --quiet). A model without a price is recorded as \
+      unpriced, with a warning naming the nearest priced model.
+
       Without --model, JSON lines are read from stdin, one event each, with the note's field names:
-        {"model":"claude-sonnet-4-5","in":12,"out":340,"cw5m":0,"cw1h":2000,"cr":15000,"agent":"my-harness"}
-      Optional: id (a stable id makes re-sending harmless), at (ISO-8601), cost (USD, when the agent knows it),
-      session, feature. A bad line is reported with its number and nothing of the batch is recorded.
+
+        {"model":"claude-sonnet-4-5","in":12,"out":340,"cr":15000,"agent":"my-harness"}
+
+      Optional fields: id (a stable id makes re-sending harmless), at (ISO-8601), cost (USD, when the agent \
+      knows it), session, feature, cw5m, cw1h. A bad line is reported with its number and nothing of the batch \
+      is recorded. Usage recorded by mistake: octo-git usage drop ID.
       """
   )
 
   @ParentCommand var root: OctoGitCommand
   @Option(help: "The model, e.g. claude-sonnet-4-5 (without it, JSON lines are read from stdin).") var model: String?
-  @Option(name: .customLong("in"), help: "Input tokens.") var input: Int = 0
-  @Option(name: .customLong("out"), help: "Output tokens.") var output: Int = 0
-  @Option(help: "5-minute cache-write tokens.") var cw5m: Int = 0
-  @Option(help: "1-hour cache-write tokens.") var cw1h: Int = 0
-  @Option(help: "Cache-read tokens.") var cr: Int = 0
-  @Option(help: "Cost in USD as the agent reported it (otherwise octo-git prices the tokens).") var cost: String?
+  // Read unconditionally, so that `--in -5` is refused for what it is rather than as a missing value.
+  @Option(name: .customLong("in"), parsing: .unconditional, help: "Input tokens.") var input: Int = 0
+  @Option(name: .customLong("out"), parsing: .unconditional, help: "Output tokens.") var output: Int = 0
+  @Option(parsing: .unconditional, help: "5-minute cache-write tokens.") var cw5m: Int = 0
+  @Option(parsing: .unconditional, help: "1-hour cache-write tokens.") var cw1h: Int = 0
+  @Option(parsing: .unconditional, help: "Cache-read tokens.") var cr: Int = 0
+  @Option(parsing: .unconditional, help: "Cost in USD as the agent reported it (otherwise octo-git prices the tokens).")
+  var cost: String?
   @Option(help: "The agent, e.g. claude-code.") var agent: String?
   @Option(help: "The agent's session id.") var session: String?
   @Option(help: "The feature the work is for.") var feature: String?
-  @Option(help: "When the request was made (ISO-8601; default now).") var at: String?
+  @Option(help: "When the request was made (ISO-8601; without it, now).") var at: String?
   @Option(help: "A stable id for this event; recording the same id again changes nothing (and says so).")
   var id: String?
   @Flag(help: "Print what was recorded as JSON.") var json = false
   @Flag(name: .shortAndLong, help: "Print nothing but problems.") var quiet = false
+
+  func validate() throws {
+    for (name, value) in [("--in", input), ("--out", output), ("--cw5m", cw5m), ("--cw1h", cw1h), ("--cr", cr)] {
+      try ArgumentCheck.nonNegative(value, name, what: "number of tokens")
+    }
+    if let cost, Decimal(string: cost, locale: Locale(identifier: "en_US_POSIX")).map({ $0 >= 0 }) != true || Double(cost) == nil {
+      throw ValidationError("--cost must be a non-negative amount in USD, not \(cost)")
+    }
+    if model == nil {
+      let given = [("--in", input != 0), ("--out", output != 0), ("--cw5m", cw5m != 0), ("--cw1h", cw1h != 0), ("--cr", cr != 0),
+        ("--cost", cost != nil), ("--at", at != nil), ("--id", id != nil)].filter(\.1).map(\.0)
+      if let first = given.first {
+        throw ValidationError("\(first) needs --model (JSON lines on stdin carry their own fields)")
+      }
+      if isatty(STDIN_FILENO) == 1 {
+        throw ValidationError("usage record needs --model, or JSON lines on stdin")
+      }
+    }
+  }
 
   func run() throws {
     let repository = try root.openRepository()
@@ -58,17 +102,8 @@ struct UsageRecordCommand: ParsableCommand {
         if let value { members[name] = .string(value) }
       }
       if let cost { members["cost"] = .number(cost) }
-      for (name, value) in [("in", input), ("out", output), ("cw5m", cw5m), ("cw1h", cw1h), ("cr", cr)] where value < 0 {
-        throw OctoError.badInput("--\(name) must be a non-negative number of tokens, not \(value)")
-      }
-      if let cost, Decimal(string: cost).map({ $0 >= 0 }) != true || Double(cost) == nil {
-        throw OctoError.badInput("--cost must be a non-negative amount in USD, not \(cost)")
-      }
       events = try UsageInput.events(fromJSONLines: CanonicalJSON.string(.object(members)), defaults: try ledger.defaults())
     } else {
-      if isatty(STDIN_FILENO) == 1 {
-        throw OctoError("usage record needs --model, or JSON lines on stdin", hint: "see octo-git usage record --help", status: .usage)
-      }
       let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       var fill = try ledger.defaults()
       fill.agent = agent
@@ -120,66 +155,128 @@ struct UsageRecordCommand: ParsableCommand {
 struct UsageReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Report usage and exact cost from the usage notes (the default usage command).",
+    abstract: "Report usage and exact cost from the usage notes (what octo-git usage runs).",
     discussion: """
-      Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts (--cycle-day, else
-      octo.cycleDay); in a month with fewer than N days the cycle starts on its last day, as billing systems do
-      (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks.
-      --since and --until take a date (YYYY-MM-DD, a day in --tz, both included), an ISO-8601 time, today,
-      yesterday, or an age counted back from now (12h, 7d, 2w); an impossible date such as 2026-02-30 is refused.
-      Costs are exact; usage of models without a price is counted apart, never as $0.
+      --by session gives each agent session's cost, tokens, first and last request, agent and branch, the \
+      latest session first. Billing cycle N (1-31) runs from day N of a month to the day before the next cycle \
+      starts (--cycle-day, else octo.cycleDay); in a month with fewer than N days the cycle starts on its last \
+      day, as billing systems do (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO \
+      weeks. --since and --until take a date (YYYY-MM-DD, a day in --tz, both included), an ISO-8601 time, \
+      today, yesterday, or an age counted back from now (12h, 7d, 2w); an impossible date such as 2026-02-30 \
+      is refused. Costs are exact; usage of models without a price is counted apart, never as $0. Tables fit \
+      the terminal (narrower columns, then columns left out and named under the table) unless --wide.
       """
   )
 
   @ParentCommand var root: OctoGitCommand
-  @Option(help: "Group by: \(ReportDimension.allCases.map(\.rawValue).joined(separator: ", ")).")
-  var by: String = "commit"
-  @Option(help: "First day of a billing cycle, 1-31 (29-31: the last day of shorter months).") var cycleDay: Int?
+  @Option(help: "What to group by.") var by: ReportDimension = .commit
+  @Option(parsing: .unconditional, help: "First day of a billing cycle, 1-31 (29-31: the last day of shorter months).")
+  var cycleDay: Int?
   @Option(help: "Only usage from this date or time on (YYYY-MM-DD, ISO-8601, today, yesterday, 7d, 2w, 12h).")
   var since: String?
   @Option(help: "Only usage up to this date (included) or time (same forms as --since).") var until: String?
   @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
-  @Option(help: "table, json, csv or md.") var format: String = "table"
+  @Option(help: "The output format.") var format: ReportFormat = .table
   @Flag(help: "Same as --format json.") var json = false
+  @Flag(help: "Tables as wide as they need to be, not cut to the terminal's width.") var wide = false
+
+  func validate() throws {
+    try ArgumentCheck.cycleDay(cycleDay)
+    try ArgumentCheck.period(since: since, until: until)
+    try ArgumentCheck.timeZone(tz)
+    try ArgumentCheck.json(json, format: format.rawValue)
+  }
 
   func run() throws {
     let repository = try Repository.openForReading(at: try root.workingDirectory())
     let ledger = try Ledger(repository: repository)
     let options = try ReportOptionsParser.parse(
-      by: by, cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try repository.config())
-    guard let format = ReportFormat(rawValue: json ? "json" : format) else {
-      throw OctoError("unknown format '\(format)'", hint: "use table, json, csv or md", status: .usage)
-    }
+      by: by.rawValue, cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try repository.config())
     let report = try UsageReport.build(ledger: ledger, options: options)
-    print(report.render(format, style: .forDescriptor(STDOUT_FILENO)))
+    print(report.render(json ? .json : format, style: .standardOutput(wide: wide)))
   }
 }
 
 struct UsagePendingCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "pending", abstract: "List usage recorded but not yet in a commit.")
+    commandName: "pending",
+    abstract: "List usage recorded but not yet in a commit, with the ids usage drop takes.",
+    discussion: """
+      --json (or --format json) prints a list of the events, each as its usage line holds it (with its id) and \
+      the worktree it waits in; csv and md end with a total row.
+      """)
 
   @ParentCommand var root: OctoGitCommand
   @Flag(help: "Every worktree's pending usage, not just this one's.") var all = false
-  @Flag(help: "Print JSON.") var json = false
+  @Option(help: "The output format.") var format: ReportFormat = .table
+  @Flag(help: "Same as --format json.") var json = false
+  @Flag(help: "Tables as wide as they need to be, not cut to the terminal's width.") var wide = false
+
+  func validate() throws {
+    try ArgumentCheck.json(json, format: format.rawValue)
+  }
 
   func run() throws {
     let repository = try root.openRepository()
     let ledger = try Ledger(repository: repository)
     let pending = try ledger.store.pending(worktree: all ? nil : ledger.location.key)
-    if json {
+    switch json ? .json : format {
+    case .json:
       print(CanonicalJSON.string(.array(pending.map { item in
         var members = (try? CanonicalJSON.parse(item.event.line).objectValue) ?? [:]
+        members["id"] = .string(item.event.id)
         members["worktree"] = .string(item.worktree)
         return .object(members)
       })))
-      return
+    case .csv:
+      print(EventTable.table(pending.map(\.event), forPeople: false, ids: true).csv)
+    case .md:
+      print(EventTable.table(pending.map(\.event), forPeople: false, ids: true).markdown)
+    case .table:
+      if pending.isEmpty {
+        print("nothing pending")
+        return
+      }
+      print(EventTable.render(pending.map(\.event), style: .standardOutput(wide: wide), ids: true))
     }
-    if pending.isEmpty {
-      print("nothing pending")
-      return
+  }
+}
+
+struct UsageDropCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "drop",
+    abstract: "Remove pending usage recorded by mistake (committed usage is never dropped).",
+    discussion: """
+      Takes the ids usage pending lists (the start of an id is enough when only one pending event has it), from \
+      any worktree. All or nothing: an id already in a commit's usage note, or naming no pending event, is \
+      refused with one line naming it, and nothing is dropped.
+      """)
+
+  @ParentCommand var root: OctoGitCommand
+  @Argument(help: "The pending events' ids.") var ids: [String]
+  @Flag(help: "Print what was dropped as JSON.") var json = false
+  @Flag(name: .shortAndLong, help: "Print nothing but problems.") var quiet = false
+
+  func validate() throws {
+    if ids.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+      throw ValidationError("an empty id names no event: give the ids octo-git usage pending lists")
     }
-    print(EventTable.render(pending.map(\.event), style: .forDescriptor(STDOUT_FILENO)))
+  }
+
+  func run() throws {
+    let ledger = try Ledger(repository: try root.openRepository())
+    let dropped = try ledger.dropPending(ids)
+    var totals = UsageTotals()
+    for item in dropped { totals.add(item.event) }
+    if json {
+      print(CanonicalJSON.string(.object([
+        "dropped": .int(dropped.count), "ids": .array(dropped.map { .string($0.event.id) }),
+        "cost": .number(totals.costText), "unpricedEvents": .int(totals.unpricedEvents),
+      ])))
+    } else if !quiet {
+      let cost = totals.unpricedEvents == totals.events ? "unpriced" : Money.format(totals.cost)
+      print("dropped \(dropped.count) pending event\(dropped.count == 1 ? "" : "s") (\(cost))")
+    }
   }
 }
 
@@ -188,7 +285,7 @@ struct UsageShowCommand: ParsableCommand {
     commandName: "show", abstract: "Show the usage recorded on a commit.")
 
   @ParentCommand var root: OctoGitCommand
-  @Argument(help: "The commit (default HEAD).") var commit: String = "HEAD"
+  @Argument(help: "The commit.") var commit: String = "HEAD"
   @Flag(help: "Print JSON.") var json = false
 
   func run() throws {

@@ -20,6 +20,10 @@ struct UsageImportCommand: ParsableCommand {
     @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
     @Flag(help: "Print the counts as JSON.") var json = false
 
+    func validate() throws {
+      try ArgumentCheck.period(since: since, until: nil)
+    }
+
     func options(folders: [String], file: String? = nil) throws -> TranscriptImporter.Options {
       // The same dates as usage and rollup --since: a day, a time, today, yesterday, or an age (7d).
       let sinceDate = try since.map { try DateText.instant($0, edge: .start, timeZone: .current, option: "--since") }
@@ -80,10 +84,10 @@ struct UsageImportCommand: ParsableCommand {
       commandName: "claude-code",
       abstract: "Import Claude Code's transcripts: requests made in this repository, deduplicated, priced, attributed.",
       discussion: """
-        Reads <dir>/projects/**/*.jsonl for each --dir, else each folder of CLAUDE_CONFIG_DIR (comma-separated), else
-        ~/.config/claude and ~/.claude. A request goes to the first commit made on its work tree's branch after it,
-        or stays pending until the next commit. Importing again never counts anything twice and reads only what was
-        appended. With --hook-input (Claude Code's Stop or SessionEnd hook), imports just that session's transcript and
+        Reads <dir>/projects/**/*.jsonl for each --dir, else each folder of CLAUDE_CONFIG_DIR (comma-separated), else \
+        ~/.config/claude and ~/.claude. A request goes to the first commit made on its work tree's branch after it, \
+        or stays pending until the next commit. Importing again never counts anything twice and reads only what was \
+        appended. With --hook-input (Claude Code's Stop or SessionEnd hook), imports just that session's transcript and \
         always exits 0.
         """
     )
@@ -128,9 +132,9 @@ struct UsageImportCommand: ParsableCommand {
       commandName: "codex",
       abstract: "Import Codex CLI rollouts: requests made in this repository, counted once, priced, attributed.",
       discussion: """
-        Reads sessions/ and archived_sessions/ (the same rollout counted once) of each --dir, else of each folder of
-        CODEX_HOME (comma-separated), else ~/.codex. A token_count event counts only when its running total moved, by
-        the difference. Attribution as for claude-code. With --hook-input (Codex's Stop hook), imports just that
+        Reads sessions/ and archived_sessions/ (the same rollout counted once) of each --dir, else of each folder of \
+        CODEX_HOME (comma-separated), else ~/.codex. A token_count event counts only when its running total moved, by \
+        the difference. Attribution as for claude-code. With --hook-input (Codex's Stop hook), imports just that \
         session's rollout and always exits 0.
         """
     )
