@@ -12,7 +12,10 @@ if [ ! -x "$generator" ]; then
   echo "import benchmark skipped: no transcript generator at $generator (set GEN_TRANSCRIPTS)"
   exit 0
 fi
-need_pip cctrack
+if ! need_pip cctrack >&2; then
+  echo "import benchmark skipped: cctrack (PyPI) could not be installed"
+  exit 0
+fi
 corpus="$work/corpus"
 repo="$work/import-repo"
 megabytes=${BENCH_CORPUS_MB:-400}

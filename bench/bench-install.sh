@@ -6,6 +6,10 @@ bin=${1:?usage: bench-install.sh path/to/octo-git}
 . "$(dirname "$0")/lib.sh"
 need_hyperfine
 lefthook=$(lefthook_binary)
+if [ -z "$lefthook" ]; then
+  echo "install benchmark skipped: lefthook (PyPI) could not be installed"
+  exit 0
+fi
 
 make_repo() {
   rm -rf "$1"

@@ -22,17 +22,18 @@ need_hyperfine() {
   fi
 }
 
-# A Python virtual environment for the peers that come from PyPI.
+# A Python virtual environment for the peers that come from PyPI. Fails (status 1) when the package cannot be
+# installed (no network, no venv module): callers skip what needs it, with one line.
 venv="$work/venv"
 need_pip() {
   package=$1
-  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip show -q "$package" >/dev/null 2>&1 || "$venv/bin/python" -m pip install -q "$package"
+  { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } || return 1
+  "$venv/bin/python" -m pip show -q "$package" >/dev/null 2>&1 || "$venv/bin/python" -m pip install -q "$package" || return 1
 }
 
-# lefthook's own binary, not the Python wrapper around it.
+# lefthook's own binary, not the Python wrapper around it; nothing when it cannot be installed.
 lefthook_binary() {
-  need_pip lefthook >&2
+  need_pip lefthook >&2 || return 0
   find "$venv" -path '*lefthook/bin/*' -name lefthook -type f | head -n 1
 }
 

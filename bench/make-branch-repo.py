@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Writes a repository whose branch feature/big holds N conventional commits on top of main (each
-touching a file, some with a body), through git fast-import.
+touching a file, some with a body), through git fast-import; with EVENTS_PER_NOTE, each of those commits
+also carries a usage note (refs/notes/octo/usage) of that many events.
 
-usage: make-branch-repo.py DIR COMMITS
+usage: make-branch-repo.py DIR COMMITS [EVENTS_PER_NOTE]
 """
 import os
 import subprocess
 import sys
 
 directory, commits = sys.argv[1], int(sys.argv[2])
+per_note = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 subprocess.run(["git", "init", "-q", "-b", "main", directory], check=True, env=env)
 for key, value in [("user.name", "Bench"), ("user.email", "bench@example.com")]:
@@ -38,5 +40,20 @@ for number in range(1, commits + 1):
     out.append(b"M 100644 :%d src/module-%d/file-%d.txt\n\n" % (mark, number % 20, number))
     previous = mark + 1
     mark += 2
+if per_note:
+    # One commit on the notes ref adding every note (the feature commits are marks 4, 6, 8, ...).
+    out.append(b"commit refs/notes/octo/usage\ncommitter Bench <bench@example.com> %d +0000\ndata 6\nnotes\n"
+               % (base + (commits + 1) * 60))
+    for number in range(1, commits + 1):
+        lines = []
+        for event in range(per_note):
+            lines.append(
+                '{"agent":"claude-code","at":"2026-10-%02dT10:%02d:00.000Z","branch":"feature/big","cost":0.0693,'
+                '"cr":30000,"cw1h":5000,"cw5m":0,"id":"branch-%d-%d","in":100,"machine":"bench",'
+                '"model":"claude-sonnet-4-5","out":2000,"prices":"builtin:bench","user":"bench@example.com","v":1}'
+                % (number % 28 + 1, event % 60, number, event))
+        text = ("\n".join(lines) + "\n").encode()
+        out.append(b"N inline :%d\ndata %d\n%s\n" % (2 + number * 2, len(text), text))
+    out.append(b"\n")
 subprocess.run(["git", "-C", directory, "fast-import", "--quiet"], input=b"".join(out), check=True, env=env)
 subprocess.run(["git", "-C", directory, "checkout", "-q", "feature/big"], check=True, env=env)
