@@ -58,10 +58,14 @@ enum SnapshotBuilder {
     let state: SnapshotState
     let racyAfter: (Int64, Int64)
     var fresh = false
+    var damagedState = false
     if let saved = SnapshotState.load(from: statePath), repository.objectExists(saved.tree) {
       state = saved
       racyAfter = modificationTime(statePath) ?? (.max, 0)
     } else {
+      // A state file that is there but does not check (cut short, damaged, or claiming a tree that does not
+      // exist) is said once: rebuilt from the index, the snapshot is still exact.
+      damagedState = FileManager.default.fileExists(atPath: statePath)
       let index = try realIndex.get()
       state = SnapshotState.from(index, tree: try tree(of: index, in: repository))
       racyAfter = modificationTime(repository.indexPath) ?? (.max, 0)
@@ -71,6 +75,7 @@ enum SnapshotBuilder {
     let config = try? repository.config()
     let trustFileMode = (try? config?.bool("core.filemode")) ?? true
     var warnings: [String] = []
+    if damagedState { warnings.append("the checkpoint state \(statePath) did not check and was rebuilt from the index") }
     // Folders holding an untracked file left out: the folder cache must not call them current.
     var recheck: Set<String> = []
     var sizeLimit: UInt64??

@@ -292,15 +292,22 @@ struct UsageShowCommand: ParsableCommand {
     let repository = try Repository.openForReading(at: try root.workingDirectory())
     let id = try repository.resolveCommit(commit)
     let note = try repository.note(on: id, ref: UsageNote.ref) ?? ""
-    let events = UsageNote.events(in: note).events
+    let (events, malformed) = UsageNote.events(in: note)
+    // Lines of the note no report can read: said, never silently left out (on stderr with --json, whose
+    // output stays the list of events).
+    let notice = malformed == 0 ? nil
+      : "\(malformed) line(s) of the note on \(id.abbreviated()) could not be read and are not shown: "
+        + "see git notes --ref=octo/usage show \(id.abbreviated())"
     if json {
       print(CanonicalJSON.string(.array(events.map { (try? CanonicalJSON.parse($0.line)) ?? .null })))
+      if let notice { FileHandle.standardError.write(Data("octo-git: \(notice)\n".utf8)) }
       return
     }
     if events.isEmpty {
-      print("no usage recorded on \(id.abbreviated())")
+      print("no usage recorded on \(id.abbreviated())" + (notice.map { "; \($0)" } ?? ""))
       return
     }
     print(EventTable.render(events, style: .forDescriptor(STDOUT_FILENO)))
+    if let notice { print(notice) }
   }
 }

@@ -43,6 +43,7 @@ struct HostileInputTests {
     #expect(try repository.octo("rollup").contains("5 note line(s) in"))
     // Again, from what the rollup saved: still said.
     #expect(try CanonicalJSON.parse(try repository.octo("rollup", "--format", "json"))["malformedLines"]?.intValue == 5)
+    #expect(try repository.octo("usage", "show", "HEAD").contains("5 line(s) of the note on \(head) could not be read"))
     for command in [["usage", "show", "HEAD"], ["usage", "pending"], ["rollup"]] {
       let result = try OctoGitBinary.run(command, in: repository.path, home: repository.home)
       #expect(result.status == 0, "\(command): \(result.stderr)")
@@ -126,7 +127,9 @@ struct HostileInputTests {
     bytes.replaceSubrange(28..<32, with: [0xFF, 0xFF, 0xFF, 0xFF])
     try Data(bytes).write(to: URL(fileURLWithPath: state))
     try repository.write("a.txt", "two\n")
-    try repository.octo("checkpoint", "-m", "second")
+    let second = try OctoGitBinary.run(["checkpoint", "-m", "second"], in: repository.path, home: repository.home)
+    #expect(second.status == 0)
+    #expect(second.stderr.contains("did not check and was rebuilt from the index"), "\(second.stderr)")
     let latest = try repository.git("for-each-ref", "--sort=-refname", "--count=1", "--format=%(objectname)", "refs/octo/checkpoints/")
     #expect(try repository.git("show", "\(latest):a.txt") == "two")
   }
