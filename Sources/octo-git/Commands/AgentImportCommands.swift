@@ -6,7 +6,9 @@ import OctoGit
 extension UsageImportCommand {
   /// Imports one agent's data: its folders from `--dir`, else where the agent keeps them; with a hook's
   /// transcript, just that file.
-  static func importAgent(_ kind: AgentKind, dir: [String], filters: Filters, directory: String, file: String?) throws {
+  static func importAgent(
+    _ kind: AgentKind, dir: [String], filters: Filters, directory: String, file: String?, quiet: Bool = false
+  ) throws {
     let repository = try Repository.open(at: directory)
     var roots = dir
     if dir.isEmpty {
@@ -23,164 +25,109 @@ extension UsageImportCommand {
       return
     }
     filters.report(
-      try importer(for: repository).runAgent(kind, roots: roots, options: try filters.options(folders: [], file: file)))
+      try importer(for: repository).runAgent(kind, roots: roots, options: try filters.options(folders: [], file: file)),
+      repository: repository, quiet: quiet)
   }
 
   static func agentDiscussion(_ kind: AgentKind, reads: String) -> String {
     """
-    Reads \(reads) of each --dir (the agent's data folder, laid out as the agent lays it out), else of \
-    \(kind.defaultLocation). Requests made in this repository's work trees go to the first commit made on their \
-    branch after them, or stay pending until the next commit; each request counts once however often it was \
-    written, and importing again adds nothing. Files that did not change since the last import are not read \
-    again. With --hook-input, imports just the transcript the hook names and always exits 0.
+    Reads \(reads) of each --dir (the agent's data folder, laid out as the agent lays it out: the one holding \
+    \(kind.expectedContent)), else of \(kind.defaultLocation). Requests made in this repository's work trees go to \
+    the first commit made on their branch after them, or stay pending until the next commit; each request counts \
+    once however often it was written, and importing again adds nothing. Files that did not change since the last \
+    import are not read again. With --hook-input, imports just the transcript the hook names and always exits 0.
     """
   }
 
-  struct Gemini: ParsableCommand {
+  /// What every agent's import takes.
+  struct AgentOptions: ParsableArguments {
+    @Option(help: "The agent's data folder (repeatable); see below for its layout.") var dir: [String] = []
+    @OptionGroup var filters: Filters
+    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
+  }
+
+  struct Gemini: AgentImport {
+    static let kind = AgentKind.gemini
     static let configuration = CommandConfiguration(
-      commandName: "gemini",
+      commandName: kind.rawValue,
       abstract: "Import Gemini CLI's chat recordings: requests made in this repository, counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.gemini, reads: "tmp/<project>/chats/session-*.json and *.jsonl"))
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "tmp/<project>/chats/session-*.json and *.jsonl"))
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "A Gemini CLI folder, holding tmp/ (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.gemini, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct Copilot: ParsableCommand {
+  struct Copilot: AgentImport {
+    static let kind = AgentKind.copilot
     static let configuration = CommandConfiguration(
-      commandName: "copilot",
+      commandName: kind.rawValue,
       abstract: "Import GitHub Copilot CLI's session logs: each run's usage, counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.copilot, reads: "session-state/<session>/events.jsonl"))
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "session-state/<session>/events.jsonl"))
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "A Copilot CLI folder, holding session-state/ (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.copilot, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct OpenCode: ParsableCommand {
+  struct OpenCode: AgentImport {
+    static let kind = AgentKind.opencode
     static let configuration = CommandConfiguration(
-      commandName: "opencode",
+      commandName: kind.rawValue,
       abstract: "Import OpenCode's messages (its SQLite database, read-only, and older JSON files): counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.opencode, reads: "opencode.db (with its write-ahead log) and storage/message/"))
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "opencode.db (with its write-ahead log) and storage/message/"))
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "An OpenCode data folder, holding opencode.db (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.opencode, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct Kilo: ParsableCommand {
+  struct Kilo: AgentImport {
+    static let kind = AgentKind.kilo
     static let configuration = CommandConfiguration(
-      commandName: "kilo",
+      commandName: kind.rawValue,
       abstract: "Import Kilo CLI's messages (its SQLite database, read-only): counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.kilo, reads: "kilo.db (with its write-ahead log)"))
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "kilo.db (with its write-ahead log)"))
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "A Kilo data folder, holding kilo.db (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.kilo, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct Cline: ParsableCommand {
+  /// Cline and its forks keep the same task folders.
+  static let taskHistoryNote =
+    " A task whose folder is not in the extension's task history is imported only with --all-projects."
+
+  struct Cline: AgentImport {
+    static let kind = AgentKind.cline
     static let configuration = CommandConfiguration(
-      commandName: "cline",
+      commandName: kind.rawValue,
       abstract: "Import Cline's tasks: each API request counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.cline, reads: "tasks/<task>/ui_messages.json")
-        + " A task whose folder is not in the extension's task history is imported only with --all-projects.")
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "tasks/<task>/ui_messages.json") + taskHistoryNote)
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Cline's extension folder, holding tasks/ (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.cline, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct Roo: ParsableCommand {
+  struct Roo: AgentImport {
+    static let kind = AgentKind.roo
     static let configuration = CommandConfiguration(
-      commandName: "roo",
+      commandName: kind.rawValue,
       abstract: "Import Roo Code's tasks: each API request counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.roo, reads: "tasks/<task>/ui_messages.json")
-        + " A task whose folder is not in the extension's task history is imported only with --all-projects.")
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "tasks/<task>/ui_messages.json") + taskHistoryNote)
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Roo Code's extension folder, holding tasks/ (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.roo, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct KiloCode: ParsableCommand {
+  struct KiloCode: AgentImport {
+    static let kind = AgentKind.kiloCode
     static let configuration = CommandConfiguration(
-      commandName: "kilo-code",
+      commandName: kind.rawValue,
       abstract: "Import Kilo Code's tasks: each API request counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.kiloCode, reads: "tasks/<task>/ui_messages.json")
-        + " A task whose folder is not in the extension's task history is imported only with --all-projects.")
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "tasks/<task>/ui_messages.json") + taskHistoryNote)
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Kilo Code's extension folder, holding tasks/ (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.kiloCode, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
-  struct Qwen: ParsableCommand {
+  struct Qwen: AgentImport {
+    static let kind = AgentKind.qwen
     static let configuration = CommandConfiguration(
-      commandName: "qwen",
+      commandName: kind.rawValue,
       abstract: "Import Qwen Code's chat recordings: each call counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(.qwen, reads: "projects/<project>/chats/*.jsonl"))
-
+      discussion: UsageImportCommand.agentDiscussion(kind, reads: "projects/<project>/chats/*.jsonl"))
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "A Qwen Code folder, holding projects/ (repeatable).") var dir: [String] = []
-    @OptionGroup var filters: Filters
-    @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
-
-    func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, file in
-        try UsageImportCommand.importAgent(.qwen, dir: dir, filters: filters, directory: directory, file: file)
-      }
-    }
+    @OptionGroup var options: AgentOptions
   }
 
   struct All: ParsableCommand {
@@ -236,6 +183,14 @@ extension UsageImportCommand {
         FileHandle.standardError.write(
           Data("octo-git: \(malformed) record(s) could not be read and were skipped\n".utf8))
       }
+      if hookInput == nil {
+        for agent in order {
+          let summary = summaries[agent]!
+          var line = "\(agent): imported \(summary.imported) request\(summary.imported == 1 ? "" : "s")"
+          if summary.imported > 0 { line += ": \(summary.attributed) on commits, \(summary.pending) pending" }
+          print(line)
+        }
+      }
     }
 
     static func sum(_ a: TranscriptImporter.Summary, _ b: TranscriptImporter.Summary) -> TranscriptImporter.Summary {
@@ -251,6 +206,24 @@ extension UsageImportCommand {
       total.attributed += b.attributed
       total.pending += b.pending
       return total
+    }
+  }
+}
+
+/// One agent's `usage import` subcommand: everything but its name and texts is shared.
+protocol AgentImport: ParsableCommand {
+  static var kind: AgentKind { get }
+  var root: OctoGitCommand { get }
+  var options: UsageImportCommand.AgentOptions { get }
+}
+
+extension AgentImport {
+  func run() throws {
+    let options = self.options
+    try UsageImportCommand.run(hookInput: options.hookInput, root: root) { directory, file in
+      try UsageImportCommand.importAgent(
+        Self.kind, dir: options.dir, filters: options.filters, directory: directory, file: file,
+        quiet: options.hookInput != nil)
     }
   }
 }
