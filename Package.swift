@@ -2,10 +2,14 @@
 import Foundation
 import PackageDescription
 
-// On Linux the linker looks first in .build-static/lib, which scripts/static-link.sh (run by every make
-// target that builds) fills with linker scripts naming libgit2's, SQLite's and libstdc++'s static
-// archives: hooks start without loading 22 shared libraries. Without that folder the same build links
-// the shared libraries.
+// octo-git runs on Linux only: it relies on O_PATH, /proc/self/exe, st_mtim, posix_spawn's chdir and Debian's
+// packages (hence no platforms claimed and no Homebrew providers).
+//
+// The linker looks first in .build-static/lib, which scripts/static-link.sh (run by every make target that
+// builds) fills with linker scripts naming libgit2's, SQLite's and libstdc++'s static archives: hooks start
+// without loading 22 shared libraries. Without that folder the same build links the shared libraries. The
+// flag is given to the programs this package links (the executable, the tests, the fuzz targets), never to
+// the library, so the OctoGit library stays usable as a dependency.
 let staticArchives: [LinkerSetting] = [
   .unsafeFlags(["-L", Context.packageDirectory + "/.build-static/lib"], .when(platforms: [.linux]))
 ]
@@ -18,7 +22,6 @@ let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer"])] :
 
 let package = Package(
   name: "octo-git",
-  platforms: [.macOS(.v13)],
   products: [
     .executable(name: "octo-git", targets: ["octo-git"]),
     .library(name: "OctoGit", targets: ["OctoGit"]),
@@ -33,22 +36,22 @@ let package = Package(
     // default path, and module.modulemap names the library).
     .systemLibrary(
       name: "CGit2",
-      providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+      providers: [.apt(["libgit2-dev"])]
     ),
     // Headers only: libcurl is opened with dlopen when needed (see CurlLibrary), so no pkgConfig, which
     // would link it into every process.
     .systemLibrary(
       name: "CCurl",
-      providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+      providers: [.apt(["libcurl4-openssl-dev"])]
     ),
     // Headers only, like CCurl: libpq is opened with dlopen by the team commands (see PostgresLibrary).
     .systemLibrary(
       name: "CPostgres",
-      providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+      providers: [.apt(["libpq-dev"])]
     ),
     // C helpers: skipping libgit2's certificate loading at start-up, libgit2's unused Kerberos calls, a
     // variadic SQLite call.
-    .target(name: "CShims", linkerSettings: [.linkedLibrary("sqlite3")] + staticArchives),
+    .target(name: "CShims", linkerSettings: [.linkedLibrary("sqlite3")]),
     .executableTarget(name: "EmbedDefaultsTool"),
     .plugin(
       name: "EmbedDefaults",
@@ -73,18 +76,20 @@ let package = Package(
       dependencies: [
         "OctoGit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      linkerSettings: staticArchives
     ),
     // Fuzz targets for the parsers of outside bytes (`make fuzz`); a plain build replays seed corpora.
     .executableTarget(
       name: "octo-fuzz",
       dependencies: ["OctoGit"],
       swiftSettings: fuzzFlags,
-      linkerSettings: fuzzLink
+      linkerSettings: staticArchives + fuzzLink
     ),
     .testTarget(
       name: "OctoGitTests",
-      dependencies: ["OctoGit", "CGit2", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: ["OctoGit", "CGit2", .product(name: "GRDB", package: "GRDB.swift")],
+      linkerSettings: staticArchives
     ),
   ]
 )

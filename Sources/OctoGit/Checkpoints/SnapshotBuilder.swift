@@ -1,4 +1,3 @@
-import CGit2
 import CShims
 import Foundation
 
@@ -67,7 +66,7 @@ enum SnapshotBuilder {
       // exist) is said once: rebuilt from the index, the snapshot is still exact.
       damagedState = FileManager.default.fileExists(atPath: statePath)
       let index = try realIndex.get()
-      state = SnapshotState.from(index, tree: try tree(of: index, in: repository))
+      state = SnapshotState.from(index, tree: try index.writeStageZeroTree(to: repository))
       racyAfter = modificationTime(repository.indexPath) ?? (.max, 0)
       fresh = true
       try? FileManager.default.removeItem(atPath: folder + name + ".index")  // what earlier versions kept
@@ -122,7 +121,7 @@ enum SnapshotBuilder {
         let path = state.path(position)
         // In a sparse checkout the files outside the cone are absent on purpose: not deletions.
         if sparse == nil { sparse = (try? config?.bool("core.sparseCheckout")) ?? false }
-        if sparse == true, try isSkipWorktree(realIndex.get(), path) { continue }
+        if sparse == true, try realIndex.get().isSkipWorktree(rawPath: path) { continue }
         removed.insert(position)
         removals.append(.remove(path: path))
       } else if mode == EntryMode.gitlink.rawValue && type == UInt32(S_IFDIR) {
@@ -138,7 +137,7 @@ enum SnapshotBuilder {
         // A file captured while untracked that grew past the limit leaves the snapshot (git's own files
         // never do).
         if type == UInt32(S_IFREG), let limit = maxFileSize(), now.size > limit,
-          try indexEntry(realIndex.get(), path) == nil
+          try !realIndex.get().contains(rawPath: path)
         {
           warnings.append(tooBig(path, now.size, limit))
           recheck.insert(parent(of: path))
@@ -211,7 +210,7 @@ enum SnapshotBuilder {
       let index = try realIndex.get()
       for position in 0..<state.count where !removed.contains(position) {
         let path = state.path(position)
-        if indexEntry(index, path) == nil, try isIgnored(path, in: repository) {
+        if !index.contains(rawPath: path), try repository.isIgnored(path) {
           removed.insert(position)
           replaced[position] = nil
           removals.append(.remove(path: path))
@@ -323,40 +322,6 @@ enum SnapshotBuilder {
       return fraction == 0 ? "\(whole) \(name)" : "\(whole).\(fraction) \(name)"
     }
     return bytes == 1 ? "1 byte" : "\(bytes) bytes"
-  }
-
-  /// The stage-0 entry of `index` at `path` (``RawPath`` form, looked up by its bytes).
-  private static func indexEntry(_ index: Index, _ path: String) -> UnsafePointer<git_index_entry>? {
-    RawPath.withCString(path) { git_index_get_bypath(index.pointer, $0, 0) }
-  }
-
-  /// Whether the index marks `path` skip-worktree (outside a sparse checkout's cone).
-  private static func isSkipWorktree(_ index: Index, _ path: String) -> Bool {
-    guard let entry = indexEntry(index, path) else { return false }
-    return entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
-  }
-
-  /// Whether the ignore rules exclude `path` (``RawPath`` form).
-  private static func isIgnored(_ path: String, in repository: Repository) throws -> Bool {
-    var ignored: Int32 = 0
-    let result = RawPath.withCString(path) { git_ignore_path_is_ignored(&ignored, repository.pointer, $0) }
-    try GitError.check(result, "check whether \(RawPath.shown(path)) is ignored")
-    return ignored == 1
-  }
-
-  /// The tree of an index's stage-0 entries (an index with conflicts has none of its own).
-  private static func tree(of index: Index, in repository: Repository) throws -> Oid {
-    if !index.hasConflicts { return try index.writeTree() }
-    let clean = try Index.inMemory()
-    try index.forEachEntry { path, mode, id, _, _ in
-      // The path as its bytes: a name that is not UTF-8 stays itself.
-      var entry = git_index_entry()
-      entry.path = path
-      entry.id = id.raw
-      entry.mode = mode
-      try GitError.check(git_index_add(clean.pointer, &entry), "add \(RawPath.shown(RawPath.string(cString: path))) to an index")
-    }
-    return try clean.writeTree(to: repository)
   }
 
   /// Hashes the work-tree file at `path` (``RawPath`` form) as git would and returns what to record, or

@@ -1,4 +1,3 @@
-import CGit2
 import CShims
 import Foundation
 
@@ -190,7 +189,7 @@ struct WorkTreeScan {
         // Cached directories are checked on their own; a gitlink entry is checked through its HEAD.
         if known.contains(path) || isTracked(path) { continue }
         if names.refuses(name, isSymlink: false) {
-          if !includeIgnored, try isIgnored(path) { continue }
+          if !includeIgnored, try handle.isIgnored(path) { continue }
           leaveOut(path + "/", in: directory, into: &findings)
           continue
         }
@@ -198,11 +197,11 @@ struct WorkTreeScan {
           findings.nestedRepositories.append(path)
           continue
         }
-        if !includeIgnored, try isIgnored(path) { continue }
+        if !includeIgnored, try handle.isIgnored(path) { continue }
         pending.append(path)
       case Int32(DT_REG), Int32(DT_LNK):
         if isTracked(path) { continue }
-        if !includeIgnored, try isIgnored(path) { continue }
+        if !includeIgnored, try handle.isIgnored(path) { continue }
         if names.refuses(name, isSymlink: type == Int32(DT_LNK)) {
           leaveOut(path, in: directory, into: &findings)
           continue
@@ -218,14 +217,6 @@ struct WorkTreeScan {
   private func leaveOut(_ shownPath: String, in directory: String, into findings: inout Findings) {
     findings.warnings.append("left out \(RawPath.shown(shownPath)) (a name git refuses)")
     findings.recheck.insert(directory)
-  }
-
-  /// Whether the ignore rules exclude `path` (``RawPath`` form, passed to libgit2 as its bytes).
-  private func isIgnored(_ path: String) throws -> Bool {
-    var ignored: Int32 = 0
-    let result = RawPath.withCString(path) { git_ignore_path_is_ignored(&ignored, handle.pointer, $0) }
-    try GitError.check(result, "check whether \(RawPath.shown(path)) is ignored")
-    return ignored == 1
   }
 
   // MARK: - Ignore rules outside the work tree

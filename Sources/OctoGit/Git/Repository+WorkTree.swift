@@ -2,10 +2,12 @@ import CGit2
 import Foundation
 
 extension Repository {
-  /// Whether git's ignore rules (`.gitignore`, `info/exclude`, `core.excludesFile`) ignore `path`.
+  /// Whether git's ignore rules (`.gitignore`, `info/exclude`, `core.excludesFile`) ignore `path` (in
+  /// ``RawPath`` form: a name that is not UTF-8 is passed as its bytes).
   public func isIgnored(_ path: String) throws -> Bool {
     var ignored: Int32 = 0
-    try GitError.check(git_ignore_path_is_ignored(&ignored, pointer, path), "check whether \(path) is ignored")
+    let result = RawPath.withCString(path) { git_ignore_path_is_ignored(&ignored, pointer, $0) }
+    try GitError.check(result, "check whether \(RawPath.shown(path)) is ignored")
     return ignored == 1
   }
 
