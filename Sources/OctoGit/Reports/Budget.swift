@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Where spending stands against a budget set in git config.
 public struct BudgetStatus: Equatable, Sendable {
@@ -37,15 +36,9 @@ public enum Budget {
     let branch = try ledger.repository.head().branch
     var all = UsageTotals()
     var onBranch = UsageTotals()
-    try ledger.store.read { db in
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT cost, cost_pico, branch FROM note_line WHERE shadowed = 0 AND cost IS NOT NULL")
-      while let row = try rows.next() {
-        all.add(tokens: TokenCounts(), costPico: row[1], costText: row[0])
-        if let branch, (row[2] as String?) == branch {
-          onBranch.add(tokens: TokenCounts(), costPico: row[1], costText: row[0])
-        }
-      }
+    try ledger.store.forEachCommittedCost { costText, costPico, lineBranch in
+      all.add(tokens: TokenCounts(), costPico: costPico, costText: costText)
+      if let branch, lineBranch == branch { onBranch.add(tokens: TokenCounts(), costPico: costPico, costText: costText) }
     }
     for item in try ledger.store.pending() where item.event.cost != nil {
       all.add(item.event)

@@ -71,9 +71,7 @@ public struct RollupRefresh {
           switch outcome {
           case .read(_, _, let identity?), .whole(_, _, _, _, _, let identity?):
             // Its origin now names another project: the same events, counted under the new one.
-            try db.execute(
-              sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?",
-              arguments: [identity.project, identity.origin, entry.id])
+            try RollupStore.move(entry, to: identity.project, origin: identity.origin, in: db)
             entry.project = identity.project
           default: break
           }
@@ -93,8 +91,7 @@ public struct RollupRefresh {
           case .whole(let tip, let archive, let notes, let unread, let fetchProblem, _):
             let malformedLines = unread.reduce(0) { $0 + $1.unread.malformed }
             try RollupStore.store(archive, tip: tip, for: entry, in: db)
-            try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [entry.id])
-            try RollupStore.recordUnread(unread, for: entry, in: db)
+            try RollupStore.recordUnread(unread, for: entry, in: db, replacing: true)
             summary.read += 1
             summary.notesRead += notes
             summary.malformedLines += malformedLines

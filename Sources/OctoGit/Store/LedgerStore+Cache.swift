@@ -103,4 +103,14 @@ extension LedgerStore {
       return (row?[0] ?? 0, row?[1] ?? 0, commits)
     }
   }
+
+  /// Calls `body` with the cost of each priced event in the notes, counted once (its exact text, its
+  /// pico-dollars when exact, and its branch): what budgets add up.
+  func forEachCommittedCost(_ body: (String?, Int64?, String?) throws -> Void) throws {
+    try read { db in
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT cost, cost_pico, branch FROM note_line WHERE shadowed = 0 AND cost IS NOT NULL")
+      while let row = try rows.next() { try body(row[0], row[1], row[2]) }
+    }
+  }
 }

@@ -178,10 +178,19 @@ public final class RollupStore: SQLiteStore {
     try recordUnread(delta.notes.filter { $0.unread.malformed > 0 }.map { ($0.commit.hex, $0.unread) }, for: entry, in: db)
   }
 
-  /// Records the commits whose notes hold lines no report can read.
-  static func recordUnread(_ notes: [(commit: String, unread: StoredUsageLine.Unread)], for entry: Entry, in db: Database)
-    throws
-  {
+  /// Moves a repository whose origin now names another project to that project.
+  static func move(_ entry: Entry, to project: String, origin: String?, in db: Database) throws {
+    try db.execute(
+      sql: "UPDATE repo SET project = ?, origin = ? WHERE id = ?", arguments: [project, origin, entry.id])
+  }
+
+  /// Records the commits whose notes hold lines no report can read (`replacing` what was recorded of the
+  /// repository: every note was read).
+  static func recordUnread(
+    _ notes: [(commit: String, unread: StoredUsageLine.Unread)], for entry: Entry, in db: Database,
+    replacing: Bool = false
+  ) throws {
+    if replacing { try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [entry.id]) }
     guard !notes.isEmpty else { return }
     let insert = try db.makeStatement(
       sql: "INSERT OR REPLACE INTO repo_unread (repo, commit_id, malformed, newer) VALUES (?, ?, ?, ?)")
