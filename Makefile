@@ -12,7 +12,7 @@ STRIP     ?= strip
 RELEASE_FLAGS ?= -c release --static-swift-stdlib --product octo-git
 RELEASE_BIN    = .build/release/octo-git
 
-.PHONY: all deps build release test demo share install uninstall bench fuzz fuzz-build clean
+.PHONY: all deps build release test lint demo share install uninstall bench fuzz fuzz-build clean
 
 all: build
 
@@ -32,7 +32,7 @@ release: deps
 
 ## test: install what is missing (Chromium too, for the HTML report's test), build, run every test, replay
 ## the fuzz seeds and fuzz each parser for a few seconds
-test:
+test: lint
 	@sh scripts/install-deps.sh test
 	@sh scripts/static-link.sh
 	$(SWIFT) build --build-tests
@@ -48,6 +48,11 @@ FUZZ_TARGETS = note-line json claude-line codex-rollout archive snapshot-state f
   github-api copy-row import-offsets agent-import-state
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
+
+## lint: swift format's checks with the project's .swift-format (line length 120, two-space indents); `swift
+## format --in-place --recursive Sources Tests Plugins` fixes what it reports
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Plugins
 
 ## fuzz-build: octo-fuzz with libFuzzer, the core library instrumented (in .build-fuzz)
 fuzz-build: deps

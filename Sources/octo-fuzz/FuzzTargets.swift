@@ -10,15 +10,18 @@ enum FuzzTargets {
   static let fromEnvironment: String = {
     let name = ProcessInfo.processInfo.environment["OCTO_FUZZ_TARGET"] ?? ""
     guard names.contains(name) else {
-      FileHandle.standardError.write(Data("octo-fuzz: set OCTO_FUZZ_TARGET to one of \(names.joined(separator: ", "))\n".utf8))
+      FileHandle.standardError.write(
+        Data("octo-fuzz: set OCTO_FUZZ_TARGET to one of \(names.joined(separator: ", "))\n".utf8))
       exit(2)
     }
     return name
   }()
 
-  static let names = ["note-line", "json", "claude-line", "codex-rollout", "archive", "snapshot-state", "folder-cache",
+  static let names = [
+    "note-line", "json", "claude-line", "codex-rollout", "archive", "snapshot-state", "folder-cache",
     "hook-input", "template", "gemini-chat", "copilot-events", "opencode-message", "cline-messages", "qwen-chat",
-    "json-select", "actions-event", "github-link", "github-api", "copy-row", "import-offsets", "agent-import-state"]
+    "json-select", "actions-event", "github-link", "github-api", "copy-row", "import-offsets", "agent-import-state",
+  ]
 
   /// A scratch file for readers that take a path (in memory where the system has /dev/shm).
   static let scratch: String = {
@@ -63,7 +66,8 @@ enum FuzzTargets {
     _ = cleanUpAtExit
     let root = scratch + ".d"
     for folder in [
-      "gemini/tmp/fuzz/chats", "copilot/session-state/0b9c4a52-7a1e-4c3b-9d2f-1a2b3c4d5e01", "opencode/storage/message/ses_1",
+      "gemini/tmp/fuzz/chats", "copilot/session-state/0b9c4a52-7a1e-4c3b-9d2f-1a2b3c4d5e01",
+      "opencode/storage/message/ses_1",
       "cline/tasks/1893492000000", "qwen/projects/-repo/chats", "state",
     ] {
       try? FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
@@ -203,7 +207,8 @@ enum FuzzTargets {
       check(rows, prefix: "oc:", agent: "opencode")
       // SQLite hands text back up to its first NUL, and repaired where it is not UTF-8; only rows naming the
       // assistant are parsed.
-      if read, let messageID, !messageID.utf8.contains(0), !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil,
+      if read, let messageID, !messageID.utf8.contains(0), !bytes.contains(0),
+        String(validating: bytes, as: UTF8.self) != nil,
         JSONWalk.contains(bytes, "\"assistant\"")
       {
         precondition(sorted(rows) == sorted(legacy), "a message read differently from the database and from its file")
@@ -221,7 +226,9 @@ enum FuzzTargets {
         check(scan, prefix: flavor.prefix + task.id + ":", agent: flavor.rawValue)
         scans.append(scan)
       }
-      let byTime = scans.map { scan in Dictionary(uniqueKeysWithValues: scan.requests.map { (String($0.id.dropFirst(3)), $0) }) }
+      let byTime = scans.map { scan in
+        Dictionary(uniqueKeysWithValues: scan.requests.map { (String($0.id.dropFirst(3)), $0) })
+      }
       for (scan, requests) in zip(scans.dropFirst(), byTime.dropFirst()) {
         precondition(
           scan.records == scans[0].records && scan.malformed == scans[0].malformed && scan.files == scans[0].files
@@ -233,7 +240,8 @@ enum FuzzTargets {
           precondition(
             request.tokens.output == original.tokens.output && request.tokens.cacheRead == original.tokens.cacheRead
               && request.tokens.cacheWrite5m == original.tokens.cacheWrite5m && request.tokens.cacheWrite1h == 0
-              && (request.tokens.input == original.tokens.input || request.tokens.input == original.tokens.input - cache),
+              && (request.tokens.input == original.tokens.input
+                || request.tokens.input == original.tokens.input - cache),
             "a fork's counts differ from Cline's beyond the cache it keeps in the input")
           precondition(
             request.at == original.at && request.model == original.model && request.cost == original.cost
@@ -273,18 +281,21 @@ enum FuzzTargets {
         pull == (try? GitHubActionsEvent.parse(text, name: "pull_request_target")),
         "pull_request and pull_request_target read differently")
       if case .pullRequest(let event)? = pull {
-        precondition(event.number > 0 && !event.headRef.isEmpty && !event.baseRef.isEmpty, "a pull request event past its checks")
+        precondition(
+          event.number > 0 && !event.headRef.isEmpty && !event.baseRef.isEmpty, "a pull request event past its checks")
       }
       let push = try? GitHubActionsEvent.parse(text, name: "push")
       if case .push(let event)? = push {
         precondition(
-          !event.ref.isEmpty && event.before?.isZero != true && event.after?.isZero != true, "a push event past its checks")
+          !event.ref.isEmpty && event.before?.isZero != true && event.after?.isZero != true,
+          "a push event past its checks")
       }
       if let other = try? GitHubActionsEvent.parse(text, name: "workflow_run") {
         precondition(other == .other("workflow_run"), "an event of another name read as a known one")
       }
       withScratchFile(bytes) { path in
-        precondition((try? GitHubActionsEvent.read(path: path, name: "push")) == push, "the event file read unlike its text")
+        precondition(
+          (try? GitHubActionsEvent.read(path: path, name: "push")) == push, "the event file read unlike its text")
       }
       _ = try? GitHubActionsEnvironment(["GITHUB_REPOSITORY": text, "GITHUB_SERVER_URL": text]).repository()
     case "github-link":
@@ -307,7 +318,8 @@ enum FuzzTargets {
       withScratchFile(bytes) { path in
         let state = AgentImportState.load(path)
         guard (try? state.save(savedImportState)) != nil else { return }
-        precondition(AgentImportState.load(savedImportState).agents == state.agents, "the import state does not survive a save")
+        precondition(
+          AgentImportState.load(savedImportState).agents == state.agents, "the import state does not survive a save")
       }
     default:
       fatalError("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
@@ -352,7 +364,8 @@ enum FuzzTargets {
       "model": .all, "usageMetadata": .all,
       "systemPayload": .members([
         "uiEvent": .members([
-          "event.name": .all, "event.timestamp": .all, "model": .all, "input_token_count": .all, "output_token_count": .all,
+          "event.name": .all, "event.timestamp": .all, "model": .all, "input_token_count": .all,
+          "output_token_count": .all,
           "cached_content_token_count": .all, "thoughts_token_count": .all,
         ])
       ]),
@@ -376,7 +389,9 @@ enum FuzzTargets {
   }
 
   /// Whether `body` reads the bytes as one value with nothing but white space around it.
-  static func readsWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout CanonicalJSON.Parser) throws -> Void) -> Bool {
+  static func readsWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout CanonicalJSON.Parser) throws -> Void)
+    -> Bool
+  {
     var parser = CanonicalJSON.Parser(bytes: bytes)
     parser.skipSpace()
     do {
@@ -393,8 +408,10 @@ enum FuzzTargets {
   static func walk(_ parser: inout CanonicalJSON.Parser, depth: Int) throws {
     guard parser.position < parser.bytes.count else { throw parser.error("unexpected end of input") }
     switch parser.bytes[parser.position] {
-    case UInt8(ascii: "{"): try JSONWalk.members(&parser, depth: depth) { parser, _ in try walk(&parser, depth: depth + 1) }
-    case UInt8(ascii: "["): try JSONWalk.elements(&parser, depth: depth) { parser in try walk(&parser, depth: depth + 1) }
+    case UInt8(ascii: "{"):
+      try JSONWalk.members(&parser, depth: depth) { parser, _ in try walk(&parser, depth: depth + 1) }
+    case UInt8(ascii: "["):
+      try JSONWalk.elements(&parser, depth: depth) { parser in try walk(&parser, depth: depth + 1) }
     default: _ = try parser.value(depth: depth)
     }
   }
@@ -433,10 +450,13 @@ enum FuzzTargets {
     if text.hasPrefix("HTTP/"), let blank = text.range(of: "\r\n\r\n") ?? text.range(of: "\n\n") {
       // "\r\n" is one Character: split at either ending.
       let lines = text[..<blank.lowerBound].split { $0 == "\n" || $0 == "\r\n" }
-      if let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) { statuses.append(status) }
+      if let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+        statuses.append(status)
+      }
       for line in lines.dropFirst() {
         guard let colon = line.firstIndex(of: ":") else { continue }
-        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+          in: .whitespacesAndNewlines)
       }
       body = text[blank.upperBound...]
     }
@@ -446,9 +466,13 @@ enum FuzzTargets {
       token: "t", maximumWait: 0, sleep: { _ in })
     _ = GitHubClient.pullRequest(value)
     _ = GitHubClient.comment(value)
-    if let details = GitHubClient.details(value) { precondition(details.number > 0, "a pull request numbered \(details.number)") }
+    if let details = GitHubClient.details(value) {
+      precondition(details.number > 0, "a pull request numbered \(details.number)")
+    }
     for item in (value.arrayValue ?? []).prefix(256) {
-      if let details = GitHubClient.details(item) { precondition(details.number > 0, "a pull request numbered \(details.number)") }
+      if let details = GitHubClient.details(item) {
+        precondition(details.number > 0, "a pull request numbered \(details.number)")
+      }
       _ = GitHubClient.comment(item)
       _ = item["sha"]?.stringValue.flatMap(Oid.init(hex:))
     }
@@ -480,7 +504,9 @@ enum FuzzTargets {
     if let parsed = StoredUsageLine.parse(bytes) {
       line = parsed
     } else {
-      let parts = bytes.split(separator: 0xFF, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+      let parts = bytes.split(separator: 0xFF, omittingEmptySubsequences: false).map {
+        String(decoding: $0, as: UTF8.self)
+      }
       func part(_ index: Int) -> String? { index < parts.count ? parts[index] : nil }
       line = StoredUsageLine()
       line.id = part(0) ?? ""
@@ -515,14 +541,16 @@ enum FuzzTargets {
     for ((event, order), fields) in zip(events, read) {
       let tokens = event.tokens
       let expected: [[UInt8]?] = [
-        text(event.id), text(String(event.atMs)), text(project), text(ModelName.normalise(event.model)), text(event.model),
+        text(event.id), text(String(event.atMs)), text(project), text(ModelName.normalise(event.model)),
+        text(event.model),
         text(event.agent), text(event.session), text(event.user), text(event.machine), text(event.branch),
         text(event.feature), copyCommit, text(String(tokens.input)), text(String(tokens.output)),
         text(String(tokens.cacheWrite5m)), text(String(tokens.cacheWrite1h)), text(String(tokens.cacheRead)),
         text(event.costText), text(event.prices), text(String(order)),
       ]
       precondition(expected.count == TeamRows.columns.count, "a column left out")
-      precondition(fields.count == TeamRows.columns.count, "COPY reads \(fields.count) columns, not \(TeamRows.columns.count)")
+      precondition(
+        fields.count == TeamRows.columns.count, "COPY reads \(fields.count) columns, not \(TeamRows.columns.count)")
       for (index, (field, value)) in zip(fields, expected).enumerated() {
         precondition(field == value, "COPY reads column \(TeamRows.columns[index]) back differently")
         if let field {
@@ -640,7 +668,9 @@ enum FuzzTargets {
     var parts = ClaudeCodeTranscripts.Scan()
     guard let first = try? ClaudeCodeTranscripts.read(scratch, from: 0, into: &parts, complete: false) else { return }
     precondition(first <= UInt64(cut), "an offset past the end of the file")
-    guard let identity = FileIdentity.of(scratch, length: Int(first)) else { preconditionFailure("no identity of a file just read") }
+    guard let identity = FileIdentity.of(scratch, length: Int(first)) else {
+      preconditionFailure("no identity of a file just read")
+    }
     precondition(identity.headLength == min(Int(first), FileIdentity.headLimit), "an identity of another length")
     guard put(bytes, at: scratch) else { return }
     precondition(identity.matches(scratch), "a file that only grew is taken for another")
@@ -650,7 +680,9 @@ enum FuzzTargets {
     else { preconditionFailure("a regular file that cannot be read again") }
     precondition(second == once, "two reads end at \(second), one at \(once)")
     func same(_ reason: String) {
-      precondition(parts.lines == whole.lines && parts.malformedLines == whole.malformedLines, "\(reason): lines counted differently")
+      precondition(
+        parts.lines == whole.lines && parts.malformedLines == whole.malformedLines,
+        "\(reason): lines counted differently")
       precondition(
         parts.requests.mapValues(\.request) == whole.requests.mapValues(\.request), "\(reason): other requests")
     }

@@ -16,8 +16,10 @@ struct OctoGitCommand: ParsableCommand {
       """,
     version: "octo-git \(Version.octoGit)",
     subcommands: [
-      InstallCommand.self, UninstallCommand.self, DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self, RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
-      NotesCommand.self, FeatureCommand.self, PullRequestCommand.self, ReposCommand.self, RollupCommand.self, TeamCommand.self,
+      InstallCommand.self, UninstallCommand.self, DoctorCommand.self, CheckpointCommand.self, CheckpointsCommand.self,
+      RestoreCommand.self, UsageCommand.self, PricingCommand.self, CacheCommand.self, HookCommand.self,
+      NotesCommand.self, FeatureCommand.self, PullRequestCommand.self, ReposCommand.self, RollupCommand.self,
+      TeamCommand.self,
       StatusLineCommand.self, DefaultsCommand.self,
     ]
   )
@@ -34,7 +36,8 @@ struct OctoGitCommand: ParsableCommand {
       let next = path.hasPrefix("/") ? path : directory + "/" + path
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: next, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw OctoError("cannot change to '\(path)': no such directory", hint: "check the path given to -C", status: .usage)
+        throw OctoError(
+          "cannot change to '\(path)': no such directory", hint: "check the path given to -C", status: .usage)
       }
       directory = URL(fileURLWithPath: next).standardizedFileURL.path
     }
@@ -116,7 +119,9 @@ struct OctoGitCommand: ParsableCommand {
     var parts: [String] = []
     var values: [String] = []
     for line in lines {
-      if line.hasPrefix("Help:") || line.hasPrefix("Usage:") || line.hasPrefix("USAGE:") || line.hasPrefix("See '") { break }
+      if line.hasPrefix("Help:") || line.hasPrefix("Usage:") || line.hasPrefix("USAGE:") || line.hasPrefix("See '") {
+        break
+      }
       if line.hasPrefix("- ") {
         values.append(String(line.dropFirst(2)))
       } else if !line.isEmpty {
@@ -202,7 +207,8 @@ struct OctoGitCommand: ParsableCommand {
   /// Prints `octo-git: <message>` on stderr and exits with `status`.
   static func fail(_ message: String, status: ExitStatus) -> Never {
     let style = OutputStyle.forDescriptor(STDERR_FILENO)
-    FileHandle.standardError.write(Data((style.paint("octo-git:", .red) + " " + SafeText.terminal(message) + "\n").utf8))
+    FileHandle.standardError.write(
+      Data((style.paint("octo-git:", .red) + " " + SafeText.terminal(message) + "\n").utf8))
     Foundation.exit(status.rawValue)
   }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Checkpoints for people.
 public enum CheckpointTable {
-  public static func render(_ checkpoints: [Checkpoint], showWorktree: Bool, style: OutputStyle, now: Date = Date()) -> String {
+  public static func render(_ checkpoints: [Checkpoint], showWorktree: Bool, style: OutputStyle, now: Date = Date())
+    -> String
+  {
     var headers = ["id", "age", "message", "branch", "files"]
     if showWorktree { headers.insert("worktree", at: 3) }
     var table = TextTable(headers: headers, alignments: Array(repeating: .left, count: headers.count))
@@ -29,7 +31,9 @@ public enum CheckpointTable {
       "branch:   \(SafeText.terminal(checkpoint.branch ?? "(detached)")) at \(checkpoint.head?.abbreviated() ?? "(no commit yet)")",
       "worktree: \(SafeText.terminal(checkpoint.worktree))",
     ]
-    if let agent = checkpoint.agent { lines.append("agent:    \(agent)" + (checkpoint.session.map { " (session \($0))" } ?? "")) }
+    if let agent = checkpoint.agent {
+      lines.append("agent:    \(agent)" + (checkpoint.session.map { " (session \($0))" } ?? ""))
+    }
     lines.append("files:    \(checkpoint.changed) changed, \(checkpoint.untracked) untracked (against HEAD)")
     lines.append("")
     lines.append(DiffStatText.render(stats, style: style))
@@ -49,7 +53,8 @@ public enum DiffStatText {
       let minus = style.paint(String(repeating: "-", count: min(file.deletions, 40)), .red)
       return " \(name) | \(file.insertions + file.deletions) \(plus)\(minus)"
     }
-    lines.append(" \(stats.files.count) file(s) changed, \(stats.insertions) insertion(s)(+), \(stats.deletions) deletion(s)(-)")
+    lines.append(
+      " \(stats.files.count) file(s) changed, \(stats.insertions) insertion(s)(+), \(stats.deletions) deletion(s)(-)")
     return lines.joined(separator: "\n")
   }
 

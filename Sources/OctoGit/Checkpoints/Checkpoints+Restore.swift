@@ -44,7 +44,8 @@ extension Checkpoints {
     let selected = paths.filter { !$0.isEmpty }
     for path in selected {
       guard GitPathRules.isSafe(path) else {
-        throw OctoError.badInput("\(GitPathRules.shown(path)) is not a path git would check out", hint: "nothing was restored")
+        throw OctoError.badInput(
+          "\(GitPathRules.shown(path)) is not a path git would check out", hint: "nothing was restored")
       }
       guard try repository.treeEntry(in: target, path: path) != nil else {
         throw OctoError.badInput(
@@ -119,7 +120,8 @@ extension Checkpoints {
     } catch {
       let message = (error as? OctoError)?.description ?? "\(error)"
       throw OctoError(
-        "restoring \(short) stopped part way: \(message)", hint: "undo what was done with: octo-git restore \(undo.id.abbreviated())")
+        "restoring \(short) stopped part way: \(message)",
+        hint: "undo what was done with: octo-git restore \(undo.id.abbreviated())")
     }
     if restoreIndex, let indexCommit = checkpoint.index {
       let index = try repository.currentIndex()

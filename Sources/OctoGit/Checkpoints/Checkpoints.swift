@@ -23,7 +23,10 @@ public final class Checkpoints {
     public var includeIgnored: Bool
     public var now: Date
 
-    public init(message: String = "", agent: String? = nil, session: String? = nil, includeIgnored: Bool = false, now: Date = Date()) {
+    public init(
+      message: String = "", agent: String? = nil, session: String? = nil, includeIgnored: Bool = false,
+      now: Date = Date()
+    ) {
       self.message = message
       self.agent = agent
       self.session = session
@@ -101,7 +104,9 @@ public final class Checkpoints {
       index: snapshot.indexTree == nil ? nil : indexCommit)
     try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
 
-    let keep = try repository.config().int("octo.checkpoint.keep") ?? Int(DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
+    let keep =
+      try repository.config().int("octo.checkpoint.keep") ?? Int(
+        DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
     if keep > 0 { try prune(keep: keep, olderThan: nil) }
     return checkpoint
   }
@@ -132,7 +137,8 @@ public final class Checkpoints {
     for reference in refs {
       if let blob = blobs[reference.target],
         let checkpoint = try? Checkpoint(
-          id: reference.target, ref: reference.name, note: String(decoding: try repository.blobContent(blob), as: UTF8.self))
+          id: reference.target, ref: reference.name,
+          note: String(decoding: try repository.blobContent(blob), as: UTF8.self))
       {
         checkpoints.append(checkpoint)
       } else {
@@ -179,7 +185,8 @@ public final class Checkpoints {
     }
     let all = try list(allWorktrees: true)
     guard text.count >= 4, text.allSatisfy(\.isHexDigit) else {
-      throw OctoError.badInput("'\(id)' is not a checkpoint id", hint: "use latest, latest~N, or at least 4 digits of an id")
+      throw OctoError.badInput(
+        "'\(id)' is not a checkpoint id", hint: "use latest, latest~N, or at least 4 digits of an id")
     }
     let matches = all.filter { $0.id.hex.hasPrefix(text) }
     // Several refs on one commit (two checkpoints of one state in one second, before checkpoint commits

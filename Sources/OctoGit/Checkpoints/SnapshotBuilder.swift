@@ -74,7 +74,9 @@ enum SnapshotBuilder {
     let config = try? repository.config()
     let trustFileMode = (try? config?.bool("core.filemode")) ?? true
     var warnings: [String] = []
-    if damagedState { warnings.append("the checkpoint state \(statePath) did not check and was rebuilt from the index") }
+    if damagedState {
+      warnings.append("the checkpoint state \(statePath) did not check and was rebuilt from the index")
+    }
     // Folders holding an untracked file left out: the folder cache must not call them current.
     var recheck: Set<String> = []
     var sizeLimit: UInt64??
@@ -114,7 +116,8 @@ enum SnapshotBuilder {
       if now.error != 0 && now.error != ENOENT && now.error != ENOTDIR {
         // There, but not to be looked at (a folder above it unreadable): kept as it was, not deleted.
         warnings.append(
-          "kept the previous content of \(RawPath.shown(state.path(position))) (\(String(cString: strerror(now.error))))")
+          "kept the previous content of \(RawPath.shown(state.path(position))) (\(String(cString: strerror(now.error))))"
+        )
         continue
       }
       if now.error != 0 || (type == UInt32(S_IFDIR) && mode != EntryMode.gitlink.rawValue) {
@@ -132,7 +135,9 @@ enum SnapshotBuilder {
           replaced[position] = record
           upserts.append(.upsert(path: path, id: head, mode: .gitlink))
         }
-      } else if statMoved(recorded: state.stat(position), mode: mode, found: now, racyAfter: racyAfter, trustFileMode: trustFileMode) {
+      } else if statMoved(
+        recorded: state.stat(position), mode: mode, found: now, racyAfter: racyAfter, trustFileMode: trustFileMode)
+      {
         let path = state.path(position)
         // A file captured while untracked that grew past the limit leaves the snapshot (git's own files
         // never do).
@@ -169,9 +174,11 @@ enum SnapshotBuilder {
     // Files nobody recorded yet, from the directories that changed.
     // A state rebuilt from the index holds no untracked file: every folder is read again then, whatever
     // the folder cache says.
-    let rulesMoved = fresh || (removed.map { state.path($0) } + replaced.keys.map { state.path($0) }).contains {
-      $0 == ".gitignore" || $0.hasSuffix("/.gitignore")
-    }
+    let rulesMoved =
+      fresh
+      || (removed.map { state.path($0) } + replaced.keys.map { state.path($0) }).contains {
+        $0 == ".gitignore" || $0.hasSuffix("/.gitignore")
+      }
     let scan = WorkTreeScan(
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
@@ -181,7 +188,8 @@ enum SnapshotBuilder {
     for path in findings.nestedRepositories {
       // A repository nested in the work tree: recorded as a gitlink to its HEAD (none yet: skipped).
       guard let head = repository.nestedRepositoryHead(at: path) else { continue }
-      added.append(SnapshotState.Record(path: path, mode: EntryMode.gitlink.rawValue, skipWorktree: false, id: head, stat: .none))
+      added.append(
+        SnapshotState.Record(path: path, mode: EntryMode.gitlink.rawValue, skipWorktree: false, id: head, stat: .none))
       upserts.append(.upsert(path: path, id: head, mode: .gitlink))
     }
     let newcomers = findings.untracked
@@ -249,12 +257,15 @@ enum SnapshotBuilder {
     var said: Set<String> = []
     warnings = warnings.filter { said.insert($0).inserted }
     return Snapshot(
-      tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex, warnings: warnings)
+      tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex,
+      warnings: warnings)
   }
 
   /// `tree` with `updates` applied. When libgit2 refuses the batch, they are applied one at a time and
   /// those it refuses are returned (path and error) instead of failing everything.
-  private static func apply(_ updates: [TreeUpdate], to tree: Oid, in repository: Repository) -> (Oid, [(String, Error)]) {
+  private static func apply(_ updates: [TreeUpdate], to tree: Oid, in repository: Repository) -> (
+    Oid, [(String, Error)]
+  ) {
     if updates.isEmpty { return (tree, []) }
     do {
       return (try repository.updateTree(tree, with: updates, rawPaths: true), [])
@@ -315,7 +326,8 @@ enum SnapshotBuilder {
 
   /// A size for people, in git's units (1 KB = 1024 bytes): `30 MB`, `1.5 GB`, `512 bytes`.
   static func sizeText(_ bytes: UInt64) -> String {
-    for (unit, name) in [(UInt64(1) << 30, "GB"), (UInt64(1) << 20, "MB"), (UInt64(1) << 10, "KB")] where bytes >= unit {
+    for (unit, name) in [(UInt64(1) << 30, "GB"), (UInt64(1) << 20, "MB"), (UInt64(1) << 10, "KB")] where bytes >= unit
+    {
       let tenths = (Double(bytes) / Double(unit) * 10).rounded()
       let whole = Int(tenths / 10)
       let fraction = Int(tenths) % 10
@@ -335,7 +347,9 @@ enum SnapshotBuilder {
     case UInt32(S_IFLNK):
       mode = EntryMode.symlink.rawValue
     case UInt32(S_IFREG):
-      if trustFileMode || previousMode == nil || previousMode == EntryMode.symlink.rawValue || previousMode == EntryMode.gitlink.rawValue {
+      if trustFileMode || previousMode == nil || previousMode == EntryMode.symlink.rawValue
+        || previousMode == EntryMode.gitlink.rawValue
+      {
         mode = now.mode & 0o100 != 0 ? EntryMode.executable.rawValue : EntryMode.blob.rawValue
       } else {
         mode = previousMode!
@@ -357,7 +371,9 @@ enum SnapshotBuilder {
 
   /// Whether `found` (lstat now) may describe different content than what was `recorded` with `mode`.
   /// Sizes and inodes are compared in the 32 bits git's index keeps, nanoseconds only when recorded.
-  static func statMoved(recorded: RecordedStat, mode: UInt32, found: octo_path_stat, racyAfter: (Int64, Int64), trustFileMode: Bool)
+  static func statMoved(
+    recorded: RecordedStat, mode: UInt32, found: octo_path_stat, racyAfter: (Int64, Int64), trustFileMode: Bool
+  )
     -> Bool
   {
     let type = found.mode & UInt32(S_IFMT)
@@ -371,7 +387,9 @@ enum SnapshotBuilder {
       return true
     }
     if UInt32(truncatingIfNeeded: recorded.size) != UInt32(truncatingIfNeeded: found.size) { return true }
-    if recorded.inode != 0 && UInt32(truncatingIfNeeded: recorded.inode) != UInt32(truncatingIfNeeded: found.inode) { return true }
+    if recorded.inode != 0 && UInt32(truncatingIfNeeded: recorded.inode) != UInt32(truncatingIfNeeded: found.inode) {
+      return true
+    }
     if recorded.mtimeSeconds != found.mtime_seconds { return true }
     if recorded.mtimeNanoseconds != 0 && recorded.mtimeNanoseconds != found.mtime_nanoseconds { return true }
     if recorded.ctimeSeconds != found.ctime_seconds { return true }

@@ -69,7 +69,9 @@ final class SnapshotState {
   }
 
   func record(_ position: Int) -> Record {
-    Record(path: path(position), mode: mode(position), skipWorktree: skipWorktree(position), id: id(position), stat: stat(position))
+    Record(
+      path: path(position), mode: mode(position), skipWorktree: skipWorktree(position), id: id(position),
+      stat: stat(position))
   }
 
   /// The position of `path` (in ``RawPath`` form), found by binary search.
@@ -167,16 +169,20 @@ final class SnapshotState {
   /// A state over `storage` (taking ownership) when it is well formed and in strict path order.
   private static func parse(_ storage: UnsafeMutableRawBufferPointer) -> SnapshotState? {
     guard let offsets = recordOffsets(storage) else { return nil }
-    for (previous, next) in zip(offsets, offsets.dropFirst()) where strcmp(pathAt(storage, previous), pathAt(storage, next)) >= 0 {
+    for (previous, next) in zip(offsets, offsets.dropFirst())
+    where strcmp(pathAt(storage, previous), pathAt(storage, next)) >= 0 {
       return nil
     }
-    return SnapshotState(tree: Oid(bytes: UnsafeRawBufferPointer(rebasing: storage[8..<28])), storage: storage, offsets: offsets)
+    return SnapshotState(
+      tree: Oid(bytes: UnsafeRawBufferPointer(rebasing: storage[8..<28])), storage: storage, offsets: offsets)
   }
 
   private static func append(
     _ bytes: inout [UInt8], mode: UInt32, skipWorktree: Bool, id: Oid, stat: RecordedStat, path: (inout [UInt8]) -> Void
   ) {
-    func put<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    func put<T: FixedWidthInteger>(_ value: T) {
+      withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
     put(mode)
     put(UInt32(skipWorktree ? 1 : 0))
     put(stat.size)

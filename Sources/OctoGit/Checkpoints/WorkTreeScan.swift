@@ -93,7 +93,9 @@ struct WorkTreeScan {
     var readAny = false
     while let directory = pending.popLast() {
       readAny = true
-      guard let stamp = try read(directory, root: root, known: known, into: &findings, pending: &pending) else { continue }
+      guard let stamp = try read(directory, root: root, known: known, into: &findings, pending: &pending) else {
+        continue
+      }
       stamps[directory] = stamp
     }
     // A new .gitignore may ignore files captured earlier, or un-ignore some in directories not read:
@@ -126,7 +128,9 @@ struct WorkTreeScan {
   /// Reads one directory: new files and nested repositories go to `findings`, new subdirectories to
   /// `pending`. Returns the directory's stamp taken before reading; ``FolderCache/Stamp/unknown`` when it
   /// cannot be read (so that the next scan tries again), `nil` when it is gone.
-  private func read(_ directory: String, root: Int32, known: Set<String>, into findings: inout Findings, pending: inout [String])
+  private func read(
+    _ directory: String, root: Int32, known: Set<String>, into findings: inout Findings, pending: inout [String]
+  )
     throws -> Stamp?
   {
     // From the top folder's descriptor, never through a symlink: a folder replaced by a link since it was
@@ -144,7 +148,8 @@ struct WorkTreeScan {
       let problem = errno
       if problem == ENOENT || problem == ENOTDIR || problem == ELOOP { return nil }
       findings.warnings.append(
-        "left out \(directory.isEmpty ? "." : RawPath.shown(directory))/ (cannot read the folder: \(String(cString: strerror(problem))))")
+        "left out \(directory.isEmpty ? "." : RawPath.shown(directory))/ (cannot read the folder: \(String(cString: strerror(problem))))"
+      )
       return .unknown
     }
     guard let stream = Glibc.fdopendir(descriptor) else {
@@ -168,7 +173,8 @@ struct WorkTreeScan {
       let (name, type) = withUnsafeBytes(of: entry.pointee.d_name) { raw -> (String, Int32) in
         let cName = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
         let length = strlen(cName)
-        let name = RawPath.string(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
+        let name = RawPath.string(
+          UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length))
         var type = Int32(entry.pointee.d_type)
         if type == DT_UNKNOWN {
           var found = stat()
@@ -227,7 +233,8 @@ struct WorkTreeScan {
     if let configured = try? handle.config().string("core.excludesFile") {
       files.append(configured.hasPrefix("~/") ? NSHomeDirectory() + String(configured.dropFirst(1)) : configured)
     } else {
-      let base = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+      let base =
+        ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
         ?? NSHomeDirectory() + "/.config"
       files.append(base + "/git/ignore")
     }
@@ -270,7 +277,9 @@ final class GitNames {
     let bytes = Array(name.utf8)
     if bytes == [Self.dot] || bytes == [Self.dot, Self.dot] { return true }
     if Self.isDotGit(bytes) { return true }
-    if isSymlink && bytes.count == 11 && bytes[0] == Self.dot && Self.matches(bytes, at: 1, "gitmodules") { return true }
+    if isSymlink && bytes.count == 11 && bytes[0] == Self.dot && Self.matches(bytes, at: 1, "gitmodules") {
+      return true
+    }
     if first == Self.dot || first == UInt8(ascii: "g") || first == UInt8(ascii: "G") || hasBackslash, protectNTFS {
       var starts = [0]
       for (index, byte) in bytes.enumerated() where byte == Self.backslash { starts.append(index + 1) }

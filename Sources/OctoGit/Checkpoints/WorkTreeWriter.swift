@@ -55,7 +55,8 @@ final class WorkTreeWriter {
     }
   }
 
-  private func writeFile(_ contents: Data, executable: Bool, named name: String, in parent: Int32, path: String) throws {
+  private func writeFile(_ contents: Data, executable: Bool, named name: String, in parent: Int32, path: String) throws
+  {
     let mode: mode_t = executable ? 0o777 : 0o666
     var temporary = ""
     var descriptor: Int32 = -1
@@ -65,7 +66,8 @@ final class WorkTreeWriter {
       if descriptor >= 0 || errno != EEXIST { break }
     }
     guard descriptor >= 0 else {
-      throw OctoError("cannot write \(SafeText.terminal(path)): \(Self.explain(errno))", hint: "check the folder's permissions")
+      throw OctoError(
+        "cannot write \(SafeText.terminal(path)): \(Self.explain(errno))", hint: "check the folder's permissions")
     }
     let failure: Int32? = contents.withUnsafeBytes { bytes -> Int32? in
       var offset = 0
@@ -112,7 +114,9 @@ final class WorkTreeWriter {
     let names = try components(of: path)
     let folders = try openFolders(names, path: path)
     defer { closeOwned(folders) }
-    if let descriptor = try openFolder(names[names.count - 1], in: folders[folders.count - 1], at: path, for: path, create: true) {
+    if let descriptor = try openFolder(
+      names[names.count - 1], in: folders[folders.count - 1], at: path, for: path, create: true)
+    {
       Glibc.close(descriptor)
     }
   }
@@ -147,11 +151,14 @@ final class WorkTreeWriter {
       }
     } else if RawPath.withCString(name, { Glibc.unlinkat(parent, $0, 0) }) != 0 {
       if errno == ENOENT { return false }
-      throw OctoError("cannot delete \(SafeText.terminal(path)): \(Self.explain(errno))", hint: "check its folder's permissions")
+      throw OctoError(
+        "cannot delete \(SafeText.terminal(path)): \(Self.explain(errno))", hint: "check its folder's permissions")
     }
     // folders[level] is the folder names[level - 1], inside folders[level - 1].
     var level = folders.count - 1
-    while level > 0, RawPath.withCString(names[level - 1], { Glibc.unlinkat(folders[level - 1], $0, AT_REMOVEDIR) }) == 0 {
+    while level > 0,
+      RawPath.withCString(names[level - 1], { Glibc.unlinkat(folders[level - 1], $0, AT_REMOVEDIR) }) == 0
+    {
       level -= 1
     }
     return true
@@ -187,7 +194,9 @@ final class WorkTreeWriter {
     do {
       for position in 0..<(names.count - 1) {
         let relative = names[0...position].joined(separator: "/")
-        guard let child = try openFolder(names[position], in: folders[folders.count - 1], at: relative, for: path, create: true)
+        guard
+          let child = try openFolder(
+            names[position], in: folders[folders.count - 1], at: relative, for: path, create: true)
         else { throw OctoError("cannot open the folder \(SafeText.terminal(relative))") }
         folders.append(child)
       }
@@ -205,7 +214,9 @@ final class WorkTreeWriter {
     do {
       for position in 0..<(names.count - 1) {
         let relative = names[0...position].joined(separator: "/")
-        guard let child = try openFolder(names[position], in: folders[folders.count - 1], at: relative, for: path, create: false)
+        guard
+          let child = try openFolder(
+            names[position], in: folders[folders.count - 1], at: relative, for: path, create: false)
         else {
           closeOwned(folders)
           return nil
@@ -222,10 +233,13 @@ final class WorkTreeWriter {
   /// Opens the folder `name` inside `parent` without following a symlink. With `create`, a missing folder
   /// is made, and a file or symlink in its place is removed first (unless `keep` says otherwise, then
   /// ``Blocked`` for `path`); without, `nil` when there is no folder there.
-  private func openFolder(_ name: String, in parent: Int32, at relative: String, for path: String, create: Bool) throws -> Int32? {
+  private func openFolder(_ name: String, in parent: Int32, at relative: String, for path: String, create: Bool) throws
+    -> Int32?
+  {
     // A few rounds: another process may create or remove the same entry meanwhile.
     for _ in 0..<8 {
-      let descriptor = RawPath.withCString(name, { Glibc.openat(parent, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) })
+      let descriptor = RawPath.withCString(
+        name, { Glibc.openat(parent, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) })
       if descriptor >= 0 { return descriptor }
       let problem = errno
       switch problem {
@@ -302,7 +316,8 @@ final class WorkTreeWriter {
       let shownName = String(decoding: entry.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
       let child = relative + "/" + shownName
       if GitPathRules.isGitFolderName(Substring(shownName)) {
-        throw Blocked(path: path, reason: "the folder \(SafeText.terminal(relative)) is in the way and holds a repository")
+        throw Blocked(
+          path: path, reason: "the folder \(SafeText.terminal(relative)) is in the way and holds a repository")
       }
       var info = stat()
       guard Glibc.fstatat(descriptor, entry, &info, AT_SYMLINK_NOFOLLOW) == 0 else {

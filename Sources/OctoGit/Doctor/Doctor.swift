@@ -11,7 +11,9 @@ public enum Doctor {
 
   /// The usage notes holding lines no report can read (damaged, or from a later octo-git), named.
   static func unreadableLines(_ repository: Repository) throws -> String? {
-    guard let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: nil, rebuild: true, commitDetails: false),
+    guard
+      let delta = try UsageNotesDelta.read(
+        repository, ref: UsageNote.ref, since: nil, rebuild: true, commitDetails: false),
       delta.malformedLines > 0
     else { return nil }
     let commits = delta.notes.filter { $0.unread.malformed > 0 }.map {
@@ -19,7 +21,8 @@ public enum Doctor {
     }
     let shown = commits.prefix(20).joined(separator: ", ") + (commits.count > 20 ? ", …" : "")
     let later = delta.unread.newer > 0 ? " (\(delta.unread.newer) written by a newer octo-git: upgrade)" : ""
-    return "\(delta.malformedLines) usage note line(s) cannot be read and are in no total\(later), in commits \(shown): "
+    return
+      "\(delta.malformedLines) usage note line(s) cannot be read and are in no total\(later), in commits \(shown): "
       + "see git notes --ref=octo/usage show <commit>"
   }
 
@@ -97,7 +100,9 @@ public enum Doctor {
     var problems: [String] = []
     for name in missing {
       let taken = hooks.directory + "/" + name + ".old"
-      if let data = FileManager.default.contents(atPath: taken), String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint) {
+      if let data = FileManager.default.contents(atPath: taken),
+        String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
+      {
         problems.append(
           "installed but bypassed: another tool replaced octo-git's \(name) hook (it kept ours as \(name).old); "
             + "add octo-git to that tool's configuration (octo-git install prints how)")
@@ -107,7 +112,8 @@ public enum Doctor {
       problems.append(
         state.hooksDirectory == nil
           ? "octo-git hooks are not installed in \(hooks.directory): run octo-git install"
-          : "octo-git's \(missing.joined(separator: ", ")) hook(s) are missing from \(hooks.directory): run octo-git install")
+          : "octo-git's \(missing.joined(separator: ", ")) hook(s) are missing from \(hooks.directory): run octo-git install"
+      )
     }
     return problems
   }
@@ -126,7 +132,8 @@ public enum Doctor {
         return DoctorReport.HookInfo(name: name, state: "octo-git", chainsOriginal: chains)
       }
       // Another tool's hook that runs octo-git: a script calling it, or a manager configured to.
-      let runs = manager.isExecutableFile(atPath: path)
+      let runs =
+        manager.isExecutableFile(atPath: path)
         && (HookInstaller.mentions(text, name)
           || HookInstaller.runsThroughManager(name, hookText: text, directory: directory, in: repository))
       return DoctorReport.HookInfo(name: name, state: runs ? "manager" : "other", chainsOriginal: chains)

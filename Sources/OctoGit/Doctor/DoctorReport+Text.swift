@@ -17,7 +17,8 @@ extension DoctorReport {
     row("git dir", repository.gitDir)
     row("common dir", repository.commonDir)
     switch repository.headState {
-    case "branch": row("HEAD", "branch \(repository.branch ?? "?") at \(repository.commit.map { String($0.prefix(12)) } ?? "?")")
+    case "branch":
+      row("HEAD", "branch \(repository.branch ?? "?") at \(repository.commit.map { String($0.prefix(12)) } ?? "?")")
     case "detached": row("HEAD", "detached at \(repository.commit.map { String($0.prefix(12)) } ?? "?")")
     default: row("HEAD", "unborn branch \(repository.branch ?? "?") (no commit yet)")
     }
@@ -28,7 +29,8 @@ extension DoctorReport {
     for hook in hooks.hooks {
       let state: String
       switch hook.state {
-      case "octo-git": state = style.paint("octo-git", .green) + (hook.chainsOriginal ? " (chains the previous hook)" : "")
+      case "octo-git":
+        state = style.paint("octo-git", .green) + (hook.chainsOriginal ? " (chains the previous hook)" : "")
       case "manager": state = style.paint("octo-git", .green) + " (through another tool's hook)"
       case "other": state = style.paint("another tool's hook", .yellow)
       default: state = style.paint("not installed", .dim)
@@ -58,7 +60,9 @@ extension DoctorReport {
     }
 
     heading("rollup")
-    row("registered", rollup.project.map { style.paint("as \(SafeText.terminal($0))", .green) } ?? style.paint("no", .yellow))
+    row(
+      "registered",
+      rollup.project.map { style.paint("as \(SafeText.terminal($0))", .green) } ?? style.paint("no", .yellow))
     row("database", rollup.database)
 
     heading("runtime")

@@ -25,14 +25,29 @@ public struct CommitMessage: Equatable, Sendable {
   /// order; `feat` when none matches).
   static let typeWords: [(String, [String])] = [
     ("revert", ["revert", "reverts", "undo"]),
-    ("fix", ["fix", "fixes", "fixed", "fixing", "bug", "bugs", "bugfix", "hotfix", "repair", "crash", "crashes",
-             "broken", "regression", "correct", "resolve", "resolves", "wrong", "error", "errors"]),
+    (
+      "fix",
+      [
+        "fix", "fixes", "fixed", "fixing", "bug", "bugs", "bugfix", "hotfix", "repair", "crash", "crashes",
+        "broken", "regression", "correct", "resolve", "resolves", "wrong", "error", "errors",
+      ]
+    ),
     ("docs", ["doc", "docs", "documentation", "document", "readme", "changelog", "typo", "typos"]),
     ("test", ["test", "tests", "testing", "spec", "specs", "coverage"]),
-    ("perf", ["perf", "performance", "faster", "speed", "speedup", "optimise", "optimize", "optimisation",
-              "optimization", "latency"]),
-    ("refactor", ["refactor", "refactoring", "rename", "restructure", "simplify", "cleanup", "extract",
-                  "reorganise", "reorganize", "deduplicate", "split"]),
+    (
+      "perf",
+      [
+        "perf", "performance", "faster", "speed", "speedup", "optimise", "optimize", "optimisation",
+        "optimization", "latency",
+      ]
+    ),
+    (
+      "refactor",
+      [
+        "refactor", "refactoring", "rename", "restructure", "simplify", "cleanup", "extract",
+        "reorganise", "reorganize", "deduplicate", "split",
+      ]
+    ),
     ("build", ["build", "dependency", "dependencies", "deps", "bump", "upgrade", "makefile", "package"]),
     ("ci", ["ci", "pipeline", "workflow", "workflows", "actions"]),
     ("style", ["format", "formatting", "lint", "style", "whitespace", "indentation"]),

@@ -30,7 +30,8 @@ public struct FeaturePass {
     public var dryRun = false
 
     public init(
-      test: String? = nil, message: String? = nil, noVerify: Bool = false, id: String? = nil, description: String? = nil,
+      test: String? = nil, message: String? = nil, noVerify: Bool = false, id: String? = nil,
+      description: String? = nil,
       agent: String? = nil, testOutput: UserCommand.Output = .standardOutput, timeout: TimeInterval? = nil,
       dryRun: Bool = false
     ) {
@@ -87,17 +88,21 @@ public struct FeaturePass {
     if case .branch(let name, _) = head { branch = name }
     if case .unborn(let name) = head { branch = name }
     if let description = request.description {
-      return FeatureContext(slug: FeatureSlug.make(from: description), id: request.id, description: description, branch: branch)
+      return FeatureContext(
+        slug: FeatureSlug.make(from: description), id: request.id, description: description, branch: branch)
     }
     let config = try repository.config()
     let prefix = try Features(repository: repository).prefix()
     if let branch, branch.hasPrefix(prefix), let description = try config.string("branch.\(branch).description") {
       let storedID = try config.string("branch.\(branch).octoFeatureId")
       return FeatureContext(
-        slug: String(branch.dropFirst(prefix.count)), id: request.id ?? storedID, description: description, branch: branch)
+        slug: String(branch.dropFirst(prefix.count)), id: request.id ?? storedID, description: description,
+        branch: branch)
     }
     if request.id != nil {
-      throw OctoError("--id needs --description", hint: "octo-git feature pass --id ID --description \"what it does\"", status: .usage)
+      throw OctoError(
+        "--id needs --description", hint: "octo-git feature pass --id ID --description \"what it does\"", status: .usage
+      )
     }
     throw OctoError(
       "not on a feature branch (\(branch ?? "detached HEAD"))",
@@ -111,11 +116,13 @@ public struct FeaturePass {
     let test = request.test ?? configuredTest ?? ""
     guard request.dryRun || !test.isEmpty else {
       throw OctoError(
-        "no test command", hint: "pass --test \"swift test\" or set it once: git config octo.testCommand \"swift test\"",
+        "no test command",
+        hint: "pass --test \"swift test\" or set it once: git config octo.testCommand \"swift test\"",
         status: .usage)
     }
     if case .detached = try repository.head() {
-      throw OctoError("HEAD is detached: a feature's commit needs a branch", hint: "switch to the feature's branch first")
+      throw OctoError(
+        "HEAD is detached: a feature's commit needs a branch", hint: "switch to the feature's branch first")
     }
     if let operation = repository.operationInProgress {
       throw OctoError("a \(operation) is in progress", hint: "finish or abort it first")
@@ -129,7 +136,8 @@ public struct FeaturePass {
     guard run.succeeded else {
       let checkpoint = try? Checkpoints(repository: repository).take(
         .init(message: "tests failed: \(test)", agent: agent))
-      return .failed(test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: checkpoint?.id)
+      return .failed(
+        test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: checkpoint?.id)
     }
     let headCommit = try repository.headCommit()
     let headTree = try headCommit.map { try repository.commit($0).tree }
@@ -152,10 +160,13 @@ public struct FeaturePass {
     let files = try Self.files(from: headTree, to: tree, in: repository)
     let changed = files.map(\.path)
     var message = CommitMessage(
-      subject: request.message ?? CommitMessage.subject(description: feature.description, scope: CommitMessage.scope(of: changed)),
+      subject: request.message
+        ?? CommitMessage.subject(description: feature.description, scope: CommitMessage.scope(of: changed)),
       body: "Tests: `\(test)` passed in \(Self.seconds(run.duration)).", trailers: [("Octo-Feature", feature.slug)])
     if let id = feature.id { message.trailers.append(("Octo-Feature-Id", id)) }
-    if let agent, let coAuthor = CommitMessage.coAuthor(ofAgent: agent) { message.trailers.append(("Co-authored-by", coAuthor)) }
+    if let agent, let coAuthor = CommitMessage.coAuthor(ofAgent: agent) {
+      message.trailers.append(("Co-authored-by", coAuthor))
+    }
     var text = message.text
     let messageFile = repository.gitDirectory + "/COMMIT_EDITMSG"
     try Data(text.utf8).write(to: URL(fileURLWithPath: messageFile))
@@ -164,11 +175,14 @@ public struct FeaturePass {
       commit = try commitSigned(messageFile: messageFile, noVerify: request.noVerify)
     } else {
       if !request.noVerify {
-        try hooks.run("commit-msg", arguments: [messageFile], failure: "the commit-msg hook refused the message: nothing committed")
+        try hooks.run(
+          "commit-msg", arguments: [messageFile], failure: "the commit-msg hook refused the message: nothing committed")
         text = (try? String(contentsOfFile: messageFile, encoding: .utf8)) ?? text
       }
       guard let signature = repository.configuredSignature() else {
-        throw OctoError("git does not know who you are", hint: "git config user.name \"Your Name\"; git config user.email you@example.com")
+        throw OctoError(
+          "git does not know who you are",
+          hint: "git config user.name \"Your Name\"; git config user.email you@example.com")
       }
       commit = try repository.createCommit(
         tree: tree, parents: headCommit.map { [$0] } ?? [], message: Self.cleaned(text), author: signature)
@@ -189,7 +203,8 @@ public struct FeaturePass {
   /// What a passing run would commit, found with a private copy of the index (the real one is not touched).
   func preview(_ feature: FeatureContext, request: Request) throws -> Outcome {
     let scratch = try Repository.open(at: repository.workDirectory)
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-pass-\(UUID().uuidString).index").path
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-pass-\(UUID().uuidString).index")
+      .path
     defer { unlink(file) }
     let index = try scratch.privateIndexCopy(at: file)
     try scratch.useIndex(index)
@@ -198,7 +213,8 @@ public struct FeaturePass {
     _ = try Self.leaveOut(HookInstaller.ownWorkTreeFiles(repository), from: index, headTree: headTree, in: scratch)
     let tree = try index.writeTree(to: scratch)
     let files = try tree == headTree ? [] : Self.files(from: headTree, to: tree, in: scratch)
-    let subject = request.message
+    let subject =
+      request.message
       ?? CommitMessage.subject(description: feature.description, scope: CommitMessage.scope(of: files.map(\.path)))
     return .dryRun(subject: subject, files: files)
   }
@@ -254,7 +270,9 @@ public struct FeaturePass {
     if noVerify { arguments.append("--no-verify") }
     let result = try GitCLI.run(arguments, in: repository.workDirectory, timeout: 120)
     guard result.succeeded else {
-      throw OctoError("git commit (signed) failed: \(result.lastError)", hint: "check your signing setup (commit.gpgsign, gpg.program)")
+      throw OctoError(
+        "git commit (signed) failed: \(result.lastError)",
+        hint: "check your signing setup (commit.gpgsign, gpg.program)")
     }
     guard let commit = try repository.headCommit() else { throw OctoError("git commit made no commit") }
     return commit
@@ -277,7 +295,9 @@ public struct FeaturePass {
   /// A message as `git commit --cleanup=strip` leaves it: comment lines and trailing blank lines removed.
   static func cleaned(_ text: String) -> String {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-      .filter { !$0.hasPrefix("#") }.map { $0.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) }
+      .filter { !$0.hasPrefix("#") }.map {
+        $0.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
+      }
     while lines.last?.isEmpty == true { lines.removeLast() }
     while lines.first?.isEmpty == true { lines.removeFirst() }
     return lines.joined(separator: "\n") + "\n"

@@ -9,7 +9,8 @@ public enum FeatureSlug {
   /// a description with nothing usable gives `feature`.
   public static func make(from description: String) -> String {
     let firstLine = description.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
-    let folded = firstLine.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+    let folded = firstLine.folding(
+      options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
     var slug = ""
     var pendingDash = false
     for scalar in folded.unicodeScalars {
@@ -47,7 +48,8 @@ public enum FeatureSlug {
       !slug.contains("--")
     else {
       throw OctoError(
-        "'\(slug)' is not a usable slug", hint: "use lowercase letters, digits and single dashes, at most \(maximumLength) characters",
+        "'\(slug)' is not a usable slug",
+        hint: "use lowercase letters, digits and single dashes, at most \(maximumLength) characters",
         status: .usage)
     }
     return slug

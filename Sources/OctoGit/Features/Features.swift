@@ -50,7 +50,9 @@ public struct Features {
       if try repository.reference("refs/heads/" + blocker) != nil {
         throw OctoError(
           "a branch named '\(blocker)' blocks feature branches under '\(prefix)'",
-          hint: "rename it (git branch -m \(blocker) \(blocker)-old) or choose another prefix: git config octo.featurePrefix feat/")
+          hint:
+            "rename it (git branch -m \(blocker) \(blocker)-old) or choose another prefix: git config octo.featurePrefix feat/"
+        )
       }
     }
     let (baseName, baseCommit) = try resolveBase(request.base)
@@ -78,7 +80,8 @@ public struct Features {
     } catch {
       try? repository.deleteReference("refs/heads/" + branch, expecting: baseCommit)
       if let checkpoint, let failure = error as? OctoError {
-        throw OctoError(failure.message, hint: "your work is also in checkpoint \(checkpoint.abbreviated()); " + (failure.hint ?? ""))
+        throw OctoError(
+          failure.message, hint: "your work is also in checkpoint \(checkpoint.abbreviated()); " + (failure.hint ?? ""))
       }
       throw error
     }
@@ -103,7 +106,8 @@ public struct Features {
       throw OctoError("there is no commit to start a feature from", hint: "make a first commit, or pass --base")
     }
     if let commit = try commitOfBase(name) { return (name, commit) }
-    throw OctoError.badInput("no branch or commit named '\(name)' to start from", hint: "pass an existing branch with --base")
+    throw OctoError.badInput(
+      "no branch or commit named '\(name)' to start from", hint: "pass an existing branch with --base")
   }
 
   /// A base's commit: the local branch, else the remote-tracking one, else any revision.
@@ -171,13 +175,17 @@ public struct Features {
           cost.add(item.event)
         }
       }
-      let merged = try !commits.isEmpty && (baseCommit.map { try repository.mergeAnalysis(ours: $0, theirs: tip).isUpToDate } ?? false)
+      let merged =
+        try !commits.isEmpty
+        && (baseCommit.map { try repository.mergeAnalysis(ours: $0, theirs: tip).isUpToDate } ?? false)
       let time = try repository.commit(tip).committer.time
       summaries.append(
-        (Summary(
-          branch: branch, slug: String(branch.dropFirst(prefix.count)), description: description, base: base,
-          id: try config.string("branch.\(branch).octoFeatureId"), commits: commits.count, passes: passes, cost: cost,
-          merged: merged, current: current), time))
+        (
+          Summary(
+            branch: branch, slug: String(branch.dropFirst(prefix.count)), description: description, base: base,
+            id: try config.string("branch.\(branch).octoFeatureId"), commits: commits.count, passes: passes, cost: cost,
+            merged: merged, current: current), time
+        ))
     }
     return summaries.sorted { ($0.1, $0.0.branch) > ($1.1, $1.0.branch) }.map(\.0)
   }

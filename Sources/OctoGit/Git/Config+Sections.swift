@@ -14,7 +14,8 @@ public struct ConfigSection: Hashable, Sendable, CustomStringConvertible {
 
   /// The section holding `key` (`section.name` or `section.subsection.name`).
   public init?(key: String) {
-    guard let firstDot = key.firstIndex(of: "."), let lastDot = key.lastIndex(of: "."), firstDot != key.startIndex else {
+    guard let firstDot = key.firstIndex(of: "."), let lastDot = key.lastIndex(of: "."), firstDot != key.startIndex
+    else {
       return nil
     }
     let name = String(key[..<firstDot])

@@ -184,17 +184,19 @@ extension Repository {
     let merged = try config()
     switch level {
     case .local:
-      return Config(owning: try makeHandle("open the repository config") {
-        git_config_open_level(&$0, merged.pointer, GIT_CONFIG_LEVEL_LOCAL)
-      })
+      return Config(
+        owning: try makeHandle("open the repository config") {
+          git_config_open_level(&$0, merged.pointer, GIT_CONFIG_LEVEL_LOCAL)
+        })
     case .worktree:
       guard try merged.bool("extensions.worktreeConfig") == true else { return try config(at: .local) }
       let path = gitDirectory + "/config.worktree"
       return Config(owning: try makeHandle("open \(path)") { git_config_open_ondisk(&$0, path) })
     case .system:
-      return Config(owning: try makeHandle("open the system git config") {
-        git_config_open_level(&$0, merged.pointer, GIT_CONFIG_LEVEL_SYSTEM)
-      })
+      return Config(
+        owning: try makeHandle("open the system git config") {
+          git_config_open_level(&$0, merged.pointer, GIT_CONFIG_LEVEL_SYSTEM)
+        })
     case .global:
       var raw: OpaquePointer?
       if git_config_open_level(&raw, merged.pointer, GIT_CONFIG_LEVEL_GLOBAL) == 0, let raw {

@@ -37,9 +37,10 @@ extension Repository {
 
   /// The diffstat from a tree (`nil`: the empty tree) to the files in the work tree as they are on disk,
   /// untracked files included (ignored ones never), limited to `paths` when given.
-  public func diffToWorkTree(from old: Oid?, paths: [String] = [], includeUntracked: Bool = true,
-    detectRenames: Bool = true) throws -> DiffStats
-  {
+  public func diffToWorkTree(
+    from old: Oid?, paths: [String] = [], includeUntracked: Bool = true,
+    detectRenames: Bool = true
+  ) throws -> DiffStats {
     let oldTree = try old.map { try treeHandle($0) }
     return try withDiffOptions(paths: paths, untracked: includeUntracked) { options in
       let diff = DiffHandle(
@@ -55,7 +56,8 @@ extension Repository {
   {
     var options = octo_git_diff_options()
     if untracked {
-      options.flags |= GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
+      options.flags |=
+        GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
         | GIT_DIFF_SHOW_UNTRACKED_CONTENT.rawValue
     }
     options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
@@ -162,7 +164,9 @@ extension Repository {
     }
   }
 
-  private func compareEntries(_ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [ChangedPath]) throws {
+  private func compareEntries(_ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [ChangedPath])
+    throws
+  {
     if let old, let new, old.id == new.id, old.mode == new.mode { return }
     let oldFolder = old.flatMap { $0.mode == .tree ? $0.id : nil }
     let newFolder = new.flatMap { $0.mode == .tree ? $0.id : nil }

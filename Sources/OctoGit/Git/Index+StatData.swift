@@ -12,7 +12,8 @@ struct RecordedStat: Equatable {
   var ctimeNanoseconds: Int64
 
   /// No stat data (a gitlink's: only its commit is compared).
-  static let none = RecordedStat(size: 0, inode: 0, mtimeSeconds: 0, mtimeNanoseconds: 0, ctimeSeconds: 0, ctimeNanoseconds: 0)
+  static let none = RecordedStat(
+    size: 0, inode: 0, mtimeSeconds: 0, mtimeNanoseconds: 0, ctimeSeconds: 0, ctimeNanoseconds: 0)
 }
 
 extension Index {

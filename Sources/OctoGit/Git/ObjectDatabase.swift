@@ -26,7 +26,8 @@ extension ObjectDatabase: Sendable {}
 extension Repository {
   /// The object database, for reading many blobs in a row.
   public func objectDatabase() throws -> ObjectDatabase {
-    ObjectDatabase(ObjectDatabaseHandle(try makeHandle("open the object database") { git_repository_odb(&$0, pointer) }))
+    ObjectDatabase(
+      ObjectDatabaseHandle(try makeHandle("open the object database") { git_repository_odb(&$0, pointer) }))
   }
 
   /// Every note of the notes commit `notesCommit`, read straight from its trees (fanned out or flat): the

@@ -14,7 +14,9 @@ extension Repository {
   /// The commit checked out in a nested repository or submodule at `path`, if it has one.
   public func nestedRepositoryHead(at path: String) -> Oid? {
     var raw: OpaquePointer?
-    guard git_repository_open_ext(&raw, workDirectory + "/" + path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0,
+    guard
+      git_repository_open_ext(&raw, workDirectory + "/" + path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
+        == 0,
       let raw
     else { return nil }
     let nested = Repository(owning: raw)
@@ -29,7 +31,8 @@ extension Repository {
     var options = octo_git_diff_options()
     options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
     if toWorkTree {
-      options.flags |= GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
+      options.flags |=
+        GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
         | GIT_DIFF_SHOW_UNTRACKED_CONTENT.rawValue
     }
     let cPaths = paths.map { strdup($0) }

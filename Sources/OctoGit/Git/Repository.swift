@@ -302,7 +302,8 @@ public final class Repository {
       return trimmingSlash(home + value.dropFirst(1))
     }
     if value.hasPrefix("/") { return trimmingSlash(value) }
-    return trimmingSlash(URL(fileURLWithPath: value, relativeTo: URL(fileURLWithPath: base + "/")).standardizedFileURL.path)
+    return trimmingSlash(
+      URL(fileURLWithPath: value, relativeTo: URL(fileURLWithPath: base + "/")).standardizedFileURL.path)
   }
 
   /// The top of the work tree containing `path` when its `.git` belongs to another user, as git's
@@ -359,7 +360,10 @@ public enum Head: Equatable, Sendable {
 
 /// A multi-step git operation in progress; hooks stay out of the way while one runs.
 public enum Operation: String, Sendable {
-  case merge, revert, cherryPick = "cherry-pick", bisect, rebase, applyMailbox = "am"
+  case merge, revert
+  case cherryPick = "cherry-pick"
+  case bisect, rebase
+  case applyMailbox = "am"
 
   init?(state: Int32) {
     switch git_repository_state_t(UInt32(state)) {

@@ -19,8 +19,7 @@ public final class RevWalk: Sequence, IteratorProtocol {
   let repository: Repository
 
   /// A walk in `repository`, in `order`, following only first parents when `firstParentOnly` is set.
-  public init(_ repository: Repository, order: Order = [.topological, .time], firstParentOnly: Bool = false) throws
-  {
+  public init(_ repository: Repository, order: Order = [.topological, .time], firstParentOnly: Bool = false) throws {
     self.repository = repository
     pointer = try makeHandle("start a history walk") { git_revwalk_new(&$0, repository.pointer) }
     try GitError.check(git_revwalk_sorting(pointer, order.rawValue), "order a history walk")

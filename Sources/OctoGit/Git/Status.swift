@@ -2,7 +2,9 @@ import CGit2
 
 /// How one path differs between two states (HEAD, index, work tree, or two trees).
 public enum FileChange: String, Sendable, Codable {
-  case added, modified, deleted, renamed, copied, typeChanged = "type-changed", untracked, ignored, unmodified,
+  case added, modified, deleted, renamed, copied
+  case typeChanged = "type-changed"
+  case untracked, ignored, unmodified,
     conflicted
 }
 

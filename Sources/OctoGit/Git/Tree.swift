@@ -47,7 +47,8 @@ extension Repository {
       guard let entry = git_tree_entry_byindex(tree.pointer, index),
         let mode = EntryMode(rawValue: git_tree_entry_filemode(entry).rawValue)
       else { return nil }
-      return TreeEntry(name: RawPath.string(cString: git_tree_entry_name(entry)), id: Oid(git_tree_entry_id(entry)!), mode: mode)
+      return TreeEntry(
+        name: RawPath.string(cString: git_tree_entry_name(entry)), id: Oid(git_tree_entry_id(entry)!), mode: mode)
     }
   }
 
@@ -60,7 +61,8 @@ extension Repository {
     try GitError.check(result, "find \(path) in tree \(treeID.abbreviated())")
     defer { git_tree_entry_free(raw) }
     guard let mode = EntryMode(rawValue: git_tree_entry_filemode(raw).rawValue) else { return nil }
-    return TreeEntry(name: RawPath.string(cString: git_tree_entry_name(raw)), id: Oid(git_tree_entry_id(raw)!), mode: mode)
+    return TreeEntry(
+      name: RawPath.string(cString: git_tree_entry_name(raw)), id: Oid(git_tree_entry_id(raw)!), mode: mode)
   }
 
   /// Writes a tree holding exactly `entries` (one level; names must be unique).

@@ -78,7 +78,10 @@ public enum AgentSetup {
       var members: [(String, JSONText.Value)] = []
       if let matcher { members.append(("matcher", .string(matcher))) }
       members.append(
-        ("hooks", .array([.object([("type", .string("command")), ("command", .string(command)), ("timeout", .int(30))])])))
+        (
+          "hooks",
+          .array([.object([("type", .string("command")), ("command", .string(command)), ("timeout", .int(30))])])
+        ))
       return .object(members)
     }
   }
@@ -93,7 +96,9 @@ public enum AgentSetup {
     let checkpoint = Entry(
       event: "PreToolUse", matcher: agent.editingTools, command: command(agent.markers[0]), marker: agent.markers[0])
     return [checkpoint]
-      + agent.endEvents.map { Entry(event: $0, matcher: nil, command: command(agent.markers[1]), marker: agent.markers[1]) }
+      + agent.endEvents.map {
+        Entry(event: $0, matcher: nil, command: command(agent.markers[1]), marker: agent.markers[1])
+      }
   }
 
   // MARK: - Install
@@ -109,9 +114,12 @@ public enum AgentSetup {
       let state = AgentFilesState.load(repository)
       let sharedPath = repository.workDirectory + "/" + agent.sharedFile
       if agent.sharedFile != agent.personalFile, holdsOurs(sharedPath, agent) {
-        if try state.files.contains(where: { $0.path == sharedPath && $0.shared }) || isTracked(agent.sharedFile, in: repository) {
+        if try state.files.contains(where: { $0.path == sharedPath && $0.shared })
+          || isTracked(agent.sharedFile, in: repository)
+        {
           report.instructions.append(
-            "\(agent.displayName): \(agent.sharedFile) runs octo-git already (the team's wiring); nothing added to \(relative)")
+            "\(agent.displayName): \(agent.sharedFile) runs octo-git already (the team's wiring); nothing added to \(relative)"
+          )
           return report
         }
         // An older octo-git put its hooks, with this machine's path, in the team's file: they move.
@@ -126,7 +134,8 @@ public enum AgentSetup {
       if try isTracked(relative, in: repository) {
         report.instructions.append(
           "\(agent.displayName): \(relative) is tracked by git, so octo-git leaves it alone; "
-            + "octo-git install --agent \(agent.rawValue) --shared adds octo-git to it for the whole team (through PATH)")
+            + "octo-git install --agent \(agent.rawValue) --shared adds octo-git to it for the whole team (through PATH)"
+        )
         return report
       }
     }
@@ -185,7 +194,10 @@ public enum AgentSetup {
     let command = "\(quoted(binary)) statusline"
     var report = HookInstaller.Report()
     let places = [
-      (userSettingsPath(environment: environment), "your Claude Code settings (\(userSettingsPath(environment: environment)))"),
+      (
+        userSettingsPath(environment: environment),
+        "your Claude Code settings (\(userSettingsPath(environment: environment)))"
+      ),
       (repository.workDirectory + "/" + agent.sharedFile, agent.sharedFile), (path, relative),
     ]
     for (file, label) in places {
@@ -242,7 +254,8 @@ public enum AgentSetup {
 
   /// Merges `entries` into the file at `relative` (creating it), keeping the original bytes first and
   /// recording what was written.
-  static func write(_ entries: [Entry], to relative: String, agent: Agent, shared: Bool, in repository: Repository) throws
+  static func write(_ entries: [Entry], to relative: String, agent: Agent, shared: Bool, in repository: Repository)
+    throws
     -> [String]
   {
     let path = repository.workDirectory + "/" + relative
@@ -292,9 +305,11 @@ public enum AgentSetup {
       state.files.removeAll { $0.path == path }
       record = nil
     }
-    var fresh = record ?? AgentFilesState.File(
-      path: path, workTree: repository.workDirectory, relativePath: relative, agent: agent.rawValue, shared: shared,
-      created: existing == nil)
+    var fresh =
+      record
+      ?? AgentFilesState.File(
+        path: path, workTree: repository.workDirectory, relativePath: relative, agent: agent.rawValue, shared: shared,
+        created: existing == nil)
     if record == nil {
       fresh.containers = before
       if let existing {
@@ -305,7 +320,8 @@ public enum AgentSetup {
       }
     }
     do {
-      try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try manager.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
       throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder's permissions")
@@ -334,12 +350,14 @@ public enum AgentSetup {
     for entry in entries {
       if let hooks = document.root.child("hooks") {
         guard hooks.kind == .object else {
-          throw OctoError.badInput("\(path): \"hooks\" is not an object", hint: "fix the file, then run octo-git install again")
+          throw OctoError.badInput(
+            "\(path): \"hooks\" is not an object", hint: "fix the file, then run octo-git install again")
         }
         if let blocks = hooks.child(entry.event) {
           guard blocks.kind == .array else {
             throw OctoError.badInput(
-              "\(path): \"hooks\".\"\(entry.event)\" is not a list", hint: "fix the file, then run octo-git install again")
+              "\(path): \"hooks\".\"\(entry.event)\" is not a list",
+              hint: "fix the file, then run octo-git install again")
           }
           if blocks.children.contains(where: { commands(in: $0).contains(entry.command) }) { continue }
           _ = try removeEntries(from: &document, events: [entry.event], keep: ["hooks." + entry.event]) {
@@ -522,7 +540,8 @@ public enum AgentSetup {
   }
 
   /// Takes octo-git's entries out of a recorded file the user changed since.
-  static func removeOurs(from record: AgentFilesState.File, agent: Agent, current: Data, in repository: Repository) throws
+  static func removeOurs(from record: AgentFilesState.File, agent: Agent, current: Data, in repository: Repository)
+    throws
     -> [String]
   {
     guard var document = try? JSONText.document(current, path: record.relativePath) else {
@@ -555,10 +574,12 @@ public enum AgentSetup {
   /// the file goes when nothing else is left in it.
   static func removeUnrecorded(_ relative: String, agent: Agent, in repository: Repository) throws -> [String] {
     let path = repository.workDirectory + "/" + relative
-    guard holdsOurs(path, agent) || holdsOurStatusLine(path, agent), let data = FileManager.default.contents(atPath: path),
+    guard holdsOurs(path, agent) || holdsOurStatusLine(path, agent),
+      let data = FileManager.default.contents(atPath: path),
       var document = try? JSONText.document(data, path: relative)
     else { return [] }
-    var removed = try removeEntries(from: &document, isOurs: { command in agent.markers.contains { command.contains($0) } })
+    var removed = try removeEntries(
+      from: &document, isOurs: { command in agent.markers.contains { command.contains($0) } })
     if agent == .claudeCode, try removeStatusLine(from: &document) { removed = true }
     guard removed else { return [] }
     if document.root.children.isEmpty, !(try isTracked(relative, in: repository)) {
@@ -662,7 +683,8 @@ struct AgentFilesState: Codable {
       return
     }
     do {
-      try FileManager.default.createDirectory(atPath: AgentFilesState.directory(repository), withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: AgentFilesState.directory(repository), withIntermediateDirectories: true)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -857,7 +879,9 @@ struct JSONText {
       span.string = text
       return span
     default:
-      let delimiters: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ":")]
+      let delimiters: Set<UInt8> = [
+        0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: ":"),
+      ]
       while position < bytes.count, !delimiters.contains(bytes[position]) { position += 1 }
       guard position > start else { throw Malformed() }
       return Span(kind: .scalar, start: start, end: position)
@@ -925,7 +949,9 @@ struct JSONText {
         guard let next = current.child(key) else { return nil }
         current = next
       case .index(let index):
-        guard current.kind == .array || current.kind == .object, current.children.indices.contains(index) else { return nil }
+        guard current.kind == .array || current.kind == .object, current.children.indices.contains(index) else {
+          return nil
+        }
         current = current.children[index]
       }
     }
@@ -972,7 +998,8 @@ struct JSONText {
       guard container.kind == .object || container.kind == .array else { continue }
       for index in container.children.indices {
         if container.kind == .object, !colonFound {
-          style.colon = String(decoding: bytes[container.keyEnds[index]..<container.children[index].start], as: UTF8.self)
+          style.colon = String(
+            decoding: bytes[container.keyEnds[index]..<container.children[index].start], as: UTF8.self)
           colonFound = true
         }
         let whitespace = leadingWhitespace(container, index)
@@ -1029,7 +1056,8 @@ struct JSONText {
     case .string(let text): return quote(text)
     case .int(let number): return String(number)
     case .object(let members):
-      return items(members.map { quote($0.0) + style.colon + render($0.1, indent: deeper, style: style) }, open: "{", close: "}")
+      return items(
+        members.map { quote($0.0) + style.colon + render($0.1, indent: deeper, style: style) }, open: "{", close: "}")
     case .array(let elements):
       return items(elements.map { render($0, indent: deeper, style: style) }, open: "[", close: "]")
     }
@@ -1051,17 +1079,20 @@ struct JSONText {
     let count = container.children.count
     if count > 0 {
       // Laid out like the last item that starts a line, else like the items on one line.
-      var whitespace = count > 1 ? leadingWhitespace(container, count - 1) : ArraySlice(Array(style.inlineSeparator.utf8))
+      var whitespace =
+        count > 1 ? leadingWhitespace(container, count - 1) : ArraySlice(Array(style.inlineSeparator.utf8))
       for index in (0..<count).reversed() where leadingWhitespace(container, index).contains(0x0A) {
         whitespace = leadingWhitespace(container, index)
         break
       }
       let at = container.children[count - 1].end
-      try replace(at..<at, with: "," + String(decoding: whitespace, as: UTF8.self) + text(Self.indentAfterBreak(whitespace)))
+      try replace(
+        at..<at, with: "," + String(decoding: whitespace, as: UTF8.self) + text(Self.indentAfterBreak(whitespace)))
     } else if let unit = style.unit {
       let outer = lineIndent(container.start)
       try replace(
-        (container.start + 1)..<(container.end - 1), with: style.newline + outer + unit + text(outer + unit) + style.newline + outer)
+        (container.start + 1)..<(container.end - 1),
+        with: style.newline + outer + unit + text(outer + unit) + style.newline + outer)
     } else {
       try replace((container.start + 1)..<(container.end - 1), with: text(nil))
     }
@@ -1098,7 +1129,8 @@ public struct AgentHookInput: Sendable {
   /// Reads the hook's JSON from a regular file, or from stdin when `source` is `-`; anything larger than
   /// ``sizeLimit`` or unreadable gives empty fields.
   public static func read(from source: String) -> AgentHookInput {
-    let data = source == "-"
+    let data =
+      source == "-"
       ? RegularFile.standardInput(limit: sizeLimit) : try? RegularFile.contents(source, limit: sizeLimit)
     return AgentHookInput(json: data ?? Data())
   }

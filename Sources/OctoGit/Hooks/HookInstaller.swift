@@ -61,14 +61,18 @@ public enum HookInstaller {
       return isHuskyPath(try repository.config().string("core.hooksPath") ?? "")
     case .lefthook:
       let directory = try repository.hooksDirectory()
-      for hook in ["pre-commit", "post-commit", "pre-push", "commit-msg", "post-checkout", "post-merge", "prepare-commit-msg"] {
+      for hook in [
+        "pre-commit", "post-commit", "pre-push", "commit-msg", "post-checkout", "post-merge", "prepare-commit-msg",
+      ] {
         if let data = FileManager.default.contents(atPath: directory + "/" + hook),
           String(decoding: data.prefix(4096), as: UTF8.self).lowercased().contains("lefthook")
         {
           return true
         }
       }
-      if FileManager.default.isExecutableFile(atPath: repository.workDirectory + "/node_modules/.bin/lefthook") { return true }
+      if FileManager.default.isExecutableFile(atPath: repository.workDirectory + "/node_modules/.bin/lefthook") {
+        return true
+      }
       return onPath("lefthook")
     case .preCommit:
       return false
@@ -87,7 +91,8 @@ public enum HookInstaller {
   public static func runsOctoGit(_ hook: String, in repository: Repository) throws -> Bool {
     let directory = try repository.hooksDirectory()
     let path = directory + "/" + hook
-    guard FileManager.default.isExecutableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+    guard FileManager.default.isExecutableFile(atPath: path), let data = FileManager.default.contents(atPath: path)
+    else {
       return false
     }
     let text = String(decoding: data.prefix(65536), as: UTF8.self)
@@ -96,7 +101,8 @@ public enum HookInstaller {
   }
 
   /// Whether a manager's hook file (`hookText`) runs octo-git for `hook` through the manager's configuration.
-  static func runsThroughManager(_ hook: String, hookText: String, directory: String, in repository: Repository) -> Bool {
+  static func runsThroughManager(_ hook: String, hookText: String, directory: String, in repository: Repository) -> Bool
+  {
     if hookText.lowercased().contains("lefthook") {
       return lefthookConfigs.contains { name in
         FileManager.default.contents(atPath: repository.workDirectory + "/" + name)
@@ -106,7 +112,8 @@ public enum HookInstaller {
     // husky 9: core.hooksPath is .husky/_, whose scripts run .husky/<hook>.
     if (directory as NSString).lastPathComponent == "_" {
       let script = (directory as NSString).deletingLastPathComponent + "/" + hook
-      return FileManager.default.contents(atPath: script).map { mentions(String(decoding: $0, as: UTF8.self), hook) } ?? false
+      return FileManager.default.contents(atPath: script).map { mentions(String(decoding: $0, as: UTF8.self), hook) }
+        ?? false
     }
     return false
   }
@@ -204,7 +211,9 @@ public enum HookInstaller {
       if text == wanted { return (nil, nil) }
       if let relative, try AgentSetup.isTracked(relative, in: repository) {
         // A tracked hook is the team's: octo-git never replaces it.
-        return (nil, "\(relative) is tracked by git, so octo-git leaves it alone: add the line  \(hookLine(hook))  to it")
+        return (
+          nil, "\(relative) is tracked by git, so octo-git leaves it alone: add the line  \(hookLine(hook))  to it"
+        )
       }
       if !text.contains(Doctor.hookFingerprint) {
         guard !manager.fileExists(atPath: original) else {
@@ -221,7 +230,9 @@ public enum HookInstaller {
     }
     try write(wanted, to: path)
     if created, let relative { try InfoExclude.add(relative, owner: InfoExclude.hooksOwner, in: repository) }
-    let change = manager.fileExists(atPath: original) ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
+    let change =
+      manager.fileExists(atPath: original)
+      ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
     return (change, nil)
   }
 
@@ -353,7 +364,8 @@ struct InstallState: Codable {
   }
 
   func save(_ repository: Repository) throws {
-    try? FileManager.default.createDirectory(atPath: repository.commonDirectory + "/octo", withIntermediateDirectories: true)
+    try? FileManager.default.createDirectory(
+      atPath: repository.commonDirectory + "/octo", withIntermediateDirectories: true)
     var merged = try InstallState.load(repository)
     merged.hooksDirectory = hooksDirectory ?? merged.hooksDirectory
     for change in configChanges where !merged.configChanges.contains(change) { merged.configChanges.append(change) }
@@ -412,7 +424,8 @@ enum InfoExclude {
       return
     }
     do {
-      try FileManager.default.createDirectory(atPath: repository.commonDirectory + "/octo", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: repository.commonDirectory + "/octo", withIntermediateDirectories: true)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try encoder.encode(state).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -440,7 +453,8 @@ enum InfoExclude {
     let line = pattern(relativePath)
     let current = FileManager.default.contents(atPath: filePath(repository))
     var bytes = current.map { Array($0) } ?? []
-    if bytes.split(separator: 0x0A, omittingEmptySubsequences: false).contains(where: { Array($0) == Array(line.utf8) }) {
+    if bytes.split(separator: 0x0A, omittingEmptySubsequences: false).contains(where: { Array($0) == Array(line.utf8) })
+    {
       return false
     }
     var state = load(repository) ?? State(original: current, lines: [])
@@ -454,7 +468,9 @@ enum InfoExclude {
 
   /// Takes out the lines `owner` added (only the one for `relativePath` when given). With `keepLine` the
   /// line stays in the file and is simply no longer octo-git's.
-  static func remove(_ relativePath: String? = nil, owner: String, keepLine: Bool = false, in repository: Repository) throws {
+  static func remove(_ relativePath: String? = nil, owner: String, keepLine: Bool = false, in repository: Repository)
+    throws
+  {
     guard var state = load(repository) else { return }
     let wanted = relativePath.map(pattern)
     let mine = state.lines.filter { $0.owner == owner && (wanted == nil || $0.pattern == wanted) }

@@ -36,7 +36,8 @@ public enum PostCommitHook {
     guard WorktreeLocation(repository).isMarkedPending else { return nil }
     if try HookInstaller.runsOctoGit("post-commit", in: repository) { return nil }
     let directory = try repository.hooksDirectory()
-    return "usage is pending here but no octo-git post-commit hook runs from \(directory), so commits will not carry it: "
+    return
+      "usage is pending here but no octo-git post-commit hook runs from \(directory), so commits will not carry it: "
       + "run octo-git install (octo-git doctor shows why)"
   }
 }

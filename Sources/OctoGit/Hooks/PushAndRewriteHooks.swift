@@ -20,7 +20,9 @@ public enum PrePushHook {
       if try repository.config().bool("octo.pushNotes") == false { return [] }
       // A push to a URL: not repeated in the message (it may carry a token).
       if (try? GitCLI.checkRemote(remote, in: repository)) == nil {
-        return ["octo-git: notes not pushed: the push names no configured remote; sync them with octo-git notes sync --remote NAME (your push goes on)"]
+        return [
+          "octo-git: notes not pushed: the push names no configured remote; sync them with octo-git notes sync --remote NAME (your push goes on)"
+        ]
       }
       _ = try NotesSync.sync(repository, remote: remote, timeout: timeout)
       return []
@@ -42,13 +44,17 @@ public enum PrePushHook {
 /// others were dropped, not squashed: their usage is taken back off the new commit (it stays on the
 /// dropped commit's own note, still counted once).
 public enum PostRewriteHook {
-  public static func run(directory: String, input: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+  public static func run(
+    directory: String, input: String, environment: [String: String] = ProcessInfo.processInfo.environment
+  )
     -> [String]
   {
     if environment["OCTO_GIT_HOOKS"] == "0" { return [] }
     let pairs = input.split(separator: "\n").compactMap { line -> (Oid, Oid)? in
       let fields = line.split(separator: " ")
-      guard fields.count >= 2, let old = Oid(hex: String(fields[0])), let new = Oid(hex: String(fields[1])) else { return nil }
+      guard fields.count >= 2, let old = Oid(hex: String(fields[0])), let new = Oid(hex: String(fields[1])) else {
+        return nil
+      }
       return (old, new)
     }
     if pairs.isEmpty { return [] }

@@ -88,7 +88,8 @@ public enum AgentKind: String, CaseIterable, Sendable {
     case .gemini: return Paths.isFolder(folder + "/tmp")
     case .copilot: return Paths.isFolder(folder + "/session-state")
     case .opencode, .kilo:
-      return !OpenCodeStore.databases(in: folder, name: databaseName!).isEmpty || Paths.isFolder(folder + "/storage/message")
+      return !OpenCodeStore.databases(in: folder, name: databaseName!).isEmpty
+        || Paths.isFolder(folder + "/storage/message")
     case .cline, .roo, .kiloCode: return Paths.isFolder(folder + "/tasks")
     case .qwen: return Paths.isFolder(folder + "/projects")
     }
@@ -195,7 +196,8 @@ extension TranscriptImporter {
     var summary = Summary()
     let worktrees = try ledger.repository.worktrees().map(\.path)
     let hashes = Dictionary(worktrees.map { (SHA256.hex($0), $0) }, uniquingKeysWith: { first, _ in first })
-    let units = options.file.map { [Self.unit(forFile: $0, kind: kind, roots: roots, hashes: hashes)] }
+    let units =
+      options.file.map { [Self.unit(forFile: $0, kind: kind, roots: roots, hashes: hashes)] }
       ?? Self.units(kind, roots: roots, hashes: hashes)
 
     let incremental = !options.allProjects && options.session == nil && options.since == nil
@@ -307,7 +309,8 @@ extension TranscriptImporter {
         for database in OpenCodeStore.databases(in: root, name: kind.databaseName!) {
           let size = AgentFiles.size(database) + AgentFiles.size(database + "-wal")
           units.append(
-            AgentUnit(path: database, source: .openCodeDatabase, stamp: OpenCodeStore.stamp(ofDatabase: database), size: size))
+            AgentUnit(
+              path: database, source: .openCodeDatabase, stamp: OpenCodeStore.stamp(ofDatabase: database), size: size))
         }
         for file in OpenCodeStore.messageFiles(in: root) { add(file, .openCodeMessage) }
       case .cline, .roo, .kiloCode:
@@ -350,7 +353,9 @@ extension TranscriptImporter {
   }
 
   /// Reads one unit into `scan`; returns a database's latest `time_updated` (else `nil`).
-  static func read(_ unit: AgentUnit, kind: AgentKind, hashes: [String: String], since mark: Int64?, into scan: inout AgentScan)
+  static func read(
+    _ unit: AgentUnit, kind: AgentKind, hashes: [String: String], since mark: Int64?, into scan: inout AgentScan
+  )
     throws -> Int64?
   {
     switch unit.source {
@@ -362,7 +367,8 @@ extension TranscriptImporter {
       return try OpenCodeStore.readDatabase(
         unit.path, agent: kind.rawValue, prefix: kind == .kilo ? "kl:" : "oc:", since: mark, into: &scan)
     case .openCodeMessage:
-      try OpenCodeStore.readMessageFile(unit.path, agent: kind.rawValue, prefix: kind == .kilo ? "kl:" : "oc:", into: &scan)
+      try OpenCodeStore.readMessageFile(
+        unit.path, agent: kind.rawValue, prefix: kind == .kilo ? "kl:" : "oc:", into: &scan)
     case .clineTask(let task):
       try ClineTasks.read(task, flavor: kind.flavor!, into: &scan)
     case .qwen:

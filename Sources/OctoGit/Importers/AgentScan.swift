@@ -74,7 +74,9 @@ enum AgentFields {
   /// - Throws: ``MalformedRecord`` when it is not a number from 0 to ``UsageLimits/maxCost``.
   static func cost(_ value: JSONValue?) throws -> Decimal? {
     guard let value, value != .null else { return nil }
-    guard let cost = value.decimalValue, !cost.isNaN, cost >= 0, cost <= UsageLimits.maxCost else { throw MalformedRecord() }
+    guard let cost = value.decimalValue, !cost.isNaN, cost >= 0, cost <= UsageLimits.maxCost else {
+      throw MalformedRecord()
+    }
     return cost
   }
 
@@ -119,7 +121,8 @@ enum JSONWalk {
   /// Calls `body` with each member's key (its bytes, escapes as written) and the parser at its value;
   /// `body` must move past the value.
   static func members(
-    _ parser: inout CanonicalJSON.Parser, depth: Int, _ body: (inout CanonicalJSON.Parser, UnsafeBufferPointer<UInt8>) throws -> Void
+    _ parser: inout CanonicalJSON.Parser, depth: Int,
+    _ body: (inout CanonicalJSON.Parser, UnsafeBufferPointer<UInt8>) throws -> Void
   ) throws {
     guard parser.position < parser.bytes.count, parser.bytes[parser.position] == UInt8(ascii: "{") else {
       throw parser.error("expected an object")
@@ -131,7 +134,9 @@ enum JSONWalk {
 
   /// Calls `body` with the parser at each element of the array at the parser's position; `body` must move
   /// past the element.
-  static func elements(_ parser: inout CanonicalJSON.Parser, depth: Int, _ body: (inout CanonicalJSON.Parser) throws -> Void)
+  static func elements(
+    _ parser: inout CanonicalJSON.Parser, depth: Int, _ body: (inout CanonicalJSON.Parser) throws -> Void
+  )
     throws
   {
     guard depth < 256 else { throw parser.error("nesting too deep") }
@@ -174,7 +179,9 @@ enum JSONWalk {
   }
 
   /// The whole JSON file at `path` (a regular file of at most `limit` bytes) handed to `body` as bytes.
-  static func withFile<T>(_ path: String, limit: Int = AgentFiles.largestFile, _ body: (UnsafeBufferPointer<UInt8>) throws -> T)
+  static func withFile<T>(
+    _ path: String, limit: Int = AgentFiles.largestFile, _ body: (UnsafeBufferPointer<UInt8>) throws -> T
+  )
     throws -> T
   {
     let data = try RegularFile.contents(path, limit: limit)

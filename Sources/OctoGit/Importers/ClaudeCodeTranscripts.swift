@@ -74,7 +74,9 @@ public enum ClaudeCodeTranscripts {
 
   /// Reads one transcript from `offset`, adding its requests to `scan`; returns where to start next time.
   @discardableResult
-  public static func read(_ path: String, from offset: UInt64 = 0, into scan: inout Scan, complete: Bool = true) throws -> UInt64 {
+  public static func read(_ path: String, from offset: UInt64 = 0, into scan: inout Scan, complete: Bool = true) throws
+    -> UInt64
+  {
     var reader = JSONLinesReader(path: path, offset: offset)
     scan.files += 1
     try reader.forEachLine(takePartialLastLine: complete) { bytes in
@@ -121,7 +123,8 @@ public enum ClaudeCodeTranscripts {
     parser.skipSpace()
     var line = LineFields()
     if parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") {
-      try parser.members(depth: 0, keys: ["type", "timestamp", "cwd", "gitBranch", "sessionId", "message"]) { parser, key in
+      try parser.members(depth: 0, keys: ["type", "timestamp", "cwd", "gitBranch", "sessionId", "message"]) {
+        parser, key in
         switch key {
         case 0: line.type = try parser.stringIfAny(depth: 1, reusing: &recent.type)
         case 1: line.timestamp = try Text(&parser, depth: 1)
@@ -150,7 +153,9 @@ public enum ClaudeCodeTranscripts {
       _ = try parser.value(depth: 0)
     }
     parser.skipSpace()
-    guard parser.position == bytes.count else { throw CanonicalJSON.ParseError(offset: parser.position, reason: "trailing characters") }
+    guard parser.position == bytes.count else {
+      throw CanonicalJSON.ParseError(offset: parser.position, reason: "trailing characters")
+    }
 
     guard line.type == "assistant", let message = line.message, let usage = message.usage,
       let id = message.id, let model = message.model, model != "<synthetic>",

@@ -57,7 +57,9 @@ public enum ClineTasks {
 
   /// The extension folders that hold tasks: in each editor's `User/globalStorage` (Linux and macOS
   /// locations, and the remote servers'), and for Cline `~/.cline/data`.
-  public static func homes(_ flavor: Flavor, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+  public static func homes(_ flavor: Flavor, environment: [String: String] = ProcessInfo.processInfo.environment)
+    -> [String]
+  {
     let home = Paths.home(environment)
     var bases: [String] = []
     for editor in editors {
@@ -98,7 +100,8 @@ public enum ClineTasks {
   static func task(at path: String, flavor: Flavor) -> TaskFolder {
     let folder = path.hasSuffix(".json") ? (path as NSString).deletingLastPathComponent : path
     let root = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-    return task(id: (folder as NSString).lastPathComponent, folder: folder, history: histories(of: root, flavor: flavor))
+    return task(
+      id: (folder as NSString).lastPathComponent, folder: folder, history: histories(of: root, flavor: flavor))
   }
 
   private static func task(id: String, folder: String, history: [String: HistoryEntry]) -> TaskFolder {
@@ -132,7 +135,9 @@ public enum ClineTasks {
     var entries: [String: HistoryEntry] = [:]
     func add(_ items: [JSONValue]?) {
       for item in items ?? [] {
-        guard let id = AgentFields.text(item["id"]), entries[id] == nil, let entry = HistoryEntry(item) else { continue }
+        guard let id = AgentFields.text(item["id"]), entries[id] == nil, let entry = HistoryEntry(item) else {
+          continue
+        }
         entries[id] = entry
       }
     }
@@ -162,7 +167,9 @@ public enum ClineTasks {
 
   /// What a task's `task_metadata.json` says about its models: `(ts, model)`, oldest first.
   static func modelUsage(of task: TaskFolder) -> [(ts: Int64, model: String)] {
-    guard let usage = AgentFiles.smallJSON(task.folder + "/task_metadata.json")?["model_usage"]?.arrayValue else { return [] }
+    guard let usage = AgentFiles.smallJSON(task.folder + "/task_metadata.json")?["model_usage"]?.arrayValue else {
+      return []
+    }
     var entries: [(ts: Int64, model: String)] = []
     for entry in usage {
       guard let model = AgentFields.text(entry["model_id"]) else { continue }
@@ -216,12 +223,15 @@ public enum ClineTasks {
         {
           input -= reads + writes
         }
-        let tokens = try AgentFields.checked(TokenCounts(input: input, output: output, cacheWrite5m: writes, cacheRead: reads))
+        let tokens = try AgentFields.checked(
+          TokenCounts(input: input, output: output, cacheWrite5m: writes, cacheRead: reads))
         let cost = try AgentFields.cost(info["cost"])
         let at = try AgentFields.milliseconds(.number(String(ts)))
-        let model = entry.model ?? models.last(where: { $0.ts <= ts })?.model ?? models.first?.model ?? task.model ?? "unknown"
+        let model =
+          entry.model ?? models.last(where: { $0.ts <= ts })?.model ?? models.first?.model ?? task.model ?? "unknown"
         var request = AgentRequest(
-          id: "\(flavor.prefix)\(task.id):\(ts)", agent: flavor.rawValue, at: at, model: model, tokens: tokens, cwd: task.cwd,
+          id: "\(flavor.prefix)\(task.id):\(ts)", agent: flavor.rawValue, at: at, model: model, tokens: tokens,
+          cwd: task.cwd,
           branch: nil, session: task.id)
         request.cost = cost
         scan.keep(request)

@@ -48,8 +48,9 @@ public enum CopilotSessions {
     var reader = JSONLinesReader(path: path)
     try reader.forEachLine(takePartialLastLine: true) { bytes in
       scan.records += 1
-      guard JSONWalk.contains(bytes, "session.start") || JSONWalk.contains(bytes, "session.resume")
-        || JSONWalk.contains(bytes, "session.shutdown")
+      guard
+        JSONWalk.contains(bytes, "session.start") || JSONWalk.contains(bytes, "session.resume")
+          || JSONWalk.contains(bytes, "session.shutdown")
       else { return }
       let event: JSONValue
       do {
@@ -87,7 +88,8 @@ public enum CopilotSessions {
             let reasoning = try AgentFields.tokens(usage["reasoningTokens"])
             let tokens = try AgentFields.checked(
               TokenCounts(
-                input: max(0, input - reads - writes), output: max(output, reasoning), cacheWrite5m: writes, cacheRead: reads))
+                input: max(0, input - reads - writes), output: max(output, reasoning), cacheWrite5m: writes,
+                cacheRead: reads))
             scan.keep(
               AgentRequest(
                 id: "cp:\(session):\(run):\(model)", agent: agent, at: at, model: model, tokens: tokens, cwd: cwd,

@@ -45,7 +45,8 @@ public enum GeminiTranscripts {
     var projects: [Project] = []
     for name in AgentFiles.names(in: temporary) where Paths.isFolder(temporary + "/" + name + "/chats") {
       let folder = temporary + "/" + name
-      let cwd = AgentFiles.smallText(folder + "/.project_root", limit: 64 << 10) ?? slugs[name] ?? hashes[name.lowercased()]
+      let cwd =
+        AgentFiles.smallText(folder + "/.project_root", limit: 64 << 10) ?? slugs[name] ?? hashes[name.lowercased()]
       projects.append(Project(folder: folder, cwd: cwd))
     }
     return projects
@@ -58,7 +59,8 @@ public enum GeminiTranscripts {
       folder = (folder as NSString).deletingLastPathComponent
     }
     let projectFolder = (folder as NSString).deletingLastPathComponent
-    let registryHome = home ?? ((projectFolder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    let registryHome =
+      home ?? ((projectFolder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
     if let known = projects(in: registryHome, hashes: hashes).first(where: { $0.folder == projectFolder }) {
       return known
     }
@@ -85,8 +87,9 @@ public enum GeminiTranscripts {
       try reader.forEachLine(takePartialLastLine: true) { bytes in
         scan.records += 1
         // Only lines naming tokens or the session matter; the rest (user prompts, tool output) are skipped.
-        guard JSONWalk.contains(bytes, "\"tokens\"") || JSONWalk.contains(bytes, "\"sessionId\"")
-          || JSONWalk.contains(bytes, "\"projectHash\"")
+        guard
+          JSONWalk.contains(bytes, "\"tokens\"") || JSONWalk.contains(bytes, "\"sessionId\"")
+            || JSONWalk.contains(bytes, "\"projectHash\"")
         else { return }
         do {
           try record(bytes, &file)
@@ -112,7 +115,8 @@ public enum GeminiTranscripts {
     for pending in file.requests {
       scan.keep(
         AgentRequest(
-          id: "gm:" + pending.id, agent: agent, at: pending.at, model: pending.model, tokens: pending.tokens, cwd: directory,
+          id: "gm:" + pending.id, agent: agent, at: pending.at, model: pending.model, tokens: pending.tokens,
+          cwd: directory,
           branch: nil, session: pending.session ?? file.session))
     }
   }
@@ -147,7 +151,9 @@ public enum GeminiTranscripts {
       } else if JSONWalk.key(key, is: "projectHash") {
         if let hash = try parser.value(depth: 1).stringValue { file.projectHash = hash }
       } else if JSONWalk.key(key, is: "messages"), parser.bytes[parser.position] == UInt8(ascii: "[") {
-        try JSONWalk.elements(&parser, depth: 1) { parser in nested.append(try parser.value(depth: 2, selection: messageSelection)) }
+        try JSONWalk.elements(&parser, depth: 1) { parser in
+          nested.append(try parser.value(depth: 2, selection: messageSelection))
+        }
       } else if JSONWalk.key(key, is: "$set"), parser.bytes[parser.position] == UInt8(ascii: "{") {
         try JSONWalk.members(&parser, depth: 1) { parser, key in
           if JSONWalk.key(key, is: "sessionId") {

@@ -20,7 +20,9 @@ public struct JSONLinesReader {
   }
 
   /// Calls `body` with each line's bytes (without its line ending) from ``offset`` on.
-  public mutating func forEachLine(takePartialLastLine: Bool, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+  public mutating func forEachLine(takePartialLastLine: Bool, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void)
+    throws
+  {
     let descriptor: Int32
     let size: Int
     do {

@@ -18,7 +18,9 @@ import GRDB
 /// reasoning. A message with no tokens yet (still streaming) is skipped until it has them.
 public enum OpenCodeStore {
   /// `$XDG_DATA_HOME/<name>` (`opencode` or `kilo`), else `~/.local/share/<name>`; only if it exists.
-  public static func homes(name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+  public static func homes(name: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    -> [String]
+  {
     [Paths.dataHome(environment: environment) + "/" + name].filter(Paths.isFolder)
   }
 
@@ -56,7 +58,9 @@ public enum OpenCodeStore {
   /// `time_updated` seen (`mark` when none), for the next import.
   ///
   /// - Throws: ``OctoError`` when the file is not a database with a `message` table.
-  static func readDatabase(_ path: String, agent: String, prefix: String, since mark: Int64?, into scan: inout AgentScan)
+  static func readDatabase(
+    _ path: String, agent: String, prefix: String, since mark: Int64?, into scan: inout AgentScan
+  )
     throws -> Int64?
   {
     // Only a regular file is handed to SQLite (a FIFO would block it).
@@ -118,7 +122,8 @@ public enum OpenCodeStore {
         }
       }
     } catch let error as DatabaseError {
-      throw OctoError("cannot read \(path): \(error.message ?? "\(error.resultCode)")", hint: "only SQLite databases are read")
+      throw OctoError(
+        "cannot read \(path): \(error.message ?? "\(error.resultCode)")", hint: "only SQLite databases are read")
     }
     local.files = 1
     scan.merge(local)
@@ -130,8 +135,12 @@ public enum OpenCodeStore {
     scan.files += 1
     scan.records += 1
     do {
-      let data = try JSONWalk.withFile(path, limit: 64 << 20) { try CanonicalJSON.parse(bytes: $0, selecting: selection) }
-      if let request = try request(data, id: nil, session: nil, created: nil, directory: nil, agent: agent, prefix: prefix) {
+      let data = try JSONWalk.withFile(path, limit: 64 << 20) {
+        try CanonicalJSON.parse(bytes: $0, selecting: selection)
+      }
+      if let request = try request(
+        data, id: nil, session: nil, created: nil, directory: nil, agent: agent, prefix: prefix)
+      {
         scan.keep(request)
       }
     } catch is RegularFile.Refusal {
@@ -147,7 +156,8 @@ public enum OpenCodeStore {
   ///
   /// - Throws: ``MalformedRecord`` when an assistant message's counts, cost or time cannot be read.
   static func request(
-    _ data: JSONValue, id rowID: String?, session rowSession: String?, created: Int64?, directory: String?, agent: String,
+    _ data: JSONValue, id rowID: String?, session rowSession: String?, created: Int64?, directory: String?,
+    agent: String,
     prefix: String
   ) throws -> AgentRequest? {
     guard data["role"]?.stringValue == "assistant" else { return nil }
@@ -173,9 +183,11 @@ public enum OpenCodeStore {
       throw MalformedRecord()
     }
     let path = data["path"]
-    let cwd = AgentFields.text(path?["cwd"]) ?? AgentFields.text(path?["root"]) ?? directory.flatMap { $0.isEmpty ? nil : $0 }
+    let cwd =
+      AgentFields.text(path?["cwd"]) ?? AgentFields.text(path?["root"]) ?? directory.flatMap { $0.isEmpty ? nil : $0 }
     var request = AgentRequest(
-      id: prefix + id, agent: agent, at: at, model: AgentFields.text(data["modelID"]) ?? "unknown", tokens: counts, cwd: cwd,
+      id: prefix + id, agent: agent, at: at, model: AgentFields.text(data["modelID"]) ?? "unknown", tokens: counts,
+      cwd: cwd,
       branch: nil, session: rowSession ?? AgentFields.text(data["sessionID"]))
     request.cost = cost
     return request

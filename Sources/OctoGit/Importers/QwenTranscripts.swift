@@ -40,7 +40,8 @@ public enum QwenTranscripts {
     "model": .all, "usageMetadata": .all,
     "systemPayload": .members([
       "uiEvent": .members([
-        "event.name": .all, "event.timestamp": .all, "model": .all, "input_token_count": .all, "output_token_count": .all,
+        "event.name": .all, "event.timestamp": .all, "model": .all, "input_token_count": .all,
+        "output_token_count": .all,
         "cached_content_token_count": .all, "thoughts_token_count": .all,
       ])
     ]),
@@ -77,7 +78,8 @@ public enum QwenTranscripts {
           let thoughts = try AgentFields.tokens(usage["thoughtsTokenCount"] ?? usage["thoughts"])
           let model = AgentFields.text(record["model"]) ?? "unknown"
           turns.append(
-            try call(record, id: fallbackID, at: try AgentFields.time(record["timestamp"]), model: model,
+            try call(
+              record, id: fallbackID, at: try AgentFields.time(record["timestamp"]), model: model,
               counts: (prompt, candidates, cached, thoughts)))
         case "system":
           guard record["subtype"]?.stringValue == "ui_telemetry", let event = record["systemPayload"]?["uiEvent"],
@@ -90,7 +92,8 @@ public enum QwenTranscripts {
           let thoughts = try AgentFields.tokens(event["thoughts_token_count"])
           let at = try AgentFields.time(record["timestamp"] ?? event["event.timestamp"])
           let model = AgentFields.text(event["model"]) ?? AgentFields.text(record["model"]) ?? "unknown"
-          telemetry.append(try call(record, id: fallbackID, at: at, model: model, counts: (prompt, candidates, cached, thoughts)))
+          telemetry.append(
+            try call(record, id: fallbackID, at: at, model: model, counts: (prompt, candidates, cached, thoughts)))
         default:
           return
         }
@@ -119,11 +122,13 @@ public enum QwenTranscripts {
   ) throws -> Call {
     let tokens = try AgentFields.checked(
       TokenCounts(
-        input: max(0, counts.prompt - counts.cached), output: max(counts.candidates, counts.thoughts), cacheRead: counts.cached))
+        input: max(0, counts.prompt - counts.cached), output: max(counts.candidates, counts.thoughts),
+        cacheRead: counts.cached))
     let request = AgentRequest(
       id: "qw:" + (AgentFields.text(record["uuid"]) ?? fallbackID), agent: agent, at: at, model: model, tokens: tokens,
       cwd: AgentFields.text(record["cwd"]), branch: AgentFields.text(record["gitBranch"]),
       session: AgentFields.text(record["sessionId"]))
-    return Call(request: request, key: "\(model)|\(counts.prompt)|\(counts.candidates)|\(counts.cached)|\(counts.thoughts)")
+    return Call(
+      request: request, key: "\(model)|\(counts.prompt)|\(counts.candidates)|\(counts.cached)|\(counts.thoughts)")
   }
 }

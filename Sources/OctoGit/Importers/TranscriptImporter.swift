@@ -21,7 +21,9 @@ public struct TranscriptImporter {
     /// Requests from any folder, attributed to this work tree's pending usage.
     public var allProjects = false
 
-    public init(folders: [String], file: String? = nil, since: Date? = nil, session: String? = nil, allProjects: Bool = false) {
+    public init(
+      folders: [String], file: String? = nil, since: Date? = nil, session: String? = nil, allProjects: Bool = false
+    ) {
       self.folders = folders
       self.file = file
       self.since = since
@@ -46,7 +48,8 @@ public struct TranscriptImporter {
 
     public var json: JSONValue {
       .object([
-        "files": .int(files), "unreadableFiles": .int(unreadableFiles), "lines": .int(lines), "malformedLines": .int(malformedLines), "requests": .int(requests),
+        "files": .int(files), "unreadableFiles": .int(unreadableFiles), "lines": .int(lines),
+        "malformedLines": .int(malformedLines), "requests": .int(requests),
         "imported": .int(imported), "alreadyRecorded": .int(alreadyRecorded), "otherProjects": .int(otherProjects),
         "attributed": .int(attributed), "pending": .int(pending),
       ])
@@ -63,10 +66,13 @@ public struct TranscriptImporter {
 
   public func run(_ options: Options) throws -> Summary {
     var summary = Summary()
-    let files = options.file.map { file in
-      [(path: file, size: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0)]
-    } ?? ClaudeCodeTranscripts.transcriptFiles(
-      in: options.folders, cachePath: (ledger.store.path as NSString).deletingLastPathComponent + "/transcript-folders")
+    let files =
+      options.file.map { file in
+        [(path: file, size: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0)]
+      }
+      ?? ClaudeCodeTranscripts.transcriptFiles(
+        in: options.folders,
+        cachePath: (ledger.store.path as NSString).deletingLastPathComponent + "/transcript-folders")
     // Offsets make a re-run read only what was appended. A narrowed import (other projects, one session,
     // a start date) reads everything and leaves them alone: ids keep every import exact.
     let incremental = !options.allProjects && options.session == nil && options.since == nil
@@ -87,8 +93,10 @@ public struct TranscriptImporter {
     let workers = max(1, min(Parallel.width, work.count))
     let results = ParallelScans(count: workers)
     // Largest first, each worker taking the next file when it is done: no worker is left with the tail.
-    let items = work.enumerated().map { (origin: $0.offset, file: $0.element.file, start: $0.element.start, size: $0.element.size) }
-      .sorted { $0.size - $0.start > $1.size - $1.start }
+    let items = work.enumerated().map {
+      (origin: $0.offset, file: $0.element.file, start: $0.element.start, size: $0.element.size)
+    }
+    .sorted { $0.size - $0.start > $1.size - $1.start }
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       var local = ClaudeCodeTranscripts.Scan()
       var ends: [String: (offset: UInt64, size: UInt64)] = [:]
@@ -97,7 +105,9 @@ public struct TranscriptImporter {
           let item = items[index]
           local.origin = item.origin
           do {
-            ends[item.file] = (try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size)
+            ends[item.file] = (
+              try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size
+            )
           } catch is OctoError {
             local.unreadableFiles += 1
           }
@@ -149,7 +159,9 @@ public struct TranscriptImporter {
       if let since = options.since, request.at < since { continue }
       let worktree = request.cwd.flatMap { cwd in
         if let known = worktreeOfFolder[cwd] { return known }
-        let found = worktrees.filter { cwd == $0.path || cwd.hasPrefix($0.path + "/") }.max { $0.path.count < $1.path.count }
+        let found = worktrees.filter { cwd == $0.path || cwd.hasPrefix($0.path + "/") }.max {
+          $0.path.count < $1.path.count
+        }
         worktreeOfFolder[cwd] = .some(found)
         return found
       }
@@ -168,7 +180,8 @@ public struct TranscriptImporter {
     let base = try ledger.defaults()
     var byCommit: [Oid: [UsageEvent]] = [:]
     var pendingByWorktree: [String: (WorktreeLocation, [UsageEvent])] = [:]
-    var timelines = BranchTimelines(repository: ledger.repository, userEmail: try ledger.repository.config().string("user.email"))
+    var timelines = BranchTimelines(
+      repository: ledger.repository, userEmail: try ledger.repository.config().string("user.email"))
     // Each work tree's current branch, read once (for requests that logged none).
     var branches: [String: String?] = [:]
     for (request, worktree) in chosen {
@@ -222,10 +235,13 @@ public struct TranscriptImporter {
     for (key, (location, events)) in pendingByWorktree {
       // Priced on the other cores, part by part, while the first parts are written.
       try ledger.store.replacePending(worktree: key, expected: events.count) { insert in
-        try Parallel.stream(parts(events, size: max(256, events.count / 16)), { part in
-          var pricer = EventPricer(table: prices)
-          return part.map { pricer.pricedLine($0) }
-        }) { priced in
+        try Parallel.stream(
+          parts(events, size: max(256, events.count / 16)),
+          { part in
+            var pricer = EventPricer(table: prices)
+            return part.map { pricer.pricedLine($0) }
+          }
+        ) { priced in
           for (event, line) in priced { try insert(event.id, line) }
         }
       }
@@ -268,7 +284,9 @@ struct BranchTimelines {
 
   init(repository: Repository, userEmail: String? = nil) {
     self.repository = repository
-    self.userEmail = userEmail.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+    self.userEmail = userEmail.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap {
+      $0.isEmpty ? nil : $0
+    }
   }
 
   /// The earliest commit made here on `branch`'s first-parent line whose commit time is at or after
@@ -424,7 +442,9 @@ final class ParallelScans: @unchecked Sendable {
 
   init(count: Int) { results = Array(repeating: Result(), count: count) }
 
-  func store(_ worker: Int, scan: ClaudeCodeTranscripts.Scan, offsets: [String: (offset: UInt64, size: UInt64)], error: Error?) {
+  func store(
+    _ worker: Int, scan: ClaudeCodeTranscripts.Scan, offsets: [String: (offset: UInt64, size: UInt64)], error: Error?
+  ) {
     lock.lock()
     defer { lock.unlock() }
     results[worker] = Result(scan: scan, offsets: offsets, error: error)

@@ -19,7 +19,8 @@ public final class Ledger {
   /// branch, the git user, this machine.
   public func defaults(now: Date = Date()) throws -> UsageEvent {
     let config = try repository.config()
-    let user = try config.string("user.email") ?? config.string("user.name") ?? ProcessInfo.processInfo.environment["USER"]
+    let user =
+      try config.string("user.email") ?? config.string("user.name") ?? ProcessInfo.processInfo.environment["USER"]
     return UsageEvent(
       id: "r-" + UUID().uuidString.lowercased(), at: now, model: "", tokens: TokenCounts(), user: user,
       machine: ProcessInfo.processInfo.hostName, branch: try repository.head().branch)

@@ -54,7 +54,8 @@ struct StoredUsageLine {
     mutating func text(_ slice: UnsafeBufferPointer<UInt8>, for field: Field) -> Int32 {
       let slot = field.rawValue
       if bytes[slot].count == slice.count, field != .id,
-        slice.isEmpty || bytes[slot].withUnsafeBufferPointer({ memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0 })
+        slice.isEmpty
+          || bytes[slot].withUnsafeBufferPointer({ memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0 })
       {
         return Int32(slot)
       }
@@ -115,7 +116,8 @@ struct StoredUsageLine {
 
   /// Calls `body` with each non-empty line of a note's text, parsed (`nil`: malformed). Without `everyField`
   /// session, prices and machine are checked but not kept.
-  static func forEachLine(in text: UnsafeRawBufferPointer, everyField: Bool = true, _ body: (StoredUsageLine?) -> Void) {
+  static func forEachLine(in text: UnsafeRawBufferPointer, everyField: Bool = true, _ body: (StoredUsageLine?) -> Void)
+  {
     var interner = Interner()
     interner.keepsEveryField = everyField
     UsageLineScanner.forEachLine(in: text) { body(parse($0, interner: &interner)) }

@@ -43,6 +43,10 @@ public struct TokenCounts: Equatable, Sendable, Codable {
   public static func += (lhs: inout TokenCounts, rhs: TokenCounts) { lhs = lhs + rhs }
 
   enum CodingKeys: String, CodingKey {
-    case input = "in", output = "out", cacheWrite5m = "cw5m", cacheWrite1h = "cw1h", cacheRead = "cr"
+    case input = "in"
+    case output = "out"
+    case cacheWrite5m = "cw5m"
+    case cacheWrite1h = "cw1h"
+    case cacheRead = "cr"
   }
 }

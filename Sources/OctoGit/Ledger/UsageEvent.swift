@@ -117,7 +117,8 @@ public struct UsageEvent: Equatable, Sendable {
     // A note line may carry fields a later octo-git writes (read for the ones known here); what a user
     // records must use known fields only.
     if defaults != nil, let unknown = members.keys.filter({ !Self.fieldNames.contains($0) }).sorted().first {
-      throw OctoError.badInput("unknown field \"\(unknown)\"", hint: "known fields: \(Self.fieldNames.sorted().joined(separator: ", "))")
+      throw OctoError.badInput(
+        "unknown field \"\(unknown)\"", hint: "known fields: \(Self.fieldNames.sorted().joined(separator: ", "))")
     }
     if let version = members["v"], version.intValue != Self.formatVersion {
       throw OctoError.badInput("unsupported format version \(CanonicalJSON.string(version))")

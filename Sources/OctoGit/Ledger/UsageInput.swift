@@ -9,7 +9,9 @@ public enum UsageInput {
   /// Parses JSON lines into events, filling ids, times and context from `defaults`.
   ///
   /// - Throws: ``OctoError`` (bad input) naming the first bad line's number and what is wrong with it.
-  public static func events(fromJSONLines text: String, defaults: @autoclosure () throws -> UsageEvent, now: Date = Date())
+  public static func events(
+    fromJSONLines text: String, defaults: @autoclosure () throws -> UsageEvent, now: Date = Date()
+  )
     throws -> [UsageEvent]
   {
     var events: [UsageEvent] = []
@@ -26,9 +28,11 @@ public enum UsageInput {
         guard ids.insert(event.id).inserted else { throw OctoError.badInput("id \"\(event.id)\" appears twice") }
         events.append(event)
       } catch let error as OctoError {
-        throw OctoError.badInput("usage input line \(index + 1): \(error.message)", hint: error.hint ?? "nothing was recorded")
+        throw OctoError.badInput(
+          "usage input line \(index + 1): \(error.message)", hint: error.hint ?? "nothing was recorded")
       } catch let error as CanonicalJSON.ParseError {
-        throw OctoError.badInput("usage input line \(index + 1): not valid JSON (\(error))", hint: "nothing was recorded")
+        throw OctoError.badInput(
+          "usage input line \(index + 1): not valid JSON (\(error))", hint: "nothing was recorded")
       }
     }
     return events
@@ -38,7 +42,8 @@ public enum UsageInput {
   public static func check(_ event: UsageEvent, now: Date = Date()) throws {
     if event.at < earliest || event.at > now.addingTimeInterval(86_400) {
       throw OctoError.badInput(
-        "\"at\" is not a plausible time: \(Timestamp.format(event.at))", hint: "use the time of the request, in ISO-8601")
+        "\"at\" is not a plausible time: \(Timestamp.format(event.at))",
+        hint: "use the time of the request, in ISO-8601")
     }
   }
 }

@@ -57,7 +57,9 @@ enum UsageLineScanner {
     var costRange: Range<Int>?
     let count = bytes.count
     func skipSpace() {
-      while parser.position < count, bytes[parser.position] == 0x20 || bytes[parser.position] == 0x09 { parser.position += 1 }
+      while parser.position < count, bytes[parser.position] == 0x20 || bytes[parser.position] == 0x09 {
+        parser.position += 1
+      }
     }
     /// A string's bytes when it has no escape (the position is then past it); `nil` otherwise.
     func plainString() -> Range<Int>? {
@@ -72,7 +74,9 @@ enum UsageLineScanner {
     func skipNumber() -> Bool {
       func digits() -> Int {
         let from = parser.position
-        while parser.position < count, bytes[parser.position] >= 48, bytes[parser.position] <= 57 { parser.position += 1 }
+        while parser.position < count, bytes[parser.position] >= 48, bytes[parser.position] <= 57 {
+          parser.position += 1
+        }
         return parser.position - from
       }
       if bytes[parser.position] == UInt8(ascii: "-") { parser.position += 1 }
@@ -83,7 +87,9 @@ enum UsageLineScanner {
       }
       if parser.position < count, bytes[parser.position] | 0x20 == UInt8(ascii: "e") {
         parser.position += 1
-        if parser.position < count, bytes[parser.position] == UInt8(ascii: "+") || bytes[parser.position] == UInt8(ascii: "-") {
+        if parser.position < count,
+          bytes[parser.position] == UInt8(ascii: "+") || bytes[parser.position] == UInt8(ascii: "-")
+        {
           parser.position += 1
         }
         guard digits() > 0 else { return false }
@@ -93,8 +99,12 @@ enum UsageLineScanner {
     /// A string field's value (`nil`: JSON null); `isEmpty` tells the id and model apart from "".
     func setText(_ field: Field, _ text: Int32?, isEmpty: Bool) {
       switch field {
-      case .id: values.id = text ?? -1; idIsEmpty = isEmpty
-      case .model: values.model = text ?? -1; modelIsEmpty = isEmpty
+      case .id:
+        values.id = text ?? -1
+        idIsEmpty = isEmpty
+      case .model:
+        values.model = text ?? -1
+        modelIsEmpty = isEmpty
       case .agent: values.agent = text
       case .session: values.session = text
       case .prices: values.prices = text
@@ -116,7 +126,9 @@ enum UsageLineScanner {
     }
     /// Past a `,` (true: another member follows) or the closing `}` (false).
     func next() throws -> Bool {
-      guard parser.position < count else { throw CanonicalJSON.ParseError(offset: count, reason: "unterminated object") }
+      guard parser.position < count else {
+        throw CanonicalJSON.ParseError(offset: count, reason: "unterminated object")
+      }
       if bytes[parser.position] == UInt8(ascii: ",") {
         parser.position += 1
         skipSpace()
@@ -159,7 +171,9 @@ enum UsageLineScanner {
           _ = try parser.expect("null", .null)
           switch field {
           case .v: return nil
-          case .at: at = nil; atText = nil
+          case .at:
+            at = nil
+            atText = nil
           case .cost: costRange = nil
           case .input, .output, .cw5m, .cw1h, .cr: setCount(field, 0)
           default: setText(field, nil, isEmpty: true)
@@ -171,7 +185,8 @@ enum UsageLineScanner {
               at = range
               atText = nil
             } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
-              setText(field, texts.text(UnsafeBufferPointer(rebasing: bytes[range]), for: field), isEmpty: range.isEmpty)
+              setText(
+                field, texts.text(UnsafeBufferPointer(rebasing: bytes[range]), for: field), isEmpty: range.isEmpty)
             }
           } else {
             var text = try parser.string()
@@ -254,9 +269,10 @@ enum UsageLineScanner {
     guard let base = bytes.baseAddress else { return }
     var start = 0
     while start < bytes.count {
-      let end = memchr(base + start, 0x0A, bytes.count - start).map {
-        UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
-      } ?? bytes.count
+      let end =
+        memchr(base + start, 0x0A, bytes.count - start).map {
+          UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base
+        } ?? bytes.count
       if end > start { body(UnsafeBufferPointer(start: base + start, count: end - start)) }
       start = end + 1
     }

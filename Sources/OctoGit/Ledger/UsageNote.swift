@@ -8,7 +8,9 @@ public enum UsageNote {
   ///
   /// With `preferLargerOutput`, an event replaces the line of the same id when it has more output tokens
   /// (a transcript read while a response was still being written holds a partial count).
-  public static func merging(_ existing: String?, adding events: [UsageEvent], preferLargerOutput: Bool = false) -> String {
+  public static func merging(_ existing: String?, adding events: [UsageEvent], preferLargerOutput: Bool = false)
+    -> String
+  {
     var lines = Set<String>()
     var ids = Set<String>()
     let incoming = Dictionary(events.map { ($0.id, $0) }) { first, _ in first }

@@ -78,7 +78,8 @@ struct UsageNotesDelta {
       delta.unread += unread
       var time: Int64 = 0
       var summary = ""
-      if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated) {
+      if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated)
+      {
         time = Int64(commit.committer.time.timeIntervalSince1970)
         summary = commit.summary
       }

@@ -43,7 +43,8 @@ public struct WorktreeLocation: Equatable, Sendable {
   {
     if let gitDir = environment["GIT_DIR"], !gitDir.isEmpty {
       let absolute = absolutePath(gitDir, base: directory)
-      let common = environment["GIT_COMMON_DIR"].map { absolutePath($0, base: directory) } ?? commonDirectory(of: absolute)
+      let common =
+        environment["GIT_COMMON_DIR"].map { absolutePath($0, base: directory) } ?? commonDirectory(of: absolute)
       return WorktreeLocation(gitDirectory: absolute, commonDirectory: common)
     }
     var current = URL(fileURLWithPath: directory).standardizedFileURL.path
@@ -67,7 +68,9 @@ public struct WorktreeLocation: Equatable, Sendable {
   }
 
   static func commonDirectory(of gitDirectory: String) -> String {
-    guard let text = try? String(contentsOfFile: gitDirectory + "/commondir", encoding: .utf8) else { return gitDirectory }
+    guard let text = try? String(contentsOfFile: gitDirectory + "/commondir", encoding: .utf8) else {
+      return gitDirectory
+    }
     return absolutePath(text.trimmingCharacters(in: .whitespacesAndNewlines), base: gitDirectory)
   }
 

@@ -26,7 +26,9 @@ public enum HTTPClient {
   }
 
   /// Fetches `url`, following redirects, within `timeout` seconds; bodies over `limit` bytes are refused.
-  public static func get(_ url: String, timeout: Int = 60, limit: Int = 64 << 20, headers: [String] = []) throws -> Response {
+  public static func get(_ url: String, timeout: Int = 60, limit: Int = 64 << 20, headers: [String] = []) throws
+    -> Response
+  {
     try request("GET", url, headers: headers, timeout: timeout, limit: limit)
   }
 
@@ -74,7 +76,8 @@ public enum HTTPClient {
       return length
     }
     var list: UnsafeMutablePointer<curl_slist>?
-    typealias Append = @convention(c) (UnsafeMutablePointer<curl_slist>?, UnsafePointer<CChar>?) -> UnsafeMutablePointer<curl_slist>?
+    typealias Append =
+      @convention(c) (UnsafeMutablePointer<curl_slist>?, UnsafePointer<CChar>?) -> UnsafeMutablePointer<curl_slist>?
     typealias FreeList = @convention(c) (UnsafeMutablePointer<curl_slist>?) -> Void
     // An empty Expect header stops libcurl waiting for "100 Continue" before sending a body.
     let allHeaders = headers + (body == nil ? [] : ["Expect:"])
@@ -102,7 +105,8 @@ public enum HTTPClient {
     let code: CURLcode = payload.withUnsafeBufferPointer { buffer in
       if body != nil {
         _ = octo_curl_setopt_long(setopt, handle, CURLOPT_POSTFIELDSIZE, buffer.count - 1)
-        _ = octo_curl_setopt_pointer(setopt, handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+        _ = octo_curl_setopt_pointer(
+          setopt, handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
       }
       if method != "GET" && method != "POST" {
         _ = octo_curl_setopt_string(setopt, handle, CURLOPT_CUSTOMREQUEST, method)
@@ -111,7 +115,8 @@ public enum HTTPClient {
     }
     withExtendedLifetime(sink) {}
     guard code == CURLE_OK else {
-      let reason = unsafeBitCast(describe, to: Describe.self)(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
+      let reason =
+        unsafeBitCast(describe, to: Describe.self)(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
       let detail = sink.data.count >= limit ? "the response is larger than \(limit / (1 << 20)) MB" : reason
       throw OctoError("cannot reach \(url): \(detail)", hint: "check the URL and the network", status: .unavailable)
     }

@@ -38,7 +38,8 @@ public enum ModelName {
     if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
     // An OpenRouter variant (`:free`, `:thinking`, `:beta`) names a way of serving the model, not another one.
     if let colon = name.lastIndex(of: ":"), colon != name.startIndex,
-      name[name.index(after: colon)...].allSatisfy({ ("a"..."z").contains($0) }), name.index(after: colon) != name.endIndex
+      name[name.index(after: colon)...].allSatisfy({ ("a"..."z").contains($0) }),
+      name.index(after: colon) != name.endIndex
     {
       name = String(name[..<colon])
     }

@@ -21,18 +21,20 @@ public struct ModelPrice: Equatable, Sendable {
   public static let longContextThreshold = 200_000
 
   /// LiteLLM's field names, in the order they map onto the properties above.
-  static var fields: [(String, WritableKeyPath<ModelPrice, Decimal?>)] { [
-    ("input_cost_per_token", \.input),
-    ("output_cost_per_token", \.output),
-    ("cache_creation_input_token_cost", \.cacheWrite5m),
-    ("cache_creation_input_token_cost_above_1hr", \.cacheWrite1h),
-    ("cache_read_input_token_cost", \.cacheRead),
-    ("input_cost_per_token_above_200k_tokens", \.longInput),
-    ("output_cost_per_token_above_200k_tokens", \.longOutput),
-    ("cache_creation_input_token_cost_above_200k_tokens", \.longCacheWrite5m),
-    ("cache_creation_input_token_cost_above_1hr_above_200k_tokens", \.longCacheWrite1h),
-    ("cache_read_input_token_cost_above_200k_tokens", \.longCacheRead),
-  ] }
+  static var fields: [(String, WritableKeyPath<ModelPrice, Decimal?>)] {
+    [
+      ("input_cost_per_token", \.input),
+      ("output_cost_per_token", \.output),
+      ("cache_creation_input_token_cost", \.cacheWrite5m),
+      ("cache_creation_input_token_cost_above_1hr", \.cacheWrite1h),
+      ("cache_read_input_token_cost", \.cacheRead),
+      ("input_cost_per_token_above_200k_tokens", \.longInput),
+      ("output_cost_per_token_above_200k_tokens", \.longOutput),
+      ("cache_creation_input_token_cost_above_200k_tokens", \.longCacheWrite5m),
+      ("cache_creation_input_token_cost_above_1hr_above_200k_tokens", \.longCacheWrite1h),
+      ("cache_read_input_token_cost_above_200k_tokens", \.longCacheRead),
+    ]
+  }
 
   /// Whether the model has any price at all.
   public var isPriced: Bool { input != nil || output != nil }
@@ -69,7 +71,8 @@ public struct ModelPrice: Equatable, Sendable {
     return ClassRates(
       input: inputPrice,
       output: (long ? longOutput : nil) ?? output ?? 0,
-      cacheWrite5m: (long ? longCacheWrite5m : nil) ?? (long ? nil : cacheWrite5m) ?? inputPrice * Decimal(string: "1.25")!,
+      cacheWrite5m: (long ? longCacheWrite5m : nil) ?? (long ? nil : cacheWrite5m) ?? inputPrice * Decimal(
+        string: "1.25")!,
       cacheWrite1h: (long ? longCacheWrite1h : nil) ?? (long ? nil : cacheWrite1h) ?? inputPrice * 2,
       cacheRead: (long ? longCacheRead : nil) ?? (long ? nil : cacheRead) ?? inputPrice)
   }

@@ -6,11 +6,15 @@ import Foundation
 /// A later layer wins for the models it prices, so a user can add or correct a model today.
 public enum PriceBook {
   /// The effective table for `repository` (or for no repository: built-in plus the user's file).
-  public static func load(for repository: Repository?, environment: [String: String] = ProcessInfo.processInfo.environment)
+  public static func load(
+    for repository: Repository?, environment: [String: String] = ProcessInfo.processInfo.environment
+  )
     throws -> PriceTable
   {
     var table = PriceTable.builtIn
-    if let downloaded = PriceUpdate.downloadedTable(environment: environment) { table = table.overlaid(with: downloaded) }
+    if let downloaded = PriceUpdate.downloadedTable(environment: environment) {
+      table = table.overlaid(with: downloaded)
+    }
     let userFile = Paths.configHome(environment: environment) + "/octo-git/pricing.json"
     if FileManager.default.fileExists(atPath: userFile) {
       table = table.overlaid(with: try read(userFile, source: "user"))

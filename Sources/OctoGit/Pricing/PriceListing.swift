@@ -22,7 +22,8 @@ public struct PriceListing: Sendable {
       alignments: [.left, .right, .right, .right, .right, .right, .right, .left])
     for name in models {
       guard let price = table.models[name] else { continue }
-      let long = price.hasLongContextPrices ? "\(Self.perMillion(price.longInput))/\(Self.perMillion(price.longOutput))" : "-"
+      let long =
+        price.hasLongContextPrices ? "\(Self.perMillion(price.longInput))/\(Self.perMillion(price.longOutput))" : "-"
       output.rows.append([
         name, Self.perMillion(price.input), Self.perMillion(price.output), Self.perMillion(price.cacheWrite5m),
         Self.perMillion(price.cacheWrite1h), Self.perMillion(price.cacheRead), long, price.tableID,
@@ -33,13 +34,14 @@ public struct PriceListing: Sendable {
 
   public var json: JSONValue {
     .object(
-      Dictionary(uniqueKeysWithValues: models.compactMap { name -> (String, JSONValue)? in
-        guard let price = table.models[name] else { return nil }
-        var members: [String: JSONValue] = ["table": .string(price.tableID)]
-        for (field, path) in ModelPrice.fields {
-          if let value = price[keyPath: path] { members[field] = .decimal(value) }
-        }
-        return (name, .object(members))
-      }))
+      Dictionary(
+        uniqueKeysWithValues: models.compactMap { name -> (String, JSONValue)? in
+          guard let price = table.models[name] else { return nil }
+          var members: [String: JSONValue] = ["table": .string(price.tableID)]
+          for (field, path) in ModelPrice.fields {
+            if let value = price[keyPath: path] { members[field] = .decimal(value) }
+          }
+          return (name, .object(members))
+        }))
   }
 }

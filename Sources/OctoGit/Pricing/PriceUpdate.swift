@@ -4,7 +4,8 @@ import Foundation
 /// kept with its date in `$XDG_CACHE_HOME/octo-git/`.
 public enum PriceUpdate {
   /// Where LiteLLM publishes its price file.
-  public static let defaultURL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+  public static let defaultURL =
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 
   public struct Result: Sendable {
     public let path: String
@@ -15,10 +16,13 @@ public enum PriceUpdate {
     public let distrusted: [String]
   }
 
-  static func folder(_ environment: [String: String]) -> String { Paths.cacheHome(environment: environment) + "/octo-git" }
+  static func folder(_ environment: [String: String]) -> String {
+    Paths.cacheHome(environment: environment) + "/octo-git"
+  }
 
   /// The downloaded table, if an update stored one.
-  public static func downloadedTable(environment: [String: String] = ProcessInfo.processInfo.environment) -> PriceTable? {
+  public static func downloadedTable(environment: [String: String] = ProcessInfo.processInfo.environment) -> PriceTable?
+  {
     let path = folder(environment) + "/pricing.json"
     guard let data = try? RegularFile.contents(path, limit: PriceTable.maxFileSize) else { return nil }
     return try? PriceTable(json: String(decoding: data, as: UTF8.self), source: "litellm", distrustHourWrites: true)
@@ -34,7 +38,8 @@ public enum PriceUpdate {
   ) throws -> Result {
     let response = try HTTPClient.get(url)
     guard (200..<300).contains(response.status) else {
-      throw OctoError("cannot download prices from \(url): HTTP \(response.status)", hint: "check the URL", status: .unavailable)
+      throw OctoError(
+        "cannot download prices from \(url): HTTP \(response.status)", hint: "check the URL", status: .unavailable)
     }
     let text = String(decoding: response.body, as: UTF8.self)
     let table: PriceTable
@@ -62,7 +67,8 @@ public enum PriceUpdate {
       }
       if old.input != new.input || old.output != new.output {
         changes.append(
-          "changed \(name): input \(perMillion(old.input)) → \(perMillion(new.input)), output \(perMillion(old.output)) → \(perMillion(new.output)) per M")
+          "changed \(name): input \(perMillion(old.input)) → \(perMillion(new.input)), output \(perMillion(old.output)) → \(perMillion(new.output)) per M"
+        )
       }
     }
     let directory = folder(environment)
@@ -72,9 +78,12 @@ public enum PriceUpdate {
       let stamp = "\(Timestamp.format(Date())) \(url)\n"
       try Data(stamp.utf8).write(to: URL(fileURLWithPath: directory + "/pricing.date"), options: .atomic)
     } catch {
-      throw OctoError("cannot store the prices in \(directory): \(error.localizedDescription)", hint: "check the folder's permissions")
+      throw OctoError(
+        "cannot store the prices in \(directory): \(error.localizedDescription)", hint: "check the folder's permissions"
+      )
     }
-    return Result(path: directory + "/pricing.json", models: table.models.count, changes: changes, distrusted: table.distrusted)
+    return Result(
+      path: directory + "/pricing.json", models: table.models.count, changes: changes, distrusted: table.distrusted)
   }
 
   static func perMillion(_ price: Decimal?) -> String {

@@ -71,9 +71,11 @@ public enum CIWorkflow {
       try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
       try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(provider.path): \(error.localizedDescription)", hint: "check the folder's permissions")
+      throw OctoError(
+        "cannot write \(provider.path): \(error.localizedDescription)", hint: "check the folder's permissions")
     }
-    report.changes.append("wrote \(provider.path) (pull request cost comment; usage carried after squash and rebase merges into \(base))")
+    report.changes.append(
+      "wrote \(provider.path) (pull request cost comment; usage carried after squash and rebase merges into \(base))")
     report.instructions.append(
       "commit \(provider.path), then set the repository variable OCTO_GIT_BINARY_URL (a prebuilt octo-git for Linux) "
         + "or OCTO_GIT_SOURCE (octo-git's git URL) under Settings > Secrets and variables > Actions > Variables")

@@ -36,7 +36,8 @@ public struct ConventionalCommit: Sendable {
     }
     self.trailers = trailers
     body = paragraphs.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
-    let bodyBreaks = body.contains("BREAKING CHANGE:")
+    let bodyBreaks =
+      body.contains("BREAKING CHANGE:")
       || trailers.contains { $0.0 == "BREAKING CHANGE" || $0.0 == "BREAKING-CHANGE" }
     if let header = Self.header(subject) {
       type = header.type.lowercased()

@@ -38,7 +38,9 @@ public struct GitHubActionsEnvironment: Sendable {
     let parts = slug.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     let allowed = { (part: String) in
       !part.isEmpty && part != "." && part != ".."
-        && part.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+        && part.unicodeScalars.allSatisfy {
+          $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+        }
     }
     guard parts.count == 2, parts.allSatisfy(allowed) else {
       throw OctoError.badInput(
@@ -145,18 +147,26 @@ public enum GitHubActionsEvent: Equatable, Sendable {
     do {
       value = try CanonicalJSON.parse(text)
     } catch {
-      throw OctoError.badInput("the GitHub event file \(source) is not JSON (\(error))", hint: "check GITHUB_EVENT_PATH")
+      throw OctoError.badInput(
+        "the GitHub event file \(source) is not JSON (\(error))", hint: "check GITHUB_EVENT_PATH")
     }
     func bad(_ field: String) -> OctoError {
-      OctoError.badInput("the \(name) event in \(source) has no valid \(field)", hint: "check GITHUB_EVENT_PATH and GITHUB_EVENT_NAME")
+      OctoError.badInput(
+        "the \(name) event in \(source) has no valid \(field)", hint: "check GITHUB_EVENT_PATH and GITHUB_EVENT_NAME")
     }
     switch name {
     case "pull_request", "pull_request_target":
       guard let pull = value["pull_request"], pull.objectValue != nil else { throw bad("pull_request") }
       guard let number = pull["number"]?.intValue ?? value["number"]?.intValue, number > 0 else { throw bad("number") }
-      guard let headSHA = pull["head"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)) else { throw bad("pull_request.head.sha") }
-      guard let headRef = pull["head"]?["ref"]?.stringValue, !headRef.isEmpty else { throw bad("pull_request.head.ref") }
-      guard let baseRef = pull["base"]?["ref"]?.stringValue, !baseRef.isEmpty else { throw bad("pull_request.base.ref") }
+      guard let headSHA = pull["head"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)) else {
+        throw bad("pull_request.head.sha")
+      }
+      guard let headRef = pull["head"]?["ref"]?.stringValue, !headRef.isEmpty else {
+        throw bad("pull_request.head.ref")
+      }
+      guard let baseRef = pull["base"]?["ref"]?.stringValue, !baseRef.isEmpty else {
+        throw bad("pull_request.base.ref")
+      }
       return .pullRequest(
         PullRequest(
           action: value["action"]?.stringValue, number: number, url: pull["html_url"]?.stringValue, headRef: headRef,

@@ -10,7 +10,10 @@ public struct GitHubClient {
   let maximumWait: TimeInterval
   let sleep: (TimeInterval) -> Void
 
-  public init(repository: GitHubRepository, token: String, maximumWait: TimeInterval = 60, sleep: @escaping (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) {
+  public init(
+    repository: GitHubRepository, token: String, maximumWait: TimeInterval = 60,
+    sleep: @escaping (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
+  ) {
     self.repository = repository
     self.token = token
     self.maximumWait = maximumWait
@@ -43,7 +46,8 @@ public struct GitHubClient {
   /// Opens a pull request.
   public func create(title: String, body: String, head: String, base: String, draft: Bool) throws -> PullRequest {
     let payload: JSONValue = .object([
-      "title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base), "draft": .bool(draft),
+      "title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base),
+      "draft": .bool(draft),
       "maintainer_can_modify": .bool(true),
     ])
     let value = try send("POST", pullsPath, body: payload, expecting: [201])
@@ -105,16 +109,18 @@ public struct GitHubClient {
     switch response.status {
     case 401:
       return OctoError(
-        "GitHub refused the token (401: \(message))", hint: "check GH_TOKEN (or GITHUB_TOKEN): it may be expired or mistyped",
+        "GitHub refused the token (401: \(message))",
+        hint: "check GH_TOKEN (or GITHUB_TOKEN): it may be expired or mistyped",
         status: .unavailable)
     case 403, 429:
       if response.headers["x-ratelimit-remaining"] == "0" || response.status == 429 {
         // GitHub sends seconds since 1970; anything else (not finite, past year 5000) is not shown.
-        let reset = response.headers["x-ratelimit-reset"].flatMap(TimeInterval.init).flatMap {
-          $0.isFinite && $0 >= 0 && $0 < 1e11 ? $0 : nil
-        }.map {
-          " until " + Timestamp.format(Date(timeIntervalSince1970: $0))
-        } ?? ""
+        let reset =
+          response.headers["x-ratelimit-reset"].flatMap(TimeInterval.init).flatMap {
+            $0.isFinite && $0 >= 0 && $0 < 1e11 ? $0 : nil
+          }.map {
+            " until " + Timestamp.format(Date(timeIntervalSince1970: $0))
+          } ?? ""
         return OctoError("GitHub's rate limit is used up\(reset)", hint: "try again later", status: .unavailable)
       }
       return OctoError(
@@ -123,19 +129,24 @@ public struct GitHubClient {
         status: .unavailable)
     case 404:
       return OctoError(
-        "GitHub does not know \(slug) (404)", hint: "check the remote, octo.githubRepo, and that the token can see the repository",
+        "GitHub does not know \(slug) (404)",
+        hint: "check the remote, octo.githubRepo, and that the token can see the repository",
         status: .unavailable)
     case 422:
       let details = (value["errors"]?.arrayValue ?? []).compactMap { error in
-        error["message"]?.stringValue ?? error["code"]?.stringValue.map { code in
-          [error["field"]?.stringValue, code].compactMap { $0 }.joined(separator: " ")
-        }
+        error["message"]?.stringValue
+          ?? error["code"]?.stringValue.map { code in
+            [error["field"]?.stringValue, code].compactMap { $0 }.joined(separator: " ")
+          }
       }
       let text = ([message] + details).joined(separator: ": ")
-      let hint = text.contains("No commits between")
-        ? "the branch has nothing the base lacks: commit first" : text.contains("head")
-        ? "push the branch first (pr create pushes it unless --dry-run)" : "fix what GitHub reports"
-      return OctoError("GitHub could not \(method == "POST" ? "open" : "update") the pull request (422: \(text))", hint: hint)
+      let hint =
+        text.contains("No commits between")
+        ? "the branch has nothing the base lacks: commit first"
+        : text.contains("head")
+          ? "push the branch first (pr create pushes it unless --dry-run)" : "fix what GitHub reports"
+      return OctoError(
+        "GitHub could not \(method == "POST" ? "open" : "update") the pull request (422: \(text))", hint: hint)
     default:
       return OctoError("GitHub answered \(response.status): \(message)", hint: "try again later", status: .unavailable)
     }
@@ -246,7 +257,8 @@ extension GitHubClient {
       count += 1
       guard count <= Self.maximumPages else {
         throw OctoError(
-          "GitHub's list at \(path) goes on beyond \(Self.maximumPages) pages", hint: "try again later", status: .unavailable)
+          "GitHub's list at \(path) goes on beyond \(Self.maximumPages) pages", hint: "try again later",
+          status: .unavailable)
       }
       let answer = try exchange("GET", url: url, body: nil, expecting: [200])
       guard let page = answer.value.arrayValue else {
@@ -301,12 +313,16 @@ extension GitHubClient {
   }
 
   static func details(_ value: JSONValue) -> PullRequestDetails? {
-    guard let number = value["number"]?.intValue, number > 0, let url = value["html_url"]?.stringValue else { return nil }
+    guard let number = value["number"]?.intValue, number > 0, let url = value["html_url"]?.stringValue else {
+      return nil
+    }
     let merged = value["merged"]?.boolValue == true || value["merged_at"]?.stringValue != nil
     return PullRequestDetails(
       number: number, url: url, state: value["state"]?.stringValue ?? "open", merged: merged,
-      headRef: value["head"]?["ref"]?.stringValue ?? "", headSHA: value["head"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)),
-      baseRef: value["base"]?["ref"]?.stringValue ?? "", baseSHA: value["base"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)),
+      headRef: value["head"]?["ref"]?.stringValue ?? "",
+      headSHA: value["head"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)),
+      baseRef: value["base"]?["ref"]?.stringValue ?? "",
+      baseSHA: value["base"]?["sha"]?.stringValue.flatMap(Oid.init(hex:)),
       mergeCommitSHA: value["merge_commit_sha"]?.stringValue.flatMap(Oid.init(hex:)))
   }
 

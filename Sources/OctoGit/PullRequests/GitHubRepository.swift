@@ -20,7 +20,8 @@ public struct GitHubRepository: Equatable, Sendable {
     let config = try repository.config()
     let environment = ProcessInfo.processInfo.environment
     guard let url = try config.string("remote.\(remote).url") else {
-      throw OctoError.badInput("no remote named \(remote)", hint: "add it (git remote add \(remote) URL) or pass --remote")
+      throw OctoError.badInput(
+        "no remote named \(remote)", hint: "add it (git remote add \(remote) URL) or pass --remote")
     }
     var parsed = parse(url: url)
     if let explicit = try config.string("octo.githubRepo") ?? environment["GH_REPO"] {
@@ -72,6 +73,7 @@ public struct GitHubRepository: Equatable, Sendable {
       if let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty { return value }
     }
     throw OctoError(
-      "no GitHub token for \(host)", hint: "export \(names[0]) with a token that may write pull requests", status: .usage)
+      "no GitHub token for \(host)", hint: "export \(names[0]) with a token that may write pull requests",
+      status: .usage)
   }
 }

@@ -37,7 +37,8 @@ public struct NotesCarry {
     public var environment: [String: String]
 
     public init(
-      pullRequest: Int? = nil, from: String? = nil, onto: String? = nil, dryRun: Bool = false, remote: String = "origin",
+      pullRequest: Int? = nil, from: String? = nil, onto: String? = nil, dryRun: Bool = false,
+      remote: String = "origin",
       environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
       self.pullRequest = pullRequest
@@ -72,13 +73,14 @@ public struct NotesCarry {
 
     public var json: JSONValue {
       .object([
-        "carried": .array(carried.map { item in
-          .object([
-            "commit": .string(item.target.hex), "from": .array(item.sources.map { .string($0.hex) }),
-            "pullRequest": item.pullRequest.map(JSONValue.int) ?? .null, "mode": .string(item.mode.rawValue),
-            "lines": .int(item.lines),
-          ])
-        }),
+        "carried": .array(
+          carried.map { item in
+            .object([
+              "commit": .string(item.target.hex), "from": .array(item.sources.map { .string($0.hex) }),
+              "pullRequest": item.pullRequest.map(JSONValue.int) ?? .null, "mode": .string(item.mode.rawValue),
+              "lines": .int(item.lines),
+            ])
+          }),
         "skipped": .array(skipped.map(JSONValue.string)), "pushed": .array(pushed.map(JSONValue.string)),
         "attempts": .int(pushAttempts), "dryRun": .bool(dryRun), "fetchedNotes": .bool(fetchedNotes),
       ])
@@ -96,7 +98,8 @@ public struct NotesCarry {
     let environment = GitHubActionsEnvironment(options.environment)
     var outcome = Outcome()
     outcome.dryRun = options.dryRun
-    let signature = repository.configuredSignature()
+    let signature =
+      repository.configuredSignature()
       ?? (environment.isActions
         ? Signature(name: GitHubActionsEnvironment.botSignatureName, email: GitHubActionsEnvironment.botSignatureEmail)
         : Signature(name: "octo-git", email: "octo-git@localhost"))
@@ -120,7 +123,8 @@ public struct NotesCarry {
       guard case .push(let push)? = try environment.event() else {
         throw OctoError(
           "notes carry needs a push event, --pr N, or --from RANGE",
-          hint: "run it in a GitHub Actions job on push to the base branch; locally: --from main@{1}..feature --onto HEAD",
+          hint:
+            "run it in a GitHub Actions job on push to the base branch; locally: --from main@{1}..feature --onto HEAD",
           status: .usage)
       }
       pushEvent = push
@@ -298,7 +302,9 @@ public struct NotesCarry {
     var current: Oid? = merge
     while let id = current, chain.count < olds.count {
       let commit = try repository.commit(id)
-      guard commit.parents.count == 1, let patch = try? repository.patchID(of: id), oldPatches.contains(patch) else { break }
+      guard commit.parents.count == 1, let patch = try? repository.patchID(of: id), oldPatches.contains(patch) else {
+        break
+      }
       chain.append(id)
       current = commit.parents.first
     }
@@ -311,14 +317,19 @@ public struct NotesCarry {
   func fetchMissing(_ commits: [Oid], pullRequest number: Int, remote: String) {
     guard commits.contains(where: { !repository.objectExists($0) }) else { return }
     _ = try? GitCLI.run(
-      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote, "refs/pull/\(number)/head"],
+      [
+        "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
+        "refs/pull/\(number)/head",
+      ],
       in: repository.workDirectory, timeout: 120)
   }
 
   /// Pairs old commits with new ones. One new commit: a squash, everything onto it. Several: each old
   /// commit onto the new one with its patch id; those a conflict changed, in order when as many are left
   /// on each side; anything still left onto the newest.
-  static func match(olds: [Oid], targets: [Oid], patchID: (Oid) -> Oid?) -> (mode: Mode, pairs: [(target: Oid, sources: [Oid])]) {
+  static func match(olds: [Oid], targets: [Oid], patchID: (Oid) -> Oid?) -> (
+    mode: Mode, pairs: [(target: Oid, sources: [Oid])]
+  ) {
     guard let last = targets.last, !olds.isEmpty else { return (.squash, []) }
     if targets.count == 1 {
       let same = olds.count == 1 && patchID(olds[0]).map { $0 == patchID(last) } == true

@@ -88,13 +88,17 @@ public struct PullRequestComment {
 
     var json: JSONValue {
       .object([
-        "amount": .decimal(amount), "spent": .decimal(spent), "percent": .int(percent), "level": .string(level.rawValue),
+        "amount": .decimal(amount), "spent": .decimal(spent), "percent": .int(percent),
+        "level": .string(level.rawValue),
       ])
     }
   }
 
   public struct Outcome: Sendable {
-    public enum Action: String, Sendable { case created, updated, unchanged, dryRun = "dry-run" }
+    public enum Action: String, Sendable {
+      case created, updated, unchanged
+      case dryRun = "dry-run"
+    }
     public let action: Action
     /// The pull request (unknown only in a dry run without GitHub).
     public let number: Int?
@@ -279,14 +283,17 @@ public struct PullRequestComment {
   }
 
   /// The pull request from the event, `--pr`, or the current branch's open one.
-  func findTarget(_ options: Options, eventPull: GitHubActionsEvent.PullRequest?, client: GitHubClient?) throws -> Target {
+  func findTarget(_ options: Options, eventPull: GitHubActionsEvent.PullRequest?, client: GitHubClient?) throws
+    -> Target
+  {
     if let pull = eventPull, options.pullRequest == nil || options.pullRequest == pull.number {
       return Target(
         number: pull.number, headRef: pull.headRef, headSHA: pull.headSHA, baseRef: pull.baseRef, baseSHA: pull.baseSHA)
     }
     if let number = options.pullRequest {
       guard let client else {
-        throw OctoError("no GitHub token to look up pull request #\(number)", hint: "export GH_TOKEN", status: .unavailable)
+        throw OctoError(
+          "no GitHub token to look up pull request #\(number)", hint: "export GH_TOKEN", status: .unavailable)
       }
       let details = try client.pullRequest(number: number)
       return Target(
@@ -295,7 +302,8 @@ public struct PullRequestComment {
     }
     guard case .branch(let branch, let tip) = try repository.head() else {
       throw OctoError(
-        "HEAD is not on a branch with commits", hint: "switch to the pull request's branch, or pass --pr N", status: .usage)
+        "HEAD is not on a branch with commits", hint: "switch to the pull request's branch, or pass --pr N",
+        status: .usage)
     }
     guard let client else {
       // A dry run without GitHub: the branch against the base pr describe would use.
@@ -324,11 +332,17 @@ public struct PullRequestComment {
     var base = target.baseSHA.flatMap { repository.objectExists($0) ? $0 : nil }
     if base == nil { base = try Features(repository: repository).commitOfBase(target.baseRef) }
     if let head, let base {
-      return try repository.commits(from: head, excluding: base).reversed().map { (id: $0, subject: try repository.commit($0).summary) }
+      return try repository.commits(from: head, excluding: base).reversed().map {
+        (id: $0, subject: try repository.commit($0).summary)
+      }
     }
     if let client, let number = target.number {
       return try client.commits(ofPullRequest: number).map { commit in
-        (id: commit.sha, subject: String(commit.message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""))
+        (
+          id: commit.sha,
+          subject: String(
+            commit.message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        )
       }
     }
     throw OctoError(
@@ -371,7 +385,8 @@ public struct PullRequestComment {
     var limit = withUsage.count
     while true {
       let kept = Set(
-        withUsage.sorted { ($0.element.totals.cost, $1.offset) > ($1.element.totals.cost, $0.offset) }.prefix(limit).map(\.offset))
+        withUsage.sorted { ($0.element.totals.cost, $1.offset) > ($1.element.totals.cost, $0.offset) }.prefix(limit)
+          .map(\.offset))
       let shown = withUsage.filter { kept.contains($0.offset) }.map(\.element)
       let values = Self.mustache(
         context: context, rows: shown, hidden: withUsage.count - shown.count, commitCount: rows.count, target: target,
@@ -428,7 +443,8 @@ public struct PullRequestComment {
         "hasAny": !context.passes.isEmpty,
         "runs": context.passes.map { pass -> [String: Any] in
           [
-            "commit": pass.commit, "test": SafeText.markdown(pass.record.test), "result": SafeText.markdown(pass.record.result),
+            "commit": pass.commit, "test": SafeText.markdown(pass.record.test),
+            "result": SafeText.markdown(pass.record.result),
             "duration": String(format: "%.1f s", Double(pass.record.durationMs) / 1000),
             "feature": SafeText.markdown(pass.record.feature),
           ]
@@ -457,10 +473,11 @@ public struct PullRequestComment {
     }
     if let budget {
       let shown = budget.shown
-      values["budget"] = [
-        "set": true, "amount": shown.amount, "spent": shown.spent, "percent": budget.percent,
-        "within": budget.level == .within, "warning": budget.level == .warning, "over": budget.level == .over,
-      ] as [String: Any]
+      values["budget"] =
+        [
+          "set": true, "amount": shown.amount, "spent": shown.spent, "percent": budget.percent,
+          "within": budget.level == .within, "warning": budget.level == .warning, "over": budget.level == .over,
+        ] as [String: Any]
     }
     if malformed > 0 { values["malformed"] = malformed }
     return values
@@ -471,7 +488,8 @@ public struct PullRequestComment {
     do {
       return try body()
     } catch let error as OctoError where error.message.hasPrefix("GitHub forbids this") {
-      let hint = environment.isActions
+      let hint =
+        environment.isActions
         ? "give the job permissions: pull-requests: write (a pull request from a fork gets a read-only token)"
         : "the token needs write access to pull requests (fine-grained tokens: Pull requests: write)"
       throw OctoError("cannot comment on pull request #\(number): \(error.message)", hint: hint, status: .unavailable)

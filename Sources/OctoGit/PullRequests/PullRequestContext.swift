@@ -52,21 +52,30 @@ struct PullRequestContext {
   mutating func renderWithinLimit(_ template: MustacheTemplate, limit: Int) -> String {
     var text = render(template)
     let steps: [(String, (inout PullRequestContext) -> Bool)] = [
-      ("checkpoints", { context in
-        guard context.showCheckpoints && !context.checkpoints.isEmpty else { return false }
-        context.showCheckpoints = false
-        return true
-      }),
-      ("commit bodies", { context in
-        guard context.showBodies else { return false }
-        context.showBodies = false
-        return true
-      }),
-      ("the file table", { context in
-        guard context.showFiles && !context.stats.files.isEmpty else { return false }
-        context.showFiles = false
-        return true
-      }),
+      (
+        "checkpoints",
+        { context in
+          guard context.showCheckpoints && !context.checkpoints.isEmpty else { return false }
+          context.showCheckpoints = false
+          return true
+        }
+      ),
+      (
+        "commit bodies",
+        { context in
+          guard context.showBodies else { return false }
+          context.showBodies = false
+          return true
+        }
+      ),
+      (
+        "the file table",
+        { context in
+          guard context.showFiles && !context.stats.files.isEmpty else { return false }
+          context.showFiles = false
+          return true
+        }
+      ),
     ]
     for (name, step) in steps where text.count > limit {
       if step(&self) {
@@ -155,8 +164,10 @@ struct PullRequestContext {
 
   var diffstatContext: [String: Any] {
     let renames = stats.files.filter { $0.change == .renamed }.count
-    let largest = stats.files.sorted { ($0.insertions + $0.deletions, $1.path) > ($1.insertions + $1.deletions, $0.path) }
-      .prefix(10)
+    let largest = stats.files.sorted {
+      ($0.insertions + $0.deletions, $1.path) > ($1.insertions + $1.deletions, $0.path)
+    }
+    .prefix(10)
     var context: [String: Any] = [
       "files": stats.files.count, "insertions": stats.insertions, "deletions": stats.deletions,
       "hasTopFiles": showFiles && !largest.isEmpty,
@@ -194,13 +205,15 @@ struct PullRequestContext {
     .object([
       "title": .string(title), "body": .string(body), "base": .string(base), "head": .string(head),
       "headCommit": .string(headCommit.hex),
-      "commits": .array(commits.map { entry in
-        .object([
-          "id": .string(entry.id.hex), "type": entry.parsed.type.map(JSONValue.string) ?? .null,
-          "scope": entry.parsed.scope.map(JSONValue.string) ?? .null, "description": .string(entry.parsed.description),
-          "breaking": .bool(entry.parsed.breaking),
-        ])
-      }),
+      "commits": .array(
+        commits.map { entry in
+          .object([
+            "id": .string(entry.id.hex), "type": entry.parsed.type.map(JSONValue.string) ?? .null,
+            "scope": entry.parsed.scope.map(JSONValue.string) ?? .null,
+            "description": .string(entry.parsed.description),
+            "breaking": .bool(entry.parsed.breaking),
+          ])
+        }),
       "diffstat": .object([
         "files": .int(stats.files.count), "insertions": .int(stats.insertions), "deletions": .int(stats.deletions),
       ]),

@@ -77,10 +77,13 @@ public struct PullRequestDescriber {
     context.repositoryTemplate = Self.repositoryTemplate(in: repository.workDirectory)
 
     let template = try loadTemplate(templateFile)
-    let footer = "<!-- octo-git:v1 " + CanonicalJSON.string(.object([
-      "base": .string(base), "head": .string(head), "headCommit": .string(headCommit.hex),
-      "feature": description == nil ? .null : .string(String(head.dropFirst(prefix.count))),
-    ])) + " -->"
+    let footer =
+      "<!-- octo-git:v1 "
+      + CanonicalJSON.string(
+        .object([
+          "base": .string(base), "head": .string(head), "headCommit": .string(headCommit.hex),
+          "feature": description == nil ? .null : .string(String(head.dropFirst(prefix.count))),
+        ])) + " -->"
     let body = context.renderWithinLimit(template, limit: Self.bodyLimit - footer.utf8.count - 2) + "\n" + footer + "\n"
     return Description(
       title: title, body: body, base: base, head: head, headCommit: headCommit,
@@ -140,8 +143,11 @@ public struct PullRequestDescriber {
     for folder in [".github", "", "docs"] {
       let directory = folder.isEmpty ? root : root + "/" + folder
       guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
-      for name in names.sorted() where ["pull_request_template.md", "pull_request_template"].contains(name.lowercased()) {
-        if let text = try? TemplateLimits.read(directory + "/" + name) { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+      for name in names.sorted()
+      where ["pull_request_template.md", "pull_request_template"].contains(name.lowercased()) {
+        if let text = try? TemplateLimits.read(directory + "/" + name) {
+          return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
       }
     }
     for folder in [".github/PULL_REQUEST_TEMPLATE", ".github/pull_request_template"] {

@@ -14,7 +14,10 @@ public struct PullRequestPublisher {
     public var remote = "origin"
     public var templateFile: String?
 
-    public init(base: String? = nil, draft: Bool = false, dryRun: Bool = false, remote: String = "origin", templateFile: String? = nil) {
+    public init(
+      base: String? = nil, draft: Bool = false, dryRun: Bool = false, remote: String = "origin",
+      templateFile: String? = nil
+    ) {
       self.base = base
       self.draft = draft
       self.dryRun = dryRun
@@ -24,7 +27,10 @@ public struct PullRequestPublisher {
   }
 
   public struct Outcome: Sendable {
-    public enum Action: String, Sendable { case created, updated, dryRun = "dry-run" }
+    public enum Action: String, Sendable {
+      case created, updated
+      case dryRun = "dry-run"
+    }
     public let action: Action
     public let url: String?
     public let number: Int?
@@ -47,7 +53,8 @@ public struct PullRequestPublisher {
       return Outcome(
         action: .dryRun, url: nil, number: nil, title: description.title, body: description.body,
         requests: [
-          "git push --set-upstream \(options.remote) \(description.head)", "octo-git notes sync --remote \(options.remote)",
+          "git push --set-upstream \(options.remote) \(description.head)",
+          "octo-git notes sync --remote \(options.remote)",
           "GET \(pulls)?state=open&head=\(github.owner):\(description.head)",
           "PATCH \(pulls)/<number> (when one is open), else POST \(pulls) (head \(description.head), base \(description.base)\(options.draft ? ", draft" : ""))",
         ], warnings: [])
@@ -95,7 +102,8 @@ public struct PullRequestPublisher {
       in: repository.workDirectory, timeout: 300)
     guard result.succeeded else {
       throw OctoError(
-        "cannot push \(branch) to \(remote): \(result.lastError)", hint: "push it yourself (git push -u \(remote) \(branch)), then run pr create again",
+        "cannot push \(branch) to \(remote): \(result.lastError)",
+        hint: "push it yourself (git push -u \(remote) \(branch)), then run pr create again",
         status: .unavailable)
     }
   }

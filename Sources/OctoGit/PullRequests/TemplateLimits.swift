@@ -44,7 +44,8 @@ enum TemplateLimits {
         deepest = max(deepest, depth)
       case UInt8(ascii: "/"): depth = max(0, depth - 1)
       case UInt8(ascii: "="):
-        throw OctoError.badInput("the template \(name) changes its delimiters ({{=…=}}), which octo-git does not accept")
+        throw OctoError.badInput(
+          "the template \(name) changes its delimiters ({{=…=}}), which octo-git does not accept")
       default: break
       }
       index = sigil + 1

@@ -38,7 +38,9 @@ public enum Budget {
     var onBranch = UsageTotals()
     try ledger.store.forEachCommittedCost { costText, costPico, lineBranch in
       all.add(tokens: TokenCounts(), costPico: costPico, costText: costText)
-      if let branch, lineBranch == branch { onBranch.add(tokens: TokenCounts(), costPico: costPico, costText: costText) }
+      if let branch, lineBranch == branch {
+        onBranch.add(tokens: TokenCounts(), costPico: costPico, costText: costText)
+      }
     }
     for item in try ledger.store.pending() where item.event.cost != nil {
       all.add(item.event)

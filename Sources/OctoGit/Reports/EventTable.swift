@@ -37,7 +37,8 @@ public enum EventTable {
       if !forPeople { row.append(event.session ?? "") }
       row.append(event.model)
       row += counts(event.tokens)
-      row.append(event.cost.map { forPeople ? Money.format($0) : CanonicalJSON.plain($0) } ?? (forPeople ? "unpriced" : ""))
+      row.append(
+        event.cost.map { forPeople ? Money.format($0) : CanonicalJSON.plain($0) } ?? (forPeople ? "unpriced" : ""))
       if ids { row.insert(event.id, at: 0) }
       table.rows.append(row)
     }

@@ -4,7 +4,9 @@ import GRDB
 /// The SQL condition keeping events of a report's period (`at_ms` from `since`, before `until`).
 enum PeriodFilter {
   /// `base` narrowed to the period, and the values its placeholders take.
-  static func condition(_ base: String, since: Date?, until: Date?) -> (sql: String, arguments: [DatabaseValueConvertible]) {
+  static func condition(_ base: String, since: Date?, until: Date?) -> (
+    sql: String, arguments: [DatabaseValueConvertible]
+  ) {
     var sql = base
     var arguments: [DatabaseValueConvertible] = []
     if let since {

@@ -7,13 +7,15 @@ public enum ReportOptionsParser {
   ) throws -> ReportOptions {
     guard let dimension = ReportDimension(rawValue: by.lowercased()) else {
       throw OctoError(
-        "cannot group by '\(by)'", hint: "use one of \(ReportDimension.allCases.map(\.rawValue).joined(separator: ", "))",
+        "cannot group by '\(by)'",
+        hint: "use one of \(ReportDimension.allCases.map(\.rawValue).joined(separator: ", "))",
         status: .usage)
     }
     let period = try parsePeriod(
       cycleDay: cycleDay, since: since, until: until, timeZone: timeZone, config: config, now: now)
     return ReportOptions(
-      dimension: dimension, since: period.since, until: period.until, timeZone: period.timeZone, cycleDay: period.cycleDay)
+      dimension: dimension, since: period.since, until: period.until, timeZone: period.timeZone,
+      cycleDay: period.cycleDay)
   }
 
   /// The time part of a report's flags: time zone (`--tz`, else `octo.timeZone`, else local), billing
@@ -30,13 +32,15 @@ public enum ReportOptionsParser {
     } else if let named = TimeZone(identifier: zoneName) {
       zone = named
     } else {
-      throw OctoError("unknown time zone '\(zoneName)'", hint: "use an IANA name such as Europe/Berlin, or local", status: .usage)
+      throw OctoError(
+        "unknown time zone '\(zoneName)'", hint: "use an IANA name such as Europe/Berlin, or local", status: .usage)
     }
     let day: Int
     if let cycleDay {
       guard cycleDayRange.contains(cycleDay) else {
         throw OctoError(
-          "--cycle-day must be a day of the month, 1 to 31, not \(cycleDay)", hint: "e.g. --cycle-day 19", status: .usage)
+          "--cycle-day must be a day of the month, 1 to 31, not \(cycleDay)", hint: "e.g. --cycle-day 19",
+          status: .usage)
       }
       day = cycleDay
     } else if let configured = try config.int("octo.cycleDay") {

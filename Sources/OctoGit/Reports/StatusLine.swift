@@ -31,7 +31,8 @@ public enum StatusLine {
     /// `cost.total_cost_usd`: what Claude Code itself counts for the session so far.
     public var reportedCost: Decimal?
 
-    public init(sessionID: String? = nil, directory: String? = nil, model: String? = nil, reportedCost: Decimal? = nil) {
+    public init(sessionID: String? = nil, directory: String? = nil, model: String? = nil, reportedCost: Decimal? = nil)
+    {
       self.sessionID = sessionID
       self.directory = directory
       self.model = model
@@ -74,7 +75,9 @@ public enum StatusLine {
   }
 
   /// The line for `input`, never failing: a problem becomes a short note in the line.
-  public static func line(for input: Input, currentDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+  public static func line(
+    for input: Input, currentDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment
+  )
     -> String
   {
     do {
@@ -86,7 +89,9 @@ public enum StatusLine {
 
   /// Gathers the figures from the files alone: HEAD, the git config files, and the ledger's cache and
   /// pending store (read-only; a repository without a ledger gets none).
-  public static func figures(for input: Input, currentDirectory: String, environment: [String: String]) throws -> Figures {
+  public static func figures(for input: Input, currentDirectory: String, environment: [String: String]) throws
+    -> Figures
+  {
     var figures = Figures()
     figures.model = input.model
     figures.reportedSessionCost = input.reportedCost
@@ -200,7 +205,9 @@ public enum StatusLine {
 
   /// The priced costs of the cached usage lines matching `condition` (events shadowed by a later copy left
   /// out), as ``UsageTotals`` (tokens are not summed).
-  static func costs(_ db: Database, where condition: String, arguments: [DatabaseValueConvertible]) throws -> UsageTotals {
+  static func costs(_ db: Database, where condition: String, arguments: [DatabaseValueConvertible]) throws
+    -> UsageTotals
+  {
     let sql = """
       SELECT count(*), coalesce(sum(cost_pico / 1000000), 0), coalesce(sum(cost_pico % 1000000), 0), sum(cost IS NULL),
         group_concat(CASE WHEN cost IS NOT NULL AND cost_pico IS NULL THEN cost END, ' ')
@@ -223,7 +230,9 @@ public enum StatusLine {
   /// without opening the repository; a setting that is not an amount is left out (the line never fails on
   /// it: reports say what is wrong).
   static func budgetAmounts(commonDirectory: String) -> (repository: Decimal?, branch: Decimal?) {
-    guard let config = try? Config.outsideRepository(addingLocalFile: commonDirectory + "/config") else { return (nil, nil) }
+    guard let config = try? Config.outsideRepository(addingLocalFile: commonDirectory + "/config") else {
+      return (nil, nil)
+    }
     return (try? Budget.amount(config, "octo.budget"), try? Budget.amount(config, "octo.budget.branch"))
   }
 }

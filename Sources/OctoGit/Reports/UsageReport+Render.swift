@@ -11,10 +11,12 @@ extension UsageReport {
     switch format {
     case .json: return CanonicalJSON.string(json)
     case .csv: return table(forPeople: false).csv
-    case .md: return table(forPeople: false).markdown + notes(style: OutputStyle(colour: false)).map { "\n\n" + $0 }.joined()
+    case .md:
+      return table(forPeople: false).markdown + notes(style: OutputStyle(colour: false)).map { "\n\n" + $0 }.joined()
     case .table:
       if rows.isEmpty {
-        return (["no usage recorded in commits" + (options.since != nil || options.until != nil ? " in that period" : "")]
+        return
+          (["no usage recorded in commits" + (options.since != nil || options.until != nil ? " in that period" : "")]
           + notes(style: style)).joined(separator: "\n")
       }
       return ([table(forPeople: true).text(style: style)] + notes(style: style)).joined(separator: "\n")
@@ -42,7 +44,8 @@ extension UsageReport {
     // On a narrow terminal: the cache write and unpriced columns go first (then a session's branch, agent
     // and start).
     let first = dimension == .commit ? 2 : dimension == .session ? 5 : 1
-    table.droppable = ([first + 7, first + 3, first + 4, first + 5, first + 1] + (dimension == .session ? [4, 3, 1] : []))
+    table.droppable =
+      ([first + 7, first + 3, first + 4, first + 5, first + 1] + (dimension == .session ? [4, 3, 1] : []))
       .filter { _ in forPeople }
     let calendar = CalendarMath(timeZone: options.timeZone)
     func time(_ date: Date) -> String { forPeople ? calendar.minute(of: date) : Timestamp.format(date) }
@@ -81,7 +84,8 @@ extension UsageReport {
     }
     if pending.events > 0 {
       lines.append(
-        "\(pending.events) event(s) pending, not yet in a commit (\(Money.format(pending.cost))): octo-git usage pending")
+        "\(pending.events) event(s) pending, not yet in a commit (\(Money.format(pending.cost))): octo-git usage pending"
+      )
     }
     for budget in budgets {
       if let warning = budget.warning { lines.append(style.paint(warning, budget.fraction >= 1 ? .red : .yellow)) }

@@ -132,8 +132,11 @@ public struct UsageReport: Sendable {
         let extras = ((row[10] as String?) ?? "").split(separator: " ").compactMap {
           Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
         }
-        let tokens = TokenCounts(input: row[2], output: row[3], cacheWrite5m: row[4], cacheWrite1h: row[5], cacheRead: row[6])
-        let (count, micro, pico, unpriced, unpricedTokens): (Int, Int64, Int64, Int, Int) = (row[1], row[12], row[7], row[8], row[9])
+        let tokens = TokenCounts(
+          input: row[2], output: row[3], cacheWrite5m: row[4], cacheWrite1h: row[5], cacheRead: row[6])
+        let (count, micro, pico, unpriced, unpricedTokens): (Int, Int64, Int64, Int, Int) = (
+          row[1], row[12], row[7], row[8], row[9]
+        )
         var totals = UsageTotals()
         totals.add(
           events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
@@ -173,7 +176,8 @@ public struct UsageReport: Sendable {
         return Row(
           key: key, detail: nil, totals: totals,
           session: SessionSpan(
-            start: Date(timeIntervalSince1970: Double(span.start) / 1000), end: Date(timeIntervalSince1970: Double(span.end) / 1000),
+            start: Date(timeIntervalSince1970: Double(span.start) / 1000),
+            end: Date(timeIntervalSince1970: Double(span.end) / 1000),
             agent: label?.agent, branch: label?.branch))
       }
       .sorted { ($0.session!.end, $0.key) > ($1.session!.end, $1.key) }
@@ -196,8 +200,12 @@ public struct UsageReport: Sendable {
   static func sessionAgentsAndBranches(_ db: Database, filter: String, arguments: [DatabaseValueConvertible]) throws
     -> [String: (agent: String?, branch: String?)]
   {
-    var best: [String: (agent: (name: String, count: Int, first: Int64)?, branch: (name: String, count: Int, first: Int64)?)] = [:]
-    func better(_ candidate: (name: String, count: Int, first: Int64), than current: (name: String, count: Int, first: Int64)?) -> Bool {
+    var best:
+      [String: (agent: (name: String, count: Int, first: Int64)?, branch: (name: String, count: Int, first: Int64)?)] =
+        [:]
+    func better(
+      _ candidate: (name: String, count: Int, first: Int64), than current: (name: String, count: Int, first: Int64)?
+    ) -> Bool {
       guard let current else { return true }
       return candidate.count > current.count || (candidate.count == current.count && candidate.first < current.first)
     }
@@ -258,7 +266,8 @@ public struct UsageReport: Sendable {
       let (filter, period) = PeriodFilter.condition(
         "shadowed = 0 AND commit_id = ?", since: options.since, until: options.until)
       let sql = "SELECT event_id, tin, tout, cw5m, cw1h, cr, cost_pico, cost FROM note_line WHERE \(filter)"
-      let others = try db.makeStatement(sql: "SELECT commit_id, commit_time FROM note_line WHERE event_id = ? AND commit_id != ?")
+      let others = try db.makeStatement(
+        sql: "SELECT commit_id, commit_time FROM note_line WHERE event_id = ? AND commit_id != ?")
       for row in stranded {
         let arguments: [DatabaseValueConvertible] = [row.key] + period
         let cursor = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
@@ -267,7 +276,8 @@ public struct UsageReport: Sendable {
           lines.append(
             Line(
               event: event,
-              tokens: TokenCounts(input: line[1], output: line[2], cacheWrite5m: line[3], cacheWrite1h: line[4], cacheRead: line[5]),
+              tokens: TokenCounts(
+                input: line[1], output: line[2], cacheWrite5m: line[3], cacheWrite1h: line[4], cacheRead: line[5]),
               costPico: line[6], cost: line[7]))
           let copies = try GRDB.Row.fetchAll(others, arguments: [event, row.key])
           holders[event] = copies.map { copy -> (commit: String, time: Int64) in (copy[0], copy[1]) }
@@ -305,7 +315,8 @@ public struct UsageReport: Sendable {
         unreachable.add(tokens: line.tokens, costPico: line.costPico, costText: line.cost)
         continue
       }
-      var entry = kept[best.commit] ?? (UsageTotals(), details[best.commit]?.summary, details[best.commit]?.time ?? best.time)
+      var entry =
+        kept[best.commit] ?? (UsageTotals(), details[best.commit]?.summary, details[best.commit]?.time ?? best.time)
       entry.totals.add(tokens: line.tokens, costPico: line.costPico, costText: line.cost)
       kept[best.commit] = entry
     }
@@ -313,7 +324,9 @@ public struct UsageReport: Sendable {
       .map { Row(key: $0.key, detail: $0.value.detail, totals: $0.value.totals) }
     if unreachable.events > 0 {
       result.append(
-        Row(key: unreachableKey, detail: "on no branch, tag or remote (amended, rebased or reset away)", totals: unreachable))
+        Row(
+          key: unreachableKey, detail: "on no branch, tag or remote (amended, rebased or reset away)",
+          totals: unreachable))
     }
     return result
   }
@@ -336,7 +349,8 @@ public struct UsageReport: Sendable {
     if let head = try? repository.headCommit(), (try? walk.include(head)) != nil { tips.append(head) }
     for pattern in ["refs/heads/*", "refs/remotes/*", "refs/tags/*"] {
       // A tag of a tree or blob is no commit to start from: skipped.
-      for reference in (try? repository.references(matching: pattern)) ?? [] where (try? walk.include(reference.target)) != nil {
+      for reference in (try? repository.references(matching: pattern)) ?? []
+      where (try? walk.include(reference.target)) != nil {
         tips.append(reference.target)
       }
     }

@@ -95,7 +95,9 @@ public struct UsageTotals: Equatable, Sendable {
   }
 
   public mutating func add(_ event: UsageEvent) {
-    add(tokens: event.tokens, costPico: event.cost.flatMap(Money.picoDollars), costText: event.cost.map(CanonicalJSON.plain))
+    add(
+      tokens: event.tokens, costPico: event.cost.flatMap(Money.picoDollars),
+      costText: event.cost.map(CanonicalJSON.plain))
   }
 
   /// Whether a token sum reached the end of 64 bits: the totals are then not exact.
@@ -120,4 +122,3 @@ public struct UsageTotals: Equatable, Sendable {
     ]
   }
 }
-

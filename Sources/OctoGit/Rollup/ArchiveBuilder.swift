@@ -25,7 +25,11 @@ struct ArchiveBuilder {
       let isASCII = !bytes.contains(where: { $0 >= 0x80 })
       if field == .id {
         id.removeAll(keepingCapacity: true)
-        if isASCII { id.append(contentsOf: bytes) } else { id.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8) }
+        if isASCII {
+          id.append(contentsOf: bytes)
+        } else {
+          id.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8)
+        }
         return 0
       }
       return isASCII ? Int32(table.number(of: bytes).number) : number(String(decoding: bytes, as: UTF8.self))

@@ -122,7 +122,13 @@ struct EventArchive {
     var table: [String] = []
     var archive = EventArchive()
     func text(_ number: Int32) -> String? { number < 0 ? nil : table[Int(number)] }
-    let complete = walk(data, number: { table.append($0); return Int32(table.count - 1) }) { id, holders, event in
+    let complete = walk(
+      data,
+      number: {
+        table.append($0)
+        return Int32(table.count - 1)
+      }
+    ) { id, holders, event in
       let name = String(decoding: id, as: UTF8.self)
       archive.events[name] = Event(
         id: name, holders: holders, atMs: event.atMs, agent: text(event.agent), model: text(event.model) ?? "",
@@ -184,8 +190,10 @@ struct EventArchive {
       for _ in 0..<count {
         guard let idLength = reader.integer(), let id = reader.take(idLength), let holders = reader.integer(),
           holders >= 0, holders < Int(Int32.max),
-          let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()), model >= 0,
-          let user = index(reader.integer()), let branch = index(reader.integer()), let feature = index(reader.integer()),
+          let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()),
+          model >= 0,
+          let user = index(reader.integer()), let branch = index(reader.integer()),
+          let feature = index(reader.integer()),
           let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
           let cw1h = reader.integer(), let cr = reader.integer(), let tag = reader.take(1)?.first
         else { return false }

@@ -45,7 +45,11 @@ public enum ProjectIdentity {
       trimmed = trimmed.dropLast()
       length -= 1
     }
-    if trimmed.hasSuffix("/.git") { trimmed = trimmed.dropLast(5) } else if trimmed.hasSuffix(".git") { trimmed = trimmed.dropLast(4) }
+    if trimmed.hasSuffix("/.git") {
+      trimmed = trimmed.dropLast(5)
+    } else if trimmed.hasSuffix(".git") {
+      trimmed = trimmed.dropLast(4)
+    }
     return String(trimmed)
   }
 

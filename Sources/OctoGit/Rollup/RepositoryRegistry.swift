@@ -33,8 +33,10 @@ public struct RepositoryRegistry {
   /// by project (every clone). Returns the paths removed.
   public func remove(_ name: String) throws -> [String] {
     let entries = try store.entries()
-    var paths = entries.filter { $0.path == name || $0.project == ProjectIdentity.normalise(url: name) || $0.project == name }
-      .map(\.path)
+    var paths = entries.filter {
+      $0.path == name || $0.project == ProjectIdentity.normalise(url: name) || $0.project == name
+    }
+    .map(\.path)
     if paths.isEmpty, let repository = try? Repository.openForReading(at: name) {
       let path = Self.registeredPath(of: repository)
       paths = entries.filter { $0.path == path }.map(\.path)
@@ -73,7 +75,11 @@ public struct RepositoryRegistry {
         do {
           let repository = bare ? try Repository.openForReading(at: current) : try Repository.open(at: current)
           let outcome = try add(repository)
-          if outcome.changed { result.added.append(outcome.entry.path) } else { result.known.append(outcome.entry.path) }
+          if outcome.changed {
+            result.added.append(outcome.entry.path)
+          } else {
+            result.known.append(outcome.entry.path)
+          }
         } catch {
           result.skipped.append((current, "\(error)"))
         }

@@ -33,16 +33,18 @@ public enum Rollup {
     let refresh = try RollupRefresh(store: store).run(selected, fetch: fetch, progress: progress)
     var refreshed = try store.entries()
     // A failed fetch leaves a repository's events as they were read locally: it is shown stale.
-    let failures = Dictionary(refresh.fetchFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { first, _ in first })
+    let failures = Dictionary(
+      refresh.fetchFailures.map { ($0.path, $0.reason) }, uniquingKeysWith: { first, _ in first })
     for index in refreshed.indices { refreshed[index].fetchProblem = failures[refreshed[index].path] }
     let generation = refreshed.map {
       "\($0.path)\t\($0.project)\t\($0.tip ?? "")\t\($0.problem ?? "")\t\($0.fetchProblem ?? "")"
     }.joined(separator: "\n")
     let request = [
-      options.fingerprint, format.rawValue, style.colour ? "colour" : "plain", style.width.map { "\($0) columns" } ?? "",
+      options.fingerprint, format.rawValue, style.colour ? "colour" : "plain",
+      style.width.map { "\($0) columns" } ?? "",
       Version.octoGit, buildStamp,
     ]
-      .joined(separator: "|")
+    .joined(separator: "|")
     let digest = String(stableHash(generation), radix: 16)
     if let saved = try store.cachedResult(request: request, generation: digest) {
       return Outcome(output: String(decoding: saved, as: UTF8.self), refresh: refresh, reused: true)

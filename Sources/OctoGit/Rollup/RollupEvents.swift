@@ -231,7 +231,8 @@ struct KeyNames {
     // The shared table grows as archives are walked: so does this one.
     if byNumber[dimension, default: []].count <= slot {
       byNumber[dimension, default: []].append(
-        contentsOf: repeatElement(-1, count: max(data.strings.count + 1, slot + 1) - byNumber[dimension, default: []].count))
+        contentsOf: repeatElement(
+          -1, count: max(data.strings.count + 1, slot + 1) - byNumber[dimension, default: []].count))
     }
     if let known = byNumber[dimension]?[slot], known >= 0 { return known }
     var name = data.string(number) ?? missing

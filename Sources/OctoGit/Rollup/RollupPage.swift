@@ -20,7 +20,8 @@ struct RollupPage {
     }
     // Cycles when the user bills by them (a cycle day other than the 1st, or --by cycle), else weeks.
     let period: RollupDimension =
-      options.dimensions.contains(.cycle) || options.cycleDay != 1 ? .cycle
+      options.dimensions.contains(.cycle) || options.cycleDay != 1
+      ? .cycle
       : options.dimensions.contains(.month) ? .month : .week
     return RollupPage(
       main: view(options.dimensions), byRepository: view([.repo]), byModel: view([.model]), overTime: view([period]),
@@ -29,7 +30,8 @@ struct RollupPage {
 
   var html: String {
     let total = main.total
-    let periodName = overTime.options.dimensions[0] == .cycle
+    let periodName =
+      overTime.options.dimensions[0] == .cycle
       ? "billing cycle (from day \(main.options.cycleDay))" : overTime.options.dimensions[0].rawValue
     var body = """
       <header><h1>AI cost across repositories</h1>
@@ -67,7 +69,8 @@ struct RollupPage {
       body += "</ul></section>"
     }
     if total.unpricedEvents > 0 {
-      body += "<p class=\"warn\">\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost.</p>"
+      body +=
+        "<p class=\"warn\">\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost.</p>"
     }
     return """
       <!DOCTYPE html>
@@ -142,9 +145,12 @@ struct RollupPage {
       let y = index * rowHeight + 2
       let length = max(1, barSpace * fraction(item.1, of: largest))
       svg += "<title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title>"
-      svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\">\(escape(shortened(item.0, to: 30)))</text>"
-      svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"\(rowHeight - 8)\" rx=\"2\"/>"
-      svg += "<text class=\"value\" x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 16)\">\(escape(dollars(item.1)))</text>"
+      svg +=
+        "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\">\(escape(shortened(item.0, to: 30)))</text>"
+      svg +=
+        "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"\(rowHeight - 8)\" rx=\"2\"/>"
+      svg +=
+        "<text class=\"value\" x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 16)\">\(escape(dollars(item.1)))</text>"
     }
     return svg + "</svg>"
   }
@@ -162,19 +168,23 @@ struct RollupPage {
     let barWidth = max(2, min(48, slot * 0.7))
     let plot = Double(height - top - bottom)
     var svg = "<svg viewBox=\"0 0 \(width) \(height)\" role=\"img\">"
-    svg += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - left)\" y2=\"\(height - bottom)\"/>"
+    svg +=
+      "<line class=\"axis\" x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - left)\" y2=\"\(height - bottom)\"/>"
     for (index, item) in shown.enumerated() {
       let length = max(1, plot * fraction(item.1, of: largest))
       let x = Double(left) + slot * Double(index) + (slot - barWidth) / 2
       let centre = x + barWidth / 2
       if item.1 > 0 {
-        svg += "<rect class=\"col\" x=\"\(format(x))\" y=\"\(format(Double(height - bottom) - length))\" width=\"\(format(barWidth))\" height=\"\(format(length))\" rx=\"2\"><title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title></rect>"
+        svg +=
+          "<rect class=\"col\" x=\"\(format(x))\" y=\"\(format(Double(height - bottom) - length))\" width=\"\(format(barWidth))\" height=\"\(format(length))\" rx=\"2\"><title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title></rect>"
       }
       if item.1 > 0, shown.count <= 18 || index % 2 == 0 {
-        svg += "<text class=\"value\" x=\"\(format(centre))\" y=\"\(format(Double(height - bottom) - length - 5))\" text-anchor=\"middle\">\(escape(dollars(item.1)))</text>"
+        svg +=
+          "<text class=\"value\" x=\"\(format(centre))\" y=\"\(format(Double(height - bottom) - length - 5))\" text-anchor=\"middle\">\(escape(dollars(item.1)))</text>"
       }
       let label = item.0.contains("..") ? String(item.0.prefix(10)) : item.0
-      svg += "<text x=\"\(format(centre))\" y=\"\(height - bottom + 16)\" text-anchor=\"end\" transform=\"rotate(-35 \(format(centre)) \(height - bottom + 16))\">\(escape(label))</text>"
+      svg +=
+        "<text x=\"\(format(centre))\" y=\"\(height - bottom + 16)\" text-anchor=\"end\" transform=\"rotate(-35 \(format(centre)) \(height - bottom + 16))\">\(escape(label))</text>"
     }
     return svg + "</svg>"
   }
@@ -183,14 +193,16 @@ struct RollupPage {
     guard !report.rows.isEmpty else { return "<p class=\"empty\">no usage</p>" }
     var html = "<table><thead><tr>"
     for dimension in report.options.dimensions { html += "<th>\(escape(dimension.rawValue))</th>" }
-    html += "<th class=\"n\">events</th><th class=\"n\">tokens in</th><th class=\"n\">out</th><th class=\"n\">cache write</th><th class=\"n\">cache read</th><th class=\"n\">cost</th></tr></thead><tbody>"
+    html +=
+      "<th class=\"n\">events</th><th class=\"n\">tokens in</th><th class=\"n\">out</th><th class=\"n\">cache write</th><th class=\"n\">cache read</th><th class=\"n\">cost</th></tr></thead><tbody>"
     func cells(_ totals: UsageTotals) -> String {
       let unpriced = totals.events == totals.unpricedEvents
       let cost = unpriced ? "unpriced" : Money.format(totals.cost)
       // The cell shows cents; its title holds the exact figure.
       let exact = unpriced ? "" : " title=\"\(escape(Money.exact(totals.cost)))\""
       return [
-        TextTable.grouped(totals.events), TextTable.grouped(totals.tokens.input), TextTable.grouped(totals.tokens.output),
+        TextTable.grouped(totals.events), TextTable.grouped(totals.tokens.input),
+        TextTable.grouped(totals.tokens.output),
         TextTable.grouped(TokenCounts.sum(totals.tokens.cacheWrite5m, totals.tokens.cacheWrite1h)),
         TextTable.grouped(totals.tokens.cacheRead),
       ].map { "<td class=\"n\">\(escape($0))</td>" }.joined() + "<td class=\"n\"\(exact)>\(escape(cost))</td>"
@@ -198,7 +210,8 @@ struct RollupPage {
     for row in report.rows.prefix(2000) {
       html += "<tr>" + row.keys.map { "<td>\(escape($0))</td>" }.joined() + cells(row.totals) + "</tr>"
     }
-    html += "</tbody><tfoot><tr><td colspan=\"\(report.options.dimensions.count)\">total</td>\(cells(report.total))</tr></tfoot></table>"
+    html +=
+      "</tbody><tfoot><tr><td colspan=\"\(report.options.dimensions.count)\">total</td>\(cells(report.total))</tr></tfoot></table>"
     if report.rows.count > 2000 {
       html += "<p class=\"muted\">\(report.rows.count - 2000) more rows: use --format csv for all of them.</p>"
     }
@@ -212,7 +225,9 @@ struct RollupPage {
   /// `$1,234` or `$12.34` for a chart label.
   static func dollars(_ value: Decimal) -> String {
     let amount = NSDecimalNumber(decimal: value).doubleValue
-    if amount >= 1000 { return amount < 1e15 ? "$" + TextTable.grouped(Int(amount.rounded())) : String(format: "$%.3g", amount) }
+    if amount >= 1000 {
+      return amount < 1e15 ? "$" + TextTable.grouped(Int(amount.rounded())) : String(format: "$%.3g", amount)
+    }
     return String(format: "$%.2f", amount)
   }
 

@@ -24,12 +24,15 @@ extension RollupReport {
     case .md: return table(forPeople: false).markdown + notes.map { "\n\n" + $0 }.joined()
     case .table, .html:
       if rows.isEmpty {
-        let reason = repositories.isEmpty
+        let reason =
+          repositories.isEmpty
           ? "no repositories registered: run octo-git repos add (or octo-git install) in each, or octo-git repos scan DIR"
-          : "no usage in the registered repositories" + (options.since != nil || options.until != nil ? " in that period" : "")
+          : "no usage in the registered repositories"
+            + (options.since != nil || options.until != nil ? " in that period" : "")
         return ([reason] + notes.map { style.paint(SafeText.terminal($0), .yellow) }).joined(separator: "\n")
       }
-      return ([table(forPeople: true).text(style: style)] + notes.map { style.paint(SafeText.terminal($0), .yellow) }).joined(separator: "\n")
+      return ([table(forPeople: true).text(style: style)] + notes.map { style.paint(SafeText.terminal($0), .yellow) })
+        .joined(separator: "\n")
     }
   }
 
@@ -46,7 +49,8 @@ extension RollupReport {
       return keys + [
         number(totals.events), number(totals.tokens.input), number(totals.tokens.output),
         number(totals.tokens.cacheWrite5m), number(totals.tokens.cacheWrite1h), number(totals.tokens.cacheRead),
-        forPeople && !cost.isEmpty && cost != "unpriced" ? Money.format(text: cost) : cost, number(totals.unpricedEvents),
+        forPeople && !cost.isEmpty && cost != "unpriced" ? Money.format(text: cost) : cost,
+        number(totals.unpricedEvents),
       ]
     }
     table.rows = rows.map { cells($0.keys, $0.totals) }
@@ -65,12 +69,14 @@ extension RollupReport {
     }
     lines += repositories.filter { $0.malformedLines > 0 }.map { entry in
       let later = entry.newerLines > 0 ? ", \(entry.newerLines) of them written by a newer octo-git" : ""
-      return "\(entry.malformedLines) note line(s) in \(entry.path) could not be read and are not in the totals\(later) "
+      return
+        "\(entry.malformedLines) note line(s) in \(entry.path) could not be read and are not in the totals\(later) "
         + "(octo-git doctor there lists them)"
     }
     if total.unpricedEvents > 0 {
       lines.append(
-        "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost")
+        "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost"
+      )
     }
     return lines
   }

@@ -15,7 +15,8 @@ public enum RollupDimension: String, CaseIterable, Sendable {
       let name = part.trimmingCharacters(in: .whitespaces).lowercased()
       guard let dimension = RollupDimension(rawValue: name) else {
         throw OctoError(
-          "cannot group by '\(name)'", hint: "use one or more of \(allCases.map(\.rawValue).joined(separator: ",")), comma-separated",
+          "cannot group by '\(name)'",
+          hint: "use one or more of \(allCases.map(\.rawValue).joined(separator: ",")), comma-separated",
           status: .usage)
       }
       if !dimensions.contains(dimension) { dimensions.append(dimension) }
@@ -51,7 +52,8 @@ public struct RollupOptions: Sendable {
   /// A stable text naming every choice (what a saved result is looked up by).
   var fingerprint: String {
     [
-      dimensions.map(\.rawValue).joined(separator: ","), since.map(Timestamp.format) ?? "", until.map(Timestamp.format) ?? "",
+      dimensions.map(\.rawValue).joined(separator: ","), since.map(Timestamp.format) ?? "",
+      until.map(Timestamp.format) ?? "",
       timeZone.identifier, String(cycleDay), projects.joined(separator: ","),
     ].joined(separator: "|")
   }

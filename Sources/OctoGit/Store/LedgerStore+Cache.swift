@@ -36,7 +36,8 @@ extension LedgerStore {
       if refresh.rebuilt {
         try db.execute(sql: "DELETE FROM note_line; DELETE FROM note_commit")
       }
-      try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched_event (id TEXT PRIMARY KEY); DELETE FROM touched_event")
+      try db.execute(
+        sql: "CREATE TEMP TABLE IF NOT EXISTS touched_event (id TEXT PRIMARY KEY); DELETE FROM touched_event")
       let touch = try db.makeStatement(
         sql: "INSERT OR IGNORE INTO touched_event (id) SELECT event_id FROM note_line WHERE commit_id = ?")
       let deleteLines = try db.makeStatement(sql: "DELETE FROM note_line WHERE commit_id = ?")
@@ -47,7 +48,9 @@ extension LedgerStore {
         try deleteCommit.execute(arguments: [commit])
       }
       let insertCommit = try db.makeStatement(
-        sql: "INSERT OR REPLACE INTO note_commit (commit_id, commit_time, summary, malformed, newer) VALUES (?, ?, ?, ?, ?)")
+        sql:
+          "INSERT OR REPLACE INTO note_commit (commit_id, commit_time, summary, malformed, newer) VALUES (?, ?, ?, ?, ?)"
+      )
       let insertLine = try db.makeStatement(
         sql: """
           INSERT OR REPLACE INTO note_line (commit_id, event_id, commit_time, at_ms, agent, session, model,
@@ -96,7 +99,8 @@ extension LedgerStore {
   /// later format version), and the commits holding them (newest first, at most `limit`).
   public func malformedLines(limit: Int = 5) throws -> (count: Int, newer: Int, commits: [String]) {
     try read { db in
-      let row = try Row.fetchOne(db, sql: "SELECT coalesce(sum(malformed), 0), coalesce(sum(newer), 0) FROM note_commit")
+      let row = try Row.fetchOne(
+        db, sql: "SELECT coalesce(sum(malformed), 0), coalesce(sum(newer), 0) FROM note_commit")
       let commits = try String.fetchAll(
         db, sql: "SELECT commit_id FROM note_commit WHERE malformed > 0 ORDER BY commit_time DESC LIMIT ?",
         arguments: [limit])

@@ -14,7 +14,9 @@ extension LedgerStore {
   func importOffsets() throws -> [String: ImportOffset] {
     try read { db in
       var offsets: [String: ImportOffset] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT path, offset, size, device, inode, head_length, head_hash FROM import_offset") {
+      for row in try Row.fetchAll(
+        db, sql: "SELECT path, offset, size, device, inode, head_length, head_hash FROM import_offset")
+      {
         // A damaged row reads as "from the start": ids keep a second read exact.
         var identity: FileIdentity?
         if let device = row[3] as Int64?, let inode = row[4] as Int64?, let length = row[5] as Int64?,
@@ -56,7 +58,8 @@ extension LedgerStore {
       var known: [String: Int] = [:]
       // Many ids against few recorded events (a first import): one pass over what is recorded beats a
       // lookup per id.
-      let recorded = (try Int.fetchOne(db, sql: "SELECT count(*) FROM note_line") ?? 0)
+      let recorded =
+        (try Int.fetchOne(db, sql: "SELECT count(*) FROM note_line") ?? 0)
         + (try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event") ?? 0)
       if ids.count > recorded {
         let wanted = Set(ids)

@@ -59,7 +59,8 @@ extension LedgerStore {
           db, sql: "SELECT line, worktree, claim_commit FROM pending_event WHERE worktree = ? ORDER BY recorded_at, id",
           arguments: [worktree])
       } else {
-        rows = try Row.fetchAll(db, sql: "SELECT line, worktree, claim_commit FROM pending_event ORDER BY recorded_at, id")
+        rows = try Row.fetchAll(
+          db, sql: "SELECT line, worktree, claim_commit FROM pending_event ORDER BY recorded_at, id")
       }
       return rows.compactMap { row in
         guard let event = try? UsageEvent(line: row["line"]) else { return nil }
@@ -77,7 +78,9 @@ extension LedgerStore {
         arguments: [commit, worktree])
       var claims: [String: [UsageEvent]] = [:]
       let rows = try Row.fetchAll(
-        db, sql: "SELECT line, claim_commit FROM pending_event WHERE worktree = ? AND claim_commit IS NOT NULL ORDER BY recorded_at, id",
+        db,
+        sql:
+          "SELECT line, claim_commit FROM pending_event WHERE worktree = ? AND claim_commit IS NOT NULL ORDER BY recorded_at, id",
         arguments: [worktree])
       for row in rows {
         guard let event = try? UsageEvent(line: row["line"]) else { continue }
@@ -94,7 +97,8 @@ extension LedgerStore {
     try write { db in
       let statement = try db.makeStatement(sql: "DELETE FROM pending_event WHERE id = ?")
       for id in ids { try statement.execute(arguments: [id]) }
-      return try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ?", arguments: [worktree]) ?? 0
+      return try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ?", arguments: [worktree])
+        ?? 0
     }
   }
 
@@ -108,7 +112,9 @@ extension LedgerStore {
         sql: "SELECT commit_id FROM note_line WHERE event_id = ? ORDER BY commit_time DESC, commit_id DESC LIMIT 1")
       let exact = try db.makeStatement(sql: "SELECT id, line, worktree, claim_commit FROM pending_event WHERE id = ?")
       let prefixed = try db.makeStatement(
-        sql: "SELECT id, line, worktree, claim_commit FROM pending_event WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 3")
+        sql:
+          "SELECT id, line, worktree, claim_commit FROM pending_event WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 3"
+      )
       let delete = try db.makeStatement(sql: "DELETE FROM pending_event WHERE id = ?")
       var dropped: [PendingEvent] = []
       var chosen = Set<String>()
@@ -120,20 +126,24 @@ extension LedgerStore {
         var rows = try Row.fetchAll(exact, arguments: [given])
         if rows.isEmpty, !given.isEmpty { rows = try Row.fetchAll(prefixed, arguments: [given, given]) }
         guard let row = rows.first else {
-          throw OctoError.badInput("no pending event '\(given)'", hint: "octo-git usage pending --all lists them with their ids")
+          throw OctoError.badInput(
+            "no pending event '\(given)'", hint: "octo-git usage pending --all lists them with their ids")
         }
         guard rows.count == 1 else {
           let matches = rows.prefix(2).map { "\($0["id"] as String)" }.joined(separator: ", ")
-          throw OctoError.badInput("'\(given)' matches several pending events (\(matches), …)", hint: "give more of the id")
+          throw OctoError.badInput(
+            "'\(given)' matches several pending events (\(matches), …)", hint: "give more of the id")
         }
         let id: String = row["id"]
         if let claim = row["claim_commit"] as String? {
           throw OctoError.badInput(
-            "'\(id)' is being attached to commit \(claim.prefix(12)) by a post-commit run: only pending usage can be dropped")
+            "'\(id)' is being attached to commit \(claim.prefix(12)) by a post-commit run: only pending usage can be dropped"
+          )
         }
         guard chosen.insert(id).inserted else { continue }
         guard let event = try? UsageEvent(line: row["line"]) else {
-          throw OctoError.badInput("the pending event '\(id)' cannot be read", hint: "octo-git usage pending --json shows it")
+          throw OctoError.badInput(
+            "the pending event '\(id)' cannot be read", hint: "octo-git usage pending --json shows it")
         }
         dropped.append(PendingEvent(event: event, worktree: row["worktree"], claimedFor: nil))
       }

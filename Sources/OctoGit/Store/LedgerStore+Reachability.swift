@@ -6,8 +6,9 @@ extension LedgerStore {
   /// last walk started from other tips (a ref moved since), so nothing found then can be trusted.
   func reachableCommits(tips: String) throws -> Set<String>? {
     try read { db in
-      guard try String.fetchOne(db, sql: "SELECT tip FROM notes_tip WHERE ref = ?", arguments: [Self.reachabilityKey])
-        == tips
+      guard
+        try String.fetchOne(db, sql: "SELECT tip FROM notes_tip WHERE ref = ?", arguments: [Self.reachabilityKey])
+          == tips
       else { return nil }
       return Set(try String.fetchAll(db, sql: "SELECT commit_id FROM reachable_commit"))
     }

@@ -149,7 +149,9 @@ public final class RollupStore: SQLiteStore {
   /// Removes a repository and its events.
   func unregister(path: String) throws {
     try write { db in
-      guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repo WHERE path = ?", arguments: [path]) else { return }
+      guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM repo WHERE path = ?", arguments: [path]) else {
+        return
+      }
       try db.execute(sql: "DELETE FROM repo_events WHERE repo = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM repo WHERE id = ?", arguments: [id])
@@ -175,7 +177,8 @@ public final class RollupStore: SQLiteStore {
     for commit in delta.removed + delta.notes.map(\.commit.hex) where !delta.rebuilt {
       try forget.execute(arguments: [entry.id, commit])
     }
-    try recordUnread(delta.notes.filter { $0.unread.malformed > 0 }.map { ($0.commit.hex, $0.unread) }, for: entry, in: db)
+    try recordUnread(
+      delta.notes.filter { $0.unread.malformed > 0 }.map { ($0.commit.hex, $0.unread) }, for: entry, in: db)
   }
 
   /// Moves a repository whose origin now names another project to that project.
@@ -194,7 +197,9 @@ public final class RollupStore: SQLiteStore {
     guard !notes.isEmpty else { return }
     let insert = try db.makeStatement(
       sql: "INSERT OR REPLACE INTO repo_unread (repo, commit_id, malformed, newer) VALUES (?, ?, ?, ?)")
-    for note in notes { try insert.execute(arguments: [entry.id, note.commit, note.unread.malformed, note.unread.newer]) }
+    for note in notes {
+      try insert.execute(arguments: [entry.id, note.commit, note.unread.malformed, note.unread.newer])
+    }
   }
 
   /// Stores a repository's encoded archive and the notes tip it was read at.

@@ -73,7 +73,8 @@ enum SQLiteSetup {
       while try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
         do {
           try db.execute(sql: "PRAGMA journal_mode = WAL")
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+        {
           attempt += 1
           if attempt > 200 { throw error }
           usleep(UInt32.random(in: 5_000...25_000))
@@ -131,7 +132,8 @@ enum SQLiteSetup {
   static func error(_ error: DatabaseError, path: String, damaged: String) -> OctoError {
     switch error.resultCode {
     case .SQLITE_BUSY, .SQLITE_LOCKED:
-      return OctoError("the octo-git database \(path) is busy", hint: "another octo-git is writing; run it again", status: .tryAgain)
+      return OctoError(
+        "the octo-git database \(path) is busy", hint: "another octo-git is writing; run it again", status: .tryAgain)
     case .SQLITE_CORRUPT, .SQLITE_NOTADB:
       return OctoError("the octo-git database \(path) is damaged", hint: damaged)
     case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:

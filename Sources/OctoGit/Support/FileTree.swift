@@ -30,7 +30,8 @@ enum FileTree {
       let folders = Array(previous.folders.keys)
       for (folder, found) in zip(folders, status(of: folders, roots: roots))
       where found.error == 0 && found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) {
-        stamps[folder] = FolderCache.Stamp(seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode)
+        stamps[folder] = FolderCache.Stamp(
+          seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode)
       }
     }
     current.folders.reserveCapacity(stamps.count)
@@ -39,7 +40,9 @@ enum FileTree {
     var readAny = false
     while let folder = pending.popLast() {
       let entries: FolderCache.Folder
-      if let previous, let stamp = stamps[folder], previous.isCurrent(folder, stamp), let known = previous.folders[folder] {
+      if let previous, let stamp = stamps[folder], previous.isCurrent(folder, stamp),
+        let known = previous.folders[folder]
+      {
         entries = known
       } else {
         readAny = true

@@ -21,7 +21,8 @@ struct FolderCache {
     }
 
     init(_ status: stat) {
-      self.init(seconds: Int64(status.st_mtim.tv_sec), nanoseconds: Int64(status.st_mtim.tv_nsec), inode: UInt64(status.st_ino))
+      self.init(
+        seconds: Int64(status.st_mtim.tv_sec), nanoseconds: Int64(status.st_mtim.tv_nsec), inode: UInt64(status.st_ino))
     }
 
     /// A stamp no folder on disk has (no inode is 0): a folder recorded with it is known to the cache

@@ -39,8 +39,10 @@ public enum GitCLI {
     var text = ""
     var newParagraph = false
     for raw in errors.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-      let line = String(raw.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) })
-        .trimmingCharacters(in: .whitespaces)
+      let line = String(
+        raw.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
+      )
+      .trimmingCharacters(in: .whitespaces)
       if line.isEmpty {
         newParagraph = true
         continue

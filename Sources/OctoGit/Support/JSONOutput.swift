@@ -4,9 +4,12 @@ import Foundation
 public enum JSONOutput {
   public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [
-      .sortedKeys, .withoutEscapingSlashes,
-    ]
+    encoder.outputFormatting =
+      pretty
+      ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+      : [
+        .sortedKeys, .withoutEscapingSlashes,
+      ]
     encoder.dateEncodingStrategy = .iso8601
     return String(decoding: try encoder.encode(value), as: UTF8.self)
   }

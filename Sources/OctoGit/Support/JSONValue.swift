@@ -369,10 +369,15 @@ public enum CanonicalJSON {
     mutating func members(depth: Int, keys: [StaticString], _ body: (inout Parser, Int?) throws -> Void) throws {
       try forEachMember(depth: depth) { parser, range in
         let key = UnsafeBufferPointer(rebasing: parser.bytes[range])
-        var index = keys.firstIndex { $0.utf8CodeUnitCount == key.count && memcmp($0.utf8Start, key.baseAddress!, key.count) == 0 }
+        var index = keys.firstIndex {
+          $0.utf8CodeUnitCount == key.count && memcmp($0.utf8Start, key.baseAddress!, key.count) == 0
+        }
         if index == nil, key.contains(UInt8(ascii: "\\")) {
           let decoded = try parser.keyText(range)
-          index = keys.firstIndex { String(decoding: UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount), as: UTF8.self) == decoded }
+          index = keys.firstIndex {
+            String(decoding: UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount), as: UTF8.self)
+              == decoded
+          }
         }
         try body(&parser, index)
       }

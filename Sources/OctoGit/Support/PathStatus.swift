@@ -19,7 +19,8 @@ enum PathStatus {
         if following {
           octo_stat_paths(root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(Parallel.width), 1)
         } else {
-          octo_lstat_paths_beneath(root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(Parallel.width))
+          octo_lstat_paths_beneath(
+            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(Parallel.width))
         }
       }
     }
@@ -71,7 +72,8 @@ enum RawPath {
   /// The path whose bytes are the C string `cString`.
   static func string(cString: UnsafePointer<CChar>) -> String {
     let length = strlen(cString)
-    return string(UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: length))
+    return string(
+      UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: length))
   }
 
   /// Whether `path` holds no escaped byte (and so is its own UTF-8): every escape code point's UTF-8

@@ -13,7 +13,9 @@ public struct OutputStyle: Sendable {
   }
 
   /// The style for a file descriptor in this process's environment.
-  public static func forDescriptor(_ descriptor: Int32, environment: [String: String] = ProcessInfo.processInfo.environment)
+  public static func forDescriptor(
+    _ descriptor: Int32, environment: [String: String] = ProcessInfo.processInfo.environment
+  )
     -> OutputStyle
   {
     let width = terminalWidth(descriptor) ?? environment["COLUMNS"].flatMap(Int.init).flatMap { $0 >= 20 ? $0 : nil }
@@ -31,7 +33,12 @@ public struct OutputStyle: Sendable {
   }
 
   public enum Tone: String, Sendable {
-    case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", cyan = "36"
+    case bold = "1"
+    case dim = "2"
+    case red = "31"
+    case green = "32"
+    case yellow = "33"
+    case cyan = "36"
   }
 
   /// `text` wrapped in the ANSI codes for `tone` when colour is on; unchanged otherwise.

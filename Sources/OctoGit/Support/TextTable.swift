@@ -82,11 +82,14 @@ public struct TextTable: Sendable {
       while out.count > start, out.last == 0x20 { out.removeLast() }
       out.append(0x0A)
     }
-    out.append(contentsOf: style.paint(headers.indices.map { column -> String in
-      let header = fitted(headers[column], column)
-      let padding = String(repeating: " ", count: widths[column] - Self.width(header))
-      return alignments[column] == .right ? padding + header : header + padding
-    }.joined(separator: "  ").replacingTrailingSpaces(), .bold).utf8)
+    out.append(
+      contentsOf: style.paint(
+        headers.indices.map { column -> String in
+          let header = fitted(headers[column], column)
+          let padding = String(repeating: " ", count: widths[column] - Self.width(header))
+          return alignments[column] == .right ? padding + header : header + padding
+        }.joined(separator: "  ").replacingTrailingSpaces(), .bold
+      ).utf8)
     out.append(0x0A)
     rows.forEach(line)
     if !footer.isEmpty {
@@ -95,7 +98,10 @@ public struct TextTable: Sendable {
       footer.forEach(line)
     }
     if !leftOut.isEmpty {
-      out.append(contentsOf: "(left out to fit \(style.width ?? 0) columns: \(leftOut.joined(separator: ", ")); --wide shows every column)\n".utf8)
+      out.append(
+        contentsOf:
+          "(left out to fit \(style.width ?? 0) columns: \(leftOut.joined(separator: ", ")); --wide shows every column)\n"
+          .utf8)
     }
     out.removeLast()
     return String(decoding: out, as: UTF8.self)
@@ -123,7 +129,9 @@ public struct TextTable: Sendable {
 
   /// A field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, quote or line break.
   static func appendCSVField(_ value: String, to out: inout [UInt8]) {
-    let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    let needsQuotes = value.utf8.contains {
+      $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
+    }
     guard needsQuotes else {
       out.append(contentsOf: value.utf8)
       return
@@ -139,12 +147,15 @@ public struct TextTable: Sendable {
   /// A GitHub-flavoured Markdown table, footer rows in bold.
   public var markdown: String {
     func line(_ cells: [String], bold: Bool = false) -> String {
-      "| " + cells.map { cell in
-        let text = SafeText.markdown(cell)
-        return bold && !text.isEmpty ? "**\(text)**" : text
-      }.joined(separator: " | ") + " |"
+      "| "
+        + cells.map { cell in
+          let text = SafeText.markdown(cell)
+          return bold && !text.isEmpty ? "**\(text)**" : text
+        }.joined(separator: " | ") + " |"
     }
-    var lines = [line(headers), "| " + alignments.map { $0 == .right ? "---:" : "---" }.joined(separator: " | ") + " |"]
+    var lines = [
+      line(headers), "| " + alignments.map { $0 == .right ? "---:" : "---" }.joined(separator: " | ") + " |",
+    ]
     lines += rows.map { line($0) }
     lines += footer.map { line($0, bold: true) }
     return lines.joined(separator: "\n")

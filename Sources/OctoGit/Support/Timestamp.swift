@@ -31,9 +31,20 @@ public enum Timestamp {
           out[position] = UInt8(ascii: byte)
           position += 1
         }
-        put(year, 4); put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
-        put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2)
-        put("."); put(milliseconds, 3); put("Z")
+        put(year, 4)
+        put("-")
+        put(Int(parts.tm_mon) + 1, 2)
+        put("-")
+        put(Int(parts.tm_mday), 2)
+        put("T")
+        put(Int(parts.tm_hour), 2)
+        put(":")
+        put(Int(parts.tm_min), 2)
+        put(":")
+        put(Int(parts.tm_sec), 2)
+        put(".")
+        put(milliseconds, 3)
+        put("Z")
         return position
       }
     }

@@ -21,7 +21,8 @@ public enum UserCommand {
 
   /// Runs `command` with `/bin/sh -c` in `directory`.
   public static func shell(
-    _ command: String, in directory: String, output: Output = .standardOutput, environment extra: [String: String] = [:],
+    _ command: String, in directory: String, output: Output = .standardOutput,
+    environment extra: [String: String] = [:],
     timeout: TimeInterval? = nil
   ) throws -> Result {
     try run("/bin/sh", ["-c", command], in: directory, output: output, environment: extra, timeout: timeout)

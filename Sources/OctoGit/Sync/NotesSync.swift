@@ -70,9 +70,13 @@ public enum NotesSync {
         outcome.pushed = refs
         return outcome
       }
-      let rejected = push.output.contains("[rejected]") || push.errors.contains("fetch first") || push.errors.contains("non-fast-forward")
+      let rejected =
+        push.output.contains("[rejected]") || push.errors.contains("fetch first")
+        || push.errors.contains("non-fast-forward")
       if !rejected || attempt == 3 {
-        throw OctoError("cannot push notes to \(remote): \(push.lastError)", hint: "your own push is not affected", status: .unavailable)
+        throw OctoError(
+          "cannot push notes to \(remote): \(push.lastError)", hint: "your own push is not affected",
+          status: .unavailable)
       }
     }
     return outcome
@@ -94,12 +98,16 @@ public enum NotesSync {
     _ repository: Repository, names: [String], remote: String, deadline: Deadline, into outcome: inout Outcome
   ) throws {
     let fetch = try GitCLI.run(
-      ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
-       "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*"], in: repository.commandDirectory,
+      [
+        "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
+        "+refs/notes/octo/*:refs/notes/octo-remote/\(remote)/*",
+      ], in: repository.commandDirectory,
       timeout: try deadline.remaining())
     if fetch.timedOut { throw deadline.expired }
     guard fetch.succeeded else {
-      throw OctoError("cannot fetch notes from \(remote): \(fetch.lastError)", hint: "check the remote with git fetch \(remote)", status: .unavailable)
+      throw OctoError(
+        "cannot fetch notes from \(remote): \(fetch.lastError)", hint: "check the remote with git fetch \(remote)",
+        status: .unavailable)
     }
     for name in names {
       try merge(repository, name: name, remote: remote, deadline: deadline, into: &outcome)
@@ -136,7 +144,9 @@ public enum NotesSync {
     let result = try GitCLI.run(arguments, in: repository.commandDirectory, timeout: try deadline.remaining())
     if result.timedOut { throw deadline.expired }
     guard result.succeeded else {
-      throw OctoError("cannot merge \(remote)'s \(local): \(result.lastError)", hint: "run git notes --ref=octo/\(name) merge --abort, then retry")
+      throw OctoError(
+        "cannot merge \(remote)'s \(local): \(result.lastError)",
+        hint: "run git notes --ref=octo/\(name) merge --abort, then retry")
     }
     outcome.merged.append(local)
   }

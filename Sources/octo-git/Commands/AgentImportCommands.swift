@@ -50,7 +50,8 @@ extension UsageImportCommand {
     static let kind = AgentKind.gemini
     static let configuration = CommandConfiguration(
       commandName: kind.rawValue,
-      abstract: "Import Gemini CLI's chat recordings: requests made in this repository, counted once, priced, attributed.",
+      abstract:
+        "Import Gemini CLI's chat recordings: requests made in this repository, counted once, priced, attributed.",
       discussion: UsageImportCommand.agentDiscussion(kind, reads: "tmp/<project>/chats/session-*.json and *.jsonl"))
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var options: AgentOptions
@@ -70,8 +71,10 @@ extension UsageImportCommand {
     static let kind = AgentKind.opencode
     static let configuration = CommandConfiguration(
       commandName: kind.rawValue,
-      abstract: "Import OpenCode's messages (its SQLite database, read-only, and older JSON files): counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(kind, reads: "opencode.db (with its write-ahead log) and storage/message/"))
+      abstract:
+        "Import OpenCode's messages (its SQLite database, read-only, and older JSON files): counted once, priced, attributed.",
+      discussion: UsageImportCommand.agentDiscussion(
+        kind, reads: "opencode.db (with its write-ahead log) and storage/message/"))
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var options: AgentOptions
   }
@@ -147,7 +150,8 @@ extension UsageImportCommand {
     @Option(help: "Read an agent hook's JSON from this file, - for stdin.") var hookInput: String?
 
     func run() throws {
-      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, _ in try importAll(directory: directory) }
+      try UsageImportCommand.run(hookInput: hookInput, root: root) { directory, _ in try importAll(directory: directory)
+      }
     }
 
     func importAll(directory: String) throws {

@@ -23,7 +23,8 @@ extension PullRequestCommand {
         """)
 
     @ParentCommand var root: OctoGitCommand
-    @Option(parsing: .unconditional, help: "The pull request (without it: the event's, else the open one of this branch).")
+    @Option(
+      parsing: .unconditional, help: "The pull request (without it: the event's, else the open one of this branch).")
     var pr: Int?
     @Option(help: ArgumentHelp("The pull request's budget in USD (without it: octo.budget.pr).", valueName: "usd"))
     var budget: String?
@@ -82,7 +83,8 @@ extension NotesCommand {
     @Option(parsing: .unconditional, help: "The merged pull request whose usage to carry.") var pr: Int?
     @Option(help: ArgumentHelp("The commits whose usage to copy: A..B or one commit.", valueName: "range"))
     var from: String?
-    @Option(help: ArgumentHelp("The commit (or A..B) to copy onto (HEAD when --from is given alone).", valueName: "commit"))
+    @Option(
+      help: ArgumentHelp("The commit (or A..B) to copy onto (HEAD when --from is given alone).", valueName: "commit"))
     var onto: String?
     @Option(help: "The remote the notes come from and go to.") var remote: String = "origin"
     @Flag(help: "Say what would be copied; write and push nothing.") var dryRun = false

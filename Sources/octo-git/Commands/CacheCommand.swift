@@ -22,13 +22,16 @@ struct CacheCommand: ParsableCommand {
       let ledger = try Ledger(repository: try root.openRepository())
       let refresh = try ledger.store.refreshCache(from: ledger.repository, rebuild: true)
       if json {
-        print(CanonicalJSON.string(.object([
-          "commits": .int(refresh.commitsRead), "malformedLines": .int(refresh.malformedLines),
-        ])))
+        print(
+          CanonicalJSON.string(
+            .object([
+              "commits": .int(refresh.commitsRead), "malformedLines": .int(refresh.malformedLines),
+            ])))
         return
       }
       if refresh.malformedLines > 0 {
-        FileHandle.standardError.write(Data("octo-git: \(refresh.malformedLines) note line(s) could not be read and were skipped\n".utf8))
+        FileHandle.standardError.write(
+          Data("octo-git: \(refresh.malformedLines) note line(s) could not be read and were skipped\n".utf8))
       }
       if !quiet {
         let commits = refresh.commitsRead

@@ -107,10 +107,13 @@ struct CheckpointsCommand: ParsableCommand {
       let stats = try repository.diff(from: base, to: commit.tree)
       if json {
         guard case .object(var members) = checkpoint.json else { return }
-        members["files"] = .array(stats.files.map {
-          .object(["path": .string($0.path), "change": .string($0.change.rawValue), "insertions": .int($0.insertions),
-            "deletions": .int($0.deletions)])
-        })
+        members["files"] = .array(
+          stats.files.map {
+            .object([
+              "path": .string($0.path), "change": .string($0.change.rawValue), "insertions": .int($0.insertions),
+              "deletions": .int($0.deletions),
+            ])
+          })
         print(CanonicalJSON.string(.object(members)))
         return
       }
@@ -127,7 +130,9 @@ struct CheckpointsCommand: ParsableCommand {
           octo-git checkpoints diff ID1 ID2 [PATH...]
         """)
     @ParentCommand var root: OctoGitCommand
-    @Argument(help: "The checkpoint, then optionally a second checkpoint, then paths.") var arguments: [String] = ["latest"]
+    @Argument(help: "The checkpoint, then optionally a second checkpoint, then paths.") var arguments: [String] = [
+      "latest"
+    ]
     @Flag(help: "A diffstat instead of the patch.") var stat = false
 
     func run() throws {
@@ -144,11 +149,14 @@ struct CheckpointsCommand: ParsableCommand {
       let old = try repository.commit(first.id).tree
       let new = try second.map { try repository.commit($0.id).tree }
       if stat {
-        let stats = second == nil
-          ? try repository.diffToWorkTree(from: old, paths: paths) : try repository.diff(from: old, to: new, paths: paths)
+        let stats =
+          second == nil
+          ? try repository.diffToWorkTree(from: old, paths: paths)
+          : try repository.diff(from: old, to: new, paths: paths)
         print(DiffStatText.render(stats, style: .forDescriptor(STDOUT_FILENO)))
       } else {
-        FileHandle.standardOutput.write(Data(try repository.patch(from: old, to: new, toWorkTree: second == nil, paths: paths).utf8))
+        FileHandle.standardOutput.write(
+          Data(try repository.patch(from: old, to: new, toWorkTree: second == nil, paths: paths).utf8))
       }
     }
   }
@@ -164,7 +172,8 @@ struct CheckpointsCommand: ParsableCommand {
     @ParentCommand var root: OctoGitCommand
     @Option(parsing: .unconditional, help: "Keep the newest N.") var keep: Int?
     @Option(
-      help: "Delete those older than this: an age (30m, 12h, 7d, 2w), a date (YYYY-MM-DD, local), an ISO-8601 time, today.")
+      help:
+        "Delete those older than this: an age (30m, 12h, 7d, 2w), a date (YYYY-MM-DD, local), an ISO-8601 time, today.")
     var olderThan: String?
     @Flag(help: "Print what was deleted as JSON.") var json = false
     @Flag(name: .shortAndLong, help: "Print nothing (problems still go to stderr).") var quiet = false
@@ -199,7 +208,9 @@ struct CheckpointsCommand: ParsableCommand {
       if json {
         print(CanonicalJSON.string(.array(pruned.map { .string($0.hex) })))
       } else if !quiet {
-        print(pruned.isEmpty ? "no checkpoints to prune" : "pruned \(pruned.count) checkpoint\(pruned.count == 1 ? "" : "s")")
+        print(
+          pruned.isEmpty
+            ? "no checkpoints to prune" : "pruned \(pruned.count) checkpoint\(pruned.count == 1 ? "" : "s")")
       }
     }
   }
@@ -221,7 +232,8 @@ struct RestoreCommand: ParsableCommand {
   @Argument(help: "The checkpoint (id prefix, latest, latest~N).") var id: String
   @Argument(help: "Only these paths (files or folders).") var paths: [String] = []
   @Flag(help: "Also set the index to the staged state the checkpoint recorded.") var index = false
-  @Flag(help: "Also restore the ignored files the checkpoint holds (the undo checkpoint then captures ignored files too).")
+  @Flag(
+    help: "Also restore the ignored files the checkpoint holds (the undo checkpoint then captures ignored files too).")
   var includeIgnored = false
   @Option(help: "The agent asking for it.") var agent: String?
   @Flag(help: "Print the result as JSON.") var json = false
@@ -237,15 +249,20 @@ struct RestoreCommand: ParsableCommand {
     let skippedLines = result.skipped.map { "skipped \(SafeText.terminal($0.path)): \($0.reason)\n" }.joined()
     if json {
       if !skippedLines.isEmpty { FileHandle.standardError.write(Data(skippedLines.utf8)) }
-      print(CanonicalJSON.string(.object([
-        "restored": .string(checkpoint.id.hex), "undo": .string(result.undo.id.hex),
-        "written": .array(result.written.map(JSONValue.string)), "deleted": .array(result.deleted.map(JSONValue.string)),
-        "skipped": .array(result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
-        "index": .bool(result.indexRestored),
-      ])))
+      print(
+        CanonicalJSON.string(
+          .object([
+            "restored": .string(checkpoint.id.hex), "undo": .string(result.undo.id.hex),
+            "written": .array(result.written.map(JSONValue.string)),
+            "deleted": .array(result.deleted.map(JSONValue.string)),
+            "skipped": .array(
+              result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+            "index": .bool(result.indexRestored),
+          ])))
       return
     }
-    let summary = "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
+    let summary =
+      "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
       + (result.skipped.isEmpty ? "" : ", \(result.skipped.count) skipped")
       + (result.indexRestored ? ", index restored" : "")
     FileHandle.standardError.write(

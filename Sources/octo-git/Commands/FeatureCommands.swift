@@ -32,11 +32,13 @@ struct FeatureCommand: ParsableCommand {
       let started = try Features(repository: try root.openRepository()).start(
         .init(description: description, slug: slug, base: base, id: id))
       if json {
-        print(CanonicalJSON.string(.object([
-          "branch": .string(started.branch), "slug": .string(started.slug), "base": .string(started.base),
-          "baseCommit": .string(started.baseCommit.hex),
-          "checkpoint": started.checkpoint.map { .string($0.hex) } ?? .null,
-        ])))
+        print(
+          CanonicalJSON.string(
+            .object([
+              "branch": .string(started.branch), "slug": .string(started.slug), "base": .string(started.base),
+              "baseCommit": .string(started.baseCommit.hex),
+              "checkpoint": started.checkpoint.map { .string($0.hex) } ?? .null,
+            ])))
         return
       }
       print("switched to a new branch \(started.branch) (from \(started.base) at \(started.baseCommit.abbreviated()))")
@@ -71,7 +73,8 @@ struct FeatureCommand: ParsableCommand {
     @Option(help: "The feature's description (instead of the feature branch's).") var description: String?
     @Option(help: "The agent that did the work (for Co-authored-by), e.g. claude-code.") var agent: String?
     @Option(help: "Stop the tests after this long (e.g. 10m).") var timeout: String?
-    @Flag(help: "List the files a passing run would commit, without running the tests or committing.") var dryRun = false
+    @Flag(help: "List the files a passing run would commit, without running the tests or committing.") var dryRun =
+      false
     @Flag(help: "Print the outcome as JSON (the test output goes to stderr).") var json = false
 
     static func filesJSON(_ files: [FeaturePass.CommittedFile]) -> JSONValue {
@@ -97,19 +100,23 @@ struct FeatureCommand: ParsableCommand {
       switch outcome {
       case .committed(let commit, let subject, let test, let duration, let files):
         if json {
-          print(CanonicalJSON.string(.object([
-            "result": .string("committed"), "commit": .string(commit.hex), "subject": .string(subject),
-            "test": .string(test), "durationMs": .int(Int(duration * 1000)), "files": Self.filesJSON(files),
-          ])))
+          print(
+            CanonicalJSON.string(
+              .object([
+                "result": .string("committed"), "commit": .string(commit.hex), "subject": .string(subject),
+                "test": .string(test), "durationMs": .int(Int(duration * 1000)), "files": Self.filesJSON(files),
+              ])))
         } else {
           print("tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) \(subject)")
           Self.printFiles(files)
         }
       case .dryRun(let subject, let files):
         if json {
-          print(CanonicalJSON.string(.object([
-            "result": .string("dry run"), "subject": .string(subject), "files": Self.filesJSON(files),
-          ])))
+          print(
+            CanonicalJSON.string(
+              .object([
+                "result": .string("dry run"), "subject": .string(subject), "files": Self.filesJSON(files),
+              ])))
         } else if files.isEmpty {
           print("nothing to commit")
         } else {
@@ -118,21 +125,28 @@ struct FeatureCommand: ParsableCommand {
         }
       case .nothingToCommit(let test, let duration):
         if json {
-          print(CanonicalJSON.string(.object([
-            "result": .string("nothing to commit"), "test": .string(test), "durationMs": .int(Int(duration * 1000)),
-          ])))
+          print(
+            CanonicalJSON.string(
+              .object([
+                "result": .string("nothing to commit"), "test": .string(test), "durationMs": .int(Int(duration * 1000)),
+              ])))
         } else {
           print("tests passed (\(String(format: "%.1f", duration)) s); nothing to commit")
         }
       case .failed(let test, let status, let timedOut, let duration, let checkpoint):
         if json {
-          print(CanonicalJSON.string(.object([
-            "result": .string("failed"), "test": .string(test), "exit": .int(Int(status)), "timedOut": .bool(timedOut),
-            "durationMs": .int(Int(duration * 1000)), "checkpoint": checkpoint.map { .string($0.hex) } ?? .null,
-          ])))
+          print(
+            CanonicalJSON.string(
+              .object([
+                "result": .string("failed"), "test": .string(test), "exit": .int(Int(status)),
+                "timedOut": .bool(timedOut),
+                "durationMs": .int(Int(duration * 1000)), "checkpoint": checkpoint.map { .string($0.hex) } ?? .null,
+              ])))
         }
         let why = timedOut ? "stopped at the time limit" : "exit \(status)"
-        let saved = checkpoint.map { "; the work is in checkpoint \($0.abbreviated()) (octo-git restore \($0.abbreviated()))" } ?? ""
+        let saved =
+          checkpoint.map { "; the work is in checkpoint \($0.abbreviated()) (octo-git restore \($0.abbreviated()))" }
+          ?? ""
         throw OctoError("tests failed (\(why)) after \(String(format: "%.1f", duration)) s: nothing committed\(saved)")
       }
     }
@@ -160,7 +174,8 @@ struct FeatureCommand: ParsableCommand {
       table.rows = features.map { feature in
         let description = (feature.description ?? "").split(separator: "\n").first.map(String.init) ?? ""
         return [
-          feature.current ? "*" : "", feature.branch, description.count > 44 ? String(description.prefix(43)) + "…" : description,
+          feature.current ? "*" : "", feature.branch,
+          description.count > 44 ? String(description.prefix(43)) + "…" : description,
           feature.base ?? "", String(feature.commits), String(feature.passes), Money.format(feature.cost.cost),
           feature.merged ? "yes" : "",
         ]

@@ -30,9 +30,11 @@ struct InstallCommand: ParsableCommand {
   @Flag(help: "Wire the agents in the team's tracked files (octo-git found through PATH), not your personal ones.")
   var shared = false
   @Flag(help: "Print what was done as JSON.") var json = false
-  @Option(help: "Also write a CI workflow for pull request cost and merged usage: github (.github/workflows/octo-git.yml).")
+  @Option(
+    help: "Also write a CI workflow for pull request cost and merged usage: github (.github/workflows/octo-git.yml).")
   var ci: String?
-  @Flag(help: "Also show cost in Claude Code's status line (octo-git statusline), unless you have a status line already.")
+  @Flag(
+    help: "Also show cost in Claude Code's status line (octo-git statusline), unless you have a status line already.")
   var statusline = false
 
   func validate() throws {
@@ -46,7 +48,8 @@ struct InstallCommand: ParsableCommand {
       throw ValidationError("--statusline is Claude Code's: give it with --agent claude-code (or all)")
     }
     if shared {
-      throw ValidationError("--statusline goes in your personal settings (.claude/settings.local.json), not with --shared")
+      throw ValidationError(
+        "--statusline goes in your personal settings (.claude/settings.local.json), not with --shared")
     }
   }
 
@@ -71,10 +74,12 @@ struct InstallCommand: ParsableCommand {
       report.instructions += written.instructions
     }
     if json {
-      print(CanonicalJSON.string(.object([
-        "changes": .array(report.changes.map(JSONValue.string)),
-        "instructions": .array(report.instructions.map(JSONValue.string)),
-      ])))
+      print(
+        CanonicalJSON.string(
+          .object([
+            "changes": .array(report.changes.map(JSONValue.string)),
+            "instructions": .array(report.instructions.map(JSONValue.string)),
+          ])))
       return
     }
     for line in report.changes { print(line) }
@@ -124,10 +129,13 @@ struct NotesCommand: ParsableCommand {
     func run() throws {
       let outcome = try NotesSync.sync(try root.openRepository(), remote: remote)
       if json {
-        print(CanonicalJSON.string(.object([
-          "merged": .array(outcome.merged.map(JSONValue.string)), "pushed": .array(outcome.pushed.map(JSONValue.string)),
-          "attempts": .int(outcome.attempts),
-        ])))
+        print(
+          CanonicalJSON.string(
+            .object([
+              "merged": .array(outcome.merged.map(JSONValue.string)),
+              "pushed": .array(outcome.pushed.map(JSONValue.string)),
+              "attempts": .int(outcome.attempts),
+            ])))
       }
     }
   }

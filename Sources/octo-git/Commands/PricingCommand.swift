@@ -32,7 +32,8 @@ struct PricingCommand: ParsableCommand {
           let near = names.filter { $0.contains(wanted) || wanted.contains($0) }
           throw OctoError.badInput(
             "no price for model '\(model)'",
-            hint: near.isEmpty ? "add it to a price table (see octo-git pricing --help)" : "known: \(near.joined(separator: ", "))")
+            hint: near.isEmpty
+              ? "add it to a price table (see octo-git pricing --help)" : "known: \(near.joined(separator: ", "))")
         }
         names = [ModelName.normalise(model)]
       }
@@ -48,23 +49,29 @@ struct PricingCommand: ParsableCommand {
       discussion: "Nothing touches the network unless you run this. A file that fails the checks is not used.")
 
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Where to download from: LiteLLM's published file, or a copy of it.") var url: String = PriceUpdate.defaultURL
+    @Option(help: "Where to download from: LiteLLM's published file, or a copy of it.") var url: String = PriceUpdate
+      .defaultURL
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
       let repository = try? root.openRepository()
       let result = try PriceUpdate.update(url: url, current: try PriceBook.load(for: repository))
       if json {
-        print(CanonicalJSON.string(.object([
-          "path": .string(result.path), "models": .int(result.models), "changes": .array(result.changes.map(JSONValue.string)),
-          "distrusted": .array(result.distrusted.map(JSONValue.string)),
-        ])))
+        print(
+          CanonicalJSON.string(
+            .object([
+              "path": .string(result.path), "models": .int(result.models),
+              "changes": .array(result.changes.map(JSONValue.string)),
+              "distrusted": .array(result.distrusted.map(JSONValue.string)),
+            ])))
         return
       }
       print("\(result.models) models priced, stored in \(result.path)")
       for line in result.changes { print("  " + line) }
       if !result.distrusted.isEmpty {
-        print("  1-hour cache writes priced at 2× input instead of the file's price for: " + result.distrusted.joined(separator: ", "))
+        print(
+          "  1-hour cache writes priced at 2× input instead of the file's price for: "
+            + result.distrusted.joined(separator: ", "))
       }
     }
   }

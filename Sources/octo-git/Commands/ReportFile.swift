@@ -14,7 +14,8 @@ enum ReportFile {
     do {
       try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder exists and is writable")
+      throw OctoError(
+        "cannot write \(path): \(error.localizedDescription)", hint: "check the folder exists and is writable")
     }
     FileHandle.standardError.write(Data("wrote \(SafeText.terminal(path)) (\(text.utf8.count) bytes)\n".utf8))
   }

@@ -16,7 +16,8 @@ struct ReposCommand: ParsableCommand {
 
   struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "add", abstract: "Register repositories (this one without a path); bare repositories and mirrors too.")
+      commandName: "add",
+      abstract: "Register repositories (this one without a path); bare repositories and mirrors too.")
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "Folders inside the repositories.") var paths: [String] = []
 
@@ -27,7 +28,8 @@ struct ReposCommand: ParsableCommand {
         // The rollup only reads a repository: a bare one or a mirror (git clone --mirror) is welcome.
         let repository = try Repository.openForReading(at: path.hasPrefix("/") ? path : base + "/" + path)
         let outcome = try registry.add(repository)
-        print("\(outcome.changed ? "registered" : "already registered"): \(outcome.entry.path) (\(outcome.entry.project))")
+        print(
+          "\(outcome.changed ? "registered" : "already registered"): \(outcome.entry.path) (\(outcome.entry.project))")
       }
     }
   }
@@ -59,14 +61,17 @@ struct ReposCommand: ParsableCommand {
     func run() throws {
       let entries = try RollupStore().entries()
       if json {
-        print(CanonicalJSON.string(.array(entries.map { entry in
-          .object([
-            "path": .string(entry.path), "project": .string(entry.project),
-            "origin": entry.origin.map(JSONValue.string) ?? .null,
-            "present": .bool(Paths.isFolder(entry.path)),
-            "problem": entry.problem.map(JSONValue.string) ?? .null,
-          ])
-        })))
+        print(
+          CanonicalJSON.string(
+            .array(
+              entries.map { entry in
+                .object([
+                  "path": .string(entry.path), "project": .string(entry.project),
+                  "origin": entry.origin.map(JSONValue.string) ?? .null,
+                  "present": .bool(Paths.isFolder(entry.path)),
+                  "problem": entry.problem.map(JSONValue.string) ?? .null,
+                ])
+              })))
         return
       }
       if entries.isEmpty {
@@ -75,7 +80,10 @@ struct ReposCommand: ParsableCommand {
       }
       var table = TextTable(headers: ["project", "path", "status"], alignments: [.left, .left, .left])
       table.rows = entries.map { entry in
-        [entry.project, entry.path, !Paths.isFolder(entry.path) ? "gone" : entry.problem.map { "skipped: \($0)" } ?? "ok"]
+        [
+          entry.project, entry.path,
+          !Paths.isFolder(entry.path) ? "gone" : entry.problem.map { "skipped: \($0)" } ?? "ok",
+        ]
       }
       print(table.text(style: .forDescriptor(STDOUT_FILENO)))
     }
@@ -95,13 +103,17 @@ struct ReposCommand: ParsableCommand {
 
     func run() throws {
       let base = try root.workingDirectory()
-      let folder = URL(fileURLWithPath: directory.hasPrefix("/") ? directory : base + "/" + directory).standardizedFileURL.path
+      let folder = URL(fileURLWithPath: directory.hasPrefix("/") ? directory : base + "/" + directory)
+        .standardizedFileURL.path
       let result = try RepositoryRegistry(store: try RollupStore()).scan(folder, depth: depth)
       if json {
-        print(CanonicalJSON.string(.object([
-          "added": .array(result.added.map(JSONValue.string)), "known": .array(result.known.map(JSONValue.string)),
-          "skipped": .array(result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
-        ])))
+        print(
+          CanonicalJSON.string(
+            .object([
+              "added": .array(result.added.map(JSONValue.string)), "known": .array(result.known.map(JSONValue.string)),
+              "skipped": .array(
+                result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
+            ])))
         return
       }
       for path in result.added { print("registered: \(path)") }
@@ -138,7 +150,8 @@ struct RollupCommand: ParsableCommand {
   var since: String?
   @Option(help: "Only usage up to this date (included) or time (same forms as --since).") var until: String?
   @Option(help: "Time zone for days, weeks, months and cycles (IANA name, or local).") var tz: String?
-  @Option(parsing: .upToNextOption, help: "Only these repositories (projects, origin URLs or paths).") var repos: [String] = []
+  @Option(parsing: .upToNextOption, help: "Only these repositories (projects, origin URLs or paths).") var repos:
+    [String] = []
   @Option(help: "The output format.") var format: RollupFormat = .table
   @Flag(help: "Same as --format json.") var json = false
   @Flag(help: "Tables as wide as they need to be, not cut to the terminal's width.") var wide = false
@@ -189,17 +202,22 @@ struct RollupCommand: ParsableCommand {
     let showProgress = isatty(STDERR_FILENO) == 1
     let outcome = try Rollup.run(
       store: store, options: options, format: format, style: style, fetch: fetch,
-      progress: showProgress ? { done, total in
-        FileHandle.standardError.write(Data("\rrollup: \(done)/\(total) repositories".utf8))
-        if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-      } : nil)
+      progress: showProgress
+        ? { done, total in
+          FileHandle.standardError.write(Data("\rrollup: \(done)/\(total) repositories".utf8))
+          if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        } : nil)
     for failure in outcome.refresh.fetchFailures {
       FileHandle.standardError.write(
-        Data("octo-git: notes not fetched for \(SafeText.terminal(failure.path)): \(SafeText.terminal(failure.reason))\n".utf8))
+        Data(
+          "octo-git: notes not fetched for \(SafeText.terminal(failure.path)): \(SafeText.terminal(failure.reason))\n"
+            .utf8))
     }
     if outcome.refresh.malformedLines > 0 {
       FileHandle.standardError.write(
-        Data("octo-git: \(outcome.refresh.malformedLines) note line(s) read now could not be read and are not in the totals\n".utf8))
+        Data(
+          "octo-git: \(outcome.refresh.malformedLines) note line(s) read now could not be read and are not in the totals\n"
+            .utf8))
     }
     try ReportFile.write(outcome.output, to: out, base: try root.workingDirectory())
     // The report is out (the repositories not fetched marked stale in it); the exit status says a remote

@@ -33,10 +33,12 @@ struct TeamCommand: ParsableCommand {
   struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "init",
-      abstract: "Create or migrate the schema octo in the team database (idempotent, safe from several machines at once).")
+      abstract:
+        "Create or migrate the schema octo in the team database (idempotent, safe from several machines at once).")
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var connection: Connection
-    @Option(parsing: .unconditional, help: "The day of the month billing cycles start on, for the view octo.cycles (1-31).")
+    @Option(
+      parsing: .unconditional, help: "The day of the month billing cycles start on, for the view octo.cycles (1-31).")
     var cycleDay: Int?
     @Option(help: "The time zone of the views' days and cycles (IANA name; UTC when not given).") var tz: String?
     @Flag(help: "Print JSON.") var json = false
@@ -49,10 +51,12 @@ struct TeamCommand: ParsableCommand {
       let ledger = try connection.open(in: try root.workingDirectory())
       let setup = try ledger.initialise(cycleDay: cycleDay, timeZone: tz)
       if json {
-        print(CanonicalJSON.string(.object([
-          "database": .string(setup.databaseID), "name": .string(ledger.url.displayName),
-          "from": .int(setup.from), "to": .int(setup.to),
-        ])))
+        print(
+          CanonicalJSON.string(
+            .object([
+              "database": .string(setup.databaseID), "name": .string(ledger.url.displayName),
+              "from": .int(setup.from), "to": .int(setup.to),
+            ])))
         return
       }
       let place = SafeText.terminal(ledger.url.displayName)
@@ -87,10 +91,11 @@ struct TeamCommand: ParsableCommand {
       let showProgress = !json && !quiet && isatty(STDERR_FILENO) == 1
       let summary = try ledger.push(
         everything: all,
-        progress: showProgress ? { done, total in
-          FileHandle.standardError.write(Data("\rteam push: \(done)/\(total) repositories".utf8))
-          if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        } : nil)
+        progress: showProgress
+          ? { done, total in
+            FileHandle.standardError.write(Data("\rteam push: \(done)/\(total) repositories".utf8))
+            if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+          } : nil)
       if json {
         var object = summary.json
         if case .object(var members) = object {
@@ -111,11 +116,14 @@ struct TeamCommand: ParsableCommand {
       guard !quiet else { return }
       let place = SafeText.terminal(ledger.url.displayName)
       if summary.pushed == 0 {
-        print("the team database \(place) is up to date (\(summary.repositories) repositories, \(summary.unchanged) unchanged)")
+        print(
+          "the team database \(place) is up to date (\(summary.repositories) repositories, \(summary.unchanged) unchanged)"
+        )
       } else {
         print(
           "pushed \(TextTable.grouped(summary.pushed)) events from \(summary.read) repositories to the team database "
-            + "\(place) (\(TextTable.grouped(summary.written)) new or better, \(summary.unchanged) repositories unchanged)")
+            + "\(place) (\(TextTable.grouped(summary.written)) new or better, \(summary.unchanged) repositories unchanged)"
+        )
       }
     }
   }

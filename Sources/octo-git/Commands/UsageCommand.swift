@@ -73,12 +73,16 @@ struct UsageRecordCommand: ParsableCommand {
     for (name, value) in [("--in", input), ("--out", output), ("--cw5m", cw5m), ("--cw1h", cw1h), ("--cr", cr)] {
       try ArgumentCheck.nonNegative(value, name, what: "number of tokens")
     }
-    if let cost, Decimal(string: cost, locale: Locale(identifier: "en_US_POSIX")).map({ $0 >= 0 }) != true || Double(cost) == nil {
+    if let cost,
+      Decimal(string: cost, locale: Locale(identifier: "en_US_POSIX")).map({ $0 >= 0 }) != true || Double(cost) == nil
+    {
       throw ValidationError("--cost must be a non-negative amount in USD, not \(cost)")
     }
     if model == nil {
-      let given = [("--in", input != 0), ("--out", output != 0), ("--cw5m", cw5m != 0), ("--cw1h", cw1h != 0), ("--cr", cr != 0),
-        ("--cost", cost != nil), ("--at", at != nil), ("--id", id != nil)].filter(\.1).map(\.0)
+      let given = [
+        ("--in", input != 0), ("--out", output != 0), ("--cw5m", cw5m != 0), ("--cw1h", cw1h != 0), ("--cr", cr != 0),
+        ("--cost", cost != nil), ("--at", at != nil), ("--id", id != nil),
+      ].filter(\.1).map(\.0)
       if let first = given.first {
         throw ValidationError("\(first) needs --model (JSON lines on stdin carry their own fields)")
       }
@@ -102,31 +106,38 @@ struct UsageRecordCommand: ParsableCommand {
         if let value { members[name] = .string(value) }
       }
       if let cost { members["cost"] = .number(cost) }
-      events = try UsageInput.events(fromJSONLines: CanonicalJSON.string(.object(members)), defaults: try ledger.defaults())
+      events = try UsageInput.events(
+        fromJSONLines: CanonicalJSON.string(.object(members)), defaults: try ledger.defaults())
     } else {
       let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       var fill = try ledger.defaults()
       fill.agent = agent
       fill.session = session
       fill.feature = feature
-      events = try UsageInput.events(fromJSONLines: text, defaults: {
-        var copy = fill
-        copy.id = "r-" + UUID().uuidString.lowercased()
-        return copy
-      }())
+      events = try UsageInput.events(
+        fromJSONLines: text,
+        defaults: {
+          var copy = fill
+          copy.id = "r-" + UUID().uuidString.lowercased()
+          return copy
+        }())
     }
     let outcome = try ledger.record(events, prices: prices)
     if json {
-      print(CanonicalJSON.string(.object([
-        "recorded": .int(outcome.added.count), "ids": .array(outcome.added.map { .string($0) }),
-        "alreadyRecorded": .int(outcome.alreadyRecorded.count),
-        "alreadyRecordedIds": .array(outcome.alreadyRecorded.map { .string($0) }),
-      ])))
+      print(
+        CanonicalJSON.string(
+          .object([
+            "recorded": .int(outcome.added.count), "ids": .array(outcome.added.map { .string($0) }),
+            "alreadyRecorded": .int(outcome.alreadyRecorded.count),
+            "alreadyRecordedIds": .array(outcome.alreadyRecorded.map { .string($0) }),
+          ])))
     } else if !outcome.alreadyRecorded.isEmpty {
       // Never silent: the event given was not stored, the one recorded earlier stays.
-      let shown = outcome.alreadyRecorded.prefix(5).map { SafeText.terminal($0) }.joined(separator: ", ")
+      let shown =
+        outcome.alreadyRecorded.prefix(5).map { SafeText.terminal($0) }.joined(separator: ", ")
         + (outcome.alreadyRecorded.count > 5 ? ", …" : "")
-      let what = outcome.alreadyRecorded.count == 1
+      let what =
+        outcome.alreadyRecorded.count == 1
         ? "already recorded, left as it was: \(shown)"
         : "\(outcome.alreadyRecorded.count) events already recorded, left as they were: \(shown)"
       let recorded = outcome.added.isEmpty ? "" : " (\(outcome.added.count) recorded)"
@@ -222,12 +233,15 @@ struct UsagePendingCommand: ParsableCommand {
     let pending = try ledger.store.pending(worktree: all ? nil : ledger.location.key)
     switch json ? .json : format {
     case .json:
-      print(CanonicalJSON.string(.array(pending.map { item in
-        var members = (try? CanonicalJSON.parse(item.event.line).objectValue) ?? [:]
-        members["id"] = .string(item.event.id)
-        members["worktree"] = .string(item.worktree)
-        return .object(members)
-      })))
+      print(
+        CanonicalJSON.string(
+          .array(
+            pending.map { item in
+              var members = (try? CanonicalJSON.parse(item.event.line).objectValue) ?? [:]
+              members["id"] = .string(item.event.id)
+              members["worktree"] = .string(item.worktree)
+              return .object(members)
+            })))
     case .csv:
       print(EventTable.table(pending.map(\.event), forPeople: false, ids: true).csv)
     case .md:
@@ -269,10 +283,12 @@ struct UsageDropCommand: ParsableCommand {
     var totals = UsageTotals()
     for item in dropped { totals.add(item.event) }
     if json {
-      print(CanonicalJSON.string(.object([
-        "dropped": .int(dropped.count), "ids": .array(dropped.map { .string($0.event.id) }),
-        "cost": .number(totals.costText), "unpricedEvents": .int(totals.unpricedEvents),
-      ])))
+      print(
+        CanonicalJSON.string(
+          .object([
+            "dropped": .int(dropped.count), "ids": .array(dropped.map { .string($0.event.id) }),
+            "cost": .number(totals.costText), "unpricedEvents": .int(totals.unpricedEvents),
+          ])))
     } else if !quiet {
       let cost = totals.unpricedEvents == totals.events ? "unpriced" : Money.format(totals.cost)
       print("dropped \(dropped.count) pending event\(dropped.count == 1 ? "" : "s") (\(cost))")
@@ -295,7 +311,9 @@ struct UsageShowCommand: ParsableCommand {
     let (events, malformed) = UsageNote.events(in: note)
     // Lines of the note no report can read: said, never silently left out (on stderr with --json, whose
     // output stays the list of events).
-    let notice = malformed == 0 ? nil
+    let notice =
+      malformed == 0
+      ? nil
       : "\(malformed) line(s) of the note on \(id.abbreviated()) could not be read and are not shown: "
         + "see git notes --ref=octo/usage show \(id.abbreviated())"
     if json {

@@ -7,7 +7,8 @@ struct UsageImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Import usage from agent transcripts.",
     subcommands: [
-      ClaudeCode.self, Codex.self, Gemini.self, Copilot.self, OpenCode.self, Kilo.self, Cline.self, Roo.self, KiloCode.self,
+      ClaudeCode.self, Codex.self, Gemini.self, Copilot.self, OpenCode.self, Kilo.self, Cline.self, Roo.self,
+      KiloCode.self,
       Qwen.self, All.self,
     ]
   )
@@ -118,7 +119,9 @@ struct UsageImportCommand: ParsableCommand {
       }
       if folders.isEmpty && file == nil {
         FileHandle.standardError.write(
-          Data("octo-git: no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)\n".utf8))
+          Data(
+            "octo-git: no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)\n"
+              .utf8))
         return
       }
       filters.report(
@@ -152,10 +155,12 @@ struct UsageImportCommand: ParsableCommand {
       let repository = try Repository.open(at: directory)
       let homes = dir.isEmpty ? CodexTranscripts.homes() : dir
       for folder in dir where !Paths.isFolder(folder) {
-        throw OctoError.badInput("no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
+        throw OctoError.badInput(
+          "no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
       }
       if homes.isEmpty && file == nil {
-        FileHandle.standardError.write(Data("octo-git: no Codex rollouts found (looked in CODEX_HOME and ~/.codex)\n".utf8))
+        FileHandle.standardError.write(
+          Data("octo-git: no Codex rollouts found (looked in CODEX_HOME and ~/.codex)\n".utf8))
         return
       }
       filters.report(

@@ -18,14 +18,18 @@ struct DailyCLITests {
 
   /// Expects a usage error: exit 2, nothing on stdout, one line on stderr holding every one of `parts`.
   func expectUsageError(
-    _ fixture: TestRepository, _ arguments: [String], _ parts: [String], sourceLocation: SourceLocation = #_sourceLocation
+    _ fixture: TestRepository, _ arguments: [String], _ parts: [String],
+    sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
     let result = try run(fixture, arguments)
-    #expect(result.status == ExitStatus.usage.rawValue, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(
+      result.status == ExitStatus.usage.rawValue, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stdout.isEmpty, "\(arguments): \(result.stdout)", sourceLocation: sourceLocation)
-    #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+    #expect(
+      result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
     for part in parts {
-      #expect(result.stderr.contains(part), "\(arguments): \(result.stderr) lacks \(part)", sourceLocation: sourceLocation)
+      #expect(
+        result.stderr.contains(part), "\(arguments): \(result.stderr) lacks \(part)", sourceLocation: sourceLocation)
     }
   }
 
@@ -42,8 +46,10 @@ struct DailyCLITests {
     [], ["install"], ["uninstall"], ["doctor"], ["checkpoint"], ["checkpoints"], ["checkpoints", "list"],
     ["checkpoints", "show"], ["checkpoints", "diff"], ["checkpoints", "prune"], ["restore"], ["usage"],
     ["usage", "report"], ["usage", "record"], ["usage", "import"], ["usage", "import", "claude-code"],
-    ["usage", "import", "codex"], ["usage", "import", "gemini"], ["usage", "import", "cline"], ["usage", "import", "all"],
-    ["usage", "pending"], ["usage", "drop"], ["usage", "show"], ["pricing"], ["pricing", "show"], ["pricing", "update"],
+    ["usage", "import", "codex"], ["usage", "import", "gemini"], ["usage", "import", "cline"],
+    ["usage", "import", "all"],
+    ["usage", "pending"], ["usage", "drop"], ["usage", "show"], ["pricing"], ["pricing", "show"],
+    ["pricing", "update"],
     ["cache"], ["cache", "rebuild"], ["hook"], ["notes"], ["notes", "sync"], ["notes", "carry"], ["feature"],
     ["feature", "start"], ["feature", "pass"], ["feature", "list"], ["pr"], ["pr", "describe"], ["pr", "create"],
     ["pr", "comment"], ["repos"], ["repos", "add"], ["repos", "scan"], ["rollup"], ["team"], ["team", "init"],
@@ -52,7 +58,9 @@ struct DailyCLITests {
 
   // MARK: - Help
 
-  @Test("--help is written for the parser's wrapping: on a wide terminal a paragraph is one line, never broken mid-sentence")
+  @Test(
+    "--help is written for the parser's wrapping: on a wide terminal a paragraph is one line, never broken mid-sentence"
+  )
   func helpWrapsOnce() throws {
     let fixture = try TestRepository()
     for command in Self.commands {
@@ -86,7 +94,9 @@ struct DailyCLITests {
       #expect(usage.contains(flag), "usage --help lacks \(flag)")
     }
     let report = try run(fixture, ["usage", "report", "--help"], environment: ["COLUMNS": "1000"]).stdout
-    #expect(report.contains("values: commit, branch, feature, model, user, agent, session, day, week, month, cycle; default: commit"))
+    #expect(
+      report.contains(
+        "values: commit, branch, feature, model, user, agent, session, day, week, month, cycle; default: commit"))
     #expect(report.contains("values: table, json, csv, md; default: table"))
     let rollup = try run(fixture, ["rollup", "--help"], environment: ["COLUMNS": "1000"]).stdout
     #expect(rollup.contains("values: table, json, csv, md, html; default: table"))
@@ -101,7 +111,8 @@ struct DailyCLITests {
   func suggestions() throws {
     let fixture = try TestRepository()
     try expectUsageError(fixture, ["usag"], ["'usag'", "did you mean 'usage'?", "see 'octo-git --help'"])
-    try expectUsageError(fixture, ["checkpoints", "prun"], ["did you mean 'prune'?", "see 'octo-git checkpoints --help'"])
+    try expectUsageError(
+      fixture, ["checkpoints", "prun"], ["did you mean 'prune'?", "see 'octo-git checkpoints --help'"])
     try expectUsageError(fixture, ["usage", "reprot"], ["did you mean 'report'?"])
     try expectUsageError(fixture, ["usage", "--by", "modle"], ["'modle'", "session", "did you mean 'model'?"])
     try expectUsageError(fixture, ["usage", "pending", "--format", "xml"], ["'xml'", "table, json, csv, md"])
@@ -132,7 +143,9 @@ struct DailyCLITests {
     // Nothing was recorded by the refused commands.
     #expect(try fixture.octo("usage", "pending") == "nothing pending\n")
     // Values are read in any case.
-    #expect(try CanonicalJSON.parse(try fixture.octo("usage", "--by", "MODEL", "--format", "JSON"))["by"]?.stringValue == "model")
+    #expect(
+      try CanonicalJSON.parse(try fixture.octo("usage", "--by", "MODEL", "--format", "JSON"))["by"]?.stringValue
+        == "model")
   }
 
   // MARK: - Tables
@@ -171,7 +184,8 @@ struct DailyCLITests {
     let listed = try CanonicalJSON.parse(try fixture.octo("usage", "pending", "--json")).arrayValue ?? []
     #expect(listed.compactMap { $0["id"]?.stringValue } == ["mistake-1", "mistake-2", "stays"])
     #expect(listed.allSatisfy { $0["worktree"]?.stringValue == "main" && $0["model"]?.stringValue == "gpt-5" })
-    #expect(try fixture.octo("usage", "pending", "--format", "json") == (try fixture.octo("usage", "pending", "--json")))
+    #expect(
+      try fixture.octo("usage", "pending", "--format", "json") == (try fixture.octo("usage", "pending", "--json")))
     let csv = try fixture.octo("usage", "pending", "--format", "csv").split(separator: "\n")
     #expect(csv.first?.hasPrefix("id,time,agent,session,model,in,out") == true, "\(csv)")
     #expect(csv.count == 5 && csv.last?.hasPrefix("total,") == true && csv.last?.hasSuffix(",0.75") == true, "\(csv)")
@@ -190,10 +204,13 @@ struct DailyCLITests {
     // Committed usage is never dropped, and a refusal drops nothing.
     let committed = try run(fixture, ["usage", "drop", "stays", "keep-me"])
     #expect(committed.status == ExitStatus.badInput.rawValue)
-    #expect(committed.stderr.split(separator: "\n").count == 1 && committed.stderr.contains("'keep-me' is committed"), "\(committed.stderr)")
+    #expect(
+      committed.stderr.split(separator: "\n").count == 1 && committed.stderr.contains("'keep-me' is committed"),
+      "\(committed.stderr)")
     #expect(try fixture.octo("usage", "pending", "--json").contains("stays"))
     let unknown = try run(fixture, ["usage", "drop", "nothing-like-it"])
-    #expect(unknown.status == ExitStatus.badInput.rawValue && unknown.stderr.contains("no pending event 'nothing-like-it'"))
+    #expect(
+      unknown.status == ExitStatus.badInput.rawValue && unknown.stderr.contains("no pending event 'nothing-like-it'"))
     let json = try CanonicalJSON.parse(try fixture.octo("usage", "drop", "sta", "--json"))
     #expect(json["dropped"]?.intValue == 1 && json["ids"]?.arrayValue?.first?.stringValue == "stays")
     #expect(json["cost"]?.decimalValue == Decimal(string: "0.25"))
@@ -233,13 +250,16 @@ struct DailyCLITests {
     }
     let csv = try fixture.octo("usage", "--by", "session", "--format", "csv")
     #expect(csv.hasPrefix("session,start,end,agent,branch,events,in,out"), "\(csv)")
-    #expect(csv.contains("sess-a,2026-11-18T10:00:00.000Z,2026-11-18T11:30:00.000Z,claude-code,main,3,301,31"), "\(csv)")
+    #expect(
+      csv.contains("sess-a,2026-11-18T10:00:00.000Z,2026-11-18T11:30:00.000Z,claude-code,main,3,301,31"), "\(csv)")
   }
 
   // MARK: - Status line
 
   /// Claude Code's status-line JSON for `directory`.
-  func statusInput(directory: String, session: String = "sess-1", model: String = "Sonnet 4.5", cost: String = "0.001") -> String {
+  func statusInput(directory: String, session: String = "sess-1", model: String = "Sonnet 4.5", cost: String = "0.001")
+    -> String
+  {
     let quotedModel = CanonicalJSON.string(.string(model))
     return """
       {"hook_event_name":"Status","session_id":"\(session)","transcript_path":"/nonexistent/t.jsonl","cwd":"\(directory)",\
@@ -253,27 +273,35 @@ struct DailyCLITests {
   func statusLine() throws {
     let fixture = try TestRepository()
     try fixture.installPostCommitHook()
-    try fixture.octo("usage", "record", "--model", "gpt-5", "--out", "10", "--cost", "1.25", "--session", "sess-1", "--id", "e1")
+    try fixture.octo(
+      "usage", "record", "--model", "gpt-5", "--out", "10", "--cost", "1.25", "--session", "sess-1", "--id", "e1")
     try fixture.commitAll("work")
     try fixture.octo("usage", "--json")  // the cache knows the commit now
-    try fixture.octo("usage", "record", "--model", "gpt-5", "--out", "10", "--cost", "0.5", "--session", "sess-1", "--id", "e2")
+    try fixture.octo(
+      "usage", "record", "--model", "gpt-5", "--out", "10", "--cost", "0.5", "--session", "sess-1", "--id", "e2")
     try fixture.git("config", "octo.budget", "10")
 
     let line = try run(fixture, ["statusline"], input: statusInput(directory: fixture.path))
     #expect(line.status == 0 && line.stderr.isEmpty, "\(line.stderr)")
-    #expect(line.stdout == "Sonnet 4.5 | main $1.75 | session $1.75 | pending $0.50 (1) | budget $8.25 left\n", "\(line.stdout)")
+    #expect(
+      line.stdout == "Sonnet 4.5 | main $1.75 | session $1.75 | pending $0.50 (1) | budget $8.25 left\n",
+      "\(line.stdout)")
 
     // Claude Code's own figure, when ahead of what octo-git has, is the session's.
     let live = try run(fixture, ["statusline"], input: statusInput(directory: fixture.path, cost: "3.5"))
     #expect(live.stdout.contains("session $3.50"), "\(live.stdout)")
 
     // Notes written behind octo-git's back are not read: only the cache counts until a report refreshes it.
-    let outside = #"{"at":"2026-11-18T10:00:00.000Z","branch":"main","cost":100,"cr":0,"cw1h":0,"cw5m":0,"id":"outside","in":1,"model":"gpt-5","out":1,"v":1}"#
+    let outside =
+      #"{"at":"2026-11-18T10:00:00.000Z","branch":"main","cost":100,"cr":0,"cw1h":0,"cw5m":0,"id":"outside","in":1,"model":"gpt-5","out":1,"v":1}"#
     try fixture.git("notes", "--ref=octo/usage", "append", "-m", outside, "HEAD")
     #expect(try run(fixture, ["statusline"], input: statusInput(directory: fixture.path)).stdout.contains("main $1.75"))
     try fixture.octo("usage", "--json")
-    #expect(try run(fixture, ["statusline"], input: statusInput(directory: fixture.path)).stdout.contains("main $101.75"))
-    #expect(try run(fixture, ["statusline"], input: statusInput(directory: fixture.path)).stdout.contains("over budget by $91.75"))
+    #expect(
+      try run(fixture, ["statusline"], input: statusInput(directory: fixture.path)).stdout.contains("main $101.75"))
+    #expect(
+      try run(fixture, ["statusline"], input: statusInput(directory: fixture.path)).stdout.contains(
+        "over budget by $91.75"))
 
     // Fast: it reads a few files and runs three small queries (the 30 ms goal is for a release build).
     var fastest = TimeInterval.infinity
@@ -289,8 +317,12 @@ struct DailyCLITests {
   func statusLineHostile() throws {
     let fixture = try TestRepository()
     let fresh = try run(fixture, ["statusline"], input: statusInput(directory: fixture.path, session: "s"))
-    #expect(fresh.status == 0 && fresh.stdout.contains("main") && fresh.stdout.contains("no usage recorded"), "\(fresh.stdout)")
-    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/octo/ledger.sqlite"), "statusline created the ledger")
+    #expect(
+      fresh.status == 0 && fresh.stdout.contains("main") && fresh.stdout.contains("no usage recorded"),
+      "\(fresh.stdout)")
+    #expect(
+      !FileManager.default.fileExists(atPath: fixture.path + "/.git/octo/ledger.sqlite"),
+      "statusline created the ledger")
 
     let elsewhere = fixture.root + "/elsewhere"
     try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
@@ -300,7 +332,8 @@ struct DailyCLITests {
 
     let hostile = try run(
       fixture, ["statusline"],
-      input: statusInput(directory: fixture.path, model: "\u{1B}]0;owned\u{07}\u{1B}[2J" + String(repeating: "x", count: 500)))
+      input: statusInput(
+        directory: fixture.path, model: "\u{1B}]0;owned\u{07}\u{1B}[2J" + String(repeating: "x", count: 500)))
     #expect(hostile.status == 0)
     #expect(!hostile.stdout.contains("\u{1B}") && !hostile.stdout.contains("\u{07}"), "\(hostile.stdout)")
     #expect(hostile.stdout.split(separator: "\n").count == 1)
@@ -309,12 +342,14 @@ struct DailyCLITests {
 
     for input in ["not json at all", "", "[1,2,3]", String(repeating: " ", count: 2 << 20) + "{}"] {
       let result = try run(fixture, ["statusline"], input: input)
-      #expect(result.status == 0 && result.stdout.split(separator: "\n").count == 1, "\(result.stdout) \(result.stderr)")
+      #expect(
+        result.status == 0 && result.stdout.split(separator: "\n").count == 1, "\(result.stdout) \(result.stderr)")
       #expect(result.stdout.contains("main"), "falls back to the current directory: \(result.stdout)")
     }
   }
 
-  @Test("install --statusline writes Claude Code's status line, never replacing one the user has; uninstall takes it out")
+  @Test(
+    "install --statusline writes Claude Code's status line, never replacing one the user has; uninstall takes it out")
   func installStatusLine() throws {
     let fixture = try TestRepository()
     let environment = ["CLAUDE_CONFIG_DIR": ""]
@@ -328,7 +363,8 @@ struct DailyCLITests {
     #expect(document["statusLine"]?["command"]?.stringValue?.hasSuffix("octo-git' statusline") == true, "\(document)")
     #expect(document["hooks"]?["PreToolUse"] != nil)
     // Again: nothing changes.
-    #expect(try run(fixture, ["install", "--agent", "claude-code", "--statusline"], environment: environment).status == 0)
+    #expect(
+      try run(fixture, ["install", "--agent", "claude-code", "--statusline"], environment: environment).status == 0)
     #expect(try Data(contentsOf: URL(fileURLWithPath: settings)) == written)
     try fixture.octo("uninstall")
     #expect(!FileManager.default.fileExists(atPath: settings))
@@ -339,7 +375,8 @@ struct DailyCLITests {
     let kept = try run(fixture, ["install", "--agent", "claude-code", "--statusline"], environment: environment)
     #expect(kept.status == 0)
     #expect(kept.stdout.contains("sets a status line already"), "\(kept.stdout)")
-    let after = try CanonicalJSON.parse(String(decoding: try Data(contentsOf: URL(fileURLWithPath: settings)), as: UTF8.self))
+    let after = try CanonicalJSON.parse(
+      String(decoding: try Data(contentsOf: URL(fileURLWithPath: settings)), as: UTF8.self))
     #expect(after["statusLine"]?["command"]?.stringValue == "~/my-line.sh")
     try fixture.octo("uninstall")
     #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: settings)), as: UTF8.self) == own)
@@ -351,7 +388,8 @@ struct DailyCLITests {
       .write(to: URL(fileURLWithPath: fixture.home + "/.claude/settings.json"))
     let user = try run(fixture, ["install", "--agent", "claude-code", "--statusline"], environment: environment)
     #expect(user.stdout.contains("sets a status line already"), "\(user.stdout)")
-    let personal = try CanonicalJSON.parse(String(decoding: try Data(contentsOf: URL(fileURLWithPath: settings)), as: UTF8.self))
+    let personal = try CanonicalJSON.parse(
+      String(decoding: try Data(contentsOf: URL(fileURLWithPath: settings)), as: UTF8.self))
     #expect(personal["statusLine"] == nil && personal["hooks"] != nil)
   }
 

@@ -64,7 +64,8 @@ struct DoctorTests {
     try fixture.git("config", "--global", "core.hooksPath", hooks)
     try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
     try Data("#!/bin/sh\nexit 0\n".utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
-    try Data(DefaultFiles.content(of: "hooks/post-commit")!.utf8).write(to: URL(fileURLWithPath: hooks + "/post-commit"))
+    try Data(DefaultFiles.content(of: "hooks/post-commit")!.utf8).write(
+      to: URL(fileURLWithPath: hooks + "/post-commit"))
     let report = try doctor(fixture.path, home: fixture.home)
     #expect(report.hooks.directory == hooks)
     let states = Dictionary(uniqueKeysWithValues: report.hooks.hooks.map { ($0.name, $0.state) })

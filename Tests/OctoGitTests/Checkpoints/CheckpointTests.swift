@@ -42,8 +42,13 @@ struct CheckpointTests {
     #expect(try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all") == status)
     #expect(try fixture.git("rev-parse", "HEAD") == head)
 
-    let files = try fixture.git("-c", "core.quotepath=false", "ls-tree", "-r", "--name-only", id).split(separator: "\n").map(String.init)
-    #expect(Set(files) == ["README.md", ".gitignore", "keep.txt", "tool.sh", "docs/new name.md", "link", "staged.txt", "new dir/ünïcode ñame.txt"])
+    let files = try fixture.git("-c", "core.quotepath=false", "ls-tree", "-r", "--name-only", id).split(separator: "\n")
+      .map(String.init)
+    #expect(
+      Set(files) == [
+        "README.md", ".gitignore", "keep.txt", "tool.sh", "docs/new name.md", "link", "staged.txt",
+        "new dir/ünïcode ñame.txt",
+      ])
     #expect(try fixture.git("show", "\(id):keep.txt") == "changed")
     #expect(try fixture.git("ls-tree", id, "tool.sh").hasPrefix("100755"))
     #expect(try fixture.git("ls-tree", id, "link").hasPrefix("120000"))
@@ -51,7 +56,9 @@ struct CheckpointTests {
     let copy = fixture.root + "/witness-index"
     try FileManager.default.copyItem(atPath: fixture.path + "/.git/index", toPath: copy)
     try fixture.git("add", "-A", environment: ["GIT_INDEX_FILE": copy])
-    #expect(try fixture.git("rev-parse", "\(id)^{tree}") == (try fixture.git("write-tree", environment: ["GIT_INDEX_FILE": copy])))
+    #expect(
+      try fixture.git("rev-parse", "\(id)^{tree}")
+        == (try fixture.git("write-tree", environment: ["GIT_INDEX_FILE": copy])))
     // Parents: HEAD, then the staged state.
     #expect(try fixture.git("rev-parse", "\(id)^1") == head)
     #expect(try fixture.git("rev-parse", "\(id)^2^{tree}") == (try fixture.git("write-tree")))
@@ -88,7 +95,9 @@ struct CheckpointTests {
     return try fixture.git("write-tree", environment: ["GIT_INDEX_FILE": fresh])
   }
 
-  @Test("checkpoint after checkpoint, each tree is git's own snapshot: folders read only when they changed never hide a change")
+  @Test(
+    "checkpoint after checkpoint, each tree is git's own snapshot: folders read only when they changed never hide a change"
+  )
   func successiveCheckpoints() throws {
     let fixture = try TestRepository()
     try fixture.write("src/a/b/one.txt", "aaaa\n")
@@ -109,7 +118,9 @@ struct CheckpointTests {
       var folders = [fixture.path]
       for case let relative as String in files.enumerator(atPath: fixture.path)! where !relative.hasPrefix(".git/") {
         var isFolder: ObjCBool = false
-        if relative != ".git", files.fileExists(atPath: fixture.path + "/" + relative, isDirectory: &isFolder), isFolder.boolValue {
+        if relative != ".git", files.fileExists(atPath: fixture.path + "/" + relative, isDirectory: &isFolder),
+          isFolder.boolValue
+        {
           folders.append(fixture.path + "/" + relative)
         }
       }
@@ -171,13 +182,15 @@ struct CheckpointTests {
     try empty.write("first.txt", "1\n")
     let unborn = try take(empty)
     #expect(try empty.git("ls-tree", "-r", "--name-only", unborn) == "first.txt")
-    #expect(try empty.git("rev-list", "--parents", "-n", "1", unborn).split(separator: " ").count == 2)  // index commit only
+    // Its one parent is the index commit (there is no HEAD yet).
+    #expect(try empty.git("rev-list", "--parents", "-n", "1", unborn).split(separator: " ").count == 2)
 
     let fixture = try TestRepository()
     try fixture.git("checkout", "-q", "--detach")
     try fixture.write("d.txt", "d\n")
     let detached = try take(fixture)
-    #expect(try CanonicalJSON.parse(try fixture.git("notes", "--ref=octo/checkpoints", "show", detached))["branch"] == nil)
+    #expect(
+      try CanonicalJSON.parse(try fixture.git("notes", "--ref=octo/checkpoints", "show", detached))["branch"] == nil)
 
     let worktree = try fixture.addWorktree("wt", branch: "topic")
     try fixture.write("wt-only.txt", "w\n")
@@ -185,7 +198,9 @@ struct CheckpointTests {
     let inWorktree = try fixture.octo(["checkpoint"], in: worktree).trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(try fixture.git("ls-tree", "-r", "--name-only", inWorktree).contains("w.txt"))
     #expect(!(try fixture.git("ls-tree", "-r", "--name-only", inWorktree).contains("wt-only.txt")))
-    #expect(try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/worktrees/wt/").contains(String(inWorktree.prefix(12))))
+    #expect(
+      try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/worktrees/wt/").contains(
+        String(inWorktree.prefix(12))))
     // Each work tree lists its own; --all lists both.
     #expect(try fixture.octo(["checkpoints", "list", "--json"], in: worktree).contains(inWorktree))
     #expect(!(try fixture.octo("checkpoints", "list", "--json").contains(inWorktree)))
@@ -215,7 +230,9 @@ struct CheckpointTests {
     try fixture.commitAll("add submodule")
     try Data("more\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "/lib/more.txt"))
     try fixture.git("add", "more.txt", in: fixture.path + "/lib")
-    try fixture.git("-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "moved on", in: fixture.path + "/lib")
+    try fixture.git(
+      "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "moved on", in: fixture.path + "/lib"
+    )
     let moved = try fixture.git("rev-parse", "HEAD", in: fixture.path + "/lib")
     let id = try take(fixture)
     #expect(try fixture.git("ls-tree", id, "lib") == "160000 commit \(moved)\tlib")
@@ -267,7 +284,8 @@ struct CheckpointTests {
     #expect(try fixture.git("show", "\(second)^2:keep.txt") == "changed")
   }
 
-  @Test("three checkpoints of an unchanged work tree in a row get three ids; each is found and restored by its own prefix")
+  @Test(
+    "three checkpoints of an unchanged work tree in a row get three ids; each is found and restored by its own prefix")
   func uniqueIDs() throws {
     let fixture = try TestRepository()
     try fixture.write("a.txt", "a\n")
@@ -286,14 +304,17 @@ struct CheckpointTests {
     #expect(listed.allSatisfy { $0["message"]?.stringValue == "" })
     for id in ids {
       try fixture.write("a.txt", "changed\n")
-      let result = try OctoGitBinary.run(["restore", String(id.prefix(10)), "--json"], in: fixture.path, home: fixture.home)
+      let result = try OctoGitBinary.run(
+        ["restore", String(id.prefix(10)), "--json"], in: fixture.path, home: fixture.home)
       #expect(result.status == 0, "\(result.stderr)")
       #expect(try CanonicalJSON.parse(result.stdout)["restored"]?.stringValue == id)
       #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a\n")
     }
   }
 
-  @Test("refs sharing one commit (older versions' same-second checkpoints): a prefix finds the newest; the note goes with the last ref")
+  @Test(
+    "refs sharing one commit (older versions' same-second checkpoints): a prefix finds the newest; the note goes with the last ref"
+  )
   func sharedCommit() throws {
     let fixture = try TestRepository()
     try fixture.write("a.txt", "a\n")

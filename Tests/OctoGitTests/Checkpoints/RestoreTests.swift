@@ -53,7 +53,8 @@ struct RestoreTests {
     try fixture.write("keep.log", "changed while broken, still ignored\n")
     let broken = try state(fixture)
 
-    let result = try OctoGitBinary.run(["restore", String(id.prefix(8)), "--index"], in: fixture.path, home: fixture.home)
+    let result = try OctoGitBinary.run(
+      ["restore", String(id.prefix(8)), "--index"], in: fixture.path, home: fixture.home)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("undo with: octo-git restore "))
     var restored = try state(fixture)
@@ -64,7 +65,8 @@ struct RestoreTests {
     #expect(try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all") == savedStatus)
 
     // Undo the restore.
-    let undo = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first?["id"]?.stringValue
+    let undo = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first?["id"]?
+      .stringValue
     try fixture.octo("restore", try #require(undo))
     var again = try state(fixture)
     again["keep.log"] = broken["keep.log"]
@@ -155,7 +157,8 @@ struct RestoreTests {
       try fixture.write("a.txt", "\(number)\n")
       try fixture.octo("checkpoint", "-m", "n\(number)")
     }
-    let pruned = try CanonicalJSON.parse(try fixture.octo("checkpoints", "prune", "--keep", "3", "--json")).arrayValue ?? []
+    let pruned =
+      try CanonicalJSON.parse(try fixture.octo("checkpoints", "prune", "--keep", "3", "--json")).arrayValue ?? []
     #expect(pruned.count == 2)
     #expect(try fixture.git("for-each-ref", "refs/octo/checkpoints/").split(separator: "\n").count == 3)
     #expect(try fixture.git("notes", "--ref=octo/checkpoints", "list").split(separator: "\n").count == 3)
@@ -164,7 +167,8 @@ struct RestoreTests {
     let left = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue ?? []
     #expect(left.compactMap { $0["message"]?.stringValue } == ["newest", "n4"])
     #expect(try fixture.octo("checkpoints", "prune", "--older-than", "1h", "--json") == "[]\n")
-    let bad = try OctoGitBinary.run(["checkpoints", "prune", "--older-than", "soon"], in: fixture.path, home: fixture.home)
+    let bad = try OctoGitBinary.run(
+      ["checkpoints", "prune", "--older-than", "soon"], in: fixture.path, home: fixture.home)
     #expect(bad.status == ExitStatus.usage.rawValue)
   }
 
@@ -224,7 +228,9 @@ struct RestoreTests {
     #expect(FileManager.default.fileExists(atPath: fixture.path + "/nested/.git/HEAD"))
     // A file to be kept where a folder must go stays too.
     try fixture.write("k.keep", "kept\n")
-    #expect(throws: WorkTreeWriter.Blocked.self) { try writer.writeFile("k.keep/inner.txt", contents: Data(), executable: false) }
+    #expect(throws: WorkTreeWriter.Blocked.self) {
+      try writer.writeFile("k.keep/inner.txt", contents: Data(), executable: false)
+    }
     #expect(try String(contentsOfFile: fixture.path + "/k.keep", encoding: .utf8) == "kept\n")
 
     // Deleting the last file of a folder deletes the folders that became empty, never the top one.
@@ -248,7 +254,9 @@ struct RestoreTests {
   /// Writes a tree object exactly as given (names `git mktree` would refuse included), in git's order.
   func rawTree(_ fixture: TestRepository, _ entries: [RawEntry]) throws -> String {
     // Git sorts a tree's name as if it ended with a slash.
-    func key(_ entry: RawEntry) -> [UInt8] { Array(entry.name.utf8) + (entry.mode == "40000" ? [UInt8(ascii: "/")] : []) }
+    func key(_ entry: RawEntry) -> [UInt8] {
+      Array(entry.name.utf8) + (entry.mode == "40000" ? [UInt8(ascii: "/")] : [])
+    }
     var data = Data()
     for entry in entries.sorted(by: { key($0).lexicographicallyPrecedes(key($1)) }) {
       data.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8))
@@ -262,11 +270,14 @@ struct RestoreTests {
     let result = try Shell.run(
       Shell.git, ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], in: fixture.path, input: data,
       home: fixture.home)
-    guard result.status == 0 else { throw Shell.Failure(command: ["git", "hash-object", "-t", "tree"], result: result) }
+    guard result.status == 0 else {
+      throw Shell.Failure(command: ["git", "hash-object", "-t", "tree"], result: result)
+    }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  @Test("a checkpoint holding .., .GIT/config, .git/hooks/post-commit or another .git spelling is refused, nothing written")
+  @Test(
+    "a checkpoint holding .., .GIT/config, .git/hooks/post-commit or another .git spelling is refused, nothing written")
   func unsafeCheckpoints() throws {
     let fixture = try TestRepository()
     let readme = RawEntry(mode: "100644", name: "README.md", id: try fixture.git("rev-parse", "HEAD:README.md"))
@@ -274,7 +285,9 @@ struct RestoreTests {
     let safe = RawEntry(mode: "100644", name: "ok.txt", id: blob)
     func nested(_ folders: [String], _ leaf: String, mode: String = "100644") throws -> RawEntry {
       var entry = RawEntry(mode: mode, name: leaf, id: blob)
-      for folder in folders.reversed() { entry = RawEntry(mode: "40000", name: folder, id: try rawTree(fixture, [entry])) }
+      for folder in folders.reversed() {
+        entry = RawEntry(mode: "40000", name: folder, id: try rawTree(fixture, [entry]))
+      }
       return entry
     }
     // Each path as the error shows it (the invisible HFS+ code point escaped), and the entry holding it.
@@ -296,7 +309,9 @@ struct RestoreTests {
         "commit-tree", try rawTree(fixture, [readme, safe, entry]), "-p", "HEAD", "-m", "octo-git checkpoint: crafted")
       // Named as octo-git names its refs, so that ids and prefixes find it.
       let millis = Int64(Date().timeIntervalSince1970 * 1000)
-      try fixture.git("update-ref", "refs/octo/checkpoints/main/" + String(format: "%013lld", millis) + "-" + String(commit.prefix(12)), commit)
+      try fixture.git(
+        "update-ref",
+        "refs/octo/checkpoints/main/" + String(format: "%013lld", millis) + "-" + String(commit.prefix(12)), commit)
       let refs = try fixture.git("for-each-ref", "refs/octo/checkpoints/")
 
       let result = try OctoGitBinary.run(["restore", String(commit.prefix(12))], in: fixture.path, home: fixture.home)
@@ -321,7 +336,9 @@ struct RestoreTests {
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/x"))
   }
 
-  @Test("restoring d/sub/target where d/sub is now a symlink out of the work tree replaces the symlink, writes nothing outside")
+  @Test(
+    "restoring d/sub/target where d/sub is now a symlink out of the work tree replaces the symlink, writes nothing outside"
+  )
   func symlinkedParent() throws {
     let fixture = try TestRepository()
     try fixture.write("d/sub/target", "good\n")
@@ -348,7 +365,8 @@ struct RestoreTests {
     #expect(try fixture.git("ls-tree", undo, "d/sub").hasPrefix("120000"))
   }
 
-  @Test("a file ignored now is not overwritten and is reported; --include-ignored restores it, the undo keeps the old one")
+  @Test(
+    "a file ignored now is not overwritten and is reported; --include-ignored restores it, the undo keeps the old one")
   func ignoredNow() throws {
     let fixture = try TestRepository()
     try fixture.write(".gitignore", "*.log\n")
@@ -383,7 +401,8 @@ struct RestoreTests {
     // Ignored again; with --include-ignored it is restored, and ignored files the checkpoint lacks stay.
     try fixture.write(".gitignore", "*.log\n*.env\n")
     try fixture.write("build.log", "not in the checkpoint\n")
-    let forced = try OctoGitBinary.run(["restore", id, "--include-ignored", "--json"], in: fixture.path, home: fixture.home)
+    let forced = try OctoGitBinary.run(
+      ["restore", id, "--include-ignored", "--json"], in: fixture.path, home: fixture.home)
     #expect(forced.status == 0, "\(forced.stderr)")
     #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v1\n")
     #expect(try String(contentsOfFile: fixture.path + "/build.log", encoding: .utf8) == "not in the checkpoint\n")

@@ -16,7 +16,9 @@ struct SnapshotSafetyTests {
   /// Runs `octo-git checkpoint`, which must succeed.
   func take(_ fixture: TestRepository, _ arguments: String...) throws -> Taken {
     let result = try OctoGitBinary.run(["checkpoint"] + arguments, in: fixture.path, home: fixture.home)
-    guard result.status == 0 else { throw Shell.Failure(command: ["octo-git", "checkpoint"] + arguments, result: result) }
+    guard result.status == 0 else {
+      throw Shell.Failure(command: ["octo-git", "checkpoint"] + arguments, result: result)
+    }
     return Taken(id: result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), stderr: result.stderr)
   }
 
@@ -29,7 +31,9 @@ struct SnapshotSafetyTests {
   }
 
   func names(_ fixture: TestRepository, _ id: String) throws -> Set<String> {
-    Set(try fixture.git("-c", "core.quotepath=false", "ls-tree", "-r", "--name-only", id).split(separator: "\n").map(String.init))
+    Set(
+      try fixture.git("-c", "core.quotepath=false", "ls-tree", "-r", "--name-only", id).split(separator: "\n").map(
+        String.init))
   }
 
   /// The id git gives a blob of `content`.
@@ -61,7 +65,9 @@ struct SnapshotSafetyTests {
 
   /// Makes a folder whose name is the bytes `relative`.
   func makeFolder(_ fixture: TestRepository, _ relative: [UInt8]) throws {
-    guard withPath(fixture, relative, { mkdir($0, 0o755) }) == 0 else { throw Failed(description: "cannot make \(relative)") }
+    guard withPath(fixture, relative, { mkdir($0, 0o755) }) == 0 else {
+      throw Failed(description: "cannot make \(relative)")
+    }
   }
 
   /// Dates the work tree's recently changed folders back, a step later each time, so that a scan trusts
@@ -75,7 +81,8 @@ struct SnapshotSafetyTests {
       steps += 1
       let files = FileManager.default
       var folders = [fixture.path]
-      for case let relative as String in files.enumerator(atPath: fixture.path)! where !relative.hasPrefix(".git/") && relative != ".git" {
+      for case let relative as String in files.enumerator(atPath: fixture.path)!
+      where !relative.hasPrefix(".git/") && relative != ".git" {
         var isFolder: ObjCBool = false
         if files.fileExists(atPath: fixture.path + "/" + relative, isDirectory: &isFolder), isFolder.boolValue {
           folders.append(fixture.path + "/" + relative)
@@ -92,7 +99,9 @@ struct SnapshotSafetyTests {
 
   // MARK: - 1. Names git accepts
 
-  @Test("names that are not UTF-8 (tracked, untracked, a folder) are captured with their blobs, as git add -A captures them")
+  @Test(
+    "names that are not UTF-8 (tracked, untracked, a folder) are captured with their blobs, as git add -A captures them"
+  )
   func namesThatAreNotUTF8() throws {
     let fixture = try TestRepository()
     let tracked: [UInt8] = Array("tracked-".utf8) + [0xFF, 0xFE] + Array(".txt".utf8)
@@ -159,7 +168,9 @@ struct SnapshotSafetyTests {
 
   // MARK: - 2. Names git refuses
 
-  @Test("folders and files named as git refuses (.GIT, .Git, git~1, .git. , a symlink .gitmodules) are left out with a warning each")
+  @Test(
+    "folders and files named as git refuses (.GIT, .Git, git~1, .git. , a symlink .gitmodules) are left out with a warning each"
+  )
   func namesGitRefuses() throws {
     let fixture = try TestRepository()
     try fixture.write(".GIT/config", "x\n")
@@ -171,7 +182,8 @@ struct SnapshotSafetyTests {
     try fixture.write(".github/workflow.yml", "on: push\n")
     try fixture.write("GIT~1.txt", "fine\n")
     try fixture.write("lib/.gitmodules-notes", "fine\n")
-    try FileManager.default.createSymbolicLink(atPath: fixture.path + "/lib/.gitmodules", withDestinationPath: "elsewhere")
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.path + "/lib/.gitmodules", withDestinationPath: "elsewhere")
     // git itself refuses the whole `git add -A` over them.
     #expect(throws: (any Error).self) {
       try fixture.git("add", "-A", environment: ["GIT_INDEX_FILE": fixture.root + "/refusing-index"])
@@ -220,7 +232,9 @@ struct SnapshotSafetyTests {
     #expect(try names(fixture, again.id) == ["README.md", "plain.txt"])
   }
 
-  @Test("a file that cannot be read is left out (untracked) or kept as it was (tracked) with a warning, and captured once readable")
+  @Test(
+    "a file that cannot be read is left out (untracked) or kept as it was (tracked) with a warning, and captured once readable"
+  )
   func unreadableFiles() throws {
     let fixture = try TestRepository()
     // libgit2 refuses to hash a file whose line endings core.safecrlf forbids converting: a read that
@@ -264,7 +278,8 @@ struct SnapshotSafetyTests {
 
   // MARK: - 4. Symlinks
 
-  @Test("a tracked folder replaced by a symlink to a folder outside is captured as the symlink; nothing outside is read")
+  @Test(
+    "a tracked folder replaced by a symlink to a folder outside is captured as the symlink; nothing outside is read")
   func folderReplacedBySymlink() throws {
     let fixture = try TestRepository()
     try fixture.write("d/sub/target", "inside\n")
@@ -301,7 +316,9 @@ struct SnapshotSafetyTests {
 
   // MARK: - 5. octo.checkpoint.maxFileSize
 
-  @Test("untracked files over octo.checkpoint.maxFileSize are left out and named on stderr and in --json; 0 lifts the limit")
+  @Test(
+    "untracked files over octo.checkpoint.maxFileSize are left out and named on stderr and in --json; 0 lifts the limit"
+  )
   func maxFileSize() throws {
     let fixture = try TestRepository()
     try fixture.write("tracked-big.txt", String(repeating: "t", count: 2048))
@@ -328,10 +345,16 @@ struct SnapshotSafetyTests {
     try fixture.write("small.txt", String(repeating: "s", count: 2048))
     try clock.age(fixture)
     let smaller = try take(fixture)
-    #expect(smaller.stderr.contains("octo-git: left out small.txt (2 KB > 1 KB octo.checkpoint.maxFileSize)\n"), "\(smaller.stderr)")
-    #expect(smaller.stderr.contains("octo-git: left out big.bin (30 MB > 1 KB octo.checkpoint.maxFileSize)\n"), "\(smaller.stderr)")
+    #expect(
+      smaller.stderr.contains("octo-git: left out small.txt (2 KB > 1 KB octo.checkpoint.maxFileSize)\n"),
+      "\(smaller.stderr)")
+    #expect(
+      smaller.stderr.contains("octo-git: left out big.bin (30 MB > 1 KB octo.checkpoint.maxFileSize)\n"),
+      "\(smaller.stderr)")
     #expect(try names(fixture, smaller.id) == ["README.md", "tracked-big.txt"])
-    #expect(try fixture.git("rev-parse", "\(smaller.id):tracked-big.txt") == (try blob(fixture, String(repeating: "u", count: 3072))))
+    #expect(
+      try fixture.git("rev-parse", "\(smaller.id):tracked-big.txt")
+        == (try blob(fixture, String(repeating: "u", count: 3072))))
 
     // No limit: both are captured, though no folder changed since.
     try fixture.git("config", "octo.checkpoint.maxFileSize", "0")
@@ -372,7 +395,8 @@ struct SnapshotSafetyTests {
   func rawPathRoundTrip() {
     let samples: [[UInt8]] = [
       Array("plain/ascii.txt".utf8), Array("ünïcode ñame".utf8), [0xFF, 0xFE], [0x61, 0xC3], [0xC3, 0x28],
-      [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], Array("\u{10FF41}".utf8), [0xF4, 0x8F, 0xBD, 0x81, 0x80],
+      [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], Array("\u{10FF41}".utf8),
+      [0xF4, 0x8F, 0xBD, 0x81, 0x80],
     ]
     for bytes in samples {
       let path = RawPath.string(bytes)

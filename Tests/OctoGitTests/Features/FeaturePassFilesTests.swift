@@ -49,7 +49,8 @@ struct FeaturePassFilesTests {
     #expect(try fixture.git("ls-files", ".codex", ".githooks", ".claude/settings.local.json").isEmpty)
 
     // Only octo-git's files changed: nothing to commit, and the dry run says so.
-    try fixture.write(".codex/hooks.json", try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8) + "\n")
+    try fixture.write(
+      ".codex/hooks.json", try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8) + "\n")
     #expect(try fixture.octo("feature", "pass", "--dry-run") == "nothing to commit\n")
     #expect(try fixture.octo("feature", "pass", "--test", "true").contains("nothing to commit"))
   }

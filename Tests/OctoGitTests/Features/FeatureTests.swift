@@ -21,14 +21,24 @@ struct FeatureNamingTests {
 
   @Test("subjects: type from the words, scope from the changed folder, at most 72 characters")
   func subjects() {
-    #expect(CommitMessage.subject(description: "Add CSV export for invoices.", scope: "billing") == "feat(billing): add CSV export for invoices")
-    #expect(CommitMessage.subject(description: "Fix crash when the cache is empty", scope: nil) == "fix: crash when the cache is empty")
-    #expect(CommitMessage.subject(description: "Document the rollup JSON schema", scope: nil) == "docs: document the rollup JSON schema")
+    #expect(
+      CommitMessage.subject(description: "Add CSV export for invoices.", scope: "billing")
+        == "feat(billing): add CSV export for invoices")
+    #expect(
+      CommitMessage.subject(description: "Fix crash when the cache is empty", scope: nil)
+        == "fix: crash when the cache is empty")
+    #expect(
+      CommitMessage.subject(description: "Document the rollup JSON schema", scope: nil)
+        == "docs: document the rollup JSON schema")
     #expect(CommitMessage.subject(description: "Make the importer faster", scope: nil).hasPrefix("perf: "))
     #expect(CommitMessage.subject(description: "Refactor the ledger store", scope: nil).hasPrefix("refactor: "))
     #expect(CommitMessage.subject(description: "Add tests for the slug rules", scope: nil).hasPrefix("test: "))
-    #expect(CommitMessage.subject(description: "feat(api)!: drop the v1 endpoints", scope: "x") == "feat(api)!: drop the v1 endpoints")
-    #expect(CommitMessage.subject(description: "API keys are read from the environment", scope: nil) == "feat: API keys are read from the environment")
+    #expect(
+      CommitMessage.subject(description: "feat(api)!: drop the v1 endpoints", scope: "x")
+        == "feat(api)!: drop the v1 endpoints")
+    #expect(
+      CommitMessage.subject(description: "API keys are read from the environment", scope: nil)
+        == "feat: API keys are read from the environment")
     let long = CommitMessage.subject(
       description: "Add an export of every invoice of every client as CSV, JSON and Markdown, with totals per cycle",
       scope: "billing")
@@ -41,12 +51,14 @@ struct FeatureNamingTests {
 
 @Suite("Feature branches and passing runs")
 struct FeatureWorkflowTests {
-  @Test("start: slug, -2 on collision, base from octo.baseBranch or origin/HEAD, description kept, a blocking branch named")
+  @Test(
+    "start: slug, -2 on collision, base from octo.baseBranch or origin/HEAD, description kept, a blocking branch named")
   func start() throws {
     let fixture = try TestRepository()
     try fixture.git("branch", "develop")
     try fixture.git("config", "octo.baseBranch", "develop")
-    let started = try CanonicalJSON.parse(try fixture.octo("feature", "start", "Add CSV export", "--id", "T-7", "--json"))
+    let started = try CanonicalJSON.parse(
+      try fixture.octo("feature", "start", "Add CSV export", "--id", "T-7", "--json"))
     #expect(started["branch"]?.stringValue == "feature/add-csv-export" && started["base"]?.stringValue == "develop")
     #expect(try fixture.git("symbolic-ref", "--short", "HEAD") == "feature/add-csv-export")
     #expect(try fixture.git("config", "branch.feature/add-csv-export.description") == "Add CSV export")
@@ -97,7 +109,8 @@ struct FeatureWorkflowTests {
     try fixture.octo("feature", "start", "Add invoice export")
     try fixture.write("Sources/Billing/Export.swift", "// export\n")
     try fixture.write("Sources/Billing/CSV.swift", "// csv\n")
-    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "10", "--out", "20", "--agent", "claude-code")
+    try fixture.octo(
+      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "10", "--out", "20", "--agent", "claude-code")
     let hooks = try fixture.git("rev-parse", "--path-format=absolute", "--git-path", "hooks")
     try Data("#!/bin/sh\necho pre-commit ran >> \"$(git rev-parse --git-dir)/hook.log\"\n".utf8)
       .write(to: URL(fileURLWithPath: hooks + "/pre-commit"))
@@ -166,7 +179,8 @@ struct FeatureWorkflowTests {
     try fixture.octo("feature", "pass", "--test", "true", "--id", "H-1", "--description", "Fix the parser")
     #expect(try fixture.git("log", "-1", "--format=%s") == "fix: the parser")
     #expect(try fixture.git("log", "-1", "--format=%(trailers:key=Octo-Feature-Id,valueonly)") == "H-1")
-    let notOnFeature = try OctoGitBinary.run(["feature", "pass", "--test", "true"], in: fixture.path, home: fixture.home)
+    let notOnFeature = try OctoGitBinary.run(
+      ["feature", "pass", "--test", "true"], in: fixture.path, home: fixture.home)
     #expect(notOnFeature.status == ExitStatus.usage.rawValue && notOnFeature.stderr.contains("not on a feature branch"))
   }
 

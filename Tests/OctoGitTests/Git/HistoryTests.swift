@@ -32,7 +32,9 @@ struct HistoryTests {
     let ours = entries.map { entry -> String in
       entry.unstaged == .untracked ? "?? \(entry.path)" : "\(code(entry.staged))\(code(entry.unstaged)) \(entry.path)"
     }.sorted()
-    let witness = try fixture.gitRaw("status", "--porcelain", "--untracked-files=all").split(separator: "\n").map(String.init).sorted()
+    let witness = try fixture.gitRaw("status", "--porcelain", "--untracked-files=all").split(separator: "\n").map(
+      String.init
+    ).sorted()
     #expect(ours == witness)
     #expect(try !fixture.open().status(includeIgnored: true).filter { $0.unstaged == .ignored }.isEmpty)
   }

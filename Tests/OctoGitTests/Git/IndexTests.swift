@@ -75,6 +75,8 @@ struct IndexTests {
     let head = try repository.commit(try repository.headCommit()!)
     let index = try Index.inMemory()
     try index.readTree(head.tree, in: repository)
-    #expect(index.entries.map(\.path) == (try fixture.git("ls-tree", "-r", "--name-only", "HEAD")).split(separator: "\n").map(String.init))
+    #expect(
+      index.entries.map(\.path)
+        == (try fixture.git("ls-tree", "-r", "--name-only", "HEAD")).split(separator: "\n").map(String.init))
   }
 }

@@ -20,7 +20,8 @@ struct NotesTests {
     try repository.updateNote(on: head, ref: ref, author: TestRepository.signature) { existing in
       (existing ?? "") + "{\"id\":\"b\",\"v\":1}\n"
     }
-    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "{\"id\":\"a\",\"v\":1}\n{\"id\":\"b\",\"v\":1}")
+    #expect(
+      try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "{\"id\":\"a\",\"v\":1}\n{\"id\":\"b\",\"v\":1}")
     #expect(try repository.note(on: head, ref: ref) == "{\"id\":\"a\",\"v\":1}\n{\"id\":\"b\",\"v\":1}\n")
     // The notes ref got two commits, the second on top of the first.
     #expect(try fixture.git("rev-list", "--count", ref) == "2")
@@ -99,7 +100,9 @@ struct StaleLockTests {
     let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
     _ = FileManager.default.createFile(atPath: lock, contents: Data())
     try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
-    try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { ($0 ?? "") + "b\n" }
+    try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) {
+      ($0 ?? "") + "b\n"
+    }
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") == "a\nb")
     #expect(!FileManager.default.fileExists(atPath: lock))
   }
@@ -113,7 +116,9 @@ struct StaleLockTests {
     let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
     _ = FileManager.default.createFile(atPath: lock, contents: Data())
     let error = #expect(throws: GitError.self) {
-      try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature, maxAttempts: 3) {
+      try repository.updateNote(
+        on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature, maxAttempts: 3
+      ) {
         ($0 ?? "") + "b\n"
       }
     }
@@ -150,7 +155,8 @@ struct NotesTreeTests {
     let iterated = try repository.notes(ref: "refs/notes/octo/usage")
     #expect(direct.count == 300)
     #expect(Set(direct.map(\.annotated)) == Set(iterated.map(\.annotated)))
-    #expect(Dictionary(uniqueKeysWithValues: direct.map { ($0.annotated, $0.blob) })
-      == Dictionary(uniqueKeysWithValues: iterated.map { ($0.annotated, $0.blob) }))
+    #expect(
+      Dictionary(uniqueKeysWithValues: direct.map { ($0.annotated, $0.blob) })
+        == Dictionary(uniqueKeysWithValues: iterated.map { ($0.annotated, $0.blob) }))
   }
 }

@@ -35,8 +35,9 @@ struct ObjectTests {
     let head = try repository.headCommit()!
     let commit = try repository.createCommit(
       tree: root, parents: [head], message: "Snapshot\n\nbody\n", author: TestRepository.signature)
-    #expect(try fixture.git("log", "-1", "--format=%s|%an|%ae|%P|%T", commit.hex)
-      == "Snapshot|Test User|test@example.com|\(head.hex)|\(root.hex)")
+    #expect(
+      try fixture.git("log", "-1", "--format=%s|%an|%ae|%P|%T", commit.hex)
+        == "Snapshot|Test User|test@example.com|\(head.hex)|\(root.hex)")
     let read = try repository.commit(commit)
     #expect(read.summary == "Snapshot")
     #expect(read.parents == [head])

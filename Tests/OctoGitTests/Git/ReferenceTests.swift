@@ -56,7 +56,9 @@ struct ReferenceTests {
     let repository = try fixture.open()
     let names = try repository.references(matching: "refs/octo/checkpoints/*").map(\.name)
     #expect(names == ["refs/octo/checkpoints/a", "refs/octo/checkpoints/b"])
-    #expect(names.joined(separator: "\n") == (try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/")))
+    #expect(
+      names.joined(separator: "\n")
+        == (try fixture.git("for-each-ref", "--format=%(refname)", "refs/octo/checkpoints/")))
     #expect(try repository.reference("HEAD")?.symbolicTarget == "refs/heads/main")
     #expect(try repository.reference("refs/heads/none") == nil)
   }
@@ -75,7 +77,8 @@ struct ReferenceTests {
     }
     #expect(error?.isConcurrentUpdate == true)
     #expect(try fixture.git("rev-parse", "refs/notes/octo/usage") == head)
-    try repository.updateReference("refs/notes/octo/usage", to: Oid(hex: other)!, expecting: Oid(hex: head)!, message: "test")
+    try repository.updateReference(
+      "refs/notes/octo/usage", to: Oid(hex: other)!, expecting: Oid(hex: head)!, message: "test")
     #expect(try fixture.git("rev-parse", "refs/notes/octo/usage") == other)
   }
 }

@@ -12,7 +12,8 @@ struct AgentSetupTests {
   @Test("install merges a PreToolUse checkpoint hook into the personal settings; uninstall puts back the bytes")
   func mergeAndRemove() throws {
     let fixture = try TestRepository()
-    let original = #"{"permissions":{"allow":["Bash(npm test)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./lint.sh"}]}]}}"#
+    let original =
+      #"{"permissions":{"allow":["Bash(npm test)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./lint.sh"}]}]}}"#
     try fixture.write(".claude/settings.local.json", original)
     try fixture.octo("install", "--agent", "claude-code")
     let merged = try settings(fixture)
@@ -22,7 +23,8 @@ struct AgentSetupTests {
     let ours = try #require(blocks.last?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
     #expect(ours.contains("checkpoint --quiet --agent claude-code --hook-input -"))
     #expect(blocks.last?["matcher"]?.stringValue == "Edit|MultiEdit|Write|NotebookEdit|Bash")
-    let stop = try #require(merged["hooks"]?["Stop"]?.arrayValue?.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
+    let stop = try #require(
+      merged["hooks"]?["Stop"]?.arrayValue?.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
     #expect(stop.contains("usage import claude-code --hook-input -"))
     #expect(merged["hooks"]?["SessionEnd"]?.arrayValue?.count == 1)
     // Again: nothing changes.
@@ -33,7 +35,8 @@ struct AgentSetupTests {
 
     // The command as Claude Code runs it: hook JSON on stdin, from any folder.
     try fixture.write("a.txt", "agent about to edit\n")
-    let hookJSON = #"{"session_id":"sess-42","transcript_path":"/tmp/t.jsonl","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"Edit"}"#
+    let hookJSON =
+      #"{"session_id":"sess-42","transcript_path":"/tmp/t.jsonl","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"Edit"}"#
     let run = try Shell.run("/bin/sh", ["-c", ours], in: fixture.root, input: Data(hookJSON.utf8), home: fixture.home)
     #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
     let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first
@@ -72,7 +75,8 @@ struct AgentSetupTests {
     let original = #"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"./notify.sh","timeout":5}]}]}}"#
     try fixture.write(".codex/hooks.json", original)
     try fixture.octo("install", "--agent", "codex")
-    let merged = try CanonicalJSON.parse(try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8))
+    let merged = try CanonicalJSON.parse(
+      try String(contentsOfFile: fixture.path + "/.codex/hooks.json", encoding: .utf8))
     let pre = try #require(merged["hooks"]?["PreToolUse"]?.arrayValue?.first)
     #expect(pre["matcher"]?.stringValue == "Bash|apply_patch")
     let checkpoint = try #require(pre["hooks"]?.arrayValue?.first?["command"]?.stringValue)
@@ -83,14 +87,18 @@ struct AgentSetupTests {
     #expect(merged["hooks"]?["SessionEnd"] == nil)
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude"))
     let doctor = try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))
-    let wired = (doctor["agents"]?.arrayValue ?? []).map { ($0["agent"]?.stringValue ?? "", $0["wired"]?.boolValue ?? false) }
+    let wired = (doctor["agents"]?.arrayValue ?? []).map {
+      ($0["agent"]?.stringValue ?? "", $0["wired"]?.boolValue ?? false)
+    }
     #expect(wired.map(\.0) == ["claude-code", "codex"] && wired.map(\.1) == [false, true])
     #expect(doctor["rollup"]?["project"]?.stringValue == fixture.path)
 
     // Codex runs the PreToolUse hook with its JSON on stdin.
     try fixture.write("a.txt", "before apply_patch\n")
-    let payload = #"{"session_id":"thread-7","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"apply_patch","model":"gpt-5.1-codex"}"#
-    let run = try Shell.run("/bin/sh", ["-c", checkpoint], in: fixture.root, input: Data(payload.utf8), home: fixture.home)
+    let payload =
+      #"{"session_id":"thread-7","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"apply_patch","model":"gpt-5.1-codex"}"#
+    let run = try Shell.run(
+      "/bin/sh", ["-c", checkpoint], in: fixture.root, input: Data(payload.utf8), home: fixture.home)
     #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
     let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first
     #expect(listed?["agent"]?.stringValue == "codex" && listed?["session"]?.stringValue == "thread-7")
@@ -106,7 +114,8 @@ struct AgentSetupTests {
     let cwd = try #require(text.firstMatch(of: /"cwd": "([^"]*)"/)?.1)
     try text.replacingOccurrences(of: "\"cwd\": \"\(cwd)\"", with: "\"cwd\": \"\(fixture.path)\"")
       .write(toFile: rollout, atomically: true, encoding: .utf8)
-    let stop = #"{"session_id":"thread-7","transcript_path":"\#(rollout)","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
+    let stop =
+      #"{"session_id":"thread-7","transcript_path":"\#(rollout)","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
     let imported = try Shell.run(
       "/bin/sh", ["-c", importer], in: fixture.root, input: Data(stop.utf8),
       environment: ["CODEX_HOME": fixture.root + "/no-codex-home"], home: fixture.home)

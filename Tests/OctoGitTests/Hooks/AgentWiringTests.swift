@@ -15,7 +15,8 @@ struct AgentWiringTests {
 
   func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
-  @Test("install --agent all: personal files only, listed in info/exclude; git status stays clean; uninstall restores all")
+  @Test(
+    "install --agent all: personal files only, listed in info/exclude; git status stays clean; uninstall restores all")
   func personalAndClean() throws {
     let fixture = try TestRepository()
     try fixture.write(".claude/settings.json", Self.teamSettings)
@@ -64,7 +65,9 @@ struct AgentWiringTests {
     let numstat = try fixture.git("diff", "--numstat", "--", ".claude/settings.json").split(separator: "\t")
     #expect(numstat.count == 3 && Int(numstat[1]) ?? 99 <= 2, "\(numstat)")
     let parsed = try CanonicalJSON.parse(edited)
-    #expect(parsed["hooks"]?["Stop"]?.arrayValue?.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue == "./notify.sh")
+    #expect(
+      parsed["hooks"]?["Stop"]?.arrayValue?.first?["hooks"]?.arrayValue?.first?["command"]?.stringValue == "./notify.sh"
+    )
     #expect(parsed["hooks"]?["PreToolUse"]?.arrayValue?.count == 1)
     #expect(edited.range(of: "\"zeta\"")!.lowerBound < edited.range(of: "\"alpha\"")!.lowerBound)
     // The personal install sees the team's wiring and adds nothing.
@@ -157,7 +160,8 @@ struct HookManagerTests {
       ["install"], in: fixture.path, home: fixture.home, environment: ["PATH": pathWithoutLefthook()])
     #expect(result.status == 0, "\(result.stderr)")
     let output = result.stdout
-    #expect(output.contains("lefthook is not installed") && output.contains("run: octo-git hook post-commit"), "\(output)")
+    #expect(
+      output.contains("lefthook is not installed") && output.contains("run: octo-git hook post-commit"), "\(output)")
     #expect(!output.contains(OctoGitBinary.path))
     let hook = try String(contentsOfFile: fixture.path + "/.git/hooks/post-commit", encoding: .utf8)
     #expect(hook.contains(Doctor.hookFingerprint))
@@ -186,7 +190,8 @@ struct HookManagerTests {
 
     // lefthook's own hook, configured to run octo-git: no warning any more.
     try fixture.write(".git/hooks/post-commit", "#!/bin/sh\n# LEFTHOOK file\nexit 0\n", executable: true)
-    try fixture.write("lefthook-local.yml", "post-commit:\n  jobs:\n    - name: octo-git\n      run: octo-git hook post-commit\n")
+    try fixture.write(
+      "lefthook-local.yml", "post-commit:\n  jobs:\n    - name: octo-git\n      run: octo-git hook post-commit\n")
     #expect(try PostCommitHook.pendingWithoutHookWarning(fixture.open()) == nil)
     let fixed = try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))
     let postCommit = fixed["hooks"]?["hooks"]?.arrayValue?.first { $0["name"]?.stringValue == "post-commit" }
@@ -214,7 +219,9 @@ struct HookManagerTests {
     #expect(output.contains(".githooks/pre-push is tracked"), "\(output)")
     #expect(try fixture.git("status", "--porcelain").isEmpty)
     #expect(try String(contentsOfFile: fixture.path + "/.githooks/pre-push", encoding: .utf8) == "#!/bin/sh\nexit 0\n")
-    #expect(try String(contentsOfFile: fixture.path + "/.githooks/post-commit", encoding: .utf8).contains(Doctor.hookFingerprint))
+    #expect(
+      try String(contentsOfFile: fixture.path + "/.githooks/post-commit", encoding: .utf8).contains(
+        Doctor.hookFingerprint))
     try fixture.octo("uninstall")
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.githooks/post-commit"))
     #expect(try fixture.git("status", "--porcelain", "--ignored").isEmpty)

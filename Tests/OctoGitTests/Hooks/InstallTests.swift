@@ -25,7 +25,8 @@ struct InstallTests {
     #expect(try fixture.git("config", "--get-all", "notes.rewriteRef") == "refs/notes/octo/*")
     #expect(!(try fixture.gitRaw("config", "--local", "--list").contains("remote.origin.push")))
     #expect(try fixture.octo("install") == "")
-    #expect(try HookInstaller.hookNames.map { try Data(contentsOf: URL(fileURLWithPath: hooks + "/" + $0)) } == installed)
+    #expect(
+      try HookInstaller.hookNames.map { try Data(contentsOf: URL(fileURLWithPath: hooks + "/" + $0)) } == installed)
 
     // The chained hook still runs, and octo-git's part too.
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "3", "--id", "e")
@@ -39,7 +40,9 @@ struct InstallTests {
     #expect(try Data(contentsOf: URL(fileURLWithPath: hooks + "/post-commit")) == foreign)
     #expect(!FileManager.default.fileExists(atPath: hooks + "/pre-push"))
     #expect(!FileManager.default.fileExists(atPath: hooks + "/post-commit.octo-orig"))
-    let after = try fixture.gitRaw("config", "--local", "--list").split(separator: "\n").filter { !$0.hasPrefix("notes.") }
+    let after = try fixture.gitRaw("config", "--local", "--list").split(separator: "\n").filter {
+      !$0.hasPrefix("notes.")
+    }
     #expect(after == config.split(separator: "\n").filter { !$0.hasPrefix("notes.") })
     #expect((try? fixture.git("config", "--get-all", "notes.rewriteRef")) == nil)
   }
@@ -74,7 +77,8 @@ struct InstallTests {
     try fixture.octo("install")
     try fixture.git("config", "core.hooksPath", ".husky/_")
     let doctor = try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))
-    #expect(doctor["problems"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("installed but bypassed") == true } == true)
+    #expect(
+      doctor["problems"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("installed but bypassed") == true } == true)
     let output = try fixture.octo("install")
     #expect(output.contains(".husky/post-commit:"))
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.husky/_/post-commit"))
@@ -150,7 +154,8 @@ struct NotesSyncTests {
     let hooks = fixture.path + "/.git/hooks"
     try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
     let log = fixture.root + "/foreign"
-    try Data("#!/bin/sh\necho \"$@\" > '\(log).args'\ncat > '\(log).stdin'\n".utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
+    try Data("#!/bin/sh\necho \"$@\" > '\(log).args'\ncat > '\(log).stdin'\n".utf8).write(
+      to: URL(fileURLWithPath: hooks + "/pre-push"))
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/pre-push")
     try fixture.octo("install")
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1")
@@ -158,7 +163,8 @@ struct NotesSyncTests {
     try fixture.git("push", "-q", "origin", "main")
     #expect(try String(contentsOfFile: log + ".args", encoding: .utf8) == "origin \(remote)\n")
     let head = try fixture.git("rev-parse", "HEAD")
-    #expect(try String(contentsOfFile: log + ".stdin", encoding: .utf8).hasPrefix("refs/heads/main \(head) refs/heads/main "))
+    #expect(
+      try String(contentsOfFile: log + ".stdin", encoding: .utf8).hasPrefix("refs/heads/main \(head) refs/heads/main "))
     #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
   }
 
@@ -171,7 +177,9 @@ struct NotesSyncTests {
       .replacingOccurrences(of: OctoGitBinary.path, with: fixture.root + "/gone/octo-git")
     try Data(stub.utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
     try fixture.commitAll("one")
-    let gone = try Shell.run(Shell.git, ["push", "-q", "origin", "main"], in: fixture.path, environment: ["PATH": "/usr/bin:/bin"], home: fixture.home)
+    let gone = try Shell.run(
+      Shell.git, ["push", "-q", "origin", "main"], in: fixture.path, environment: ["PATH": "/usr/bin:/bin"],
+      home: fixture.home)
     #expect(gone.status == 0)
     #expect(gone.stderr.contains("octo-git: binary not found"))
     try fixture.octo("install", "--force")
@@ -232,7 +240,8 @@ struct NotesSyncTests {
     try fixture.git("reset", "-q", "--hard", commits["c"]!)
     try fixture.git("reset", "-q", "--soft", "HEAD~2")
     try fixture.git("commit", "-q", "-m", "squashed")
-    let rewrite = "\(commits["b"]!) \(try fixture.git("rev-parse", "HEAD"))\n\(commits["c"]!) \(try fixture.git("rev-parse", "HEAD"))\n"
+    let rewrite =
+      "\(commits["b"]!) \(try fixture.git("rev-parse", "HEAD"))\n\(commits["c"]!) \(try fixture.git("rev-parse", "HEAD"))\n"
     try fixture.octo(["hook", "post-rewrite", "rebase"], input: rewrite)
     let squashed = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
     #expect(squashed.contains("usage-b") && squashed.contains("usage-c"))
@@ -243,7 +252,9 @@ struct NotesSyncTests {
 struct HookStubTests {
   @Test("a binary path with spaces, quotes and dollars is baked in safely")
   func awkwardBinaryPath() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-stub-\(UUID())/my \"odd\" $dir").path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "octo-git-stub-\(UUID())/my \"odd\" $dir"
+    ).path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
     let fake = folder + "/octo-git"
@@ -253,7 +264,8 @@ struct HookStubTests {
     let stub = HookInstaller.stub("pre-push", binary: fake)
     let path = fixture.root + "/pre-push"
     try Data(stub.utf8).write(to: URL(fileURLWithPath: path))
-    let result = try Shell.run("/bin/sh", [path, "origin", "url"], in: fixture.path, input: Data("x\n".utf8), home: fixture.home)
+    let result = try Shell.run(
+      "/bin/sh", [path, "origin", "url"], in: fixture.path, input: Data("x\n".utf8), home: fixture.home)
     #expect(result.status == 0)
     #expect(result.stdout == "called hook pre-push origin url\n", "\(result.stdout)\(result.stderr)")
   }

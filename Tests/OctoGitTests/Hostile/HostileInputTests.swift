@@ -7,7 +7,8 @@ import Testing
 /// crashes octo-git or changes a total silently.
 @Suite("Hostile and damaged input")
 struct HostileInputTests {
-  static let good = #"{"at":"2026-11-01T10:00:00.000Z","cost":1.5,"cr":0,"cw1h":0,"cw5m":0,"id":"good-1","in":100,"model":"m","out":10,"v":1}"#
+  static let good =
+    #"{"at":"2026-11-01T10:00:00.000Z","cost":1.5,"cr":0,"cw1h":0,"cw5m":0,"id":"good-1","in":100,"model":"m","out":10,"v":1}"#
 
   /// Attaches `lines` as the usage note of HEAD with the git CLI (as a fetch from another clone would).
   func attach(_ lines: [String], to repository: TestRepository) throws {
@@ -36,7 +37,9 @@ struct HostileInputTests {
     let table = try repository.octo("usage", "--by", "model")
     #expect(table.contains("5 note line(s) could not be read"))
     let head = String(try repository.git("rev-parse", "HEAD").prefix(12))
-    #expect(try repository.octo("doctor").contains("5 usage note line(s) cannot be read and are in no total, in commits \(head) (5)"))
+    #expect(
+      try repository.octo("doctor").contains(
+        "5 usage note line(s) cannot be read and are in no total, in commits \(head) (5)"))
     try repository.octo("repos", "add", ".")
     let rollup = try CanonicalJSON.parse(try repository.octo("rollup", "--format", "json"))
     #expect(rollup["total"]?["events"]?.intValue == 1 && rollup["malformedLines"]?.intValue == 5, "\(rollup)")
@@ -66,7 +69,9 @@ struct HostileInputTests {
   func unknownFields() throws {
     let repository = try TestRepository()
     try attach(
-      [#"{"at":"2026-11-01T10:00:00.000Z","cost":2,"future":{"nested":[1,2,"x"]},"id":"new-1","in":7,"model":"m","zeta":"z","v":1}"#],
+      [
+        #"{"at":"2026-11-01T10:00:00.000Z","cost":2,"future":{"nested":[1,2,"x"]},"id":"new-1","in":7,"model":"m","zeta":"z","v":1}"#
+      ],
       to: repository)
     let json = try CanonicalJSON.parse(try repository.octo("usage", "--by", "model", "--json"))
     #expect(json["total"]?["events"]?.intValue == 1)
@@ -88,7 +93,8 @@ struct HostileInputTests {
     try repository.git("commit", "-q", "--amend", "-m", "amended", environment: ["OCTO_GIT_HOOKS": "0"])
     let new = try repository.git("rev-parse", "HEAD")
     try repository.octo("hook", "post-rewrite", "amend", input: "\(old) \(new)\n")
-    let copied = Set(try repository.git("notes", "--ref=octo/usage", "show", new).split(separator: "\n").map(String.init))
+    let copied = Set(
+      try repository.git("notes", "--ref=octo/usage", "show", new).split(separator: "\n").map(String.init))
     #expect(copied == [Self.good, future, newer])
   }
 
@@ -96,7 +102,9 @@ struct HostileInputTests {
   func escapeCharacters() throws {
     let repository = try TestRepository()
     try attach(
-      [#"{"agent":"a\u001b]0;pwned\u0007","at":"2026-11-01T10:00:00.000Z","id":"e-1","in":1,"model":"m\u001b[2J\u001b","v":1}"#],
+      [
+        #"{"agent":"a\u001b]0;pwned\u0007","at":"2026-11-01T10:00:00.000Z","id":"e-1","in":1,"model":"m\u001b[2J\u001b","v":1}"#
+      ],
       to: repository)
     for by in ["model", "agent"] {
       let table = try repository.octo("usage", "--by", by)
@@ -130,7 +138,8 @@ struct HostileInputTests {
     let second = try OctoGitBinary.run(["checkpoint", "-m", "second"], in: repository.path, home: repository.home)
     #expect(second.status == 0)
     #expect(second.stderr.contains("did not check and was rebuilt from the index"), "\(second.stderr)")
-    let latest = try repository.git("for-each-ref", "--sort=-refname", "--count=1", "--format=%(objectname)", "refs/octo/checkpoints/")
+    let latest = try repository.git(
+      "for-each-ref", "--sort=-refname", "--count=1", "--format=%(objectname)", "refs/octo/checkpoints/")
     #expect(try repository.git("show", "\(latest):a.txt") == "two")
   }
 
@@ -138,7 +147,8 @@ struct HostileInputTests {
   func specialFiles() throws {
     let repository = try TestRepository()
     let codexHome = repository.root + "/codex"
-    try FileManager.default.createDirectory(atPath: codexHome + "/sessions/2026/11/01", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: codexHome + "/sessions/2026/11/01", withIntermediateDirectories: true)
     #expect(mkfifo(codexHome + "/sessions/2026/11/01/rollout-fifo.jsonl", 0o600) == 0)
     let codex = try OctoGitBinary.run(
       ["usage", "import", "codex", "--json"], in: repository.path, home: repository.home,
@@ -193,7 +203,8 @@ struct HostileInputTests {
     #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","id":"x","in":1000000000000001,"model":"m","v":1}"#) == nil)
     #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","id":"x","in":1000000000000000,"model":"m","v":1}"#) != nil)
     #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":1000000001,"id":"x","model":"m","v":1}"#) == nil)
-    #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":99999999999999999999999,"id":"x","model":"m","v":1}"#) == nil)
+    #expect(
+      scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":99999999999999999999999,"id":"x","model":"m","v":1}"#) == nil)
     #expect(scan(#"{"at":"2026-11-01T10:00:00.000Z","cost":5e2,"id":"x","model":"m","v":1}"#)?.costText == "500")
     #expect(EventArchive.decode(Data("OGA1\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{01}".utf8)) == nil)
   }
@@ -238,7 +249,9 @@ struct ReportShapeTests {
 
   @Test("a table wider than the terminal cuts its text, then leaves out the columns it may, and says which")
   func fitsTheTerminal() {
-    var table = TextTable(headers: ["model", "events", "cache write 5m", "cache write 1h", "cost USD"], alignments: [.left, .right, .right, .right, .right])
+    var table = TextTable(
+      headers: ["model", "events", "cache write 5m", "cache write 1h", "cost USD"],
+      alignments: [.left, .right, .right, .right, .right])
     table.rows = [[String(repeating: "m", count: 60), "1", "1,000", "2,000", "$1.00"]]
     table.droppable = [2, 3]
     let wide = table.text()

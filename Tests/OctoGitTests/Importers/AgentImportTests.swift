@@ -73,7 +73,9 @@ struct AgentImportTests {
     #expect(AgentFixture.tokens(events["gm:g6"]) == [200, 100, 600, 0, 0])
     let g1 = try #require(events["gm:g1"])
     #expect(g1["agent"]?.stringValue == "gemini" && g1["model"]?.stringValue == "gemini-2.5-pro")
-    #expect(g1["session"]?.stringValue == "gs-1" && g1["cost"] != nil && g1["prices"]?.stringValue?.hasPrefix("builtin") == true)
+    #expect(
+      g1["session"]?.stringValue == "gs-1" && g1["cost"] != nil
+        && g1["prices"]?.stringValue?.hasPrefix("builtin") == true)
     #expect(events["gm:s1"]?["session"]?.stringValue == "sub-1")
 
     // Nothing changed: nothing is read, nothing is added.
@@ -95,7 +97,10 @@ struct AgentImportTests {
     #expect(first["malformedLines"]?.intValue == 2)
     let session = "0b9c4a52-7a1e-4c3b-9d2f-1a2b3c4d5e01"
     let events = try AgentFixture.pending(fixture)
-    #expect(Set(events.keys) == ["cp:\(session):e4:claude-sonnet-4.5", "cp:\(session):e4:gpt-5.4-mini", "cp:\(session):e7:claude-sonnet-4.5"])
+    #expect(
+      Set(events.keys) == [
+        "cp:\(session):e4:claude-sonnet-4.5", "cp:\(session):e4:gpt-5.4-mini", "cp:\(session):e7:claude-sonnet-4.5",
+      ])
     // inputTokens includes the cache reads and writes; reasoning is inside the output.
     #expect(AgentFixture.tokens(events["cp:\(session):e4:claude-sonnet-4.5"]) == [5000, 900, 30000, 15000, 0])
     #expect(AgentFixture.tokens(events["cp:\(session):e4:gpt-5.4-mini"]) == [3000, 300, 1000, 0, 0])
@@ -150,20 +155,26 @@ struct AgentImportTests {
     let created = row["created"]?.intValue ?? 0
     try db.execute(
       sql: "INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)",
-      arguments: [row["id"]?.stringValue, row["session"]?.stringValue, created, created, CanonicalJSON.string(row["data"] ?? .null)])
+      arguments: [
+        row["id"]?.stringValue, row["session"]?.stringValue, created, created,
+        CanonicalJSON.string(row["data"] ?? .null),
+      ])
   }
 
   @Test("OpenCode: assistant messages from rows only in the write-ahead log and from legacy files, each once")
   func openCode() throws {
     let fixture = try TestRepository()
     let home = try AgentFixture.install("opencode", at: fixture.root + "/opencode", repository: fixture.path)
-    let rows = try #require(try CanonicalJSON.parse(try String(contentsOfFile: home + "/rows.json", encoding: .utf8)).arrayValue)
+    let rows = try #require(
+      try CanonicalJSON.parse(try String(contentsOfFile: home + "/rows.json", encoding: .utf8)).arrayValue)
     let pool = try Self.database(at: home + "/opencode.db", rows: rows, repository: fixture.path)
     // A step's part repeats the message's tokens: never counted.
     try pool.write { db in
       try db.execute(
         sql: "INSERT INTO part VALUES ('prt_1', 'msg_a1', 'ses_1', 1893492020000, 1893492020000, ?)",
-        arguments: [#"{"type":"step-finish","reason":"stop","cost":0.0123,"tokens":{"input":100,"output":200,"reasoning":50,"cache":{"read":3000,"write":400}}}"#])
+        arguments: [
+          #"{"type":"step-finish","reason":"stop","cost":0.0123,"tokens":{"input":100,"output":200,"reasoning":50,"cache":{"read":3000,"write":400}}}"#
+        ])
     }
     // Every row is still only in the log.
     let main = try Data(contentsOf: URL(fileURLWithPath: home + "/opencode.db"))
@@ -182,7 +193,9 @@ struct AgentImportTests {
     #expect(AgentFixture.tokens(events["oc:msg_old1"]) == [40, 5, 0, 0, 0])
     let priced = try #require(events["oc:msg_a1"])
     #expect(priced["agent"]?.stringValue == "opencode" && priced["session"]?.stringValue == "ses_1")
-    #expect(priced["prices"]?.stringValue?.hasPrefix("builtin") == true && priced["cost"]?.decimalValue != Decimal(string: "0.0123"))
+    #expect(
+      priced["prices"]?.stringValue?.hasPrefix("builtin") == true
+        && priced["cost"]?.decimalValue != Decimal(string: "0.0123"))
     // No price for the model: the agent's own cost, marked.
     let reported = try #require(events["oc:msg_a2"])
     #expect(reported["prices"]?.stringValue == "agent" && reported["cost"]?.decimalValue == Decimal(string: "0.5"))
@@ -193,7 +206,8 @@ struct AgentImportTests {
     try pool.write { db in
       try Self.insert(
         try CanonicalJSON.parse(
-          #"{"id":"msg_a5","session":"ses_1","created":1893492070000,"data":{"role":"assistant","time":{"created":1893492070000},"modelID":"gpt-5.1","providerID":"openai","path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.002,"tokens":{"input":7,"output":3,"reasoning":1,"cache":{"read":0,"write":0}}}}"#),
+          #"{"id":"msg_a5","session":"ses_1","created":1893492070000,"data":{"role":"assistant","time":{"created":1893492070000},"modelID":"gpt-5.1","providerID":"openai","path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.002,"tokens":{"input":7,"output":3,"reasoning":1,"cache":{"read":0,"write":0}}}}"#
+        ),
         into: db)
     }
     let appended = try AgentFixture.importing(fixture, "opencode", "--dir", home)
@@ -208,7 +222,8 @@ struct AgentImportTests {
     let home = fixture.root + "/kilo"
     try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     let row = try CanonicalJSON.parse(
-      #"{"id":"msg_k1","session":"ses_1","created":1893492000000,"data":{"role":"assistant","time":{"created":1893492000000},"modelID":"anthropic/claude-haiku-4.5","providerID":"kilo","path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.001,"tokens":{"input":50,"output":60,"reasoning":0,"cache":{"read":700,"write":80}}}}"#)
+      #"{"id":"msg_k1","session":"ses_1","created":1893492000000,"data":{"role":"assistant","time":{"created":1893492000000},"modelID":"anthropic/claude-haiku-4.5","providerID":"kilo","path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.001,"tokens":{"input":50,"output":60,"reasoning":0,"cache":{"read":700,"write":80}}}}"#
+    )
     let pool = try Self.database(at: home + "/kilo.db", rows: [row], repository: fixture.path)
     let first = try AgentFixture.importing(fixture, "kilo", "--dir", home)
     #expect(first["requests"]?.intValue == 1)
@@ -218,7 +233,9 @@ struct AgentImportTests {
     withExtendedLifetime(pool) {}
   }
 
-  @Test("Cline: api_req_started and subagent entries, cancelled ones too; a task with no known folder only with --all-projects")
+  @Test(
+    "Cline: api_req_started and subagent entries, cancelled ones too; a task with no known folder only with --all-projects"
+  )
   func cline() throws {
     let fixture = try TestRepository()
     let home = try AgentFixture.install("cline", at: fixture.root + "/cline", repository: fixture.path)
@@ -318,9 +335,11 @@ struct AgentImportTests {
     let fixture = try TestRepository()
     let home = try AgentFixture.install("qwen", at: fixture.root + "/qwen", repository: fixture.path)
     let transcript = home + "/projects/-repo/chats/qs-1.jsonl"
-    let hook = #"{"session_id":"qs-1","transcript_path":"\#(transcript)","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
+    let hook =
+      #"{"session_id":"qs-1","transcript_path":"\#(transcript)","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
     let result = try OctoGitBinary.run(
-      ["usage", "import", "qwen", "--dir", home, "--hook-input", "-"], in: fixture.root, home: fixture.home, input: hook)
+      ["usage", "import", "qwen", "--dir", home, "--hook-input", "-"], in: fixture.root, home: fixture.home, input: hook
+    )
     // The transcript's one malformed record is reported; the other project's file is not read at all.
     #expect(result.status == 0 && result.stderr.contains("1 transcript line(s) could not be read"), "\(result.stderr)")
     #expect(try AgentFixture.pending(fixture).count == 3)
@@ -332,12 +351,14 @@ struct AgentImportTests {
 
 @Suite("Reading agents' formats")
 struct AgentFormatTests {
-  @Test("provider-prefixed and Copilot-spelled model ids find their prices", arguments: [
-    ("openrouter/anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"), ("anthropic/claude-opus-4.5", "claude-opus-4-5"),
-    ("google/gemini-2.5-pro", "gemini-2.5-pro"), ("claude-haiku-4.5", "claude-haiku-4-5"),
-    ("openrouter/qwen/qwen3-coder-480b-a35b-instruct:free", "qwen3-coder-480b-a35b-instruct"),
-    ("github_copilot/gpt-5.4-mini", "gpt-5.4-mini"), ("gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
-  ])
+  @Test(
+    "provider-prefixed and Copilot-spelled model ids find their prices",
+    arguments: [
+      ("openrouter/anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"), ("anthropic/claude-opus-4.5", "claude-opus-4-5"),
+      ("google/gemini-2.5-pro", "gemini-2.5-pro"), ("claude-haiku-4.5", "claude-haiku-4-5"),
+      ("openrouter/qwen/qwen3-coder-480b-a35b-instruct:free", "qwen3-coder-480b-a35b-instruct"),
+      ("github_copilot/gpt-5.4-mini", "gpt-5.4-mini"), ("gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
+    ])
   func normalisation(_ raw: String, _ normalised: String) {
     #expect(ModelName.normalise(raw) == normalised)
     #expect(PriceTable.builtIn.price(for: raw) != nil, "\(raw)")

@@ -17,19 +17,21 @@ struct ClaudeCodeImportTests {
     try FileManager.default.createDirectory(atPath: project + "/s1/subagents", withIntermediateDirectories: true)
     let worktree = try fixture.addWorktree("wt", branch: "topic")
     func commit(_ message: String, at date: String, in directory: String? = nil) throws -> String {
-      try fixture.git("commit", "-q", "--allow-empty", "-m", message, in: directory,
+      try fixture.git(
+        "commit", "-q", "--allow-empty", "-m", message, in: directory,
         environment: ["GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date])
       return try fixture.git("rev-parse", "HEAD", in: directory)
     }
-    let transcript = [
-      line("m1", at: "2027-03-01T10:00:00Z", cwd: fixture.path, branch: "main", out: 1),
-      line("m1", at: "2027-03-01T10:00:01Z", cwd: fixture.path, branch: "main", out: 50),  // the final line of m1
-      line("m2", at: "2027-03-01T11:30:00Z", cwd: fixture.path + "/src", branch: "main", out: 7),
-      line("m3", at: "2027-03-01T12:30:00Z", cwd: fixture.path, branch: "main", out: 9),
-      line("w1", at: "2027-03-01T10:30:00Z", cwd: worktree, branch: "topic", out: 3),
-      line("x1", at: "2027-03-01T10:30:00Z", cwd: "/somewhere/else", branch: "main", out: 3),
-      #"{"type":"assistant","message":{"id":"m5","usage":{"input_tokens":1"#,  // a truncated request line
-    ].joined(separator: "\n") + "\n"
+    let transcript =
+      [
+        line("m1", at: "2027-03-01T10:00:00Z", cwd: fixture.path, branch: "main", out: 1),
+        line("m1", at: "2027-03-01T10:00:01Z", cwd: fixture.path, branch: "main", out: 50),  // the final line of m1
+        line("m2", at: "2027-03-01T11:30:00Z", cwd: fixture.path + "/src", branch: "main", out: 7),
+        line("m3", at: "2027-03-01T12:30:00Z", cwd: fixture.path, branch: "main", out: 9),
+        line("w1", at: "2027-03-01T10:30:00Z", cwd: worktree, branch: "topic", out: 3),
+        line("x1", at: "2027-03-01T10:30:00Z", cwd: "/somewhere/else", branch: "main", out: 3),
+        #"{"type":"assistant","message":{"id":"m5","usage":{"input_tokens":1"#,  // a truncated request line
+      ].joined(separator: "\n") + "\n"
     try Data(transcript.utf8).write(to: URL(fileURLWithPath: project + "/s1.jsonl"))
     // A resumed session copies m2 into another file; a subagent file repeats m1's first line.
     try Data((line("m2", at: "2027-03-01T11:30:00Z", cwd: fixture.path, branch: "main", out: 7) + "\n").utf8)
@@ -47,7 +49,9 @@ struct ClaudeCodeImportTests {
     #expect(summary["malformedLines"]?.intValue == 1)
     #expect(summary["attributed"]?.intValue == 3 && summary["pending"]?.intValue == 1)
     func ids(_ commit: String) throws -> [String] {
-      try fixture.git("notes", "--ref=octo/usage", "show", commit).split(separator: "\n").map { try UsageEvent(line: String($0)).id }
+      try fixture.git("notes", "--ref=octo/usage", "show", commit).split(separator: "\n").map {
+        try UsageEvent(line: String($0)).id
+      }
     }
     #expect(try ids(first) == ["cc:m1"])
     #expect(try ids(second) == ["cc:m2"])
@@ -64,13 +68,17 @@ struct ClaudeCodeImportTests {
     try handle.seekToEnd()
     handle.write(Data((line("m4", at: "2027-03-01T12:40:00Z", cwd: fixture.path, branch: "main", out: 2) + "\n").utf8))
     try handle.close()
-    let appended = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
+    let appended = try CanonicalJSON.parse(
+      try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
     #expect(appended["lines"]?.intValue == 1 && appended["pending"]?.intValue == 1)
 
     // A Claude Code Stop hook imports just its session's transcript and never fails.
-    let hook = #"{"session_id":"s9","transcript_path":"\#(project)/s9.jsonl","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
-    try Data((line("m9", at: "2027-03-01T12:50:00Z", cwd: fixture.path, branch: "main", out: 2, session: "s9") + "\n").utf8)
-      .write(to: URL(fileURLWithPath: project + "/s9.jsonl"))
+    let hook =
+      #"{"session_id":"s9","transcript_path":"\#(project)/s9.jsonl","cwd":"\#(fixture.path)","hook_event_name":"Stop"}"#
+    try Data(
+      (line("m9", at: "2027-03-01T12:50:00Z", cwd: fixture.path, branch: "main", out: 2, session: "s9") + "\n").utf8
+    )
+    .write(to: URL(fileURLWithPath: project + "/s9.jsonl"))
     let result = try OctoGitBinary.run(
       ["usage", "import", "claude-code", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: hook)
     #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
@@ -88,7 +96,8 @@ struct ClaudeCodeImportTests {
     #expect(result.status == ExitStatus.badInput.rawValue)
     #expect(result.stderr.contains("no Claude Code transcripts folder"))
     let nothing = try OctoGitBinary.run(
-      ["usage", "import", "claude-code"], in: fixture.path, home: fixture.home, environment: ["CLAUDE_CONFIG_DIR": fixture.root + "/none"])
+      ["usage", "import", "claude-code"], in: fixture.path, home: fixture.home,
+      environment: ["CLAUDE_CONFIG_DIR": fixture.root + "/none"])
     #expect(nothing.status == 0 && nothing.stderr.contains("no Claude Code transcripts found"))
   }
 }
@@ -99,9 +108,11 @@ struct CodexImportTests {
   func importTwice() throws {
     let fixture = try TestRepository()
     let home = packageRoot + "/Tests/Fixtures/transcripts-small/codex"
-    let first = try CanonicalJSON.parse(try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
+    let first = try CanonicalJSON.parse(
+      try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
     #expect(first["requests"]?.intValue == 111 && first["pending"]?.intValue == 111)
-    let second = try CanonicalJSON.parse(try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
+    let second = try CanonicalJSON.parse(
+      try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
     #expect(second["imported"]?.intValue == 0 && second["alreadyRecorded"]?.intValue == 111)
     let scoped = try CanonicalJSON.parse(try fixture.octo("usage", "import", "codex", "--dir", home, "--json"))
     #expect(scoped["requests"]?.intValue == 0 && scoped["otherProjects"]?.intValue == 111)
@@ -110,7 +121,8 @@ struct CodexImportTests {
     let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "agent", "--json"))
     #expect(report["rows"]?.arrayValue?.first?["key"]?.stringValue == "codex")
     #expect(report["total"]?["cost"]?.decimalValue == Decimal(string: "4.3563294"))
-    let missing = try OctoGitBinary.run(["usage", "import", "codex", "--dir", fixture.root + "/nope"], in: fixture.path, home: fixture.home)
+    let missing = try OctoGitBinary.run(
+      ["usage", "import", "codex", "--dir", fixture.root + "/nope"], in: fixture.path, home: fixture.home)
     #expect(missing.status == ExitStatus.badInput.rawValue)
   }
 }

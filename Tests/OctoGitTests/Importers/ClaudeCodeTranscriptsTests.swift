@@ -14,14 +14,17 @@ struct ClaudeCodeTranscriptsTests {
     var unpriced = 0
   }
 
-  @Test("every total of the fixture's expected.json matches: requests, tokens by class, exact cost, unpriced; by model, day and cwd")
+  @Test(
+    "every total of the fixture's expected.json matches: requests, tokens by class, exact cost, unpriced; by model, day and cwd"
+  )
   func matchesOracle() throws {
     let root = fixtures + "/transcripts-small"
     let files = ClaudeCodeTranscripts.transcriptFiles(in: [root + "/claude/projects"])
     #expect(!files.isEmpty)
     var scan = ClaudeCodeTranscripts.Scan()
     for file in files { try ClaudeCodeTranscripts.read(file.path, into: &scan) }
-    let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))["claude"]!
+    let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))[
+      "claude"]!
 
     var byModel: [String: Totals] = [:]
     var byDay: [String: Totals] = [:]
@@ -71,12 +74,14 @@ struct ClaudeCodeTranscriptsTests {
     #expect(scan.requests.count == 8)
   }
 
-  @Test("copies of a request with as many output tokens: the one from the earlier file is kept, whatever the reading order")
+  @Test(
+    "copies of a request with as many output tokens: the one from the earlier file is kept, whatever the reading order")
   func tiesGoToTheEarlierFile() throws {
     func request(_ cwd: String, output: Int) -> AgentRequest {
       AgentRequest(
         id: "cc:m1", agent: "claude-code", at: Date(timeIntervalSince1970: 1_800_000_000), model: "claude-haiku-4-5",
-        tokens: TokenCounts(input: 1, output: output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0), cwd: cwd, branch: nil,
+        tokens: TokenCounts(input: 1, output: output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0), cwd: cwd,
+        branch: nil,
         session: nil)
     }
     var early = ClaudeCodeTranscripts.Scan()
@@ -100,7 +105,8 @@ struct ClaudeCodeTranscriptsTests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-jsonl-\(UUID())").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    let line = #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","cwd":"/r","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"#
+    let line =
+      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","cwd":"/r","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"#
     var bytes = Data((line + "\r\n\r\n").utf8)
     let badPrefix = Data(#"{"type":"assistant","message":{"usage":{"x":"#.utf8)
     bytes.append(badPrefix)
@@ -116,7 +122,10 @@ struct ClaudeCodeTranscriptsTests {
     // The writer finishes the line; the next read starts where the last one stopped.
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/a.jsonl"))
     try handle.seekToEnd()
-    handle.write(Data(#":"2026-11-01T10:00:01Z","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"output_tokens":9}}}"#.utf8 + [0x0A]))
+    handle.write(
+      Data(
+        #":"2026-11-01T10:00:01Z","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"output_tokens":9}}}"#.utf8
+          + [0x0A]))
     try handle.close()
     var next = ClaudeCodeTranscripts.Scan()
     try ClaudeCodeTranscripts.read(folder + "/a.jsonl", from: offset, into: &next)
@@ -129,7 +138,8 @@ struct CodexTranscriptsTests {
   @Test("every Codex total of the fixture's expected.json matches, by model, day and cwd")
   func matchesOracle() throws {
     let root = packageRoot + "/Tests/Fixtures/transcripts-small"
-    let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))["codex"]!
+    let expected = try CanonicalJSON.parse(try String(contentsOfFile: root + "/expected.json", encoding: .utf8))[
+      "codex"]!
     var requests: [AgentRequest] = []
     var malformed = 0
     for file in CodexTranscripts.rolloutFiles(in: [root + "/codex"]) {
@@ -141,7 +151,9 @@ struct CodexTranscriptsTests {
       var cost = UsageTotals()
       for request in selected {
         tokens += request.tokens
-        cost.add(UsageEvent(id: request.id, at: request.at, model: request.model, tokens: request.tokens).priced(with: .builtIn))
+        cost.add(
+          UsageEvent(id: request.id, at: request.at, model: request.model, tokens: request.tokens).priced(
+            with: .builtIn))
       }
       return (selected.count, tokens, cost.cost)
     }

@@ -132,7 +132,8 @@ struct AttributionTests {
           for commit in 0..<commitsEach {
             for event in 0..<2 {
               let result = try OctoGitBinary.run(
-                ["usage", "record", "--model", "gpt-5", "--in", "7", "--id", "w\(index)-c\(commit)-e\(event)"], in: worktree,
+                ["usage", "record", "--model", "gpt-5", "--in", "7", "--id", "w\(index)-c\(commit)-e\(event)"],
+                in: worktree,
                 home: home)
               guard result.status == 0 else { throw Shell.Failure(command: ["usage record"], result: result) }
             }

@@ -68,13 +68,15 @@ struct ReflogAttributionTests {
     func installPostCommitHook() throws {
       let hooks = try upstream.git("rev-parse", "--path-format=absolute", "--git-path", "hooks", in: clone)
       try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
-      let stub = DefaultFiles.content(of: "hooks/post-commit")!.replacingOccurrences(of: "@OCTO_GIT_BIN@", with: OctoGitBinary.path)
+      let stub = DefaultFiles.content(of: "hooks/post-commit")!.replacingOccurrences(
+        of: "@OCTO_GIT_BIN@", with: OctoGitBinary.path)
       try Data(stub.utf8).write(to: URL(fileURLWithPath: hooks + "/post-commit"))
       try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/post-commit")
     }
   }
 
-  @Test("a fast-forward to another committer's commit is not made here: the request waits for the next commit made here")
+  @Test(
+    "a fast-forward to another committer's commit is not made here: the request waits for the next commit made here")
   func fastForwardIsNotMadeHere() throws {
     let setup = try Setup()
     try setup.installPostCommitHook()
@@ -145,7 +147,8 @@ struct ReflogAttributionTests {
   @Test("reflog messages: what git writes for commits made here, and for moves to commits made elsewhere")
   func messages() throws {
     for made in [
-      "commit: fix the parser", "commit (initial): start", "commit (amend): fix the parser", "commit (merge): Merge branch 't3'",
+      "commit: fix the parser", "commit (initial): start", "commit (amend): fix the parser",
+      "commit (merge): Merge branch 't3'",
       "commit (cherry-pick): port the fix", "cherry-pick: port the fix", "revert: Revert \"a\"", "am: a patch",
       "merge topic: Merge made by the 'ort' strategy.", "pull -q --no-rebase: Merge made by the 'ort' strategy.",
       "rebase (pick): a", "rebase -i (squash): b", "octo-git feature pass: feat(x): y",
@@ -153,7 +156,8 @@ struct ReflogAttributionTests {
       #expect(LocalCommits.kind(of: made) == .made, "\(made)")
     }
     for moved in [
-      "clone: from /src/up", "branch: Created from HEAD~2", "reset: moving to HEAD~2", "merge origin/main: Fast-forward",
+      "clone: from /src/up", "branch: Created from HEAD~2", "reset: moving to HEAD~2",
+      "merge origin/main: Fast-forward",
       "pull: Fast-forward", "pull -q --ff-only: Fast-forward", "rebase (start): checkout main", "fetch: fast-forward",
       "update by push", "", "octo-git feature start: from main",
     ] {
@@ -161,7 +165,8 @@ struct ReflogAttributionTests {
     }
     let onto = String(repeating: "ab", count: 20)
     #expect(
-      LocalCommits.kind(of: "pull -q --rebase (finish): refs/heads/main onto \(onto)") == .replayed(onto: Oid(hex: onto)!))
+      LocalCommits.kind(of: "pull -q --rebase (finish): refs/heads/main onto \(onto)")
+        == .replayed(onto: Oid(hex: onto)!))
     #expect(LocalCommits.kind(of: "rebase (finish): refs/heads/topic onto \(onto)") == .replayed(onto: Oid(hex: onto)!))
   }
 
@@ -171,9 +176,11 @@ struct ReflogAttributionTests {
     try setup.request("r1", at: "2027-03-01T10:00:00Z", out: 4)
     let local = try setup.commit("my work", at: "2027-03-01T10:30:00Z", in: setup.clone)
     _ = try setup.commit("upstream work", at: "2027-03-01T11:00:00Z", in: setup.upstream.path)
-    try setup.upstream.git("pull", "-q", "--rebase", in: setup.clone, environment: [
-      "GIT_COMMITTER_DATE": "2027-03-01T12:00:00Z"
-    ])
+    try setup.upstream.git(
+      "pull", "-q", "--rebase", in: setup.clone,
+      environment: [
+        "GIT_COMMITTER_DATE": "2027-03-01T12:00:00Z"
+      ])
     let rebased = try setup.upstream.git("rev-parse", "HEAD", in: setup.clone)
     #expect(rebased != local)
     #expect(try setup.lastMove().contains("(finish)"))

@@ -84,7 +84,8 @@ struct UsageLinePropertyTests {
       #expect(scanned.atMs == Int64((parsed.at.timeIntervalSince1970 * 1000).rounded()), "\(text)")
       #expect(scanned.costText == parsed.cost.map(CanonicalJSON.plain), "\(text)")
       #expect(scanned.costPico == parsed.cost.flatMap(Money.picoDollars), "\(text)")
-      #expect(scanned.agent == parsed.agent && scanned.user == parsed.user && scanned.branch == parsed.branch, "\(text)")
+      #expect(
+        scanned.agent == parsed.agent && scanned.user == parsed.user && scanned.branch == parsed.branch, "\(text)")
     }
     // The generator must reach both sides of the rules, or the test proves nothing.
     #expect(accepted > 1_000 && accepted < 19_000)

@@ -8,10 +8,15 @@ struct UsageRecordTests {
   @Test("an event's line is canonical and reads back identically")
   func lineRoundTrip() throws {
     let event = UsageEvent(
-      id: "msg_1", at: Timestamp.parse("2026-11-23T10:00:00.123Z")!, agent: "claude-code", session: "s", model: "claude-sonnet-4-5",
-      tokens: TokenCounts(input: 1, output: 2, cacheWrite5m: 3, cacheWrite1h: 4, cacheRead: 5), cost: Decimal(string: "0.000123")!,
+      id: "msg_1", at: Timestamp.parse("2026-11-23T10:00:00.123Z")!, agent: "claude-code", session: "s",
+      model: "claude-sonnet-4-5",
+      tokens: TokenCounts(input: 1, output: 2, cacheWrite5m: 3, cacheWrite1h: 4, cacheRead: 5),
+      cost: Decimal(string: "0.000123")!,
       prices: "builtin:x", user: "ü@example.com", machine: "m", branch: "main", feature: "f")
-    #expect(event.line == #"{"agent":"claude-code","at":"2026-11-23T10:00:00.123Z","branch":"main","cost":0.000123,"cr":5,"cw1h":4,"cw5m":3,"feature":"f","id":"msg_1","in":1,"machine":"m","model":"claude-sonnet-4-5","out":2,"prices":"builtin:x","session":"s","user":"ü@example.com","v":1}"#)
+    #expect(
+      event.line
+        == #"{"agent":"claude-code","at":"2026-11-23T10:00:00.123Z","branch":"main","cost":0.000123,"cr":5,"cw1h":4,"cw5m":3,"feature":"f","id":"msg_1","in":1,"machine":"m","model":"claude-sonnet-4-5","out":2,"prices":"builtin:x","session":"s","user":"ü@example.com","v":1}"#
+    )
     #expect(try UsageEvent(line: event.line) == event)
   }
 
@@ -26,7 +31,8 @@ struct UsageRecordTests {
         cost: Decimal(string: "999999999.1234567890123")!, prices: "user:/a b", user: "é@x", machine: "m\u{01}",
         branch: "feature/ü", feature: "f"),
       UsageEvent(
-        id: "z", at: at, agent: "claude-code", session: nil, model: "m", tokens: TokenCounts(input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0),
+        id: "z", at: at, agent: "claude-code", session: nil, model: "m",
+        tokens: TokenCounts(input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0),
         cost: Decimal(string: "0.000000000001")!, prices: nil, user: nil, machine: nil, branch: nil, feature: nil),
     ]
     for event in events {
@@ -47,11 +53,13 @@ struct UsageRecordTests {
     }
   }
 
-  @Test("a batch with one bad line is refused whole, naming the line", arguments: [
-    (#"{"model":"gpt-5","in":-1}"#, "non-negative"), (#"{"model":"gpt-5","bogus":1}"#, "unknown field"),
-    (#"{"model":"gpt-5","at":"1999-01-01T00:00:00Z"}"#, "plausible"), (#"{"in":5}"#, "model"),
-    (#"{"model":"gpt-5","in":1.5}"#, "whole number"), (#"{"model":"gpt-5","#, "JSON"),
-  ])
+  @Test(
+    "a batch with one bad line is refused whole, naming the line",
+    arguments: [
+      (#"{"model":"gpt-5","in":-1}"#, "non-negative"), (#"{"model":"gpt-5","bogus":1}"#, "unknown field"),
+      (#"{"model":"gpt-5","at":"1999-01-01T00:00:00Z"}"#, "plausible"), (#"{"in":5}"#, "model"),
+      (#"{"model":"gpt-5","in":1.5}"#, "whole number"), (#"{"model":"gpt-5","#, "JSON"),
+    ])
   func badBatch(_ bad: String, _ complaint: String) throws {
     let fixture = try TestRepository()
     let input = #"{"model":"gpt-5","in":10}"# + "\n\n" + bad + "\n"
@@ -66,9 +74,11 @@ struct UsageRecordTests {
   @Test("flags: bad numbers are refused; a good event is pending with its price")
   func flags() throws {
     let fixture = try TestRepository()
-    let negative = try OctoGitBinary.run(["usage", "record", "--model", "gpt-5", "--in", "-5"], in: fixture.path, home: fixture.home)
+    let negative = try OctoGitBinary.run(
+      ["usage", "record", "--model", "gpt-5", "--in", "-5"], in: fixture.path, home: fixture.home)
     #expect(negative.status != 0)
-    let text = try OctoGitBinary.run(["usage", "record", "--model", "gpt-5", "--in", "ten"], in: fixture.path, home: fixture.home)
+    let text = try OctoGitBinary.run(
+      ["usage", "record", "--model", "gpt-5", "--in", "ten"], in: fixture.path, home: fixture.home)
     #expect(text.status == ExitStatus.usage.rawValue)
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1000000", "--agent", "codex", "--id", "evt-1")
     // The same id again changes nothing.

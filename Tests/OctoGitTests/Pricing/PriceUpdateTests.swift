@@ -26,9 +26,13 @@ struct PriceUpdateTests {
     let cache = fixture.root + "/cache"
     let environment = ["XDG_CACHE_HOME": cache]
 
-    for (file, complaint) in [("malformed.json", "not usable"), ("crash.json", "falls from 1.25 to 0.01"), ("types.json", "input_cost_per_token"), ("missing.json", "HTTP 404")] {
+    for (file, complaint) in [
+      ("malformed.json", "not usable"), ("crash.json", "falls from 1.25 to 0.01"),
+      ("types.json", "input_cost_per_token"), ("missing.json", "HTTP 404"),
+    ] {
       let result = try OctoGitBinary.run(
-        ["pricing", "update", "--url", server.url(file)], in: fixture.path, home: fixture.home, environment: environment)
+        ["pricing", "update", "--url", server.url(file)], in: fixture.path, home: fixture.home, environment: environment
+      )
       #expect(result.status != 0, "\(file)")
       #expect(result.stderr.contains(complaint), "\(file): \(result.stderr)")
       #expect(!FileManager.default.fileExists(atPath: cache + "/octo-git/pricing.json"), "\(file)")
@@ -44,10 +48,12 @@ struct PriceUpdateTests {
     #expect(changes.contains { $0.hasPrefix("added claude-newmodel-9") })
     #expect(changes.contains { $0.hasPrefix("changed gpt-5: input 1.25 → 1.5") })
     #expect(summary["distrusted"]?.arrayValue?.compactMap(\.stringValue) == ["claude-3-opus"])
-    #expect(try String(contentsOfFile: cache + "/octo-git/pricing.date", encoding: .utf8).contains(server.url("good.json")))
+    #expect(
+      try String(contentsOfFile: cache + "/octo-git/pricing.date", encoding: .utf8).contains(server.url("good.json")))
 
     // The new prices are used from now on; the built-in ones still cover the rest.
-    let shown = try OctoGitBinary.run(["pricing", "show", "--json"], in: fixture.path, home: fixture.home, environment: environment)
+    let shown = try OctoGitBinary.run(
+      ["pricing", "show", "--json"], in: fixture.path, home: fixture.home, environment: environment)
     let prices = try CanonicalJSON.parse(shown.stdout)
     #expect(prices["claude-newmodel-9"]?["input_cost_per_token"]?.decimalValue == Decimal(string: "0.000002"))
     #expect(prices["gpt-5"]?["table"]?.stringValue?.hasPrefix("litellm:") == true)

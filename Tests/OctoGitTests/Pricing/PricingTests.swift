@@ -8,11 +8,13 @@ struct PricingTests {
   let table = PriceTable.builtIn
   func usd(_ text: String) -> Decimal { Decimal(string: text)! }
 
-  @Test("model ids match after stripping provider prefixes and date suffixes", arguments: [
-    ("anthropic/claude-sonnet-4-5-20250929", "claude-sonnet-4-5"), ("claude-opus-4-1-20250805", "claude-opus-4-1"),
-    ("claude-sonnet-4-5@20250929", "claude-sonnet-4-5"), ("openai/gpt-5.1-codex", "gpt-5.1-codex"),
-    ("gpt-5-2025-08-07", "gpt-5"), ("Claude-Haiku-4-5", "claude-haiku-4-5"),
-  ])
+  @Test(
+    "model ids match after stripping provider prefixes and date suffixes",
+    arguments: [
+      ("anthropic/claude-sonnet-4-5-20250929", "claude-sonnet-4-5"), ("claude-opus-4-1-20250805", "claude-opus-4-1"),
+      ("claude-sonnet-4-5@20250929", "claude-sonnet-4-5"), ("openai/gpt-5.1-codex", "gpt-5.1-codex"),
+      ("gpt-5-2025-08-07", "gpt-5"), ("Claude-Haiku-4-5", "claude-haiku-4-5"),
+    ])
   func normalisation(_ raw: String, _ normalised: String) {
     #expect(ModelName.normalise(raw) == normalised)
     #expect(table.price(for: raw) != nil)
@@ -27,7 +29,9 @@ struct PricingTests {
     let opus = try #require(table.price(for: "claude-opus-4-5"))
     #expect(opus.cost(of: tokens) == usd("0.005") + usd("0.05") + usd("0.01875") + usd("0.04") + usd("0.0025"))
     let gpt = try #require(table.price(for: "gpt-5-codex"))
-    #expect(gpt.cost(of: TokenCounts(input: 10_000, output: 1_000, cacheRead: 100_000)) == usd("0.0125") + usd("0.01") + usd("0.0125"))
+    #expect(
+      gpt.cost(of: TokenCounts(input: 10_000, output: 1_000, cacheRead: 100_000)) == usd("0.0125") + usd("0.01")
+        + usd("0.0125"))
   }
 
   @Test("the long-context rule prices the whole request when its prompt exceeds 200k")
@@ -74,18 +78,22 @@ struct PricingTests {
     #expect(fine.cost(of: TokenCounts(input: 7)) == usd("0.0000000000007"))
     let huge = TokenCounts(output: Int.max / 2)
     #expect(fine.picoPrices.cost(of: huge) == nil && fine.cost(of: huge) > 0)
-    #expect(Money.plainText(picoDollars: 1_500_000_000_000) == "1.5" && Money.plainText(picoDollars: 7) == "0.000000000007")
+    #expect(
+      Money.plainText(picoDollars: 1_500_000_000_000) == "1.5" && Money.plainText(picoDollars: 7) == "0.000000000007")
     #expect(Money.plainText(picoDollars: -2_000_000_000_000) == "-2" && Money.plainText(picoDollars: 0) == "0")
   }
 
   @Test("an unknown model stays unpriced; a known one records which table priced it")
   func unpriced() {
-    let event = UsageEvent(id: "x", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(input: 10)).priced(with: table)
+    let event = UsageEvent(id: "x", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(input: 10)).priced(
+      with: table)
     #expect(event.cost == nil && event.prices == nil)
-    let known = UsageEvent(id: "y", at: Date(), model: "claude-haiku-4-5", tokens: TokenCounts(output: 1_000_000)).priced(with: table)
+    let known = UsageEvent(id: "y", at: Date(), model: "claude-haiku-4-5", tokens: TokenCounts(output: 1_000_000))
+      .priced(with: table)
     #expect(known.cost == usd("5"))
     #expect(known.prices?.hasPrefix("builtin:") == true)
-    let reported = UsageEvent(id: "z", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(), cost: usd("0.5")).priced(with: table)
+    let reported = UsageEvent(id: "z", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(), cost: usd("0.5"))
+      .priced(with: table)
     #expect(reported.cost == usd("0.5") && reported.prices == "agent")
   }
 
@@ -94,7 +102,8 @@ struct PricingTests {
     _ = try PriceTable(json: try #require(DefaultFiles.content(of: "config/pricing.json")), source: "builtin")
     #expect(table.id != "builtin:unreadable")
     for model in [
-      "claude-opus-4-5", "claude-opus-4-6", "claude-opus-4-1", "claude-sonnet-4", "claude-sonnet-4-5", "claude-sonnet-4-6",
+      "claude-opus-4-5", "claude-opus-4-6", "claude-opus-4-1", "claude-sonnet-4", "claude-sonnet-4-5",
+      "claude-sonnet-4-6",
       "claude-haiku-4-5", "gpt-5", "gpt-5-codex", "gpt-5.1-codex", "gpt-5.1-codex-max", "gpt-5.2-codex", "gpt-5-mini",
       "gpt-5.4", "gpt-5.5",
     ] {
@@ -106,7 +115,10 @@ struct PricingTests {
   @Test("a user's table named by octo.pricing adds a model and wins over the built-in one")
   func override() throws {
     let fixture = try TestRepository()
-    try fixture.write("prices.json", #"{"claude-mystery-9": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}, "gpt-5": {"input_cost_per_token": 2e-06, "output_cost_per_token": 1e-05}}"#)
+    try fixture.write(
+      "prices.json",
+      #"{"claude-mystery-9": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}, "gpt-5": {"input_cost_per_token": 2e-06, "output_cost_per_token": 1e-05}}"#
+    )
     try fixture.git("config", "octo.pricing", "prices.json")
     let repository = try fixture.open()
     let prices = try PriceBook.load(for: repository, environment: ["HOME": fixture.home])
@@ -120,7 +132,9 @@ struct PricingTests {
     #expect(throws: OctoError.self) { try PriceBook.load(for: repository, environment: ["HOME": fixture.home]) }
     try fixture.write("bad.json", #"{"m": {"input_cost_per_token": "cheap"}}"#)
     try fixture.git("config", "octo.pricing", "bad.json")
-    let error = #expect(throws: OctoError.self) { try PriceBook.load(for: repository, environment: ["HOME": fixture.home]) }
+    let error = #expect(throws: OctoError.self) {
+      try PriceBook.load(for: repository, environment: ["HOME": fixture.home])
+    }
     #expect(error?.message.contains("input_cost_per_token") == true)
   }
 }

@@ -29,7 +29,8 @@ struct NotesCarryTests {
   func merged(_ number: Int, mergeCommit: String, base: String) -> ScriptedHTTPServer.Answer {
     .init(
       status: 200,
-      body: #"[{"number":\#(number),"html_url":"https://github.com/acme/shop/pull/\#(number)","state":"closed","merged_at":"2026-03-02T10:00:00Z","merge_commit_sha":"\#(mergeCommit)","head":{"ref":"\#(CIFixture.branch)","sha":"\#(mergeCommit)"},"base":{"ref":"main","sha":"\#(base)"}}]"#
+      body:
+        #"[{"number":\#(number),"html_url":"https://github.com/acme/shop/pull/\#(number)","state":"closed","merged_at":"2026-03-02T10:00:00Z","merge_commit_sha":"\#(mergeCommit)","head":{"ref":"\#(CIFixture.branch)","sha":"\#(mergeCommit)"},"base":{"ref":"main","sha":"\#(base)"}}]"#
     )
   }
 
@@ -45,10 +46,13 @@ struct NotesCarryTests {
     return (before, squash)
   }
 
-  @Test("a squash merge: in the push job every line of the pull request's commits lands on the squash commit, byte for byte")
+  @Test(
+    "a squash merge: in the push job every line of the pull request's commits lands on the squash commit, byte for byte"
+  )
   func squash() throws {
     let fixture = try CIFixture.developer()
-    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(String.init)
+    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(
+      String.init)
     #expect(olds.count == 2)
     let (before, squash) = try squashMerge(fixture)
     let remote = fixture.root + "/remote.git"
@@ -64,7 +68,8 @@ struct NotesCarryTests {
     let event = fixture.root + "/push.json"
     try CIFixture.write(CIFixture.push(before: before, after: squash, commits: [squash]), to: event)
     let environment = CIFixture.actions(server, event: "push", eventPath: event)
-    let result = try OctoGitBinary.run(["notes", "carry", "--json"], in: runner, home: fixture.home, environment: environment)
+    let result = try OctoGitBinary.run(
+      ["notes", "carry", "--json"], in: runner, home: fixture.home, environment: environment)
     #expect(result.status == 0, "\(result.stderr)")
     let outcome = try CanonicalJSON.parse(result.stdout)
     let carried = try #require(outcome["carried"]?.arrayValue)
@@ -74,11 +79,12 @@ struct NotesCarryTests {
     #expect(carried.first?["pullRequest"]?.intValue == 7 && carried.first?["lines"]?.intValue == 2)
     #expect(outcome["pushed"]?.arrayValue?.contains(.string("refs/notes/octo/usage")) == true)
     #expect(outcome["attempts"]?.intValue == 1)
-    #expect(try server.requests().map { "\($0.method) \($0.path)" } == [
-      "GET /repos/acme/shop/commits/\(squash)/pulls",
-      "GET /repos/acme/shop/pulls/7/commits?per_page=100",
-      "GET /repos/acme/shop/pulls/7/commits?per_page=100&page=2",
-    ])
+    #expect(
+      try server.requests().map { "\($0.method) \($0.path)" } == [
+        "GET /repos/acme/shop/commits/\(squash)/pulls",
+        "GET /repos/acme/shop/pulls/7/commits?per_page=100",
+        "GET /repos/acme/shop/pulls/7/commits?per_page=100&page=2",
+      ])
 
     // The git CLI as witness, on the remote: the squash commit holds the old lines byte for byte.
     let carriedNote = try note(squash, in: remote, home: fixture.home)
@@ -103,10 +109,13 @@ struct NotesCarryTests {
     #expect(report["total"]?["events"]?.intValue == 2, "\(report)")
   }
 
-  @Test("a rebase merge: each commit's usage onto the rebased commit with its patch id (one lookup for the pull request); a direct commit left alone")
+  @Test(
+    "a rebase merge: each commit's usage onto the rebased commit with its patch id (one lookup for the pull request); a direct commit left alone"
+  )
   func rebase() throws {
     let fixture = try CIFixture.developer()
-    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(String.init)
+    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(
+      String.init)
     try fixture.git("switch", "-q", "main")
     let before = try fixture.git("rev-parse", "HEAD")
     // Someone pushed to main meanwhile, so the rebased commits differ from the branch's.
@@ -122,7 +131,9 @@ struct NotesCarryTests {
       .init(status: 200, body: "[]"),
       merged(8, mergeCommit: rebased[1], base: before),
       // Listed newest first here, so that pairing by order would be wrong: only patch ids pair them right.
-      .init(status: 200, body: #"[{"sha":"\#(olds[1])","commit":{"message":"b"}},{"sha":"\#(olds[0])","commit":{"message":"a"}}]"#),
+      .init(
+        status: 200,
+        body: #"[{"sha":"\#(olds[1])","commit":{"message":"b"}},{"sha":"\#(olds[0])","commit":{"message":"a"}}]"#),
     ])
     let event = fixture.root + "/push.json"
     try CIFixture.write(CIFixture.push(before: before, after: rebased[1], commits: [direct] + rebased), to: event)
@@ -134,12 +145,13 @@ struct NotesCarryTests {
     #expect(carried.map { $0["commit"]?.stringValue } == rebased)
     #expect(carried.map { $0["from"]?.arrayValue?.first?.stringValue } == olds)
     #expect(carried.allSatisfy { $0["mode"]?.stringValue == "rebase" })
-    #expect(try server.requests().map { "\($0.method) \($0.path)" } == [
-      "GET /repos/acme/shop/commits/\(direct)/pulls",
-      "GET /repos/acme/shop/commits/\(rebased[0])/pulls",
-      "GET /repos/acme/shop/pulls/8/commits?per_page=100",
-      // The second rebased commit is matched by patch id: GitHub is not asked about it.
-    ])
+    #expect(
+      try server.requests().map { "\($0.method) \($0.path)" } == [
+        "GET /repos/acme/shop/commits/\(direct)/pulls",
+        "GET /repos/acme/shop/commits/\(rebased[0])/pulls",
+        "GET /repos/acme/shop/pulls/8/commits?per_page=100",
+        // The second rebased commit is matched by patch id: GitHub is not asked about it.
+      ])
     let remote = fixture.root + "/remote.git"
     for (old, new) in zip(olds, rebased) {
       let oldNote = try #require(try note(old, in: fixture.path, home: fixture.home))
@@ -151,7 +163,8 @@ struct NotesCarryTests {
   @Test("a teammate's notes push lands first: the carry's push is rejected, merged and retried")
   func concurrentPush() throws {
     let fixture = try CIFixture.developer()
-    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(String.init)
+    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(
+      String.init)
     let (before, squash) = try squashMerge(fixture)
     let runner = try runner(fixture)
     // The teammate's clone holds a note the remote lacks yet.
@@ -174,13 +187,16 @@ struct NotesCarryTests {
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
     let server = try ScriptedHTTPServer(answers: [
       merged(7, mergeCommit: squash, base: before),
-      .init(status: 200, body: "[" + olds.map { #"{"sha":"\#($0)","commit":{"message":"m"}}"# }.joined(separator: ",") + "]"),
+      .init(
+        status: 200, body: "[" + olds.map { #"{"sha":"\#($0)","commit":{"message":"m"}}"# }.joined(separator: ",") + "]"
+      ),
     ])
     let event = fixture.root + "/push.json"
     try CIFixture.write(CIFixture.push(before: before, after: squash, commits: [squash]), to: event)
     var environment = CIFixture.actions(server, event: "push", eventPath: event)
     environment["OCTO_GIT_GIT"] = wrapper
-    let result = try OctoGitBinary.run(["notes", "carry", "--json"], in: runner, home: fixture.home, environment: environment)
+    let result = try OctoGitBinary.run(
+      ["notes", "carry", "--json"], in: runner, home: fixture.home, environment: environment)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(FileManager.default.fileExists(atPath: marker))
     let outcome = try CanonicalJSON.parse(result.stdout)
@@ -194,7 +210,8 @@ struct NotesCarryTests {
   @Test("locally, without GitHub: --from main@{1}..feature --onto HEAD after a squash merge; a dry run writes nothing")
   func local() throws {
     let fixture = try CIFixture.developer()
-    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(String.init)
+    let olds = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n").map(
+      String.init)
     try fixture.git("switch", "-q", "main")
     try fixture.git("merge", "-q", "--squash", CIFixture.branch)
     try fixture.git("commit", "-q", "-m", "Export invoices as CSV")
@@ -210,7 +227,8 @@ struct NotesCarryTests {
     #expect(try note(squash, in: fixture.path, home: fixture.home) == nil)
 
     let done = try OctoGitBinary.run(
-      ["notes", "carry", "--from", range, "--onto", "HEAD"], in: fixture.path, home: fixture.home, environment: environment)
+      ["notes", "carry", "--from", range, "--onto", "HEAD"], in: fixture.path, home: fixture.home,
+      environment: environment)
     #expect(done.status == 0, "\(done.stderr)")
     #expect(done.stdout.hasPrefix("carried 2 usage line(s) from 2 commit(s) onto \(squash.prefix(12)) (squash)\n"))
     let oldLines = try olds.map { try #require(try note($0, in: fixture.path, home: fixture.home)) }
@@ -218,10 +236,12 @@ struct NotesCarryTests {
     #expect(try fixture.git("log", "-1", "--format=%an", "refs/notes/octo/usage") == "Test User")
 
     let again = try OctoGitBinary.run(
-      ["notes", "carry", "--from", range, "--onto", "HEAD"], in: fixture.path, home: fixture.home, environment: environment)
+      ["notes", "carry", "--from", range, "--onto", "HEAD"], in: fixture.path, home: fixture.home,
+      environment: environment)
     #expect(again.stdout.hasPrefix("carried 0 usage line(s)"), "\(again.stdout)")
 
-    let noEvent = try OctoGitBinary.run(["notes", "carry"], in: fixture.path, home: fixture.home, environment: environment)
+    let noEvent = try OctoGitBinary.run(
+      ["notes", "carry"], in: fixture.path, home: fixture.home, environment: environment)
     #expect(noEvent.status == ExitStatus.usage.rawValue && noEvent.stderr.split(separator: "\n").count == 1)
   }
 
@@ -236,7 +256,8 @@ struct NotesCarryTests {
     #expect(rebase.mode == .rebase)
     #expect(rebase.pairs.map(\.target) == [ids[3], ids[2]])
     #expect(rebase.pairs.map(\.sources) == [[ids[0]], [ids[1]]])
-    let leftover = NotesCarry.match(olds: [ids[0], ids[1], ids[4]], targets: [ids[3], ids[2]], patchID: { patches[$0] })
+    let leftover = NotesCarry.match(
+      olds: [ids[0], ids[1], ids[4]], targets: [ids[3], ids[2]], patchID: { patches[$0] })
     #expect(leftover.pairs.map(\.sources) == [[ids[0]], [ids[1], ids[4]]])
     #expect(NotesCarry.match(olds: [], targets: [ids[0]], patchID: { _ in nil }).pairs.isEmpty)
   }

@@ -16,7 +16,9 @@ enum CIFixture {
   ]
 
   /// A GitHub Actions job's environment for an `event` event whose file is at `eventPath`.
-  static func actions(_ server: ScriptedHTTPServer, event: String, eventPath: String, token: String = "ghs_job-token-42")
+  static func actions(
+    _ server: ScriptedHTTPServer, event: String, eventPath: String, token: String = "ghs_job-token-42"
+  )
     -> [String: String]
   {
     [
@@ -38,10 +40,12 @@ enum CIFixture {
     try fixture.octo("install")
     try fixture.octo("feature", "start", "Export invoices as CSV")
     try fixture.write("Sources/Billing/Export.swift", "// export\n")
-    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000", "--out", "2000", "--agent", "claude-code")
+    try fixture.octo(
+      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000", "--out", "2000", "--agent", "claude-code")
     try fixture.octo("feature", "pass", "--test", "true")
     try fixture.write("Sources/Billing/Parser.swift", "// parser\n")
-    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "0", "--out", "1000", "--agent", "claude-code")
+    try fixture.octo(
+      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "0", "--out", "1000", "--agent", "claude-code")
     try fixture.commitAll("fix(parser): accept empty lines")
     try fixture.git("push", "-q", "origin", branch)
     try fixture.octo("notes", "sync")
@@ -77,7 +81,9 @@ enum CIFixture {
 
   /// The `push` event file GitHub writes when `ref` moves from `before` to `after`.
   static func push(before: String, after: String, commits: [String]) -> String {
-    let listed = commits.map { #"{"id":"\#($0)","tree_id":"\#($0)","distinct":true,"message":"merged","author":{"name":"dev"}}"# }
+    let listed = commits.map {
+      #"{"id":"\#($0)","tree_id":"\#($0)","distinct":true,"message":"merged","author":{"name":"dev"}}"#
+    }
     return """
       {"ref":"refs/heads/main","before":"\(before)","after":"\(after)","created":false,"deleted":false,"forced":false,
        "base_ref":null,"compare":"https://github.com/acme/shop/compare/x...y","commits":[\(listed.joined(separator: ","))],
@@ -93,24 +99,31 @@ enum CIFixture {
 
 @Suite("pr comment: the pull request's cost in one comment, and the budget check")
 struct PullRequestCommentTests {
-  @Test("in a pull_request job: notes fetched, comments read over two pages, one comment posted; the next run updates it in place")
+  @Test(
+    "in a pull_request job: notes fetched, comments read over two pages, one comment posted; the next run updates it in place"
+  )
   func stickyComment() throws {
     let fixture = try CIFixture.developer()
     let runner = try CIFixture.runner(fixture)
     let base = try fixture.git("rev-parse", "main")
     let firstHead = try fixture.git("rev-parse", "HEAD")
-    let ours = #"{"id":9001,"body":"<!-- octo-git:cost -->\n### AI cost","html_url":"https://github.com/acme/shop/pull/42#issuecomment-9001"}"#
+    let ours =
+      #"{"id":9001,"body":"<!-- octo-git:cost -->\n### AI cost","html_url":"https://github.com/acme/shop/pull/42#issuecomment-9001"}"#
     let firstPage = ScriptedHTTPServer.Answer(
-      status: 200, body: #"[{"id":1,"body":"Looks good","html_url":"https://github.com/acme/shop/pull/42#issuecomment-1"}]"#,
+      status: 200,
+      body: #"[{"id":1,"body":"Looks good","html_url":"https://github.com/acme/shop/pull/42#issuecomment-1"}]"#,
       headers: [
-        "Link": #"</repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="next", </repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="last""#
+        "Link":
+          #"</repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="next", </repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="last""#
       ])
     let server = try ScriptedHTTPServer(answers: [
       firstPage,
       .init(status: 200, body: #"[{"id":2,"body":"Mentions <!-- octo-git:cost --> in passing","html_url":"x"}]"#),
       .init(status: 201, body: ours),
       firstPage,
-      .init(status: 200, body: "[" + #"{"id":2,"body":"Mentions <!-- octo-git:cost --> in passing","html_url":"x"}"# + "," + ours + "]"),
+      .init(
+        status: 200,
+        body: "[" + #"{"id":2,"body":"Mentions <!-- octo-git:cost --> in passing","html_url":"x"}"# + "," + ours + "]"),
       .init(status: 200, body: ours),
     ])
     let event = fixture.root + "/event.json"
@@ -120,11 +133,14 @@ struct PullRequestCommentTests {
 
     let first = try OctoGitBinary.run(["pr", "comment"], in: runner, home: fixture.home, environment: environment)
     #expect(first.status == 0, "\(first.stderr)")
-    #expect(first.stdout == "created the cost comment on pull request #42: https://github.com/acme/shop/pull/42#issuecomment-9001\n")
+    #expect(
+      first.stdout
+        == "created the cost comment on pull request #42: https://github.com/acme/shop/pull/42#issuecomment-9001\n")
     #expect(!(try fixture.git("notes", "--ref=octo/usage", "list", in: runner)).isEmpty)
 
     // New commits reach the pull request (one with markup in its subject); GitHub sends synchronize again.
-    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "100", "--out", "100", "--agent", "claude-code")
+    try fixture.octo(
+      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "100", "--out", "100", "--agent", "claude-code")
     try fixture.commitAll("docs: explain <b>bold</b> | pipes")
     try fixture.git("push", "-q", "origin", CIFixture.branch)
     try fixture.octo("notes", "sync")
@@ -136,18 +152,21 @@ struct PullRequestCommentTests {
     #expect(second.stdout.hasPrefix("updated the cost comment on pull request #42"))
 
     let requests = try server.requests()
-    #expect(requests.map { "\($0.method) \($0.path)" } == [
-      "GET /repos/acme/shop/issues/42/comments?per_page=100",
-      "GET /repos/acme/shop/issues/42/comments?per_page=100&page=2",
-      "POST /repos/acme/shop/issues/42/comments",
-      "GET /repos/acme/shop/issues/42/comments?per_page=100",
-      "GET /repos/acme/shop/issues/42/comments?per_page=100&page=2",
-      "PATCH /repos/acme/shop/issues/comments/9001",
-    ])
+    #expect(
+      requests.map { "\($0.method) \($0.path)" } == [
+        "GET /repos/acme/shop/issues/42/comments?per_page=100",
+        "GET /repos/acme/shop/issues/42/comments?per_page=100&page=2",
+        "POST /repos/acme/shop/issues/42/comments",
+        "GET /repos/acme/shop/issues/42/comments?per_page=100",
+        "GET /repos/acme/shop/issues/42/comments?per_page=100&page=2",
+        "PATCH /repos/acme/shop/issues/comments/9001",
+      ])
     for request in requests {
       #expect(request.headers["authorization"] == "Bearer ghs_job-token-42")
     }
-    for output in [first.stdout, first.stderr, second.stdout, second.stderr] { #expect(!output.contains("ghs_job-token-42")) }
+    for output in [first.stdout, first.stderr, second.stdout, second.stderr] {
+      #expect(!output.contains("ghs_job-token-42"))
+    }
 
     let posted = try #require(try CanonicalJSON.parse(requests[2].body)["body"]?.stringValue)
     #expect(posted.hasPrefix("<!-- octo-git:cost -->\n"))
@@ -171,7 +190,8 @@ struct PullRequestCommentTests {
 
     // A dry run needs no GitHub: the branch against its base, 96% of $0.05 spent.
     let dry = try OctoGitBinary.run(
-      ["pr", "comment", "--dry-run", "--budget", "0.05"], in: fixture.path, home: fixture.home, environment: environment)
+      ["pr", "comment", "--dry-run", "--budget", "0.05"], in: fixture.path, home: fixture.home, environment: environment
+    )
     #expect(dry.status == 0, "\(dry.stderr)")
     #expect(dry.stdout.hasPrefix("<!-- octo-git:cost -->\n"))
     #expect(dry.stdout.contains("> [!WARNING]\n> 96% of the budget used: $0.048 of $0.05."))
@@ -184,28 +204,35 @@ struct PullRequestCommentTests {
     let server = try ScriptedHTTPServer(answers: [
       .init(
         status: 200,
-        body: #"[{"number":42,"html_url":"https://github.com/acme/shop/pull/42","state":"open","head":{"ref":"\#(CIFixture.branch)","sha":"\#(head)"},"base":{"ref":"main","sha":"\#(base)"}}]"#),
+        body:
+          #"[{"number":42,"html_url":"https://github.com/acme/shop/pull/42","state":"open","head":{"ref":"\#(CIFixture.branch)","sha":"\#(head)"},"base":{"ref":"main","sha":"\#(base)"}}]"#
+      ),
       .init(status: 200, body: "[]"),
-      .init(status: 201, body: #"{"id":77,"body":"x","html_url":"https://github.com/acme/shop/pull/42#issuecomment-77"}"#),
+      .init(
+        status: 201, body: #"{"id":77,"body":"x","html_url":"https://github.com/acme/shop/pull/42#issuecomment-77"}"#),
     ])
     try fixture.git("config", "octo.githubApiUrl", server.baseURL)
     var withToken = environment
     withToken["GH_TOKEN"] = "t0ken"
     let over = try OctoGitBinary.run(["pr", "comment"], in: fixture.path, home: fixture.home, environment: withToken)
     #expect(over.status == ExitStatus.failure.rawValue)
-    #expect(over.stdout == "created the cost comment on pull request #42: https://github.com/acme/shop/pull/42#issuecomment-77\n")
+    #expect(
+      over.stdout
+        == "created the cost comment on pull request #42: https://github.com/acme/shop/pull/42#issuecomment-77\n")
     #expect(over.stderr == "octo-git: pull request #42 is over its budget: it cost $0.05, the budget is $0.04 (120%)\n")
     let requests = try server.requests()
-    #expect(requests.map { "\($0.method) \($0.path)" } == [
-      "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
-      "GET /repos/acme/shop/issues/42/comments?per_page=100",
-      "POST /repos/acme/shop/issues/42/comments",
-    ])
+    #expect(
+      requests.map { "\($0.method) \($0.path)" } == [
+        "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
+        "GET /repos/acme/shop/issues/42/comments?per_page=100",
+        "POST /repos/acme/shop/issues/42/comments",
+      ])
     let posted = try #require(try CanonicalJSON.parse(requests[2].body)["body"]?.stringValue)
     #expect(posted.contains("> [!CAUTION]\n> **Over budget:** $0.05 spent, the budget is $0.04 (120%)."))
 
     // --budget wins over octo.budget.pr; a bad amount is a usage error before anything is sent.
-    let bad = try OctoGitBinary.run(["pr", "comment", "--budget", "lots"], in: fixture.path, home: fixture.home, environment: withToken)
+    let bad = try OctoGitBinary.run(
+      ["pr", "comment", "--budget", "lots"], in: fixture.path, home: fixture.home, environment: withToken)
     #expect(bad.status == ExitStatus.usage.rawValue && bad.stderr.split(separator: "\n").count == 1)
     #expect(try server.requests().count == 3)
   }
@@ -218,7 +245,9 @@ struct PullRequestCommentTests {
       .init(status: 200, body: "[]"),
       .init(
         status: 403,
-        body: #"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment","status":"403"}"#),
+        body:
+          #"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment","status":"403"}"#
+      ),
     ])
     let event = fixture.root + "/event.json"
     try CIFixture.write(
@@ -231,7 +260,9 @@ struct PullRequestCommentTests {
     #expect(result.status == ExitStatus.unavailable.rawValue)
     #expect(result.stdout.isEmpty)
     #expect(result.stderr.split(separator: "\n").count == 1)
-    #expect(result.stderr.contains("cannot comment on pull request #42: GitHub forbids this (403: Resource not accessible by integration)"))
+    #expect(
+      result.stderr.contains(
+        "cannot comment on pull request #42: GitHub forbids this (403: Resource not accessible by integration)"))
     #expect(result.stderr.contains("permissions: pull-requests: write"))
     #expect(!result.stderr.contains("ghs_readonly"))
   }
@@ -246,7 +277,8 @@ struct PullRequestCommentTests {
       Issue.record("not a pull request event: \(event)")
       return
     }
-    #expect(pull.number == 7 && pull.action == "synchronize" && pull.headRef == CIFixture.branch && pull.baseRef == "main")
+    #expect(
+      pull.number == 7 && pull.action == "synchronize" && pull.headRef == CIFixture.branch && pull.baseRef == "main")
     #expect(pull.headSHA.hex == head && pull.baseSHA?.hex == base)
 
     let push = try GitHubActionsEvent.parse(
@@ -258,7 +290,9 @@ struct PullRequestCommentTests {
     #expect(pushed.branch == "main" && pushed.before == nil && pushed.after?.hex == head)
     #expect(pushed.commits.map(\.hex) == [base, head])
     #expect(try GitHubActionsEvent.parse("{}", name: "workflow_dispatch") == .other("workflow_dispatch"))
-    #expect(throws: OctoError.self) { try GitHubActionsEvent.parse(#"{"pull_request":{"number":1}}"#, name: "pull_request") }
+    #expect(throws: OctoError.self) {
+      try GitHubActionsEvent.parse(#"{"pull_request":{"number":1}}"#, name: "pull_request")
+    }
     #expect(throws: OctoError.self) { try GitHubActionsEvent.parse("not json", name: "push") }
 
     let api = "https://api.github.com"
@@ -268,10 +302,13 @@ struct PullRequestCommentTests {
         apiBase: api) == "https://api.github.com/repositories/1/issues/2/comments?page=2")
     #expect(try GitHubClient.nextPage(#"<https://api.github.com/x?page=1>; rel="prev""#, apiBase: api) == nil)
     #expect(try GitHubClient.nextPage(nil, apiBase: api) == nil)
-    #expect(try GitHubClient.nextPage(#"</api/v3/x?page=2>; rel="next""#, apiBase: "https://ghe.example.com/api/v3")
-      == "https://ghe.example.com/api/v3/x?page=2")
+    #expect(
+      try GitHubClient.nextPage(#"</api/v3/x?page=2>; rel="next""#, apiBase: "https://ghe.example.com/api/v3")
+        == "https://ghe.example.com/api/v3/x?page=2")
     // The token goes with every page: a next page elsewhere is refused.
-    #expect(throws: OctoError.self) { try GitHubClient.nextPage(#"<https://evil.example/x>; rel="next""#, apiBase: api) }
+    #expect(throws: OctoError.self) {
+      try GitHubClient.nextPage(#"<https://evil.example/x>; rel="next""#, apiBase: api)
+    }
 
     #expect(PullRequestComment.BudgetCheck(amount: 10, spent: 7.99).level == .within)
     #expect(PullRequestComment.BudgetCheck(amount: 10, spent: 8).level == .warning)
@@ -377,7 +414,9 @@ struct PullRequestCommentTests {
       }
       stack.append((column, key))
     }
-    if let open = block { values.append((open.path, open.lines.joined(separator: "\n").trimmingCharacters(in: .newlines))) }
+    if let open = block {
+      values.append((open.path, open.lines.joined(separator: "\n").trimmingCharacters(in: .newlines)))
+    }
     return values
   }
 }

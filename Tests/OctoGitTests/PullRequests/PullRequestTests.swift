@@ -17,9 +17,11 @@ struct PullRequestTests {
     try fixture.write("docs/old-name.md", (1...40).map { "line \($0)" }.joined(separator: "\n") + "\n")
     try fixture.commitAll("docs: add a guide")
     try fixture.git("push", "-q", "origin", "main")
-    try fixture.octo("feature", "start", "Export invoices as CSV\n\nClients ask for a spreadsheet of each billing cycle.")
+    try fixture.octo(
+      "feature", "start", "Export invoices as CSV\n\nClients ask for a spreadsheet of each billing cycle.")
     try fixture.write("Sources/Billing/Export.swift", "// export\n")
-    try fixture.octo("usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000", "--out", "2000", "--agent", "claude-code")
+    try fixture.octo(
+      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000", "--out", "2000", "--agent", "claude-code")
     try fixture.octo("feature", "pass", "--test", "true")
     try fixture.git("mv", "docs/old-name.md", "docs/export.md")
     try fixture.git("commit", "-q", "-m", "docs(export): rename the guide\n\nIt now covers the export.")
@@ -57,11 +59,13 @@ struct PullRequestTests {
     #expect(data["cost"]?["cost"]?.decimalValue == Decimal(string: "0.033"))
 
     // A repository's own template replaces the built-in one.
-    try fixture.write(".octo/templates/pr.md.mustache", "{{%CONTENT_TYPE:TEXT}}\n{{title}} <{{base}}> {{commitCount}}\n")
+    try fixture.write(
+      ".octo/templates/pr.md.mustache", "{{%CONTENT_TYPE:TEXT}}\n{{title}} <{{base}}> {{commitCount}}\n")
     #expect(try fixture.octo("pr", "describe").contains("Export invoices as CSV <main> 3"))
   }
 
-  @Test("describe warns, listing the paths, when the branch does not merge cleanly; a long branch fits 65,536 characters")
+  @Test(
+    "describe warns, listing the paths, when the branch does not merge cleanly; a long branch fits 65,536 characters")
   func conflictsAndSize() throws {
     let fixture = try TestRepository()
     try fixture.write("shared.txt", "base\n")
@@ -101,24 +105,29 @@ struct PullRequestTests {
     ])
     try fixture.git("config", "octo.githubApiUrl", server.baseURL)
     let environment = ["GH_TOKEN": "secret-token-123"]
-    let created = try OctoGitBinary.run(["pr", "create", "--draft"], in: fixture.path, home: fixture.home, environment: environment)
+    let created = try OctoGitBinary.run(
+      ["pr", "create", "--draft"], in: fixture.path, home: fixture.home, environment: environment)
     #expect(created.status == 0, "\(created.stderr)")
     #expect(created.stdout == "created pull request #42: https://github.com/acme/shop/pull/42\n")
     #expect(!created.stdout.contains("secret-token-123") && !created.stderr.contains("secret-token-123"))
     let remote = fixture.root + "/remote.git"
-    #expect(try fixture.git("rev-parse", "refs/heads/feature/export-invoices-as-csv", in: remote) == (try fixture.git("rev-parse", "HEAD")))
+    #expect(
+      try fixture.git("rev-parse", "refs/heads/feature/export-invoices-as-csv", in: remote)
+        == (try fixture.git("rev-parse", "HEAD")))
     #expect(!(try fixture.git("notes", "--ref=octo/usage", "list", in: remote)).isEmpty)
 
-    let updated = try OctoGitBinary.run(["pr", "create"], in: fixture.path, home: fixture.home, environment: environment)
+    let updated = try OctoGitBinary.run(
+      ["pr", "create"], in: fixture.path, home: fixture.home, environment: environment)
     #expect(updated.stdout == "updated pull request #42: https://github.com/acme/shop/pull/42\n", "\(updated.stderr)")
 
     let requests = try server.requests()
-    #expect(requests.map { "\($0.method) \($0.path)" } == [
-      "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
-      "POST /repos/acme/shop/pulls",
-      "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
-      "PATCH /repos/acme/shop/pulls/42",
-    ])
+    #expect(
+      requests.map { "\($0.method) \($0.path)" } == [
+        "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
+        "POST /repos/acme/shop/pulls",
+        "GET /repos/acme/shop/pulls?state=open&head=acme%3Afeature%2Fexport-invoices-as-csv",
+        "PATCH /repos/acme/shop/pulls/42",
+      ])
     for request in requests {
       #expect(request.headers["authorization"] == "Bearer secret-token-123")
       #expect(request.headers["accept"] == "application/vnd.github+json")
@@ -140,28 +149,39 @@ struct PullRequestTests {
     try fixture.git("config", "octo.githubRepo", "acme/shop")
     let noToken = try OctoGitBinary.run(
       ["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "", "GITHUB_TOKEN": ""])
-    #expect(noToken.status == ExitStatus.unavailable.rawValue && noToken.stderr.contains("no GitHub token for github.com"))
+    #expect(
+      noToken.status == ExitStatus.unavailable.rawValue && noToken.stderr.contains("no GitHub token for github.com"))
 
     let cases: [(ScriptedHTTPServer.Answer, String)] = [
       (.init(status: 401, body: #"{"message":"Bad credentials"}"#), "GitHub refused the token (401: Bad credentials)"),
       (.init(status: 403, body: #"{"message":"Resource not accessible by integration"}"#), "GitHub forbids this (403"),
       (.init(status: 404, body: #"{"message":"Not Found"}"#), "GitHub does not know acme/shop (404)"),
-      (.init(status: 403, body: #"{"message":"API rate limit exceeded"}"#, headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000000"]),
-       "GitHub's rate limit is used up until 2027-01-15"),
+      (
+        .init(
+          status: 403, body: #"{"message":"API rate limit exceeded"}"#,
+          headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000000"]),
+        "GitHub's rate limit is used up until 2027-01-15"
+      ),
     ]
     for (answer, expected) in cases {
       let server = try ScriptedHTTPServer(answers: [answer])
       try fixture.git("config", "octo.githubApiUrl", server.baseURL)
-      let result = try OctoGitBinary.run(["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "t0ken"])
+      let result = try OctoGitBinary.run(
+        ["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "t0ken"])
       #expect(result.status != 0 && result.stderr.contains(expected), "\(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1 && !result.stderr.contains("t0ken"))
     }
     let unprocessable = try ScriptedHTTPServer(answers: [
       .init(status: 200, body: "[]"),
-      .init(status: 422, body: #"{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"No commits between main and feature/x"}]}"#),
+      .init(
+        status: 422,
+        body:
+          #"{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"No commits between main and feature/x"}]}"#
+      ),
     ])
     try fixture.git("config", "octo.githubApiUrl", unprocessable.baseURL)
-    let refused = try OctoGitBinary.run(["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "t"])
+    let refused = try OctoGitBinary.run(
+      ["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "t"])
     #expect(refused.stderr.contains("(422: Validation Failed: No commits between main and feature/x)"))
     #expect(refused.stderr.contains("the branch has nothing the base lacks"))
 
@@ -171,7 +191,8 @@ struct PullRequestTests {
       .init(status: 201, body: #"{"number":7,"html_url":"https://github.com/acme/shop/pull/7"}"#),
     ])
     try fixture.git("config", "octo.githubApiUrl", limited.baseURL)
-    let retried = try OctoGitBinary.run(["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "t"])
+    let retried = try OctoGitBinary.run(
+      ["pr", "create"], in: fixture.path, home: fixture.home, environment: ["GH_TOKEN": "t"])
     #expect(retried.status == 0 && retried.stdout.contains("#7"), "\(retried.stderr)")
     #expect(try limited.requests().count == 3)
 
@@ -187,7 +208,9 @@ struct PullRequestTests {
     try fixture.git("remote", "add", "cloud", "https://acme.ghe.com/team/app")
     let repository = try fixture.open()
     let dotcom = try GitHubRepository.of(repository, remote: "origin")
-    #expect(dotcom.apiBase == "https://api.github.com" && dotcom.owner == "Acme" && dotcom.name == "Shop" && !dotcom.isEnterprise)
+    #expect(
+      dotcom.apiBase == "https://api.github.com" && dotcom.owner == "Acme" && dotcom.name == "Shop"
+        && !dotcom.isEnterprise)
     #expect(try dotcom.token(environment: ["GH_TOKEN": "first", "GITHUB_TOKEN": "second"]) == "first")
     #expect(try dotcom.token(environment: ["GITHUB_TOKEN": "second", "GH_ENTERPRISE_TOKEN": "x"]) == "second")
     let server = try GitHubRepository.of(repository, remote: "work")
@@ -198,7 +221,8 @@ struct PullRequestTests {
     #expect(throws: OctoError.self) { try GitHubRepository.of(repository, remote: "nope") }
     #expect(GitHubRepository.parse(url: "git@github.com:Acme/Shop.git")! == ("github.com", "Acme", "Shop"))
     #expect(GitHubRepository.parse(url: "https://github.com/acme/shop")! == ("github.com", "acme", "shop"))
-    #expect(GitHubRepository.parse(url: "ssh://git@ghe.example.com:2222/team/app.git")! == ("ghe.example.com", "team", "app"))
+    #expect(
+      GitHubRepository.parse(url: "ssh://git@ghe.example.com:2222/team/app.git")! == ("ghe.example.com", "team", "app"))
     #expect(GitHubRepository.parse(url: "/srv/git/app.git") == nil)
   }
 }

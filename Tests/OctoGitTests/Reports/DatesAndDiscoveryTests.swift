@@ -16,7 +16,9 @@ struct DatesAndDiscoveryTests {
 
   @Test("impossible dates are refused, naming the value; real ones (29 February of a leap year) are not")
   func impossibleDates() throws {
-    for bad in ["2026-02-30", "2026-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00", "2026-02-30T10:00:00Z"] {
+    for bad in [
+      "2026-02-30", "2026-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00", "2026-02-30T10:00:00Z",
+    ] {
       #expect(Timestamp.parse(bad) == nil, "\(bad)")
       let error = #expect(throws: OctoError.self, "\(bad)") {
         try DateText.instant(bad, timeZone: utc, now: now, option: "--since")
@@ -81,12 +83,15 @@ struct DatesAndDiscoveryTests {
     }
     try fixture.git("config", "octo.cycleDay", "30")
     let thirty = try fixture.open()
-    #expect(try ReportOptionsParser.parsePeriod(
-      cycleDay: nil, since: nil, until: nil, timeZone: "UTC", config: try thirty.config()).cycleDay == 30)
+    #expect(
+      try ReportOptionsParser.parsePeriod(
+        cycleDay: nil, since: nil, until: nil, timeZone: "UTC", config: try thirty.config()
+      ).cycleDay == 30)
     try fixture.git("config", "octo.cycleDay", "40")
     let forty = try fixture.open()
     let configured = #expect(throws: OctoError.self) {
-      try ReportOptionsParser.parsePeriod(cycleDay: nil, since: nil, until: nil, timeZone: "UTC", config: try forty.config())
+      try ReportOptionsParser.parsePeriod(
+        cycleDay: nil, since: nil, until: nil, timeZone: "UTC", config: try forty.config())
     }
     #expect(configured?.status == .badInput)
   }
@@ -147,7 +152,8 @@ struct DatesAndDiscoveryTests {
     try fixture.commitAll("work")
     for arguments in [
       ["usage", "--since", "2026-02-30"], ["usage", "--until", "2026-04-31"], ["rollup", "--since", "2026-02-30"],
-      ["checkpoints", "prune", "--older-than", "2026-02-30"], ["usage", "--cycle-day", "32"], ["usage", "--cycle-day", "0"],
+      ["checkpoints", "prune", "--older-than", "2026-02-30"], ["usage", "--cycle-day", "32"],
+      ["usage", "--cycle-day", "0"],
       ["checkpoints", "prune", "--older-than", "2999-01-01"],
     ] {
       let result = try OctoGitBinary.run(arguments, in: fixture.path, home: fixture.home)
@@ -168,11 +174,15 @@ struct DatesAndDiscoveryTests {
     #expect(keys == ["2026-01-31..2026-02-27", "2026-02-28..2026-03-30"])
     #expect(cycles["cycleDay"]?.intValue == 31)
     try fixture.git("config", "octo.cycleDay", "31")
-    #expect(try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "cycle", "--tz", "UTC"))["cycleDay"]?.intValue == 31)
+    #expect(
+      try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "cycle", "--tz", "UTC"))["cycleDay"]?.intValue
+        == 31)
     try fixture.git("config", "octo.cycleDay", "45")
-    #expect(try OctoGitBinary.run(["usage"], in: fixture.path, home: fixture.home).status == ExitStatus.badInput.rawValue)
+    #expect(
+      try OctoGitBinary.run(["usage"], in: fixture.path, home: fixture.home).status == ExitStatus.badInput.rawValue)
     try fixture.git("config", "--unset", "octo.cycleDay")
-    let help = try fixture.octo("usage", "report", "--help").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    let help = try fixture.octo("usage", "report", "--help").split(whereSeparator: \.isWhitespace).joined(
+      separator: " ")
     #expect(help.contains("1-31") && help.contains("starts on its last day"), "\(help)")
 
     // prune --older-than takes the same forms: a past date keeps everything, an age of 0s deletes what exists.
@@ -199,20 +209,24 @@ struct DatesAndDiscoveryTests {
       ("relative/a", true), ("/nonexistent:" + fixture.path + "/a", false),
     ] {
       let environment = ["GIT_CEILING_DIRECTORIES": ceiling]
-      let git = try Shell.run(Shell.git, ["rev-parse", "--show-toplevel"], in: inner, environment: environment, home: fixture.home)
+      let git = try Shell.run(
+        Shell.git, ["rev-parse", "--show-toplevel"], in: inner, environment: environment, home: fixture.home)
       #expect((git.status == 0) == found, "git with \(ceiling): \(git.stderr)")
       let octo = try OctoGitBinary.run(["usage", "pending"], in: inner, home: fixture.home, environment: environment)
-      #expect(octo.status == (found ? 0 : ExitStatus.notARepository.rawValue), "octo-git with \(ceiling): \(octo.stderr)")
+      #expect(
+        octo.status == (found ? 0 : ExitStatus.notARepository.rawValue), "octo-git with \(ceiling): \(octo.stderr)")
     }
     // Through a symlink, as git resolves it; after an empty entry, as written (so a symlink never matches).
     let link = fixture.root + "/link"
     try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
     for (ceiling, found) in [(link + "/a", false), (":" + link + "/a", true)] {
       let environment = ["GIT_CEILING_DIRECTORIES": ceiling]
-      let git = try Shell.run(Shell.git, ["rev-parse", "--show-toplevel"], in: inner, environment: environment, home: fixture.home)
+      let git = try Shell.run(
+        Shell.git, ["rev-parse", "--show-toplevel"], in: inner, environment: environment, home: fixture.home)
       #expect((git.status == 0) == found, "git with \(ceiling): \(git.stderr)")
       let octo = try OctoGitBinary.run(["usage", "pending"], in: inner, home: fixture.home, environment: environment)
-      #expect(octo.status == (found ? 0 : ExitStatus.notARepository.rawValue), "octo-git with \(ceiling): \(octo.stderr)")
+      #expect(
+        octo.status == (found ? 0 : ExitStatus.notARepository.rawValue), "octo-git with \(ceiling): \(octo.stderr)")
     }
     #expect(Repository.ceilingDirectories("relative::") == nil)
   }
@@ -227,9 +241,11 @@ struct DatesAndDiscoveryTests {
 
     let both = ["GIT_DIR": fixture.path + "/.git", "GIT_WORK_TREE": fixture.path]
     func real(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
-    #expect(real(try fixture.git("rev-parse", "--show-toplevel", in: elsewhere, environment: both)) == real(fixture.path))
+    #expect(
+      real(try fixture.git("rev-parse", "--show-toplevel", in: elsewhere, environment: both)) == real(fixture.path))
     let recorded = try OctoGitBinary.run(
-      ["usage", "record", "--model", "gpt-5", "--out", "5", "--id", "through-git-dir"], in: elsewhere, home: fixture.home,
+      ["usage", "record", "--model", "gpt-5", "--out", "5", "--id", "through-git-dir"], in: elsewhere,
+      home: fixture.home,
       environment: both)
     #expect(recorded.status == 0, "\(recorded.stderr)")
     #expect(try fixture.octo("usage", "pending", "--json").contains("through-git-dir"))
@@ -252,7 +268,8 @@ struct DatesAndDiscoveryTests {
     #expect(wrong.status == ExitStatus.notARepository.rawValue && wrong.stderr.contains("GIT_DIR"))
 
     // A path that is not where octo-git runs (a registered repository, another worktree) is opened as itself.
-    let scoped = Repository.discoveryEnvironment(for: fixture.path, ["GIT_DIR": elsewhere, "GIT_WORK_TREE": elsewhere, "HOME": "/h"])
+    let scoped = Repository.discoveryEnvironment(
+      for: fixture.path, ["GIT_DIR": elsewhere, "GIT_WORK_TREE": elsewhere, "HOME": "/h"])
     #expect(scoped["GIT_DIR"] == nil && scoped["GIT_WORK_TREE"] == nil && scoped["HOME"] == "/h")
     let here = Repository.discoveryEnvironment(for: FileManager.default.currentDirectoryPath, ["GIT_DIR": elsewhere])
     #expect(here["GIT_DIR"] == elsewhere)

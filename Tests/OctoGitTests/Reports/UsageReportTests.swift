@@ -18,7 +18,9 @@ struct UsageReportTests {
     try fixture.git("checkout", "-q", "-b", "topic")
     try fixture.octo(
       "usage", "record",
-      input: #"{"id":"c","model":"gpt-5","in":10000,"out":1000,"cr":100000,"at":"2026-11-23T12:00:00Z","agent":"codex"}"# + "\n"
+      input:
+        #"{"id":"c","model":"gpt-5","in":10000,"out":1000,"cr":100000,"at":"2026-11-23T12:00:00Z","agent":"codex"}"#
+        + "\n"
         + #"{"id":"d","model":"claude-mystery-9","in":10,"out":10,"at":"2026-11-23T12:30:00Z","agent":"codex"}"#)
     try fixture.commitAll("second")
     return fixture
@@ -83,7 +85,10 @@ struct UsageReportTests {
     #expect(csv.contains("claude-sonnet-4,1,150000,1000,0,0,60000,0.9585,0"))
     let markdown = try fixture.octo("usage", "--by", "model", "--format", "md")
     #expect(markdown.contains("| claude-sonnet-4 | 1 |"))
-    for arguments in [["usage", "--by", "planet"], ["usage", "--tz", "Mars/Base"], ["usage", "--cycle-day", "32"], ["usage", "--since", "soon"]] {
+    for arguments in [
+      ["usage", "--by", "planet"], ["usage", "--tz", "Mars/Base"], ["usage", "--cycle-day", "32"],
+      ["usage", "--since", "soon"],
+    ] {
       let result = try OctoGitBinary.run(arguments, in: fixture.path, home: fixture.home)
       #expect(result.status == ExitStatus.usage.rawValue, "\(arguments)")
     }
@@ -98,8 +103,10 @@ struct UsageReportTests {
     try fixture.octo("cache", "rebuild")
     #expect(try fixture.octo("usage", "--by", "commit", "--json") == before)
     // A note added by someone else (git CLI) is picked up incrementally.
-    let extra = UsageEvent(id: "z", at: Timestamp.parse("2026-11-23T13:00:00Z")!, model: "gpt-5", tokens: TokenCounts(output: 100_000))
-      .priced(with: .builtIn)
+    let extra = UsageEvent(
+      id: "z", at: Timestamp.parse("2026-11-23T13:00:00Z")!, model: "gpt-5", tokens: TokenCounts(output: 100_000)
+    )
+    .priced(with: .builtIn)
     try fixture.git("notes", "--ref=octo/usage", "append", "-m", extra.line, "HEAD~1")
     let after = try report(fixture, "--by", "model")
     #expect(rows(after)["gpt-5"]?["events"]?.intValue == 2)
@@ -140,14 +147,17 @@ struct UsageReportTests {
     let head = try fixture.git("rev-parse", "HEAD")
     let ours = try Repository.open(at: fixture.path)
     let theirs = try Repository.open(at: clone)
-    let shared = UsageEvent(id: "shared", at: Date(timeIntervalSince1970: 1_790_000_000), model: "gpt-5", tokens: TokenCounts(input: 1))
+    let shared = UsageEvent(
+      id: "shared", at: Date(timeIntervalSince1970: 1_790_000_000), model: "gpt-5", tokens: TokenCounts(input: 1))
     for (repository, id) in [(ours, "from-a"), (theirs, "from-b")] {
       try repository.updateNote(on: Oid(hex: head)!, ref: UsageNote.ref, author: TestRepository.signature) {
-        UsageNote.merging($0, adding: [shared, UsageEvent(id: id, at: shared.at, model: "gpt-5", tokens: TokenCounts(input: 2))])
+        UsageNote.merging(
+          $0, adding: [shared, UsageEvent(id: id, at: shared.at, model: "gpt-5", tokens: TokenCounts(input: 2))])
       }
     }
     try fixture.git("fetch", "-q", clone, "refs/notes/octo/usage:refs/notes/octo-remote/clone/usage")
-    try fixture.git("notes", "--ref=octo/usage", "merge", "-q", "-s", "cat_sort_uniq", "refs/notes/octo-remote/clone/usage")
+    try fixture.git(
+      "notes", "--ref=octo/usage", "merge", "-q", "-s", "cat_sort_uniq", "refs/notes/octo-remote/clone/usage")
     let lines = try fixture.git("notes", "--ref=octo/usage", "show", head).split(separator: "\n")
     let ids = try lines.map { try UsageEvent(line: String($0)).id }
     #expect(Set(ids) == ["c", "d", "shared", "from-a", "from-b"])

@@ -12,13 +12,18 @@ struct RollupOriginsTests {
   /// Records one event with a known id and commits it through the post-commit hook.
   func record(_ space: Workspace, id: String, cost: String, at: String, in directory: String) throws {
     try space.octo(
-      ["usage", "record", "--model", "claude-sonnet-4-5", "--in", "100", "--out", "50", "--cost", cost, "--at", at, "--id", id],
+      [
+        "usage", "record", "--model", "claude-sonnet-4-5", "--in", "100", "--out", "50", "--cost", cost, "--at", at,
+        "--id", id,
+      ],
       in: directory)
   }
 
   /// The rows of a `--by repo` rollup as (repo, events, cost).
   func rows(_ report: JSONValue) -> [(String?, Int?, Decimal?)] {
-    (report["rows"]?.arrayValue ?? []).map { ($0["keys"]?["repo"]?.stringValue, $0["events"]?.intValue, $0["cost"]?.decimalValue) }
+    (report["rows"]?.arrayValue ?? []).map {
+      ($0["keys"]?["repo"]?.stringValue, $0["events"]?.intValue, $0["cost"]?.decimalValue)
+    }
   }
 
   @Test("an event id counts once across every repository, even when a clone's origin moved it to another project")
@@ -39,13 +44,15 @@ struct RollupOriginsTests {
     try space.git(["remote", "set-url", "origin", "https://github.com/Acme/Shop"], in: clone)
     try space.octo(["repos", "add", clone], in: space.root)
     var report = try space.rollup([])
-    #expect(report["total"]?["events"]?.intValue == 3 && report["total"]?["cost"]?.decimalValue == Decimal(string: "0.6"))
+    #expect(
+      report["total"]?["events"]?.intValue == 3 && report["total"]?["cost"]?.decimalValue == Decimal(string: "0.6"))
 
     // The clone's origin changes: it moves to its new project, and its events (the same ids) still count
     // once, under the repository registered first.
     try space.git(["remote", "set-url", "origin", "git@github.com:Acme/Shop-Renamed.git"], in: clone)
     report = try space.rollup([])
-    #expect(report["total"]?["events"]?.intValue == 3 && report["total"]?["cost"]?.decimalValue == Decimal(string: "0.6"))
+    #expect(
+      report["total"]?["events"]?.intValue == 3 && report["total"]?["cost"]?.decimalValue == Decimal(string: "0.6"))
     let moved = report["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == clone }
     #expect(moved?["project"]?.stringValue == "github.com/acme/shop-renamed")
     #expect(rows(report).map { $0.0 } == ["github.com/acme/shop"])
@@ -66,14 +73,16 @@ struct RollupOriginsTests {
     try space.git(["commit", "-q", "--allow-empty", "-m", "clone work"], in: clone)
     try space.git(["notes", "--ref=octo/usage", "add", "-m", longer + "\n" + fresh, "HEAD"], in: clone)
     report = try space.rollup([])
-    #expect(report["total"]?["events"]?.intValue == 4 && report["total"]?["cost"]?.decimalValue == Decimal(string: "1.15"))
+    #expect(
+      report["total"]?["events"]?.intValue == 4 && report["total"]?["cost"]?.decimalValue == Decimal(string: "1.15"))
     let found = rows(report)
     #expect(found.map { $0.0 } == ["github.com/acme/shop-renamed", "github.com/acme/shop"])
     #expect(found.map { $0.1 } == [2, 2])
     #expect(found.map { $0.2 } == [Decimal(string: "0.65"), Decimal(string: "0.5")])
     // Every dimension sums the same events.
     let byModel = try space.rollup(["--by", "model,day"])
-    #expect(byModel["total"]?["events"]?.intValue == 4 && byModel["total"]?["cost"]?.decimalValue == Decimal(string: "1.15"))
+    #expect(
+      byModel["total"]?["events"]?.intValue == 4 && byModel["total"]?["cost"]?.decimalValue == Decimal(string: "1.15"))
   }
 
   @Test("rollup --fetch: a failing origin is stale with git's whole message, the report still printed, exit 6")
@@ -94,7 +103,9 @@ struct RollupOriginsTests {
     #expect(stale?["status"]?.stringValue == "stale")
     let problem = stale?["problem"]?.stringValue ?? ""
     #expect(problem.contains("does not appear to be a git repository"), "\(problem)")
-    #expect(problem.contains("Could not read from remote repository.") && problem.contains("and the repository exists"), "\(problem)")
+    #expect(
+      problem.contains("Could not read from remote repository.") && problem.contains("and the repository exists"),
+      "\(problem)")
     #expect(!problem.contains("\n"))
     #expect(repositories.first { $0["path"]?.stringValue == other }?["status"]?.stringValue == "ok")
     // Its local notes still count.
@@ -104,14 +115,18 @@ struct RollupOriginsTests {
     // As a table: a line under it names the repository and git's message.
     let table = try OctoGitBinary.run(["rollup", "--fetch"], in: space.root, home: space.home)
     #expect(table.status == ExitStatus.unavailable.rawValue)
-    #expect(table.stdout.contains("stale \(shop)") && table.stdout.contains("does not appear to be a git repository"), "\(table.stdout)")
+    #expect(
+      table.stdout.contains("stale \(shop)") && table.stdout.contains("does not appear to be a git repository"),
+      "\(table.stdout)")
 
     // Without --fetch nothing is fetched, so nothing is stale (and no saved stale result is reused).
     let plain = try space.rollup([])
-    #expect(plain["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == shop }?["status"]?.stringValue == "ok")
+    #expect(
+      plain["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == shop }?["status"]?.stringValue == "ok")
   }
 
-  @Test("a mirror (git clone --mirror): repos add registers it, the rollup and usage read its notes; checkpoint refuses it")
+  @Test(
+    "a mirror (git clone --mirror): repos add registers it, the rollup and usage read its notes; checkpoint refuses it")
   func bareMirror() throws {
     let space = try Workspace()
     let shop = space.first.path
@@ -130,7 +145,8 @@ struct RollupOriginsTests {
     #expect(shown.arrayValue?.count == 2)
     // What needs a work tree says so.
     let refused = try OctoGitBinary.run(["checkpoint"], in: mirror, home: space.home)
-    #expect(refused.status == ExitStatus.notARepository.rawValue && refused.stderr.contains("bare"), "\(refused.stderr)")
+    #expect(
+      refused.status == ExitStatus.notARepository.rawValue && refused.stderr.contains("bare"), "\(refused.stderr)")
 
     try space.octo(["repos", "remove", shop], in: space.root)
     let added = try space.octo(["repos", "add", mirror], in: space.root)
@@ -142,7 +158,8 @@ struct RollupOriginsTests {
     try space.octo(["repos", "add", shop], in: space.root)
     #expect(try space.rollup([])["total"]?["events"]?.intValue == 2)
     // A scan finds the mirror as well.
-    let scanned = try CanonicalJSON.parse(try space.octo(["repos", "scan", space.root, "--depth", "1", "--json"], in: space.root))
+    let scanned = try CanonicalJSON.parse(
+      try space.octo(["repos", "scan", space.root, "--depth", "1", "--json"], in: space.root))
     #expect(scanned["known"]?.arrayValue?.compactMap(\.stringValue).contains(mirror) == true, "\(scanned)")
   }
 }

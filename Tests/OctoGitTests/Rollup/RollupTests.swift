@@ -58,7 +58,9 @@ struct RollupTests {
     /// Records events (model, cost, time) and commits them through the installed post-commit hook.
     func commitUsage(_ events: [(String, String, String)], in directory: String, message: String = "work") throws {
       for (model, cost, at) in events {
-        try octo(["usage", "record", "--model", model, "--in", "100", "--out", "50", "--cost", cost, "--at", at], in: directory)
+        try octo(
+          ["usage", "record", "--model", model, "--in", "100", "--out", "50", "--cost", cost, "--at", at], in: directory
+        )
       }
       try git(["commit", "-q", "--allow-empty", "-m", message], in: directory)
     }
@@ -86,9 +88,11 @@ struct RollupTests {
     try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
     let shallow = try space.repository("clients/one", origin: nil)
     let deep = try space.repository("clients/acme/two", origin: "git@example.com:acme/two.git")
-    let first = try CanonicalJSON.parse(try space.octo(["repos", "scan", "clients", "--depth", "1", "--json"], in: space.root))
+    let first = try CanonicalJSON.parse(
+      try space.octo(["repos", "scan", "clients", "--depth", "1", "--json"], in: space.root))
     #expect(first["added"]?.arrayValue?.map(\.stringValue) == [shallow])
-    let second = try CanonicalJSON.parse(try space.octo(["repos", "scan", space.root + "/clients", "--json"], in: space.root))
+    let second = try CanonicalJSON.parse(
+      try space.octo(["repos", "scan", space.root + "/clients", "--json"], in: space.root))
     #expect(second["added"]?.arrayValue?.map(\.stringValue) == [deep])
     #expect(second["known"]?.arrayValue?.map(\.stringValue) == [shallow])
 
@@ -108,7 +112,8 @@ struct RollupTests {
     try space.octo(["install"], in: shop)
     // 23:30 UTC on 18 March is 00:30 on the 19th in Berlin; 29 March is after the clocks went forward.
     try space.commitUsage(
-      [("claude-sonnet-4-5", "0.1", "2026-03-18T23:30:00Z"), ("claude-sonnet-4-5", "0.2", "2026-03-29T12:00:00Z")], in: shop)
+      [("claude-sonnet-4-5", "0.1", "2026-03-18T23:30:00Z"), ("claude-sonnet-4-5", "0.2", "2026-03-29T12:00:00Z")],
+      in: shop)
     let api = try space.repository("api", origin: "ssh://git@github.com/acme/api.git")
     try space.octo(["install"], in: api)
     try space.commitUsage([("gpt-5", "1.000000000001", "2026-04-20T10:00:00Z")], in: api)
@@ -128,14 +133,23 @@ struct RollupTests {
     #expect(byRepo["schema"]?.stringValue == "octo-git.rollup/1")
 
     let cycles = try space.rollup(["--by", "cycle", "--cycle-day", "19", "--tz", "Europe/Berlin"])
-    #expect(cycles["rows"]?.arrayValue?.map { $0["keys"]?["cycle"]?.stringValue } == ["2026-03-19..2026-04-18", "2026-04-19..2026-05-18"])
+    #expect(
+      cycles["rows"]?.arrayValue?.map { $0["keys"]?["cycle"]?.stringValue } == [
+        "2026-03-19..2026-04-18", "2026-04-19..2026-05-18",
+      ])
     #expect(cycles["rows"]?.arrayValue?.first?["cost"]?.decimalValue == Decimal(string: "0.3"))
     let utc = try space.rollup(["--by", "cycle,repo", "--cycle-day", "19", "--tz", "UTC"])
-    #expect(utc["rows"]?.arrayValue?.first?["keys"] == .object(["cycle": .string("2026-02-19..2026-03-18"), "repo": .string("github.com/acme/shop")]))
-    let weeks = try space.rollup(["--by", "week", "--tz", "Europe/Berlin", "--since", "2026-03-19", "--until", "2026-03-31"])
+    #expect(
+      utc["rows"]?.arrayValue?.first?["keys"]
+        == .object(["cycle": .string("2026-02-19..2026-03-18"), "repo": .string("github.com/acme/shop")]))
+    let weeks = try space.rollup([
+      "--by", "week", "--tz", "Europe/Berlin", "--since", "2026-03-19", "--until", "2026-03-31",
+    ])
     #expect(weeks["rows"]?.arrayValue?.map { $0["keys"]?["week"]?.stringValue } == ["2026-W12", "2026-W13"])
     let models = try space.rollup(["--by", "model,repo", "--repos", "git@github.com:acme/api.git"])
-    #expect(models["rows"]?.arrayValue?.count == 1 && models["rows"]?.arrayValue?.first?["keys"]?["model"]?.stringValue == "gpt-5")
+    #expect(
+      models["rows"]?.arrayValue?.count == 1
+        && models["rows"]?.arrayValue?.first?["keys"]?["model"]?.stringValue == "gpt-5")
 
     // Nothing moved: one ref read per repository, nothing read.
     let store = try space.store
@@ -156,7 +170,9 @@ struct RollupTests {
     #expect(result.status == 0)
     #expect(result.stdout.contains("skipped \(api): gone"))
     let afterwards = try space.rollup([])
-    #expect(afterwards["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == api }?["status"]?.stringValue == "skipped")
+    #expect(
+      afterwards["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == api }?["status"]?.stringValue
+        == "skipped")
     #expect(afterwards["total"]?["cost"]?.decimalValue == Decimal(string: "3.300000000001"))
     let bad = try OctoGitBinary.run(["rollup", "--by", "planet"], in: space.root, home: space.home)
     #expect(bad.status == ExitStatus.usage.rawValue && bad.stderr.contains("cannot group by 'planet'"))
@@ -176,9 +192,14 @@ struct RollupTests {
     let grouped = try space.rollup(["--by", "user,model,branch"])
     let rows = grouped["rows"]?.arrayValue ?? []
     #expect(rows.count == 3)
-    #expect(Set(rows.compactMap { $0["keys"]?["model"]?.stringValue }) == ["claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"])
-    #expect(Set(rows.compactMap { $0["keys"]?["branch"]?.stringValue }) == ["topic-alpha", "topic-beta", "topic-gamma"])
-    #expect(Set(rows.compactMap { $0["keys"]?["user"]?.stringValue }) == ["alpha@example.com", "beta@example.com", "gamma@example.com"])
+    #expect(
+      Set(rows.compactMap { $0["keys"]?["model"]?.stringValue }) == ["claude-sonnet-4-5", "gpt-5", "claude-haiku-4-5"])
+    #expect(
+      Set(rows.compactMap { $0["keys"]?["branch"]?.stringValue }) == ["topic-alpha", "topic-beta", "topic-gamma"])
+    #expect(
+      Set(rows.compactMap { $0["keys"]?["user"]?.stringValue }) == [
+        "alpha@example.com", "beta@example.com", "gamma@example.com",
+      ])
     #expect(grouped["total"]?["cost"]?.decimalValue == Decimal(string: "1.5"))
   }
 
@@ -208,8 +229,10 @@ struct RollupTests {
     let shop = space.first.path
     try space.octo(["install"], in: shop)
     try space.commitUsage(
-      [("claude-sonnet-4-5", "3.5", "2026-06-02T10:00:00Z"), ("gpt-5", "1.25", "2026-06-20T10:00:00Z"),
-       ("claude-opus-4-1", "7", "2026-07-03T10:00:00Z")], in: shop)
+      [
+        ("claude-sonnet-4-5", "3.5", "2026-06-02T10:00:00Z"), ("gpt-5", "1.25", "2026-06-20T10:00:00Z"),
+        ("claude-opus-4-1", "7", "2026-07-03T10:00:00Z"),
+      ], in: shop)
     let page = space.root + "/report.html"
     try space.octo(["rollup", "--format", "html", "--out", page, "--cycle-day", "19"], in: space.root)
     let html = try String(contentsOfFile: page, encoding: .utf8)
@@ -217,18 +240,27 @@ struct RollupTests {
     #expect(html.contains("Cost by billing cycle (from day 19)") && html.contains("$11.75"))
     for outside in ["<script", "http://", "https://", "<link", "@import", "src="] { #expect(!html.contains(outside)) }
 
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
     let browser = try #require(chromium, "Chromium is missing: make test installs it (scripts/install-deps.sh test)")
-    for (mode, flags) in [("light", [String]()), ("dark", ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"])] {
+    for (mode, flags) in [
+      ("light", [String]()), ("dark", ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]),
+    ] {
       let picture = space.root + "/report-\(mode).png"
       let shot = try Shell.run(
         browser,
-        ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--window-size=1100,1300",
-         "--force-device-scale-factor=0.5", "--user-data-dir=\(space.root)/chromium-\(mode)", "--screenshot=\(picture)"]
+        [
+          "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+          "--window-size=1100,1300",
+          "--force-device-scale-factor=0.5", "--user-data-dir=\(space.root)/chromium-\(mode)",
+          "--screenshot=\(picture)",
+        ]
           + flags + ["file://" + page],
         in: space.root, home: space.home)
       #expect(FileManager.default.fileExists(atPath: picture), "\(shot.stderr)")
-      let stats = try Shell.run("/usr/bin/env", ["python3", packageRoot + "/Tests/Support/png-stats.py", picture], in: space.root)
+      let stats = try Shell.run(
+        "/usr/bin/env", ["python3", packageRoot + "/Tests/Support/png-stats.py", picture], in: space.root)
       let measured = try CanonicalJSON.parse(stats.stdout)
       #expect((measured["colours"]?.intValue ?? 0) > 30, "\(stats.stdout)\(stats.stderr)")
       #expect((measured["inked"]?.decimalValue ?? 0) > Decimal(string: "0.05")!, "\(stats.stdout)")
@@ -267,8 +299,13 @@ struct EventArchiveTests {
   @Test("holders count the notes holding an event; the longest copy wins; released events go; encoding round-trips")
   func archive() throws {
     var archive = EventArchive()
-    archive.apply(delta([[line("a", out: 5, cost: "0.5")], [line("a", out: 9, cost: "0.9"), line("b", out: 1, cost: nil)]], rebuilt: true))
-    #expect(archive.events["a"]?.holders == 2 && archive.events["a"]?.tokens.output == 9 && archive.events["a"]?.costPico == 900_000_000_000)
+    archive.apply(
+      delta(
+        [[line("a", out: 5, cost: "0.5")], [line("a", out: 9, cost: "0.9"), line("b", out: 1, cost: nil)]],
+        rebuilt: true))
+    #expect(
+      archive.events["a"]?.holders == 2 && archive.events["a"]?.tokens.output == 9
+        && archive.events["a"]?.costPico == 900_000_000_000)
     #expect(archive.events["b"] != nil && archive.events["b"]?.costPico == nil && archive.events["b"]?.costText == nil)
     // A rebase moved "a" to a new note (one hold released, one taken); "b"'s only note is gone.
     archive.apply(delta([[line("a", out: 9, cost: "0.9")]], previous: ["a", "b"]))

@@ -191,15 +191,18 @@ struct TeamLedgerTests {
     let output = try space.octo(["team", "init", "--url", database.url, "--cycle-day", "19", "--tz", "Europe/Berlin"])
     #expect(output.contains("from version \(TeamSchema.version - 1) to \(TeamSchema.version)"))
     #expect(try database.value("SELECT value FROM octo.meta WHERE key = 'databaseId'") == old.databaseID)
-    #expect(try database.rows("SELECT day::text, project, events::text, cost::text FROM octo.daily") == [
-      ["2026-03-19", "github.com/acme/shop", "1", "0.25"]
-    ])
-    #expect(try database.rows("SELECT cycle_start::text, cycle_end::text, cost::text FROM octo.cycles") == [
-      ["2026-03-19", "2026-04-18", "0.25"]
-    ])
-    #expect(try database.rows("SELECT cycle_start::text, cycle_end::text FROM octo.cycles_on(31)") == [
-      ["2026-02-28", "2026-03-30"]
-    ])
+    #expect(
+      try database.rows("SELECT day::text, project, events::text, cost::text FROM octo.daily") == [
+        ["2026-03-19", "github.com/acme/shop", "1", "0.25"]
+      ])
+    #expect(
+      try database.rows("SELECT cycle_start::text, cycle_end::text, cost::text FROM octo.cycles") == [
+        ["2026-03-19", "2026-04-18", "0.25"]
+      ])
+    #expect(
+      try database.rows("SELECT cycle_start::text, cycle_end::text FROM octo.cycles_on(31)") == [
+        ["2026-02-28", "2026-03-30"]
+      ])
   }
 
   @Test("push sends every event once; pushing again with nothing new is one query and sends nothing")
@@ -301,10 +304,14 @@ struct TeamLedgerTests {
       _ = try ledger.push(entries.filter { $0.path == path }, statePath: space.statePath)
     }
     try push(low)
-    #expect(try database.rows("SELECT tout::text, model, project FROM octo.events") == [["50", "claude-sonnet-4-5", "example.com/low"]])
+    #expect(
+      try database.rows("SELECT tout::text, model, project FROM octo.events") == [
+        ["50", "claude-sonnet-4-5", "example.com/low"]
+      ])
     try push(high)
     try push(middle)
-    #expect(try database.rows("SELECT tout::text, model, project FROM octo.events") == [["80", "gpt-5", "example.com/high"]])
+    #expect(
+      try database.rows("SELECT tout::text, model, project FROM octo.events") == [["80", "gpt-5", "example.com/high"]])
     // The local rollup agrees.
     let local = try space.json(["rollup", "--by", "model", "--format", "json"])
     let team = try space.json(["rollup", "--team", "--url", database.url, "--by", "model", "--format", "json"])
@@ -331,7 +338,9 @@ struct TeamLedgerTests {
     var options = TeamPush.Options()
     options.batchBytes = 1
     options.afterBatch = { number in if number == 1 { throw OctoError("cut off") } }
-    #expect(throws: OctoError.self) { try ledger.push(try space.entries(), statePath: space.statePath, options: options) }
+    #expect(throws: OctoError.self) {
+      try ledger.push(try space.entries(), statePath: space.statePath, options: options)
+    }
     #expect(try database.value("SELECT count(*) FROM octo.events") != "3")
     let again = try ledger.push(try space.entries(), statePath: space.statePath)
     #expect(again.unchanged == 0)
@@ -368,7 +377,8 @@ struct TeamLedgerTests {
 
     // A schema newer than this octo-git: no writes, and which version is needed.
     try database.connection().execute(
-      "UPDATE octo.meta SET value = '99' WHERE key = 'schemaVersion'; UPDATE octo.meta SET value = '9.9.9' WHERE key = 'migratedBy'")
+      "UPDATE octo.meta SET value = '99' WHERE key = 'schemaVersion'; UPDATE octo.meta SET value = '9.9.9' WHERE key = 'migratedBy'"
+    )
     let newer = try space.run(["team", "push", "--url", database.url])
     #expect(newer.status == 1 && newer.stderr.contains("schema version 99") && newer.stderr.contains("9.9.9"))
     let reinit = try space.run(["team", "init", "--url", database.url])
@@ -388,7 +398,8 @@ struct TeamLedgerTests {
   @Test("the URL comes from --url, OCTO_GIT_TEAM_URL or git config; a password in git config is refused")
   func urlSources() throws {
     let space = try TeamWorkspace()
-    try space.git(["config", "--global", "octo.teamUrl", "postgresql://me:hunter2@db.example.com/team"], in: space.root)
+    try space.git(
+      ["config", "--global", "octo.teamUrl", "postgresql://me:hunter2@db.example.com/team"], in: space.root)
     let refused = try space.run(["team", "push"])
     #expect(refused.status == ExitStatus.badInput.rawValue && refused.stderr.contains("holds a password"))
     #expect(!refused.stderr.contains("hunter2"))
@@ -421,11 +432,14 @@ struct TeamLedgerPiecesTests {
     var rows = TeamRows(project: "github.com/acme/shop")
     let commit = Array(String(repeating: "a", count: 40).utf8)
     commit.withUnsafeBufferPointer { rows.append(line, commit: $0, order: 7) }
-    let fields = String(decoding: rows.bytes, as: UTF8.self).dropLast().split(separator: "\t", omittingEmptySubsequences: false)
+    let fields = String(decoding: rows.bytes, as: UTF8.self).dropLast().split(
+      separator: "\t", omittingEmptySubsequences: false)
     #expect(rows.count == 1 && rows.bytes.last == UInt8(ascii: "\n"))
     #expect(fields.count == TeamRows.columns.count)
     #expect(fields[0] == "id-1" && fields[1] == "-1500" && fields[2] == "github.com/acme/shop")
-    #expect(fields[3] == Substring(ModelName.normalise("Anthropic/Claude-Sonnet-4-5")) && fields[4] == "Anthropic/Claude-Sonnet-4-5")
+    #expect(
+      fields[3] == Substring(ModelName.normalise("Anthropic/Claude-Sonnet-4-5"))
+        && fields[4] == "Anthropic/Claude-Sonnet-4-5")
     #expect(fields[5] == #"\N"# && fields[6] == #"a\tb\nc\\d\ref é"#)
     #expect(fields[11] == Substring(String(repeating: "a", count: 40)))
     #expect(Array(fields[12...16]) == ["1", "22", "0", "333", "4444"])
@@ -449,14 +463,20 @@ struct TeamLedgerPiecesTests {
     #expect(down.kind == .unreachable && !down.message.contains("\n"))
     #expect(
       PostgresError.connectionFailure(
-        "connection to server at \"h\" failed: FATAL:  password authentication failed for user \"me\"", needsPassword: false
+        "connection to server at \"h\" failed: FATAL:  password authentication failed for user \"me\"",
+        needsPassword: false
       ).kind == .authentication)
-    #expect(PostgresError.connectionFailure("fe_sendauth: no password supplied", needsPassword: true).kind == .authentication)
     #expect(
-      PostgresError.connectionFailure("connection to server at \"h\" failed: FATAL:  database \"x\" does not exist", needsPassword: false)
-        .kind == .refused)
+      PostgresError.connectionFailure("fe_sendauth: no password supplied", needsPassword: true).kind == .authentication)
+    #expect(
+      PostgresError.connectionFailure(
+        "connection to server at \"h\" failed: FATAL:  database \"x\" does not exist", needsPassword: false
+      )
+      .kind == .refused)
     let unreachable = TeamLedger.octoError(down, place: "127.0.0.1:1/db")
-    #expect(unreachable.status == .unavailable && unreachable.message.hasPrefix("cannot reach the team database 127.0.0.1:1/db"))
+    #expect(
+      unreachable.status == .unavailable
+        && unreachable.message.hasPrefix("cannot reach the team database 127.0.0.1:1/db"))
   }
 
   @Test("the report's SQL: a GROUP BY per dimension, days grouped first, parameters for every value")
@@ -465,7 +485,8 @@ struct TeamLedgerPiecesTests {
     #expect(byModel.sql.contains("GROUP BY 1") && byModel.parameters.isEmpty && !byModel.sql.contains("AT TIME ZONE"))
     let byCycle = TeamReportQuery.sql(
       RollupOptions(
-        dimensions: [.cycle, .repo], since: Date(timeIntervalSince1970: 0), timeZone: TimeZone(identifier: "Europe/Berlin")!,
+        dimensions: [.cycle, .repo], since: Date(timeIntervalSince1970: 0),
+        timeZone: TimeZone(identifier: "Europe/Berlin")!,
         cycleDay: 19, projects: ["github.com/acme/shop"]))
     #expect(byCycle.parameters == ["Europe/Berlin", "1970-01-01T00:00:00.000Z", "github.com/acme/shop", "19"])
     #expect(byCycle.sql.contains("octo.cycle_start(g.k1, $4::integer)") && byCycle.sql.hasSuffix("GROUP BY 1, 2"))

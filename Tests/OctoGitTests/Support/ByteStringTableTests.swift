@@ -7,7 +7,8 @@ struct ByteStringTableTests {
   @Test("numbers strings in the order first met, finds them again by their bytes, keeps them through growth")
   func numbersAndFinds() {
     var table = ByteStringTable(capacity: 2)
-    let words = (0..<5_000).map { "event-\($0 % 2_500)-" + String(repeating: "x", count: $0 % 23) } + ["", "é", "msg_01"]
+    let words =
+      (0..<5_000).map { "event-\($0 % 2_500)-" + String(repeating: "x", count: $0 % 23) } + ["", "é", "msg_01"]
     var expected: [String: Int] = [:]
     var order: [String] = []
     for word in words {

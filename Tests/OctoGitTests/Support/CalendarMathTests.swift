@@ -7,9 +7,11 @@ import Testing
 struct CalendarMathTests {
   let utc = CalendarMath(timeZone: TimeZone(identifier: "UTC")!)
 
-  @Test("ISO weeks at year boundaries", arguments: [
-    ("2026-01-01", "2026-W01"), ("2027-01-01", "2026-W53"), ("2024-12-30", "2025-W01"), ("2021-01-03", "2020-W53"),
-  ])
+  @Test(
+    "ISO weeks at year boundaries",
+    arguments: [
+      ("2026-01-01", "2026-W01"), ("2027-01-01", "2026-W53"), ("2024-12-30", "2025-W01"), ("2021-01-03", "2020-W53"),
+    ])
   func isoWeeks(_ day: String, _ week: String) {
     #expect(utc.isoWeek(of: Timestamp.parse(day)!) == week)
   }
@@ -35,7 +37,9 @@ struct CalendarMathTests {
     #expect(tokyo.cycle(of: instant, startDay: 19).first.text == "2026-11-19")
     let berlin = CalendarMath(timeZone: TimeZone(identifier: "Europe/Berlin")!)
     // The day DST ends in Berlin starts at 22:00 UTC the evening before.
-    #expect(Timestamp.format(berlin.start(of: CalendarMath.Day(year: 2026, month: 10, day: 25))) == "2026-10-24T22:00:00.000Z")
+    #expect(
+      Timestamp.format(berlin.start(of: CalendarMath.Day(year: 2026, month: 10, day: 25))) == "2026-10-24T22:00:00.000Z"
+    )
   }
 
   @Test("timestamps parse with fractions and offsets, and format in UTC with milliseconds")

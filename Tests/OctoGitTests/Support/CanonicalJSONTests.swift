@@ -7,7 +7,8 @@ import Testing
 struct CanonicalJSONTests {
   @Test("keys sorted, no spaces, UTF-8 kept, control characters escaped, numbers exact")
   func canonicalForm() throws {
-    let value = try CanonicalJSON.parse(#"{ "b": 1, "a": [true, null, "x\"y\\z\n\u0001é"], "c": 0.000003 , "d": 3e-06 }"#)
+    let value = try CanonicalJSON.parse(
+      #"{ "b": 1, "a": [true, null, "x\"y\\z\n\u0001é"], "c": 0.000003 , "d": 3e-06 }"#)
     #expect(CanonicalJSON.string(value) == #"{"a":[true,null,"x\"y\\z\n\u0001é"],"b":1,"c":0.000003,"d":3e-06}"#)
     #expect(value["c"]?.decimalValue == Decimal(string: "0.000003"))
     #expect(value["d"]?.decimalValue == Decimal(string: "0.000003"))
@@ -20,7 +21,9 @@ struct CanonicalJSONTests {
     #expect(try CanonicalJSON.parse(#""\ud83d\ude00 \/""#) == .string("😀 /"))
   }
 
-  @Test("malformed input is refused with a position", arguments: ["{", "[1,]", "{\"a\" 1}", "tru", "\"\u{01}\"", "1 2", "-", "01x"])
+  @Test(
+    "malformed input is refused with a position",
+    arguments: ["{", "[1,]", "{\"a\" 1}", "tru", "\"\u{01}\"", "1 2", "-", "01x"])
   func malformed(_ text: String) {
     #expect(throws: CanonicalJSON.ParseError.self) { try CanonicalJSON.parse(text) }
   }

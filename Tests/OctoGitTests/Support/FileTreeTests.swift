@@ -33,8 +33,10 @@ struct FileTreeTests {
     try scratch.write("projects/p2/x.jsonl", "ccc\n")
     try scratch.write("projects/p2/notes.txt", "not a transcript\n")
     try scratch.write("elsewhere/linked/y.jsonl", "dddd\n")
-    try FileManager.default.createSymbolicLink(atPath: root + "/p2/link.jsonl", withDestinationPath: root + "/p2/x.jsonl")
-    try FileManager.default.createSymbolicLink(atPath: root + "/linked", withDestinationPath: scratch.path + "/elsewhere/linked")
+    try FileManager.default.createSymbolicLink(
+      atPath: root + "/p2/link.jsonl", withDestinationPath: root + "/p2/x.jsonl")
+    try FileManager.default.createSymbolicLink(
+      atPath: root + "/linked", withDestinationPath: scratch.path + "/elsewhere/linked")
 
     // Folders changed since the last step are dated in the past, a second apart per step: as time passes.
     let past = Date().addingTimeInterval(-86_400)
@@ -47,11 +49,14 @@ struct FileTreeTests {
         var isFolder: ObjCBool = false
         let full = root + "/" + relative
         let attributes = try files.attributesOfItem(atPath: full)
-        if attributes[.type] as? FileAttributeType == .typeDirectory, files.fileExists(atPath: full, isDirectory: &isFolder) {
+        if attributes[.type] as? FileAttributeType == .typeDirectory,
+          files.fileExists(atPath: full, isDirectory: &isFolder)
+        {
           folders.append(full)
         }
       }
-      for folder in folders where (try files.attributesOfItem(atPath: folder)[.modificationDate] as! Date) > past.addingTimeInterval(600) {
+      for folder in folders
+      where (try files.attributesOfItem(atPath: folder)[.modificationDate] as! Date) > past.addingTimeInterval(600) {
         try files.setAttributes([.modificationDate: past.addingTimeInterval(step)], ofItemAtPath: folder)
       }
     }

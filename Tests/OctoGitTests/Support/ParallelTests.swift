@@ -11,10 +11,13 @@ struct ParallelTests {
   func streamInOrder() throws {
     let items = Array(0..<200)
     var seen: [Int] = []
-    try Parallel.stream(items, { item -> Int in
-      if item % 7 == 0 { usleep(200) }
-      return item * item
-    }) { seen.append($0) }
+    try Parallel.stream(
+      items,
+      { item -> Int in
+        if item % 7 == 0 { usleep(200) }
+        return item * item
+      }
+    ) { seen.append($0) }
     #expect(seen == items.map { $0 * $0 })
     #expect(Parallel.map(items) { $0 + 1 } == items.map { $0 + 1 })
 

@@ -93,7 +93,8 @@ struct ProcessRunnerTests {
   func largeInput() throws {
     let folder = try Folder()
     let text = String(repeating: "0123456789abcdef\n", count: 65536)
-    let echoed = try ProcessRunner.run("/bin/cat", [], in: folder.path, environment: Self.environment, input: Data(text.utf8))
+    let echoed = try ProcessRunner.run(
+      "/bin/cat", [], in: folder.path, environment: Self.environment, input: Data(text.utf8))
     #expect(echoed.status == 0 && !echoed.timedOut)
     #expect(echoed.stdout.utf8.count == text.utf8.count)
     #expect(echoed.stdout == text)
@@ -115,8 +116,9 @@ struct ProcessRunnerTests {
     #expect(result.status == 3 && !result.timedOut)
     let printed = result.stdout.split(separator: "\n").map(String.init)
     #expect(printed.count == 2 && printed.last == "a value", "\(result.stdout)")
-    #expect(URL(fileURLWithPath: printed.first ?? "").resolvingSymlinksInPath().path
-      == URL(fileURLWithPath: folder.path).resolvingSymlinksInPath().path)
+    #expect(
+      URL(fileURLWithPath: printed.first ?? "").resolvingSymlinksInPath().path
+        == URL(fileURLWithPath: folder.path).resolvingSymlinksInPath().path)
     #expect(result.stderr == "oops\n")
 
     let killed = try ProcessRunner.run("/bin/sh", ["-c", "kill -9 $$"], in: folder.path, environment: Self.environment)
@@ -134,7 +136,8 @@ struct ProcessRunnerTests {
   func userCommandTimeout() throws {
     let folder = try Folder()
     let started = Date()
-    let result = try UserCommand.shell("sleep 40 & sleep 40 & wait", in: folder.path, output: .standardError, timeout: 2)
+    let result = try UserCommand.shell(
+      "sleep 40 & sleep 40 & wait", in: folder.path, output: .standardError, timeout: 2)
     #expect(Date().timeIntervalSince(started) < 20)
     #expect(result.timedOut)
     #expect(!result.succeeded)

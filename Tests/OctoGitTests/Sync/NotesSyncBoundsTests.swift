@@ -28,7 +28,9 @@ final class SilentServer {
     address.sin_port = 0
     address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
     let bound = withUnsafePointer(to: address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
     guard bound == 0, listen(listener, 16) == 0 else {
       let code = errno
@@ -72,7 +74,9 @@ struct NotesSyncBoundsTests {
     #expect(error?.message == "no remote named '\(injected)'")
     #expect(error?.hint == "see git remote -v")
     for remote in ["-o", "", "nowhere", bare, "origin\nx"] {
-      let refused = #expect(throws: OctoError.self, "\(remote)") { try NotesSync.sync(repository, remote: remote, timeout: 10) }
+      let refused = #expect(throws: OctoError.self, "\(remote)") {
+        try NotesSync.sync(repository, remote: remote, timeout: 10)
+      }
       #expect(refused?.status == .badInput)
     }
     #expect(throws: OctoError.self) { try NotesSync.pull(repository, remote: injected, timeout: 10) }
@@ -99,7 +103,8 @@ struct NotesSyncBoundsTests {
     #expect(outcome.attempts == 1)
   }
 
-  @Test("a remote that accepts the connection and never answers: the sync stops at its time limit, the hook says one line")
+  @Test(
+    "a remote that accepts the connection and never answers: the sync stops at its time limit, the hook says one line")
   func silentRemote() throws {
     let server = try SilentServer()
     let fixture = try TestRepository()

@@ -27,7 +27,9 @@ enum Shell {
     if let home {
       // A private home means private XDG folders too (the rollup registry, downloaded prices).
       environment["HOME"] = home
-      for variable in ["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"] { environment.removeValue(forKey: variable) }
+      for variable in ["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"] {
+        environment.removeValue(forKey: variable)
+      }
     }
     environment["GIT_CONFIG_NOSYSTEM"] = "1"
     environment["NO_COLOR"] = "1"
@@ -45,6 +47,7 @@ enum Shell {
     return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
   }
 
-  static let git = ["/usr/bin/git", "/usr/local/bin/git"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  static let git =
+    ["/usr/bin/git", "/usr/local/bin/git"].first { FileManager.default.isExecutableFile(atPath: $0) }
     ?? "/usr/bin/git"
 }

@@ -40,7 +40,9 @@ final class TestRepository {
   /// Runs `git` in the work tree (or `directory`), returning its trimmed standard output; throws when it
   /// fails.
   @discardableResult
-  func git(_ arguments: String..., in directory: String? = nil, input: String? = nil, environment: [String: String] = [:])
+  func git(
+    _ arguments: String..., in directory: String? = nil, input: String? = nil, environment: [String: String] = [:]
+  )
     throws -> String
   {
     let result = try Shell.run(
@@ -93,7 +95,8 @@ final class TestRepository {
   }
 
   /// A signature for commits and notes written by tests.
-  static let signature = Signature(name: "Test User", email: "test@example.com", time: Date(timeIntervalSince1970: 1_700_000_000), offsetMinutes: 0)
+  static let signature = Signature(
+    name: "Test User", email: "test@example.com", time: Date(timeIntervalSince1970: 1_700_000_000), offsetMinutes: 0)
 }
 
 /// Runs the built `octo-git` binary.
@@ -113,7 +116,8 @@ enum OctoGitBinary {
     _ arguments: [String], in directory: String, home: String? = nil, environment: [String: String] = [:],
     input: String? = nil
   ) throws -> Shell.Result {
-    try Shell.run(path, arguments, in: directory, input: input.map { Data($0.utf8) }, environment: environment, home: home)
+    try Shell.run(
+      path, arguments, in: directory, input: input.map { Data($0.utf8) }, environment: environment, home: home)
   }
 }
 
@@ -126,7 +130,8 @@ extension TestRepository {
   func installPostCommitHook() throws {
     let hooks = try git("rev-parse", "--path-format=absolute", "--git-path", "hooks")
     try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
-    let stub = DefaultFiles.content(of: "hooks/post-commit")!.replacingOccurrences(of: "@OCTO_GIT_BIN@", with: OctoGitBinary.path)
+    let stub = DefaultFiles.content(of: "hooks/post-commit")!.replacingOccurrences(
+      of: "@OCTO_GIT_BIN@", with: OctoGitBinary.path)
     try Data(stub.utf8).write(to: URL(fileURLWithPath: hooks + "/post-commit"))
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/post-commit")
   }

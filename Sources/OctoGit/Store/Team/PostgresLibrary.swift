@@ -10,20 +10,23 @@ import Foundation
 enum PostgresLibrary {
   typealias Connection = OpaquePointer
   typealias Result = OpaquePointer
-  typealias ConnectParams = @convention(c) (
-    UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?, Int32
-  ) -> Connection?
+  typealias ConnectParams =
+    @convention(c) (
+      UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?, Int32
+    ) -> Connection?
   typealias ConnectionStatus = @convention(c) (Connection?) -> ConnStatusType
   typealias ConnectionText = @convention(c) (Connection?) -> UnsafeMutablePointer<CChar>?
   typealias ConnectionAction = @convention(c) (Connection?) -> Void
   typealias ConnectionNumber = @convention(c) (Connection?) -> Int32
-  typealias SetNoticeProcessor = @convention(c) (Connection?, PQnoticeProcessor?, UnsafeMutableRawPointer?) ->
+  typealias SetNoticeProcessor =
+    @convention(c) (Connection?, PQnoticeProcessor?, UnsafeMutableRawPointer?) ->
     PQnoticeProcessor?
   typealias Exec = @convention(c) (Connection?, UnsafePointer<CChar>?) -> Result?
-  typealias ExecParams = @convention(c) (
-    Connection?, UnsafePointer<CChar>?, Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?,
-    UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32
-  ) -> Result?
+  typealias ExecParams =
+    @convention(c) (
+      Connection?, UnsafePointer<CChar>?, Int32, UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?,
+      UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32
+    ) -> Result?
   typealias ResultStatus = @convention(c) (Result?) -> ExecStatusType
   typealias ResultText = @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
   typealias ResultField = @convention(c) (Result?, Int32) -> UnsafeMutablePointer<CChar>?
@@ -34,7 +37,8 @@ enum PostgresLibrary {
   typealias PutCopyData = @convention(c) (Connection?, UnsafePointer<CChar>?, Int32) -> Int32
   typealias PutCopyEnd = @convention(c) (Connection?, UnsafePointer<CChar>?) -> Int32
   typealias GetResult = @convention(c) (Connection?) -> Result?
-  typealias ConninfoParse = @convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?)
+  typealias ConninfoParse =
+    @convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?)
     -> UnsafeMutablePointer<PQconninfoOption>?
   typealias ConninfoFree = @convention(c) (UnsafeMutablePointer<PQconninfoOption>?) -> Void
   typealias FreeMemory = @convention(c) (UnsafeMutableRawPointer?) -> Void
@@ -131,7 +135,8 @@ enum PostgresLibrary {
   static var version: String? {
     guard let functions = try? functions() else { return nil }
     let number = Int(functions.libVersion())
-    return number >= 100_000 ? "\(number / 10_000).\(number % 10_000)" : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
+    return number >= 100_000
+      ? "\(number / 10_000).\(number % 10_000)" : "\(number / 10_000).\(number / 100 % 100).\(number % 100)"
   }
 
   /// A connection string's settings, as libpq reads it (a `postgresql://` URL or `key=value` pairs), each

@@ -33,8 +33,9 @@ public struct TeamDatabaseURL: Sendable {
       (flag, .flag), (environment["OCTO_GIT_TEAM_URL"], .environment),
       (try config?.string("octo.teamUrl"), .gitConfig),
     ]
-    guard let (text, source) = candidates.first(where: { !($0.0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty })
-      .map({ ($0.0!.trimmingCharacters(in: .whitespacesAndNewlines), $0.1) })
+    guard
+      let (text, source) = candidates.first(where: { !($0.0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty })
+        .map({ ($0.0!.trimmingCharacters(in: .whitespacesAndNewlines), $0.1) })
     else {
       throw OctoError(
         "no team database named",

@@ -216,7 +216,8 @@ public final class TeamLedger {
     case .unreachable:
       return OctoError(
         "cannot reach the team database\(at): \(message)",
-        hint: "check that the server runs and the URL's host and port (octo-git waits \(TeamDatabaseURL.connectTimeout) s)",
+        hint:
+          "check that the server runs and the URL's host and port (octo-git waits \(TeamDatabaseURL.connectTimeout) s)",
         status: .unavailable)
     case .authentication:
       return OctoError(

@@ -92,7 +92,8 @@ enum TeamReportQuery {
       "sum(g.events)", "sum(g.tin)", "sum(g.tout)", "sum(g.cw5m)", "sum(g.cw1h)", "sum(g.cr)", "sum(g.cost)",
       "sum(g.unpriced)", "sum(g.unpriced_tokens)",
     ]
-    let sql = "SELECT " + outer.joined(separator: ", ") + " FROM (" + inner + ") g GROUP BY "
+    let sql =
+      "SELECT " + outer.joined(separator: ", ") + " FROM (" + inner + ") g GROUP BY "
       + (1...options.dimensions.count).map(String.init).joined(separator: ", ")
     return (sql, parameters)
   }
@@ -108,8 +109,12 @@ enum TeamReportQuery {
     for row in 0..<result.rowCount {
       var keys = (0..<width).map { result[row, $0] ?? "" }
       // Stored normalised; normalised again in case an older octo-git pushed the row.
-      if let position = options.dimensions.firstIndex(of: .model) { keys[position] = ModelName.normalise(keys[position]) }
-      func number(_ column: Int) -> Int { result[row, width + column].flatMap { Int($0) } ?? (result[row, width + column] == nil ? 0 : Int.max) }
+      if let position = options.dimensions.firstIndex(of: .model) {
+        keys[position] = ModelName.normalise(keys[position])
+      }
+      func number(_ column: Int) -> Int {
+        result[row, width + column].flatMap { Int($0) } ?? (result[row, width + column] == nil ? 0 : Int.max)
+      }
       var totals = UsageTotals()
       let cost = costParts(result[row, width + 6])
       totals.add(
