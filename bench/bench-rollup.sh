@@ -8,19 +8,7 @@ bin=${1:?usage: bench-rollup.sh path/to/octo-git}
 . "$(dirname "$0")/lib.sh"
 need_hyperfine
 
-repos="$work/rollup-repos"
-mkdir -p "$repos"
-count=${ROLLUP_REPOS:-100}
-commits=${ROLLUP_COMMITS:-2000}
-generated=0
-for number in $(seq -w 1 "$count"); do
-  repo="$repos/r$number"
-  if [ ! -d "$repo/.git" ]; then
-    [ "$generated" -eq 0 ] && echo "generating $count repositories of $commits commits with usage notes" >&2
-    generated=1
-    python3 "$bench_dir/make-notes-repo.py" "$repo" "$commits" 2
-  fi
-done
+rollup_repositories
 
 export XDG_DATA_HOME="$work/rollup-xdg"
 rm -rf "$XDG_DATA_HOME"

@@ -42,3 +42,22 @@ lefthook_binary() {
 print_table() {
   python3 "$bench_dir/table.py" "$@"
 }
+
+# The rollup's data (shared with the team ledger's benchmark): ROLLUP_REPOS repositories (100) of
+# ROLLUP_COMMITS commits (2,000), each with a usage note of two events, made once under $work/rollup-repos.
+# Sets repos, count and commits.
+rollup_repositories() {
+  repos="$work/rollup-repos"
+  mkdir -p "$repos"
+  count=${ROLLUP_REPOS:-100}
+  commits=${ROLLUP_COMMITS:-2000}
+  generated=0
+  for number in $(seq -w 1 "$count"); do
+    repo="$repos/r$number"
+    if [ ! -d "$repo/.git" ]; then
+      [ "$generated" -eq 0 ] && echo "generating $count repositories of $commits commits with usage notes" >&2
+      generated=1
+      python3 "$bench_dir/make-notes-repo.py" "$repo" "$commits" 2
+    fi
+  done
+}

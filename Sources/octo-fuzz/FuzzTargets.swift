@@ -322,7 +322,9 @@ enum FuzzTargets {
           AgentImportState.load(savedImportState).agents == state.agents, "the import state does not survive a save")
       }
     default:
-      fatalError("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
+      FileHandle.standardError.write(
+        Data("octo-fuzz: unknown target \(name); known: \(names.joined(separator: ", "))\n".utf8))
+      exit(2)
     }
   }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Reads the tasks of Cline and of its forks Roo Code and Kilo Code: `<extension folder>/tasks/<task
 /// id>/ui_messages.json`, where the extension folder is its `globalStorage` folder in VS Code, Cursor or
@@ -152,15 +151,7 @@ public enum ClineTasks {
   static func globalState(of root: String, flavor: Flavor) -> [JSONValue] {
     let path = (root as NSString).deletingLastPathComponent + "/state.vscdb"
     guard AgentFiles.isFile(path) else { return [] }
-    var configuration = Configuration()
-    configuration.readonly = true
-    configuration.busyMode = .timeout(2)
-    configuration.label = "editor state"
-    guard let database = try? DatabaseQueue(path: path, configuration: configuration) else { return [] }
-    defer { try? database.close() }
-    let text = try? database.read { db in
-      try String.fetchOne(db, sql: "SELECT value FROM ItemTable WHERE key = ?", arguments: [flavor.extensionID])
-    }
+    let text = AgentDatabases.editorState(path, key: flavor.extensionID)
     guard let text, text.utf8.count < 256 << 20, let state = try? CanonicalJSON.parse(text) else { return [] }
     return state["taskHistory"]?.arrayValue ?? []
   }

@@ -67,58 +67,32 @@ public enum OpenCodeStore {
     guard RegularFile.exists(path) else {
       throw OctoError("cannot read \(path): not a regular file", hint: "only SQLite databases are read")
     }
-    var configuration = Configuration()
-    configuration.readonly = true
-    configuration.busyMode = .timeout(5)
-    configuration.label = "\(agent) database"
     var latest = mark
     var local = AgentScan()
     local.origin = scan.origin
     do {
-      let database = try DatabaseQueue(path: path, configuration: configuration)
-      defer { try? database.close() }
-      try database.read { db in
-        let cursor: RowCursor
-        var joined = true
-        do {
-          cursor = try Row.fetchCursor(
-            db,
-            sql: """
-              SELECT m.id, m.session_id, m.time_created, m.time_updated, m.data, s.directory
-              FROM message m LEFT JOIN session s ON s.id = m.session_id
-              WHERE m.time_updated >= ?
-              """, arguments: [(mark ?? Int64.min / 2) - rereadMilliseconds])
-        } catch {
-          // An older schema: no session table or no times.
-          joined = false
-          cursor = try Row.fetchCursor(db, sql: "SELECT id, session_id, data FROM message")
+      try AgentDatabases.forEachMessage(
+        in: path, label: "\(agent) database", updatedSince: (mark ?? Int64.min / 2) - rereadMilliseconds
+      ) { row in
+        local.records += 1
+        if let updated = row.updated { latest = max(latest ?? updated, updated) }
+        guard var text = row.data, text.utf8.count < AgentFiles.largestFile else {
+          local.malformed += 1
+          return
         }
-        while let row = try cursor.next() {
-          local.records += 1
-          let id = row[0] as String?
-          let session = row[1] as String?
-          let created = joined ? row[2] as Int64? : nil
-          let updated = joined ? row[3] as Int64? : nil
-          let text = joined ? row[4] as String? : row[2] as String?
-          let directory = joined ? row[5] as String? : nil
-          if let updated { latest = max(latest ?? updated, updated) }
-          guard var text, text.utf8.count < AgentFiles.largestFile else {
-            local.malformed += 1
-            continue
+        // Most rows are user messages: only those naming the assistant are parsed.
+        let assistant = text.withUTF8 { JSONWalk.contains($0, "\"assistant\"") }
+        guard assistant else { return }
+        do {
+          let data = try text.withUTF8 { try CanonicalJSON.parse(bytes: $0, selecting: selection) }
+          if let request = try request(
+            data, id: row.id, session: row.session, created: row.created, directory: row.directory, agent: agent,
+            prefix: prefix)
+          {
+            local.keep(request)
           }
-          // Most rows are user messages: only those naming the assistant are parsed.
-          let assistant = text.withUTF8 { JSONWalk.contains($0, "\"assistant\"") }
-          guard assistant else { continue }
-          do {
-            let data = try text.withUTF8 { try CanonicalJSON.parse(bytes: $0, selecting: selection) }
-            if let request = try request(
-              data, id: id, session: session, created: created, directory: directory, agent: agent, prefix: prefix)
-            {
-              local.keep(request)
-            }
-          } catch {
-            local.malformed += 1
-          }
+        } catch {
+          local.malformed += 1
         }
       }
     } catch let error as DatabaseError {

@@ -7,31 +7,15 @@ public enum ModelName {
   /// `@date` and a trailing `-YYYYMMDD` or `-YYYY-MM-DD` date removed, and a Claude version's dots made
   /// hyphens (`claude-opus-4.5` → `claude-opus-4-5`).
   public static func normalise(_ model: String) -> String {
-    known.value(for: model, otherwise: compute)
+    if let value = known.withLock({ $0[model] }) { return value }
+    let value = compute(model)
+    known.withLock { if $0.count < 4096 { $0[model] = value } }
+    return value
   }
 
   /// Models already normalised in this process: an import or a report meets the same few names over and
   /// over, and the Foundation calls below cost more than a dictionary lookup.
-  private static let known = Memo()
-
-  private final class Memo: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: String] = [:]
-
-    func value(for key: String, otherwise compute: (String) -> String) -> String {
-      lock.lock()
-      if let known = values[key] {
-        lock.unlock()
-        return known
-      }
-      lock.unlock()
-      let value = compute(key)
-      lock.lock()
-      if values.count < 4096 { values[key] = value }
-      lock.unlock()
-      return value
-    }
-  }
+  private static let known = Locked<[String: String]>([:])
 
   private static func compute(_ model: String) -> String {
     var name = model.trimmingCharacters(in: .whitespaces).lowercased()

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// `octo-git statusline`: the one line Claude Code shows under its prompt (its `statusLine` command),
 /// refreshed after every message.
@@ -110,17 +109,9 @@ public enum StatusLine {
     var branchTotals = UsageTotals()
     var sessionTotals = UsageTotals()
     var repositoryTotals = UsageTotals()
-    try store.read { db in
-      if let branch = figures.branch {
-        branchTotals = try costs(db, where: "branch = ?", arguments: [branch])
-      }
-      if let session = input.sessionID {
-        sessionTotals = try costs(db, where: "session = ?", arguments: [session])
-      }
-      if budgets.repository != nil {
-        repositoryTotals = try costs(db, where: "1", arguments: [])
-      }
-    }
+    if let branch = figures.branch { branchTotals = try costs(store.costSums(of: .branch(branch))) }
+    if let session = input.sessionID { sessionTotals = try costs(store.costSums(of: .session(session))) }
+    if budgets.repository != nil { repositoryTotals = try costs(store.costSums(of: .everything)) }
     for item in try store.pending() {
       let event = item.event
       if item.worktree == location.key { figures.pending.add(event) }
@@ -203,26 +194,16 @@ public enum StatusLine {
     return name.isEmpty ? nil : name
   }
 
-  /// The priced costs of the cached usage lines matching `condition` (events shadowed by a later copy left
-  /// out), as ``UsageTotals`` (tokens are not summed).
-  static func costs(_ db: Database, where condition: String, arguments: [DatabaseValueConvertible]) throws
-    -> UsageTotals
-  {
-    let sql = """
-      SELECT count(*), coalesce(sum(cost_pico / 1000000), 0), coalesce(sum(cost_pico % 1000000), 0), sum(cost IS NULL),
-        group_concat(CASE WHEN cost IS NOT NULL AND cost_pico IS NULL THEN cost END, ' ')
-      FROM note_line WHERE shadowed = 0 AND \(condition)
-      """
+  /// Sums of costs as ``UsageTotals`` (tokens are not summed).
+  static func costs(_ sums: LedgerStore.CostSums) -> UsageTotals {
     var totals = UsageTotals()
-    guard let row = try GRDB.Row.fetchOne(db, sql: sql, arguments: StatementArguments(arguments)) else { return totals }
-    let count: Int = row[0]
-    guard count > 0 else { return totals }
-    let extras = ((row[4] as String?) ?? "").split(separator: " ").compactMap {
+    guard sums.events > 0 else { return totals }
+    let extras = (sums.inexactCosts ?? "").split(separator: " ").compactMap {
       Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
     }
     totals.add(
-      events: count, tokens: TokenCounts(), microDollars: row[1], picoDollars: row[2], extraCosts: extras,
-      unpriced: (row[3] as Int?) ?? 0, unpricedTokens: 0)
+      events: sums.events, tokens: TokenCounts(), microDollars: sums.microDollars, picoDollars: sums.picoRemainders,
+      extraCosts: extras, unpriced: sums.unpricedEvents, unpricedTokens: 0)
     return totals
   }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What a usage report groups by.
 public enum ReportDimension: String, CaseIterable, Sendable {
@@ -71,16 +70,16 @@ public struct UsageReport: Sendable {
     try ledger.store.refreshCache(from: ledger.repository)
     let calendar = CalendarMath(timeZone: options.timeZone)
     let slot: Int64 = 15 * 60 * 1000
-    let column: String
+    let column: UsageGroupColumn
     switch options.dimension {
-    case .commit: column = "commit_id"
-    case .branch: column = "branch"
-    case .feature: column = "feature"
-    case .model: column = "model"
-    case .user: column = "user"
-    case .agent: column = "agent"
-    case .session: column = "session"
-    case .day, .week, .month, .cycle: column = "at_ms / \(slot)"
+    case .commit: column = .commit
+    case .branch: column = .branch
+    case .feature: column = .feature
+    case .model: column = .model
+    case .user: column = .user
+    case .agent: column = .agent
+    case .session: column = .session
+    case .day, .week, .month, .cycle: column = .timeSlot(milliseconds: slot)
     }
     var groups: [String: UsageTotals] = [:]
     var commitRows: [Row] = []
@@ -89,77 +88,61 @@ public struct UsageReport: Sendable {
     var normalisedModels: [String: String] = [:]
     var spans: [String: (start: Int64, end: Int64)] = [:]
     var sessionLabels: [String: (agent: String?, branch: String?)] = [:]
-    try ledger.store.read { db in
-      let (filter, arguments) = PeriodFilter.condition("shadowed = 0", since: options.since, until: options.until)
-      let sql = """
-        SELECT \(column) AS grp, count(*), sum(tin), sum(tout), sum(cw5m), sum(cw1h), sum(cr),
-          coalesce(sum(cost_pico % 1000000), 0),
-          sum(cost IS NULL), sum(CASE WHEN cost IS NULL THEN tin + tout + cw5m + cw1h + cr ELSE 0 END),
-          group_concat(CASE WHEN cost IS NOT NULL AND cost_pico IS NULL THEN cost END, ' '),
-          max(commit_time), coalesce(sum(cost_pico / 1000000), 0), min(at_ms), max(at_ms)\(
-            options.dimension == .commit ? ", (SELECT summary FROM note_commit c WHERE c.commit_id = note_line.commit_id)" : "")
-        FROM note_line WHERE \(filter) GROUP BY grp
-        \(options.dimension == .commit ? "ORDER BY max(commit_time) DESC, grp DESC" : "")
-        """
-      let rows = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-      while let row = try rows.next() {
-        let key: String
-        let raw = row[0] as DatabaseValue
+    try ledger.store.forEachUsageGroup(column, since: options.since, until: options.until) { row in
+      let key: String
+      switch options.dimension {
+      case .commit:
+        key = row.name ?? ""
+      case .branch: key = row.name ?? "(detached)"
+      case .feature: key = row.name ?? "(none)"
+      case .user, .agent: key = row.name ?? "(unknown)"
+      case .session: key = row.name.flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
+      case .model:
+        let model = row.name ?? ""
+        if normalisedModels[model] == nil { normalisedModels[model] = ModelName.normalise(model) }
+        key = normalisedModels[model]!
+      case .day, .week, .month, .cycle:
+        let date = Date(timeIntervalSince1970: Double((row.slot ?? 0) * slot) / 1000)
         switch options.dimension {
-        case .commit:
-          key = String.fromDatabaseValue(raw) ?? ""
-        case .branch: key = String.fromDatabaseValue(raw) ?? "(detached)"
-        case .feature: key = String.fromDatabaseValue(raw) ?? "(none)"
-        case .user, .agent: key = String.fromDatabaseValue(raw) ?? "(unknown)"
-        case .session: key = String.fromDatabaseValue(raw).flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
-        case .model:
-          let model = String.fromDatabaseValue(raw) ?? ""
-          if normalisedModels[model] == nil { normalisedModels[model] = ModelName.normalise(model) }
-          key = normalisedModels[model]!
-        case .day, .week, .month, .cycle:
-          let date = Date(timeIntervalSince1970: Double((Int64.fromDatabaseValue(raw) ?? 0) * slot) / 1000)
-          switch options.dimension {
-          case .day: key = calendar.day(of: date).text
-          case .week: key = calendar.isoWeek(of: date)
-          case .month: key = calendar.month(of: date)
-          default:
-            let cycle = calendar.cycle(of: date, startDay: options.cycleDay)
-            key = "\(cycle.first.text)..\(cycle.last.text)"
-          }
+        case .day: key = calendar.day(of: date).text
+        case .week: key = calendar.isoWeek(of: date)
+        case .month: key = calendar.month(of: date)
+        default:
+          let cycle = calendar.cycle(of: date, startDay: options.cycleDay)
+          key = "\(cycle.first.text)..\(cycle.last.text)"
         }
-        // Costs are summed as whole micro-dollars plus pico-dollar remainders, so SQLite's 64-bit sums
-        // cannot overflow however large the totals.
-        let extras = ((row[10] as String?) ?? "").split(separator: " ").compactMap {
-          Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
-        }
-        let tokens = TokenCounts(
-          input: row[2], output: row[3], cacheWrite5m: row[4], cacheWrite1h: row[5], cacheRead: row[6])
-        let (count, micro, pico, unpriced, unpricedTokens): (Int, Int64, Int64, Int, Int) = (
-          row[1], row[12], row[7], row[8], row[9]
-        )
-        var totals = UsageTotals()
-        totals.add(
-          events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
-          unpricedTokens: unpricedTokens)
-        if options.dimension == .commit {
-          // One SQL group per commit, already in order: no merging needed.
-          commitRows.append(Row(key: key, detail: row[15], totals: totals))
-          commitTimes[key] = row[11]
-        } else {
-          groups[key, default: UsageTotals()].merge(totals)
-        }
-        if options.dimension == .session {
-          let (first, last): (Int64, Int64) = (row[13], row[14])
-          let known = spans[key] ?? (first, last)
-          spans[key] = (min(known.start, first), max(known.end, last))
-        }
-        total.add(
-          events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
-          unpricedTokens: unpricedTokens)
+      }
+      // Costs are summed as whole micro-dollars plus pico-dollar remainders, so SQLite's 64-bit sums
+      // cannot overflow however large the totals.
+      let extras = (row.inexactCosts ?? "").split(separator: " ").compactMap {
+        Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
+      }
+      let tokens = row.tokens
+      let (count, micro, pico, unpriced, unpricedTokens) = (
+        row.events, row.microDollars, row.picoRemainders, row.unpricedEvents, row.unpricedTokens
+      )
+      var totals = UsageTotals()
+      totals.add(
+        events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
+        unpricedTokens: unpricedTokens)
+      if options.dimension == .commit {
+        // One SQL group per commit, already in order: no merging needed.
+        commitRows.append(Row(key: key, detail: row.summary, totals: totals))
+        commitTimes[key] = row.lastCommitTime
+      } else {
+        groups[key, default: UsageTotals()].merge(totals)
       }
       if options.dimension == .session {
-        sessionLabels = try sessionAgentsAndBranches(db, filter: filter, arguments: arguments)
+        let (first, last) = (row.firstAtMs, row.lastAtMs)
+        let known = spans[key] ?? (first, last)
+        spans[key] = (min(known.start, first), max(known.end, last))
       }
+      total.add(
+        events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
+        unpricedTokens: unpricedTokens)
+    }
+    if options.dimension == .session {
+      sessionLabels = try ledger.store.sessionAgentsAndBranches(since: options.since, until: options.until)
     }
     try total.checked("this repository")
     var rows = commitRows
@@ -195,42 +178,6 @@ public struct UsageReport: Sendable {
     return report
   }
 
-  /// The agent and the branch each session's requests name most often (the earliest named first on a tie),
-  /// over the report's period.
-  static func sessionAgentsAndBranches(_ db: Database, filter: String, arguments: [DatabaseValueConvertible]) throws
-    -> [String: (agent: String?, branch: String?)]
-  {
-    var best:
-      [String: (agent: (name: String, count: Int, first: Int64)?, branch: (name: String, count: Int, first: Int64)?)] =
-        [:]
-    func better(
-      _ candidate: (name: String, count: Int, first: Int64), than current: (name: String, count: Int, first: Int64)?
-    ) -> Bool {
-      guard let current else { return true }
-      return candidate.count > current.count || (candidate.count == current.count && candidate.first < current.first)
-    }
-    for (column, isAgent) in [("agent", true), ("branch", false)] {
-      let sql = """
-        SELECT coalesce(session, ''), \(column), count(*), min(at_ms) FROM note_line
-        WHERE \(filter) AND \(column) IS NOT NULL GROUP BY session, \(column)
-        """
-      let rows = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-      while let row = try rows.next() {
-        let session: String = row[0]
-        let key = session.isEmpty ? "(none)" : session
-        let candidate: (name: String, count: Int, first: Int64) = (row[1], row[2], row[3])
-        var entry = best[key] ?? (nil, nil)
-        if isAgent {
-          if better(candidate, than: entry.agent) { entry.agent = candidate }
-        } else if better(candidate, than: entry.branch) {
-          entry.branch = candidate
-        }
-        best[key] = entry
-      }
-    }
-    return best.mapValues { ($0.agent?.name, $0.branch?.name) }
-  }
-
   // MARK: - Reachable commits
 
   /// The `--by commit` key of usage held only by commits no branch, tag, remote-tracking branch or HEAD
@@ -253,45 +200,9 @@ public struct UsageReport: Sendable {
     let stranded = rows.filter { row in Oid(hex: row.key).map { !reachable.contains($0) } ?? true }
     if stranded.isEmpty { return rows }
 
-    struct Line {
-      let event: String
-      let tokens: TokenCounts
-      let costPico: Int64?
-      let cost: String?
-    }
-    var lines: [Line] = []
-    var holders: [String: [(commit: String, time: Int64)]] = [:]
-    var details: [String: (time: Int64, summary: String?)] = [:]
-    try ledger.store.read { db in
-      let (filter, period) = PeriodFilter.condition(
-        "shadowed = 0 AND commit_id = ?", since: options.since, until: options.until)
-      let sql = "SELECT event_id, tin, tout, cw5m, cw1h, cr, cost_pico, cost FROM note_line WHERE \(filter)"
-      let others = try db.makeStatement(
-        sql: "SELECT commit_id, commit_time FROM note_line WHERE event_id = ? AND commit_id != ?")
-      for row in stranded {
-        let arguments: [DatabaseValueConvertible] = [row.key] + period
-        let cursor = try GRDB.Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-        while let line = try cursor.next() {
-          let event: String = line[0]
-          lines.append(
-            Line(
-              event: event,
-              tokens: TokenCounts(
-                input: line[1], output: line[2], cacheWrite5m: line[3], cacheWrite1h: line[4], cacheRead: line[5]),
-              costPico: line[6], cost: line[7]))
-          let copies = try GRDB.Row.fetchAll(others, arguments: [event, row.key])
-          holders[event] = copies.map { copy -> (commit: String, time: Int64) in (copy[0], copy[1]) }
-        }
-      }
-      let summary = try db.makeStatement(sql: "SELECT commit_time, summary FROM note_commit WHERE commit_id = ?")
-      for commit in Set(holders.values.flatMap { $0.map(\.commit) }) {
-        if let found = try GRDB.Row.fetchOne(summary, arguments: [commit]) {
-          let time: Int64 = found[0]
-          let text: String? = found[1]
-          details[commit] = (time, text)
-        }
-      }
-    }
+    let found = try ledger.store.linesAndHolders(
+      ofCommits: stranded.map(\.key), since: options.since, until: options.until)
+    let (lines, holders, details) = (found.lines, found.holders, found.details)
     // The other holders not checked yet (a replacement's line was shadowed by the original's).
     var more: [Oid: Int64] = [:]
     for copies in holders.values {

@@ -277,7 +277,7 @@ final class TeamPushReaders: @unchecked Sendable {
     let previousTip: String?
   }
 
-  enum Piece: @unchecked Sendable {
+  enum Piece: Sendable {
     case rows([UInt8], count: Int)
     case finished(tip: String, project: String, notes: Int, malformed: Int)
     case unchanged
