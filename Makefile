@@ -32,8 +32,9 @@ release: deps
 
 ## test: install what is missing (Chromium too, for the HTML report's test), build, run every test, replay
 ## the fuzz seeds and fuzz each parser for a few seconds
-test: lint
+test:
 	@sh scripts/install-deps.sh test
+	@$(MAKE) --no-print-directory lint
 	@sh scripts/static-link.sh
 	$(SWIFT) build --build-tests
 	@pgdir=$$(mktemp -d "$${TMPDIR:-/tmp}/octo-test-postgres.XXXXXX") || exit 1; \
@@ -50,9 +51,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 
 ## lint: swift format's checks with the project's .swift-format (line length 120, two-space indents); `swift
-## format --in-place --recursive Sources Tests Plugins` fixes what it reports
+## format --in-place --recursive Sources Tests Plugins` fixes what it reports. Then the folder layering of
+## Sources/OctoGit (docs/ARCHITECTURE.md), known exceptions in scripts/layers-allowed.txt
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Plugins
+	python3 scripts/check-layers.py
 
 ## fuzz-build: octo-fuzz with libFuzzer, the core library instrumented (in .build-fuzz)
 fuzz-build: deps

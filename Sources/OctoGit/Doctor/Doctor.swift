@@ -6,8 +6,6 @@ public enum Doctor {
   public static let notesRefs = ["refs/notes/octo/usage", "refs/notes/octo/checkpoints", "refs/notes/octo/features"]
   /// The hooks octo-git installs.
   public static let hookNames = ["post-commit", "pre-push", "post-rewrite"]
-  /// The line that marks a hook file as octo-git's stub.
-  public static let hookFingerprint = "# octo-git hook v1"
 
   /// The usage notes holding lines no report can read (damaged, or from a later octo-git), named.
   static func unreadableLines(_ repository: Repository) throws -> String? {
@@ -101,7 +99,7 @@ public enum Doctor {
     for name in missing {
       let taken = hooks.directory + "/" + name + ".old"
       if let data = FileManager.default.contents(atPath: taken),
-        String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
+        String(decoding: data.prefix(512), as: UTF8.self).contains(HookInstaller.hookFingerprint)
       {
         problems.append(
           "installed but bypassed: another tool replaced octo-git's \(name) hook (it kept ours as \(name).old); "
@@ -128,7 +126,7 @@ public enum Doctor {
         return DoctorReport.HookInfo(name: name, state: "missing", chainsOriginal: chains)
       }
       let text = String(decoding: data.prefix(65536), as: UTF8.self)
-      if text.prefix(512).contains(hookFingerprint) {
+      if text.prefix(512).contains(HookInstaller.hookFingerprint) {
         return DoctorReport.HookInfo(name: name, state: "octo-git", chainsOriginal: chains)
       }
       // Another tool's hook that runs octo-git: a script calling it, or a manager configured to.

@@ -11,8 +11,14 @@ import Foundation
 /// `commit.gpgsign` is set the commit is made by the git CLI instead, so the user's signing applies.
 public struct FeaturePass {
   public let repository: Repository
+  /// octo-git's own files in the work tree, relative to its top, that the commit leaves out as HEAD has them
+  /// (the executable passes ``HookInstaller/ownWorkTreeFiles(_:)``: Features/ does not know what Hooks/ wrote).
+  public let ownWorkTreeFiles: [String]
 
-  public init(repository: Repository) { self.repository = repository }
+  public init(repository: Repository, ownWorkTreeFiles: [String]) {
+    self.repository = repository
+    self.ownWorkTreeFiles = ownWorkTreeFiles
+  }
 
   public struct Request: Sendable {
     public var test: String?
@@ -143,8 +149,7 @@ public struct FeaturePass {
     let headTree = try headCommit.map { try repository.commit($0).tree }
     let index = try repository.currentIndex()
     try repository.addAllToIndex()
-    let own = HookInstaller.ownWorkTreeFiles(repository)
-    _ = try Self.leaveOut(own, from: index, headTree: headTree, in: repository)
+    _ = try Self.leaveOut(ownWorkTreeFiles, from: index, headTree: headTree, in: repository)
     try index.write()
     if try index.writeTree(to: repository) == headTree {
       return .nothingToCommit(test: test, duration: run.duration)
@@ -155,7 +160,7 @@ public struct FeaturePass {
     }
     try index.reread()
     // A hook may have staged files again: octo-git's own stay out all the same.
-    if try Self.leaveOut(own, from: index, headTree: headTree, in: repository) { try index.write() }
+    if try Self.leaveOut(ownWorkTreeFiles, from: index, headTree: headTree, in: repository) { try index.write() }
     let tree = try index.writeTree(to: repository)
     let files = try Self.files(from: headTree, to: tree, in: repository)
     let changed = files.map(\.path)
@@ -210,7 +215,7 @@ public struct FeaturePass {
     try scratch.useIndex(index)
     try scratch.addAllToIndex()
     let headTree = try scratch.headCommit().map { try scratch.commit($0).tree }
-    _ = try Self.leaveOut(HookInstaller.ownWorkTreeFiles(repository), from: index, headTree: headTree, in: scratch)
+    _ = try Self.leaveOut(ownWorkTreeFiles, from: index, headTree: headTree, in: scratch)
     let tree = try index.writeTree(to: scratch)
     let files = try tree == headTree ? [] : Self.files(from: headTree, to: tree, in: scratch)
     let subject =

@@ -46,3 +46,14 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
   }
   public var isOwnershipRefused: Bool { code == GIT_EOWNER.rawValue }
 }
+
+extension Error {
+  /// The exit code a command ends with when it fails with this error.
+  public var exitStatus: ExitStatus {
+    switch self {
+    case let error as OctoError: error.status
+    case let error as GitError where error.isConcurrentUpdate: .tryAgain
+    default: .failure
+    }
+  }
+}

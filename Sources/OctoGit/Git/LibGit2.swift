@@ -54,3 +54,8 @@ public enum LibGit2 {
     try GitError.check(octo_git_set_search_path(GIT_CONFIG_LEVEL_XDG, directory), "set the XDG config path")
   }
 }
+
+extension Version {
+  /// libgit2, e.g. `1.5.1`.
+  public static var libgit2: String { LibGit2.version }
+}

@@ -23,6 +23,12 @@ public struct Signature: Equatable, Sendable {
     offsetMinutes = Int(raw.pointee.when.offset)
   }
 
+  /// The GitHub Actions bot (`github-actions[bot]`), now: the identity notes commits made on GitHub Actions
+  /// use when git has none configured. A new value on each use, so its time is the current one.
+  public static var gitHubActionsBot: Signature {
+    Signature(name: "github-actions[bot]", email: "41898282+github-actions[bot]@users.noreply.github.com")
+  }
+
   /// A libgit2 copy of this signature, owned by the returned handle.
   func makeHandle() throws -> SignatureHandle {
     var raw: UnsafeMutablePointer<git_signature>?

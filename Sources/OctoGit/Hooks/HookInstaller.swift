@@ -15,6 +15,8 @@ import Foundation
 public enum HookInstaller {
   /// The hooks octo-git installs.
   public static let hookNames = ["post-commit", "pre-push", "post-rewrite"]
+  /// The line that marks a hook file as octo-git's stub.
+  public static let hookFingerprint = "# octo-git hook v1"
   static let placeholder = "@OCTO_GIT_BIN@"
 
   /// A tool that manages a repository's hooks.
@@ -96,7 +98,7 @@ public enum HookInstaller {
       return false
     }
     let text = String(decoding: data.prefix(65536), as: UTF8.self)
-    if text.contains(Doctor.hookFingerprint) || mentions(text, hook) { return true }
+    if text.contains(hookFingerprint) || mentions(text, hook) { return true }
     return runsThroughManager(hook, hookText: text, directory: directory, in: repository)
   }
 
@@ -215,7 +217,7 @@ public enum HookInstaller {
           nil, "\(relative) is tracked by git, so octo-git leaves it alone: add the line  \(hookLine(hook))  to it"
         )
       }
-      if !text.contains(Doctor.hookFingerprint) {
+      if !text.contains(hookFingerprint) {
         guard !manager.fileExists(atPath: original) else {
           throw OctoError(
             "\(path) is not octo-git's, and \(original) exists already",
@@ -261,7 +263,7 @@ public enum HookInstaller {
       for hook in hookNames {
         let path = directory + "/" + hook
         guard let data = FileManager.default.contents(atPath: path),
-          String(decoding: data.prefix(512), as: UTF8.self).contains(Doctor.hookFingerprint)
+          String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
         else { continue }
         if FileManager.default.fileExists(atPath: path + ".octo-orig") {
           guard rename(path + ".octo-orig", path) == 0 else {
@@ -306,7 +308,7 @@ public enum HookInstaller {
         let path = directory + "/" + hook
         guard let relative = workTreeRelative(path, in: repository), !files.contains(relative),
           let data = FileManager.default.contents(atPath: path),
-          String(decoding: data.prefix(512), as: UTF8.self).contains(Doctor.hookFingerprint)
+          String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
         else { continue }
         files.append(relative)
       }

@@ -24,3 +24,8 @@ public enum CurlLibrary {
     return String(cString: octo_curl_version_from(function))
   }
 }
+
+extension Version {
+  /// libcurl, e.g. `7.88.1` (`not installed` when it is missing).
+  public static var libcurl: String { CurlLibrary.version ?? "not installed" }
+}

@@ -27,10 +27,6 @@ public struct GitHubActionsEnvironment: Sendable {
     return ["true", "1", "yes"].contains(flag)
   }
 
-  /// The Actions identity notes commits made in CI use when git has none configured.
-  public static let botSignatureName = "github-actions[bot]"
-  public static let botSignatureEmail = "41898282+github-actions[bot]@users.noreply.github.com"
-
   /// The repository `GITHUB_REPOSITORY` (`owner/name`) names, with its API: `GITHUB_API_URL`, else the one
   /// of `GITHUB_SERVER_URL`'s host, else `https://api.github.com`. `nil` when the variable is not set.
   public func repository() throws -> GitHubRepository? {

@@ -101,7 +101,7 @@ public struct NotesCarry {
     let signature =
       repository.configuredSignature()
       ?? (environment.isActions
-        ? Signature(name: GitHubActionsEnvironment.botSignatureName, email: GitHubActionsEnvironment.botSignatureEmail)
+        ? Signature.gitHubActionsBot
         : Signature(name: "octo-git", email: "octo-git@localhost"))
 
     if let from = options.from {

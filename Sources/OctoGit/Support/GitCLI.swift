@@ -8,8 +8,8 @@ import Foundation
 /// Every call runs with `GIT_*` variables removed (a hook's `GIT_DIR` would aim it elsewhere), with
 /// `OCTO_GIT_INTERNAL=1` (so octo-git's own hooks do not recurse), without a terminal prompt, and with a
 /// time limit after which git is stopped together with what it started (`git-remote-http`, ssh); see
-/// ``ProcessRunner``. A remote name the user gave is checked with ``checkRemote(_:in:)`` and follows
-/// `--end-of-options` on the command line.
+/// ``ProcessRunner``. A remote name the user gave is checked with ``checkRemote(_:in:)`` (Git/GitCLI+Remotes.swift:
+/// it reads the repository's config) and follows `--end-of-options` on the command line.
 public enum GitCLI {
   public struct Result: Sendable {
     public let status: Int32
@@ -76,28 +76,6 @@ public enum GitCLI {
       throw OctoError("cannot run git: \(error)", hint: "install git or put it on PATH", status: .unavailable)
     }
     return Result(status: result.status, output: result.stdout, errors: result.stderr, timedOut: result.timedOut)
-  }
-
-  /// Checks a remote name the user gave before it goes on a git command line: it must be a remote
-  /// configured in `repository` (`remote.<name>.url` set) and cannot be read as an option. git would take
-  /// `--upload-pack=<command>` in a remote's place as an option and run the command; a URL or path is
-  /// refused too (only configured remotes are fetched from and pushed to). Callers still put
-  /// `--end-of-options` before it.
-  public static func checkRemote(_ name: String, in repository: Repository) throws {
-    let control = name.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
-    // Control characters are shown escaped: the message reaches a terminal.
-    let shown = control ? String(name.unicodeScalars.map { $0.escaped(asASCII: false) }.joined()) : name
-    let refused = OctoError.badInput("no remote named '\(shown)'", hint: "see git remote -v")
-    guard !name.isEmpty, !name.hasPrefix("-"), !control else { throw refused }
-    let config = try repository.config()
-    let url: String?
-    do {
-      url = try config.string("remote.\(name).url")
-    } catch {
-      // A name libgit2 cannot even make a config key of is no configured remote either.
-      throw refused
-    }
-    guard let url, !url.isEmpty else { throw refused }
   }
 
   /// The git program: `$OCTO_GIT_GIT` when set, else the first `git` on `PATH`.

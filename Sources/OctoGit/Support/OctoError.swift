@@ -29,14 +29,3 @@ public struct OctoError: Error, Sendable, CustomStringConvertible {
     OctoError(message, hint: hint, status: .notARepository)
   }
 }
-
-extension Error {
-  /// The exit code a command ends with when it fails with this error.
-  public var exitStatus: ExitStatus {
-    switch self {
-    case let error as OctoError: error.status
-    case let error as GitError where error.isConcurrentUpdate: .tryAgain
-    default: .failure
-    }
-  }
-}

@@ -137,8 +137,8 @@ public enum NotesSync {
     if repository.configuredSignature() == nil {
       // No identity here (a CI runner): the Actions bot's on GitHub Actions, else octo-git's own.
       let actions = ProcessInfo.processInfo.environment["GITHUB_ACTIONS"] == "true"
-      let name = actions ? GitHubActionsEnvironment.botSignatureName : "octo-git"
-      let email = actions ? GitHubActionsEnvironment.botSignatureEmail : "octo-git@localhost"
+      let name = actions ? Signature.gitHubActionsBot.name : "octo-git"
+      let email = actions ? Signature.gitHubActionsBot.email : "octo-git@localhost"
       arguments = ["-c", "user.name=\(name)", "-c", "user.email=\(email)"] + arguments
     }
     let result = try GitCLI.run(arguments, in: repository.commandDirectory, timeout: try deadline.remaining())

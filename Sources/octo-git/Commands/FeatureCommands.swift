@@ -93,7 +93,9 @@ struct FeatureCommand: ParsableCommand {
 
     func run() throws {
       let limit = timeout.flatMap(DurationText.seconds)
-      let outcome = try FeaturePass(repository: try root.openRepository()).run(
+      let repository = try root.openRepository()
+      let pass = FeaturePass(repository: repository, ownWorkTreeFiles: HookInstaller.ownWorkTreeFiles(repository))
+      let outcome = try pass.run(
         .init(
           test: test, message: message, noVerify: noVerify, id: id, description: description, agent: agent,
           testOutput: json ? .standardError : .standardOutput, timeout: limit, dryRun: dryRun))

@@ -164,7 +164,7 @@ struct HookManagerTests {
       output.contains("lefthook is not installed") && output.contains("run: octo-git hook post-commit"), "\(output)")
     #expect(!output.contains(OctoGitBinary.path))
     let hook = try String(contentsOfFile: fixture.path + "/.git/hooks/post-commit", encoding: .utf8)
-    #expect(hook.contains(Doctor.hookFingerprint))
+    #expect(hook.contains(HookInstaller.hookFingerprint))
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "3", "--id", "lefthook-absent")
     try fixture.git("commit", "-q", "--allow-empty", "-m", "with octo-git's hook")
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("lefthook-absent"))
@@ -221,7 +221,7 @@ struct HookManagerTests {
     #expect(try String(contentsOfFile: fixture.path + "/.githooks/pre-push", encoding: .utf8) == "#!/bin/sh\nexit 0\n")
     #expect(
       try String(contentsOfFile: fixture.path + "/.githooks/post-commit", encoding: .utf8).contains(
-        Doctor.hookFingerprint))
+        HookInstaller.hookFingerprint))
     try fixture.octo("uninstall")
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.githooks/post-commit"))
     #expect(try fixture.git("status", "--porcelain", "--ignored").isEmpty)

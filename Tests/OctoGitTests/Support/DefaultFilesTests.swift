@@ -62,7 +62,7 @@ struct DefaultFilesTests {
     for name in ["post-commit", "pre-push", "post-rewrite"] {
       let stub = try #require(DefaultFiles.content(of: "hooks/\(name)"))
       #expect(stub.hasPrefix("#!/bin/sh\n"))
-      #expect(stub.contains(Doctor.hookFingerprint))
+      #expect(stub.contains(HookInstaller.hookFingerprint))
       let folder = FileManager.default.temporaryDirectory.path
       let check = try Shell.run("/bin/sh", ["-n", "-c", stub], in: folder)
       #expect(check.status == 0, "\(name): \(check.stderr)")
