@@ -33,6 +33,23 @@ extension Repository {
     Commit(try commitHandle(id))
   }
 
+  /// Calls `body` with each of `ids`, its committer time (seconds since 1970) and subject, read in the order
+  /// the commits are cheapest to read; a commit this repository does not have gives 0 and "".
+  func forEachCommitDescription(_ ids: [Oid], _ body: (Oid, Int64, String) throws -> Void) throws {
+    let order = ids.count < 64 ? Array(ids.indices) : readingOrder(of: ids)
+    for position in order {
+      let id = ids[position]
+      guard objectExists(id), let handle = try? commitHandle(id) else {
+        try body(id, 0, "")
+        continue
+      }
+      let (time, message) = withExtendedLifetime(handle) {
+        (Int64(git_commit_time(handle.pointer)), git_commit_message(handle.pointer).map { String(cString: $0) } ?? "")
+      }
+      try body(id, time, String(message.prefix { $0 != "\n" }))
+    }
+  }
+
   func commitHandle(_ id: Oid) throws -> CommitHandle {
     var oid = id.raw
     return CommitHandle(

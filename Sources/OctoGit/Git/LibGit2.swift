@@ -24,16 +24,43 @@ public enum LibGit2 {
 
   /// Whether every object read is hashed again to check it (libgit2's default; git itself does not on
   /// reads). Process-wide: a reader of many objects that only sums them (the rollup) turns it off.
-  public static func verifyObjectHashes(_ enabled: Bool) {
+  private static func verifyObjectHashes(_ enabled: Bool) {
     ensureInitialised()
     _ = octo_git_enable_strict_hash_verification(enabled ? 1 : 0)
   }
 
   /// Turns libgit2's object cache on or off (process-wide). Reading each of a hundred thousand notes once
   /// gains nothing from it and pays for every insertion and eviction.
-  public static func cacheObjects(_ enabled: Bool) {
+  private static func cacheObjects(_ enabled: Bool) {
     ensureInitialised()
     _ = octo_git_enable_caching(enabled ? 1 : 0)
+  }
+
+  /// How many callers are inside ``withBulkReads(_:)`` right now.
+  private static let bulkReaders = Locked(0)
+
+  /// Runs `body` with object hashing and libgit2's object cache off (process-wide, back on when the last
+  /// caller inside leaves): for reading each of many thousands of objects once, as git reads them (it does
+  /// not re-hash on reads) and with nothing gained from caching them. Threads `body` starts must have
+  /// finished with libgit2 when it returns.
+  static func withBulkReads<T>(_ body: () throws -> T) rethrows -> T {
+    bulkReaders.withLock { count in
+      if count == 0 {
+        verifyObjectHashes(false)
+        cacheObjects(false)
+      }
+      count += 1
+    }
+    defer {
+      bulkReaders.withLock { count in
+        count -= 1
+        if count == 0 {
+          verifyObjectHashes(true)
+          cacheObjects(true)
+        }
+      }
+    }
+    return try body()
   }
 
   /// The version of the libgit2 this process runs with, e.g. `1.5.1`.

@@ -8,6 +8,13 @@ public final class ObjectDatabase {
 
   init(_ handle: ObjectDatabaseHandle) { self.handle = handle }
 
+  /// The object database in `folder` (a repository's `objects`, alternates included), opened alone: a
+  /// handle of its own for a thread that only reads objects.
+  static func open(folder: String) throws -> ObjectDatabase {
+    ObjectDatabase(
+      ObjectDatabaseHandle(try makeHandle("open the object database \(folder)") { git_odb_open(&$0, folder) }))
+  }
+
   /// Calls `body` with an object's raw content, valid only during the call.
   public func withContent<T>(of id: Oid, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
     var oid = id.raw
@@ -29,6 +36,17 @@ extension Repository {
     ObjectDatabase(
       ObjectDatabaseHandle(try makeHandle("open the object database") { git_repository_odb(&$0, pointer) }))
   }
+
+  /// Calls `body` with the position in `ids` and the content of each object, in the order they are cheapest
+  /// to read (pack order, see ``PackOrder``; a handful are read as given).
+  func forEachBlob(_ ids: [Oid], _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+    let objects = try objectDatabase()
+    let order = ids.count < 64 ? Array(ids.indices) : readingOrder(of: ids)
+    for position in order { try objects.withContent(of: ids[position]) { try body(position, $0) } }
+  }
+
+  /// The folder of this repository's objects, for ``ObjectDatabase/open(folder:)`` on another thread.
+  var objectsFolder: String { commonDirectory + "/objects" }
 
   /// Every note of the notes commit `notesCommit`, read straight from its trees (fanned out or flat): the
   /// same as ``notes(ref:)`` without resolving the ref, libgit2's note iterator or its tree objects.

@@ -12,6 +12,9 @@ struct UsageNotesDelta {
     /// Its commit time and subject (0 and empty unless asked for, or when the commit is missing).
     var time: Int64
     var summary: String
+    /// Whether `time` and `summary` were looked up: not when every note of a large ref is read (the
+    /// commits are as many objects again, and most reports never need them).
+    var described = true
     /// Where its lines are in ``UsageNotesDelta/lines``.
     var lines: Range<Int>
     /// Lines of this note that could not be read.
@@ -34,6 +37,47 @@ struct UsageNotesDelta {
   /// The event ids the previous versions of changed and removed notes held, one entry per note holding
   /// each (only when asked for, and never when `rebuilt`).
   var previousIDs: [String] = []
+
+  /// Beyond this many notes read at once (a first read of a long history), commits are not looked up.
+  static let lazyDescriptionThreshold = 1000
+
+  /// Every note of the notes commit `tip`, handed to `consume` in parts of a few thousand notes (each part a
+  /// delta of its own, commits not looked up) in the order the blobs are cheapest to read, while the next
+  /// parts are read on other threads: a first read of a long history, written as it is read.
+  static func readAll(
+    _ repository: Repository, tip: Oid, everyField: Bool = true, consume: (UsageNotesDelta) throws -> Void
+  ) throws {
+    try LibGit2.withBulkReads {
+      let entries = try repository.notes(inNotesCommit: tip)
+      let blobs = entries.map(\.blob)
+      let order = repository.readingOrder(of: blobs)
+      let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
+      let folder = repository.objectsFolder
+      try Parallel.stream(parts) { part -> Result<UsageNotesDelta, Error> in
+        Result {
+          let objects = try ObjectDatabase.open(folder: folder)
+          var delta = UsageNotesDelta()
+          delta.rebuilt = true
+          delta.tip = tip
+          delta.notes.reserveCapacity(part.count)
+          for position in part {
+            let first = delta.lines.count
+            let unread = try objects.withContent(of: blobs[position]) {
+              StoredUsageLine.append(linesIn: $0, to: &delta.lines, everyField: everyField)
+            }
+            delta.unread += unread
+            delta.notes.append(
+              Note(
+                commit: entries[position].annotated, time: 0, summary: "", described: false,
+                lines: first..<delta.lines.count, unread: unread))
+          }
+          return delta
+        }
+      } consume: {
+        try consume($0.get())
+      }
+    }
+  }
 
   /// What changed in `ref` since `previousTip`; `nil` when the ref is where it was. Without
   /// `commitDetails` (the rollup) commits are not looked up and lines keep only what is summed.
@@ -58,33 +102,40 @@ struct UsageNotesDelta {
       }
     } else {
       delta.rebuilt = true
-      changes = try current.map { try repository.notes(inNotesCommit: $0).map { ($0.annotated, $0.blob) } } ?? []
+      changes = try LibGit2.withBulkReads {
+        try current.map { try repository.notes(inNotesCommit: $0).map { ($0.annotated, $0.blob) } } ?? []
+      }
     }
     let objects = try repository.objectDatabase()
     for blob in replaced {
       let parsed = try objects.withContent(of: blob) { StoredUsageLine.lines(in: $0) }
       delta.previousIDs += parsed.lines.map(\.id)
     }
-    delta.notes.reserveCapacity(changes.count)
-    for change in changes {
-      guard let blob = change.blob else {
-        delta.removed.append(change.annotated.hex)
-        continue
+    let present = changes.filter { $0.blob != nil }
+    delta.removed = changes.filter { $0.blob == nil }.map(\.annotated.hex)
+    // Reading every note of a long history: commits are looked up later, only for the reports that need them.
+    let describe = commitDetails && !(delta.rebuilt && present.count > lazyDescriptionThreshold)
+    var notes = [Note?](repeating: nil, count: present.count)
+    try LibGit2.withBulkReads {
+      try repository.forEachBlob(present.map { $0.blob! }) { position, text in
+        let first = delta.lines.count
+        let unread = StoredUsageLine.append(linesIn: text, to: &delta.lines, everyField: commitDetails)
+        delta.unread += unread
+        notes[position] = Note(
+          commit: present[position].annotated, time: 0, summary: "", described: false,
+          lines: first..<delta.lines.count, unread: unread)
       }
-      let first = delta.lines.count
-      let unread = try objects.withContent(of: blob) {
-        StoredUsageLine.append(linesIn: $0, to: &delta.lines, everyField: commitDetails)
+    }
+    delta.notes = notes.map { $0! }
+    if describe {
+      for index in delta.notes.indices {
+        let annotated = delta.notes[index].commit
+        delta.notes[index].described = true
+        if repository.objectExists(annotated), let commit = try? repository.commit(annotated) {
+          delta.notes[index].time = Int64(commit.committer.time.timeIntervalSince1970)
+          delta.notes[index].summary = commit.summary
+        }
       }
-      delta.unread += unread
-      var time: Int64 = 0
-      var summary = ""
-      if commitDetails, repository.objectExists(change.annotated), let commit = try? repository.commit(change.annotated)
-      {
-        time = Int64(commit.committer.time.timeIntervalSince1970)
-        summary = commit.summary
-      }
-      delta.notes.append(
-        Note(commit: change.annotated, time: time, summary: summary, lines: first..<delta.lines.count, unread: unread))
     }
     return delta
   }

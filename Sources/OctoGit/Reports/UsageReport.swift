@@ -68,6 +68,7 @@ public struct UsageReport: Sendable {
   /// month or cycle in the report's time zone.
   public static func build(ledger: Ledger, options: ReportOptions) throws -> UsageReport {
     try ledger.store.refreshCache(from: ledger.repository)
+    if options.dimension == .commit { try ledger.store.describeCommits(from: ledger.repository) }
     let calendar = CalendarMath(timeZone: options.timeZone)
     let slot: Int64 = 15 * 60 * 1000
     let column: UsageGroupColumn

@@ -35,14 +35,13 @@ public struct RollupRefresh {
     _ entries: [RollupStore.Entry], fetch: Bool = false, remote: String = "origin",
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Summary {
+    try LibGit2.withBulkReads { try read(entries, fetch: fetch, remote: remote, progress: progress) }
+  }
+
+  private func read(
+    _ entries: [RollupStore.Entry], fetch: Bool, remote: String, progress: ((Int, Int) -> Void)?
+  ) throws -> Summary {
     var summary = Summary()
-    // Summing notes needs no re-hash of every object read (git does not re-hash on reads either).
-    LibGit2.verifyObjectHashes(false)
-    LibGit2.cacheObjects(false)
-    defer {
-      LibGit2.verifyObjectHashes(true)
-      LibGit2.cacheObjects(true)
-    }
     let work = WorkQueue(entries, fetch: fetch, remote: remote)
     let workers = min(Parallel.width, max(1, entries.count))
     let group = DispatchGroup()
@@ -52,6 +51,11 @@ public struct RollupRefresh {
         work.drain()
         group.leave()
       }
+    }
+    // Even when writing fails, no reader is left using libgit2 once this returns.
+    defer {
+      work.cancel()
+      group.wait()
     }
     var done = 0
     var more = true
@@ -106,7 +110,6 @@ public struct RollupRefresh {
         }
       }
     }
-    group.wait()
     return summary
   }
 }
@@ -156,6 +159,13 @@ final class WorkQueue: @unchecked Sendable {
     }
   }
 
+  /// Hands out no more repositories (those being read are finished).
+  func cancel() {
+    condition.lock()
+    next = entries.count
+    condition.unlock()
+  }
+
   /// The next outcome, waiting for one; `nil` when every repository has been delivered.
   func nextResult() -> (Int, RepositoryOutcome)? {
     condition.lock()
@@ -186,9 +196,9 @@ final class WorkQueue: @unchecked Sendable {
         !(entry.tip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false)
       {
         var builder = ArchiveBuilder(capacity: 4096)
-        let objects = try repository.objectDatabase()
-        try repository.forEachNote(inNotesCommit: current) { path, blob in
-          try objects.withContent(of: blob) { builder.add(note: $0, path: path) }
+        let notes = try repository.notes(inNotesCommit: current)
+        try repository.forEachBlob(notes.map(\.blob)) { position, text in
+          Array(notes[position].annotated.hex.utf8).withUnsafeBufferPointer { builder.add(note: text, path: $0) }
         }
         return .whole(
           tip: current, archive: builder.encoded(), notes: builder.notes, unread: builder.unread,

@@ -21,6 +21,10 @@ extension LedgerStore {
     let cachedTip: String? = try read { db in
       try String.fetchOne(db, sql: "SELECT tip FROM notes_tip WHERE ref = ?", arguments: [ref])
     }
+    let current = try repository.reference(ref)?.target
+    if !rebuild, cachedTip == current?.hex, cachedTip != nil || current == nil { return CacheRefresh() }
+    let cachedTipKnown = cachedTip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false
+    if let current, rebuild || !cachedTipKnown { return try rebuildCache(from: repository, tip: current, ref: ref) }
     guard let delta = try UsageNotesDelta.read(repository, ref: ref, since: cachedTip, rebuild: rebuild) else {
       return CacheRefresh()
     }
@@ -28,71 +32,154 @@ extension LedgerStore {
     refresh.rebuilt = delta.rebuilt
     refresh.malformedLines = delta.malformedLines
     refresh.commitsRead = delta.notes.count
-    let notes = delta.notes
-    let removed = delta.removed
-    let current = delta.tip
-
     try write { db in
-      if refresh.rebuilt {
-        try db.execute(sql: "DELETE FROM note_line; DELETE FROM note_commit")
-      }
       try db.execute(
         sql: "CREATE TEMP TABLE IF NOT EXISTS touched_event (id TEXT PRIMARY KEY); DELETE FROM touched_event")
-      let touch = try db.makeStatement(
-        sql: "INSERT OR IGNORE INTO touched_event (id) SELECT event_id FROM note_line WHERE commit_id = ?")
-      let deleteLines = try db.makeStatement(sql: "DELETE FROM note_line WHERE commit_id = ?")
-      let deleteCommit = try db.makeStatement(sql: "DELETE FROM note_commit WHERE commit_id = ?")
-      for commit in removed + notes.map(\.commit.hex) where !refresh.rebuilt {
-        try touch.execute(arguments: [commit])
-        try deleteLines.execute(arguments: [commit])
-        try deleteCommit.execute(arguments: [commit])
-      }
-      let insertCommit = try db.makeStatement(
-        sql:
-          "INSERT OR REPLACE INTO note_commit (commit_id, commit_time, summary, malformed, newer) VALUES (?, ?, ?, ?, ?)"
-      )
-      let insertLine = try db.makeStatement(
-        sql: """
-          INSERT OR REPLACE INTO note_line (commit_id, event_id, commit_time, at_ms, agent, session, model,
-            tin, tout, cw5m, cw1h, cr, cost, cost_pico, prices, user, machine, branch, feature)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """)
-      let touchEvent = try db.makeStatement(sql: "INSERT OR IGNORE INTO touched_event (id) VALUES (?)")
-      for note in notes {
-        let commit = note.commit.hex
-        try insertCommit.execute(arguments: [commit, note.time, note.summary, note.unread.malformed, note.unread.newer])
-        for event in delta.lines[note.lines] {
-          let tokens = event.tokens
-          try insertLine.execute(
-            arguments: [
-              commit, event.id, note.time, event.atMs, event.agent, event.session, event.model, tokens.input,
-              tokens.output, tokens.cacheWrite5m, tokens.cacheWrite1h, tokens.cacheRead, event.costText, event.costPico,
-              event.prices, event.user, event.machine, event.branch, event.feature,
-            ])
-          if !refresh.rebuilt { try touchEvent.execute(arguments: [event.id]) }
+      if delta.rebuilt {
+        try db.execute(sql: "DELETE FROM note_line; DELETE FROM note_commit")
+      } else {
+        let touch = try db.makeStatement(
+          sql: "INSERT OR IGNORE INTO touched_event (id) SELECT event_id FROM note_line WHERE commit_id = ?")
+        let deleteLines = try db.makeStatement(sql: "DELETE FROM note_line WHERE commit_id = ?")
+        let deleteCommit = try db.makeStatement(sql: "DELETE FROM note_commit WHERE commit_id = ?")
+        for commit in delta.removed + delta.notes.map(\.commit.hex) {
+          try touch.execute(arguments: [commit])
+          try deleteLines.execute(arguments: [commit])
+          try deleteCommit.execute(arguments: [commit])
         }
       }
-      // An event copied onto several commits (a rebased or amended commit keeps its old note) counts once:
-      // on the newest commit holding it.
-      let shadow = """
+      try insert(delta, into: db)
+      try settle(in: db, from: repository, ref: ref, tip: delta.tip)
+    }
+    return refresh
+  }
+
+  /// Reads every note of `tip` again into an emptied cache, writing each part as it is read (the reading
+  /// goes on on other threads) and building the indexes once at the end.
+  private func rebuildCache(from repository: Repository, tip: Oid, ref: String) throws -> CacheRefresh {
+    var refresh = CacheRefresh()
+    refresh.rebuilt = true
+    try write { db in
+      try db.execute(
+        sql: """
+          CREATE TEMP TABLE IF NOT EXISTS touched_event (id TEXT PRIMARY KEY); DELETE FROM touched_event;
+          DROP INDEX IF EXISTS note_line_key; DROP INDEX IF EXISTS note_line_event; DROP INDEX IF EXISTS note_commit_key;
+          DELETE FROM note_line; DELETE FROM note_commit
+          """)
+      try UsageNotesDelta.readAll(repository, tip: tip) { part in
+        try insert(part, into: db)
+        refresh.commitsRead += part.notes.count
+        refresh.malformedLines += part.malformedLines
+      }
+      try db.execute(
+        sql: """
+          CREATE UNIQUE INDEX note_line_key ON note_line(commit_id, event_id);
+          CREATE INDEX note_line_event ON note_line(event_id);
+          CREATE UNIQUE INDEX note_commit_key ON note_commit(commit_id);
+          INSERT INTO touched_event (id) SELECT event_id FROM note_line GROUP BY event_id HAVING count(*) > 1
+          """)
+      try settle(in: db, from: repository, ref: ref, tip: tip)
+    }
+    return refresh
+  }
+
+  /// Finishes a refresh: an event copied onto several commits (a rebased or amended commit keeps its old
+  /// note) counts once, on the newest commit holding it (so the times of the commits holding the events
+  /// touched must be known), and the cache records the notes tip it now matches.
+  private func settle(in db: Database, from repository: Repository, ref: String, tip: Oid?) throws {
+    try describeCommits(
+      in: db, from: repository,
+      holding: "SELECT commit_id FROM note_line WHERE event_id IN (SELECT id FROM touched_event)")
+    try describeCommits(in: db, from: repository, holding: "SELECT commit_id FROM note_commit WHERE malformed > 0")
+    try db.execute(
+      sql: """
         UPDATE note_line SET shadowed = EXISTS (
           SELECT 1 FROM note_line AS other WHERE other.event_id = note_line.event_id
             AND (other.commit_time > note_line.commit_time
               OR (other.commit_time = note_line.commit_time AND other.commit_id > note_line.commit_id)))
-        """
-      if refresh.rebuilt {
-        try db.execute(sql: shadow)
-      } else {
-        try db.execute(sql: shadow + " WHERE event_id IN (SELECT id FROM touched_event)")
+        WHERE event_id IN (SELECT id FROM touched_event)
+        """)
+    if let tip {
+      try db.execute(sql: "INSERT OR REPLACE INTO notes_tip (ref, tip) VALUES (?, ?)", arguments: [ref, tip.hex])
+    } else {
+      try db.execute(sql: "DELETE FROM notes_tip WHERE ref = ?", arguments: [ref])
+    }
+  }
+
+  /// Writes the notes `delta` read (their commits and lines), bound straight through SQLite's C API: a first
+  /// read of a long history writes hundreds of thousands of rows.
+  private func insert(_ delta: UsageNotesDelta, into db: Database) throws {
+    let insertCommit = try db.makeStatement(
+      sql: """
+        INSERT OR REPLACE INTO note_commit (commit_id, commit_time, summary, malformed, newer, described)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """)
+    let insertLine = try db.makeStatement(
+      sql: """
+        INSERT OR REPLACE INTO note_line (commit_id, event_id, commit_time, at_ms, agent, session, model,
+          tin, tout, cw5m, cw1h, cr, cost, cost_pico, prices, user, machine, branch, feature)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    let touchEvent = try db.makeStatement(sql: "INSERT OR IGNORE INTO touched_event (id) VALUES (?)")
+    for note in delta.notes {
+      let commit = note.commit.hex
+      try insertCommit.bindAndStep(in: db) { bind in
+        bind.text(1, commit)
+        bind.integer(2, note.time)
+        bind.text(3, note.summary)
+        bind.integer(4, Int64(note.unread.malformed))
+        bind.integer(5, Int64(note.unread.newer))
+        bind.integer(6, note.described ? 1 : 0)
       }
-      if let current {
-        try db.execute(
-          sql: "INSERT OR REPLACE INTO notes_tip (ref, tip) VALUES (?, ?)", arguments: [ref, current.hex])
-      } else {
-        try db.execute(sql: "DELETE FROM notes_tip WHERE ref = ?", arguments: [ref])
+      for event in delta.lines[note.lines] {
+        try insertLine.bindAndStep(in: db) { bind in
+          bind.text(1, commit)
+          bind.text(2, event.id)
+          bind.integer(3, note.time)
+          bind.integer(4, event.atMs)
+          bind.text(5, event.agent)
+          bind.text(6, event.session)
+          bind.text(7, event.model)
+          bind.integer(8, Int64(event.tokens.input))
+          bind.integer(9, Int64(event.tokens.output))
+          bind.integer(10, Int64(event.tokens.cacheWrite5m))
+          bind.integer(11, Int64(event.tokens.cacheWrite1h))
+          bind.integer(12, Int64(event.tokens.cacheRead))
+          bind.text(13, event.costText)
+          bind.integer(14, event.costPico)
+          bind.text(15, event.prices)
+          bind.text(16, event.user)
+          bind.text(17, event.machine)
+          bind.text(18, event.branch)
+          bind.text(19, event.feature)
+        }
+        if !delta.rebuilt { try touchEvent.execute(arguments: [event.id]) }
       }
     }
-    return refresh
+  }
+
+  /// Reads the time and subject of the cached commits among those `query` selects that were left
+  /// undescribed (a first read of a long history skips them), in the order they are cheapest to read.
+  private func describeCommits(in db: Database, from repository: Repository, holding query: String) throws {
+    let commits = try String.fetchAll(
+      db, sql: "SELECT commit_id FROM note_commit WHERE described = 0 AND commit_id IN (\(query))"
+    ).compactMap(Oid.init(hex:))
+    guard !commits.isEmpty else { return }
+    let setCommit = try db.makeStatement(
+      sql: "UPDATE note_commit SET commit_time = ?, summary = ?, described = 1 WHERE commit_id = ?")
+    let setLines = try db.makeStatement(sql: "UPDATE note_line SET commit_time = ? WHERE commit_id = ?")
+    try repository.forEachCommitDescription(commits) { id, time, summary in
+      try setCommit.execute(arguments: [time, summary, id.hex])
+      try setLines.execute(arguments: [time, id.hex])
+    }
+  }
+
+  /// Reads the time and subject of every cached commit left undescribed: what `usage --by commit` shows
+  /// and orders by. Costs nothing once done.
+  public func describeCommits(from repository: Repository) throws {
+    try write { db in
+      try describeCommits(in: db, from: repository, holding: "SELECT commit_id FROM note_commit")
+    }
   }
 
   /// Note lines of the cached notes that could not be read: how many (and how many of those are of a

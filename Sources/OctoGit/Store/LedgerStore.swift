@@ -87,6 +87,36 @@ public final class LedgerStore: SQLiteStore {
     """
     CREATE TABLE reachable_commit (commit_id TEXT PRIMARY KEY) WITHOUT ROWID;
     """,
+    // The notes cache as plain tables with unique indexes, so that a first read of a long history can write
+    // its rows in the order it reads them and build the indexes once at the end; and whether a commit's
+    // time and subject were read (that first read leaves them for the reports that need them).
+    """
+    DROP TABLE note_line;
+    DROP TABLE note_commit;
+    CREATE TABLE note_line (
+      commit_id TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      commit_time INTEGER NOT NULL,
+      shadowed INTEGER NOT NULL DEFAULT 0,
+      at_ms INTEGER NOT NULL,
+      agent TEXT, session TEXT, model TEXT NOT NULL,
+      tin INTEGER NOT NULL, tout INTEGER NOT NULL, cw5m INTEGER NOT NULL, cw1h INTEGER NOT NULL, cr INTEGER NOT NULL,
+      cost TEXT, cost_pico INTEGER, prices TEXT,
+      user TEXT, machine TEXT, branch TEXT, feature TEXT
+    );
+    CREATE UNIQUE INDEX note_line_key ON note_line(commit_id, event_id);
+    CREATE INDEX note_line_event ON note_line(event_id);
+    CREATE TABLE note_commit (
+      commit_id TEXT NOT NULL,
+      commit_time INTEGER NOT NULL,
+      summary TEXT NOT NULL,
+      malformed INTEGER NOT NULL DEFAULT 0,
+      newer INTEGER NOT NULL DEFAULT 0,
+      described INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE UNIQUE INDEX note_commit_key ON note_commit(commit_id);
+    DELETE FROM notes_tip;
+    """,
   ]
 
 }

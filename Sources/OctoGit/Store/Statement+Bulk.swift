@@ -20,6 +20,14 @@ struct StatementBinder {
   }
 
   func integer(_ index: Int32, _ value: Int64) { _ = sqlite3_bind_int64(statement, index, value) }
+
+  func text(_ index: Int32, _ value: String?) {
+    if let value { text(index, value) } else { _ = sqlite3_bind_null(statement, index) }
+  }
+
+  func integer(_ index: Int32, _ value: Int64?) {
+    if let value { integer(index, value) } else { _ = sqlite3_bind_null(statement, index) }
+  }
 }
 
 extension Statement {

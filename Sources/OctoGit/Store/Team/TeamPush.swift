@@ -152,18 +152,16 @@ struct TeamPush {
 
   /// Pushes `entries` (registered repositories), reading them on up to `Parallel.width` threads.
   func run(_ entries: [RollupStore.Entry], progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+    try LibGit2.withBulkReads { try push(entries, progress: progress) }
+  }
+
+  private func push(_ entries: [RollupStore.Entry], progress: ((Int, Int) -> Void)?) throws -> Summary {
     var summary = Summary()
     summary.databaseID = databaseID
     summary.repositories = entries.count
     let previous = options.everything ? [:] : try state.pushed(to: databaseID)
     // Registration order: on a tie the copy of the repository registered first wins, as in the rollup.
     let ordered = entries.sorted { $0.id < $1.id }
-    LibGit2.verifyObjectHashes(false)
-    LibGit2.cacheObjects(false)
-    defer {
-      LibGit2.verifyObjectHashes(true)
-      LibGit2.cacheObjects(true)
-    }
     let readers = TeamPushReaders(
       ordered.enumerated().map { ordinal, entry in
         TeamPushReaders.Job(ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip)
@@ -177,7 +175,11 @@ struct TeamPush {
         group.leave()
       }
     }
-    defer { readers.cancel() }
+    // Even when sending fails, no reader is left using libgit2 once this returns.
+    defer {
+      readers.cancel()
+      group.wait()
+    }
     var batch: [UInt8] = []
     var batchRows = 0
     // Repositories read whole whose rows are all in the batch being filled (or committed before).
@@ -223,7 +225,6 @@ struct TeamPush {
       }
     }
     try send()
-    group.wait()
     summary.commands = connection.commands
     return summary
   }
@@ -392,16 +393,18 @@ final class TeamPushReaders: @unchecked Sendable {
           }
         }
       } else {
-        let objects = try repository.objectDatabase()
         var lines: [StoredUsageLine] = []
-        try repository.forEachNote(inNotesCommit: current) { commit, blob in
+        let entries = try repository.notes(inNotesCommit: current)
+        try repository.forEachBlob(entries.map(\.blob)) { position, text in
           lines.removeAll(keepingCapacity: true)
-          let unread = try objects.withContent(of: blob) { StoredUsageLine.append(linesIn: $0, to: &lines) }
+          let unread = StoredUsageLine.append(linesIn: text, to: &lines)
           malformed += unread.malformed
           notes += 1
-          for line in lines {
-            rows.append(line, commit: commit, order: order)
-            order += 1
+          Array(entries[position].annotated.hex.utf8).withUnsafeBufferPointer { commit in
+            for line in lines {
+              rows.append(line, commit: commit, order: order)
+              order += 1
+            }
           }
           flushIfFull()
         }
