@@ -41,6 +41,7 @@ test:
 	 trap 'sh scripts/test-postgres.sh stop "$$pgdir"' EXIT INT TERM; \
 	 url=$$(sh scripts/test-postgres.sh start "$$pgdir") || exit 1; \
 	 OCTO_TEST_POSTGRES_URL="$$url" $(SWIFT) test --skip-build --disable-xctest
+	@sh scripts/lint-workflow.sh .build/debug/octo-git
 	@for target in $(FUZZ_TARGETS); do .build/debug/octo-fuzz $$target Tests/Fuzz/$$target || exit 1; done
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 

@@ -3,7 +3,9 @@
 #  - `octo-git pr describe` on a branch of 500 commits, against git-cliff rendering a changelog of the same
 #    range (main..feature/big), in the same repository;
 #  - `octo-git notes carry` of that branch's 500 commits (2 usage events each) onto one squash commit, as
-#    after "Squash and merge": --from main..feature/big --onto <squash> (local, nothing pushed).
+#    after "Squash and merge": --from main..feature/big --onto <squash> (local, nothing pushed);
+#  - `octo-git pr comment` on that branch, against a loopback stand-in for GitHub's API (bench/github-stub.py),
+#    beside `pr describe` of the same branch.
 set -eu
 bin=${1:?usage: bench-pr.sh path/to/octo-git}
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +51,25 @@ if "$bin" notes --help 2>/dev/null | grep -qE '^ +carry( |$)'; then
   sh "$reset"
   rows="$rows
 notes carry, 500 commits onto a squash commit ($carried lines)|$work/pr-carry.json|||<= 0.2 s"
+
+  # pr comment on the same branch (1,000 usage events) against GitHub's API stood in for on loopback (the
+  # notes fetch of CI aside), beside pr describe of that branch.
+  git checkout -q feature/big
+  port_file="$work/github-stub.port"
+  python3 "$bench_dir/github-stub.py" main "$(git rev-parse main)" feature/big "$(git rev-parse feature/big)" \
+    > "$port_file" &
+  stub=$!
+  trap 'kill $stub 2>/dev/null' EXIT
+  while [ ! -s "$port_file" ]; do sleep 0.1; done
+  port=$(head -n 1 "$port_file")
+  comment="env -u CI GITHUB_REPOSITORY=o/r GITHUB_API_URL=http://127.0.0.1:$port GITHUB_TOKEN=bench"
+  comment="$comment $bin pr comment --pr 7"
+  hyperfine -N --warmup 2 --runs 20 --export-json "$work/pr-comment.json" "$comment" >/dev/null
+  hyperfine -N --warmup 2 --runs 20 --export-json "$work/pr-describe-usage.json" "$bin pr describe --base main" \
+    >/dev/null
+  kill $stub 2>/dev/null || true
+  rows="$rows
+pr comment, 500 commits with usage (loopback API)|$work/pr-comment.json|$work/pr-describe-usage.json|pr describe, same branch|ratio <= 1.5"
 else
   echo "notes carry benchmark skipped: this octo-git has no notes carry"
 fi

@@ -122,7 +122,7 @@ public enum CIWorkflow {
             - name: Restore the octo-git build
               id: cache
               if: env.OCTO_GIT_BINARY_URL == ''
-              uses: actions/cache@v4
+              uses: actions/cache@v5
               with:
                 path: ~/.octo-git/bin
                 key: octo-git-${{ runner.os }}-${{ runner.arch }}-${{ steps.source.outputs.commit }}
@@ -189,7 +189,7 @@ public enum CIWorkflow {
             group: octo-git-comment-${{ github.event.pull_request.number }}
             cancel-in-progress: true
           steps:
-            - uses: actions/checkout@v4
+            - uses: actions/checkout@v5
               with:
                 fetch-depth: 0
       \#(install)
@@ -209,7 +209,7 @@ public enum CIWorkflow {
             group: octo-git-notes
             cancel-in-progress: false
           steps:
-            - uses: actions/checkout@v4
+            - uses: actions/checkout@v5
               with:
                 fetch-depth: 0
       \#(install)

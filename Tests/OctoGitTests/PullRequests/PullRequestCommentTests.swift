@@ -351,7 +351,7 @@ struct PullRequestCommentTests {
     #expect(value("jobs/cost-comment/steps/-/with/fetch-depth") == ["0"])
     #expect(value("jobs/carry-notes/steps/-/with/fetch-depth") == ["0"])
     #expect(value("jobs/cost-comment/steps/-/env/GITHUB_TOKEN") == ["${{ secrets.GITHUB_TOKEN }}"])
-    #expect(value("jobs/cost-comment/steps/-/uses").contains("actions/cache@v4"))
+    #expect(value("jobs/cost-comment/steps/-/uses").contains("actions/cache@v5"))
     // Every run block is shell the runner can parse.
     for (path, script) in values where path.hasSuffix("/run") {
       let check = try Shell.run("/bin/sh", ["-n"], in: fixture.path, input: Data(script.utf8))
