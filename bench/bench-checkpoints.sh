@@ -1,30 +1,48 @@
 #!/bin/sh
-# Checkpoint benchmarks (issue: checkpoints), same repository, same run:
-#  - checkpoint on 20,000 tracked files, 2,000 untracked and 50 modified, against the same snapshot made
-#    with the git CLI (copy of the index, git add -A, write-tree, commit-tree, update-ref);
-#  - restore of a checkpoint against git checkout <tree> -- .;
+# Checkpoint benchmarks (issues: checkpoints; speed), same run:
+#  - checkpoint of a work tree of 20,000 tracked files (and of 100,000: CHECKPOINT_SIZES), 2,000 untracked
+#    and 50 modified, against the same snapshot made with the git CLI from a private copy of the index
+#    (copy .git/index, git add -A, write-tree, commit-tree, update-ref) and against `git status --porcelain`;
+#    then the time of each of the checkpoint's phases (OCTO_GIT_TIMINGS=1);
+#  - restore of a checkpoint against git checkout <tree> -- . (20,000 files);
 #  - checkpoints list with 1,000 checkpoints.
 set -eu
 bin=${1:?usage: bench-checkpoints.sh path/to/octo-git}
 . "$(dirname "$0")/lib.sh"
 need_hyperfine
 
-repo="$work/checkpoint-22k"
-if [ ! -f "$repo/.bench-ready" ]; then
-  rm -rf "$repo"
-  echo "generating a work tree of 20,000 tracked, 2,000 untracked and 50 modified files" >&2
-  python3 "$bench_dir/make-worktree-repo.py" "$repo" 20000 2000 50
-  touch "$repo/.git/info/bench-ready" && mv "$repo/.git/info/bench-ready" "$repo/.bench-ready"
-  echo ".bench-ready" >> "$repo/.git/info/exclude"
-fi
-cd "$repo"
-# git checkout <tree> -- . (the restore peer below) stages what it writes: unstage, so the 2,000 new
-# files are untracked again when this repository is reused.
-git reset -q
-git config octo.checkpoint.keep 1000000
 snapshot_with_git='cp .git/index .git/bench-index && GIT_INDEX_FILE=.git/bench-index git add -A && tree=$(GIT_INDEX_FILE=.git/bench-index git write-tree) && commit=$(git commit-tree "$tree" -p HEAD -m snapshot) && git update-ref refs/bench/snapshot "$commit"'
-hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-octo.json" "$bin checkpoint --quiet" >/dev/null
-hyperfine --warmup 3 --runs 20 --export-json "$work/cp-git.json" "$snapshot_with_git" >/dev/null
+rows=""
+phases=""
+for size in ${CHECKPOINT_SIZES:-20000 100000}; do
+  repo="$work/checkpoint-$size"
+  [ "$size" = 20000 ] && repo="$work/checkpoint-22k"
+  if [ ! -f "$repo/.bench-ready" ]; then
+    rm -rf "$repo"
+    echo "generating a work tree of $size tracked, 2,000 untracked and 50 modified files" >&2
+    python3 "$bench_dir/make-worktree-repo.py" "$repo" "$size" 2000 50
+    touch "$repo/.git/info/bench-ready" && mv "$repo/.git/info/bench-ready" "$repo/.bench-ready"
+    echo ".bench-ready" >> "$repo/.git/info/exclude"
+  fi
+  cd "$repo"
+  # git checkout <tree> -- . (the restore peer below) stages what it writes: unstage, so the 2,000 new
+  # files are untracked again when this repository is reused.
+  git reset -q
+  git config octo.checkpoint.keep 1000000
+  hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-octo-$size.json" "$bin checkpoint --quiet" >/dev/null
+  hyperfine --warmup 3 --runs 20 --export-json "$work/cp-git-$size.json" "$snapshot_with_git" >/dev/null
+  hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-status-$size.json" "git status --porcelain" >/dev/null
+  rows="$rows
+checkpoint, $size files|$work/cp-octo-$size.json|$work/cp-git-$size.json|git add -A on an index copy + write-tree + commit-tree + update-ref|ratio <= 0.3
+checkpoint, $size files|$work/cp-octo-$size.json|$work/cp-status-$size.json|git status --porcelain|ratio <= 0.5"
+  timings=$(OCTO_GIT_TIMINGS=1 "$bin" checkpoint --quiet 2>&1 >/dev/null | grep '^timings' || true)
+  [ -z "$timings" ] || phases="$phases
+$size files: $timings"
+done
+
+repo="$work/checkpoint-22k"
+cd "$repo"
+git reset -q
 
 # Restore: bring back a checkpoint after 50 files were changed again.
 target=$("$bin" checkpoint)
@@ -63,8 +81,13 @@ hyperfine -N --warmup 3 --runs 20 --export-json "$work/list-git.json" \
   "git -C $many for-each-ref --sort=-refname --format=%(objectname:short)%09%(contents:subject) refs/octo/checkpoints/" >/dev/null
 
 echo
-echo "checkpoints: 20,000 tracked files, 2,000 untracked, 50 modified"
-print_table \
-  "checkpoint (whole work tree)|$work/cp-octo.json|$work/cp-git.json|git add -A on an index copy + write-tree + commit-tree + update-ref|ratio <= 0.5" \
-  "restore after 50 files broke|$work/restore-octo.json|$work/restore-git.json|git checkout <tree> -- .|-" \
+echo "checkpoints: 2,000 untracked and 50 modified files beside the tracked ones"
+old_ifs=$IFS
+IFS='
+'
+# shellcheck disable=SC2086
+print_table $rows \
+  "restore after 50 files broke (20,000 files)|$work/restore-octo.json|$work/restore-git.json|git checkout <tree> -- .|ratio <= 1" \
   "checkpoints list (1,000)|$work/list-octo.json|$work/list-git.json|git for-each-ref (ids and subjects only)|-"
+IFS=$old_ifs
+[ -z "$phases" ] || printf 'a checkpoint with nothing new, by phase:%s\n' "$phases"
