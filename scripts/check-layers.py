@@ -4,9 +4,10 @@
 One Swift module, so a folder "uses" another when its code names a type or function declared at the
 top level of the other folder's files. A folder may use folders of its own rank or lower:
 
-  0  Support/ Network/ Settings/ Defaults/    1  Git/    2  Store/ (with Store/Team/)    3  Sync/
-  4  Ledger/ Pricing/ Checkpoints/ Importers/ Features/ PullRequests/ Rollup/ Reports/
-  5  Hooks/ Doctor/, and files directly in Sources/OctoGit/
+  0  Support/ Network/ Settings/ Defaults/    1  Git/    2  Usage/ (the usage line model)
+  3  Store/ (with Store/Team/)    4  Sync/
+  5  Ledger/ Pricing/ Checkpoints/ Importers/ Features/ PullRequests/ Rollup/ Reports/
+  6  Hooks/ Doctor/, and files directly in Sources/OctoGit/
 
 How: comments and string literals are blanked (the code inside "\\(...)" interpolations is kept), then
 every identifier is compared with the top-level declarations (struct, class, enum, protocol, actor,
@@ -14,8 +15,10 @@ typealias, func, let, var; not `extension X`, not private ones). Not counted as 
 (members), lowercase names followed by ":" (argument labels), and names the using file declares itself
 at any depth (a nested type or a local shadows the top-level one). Not seen: a method that a higher
 folder adds to a lower folder's type by an extension, called from a lower folder. Today Git/ extends
-Support/'s GitCLI (checkRemote), Version (libgit2) and Error (exitStatus), and Network/ extends Version
-(libcurl); each is called only from Git/'s rank or above.
+Support/'s GitCLI (checkRemote), Version (libgit2) and Error (exitStatus), Network/ extends Version
+(libcurl), Pricing/ extends Usage/'s UsageEvent (priced(with:)), and Rollup/ extends Store/'s TeamLedger
+(report(options:)) and TeamUsageQuery (init from RollupOptions); each is called only from the extending
+folder's rank or above (or from the executable).
 
 Known exceptions are listed in scripts/layers-allowed.txt as `FromFolder -> Name  # reason`. Exits 1 when
 a violation is not listed or a listed entry is no longer needed (stale), so the list only shrinks.
@@ -32,9 +35,9 @@ from collections import defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = os.path.join(ROOT, "Sources", "OctoGit")
 ALLOWLIST = os.path.join(ROOT, "scripts", "layers-allowed.txt")
-RANKS = {"Support": 0, "Network": 0, "Settings": 0, "Defaults": 0, "Git": 1, "Store": 2, "Sync": 3,
-         "Ledger": 4, "Pricing": 4, "Checkpoints": 4, "Importers": 4, "Features": 4, "PullRequests": 4,
-         "Rollup": 4, "Reports": 4, "Hooks": 5, "Doctor": 5, "(root)": 5}
+RANKS = {"Support": 0, "Network": 0, "Settings": 0, "Defaults": 0, "Git": 1, "Usage": 2, "Store": 3, "Sync": 4,
+         "Ledger": 5, "Pricing": 5, "Checkpoints": 5, "Importers": 5, "Features": 5, "PullRequests": 5,
+         "Rollup": 5, "Reports": 5, "Hooks": 6, "Doctor": 6, "(root)": 6}
 
 SPECIAL = re.compile(r'/[/*]|#*"|[()]')
 COMMENT_MARK = re.compile(r'/\*|\*/')

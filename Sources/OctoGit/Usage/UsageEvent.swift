@@ -170,11 +170,4 @@ public struct UsageEvent: Equatable, Sendable {
       machine: try text("machine") ?? defaults?.machine, branch: try text("branch") ?? defaults?.branch,
       feature: try text("feature") ?? defaults?.feature)
   }
-
-  /// This event priced with `table` when it carries no cost of its own. An event whose model the table
-  /// does not know stays unpriced.
-  public func priced(with table: PriceTable) -> UsageEvent {
-    var pricer = EventPricer(table: table)
-    return pricer.price(self).event
-  }
 }

@@ -448,11 +448,11 @@ struct TeamLedgerPiecesTests {
 
   @Test("summed costs as PostgreSQL writes them read exactly")
   func costs() {
-    #expect(TeamReportQuery.costParts("16000.200000").pico == 16_000_200_000_000_000)
-    #expect(TeamReportQuery.costParts(nil).pico == 0 && TeamReportQuery.costParts(nil).extra.isEmpty)
-    let long = TeamReportQuery.costParts("0.0000000000001")
+    #expect(TeamReport.costParts("16000.200000").pico == 16_000_200_000_000_000)
+    #expect(TeamReport.costParts(nil).pico == 0 && TeamReport.costParts(nil).extra.isEmpty)
+    let long = TeamReport.costParts("0.0000000000001")
     #expect(long.pico == 0 && long.extra == [Decimal(string: "0.0000000000001")!])
-    #expect(TeamReportQuery.costParts("-1.5").extra == [Decimal(string: "-1.5")!])
+    #expect(TeamReport.costParts("-1.5").extra == [Decimal(string: "-1.5")!])
   }
 
   @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")
@@ -481,13 +481,14 @@ struct TeamLedgerPiecesTests {
 
   @Test("the report's SQL: a GROUP BY per dimension, days grouped first, parameters for every value")
   func reportSQL() {
-    let byModel = TeamReportQuery.sql(RollupOptions(dimensions: [.model]))
+    let byModel = TeamUsageQuery(RollupOptions(dimensions: [.model])).sql()
     #expect(byModel.sql.contains("GROUP BY 1") && byModel.parameters.isEmpty && !byModel.sql.contains("AT TIME ZONE"))
-    let byCycle = TeamReportQuery.sql(
+    let byCycle = TeamUsageQuery(
       RollupOptions(
         dimensions: [.cycle, .repo], since: Date(timeIntervalSince1970: 0),
         timeZone: TimeZone(identifier: "Europe/Berlin")!,
-        cycleDay: 19, projects: ["github.com/acme/shop"]))
+        cycleDay: 19, projects: ["github.com/acme/shop"])
+    ).sql()
     #expect(byCycle.parameters == ["Europe/Berlin", "1970-01-01T00:00:00.000Z", "github.com/acme/shop", "19"])
     #expect(byCycle.sql.contains("octo.cycle_start(g.k1, $4::integer)") && byCycle.sql.hasSuffix("GROUP BY 1, 2"))
   }

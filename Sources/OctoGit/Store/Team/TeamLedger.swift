@@ -161,8 +161,9 @@ public final class TeamLedger {
 
   // MARK: - report
 
-  /// The rollup of every event in the team database, grouped and summed by the database.
-  public func report(options: RollupOptions) throws -> TeamReport {
+  /// The usage events `query` asks for, grouped and summed by the database, and the database's id (what the
+  /// rollup's ``report(options:)`` is made of).
+  func groupedUsage(_ query: TeamUsageQuery) throws -> (rows: [TeamUsageQuery.Row], databaseID: String) {
     let schema = try run { try TeamSchema.state(of: connection) }
     if schema.version == 0 {
       throw OctoError(
@@ -176,8 +177,8 @@ public final class TeamLedger {
         hint: "run octo-git team init to migrate it")
     }
     // A newer schema is read all the same: migrations only add.
-    let report = try run { try TeamReportQuery.run(options, on: connection) }
-    return TeamReport(report: report, databaseID: schema.databaseID, databaseName: url.displayName)
+    let rows = try run { try query.run(on: connection) }
+    return (rows, schema.databaseID)
   }
 
   // MARK: - errors

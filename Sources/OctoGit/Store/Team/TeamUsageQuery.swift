@@ -1,49 +1,57 @@
 import Foundation
 
-/// The rollup of a team database: the same rows, totals and formats as `octo-git rollup`, summed by
-/// PostgreSQL (`GROUP BY` there, so it answers for the whole team in one query).
-public struct TeamReport: Sendable {
-  public let report: RollupReport
-  /// The database's id (from `team init`).
-  public let databaseID: String
-  /// The database as messages name it (host, port, name).
-  public let databaseName: String
+/// What a team report asks the database: the usage events of a period and of some projects, grouped by some
+/// of their columns and summed by PostgreSQL (`GROUP BY` there, so it answers for the whole team in one
+/// query; a second one over days when a period is asked for: the day's label is computed once per day and
+/// group, not once per event). The rollup makes its report of the rows (``TeamReport``).
+struct TeamUsageQuery {
+  /// What rows are grouped by: a column of `octo.events`, or the local day of an event as a day, an ISO
+  /// week, a month or a billing cycle.
+  enum Group: Equatable {
+    case project, user, agent, branch, feature, model, day, week, month, cycle
 
-  /// The report as a table, JSON (schema `octo-git.rollup/1`, with `team` naming the database and no local
-  /// repositories), CSV or Markdown.
-  public func render(_ format: RollupFormat, style: OutputStyle) throws -> String {
-    switch format {
-    case .html:
-      throw OctoError("team reports come as table, json, csv or md", hint: "use --format table", status: .usage)
-    case .json:
-      guard case .object(var members) = report.json else { return CanonicalJSON.string(report.json) }
-      members["team"] = .object(["database": .string(databaseID), "name": .string(databaseName)])
-      return CanonicalJSON.string(.object(members))
-    case .table where report.rows.isEmpty:
-      let period = report.options.since != nil || report.options.until != nil ? " in that period" : ""
-      return "no usage in the team database \(databaseName)\(period): run octo-git team push on each machine"
-    default:
-      return report.renderText(format, style: style)
-    }
+    var isTime: Bool { self == .day || self == .week || self == .month || self == .cycle }
   }
-}
 
-/// The report's query: one `GROUP BY` over `octo.events` (a second one over days when a period is asked
-/// for: the day's label is computed once per day and group, not once per event).
-enum TeamReportQuery {
-  /// The SQL and its parameters for `options`; columns: one key per dimension, in order, then events, the
-  /// five token classes, cost, unpriced events and their tokens.
-  static func sql(_ options: RollupOptions) -> (sql: String, parameters: [String?]) {
+  /// One row of the result: its keys, then its sums as the database wrote them.
+  struct Row {
+    /// One key per group, in the query's order: a missing user or agent is `(unknown)`, a missing branch
+    /// `(detached)`, a missing feature `(none)`.
+    var keys: [String]
+    var events: Int
+    var tokens: TokenCounts
+    /// The summed cost as PostgreSQL writes a `numeric` (`12.340000`); `nil` when no event had a cost.
+    var cost: String?
+    /// Events without a cost, and their tokens.
+    var unpriced: Int
+    var unpricedTokens: Int
+  }
+
+  /// One key per group, in order.
+  var groups: [Group]
+  var since: Date?
+  /// Exclusive end.
+  var until: Date?
+  /// The zone local days are counted in.
+  var timeZone: TimeZone
+  /// The day of the month billing cycles start on.
+  var cycleDay: Int
+  /// Only these projects (empty: all).
+  var projects: [String]
+
+  /// The SQL and its parameters; columns: one key per group, in order, then events, the five token classes,
+  /// cost, unpriced events and their tokens.
+  func sql() -> (sql: String, parameters: [String?]) {
     var parameters: [String?] = []
     func parameter(_ value: String, _ type: String) -> String {
       parameters.append(value)
       return "$\(parameters.count)::\(type)"
     }
-    let wantsTime = options.dimensions.contains(where: \.isTime)
+    let wantsTime = groups.contains(where: \.isTime)
     var keys: [String] = []
-    for dimension in options.dimensions where !dimension.isTime {
-      switch dimension {
-      case .repo: keys.append("e.project")
+    for group in groups where !group.isTime {
+      switch group {
+      case .project: keys.append("e.project")
       case .user: keys.append("coalesce(e.user_name, '(unknown)')")
       case .agent: keys.append("coalesce(e.agent, '(unknown)')")
       case .branch: keys.append("coalesce(e.branch, '(detached)')")
@@ -52,12 +60,12 @@ enum TeamReportQuery {
       case .day, .week, .month, .cycle: break
       }
     }
-    if wantsTime { keys.append("(e.at AT TIME ZONE \(parameter(options.timeZone.identifier, "text")))::date") }
+    if wantsTime { keys.append("(e.at AT TIME ZONE \(parameter(timeZone.identifier, "text")))::date") }
     var conditions: [String] = []
-    if let since = options.since { conditions.append("e.at >= \(parameter(Timestamp.format(since), "timestamptz"))") }
-    if let until = options.until { conditions.append("e.at < \(parameter(Timestamp.format(until), "timestamptz"))") }
-    if !options.projects.isEmpty {
-      conditions.append("e.project IN (\(options.projects.map { parameter($0, "text") }.joined(separator: ", ")))")
+    if let since { conditions.append("e.at >= \(parameter(Timestamp.format(since), "timestamptz"))") }
+    if let until { conditions.append("e.at < \(parameter(Timestamp.format(until), "timestamptz"))") }
+    if !projects.isEmpty {
+      conditions.append("e.project IN (\(projects.map { parameter($0, "text") }.joined(separator: ", ")))")
     }
     let sums = """
       count(*) AS events, sum(e.tin) AS tin, sum(e.tout) AS tout, sum(e.cw5m) AS cw5m, sum(e.cw1h) AS cw1h, \
@@ -73,16 +81,16 @@ enum TeamReportQuery {
     let day = "g.k\(keys.count - 1)"
     var outer: [String] = []
     var plain = 0
-    for dimension in options.dimensions {
-      switch dimension {
+    for group in groups {
+      switch group {
       case .day: outer.append("to_char(\(day), 'YYYY-MM-DD')")
       case .week: outer.append("to_char(\(day), 'IYYY-\"W\"IW')")
       case .month: outer.append("to_char(\(day), 'YYYY-MM')")
       case .cycle:
-        let cycleDay = parameter(String(options.cycleDay), "integer")
-        let start = "octo.cycle_start(\(day), \(cycleDay))"
+        let cycle = parameter(String(cycleDay), "integer")
+        let start = "octo.cycle_start(\(day), \(cycle))"
         outer.append(
-          "to_char(\(start), 'YYYY-MM-DD') || '..' || to_char(octo.cycle_end(\(start), \(cycleDay)), 'YYYY-MM-DD')")
+          "to_char(\(start), 'YYYY-MM-DD') || '..' || to_char(octo.cycle_end(\(start), \(cycle)), 'YYYY-MM-DD')")
       default:
         outer.append("g.k\(plain)")
         plain += 1
@@ -94,60 +102,30 @@ enum TeamReportQuery {
     ]
     let sql =
       "SELECT " + outer.joined(separator: ", ") + " FROM (" + inner + ") g GROUP BY "
-      + (1...options.dimensions.count).map(String.init).joined(separator: ", ")
+      + (1...groups.count).map(String.init).joined(separator: ", ")
     return (sql, parameters)
   }
 
-  /// Runs the query and builds the report: rows in the rollup's order (periods in order, then the most
-  /// expensive first), totals exact.
-  static func run(_ options: RollupOptions, on connection: PostgresConnection) throws -> RollupReport {
-    let (sql, parameters) = sql(options)
-    let result = try connection.execute(sql, parameters)
-    let width = options.dimensions.count
-    var merged: [[String]: UsageTotals] = [:]
-    var total = UsageTotals()
+  /// Runs the query: its rows in the database's order. A count too large for 64 bits reads as `Int.max`
+  /// (summing it then overflows, which the report refuses), a missing one as 0.
+  func run(on connection: PostgresConnection) throws -> [Row] {
+    let statement = sql()
+    let result = try connection.execute(statement.sql, statement.parameters)
+    let width = groups.count
+    var rows: [Row] = []
+    rows.reserveCapacity(result.rowCount)
     for row in 0..<result.rowCount {
-      var keys = (0..<width).map { result[row, $0] ?? "" }
-      // Stored normalised; normalised again in case an older octo-git pushed the row.
-      if let position = options.dimensions.firstIndex(of: .model) {
-        keys[position] = ModelName.normalise(keys[position])
-      }
       func number(_ column: Int) -> Int {
         result[row, width + column].flatMap { Int($0) } ?? (result[row, width + column] == nil ? 0 : Int.max)
       }
-      var totals = UsageTotals()
-      let cost = costParts(result[row, width + 6])
-      totals.add(
-        events: number(0),
-        tokens: TokenCounts(
-          input: number(1), output: number(2), cacheWrite5m: number(3), cacheWrite1h: number(4), cacheRead: number(5)),
-        microDollars: 0, picoDollars: cost.pico, extraCosts: cost.extra, unpriced: number(7), unpricedTokens: number(8))
-      try totals.checked("the team database's \(keys.joined(separator: ", "))")
-      merged[keys, default: UsageTotals()].merge(totals)
-      total.merge(totals)
+      rows.append(
+        Row(
+          keys: (0..<width).map { result[row, $0] ?? "" }, events: number(0),
+          tokens: TokenCounts(
+            input: number(1), output: number(2), cacheWrite5m: number(3), cacheWrite1h: number(4),
+            cacheRead: number(5)),
+          cost: result[row, width + 6], unpriced: number(7), unpricedTokens: number(8)))
     }
-    let wantsTime = options.dimensions.contains(where: \.isTime)
-    let rows = merged.map { RollupReport.Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
-      if wantsTime {
-        let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
-        let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
-        if left != right { return left.lexicographicallyPrecedes(right) }
-      }
-      if lhs.totals.cost != rhs.totals.cost { return lhs.totals.cost > rhs.totals.cost }
-      return lhs.keys.lexicographicallyPrecedes(rhs.keys)
-    }
-    return RollupReport(options: options, rows: rows, total: total, repositories: [])
-  }
-
-  /// A sum of costs as PostgreSQL writes a `numeric` (`12.340000`): whole pico-dollars when exact and in
-  /// range, else an exact decimal.
-  static func costParts(_ text: String?) -> (pico: Int64, extra: [Decimal]) {
-    guard let text, !text.isEmpty else { return (0, []) }
-    if text.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }),
-      text.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1, let pico = StoredUsageLine.picoDollars(text)
-    {
-      return (pico, [])
-    }
-    return (0, [Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0])
+    return rows
   }
 }

@@ -1,0 +1,108 @@
+import Foundation
+
+/// The rollup of a team database: the same rows, totals and formats as `octo-git rollup`, summed by
+/// PostgreSQL (`GROUP BY` there, so it answers for the whole team in one query; see ``TeamUsageQuery``).
+public struct TeamReport: Sendable {
+  public let report: RollupReport
+  /// The database's id (from `team init`).
+  public let databaseID: String
+  /// The database as messages name it (host, port, name).
+  public let databaseName: String
+
+  /// The report as a table, JSON (schema `octo-git.rollup/1`, with `team` naming the database and no local
+  /// repositories), CSV or Markdown.
+  public func render(_ format: RollupFormat, style: OutputStyle) throws -> String {
+    switch format {
+    case .html:
+      throw OctoError("team reports come as table, json, csv or md", hint: "use --format table", status: .usage)
+    case .json:
+      guard case .object(var members) = report.json else { return CanonicalJSON.string(report.json) }
+      members["team"] = .object(["database": .string(databaseID), "name": .string(databaseName)])
+      return CanonicalJSON.string(.object(members))
+    case .table where report.rows.isEmpty:
+      let period = report.options.since != nil || report.options.until != nil ? " in that period" : ""
+      return "no usage in the team database \(databaseName)\(period): run octo-git team push on each machine"
+    default:
+      return report.renderText(format, style: style)
+    }
+  }
+
+  /// The rollup of the database's grouped `rows` for `options`: rows in the rollup's order (periods in
+  /// order, then the most expensive first), totals exact.
+  ///
+  /// - Throws: ``OctoError`` (bad input) when a sum overflows 64 bits.
+  static func rollup(_ rows: [TeamUsageQuery.Row], options: RollupOptions) throws -> RollupReport {
+    var merged: [[String]: UsageTotals] = [:]
+    var total = UsageTotals()
+    for row in rows {
+      var keys = row.keys
+      // Stored normalised; normalised again in case an older octo-git pushed the row.
+      if let position = options.dimensions.firstIndex(of: .model) {
+        keys[position] = ModelName.normalise(keys[position])
+      }
+      var totals = UsageTotals()
+      let cost = costParts(row.cost)
+      totals.add(
+        events: row.events, tokens: row.tokens, microDollars: 0, picoDollars: cost.pico, extraCosts: cost.extra,
+        unpriced: row.unpriced, unpricedTokens: row.unpricedTokens)
+      try totals.checked("the team database's \(keys.joined(separator: ", "))")
+      merged[keys, default: UsageTotals()].merge(totals)
+      total.merge(totals)
+    }
+    let wantsTime = options.dimensions.contains(where: \.isTime)
+    let ordered = merged.map { RollupReport.Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
+      if wantsTime {
+        let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
+        let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
+        if left != right { return left.lexicographicallyPrecedes(right) }
+      }
+      if lhs.totals.cost != rhs.totals.cost { return lhs.totals.cost > rhs.totals.cost }
+      return lhs.keys.lexicographicallyPrecedes(rhs.keys)
+    }
+    return RollupReport(options: options, rows: ordered, total: total, repositories: [])
+  }
+
+  /// A sum of costs as PostgreSQL writes a `numeric` (`12.340000`): whole pico-dollars when exact and in
+  /// range, else an exact decimal.
+  static func costParts(_ text: String?) -> (pico: Int64, extra: [Decimal]) {
+    guard let text, !text.isEmpty else { return (0, []) }
+    if text.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }),
+      text.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1, let pico = StoredUsageLine.picoDollars(text)
+    {
+      return (pico, [])
+    }
+    return (0, [Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0])
+  }
+}
+
+extension TeamLedger {
+  /// The rollup of every event in the team database, grouped and summed by the database.
+  public func report(options: RollupOptions) throws -> TeamReport {
+    let usage = try groupedUsage(TeamUsageQuery(options))
+    let report = try TeamReport.rollup(usage.rows, options: options)
+    return TeamReport(report: report, databaseID: usage.databaseID, databaseName: url.displayName)
+  }
+}
+
+extension TeamUsageQuery {
+  /// The query for a rollup's options: one group per dimension, in their order.
+  init(_ options: RollupOptions) {
+    let groups = options.dimensions.map { dimension -> Group in
+      switch dimension {
+      case .repo: return .project
+      case .user: return .user
+      case .agent: return .agent
+      case .branch: return .branch
+      case .feature: return .feature
+      case .model: return .model
+      case .day: return .day
+      case .week: return .week
+      case .month: return .month
+      case .cycle: return .cycle
+      }
+    }
+    self.init(
+      groups: groups, since: options.since, until: options.until, timeZone: options.timeZone,
+      cycleDay: options.cycleDay, projects: options.projects)
+  }
+}
