@@ -8,7 +8,11 @@ packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev pkg-config g
 # Tests also use Chromium (the rollup's HTML report rendered), PostgreSQL (a throwaway team ledger server),
 # python3-venv and shellcheck (actionlint from PyPI checks the CI workflow octo-git writes, with its scripts)
 # and clang's libFuzzer runtime comes with the Swift toolchain.
-if [ "${1:-}" = "test" ]; then packages="$packages chromium python3 python3-venv postgresql shellcheck"; fi
+if [ "${1:-}" = "test" ]; then
+  packages="$packages chromium python3 python3-venv postgresql shellcheck"
+  # Watchman, for the file-system monitor tests, where the distribution has it (they skip without it).
+  if apt-cache show watchman >/dev/null 2>&1; then packages="$packages watchman"; fi
+fi
 missing=""
 for package in $packages; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -59,6 +59,7 @@ extension Checkpoints {
     }
 
     // What the restore changes: the work tree as the undo checkpoint will hold it, against the target.
+    PhaseTimings.start()
     let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: includeIgnored)
     func wanted(_ path: String) -> Bool {
       selected.isEmpty
@@ -73,6 +74,7 @@ extension Checkpoints {
         hint: "nothing was restored: git refuses to check out such a path")
     }
 
+    PhaseTimings.mark("compare")
     let ignored = IgnoredPaths(repository, index: { try snapshot.realIndex.get() })
     var deletions: [String] = []
     var writes: [ChangedPath] = []
@@ -100,6 +102,7 @@ extension Checkpoints {
     }
     var deleted: [String] = []
     var written: [String] = []
+    PhaseTimings.mark("ignore rules")
     do {
       for path in deletions {
         do {
@@ -123,11 +126,13 @@ extension Checkpoints {
         "restoring \(short) stopped part way: \(message)",
         hint: "undo what was done with: octo-git restore \(undo.id.abbreviated())")
     }
+    PhaseTimings.mark("write")
     if restoreIndex, let indexCommit = checkpoint.index {
       let index = try repository.currentIndex()
       try index.readTree(try repository.commit(indexCommit).tree, in: repository)
       try index.write()
     }
+    PhaseTimings.report()
     return Restore(undo: undo, written: written, deleted: deleted, skipped: skipped, indexRestored: restoreIndex)
   }
 

@@ -55,8 +55,11 @@ public final class Checkpoints {
   /// checkpoint: it is left out and said here).
   @discardableResult
   public func takeReporting(_ request: Request) throws -> Taken {
+    PhaseTimings.start()
     let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored)
-    return Taken(checkpoint: try take(request, snapshot: snapshot), warnings: snapshot.warnings)
+    let taken = Taken(checkpoint: try take(request, snapshot: snapshot), warnings: snapshot.warnings)
+    PhaseTimings.report()
+    return taken
   }
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the
@@ -95,6 +98,7 @@ public final class Checkpoints {
     }
     let changed = fromHead.count - untracked
 
+    PhaseTimings.mark("commits")
     let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
     let ref = refFolder + String(format: "%013lld", milliseconds) + "-" + commit.abbreviated(12)
     try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
@@ -103,11 +107,13 @@ public final class Checkpoints {
       head: headCommit, branch: head.branch, worktree: location.key, changed: changed, untracked: untracked,
       index: snapshot.indexTree == nil ? nil : indexCommit)
     try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
+    PhaseTimings.mark("refs")
 
     let keep =
       try repository.config().int("octo.checkpoint.keep") ?? Int(
         DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
     if keep > 0 { try prune(keep: keep, olderThan: nil) }
+    PhaseTimings.mark("prune")
     return checkpoint
   }
 

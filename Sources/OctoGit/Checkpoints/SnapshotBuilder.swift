@@ -7,7 +7,9 @@ import Foundation
 /// last snapshot's files with their stat data, so only files whose stat data moved are hashed again
 /// (the lstat calls spread over the cores), only directories whose modification time moved are read for
 /// new files (see ``WorkTreeScan``), and the new tree is the last one updated along the changed paths.
-/// The first snapshot starts from `.git/index`, whose stat data spares hashing tracked files.
+/// The first snapshot starts from `.git/index`, whose stat data spares hashing tracked files. Where the
+/// repository has a file-system monitor (`core.fsmonitor`), only the files and folders it names are looked
+/// at (see ``MonitoredSnapshot``).
 enum SnapshotBuilder {
   struct Snapshot {
     /// The work tree as on disk.
@@ -58,6 +60,9 @@ enum SnapshotBuilder {
     let racyAfter: (Int64, Int64)
     var fresh = false
     var damagedState = false
+    // Which version of the state file is read: a file-system monitor's token is good only for the version
+    // it was kept with.
+    let stateVersion = FileVersion(path: statePath)
     if let saved = SnapshotState.load(from: statePath), repository.objectExists(saved.tree) {
       state = saved
       racyAfter = modificationTime(statePath) ?? (.max, 0)
@@ -73,6 +78,10 @@ enum SnapshotBuilder {
     }
     let config = try? repository.config()
     let trustFileMode = (try? config?.bool("core.filemode")) ?? true
+    // A file-system monitor (core.fsmonitor) asked, before anything is looked at, what may have changed.
+    let monitor = MonitoredSnapshot.begin(
+      repository, config: config, recordPath: folder + name + FileSystemMonitor.Record.suffix,
+      stateVersion: fresh ? nil : stateVersion, recordCount: state.count)
     var warnings: [String] = []
     if damagedState {
       warnings.append("the checkpoint state \(statePath) did not check and was rebuilt from the index")
@@ -99,11 +108,18 @@ enum SnapshotBuilder {
       return SafeText.terminal(text)
     }
 
-    // Every recorded file's stat data against the disk; hashing only where it moved.
+    // Every recorded file's stat data against the disk (only the files the monitor names, with one); hashing
+    // only where it moved.
     var positions: [Int] = []
-    positions.reserveCapacity(state.count)
-    for position in 0..<state.count where !state.skipWorktree(position) { positions.append(position) }
+    if let changed = monitor.changedPaths {
+      positions = state.positions(touchedBy: changed)
+    } else {
+      positions.reserveCapacity(state.count)
+      for position in 0..<state.count where !state.skipWorktree(position) { positions.append(position) }
+    }
+    PhaseTimings.mark("state")
     let found = PathStatus.of(positions.map { state.pathPointer($0) }, under: repository.workDirectory)
+    PhaseTimings.mark("stat")
     var replaced: [Int: SnapshotState.Record] = [:]
     var removed: Set<Int> = []
     var added: [SnapshotState.Record] = []
@@ -171,6 +187,7 @@ enum SnapshotBuilder {
       }
     }
 
+    PhaseTimings.mark("hash")
     // Files nobody recorded yet, from the directories that changed.
     // A state rebuilt from the index holds no untracked file: every folder is read again then, whatever
     // the folder cache says.
@@ -183,7 +200,7 @@ enum SnapshotBuilder {
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored)
-    let findings = try scan.run(rulesMoved: rulesMoved)
+    let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)
     warnings += findings.warnings
     for path in findings.nestedRepositories {
       // A repository nested in the work tree: recorded as a gitlink to its HEAD (none yet: skipped).
@@ -230,6 +247,7 @@ enum SnapshotBuilder {
     // The new tree: the last one with the removals, then the additions, applied (in that order, so a file
     // can take the place of a folder and the reverse). An entry libgit2 refuses is left out, not the
     // whole snapshot.
+    PhaseTimings.mark("untracked")
     var tree = state.tree
     let (afterRemovals, _) = apply(removals, to: tree, in: repository)
     tree = afterRemovals
@@ -246,13 +264,20 @@ enum SnapshotBuilder {
         warnings.append("left out \(RawPath.shown(path)) (\(reason(error)))")
       }
     }
+    PhaseTimings.mark("tree")
     var saved = true
+    var savedVersion = stateVersion
     if fresh || !replaced.isEmpty || !removed.isEmpty || !added.isEmpty {
-      saved = state.save(to: statePath, tree: tree, replaced: replaced, removed: removed, added: added)
+      savedVersion = state.save(to: statePath, tree: tree, replaced: replaced, removed: removed, added: added)
+      saved = savedVersion != nil
     }
     // Only now, with the state that holds what the scan found saved, may the folder cache call those
     // folders known: the next scan does not look into them for new files.
     if saved { scan.saveCache(findings, recheck: recheck) }
+    // Last, the monitor's token: kept only when nothing is left to retry, since the monitor will not name a
+    // file left out again until it changes.
+    monitor.finish(stateVersion: savedVersion, keepToken: saved && warnings.isEmpty && recheck.isEmpty)
+    PhaseTimings.mark("save")
     // A file can be left out twice (too big as a record, then as an untracked file): said once.
     var said: Set<String> = []
     warnings = warnings.filter { said.insert($0).inserted }
@@ -288,52 +313,6 @@ enum SnapshotBuilder {
   static func parent(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "" }
     return String(path[..<slash])
-  }
-
-  /// `octo.checkpoint.maxFileSize` from `config` in bytes (git's `k`, `m`, `g` suffixes), `nil` for no
-  /// limit (`0` or less); the default when unset. A value that is not a size gives the default and a
-  /// warning.
-  static func fileSizeLimit(_ config: Config?) -> (limit: UInt64?, problem: String?) {
-    let fallback = DefaultSettings.value(of: "octo.checkpoint.maxFileSize").flatMap(parseSize) ?? defaultMaxFileSize
-    let configured: Int?
-    do {
-      configured = try config?.int("octo.checkpoint.maxFileSize")
-    } catch {
-      return (
-        fallback == 0 ? nil : fallback,
-        "octo.checkpoint.maxFileSize is not a size (e.g. 100m); used \(sizeText(fallback))"
-      )
-    }
-    guard let configured else { return (fallback == 0 ? nil : fallback, nil) }
-    return (configured <= 0 ? nil : UInt64(configured), nil)
-  }
-
-  /// A size as git writes integers: digits and an optional `k`, `m` or `g` (times 1024, 1024², 1024³).
-  static func parseSize(_ text: String) -> UInt64? {
-    var digits = text.trimmingCharacters(in: .whitespaces).lowercased()
-    var factor: UInt64 = 1
-    switch digits.last {
-    case "k": factor = 1 << 10
-    case "m": factor = 1 << 20
-    case "g": factor = 1 << 30
-    default: break
-    }
-    if factor != 1 { digits.removeLast() }
-    guard let value = UInt64(digits) else { return nil }
-    let (product, overflow) = value.multipliedReportingOverflow(by: factor)
-    return overflow ? nil : product
-  }
-
-  /// A size for people, in git's units (1 KB = 1024 bytes): `30 MB`, `1.5 GB`, `512 bytes`.
-  static func sizeText(_ bytes: UInt64) -> String {
-    for (unit, name) in [(UInt64(1) << 30, "GB"), (UInt64(1) << 20, "MB"), (UInt64(1) << 10, "KB")] where bytes >= unit
-    {
-      let tenths = (Double(bytes) / Double(unit) * 10).rounded()
-      let whole = Int(tenths / 10)
-      let fraction = Int(tenths) % 10
-      return fraction == 0 ? "\(whole) \(name)" : "\(whole).\(fraction) \(name)"
-    }
-    return bytes == 1 ? "1 byte" : "\(bytes) bytes"
   }
 
   /// Hashes the work-tree file at `path` (``RawPath`` form) as git would and returns what to record, or
@@ -403,38 +382,5 @@ enum SnapshotBuilder {
     var status = stat()
     guard stat(path, &status) == 0 else { return nil }
     return (Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec))
-  }
-
-  /// The staged state as a tree. Building it walks the whole index when git's cached trees are stale,
-  /// so the result (or that the index has conflicts) is remembered against the index file's checksum
-  /// (its last 20 bytes): until the index changes (git add, commit, checkout…), the next checkpoint
-  /// reuses it without reading the index at all.
-  static func indexTree(_ repository: Repository, _ realIndex: RealIndex, folder: String) throws -> Oid? {
-    let memo = folder + "/index-tree"
-    let checksum = indexChecksum(repository.indexPath)
-    if let checksum, let text = try? String(contentsOfFile: memo, encoding: .utf8) {
-      let parts = text.split(separator: " ")
-      if parts.count == 2, parts[0] == checksum {
-        if parts[1] == "conflicts" { return nil }
-        if let tree = Oid(hex: String(parts[1])), repository.objectExists(tree) { return tree }
-      }
-    }
-    let index = try realIndex.get()
-    let tree = index.hasConflicts ? nil : try index.writeTree()
-    // Remembered only when the file did not change while it was read.
-    if let checksum, indexChecksum(repository.indexPath) == checksum {
-      try? "\(checksum) \(tree?.hex ?? "conflicts")".write(toFile: memo, atomically: true, encoding: .utf8)
-    }
-    return tree
-  }
-
-  /// The SHA-1 git writes at the end of an index file, in hexadecimal.
-  static func indexChecksum(_ path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
-    guard let end = try? handle.seekToEnd(), end >= 20 else { return nil }
-    try? handle.seek(toOffset: end - 20)
-    guard let bytes = try? handle.read(upToCount: 20), bytes.count == 20 else { return nil }
-    return bytes.map { String(format: "%02x", $0) }.joined()
   }
 }

@@ -201,9 +201,10 @@ final class SnapshotState {
   /// Saves the state with changes applied: `replaced` records by position, `removed` positions dropped,
   /// `added` records (paths not held yet) merged in, and `tree` as the tree they form. Written to a
   /// temporary file and renamed, so a reader never sees half a state; failing to save only costs the
-  /// next checkpoint some hashing. Returns whether the state was saved.
+  /// next checkpoint some hashing. Returns the version of the file written (what a file-system monitor's
+  /// token is kept with), `nil` when the state was not saved.
   @discardableResult
-  func save(to path: String, tree: Oid, replaced: [Int: Record], removed: Set<Int>, added: [Record]) -> Bool {
+  func save(to path: String, tree: Oid, replaced: [Int: Record], removed: Set<Int>, added: [Record]) -> FileVersion? {
     var body: [UInt8] = []
     body.reserveCapacity(storage.count + added.count * 128)
     var count: UInt32 = 0
@@ -250,12 +251,14 @@ final class SnapshotState {
     withUnsafeBytes(of: count.littleEndian) { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: body)
     let temporary = path + ".\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return false }
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return nil }
+    // Taken before the rename, which keeps it: the version this process wrote, whoever saves after it.
+    let version = FileVersion(path: temporary) ?? .unknown
     if rename(temporary, path) != 0 {
       unlink(temporary)
-      return false
+      return nil
     }
-    return true
+    return version
   }
 }
 

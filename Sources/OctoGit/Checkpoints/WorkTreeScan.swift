@@ -54,13 +54,15 @@ struct WorkTreeScan {
     self.names = GitNames(handle)
   }
 
-  /// Scans the work tree of `handle`; `rulesMoved` (a `.gitignore` changed) forces a full scan.
+  /// Scans the work tree of `handle`; `rulesMoved` (a `.gitignore` changed) forces a full scan. With
+  /// `changed`, the paths a file-system monitor says may have changed, only the cached folders they touch
+  /// are looked at (``foldersTouched(by:in:)``); the others keep what the cache says of them.
   ///
   /// The folder cache is not saved here: the caller saves it with ``saveCache(_:recheck:)`` once what
   /// was found is recorded in the snapshot state. Saved earlier, a failure in between would leave a
   /// cache that calls these folders known while the state lacks their files, and the next scan would
   /// never look for them again.
-  func run(rulesMoved: Bool) throws -> Findings {
+  func run(rulesMoved: Bool, changed: [String]? = nil) throws -> Findings {
     let started = Date().timeIntervalSince1970
     let fingerprint = rulesFingerprint()
     var findings = Findings()
@@ -72,7 +74,14 @@ struct WorkTreeScan {
     if !rulesMoved, let cache = FolderCache.load(cachePath, tag: fingerprint) {
       known = Set(cache.folders.keys)
       // In order, so that each stat thread walks one part of the tree (its folder checks are remembered).
-      let paths = cache.folders.keys.sorted()
+      let paths: [String]
+      if let changed {
+        let touched = Self.foldersTouched(by: changed, in: cache)
+        for (path, folder) in cache.folders where !touched.contains(path) { stamps[path] = folder.stamp }
+        paths = touched.sorted()
+      } else {
+        paths = cache.folders.keys.sorted()
+      }
       let now = PathStatus.of(rawPaths: paths, under: handle.workDirectory)
       for (path, found) in zip(paths, now) {
         guard found.error == 0, found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else { continue }

@@ -57,6 +57,8 @@ public enum Doctor {
     }
 
     let settings = try settingsInfo(config)
+    let monitor = fileSystemMonitorInfo(repository, config: config)
+    problems += monitor.problems
     let runtime = DoctorReport.RuntimeInfo(
       octoGit: Version.octoGit, libgit2: Version.libgit2, sqlite: Version.sqlite, libcurl: Version.libcurl)
     let agents = AgentSetup.Agent.allCases.map { agent in
@@ -70,8 +72,8 @@ public enum Doctor {
       problems.append("installed but not registered for the rollup: run octo-git repos add")
     }
     return DoctorReport(
-      repository: info, hooks: hooks, notes: notes, settings: settings, agents: agents, rollup: rollup,
-      runtime: runtime, problems: problems)
+      repository: info, hooks: hooks, notes: notes, settings: settings, fileSystemMonitor: monitor.info,
+      agents: agents, rollup: rollup, runtime: runtime, problems: problems)
   }
 
   /// Whether the repository is registered for the rollup (the database is only read, never created here).

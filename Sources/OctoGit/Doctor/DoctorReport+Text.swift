@@ -53,6 +53,27 @@ extension DoctorReport {
       lines.append("  " + key + value + "  [" + source + "]")
     }
 
+    if let monitor = fileSystemMonitor {
+      heading("file-system monitor")
+      let modes = [
+        "off": style.paint("none (core.fsmonitor unset)", .dim),
+        "hook": "hook (core.fsmonitor)",
+        "daemon": style.paint(
+          "git's daemon (core.fsmonitor=true): not supported, checkpoints stat every file", .yellow),
+        "hook-version-1": style.paint("a version 1 hook: not asked, checkpoints stat every file", .yellow),
+      ]
+      row("mode", modes[monitor.mode] ?? SafeText.terminal(monitor.mode))
+      if let command = monitor.command { row("command", SafeText.terminal(command)) }
+      row("in use", monitor.inUse ? style.paint("yes", .green) : style.paint("no", .dim))
+      if let last = monitor.lastQuery {
+        let shown = SafeText.terminal(last) + (monitor.lastQueryAt.map { "  (\($0))" } ?? "")
+        row("last query", last.hasPrefix("failed") ? style.paint(shown, .yellow) : shown)
+        if monitor.tokenKept == false { row("next", "every file looked at (no token kept)") }
+      } else if monitor.inUse {
+        row("last query", style.paint("none yet", .dim))
+      }
+    }
+
     heading("agents")
     for agent in agents {
       let state = agent.wired ? style.paint("wired", .green) + "  (\(agent.file))" : style.paint("not wired", .dim)

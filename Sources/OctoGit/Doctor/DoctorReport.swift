@@ -44,6 +44,23 @@ public struct DoctorReport: Codable, Sendable, Equatable {
     public let source: String
   }
 
+  /// The file-system monitor checkpoints ask what changed (`core.fsmonitor`).
+  public struct FileSystemMonitorInfo: Codable, Sendable, Equatable {
+    /// `off`; `hook` (a hook checkpoints ask); `daemon` (git's built-in daemon, `core.fsmonitor=true`,
+    /// which octo-git does not speak to); `hook-version-1` (a version 1 hook, which octo-git does not ask).
+    public let mode: String
+    /// The hook's command, as the shell runs it.
+    public let command: String?
+    /// Whether checkpoints ask it what changed instead of looking at every file.
+    public let inUse: Bool
+    /// When the last checkpoint asked it (UTC), as that checkpoint recorded it: `doctor` never runs it.
+    public let lastQueryAt: String?
+    /// What it answered then: `3 paths may have changed`, `failed: exited with status 1: …`.
+    public let lastQuery: String?
+    /// Whether that checkpoint kept its token: when not, the next checkpoint looks at every file.
+    public let tokenKept: Bool?
+  }
+
   public struct AgentInfo: Codable, Sendable, Equatable {
     /// `claude-code` or `codex`.
     public let agent: String
@@ -71,6 +88,8 @@ public struct DoctorReport: Codable, Sendable, Equatable {
   public let hooks: HooksInfo
   public let notes: [NotesRefInfo]
   public let settings: [SettingInfo]
+  /// `nil` in a report from an octo-git that did not look.
+  public let fileSystemMonitor: FileSystemMonitorInfo?
   public let agents: [AgentInfo]
   public let rollup: RollupInfo
   public let runtime: RuntimeInfo

@@ -43,6 +43,9 @@ enum ProcessRunner {
     let timedOut: Bool
     /// Its process id, which is also its process group's id.
     let processID: Int32
+    /// Whether it was stopped for writing more than its `outputLimit` on stdout (what it wrote is cut
+    /// there).
+    var outputOverflowed = false
   }
 
   /// Why a program could not be started: the system's words for it.
@@ -80,9 +83,14 @@ enum ProcessRunner {
 
   /// Runs `executable` with `arguments` in `directory`, `input` on its stdin (`/dev/null` when `nil`), its
   /// stdout and stderr sent where asked; stopped with its whole process group after `timeout` seconds.
+  ///
+  /// A captured stdout longer than `outputLimit` bytes stops the group as the time limit does
+  /// (``Completion/outputOverflowed``); a captured stderr keeps its first `errorsLimit` bytes and the rest
+  /// is read and dropped, so the program never blocks on it.
   static func execute(
     _ executable: String, _ arguments: [String], in directory: String, environment: [String: String],
-    input: Data?, stdout: Destination, stderr: Destination, timeout: TimeInterval?
+    input: Data?, stdout: Destination, stderr: Destination, timeout: TimeInterval?, outputLimit: Int = .max,
+    errorsLimit: Int = .max
   ) throws -> Completion {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
@@ -128,12 +136,13 @@ enum ProcessRunner {
     let forwarding = octo_forward_signals_to(processID)
 
     var loop = PollLoop(
-      processID: processID, input: inputEnd, bytes: input ?? Data(), output: outputEnd, errors: errorsEnd)
+      processID: processID, input: inputEnd, bytes: input ?? Data(), output: outputEnd, errors: errorsEnd,
+      outputLimit: outputLimit, errorsLimit: errorsLimit)
     defer { loop.closeAll() }
     let started = now()
     let deadline = timeout.map { started + max(0, $0) }
-    let timedOut = loop.runUntilExit(deadline: deadline)
-    if timedOut {
+    let stopped = loop.runUntilExit(deadline: deadline)
+    if stopped {
       // SIGTERM to the whole group, a grace to finish (still draining, so nothing blocks on a full pipe),
       // then SIGKILL for whatever is left. The leader is not reaped until after SIGKILL, so the group id
       // cannot have been reused meanwhile.
@@ -152,7 +161,8 @@ enum ProcessRunner {
     } while waited < 0 && errno == EINTR
     let status: Int32 = waited == processID ? exitCode(raw) : -1
     return Completion(
-      status: status, stdout: loop.outputData, stderr: loop.errorsData, timedOut: timedOut, processID: processID)
+      status: status, stdout: loop.outputData, stderr: loop.errorsData, timedOut: stopped && !loop.overflowed,
+      processID: processID, outputOverflowed: loop.overflowed)
   }
 
   /// The exit code in a `waitpid` status, or 128 + the signal that ended the process.
@@ -207,8 +217,8 @@ enum ProcessRunner {
   }
 }
 
-/// The one loop that feeds a child's stdin and drains its stdout and stderr until it ends or its time is
-/// up. Owns our ends of the pipes.
+/// The one loop that feeds a child's stdin and drains its stdout and stderr until it ends, its time is up
+/// or its stdout passes its limit. Owns our ends of the pipes.
 private struct PollLoop {
   let processID: Int32
   var input: Int32
@@ -218,27 +228,38 @@ private struct PollLoop {
   var errors: Int32
   var outputData = Data()
   var errorsData = Data()
+  /// The most bytes of stdout taken: past it the program is stopped (``overflowed``).
+  let outputLimit: Int
+  /// The most bytes of stderr kept: past it what comes is read and dropped.
+  let errorsLimit: Int
+  /// Whether stdout passed ``outputLimit``.
+  var overflowed = false
   /// Readable once the child has ended (a pidfd); -1 where the system has none, and the loop then looks
   /// every `slice` seconds (2 ms at first, then up to every 50 ms).
   var exitWatch: Int32
   var slice: TimeInterval = 0.002
   var exited = false
 
-  init(processID: Int32, input: Int32, bytes: Data, output: Int32, errors: Int32) {
+  init(
+    processID: Int32, input: Int32, bytes: Data, output: Int32, errors: Int32, outputLimit: Int, errorsLimit: Int
+  ) {
     self.processID = processID
     self.input = input
     self.bytes = bytes
     self.output = output
     self.errors = errors
+    self.outputLimit = outputLimit
+    self.errorsLimit = errorsLimit
     exitWatch = octo_pidfd_open(processID)
     if input >= 0 && bytes.isEmpty { closeInput() }
   }
 
   /// Runs until the child has ended and its pipes are drained (or `ProcessRunner.drainGrace` has passed
-  /// since it ended); returns `true` when `deadline` came first.
+  /// since it ended); returns `true` when `deadline` came first or stdout passed its limit.
   mutating func runUntilExit(deadline: TimeInterval?) -> Bool {
     var exitedAt: TimeInterval = 0
     while true {
+      if overflowed { return true }
       if !exited, checkExited() { exitedAt = ProcessRunner.now() }
       let current = ProcessRunner.now()
       let wait: TimeInterval
@@ -289,9 +310,15 @@ private struct PollLoop {
       if entry.fd == input {
         feedInput()
       } else if entry.fd == output {
-        if !Self.readAvailable(output, into: &outputData) { closeOutput() }
+        if !Self.readAvailable(output, into: &outputData, keeping: outputLimit) {
+          closeOutput()
+        } else if outputData.count > outputLimit {
+          // (One byte past the limit is kept: it tells "at the limit" from "over it".)
+          overflowed = true
+          closeOutput()
+        }
       } else if entry.fd == errors {
-        if !Self.readAvailable(errors, into: &errorsData) { closeErrors() }
+        if !Self.readAvailable(errors, into: &errorsData, keeping: errorsLimit) { closeErrors() }
       }
     }
   }
@@ -328,11 +355,15 @@ private struct PollLoop {
     }
   }
 
-  /// Reads what is available; `false` at end of file or on an error.
-  private static func readAvailable(_ descriptor: Int32, into data: inout Data) -> Bool {
+  /// Reads what is available, appending to `data` while it holds at most `limit` bytes (one more, to
+  /// show that there was more); `false` at end of file or on an error.
+  private static func readAvailable(_ descriptor: Int32, into data: inout Data, keeping limit: Int) -> Bool {
     let (count, error) = withUnsafeTemporaryAllocation(byteCount: 65536, alignment: 16) { buffer -> (Int, Int32) in
       let count = read(descriptor, buffer.baseAddress, buffer.count)
-      if count > 0 { data.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count) }
+      let room = limit == .max ? count : max(0, limit + 1 - data.count)
+      if count > 0, room > 0 {
+        data.append(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: min(count, room))
+      }
       return (count, count < 0 ? errno : 0)
     }
     if count > 0 { return true }

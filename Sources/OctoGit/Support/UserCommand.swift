@@ -1,8 +1,9 @@
 import Foundation
 
 /// Runs the user's own programs: a feature's test command and the repository's hooks (libgit2 runs no
-/// hooks, so octo-git runs `pre-commit`, `commit-msg` and `post-commit` itself when it commits). The one
-/// place besides ``GitCLI`` that starts processes.
+/// hooks, so octo-git runs `pre-commit`, `commit-msg` and `post-commit` itself when it commits, and asks
+/// a file-system monitor's hook, `core.fsmonitor`, what changed). The one place besides ``GitCLI`` that
+/// starts processes.
 ///
 /// Output goes straight to octo-git's own stdout or stderr as it comes (a test run can be long); `GIT_*`
 /// variables are removed so a hook's `GIT_DIR` cannot aim the program at another repository, then the
@@ -56,5 +57,41 @@ public enum UserCommand {
       throw OctoError("cannot run \(executable): \(error)", hint: "check that it exists and is executable")
     }
     return Result(status: completion.status, duration: Date().timeIntervalSince(started), timedOut: completion.timedOut)
+  }
+
+  /// What a program run by ``capture(_:_:in:timeout:outputLimit:errorsLimit:)`` printed, and how it ended.
+  struct Captured: Sendable {
+    let status: Int32
+    /// Its stdout, cut after `outputLimit` bytes when it wrote more (then ``outputOverflowed``).
+    let stdout: Data
+    /// The first `errorsLimit` bytes of its stderr (one more when it wrote more).
+    let stderr: Data
+    let timedOut: Bool
+    /// Whether it was stopped for writing more than `outputLimit` bytes on stdout.
+    let outputOverflowed: Bool
+    var succeeded: Bool { status == 0 && !timedOut && !outputOverflowed }
+  }
+
+  /// Runs `executable` with `arguments` in `directory` in the environment ``run(_:_:in:output:environment:timeout:)``
+  /// gives, and returns its stdout and stderr instead of showing them (a program answering octo-git, such
+  /// as a file-system monitor's hook). Stopped with everything it started after `timeout` seconds, or
+  /// once its stdout passes `outputLimit` bytes; its stderr is read to the end but only `errorsLimit`
+  /// bytes are kept.
+  static func capture(
+    _ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval, outputLimit: Int,
+    errorsLimit: Int
+  ) throws -> Captured {
+    let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
+    let completion: ProcessRunner.Completion
+    do {
+      completion = try ProcessRunner.execute(
+        executable, arguments, in: directory, environment: environment, input: nil, stdout: .capture,
+        stderr: .capture, timeout: timeout, outputLimit: outputLimit, errorsLimit: errorsLimit)
+    } catch {
+      throw OctoError("cannot run \(executable): \(error)", hint: "check that it exists and is executable")
+    }
+    return Captured(
+      status: completion.status, stdout: completion.stdout, stderr: completion.stderr, timedOut: completion.timedOut,
+      outputOverflowed: completion.outputOverflowed)
   }
 }

@@ -1,0 +1,182 @@
+import Foundation
+
+/// Which version of a file this is: device, inode, size and modification time. A file saved by writing a
+/// new file and renaming it over the old one (the snapshot state) is a new version after every save.
+struct FileVersion: Equatable, Sendable {
+  var device: UInt64
+  var inode: UInt64
+  var size: Int64
+  var seconds: Int64
+  var nanoseconds: Int64
+
+  init(device: UInt64, inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64) {
+    self.device = device
+    self.inode = inode
+    self.size = size
+    self.seconds = seconds
+    self.nanoseconds = nanoseconds
+  }
+
+  init(_ status: stat) {
+    self.init(
+      device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
+      seconds: Int64(status.st_mtim.tv_sec), nanoseconds: Int64(status.st_mtim.tv_nsec))
+  }
+
+  /// The version of the file at `path` now (a symlink is not followed); `nil` when there is none.
+  init?(path: String) {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return nil }
+    self.init(status)
+  }
+
+  /// A version no file has (no inode is 0): matches nothing found on disk.
+  static let unknown = FileVersion(device: 0, inode: 0, size: 0, seconds: 0, nanoseconds: 0)
+}
+
+extension FileSystemMonitor {
+  /// What the last checkpoint learned from the monitor, kept beside the snapshot state
+  /// (`<git-dir>/octo/snapshot.fsmonitor`): the token to ask with next time, the version of the state file
+  /// it goes with, and what the hook answered (for `doctor`, which never runs the hook).
+  ///
+  /// The token is good only with that version of the state: a state saved by another checkpoint since, or
+  /// a crash between saving the state and this file, makes the versions differ, and the next checkpoint
+  /// looks at every file. It is written last, after the state and the folder cache. Like them it is a
+  /// cache: deleted, the next checkpoint asks the hook as for the first time.
+  ///
+  /// Text: the header `octo-git fsmonitor 1`, then one `key value` per line; values have `\`, line feeds
+  /// and carriage returns escaped. Read only as a regular file of at most 64 KB.
+  struct Record: Equatable, Sendable {
+    /// What the hook answered.
+    enum Outcome: Equatable, Sendable {
+      /// The first question (no token yet, or none good for the state): every file was looked at.
+      case first
+      /// This many paths may have changed; only they were looked at (all files when they are many).
+      case changed(Int)
+      /// Anything may have changed: every file was looked at.
+      case everything
+      /// No usable answer, and why: every file was looked at.
+      case failed(String)
+    }
+
+    /// The hook's command.
+    var command: String
+    /// The work tree it was asked about.
+    var workTree: String
+    /// When it was asked (seconds since 1970).
+    var checkedAt: Int64
+    var outcome: Outcome
+    /// The token to ask with next time; `nil` when the next checkpoint asks as for the first time (the
+    /// hook failed, the checkpoint left something to retry, or its state was not saved).
+    var token: String?
+    /// The version of the snapshot state the token goes with (set with ``token``).
+    var state: FileVersion?
+
+    static let header = "octo-git fsmonitor 1"
+    /// The record of the snapshot state `<name>.state` is `<name>` followed by this.
+    static let suffix = ".fsmonitor"
+
+    /// The outcome for people: `3 paths may have changed`, `failed: exited with status 1: …`.
+    var summary: String {
+      switch outcome {
+      case .first: return "asked for the first time: every file looked at"
+      case .changed(let count): return count == 1 ? "1 path may have changed" : "\(count) paths may have changed"
+      case .everything: return "everything may have changed: every file looked at"
+      case .failed(let reason): return "failed: " + reason
+      }
+    }
+
+    /// The record at `path`, when there is one and it reads.
+    static func load(_ path: String) -> Record? {
+      guard let data = try? RegularFile.contents(path, limit: 64 << 10) else { return nil }
+      let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+      guard lines.first == Substring(header) else { return nil }
+      var values: [String: String] = [:]
+      for line in lines.dropFirst() {
+        guard let space = line.firstIndex(of: " ") else { continue }
+        let key = String(line[..<space])
+        if values[key] == nil { values[key] = unescape(line[line.index(after: space)...]) }
+      }
+      guard let command = values["command"], let workTree = values["worktree"],
+        let checkedAt = values["checked"].flatMap({ Int64($0) }),
+        let outcome = values["outcome"].flatMap(parseOutcome(_:))
+      else { return nil }
+      var record = Record(command: command, workTree: workTree, checkedAt: checkedAt, outcome: outcome)
+      let numbers = (values["state"] ?? "").split(separator: " ").compactMap { Int64($0) }
+      if let token = values["token"], !token.isEmpty, numbers.count == 5 {
+        record.token = token
+        record.state = FileVersion(
+          device: UInt64(bitPattern: numbers[0]), inode: UInt64(bitPattern: numbers[1]), size: numbers[2],
+          seconds: numbers[3], nanoseconds: numbers[4])
+      }
+      return record
+    }
+
+    private static func parseOutcome(_ text: String) -> Outcome? {
+      if text == "first" { return .first }
+      if text == "everything" { return .everything }
+      if text.hasPrefix("changed "), let count = Int(text.dropFirst(8)), count >= 0 { return .changed(count) }
+      if text.hasPrefix("failed ") { return .failed(String(text.dropFirst(7))) }
+      return nil
+    }
+
+    /// Writes the record to a temporary file renamed over `path`: a reader never sees half of it, and a
+    /// failure only costs the next checkpoint a look at every file.
+    func save(_ path: String) {
+      var lines = [Self.header, "command " + Self.escape(command), "worktree " + Self.escape(workTree)]
+      lines.append("checked \(checkedAt)")
+      switch outcome {
+      case .first: lines.append("outcome first")
+      case .changed(let count): lines.append("outcome changed \(count)")
+      case .everything: lines.append("outcome everything")
+      case .failed(let reason): lines.append("outcome failed " + Self.escape(reason))
+      }
+      if let token, let state {
+        lines.append("token " + Self.escape(token))
+        let numbers = [Int64(bitPattern: state.device), Int64(bitPattern: state.inode), state.size, state.seconds]
+        lines.append("state " + (numbers + [state.nanoseconds]).map(String.init).joined(separator: " "))
+      }
+      let text = lines.joined(separator: "\n") + "\n"
+      let temporary = path + ".\(getpid()).tmp"
+      guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else { return }
+      if rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    /// `text` on one line: `\` as `\\`, line feeds as `\n`, carriage returns as `\r`.
+    static func escape(_ text: String) -> String {
+      guard text.contains(where: { $0 == "\\" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
+      var out = ""
+      for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        default: out.unicodeScalars.append(scalar)
+        }
+      }
+      return out
+    }
+
+    /// The text ``escape(_:)`` made `text` of.
+    static func unescape(_ text: Substring) -> String {
+      guard text.contains("\\") else { return String(text) }
+      var out = ""
+      var escaped = false
+      for scalar in text.unicodeScalars {
+        if escaped {
+          switch scalar {
+          case "n": out += "\n"
+          case "r": out += "\r"
+          default: out.unicodeScalars.append(scalar)
+          }
+          escaped = false
+        } else if scalar == "\\" {
+          escaped = true
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+      return out
+    }
+  }
+}
