@@ -44,7 +44,7 @@ public final class Ledger {
   /// returns them. Committed usage is never dropped: an id already in a usage note is refused by name (the
   /// cache is brought up to date first, so it knows every note).
   @discardableResult
-  public func dropPending(_ ids: [String]) throws -> [PendingEvent] {
+  public func dropPending(_ ids: [String]) throws -> DroppedPending {
     _ = try? store.refreshCache(from: repository)
     let dropped = try store.dropPending(ids: ids)
     try settleMarker()

@@ -10,6 +10,14 @@ public struct PendingEvent: Equatable, Sendable {
   public let claimedFor: String?
 }
 
+/// What ``LedgerStore/dropPending(ids:)`` removed.
+public struct DroppedPending: Equatable, Sendable {
+  /// The pending events dropped.
+  public var events: [PendingEvent] = []
+  /// The ids of pending rows dropped whose usage line could not be read.
+  public var unreadable: [String] = []
+}
+
 /// What ``LedgerStore/addPending(_:worktree:now:)`` did with each id.
 public struct PendingAddition: Equatable, Sendable {
   /// Ids stored as pending now, in the order given.
@@ -69,6 +77,23 @@ extension LedgerStore {
     }
   }
 
+  /// Pending rows whose usage line cannot be read (a damaged file, a line a crash cut short), with their
+  /// worktrees, oldest first: they are in no total, and `usage drop` removes them.
+  public func unreadablePending(worktree: String? = nil) throws -> [(id: String, worktree: String)] {
+    try read { db in
+      let (condition, arguments): (String, [DatabaseValueConvertible]) =
+        worktree.map { ("WHERE worktree = ?", [$0]) } ?? ("", [])
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT id, line, worktree FROM pending_event \(condition) ORDER BY recorded_at, id",
+        arguments: StatementArguments(arguments))
+      var unreadable: [(id: String, worktree: String)] = []
+      while let row = try rows.next() {
+        if (try? UsageEvent(line: row["line"])) == nil { unreadable.append((row["id"], row["worktree"])) }
+      }
+      return unreadable
+    }
+  }
+
   /// Marks every unclaimed pending event of `worktree` as being attached to `commit`, and returns all the
   /// claims of that worktree (including ones left by an interrupted run) grouped by commit.
   func claimPending(worktree: String, for commit: String) throws -> [String: [UsageEvent]] {
@@ -106,7 +131,7 @@ extension LedgerStore {
   /// all or none, and returns them. Committed usage is never dropped: an id a cached usage note holds is
   /// refused, and so is one a post-commit run is attaching right now, one matching no pending event, and a
   /// start matching several.
-  public func dropPending(ids: [String]) throws -> [PendingEvent] {
+  public func dropPending(ids: [String]) throws -> DroppedPending {
     try write { db in
       let committed = try db.makeStatement(
         sql: "SELECT commit_id FROM note_line WHERE event_id = ? ORDER BY commit_time DESC, commit_id DESC LIMIT 1")
@@ -116,7 +141,7 @@ extension LedgerStore {
           "SELECT id, line, worktree, claim_commit FROM pending_event WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 3"
       )
       let delete = try db.makeStatement(sql: "DELETE FROM pending_event WHERE id = ?")
-      var dropped: [PendingEvent] = []
+      var dropped = DroppedPending()
       var chosen = Set<String>()
       for given in ids {
         if let commit = try String.fetchOne(committed, arguments: [given]) {
@@ -141,13 +166,13 @@ extension LedgerStore {
           )
         }
         guard chosen.insert(id).inserted else { continue }
-        guard let event = try? UsageEvent(line: row["line"]) else {
-          throw OctoError.badInput(
-            "the pending event '\(id)' cannot be read", hint: "octo-git usage pending --json shows it")
+        if let event = try? UsageEvent(line: row["line"]) {
+          dropped.events.append(PendingEvent(event: event, worktree: row["worktree"], claimedFor: nil))
+        } else {
+          dropped.unreadable.append(id)
         }
-        dropped.append(PendingEvent(event: event, worktree: row["worktree"], claimedFor: nil))
       }
-      for event in dropped { try delete.execute(arguments: [event.event.id]) }
+      for id in chosen { try delete.execute(arguments: [id]) }
       return dropped
     }
   }

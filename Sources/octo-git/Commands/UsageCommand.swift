@@ -231,6 +231,16 @@ struct UsagePendingCommand: ParsableCommand {
     let repository = try root.openRepository()
     let ledger = try Ledger(repository: repository)
     let pending = try ledger.store.pending(worktree: all ? nil : ledger.location.key)
+    let unreadable = try ledger.store.unreadablePending(worktree: all ? nil : ledger.location.key)
+    defer {
+      if !unreadable.isEmpty {
+        let ids = unreadable.prefix(10).map(\.id).joined(separator: ", ") + (unreadable.count > 10 ? ", …" : "")
+        let notice =
+          "\(unreadable.count) pending row(s) cannot be read and are in no total (\(SafeText.terminal(ids))): "
+          + "octo-git usage drop ID removes them"
+        FileHandle.standardError.write(Data("octo-git: \(notice)\n".utf8))
+      }
+    }
     switch json ? .json : format {
     case .json:
       print(
@@ -281,17 +291,26 @@ struct UsageDropCommand: ParsableCommand {
     let ledger = try Ledger(repository: try root.openRepository())
     let dropped = try ledger.dropPending(ids)
     var totals = UsageTotals()
-    for item in dropped { totals.add(item.event) }
+    for item in dropped.events { totals.add(item.event) }
+    let count = dropped.events.count
     if json {
       print(
         CanonicalJSON.string(
           .object([
-            "dropped": .int(dropped.count), "ids": .array(dropped.map { .string($0.event.id) }),
+            "dropped": .int(count), "ids": .array(dropped.events.map { .string($0.event.id) }),
             "cost": .number(totals.costText), "unpricedEvents": .int(totals.unpricedEvents),
+            "unreadableDropped": .array(dropped.unreadable.map { .string($0) }),
           ])))
     } else if !quiet {
-      let cost = totals.unpricedEvents == totals.events ? "unpriced" : Money.format(totals.cost)
-      print("dropped \(dropped.count) pending event\(dropped.count == 1 ? "" : "s") (\(cost))")
+      if count > 0 || dropped.unreadable.isEmpty {
+        let cost = totals.unpricedEvents == totals.events ? "unpriced" : Money.format(totals.cost)
+        print("dropped \(count) pending event\(count == 1 ? "" : "s") (\(cost))")
+      }
+      if !dropped.unreadable.isEmpty {
+        print(
+          "dropped \(dropped.unreadable.count) unreadable pending row\(dropped.unreadable.count == 1 ? "" : "s"): "
+            + SafeText.terminal(dropped.unreadable.joined(separator: ", ")))
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import OctoGit
@@ -122,6 +123,28 @@ struct HostileInputTests {
     let markdown = table.markdown
     #expect(markdown.contains("\\[click\\](http://x) \\<b\\>\\|\\</b\\> \\<!--"))
     #expect(SafeText.terminal("a\u{1B}[31mb\u{07}\u{9B}") == "a\\e[31mb\\x07\\u{9b}")
+  }
+
+  @Test("a pending row that cannot be read is named by usage pending and dropped by usage drop")
+  func unreadablePendingRow() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--out", "100", "--id", "good")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--out", "100", "--id", "cut")
+    // A line a crash cut short.
+    let store = try LedgerStore.open(commonDirectory: fixture.path + "/.git")
+    try store.write { db in
+      try db.execute(sql: #"UPDATE pending_event SET line = '{"id":"cut","mod' WHERE id = 'cut'"#)
+    }
+    let result = try OctoGitBinary.run(["usage", "pending", "--json"], in: fixture.path, home: fixture.home)
+    #expect(result.status == 0)
+    let listed = try CanonicalJSON.parse(result.stdout).arrayValue ?? []
+    #expect(listed.map { $0["id"]?.stringValue } == ["good"])
+    #expect(result.stderr.contains("1 pending row(s) cannot be read and are in no total (cut)"))
+    let dropped = try fixture.octo("usage", "drop", "cut")
+    #expect(dropped.contains("dropped 1 unreadable pending row: cut"))
+    let after = try OctoGitBinary.run(["usage", "pending"], in: fixture.path, home: fixture.home)
+    #expect(!after.stderr.contains("cannot be read"))
+    #expect(after.stdout.contains("good"))
   }
 
   @Test("a damaged snapshot state (a record count it cannot hold) is rebuilt, the checkpoint still taken")
