@@ -40,6 +40,16 @@ struct DefaultFilesTests {
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let copy = folder + "/octo-git"
     try FileManager.default.copyItem(atPath: OctoGitBinary.path, toPath: copy)
+    // A process another test starts at this moment may inherit the copy's still-open descriptor until it
+    // execs, and the kernel refuses to run a file open for writing ("Text file busy"): wait until it runs.
+    for attempt in 1...100 {
+      do {
+        _ = try Shell.run(copy, ["--version"], in: folder)
+        break
+      } catch let error where "\(error)".localizedCaseInsensitiveContains("busy") && attempt < 100 {
+        usleep(50_000)
+      }
+    }
     for path in try sourceFiles() {
       let result = try Shell.run(copy, ["defaults", path], in: folder)
       #expect(result.status == 0)
