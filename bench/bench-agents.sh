@@ -1,9 +1,12 @@
 #!/bin/sh
 # Agents benchmark (issue: every agent a team uses): a generated corpus of Gemini CLI, Qwen Code and GitHub
 # Copilot CLI sessions (bench/make-agent-corpus.py, AGENTS_CORPUS_MB, default 100 MB in all) imported by
-# `octo-git usage import all --dir HOME`, side by side with `cat | grep -c` over the same files (the I/O
-# floor); then an import with nothing new. Token totals by class are checked against the generator's own
-# count (expected.json).
+# `octo-git usage import all --dir HOME` into an empty ledger, side by side in the same run with
+# `cat | grep -c` over the same files (the I/O floor) and with agentsview (PyPI), whose `agentsview sync`
+# reads the same three folders into an empty SQLite archive; then an import with nothing new. Token totals
+# by agent and class are checked against bench/count-agent-tokens.py (a reference counter written from the
+# formats) and against the generator's own count (expected.json): a difference fails the benchmark.
+# Without agentsview (no network for PyPI, or it fails) its row is left out, with one line.
 set -eu
 bin=${1:?usage: bench-agents.sh path/to/octo-git}
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +32,8 @@ files=$(find "$home/.gemini" "$home/.qwen" "$home/.copilot" -name '*.jsonl' | wc
 size=$(du -sm "$home" | cut -f1)
 reset="$work/agents-reset.sh"
 printf '#!/bin/sh\nrm -rf "%s/.git/octo"\ngit -C "%s" update-ref -d refs/notes/octo/usage 2>/dev/null\ntrue\n' "$repo" "$repo" > "$reset"
+reference="$work/agents-reference.json"
+python3 "$bench_dir/count-agent-tokens.py" "$home" > "$reference"
 floor="$work/agents-grep.sh"
 cat > "$floor" <<SCRIPT
 #!/bin/sh
@@ -36,48 +41,113 @@ find "$home/.gemini" "$home/.qwen" "$home/.copilot" -name '*.jsonl' -exec cat {}
   grep -c -F -e '"tokens"' -e usageMetadata -e api_response -e modelMetrics
 SCRIPT
 
+# The floor's output goes through a pipe: writing to /dev/null, GNU grep stops at the first match.
 hyperfine --warmup 1 --runs 5 --prepare "sh $reset" --export-json "$work/agents-octo.json" \
   "$bin -C $repo usage import all --dir $home" >/dev/null 2>&1
-hyperfine --warmup 1 --runs 5 --export-json "$work/agents-grep.json" "sh $floor" >/dev/null 2>&1
+hyperfine --warmup 1 --runs 5 --output=pipe --export-json "$work/agents-grep.json" "sh $floor" >/dev/null 2>&1
+
+# The peer agentsview: `agentsview sync` of the same folders, from an empty archive each run (its data
+# folder removed before each), through a wrapper with a clean environment (lib.sh). Sets avsummary, or
+# avskipped and fails (status 1).
+last_line() { if [ -f "$1" ]; then tr '\r' '\n' < "$1" | sed '/^[[:space:]]*$/d' | tail -n 1; fi; }
+agentsview_peer() {
+  avdata="$work/agents-agentsview-data"
+  avlog="$work/agents-agentsview.log"
+  averr="$work/agents-agentsview.err"
+  av="$work/agents-agentsview.sh"
+  agentsview_wrapper "$av" "$work/agents-agentsview-home" "$avdata" GEMINI_DIR="$home/.gemini" \
+    COPILOT_DIR="$home/.copilot" QWEN_PROJECTS_DIR="$home/.qwen/projects"
+  if ! hyperfine --runs 3 --prepare "rm -rf $avdata" --output="$avlog" --export-json "$work/agents-agentsview.json" \
+    "sh $av sync 2>&1" >/dev/null 2>"$averr"; then
+    avskipped="agentsview failed: $(last_line "$avlog")"
+    return 1
+  fi
+  # What the last run found: the files its log says it discovered and its sessions by agent, against the
+  # files the reference counter read.
+  if ! avsummary=$(python3 - "$avdata" "$reference" 2>"$averr" <<'PY'
+import json, re, sqlite3, sys
+data, reference = sys.argv[1], sys.argv[2]
+files = json.load(open(reference))["files"]
+with open(data + "/debug.log") as handle:
+    discovered = [line for line in handle if " discovered " in line][-1]
+total = int(re.search(r"discovered (\d+) files", discovered).group(1))
+logged = {agent: int(n) for n, agent in re.findall(r"(\d+) ([a-z][a-z-]*)", discovered) if agent in files}
+database = sqlite3.connect("file:" + data + "/sessions.db?mode=ro", uri=True)
+sessions = dict(database.execute("SELECT agent, count(*) FROM sessions GROUP BY agent").fetchall())
+found = {agent: sessions.get(agent, 0) for agent in files}
+right = total == sum(files.values()) and found == files and all(logged[a] == files[a] for a in logged)
+print(f"agentsview: its log discovered {total} files ({', '.join(f'{n} {a}' for a, n in logged.items())}); "
+      f"sessions {', '.join(f'{n} {a}' for a, n in found.items())}: "
+      + ("as many as the session files" if right else f"NOT the session files {files}"))
+PY
+  ); then
+    avskipped="agentsview's archive could not be read: $(last_line "$averr")"
+    return 1
+  fi
+}
+avsummary=""
+if ! need_pip agentsview >&2; then
+  avskipped="agentsview (PyPI) could not be installed"
+else
+  agentsview_peer || true
+fi
+
 sh "$reset"
 "$bin" -C "$repo" usage import all --dir "$home" >/dev/null 2>&1
 hyperfine -N --warmup 2 --runs 20 --export-json "$work/agents-again.json" \
   "$bin -C $repo usage import all --dir $home" >/dev/null 2>&1
 memory=$(/usr/bin/time -f "%M" sh -c "sh $reset; $bin -C $repo usage import all --dir $home >/dev/null 2>&1" 2>&1 | tail -1)
 
-# Token totals: octo-git's (notes and pending, after one full import) against the generator's count.
+# Token totals: octo-git's (notes and pending, after one full import) against the reference counter's and
+# the generator's.
 sh "$reset"
 "$bin" -C "$repo" usage import all --dir "$home" >/dev/null 2>&1
 "$bin" -C "$repo" usage --by agent --json > "$work/agents-report.json"
 "$bin" -C "$repo" usage pending --all --json > "$work/agents-pending.json"
-totals=$(python3 - "$work" "$home/expected.json" <<'PY'
+agreed=1
+totals=$(python3 - "$work" "$reference" "$home/expected.json" <<'PY'
 import json, sys
-work, expected_path = sys.argv[1], sys.argv[2]
-expected = json.load(open(expected_path))["agents"]
-ours = {agent: {"requests": 0, "in": 0, "out": 0, "cr": 0, "cw": 0} for agent in expected}
+work, reference_path, expected_path = sys.argv[1:4]
+reference = json.load(open(reference_path))["agents"]
+classes = ["events", "in", "out", "cr", "cw5m", "cw1h"]
+ours = {agent: dict.fromkeys(classes, 0) for agent in reference}
 for row in json.load(open(work + "/agents-report.json"))["rows"]:
     if row["key"] in ours:
-        count = ours[row["key"]]
-        count["requests"] += row["events"]
-        for key in ["in", "out", "cr"]:
-            count[key] += row[key]
-        count["cw"] += row["cw5m"] + row["cw1h"]
+        for key in classes:
+            ours[row["key"]][key] += row[key]
 for event in json.load(open(work + "/agents-pending.json")):
     count = ours.get(event.get("agent"))
     if count is not None:
-        count["requests"] += 1
-        for key in ["in", "out", "cr"]:
+        count["events"] += 1
+        for key in classes[1:]:
             count[key] += event.get(key, 0)
-        count["cw"] += event.get("cw5m", 0) + event.get("cw1h", 0)
-verdict = "equal" if ours == expected else "DIFFERENT"
-print(f"token totals by agent {verdict} to the generator's count: octo-git {ours}" +
-      ("" if ours == expected else f", expected {expected}"))
+differences = [f"{agent} {key}: octo-git {ours[agent][key]}, reference {reference[agent][key]}"
+               for agent in reference for key in classes if ours[agent][key] != reference[agent][key]]
+# The generator's own count: requests, and the cache writes in one class.
+expected = json.load(open(expected_path))["agents"]
+generated = {agent: {"requests": count["events"], "in": count["in"], "out": count["out"], "cr": count["cr"],
+                     "cw": count["cw5m"] + count["cw1h"]} for agent, count in ours.items()}
+if differences:
+    print("token totals DIFFER from the reference counter's: " + "; ".join(differences))
+else:
+    print("token totals equal the reference counter's" + (" and the generator's count" if generated == expected else ""))
+if generated != expected:
+    print(f"token totals DIFFER from the generator's count: octo-git {generated}, expected {expected}")
+print("by agent: " + "; ".join(f"{agent} " + ", ".join(f"{key} {count[key]:,}" for key in classes)
+                               for agent, count in ours.items()))
+sys.exit(1 if differences or generated != expected else 0)
 PY
-)
+) || agreed=0
 
 echo
 echo "$totals"
 echo "agents: $files Gemini CLI, Qwen Code and Copilot CLI session files, $size MB; octo-git peak memory $((memory / 1024)) MB"
-print_table \
-  "usage import all (gemini, qwen, copilot)|$work/agents-octo.json|$work/agents-grep.json|cat + grep -c usage lines (the I/O floor)|ratio <= 2" \
-  "import again, nothing new|$work/agents-again.json|||<= 0.1 s"
+set -- "usage import all (gemini, qwen, copilot)|$work/agents-octo.json|$work/agents-grep.json|cat + grep -c usage lines (the I/O floor)|ratio <= 2"
+if [ -n "$avsummary" ]; then
+  echo "$avsummary"
+  set -- "$@" "usage import all (gemini, qwen, copilot)|$work/agents-octo.json|$work/agents-agentsview.json|agentsview sync of the same folders|ratio <= 0.1"
+else
+  echo "agentsview row left out: $avskipped"
+fi
+print_table "$@" "import again, nothing new|$work/agents-again.json|||<= 0.1 s"
+[ "$agreed" -eq 1 ]

@@ -36,7 +36,9 @@ hyperfine --warmup 1 --runs 3 --prepare "$reset" --export-json "$work/import-oct
   "$bin -C $repo usage import claude-code --dir $corpus/claude --all-projects" >/dev/null 2>&1
 hyperfine --warmup 1 --runs 3 --export-json "$work/import-cctrack.json" \
   "$venv/bin/cctrack --dirs $corpus/claude/projects --days 100000 --json" >/dev/null 2>&1
-hyperfine --warmup 1 --runs 5 --export-json "$work/import-grep.json" \
+# --output=pipe: with its output on /dev/null (hyperfine's default) GNU grep stops at the first match, even
+# with -c, and the floor would be a fraction of the reading.
+hyperfine --warmup 1 --runs 5 --output=pipe --export-json "$work/import-grep.json" \
   "find $corpus/claude -name '*.jsonl' -exec cat {} + | grep -c '\"usage\"'" >/dev/null 2>&1
 sh -c "$reset"
 "$bin" -C "$repo" usage import claude-code --dir "$corpus/claude" >/dev/null 2>&1

@@ -76,8 +76,6 @@ hyperfine -N --warmup 2 --runs 20 --export-json "$work/team-rollup.json" "$bin r
 # empty home, so no agent's data but the corpus is read, no daemon, no telemetry. Sets avsummary; fails
 # (status 1) with the reason in $work/team-agentsview.log.
 agentsview_peer() {
-  agentsview=$(find "$venv" -path '*/agentsview/bin/agentsview' -type f | head -n 1)
-  [ -n "$agentsview" ] || agentsview="$venv/bin/agentsview"
   avcorpus="$work/agentsview-corpus-$rows"
   avdata="$work/agentsview-data-$rows"
   avhome="$work/team-agentsview-home"
@@ -87,15 +85,9 @@ agentsview_peer() {
     echo "generating a Claude Code corpus of $rows usage records for agentsview" >&2
     python3 "$bench_dir/make-claude-corpus.py" "$avcorpus" "$repos" "$rows" >/dev/null || return 1
   fi
-  mkdir -p "$avhome"
   av="$work/team-agentsview.sh"
-  cat > "$av" <<SCRIPT
-#!/bin/sh
-exec env -i PATH="\$PATH" HOME='$avhome' XDG_CONFIG_HOME='$avhome/.config' XDG_DATA_HOME='$avhome/.local/share' \\
-  XDG_CACHE_HOME='$avhome/.cache' CLAUDE_PROJECTS_DIR='$avcorpus' AGENTSVIEW_DATA_DIR='$avdata' \\
-  AGENTSVIEW_NO_DAEMON=1 AGENTSVIEW_TELEMETRY_ENABLED=0 DO_NOT_TRACK=1 \\
-  AGENTSVIEW_PG_URL='$url' AGENTSVIEW_PG_SCHEMA=agentsview '$agentsview' "\$@"
-SCRIPT
+  agentsview_wrapper "$av" "$avhome" "$avdata" CLAUDE_PROJECTS_DIR="$avcorpus" AGENTSVIEW_PG_URL="$url" \
+    AGENTSVIEW_PG_SCHEMA=agentsview
   avreset="$work/team-agentsview-reset.sh"
   printf '#!/bin/sh\nPGOPTIONS="-c client_min_messages=warning" exec psql -X -q "%s" -c "DROP SCHEMA IF EXISTS agentsview CASCADE"\n' "$url" > "$avreset"
   sh "$av" sync > "$avlog" 2>&1 || return 1

@@ -37,6 +37,29 @@ lefthook_binary() {
   find "$venv" -path '*lefthook/bin/*' -name lefthook -type f | head -n 1
 }
 
+# Writes the script $1 that runs agentsview (PyPI: its wheel carries its Go binary, which runs offline) with
+# a clean environment: the empty home $2, so that no agent's data is read but what the remaining VAR=value
+# arguments point at (CLAUDE_PROJECTS_DIR, GEMINI_DIR, ...); its database and config in $3; no daemon, no
+# telemetry. Call it after `need_pip agentsview`.
+agentsview_wrapper() {
+  wrapper=$1 wrapper_home=$2 wrapper_data=$3
+  shift 3
+  wrapper_binary=$(find "$venv" -path '*/agentsview/bin/agentsview' -type f | head -n 1)
+  [ -n "$wrapper_binary" ] || wrapper_binary="$venv/bin/agentsview"
+  wrapper_settings=""
+  for setting in "$@"; do
+    wrapper_settings="$wrapper_settings ${setting%%=*}='${setting#*=}'"
+  done
+  mkdir -p "$wrapper_home"
+  cat > "$wrapper" <<SCRIPT
+#!/bin/sh
+exec env -i PATH="\$PATH" HOME='$wrapper_home' XDG_CONFIG_HOME='$wrapper_home/.config' XDG_DATA_HOME='$wrapper_home/.local/share' \\
+  XDG_CACHE_HOME='$wrapper_home/.cache' AGENTSVIEW_DATA_DIR='$wrapper_data' \\
+  AGENTSVIEW_NO_DAEMON=1 AGENTSVIEW_TELEMETRY_ENABLED=0 DO_NOT_TRACK=1 \\
+ $wrapper_settings '$wrapper_binary' "\$@"
+SCRIPT
+}
+
 # Prints a table from hyperfine JSON exports: each line of $1 is "label|ours.json|peer.json" (peer may be
 # empty); the ratio is ours / peer.
 print_table() {
