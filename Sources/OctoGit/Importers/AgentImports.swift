@@ -212,7 +212,7 @@ extension TranscriptImporter {
     }
 
     // Shared out over the cores, largest first to the least loaded; each part read into its own scan.
-    let width = max(1, min(Parallel.width, work.count))
+    let width = max(1, min(WorkerPool.width, work.count))
     var parts = Array(repeating: [(rank: Int, unit: AgentUnit, mark: Int64?)](), count: width)
     var loads = Array(repeating: UInt64(0), count: width)
     for item in work.sorted(by: { $0.unit.size > $1.unit.size }) {
@@ -220,7 +220,7 @@ extension TranscriptImporter {
       parts[lightest].append(item)
       loads[lightest] += max(item.unit.size, 1)
     }
-    let results = Parallel.map(parts) { part -> (scan: AgentScan, read: [String: AgentImportEntry]) in
+    let results = WorkerPool.map(parts) { part -> (scan: AgentScan, read: [String: AgentImportEntry]) in
       var scan = AgentScan()
       var read: [String: AgentImportEntry] = [:]
       for item in part {

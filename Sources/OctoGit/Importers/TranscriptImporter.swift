@@ -88,38 +88,23 @@ public struct TranscriptImporter {
       if start > 0, offsets[file]?.identity?.matches(file) != true { start = 0 }
       work.append((file, start, size))
     }
-    // The files are read on every core, each worker with its own scan; the scans are then merged (the
+    // The files are read on every core, largest first, each worker taking the next file when it is done (no
+    // worker is left with the tail) and reading it into a scan of its own; the scans are then merged (the
     // largest output_tokens per message id wins, whichever worker saw it).
-    let workers = max(1, min(Parallel.width, work.count))
-    let results = ParallelScans(count: workers)
-    // Largest first, each worker taking the next file when it is done: no worker is left with the tail.
     let items = work.enumerated().map {
-      (origin: $0.offset, file: $0.element.file, start: $0.element.start, size: $0.element.size)
+      ScanItem(origin: $0.offset, file: $0.element.file, start: $0.element.start, size: $0.element.size)
     }
     .sorted { $0.size - $0.start > $1.size - $1.start }
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var local = ClaudeCodeTranscripts.Scan()
-      var ends: [String: (offset: UInt64, size: UInt64)] = [:]
+    var taken = try WorkerPool.reduce(items, into: ScanPart()) { part, item in
+      part.scan.origin = item.origin
       do {
-        while let index = results.nextItem(below: items.count) {
-          let item = items[index]
-          local.origin = item.origin
-          do {
-            ends[item.file] = (
-              try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &local, complete: false), item.size
-            )
-          } catch is OctoError {
-            local.unreadableFiles += 1
-          }
-        }
-        results.store(worker, scan: local, offsets: ends, error: nil)
-      } catch {
-        results.store(worker, scan: local, offsets: ends, error: error)
+        let end = try ClaudeCodeTranscripts.read(item.file, from: item.start, into: &part.scan, complete: false)
+        part.offsets[item.file] = (end, item.size)
+      } catch is OctoError {
+        part.scan.unreadableFiles += 1
       }
     }
     // Into the largest scan, taken over (not copied).
-    var taken = (0..<workers).map { results.take($0) }
-    if let error = taken.lazy.compactMap(\.error).first { throw error }
     taken.sort { $0.scan.requests.count > $1.scan.requests.count }
     for index in taken.indices {
       if index == 0 {
@@ -223,8 +208,8 @@ public struct TranscriptImporter {
     }
     let signature = ledger.noteSignature()
     for (commit, events) in byCommit {
-      let size = max(1, (events.count + Parallel.width - 1) / Parallel.width)
-      let priced = Parallel.map(parts(events, size: size)) { part in
+      let size = max(1, (events.count + WorkerPool.width - 1) / WorkerPool.width)
+      let priced = WorkerPool.map(parts(events, size: size)) { part in
         var pricer = EventPricer(table: prices)
         return part.map { pricer.price($0).event }
       }.flatMap { $0 }
@@ -235,7 +220,7 @@ public struct TranscriptImporter {
     for (key, (location, events)) in pendingByWorktree {
       // Priced on the other cores, part by part, while the first parts are written.
       try ledger.store.replacePending(worktree: key, expected: events.count) { insert in
-        try Parallel.stream(
+        try WorkerPool.stream(
           parts(events, size: max(256, events.count / 16)),
           { part in
             var pricer = EventPricer(table: prices)
@@ -339,123 +324,16 @@ struct BranchTimelines {
   }
 }
 
-/// Which commits a branch's reflog says were made in this clone.
-///
-/// git writes one reflog line per move of a branch, starting with what moved it. These create commits
-/// here, and count:
-/// - `commit`, `commit (initial)`, `commit (amend)`, `commit (merge)`, `commit (cherry-pick)`: `git commit`;
-/// - `cherry-pick`, `revert`, `am`: commits written by those commands;
-/// - `merge …` and `pull …` ending in `Merge made by the '…' strategy.`: the merge commit itself (not the
-///   commits it brought in);
-/// - `… (finish): refs/heads/<branch> onto <id>` (`rebase`, `rebase -i`, `pull --rebase`): every commit
-///   replayed onto `<id>` (none when the rebase was a fast-forward); the `(pick)`, `(reword)`, `(edit)`,
-///   `(squash)`, `(fixup)` and `(continue)` steps of a rebase, where a branch's log has them;
-/// - `octo-git feature pass: …`: the commit `feature pass` made.
-///
-/// These only move the branch to commits made elsewhere, and do not count: `clone: from …`,
-/// `branch: Created from …`, `reset: moving to …`, `merge …: Fast-forward`, `pull …: Fast-forward`,
-/// `rebase (start)`, `fetch`, `push`, `update-ref` and anything else.
-enum LocalCommits {
-  enum Kind: Equatable {
-    /// The entry's new commit was made here.
-    case made
-    /// The commits from `onto` (excluded) to the entry's new commit were made here.
-    case replayed(onto: Oid)
-    /// The branch moved to a commit made elsewhere (or git's message does not say).
-    case moved
-  }
-
-  /// The commits `log` (a branch's reflog) says were made here.
-  static func made(by log: [ReflogEntry], in repository: Repository) -> Set<Oid> {
-    var made = Set<Oid>()
-    for entry in log where !entry.new.isZero {
-      switch kind(of: entry.message) {
-      case .made: made.insert(entry.new)
-      case .replayed(let onto):
-        // A rebase of thousands of commits is rare; a bounded walk keeps an odd log cheap.
-        if let replayed = try? repository.commits(from: entry.new, excluding: onto, limit: 10_000) {
-          made.formUnion(replayed)
-        } else {
-          made.insert(entry.new)
-        }
-      case .moved: break
-      }
-    }
-    return made
-  }
-
-  /// What a reflog message says about its entry's new commit.
-  static func kind(of message: String) -> Kind {
-    let text = message.trimmingCharacters(in: .whitespacesAndNewlines)
-    // "rebase (finish): refs/heads/topic onto <id>", "pull --rebase (finish): …", older git's
-    // "rebase finished: … onto <id>".
-    if let finish = text.range(of: " (finish): ") ?? text.range(of: "rebase finished: "),
-      let onto = text.range(of: " onto ", range: finish.upperBound..<text.endIndex)
-    {
-      let hex = text[onto.upperBound...].prefix(40)
-      if let base = Oid(hex: String(hex)) { return .replayed(onto: base) }
-      return .moved
-    }
-    let action = text.range(of: ": ").map { String(text[..<$0.lowerBound]) } ?? text
-    if action == "commit" || action.hasPrefix("commit (") { return .made }
-    if action.hasPrefix("cherry-pick") || action.hasPrefix("revert") || action == "am" || action.hasPrefix("am ") {
-      return .made
-    }
-    if action.hasPrefix("merge") || action.hasPrefix("pull") {
-      if text.contains(": Merge made by ") { return .made }
-      if action.contains("rebase") { return rebaseStep(action) }
-      return .moved
-    }
-    if action.hasPrefix("rebase") { return rebaseStep(action) }
-    if text.hasPrefix("octo-git feature pass") { return .made }
-    return .moved
-  }
-
-  /// A rebase step that writes a commit (`rebase (pick)`, `rebase -i (squash)`…) counts; `(start)`,
-  /// `(abort)` and the like do not.
-  private static func rebaseStep(_ action: String) -> Kind {
-    let writes = ["(pick)", "(reword)", "(edit)", "(squash)", "(fixup)", "(continue)"]
-    return writes.contains { action.hasSuffix($0) } ? .made : .moved
-  }
+/// A transcript to read (from `start`), with its place in the import's list of files.
+private struct ScanItem: Sendable {
+  let origin: Int
+  let file: String
+  let start: UInt64
+  let size: UInt64
 }
 
-/// Per-worker results of a parallel read, each slot written by one worker only.
-final class ParallelScans: @unchecked Sendable {
-  struct Result {
-    var scan = ClaudeCodeTranscripts.Scan()
-    var offsets: [String: (offset: UInt64, size: UInt64)] = [:]
-    var error: Error?
-  }
-
-  private var results: [Result]
-  private var next = 0
-  private let lock = NSLock()
-
-  /// The index of the next file to read, or `nil` when all are taken.
-  func nextItem(below count: Int) -> Int? {
-    lock.lock()
-    defer { lock.unlock() }
-    guard next < count else { return nil }
-    next += 1
-    return next - 1
-  }
-
-  init(count: Int) { results = Array(repeating: Result(), count: count) }
-
-  func store(
-    _ worker: Int, scan: ClaudeCodeTranscripts.Scan, offsets: [String: (offset: UInt64, size: UInt64)], error: Error?
-  ) {
-    lock.lock()
-    defer { lock.unlock() }
-    results[worker] = Result(scan: scan, offsets: offsets, error: error)
-  }
-
-  /// Worker `worker`'s result, handed over: its slot is left empty.
-  func take(_ worker: Int) -> Result {
-    lock.lock()
-    defer { lock.unlock() }
-    var result = Result()
-    swap(&result, &results[worker])
-    return result
-  }
+/// What one worker read of the transcripts: its scan and where each file it read ended.
+private struct ScanPart: Sendable {
+  var scan = ClaudeCodeTranscripts.Scan()
+  var offsets: [String: (offset: UInt64, size: UInt64)] = [:]
 }

@@ -1,41 +1,46 @@
 import Foundation
 
-/// Some of the events a rollup sums (see ``load(store:entries:parts:)``), per project, with their strings
-/// numbered in one table: each repository's encoded archive, walked each time it is summed (no event
-/// values are built). Each event id counts once across every repository summed, whatever project each
-/// belongs to (see ``EventOwners``): a repository's events that another one holds a better copy of are
-/// passed over. Not `Sendable`: one thread at a time.
-final class RollupEvents {
+/// Some of the events a rollup sums (see ``load(store:entries:parts:)``), per project: each repository's
+/// encoded archive, walked each time it is summed (no event values are built). Each event id counts once
+/// across every repository summed, whatever project each belongs to (see ``EventOwners``): a repository's
+/// events that another one holds a better copy of are passed over. Unchanged once loaded: parts are summed
+/// on separate threads, each walk numbering the strings it meets in a table of its own (``Strings``).
+struct RollupEvents: Sendable {
   /// One repository's archive, and which of its events count (by position in the archive; `nil`: all).
-  struct Clone {
+  struct Clone: Sendable {
     let archive: Data
     let counted: [Bool]?
   }
 
-  private(set) var projects: [(project: String, clones: [Clone])] = []
-  /// The strings the events' numbers stand for.
-  private(set) var strings: [String] = []
-  private var numbers: [String: Int32] = [:]
+  /// The strings one walk over the events met, numbered in one table for every archive (one thread's).
+  final class Strings {
+    /// The strings the events' numbers stand for.
+    private(set) var strings: [String] = []
+    private var numbers: [String: Int32] = [:]
 
-  func number(_ text: String) -> Int32 {
-    if let known = numbers[text] { return known }
-    strings.append(text)
-    numbers[text] = Int32(strings.count - 1)
-    return Int32(strings.count - 1)
+    func number(_ text: String) -> Int32 {
+      if let known = numbers[text] { return known }
+      strings.append(text)
+      numbers[text] = Int32(strings.count - 1)
+      return Int32(strings.count - 1)
+    }
+
+    func string(_ number: Int32) -> String? { number < 0 ? nil : strings[Int(number)] }
   }
 
-  func string(_ number: Int32) -> String? { number < 0 ? nil : strings[Int(number)] }
+  let projects: [(project: String, clones: [Clone])]
 
-  /// Calls `body` with each event that counts and the index of its project in ``projects``.
-  func forEach(_ body: (Int, EventArchive.Summed) -> Void) {
+  /// Calls `body` with each event that counts and the index of its project in ``projects``, its strings
+  /// numbered in `strings`.
+  func forEach(numbering strings: Strings, _ body: (Int, EventArchive.Summed) -> Void) {
     for (index, project) in projects.enumerated() {
       for clone in project.clones {
         guard let counted = clone.counted else {
-          _ = EventArchive.forEachEvent(in: clone.archive, number: number) { body(index, $0) }
+          _ = EventArchive.forEachEvent(in: clone.archive, number: strings.number) { body(index, $0) }
           continue
         }
         var position = 0
-        _ = EventArchive.forEachEvent(in: clone.archive, number: number) { event in
+        _ = EventArchive.forEachEvent(in: clone.archive, number: strings.number) { event in
           if position < counted.count, counted[position] { body(index, event) }
           position += 1
         }
@@ -73,14 +78,13 @@ final class RollupEvents {
       shares[part].append((project, clones))
     }
     return shares.filter { !$0.isEmpty }.map { share in
-      let data = RollupEvents()
-      for (project, clones) in share.sorted(by: { $0.0 < $1.0 }) {
-        let held = clones.sorted { $0.id < $1.id }.compactMap { clone in
-          archives[clone.id].map { Clone(archive: $0, counted: counted[clone.id]) }
-        }
-        data.projects.append((project, held))
-      }
-      return data
+      RollupEvents(
+        projects: share.sorted(by: { $0.0 < $1.0 }).map { project, clones in
+          let held = clones.sorted { $0.id < $1.id }.compactMap { clone in
+            archives[clone.id].map { Clone(archive: $0, counted: counted[clone.id]) }
+          }
+          return (project: project, clones: held)
+        })
     }
   }
 }
@@ -138,7 +142,7 @@ enum EventOwners {
 
 /// Local day numbers (days since 1970-01-01 in a time zone) of instants, from the UTC offsets in force
 /// over a span: exact across daylight-saving changes, without a calendar per event.
-struct LocalDays {
+struct LocalDays: Sendable {
   let starts: [Int64]
   let offsets: [Int64]
 
@@ -226,16 +230,18 @@ struct KeyNames {
   }
 
   /// The key of a shared-table string (`-1`: none, shown as `missing`) for `dimension`.
-  mutating func index(number: Int32, in data: RollupEvents, for dimension: RollupDimension, missing: String) -> Int32 {
+  mutating func index(
+    number: Int32, in strings: RollupEvents.Strings, for dimension: RollupDimension, missing: String
+  ) -> Int32 {
     let slot = Int(number) + 1
     // The shared table grows as archives are walked: so does this one.
     if byNumber[dimension, default: []].count <= slot {
       byNumber[dimension, default: []].append(
         contentsOf: repeatElement(
-          -1, count: max(data.strings.count + 1, slot + 1) - byNumber[dimension, default: []].count))
+          -1, count: max(strings.strings.count + 1, slot + 1) - byNumber[dimension, default: []].count))
     }
     if let known = byNumber[dimension]?[slot], known >= 0 { return known }
-    var name = data.string(number) ?? missing
+    var name = strings.string(number) ?? missing
     if dimension == .model { name = ModelName.normalise(name) }
     let key = index(name, for: dimension)
     byNumber[dimension]![slot] = key

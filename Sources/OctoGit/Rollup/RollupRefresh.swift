@@ -42,71 +42,62 @@ public struct RollupRefresh {
     _ entries: [RollupStore.Entry], fetch: Bool, remote: String, progress: ((Int, Int) -> Void)?
   ) throws -> Summary {
     var summary = Summary()
-    let work = WorkQueue(entries, fetch: fetch, remote: remote)
-    let workers = min(Parallel.width, max(1, entries.count))
-    let group = DispatchGroup()
-    for _ in 0..<workers {
-      group.enter()
-      Thread.detachNewThread {
-        work.drain()
-        group.leave()
-      }
-    }
-    // Even when writing fails, no reader is left using libgit2 once this returns.
-    defer {
-      work.cancel()
-      group.wait()
-    }
     var done = 0
-    var more = true
-    // Written in transactions of a few megabytes as the readers deliver: each commit's copy into the
-    // database (and its syncs) happens while the readers still work, not all at the end. A crash leaves
-    // every repository either as it was or as read now, archive and tip together; it is only a cache.
-    while more {
-      try store.transaction { db in
-        var written = 0
-        while written < Self.transactionBytes {
-          guard let (index, outcome) = work.nextResult() else {
-            more = false
-            try RollupStore.dropUnreadArchives(in: db)
-            return
-          }
-          var entry = entries[index]
-          switch outcome {
-          case .read(_, _, let identity?), .whole(_, _, _, _, _, let identity?):
-            // Its origin now names another project: the same events, counted under the new one.
-            try RollupStore.move(entry, to: identity.project, origin: identity.origin, in: db)
-            entry.project = identity.project
-          default: break
-          }
-          switch outcome {
-          case .read(let delta, let fetchProblem, _):
-            if let delta {
-              try RollupStore.apply(delta, to: entry, in: db)
-              summary.read += 1
-              summary.notesRead += delta.notes.count
-              summary.malformedLines += delta.malformedLines
-              written += delta.lines.count * 64
-            } else {
-              summary.unchanged += 1
-              if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
+    // Repositories are read on the pool's threads, handed over in whatever order they finish; even when
+    // writing fails, no reader is left using libgit2 once this returns.
+    try WorkerPool.run(Array(entries.indices)) { (index: Int, sender: WorkerPool.Sender<RepositoryRead>) in
+      sender.send(RepositoryRead(index: index, outcome: Self.read(entries[index], fetch: fetch, remote: remote)))
+    } receive: { reads in
+      var more = true
+      // Written in transactions of a few megabytes as the readers deliver: each commit's copy into the
+      // database (and its syncs) happens while the readers still work, not all at the end. A crash leaves
+      // every repository either as it was or as read now, archive and tip together; it is only a cache.
+      while more {
+        try store.transaction { db in
+          var written = 0
+          while written < Self.transactionBytes {
+            guard let delivered = reads.next() else {
+              more = false
+              try RollupStore.dropUnreadArchives(in: db)
+              return
             }
-            if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-          case .whole(let tip, let archive, let notes, let unread, let fetchProblem, _):
-            let malformedLines = unread.reduce(0) { $0 + $1.unread.malformed }
-            try RollupStore.store(archive, tip: tip, for: entry, in: db)
-            try RollupStore.recordUnread(unread, for: entry, in: db, replacing: true)
-            summary.read += 1
-            summary.notesRead += notes
-            summary.malformedLines += malformedLines
-            written += archive.count
-            if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
-          case .skipped(let reason):
-            summary.skipped.append((entry.path, reason))
-            try RollupStore.setProblem(reason, id: entry.id, in: db)
+            var entry = entries[delivered.index]
+            switch delivered.outcome {
+            case .read(_, _, let identity?), .whole(_, _, _, _, _, let identity?):
+              // Its origin now names another project: the same events, counted under the new one.
+              try RollupStore.move(entry, to: identity.project, origin: identity.origin, in: db)
+              entry.project = identity.project
+            default: break
+            }
+            switch delivered.outcome {
+            case .read(let delta, let fetchProblem, _):
+              if let delta {
+                try RollupStore.apply(delta, to: entry, in: db)
+                summary.read += 1
+                summary.notesRead += delta.notes.count
+                summary.malformedLines += delta.malformedLines
+                written += delta.lines.count * 64
+              } else {
+                summary.unchanged += 1
+                if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
+              }
+              if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+            case .whole(let tip, let archive, let notes, let unread, let fetchProblem, _):
+              let malformedLines = unread.reduce(0) { $0 + $1.unread.malformed }
+              try RollupStore.store(archive, tip: tip, for: entry, in: db)
+              try RollupStore.recordUnread(unread, for: entry, in: db, replacing: true)
+              summary.read += 1
+              summary.notesRead += notes
+              summary.malformedLines += malformedLines
+              written += archive.count
+              if let fetchProblem { summary.fetchFailures.append((entry.path, fetchProblem)) }
+            case .skipped(let reason):
+              summary.skipped.append((entry.path, reason))
+              try RollupStore.setProblem(reason, id: entry.id, in: db)
+            }
+            done += 1
+            progress?(done, entries.count)
           }
-          done += 1
-          progress?(done, entries.count)
         }
       }
     }
@@ -115,7 +106,7 @@ public struct RollupRefresh {
 }
 
 /// What reading one repository gave.
-enum RepositoryOutcome: @unchecked Sendable {
+enum RepositoryOutcome: Sendable {
   /// The notes that changed (`nil`: none), why the fetch failed if it did, and its project when its origin
   /// now names another one.
   case read(UsageNotesDelta?, fetchProblem: String?, identity: (project: String, origin: String?)?)
@@ -127,55 +118,14 @@ enum RepositoryOutcome: @unchecked Sendable {
   case skipped(String)
 }
 
-/// Hands repositories to reader threads and their outcomes, in any order, to the writer.
-final class WorkQueue: @unchecked Sendable {
-  private let entries: [RollupStore.Entry]
-  private let fetch: Bool
-  private let remote: String
-  private let condition = NSCondition()
-  private var next = 0
-  private var results: [(Int, RepositoryOutcome)] = []
-  private var delivered = 0
+/// A repository's outcome and its position in the entries refreshed, as a reader hands it over.
+struct RepositoryRead: Sendable {
+  let index: Int
+  let outcome: RepositoryOutcome
+}
 
-  init(_ entries: [RollupStore.Entry], fetch: Bool, remote: String) {
-    self.entries = entries
-    self.fetch = fetch
-    self.remote = remote
-  }
-
-  /// Reads repositories until none is left (runs on a reader thread).
-  func drain() {
-    while true {
-      condition.lock()
-      let index = next
-      next += 1
-      condition.unlock()
-      guard index < entries.count else { return }
-      let outcome = Self.read(entries[index], fetch: fetch, remote: remote)
-      condition.lock()
-      results.append((index, outcome))
-      condition.signal()
-      condition.unlock()
-    }
-  }
-
-  /// Hands out no more repositories (those being read are finished).
-  func cancel() {
-    condition.lock()
-    next = entries.count
-    condition.unlock()
-  }
-
-  /// The next outcome, waiting for one; `nil` when every repository has been delivered.
-  func nextResult() -> (Int, RepositoryOutcome)? {
-    condition.lock()
-    defer { condition.unlock() }
-    guard delivered < entries.count else { return nil }
-    while results.isEmpty { condition.wait() }
-    delivered += 1
-    return results.removeFirst()
-  }
-
+extension RollupRefresh {
+  /// Reads one repository (on a reader thread, with a repository handle of its own).
   static func read(_ entry: RollupStore.Entry, fetch: Bool, remote: String) -> RepositoryOutcome {
     guard Paths.isFolder(entry.path) else { return .skipped("gone: no folder at \(entry.path)") }
     do {

@@ -11,7 +11,7 @@ extension RollupReport {
   static func render(
     store: RollupStore, entries: [RollupStore.Entry], options: RollupOptions, format: RollupFormat, style: OutputStyle
   ) throws -> String {
-    let data = try RollupEvents.load(store: store, entries: entries, parts: Parallel.width)
+    let data = try RollupEvents.load(store: store, entries: entries, parts: WorkerPool.width)
     if format == .html { return RollupPage.build(data, entries: entries, options: options).html }
     return build(data, entries: entries, options: options).renderText(format, style: style)
   }
@@ -26,7 +26,8 @@ extension RollupReport {
       if rows.isEmpty {
         let reason =
           repositories.isEmpty
-          ? "no repositories registered: run octo-git repos add (or octo-git install) in each, or octo-git repos scan DIR"
+          ? "no repositories registered: run octo-git repos add (or octo-git install) in each, "
+            + "or octo-git repos scan DIR"
           : "no usage in the registered repositories"
             + (options.since != nil || options.until != nil ? " in that period" : "")
         return ([reason] + notes.map { style.paint(SafeText.terminal($0), .yellow) }).joined(separator: "\n")
@@ -75,7 +76,8 @@ extension RollupReport {
     }
     if total.unpricedEvents > 0 {
       lines.append(
-        "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost"
+        "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens "
+          + "have no price and are not in the cost"
       )
     }
     return lines

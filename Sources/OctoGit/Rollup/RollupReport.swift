@@ -84,7 +84,7 @@ public struct RollupReport: Sendable {
       span: (max(since, 631_152_000_000), min(until, Int64((Date().timeIntervalSince1970 + 20 * 365 * 86_400) * 1000))))
     var merged: [[String]: UsageTotals] = [:]
     var total = UsageTotals()
-    for sums in Parallel.map(parts, { sum($0, options: options, since: since, until: until, day: day) }) {
+    for sums in WorkerPool.map(parts, { sum($0, options: options, since: since, until: until, day: day) }) {
       for (keys, totals) in sums {
         merged[keys, default: UsageTotals()].merge(totals)
         total.merge(totals)
@@ -118,18 +118,20 @@ public struct RollupReport: Sendable {
     let wantsTime = options.dimensions.contains(where: \.isTime)
     let projectKeys = data.projects.map { names.index($0.project, for: .repo) }
     let dimensions = Array(options.dimensions.enumerated())
-    data.forEach { project, event in
+    // Each part's strings numbered on its own thread.
+    let strings = RollupEvents.Strings()
+    data.forEach(numbering: strings) { project, event in
       guard event.atMs >= since && event.atMs < until else { return }
       var key = GroupKey()
       for (position, dimension) in dimensions {
         let value: Int32
         switch dimension {
         case .repo: value = projectKeys[project]
-        case .user: value = names.index(number: event.user, in: data, for: .user, missing: "(unknown)")
-        case .agent: value = names.index(number: event.agent, in: data, for: .agent, missing: "(unknown)")
-        case .branch: value = names.index(number: event.branch, in: data, for: .branch, missing: "(detached)")
-        case .feature: value = names.index(number: event.feature, in: data, for: .feature, missing: "(none)")
-        case .model: value = names.index(number: event.model, in: data, for: .model, missing: "")
+        case .user: value = names.index(number: event.user, in: strings, for: .user, missing: "(unknown)")
+        case .agent: value = names.index(number: event.agent, in: strings, for: .agent, missing: "(unknown)")
+        case .branch: value = names.index(number: event.branch, in: strings, for: .branch, missing: "(detached)")
+        case .feature: value = names.index(number: event.feature, in: strings, for: .feature, missing: "(none)")
+        case .model: value = names.index(number: event.model, in: strings, for: .model, missing: "")
         case .day, .week, .month, .cycle: value = 0
         }
         key.set(position, value)
@@ -147,7 +149,7 @@ public struct RollupReport: Sendable {
         recent[nextRecent] = (key, index)
         nextRecent = (nextRecent + 1) % recent.count
       }
-      totals[index].add(tokens: event.tokens, costPico: event.costPico, costText: data.string(event.costText))
+      totals[index].add(tokens: event.tokens, costPico: event.costPico, costText: strings.string(event.costText))
     }
     var sums: [[String]: UsageTotals] = [:]
     var timeKeys: [Int32: [String]] = [:]
@@ -183,7 +185,7 @@ public struct RollupReport: Sendable {
     var low = Int64.max
     var high = Int64.min
     for data in parts {
-      data.forEach { _, event in
+      data.forEach(numbering: RollupEvents.Strings()) { _, event in
         guard event.atMs >= since && event.atMs < until else { return }
         low = min(low, event.atMs)
         high = max(high, event.atMs)

@@ -17,10 +17,11 @@ enum PathStatus {
     pointers.withUnsafeMutableBufferPointer { pathBuffer in
       results.withUnsafeMutableBufferPointer { resultBuffer in
         if following {
-          octo_stat_paths(root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(Parallel.width), 1)
+          octo_stat_paths(
+            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(WorkerPool.width), 1)
         } else {
           octo_lstat_paths_beneath(
-            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(Parallel.width))
+            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(WorkerPool.width))
         }
       }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// A usage note's line as the cache and a rollup's changed notes store it, read by ``UsageLineScanner`` with
 /// the cost kept as exact text and as integer pico-dollars. Strings are reused when a line repeats the
 /// previous line's value.
-struct StoredUsageLine {
+struct StoredUsageLine: Sendable {
   var id = ""
   var atMs: Int64 = 0
   var agent: String?

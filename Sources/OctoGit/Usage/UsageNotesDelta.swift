@@ -5,8 +5,8 @@ import Foundation
 ///
 /// When the ref has not moved this costs one ref read. When it has and the old tip is still there, only
 /// the notes that differ between the two notes trees are read; otherwise every note is (`rebuilt`).
-struct UsageNotesDelta {
-  struct Note {
+struct UsageNotesDelta: Sendable {
+  struct Note: Sendable {
     /// The annotated commit.
     var commit: Oid
     /// Its commit time and subject (0 and empty unless asked for, or when the commit is missing).
@@ -53,7 +53,7 @@ struct UsageNotesDelta {
       let order = repository.readingOrder(of: blobs)
       let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
       let folder = repository.objectsFolder
-      try Parallel.stream(parts) { part -> Result<UsageNotesDelta, Error> in
+      try WorkerPool.stream(parts) { part -> Result<UsageNotesDelta, Error> in
         Result {
           let objects = try ObjectDatabase.open(folder: folder)
           var delta = UsageNotesDelta()

@@ -3,138 +3,6 @@ import Testing
 
 @testable import OctoGit
 
-/// A database of its own on the test server (`OCTO_TEST_POSTGRES_URL`, started by
-/// `scripts/test-postgres.sh` under `make test`), created for one test and dropped when the value goes away.
-final class TestTeamDatabase {
-  /// The server's URL (its role may create databases and roles); `nil`: the tests are skipped.
-  static var serverURL: String? {
-    ProcessInfo.processInfo.environment["OCTO_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-  }
-
-  let name: String
-  /// The URL of this database.
-  let url: String
-
-  init() throws {
-    name = "octo_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-    url = try Self.url(database: name)
-    try Self.admin { try $0.execute("CREATE DATABASE \(name)") }
-  }
-
-  deinit {
-    let name = self.name
-    try? Self.admin { try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
-  }
-
-  /// Drops the database and creates it again, empty (a recreated team database).
-  func recreate() throws {
-    try Self.admin {
-      try $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-      try $0.execute("CREATE DATABASE \(name)")
-    }
-  }
-
-  /// The server's URL with another database (and user).
-  static func url(database: String, user: String? = nil) throws -> String {
-    guard let server = serverURL, var components = URLComponents(string: server) else {
-      throw OctoError("OCTO_TEST_POSTGRES_URL is not set")
-    }
-    components.path = "/" + database
-    if let user { components.user = user }
-    guard let url = components.string else { throw OctoError("cannot make a URL from \(server)") }
-    return url
-  }
-
-  /// Runs `body` on a connection to the server's own database.
-  static func admin(_ body: (PostgresConnection) throws -> Void) throws {
-    guard let server = serverURL else { return }
-    try body(try PostgresConnection(settings: [("dbname", server)]))
-  }
-
-  func connection(user: String? = nil) throws -> PostgresConnection {
-    try PostgresConnection(settings: [("connect_timeout", "5"), ("dbname", try Self.url(database: name, user: user))])
-  }
-
-  /// The rows of a query, as text.
-  func rows(_ sql: String) throws -> [[String?]] {
-    let result = try connection().execute(sql)
-    return (0..<result.rowCount).map { row in (0..<result.columnCount).map { result[row, $0] } }
-  }
-
-  func value(_ sql: String) throws -> String? { try rows(sql).first?.first ?? nil }
-}
-
-/// Repositories with usage under one private home (its ~/.local/share holds the rollup registry and the
-/// record of what was pushed).
-final class TeamWorkspace {
-  let first: TestRepository
-  var home: String { first.home }
-  var root: String { first.root }
-
-  init(name: String = "shop") throws { first = try TestRepository(name: name) }
-
-  /// A new repository beside the first, installed (registered) and with `origin`.
-  func repository(_ name: String, origin: String?) throws -> String {
-    let path = root + "/" + name
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    try git(["init", "-q", "-b", "main"], in: path)
-    try git(["config", "user.email", "\(name)@example.com"], in: path)
-    try git(["config", "user.name", name], in: path)
-    if let origin { try git(["remote", "add", "origin", origin], in: path) }
-    try git(["commit", "-q", "--allow-empty", "-m", "start"], in: path)
-    try octo(["install"], in: path)
-    return path
-  }
-
-  @discardableResult
-  func git(_ arguments: [String], in directory: String) throws -> String {
-    let result = try Shell.run(Shell.git, arguments, in: directory, home: home)
-    guard result.status == 0 else { throw Shell.Failure(command: ["git"] + arguments, result: result) }
-    return result.stdout
-  }
-
-  /// Runs the built octo-git; `OCTO_GIT_TEAM_URL` is cleared unless given (the tests name the database).
-  func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws
-    -> Shell.Result
-  {
-    try OctoGitBinary.run(
-      arguments, in: directory ?? root, home: home,
-      environment: ["OCTO_GIT_TEAM_URL": ""].merging(environment) { $1 })
-  }
-
-  @discardableResult
-  func octo(_ arguments: [String], in directory: String? = nil) throws -> String {
-    let result = try run(arguments, in: directory)
-    guard result.status == 0 else { throw Shell.Failure(command: ["octo-git"] + arguments, result: result) }
-    return result.stdout
-  }
-
-  func json(_ arguments: [String]) throws -> JSONValue { try CanonicalJSON.parse(try octo(arguments)) }
-
-  /// Records events (model, output tokens, cost, time, id) and commits them through the post-commit hook.
-  func commitUsage(
-    _ events: [(model: String, out: Int, cost: String, at: String, id: String?)], in directory: String,
-    message: String = "work"
-  ) throws {
-    for event in events {
-      var arguments = [
-        "usage", "record", "--model", event.model, "--in", "100", "--out", String(event.out), "--cost", event.cost,
-        "--at", event.at,
-      ]
-      if let id = event.id { arguments += ["--id", id] }
-      try octo(arguments, in: directory)
-    }
-    try git(["commit", "-q", "--allow-empty", "-m", message], in: directory)
-  }
-
-  /// The registered repositories, as the rollup database lists them.
-  func entries() throws -> [RollupStore.Entry] {
-    try RollupStore(path: home + "/.local/share/octo-git/rollup.sqlite").entries()
-  }
-
-  var statePath: String { home + "/.local/share/octo-git/team.sqlite" }
-}
-
 @Suite(
   "Team ledger on PostgreSQL", .serialized,
   .enabled(if: TestTeamDatabase.serverURL != nil, "OCTO_TEST_POSTGRES_URL names no server (make test starts one)"))
@@ -168,8 +36,13 @@ struct TeamLedgerTests {
     #expect(try space.octo(["team", "init", "--url", database.url]).contains("is up to date"))
 
     let fresh = try TestTeamDatabase()
-    let results = Parallel.map(Array(0..<4)) { _ in try? space.run(["team", "init", "--url", fresh.url, "--json"]) }
-      .compactMap { $0 }
+    // What the pool's threads need, as values (the workspace is not `Sendable`): the runs `space.run` makes.
+    let (root, home, url) = (space.root, space.home, fresh.url)
+    let results = WorkerPool.map(Array(0..<4)) { _ in
+      try? OctoGitBinary.run(
+        ["team", "init", "--url", url, "--json"], in: root, home: home, environment: ["OCTO_GIT_TEAM_URL": ""])
+    }
+    .compactMap { $0 }
     #expect(results.count == 4 && results.allSatisfy { $0.status == 0 })
     let parsed = results.compactMap { try? CanonicalJSON.parse($0.stdout) }
     #expect(Set(parsed.compactMap { $0["database"]?.stringValue }).count == 1)
@@ -279,8 +152,12 @@ struct TeamLedgerTests {
     try second.octo(["install"], in: clone)
     try second.commitUsage([("gpt-5", 20, "0.5", "2026-04-22T10:00:00Z", nil)], in: clone)
     try first.octo(["team", "init", "--url", database.url])
-    let statuses = Parallel.map([first, second]) { space in
-      (try? space.run(["team", "push", "--url", database.url]))?.status ?? -1
+    // Both pushes at once, as `space.run` makes them (the workspaces are not `Sendable`: their folders are).
+    let url = database.url
+    let statuses = WorkerPool.map([(first.root, first.home), (second.root, second.home)]) { place in
+      let push = try? OctoGitBinary.run(
+        ["team", "push", "--url", url], in: place.0, home: place.1, environment: ["OCTO_GIT_TEAM_URL": ""])
+      return push?.status ?? -1
     }
     #expect(statuses == [0, 0])
     #expect(try database.value("SELECT count(*) FROM octo.events") == "4")
@@ -377,7 +254,8 @@ struct TeamLedgerTests {
 
     // A schema newer than this octo-git: no writes, and which version is needed.
     try database.connection().execute(
-      "UPDATE octo.meta SET value = '99' WHERE key = 'schemaVersion'; UPDATE octo.meta SET value = '9.9.9' WHERE key = 'migratedBy'"
+      "UPDATE octo.meta SET value = '99' WHERE key = 'schemaVersion'; "
+        + "UPDATE octo.meta SET value = '9.9.9' WHERE key = 'migratedBy'"
     )
     let newer = try space.run(["team", "push", "--url", database.url])
     #expect(newer.status == 1 && newer.stderr.contains("schema version 99") && newer.stderr.contains("9.9.9"))
@@ -415,81 +293,5 @@ struct TeamLedgerTests {
     let flagged = try TeamDatabaseURL.resolve(flag: "postgresql://me:hunter2@db.example.com/team", config: nil)
     #expect(!flagged.displayName.contains("hunter2"))
     #expect(flagged.connectionSettings(environment: [:]).first?.keyword == "connect_timeout")
-  }
-}
-
-@Suite("Team ledger pieces that need no server")
-struct TeamLedgerPiecesTests {
-  @Test("COPY rows escape backslash, tab, newline and carriage return, drop NUL, and write NULL as \\N")
-  func copyRows() {
-    var line = StoredUsageLine()
-    line.id = "id-1"
-    line.atMs = -1_500
-    line.model = "Anthropic/Claude-Sonnet-4-5"
-    line.session = "a\tb\nc\\d\re\u{0}f é"
-    line.tokens = TokenCounts(input: 1, output: 22, cacheWrite5m: 0, cacheWrite1h: 333, cacheRead: 4_444)
-    line.costText = "0.000000000001"
-    var rows = TeamRows(project: "github.com/acme/shop")
-    let commit = Array(String(repeating: "a", count: 40).utf8)
-    commit.withUnsafeBufferPointer { rows.append(line, commit: $0, order: 7) }
-    let fields = String(decoding: rows.bytes, as: UTF8.self).dropLast().split(
-      separator: "\t", omittingEmptySubsequences: false)
-    #expect(rows.count == 1 && rows.bytes.last == UInt8(ascii: "\n"))
-    #expect(fields.count == TeamRows.columns.count)
-    #expect(fields[0] == "id-1" && fields[1] == "-1500" && fields[2] == "github.com/acme/shop")
-    #expect(
-      fields[3] == Substring(ModelName.normalise("Anthropic/Claude-Sonnet-4-5"))
-        && fields[4] == "Anthropic/Claude-Sonnet-4-5")
-    #expect(fields[5] == #"\N"# && fields[6] == #"a\tb\nc\\d\ref é"#)
-    #expect(fields[11] == Substring(String(repeating: "a", count: 40)))
-    #expect(Array(fields[12...16]) == ["1", "22", "0", "333", "4444"])
-    #expect(fields[17] == "0.000000000001" && fields[18] == #"\N"# && fields[19] == "7")
-  }
-
-  @Test("summed costs as PostgreSQL writes them read exactly")
-  func costs() {
-    #expect(TeamReport.costParts("16000.200000").pico == 16_000_200_000_000_000)
-    #expect(TeamReport.costParts(nil).pico == 0 && TeamReport.costParts(nil).extra.isEmpty)
-    let long = TeamReport.costParts("0.0000000000001")
-    #expect(long.pico == 0 && long.extra == [Decimal(string: "0.0000000000001")!])
-    #expect(TeamReport.costParts("-1.5").extra == [Decimal(string: "-1.5")!])
-  }
-
-  @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")
-  func connectionFailures() {
-    let down = PostgresError.connectionFailure(
-      "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running?\n",
-      needsPassword: false)
-    #expect(down.kind == .unreachable && !down.message.contains("\n"))
-    #expect(
-      PostgresError.connectionFailure(
-        "connection to server at \"h\" failed: FATAL:  password authentication failed for user \"me\"",
-        needsPassword: false
-      ).kind == .authentication)
-    #expect(
-      PostgresError.connectionFailure("fe_sendauth: no password supplied", needsPassword: true).kind == .authentication)
-    #expect(
-      PostgresError.connectionFailure(
-        "connection to server at \"h\" failed: FATAL:  database \"x\" does not exist", needsPassword: false
-      )
-      .kind == .refused)
-    let unreachable = TeamLedger.octoError(down, place: "127.0.0.1:1/db")
-    #expect(
-      unreachable.status == .unavailable
-        && unreachable.message.hasPrefix("cannot reach the team database 127.0.0.1:1/db"))
-  }
-
-  @Test("the report's SQL: a GROUP BY per dimension, days grouped first, parameters for every value")
-  func reportSQL() {
-    let byModel = TeamUsageQuery(RollupOptions(dimensions: [.model])).sql()
-    #expect(byModel.sql.contains("GROUP BY 1") && byModel.parameters.isEmpty && !byModel.sql.contains("AT TIME ZONE"))
-    let byCycle = TeamUsageQuery(
-      RollupOptions(
-        dimensions: [.cycle, .repo], since: Date(timeIntervalSince1970: 0),
-        timeZone: TimeZone(identifier: "Europe/Berlin")!,
-        cycleDay: 19, projects: ["github.com/acme/shop"])
-    ).sql()
-    #expect(byCycle.parameters == ["Europe/Berlin", "1970-01-01T00:00:00.000Z", "github.com/acme/shop", "19"])
-    #expect(byCycle.sql.contains("octo.cycle_start(g.k1, $4::integer)") && byCycle.sql.hasSuffix("GROUP BY 1, 2"))
   }
 }

@@ -44,8 +44,8 @@ enum PostgresLibrary {
   typealias FreeMemory = @convention(c) (UnsafeMutableRawPointer?) -> Void
   typealias LibraryVersion = @convention(c) () -> Int32
 
-  /// The typed entry points octo-git uses.
-  struct Functions: @unchecked Sendable {
+  /// The typed entry points octo-git uses (C function pointers capture nothing: `Sendable` as they are).
+  struct Functions: Sendable {
     let connectdbParams: ConnectParams
     let status: ConnectionStatus
     let errorMessage: ConnectionText
@@ -74,26 +74,32 @@ enum PostgresLibrary {
     let libVersion: LibraryVersion
   }
 
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var loaded: Functions?
-  nonisolated(unsafe) private static var tried = false
+  /// The functions once loaded, and whether loading was tried (it is tried once).
+  private static let loaded = Locked<(functions: Functions?, tried: Bool)>((nil, false))
 
   /// The functions, loading libpq on first use.
   ///
   /// - Throws: ``PostgresError`` when libpq (or one of the functions) is missing.
   static func functions() throws -> Functions {
-    lock.lock()
-    defer { lock.unlock() }
-    if let loaded { return loaded }
-    if tried { throw missing }
-    tried = true
+    try loaded.withLock { state in
+      if let functions = state.functions { return functions }
+      if state.tried { throw missing }
+      state.tried = true
+      let functions = try load()
+      state.functions = functions
+      return functions
+    }
+  }
+
+  /// libpq's functions, from a `dlopen` of it.
+  private static func load() throws -> Functions {
     guard let handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL) ?? dlopen("libpq.so", RTLD_NOW | RTLD_LOCAL)
     else { throw missing }
     func symbol<T>(_ name: String, _ type: T.Type) throws -> T {
       guard let address = dlsym(handle, name) else { throw missing }
       return unsafeBitCast(address, to: type)
     }
-    let functions = Functions(
+    return Functions(
       connectdbParams: try symbol("PQconnectdbParams", ConnectParams.self),
       status: try symbol("PQstatus", ConnectionStatus.self),
       errorMessage: try symbol("PQerrorMessage", ConnectionText.self),
@@ -120,8 +126,6 @@ enum PostgresLibrary {
       conninfoFree: try symbol("PQconninfoFree", ConninfoFree.self),
       freemem: try symbol("PQfreemem", FreeMemory.self),
       libVersion: try symbol("PQlibVersion", LibraryVersion.self))
-    loaded = functions
-    return functions
   }
 
   /// The error when libpq cannot be loaded.

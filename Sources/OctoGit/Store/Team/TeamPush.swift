@@ -150,7 +150,7 @@ struct TeamPush {
     WHERE excluded.tout > e.tout
     """
 
-  /// Pushes `entries` (registered repositories), reading them on up to `Parallel.width` threads.
+  /// Pushes `entries` (registered repositories), reading them on up to `WorkerPool.width` threads.
   func run(_ entries: [RollupStore.Entry], progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
     try LibGit2.withBulkReads { try push(entries, progress: progress) }
   }
@@ -162,23 +162,9 @@ struct TeamPush {
     let previous = options.everything ? [:] : try state.pushed(to: databaseID)
     // Registration order: on a tie the copy of the repository registered first wins, as in the rollup.
     let ordered = entries.sorted { $0.id < $1.id }
-    let readers = TeamPushReaders(
-      ordered.enumerated().map { ordinal, entry in
-        TeamPushReaders.Job(ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip)
-      }, partBytes: max(options.batchBytes / 2, 1 << 16))
-    let workers = min(Parallel.width, max(1, ordered.count))
-    let group = DispatchGroup()
-    for _ in 0..<workers {
-      group.enter()
-      Thread.detachNewThread {
-        readers.drain()
-        group.leave()
-      }
-    }
-    // Even when sending fails, no reader is left using libgit2 once this returns.
-    defer {
-      readers.cancel()
-      group.wait()
+    let reader = TeamPushReader(partBytes: max(options.batchBytes / 2, 1 << 16))
+    let jobs = ordered.enumerated().map { ordinal, entry in
+      TeamPushReader.Job(ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip)
     }
     var batch: [UInt8] = []
     var batchRows = 0
@@ -200,28 +186,36 @@ struct TeamPush {
       batch.removeAll(keepingCapacity: true)
       batchRows = 0
     }
-    while let (ordinal, piece) = readers.next() {
-      let entry = ordered[ordinal]
-      switch piece {
-      case .rows(let bytes, let count):
-        batch.append(contentsOf: bytes)
-        batchRows += count
-        if batch.count >= options.batchBytes { try send() }
-      case .finished(let tip, let project, let notes, let malformed):
-        summary.read += 1
-        summary.notesRead += notes
-        summary.malformedLines += malformed
-        finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
-        done += 1
-        progress?(done, ordered.count)
-      case .unchanged:
-        summary.unchanged += 1
-        done += 1
-        progress?(done, ordered.count)
-      case .skipped(let reason):
-        summary.skipped.append((entry.path, reason))
-        done += 1
-        progress?(done, ordered.count)
+    // Read on the pool's threads, a repository's rows in parts as they are made, at most a few parts ahead of
+    // this thread; even when sending fails, no reader is left using libgit2 once this returns.
+    try WorkerPool.run(jobs, holding: reader.maximumQueued) {
+      (job: TeamPushReader.Job, sender: WorkerPool.Sender<(ordinal: Int, piece: TeamPushReader.Piece)>) in
+      let last = reader.read(job) { sender.send((job.ordinal, $0), weight: $0.bytes) }
+      sender.send((job.ordinal, last))
+    } receive: { pieces in
+      while let (ordinal, piece) = pieces.next() {
+        let entry = ordered[ordinal]
+        switch piece {
+        case .rows(let bytes, let count):
+          batch.append(contentsOf: bytes)
+          batchRows += count
+          if batch.count >= options.batchBytes { try send() }
+        case .finished(let tip, let project, let notes, let malformed):
+          summary.read += 1
+          summary.notesRead += notes
+          summary.malformedLines += malformed
+          finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
+          done += 1
+          progress?(done, ordered.count)
+        case .unchanged:
+          summary.unchanged += 1
+          done += 1
+          progress?(done, ordered.count)
+        case .skipped(let reason):
+          summary.skipped.append((entry.path, reason))
+          done += 1
+          progress?(done, ordered.count)
+        }
       }
     }
     try send()
@@ -269,9 +263,9 @@ struct TeamPush {
   }
 }
 
-/// Reads repositories on several threads and hands their rows, in parts, to the sending thread; a
-/// repository's parts arrive in order, then its `finished` (or `unchanged`, `skipped`).
-final class TeamPushReaders: @unchecked Sendable {
+/// Reads a repository's rows for ``TeamPush``, on a thread of the pool, in parts handed to the sending
+/// thread: a repository's parts arrive in order, then its `finished` (or `unchanged`, `skipped`).
+struct TeamPushReader: Sendable {
   struct Job: Sendable {
     let ordinal: Int
     let path: String
@@ -283,79 +277,21 @@ final class TeamPushReaders: @unchecked Sendable {
     case finished(tip: String, project: String, notes: Int, malformed: Int)
     case unchanged
     case skipped(String)
+
+    /// The bytes of rows it holds (what the sending thread may be behind by).
+    var bytes: Int {
+      if case .rows(let bytes, _) = self { return bytes.count }
+      return 0
+    }
   }
 
-  private let jobs: [Job]
-  private let partBytes: Int
-  private let condition = NSCondition()
-  private var nextJob = 0
-  private var pieces: [(Int, Piece)] = []
-  private var queuedBytes = 0
-  private var jobsDone = 0
-  private var cancelled = false
+  /// About how many bytes of rows a part holds.
+  let partBytes: Int
   /// How many bytes of rows may wait for the sender before readers pause.
-  private let maximumQueued: Int
-
-  init(_ jobs: [Job], partBytes: Int) {
-    self.jobs = jobs
-    self.partBytes = partBytes
-    maximumQueued = max(partBytes * 4, 1 << 20)
-  }
-
-  /// Reads repositories until none is left (on a reader thread).
-  func drain() {
-    while true {
-      condition.lock()
-      let index = nextJob
-      nextJob += 1
-      let stop = cancelled
-      condition.unlock()
-      guard index < jobs.count, !stop else { return }
-      let job = jobs[index]
-      let last = read(job) { self.deliver(job.ordinal, $0, last: false) }
-      deliver(job.ordinal, last, last: true)
-    }
-  }
-
-  /// Stops the readers (the sender failed): they finish the repository they are reading, unblocked.
-  func cancel() {
-    condition.lock()
-    cancelled = true
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  private func deliver(_ ordinal: Int, _ piece: Piece, last: Bool) {
-    condition.lock()
-    defer { condition.unlock() }
-    if case .rows(let bytes, _) = piece {
-      while queuedBytes > maximumQueued && !cancelled { condition.wait() }
-      if cancelled { return }
-      queuedBytes += bytes.count
-    }
-    pieces.append((ordinal, piece))
-    if last { jobsDone += 1 }
-    condition.broadcast()
-  }
-
-  /// The next piece, waiting for one; `nil` when every repository is done.
-  func next() -> (Int, Piece)? {
-    condition.lock()
-    defer { condition.unlock() }
-    while pieces.isEmpty {
-      if jobsDone == jobs.count || cancelled { return nil }
-      condition.wait()
-    }
-    let (ordinal, piece) = pieces.removeFirst()
-    if case .rows(let bytes, _) = piece {
-      queuedBytes -= bytes.count
-      condition.broadcast()
-    }
-    return (ordinal, piece)
-  }
+  var maximumQueued: Int { max(partBytes * 4, 1 << 20) }
 
   /// Reads one repository: its rows through `part` (in parts of about `partBytes`), then how it ended.
-  private func read(_ job: Job, part: (Piece) -> Void) -> Piece {
+  func read(_ job: Job, part: (Piece) -> Void) -> Piece {
     guard Paths.isFolder(job.path) else { return .skipped("gone: no folder at \(job.path)") }
     do {
       // Bare repositories and mirrors are read too: pushing only reads notes.

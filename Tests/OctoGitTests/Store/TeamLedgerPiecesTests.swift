@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// The team ledger's pieces checked without a server: COPY rows, costs, connection failures, the report's SQL.
+@Suite("Team ledger pieces that need no server")
+struct TeamLedgerPiecesTests {
+  @Test("COPY rows escape backslash, tab, newline and carriage return, drop NUL, and write NULL as \\N")
+  func copyRows() {
+    var line = StoredUsageLine()
+    line.id = "id-1"
+    line.atMs = -1_500
+    line.model = "Anthropic/Claude-Sonnet-4-5"
+    line.session = "a\tb\nc\\d\re\u{0}f é"
+    line.tokens = TokenCounts(input: 1, output: 22, cacheWrite5m: 0, cacheWrite1h: 333, cacheRead: 4_444)
+    line.costText = "0.000000000001"
+    var rows = TeamRows(project: "github.com/acme/shop")
+    let commit = Array(String(repeating: "a", count: 40).utf8)
+    commit.withUnsafeBufferPointer { rows.append(line, commit: $0, order: 7) }
+    let fields = String(decoding: rows.bytes, as: UTF8.self).dropLast().split(
+      separator: "\t", omittingEmptySubsequences: false)
+    #expect(rows.count == 1 && rows.bytes.last == UInt8(ascii: "\n"))
+    #expect(fields.count == TeamRows.columns.count)
+    #expect(fields[0] == "id-1" && fields[1] == "-1500" && fields[2] == "github.com/acme/shop")
+    #expect(
+      fields[3] == Substring(ModelName.normalise("Anthropic/Claude-Sonnet-4-5"))
+        && fields[4] == "Anthropic/Claude-Sonnet-4-5")
+    #expect(fields[5] == #"\N"# && fields[6] == #"a\tb\nc\\d\ref é"#)
+    #expect(fields[11] == Substring(String(repeating: "a", count: 40)))
+    #expect(Array(fields[12...16]) == ["1", "22", "0", "333", "4444"])
+    #expect(fields[17] == "0.000000000001" && fields[18] == #"\N"# && fields[19] == "7")
+  }
+
+  @Test("summed costs as PostgreSQL writes them read exactly")
+  func costs() {
+    #expect(TeamReport.costParts("16000.200000").pico == 16_000_200_000_000_000)
+    #expect(TeamReport.costParts(nil).pico == 0 && TeamReport.costParts(nil).extra.isEmpty)
+    let long = TeamReport.costParts("0.0000000000001")
+    #expect(long.pico == 0 && long.extra == [Decimal(string: "0.0000000000001")!])
+    #expect(TeamReport.costParts("-1.5").extra == [Decimal(string: "-1.5")!])
+  }
+
+  @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")
+  func connectionFailures() {
+    let down = PostgresError.connectionFailure(
+      "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running?\n",
+      needsPassword: false)
+    #expect(down.kind == .unreachable && !down.message.contains("\n"))
+    #expect(
+      PostgresError.connectionFailure(
+        "connection to server at \"h\" failed: FATAL:  password authentication failed for user \"me\"",
+        needsPassword: false
+      ).kind == .authentication)
+    #expect(
+      PostgresError.connectionFailure("fe_sendauth: no password supplied", needsPassword: true).kind == .authentication)
+    #expect(
+      PostgresError.connectionFailure(
+        "connection to server at \"h\" failed: FATAL:  database \"x\" does not exist", needsPassword: false
+      )
+      .kind == .refused)
+    let unreachable = TeamLedger.octoError(down, place: "127.0.0.1:1/db")
+    #expect(
+      unreachable.status == .unavailable
+        && unreachable.message.hasPrefix("cannot reach the team database 127.0.0.1:1/db"))
+  }
+
+  @Test("the report's SQL: a GROUP BY per dimension, days grouped first, parameters for every value")
+  func reportSQL() {
+    let byModel = TeamUsageQuery(RollupOptions(dimensions: [.model])).sql()
+    #expect(byModel.sql.contains("GROUP BY 1") && byModel.parameters.isEmpty && !byModel.sql.contains("AT TIME ZONE"))
+    let byCycle = TeamUsageQuery(
+      RollupOptions(
+        dimensions: [.cycle, .repo], since: Date(timeIntervalSince1970: 0),
+        timeZone: TimeZone(identifier: "Europe/Berlin")!,
+        cycleDay: 19, projects: ["github.com/acme/shop"])
+    ).sql()
+    #expect(byCycle.parameters == ["Europe/Berlin", "1970-01-01T00:00:00.000Z", "github.com/acme/shop", "19"])
+    #expect(byCycle.sql.contains("octo.cycle_start(g.k1, $4::integer)") && byCycle.sql.hasSuffix("GROUP BY 1, 2"))
+  }
+}
