@@ -62,7 +62,7 @@ public struct DoctorReport: Codable, Sendable, Equatable {
   }
 
   public struct AgentInfo: Codable, Sendable, Equatable {
-    /// `claude-code` or `codex`.
+    /// The agent's name as `install --agent` takes it: `claude-code`, `codex`, `gemini`, `copilot` or `qwen`.
     public let agent: String
     /// The file holding octo-git's hooks for the agent (the personal file when none does).
     public let file: String

@@ -35,7 +35,8 @@ extension UsageImportCommand {
     \(kind.expectedContent)), else of \(kind.defaultLocation). Requests made in this repository's work trees go to \
     the first commit made on their branch after them, or stay pending until the next commit; each request counts \
     once however often it was written, and importing again adds nothing. Files that did not change since the last \
-    import are not read again. With --hook-input, imports just the transcript the hook names and always exits 0.
+    import are not read again. With --hook-input (an agent's hook JSON: cwd, transcript_path or transcriptPath), \
+    imports just the transcript the hook names, else everything of the hook's work tree, and always exits 0.
     """
   }
 

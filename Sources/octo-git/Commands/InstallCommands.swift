@@ -12,12 +12,16 @@ struct InstallCommand: ParsableCommand {
       and input. With husky or lefthook in charge, prints the lines to add to their configuration instead (--force \
       installs anyway); when their configuration is here but they are not installed, writes the hooks and prints \
       the lines for later. Sets notes.rewriteRef and the notes merge strategy; never adds a push refspec. Registers \
-      the repository for the rollup (octo-git repos). --agent claude-code|codex|all also merges a checkpoint hook \
-      and a usage-import hook into the agent's personal, untracked file: .claude/settings.local.json, or \
-      .codex/hooks.json while git does not track it. Files octo-git creates in the work tree are listed in \
+      the repository for the rollup (octo-git repos). --agent claude-code|codex|gemini|copilot|qwen|all also merges a \
+      checkpoint hook (before edits and shell commands) and a usage-import hook (when a turn or session ends) into \
+      the agent's personal, untracked file: .claude/settings.local.json; or, while git does not track it, \
+      .codex/hooks.json, .gemini/settings.json, .github/hooks/octo-git.json (GitHub Copilot CLI), \
+      .qwen/settings.json. The hooks never stop the agent. OpenCode, Kilo CLI, Cline, Roo Code and Kilo Code have \
+      no such hooks: octo-git usage import reads them. Files octo-git creates in the work tree are listed in \
       .git/info/exclude, so git status does not change; a tracked file is never edited. --shared writes the team's \
-      file instead (.claude/settings.json, .codex/hooks.json), naming octo-git through PATH, for you to commit. \
-      Edited files keep their formatting; uninstall puts back their exact bytes. Running it again changes nothing. \
+      file instead (.claude/settings.json, or the same file for the others), naming octo-git through PATH, for you \
+      to commit. Edited files keep their formatting; uninstall puts back their exact bytes. Running it again \
+      changes nothing. \
       --statusline (with --agent claude-code or all) also sets Claude Code's status line to octo-git statusline in \
       .claude/settings.local.json; a status line you already have (in your user settings, the team's or the \
       personal file) is left as it is, and install says so.
@@ -26,7 +30,8 @@ struct InstallCommand: ParsableCommand {
 
   @ParentCommand var root: OctoGitCommand
   @Flag(help: "Install even where a hook manager is in charge (its hooks are chained).") var force = false
-  @Option(help: "Wire an agent's own hooks too: claude-code, codex, all or none.") var agent: String = "none"
+  @Option(help: "Wire an agent's own hooks too: claude-code, codex, gemini, copilot, qwen, all or none.")
+  var agent: String = "none"
   @Flag(help: "Wire the agents in the team's tracked files (octo-git found through PATH), not your personal ones.")
   var shared = false
   @Flag(help: "Print what was done as JSON.") var json = false

@@ -90,7 +90,8 @@ struct AgentSetupTests {
     let wired = (doctor["agents"]?.arrayValue ?? []).map {
       ($0["agent"]?.stringValue ?? "", $0["wired"]?.boolValue ?? false)
     }
-    #expect(wired.map(\.0) == ["claude-code", "codex"] && wired.map(\.1) == [false, true])
+    #expect(wired.map(\.0) == ["claude-code", "codex", "gemini", "copilot", "qwen"])
+    #expect(wired.map(\.1) == [false, true, false, false, false])
     #expect(doctor["rollup"]?["project"]?.stringValue == fixture.path)
 
     // Codex runs the PreToolUse hook with its JSON on stdin.
