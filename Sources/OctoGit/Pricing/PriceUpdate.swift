@@ -61,13 +61,15 @@ public enum PriceUpdate {
       for (label, before, after) in [("input", old.input, new.input), ("output", old.output, new.output)] {
         if let before, let after, before > 0, after * 10 <= before {
           throw OctoError.badInput(
-            "the downloaded prices look broken: \(name) \(label) falls from \(perMillion(before)) to \(perMillion(after)) per M",
+            "the downloaded prices look broken: \(name) \(label) falls from \(perMillion(before)) "
+              + "to \(perMillion(after)) per M",
             hint: "nothing was changed; a file named by octo.pricing can set such a price on purpose")
         }
       }
       if old.input != new.input || old.output != new.output {
         changes.append(
-          "changed \(name): input \(perMillion(old.input)) → \(perMillion(new.input)), output \(perMillion(old.output)) → \(perMillion(new.output)) per M"
+          "changed \(name): input \(perMillion(old.input)) → \(perMillion(new.input)), "
+            + "output \(perMillion(old.output)) → \(perMillion(new.output)) per M"
         )
       }
     }

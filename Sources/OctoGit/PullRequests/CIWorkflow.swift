@@ -114,7 +114,8 @@ public enum CIWorkflow {
               if: env.OCTO_GIT_BINARY_URL == ''
               run: |
                 if [ -z "$OCTO_GIT_SOURCE" ]; then
-                  echo "::error::set the repository variable OCTO_GIT_BINARY_URL (a prebuilt octo-git) or OCTO_GIT_SOURCE (its git URL)"
+                  echo "::error::set the repository variable OCTO_GIT_BINARY_URL (a prebuilt octo-git) or \#
+      OCTO_GIT_SOURCE (its git URL)"
                   exit 1
                 fi
                 commit=$(git ls-remote "$OCTO_GIT_SOURCE" "$OCTO_GIT_REF" | head -n 1 | cut -f 1)
@@ -129,7 +130,8 @@ public enum CIWorkflow {
             - name: Install octo-git's libraries
               run: |
                 sudo apt-get update -qq
-                sudo apt-get install -y -qq --no-install-recommends libgit2-dev libsqlite3-dev libcurl4-openssl-dev pkg-config
+                sudo apt-get install -y -qq --no-install-recommends libgit2-dev libsqlite3-dev \#
+      libcurl4-openssl-dev pkg-config
             - name: Set up Swift
               if: env.OCTO_GIT_BINARY_URL == '' && steps.cache.outputs.cache-hit != 'true'
               uses: swift-actions/setup-swift@v2

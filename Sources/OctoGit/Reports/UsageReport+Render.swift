@@ -79,12 +79,14 @@ extension UsageReport {
     if total.unpricedEvents > 0 {
       lines.append(
         style.paint(
-          "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost; "
+          "\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens "
+            + "have no price and are not in the cost; "
             + "add their model to a price table (octo-git pricing show)", .yellow))
     }
     if pending.events > 0 {
       lines.append(
-        "\(pending.events) event(s) pending, not yet in a commit (\(Money.format(pending.cost))): octo-git usage pending"
+        "\(pending.events) event(s) pending, not yet in a commit (\(Money.format(pending.cost))): "
+          + "octo-git usage pending"
       )
     }
     for budget in budgets {

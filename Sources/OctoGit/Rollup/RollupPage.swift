@@ -36,7 +36,8 @@ struct RollupPage {
     var body = """
       <header><h1>AI cost across repositories</h1>
       <p class="muted">\(Self.escape(periodText)) · time zone \(Self.escape(main.options.timeZone.identifier)) · \
-      \(main.repositories.count) repositor\(main.repositories.count == 1 ? "y" : "ies") · made by octo-git \(Version.octoGit)</p></header>
+      \(main.repositories.count) repositor\(main.repositories.count == 1 ? "y" : "ies") · \
+      made by octo-git \(Version.octoGit)</p></header>
       <section class="figures">
       \(Self.figure("Cost", Money.format(total.cost)))
       \(Self.figure("Events", TextTable.grouped(total.events)))
@@ -44,8 +45,10 @@ struct RollupPage {
       \(Self.figure("Unpriced events", TextTable.grouped(total.unpricedEvents)))
       </section>
       <section class="charts">
-      <figure><figcaption>Cost by repository</figcaption>\(Self.bars(byRepository.rows.map { ($0.keys[0], $0.totals.cost) }))</figure>
-      <figure><figcaption>Cost by model</figcaption>\(Self.bars(byModel.rows.map { ($0.keys[0], $0.totals.cost) }))</figure>
+      <figure><figcaption>Cost by repository</figcaption>\
+      \(Self.bars(byRepository.rows.map { ($0.keys[0], $0.totals.cost) }))</figure>
+      <figure><figcaption>Cost by model</figcaption>\
+      \(Self.bars(byModel.rows.map { ($0.keys[0], $0.totals.cost) }))</figure>
       <figure class="wide"><figcaption>Cost by \(Self.escape(periodName))</figcaption>\(Self.columns(timeline))</figure>
       </section>
       <section><h2>By \(Self.escape(main.options.dimensions.map(\.rawValue).joined(separator: ", ")))</h2>
@@ -70,7 +73,8 @@ struct RollupPage {
     }
     if total.unpricedEvents > 0 {
       body +=
-        "<p class=\"warn\">\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens have no price and are not in the cost.</p>"
+        "<p class=\"warn\">\(total.unpricedEvents) event(s) with \(TextTable.grouped(total.unpricedTokens)) tokens "
+        + "have no price and are not in the cost.</p>"
     }
     return """
       <!DOCTYPE html>
@@ -103,8 +107,10 @@ struct RollupPage {
   }
 
   static let style = """
-    :root{--bg:#fff;--fg:#1b1f24;--muted:#57606a;--rule:#d0d7de;--bar:#2f6fde;--bar2:#8250df;--card:#f6f8fa;--warn:#9a6700}
-    @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--rule:#30363d;--bar:#4c8dff;--bar2:#a371f7;--card:#161b22;--warn:#d29922}}
+    :root{--bg:#fff;--fg:#1b1f24;--muted:#57606a;--rule:#d0d7de;--bar:#2f6fde;--bar2:#8250df;\
+    --card:#f6f8fa;--warn:#9a6700}
+    @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--rule:#30363d;\
+    --bar:#4c8dff;--bar2:#a371f7;--card:#161b22;--warn:#d29922}}
     *{box-sizing:border-box}body{margin:0 auto;max-width:1100px;padding:24px;background:var(--bg);color:var(--fg);
     font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
     h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.muted{color:var(--muted);margin:0}
@@ -114,13 +120,15 @@ struct RollupPage {
     .charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}.charts .wide{grid-column:1/-1}
     figure{margin:0;background:var(--card);border:1px solid var(--rule);border-radius:8px;padding:12px}
     figcaption{font-weight:600;margin-bottom:8px}svg{width:100%;height:auto;display:block}
-    svg text{fill:var(--fg);font-size:12px}svg .value{fill:var(--muted)}svg .bar{fill:var(--bar)}svg .col{fill:var(--bar2)}
+    svg text{fill:var(--fg);font-size:12px}svg .value{fill:var(--muted)}svg .bar{fill:var(--bar)}\
+    svg .col{fill:var(--bar2)}
     svg .axis{stroke:var(--rule)}table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
     th,td{padding:5px 8px;border-bottom:1px solid var(--rule);text-align:right;white-space:nowrap}
     th:not(.n),td:not(.n){text-align:left}tfoot td{font-weight:600}.warn{color:var(--warn)}
     code{font-size:12px}.empty{color:var(--muted);padding:8px}
     @media (max-width:760px){.charts{grid-template-columns:1fr}}
-    @media print{body{max-width:none;padding:0;background:#fff;color:#000}figure,.figure{break-inside:avoid;border-color:#bbb}
+    @media print{body{max-width:none;padding:0;background:#fff;color:#000}\
+    figure,.figure{break-inside:avoid;border-color:#bbb}
     :root{--bg:#fff;--fg:#000;--muted:#444;--card:#fff;--rule:#bbb}}
     """
 
@@ -148,9 +156,11 @@ struct RollupPage {
       svg +=
         "<text x=\"\(labelWidth - 6)\" y=\"\(y + 16)\" text-anchor=\"end\">\(escape(shortened(item.0, to: 30)))</text>"
       svg +=
-        "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"\(rowHeight - 8)\" rx=\"2\"/>"
+        "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" "
+        + "height=\"\(rowHeight - 8)\" rx=\"2\"/>"
       svg +=
-        "<text class=\"value\" x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 16)\">\(escape(dollars(item.1)))</text>"
+        "<text class=\"value\" x=\"\(format(Double(labelWidth) + length + 6))\" y=\"\(y + 16)\">"
+        + "\(escape(dollars(item.1)))</text>"
     }
     return svg + "</svg>"
   }
@@ -176,15 +186,19 @@ struct RollupPage {
       let centre = x + barWidth / 2
       if item.1 > 0 {
         svg +=
-          "<rect class=\"col\" x=\"\(format(x))\" y=\"\(format(Double(height - bottom) - length))\" width=\"\(format(barWidth))\" height=\"\(format(length))\" rx=\"2\"><title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title></rect>"
+          "<rect class=\"col\" x=\"\(format(x))\" y=\"\(format(Double(height - bottom) - length))\" "
+          + "width=\"\(format(barWidth))\" height=\"\(format(length))\" rx=\"2\">"
+          + "<title>\(escape(item.0)): \(escape(Money.exact(item.1)))</title></rect>"
       }
       if item.1 > 0, shown.count <= 18 || index % 2 == 0 {
         svg +=
-          "<text class=\"value\" x=\"\(format(centre))\" y=\"\(format(Double(height - bottom) - length - 5))\" text-anchor=\"middle\">\(escape(dollars(item.1)))</text>"
+          "<text class=\"value\" x=\"\(format(centre))\" y=\"\(format(Double(height - bottom) - length - 5))\" "
+          + "text-anchor=\"middle\">\(escape(dollars(item.1)))</text>"
       }
       let label = item.0.contains("..") ? String(item.0.prefix(10)) : item.0
       svg +=
-        "<text x=\"\(format(centre))\" y=\"\(height - bottom + 16)\" text-anchor=\"end\" transform=\"rotate(-35 \(format(centre)) \(height - bottom + 16))\">\(escape(label))</text>"
+        "<text x=\"\(format(centre))\" y=\"\(height - bottom + 16)\" text-anchor=\"end\" "
+        + "transform=\"rotate(-35 \(format(centre)) \(height - bottom + 16))\">\(escape(label))</text>"
     }
     return svg + "</svg>"
   }
@@ -194,7 +208,8 @@ struct RollupPage {
     var html = "<table><thead><tr>"
     for dimension in report.options.dimensions { html += "<th>\(escape(dimension.rawValue))</th>" }
     html +=
-      "<th class=\"n\">events</th><th class=\"n\">tokens in</th><th class=\"n\">out</th><th class=\"n\">cache write</th><th class=\"n\">cache read</th><th class=\"n\">cost</th></tr></thead><tbody>"
+      "<th class=\"n\">events</th><th class=\"n\">tokens in</th><th class=\"n\">out</th>"
+      + "<th class=\"n\">cache write</th><th class=\"n\">cache read</th><th class=\"n\">cost</th></tr></thead><tbody>"
     func cells(_ totals: UsageTotals) -> String {
       let unpriced = totals.events == totals.unpricedEvents
       let cost = unpriced ? "unpriced" : Money.format(totals.cost)
@@ -211,7 +226,8 @@ struct RollupPage {
       html += "<tr>" + row.keys.map { "<td>\(escape($0))</td>" }.joined() + cells(row.totals) + "</tr>"
     }
     html +=
-      "</tbody><tfoot><tr><td colspan=\"\(report.options.dimensions.count)\">total</td>\(cells(report.total))</tr></tfoot></table>"
+      "</tbody><tfoot><tr><td colspan=\"\(report.options.dimensions.count)\">total</td>"
+      + "\(cells(report.total))</tr></tfoot></table>"
     if report.rows.count > 2000 {
       html += "<p class=\"muted\">\(report.rows.count - 2000) more rows: use --format csv for all of them.</p>"
     }

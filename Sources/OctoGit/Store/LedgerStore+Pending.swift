@@ -105,7 +105,8 @@ extension LedgerStore {
       let rows = try Row.fetchAll(
         db,
         sql:
-          "SELECT line, claim_commit FROM pending_event WHERE worktree = ? AND claim_commit IS NOT NULL ORDER BY recorded_at, id",
+          "SELECT line, claim_commit FROM pending_event WHERE worktree = ? AND claim_commit IS NOT NULL "
+          + "ORDER BY recorded_at, id",
         arguments: [worktree])
       for row in rows {
         guard let event = try? UsageEvent(line: row["line"]) else { continue }
@@ -138,7 +139,8 @@ extension LedgerStore {
       let exact = try db.makeStatement(sql: "SELECT id, line, worktree, claim_commit FROM pending_event WHERE id = ?")
       let prefixed = try db.makeStatement(
         sql:
-          "SELECT id, line, worktree, claim_commit FROM pending_event WHERE substr(id, 1, length(?)) = ? ORDER BY id LIMIT 3"
+          "SELECT id, line, worktree, claim_commit FROM pending_event WHERE substr(id, 1, length(?)) = ? "
+          + "ORDER BY id LIMIT 3"
       )
       let delete = try db.makeStatement(sql: "DELETE FROM pending_event WHERE id = ?")
       var dropped = DroppedPending()
@@ -162,7 +164,8 @@ extension LedgerStore {
         let id: String = row["id"]
         if let claim = row["claim_commit"] as String? {
           throw OctoError.badInput(
-            "'\(id)' is being attached to commit \(claim.prefix(12)) by a post-commit run: only pending usage can be dropped"
+            "'\(id)' is being attached to commit \(claim.prefix(12)) by a post-commit run: "
+              + "only pending usage can be dropped"
           )
         }
         guard chosen.insert(id).inserted else { continue }

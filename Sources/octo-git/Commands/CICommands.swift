@@ -72,11 +72,12 @@ extension NotesCommand {
       abstract: "Copy the usage of a squash- or rebase-merged pull request onto the commits the merge made.",
       discussion: """
         In a GitHub Actions push job on the base branch: finds the merged pull request of each pushed commit (GitHub's \
-        commits/{sha}/pulls), lists its commits (every page), fetches the notes, copies their usage lines byte for byte \
-        (a squash: all onto the one commit; a rebase: each onto the commit with the same patch id) and pushes the notes, \
-        retrying as notes sync does. --pr N does it for one pull request (onto its merge commit, or --onto). Locally and \
-        without GitHub: --from main@{1}..feature --onto HEAD (nothing is pushed). Event ids are kept: reports count each \
-        event once. Notes commits use your git identity, else github-actions[bot] in Actions, else octo-git.
+        commits/{sha}/pulls), lists its commits (every page), fetches the notes, copies their usage lines byte for \
+        byte (a squash: all onto the one commit; a rebase: each onto the commit with the same patch id) and pushes the \
+        notes, retrying as notes sync does. --pr N does it for one pull request (onto its merge commit, or --onto). \
+        Locally and without GitHub: --from main@{1}..feature --onto HEAD (nothing is pushed). Event ids are kept: \
+        reports count each event once. Notes commits use your git identity, else github-actions[bot] in Actions, else \
+        octo-git.
         """)
 
     @ParentCommand var root: OctoGitCommand

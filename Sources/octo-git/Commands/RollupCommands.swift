@@ -131,12 +131,12 @@ struct RollupCommand: ParsableCommand {
     abstract: "Cost across every registered repository, by repo, user, model, period or billing cycle.",
     discussion: """
       Reads each registered repository's usage notes incrementally (one whose notes did not move costs one ref read); \
-      a repository that is gone or unreadable is reported and skipped. Each event is counted once, however many repos or \
-      clones hold them. Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts, in \
-      --tz (--cycle-day, else octo.cycleDay from your git config); in a month with fewer than N days the cycle starts \
-      on its last day (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks; sums are \
-      exact. --since and --until take a date (YYYY-MM-DD, both included), an ISO-8601 time, today, yesterday, or an \
-      age counted back from now (12h, 7d, 2w). --format html writes one self-contained page with charts; the JSON \
+      a repository that is gone or unreadable is reported and skipped. Each event is counted once, however many repos \
+      or clones hold them. Billing cycle N (1-31) runs from day N of a month to the day before the next cycle starts, \
+      in --tz (--cycle-day, else octo.cycleDay from your git config); in a month with fewer than N days the cycle \
+      starts on its last day (cycle day 31: Jan 31-Feb 27, Feb 28-Mar 30, Mar 31-Apr 29). Weeks are ISO weeks; sums \
+      are exact. --since and --until take a date (YYYY-MM-DD, both included), an ISO-8601 time, today, yesterday, or \
+      an age counted back from now (12h, 7d, 2w). --format html writes one self-contained page with charts; the JSON \
       schema is in README.
       """
   )
@@ -216,8 +216,8 @@ struct RollupCommand: ParsableCommand {
     if outcome.refresh.malformedLines > 0 {
       FileHandle.standardError.write(
         Data(
-          "octo-git: \(outcome.refresh.malformedLines) note line(s) read now could not be read and are not in the totals\n"
-            .utf8))
+          ("octo-git: \(outcome.refresh.malformedLines) note line(s) read now could not be read "
+            + "and are not in the totals\n").utf8))
     }
     try ReportFile.write(outcome.output, to: out, base: try root.workingDirectory())
     // The report is out (the repositories not fetched marked stale in it); the exit status says a remote
@@ -225,7 +225,8 @@ struct RollupCommand: ParsableCommand {
     let failed = outcome.refresh.fetchFailures.count
     if failed > 0 {
       throw OctoError(
-        "notes not fetched for \(failed) repositor\(failed == 1 ? "y" : "ies"); the report counts their notes as last read",
+        "notes not fetched for \(failed) repositor\(failed == 1 ? "y" : "ies"); "
+          + "the report counts their notes as last read",
         hint: "check each remote with git fetch origin", status: .unavailable)
     }
   }

@@ -117,12 +117,14 @@ struct TeamCommand: ParsableCommand {
       let place = SafeText.terminal(ledger.url.displayName)
       if summary.pushed == 0 {
         print(
-          "the team database \(place) is up to date (\(summary.repositories) repositories, \(summary.unchanged) unchanged)"
+          "the team database \(place) is up to date "
+            + "(\(summary.repositories) repositories, \(summary.unchanged) unchanged)"
         )
       } else {
         print(
           "pushed \(TextTable.grouped(summary.pushed)) events from \(summary.read) repositories to the team database "
-            + "\(place) (\(TextTable.grouped(summary.written)) new or better, \(summary.unchanged) repositories unchanged)"
+            + "\(place) (\(TextTable.grouped(summary.written)) new or better, "
+            + "\(summary.unchanged) repositories unchanged)"
         )
       }
     }

@@ -96,7 +96,10 @@ struct CheckpointTests {
   }
 
   @Test(
-    "checkpoint after checkpoint, each tree is git's own snapshot: folders read only when they changed never hide a change"
+    """
+    checkpoint after checkpoint, each tree is git's own snapshot: \
+    folders read only when they changed never hide a change
+    """
   )
   func successiveCheckpoints() throws {
     let fixture = try TestRepository()
@@ -313,7 +316,10 @@ struct CheckpointTests {
   }
 
   @Test(
-    "refs sharing one commit (older versions' same-second checkpoints): a prefix finds the newest; the note goes with the last ref"
+    """
+    refs sharing one commit (older versions' same-second checkpoints): \
+    a prefix finds the newest; the note goes with the last ref
+    """
   )
   func sharedCommit() throws {
     let fixture = try TestRepository()

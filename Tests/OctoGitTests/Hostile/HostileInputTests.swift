@@ -9,7 +9,8 @@ import Testing
 @Suite("Hostile and damaged input")
 struct HostileInputTests {
   static let good =
-    #"{"at":"2026-11-01T10:00:00.000Z","cost":1.5,"cr":0,"cw1h":0,"cw5m":0,"id":"good-1","in":100,"model":"m","out":10,"v":1}"#
+    #"{"at":"2026-11-01T10:00:00.000Z","cost":1.5,"cr":0,"cw1h":0,"cw5m":0,"id":"good-1","in":100,"model":"m","#
+    + #""out":10,"v":1}"#
 
   /// Attaches `lines` as the usage note of HEAD with the git CLI (as a fetch from another clone would).
   func attach(_ lines: [String], to repository: TestRepository) throws {
@@ -58,7 +59,8 @@ struct HostileInputTests {
   func sumOverflow() throws {
     let repository = try TestRepository()
     let lines = (0..<10_000).map {
-      #"{"at":"2026-11-01T10:00:00.000Z","cr":1000000000000000,"cw1h":1000000000000000,"id":"big-\#($0)","in":1000000000000000,"model":"m","out":1000000000000000,"v":1}"#
+      #"{"at":"2026-11-01T10:00:00.000Z","cr":1000000000000000,"cw1h":1000000000000000,"id":"big-\#($0)","#
+        + #""in":1000000000000000,"model":"m","out":1000000000000000,"v":1}"#
     }
     try attach(lines, to: repository)
     let result = try OctoGitBinary.run(["usage", "--by", "model"], in: repository.path, home: repository.home)
@@ -71,7 +73,8 @@ struct HostileInputTests {
     let repository = try TestRepository()
     try attach(
       [
-        #"{"at":"2026-11-01T10:00:00.000Z","cost":2,"future":{"nested":[1,2,"x"]},"id":"new-1","in":7,"model":"m","zeta":"z","v":1}"#
+        #"{"at":"2026-11-01T10:00:00.000Z","cost":2,"future":{"nested":[1,2,"x"]},"id":"new-1","in":7,"model":"m","#
+          + #""zeta":"z","v":1}"#
       ],
       to: repository)
     let json = try CanonicalJSON.parse(try repository.octo("usage", "--by", "model", "--json"))
@@ -104,7 +107,8 @@ struct HostileInputTests {
     let repository = try TestRepository()
     try attach(
       [
-        #"{"agent":"a\u001b]0;pwned\u0007","at":"2026-11-01T10:00:00.000Z","id":"e-1","in":1,"model":"m\u001b[2J\u001b","v":1}"#
+        #"{"agent":"a\u001b]0;pwned\u0007","at":"2026-11-01T10:00:00.000Z","id":"e-1","in":1,"#
+          + #""model":"m\u001b[2J\u001b","v":1}"#
       ],
       to: repository)
     for by in ["model", "agent"] {
@@ -191,9 +195,12 @@ struct HostileInputTests {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let file = folder.appendingPathComponent("rollout.jsonl")
     let lines = [
-      #"{"timestamp":"2026-11-01T10:00:00.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":9223372036854775807,"output_tokens":5}}}}"#,
-      #"{"timestamp":"2026-11-01T10:00:01.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":-5,"output_tokens":9223372036854775807}}}}"#,
-      #"{"timestamp":"2026-11-01T10:00:02.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":100,"output_tokens":5}}}}"#,
+      #"{"timestamp":"2026-11-01T10:00:00.000Z","type":"event_msg","payload":{"type":"token_count","#
+        + #""info":{"total_token_usage":{"input_tokens":9223372036854775807,"output_tokens":5}}}}"#,
+      #"{"timestamp":"2026-11-01T10:00:01.000Z","type":"event_msg","payload":{"type":"token_count","#
+        + #""info":{"total_token_usage":{"input_tokens":-5,"output_tokens":9223372036854775807}}}}"#,
+      #"{"timestamp":"2026-11-01T10:00:02.000Z","type":"event_msg","payload":{"type":"token_count","#
+        + #""info":{"total_token_usage":{"input_tokens":100,"output_tokens":5}}}}"#,
     ]
     try Data(lines.joined(separator: "\n").utf8).write(to: file)
     var requests: [AgentRequest] = []
@@ -236,7 +243,11 @@ struct HostileInputTests {
 @Suite("Import offsets follow the file, not the path")
 struct ImportIdentityTests {
   func line(_ id: String, cwd: String) -> String {
-    #"{"type":"assistant","timestamp":"2027-03-01T10:00:00Z","cwd":"\#(cwd)","gitBranch":"main","sessionId":"s1","message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":5}}}"#
+    #"""
+    {"type":"assistant","timestamp":"2027-03-01T10:00:00Z","cwd":"\#(cwd)","gitBranch":"main","sessionId":"s1",\#
+    "message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,\#
+    "output_tokens":5}}}
+    """#
   }
 
   @Test("a transcript replaced by a different, larger file is read again from its start: no request lost")

@@ -118,7 +118,12 @@ struct AgentImportTests {
     try handle.seekToEnd()
     handle.write(
       Data(
-        (#"{"type":"session.shutdown","data":{"shutdownType":"routine","modelMetrics":{"claude-sonnet-4.5":{"requests":{"count":1},"usage":{"inputTokens":700,"outputTokens":50,"cacheReadTokens":600,"cacheWriteTokens":0}}}},"id":"e10","timestamp":"2030-02-03T08:30:00.000Z","parentId":"e9"}"#
+        (#"""
+        {"type":"session.shutdown","data":{"shutdownType":"routine",\#
+        "modelMetrics":{"claude-sonnet-4.5":{"requests":{"count":1},"usage":{"inputTokens":700,\#
+        "outputTokens":50,"cacheReadTokens":600,"cacheWriteTokens":0}}}},"id":"e10",\#
+        "timestamp":"2030-02-03T08:30:00.000Z","parentId":"e9"}
+        """#
           + "\n").utf8))
     try handle.close()
     let appended = try AgentFixture.importing(fixture, "copilot", "--dir", home)
@@ -143,7 +148,8 @@ struct AgentImportTests {
             time_updated INTEGER NOT NULL, data TEXT NOT NULL);
           CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEXT NOT NULL,
             time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
-          INSERT INTO session VALUES ('ses_1', 'prj', NULL, 'calm-river', '\(repository)', 'Parser', '1.0.0', 1893492000000,
+          INSERT INTO session VALUES ('ses_1', 'prj', NULL, 'calm-river', '\(repository)', 'Parser', '1.0.0', \
+          1893492000000,
             1893492000000);
           """)
       for row in rows { try insert(row, into: db) }
@@ -173,7 +179,10 @@ struct AgentImportTests {
       try db.execute(
         sql: "INSERT INTO part VALUES ('prt_1', 'msg_a1', 'ses_1', 1893492020000, 1893492020000, ?)",
         arguments: [
-          #"{"type":"step-finish","reason":"stop","cost":0.0123,"tokens":{"input":100,"output":200,"reasoning":50,"cache":{"read":3000,"write":400}}}"#
+          #"""
+          {"type":"step-finish","reason":"stop","cost":0.0123,\#
+          "tokens":{"input":100,"output":200,"reasoning":50,"cache":{"read":3000,"write":400}}}
+          """#
         ])
     }
     // Every row is still only in the log.
@@ -206,7 +215,12 @@ struct AgentImportTests {
     try pool.write { db in
       try Self.insert(
         try CanonicalJSON.parse(
-          #"{"id":"msg_a5","session":"ses_1","created":1893492070000,"data":{"role":"assistant","time":{"created":1893492070000},"modelID":"gpt-5.1","providerID":"openai","path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.002,"tokens":{"input":7,"output":3,"reasoning":1,"cache":{"read":0,"write":0}}}}"#
+          #"""
+          {"id":"msg_a5","session":"ses_1","created":1893492070000,"data":{"role":"assistant",\#
+          "time":{"created":1893492070000},"modelID":"gpt-5.1","providerID":"openai",\#
+          "path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.002,"tokens":{"input":7,\#
+          "output":3,"reasoning":1,"cache":{"read":0,"write":0}}}}
+          """#
         ),
         into: db)
     }
@@ -222,7 +236,12 @@ struct AgentImportTests {
     let home = fixture.root + "/kilo"
     try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     let row = try CanonicalJSON.parse(
-      #"{"id":"msg_k1","session":"ses_1","created":1893492000000,"data":{"role":"assistant","time":{"created":1893492000000},"modelID":"anthropic/claude-haiku-4.5","providerID":"kilo","path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.001,"tokens":{"input":50,"output":60,"reasoning":0,"cache":{"read":700,"write":80}}}}"#
+      #"""
+      {"id":"msg_k1","session":"ses_1","created":1893492000000,"data":{"role":"assistant",\#
+      "time":{"created":1893492000000},"modelID":"anthropic/claude-haiku-4.5","providerID":"kilo",\#
+      "path":{"cwd":"\#(fixture.path)","root":"\#(fixture.path)"},"cost":0.001,"tokens":{"input":50,"output":60,\#
+      "reasoning":0,"cache":{"read":700,"write":80}}}}
+      """#
     )
     let pool = try Self.database(at: home + "/kilo.db", rows: [row], repository: fixture.path)
     let first = try AgentFixture.importing(fixture, "kilo", "--dir", home)
@@ -234,7 +253,10 @@ struct AgentImportTests {
   }
 
   @Test(
-    "Cline: api_req_started and subagent entries, cancelled ones too; a task with no known folder only with --all-projects"
+    """
+    Cline: api_req_started and subagent entries, cancelled ones \
+    too; a task with no known folder only with --all-projects
+    """
   )
   func cline() throws {
     let fixture = try TestRepository()
@@ -346,56 +368,5 @@ struct AgentImportTests {
     let broken = try OctoGitBinary.run(
       ["usage", "import", "copilot", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: "not json")
     #expect(broken.status == 0)
-  }
-}
-
-@Suite("Reading agents' formats")
-struct AgentFormatTests {
-  @Test(
-    "provider-prefixed and Copilot-spelled model ids find their prices",
-    arguments: [
-      ("openrouter/anthropic/claude-sonnet-4.5", "claude-sonnet-4-5"), ("anthropic/claude-opus-4.5", "claude-opus-4-5"),
-      ("google/gemini-2.5-pro", "gemini-2.5-pro"), ("claude-haiku-4.5", "claude-haiku-4-5"),
-      ("openrouter/qwen/qwen3-coder-480b-a35b-instruct:free", "qwen3-coder-480b-a35b-instruct"),
-      ("github_copilot/gpt-5.4-mini", "gpt-5.4-mini"), ("gemini-3.1-pro-preview", "gemini-3.1-pro-preview"),
-    ])
-  func normalisation(_ raw: String, _ normalised: String) {
-    #expect(ModelName.normalise(raw) == normalised)
-    #expect(PriceTable.builtIn.price(for: raw) != nil, "\(raw)")
-  }
-
-  @Test("SHA-256 as Gemini CLI names projects")
-  func sha256() {
-    #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    #expect(SHA256.hex("/home/user/project") == "9dad1e4e08b0b11cbcd860257e8bdfa6b8e5f01790e10a6a0b1f4870c13e686b")
-  }
-
-  @Test("counts past the limit, negative or fractional make a record malformed, never a crash")
-  func absurdCounts() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agent-format-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let file = folder + "/qs.jsonl"
-    let lines = [
-      #"{"uuid":"a","sessionId":"s","timestamp":"2030-03-01T10:00:00Z","type":"assistant","model":"m","usageMetadata":{"promptTokenCount":1000000000000000001}}"#,
-      #"{"uuid":"b","sessionId":"s","timestamp":"2030-03-01T10:00:00Z","type":"assistant","model":"m","usageMetadata":{"promptTokenCount":99999999999999999999999}}"#,
-      #"{"uuid":"c","sessionId":"s","timestamp":"2030-03-01T10:00:00Z","type":"assistant","model":"m","usageMetadata":{"promptTokenCount":1.5}}"#,
-      #"{"uuid":"d","sessionId":"s","timestamp":"2030-03-01T10:00:00Z","type":"assistant","model":"m","usageMetadata":{"candidatesTokenCount":-2}}"#,
-      #"{"uuid":"e","sessionId":"s","timestamp":"2030-03-01T10:00:00Z","type":"assistant","model":"m","usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":2}}"#,
-    ]
-    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
-    var scan = AgentScan()
-    try QwenTranscripts.read(file, into: &scan)
-    #expect(scan.malformed == 4 && scan.requests.map(\.id) == ["qw:e"])
-    let cline = folder + "/tasks/1/ui_messages.json"
-    try FileManager.default.createDirectory(atPath: folder + "/tasks/1", withIntermediateDirectories: true)
-    try Data(
-      #"[{"ts":1e300,"type":"say","say":"api_req_started","text":"{\"tokensIn\":1}"},{"ts":5,"type":"say","say":"api_req_started","text":"{\"tokensIn\":1,\"cost\":-1}"}]"#
-        .utf8
-    ).write(to: URL(fileURLWithPath: cline))
-    var tasks = AgentScan()
-    try ClineTasks.read(ClineTasks.task(at: cline, flavor: .cline), flavor: .cline, into: &tasks)
-    #expect(tasks.malformed == 2 && tasks.requests.isEmpty)
   }
 }

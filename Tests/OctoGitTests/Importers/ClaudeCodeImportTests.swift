@@ -6,7 +6,12 @@ import Testing
 @Suite("Importing Claude Code usage into a repository")
 struct ClaudeCodeImportTests {
   func line(_ id: String, at: String, cwd: String, branch: String, out: Int, session: String = "s1") -> String {
-    #"{"type":"assistant","timestamp":"\#(at)","cwd":"\#(cwd)","gitBranch":"\#(branch)","sessionId":"\#(session)","message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":\#(out),"cache_read_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":100}}}}"#
+    #"""
+    {"type":"assistant","timestamp":"\#(at)","cwd":"\#(cwd)","gitBranch":"\#(branch)","sessionId":"\#(session)",\#
+    "message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,\#
+    "output_tokens":\#(out),"cache_read_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":0,\#
+    "ephemeral_1h_input_tokens":100}}}}
+    """#
   }
 
   @Test("requests go to the first commit after them on their branch, or stay pending; re-importing adds nothing")

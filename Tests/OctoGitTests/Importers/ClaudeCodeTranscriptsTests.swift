@@ -15,7 +15,10 @@ struct ClaudeCodeTranscriptsTests {
   }
 
   @Test(
-    "every total of the fixture's expected.json matches: requests, tokens by class, exact cost, unpriced; by model, day and cwd"
+    """
+    every total of the fixture's expected.json matches: requests, \
+    tokens by class, exact cost, unpriced; by model, day and cwd
+    """
   )
   func matchesOracle() throws {
     let root = fixtures + "/transcripts-small"
@@ -106,7 +109,8 @@ struct ClaudeCodeTranscriptsTests {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let line =
-      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","cwd":"/r","message":{"id":"m1","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"#
+      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","cwd":"/r","message":{"id":"m1","#
+      + #""model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"#
     var bytes = Data((line + "\r\n\r\n").utf8)
     let badPrefix = Data(#"{"type":"assistant","message":{"usage":{"x":"#.utf8)
     bytes.append(badPrefix)

@@ -31,7 +31,12 @@ struct ReflogAttributionTests {
     /// Appends one Claude Code request made in the clone on `main`.
     func request(_ id: String, at: String, out: Int) throws {
       let line =
-        #"{"type":"assistant","timestamp":"\#(at)","cwd":"\#(clone)","gitBranch":"main","sessionId":"s1","message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":\#(out),"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}}}}"#
+        #"""
+        {"type":"assistant","timestamp":"\#(at)","cwd":"\#(clone)","gitBranch":"main","sessionId":"s1",\#
+        "message":{"id":"\#(id)","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,\#
+        "output_tokens":\#(out),"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":0,\#
+        "ephemeral_1h_input_tokens":0}}}}
+        """#
       let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: transcripts))
       try handle.seekToEnd()
       handle.write(Data((line + "\n").utf8))

@@ -15,7 +15,11 @@ struct UsageRecordTests {
       prices: "builtin:x", user: "ü@example.com", machine: "m", branch: "main", feature: "f")
     #expect(
       event.line
-        == #"{"agent":"claude-code","at":"2026-11-23T10:00:00.123Z","branch":"main","cost":0.000123,"cr":5,"cw1h":4,"cw5m":3,"feature":"f","id":"msg_1","in":1,"machine":"m","model":"claude-sonnet-4-5","out":2,"prices":"builtin:x","session":"s","user":"ü@example.com","v":1}"#
+        == #"""
+        {"agent":"claude-code","at":"2026-11-23T10:00:00.123Z","branch":"main","cost":0.000123,"cr":5,"cw1h":4,\#
+        "cw5m":3,"feature":"f","id":"msg_1","in":1,"machine":"m","model":"claude-sonnet-4-5","out":2,\#
+        "prices":"builtin:x","session":"s","user":"ü@example.com","v":1}
+        """#
     )
     #expect(try UsageEvent(line: event.line) == event)
   }

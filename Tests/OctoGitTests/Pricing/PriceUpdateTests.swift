@@ -12,9 +12,11 @@ struct PriceUpdateTests {
     try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
     let good = #"""
       {"sample_spec": {"input_cost_per_token": "price per token"},
-       "claude-newmodel-9": {"input_cost_per_token": 2e-06, "output_cost_per_token": 1e-05, "cache_creation_input_token_cost_above_1hr": 4e-06},
+       "claude-newmodel-9": {"input_cost_per_token": 2e-06, "output_cost_per_token": 1e-05, \#
+      "cache_creation_input_token_cost_above_1hr": 4e-06},
        "gpt-5": {"input_cost_per_token": 1.5e-06, "output_cost_per_token": 1.2e-05},
-       "claude-3-opus": {"input_cost_per_token": 1.5e-05, "output_cost_per_token": 7.5e-05, "cache_creation_input_token_cost_above_1hr": 6e-06}}
+       "claude-3-opus": {"input_cost_per_token": 1.5e-05, "output_cost_per_token": 7.5e-05, \#
+      "cache_creation_input_token_cost_above_1hr": 6e-06}}
       """#
     try Data(good.utf8).write(to: URL(fileURLWithPath: served + "/good.json"))
     try Data("{ not json".utf8).write(to: URL(fileURLWithPath: served + "/malformed.json"))

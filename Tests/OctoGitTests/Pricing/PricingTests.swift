@@ -117,7 +117,8 @@ struct PricingTests {
     let fixture = try TestRepository()
     try fixture.write(
       "prices.json",
-      #"{"claude-mystery-9": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}, "gpt-5": {"input_cost_per_token": 2e-06, "output_cost_per_token": 1e-05}}"#
+      #"{"claude-mystery-9": {"input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}, "#
+        + #""gpt-5": {"input_cost_per_token": 2e-06, "output_cost_per_token": 1e-05}}"#
     )
     try fixture.git("config", "octo.pricing", "prices.json")
     let repository = try fixture.open()

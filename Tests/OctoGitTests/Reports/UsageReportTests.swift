@@ -10,8 +10,10 @@ struct UsageReportTests {
     let fixture = try TestRepository()
     try fixture.installPostCommitHook()
     let lines = [
-      #"{"id":"a","model":"claude-sonnet-4-5-20250929","in":1000,"out":2000,"cw5m":3000,"cw1h":4000,"cr":5000,"at":"2026-11-18T20:00:00Z","agent":"claude-code"}"#,
-      #"{"id":"b","model":"claude-sonnet-4","in":150000,"cr":60000,"out":1000,"at":"2026-11-19T09:00:00Z","agent":"claude-code"}"#,
+      #"{"id":"a","model":"claude-sonnet-4-5-20250929","in":1000,"out":2000,"cw5m":3000,"cw1h":4000,"cr":5000,"#
+        + #""at":"2026-11-18T20:00:00Z","agent":"claude-code"}"#,
+      #"{"id":"b","model":"claude-sonnet-4","in":150000,"cr":60000,"out":1000,"at":"2026-11-19T09:00:00Z","#
+        + #""agent":"claude-code"}"#,
     ]
     try fixture.octo("usage", "record", input: lines.joined(separator: "\n"))
     try fixture.commitAll("first")

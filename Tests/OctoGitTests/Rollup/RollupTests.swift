@@ -313,9 +313,14 @@ struct EventArchiveTests {
         + "{\"at\":\"2026-01-02T00:00:00.000Z\",\"feature\":\"f\",\"id\":\"c\",\"model\":\"m\",\"out\":1}\n",
       // Escaped and non-ASCII names, an exponent, a cost finer than a pico-dollar, null names, an id met
       // again spelled with an escape.
-      "{\"agent\":\"cl\\u00e9\",\"at\":\"2026-01-03T00:00:00Z\",\"cost\":6.93e-2,\"id\":\"d\\\"q\",\"model\":\"mod\u{e8}le\",\"out\":4,\"user\":\"\u{fc}\"}\n"
-        + "{\"agent\":null,\"at\":\"2026-01-03T00:00:00.000Z\",\"cost\":0.0000000000001,\"id\":\"e\",\"model\":\"m\",\"user\":null}\n"
-        + "{\"at\":\"2026-01-03T00:00:00.000Z\",\"id\":\"\\u0063\",\"model\":\"m2\",\"out\":7,\"session\":\"s\\n\"}\n",
+      """
+      {\"agent\":\"cl\\u00e9\",\"at\":\"2026-01-03T00:00:00Z\",\"cost\":6.93e-2,\"id\":\"d\\\"q\",\
+      \"model\":\"mod\u{e8}le\",\"out\":4,\"user\":\"\u{fc}\"}
+      {\"agent\":null,\"at\":\"2026-01-03T00:00:00.000Z\",\"cost\":0.0000000000001,\"id\":\"e\",\"model\":\"m\",\
+      \"user\":null}
+      {\"at\":\"2026-01-03T00:00:00.000Z\",\"id\":\"\\u0063\",\"model\":\"m2\",\"out\":7,\"session\":\"s\\n\"}
+
+      """,
     ]
     var builder = ArchiveBuilder(capacity: 4)
     var whole = UsageNotesDelta()

@@ -12,7 +12,8 @@ struct NotesCacheTests {
     let fixture = try TestRepository()
     var stream = ""
     func line(_ number: Int) -> String {
-      #"{"id":"e\#(number)","model":"claude-sonnet-4-5","in":\#(number),"out":10,"at":"2026-11-0\#(1 + number % 9)T10:00:00Z","agent":"claude-code","v":1}"#
+      #"{"id":"e\#(number)","model":"claude-sonnet-4-5","in":\#(number),"out":10,"#
+        + #""at":"2026-11-0\#(1 + number % 9)T10:00:00Z","agent":"claude-code","v":1}"#
     }
     for number in 1...commits {
       let message = "commit \(number)\n"

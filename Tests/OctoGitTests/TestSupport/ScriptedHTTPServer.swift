@@ -36,7 +36,8 @@ final class ScriptedHTTPServer {
               with open(folder + "/requests.jsonl", "a") as log:
                   log.write(json.dumps({"method": self.command, "path": self.path,
                       "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}) + "\\n")
-              answer = answers.pop(0) if answers else {"status": 500, "body": "{\\"message\\":\\"no answer left\\"}", "headers": {}}
+              answer = answers.pop(0) if answers else {"status": 500, "body": "{\\"message\\":\\"no answer left\\"}", \
+      "headers": {}}
               data = answer["body"].encode()
               self.send_response(answer["status"])
               for key, value in answer.get("headers", {}).items(): self.send_header(key, value)

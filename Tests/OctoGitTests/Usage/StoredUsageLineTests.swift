@@ -23,9 +23,14 @@ struct StoredUsageLineTests {
   @Test("the byte scanner accepts and refuses exactly what the general reader does, with the same values")
   func agreesWithUsageEvent() {
     let lines = [
-      #"{"agent":"claude-code","at":"2026-03-18T23:30:00.000Z","branch":"main","cost":0.0693,"cr":30000,"cw1h":5000,"cw5m":0,"id":"a-1","in":100,"machine":"vm","model":"claude-sonnet-4-5","out":2000,"prices":"builtin:x","user":"u@example.com","v":1}"#,
+      #"""
+      {"agent":"claude-code","at":"2026-03-18T23:30:00.000Z","branch":"main","cost":0.0693,"cr":30000,"cw1h":5000,\#
+      "cw5m":0,"id":"a-1","in":100,"machine":"vm","model":"claude-sonnet-4-5","out":2000,"prices":"builtin:x",\#
+      "user":"u@example.com","v":1}
+      """#,
       #"{"at":"2026-03-18T23:30:00Z","id":"b","model":"m","in":1,"out":2}"#,
-      #"{ "v" : 1 , "id" : "sp\u00e9cial \"quoted\"" , "at" : "2026-01-02T03:04:05.678+02:00", "model" : "gpt-5", "cost" : 1.50 }"#,
+      #"{ "v" : 1 , "id" : "sp\u00e9cial \"quoted\"" , "at" : "2026-01-02T03:04:05.678+02:00", "model" : "gpt-5", "#
+        + #""cost" : 1.50 }"#,
       #"{"at":"2026-03-18T23:30:00.000Z","id":"c","model":"m","cost":6.93e-2}"#,
       #"{"at":"2026-03-18T23:30:00.000Z","id":"d","model":"m","cost":0.000000000000001}"#,
       #"{"at":"2026-03-18T23:30:00.000Z","id":"e","model":"m","cost":123456789012345678901234.5}"#,

@@ -43,7 +43,8 @@ enum TeamSchema {
     -- BRIN: events arrive roughly in time order, and a block-range index costs next to nothing to keep up
     -- as pushes insert (a b-tree on at made a push half as slow again); it still narrows a period's scan.
     CREATE INDEX events_at ON octo.events USING brin (at);
-    COMMENT ON TABLE octo.events IS 'octo-git usage events, one row per event id (the copy with the most output tokens)';
+    COMMENT ON TABLE octo.events IS \
+    'octo-git usage events, one row per event id (the copy with the most output tokens)';
     COMMENT ON COLUMN octo.events.model IS 'the model as octo-git reports group it (normalised)';
     COMMENT ON COLUMN octo.events.model_raw IS 'the model as the usage note wrote it';
     COMMENT ON COLUMN octo.events.cost IS 'USD, exact; NULL when the model had no price';
@@ -93,7 +94,8 @@ enum TeamSchema {
       $$;
     CREATE VIEW octo.cycles AS
       SELECT * FROM octo.cycles_on((SELECT octo.setting('cycleDay', '1'))::integer);
-    COMMENT ON VIEW octo.cycles IS 'usage per billing cycle (starting on octo.meta cycleDay), project, user, model and agent';
+    COMMENT ON VIEW octo.cycles IS \
+    'usage per billing cycle (starting on octo.meta cycleDay), project, user, model and agent';
     """,
   ]
 

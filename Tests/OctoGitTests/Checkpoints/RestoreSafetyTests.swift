@@ -1,0 +1,252 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// Restoring whatever is on disk and whatever a checkpoint holds: unsafe paths refused, symlinks never followed.
+@Suite("Checkpoints: restoring safely, whatever is on disk")
+struct RestoreSafetyTests {
+  // MARK: - Safe with anything on disk
+
+  @Test("paths git would refuse to check out are unsafe: .., .git in every spelling, absolute, backslashes")
+  func pathRules() {
+    for path in [
+      "a.txt", "src/main.swift", ".gitignore", ".gitmodules", ".github/workflows/ci.yml", "git", ".gitx", "x/.git2/y",
+      "git~2", "..a", "a..", "...", "ünï/cödé.txt", "with space/.git-notes",
+    ] {
+      #expect(GitPathRules.isSafe(path), "\(path)")
+    }
+    for path in [
+      "", "/etc/passwd", "a/", "a//b", ".", "./a", "a/./b", "..", "../a", "a/../b", "a/..", ".git", ".git/config",
+      "x/.git/hooks/post-commit", ".GIT/config", ".Git", "GIT~1/config", "git~1", "sub/.git./x", ".git . ./x",
+      ".git::$INDEX_ALLOCATION/x", ".git:stream", "a\\b", "..\\x", "a\u{0}b", ".g\u{200C}it/config", "\u{FEFF}.git",
+      ".GI\u{206F}T/x", ".git\u{200D}", "x/\u{202A}.\u{202E}git/y",
+    ] {
+      #expect(!GitPathRules.isSafe(path), "\(path)")
+    }
+  }
+
+  @Test("the work-tree writer never goes through a symlink, replaces what is in the way, keeps what it must")
+  func writer() throws {
+    let fixture = try TestRepository()
+    let outside = fixture.root + "/outside"
+    try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+    try Data("outside\n".utf8).write(to: URL(fileURLWithPath: outside + "/f.txt"))
+    try FileManager.default.createSymbolicLink(atPath: fixture.path + "/link", withDestinationPath: outside)
+    let writer = try WorkTreeWriter(root: fixture.path) { $0.hasSuffix(".keep") ? "a test keeps it" : nil }
+
+    // Below a symlink there is nothing to delete; a write there replaces the symlink by a folder.
+    #expect(try writer.delete("link/f.txt") == false)
+    #expect(FileManager.default.fileExists(atPath: outside + "/f.txt"))
+    try writer.writeFile("link/f.txt", contents: Data("inside\n".utf8), executable: true)
+    #expect(try String(contentsOfFile: outside + "/f.txt", encoding: .utf8) == "outside\n")
+    let type = try FileManager.default.attributesOfItem(atPath: fixture.path + "/link")[.type] as? FileAttributeType
+    #expect(type == .typeDirectory)
+    #expect(try String(contentsOfFile: fixture.path + "/link/f.txt", encoding: .utf8) == "inside\n")
+    #expect(FileManager.default.isExecutableFile(atPath: fixture.path + "/link/f.txt"))
+
+    // A folder in the way of a file goes with what it holds (a symlink in it is removed, not followed)...
+    try fixture.write("dir/a/b.txt", "b\n")
+    try FileManager.default.createSymbolicLink(atPath: fixture.path + "/dir/a/out", withDestinationPath: outside)
+    try writer.writeSymlink("dir", target: Data("README.md".utf8))
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.path + "/dir") == "README.md")
+    #expect(FileManager.default.fileExists(atPath: outside + "/f.txt"))
+    // ...unless something in it must be kept, or it holds a repository.
+    try fixture.write("held/deep/x.keep", "kept\n")
+    try fixture.write("held/other.txt", "other\n")
+    #expect(throws: WorkTreeWriter.Blocked.self) { try writer.writeFile("held", contents: Data(), executable: false) }
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/held/deep/x.keep"))
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/held/other.txt"))
+    try fixture.write("nested/.git/HEAD", "ref: refs/heads/main\n")
+    #expect(throws: WorkTreeWriter.Blocked.self) { try writer.writeFile("nested", contents: Data(), executable: false) }
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/nested/.git/HEAD"))
+    // A file to be kept where a folder must go stays too.
+    try fixture.write("k.keep", "kept\n")
+    #expect(throws: WorkTreeWriter.Blocked.self) {
+      try writer.writeFile("k.keep/inner.txt", contents: Data(), executable: false)
+    }
+    #expect(try String(contentsOfFile: fixture.path + "/k.keep", encoding: .utf8) == "kept\n")
+
+    // Deleting the last file of a folder deletes the folders that became empty, never the top one.
+    #expect(try writer.delete("link/f.txt"))
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/link"))
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/README.md"))
+    // Unsafe paths are refused outright.
+    #expect(throws: OctoError.self) { try writer.writeFile("../escaped.txt", contents: Data(), executable: false) }
+    #expect(!FileManager.default.fileExists(atPath: fixture.root + "/escaped.txt"))
+    #expect(throws: OctoError.self) { try writer.delete(".git/config") }
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/config"))
+  }
+
+  /// One entry of a tree written byte for byte.
+  struct RawEntry {
+    let mode: String
+    let name: String
+    let id: String
+  }
+
+  /// Writes a tree object exactly as given (names `git mktree` would refuse included), in git's order.
+  func rawTree(_ fixture: TestRepository, _ entries: [RawEntry]) throws -> String {
+    // Git sorts a tree's name as if it ended with a slash.
+    func key(_ entry: RawEntry) -> [UInt8] {
+      Array(entry.name.utf8) + (entry.mode == "40000" ? [UInt8(ascii: "/")] : [])
+    }
+    var data = Data()
+    for entry in entries.sorted(by: { key($0).lexicographicallyPrecedes(key($1)) }) {
+      data.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8))
+      data.append(0)
+      var hex = Substring(entry.id)
+      while !hex.isEmpty {
+        data.append(UInt8(hex.prefix(2), radix: 16) ?? 0)
+        hex = hex.dropFirst(2)
+      }
+    }
+    let result = try Shell.run(
+      Shell.git, ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], in: fixture.path, input: data,
+      home: fixture.home)
+    guard result.status == 0 else {
+      throw Shell.Failure(command: ["git", "hash-object", "-t", "tree"], result: result)
+    }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  @Test(
+    "a checkpoint holding .., .GIT/config, .git/hooks/post-commit or another .git spelling is refused, nothing written")
+  func unsafeCheckpoints() throws {
+    let fixture = try TestRepository()
+    let readme = RawEntry(mode: "100644", name: "README.md", id: try fixture.git("rev-parse", "HEAD:README.md"))
+    let blob = try fixture.git("hash-object", "-w", "--stdin", input: "#!/bin/sh\necho owned\n")
+    let safe = RawEntry(mode: "100644", name: "ok.txt", id: blob)
+    func nested(_ folders: [String], _ leaf: String, mode: String = "100644") throws -> RawEntry {
+      var entry = RawEntry(mode: mode, name: leaf, id: blob)
+      for folder in folders.reversed() {
+        entry = RawEntry(mode: "40000", name: folder, id: try rawTree(fixture, [entry]))
+      }
+      return entry
+    }
+    // Each path as the error shows it (the invisible HFS+ code point escaped), and the entry holding it.
+    let cases: [(path: String, entry: RawEntry)] = try [
+      ("../escaped.txt", nested([".."], "escaped.txt")),
+      (".GIT/config", nested([".GIT"], "config")),
+      (".git/hooks/post-commit", nested([".git", "hooks"], "post-commit", mode: "100755")),
+      ("sub/GIT~1/config", nested(["sub", "GIT~1"], "config")),
+      ("sub/.git. /config", nested(["sub", ".git. "], "config")),
+      ("x/.g\\u{200c}it/hooks/post-commit", nested(["x", ".g\u{200C}it", "hooks"], "post-commit", mode: "100755")),
+    ]
+    let hooks = fixture.path + "/.git/hooks"
+    let hooksBefore = try FileManager.default.contentsOfDirectory(atPath: hooks).sorted()
+    let configBefore = try fixture.gitFileBytes("config")
+    let statusBefore = try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all")
+    var last = ""
+    for (path, entry) in cases {
+      let commit = try fixture.git(
+        "commit-tree", try rawTree(fixture, [readme, safe, entry]), "-p", "HEAD", "-m", "octo-git checkpoint: crafted")
+      // Named as octo-git names its refs, so that ids and prefixes find it.
+      let millis = Int64(Date().timeIntervalSince1970 * 1000)
+      try fixture.git(
+        "update-ref",
+        "refs/octo/checkpoints/main/" + String(format: "%013lld", millis) + "-" + String(commit.prefix(12)), commit)
+      let refs = try fixture.git("for-each-ref", "refs/octo/checkpoints/")
+
+      let result = try OctoGitBinary.run(["restore", String(commit.prefix(12))], in: fixture.path, home: fixture.home)
+      #expect(result.status == ExitStatus.badInput.rawValue, "\(path): \(result.stderr)")
+      #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+      #expect(result.stderr.contains(String(commit.prefix(12))) && result.stderr.contains(path), "\(result.stderr)")
+      // Refused before the undo checkpoint, and before any file.
+      #expect(try fixture.git("for-each-ref", "refs/octo/checkpoints/") == refs)
+      #expect(!FileManager.default.fileExists(atPath: fixture.path + "/ok.txt"))
+      #expect(!FileManager.default.fileExists(atPath: fixture.root + "/escaped.txt"))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: hooks).sorted() == hooksBefore)
+      #expect(try fixture.gitFileBytes("config") == configBefore)
+      #expect(!FileManager.default.fileExists(atPath: fixture.path + "/sub"))
+      #expect(!FileManager.default.fileExists(atPath: fixture.path + "/x"))
+      #expect(try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all") == statusBefore)
+      last = commit
+    }
+    // Only the paths a restore would write count: the safe file alone can be restored.
+    try fixture.octo("restore", String(last.prefix(12)), "ok.txt")
+    #expect(try String(contentsOfFile: fixture.path + "/ok.txt", encoding: .utf8) == "#!/bin/sh\necho owned\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: hooks).sorted() == hooksBefore)
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/x"))
+  }
+
+  @Test(
+    """
+    restoring d/sub/target where d/sub is now a symlink out of \
+    the work tree replaces the symlink, writes nothing outside
+    """
+  )
+  func symlinkedParent() throws {
+    let fixture = try TestRepository()
+    try fixture.write("d/sub/target", "good\n")
+    try fixture.write("d/other.txt", "other\n")
+    try fixture.commitAll("base")
+    let id = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    let outside = fixture.root + "/outside"
+    try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+    try Data("outside, untouched\n".utf8).write(to: URL(fileURLWithPath: outside + "/elsewhere.txt"))
+    try FileManager.default.removeItem(atPath: fixture.path + "/d/sub")
+    try FileManager.default.createSymbolicLink(atPath: fixture.path + "/d/sub", withDestinationPath: outside)
+
+    let result = try OctoGitBinary.run(["restore", id, "d/sub/target", "--json"], in: fixture.path, home: fixture.home)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == ["elsewhere.txt"])
+    #expect(try String(contentsOfFile: outside + "/elsewhere.txt", encoding: .utf8) == "outside, untouched\n")
+    let type = try FileManager.default.attributesOfItem(atPath: fixture.path + "/d/sub")[.type] as? FileAttributeType
+    #expect(type == .typeDirectory)
+    #expect(try String(contentsOfFile: fixture.path + "/d/sub/target", encoding: .utf8) == "good\n")
+    #expect(try String(contentsOfFile: fixture.path + "/d/other.txt", encoding: .utf8) == "other\n")
+    #expect(try fixture.git("status", "--porcelain") == "")
+    // The undo checkpoint holds the symlink, so the restore can be undone.
+    let undo = try #require(try CanonicalJSON.parse(result.stdout)["undo"]?.stringValue)
+    #expect(try fixture.git("ls-tree", undo, "d/sub").hasPrefix("120000"))
+  }
+
+  @Test(
+    "a file ignored now is not overwritten and is reported; --include-ignored restores it, the undo keeps the old one")
+  func ignoredNow() throws {
+    let fixture = try TestRepository()
+    try fixture.write(".gitignore", "*.log\n")
+    try fixture.write("a.txt", "a\n")
+    try fixture.commitAll("base")
+    try fixture.write("secret.env", "v1\n")
+    let id = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try fixture.git("show", "\(id):secret.env") == "v1")
+    // After the checkpoint, the file becomes ignored and changes.
+    try fixture.write(".gitignore", "*.log\n*.env\n")
+    try fixture.write("secret.env", "v2\n")
+    try fixture.write("a.txt", "changed\n")
+
+    // Named on its own: skipped, listed in the JSON and on stderr.
+    let named = try OctoGitBinary.run(["restore", id, "secret.env", "--json"], in: fixture.path, home: fixture.home)
+    #expect(named.status == 0, "\(named.stderr)")
+    let json = try CanonicalJSON.parse(named.stdout)
+    #expect(json["written"]?.arrayValue?.isEmpty == true)
+    #expect(json["skipped"]?.arrayValue?.count == 1)
+    #expect(json["skipped"]?.arrayValue?.first?["path"]?.stringValue == "secret.env")
+    #expect(named.stderr.split(separator: "\n").contains { $0.contains("secret.env") && $0.contains("ignored") })
+    #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v2\n")
+
+    // The whole checkpoint: everything else comes back, one line names the skipped file.
+    let whole = try OctoGitBinary.run(["restore", id], in: fixture.path, home: fixture.home)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    #expect(whole.stderr.split(separator: "\n").filter { $0.contains("secret.env") }.count == 1, "\(whole.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v2\n")
+    #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a\n")
+    #expect(try String(contentsOfFile: fixture.path + "/.gitignore", encoding: .utf8) == "*.log\n")
+
+    // Ignored again; with --include-ignored it is restored, and ignored files the checkpoint lacks stay.
+    try fixture.write(".gitignore", "*.log\n*.env\n")
+    try fixture.write("build.log", "not in the checkpoint\n")
+    let forced = try OctoGitBinary.run(
+      ["restore", id, "--include-ignored", "--json"], in: fixture.path, home: fixture.home)
+    #expect(forced.status == 0, "\(forced.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v1\n")
+    #expect(try String(contentsOfFile: fixture.path + "/build.log", encoding: .utf8) == "not in the checkpoint\n")
+    let result = try CanonicalJSON.parse(forced.stdout)
+    #expect(result["skipped"]?.arrayValue?.isEmpty == true)
+    let undo = try #require(result["undo"]?.stringValue)
+    #expect(try fixture.git("show", "\(undo):secret.env") == "v2")
+    #expect(try fixture.git("show", "\(undo):build.log") == "not in the checkpoint")
+  }
+}
