@@ -28,7 +28,8 @@ public enum CheckpointTable {
       style.paint("checkpoint \(checkpoint.id.hex)", .yellow),
       "taken:    \(Timestamp.format(checkpoint.at)) (\(DurationText.age(of: checkpoint.at)))",
       "message:  \(checkpoint.message.isEmpty ? "-" : SafeText.terminal(checkpoint.message))",
-      "branch:   \(SafeText.terminal(checkpoint.branch ?? "(detached)")) at \(checkpoint.head?.abbreviated() ?? "(no commit yet)")",
+      "branch:   \(SafeText.terminal(checkpoint.branch ?? "(detached)")) at "
+        + (checkpoint.head?.abbreviated() ?? "(no commit yet)"),
       "worktree: \(SafeText.terminal(checkpoint.worktree))",
     ]
     if let agent = checkpoint.agent {

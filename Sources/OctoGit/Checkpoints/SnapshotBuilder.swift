@@ -132,7 +132,8 @@ enum SnapshotBuilder {
       if now.error != 0 && now.error != ENOENT && now.error != ENOTDIR {
         // There, but not to be looked at (a folder above it unreadable): kept as it was, not deleted.
         warnings.append(
-          "kept the previous content of \(RawPath.shown(state.path(position))) (\(String(cString: strerror(now.error))))"
+          "kept the previous content of \(RawPath.shown(state.path(position)))"
+            + " (\(String(cString: strerror(now.error))))"
         )
         continue
       }

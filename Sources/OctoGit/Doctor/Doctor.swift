@@ -112,7 +112,8 @@ public enum Doctor {
       problems.append(
         state.hooksDirectory == nil
           ? "octo-git hooks are not installed in \(hooks.directory): run octo-git install"
-          : "octo-git's \(missing.joined(separator: ", ")) hook(s) are missing from \(hooks.directory): run octo-git install"
+          : "octo-git's \(missing.joined(separator: ", ")) hook(s) are missing from \(hooks.directory):"
+            + " run octo-git install"
       )
     }
     return problems

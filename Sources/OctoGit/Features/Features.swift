@@ -51,7 +51,8 @@ public struct Features {
         throw OctoError(
           "a branch named '\(blocker)' blocks feature branches under '\(prefix)'",
           hint:
-            "rename it (git branch -m \(blocker) \(blocker)-old) or choose another prefix: git config octo.featurePrefix feat/"
+            "rename it (git branch -m \(blocker) \(blocker)-old) or choose another prefix:"
+            + " git config octo.featurePrefix feat/"
         )
       }
     }

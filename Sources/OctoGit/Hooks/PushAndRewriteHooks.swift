@@ -21,7 +21,8 @@ public enum PrePushHook {
       // A push to a URL: not repeated in the message (it may carry a token).
       if (try? GitCLI.checkRemote(remote, in: repository)) == nil {
         return [
-          "octo-git: notes not pushed: the push names no configured remote; sync them with octo-git notes sync --remote NAME (your push goes on)"
+          "octo-git: notes not pushed: the push names no configured remote; sync them with"
+            + " octo-git notes sync --remote NAME (your push goes on)"
         ]
       }
       _ = try NotesSync.sync(repository, remote: remote, timeout: timeout)

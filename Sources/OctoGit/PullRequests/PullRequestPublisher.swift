@@ -56,7 +56,8 @@ public struct PullRequestPublisher {
           "git push --set-upstream \(options.remote) \(description.head)",
           "octo-git notes sync --remote \(options.remote)",
           "GET \(pulls)?state=open&head=\(github.owner):\(description.head)",
-          "PATCH \(pulls)/<number> (when one is open), else POST \(pulls) (head \(description.head), base \(description.base)\(options.draft ? ", draft" : ""))",
+          "PATCH \(pulls)/<number> (when one is open), else POST \(pulls)"
+            + " (head \(description.head), base \(description.base)\(options.draft ? ", draft" : ""))",
         ], warnings: [])
     }
     let token = try github.token()

@@ -63,7 +63,8 @@ extension LedgerStore {
       try db.execute(
         sql: """
           CREATE TEMP TABLE IF NOT EXISTS touched_event (id TEXT PRIMARY KEY); DELETE FROM touched_event;
-          DROP INDEX IF EXISTS note_line_key; DROP INDEX IF EXISTS note_line_event; DROP INDEX IF EXISTS note_commit_key;
+          DROP INDEX IF EXISTS note_line_key; DROP INDEX IF EXISTS note_line_event;
+          DROP INDEX IF EXISTS note_commit_key;
           DELETE FROM note_line; DELETE FROM note_commit
           """)
       try UsageNotesDelta.readAll(repository, tip: tip) { part in

@@ -90,9 +90,8 @@ extension LedgerStore {
   func sessionAgentsAndBranches(since: Date?, until: Date?) throws -> [String: (agent: String?, branch: String?)] {
     try read { db in
       let (filter, arguments) = PeriodFilter.condition("shadowed = 0", since: since, until: until)
-      var best:
-        [String: (agent: (name: String, count: Int, first: Int64)?, branch: (name: String, count: Int, first: Int64)?)] =
-          [:]
+      typealias Named = (name: String, count: Int, first: Int64)
+      var best: [String: (agent: Named?, branch: Named?)] = [:]
       func better(
         _ candidate: (name: String, count: Int, first: Int64), than current: (name: String, count: Int, first: Int64)?
       ) -> Bool {

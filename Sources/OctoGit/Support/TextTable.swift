@@ -98,10 +98,8 @@ public struct TextTable: Sendable {
       footer.forEach(line)
     }
     if !leftOut.isEmpty {
-      out.append(
-        contentsOf:
-          "(left out to fit \(style.width ?? 0) columns: \(leftOut.joined(separator: ", ")); --wide shows every column)\n"
-          .utf8)
+      let note = "(left out to fit \(style.width ?? 0) columns: \(leftOut.joined(separator: ", ")); --wide shows"
+      out.append(contentsOf: (note + " every column)\n").utf8)
     }
     out.removeLast()
     return String(decoding: out, as: UTF8.self)

@@ -73,7 +73,8 @@ extension UsageImportCommand {
     static let configuration = CommandConfiguration(
       commandName: kind.rawValue,
       abstract:
-        "Import OpenCode's messages (its SQLite database, read-only, and older JSON files): counted once, priced, attributed.",
+        "Import OpenCode's messages (its SQLite database, read-only, and older JSON files): counted once, priced,"
+        + " attributed.",
       discussion: UsageImportCommand.agentDiscussion(
         kind, reads: "opencode.db (with its write-ahead log) and storage/message/"))
     @ParentCommand var root: OctoGitCommand

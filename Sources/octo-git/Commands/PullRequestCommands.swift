@@ -50,7 +50,8 @@ struct PullRequestCommand: ParsableCommand {
         The token comes from GH_TOKEN or GITHUB_TOKEN (GH_ENTERPRISE_TOKEN for GitHub Enterprise Server); it is never \
         printed or stored; without one nothing is pushed, and it exits 6 (GitHub unavailable), as when GitHub refuses \
         the token. The repository comes from the remote's URL (or octo.githubRepo owner/name); the API is \
-        api.github.com, or https://HOST/api/v3 for Enterprise (octo.githubApiUrl overrides). Prints the pull request's URL.
+        api.github.com, or https://HOST/api/v3 for Enterprise (octo.githubApiUrl overrides). Prints the pull request's \
+        URL.
         """)
 
     @ParentCommand var root: OctoGitCommand

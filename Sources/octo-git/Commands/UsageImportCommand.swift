@@ -88,8 +88,8 @@ struct UsageImportCommand: ParsableCommand {
         Reads <dir>/projects/**/*.jsonl for each --dir, else each folder of CLAUDE_CONFIG_DIR (comma-separated), else \
         ~/.config/claude and ~/.claude. A request goes to the first commit made on its work tree's branch after it, \
         or stays pending until the next commit. Importing again never counts anything twice and reads only what was \
-        appended. With --hook-input (Claude Code's Stop or SessionEnd hook), imports just that session's transcript and \
-        always exits 0.
+        appended. With --hook-input (Claude Code's Stop or SessionEnd hook), imports just that session's transcript \
+        and always exits 0.
         """
     )
 

@@ -13,7 +13,8 @@ struct AgentSetupTests {
   func mergeAndRemove() throws {
     let fixture = try TestRepository()
     let original =
-      #"{"permissions":{"allow":["Bash(npm test)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"./lint.sh"}]}]}}"#
+      #"{"permissions":{"allow":["Bash(npm test)"]},"hooks":{"PreToolUse":[{"matcher":"Bash","hooks":"#
+      + #"[{"type":"command","command":"./lint.sh"}]}]}}"#
     try fixture.write(".claude/settings.local.json", original)
     try fixture.octo("install", "--agent", "claude-code")
     let merged = try settings(fixture)
@@ -36,7 +37,8 @@ struct AgentSetupTests {
     // The command as Claude Code runs it: hook JSON on stdin, from any folder.
     try fixture.write("a.txt", "agent about to edit\n")
     let hookJSON =
-      #"{"session_id":"sess-42","transcript_path":"/tmp/t.jsonl","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"Edit"}"#
+      #"{"session_id":"sess-42","transcript_path":"/tmp/t.jsonl","cwd":"\#(fixture.path)","#
+      + #""hook_event_name":"PreToolUse","tool_name":"Edit"}"#
     let run = try Shell.run("/bin/sh", ["-c", ours], in: fixture.root, input: Data(hookJSON.utf8), home: fixture.home)
     #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")
     let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first
@@ -97,7 +99,8 @@ struct AgentSetupTests {
     // Codex runs the PreToolUse hook with its JSON on stdin.
     try fixture.write("a.txt", "before apply_patch\n")
     let payload =
-      #"{"session_id":"thread-7","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"apply_patch","model":"gpt-5.1-codex"}"#
+      #"{"session_id":"thread-7","cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","#
+      + #""tool_name":"apply_patch","model":"gpt-5.1-codex"}"#
     let run = try Shell.run(
       "/bin/sh", ["-c", checkpoint], in: fixture.root, input: Data(payload.utf8), home: fixture.home)
     #expect(run.status == 0 && run.stdout.isEmpty, "\(run.stderr)")

@@ -11,7 +11,8 @@ struct AgentWiringTests {
   /// order, a hook of the team's, no newline at the end.
   static let teamSettings =
     "{\n\t\"permissions\" : { \"allow\": [ \"Bash(npm test)\" ] },\n\t\"zeta\": 1,   \"alpha\": true,\n"
-    + "\t\"hooks\" : {\n\t\t\"Stop\" : [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"./notify.sh\" } ] } ]\n\t}\n}"
+    + "\t\"hooks\" : {\n\t\t\"Stop\" : [ { \"hooks\": [ { \"type\": \"command\", "
+    + "\"command\": \"./notify.sh\" } ] } ]\n\t}\n}"
 
   func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 

@@ -241,7 +241,8 @@ struct NotesSyncTests {
     try fixture.git("reset", "-q", "--soft", "HEAD~2")
     try fixture.git("commit", "-q", "-m", "squashed")
     let rewrite =
-      "\(commits["b"]!) \(try fixture.git("rev-parse", "HEAD"))\n\(commits["c"]!) \(try fixture.git("rev-parse", "HEAD"))\n"
+      "\(commits["b"]!) \(try fixture.git("rev-parse", "HEAD"))\n"
+      + "\(commits["c"]!) \(try fixture.git("rev-parse", "HEAD"))\n"
     try fixture.octo(["hook", "post-rewrite", "rebase"], input: rewrite)
     let squashed = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
     #expect(squashed.contains("usage-b") && squashed.contains("usage-c"))
