@@ -176,36 +176,57 @@ public final class Checkpoints {
   ///   one, listing the candidates.
   public func find(_ id: String) throws -> Checkpoint {
     let text = id.trimmingCharacters(in: .whitespaces).lowercased()
+    // Only the refs are listed (their names begin with the time in milliseconds): the one checkpoint found
+    // is the only one whose note is read.
+    func newestFirst(_ refs: [ReferenceValue]) -> [ReferenceValue] {
+      refs.sorted {
+        ($0.name.split(separator: "/").last ?? "", $0.name) > ($1.name.split(separator: "/").last ?? "", $1.name)
+      }
+    }
     if text == "latest" || text.hasPrefix("latest~") {
       let back = text == "latest" ? 0 : Int(text.dropFirst("latest~".count))
       guard let back, back >= 0 else {
         throw OctoError.badInput("'\(id)' is not a checkpoint id", hint: "use latest, latest~N or an id prefix")
       }
-      let mine = try list()
+      let mine = newestFirst(try repository.references(matching: refFolder + "*"))
       guard back < mine.count else {
         throw OctoError.badInput(
           mine.isEmpty ? "this work tree has no checkpoints" : "there are only \(mine.count) checkpoints here",
           hint: mine.isEmpty ? "take one with octo-git checkpoint" : "latest~\(mine.count - 1) is the oldest")
       }
-      return mine[back]
+      return try checkpoint(of: mine[back])
     }
-    let all = try list(allWorktrees: true)
     guard text.count >= 4, text.allSatisfy(\.isHexDigit) else {
       throw OctoError.badInput(
         "'\(id)' is not a checkpoint id", hint: "use latest, latest~N, or at least 4 digits of an id")
     }
-    let matches = all.filter { $0.id.hex.hasPrefix(text) }
+    let all = newestFirst(try repository.references(matching: Checkpoint.refPrefix + "*"))
+    let matches = all.filter { $0.target.hex.hasPrefix(text) }
     // Several refs on one commit (two checkpoints of one state in one second, before checkpoint commits
     // got a random trailer) are one checkpoint: the newest ref stands for it.
-    if let newest = matches.first, matches.allSatisfy({ $0.id == newest.id }) { return newest }
+    if let newest = matches.first, matches.allSatisfy({ $0.target == newest.target }) {
+      return try checkpoint(of: newest)
+    }
     if matches.isEmpty {
-      let recent = all.prefix(5).map { "\($0.id.abbreviated()) \($0.message)" }.joined(separator: "; ")
+      let recent = try all.prefix(5).map { try checkpoint(of: $0) }.map { "\($0.id.abbreviated()) \($0.message)" }
+        .joined(separator: "; ")
       throw OctoError.badInput(
         "no checkpoint matches '\(id)'", hint: recent.isEmpty ? "there are no checkpoints yet" : "recent: \(recent)")
     }
+    let distinct = matches.reduce(into: [Oid]()) { if !$0.contains($1.target) { $0.append($1.target) } }
     throw OctoError.badInput(
-      "'\(id)' matches \(matches.count) checkpoints",
-      hint: "give more digits: " + matches.map { $0.id.abbreviated() }.joined(separator: ", "))
+      "'\(id)' matches \(distinct.count) checkpoints",
+      hint: "give more digits: " + distinct.map { $0.abbreviated() }.joined(separator: ", "))
+  }
+
+  /// The checkpoint `reference` names, from its note (or, without one, from its commit and ref).
+  func checkpoint(of reference: ReferenceValue) throws -> Checkpoint {
+    if let note = try? repository.note(on: reference.target, ref: Checkpoint.notesRef),
+      let checkpoint = try? Checkpoint(id: reference.target, ref: reference.name, note: note)
+    {
+      return checkpoint
+    }
+    return try fallback(reference)
   }
 
   // MARK: - Pruning
