@@ -40,6 +40,30 @@ checkpoint, $size files|$work/cp-octo-$size.json|$work/cp-status-$size.json|git 
 $size files: $timings"
 done
 
+# The largest tree again with a file-system monitor: git's Watchman hook as core.fsmonitor, which both
+# octo-git's checkpoint and git status (with its untracked cache, as git advises with a monitor) then ask.
+sample=/usr/share/git-core/templates/hooks/fsmonitor-watchman.sample
+if command -v watchman >/dev/null 2>&1 && [ -f "$sample" ]; then
+  cd "$repo"
+  cp "$sample" .git/hooks/query-watchman && chmod +x .git/hooks/query-watchman
+  git config core.fsmonitor .git/hooks/query-watchman
+  git config core.untrackedCache true
+  "$bin" checkpoint --quiet && "$bin" checkpoint --quiet && git status --porcelain >/dev/null
+  hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-octo-$size-watchman.json" "$bin checkpoint --quiet" >/dev/null
+  hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-status-$size-watchman.json" "git status --porcelain" \
+    >/dev/null
+  rows="$rows
+checkpoint, $size files, Watchman (core.fsmonitor)|$work/cp-octo-$size-watchman.json|$work/cp-status-$size-watchman.json|git status --porcelain with the same monitor|ratio <= 0.5"
+  timings=$(OCTO_GIT_TIMINGS=1 "$bin" checkpoint --quiet 2>&1 >/dev/null | grep '^timings' || true)
+  [ -z "$timings" ] || phases="$phases
+$size files with Watchman: $timings"
+  git config --unset core.fsmonitor
+  git config --unset core.untrackedCache
+  watchman watch-del "$repo" >/dev/null 2>&1 || true
+else
+  echo "checkpoint with a file-system monitor skipped: no watchman here (Debian's watchman)"
+fi
+
 repo="$work/checkpoint-22k"
 cd "$repo"
 git reset -q

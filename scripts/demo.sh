@@ -45,7 +45,7 @@ step "octo-git doctor in a linked worktree, as JSON (excerpt)"
 git -C "$repo" worktree add -q -b feature/demo "$scratch/wt"
 "$bin" -C "$scratch/wt" doctor --json | sed -n '/"repository"/,/}/p'
 
-step "install: hooks where git runs them, notes config, Claude Code and Codex CLI hooks, registered for the rollup"
+step "install: hooks where git runs them, notes config, agent hooks (Claude Code, Codex, Gemini, Qwen, Copilot), rollup"
 git -C "$repo" remote add origin git@github.com:acme/shop-api.git
 "$bin" -C "$repo" install --agent all
 "$bin" -C "$repo" doctor | sed -n '/^hooks/,/^$/p'
@@ -143,6 +143,27 @@ step "restore: one command brings the files back (ignored .env untouched); it ch
 git status --short
 cat billing.py
 "$bin" checkpoints
+cd - >/dev/null
+
+step "file-system monitor: with core.fsmonitor (git's Watchman hook, or any hook of its protocol) a checkpoint looks only at what it names"
+cd "$repo"
+# A stand-in for Watchman's hook: it names the files listed in changed.txt since the token it is given.
+cat > "$scratch/fsmonitor-hook" <<'HOOK'
+#!/bin/sh
+printf 'demo-%s\0' "$(date +%s%N)"
+tr '\n' '\0' < "$(dirname "$0")/changed.txt"
+HOOK
+chmod +x "$scratch/fsmonitor-hook"
+: > "$scratch/changed.txt"
+git config core.fsmonitor "$scratch/fsmonitor-hook"
+"$bin" checkpoint -m "the monitor's first answer: every file looked at, its token kept" --agent demo >/dev/null
+printf 'def total(items):\n    return round(sum(items), 2)\n' > billing.py
+echo billing.py > "$scratch/changed.txt"
+"$bin" checkpoint -m "only billing.py looked at" --agent demo
+"$bin" checkpoints diff latest --stat
+"$bin" doctor | sed -n '/^file-system monitor/,/^$/p'
+git config --unset core.fsmonitor
+printf 'def total(items):\n    return sum(items)\n' > billing.py
 cd - >/dev/null
 
 step "checkpoint safety: a file name that is not UTF-8 is captured; an untracked file over octo.checkpoint.maxFileSize is left out, and said"
