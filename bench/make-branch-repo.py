@@ -5,16 +5,13 @@ also carries a usage note (refs/notes/octo/usage) of that many events.
 
 usage: make-branch-repo.py DIR COMMITS [EVENTS_PER_NOTE]
 """
-import os
-import subprocess
 import sys
+
+import benchrepo
 
 directory, commits = sys.argv[1], int(sys.argv[2])
 per_note = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-subprocess.run(["git", "init", "-q", "-b", "main", directory], check=True, env=env)
-for key, value in [("user.name", "Bench"), ("user.email", "bench@example.com")]:
-    subprocess.run(["git", "-C", directory, "config", key, value], check=True, env=env)
+benchrepo.init(directory)
 
 kinds = [("feat", "billing", "add export step"), ("fix", "parser", "handle empty line"),
          ("docs", None, "explain the export"), ("refactor", "store", "split the writer"),
@@ -55,5 +52,4 @@ if per_note:
         text = ("\n".join(lines) + "\n").encode()
         out.append(b"N inline :%d\ndata %d\n%s\n" % (2 + number * 2, len(text), text))
     out.append(b"\n")
-subprocess.run(["git", "-C", directory, "fast-import", "--quiet"], input=b"".join(out), check=True, env=env)
-subprocess.run(["git", "-C", directory, "checkout", "-q", "feature/big"], check=True, env=env)
+benchrepo.fast_import(directory, b"".join(out), "feature/big")

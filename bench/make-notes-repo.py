@@ -5,15 +5,13 @@ git fast-import: the notes tree gets git's own fan-out, as a long-lived reposito
 usage: make-notes-repo.py DIR COMMITS [EVENTS_PER_NOTE]
 """
 import os
-import subprocess
 import sys
+
+import benchrepo
 
 directory, commits = sys.argv[1], int(sys.argv[2])
 per_note = int(sys.argv[3]) if len(sys.argv) > 3 else 2
-env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-subprocess.run(["git", "init", "-q", "-b", "main", directory], check=True, env=env)
-for key, value in [("user.name", "Bench"), ("user.email", "bench@example.com")]:
-    subprocess.run(["git", "-C", directory, "config", key, value], check=True, env=env)
+benchrepo.init(directory)
 
 models = [("claude-sonnet-4-5", "0.0693"), ("claude-opus-4-5", "0.1155"), ("gpt-5", "0.0065")]
 # Event ids are unique across repositories, as agents' request ids are (the rollup counts each id once).
@@ -46,5 +44,4 @@ for number in range(1, commits + 1):
     text = ("\n".join(lines) + "\n").encode()
     out.append(b"N inline :%d\ndata %d\n%s\n" % (number * 2 + 1, len(text), text))
 out.append(b"\n")
-subprocess.run(["git", "-C", directory, "fast-import", "--quiet"], input=b"".join(out), check=True, env=env)
-subprocess.run(["git", "-C", directory, "checkout", "-q", "main"], check=True, env=env)
+benchrepo.fast_import(directory, b"".join(out), "main")

@@ -5,18 +5,16 @@ import os
 import subprocess
 import sys
 
+import benchrepo
+
 directory, tracked, untracked, modified = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
 
 def git(*arguments):
-    subprocess.run(["git", "-C", directory, *arguments], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(["git", "-C", directory, *arguments], check=True, env=benchrepo.env, stdout=subprocess.DEVNULL)
 
 
-os.makedirs(directory, exist_ok=True)
-git("init", "-q", "-b", "main")
-git("config", "user.name", "Bench")
-git("config", "user.email", "bench@example.com")
+benchrepo.init(directory)
 with open(os.path.join(directory, ".gitignore"), "w") as handle:
     handle.write("*.log\nbuild/\n")
 for number in range(tracked):

@@ -29,26 +29,7 @@ extension FuzzTargets {
   /// The importers' selections (Copilot's events, Qwen's records, OpenCode's messages, Gemini's messages),
   /// and one that selects nothing.
   static let selections: [CanonicalJSON.Selection] = [
-    .members([
-      "type": .all, "id": .all, "timestamp": .all,
-      "data": .members(["sessionId": .all, "context": .members(["cwd": .all, "branch": .all]), "modelMetrics": .all]),
-    ]),
-    .members([
-      "uuid": .all, "sessionId": .all, "timestamp": .all, "type": .all, "subtype": .all, "cwd": .all, "gitBranch": .all,
-      "model": .all, "usageMetadata": .all,
-      "systemPayload": .members([
-        "uiEvent": .members([
-          "event.name": .all, "event.timestamp": .all, "model": .all, "input_token_count": .all,
-          "output_token_count": .all,
-          "cached_content_token_count": .all, "thoughts_token_count": .all,
-        ])
-      ]),
-    ]),
-    .members([
-      "id": .all, "sessionID": .all, "role": .all, "modelID": .all, "providerID": .all, "cost": .all, "tokens": .all,
-      "time": .all, "path": .all,
-    ]),
-    .members(["id": .all, "type": .all, "timestamp": .all, "model": .all, "tokens": .all]),
+    CopilotSessions.selection, QwenTranscripts.selection, OpenCodeStore.selection, GeminiTranscripts.messageSelection,
     .members([:]),
   ]
 

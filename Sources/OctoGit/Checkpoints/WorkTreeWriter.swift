@@ -131,7 +131,7 @@ final class WorkTreeWriter {
   @discardableResult
   func delete(_ path: String) throws -> Bool {
     let names = try components(of: path)
-    guard let folders = try openExistingFolders(names, path: path) else { return false }
+    guard let folders = try openFolders(names, path: path, create: false) else { return false }
     defer { closeOwned(folders) }
     let parent = folders[folders.count - 1]
     let name = names[names.count - 1]
@@ -190,34 +190,23 @@ final class WorkTreeWriter {
   /// `i` is the folder `names[0..<i]`, element 0 the top folder (not owned: ``closeOwned(_:)`` skips it).
   /// Missing folders are made; a file or symlink where a folder must go is replaced by a folder.
   private func openFolders(_ names: [String], path: String) throws -> [Int32] {
-    var folders: [Int32] = [rootDescriptor]
-    do {
-      for position in 0..<(names.count - 1) {
-        let relative = names[0...position].joined(separator: "/")
-        guard
-          let child = try openFolder(
-            names[position], in: folders[folders.count - 1], at: relative, for: path, create: true)
-        else { throw OctoError("cannot open the folder \(SafeText.terminal(relative))") }
-        folders.append(child)
-      }
-    } catch {
-      closeOwned(folders)
-      throw error
-    }
-    return folders
+    // Creating, a folder that cannot be opened throws: never `nil`.
+    try openFolders(names, path: path, create: true)!
   }
 
-  /// The same without making or replacing anything: `nil` when a folder on the way is missing, or is a
-  /// file or a symlink.
-  private func openExistingFolders(_ names: [String], path: String) throws -> [Int32]? {
+  /// The same, making and replacing folders with `create`; without, nothing is made or replaced, and it is
+  /// `nil` when a folder on the way is missing, or is a file or a symlink. Whatever was opened is closed
+  /// again when it throws or gives `nil`.
+  private func openFolders(_ names: [String], path: String, create: Bool) throws -> [Int32]? {
     var folders: [Int32] = [rootDescriptor]
     do {
       for position in 0..<(names.count - 1) {
         let relative = names[0...position].joined(separator: "/")
         guard
           let child = try openFolder(
-            names[position], in: folders[folders.count - 1], at: relative, for: path, create: false)
+            names[position], in: folders[folders.count - 1], at: relative, for: path, create: create)
         else {
+          if create { throw OctoError("cannot open the folder \(SafeText.terminal(relative))") }
           closeOwned(folders)
           return nil
         }

@@ -66,20 +66,13 @@ extension JSONText {
 
   // MARK: Writing
 
+  /// `text` as a JSON string, escaped as octo-git has always written it into settings files (backspace and
+  /// form feed as `\u0008` and `\u000c`): the canonical writer's escaping otherwise.
   static func quote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count + 2)
+    CanonicalJSON.writeString(text, into: &out, namingBackspaceAndFormFeed: false)
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// `value` as text: over several lines from `indent` when there is one (and the style has a unit), else

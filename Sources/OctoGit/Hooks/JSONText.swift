@@ -96,21 +96,32 @@ struct JSONText {
     while position < bytes.count, isWhitespace(bytes[position]) { position += 1 }
   }
 
-  static func value(_ bytes: [UInt8], _ position: inout Int, depth: Int) throws -> Span {
-    guard depth < 200, position < bytes.count else { throw Malformed() }
-    let start = position
-    switch bytes[position] {
-    case UInt8(ascii: "{"):
+  /// After a member or an element: moves past the white space and then a `,` (`true`: another follows) or the
+  /// container's `closer` (`false`); anything else is malformed.
+  static func another(_ bytes: [UInt8], _ position: inout Int, closer: UInt8) throws -> Bool {
+    skipWhitespace(bytes, &position)
+    guard position < bytes.count, bytes[position] == UInt8(ascii: ",") || bytes[position] == closer else {
+      throw Malformed()
+    }
+    position += 1
+    return bytes[position - 1] == UInt8(ascii: ",")
+  }
+
+  /// An object or an array from its opening bracket (at `depth`); `position` ends after the closing one.
+  static func container(_ bytes: [UInt8], _ position: inout Int, depth: Int) throws -> Span {
+    let isObject = bytes[position] == UInt8(ascii: "{")
+    let closer = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+    var span = Span(kind: isObject ? .object : .array, start: position, end: position)
+    position += 1
+    skipWhitespace(bytes, &position)
+    if position < bytes.count, bytes[position] == closer {
       position += 1
-      var span = Span(kind: .object, start: start, end: start)
+      span.end = position
+      return span
+    }
+    repeat {
       skipWhitespace(bytes, &position)
-      if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-        position += 1
-        span.end = position
-        return span
-      }
-      while true {
-        skipWhitespace(bytes, &position)
+      if isObject {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw Malformed() }
         let keyStart = position
         let key = try string(bytes, &position)
@@ -119,45 +130,22 @@ struct JSONText {
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw Malformed() }
         position += 1
         skipWhitespace(bytes, &position)
-        let child = try value(bytes, &position, depth: depth + 1)
         span.keys.append(key)
         span.keyStarts.append(keyStart)
         span.keyEnds.append(keyEnd)
-        span.children.append(child)
-        skipWhitespace(bytes, &position)
-        guard position < bytes.count else { throw Malformed() }
-        if bytes[position] == UInt8(ascii: ",") {
-          position += 1
-          continue
-        }
-        guard bytes[position] == UInt8(ascii: "}") else { throw Malformed() }
-        position += 1
-        span.end = position
-        return span
       }
-    case UInt8(ascii: "["):
-      position += 1
-      var span = Span(kind: .array, start: start, end: start)
-      skipWhitespace(bytes, &position)
-      if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-        position += 1
-        span.end = position
-        return span
-      }
-      while true {
-        skipWhitespace(bytes, &position)
-        span.children.append(try value(bytes, &position, depth: depth + 1))
-        skipWhitespace(bytes, &position)
-        guard position < bytes.count else { throw Malformed() }
-        if bytes[position] == UInt8(ascii: ",") {
-          position += 1
-          continue
-        }
-        guard bytes[position] == UInt8(ascii: "]") else { throw Malformed() }
-        position += 1
-        span.end = position
-        return span
-      }
+      span.children.append(try value(bytes, &position, depth: depth + 1))
+    } while try another(bytes, &position, closer: closer)
+    span.end = position
+    return span
+  }
+
+  static func value(_ bytes: [UInt8], _ position: inout Int, depth: Int) throws -> Span {
+    guard depth < 200, position < bytes.count else { throw Malformed() }
+    let start = position
+    switch bytes[position] {
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      return try container(bytes, &position, depth: depth)
     case UInt8(ascii: "\""):
       let text = try string(bytes, &position)
       var span = Span(kind: .string, start: start, end: position)
@@ -191,28 +179,23 @@ struct JSONText {
       guard position + 1 < bytes.count else { throw Malformed() }
       let escape = bytes[position + 1]
       position += 2
-      switch escape {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-      case UInt8(ascii: "b"): out.append(0x08)
-      case UInt8(ascii: "f"): out.append(0x0C)
-      case UInt8(ascii: "n"): out.append(0x0A)
-      case UInt8(ascii: "r"): out.append(0x0D)
-      case UInt8(ascii: "t"): out.append(0x09)
-      case UInt8(ascii: "u"):
-        var scalar = try hex4(bytes, &position)
-        if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
-          bytes[position + 1] == UInt8(ascii: "u")
-        {
-          var next = position + 2
-          let low = try hex4(bytes, &next)
-          if (0xDC00..<0xE000).contains(low) {
-            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            position = next
-          }
-        }
-        out += Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
-      default: throw Malformed()
+      if let unescaped = CanonicalJSON.unescapedByte(escape) {
+        out.append(unescaped)
+        continue
       }
+      guard escape == UInt8(ascii: "u") else { throw Malformed() }
+      var scalar = try hex4(bytes, &position)
+      if (0xD800..<0xDC00).contains(scalar), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+        bytes[position + 1] == UInt8(ascii: "u")
+      {
+        var next = position + 2
+        let low = try hex4(bytes, &next)
+        if (0xDC00..<0xE000).contains(low) {
+          scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+          position = next
+        }
+      }
+      out += Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
     }
     throw Malformed()
   }

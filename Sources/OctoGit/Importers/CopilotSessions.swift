@@ -30,7 +30,8 @@ public enum CopilotSessions {
     return AgentFiles.names(in: folder).map { folder + "/" + $0 + "/events.jsonl" }.filter(AgentFiles.isFile)
   }
 
-  private static let selection = CanonicalJSON.Selection.members([
+  /// What is read of an event line (octo-fuzz checks the selective parse with it).
+  static let selection = CanonicalJSON.Selection.members([
     "type": .all, "id": .all, "timestamp": .all,
     "data": .members([
       "sessionId": .all, "context": .members(["cwd": .all, "branch": .all]), "modelMetrics": .all,

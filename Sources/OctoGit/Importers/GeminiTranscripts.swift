@@ -130,7 +130,8 @@ public enum GeminiTranscripts {
     var messages = 0
   }
 
-  private static let messageSelection = CanonicalJSON.Selection.members([
+  /// What is read of a message (octo-fuzz checks the selective parse with it).
+  static let messageSelection = CanonicalJSON.Selection.members([
     "id": .all, "type": .all, "timestamp": .all, "model": .all, "tokens": .all,
   ])
 
@@ -146,36 +147,37 @@ public enum GeminiTranscripts {
         || JSONWalk.key(key, is: "model") || JSONWalk.key(key, is: "tokens")
       {
         fields[String(decoding: key, as: UTF8.self)] = try parser.value(depth: 1)
-      } else if JSONWalk.key(key, is: "sessionId") {
-        if let session = try parser.value(depth: 1).stringValue { file.session = session }
-      } else if JSONWalk.key(key, is: "projectHash") {
-        if let hash = try parser.value(depth: 1).stringValue { file.projectHash = hash }
-      } else if JSONWalk.key(key, is: "messages"), parser.bytes[parser.position] == UInt8(ascii: "[") {
-        try JSONWalk.elements(&parser, depth: 1) { parser in
-          nested.append(try parser.value(depth: 2, selection: messageSelection))
-        }
       } else if JSONWalk.key(key, is: "$set"), parser.bytes[parser.position] == UInt8(ascii: "{") {
         try JSONWalk.members(&parser, depth: 1) { parser, key in
-          if JSONWalk.key(key, is: "sessionId") {
-            if let session = try parser.value(depth: 2).stringValue { file.session = session }
-          } else if JSONWalk.key(key, is: "projectHash") {
-            if let hash = try parser.value(depth: 2).stringValue { file.projectHash = hash }
-          } else if JSONWalk.key(key, is: "messages"), parser.bytes[parser.position] == UInt8(ascii: "[") {
-            try JSONWalk.elements(&parser, depth: 2) { parser in
-              nested.append(try parser.value(depth: 3, selection: messageSelection))
-            }
-          } else {
-            try parser.skipValue(depth: 2)
-          }
+          try sessionMember(key, &parser, depth: 2, &file, messages: &nested)
         }
       } else {
-        try parser.skipValue(depth: 1)
+        try sessionMember(key, &parser, depth: 1, &file, messages: &nested)
       }
     }
     parser.skipSpace()
     guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
     if fields["id"] != nil { message(.object(fields), &file) }
     for value in nested { message(value, &file) }
+  }
+
+  /// Reads a member of a record, or of its `$set`, at `depth`: `sessionId` and `projectHash` into `file`, the
+  /// messages of a `messages` array into `messages`; any other member is skipped.
+  private static func sessionMember(
+    _ key: UnsafeBufferPointer<UInt8>, _ parser: inout CanonicalJSON.Parser, depth: Int, _ file: inout FileState,
+    messages: inout [JSONValue]
+  ) throws {
+    if JSONWalk.key(key, is: "sessionId") {
+      if let session = try parser.value(depth: depth).stringValue { file.session = session }
+    } else if JSONWalk.key(key, is: "projectHash") {
+      if let hash = try parser.value(depth: depth).stringValue { file.projectHash = hash }
+    } else if JSONWalk.key(key, is: "messages"), parser.bytes[parser.position] == UInt8(ascii: "[") {
+      try JSONWalk.elements(&parser, depth: depth) { parser in
+        messages.append(try parser.value(depth: depth + 1, selection: messageSelection))
+      }
+    } else {
+      try parser.skipValue(depth: depth)
+    }
   }
 
   /// Keeps a `gemini` message that carries tokens; a message whose tokens cannot be read is malformed.

@@ -48,7 +48,8 @@ public enum OpenCodeStore {
   /// Rows updated this long before the latest one seen are read again: writers commit out of order.
   static let rereadMilliseconds: Int64 = 10 * 60 * 1000
 
-  private static let selection = CanonicalJSON.Selection.members([
+  /// What is read of a message row's data (octo-fuzz checks the selective parse with it).
+  static let selection = CanonicalJSON.Selection.members([
     "id": .all, "sessionID": .all, "role": .all, "modelID": .all, "providerID": .all, "cost": .all, "tokens": .all,
     "time": .all, "path": .all,
   ])

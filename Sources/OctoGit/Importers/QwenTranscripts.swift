@@ -35,7 +35,8 @@ public enum QwenTranscripts {
     return files
   }
 
-  private static let selection = CanonicalJSON.Selection.members([
+  /// What is read of a chat record (octo-fuzz checks the selective parse with it).
+  static let selection = CanonicalJSON.Selection.members([
     "uuid": .all, "sessionId": .all, "timestamp": .all, "type": .all, "subtype": .all, "cwd": .all, "gitBranch": .all,
     "model": .all, "usageMetadata": .all,
     "systemPayload": .members([

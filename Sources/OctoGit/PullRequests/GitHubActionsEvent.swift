@@ -49,17 +49,9 @@ public struct GitHubActionsEnvironment: Sendable {
       let name = rest.prefix { $0 != "/" && $0 != ":" }.lowercased()
       if !name.isEmpty { host = name }
     }
-    let api: String
-    if let override = value("GITHUB_API_URL") {
-      api = override.hasSuffix("/") ? String(override.dropLast()) : override
-    } else if host == "github.com" {
-      api = "https://api.github.com"
-    } else if host.hasSuffix(".ghe.com") {
-      api = "https://api." + host
-    } else {
-      api = "https://\(host)/api/v3"
-    }
-    return GitHubRepository(host: host, owner: parts[0], name: parts[1], apiBase: api)
+    return GitHubRepository(
+      host: host, owner: parts[0], name: parts[1],
+      apiBase: GitHubRepository.apiBaseURL(host: host, override: value("GITHUB_API_URL")))
   }
 
   /// The token for `repository`: in a CI job `GH_TOKEN` or `GITHUB_TOKEN` whatever the host (Actions hands

@@ -38,17 +38,17 @@ public struct GitHubRepository: Equatable, Sendable {
         hint: "set the repository with git config octo.githubRepo owner/name")
     }
     let override = try config.string("octo.githubApiUrl") ?? environment["GITHUB_API_URL"]
-    let api: String
-    if let override, !override.isEmpty {
-      api = override.hasSuffix("/") ? String(override.dropLast()) : override
-    } else if host == "github.com" {
-      api = "https://api.github.com"
-    } else if host.hasSuffix(".ghe.com") {
-      api = "https://api." + host
-    } else {
-      api = "https://\(host)/api/v3"
-    }
-    return GitHubRepository(host: host, owner: owner, name: name, apiBase: api)
+    return GitHubRepository(host: host, owner: owner, name: name, apiBase: apiBaseURL(host: host, override: override))
+  }
+
+  /// Where `host`'s REST API answers: `override` (one trailing slash dropped) when set and not empty, else
+  /// `https://api.github.com` for github.com, `https://api.HOST` for `*.ghe.com`, and `https://HOST/api/v3`
+  /// for GitHub Enterprise Server.
+  static func apiBaseURL(host: String, override: String?) -> String {
+    if let override, !override.isEmpty { return override.hasSuffix("/") ? String(override.dropLast()) : override }
+    if host == "github.com" { return "https://api.github.com" }
+    if host.hasSuffix(".ghe.com") { return "https://api." + host }
+    return "https://\(host)/api/v3"
   }
 
   /// Host, owner and name of a remote URL; `nil` for a local path.

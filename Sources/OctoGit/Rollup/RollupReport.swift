@@ -90,10 +90,15 @@ public struct RollupReport: Sendable {
         total.merge(totals)
       }
     }
+    return RollupReport(options: options, rows: ordered(merged, options: options), total: total, repositories: entries)
+  }
+
+  /// The rows of `merged` (totals by their keys) in the rollup's order: with a time dimension, periods in
+  /// order and, within one, the most expensive first; else the most expensive first; ties by their keys.
+  static func ordered(_ merged: [[String]: UsageTotals], options: RollupOptions) -> [Row] {
     let wantsTime = options.dimensions.contains(where: \.isTime)
-    let rows = merged.map { Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
+    return merged.map { Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
       if wantsTime {
-        // Periods in order; within one, the most expensive first.
         let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
         let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
         if left != right { return left.lexicographicallyPrecedes(right) }
@@ -101,7 +106,6 @@ public struct RollupReport: Sendable {
       if lhs.totals.cost != rhs.totals.cost { return lhs.totals.cost > rhs.totals.cost }
       return lhs.keys.lexicographicallyPrecedes(rhs.keys)
     }
-    return RollupReport(options: options, rows: rows, total: total, repositories: entries)
   }
 
   /// One part's totals, keyed by the names of their groups.

@@ -49,17 +49,8 @@ public struct TeamReport: Sendable {
       merged[keys, default: UsageTotals()].merge(totals)
       total.merge(totals)
     }
-    let wantsTime = options.dimensions.contains(where: \.isTime)
-    let ordered = merged.map { RollupReport.Row(keys: $0.key, totals: $0.value) }.sorted { lhs, rhs in
-      if wantsTime {
-        let left = zip(options.dimensions, lhs.keys).filter { $0.0.isTime }.map(\.1)
-        let right = zip(options.dimensions, rhs.keys).filter { $0.0.isTime }.map(\.1)
-        if left != right { return left.lexicographicallyPrecedes(right) }
-      }
-      if lhs.totals.cost != rhs.totals.cost { return lhs.totals.cost > rhs.totals.cost }
-      return lhs.keys.lexicographicallyPrecedes(rhs.keys)
-    }
-    return RollupReport(options: options, rows: ordered, total: total, repositories: [])
+    return RollupReport(
+      options: options, rows: RollupReport.ordered(merged, options: options), total: total, repositories: [])
   }
 
   /// A sum of costs as PostgreSQL writes a `numeric` (`12.340000`): whole pico-dollars when exact and in

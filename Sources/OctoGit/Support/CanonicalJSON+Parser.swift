@@ -199,33 +199,26 @@ extension CanonicalJSON {
           guard position < bytes.count else { break }
           let escaped = bytes[position]
           position += 1
-          switch escaped {
-          case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
-          case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
-          case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
-          case UInt8(ascii: "b"): buffer.append(0x08)
-          case UInt8(ascii: "f"): buffer.append(0x0C)
-          case UInt8(ascii: "n"): buffer.append(0x0A)
-          case UInt8(ascii: "r"): buffer.append(0x0D)
-          case UInt8(ascii: "t"): buffer.append(0x09)
-          case UInt8(ascii: "u"):
-            var code = try hex4()
-            if (0xD800...0xDBFF).contains(code), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
-              bytes[position + 1] == UInt8(ascii: "u")
-            {
-              position += 2
-              let low = try hex4()
-              if (0xDC00...0xDFFF).contains(low) {
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-              } else {
-                buffer.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                code = low
-              }
-            }
-            let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
-            buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
-          default: throw error("invalid escape")
+          if let unescaped = CanonicalJSON.unescapedByte(escaped) {
+            buffer.append(unescaped)
+            continue
           }
+          guard escaped == UInt8(ascii: "u") else { throw error("invalid escape") }
+          var code = try hex4()
+          if (0xD800...0xDBFF).contains(code), position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+            bytes[position + 1] == UInt8(ascii: "u")
+          {
+            position += 2
+            let low = try hex4()
+            if (0xDC00...0xDFFF).contains(low) {
+              code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            } else {
+              buffer.append(contentsOf: [0xEF, 0xBF, 0xBD])
+              code = low
+            }
+          }
+          let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+          buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
         } else {
           let runStart = position
           while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
@@ -263,6 +256,20 @@ extension CanonicalJSON {
         throw ParseError(offset: range.lowerBound, reason: "invalid UTF-8")
       }
       return text
+    }
+  }
+
+  /// The byte a one-letter escape stands for, given the letter after the backslash (`"`, `\`, `/`, `b`, `f`,
+  /// `n`, `r`, `t`); `nil` for any other letter (`u` included: four hex digits follow it).
+  static func unescapedByte(_ letter: UInt8) -> UInt8? {
+    switch letter {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): letter
+    case UInt8(ascii: "b"): 0x08
+    case UInt8(ascii: "f"): 0x0C
+    case UInt8(ascii: "n"): 0x0A
+    case UInt8(ascii: "r"): 0x0D
+    case UInt8(ascii: "t"): 0x09
+    default: nil
     }
   }
 }

@@ -46,8 +46,11 @@ public enum CanonicalJSON {
     }
   }
 
-  /// Writes a JSON string. Only ASCII bytes are ever escaped, so the text is copied in runs of bytes.
-  static func writeString(_ text: String, into out: inout [UInt8]) {
+  /// Writes a JSON string. Only ASCII bytes are ever escaped, so the text is copied in runs of bytes: `"` and
+  /// `\` escaped, line feed, carriage return and tab by their letters, other control characters as `\u00xx`
+  /// (lower-case hex). With `namingBackspaceAndFormFeed` (the canonical form), backspace and form feed are `\b`
+  /// and `\f`; without (as octo-git has always written agents' settings files), `\u0008` and `\u000c`.
+  static func writeString(_ text: String, into out: inout [UInt8], namingBackspaceAndFormFeed: Bool = true) {
     out.append(UInt8(ascii: "\""))
     var text = text
     text.withUTF8 { bytes in
@@ -63,8 +66,8 @@ public enum CanonicalJSON {
         case 0x0A: out.append(contentsOf: #"\n"#.utf8)
         case 0x0D: out.append(contentsOf: #"\r"#.utf8)
         case 0x09: out.append(contentsOf: #"\t"#.utf8)
-        case 0x08: out.append(contentsOf: #"\b"#.utf8)
-        case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+        case 0x08 where namingBackspaceAndFormFeed: out.append(contentsOf: #"\b"#.utf8)
+        case 0x0C where namingBackspaceAndFormFeed: out.append(contentsOf: #"\f"#.utf8)
         default:
           let hex = String(byte, radix: 16)
           out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)

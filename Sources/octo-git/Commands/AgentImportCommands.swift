@@ -10,23 +10,36 @@ extension UsageImportCommand {
     _ kind: AgentKind, dir: [String], filters: Filters, directory: String, file: String?, quiet: Bool = false
   ) throws {
     let repository = try Repository.open(at: directory)
-    var roots = dir
-    if dir.isEmpty {
-      roots = kind.defaultRoots()
-    } else {
-      for folder in dir where !kind.isRoot(folder) {
-        throw OctoError.badInput(
-          "no \(kind.title) data at \(folder)", hint: "name the folder holding \(kind.expectedContent) with --dir")
-      }
-    }
-    if roots.isEmpty && file == nil {
-      FileHandle.standardError.write(
-        Data("octo-git: no \(kind.title) data found (looked in \(kind.defaultLocation))\n".utf8))
-      return
-    }
+    guard
+      let roots = try importFolders(
+        dir, file: file, defaults: { kind.defaultRoots() },
+        nothingFound: "no \(kind.title) data found (looked in \(kind.defaultLocation))",
+        checked: { folder in
+          guard kind.isRoot(folder) else {
+            throw OctoError.badInput(
+              "no \(kind.title) data at \(folder)", hint: "name the folder holding \(kind.expectedContent) with --dir")
+          }
+          return folder
+        })
+    else { return }
     filters.report(
       try importer(for: repository).runAgent(kind, roots: roots, options: try filters.options(folders: [], file: file)),
       repository: repository, quiet: quiet)
+  }
+
+  /// The folders an import reads: each of `dir` as `checked` gives it (it throws when the folder does not hold
+  /// the agent's data), else `defaults()`. `nil`, once `nothingFound` is said on stderr, when there are none and
+  /// no hook names a transcript (`file`).
+  static func importFolders(
+    _ dir: [String], file: String?, defaults: () -> [String], nothingFound: String,
+    checked: (String) throws -> String
+  ) throws -> [String]? {
+    let folders = try dir.isEmpty ? defaults() : dir.map(checked)
+    if folders.isEmpty && file == nil {
+      FileHandle.standardError.write(Data("octo-git: \(nothingFound)\n".utf8))
+      return nil
+    }
+    return folders
   }
 
   static func agentDiscussion(_ kind: AgentKind, reads: String) -> String {

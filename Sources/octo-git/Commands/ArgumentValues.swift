@@ -94,6 +94,17 @@ enum ArgumentCheck {
     throw ValidationError("--json and --format \(format) disagree: give one of them")
   }
 
+  /// A report's period and format flags: `--cycle-day`, `--since` and `--until`, `--tz`, then `--json` against
+  /// `--format`.
+  static func report(
+    cycleDay day: Int?, since: String?, until: String?, timeZone name: String?, json flag: Bool, format: String
+  ) throws {
+    try cycleDay(day)
+    try period(since: since, until: until)
+    try timeZone(name)
+    try json(flag, format: format)
+  }
+
   /// A count that must not be negative (`--in -5`: the value is read, then refused).
   static func nonNegative(_ value: Int?, _ option: String, what: String = "number") throws {
     guard let value, value < 0 else { return }

@@ -167,10 +167,8 @@ struct RollupCommand: ParsableCommand {
   @OptionGroup var connection: TeamCommand.Connection
 
   func validate() throws {
-    try ArgumentCheck.cycleDay(cycleDay)
-    try ArgumentCheck.period(since: since, until: until)
-    try ArgumentCheck.timeZone(tz)
-    try ArgumentCheck.json(json, format: format.rawValue)
+    try ArgumentCheck.report(
+      cycleDay: cycleDay, since: since, until: until, timeZone: tz, json: json, format: format.rawValue)
     if team {
       if format == .html { throw ValidationError("--team takes table, json, csv or md, not html") }
       if let flag = fetch ? "--fetch" : rebuild ? "--rebuild" : nil {

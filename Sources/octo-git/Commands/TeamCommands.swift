@@ -155,10 +155,8 @@ struct TeamCommand: ParsableCommand {
     @Option(help: "Write the result to this file instead of stdout.") var out: String?
 
     func validate() throws {
-      try ArgumentCheck.cycleDay(cycleDay)
-      try ArgumentCheck.period(since: since, until: until)
-      try ArgumentCheck.timeZone(tz)
-      try ArgumentCheck.json(json, format: format.rawValue)
+      try ArgumentCheck.report(
+        cycleDay: cycleDay, since: since, until: until, timeZone: tz, json: json, format: format.rawValue)
     }
 
     func run() throws {

@@ -192,10 +192,8 @@ struct UsageReportCommand: ParsableCommand {
   @Flag(help: "Tables as wide as they need to be, not cut to the terminal's width.") var wide = false
 
   func validate() throws {
-    try ArgumentCheck.cycleDay(cycleDay)
-    try ArgumentCheck.period(since: since, until: until)
-    try ArgumentCheck.timeZone(tz)
-    try ArgumentCheck.json(json, format: format.rawValue)
+    try ArgumentCheck.report(
+      cycleDay: cycleDay, since: since, until: until, timeZone: tz, json: json, format: format.rawValue)
   }
 
   func run() throws {

@@ -104,26 +104,20 @@ struct UsageImportCommand: ParsableCommand {
 
     func importAll(directory: String, file: String?) throws {
       let repository = try Repository.open(at: directory)
-      var folders: [String] = []
-      if dir.isEmpty {
-        folders = ClaudeCodeTranscripts.projectFolders()
-      } else {
-        for folder in dir {
-          let projects = folder + "/projects"
-          guard Paths.isFolder(projects) else {
-            throw OctoError.badInput(
-              "no Claude Code transcripts folder at \(projects)", hint: "name the folder holding projects/ with --dir")
-          }
-          folders.append(projects)
-        }
-      }
-      if folders.isEmpty && file == nil {
-        FileHandle.standardError.write(
-          Data(
-            "octo-git: no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)\n"
-              .utf8))
-        return
-      }
+      guard
+        let folders = try UsageImportCommand.importFolders(
+          dir, file: file, defaults: { ClaudeCodeTranscripts.projectFolders() },
+          nothingFound: "no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)",
+          checked: { folder in
+            let projects = folder + "/projects"
+            guard Paths.isFolder(projects) else {
+              throw OctoError.badInput(
+                "no Claude Code transcripts folder at \(projects)",
+                hint: "name the folder holding projects/ with --dir")
+            }
+            return projects
+          })
+      else { return }
       filters.report(
         try UsageImportCommand.importer(for: repository).run(try filters.options(folders: folders, file: file)),
         repository: repository, quiet: hookInput != nil)
@@ -153,16 +147,18 @@ struct UsageImportCommand: ParsableCommand {
 
     func importAll(directory: String, file: String?) throws {
       let repository = try Repository.open(at: directory)
-      let homes = dir.isEmpty ? CodexTranscripts.homes() : dir
-      for folder in dir where !Paths.isFolder(folder) {
-        throw OctoError.badInput(
-          "no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
-      }
-      if homes.isEmpty && file == nil {
-        FileHandle.standardError.write(
-          Data("octo-git: no Codex rollouts found (looked in CODEX_HOME and ~/.codex)\n".utf8))
-        return
-      }
+      guard
+        let homes = try UsageImportCommand.importFolders(
+          dir, file: file, defaults: { CodexTranscripts.homes() },
+          nothingFound: "no Codex rollouts found (looked in CODEX_HOME and ~/.codex)",
+          checked: { folder in
+            guard Paths.isFolder(folder) else {
+              throw OctoError.badInput(
+                "no Codex home folder at \(folder)", hint: "name the folder holding sessions/ with --dir")
+            }
+            return folder
+          })
+      else { return }
       filters.report(
         try UsageImportCommand.importer(for: repository).runCodex(
           homes: homes, options: try filters.options(folders: [], file: file)),

@@ -91,14 +91,20 @@ struct NotesTests {
 
 @Suite("Notes: a writer killed while holding the ref lock")
 struct StaleLockTests {
-  @Test("a lock file left by a dead writer is removed once stale, and the note is written")
-  func staleLock() throws {
+  /// A repository whose HEAD has the usage note `a`, and a lock file on the notes ref as a writer leaves it.
+  func lockedNote() throws -> (fixture: TestRepository, repository: Repository, head: Oid, lock: String) {
     let fixture = try TestRepository()
     let repository = try fixture.open()
     let head = try repository.headCommit()!
     try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { _ in "a\n" }
     let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
     _ = FileManager.default.createFile(atPath: lock, contents: Data())
+    return (fixture, repository, head, lock)
+  }
+
+  @Test("a lock file left by a dead writer is removed once stale, and the note is written")
+  func staleLock() throws {
+    let (fixture, repository, head, lock) = try lockedNote()
     try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
     try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) {
       ($0 ?? "") + "b\n"
@@ -109,21 +115,17 @@ struct StaleLockTests {
 
   @Test("a fresh lock (a live writer) is respected: the update waits and then reports the conflict")
   func freshLock() throws {
-    let fixture = try TestRepository()
-    let repository = try fixture.open()
-    let head = try repository.headCommit()!
-    try repository.updateNote(on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature) { _ in "a\n" }
-    let lock = fixture.path + "/.git/refs/notes/octo/usage.lock"
-    _ = FileManager.default.createFile(atPath: lock, contents: Data())
+    // The fixture stays in `locked` (its folder goes with it).
+    let locked = try lockedNote()
     let error = #expect(throws: GitError.self) {
-      try repository.updateNote(
-        on: head, ref: "refs/notes/octo/usage", author: TestRepository.signature, maxAttempts: 3
+      try locked.repository.updateNote(
+        on: locked.head, ref: "refs/notes/octo/usage", author: TestRepository.signature, maxAttempts: 3
       ) {
         ($0 ?? "") + "b\n"
       }
     }
     #expect(error?.isConcurrentUpdate == true)
-    #expect(FileManager.default.fileExists(atPath: lock))
+    #expect(FileManager.default.fileExists(atPath: locked.lock))
   }
 }
 

@@ -28,6 +28,18 @@ struct AgentHooksTests {
     return result
   }
 
+  /// Uninstalls once the edited `a.txt` is gone: the agent's `folder` goes, nothing is left (not even ignored),
+  /// and `.git/info/exclude` holds its `exclude` bytes again.
+  func uninstallLeavesNothing(
+    _ fixture: TestRepository, folder: String, exclude: Data, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    try FileManager.default.removeItem(atPath: fixture.path + "/a.txt")
+    try fixture.octo("uninstall")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/" + folder), sourceLocation: sourceLocation)
+    #expect(try fixture.git("status", "--porcelain", "--ignored").isEmpty, sourceLocation: sourceLocation)
+    #expect(try fixture.gitFileBytes("info/exclude") == exclude, sourceLocation: sourceLocation)
+  }
+
   /// The newest checkpoint's agent, session and message.
   func latestCheckpoint(_ fixture: TestRepository) throws -> [String?] {
     let listed = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first
@@ -141,11 +153,7 @@ struct AgentHooksTests {
     try runHook(fixture, stop, stopInput)
     #expect(try AgentFixture.pending(fixture).count == 3)
 
-    try FileManager.default.removeItem(atPath: fixture.path + "/a.txt")
-    try fixture.octo("uninstall")
-    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.qwen"))
-    #expect(try fixture.git("status", "--porcelain", "--ignored").isEmpty)
-    #expect(try fixture.gitFileBytes("info/exclude") == exclude)
+    try uninstallLeavesNothing(fixture, folder: ".qwen", exclude: exclude)
   }
 
   @Test("GitHub Copilot CLI: .github/hooks/octo-git.json with flat camelCase hooks; the folders it made go again")
@@ -182,11 +190,7 @@ struct AgentHooksTests {
     try runHook(fixture, sessionEnd, end, environment: ["COPILOT_HOME": home])
     #expect(try AgentFixture.pending(fixture).count == 3)
 
-    try FileManager.default.removeItem(atPath: fixture.path + "/a.txt")
-    try fixture.octo("uninstall")
-    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.github"))
-    #expect(try fixture.git("status", "--porcelain", "--ignored").isEmpty)
-    #expect(try fixture.gitFileBytes("info/exclude") == exclude)
+    try uninstallLeavesNothing(fixture, folder: ".github", exclude: exclude)
   }
 
   @Test("Copilot CLI: a hook the user added to octo-git's file stays; the team's file names octo-git through PATH")

@@ -107,9 +107,7 @@ struct NotesSyncTests {
   /// Two clones of one bare remote, both with octo-git installed.
   func clones() throws -> (TestRepository, String, String) {
     let fixture = try TestRepository()
-    let remote = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", remote)
-    try fixture.git("remote", "add", "origin", remote)
+    let remote = try fixture.addBareOrigin()
     try fixture.git("push", "-q", "origin", "main")
     let other = fixture.root + "/other"
     try fixture.git("clone", "-q", remote, other)
@@ -148,9 +146,7 @@ struct NotesSyncTests {
   @Test("a foreign pre-push hook gets identical arguments and stdin")
   func foreignPrePush() throws {
     let fixture = try TestRepository()
-    let remote = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", remote)
-    try fixture.git("remote", "add", "origin", remote)
+    let remote = try fixture.addBareOrigin()
     let hooks = fixture.path + "/.git/hooks"
     try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
     let log = fixture.root + "/foreign"

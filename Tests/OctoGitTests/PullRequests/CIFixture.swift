@@ -32,9 +32,7 @@ enum CIFixture {
   /// notes pushed.
   static func developer() throws -> TestRepository {
     let fixture = try TestRepository()
-    let remote = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", remote)
-    try fixture.git("remote", "add", "origin", remote)
+    try fixture.addBareOrigin()
     try fixture.git("push", "-q", "origin", "main")
     try fixture.octo("install")
     try fixture.octo("feature", "start", "Export invoices as CSV")

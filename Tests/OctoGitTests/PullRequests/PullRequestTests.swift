@@ -9,9 +9,7 @@ struct PullRequestTests {
   /// a checkpoint and usage.
   func featureRepository() throws -> TestRepository {
     let fixture = try TestRepository()
-    let remote = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", remote)
-    try fixture.git("remote", "add", "origin", remote)
+    try fixture.addBareOrigin()
     try fixture.git("push", "-q", "origin", "main")
     try fixture.octo("install")
     try fixture.write("docs/old-name.md", (1...40).map { "line \($0)" }.joined(separator: "\n") + "\n")

@@ -14,22 +14,14 @@ struct RepositoryDiscoveryTests {
     let fixture = try TestRepository()
     let inner = fixture.path + "/a/b"
     try FileManager.default.createDirectory(atPath: inner, withIntermediateDirectories: true)
+    let link = fixture.root + "/link"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
     for (ceiling, found) in [
       (fixture.path + "/a", false), (fixture.path + "/a/", false), (inner, true), (fixture.path, false),
       ("relative/a", true), ("/nonexistent:" + fixture.path + "/a", false),
+      // Through a symlink, as git resolves it; after an empty entry, as written (so a symlink never matches).
+      (link + "/a", false), (":" + link + "/a", true),
     ] {
-      let environment = ["GIT_CEILING_DIRECTORIES": ceiling]
-      let git = try Shell.run(
-        Shell.git, ["rev-parse", "--show-toplevel"], in: inner, environment: environment, home: fixture.home)
-      #expect((git.status == 0) == found, "git with \(ceiling): \(git.stderr)")
-      let octo = try OctoGitBinary.run(["usage", "pending"], in: inner, home: fixture.home, environment: environment)
-      #expect(
-        octo.status == (found ? 0 : ExitStatus.notARepository.rawValue), "octo-git with \(ceiling): \(octo.stderr)")
-    }
-    // Through a symlink, as git resolves it; after an empty entry, as written (so a symlink never matches).
-    let link = fixture.root + "/link"
-    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
-    for (ceiling, found) in [(link + "/a", false), (":" + link + "/a", true)] {
       let environment = ["GIT_CEILING_DIRECTORIES": ceiling]
       let git = try Shell.run(
         Shell.git, ["rev-parse", "--show-toplevel"], in: inner, environment: environment, home: fixture.home)
@@ -101,9 +93,7 @@ struct RepositoryDiscoveryTests {
   @Test("pr create without a token: one line, exit 6 (GitHub unavailable), nothing pushed")
   func prCreateWithoutToken() throws {
     let fixture = try TestRepository()
-    let remote = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", remote)
-    try fixture.git("remote", "add", "origin", remote)
+    let remote = try fixture.addBareOrigin()
     try fixture.git("config", "octo.githubRepo", "acme/shop")
     try fixture.git("checkout", "-q", "-b", "topic")
     try fixture.commitAll("feat: something")

@@ -16,28 +16,17 @@ struct RollupTests {
 
     /// A new repository beside the first, sharing its home.
     func repository(_ name: String, origin: String?) throws -> String {
-      let path = root + "/" + name
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-      try git(["init", "-q", "-b", "main"], in: path)
-      try git(["config", "user.email", "\(name)@example.com"], in: path)
-      try git(["config", "user.name", name], in: path)
-      if let origin { try git(["remote", "add", "origin", origin], in: path) }
-      try git(["commit", "-q", "--allow-empty", "-m", "start"], in: path)
-      return path
+      try first.sibling(name, origin: origin)
     }
 
     @discardableResult
     func git(_ arguments: [String], in directory: String) throws -> String {
-      let result = try Shell.run(Shell.git, arguments, in: directory, home: home)
-      guard result.status == 0 else { throw Shell.Failure(command: ["git"] + arguments, result: result) }
-      return result.stdout
+      try first.gitRaw(arguments, in: directory)
     }
 
     @discardableResult
     func octo(_ arguments: [String], in directory: String) throws -> String {
-      let result = try OctoGitBinary.run(arguments, in: directory, home: home)
-      guard result.status == 0 else { throw Shell.Failure(command: ["octo-git"] + arguments, result: result) }
-      return result.stdout
+      try first.octo(arguments, in: directory)
     }
 
     /// Records events (model, cost, time) and commits them through the installed post-commit hook.

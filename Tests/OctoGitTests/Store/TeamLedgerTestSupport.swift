@@ -74,22 +74,14 @@ final class TeamWorkspace {
 
   /// A new repository beside the first, installed (registered) and with `origin`.
   func repository(_ name: String, origin: String?) throws -> String {
-    let path = root + "/" + name
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    try git(["init", "-q", "-b", "main"], in: path)
-    try git(["config", "user.email", "\(name)@example.com"], in: path)
-    try git(["config", "user.name", name], in: path)
-    if let origin { try git(["remote", "add", "origin", origin], in: path) }
-    try git(["commit", "-q", "--allow-empty", "-m", "start"], in: path)
+    let path = try first.sibling(name, origin: origin)
     try octo(["install"], in: path)
     return path
   }
 
   @discardableResult
   func git(_ arguments: [String], in directory: String) throws -> String {
-    let result = try Shell.run(Shell.git, arguments, in: directory, home: home)
-    guard result.status == 0 else { throw Shell.Failure(command: ["git"] + arguments, result: result) }
-    return result.stdout
+    try first.gitRaw(arguments, in: directory)
   }
 
   /// Runs the built octo-git; `OCTO_GIT_TEAM_URL` is cleared unless given (the tests name the database).

@@ -60,9 +60,7 @@ struct NotesSyncBoundsTests {
   @Test("a remote name that git would read as an option is refused, and nothing runs")
   func optionAsRemote() throws {
     let fixture = try TestRepository()
-    let bare = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", bare)
-    try fixture.git("remote", "add", "origin", bare)
+    let bare = try fixture.addBareOrigin()
     let marker = fixture.root + "/pwned"
     let injected = "--upload-pack=touch \(marker)"
     // Even configured under that name (by hand: git remote add refuses it), it is never passed to git.
@@ -127,9 +125,7 @@ struct NotesSyncBoundsTests {
   @Test("no time left: the sync stops before running git, as unavailable")
   func noTimeLeft() throws {
     let fixture = try TestRepository()
-    let bare = fixture.root + "/remote.git"
-    try fixture.git("init", "-q", "--bare", bare)
-    try fixture.git("remote", "add", "origin", bare)
+    try fixture.addBareOrigin()
     let repository = try fixture.open()
     let error = #expect(throws: OctoError.self) { try NotesSync.sync(repository, remote: "origin", timeout: 0) }
     #expect(error?.status == .unavailable)

@@ -54,7 +54,14 @@ final class TestRepository {
 
   /// Runs `git` in the work tree and returns its standard output exactly as printed.
   func gitRaw(_ arguments: String...) throws -> String {
-    let result = try Shell.run(Shell.git, arguments, in: path, home: home)
+    try gitRaw(arguments)
+  }
+
+  /// Runs `git` in the work tree (or `directory`) and returns its standard output exactly as printed; throws
+  /// when it fails.
+  @discardableResult
+  func gitRaw(_ arguments: [String], in directory: String? = nil) throws -> String {
+    let result = try Shell.run(Shell.git, arguments, in: directory ?? path, home: home)
     guard result.status == 0 else { throw Shell.Failure(command: ["git"] + arguments, result: result) }
     return result.stdout
   }
@@ -75,6 +82,28 @@ final class TestRepository {
     try git("add", "-A")
     try git("commit", "-q", "--allow-empty", "-m", message)
     return try git("rev-parse", "HEAD")
+  }
+
+  /// Makes a bare repository `remote.git` beside the work tree and adds it as `origin`; returns its path.
+  @discardableResult
+  func addBareOrigin() throws -> String {
+    let remote = root + "/remote.git"
+    try git("init", "-q", "--bare", remote)
+    try git("remote", "add", "origin", remote)
+    return remote
+  }
+
+  /// A new repository `name` beside this one (in ``root``, sharing ``home``): one empty commit on `main` by
+  /// `<name>@example.com`, and `origin` when given. Returns its work tree.
+  func sibling(_ name: String, origin: String?) throws -> String {
+    let folder = root + "/" + name
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try git("init", "-q", "-b", "main", in: folder)
+    try git("config", "user.email", "\(name)@example.com", in: folder)
+    try git("config", "user.name", name, in: folder)
+    if let origin { try git("remote", "add", "origin", origin, in: folder) }
+    try git("commit", "-q", "--allow-empty", "-m", "start", in: folder)
+    return folder
   }
 
   /// Adds a linked worktree on a new branch and returns its path.
