@@ -54,6 +54,12 @@ public struct TranscriptImporter {
         "attributed": .int(attributed), "pending": .int(pending),
       ])
     }
+
+    /// `usage import all --json`: one object keyed by agent, each agent's ``json``. A documented, stable
+    /// schema.
+    public static func json(byAgent summaries: [String: Summary]) -> JSONValue {
+      .object(summaries.mapValues { $0.json })
+    }
   }
 
   public let ledger: Ledger

@@ -38,6 +38,19 @@ public enum UsageInput {
     return events
   }
 
+  /// One event given field by field (`usage record --model …`) as the JSON line that
+  /// ``events(fromJSONLines:defaults:now:)`` reads: the token counts as numbers, `cost` as the exact text
+  /// given (a number), the other fields as strings, left out when nil.
+  public static func line(model: String, tokens: [String: Int], fields: [String: String?], cost: String?) -> String {
+    var members: [String: JSONValue] = ["model": .string(model)]
+    for (name, count) in tokens { members[name] = .int(count) }
+    for (name, value) in fields {
+      if let value { members[name] = .string(value) }
+    }
+    if let cost { members["cost"] = .number(cost) }
+    return CanonicalJSON.string(.object(members))
+  }
+
   /// Checks what the JSON shape cannot: a plausible time.
   public static func check(_ event: UsageEvent, now: Date = Date()) throws {
     if event.at < earliest || event.at > now.addingTimeInterval(86_400) {

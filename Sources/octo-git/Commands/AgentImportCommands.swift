@@ -190,7 +190,7 @@ extension UsageImportCommand {
         }
       }
       if filters.json {
-        print(CanonicalJSON.string(.object(summaries.mapValues(\.json))))
+        print(CanonicalJSON.string(TranscriptImporter.Summary.json(byAgent: summaries)))
         return
       }
       if order.isEmpty {

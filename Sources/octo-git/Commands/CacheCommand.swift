@@ -22,11 +22,7 @@ struct CacheCommand: ParsableCommand {
       let ledger = try Ledger(repository: try root.openRepository())
       let refresh = try ledger.store.refreshCache(from: ledger.repository, rebuild: true)
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "commits": .int(refresh.commitsRead), "malformedLines": .int(refresh.malformedLines),
-            ])))
+        print(CanonicalJSON.string(refresh.json))
         return
       }
       if refresh.malformedLines > 0 {

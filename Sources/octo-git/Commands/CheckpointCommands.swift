@@ -32,12 +32,7 @@ struct CheckpointCommand: ParsableCommand {
       Self.printWarnings(taken.warnings)
       if quiet { return }
       if json {
-        var output = taken.checkpoint.json
-        if case .object(var members) = output {
-          members["warnings"] = .array(taken.warnings.map(JSONValue.string))
-          output = .object(members)
-        }
-        print(CanonicalJSON.string(output))
+        print(CanonicalJSON.string(taken.json))
       } else {
         print(taken.checkpoint.id.hex)
       }
@@ -106,15 +101,7 @@ struct CheckpointsCommand: ParsableCommand {
       let base = try checkpoint.head.map { try repository.commit($0).tree }
       let stats = try repository.diff(from: base, to: commit.tree)
       if json {
-        guard case .object(var members) = checkpoint.json else { return }
-        members["files"] = .array(
-          stats.files.map {
-            .object([
-              "path": .string($0.path), "change": .string($0.change.rawValue), "insertions": .int($0.insertions),
-              "deletions": .int($0.deletions),
-            ])
-          })
-        print(CanonicalJSON.string(.object(members)))
+        if let output = checkpoint.detailsJSON(files: stats) { print(CanonicalJSON.string(output)) }
         return
       }
       print(CheckpointTable.details(checkpoint, stats: stats, style: .forDescriptor(STDOUT_FILENO)))
@@ -206,7 +193,7 @@ struct CheckpointsCommand: ParsableCommand {
       let pruned = try Checkpoints(repository: repository).prune(
         keep: keep ?? (minimumAge == nil ? defaultKeep : nil), olderThan: minimumAge, now: now)
       if json {
-        print(CanonicalJSON.string(.array(pruned.map { .string($0.hex) })))
+        print(CanonicalJSON.string(Checkpoints.prunedJSON(pruned)))
       } else if !quiet {
         print(
           pruned.isEmpty
@@ -249,16 +236,7 @@ struct RestoreCommand: ParsableCommand {
     let skippedLines = result.skipped.map { "skipped \(SafeText.terminal($0.path)): \($0.reason)\n" }.joined()
     if json {
       if !skippedLines.isEmpty { FileHandle.standardError.write(Data(skippedLines.utf8)) }
-      print(
-        CanonicalJSON.string(
-          .object([
-            "restored": .string(checkpoint.id.hex), "undo": .string(result.undo.id.hex),
-            "written": .array(result.written.map(JSONValue.string)),
-            "deleted": .array(result.deleted.map(JSONValue.string)),
-            "skipped": .array(
-              result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
-            "index": .bool(result.indexRestored),
-          ])))
+      print(CanonicalJSON.string(result.json(restored: checkpoint)))
       return
     }
     let summary =

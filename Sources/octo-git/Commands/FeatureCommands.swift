@@ -32,13 +32,7 @@ struct FeatureCommand: ParsableCommand {
       let started = try Features(repository: try root.openRepository()).start(
         .init(description: description, slug: slug, base: base, id: id))
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "branch": .string(started.branch), "slug": .string(started.slug), "base": .string(started.base),
-              "baseCommit": .string(started.baseCommit.hex),
-              "checkpoint": started.checkpoint.map { .string($0.hex) } ?? .null,
-            ])))
+        print(CanonicalJSON.string(started.json))
         return
       }
       print("switched to a new branch \(started.branch) (from \(started.base) at \(started.baseCommit.abbreviated()))")
@@ -77,10 +71,6 @@ struct FeatureCommand: ParsableCommand {
       false
     @Flag(help: "Print the outcome as JSON (the test output goes to stderr).") var json = false
 
-    static func filesJSON(_ files: [FeaturePass.CommittedFile]) -> JSONValue {
-      .array(files.map { JSONValue.object(["status": .string($0.status), "path": .string($0.path)]) })
-    }
-
     static func printFiles(_ files: [FeaturePass.CommittedFile]) {
       for file in files { print(file.status + "\t" + SafeText.terminal(file.path)) }
     }
@@ -99,52 +89,24 @@ struct FeatureCommand: ParsableCommand {
         .init(
           test: test, message: message, noVerify: noVerify, id: id, description: description, agent: agent,
           testOutput: json ? .standardError : .standardOutput, timeout: limit, dryRun: dryRun))
+      if json { print(CanonicalJSON.string(outcome.json)) }
       switch outcome {
-      case .committed(let commit, let subject, let test, let duration, let files):
-        if json {
-          print(
-            CanonicalJSON.string(
-              .object([
-                "result": .string("committed"), "commit": .string(commit.hex), "subject": .string(subject),
-                "test": .string(test), "durationMs": .int(Int(duration * 1000)), "files": Self.filesJSON(files),
-              ])))
-        } else {
-          print("tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) \(subject)")
-          Self.printFiles(files)
-        }
+      case .committed(let commit, let subject, _, let duration, let files):
+        guard !json else { return }
+        print("tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) \(subject)")
+        Self.printFiles(files)
       case .dryRun(let subject, let files):
-        if json {
-          print(
-            CanonicalJSON.string(
-              .object([
-                "result": .string("dry run"), "subject": .string(subject), "files": Self.filesJSON(files),
-              ])))
-        } else if files.isEmpty {
+        guard !json else { return }
+        if files.isEmpty {
           print("nothing to commit")
         } else {
           print("would commit: \(subject)")
           Self.printFiles(files)
         }
-      case .nothingToCommit(let test, let duration):
-        if json {
-          print(
-            CanonicalJSON.string(
-              .object([
-                "result": .string("nothing to commit"), "test": .string(test), "durationMs": .int(Int(duration * 1000)),
-              ])))
-        } else {
-          print("tests passed (\(String(format: "%.1f", duration)) s); nothing to commit")
-        }
-      case .failed(let test, let status, let timedOut, let duration, let checkpoint):
-        if json {
-          print(
-            CanonicalJSON.string(
-              .object([
-                "result": .string("failed"), "test": .string(test), "exit": .int(Int(status)),
-                "timedOut": .bool(timedOut),
-                "durationMs": .int(Int(duration * 1000)), "checkpoint": checkpoint.map { .string($0.hex) } ?? .null,
-              ])))
-        }
+      case .nothingToCommit(_, let duration):
+        guard !json else { return }
+        print("tests passed (\(String(format: "%.1f", duration)) s); nothing to commit")
+      case .failed(_, let status, let timedOut, let duration, let checkpoint):
         let why = timedOut ? "stopped at the time limit" : "exit \(status)"
         let saved =
           checkpoint.map { "; the work is in checkpoint \($0.abbreviated()) (octo-git restore \($0.abbreviated()))" }

@@ -79,12 +79,7 @@ struct InstallCommand: ParsableCommand {
       report.instructions += written.instructions
     }
     if json {
-      print(
-        CanonicalJSON.string(
-          .object([
-            "changes": .array(report.changes.map(JSONValue.string)),
-            "instructions": .array(report.instructions.map(JSONValue.string)),
-          ])))
+      print(CanonicalJSON.string(report.json))
       return
     }
     for line in report.changes { print(line) }
@@ -134,13 +129,7 @@ struct NotesCommand: ParsableCommand {
     func run() throws {
       let outcome = try NotesSync.sync(try root.openRepository(), remote: remote)
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "merged": .array(outcome.merged.map(JSONValue.string)),
-              "pushed": .array(outcome.pushed.map(JSONValue.string)),
-              "attempts": .int(outcome.attempts),
-            ])))
+        print(CanonicalJSON.string(outcome.json))
       }
     }
   }

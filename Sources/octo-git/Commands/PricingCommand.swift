@@ -57,13 +57,7 @@ struct PricingCommand: ParsableCommand {
       let repository = try? root.openRepository()
       let result = try PriceUpdate.update(url: url, current: try PriceBook.load(for: repository))
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "path": .string(result.path), "models": .int(result.models),
-              "changes": .array(result.changes.map(JSONValue.string)),
-              "distrusted": .array(result.distrusted.map(JSONValue.string)),
-            ])))
+        print(CanonicalJSON.string(result.json))
         return
       }
       print("\(result.models) models priced, stored in \(result.path)")

@@ -84,13 +84,7 @@ struct PullRequestCommand: ParsableCommand {
         .init(base: base, draft: draft, dryRun: dryRun, remote: remote, templateFile: template))
       for warning in outcome.warnings { FileHandle.standardError.write(Data("octo-git: \(warning)\n".utf8)) }
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "action": .string(outcome.action.rawValue), "url": outcome.url.map(JSONValue.string) ?? .null,
-              "number": outcome.number.map(JSONValue.int) ?? .null, "title": .string(outcome.title),
-              "requests": .array(outcome.requests.map(JSONValue.string)),
-            ])))
+        print(CanonicalJSON.string(outcome.json))
         return
       }
       switch outcome.action {

@@ -61,17 +61,7 @@ struct ReposCommand: ParsableCommand {
     func run() throws {
       let entries = try RollupStore().entries()
       if json {
-        print(
-          CanonicalJSON.string(
-            .array(
-              entries.map { entry in
-                .object([
-                  "path": .string(entry.path), "project": .string(entry.project),
-                  "origin": entry.origin.map(JSONValue.string) ?? .null,
-                  "present": .bool(Paths.isFolder(entry.path)),
-                  "problem": entry.problem.map(JSONValue.string) ?? .null,
-                ])
-              })))
+        print(CanonicalJSON.string(.array(entries.map(\.json))))
         return
       }
       if entries.isEmpty {
@@ -107,13 +97,7 @@ struct ReposCommand: ParsableCommand {
         .standardizedFileURL.path
       let result = try RepositoryRegistry(store: try RollupStore()).scan(folder, depth: depth)
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "added": .array(result.added.map(JSONValue.string)), "known": .array(result.known.map(JSONValue.string)),
-              "skipped": .array(
-                result.skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
-            ])))
+        print(CanonicalJSON.string(result.json))
         return
       }
       for path in result.added { print("registered: \(path)") }

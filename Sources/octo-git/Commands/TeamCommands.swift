@@ -51,12 +51,7 @@ struct TeamCommand: ParsableCommand {
       let ledger = try connection.open(in: try root.workingDirectory())
       let setup = try ledger.initialise(cycleDay: cycleDay, timeZone: tz)
       if json {
-        print(
-          CanonicalJSON.string(
-            .object([
-              "database": .string(setup.databaseID), "name": .string(ledger.url.displayName),
-              "from": .int(setup.from), "to": .int(setup.to),
-            ])))
+        print(CanonicalJSON.string(ledger.setupJSON(setup)))
         return
       }
       let place = SafeText.terminal(ledger.url.displayName)
@@ -97,12 +92,7 @@ struct TeamCommand: ParsableCommand {
             if done == total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
           } : nil)
       if json {
-        var object = summary.json
-        if case .object(var members) = object {
-          members["name"] = .string(ledger.url.displayName)
-          object = .object(members)
-        }
-        print(CanonicalJSON.string(object))
+        print(CanonicalJSON.string(ledger.pushJSON(summary)))
         return
       }
       for skipped in summary.skipped {

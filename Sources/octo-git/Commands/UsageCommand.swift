@@ -98,16 +98,10 @@ struct UsageRecordCommand: ParsableCommand {
     let prices = try PriceBook.load(for: repository)
     let events: [UsageEvent]
     if let model {
-      var members: [String: JSONValue] = [
-        "model": .string(model), "in": .int(input), "out": .int(output), "cw5m": .int(cw5m), "cw1h": .int(cw1h),
-        "cr": .int(cr),
-      ]
-      for (name, value) in [("agent", agent), ("session", session), ("feature", feature), ("at", at), ("id", id)] {
-        if let value { members[name] = .string(value) }
-      }
-      if let cost { members["cost"] = .number(cost) }
-      events = try UsageInput.events(
-        fromJSONLines: CanonicalJSON.string(.object(members)), defaults: try ledger.defaults())
+      let line = UsageInput.line(
+        model: model, tokens: ["in": input, "out": output, "cw5m": cw5m, "cw1h": cw1h, "cr": cr],
+        fields: ["agent": agent, "session": session, "feature": feature, "at": at, "id": id], cost: cost)
+      events = try UsageInput.events(fromJSONLines: line, defaults: try ledger.defaults())
     } else {
       let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       var fill = try ledger.defaults()
@@ -124,13 +118,7 @@ struct UsageRecordCommand: ParsableCommand {
     }
     let outcome = try ledger.record(events, prices: prices)
     if json {
-      print(
-        CanonicalJSON.string(
-          .object([
-            "recorded": .int(outcome.added.count), "ids": .array(outcome.added.map { .string($0) }),
-            "alreadyRecorded": .int(outcome.alreadyRecorded.count),
-            "alreadyRecordedIds": .array(outcome.alreadyRecorded.map { .string($0) }),
-          ])))
+      print(CanonicalJSON.string(outcome.json))
     } else if !outcome.alreadyRecorded.isEmpty {
       // Never silent: the event given was not stored, the one recorded earlier stays.
       let shown =
@@ -241,15 +229,7 @@ struct UsagePendingCommand: ParsableCommand {
     }
     switch json ? .json : format {
     case .json:
-      print(
-        CanonicalJSON.string(
-          .array(
-            pending.map { item in
-              var members = (try? CanonicalJSON.parse(item.event.line).objectValue) ?? [:]
-              members["id"] = .string(item.event.id)
-              members["worktree"] = .string(item.worktree)
-              return .object(members)
-            })))
+      print(CanonicalJSON.string(.array(pending.map(\.json))))
     case .csv:
       print(EventTable.table(pending.map(\.event), forPeople: false, ids: true).csv)
     case .md:
@@ -288,19 +268,13 @@ struct UsageDropCommand: ParsableCommand {
   func run() throws {
     let ledger = try Ledger(repository: try root.openRepository())
     let dropped = try ledger.dropPending(ids)
-    var totals = UsageTotals()
-    for item in dropped.events { totals.add(item.event) }
     let count = dropped.events.count
     if json {
-      print(
-        CanonicalJSON.string(
-          .object([
-            "dropped": .int(count), "ids": .array(dropped.events.map { .string($0.event.id) }),
-            "cost": .number(totals.costText), "unpricedEvents": .int(totals.unpricedEvents),
-            "unreadableDropped": .array(dropped.unreadable.map { .string($0) }),
-          ])))
+      print(CanonicalJSON.string(dropped.json))
     } else if !quiet {
       if count > 0 || dropped.unreadable.isEmpty {
+        var totals = UsageTotals()
+        for item in dropped.events { totals.add(item.event) }
         let cost = totals.unpricedEvents == totals.events ? "unpriced" : Money.format(totals.cost)
         print("dropped \(count) pending event\(count == 1 ? "" : "s") (\(cost))")
       }
@@ -334,7 +308,7 @@ struct UsageShowCommand: ParsableCommand {
       : "\(malformed) line(s) of the note on \(id.abbreviated()) could not be read and are not shown: "
         + "see git notes --ref=octo/usage show \(id.abbreviated())"
     if json {
-      print(CanonicalJSON.string(.array(events.map { (try? CanonicalJSON.parse($0.line)) ?? .null })))
+      print(CanonicalJSON.string(.array(events.map(\.json))))
       if let notice { FileHandle.standardError.write(Data("octo-git: \(notice)\n".utf8)) }
       return
     }
