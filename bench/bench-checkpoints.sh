@@ -59,6 +59,8 @@ checkpoint, $size files, Watchman (core.fsmonitor)|$work/cp-octo-$size-watchman.
 $size files with Watchman: $timings"
   git config --unset core.fsmonitor
   git config --unset core.untrackedCache
+  # The untracked cache stays in the index until told to go, and would speed up the next runs' peer.
+  git update-index --no-untracked-cache
   watchman watch-del "$repo" >/dev/null 2>&1 || true
 else
   echo "checkpoint with a file-system monitor skipped: no watchman here (Debian's watchman)"
