@@ -8,10 +8,13 @@ import Foundation
 /// hash map of every path; on 22,000 files that is 20–30 ms before anything is compared. This file is
 /// read into one buffer and indexed by offsets, and its paths are handed to `lstat` as they lie.
 ///
-/// Layout: `OCTOSNP1`, the tree id (20 bytes), the record count (UInt32), then one record per path in
+/// Layout: `OCTOSNP2`, the tree id (20 bytes), the record count (UInt32), then one record per path in
 /// byte order of path: mode, flags (UInt32 each), size, inode, modification and change times (seconds and
-/// nanoseconds; UInt64/Int64 each), blob id (20 bytes), the path and a NUL. Little-endian. A file that
-/// does not parse is ignored: the state is rebuilt from `.git/index`.
+/// nanoseconds; UInt64/Int64 each), blob id (20 bytes), the path and a NUL; last, a checksum of everything
+/// before it (``StableHash/words(_:)``, UInt64). Little-endian. A file that does not check (cut short,
+/// damaged, records that are not those the tree was written from) is not used: the state is rebuilt from
+/// `.git/index`, and the checkpoint says so. Files of the first layout (`OCTOSNP1`, no checksum) are still
+/// read; the next save writes the second.
 ///
 /// Paths are kept as the bytes git and the file system use; as strings they are in ``RawPath`` form, so a
 /// name that is not UTF-8 still names its file.
@@ -26,7 +29,10 @@ final class SnapshotState {
     var stat: RecordedStat
   }
 
-  static let magic = Array("OCTOSNP1".utf8)
+  static let magic = Array("OCTOSNP2".utf8)
+  /// The first layout's magic: no checksum at the end.
+  static let uncheckedMagic = Array("OCTOSNP1".utf8)
+  static let checksumSize = 8
   static let headerSize = 32
   static let fixedSize = 76
 
@@ -97,9 +103,20 @@ final class SnapshotState {
 
   /// The state saved at `path`, or `nil` when there is none or it does not parse.
   static func load(from path: String) -> SnapshotState? {
-    guard let storage = FileBuffer.read(path) else { return nil }
+    guard let read = FileBuffer.read(path) else { return nil }
+    var storage = read
+    if read.count >= headerSize + checksumSize, Array(read[0..<8]) == magic {
+      // The records are what the checksum covers; the state keeps the buffer without it.
+      let covered = read.count - checksumSize
+      let stored = UInt64(littleEndian: read.loadUnaligned(fromByteOffset: covered, as: UInt64.self))
+      guard StableHash.words(UnsafeRawBufferPointer(rebasing: read[0..<covered])) == stored else {
+        read.deallocate()
+        return nil
+      }
+      storage = UnsafeMutableRawBufferPointer(start: read.baseAddress, count: covered)
+    }
     guard storage.count >= headerSize, let state = parse(storage) else {
-      storage.deallocate()
+      read.deallocate()
       return nil
     }
     return state
@@ -148,7 +165,8 @@ final class SnapshotState {
 
   /// Where each record starts, when the buffer holds a well-formed header and records.
   private static func recordOffsets(_ storage: UnsafeMutableRawBufferPointer) -> [Int]? {
-    guard storage.count >= headerSize, Array(storage[0..<8]) == magic else { return nil }
+    let kind = Array(storage[0..<min(8, storage.count)])
+    guard storage.count >= headerSize, kind == magic || kind == uncheckedMagic else { return nil }
     let count = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     // A record takes at least its fixed part and a path's NUL: a count the file cannot hold is damage.
     guard count <= (storage.count - headerSize) / (fixedSize + 1) else { return nil }
@@ -250,6 +268,8 @@ final class SnapshotState {
     tree.withBytes { bytes.append(contentsOf: $0) }
     withUnsafeBytes(of: count.littleEndian) { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: body)
+    let checksum = bytes.withUnsafeBytes { StableHash.words($0) }
+    withUnsafeBytes(of: checksum.littleEndian) { bytes.append(contentsOf: $0) }
     let temporary = path + ".\(getpid()).tmp"
     guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return nil }
     // Taken before the rename, which keeps it: the version this process wrote, whoever saves after it.

@@ -19,6 +19,26 @@ public struct StableHash: Sendable {
     return hash.value
   }
 
+  /// A checksum of `bytes` eight at a time (a multiply-and-fold over 64-bit words), about ten times as
+  /// fast as FNV-1a's byte loop: for files of megabytes read on every run, where damage or a cut must
+  /// not go unnoticed. Not for security, and not the same value as ``of(_:)``.
+  public static func words(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    var hash: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(bytes.count)
+    var offset = 0
+    while offset + 8 <= bytes.count {
+      hash =
+        (hash ^ UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+        &* 0x0100_0000_01b3
+      hash ^= hash >> 29
+      offset += 8
+    }
+    while offset < bytes.count {
+      hash = (hash ^ UInt64(bytes[offset])) &* 0x0100_0000_01b3
+      offset += 1
+    }
+    return hash ^ (hash >> 32)
+  }
+
   /// ``value`` as sixteen hexadecimal digits.
   public var hex: String {
     let digits = String(value, radix: 16)

@@ -170,6 +170,33 @@ struct HostileInputTests {
     #expect(try repository.git("show", "\(latest):a.txt") == "two")
   }
 
+  @Test("a snapshot state whose records were changed behind its back (its checksum fails) is not trusted")
+  func snapshotStateChecksum() throws {
+    let repository = try TestRepository()
+    try repository.write("a.txt", "one\n")
+    try repository.write("b.txt", "bee\n")
+    try repository.octo("checkpoint", "-m", "first")
+    let state = repository.path + "/.git/octo/snapshot.state"
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: state)))
+    #expect(Array(bytes[0..<8]) == Array("OCTOSNP2".utf8))
+    // A file that parses but lies: the first record's blob id changed (as if it held another tree's files),
+    // and its stat data still says the file is unchanged.
+    let blobID = 32 + 56
+    bytes[blobID] ^= 0xFF
+    try Data(bytes).write(to: URL(fileURLWithPath: state))
+    try repository.write("b.txt", "buzz\n")
+    let second = try OctoGitBinary.run(["checkpoint", "-m", "second"], in: repository.path, home: repository.home)
+    #expect(second.status == 0)
+    #expect(second.stderr.contains("did not check and was rebuilt from the index"), "\(second.stderr)")
+    // The checkpoint holds what is on disk, as git sees it (a private index: git add -A, write-tree).
+    let latest = try repository.git(
+      "for-each-ref", "--sort=-refname", "--count=1", "--format=%(objectname)", "refs/octo/checkpoints/")
+    let index = repository.root + "/witness-index"
+    try repository.git("add", "-A", environment: ["GIT_INDEX_FILE": index])
+    let tree = try repository.git("write-tree", environment: ["GIT_INDEX_FILE": index])
+    #expect(try repository.git("rev-parse", "\(latest)^{tree}") == tree)
+  }
+
   @Test("a FIFO named like a rollout, or a device as a hook's transcript, is skipped: the import ends")
   func specialFiles() throws {
     let repository = try TestRepository()
