@@ -160,7 +160,7 @@ git config core.fsmonitor "$scratch/fsmonitor-hook"
 printf 'def total(items):\n    return round(sum(items), 2)\n' > billing.py
 echo billing.py > "$scratch/changed.txt"
 "$bin" checkpoint -m "only billing.py looked at" --agent demo
-"$bin" checkpoints diff latest --stat
+"$bin" checkpoints diff latest~1 latest --stat
 "$bin" doctor | sed -n '/^file-system monitor/,/^$/p'
 git config --unset core.fsmonitor
 printf 'def total(items):\n    return sum(items)\n' > billing.py
