@@ -48,7 +48,12 @@ struct UsageNotesDelta: Sendable {
     _ repository: Repository, tip: Oid, everyField: Bool = true, consume: (UsageNotesDelta) throws -> Void
   ) throws {
     try LibGit2.withBulkReads {
-      let entries = try repository.notes(inNotesCommit: tip)
+      // A notes tree may name one commit twice (flat and fanned out, as a tool other than git can write
+      // it): the last entry counts, as an incremental read's last write does, and the cache's keys hold.
+      var seen = Set<Oid>()
+      let entries =
+        try repository.notes(inNotesCommit: tip).reversed().filter { seen.insert($0.annotated).inserted }
+        .reversed() as [NoteEntry]
       let blobs = entries.map(\.blob)
       let order = repository.readingOrder(of: blobs)
       let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
