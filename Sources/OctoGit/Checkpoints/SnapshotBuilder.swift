@@ -78,10 +78,12 @@ enum SnapshotBuilder {
     }
     let config = try? repository.config()
     let trustFileMode = (try? config?.bool("core.filemode")) ?? true
-    // A file-system monitor (core.fsmonitor) asked, before anything is looked at, what may have changed.
+    // A file-system monitor (core.fsmonitor) asked, before anything is looked at, what may have changed;
+    // its token is good only for the state read, so not when another checkpoint saved one meanwhile.
     let monitor = MonitoredSnapshot.begin(
       repository, config: config, recordPath: folder + name + FileSystemMonitor.Record.suffix,
-      stateVersion: fresh ? nil : stateVersion, recordCount: state.count)
+      stateVersion: fresh || FileVersion(path: statePath) != stateVersion ? nil : stateVersion,
+      recordCount: state.count)
     var warnings: [String] = []
     if damagedState {
       warnings.append("the checkpoint state \(statePath) did not check and was rebuilt from the index")
