@@ -202,7 +202,7 @@ enum SnapshotBuilder {
     let scan = WorkTreeScan(
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
-      cachePath: folder + name + ".dirs", includeIgnored: includeIgnored)
+      cachePath: folder + name + ".dirs", includeIgnored: includeIgnored, stateVersion: fresh ? nil : stateVersion)
     let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)
     warnings += findings.warnings
     for path in findings.nestedRepositories {
@@ -276,7 +276,7 @@ enum SnapshotBuilder {
     }
     // Only now, with the state that holds what the scan found saved, may the folder cache call those
     // folders known: the next scan does not look into them for new files.
-    if saved { scan.saveCache(findings, recheck: recheck) }
+    if saved { scan.saveCache(findings, recheck: recheck, savedState: savedVersion) }
     // Last, the monitor's token: kept only when nothing is left to retry, since the monitor will not name a
     // file left out again until it changes.
     monitor.finish(stateVersion: savedVersion, keepToken: saved && warnings.isEmpty && recheck.isEmpty)

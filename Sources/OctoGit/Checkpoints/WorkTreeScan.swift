@@ -14,7 +14,7 @@ import Foundation
 /// Names are read as bytes and carried in ``RawPath`` form: a name that is not UTF-8 is found, looked up
 /// and hashed as itself. A name git refuses in a path (`.git` in any case, NTFS's `git~1`, `.git.`…) is
 /// left out with a warning, as are folders that cannot be read; the folders holding them are recorded so
-/// that the next scan reads them again (see ``saveCache(_:recheck:)``).
+/// that the next scan reads them again (see ``saveCache(_:recheck:savedState:)``).
 struct WorkTreeScan {
   /// What the scan found.
   struct Findings {
@@ -44,21 +44,35 @@ struct WorkTreeScan {
   let isTracked: (String) -> Bool
   let cachePath: String
   let includeIgnored: Bool
+  /// The version of the snapshot state read (`nil`: rebuilt). The folder cache is used only with the state
+  /// it was saved beside: two checkpoints at once could otherwise leave one's cache (folders called known)
+  /// beside the other's state (without their new files), and those files would never be looked for.
+  let stateVersion: FileVersion?
   private let names: GitNames
 
-  init(handle: Repository, isTracked: @escaping (String) -> Bool, cachePath: String, includeIgnored: Bool) {
+  init(
+    handle: Repository, isTracked: @escaping (String) -> Bool, cachePath: String, includeIgnored: Bool,
+    stateVersion: FileVersion?
+  ) {
     self.handle = handle
     self.isTracked = isTracked
     self.cachePath = cachePath
     self.includeIgnored = includeIgnored
+    self.stateVersion = stateVersion
     self.names = GitNames(handle)
+  }
+
+  /// The folder cache's tag: the ignore rules' fingerprint and the version of the state it goes with.
+  private static func tag(_ fingerprint: String, _ state: FileVersion?) -> String {
+    guard let state else { return fingerprint + " state none" }
+    return fingerprint + " state \(state.device):\(state.inode):\(state.size):\(state.seconds).\(state.nanoseconds)"
   }
 
   /// Scans the work tree of `handle`; `rulesMoved` (a `.gitignore` changed) forces a full scan. With
   /// `changed`, the paths a file-system monitor says may have changed, only the cached folders they touch
   /// are looked at (``foldersTouched(by:in:)``); the others keep what the cache says of them.
   ///
-  /// The folder cache is not saved here: the caller saves it with ``saveCache(_:recheck:)`` once what
+  /// The folder cache is not saved here: the caller saves it with ``saveCache(_:recheck:savedState:)`` once what
   /// was found is recorded in the snapshot state. Saved earlier, a failure in between would leave a
   /// cache that calls these folders known while the state lacks their files, and the next scan would
   /// never look for them again.
@@ -71,7 +85,7 @@ struct WorkTreeScan {
     var stamps: [String: Stamp] = [:]
     var pending: [String] = []
     var known: Set<String> = []
-    if !rulesMoved, let cache = FolderCache.load(cachePath, tag: fingerprint) {
+    if !rulesMoved, let cache = FolderCache.load(cachePath, tag: Self.tag(fingerprint, stateVersion)) {
       known = Set(cache.folders.keys)
       // In order, so that each stat thread walks one part of the tree (its folder checks are remembered).
       let paths: [String]
@@ -123,15 +137,16 @@ struct WorkTreeScan {
   /// found is saved. The folders in `recheck` (those holding a file left out: unreadable, too big, refused
   /// by libgit2) and those the scan itself left something out of are recorded as known but not current,
   /// so the next scan reads them again and retries what they hold.
-  func saveCache(_ findings: Findings, recheck: Set<String>) {
+  /// `savedState` is the version of the state file now (saved by this checkpoint, or as it was read).
+  func saveCache(_ findings: Findings, recheck: Set<String>, savedState: FileVersion?) {
     let again = findings.recheck.union(recheck)
-    guard findings.cacheChanged || !again.isEmpty else { return }
+    guard findings.cacheChanged || !again.isEmpty || savedState != stateVersion else { return }
     var cache = FolderCache(scannedAt: findings.started)
     cache.folders = findings.stamps.mapValues { FolderCache.Folder(stamp: $0) }
     for folder in again where cache.folders[folder] != nil {
       cache.folders[folder] = FolderCache.Folder(stamp: .unknown)
     }
-    cache.save(cachePath, tag: findings.fingerprint)
+    cache.save(cachePath, tag: Self.tag(findings.fingerprint, savedState))
   }
 
   /// Reads one directory: new files and nested repositories go to `findings`, new subdirectories to
