@@ -73,16 +73,25 @@ enum WorkerPool {
   /// thread hands each output to `consume`, in the items' order, as soon as it and those before it are
   /// ready: work that must stay on one thread (writing to a database) overlaps work that need not. When
   /// `consume` throws, no item is started any more; the error is thrown once the workers have stopped.
+  /// With `holding`, an item's output is handed over only while it is fewer than that many items past the
+  /// one `consume` needs next (the workers wait): large outputs read faster than they are consumed do not
+  /// pile up in memory, and the item needed next is never the one waiting.
   static func stream<Item: Sendable, Output: Sendable>(
-    _ items: [Item], _ transform: @Sendable (Item) -> Output, consume: (Output) throws -> Void
+    _ items: [Item], holding limit: Int = .max, _ transform: @Sendable (Item) -> Output,
+    consume: (Output) throws -> Void
   ) rethrows {
     if items.count <= 1 {
       for item in items { try consume(transform(item)) }
       return
     }
+    // The item `consume` needs next; -1 once it is done (a waiting worker then goes on, to be stopped).
+    let needed = Locked(0)
     try run(Array(items.indices)) { (index: Int, sender: Sender<Numbered<Output>>) in
-      sender.send(Numbered(index: index, value: transform(items[index])))
+      let output = transform(items[index])
+      if limit != .max { needed.withLock(when: { $0 < 0 || index < $0 &+ limit }) { _ in } }
+      sender.send(Numbered(index: index, value: output))
     } receive: { outputs in
+      defer { needed.withLock { $0 = -1 } }
       // Outputs that came before an earlier item's, until that one comes.
       var early: [Int: Output] = [:]
       var next = 0
@@ -90,6 +99,7 @@ enum WorkerPool {
         early[output.index] = output.value
         while let ready = early.removeValue(forKey: next) {
           next += 1
+          if limit != .max { needed.withLock { $0 = next } }
           try consume(ready)
         }
       }

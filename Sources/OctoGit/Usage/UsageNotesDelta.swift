@@ -58,7 +58,8 @@ struct UsageNotesDelta: Sendable {
       let order = repository.readingOrder(of: blobs)
       let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
       let folder = repository.objectsFolder
-      try WorkerPool.stream(parts) { part -> Result<UsageNotesDelta, Error> in
+      // A few parts ahead of the writer at most: a long history is not held in memory when writing is slow.
+      try WorkerPool.stream(parts, holding: 2 * WorkerPool.width) { part -> Result<UsageNotesDelta, Error> in
         Result {
           let objects = try ObjectDatabase.open(folder: folder)
           var delta = UsageNotesDelta()

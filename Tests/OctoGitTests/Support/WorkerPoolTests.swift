@@ -71,6 +71,27 @@ struct WorkerPoolTests {
     #expect(made.value == after && after < items.count)
   }
 
+  @Test("a stream with a limit keeps its workers at most that many outputs ahead of a slow consumer")
+  func streamHolding() {
+    let made = Tally()
+    var most = 0
+    var taken = 0
+    WorkerPool.stream(Array(0..<60), holding: 2) { item -> Int in
+      made.add()
+      return item
+    } consume: { item in
+      #expect(item == taken)
+      taken += 1
+      most = max(most, made.value - taken)
+      usleep(500)
+    }
+    #expect(taken == 60)
+    // Without a limit all 60 are made before the consumer is a few items in (making one costs nothing).
+    // With one, only items fewer than 2 past the one needed next are handed over, and each worker may
+    // have made one more that waits.
+    #expect(most <= 2 + WorkerPool.width)
+  }
+
   @Test("a run hands over what the producers send, several per item, keeping them at most about the limit ahead")
   func runWithBackPressure() throws {
     let waiting = Tally()
