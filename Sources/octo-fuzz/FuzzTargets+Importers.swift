@@ -162,6 +162,17 @@ extension FuzzTargets {
   /// A scan's requests in id order.
   static func sorted(_ scan: AgentScan) -> [AgentRequest] { scan.requests.sorted { $0.id < $1.id } }
 
+  /// `bytes` written as the file at `path`, read by an importer's `read`, its requests checked.
+  static func readFile(
+    _ bytes: UnsafeBufferPointer<UInt8>, at path: String, with read: (String, inout AgentScan) throws -> Void,
+    prefix: String, agent: String
+  ) {
+    guard put(bytes, at: path) else { return }
+    var scan = AgentScan()
+    try? read(path, &scan)
+    check(scan, prefix: prefix, agent: agent)
+  }
+
   /// What every importer promises of the requests it keeps: its own ids and name, counts within the limits,
   /// a model, a cost within the limits, a time that can be written.
   static func check(_ scan: AgentScan, prefix: String, agent: String) {

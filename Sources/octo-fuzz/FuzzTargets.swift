@@ -91,19 +91,13 @@ enum FuzzTargets {
     case "gemini-chat":
       geminiBothWays(bytes)
     case "copilot-events":
-      guard put(bytes, at: copilotEvents) else { return }
-      var scan = AgentScan()
-      try? CopilotSessions.read(copilotEvents, into: &scan)
-      check(scan, prefix: "cp:", agent: "copilot")
+      readFile(bytes, at: copilotEvents, with: CopilotSessions.read, prefix: "cp:", agent: "copilot")
     case "opencode-message":
       openCodeBothStores(bytes)
     case "cline-messages":
       clineFlavors(bytes)
     case "qwen-chat":
-      guard put(bytes, at: qwenChat) else { return }
-      var scan = AgentScan()
-      try? QwenTranscripts.read(qwenChat, into: &scan)
-      check(scan, prefix: "qw:", agent: "qwen")
+      readFile(bytes, at: qwenChat, with: QwenTranscripts.read, prefix: "qw:", agent: "qwen")
     case "json-select":
       jsonSelect(bytes)
     case "actions-event":

@@ -179,9 +179,8 @@ public final class Checkpoints {
     // Only the refs are listed (their names begin with the time in milliseconds): the one checkpoint found
     // is the only one whose note is read.
     func newestFirst(_ refs: [ReferenceValue]) -> [ReferenceValue] {
-      refs.sorted {
-        ($0.name.split(separator: "/").last ?? "", $0.name) > ($1.name.split(separator: "/").last ?? "", $1.name)
-      }
+      refs.map { (time: $0.name.split(separator: "/").last ?? "", ref: $0) }
+        .sorted { ($0.time, $0.ref.name) > ($1.time, $1.ref.name) }.map(\.ref)
     }
     if text == "latest" || text.hasPrefix("latest~") {
       let back = text == "latest" ? 0 : Int(text.dropFirst("latest~".count))

@@ -12,7 +12,10 @@ public struct Commit: Equatable, Sendable {
   public let committer: Signature
 
   /// The first line of the message.
-  public var summary: String {
+  public var summary: String { Self.summary(of: message) }
+
+  /// The first line of a commit message.
+  static func summary(of message: String) -> String {
     String(message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
   }
 
@@ -46,7 +49,7 @@ extension Repository {
       let (time, message) = withExtendedLifetime(handle) {
         (Int64(git_commit_time(handle.pointer)), git_commit_message(handle.pointer).map { String(cString: $0) } ?? "")
       }
-      try body(id, time, String(message.prefix { $0 != "\n" }))
+      try body(id, time, Commit.summary(of: message))
     }
   }
 
