@@ -185,7 +185,8 @@ extension FuzzTargets {
         precondition(count >= 0 && count <= UsageLimits.maxTokens, "\(agent): a token count past the limits")
       }
       if let cost = request.cost {
-        precondition(!cost.isNaN && cost >= 0 && cost <= UsageLimits.maxCost, "\(agent): a cost past the limits")
+        precondition(
+          cost >= .zero && cost.count <= PicoDollars.maxCost, "\(agent): a cost past the limits")
       }
       // The event line that records it writes its time.
       _ = Timestamp.format(request.at)

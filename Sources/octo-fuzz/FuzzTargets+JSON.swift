@@ -86,7 +86,7 @@ extension FuzzTargets {
         precondition(tokens >= 0 && tokens <= UsageLimits.maxTokens, "a token count past the limits")
       }
       if let cost = try? AgentFields.cost(value) {
-        precondition(!cost.isNaN && cost >= 0 && cost <= UsageLimits.maxCost, "a cost past the limits")
+        precondition(cost >= .zero && cost.count <= PicoDollars.maxCost, "a cost past the limits")
       }
       if let at = try? AgentFields.milliseconds(value) { _ = Timestamp.format(at) }
       if let at = try? AgentFields.time(value) { _ = Timestamp.format(at) }

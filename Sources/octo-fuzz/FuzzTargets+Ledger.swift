@@ -8,19 +8,19 @@ extension FuzzTargets {
 
   /// The byte scanner and the general parser must agree on which lines are events, and on their values.
   static func noteLine(_ bytes: UnsafeBufferPointer<UInt8>) {
-    let scanned = StoredUsageLine.parse(bytes)
+    let scanned = UsageEvent.scan(bytes)
     let parsed = try? UsageEvent(line: String(decoding: bytes, as: UTF8.self))
     if let scanned, let parsed {
       precondition(scanned.id == parsed.id && scanned.model == parsed.model, "scanner and parser disagree on names")
-      precondition(scanned.tokens == parsed.tokens, "scanner and parser disagree on tokens")
+      precondition(scanned == parsed, "scanner and parser disagree on the values")
     }
     if scanned != nil, String(validating: bytes, as: UTF8.self) != nil {
       precondition(parsed != nil, "the scanner took a line the parser refuses")
     }
-    var lines: [StoredUsageLine] = []
-    _ = StoredUsageLine.append(linesIn: UnsafeRawBufferPointer(bytes), to: &lines)
+    var lines: [UsageEvent] = []
+    _ = UsageEvent.append(linesIn: UnsafeRawBufferPointer(bytes), to: &lines)
     var totals = UsageTotals()
-    for line in lines { totals.add(tokens: line.tokens, costPico: line.costPico, costText: line.costText) }
+    for line in lines { totals.add(line) }
     _ = totals.costText
   }
 
@@ -41,27 +41,24 @@ extension FuzzTargets {
       return Int64(bitPattern: value)
     }
     var project = "acme/app"
-    var line: StoredUsageLine
-    if let parsed = StoredUsageLine.parse(bytes) {
+    var line: UsageEvent
+    if let parsed = UsageEvent.scan(bytes) {
       line = parsed
     } else {
       let parts = bytes.split(separator: 0xFF, omittingEmptySubsequences: false).map {
         String(decoding: $0, as: UTF8.self)
       }
       func part(_ index: Int) -> String? { index < parts.count ? parts[index] : nil }
-      line = StoredUsageLine()
-      line.id = part(0) ?? ""
-      line.model = part(1) ?? ""
+      line = UsageEvent(id: part(0) ?? "", atMs: word(1), model: part(1) ?? "", tokens: TokenCounts())
       line.agent = part(2)
       line.session = part(3)
       line.user = part(4)
       line.machine = part(5)
       line.branch = part(6)
       line.feature = part(7)
-      line.costText = part(8)
+      line.cost = part(8).flatMap(PicoDollars.init(plain:))
       line.prices = part(9)
       if let named = part(10) { project = named }
-      line.atMs = word(1)
       line.tokens = TokenCounts(
         input: Int(word(2)), output: Int(word(3)), cacheWrite5m: Int(word(4)), cacheWrite1h: Int(word(5)),
         cacheRead: Int(word(6)))
@@ -87,7 +84,7 @@ extension FuzzTargets {
         text(event.agent), text(event.session), text(event.user), text(event.machine), text(event.branch),
         text(event.feature), copyCommit, text(String(tokens.input)), text(String(tokens.output)),
         text(String(tokens.cacheWrite5m)), text(String(tokens.cacheWrite1h)), text(String(tokens.cacheRead)),
-        text(event.costText), text(event.prices), text(String(order)),
+        text(event.cost?.plainText), text(event.prices), text(String(order)),
       ]
       precondition(expected.count == TeamRows.columns.count, "a column left out")
       precondition(

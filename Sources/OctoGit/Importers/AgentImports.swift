@@ -99,7 +99,7 @@ public enum AgentKind: String, CaseIterable, Sendable {
 extension AgentRequest {
   /// The agent's own cost, kept only when `prices` has no price for the model: the event is then marked
   /// `"prices":"agent"` (see ``EventPricer``); otherwise octo-git prices the tokens and this is `nil`.
-  func agentCost(unlessPricedBy prices: PriceTable) -> Decimal? {
+  func agentCost(unlessPricedBy prices: PriceTable) -> PicoDollars? {
     guard let cost, prices.price(for: model) == nil else { return nil }
     return cost
   }

@@ -21,5 +21,5 @@ public struct AgentRequest: Equatable, Sendable {
   /// What the agent itself says the request cost, in USD (OpenCode, Kilo, Cline and its forks record it).
   /// Kept, and marked `"prices":"agent"`, only when octo-git's price table has no price for the model (see
   /// ``agentCost(unlessPricedBy:)``); otherwise octo-git prices the tokens.
-  public var cost: Decimal? = nil
+  public var cost: PicoDollars? = nil
 }

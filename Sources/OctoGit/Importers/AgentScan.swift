@@ -71,12 +71,10 @@ enum AgentFields {
 
   /// A cost in USD: `nil` when absent or `null`.
   ///
-  /// - Throws: ``MalformedRecord`` when it is not a number from 0 to ``UsageLimits/maxCost``.
-  static func cost(_ value: JSONValue?) throws -> Decimal? {
+  /// - Throws: ``MalformedRecord`` when it is not a number from 0 to ``UsageLimits/maxCostDollars``.
+  static func cost(_ value: JSONValue?) throws -> PicoDollars? {
     guard let value, value != .null else { return nil }
-    guard let cost = value.decimalValue, !cost.isNaN, cost >= 0, cost <= UsageLimits.maxCost else {
-      throw MalformedRecord()
-    }
+    guard case .number(let text) = value, let cost = PicoDollars(cost: text.utf8) else { throw MalformedRecord() }
     return cost
   }
 

@@ -217,7 +217,7 @@ public struct TranscriptImporter {
       let size = max(1, (events.count + WorkerPool.width - 1) / WorkerPool.width)
       let priced = WorkerPool.map(parts(events, size: size)) { part in
         var pricer = EventPricer(table: prices)
-        return part.map { pricer.price($0).event }
+        return part.map { pricer.price($0) }
       }.flatMap { $0 }
       try ledger.repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
         UsageNote.merging($0, adding: priced, preferLargerOutput: true)

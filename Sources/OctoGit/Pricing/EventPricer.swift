@@ -9,13 +9,13 @@ struct EventPricer {
 
   init(table: PriceTable) { self.table = table }
 
-  /// `event` priced when it carries no cost of its own (see ``UsageEvent/priced(with:)``), with its cost as
-  /// plain decimal text when it has one.
-  mutating func price(_ event: UsageEvent) -> (event: UsageEvent, costText: String?) {
+  /// `event` priced when it carries no cost of its own (see ``UsageEvent/priced(with:)``). A cost past
+  /// ``UsageLimits/maxCostDollars`` (absurd token counts) leaves it unpriced: no reader would take the line.
+  mutating func price(_ event: UsageEvent) -> UsageEvent {
     var copy = event
-    if let cost = event.cost {
+    if event.cost != nil {
       if copy.prices == nil { copy.prices = "agent" }
-      return (copy, CanonicalJSON.plain(cost))
+      return copy
     }
     let model: (price: ModelPrice, pico: PicoPrices)?
     if let known = models[event.model] {
@@ -24,23 +24,20 @@ struct EventPricer {
       model = table.price(for: event.model).map { ($0, $0.picoPrices) }
       models[event.model] = .some(model)
     }
-    guard let model else {
-      copy.prices = nil
-      return (copy, nil)
-    }
-    copy.prices = model.price.tableID
-    if let pico = model.pico.cost(of: event.tokens) {
-      copy.cost = Money.usd(picoDollars: pico)
-      return (copy, Money.plainText(picoDollars: pico))
-    }
-    let cost = model.price.cost(of: event.tokens)
+    copy.prices = nil
+    guard let model else { return copy }
+    let cost =
+      model.pico.cost(of: event.tokens).map(PicoDollars.init)
+      ?? PicoDollars(rounding: model.price.cost(of: event.tokens))
+    guard let cost, cost.count <= PicoDollars.maxCost else { return copy }
     copy.cost = cost
-    return (copy, CanonicalJSON.plain(cost))
+    copy.prices = model.price.tableID
+    return copy
   }
 
   /// `event` priced, with its canonical line.
   mutating func pricedLine(_ event: UsageEvent) -> (event: UsageEvent, line: String) {
-    let (priced, costText) = price(event)
-    return (priced, priced.line(costText: costText))
+    let priced = price(event)
+    return (priced, priced.line)
   }
 }

@@ -3,6 +3,6 @@ extension UsageEvent {
   /// does not know stays unpriced.
   public func priced(with table: PriceTable) -> UsageEvent {
     var pricer = EventPricer(table: table)
-    return pricer.price(self).event
+    return pricer.price(self)
   }
 }

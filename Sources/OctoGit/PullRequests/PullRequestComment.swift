@@ -132,7 +132,7 @@ public struct PullRequestComment {
     let amount = try options.budget ?? Budget.amount(config, "octo.budget.pr")
     var spent = context.usage
     spent.merge(pending)
-    let budget = amount.map { BudgetCheck(amount: $0, spent: spent.cost) }
+    let budget = amount.map { BudgetCheck(amount: $0, spent: spent.cost.decimal) }
 
     let template = try loadTemplate()
     let body = render(

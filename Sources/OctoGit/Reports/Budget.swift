@@ -36,10 +36,10 @@ public enum Budget {
     let branch = try ledger.repository.head().branch
     var all = UsageTotals()
     var onBranch = UsageTotals()
-    try ledger.store.forEachCommittedCost { costText, costPico, lineBranch in
-      all.add(tokens: TokenCounts(), costPico: costPico, costText: costText)
+    try ledger.store.forEachCommittedCost { cost, lineBranch in
+      all.add(tokens: TokenCounts(), cost: cost)
       if let branch, lineBranch == branch {
-        onBranch.add(tokens: TokenCounts(), costPico: costPico, costText: costText)
+        onBranch.add(tokens: TokenCounts(), cost: cost)
       }
     }
     for item in try ledger.store.pending() where item.event.cost != nil {
@@ -48,10 +48,10 @@ public enum Budget {
     }
     var statuses: [BudgetStatus] = []
     if let repositoryBudget {
-      statuses.append(BudgetStatus(scope: "this repository", budget: repositoryBudget, spent: all.cost))
+      statuses.append(BudgetStatus(scope: "this repository", budget: repositoryBudget, spent: all.cost.decimal))
     }
     if let branchBudget, let branch {
-      statuses.append(BudgetStatus(scope: "branch \(branch)", budget: branchBudget, spent: onBranch.cost))
+      statuses.append(BudgetStatus(scope: "branch \(branch)", budget: branchBudget, spent: onBranch.cost.decimal))
     }
     return statuses
   }

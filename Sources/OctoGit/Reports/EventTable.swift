@@ -38,7 +38,7 @@ public enum EventTable {
       row.append(event.model)
       row += counts(event.tokens)
       row.append(
-        event.cost.map { forPeople ? Money.format($0) : CanonicalJSON.plain($0) } ?? (forPeople ? "unpriced" : ""))
+        event.cost.map { forPeople ? Money.format($0) : $0.plainText } ?? (forPeople ? "unpriced" : ""))
       if ids { row.insert(event.id, at: 0) }
       table.rows.append(row)
     }

@@ -123,10 +123,10 @@ public enum StatusLine {
     if input.sessionID != nil { figures.sessionTotals = sessionTotals }
     var statuses: [BudgetStatus] = []
     if let amount = budgets.repository {
-      statuses.append(BudgetStatus(scope: "this repository", budget: amount, spent: repositoryTotals.cost))
+      statuses.append(BudgetStatus(scope: "this repository", budget: amount, spent: repositoryTotals.cost.decimal))
     }
     if let amount = budgets.branch, let branch = figures.branch {
-      statuses.append(BudgetStatus(scope: "branch \(branch)", budget: amount, spent: branchTotals.cost))
+      statuses.append(BudgetStatus(scope: "branch \(branch)", budget: amount, spent: branchTotals.cost.decimal))
     }
     figures.budget = statuses.min { ($0.budget - $0.spent) < ($1.budget - $1.spent) }
     return figures
@@ -152,7 +152,7 @@ public enum StatusLine {
       // Claude Code also counts the requests octo-git has not imported yet: the larger figure is the live one.
       let recorded = figures.sessionTotals ?? UsageTotals()
       var shown = cost(recorded)
-      if let reported = figures.reportedSessionCost, reported > recorded.cost { shown = Money.format(reported) }
+      if let reported = figures.reportedSessionCost, reported > recorded.cost.decimal { shown = Money.format(reported) }
       parts.append(("session \(shown)", 3))
     }
     if figures.pending.events > 0 {
@@ -198,9 +198,7 @@ public enum StatusLine {
   static func costs(_ sums: LedgerStore.CostSums) -> UsageTotals {
     var totals = UsageTotals()
     guard sums.events > 0 else { return totals }
-    let extras = (sums.inexactCosts ?? "").split(separator: " ").compactMap {
-      Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
-    }
+    let extras = PicoDollars.cachedExtras(sums.inexactCosts)
     totals.add(
       events: sums.events, tokens: TokenCounts(), microDollars: sums.microDollars, picoDollars: sums.picoRemainders,
       extraCosts: extras, unpriced: sums.unpricedEvents, unpricedTokens: 0)

@@ -115,9 +115,7 @@ public struct UsageReport: Sendable {
       }
       // Costs are summed as whole micro-dollars plus pico-dollar remainders, so SQLite's 64-bit sums
       // cannot overflow however large the totals.
-      let extras = (row.inexactCosts ?? "").split(separator: " ").compactMap {
-        Decimal(string: String($0), locale: Locale(identifier: "en_US_POSIX"))
-      }
+      let extras = PicoDollars.cachedExtras(row.inexactCosts)
       let tokens = row.tokens
       let (count, micro, pico, unpriced, unpricedTokens) = (
         row.events, row.microDollars, row.picoRemainders, row.unpricedEvents, row.unpricedTokens
@@ -224,12 +222,12 @@ public struct UsageReport: Sendable {
         .filter { holder in Oid(hex: holder.commit).map { reachable.contains($0) } ?? false }
         .max { ($0.time, $0.commit) < ($1.time, $1.commit) }
       guard let best else {
-        unreachable.add(tokens: line.tokens, costPico: line.costPico, costText: line.cost)
+        unreachable.add(tokens: line.tokens, cost: PicoDollars(cachedPico: line.costPico, text: line.cost))
         continue
       }
       var entry =
         kept[best.commit] ?? (UsageTotals(), details[best.commit]?.summary, details[best.commit]?.time ?? best.time)
-      entry.totals.add(tokens: line.tokens, costPico: line.costPico, costText: line.cost)
+      entry.totals.add(tokens: line.tokens, cost: PicoDollars(cachedPico: line.costPico, text: line.cost))
       kept[best.commit] = entry
     }
     var result = kept.sorted { ($0.value.time, $0.key) > ($1.value.time, $1.key) }

@@ -7,19 +7,13 @@ import Foundation
 /// The same archive as ``EventArchive/apply(_:)`` makes of the same notes: within a note an id counts once
 /// (the first line); across notes it is held once per note, the copy with the most output kept.
 struct ArchiveBuilder {
-  /// An event as the archive writes it: its values (names as indexes of the string table) and holders.
-  private struct Event {
-    var holders: Int
-    var values: EventArchive.Summed
-  }
-
   /// Numbers each name once for the archive's string table (from 0); keeps the id of the line being read aside.
   private struct Names: UsageLineTexts {
     var table = ByteStringTable(capacity: 64)
     var id: [UInt8] = []
     var keepsEveryField: Bool { false }
 
-    mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: StoredUsageLine.Field) -> Int32 {
+    mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: UsageField) -> Int32 {
       // Text that is not ASCII is kept as a Swift string holds it (invalid UTF-8 replaced), as the archive's
       // reader will see it.
       let isASCII = !bytes.contains(where: { $0 >= 0x80 })
@@ -44,13 +38,14 @@ struct ArchiveBuilder {
   private var names = Names()
   /// Event ids: id number n is `events[n]`.
   private var ids: ByteStringTable
-  private var events: [Event] = []
+  /// Each event's values (names as indexes of the string table) and holders.
+  private var events: [(values: UsageLineValues, holders: Int)] = []
   /// The ids taken by the current note (to count an id once per note).
   private var noteSlots: [Int] = []
   private(set) var malformedLines = 0
   private(set) var notes = 0
   /// The notes holding lines no report can read, by annotated commit.
-  private(set) var unread: [(commit: String, unread: StoredUsageLine.Unread)] = []
+  private(set) var unread: [(commit: String, unread: UsageNote.Unread)] = []
 
   init(capacity: Int) {
     ids = ByteStringTable(capacity: capacity)
@@ -62,11 +57,10 @@ struct ArchiveBuilder {
   mutating func add(note text: UnsafeRawBufferPointer, path: UnsafeBufferPointer<UInt8>? = nil) {
     notes += 1
     noteSlots.removeAll(keepingCapacity: true)
-    var bad = StoredUsageLine.Unread()
+    var bad = UsageNote.Unread()
     UsageLineScanner.forEachLine(in: text) { bytes in
       guard let line = UsageLineScanner.scan(bytes, texts: &names) else {
-        bad.malformed += 1
-        if UsageLineScanner.isNewerVersion(bytes) { bad.newer += 1 }
+        bad.count(bytes)
         return
       }
       add(line)
@@ -85,20 +79,16 @@ struct ArchiveBuilder {
       events[slot].holders += 1
       return
     }
-    let values = EventArchive.Summed(
-      atMs: line.atMs, agent: line.agent ?? -1, model: line.model, user: line.user ?? -1, branch: line.branch ?? -1,
-      feature: line.feature ?? -1, tokens: line.tokens, costPico: line.costPico,
-      costText: line.costPico == nil ? line.costText.map { names.number($0) } ?? -1 : -1)
     if isNew {
-      events.append(Event(holders: 1, values: values))
+      events.append((line, 1))
     } else {
-      events[slot] = Event(holders: events[slot].holders + 1, values: values)
+      events[slot] = (line, events[slot].holders + 1)
     }
   }
 
   /// The encoded archive (the layout ``EventArchive`` documents).
   func encoded() -> Data {
-    var out: [UInt8] = Array("OGA1".utf8)
+    var out = EventArchive.magic
     out.reserveCapacity(events.count * 56 + 64)
     EventArchive.put(names.table.count, &out)
     for number in 0..<names.table.count {

@@ -32,7 +32,7 @@ struct RollupEvents: Sendable {
 
   /// Calls `body` with each event that counts and the index of its project in ``projects``, its strings
   /// numbered in `strings`.
-  func forEach(numbering strings: Strings, _ body: (Int, EventArchive.Summed) -> Void) {
+  func forEach(numbering strings: Strings, _ body: (Int, UsageLineValues) -> Void) {
     for (index, project) in projects.enumerated() {
       for clone in project.clones {
         guard let counted = clone.counted else {
@@ -229,10 +229,11 @@ struct KeyNames {
     return index
   }
 
-  /// The key of a shared-table string (`-1`: none, shown as `missing`) for `dimension`.
+  /// The key of a shared-table string (`nil`: none, shown as `missing`) for `dimension`.
   mutating func index(
-    number: Int32, in strings: RollupEvents.Strings, for dimension: RollupDimension, missing: String
+    number optionalNumber: Int32?, in strings: RollupEvents.Strings, for dimension: RollupDimension, missing: String
   ) -> Int32 {
+    let number = optionalNumber ?? -1
     let slot = Int(number) + 1
     // The shared table grows as archives are walked: so does this one.
     if byNumber[dimension, default: []].count <= slot {

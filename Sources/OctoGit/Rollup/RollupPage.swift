@@ -46,9 +46,9 @@ struct RollupPage {
       </section>
       <section class="charts">
       <figure><figcaption>Cost by repository</figcaption>\
-      \(Self.bars(byRepository.rows.map { ($0.keys[0], $0.totals.cost) }))</figure>
+      \(Self.bars(byRepository.rows.map { ($0.keys[0], $0.totals.cost.decimal) }))</figure>
       <figure><figcaption>Cost by model</figcaption>\
-      \(Self.bars(byModel.rows.map { ($0.keys[0], $0.totals.cost) }))</figure>
+      \(Self.bars(byModel.rows.map { ($0.keys[0], $0.totals.cost.decimal) }))</figure>
       <figure class="wide"><figcaption>Cost by \(Self.escape(periodName))</figcaption>\(Self.columns(timeline))</figure>
       </section>
       <section><h2>By \(Self.escape(main.options.dimensions.map(\.rawValue).joined(separator: ", ")))</h2>
@@ -92,7 +92,7 @@ struct RollupPage {
 
   /// The cost of each period in order, empty periods as zero.
   var timeline: [(String, Decimal)] {
-    let costs = Dictionary(overTime.rows.map { ($0.keys[0], $0.totals.cost) }, uniquingKeysWith: +)
+    let costs = Dictionary(overTime.rows.map { ($0.keys[0], $0.totals.cost.decimal) }, uniquingKeysWith: +)
     let keys = periods.isEmpty ? overTime.rows.map { $0.keys[0] } : periods
     return keys.map { ($0, costs[$0] ?? 0) }
   }

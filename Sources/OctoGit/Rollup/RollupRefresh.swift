@@ -112,7 +112,7 @@ enum RepositoryOutcome: Sendable {
   case read(UsageNotesDelta?, fetchProblem: String?, identity: (project: String, origin: String?)?)
   /// Every note read (no earlier tip to start from): the archive, encoded on the reader's thread.
   case whole(
-    tip: Oid, archive: Data, notes: Int, unread: [(commit: String, unread: StoredUsageLine.Unread)],
+    tip: Oid, archive: Data, notes: Int, unread: [(commit: String, unread: UsageNote.Unread)],
     fetchProblem: String?,
     identity: (project: String, origin: String?)?)
   case skipped(String)

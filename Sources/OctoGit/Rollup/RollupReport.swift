@@ -153,7 +153,7 @@ public struct RollupReport: Sendable {
         recent[nextRecent] = (key, index)
         nextRecent = (nextRecent + 1) % recent.count
       }
-      totals[index].add(tokens: event.tokens, costPico: event.costPico, costText: strings.string(event.costText))
+      totals[index].add(tokens: event.tokens, cost: event.cost)
     }
     var sums: [[String]: UsageTotals] = [:]
     var timeKeys: [Int32: [String]] = [:]

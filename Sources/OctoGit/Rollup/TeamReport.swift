@@ -41,9 +41,8 @@ public struct TeamReport: Sendable {
         keys[position] = ModelName.normalise(keys[position])
       }
       var totals = UsageTotals()
-      let cost = costParts(row.cost)
       totals.add(
-        events: row.events, tokens: row.tokens, microDollars: 0, picoDollars: cost.pico, extraCosts: cost.extra,
+        events: row.events, tokens: row.tokens, microDollars: 0, picoDollars: 0, extraCosts: [cost(row.cost)],
         unpriced: row.unpriced, unpricedTokens: row.unpricedTokens)
       try totals.checked("the team database's \(keys.joined(separator: ", "))")
       merged[keys, default: UsageTotals()].merge(totals)
@@ -53,16 +52,10 @@ public struct TeamReport: Sendable {
       options: options, rows: RollupReport.ordered(merged, options: options), total: total, repositories: [])
   }
 
-  /// A sum of costs as PostgreSQL writes a `numeric` (`12.340000`): whole pico-dollars when exact and in
-  /// range, else an exact decimal.
-  static func costParts(_ text: String?) -> (pico: Int64, extra: [Decimal]) {
-    guard let text, !text.isEmpty else { return (0, []) }
-    if text.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }),
-      text.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1, let pico = StoredUsageLine.picoDollars(text)
-    {
-      return (pico, [])
-    }
-    return (0, [Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0])
+  /// A sum of costs as PostgreSQL writes a `numeric` (`12.340000`), in pico-dollars (0 when absent).
+  static func cost(_ text: String?) -> PicoDollars {
+    guard let text, !text.isEmpty else { return .zero }
+    return PicoDollars(plain: text) ?? .zero
   }
 }
 

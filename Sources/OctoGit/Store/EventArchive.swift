@@ -6,22 +6,12 @@ import Foundation
 /// One value per repository instead of one row per event: a cold rollup of hundreds of thousands of
 /// events writes a hundred values, and summing decodes them in memory.
 struct EventArchive {
-  struct Event {
-    var id: String
-    var holders: Int
-    var atMs: Int64
-    var agent: String?
-    var model: String
-    var user: String?
-    var branch: String?
-    var feature: String?
-    var tokens: TokenCounts
-    var costPico: Int64?
-    /// The exact cost when it has no pico-dollar value (or nil: see `costPico`, or unpriced).
-    var costText: String?
-  }
+  /// Each event once by id, with the number of notes holding it (session, prices and machine are not kept).
+  var events: [String: (event: UsageEvent, holders: Int)] = [:]
 
-  var events: [String: Event] = [:]
+  /// The magic bytes of the current layout; an archive of an older one is not read (the repository is then
+  /// read again from its notes).
+  static let magic = Array("OGA2".utf8)
 
   init() {}
 
@@ -34,14 +24,16 @@ struct EventArchive {
       events[id]?.holders -= 1
     }
     for line in delta.lines {
-      let event = Event(
-        id: line.id, holders: 1, atMs: line.atMs, agent: line.agent, model: line.model, user: line.user,
-        branch: line.branch, feature: line.feature, tokens: line.tokens, costPico: line.costPico,
-        costText: line.costPico == nil ? line.costText : nil)
+      var event = line
+      event.session = nil
+      event.prices = nil
+      event.machine = nil
       if let index = events.index(forKey: line.id) {
-        Self.hold(&events.values[index], event)
+        let holders = events.values[index].holders + 1
+        if event.tokens.output > events.values[index].event.tokens.output { events.values[index].event = event }
+        events.values[index].holders = holders
       } else {
-        events[line.id] = event
+        events[line.id] = (event, 1)
       }
     }
     if !delta.previousIDs.isEmpty {
@@ -49,22 +41,15 @@ struct EventArchive {
     }
   }
 
-  /// Another note holds `event`: one more holder, and its values when it has more output tokens.
-  private static func hold(_ existing: inout Event, _ event: Event) {
-    let holders = existing.holders + 1
-    if event.tokens.output > existing.tokens.output { existing = event }
-    existing.holders = holders
-  }
-
   // MARK: Encoding
   //
-  // "OGA1", then a string table (count, then each string as length and UTF-8 bytes), then the events
+  // "OGA2", then a string table (count, then each string as length and UTF-8 bytes), then the events
   // (count, then for each: id, holders, time, the strings as table index + 1 (0: none), the five token
-  // counts, a cost tag (0 unpriced, 1 pico-dollars, 2 exact text) and the cost). Integers are LEB128.
+  // counts, a cost tag (0 unpriced, 1 priced) and the cost in pico-dollars). Integers are LEB128.
 
   func encoded() -> Data {
     var writer = Writer(capacity: events.count)
-    for event in events.values { writer.append(event) }
+    for (event, holders) in events.values { writer.append(event, holders: holders) }
     return writer.finish()
   }
 
@@ -74,7 +59,7 @@ struct EventArchive {
     private var table: [String] = []
     // Events repeat their neighbours' strings (the same agent, model, user…), usually the very same
     // storage: checked before hashing.
-    private var recent: [(String, Int)] = Array(repeating: ("", 0), count: 6)
+    private var recent: [(String, Int)] = Array(repeating: ("", 0), count: 5)
     private var body: [UInt8] = []
     private var count = 0
 
@@ -95,19 +80,27 @@ struct EventArchive {
       return number
     }
 
-    mutating func append(_ event: Event) {
+    mutating func append(_ event: UsageEvent, holders: Int) {
       count += 1
-      func number(_ text: String?, _ slot: Int) -> Int32 { Int32(index(text, slot)) - 1 }
-      let summed = Summed(
-        atMs: event.atMs, agent: number(event.agent, 0), model: number(event.model, 1), user: number(event.user, 2),
-        branch: number(event.branch, 3), feature: number(event.feature, 4), tokens: event.tokens,
-        costPico: event.costPico, costText: event.costPico == nil ? number(event.costText, 5) : -1)
+      func number(_ text: String?, _ slot: Int) -> Int32? {
+        let index = index(text, slot)
+        return index == 0 ? nil : Int32(index - 1)
+      }
+      var values = UsageLineValues()
+      values.atMs = event.atMs
+      values.agent = number(event.agent, 0)
+      values.model = number(event.model, 1) ?? -1
+      values.user = number(event.user, 2)
+      values.branch = number(event.branch, 3)
+      values.feature = number(event.feature, 4)
+      values.tokens = event.tokens
+      values.cost = event.cost
       var id = event.id
-      id.withUTF8 { EventArchive.put(id: $0, holders: event.holders, summed, &body) }
+      id.withUTF8 { EventArchive.put(id: $0, holders: holders, values, &body) }
     }
 
     func finish() -> Data {
-      var out: [UInt8] = Array("OGA1".utf8)
+      var out = EventArchive.magic
       EventArchive.put(table.count, &out)
       for text in table { EventArchive.put(text, &out) }
       EventArchive.put(count, &out)
@@ -121,41 +114,28 @@ struct EventArchive {
   static func decode(_ data: Data) -> EventArchive? {
     var table: [String] = []
     var archive = EventArchive()
-    func text(_ number: Int32) -> String? { number < 0 ? nil : table[Int(number)] }
+    func text(_ number: Int32?) -> String? { number.map { table[Int($0)] } }
     let complete = walk(
       data,
       number: {
         table.append($0)
         return Int32(table.count - 1)
       }
-    ) { id, holders, event in
+    ) { id, holders, values in
       let name = String(decoding: id, as: UTF8.self)
-      archive.events[name] = Event(
-        id: name, holders: holders, atMs: event.atMs, agent: text(event.agent), model: text(event.model) ?? "",
-        user: text(event.user), branch: text(event.branch), feature: text(event.feature), tokens: event.tokens,
-        costPico: event.costPico, costText: text(event.costText))
+      let event = UsageEvent(
+        id: name, atMs: values.atMs, agent: text(values.agent), model: text(values.model) ?? "",
+        tokens: values.tokens, cost: values.cost, user: text(values.user), branch: text(values.branch),
+        feature: text(values.feature))
+      archive.events[name] = (event, holders)
     }
     return complete ? archive : nil
   }
 
-  /// What summing needs of an event, with its strings as numbers of a table shared by all archives.
-  struct Summed {
-    var atMs: Int64
-    /// Indexes into the shared table; -1: none.
-    var agent: Int32
-    var model: Int32
-    var user: Int32
-    var branch: Int32
-    var feature: Int32
-    var tokens: TokenCounts
-    var costPico: Int64?
-    /// The exact cost's index when it has no pico-dollar value; -1: none.
-    var costText: Int32
-  }
-
   /// Walks an encoded archive without building its events: each string of its table is numbered once
-  /// with `number`, then `body` gets each event. Returns false when the data is not an archive.
-  static func forEachEvent(in data: Data, number: (String) -> Int32, _ body: (Summed) -> Void) -> Bool {
+  /// with `number`, then `body` gets each event's values (strings as those numbers; no id, session, prices
+  /// or machine). Returns false when the data is not an archive.
+  static func forEachEvent(in data: Data, number: (String) -> Int32, _ body: (UsageLineValues) -> Void) -> Bool {
     walk(data, number: number) { _, _, event in body(event) }
   }
 
@@ -169,77 +149,77 @@ struct EventArchive {
   /// Reads an encoded archive: its string table (each string numbered with `number`), then each event
   /// with its id's bytes and holder count. False when the data is not a whole archive.
   private static func walk(
-    _ data: Data, number: (String) -> Int32, _ body: (UnsafeBufferPointer<UInt8>, Int, Summed) -> Void
+    _ data: Data, number: (String) -> Int32, _ body: (UnsafeBufferPointer<UInt8>, Int, UsageLineValues) -> Void
   ) -> Bool {
     data.withUnsafeBytes { raw -> Bool in
       var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
-      guard reader.take(4).map({ Array($0) }) == Array("OGA1".utf8), let tableCount = reader.integer(),
+      guard reader.take(4).map({ Array($0) }) == magic, let tableCount = reader.integer(),
         tableCount >= 0, tableCount <= reader.bytes.count - reader.position
       else { return false }
-      var table: [Int32] = [-1]
-      table.reserveCapacity(tableCount + 1)
+      var table: [Int32] = []
+      table.reserveCapacity(tableCount)
       for _ in 0..<tableCount {
         guard let text = reader.string() else { return false }
         table.append(number(text))
       }
-      func index(_ raw: Int?) -> Int32? {
-        guard let raw, raw >= 0, raw < table.count else { return nil }
-        return table[raw]
+      /// A string's table index + 1 as its number: `.some(nil)` for none, `nil` when out of the table.
+      func index(_ raw: Int?) -> Int32?? {
+        guard let raw, raw >= 0, raw <= table.count else { return nil }
+        return raw == 0 ? .some(nil) : .some(table[raw - 1])
       }
       guard let count = reader.integer(), count >= 0 else { return false }
       for _ in 0..<count {
         guard let idLength = reader.integer(), let id = reader.take(idLength), let holders = reader.integer(),
           holders >= 0, holders < Int(Int32.max),
           let at = reader.unsigned(), let agent = index(reader.integer()), let model = index(reader.integer()),
-          model >= 0,
+          let modelNumber = model,
           let user = index(reader.integer()), let branch = index(reader.integer()),
           let feature = index(reader.integer()),
           let input = reader.integer(), let output = reader.integer(), let cw5m = reader.integer(),
           let cw1h = reader.integer(), let cr = reader.integer(), let tag = reader.take(1)?.first
         else { return false }
-        var event = Summed(
-          atMs: Int64(bitPattern: at), agent: agent, model: model, user: user, branch: branch, feature: feature,
-          tokens: TokenCounts(input: input, output: output, cacheWrite5m: cw5m, cacheWrite1h: cw1h, cacheRead: cr),
-          costPico: nil, costText: -1)
+        var values = UsageLineValues()
+        values.atMs = Int64(bitPattern: at)
+        values.agent = agent
+        values.model = modelNumber
+        values.user = user
+        values.branch = branch
+        values.feature = feature
+        values.tokens = TokenCounts(input: input, output: output, cacheWrite5m: cw5m, cacheWrite1h: cw1h, cacheRead: cr)
         switch tag {
         case 0: break
         case 1:
-          guard let pico = reader.unsigned() else { return false }
-          event.costPico = Int64(bitPattern: pico)
-        case 2:
-          guard let text = index(reader.integer()), text >= 0 else { return false }
-          event.costText = text
+          guard let pico = reader.unsigned128(), let count = Int128(exactly: pico) else { return false }
+          values.cost = PicoDollars(count: count)
         default: return false
         }
-        body(id, holders, event)
+        body(id, holders, values)
       }
       return reader.position == reader.bytes.count
     }
   }
 
-  /// Writes one event: its id's bytes, holder count and values, names as indexes of the archive's string
-  /// table (-1: none).
-  static func put(id: UnsafeBufferPointer<UInt8>, holders: Int, _ event: Summed, _ out: inout [UInt8]) {
+  /// Writes one event: its id's bytes, holder count and values (names as indexes of the archive's string
+  /// table).
+  static func put(id: UnsafeBufferPointer<UInt8>, holders: Int, _ event: UsageLineValues, _ out: inout [UInt8]) {
+    func name(_ number: Int32?) -> Int { number.map { Int($0) + 1 } ?? 0 }
     put(id.count, &out)
     out.append(contentsOf: id)
     put(holders, &out)
     put(UInt64(bitPattern: event.atMs), &out)
-    put(Int(event.agent) + 1, &out)
+    put(name(event.agent), &out)
     put(Int(event.model) + 1, &out)
-    put(Int(event.user) + 1, &out)
-    put(Int(event.branch) + 1, &out)
-    put(Int(event.feature) + 1, &out)
+    put(name(event.user), &out)
+    put(name(event.branch), &out)
+    put(name(event.feature), &out)
     put(event.tokens.input, &out)
     put(event.tokens.output, &out)
     put(event.tokens.cacheWrite5m, &out)
     put(event.tokens.cacheWrite1h, &out)
     put(event.tokens.cacheRead, &out)
-    if let costPico = event.costPico {
+    if let cost = event.cost, cost.count >= 0 {
       out.append(1)
-      put(UInt64(bitPattern: costPico), &out)
-    } else if event.costText >= 0 {
-      out.append(2)
-      put(Int(event.costText) + 1, &out)
+      put(UInt128(cost.count), &out)
     } else {
       out.append(0)
     }
@@ -248,6 +228,15 @@ struct EventArchive {
   static func put(_ value: Int, _ out: inout [UInt8]) { put(UInt64(max(0, value)), &out) }
 
   static func put(_ value: UInt64, _ out: inout [UInt8]) {
+    var rest = value
+    while rest >= 0x80 {
+      out.append(UInt8(rest & 0x7F) | 0x80)
+      rest >>= 7
+    }
+    out.append(UInt8(rest))
+  }
+
+  static func put(_ value: UInt128, _ out: inout [UInt8]) {
     var rest = value
     while rest >= 0x80 {
       out.append(UInt8(rest & 0x7F) | 0x80)
@@ -278,6 +267,19 @@ struct EventArchive {
         let byte = bytes[position]
         position += 1
         value |= UInt64(byte & 0x7F) << shift
+        if byte < 0x80 { return value }
+        shift += 7
+      }
+      return nil
+    }
+
+    mutating func unsigned128() -> UInt128? {
+      var value: UInt128 = 0
+      var shift: UInt128 = 0
+      while position < bytes.count, shift < 128 {
+        let byte = bytes[position]
+        position += 1
+        value |= UInt128(byte & 0x7F) << shift
         if byte < 0x80 { return value }
         shift += 7
       }

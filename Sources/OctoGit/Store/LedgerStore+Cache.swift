@@ -146,8 +146,8 @@ extension LedgerStore {
           bind.integer(10, Int64(event.tokens.cacheWrite5m))
           bind.integer(11, Int64(event.tokens.cacheWrite1h))
           bind.integer(12, Int64(event.tokens.cacheRead))
-          bind.text(13, event.costText)
-          bind.integer(14, event.costPico)
+          bind.text(13, event.cost?.plainText)
+          bind.integer(14, event.cost?.int64)
           bind.text(15, event.prices)
           bind.text(16, event.user)
           bind.text(17, event.machine)
@@ -196,13 +196,35 @@ extension LedgerStore {
     }
   }
 
-  /// Calls `body` with the cost of each priced event in the notes, counted once (its exact text, its
-  /// pico-dollars when exact, and its branch): what budgets add up.
-  func forEachCommittedCost(_ body: (String?, Int64?, String?) throws -> Void) throws {
+  /// Calls `body` with the cost of each priced event in the notes, counted once, and its branch: what
+  /// budgets add up.
+  func forEachCommittedCost(_ body: (PicoDollars, String?) throws -> Void) throws {
     try read { db in
       let rows = try Row.fetchCursor(
         db, sql: "SELECT cost, cost_pico, branch FROM note_line WHERE shadowed = 0 AND cost IS NOT NULL")
-      while let row = try rows.next() { try body(row[0], row[1], row[2]) }
+      while let row = try rows.next() {
+        guard let cost = PicoDollars(cachedPico: row[1], text: row[0]) else { continue }
+        try body(cost, row[2])
+      }
     }
+  }
+}
+
+extension PicoDollars {
+  /// The cost of a cached line (columns `cost_pico`, `cost`): its pico-dollars when they fit in 64 bits,
+  /// else its plain decimal text; `nil`: unpriced.
+  init?(cachedPico pico: Int64?, text: String?) {
+    if let pico {
+      self.init(pico)
+    } else if let text, let amount = PicoDollars(plain: text) {
+      self = amount
+    } else {
+      return nil
+    }
+  }
+
+  /// Costs with no 64-bit pico-dollar value, as the cache's sums list them (space-separated texts).
+  static func cachedExtras(_ texts: String?) -> [PicoDollars] {
+    (texts ?? "").split(separator: " ").compactMap { PicoDollars(plain: String($0)) }
   }
 }

@@ -190,7 +190,7 @@ public final class RollupStore: SQLiteStore {
   /// Records the commits whose notes hold lines no report can read (`replacing` what was recorded of the
   /// repository: every note was read).
   static func recordUnread(
-    _ notes: [(commit: String, unread: StoredUsageLine.Unread)], for entry: Entry, in db: Database,
+    _ notes: [(commit: String, unread: UsageNote.Unread)], for entry: Entry, in db: Database,
     replacing: Bool = false
   ) throws {
     if replacing { try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [entry.id]) }

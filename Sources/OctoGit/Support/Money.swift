@@ -2,37 +2,11 @@ import Foundation
 
 /// Exact money arithmetic: amounts are `Decimal` USD; sums never go through binary floating point.
 public enum Money {
-  /// `usd` as an integer number of pico-dollars (10⁻¹² USD) when that is exact and fits in 64 bits;
-  /// `nil` otherwise (the exact decimal is then kept as text).
+  /// `usd` as an integer number of pico-dollars (10⁻¹² USD) when that is exact and fits in 64 bits (a
+  /// per-token price); `nil` otherwise.
   public static func picoDollars(_ usd: Decimal) -> Int64? {
-    var scaled = usd * Decimal(sign: .plus, exponent: 12, significand: 1)
-    var rounded = Decimal()
-    NSDecimalRound(&rounded, &scaled, 0, .plain)
-    guard rounded == scaled, rounded <= Decimal(Int64.max), rounded >= Decimal(Int64.min) else { return nil }
-    return Int64(NSDecimalNumber(decimal: rounded).stringValue)
-  }
-
-  /// A pico-dollar count as USD.
-  public static func usd(picoDollars: Int64) -> Decimal {
-    Decimal(sign: .plus, exponent: -12, significand: Decimal(picoDollars))
-  }
-
-  /// A pico-dollar count as USD in plain decimal text without trailing zeros (what ``CanonicalJSON/plain(_:)``
-  /// writes of the same amount), without decimal arithmetic.
-  static func plainText(picoDollars: Int64) -> String {
-    let magnitude = picoDollars.magnitude
-    let whole = magnitude / 1_000_000_000_000
-    var fraction = magnitude % 1_000_000_000_000
-    var text = (picoDollars < 0 ? "-" : "") + String(whole)
-    guard fraction > 0 else { return text }
-    var digits = 12
-    while fraction % 10 == 0 {
-      fraction /= 10
-      digits -= 1
-    }
-    let written = String(fraction)
-    text += "." + String(repeating: "0", count: digits - written.count) + written
-    return text
+    guard let amount = PicoDollars(rounding: usd), amount.decimal == usd else { return nil }
+    return amount.int64
   }
 
   /// `usd` for people: to the cent, thousands separated (`$1,234.57`), `<$0.01` for a positive amount
@@ -51,6 +25,12 @@ public enum Money {
     while fraction.count < 2 { fraction += "0" }
     return (negative ? "-$" : "$") + whole + "." + fraction
   }
+
+  /// An amount for people, as ``format(_:)-(Decimal)``.
+  public static func format(_ amount: PicoDollars) -> String { format(amount.decimal) }
+
+  /// An amount exactly, as ``exact(_:)-(Decimal)``.
+  public static func exact(_ amount: PicoDollars) -> String { exact(amount.decimal) }
 
   /// A plain decimal amount (`12.5`) for people (`$12.50`), as ``format(_:)``.
   public static func format(text plain: String) -> String {

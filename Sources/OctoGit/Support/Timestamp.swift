@@ -4,13 +4,24 @@ import Foundation
 /// agents write them (any fraction, `Z` or an offset).
 public enum Timestamp {
   /// `date` in UTC with milliseconds.
-  public static func format(_ date: Date) -> String {
-    // Years 0 to 9999 only (a time from outside may be anything): clamped, never a trap.
+  public static func format(_ date: Date) -> String { format(milliseconds: milliseconds(date)) }
+
+  /// `date` in whole milliseconds since 1970, clamped to the years 0 to 9999 (a time from outside may be
+  /// anything: never a trap).
+  ///
+  /// Rounded down, as a time is written, but a microsecond's worth up first: a time read from `…01.123Z` is a
+  /// binary fraction a hair below 123 ms as often as above it, and must come back as 123.
+  public static func milliseconds(_ date: Date) -> Int64 {
     let seconds1970 = date.timeIntervalSince1970
-    let bounded = seconds1970.isFinite ? min(max(seconds1970, -62_167_219_200), 253_402_300_799.999) : 0
-    let totalMilliseconds = Int64((bounded * 1000).rounded(.down))
+    let bounded = seconds1970.isFinite ? min(max(seconds1970, -62_167_219_200), 253_402_300_799.998) : 0
+    return Int64((bounded * 1000 + 0.001).rounded(.down))
+  }
+
+  /// A time in milliseconds since 1970, in UTC with milliseconds.
+  public static func format(milliseconds: Int64) -> String {
+    let totalMilliseconds = min(max(milliseconds, -62_167_219_200_000), 253_402_300_799_999)
     var seconds = time_t(totalMilliseconds >= 0 ? totalMilliseconds / 1000 : (totalMilliseconds - 999) / 1000)
-    let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
+    let millisecondPart = Int(totalMilliseconds - Int64(seconds) * 1000)
     var parts = tm()
     gmtime_r(&seconds, &parts)
     let year = Int(parts.tm_year) + 1900
@@ -43,7 +54,7 @@ public enum Timestamp {
         put(":")
         put(Int(parts.tm_sec), 2)
         put(".")
-        put(milliseconds, 3)
+        put(millisecondPart, 3)
         put("Z")
         return position
       }
@@ -53,7 +64,7 @@ public enum Timestamp {
       return String(repeating: "0", count: max(0, width - text.count)) + text
     }
     return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-      + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+      + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millisecondPart), 3))Z"
   }
 
   /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, or a plain date `YYYY-MM-DD` (midnight UTC).

@@ -7,22 +7,20 @@ import Foundation
 /// copy, and readers also dedupe by ``id``.
 public struct UsageEvent: Equatable, Sendable {
   /// The format version written in every line (`"v":1`).
-  public static let formatVersion = 1
-  /// The fields a line may carry; anything else is refused on input.
-  public static let fieldNames: Set<String> = [
-    "v", "id", "at", "agent", "session", "model", "in", "out", "cw5m", "cw1h", "cr", "cost", "prices", "user",
-    "machine", "branch", "feature",
-  ]
+  public static let formatVersion = UsageLimits.formatVersion
+  /// The fields a line may carry (``UsageField``); `usage record` refuses any other.
+  public static var fieldNames: [String] { UsageField.canonicalOrder.map(\.nameText) }
 
   /// A stable id: from the agent's own request id when there is one, so re-imports never count twice.
   public var id: String
-  public var at: Date
+  /// When the request was made, in milliseconds since 1970 (what a line holds).
+  public var atMs: Int64
   public var agent: String?
   public var session: String?
   public var model: String
   public var tokens: TokenCounts
-  /// USD; `nil` when the model has no price (shown as unpriced, never as $0).
-  public var cost: Decimal?
+  /// `nil` when the model has no price (shown as unpriced, never as $0).
+  public var cost: PicoDollars?
   /// Which price table produced ``cost`` (`builtin:…`, `user:…`, or `agent` when the agent reported it).
   public var prices: String?
   public var user: String?
@@ -32,11 +30,21 @@ public struct UsageEvent: Equatable, Sendable {
 
   public init(
     id: String, at: Date, agent: String? = nil, session: String? = nil, model: String, tokens: TokenCounts,
-    cost: Decimal? = nil, prices: String? = nil, user: String? = nil, machine: String? = nil, branch: String? = nil,
-    feature: String? = nil
+    cost: PicoDollars? = nil, prices: String? = nil, user: String? = nil, machine: String? = nil,
+    branch: String? = nil, feature: String? = nil
+  ) {
+    self.init(
+      id: id, atMs: Timestamp.milliseconds(at), agent: agent, session: session, model: model, tokens: tokens,
+      cost: cost, prices: prices, user: user, machine: machine, branch: branch, feature: feature)
+  }
+
+  public init(
+    id: String, atMs: Int64, agent: String? = nil, session: String? = nil, model: String, tokens: TokenCounts,
+    cost: PicoDollars? = nil, prices: String? = nil, user: String? = nil, machine: String? = nil,
+    branch: String? = nil, feature: String? = nil
   ) {
     self.id = id
-    self.at = at
+    self.atMs = atMs
     self.agent = agent
     self.session = session
     self.model = model
@@ -49,50 +57,74 @@ public struct UsageEvent: Equatable, Sendable {
     self.feature = feature
   }
 
-  /// The canonical JSON line (without a newline).
-  public var line: String { line(costText: cost.map(CanonicalJSON.plain)) }
+  /// When the request was made (to the millisecond, as its line holds it).
+  public var at: Date {
+    get { Date(timeIntervalSince1970: Double(atMs) / 1000) }
+    set { atMs = Timestamp.milliseconds(newValue) }
+  }
 
-  /// The canonical line with the cost written as `costText` (its plain decimal text, already made).
-  func line(costText: String?) -> String {
-    // The canonical form (keys in byte order, see CanonicalJSON) written directly: an import writes tens of
-    // thousands of lines, and a dictionary of values sorted for each one showed.
+  /// The value of a string field (``UsageField/Kind/text``); `nil` for any other field.
+  subscript(text field: UsageField) -> String? {
+    get {
+      switch field {
+      case .id: id
+      case .agent: agent
+      case .session: session
+      case .model: model
+      case .prices: prices
+      case .user: user
+      case .machine: machine
+      case .branch: branch
+      case .feature: feature
+      default: nil
+      }
+    }
+    set {
+      switch field {
+      case .id: id = newValue ?? ""
+      case .agent: agent = newValue
+      case .session: session = newValue
+      case .model: model = newValue ?? ""
+      case .prices: prices = newValue
+      case .user: user = newValue
+      case .machine: machine = newValue
+      case .branch: branch = newValue
+      case .feature: feature = newValue
+      default: break
+      }
+    }
+  }
+
+  /// The canonical JSON line (without a newline): the fields of ``UsageField`` in canonical order.
+  public var line: String {
+    // Written directly rather than through a dictionary sorted for each line: an import writes tens of
+    // thousands of lines.
     var out: [UInt8] = []
     out.reserveCapacity(320)
-    func key(_ name: StaticString) {
+    for field in UsageField.canonicalOrder {
+      let start = out.count
       out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
       out.append(UInt8(ascii: "\""))
-      out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+      out.append(contentsOf: UnsafeBufferPointer(start: field.name.utf8Start, count: field.name.utf8CodeUnitCount))
       out.append(contentsOf: "\":".utf8)
+      switch field.kind {
+      case .version: out.append(contentsOf: String(Self.formatVersion).utf8)
+      case .time: CanonicalJSON.writeString(Timestamp.format(milliseconds: atMs), into: &out)
+      case .tokens: out.append(contentsOf: String(tokens[field]).utf8)
+      case .cost:
+        guard let cost else {
+          out.removeSubrange(start...)
+          continue
+        }
+        out.append(contentsOf: cost.plainText.utf8)
+      case .text:
+        guard let value = self[text: field] else {
+          out.removeSubrange(start...)
+          continue
+        }
+        CanonicalJSON.writeString(value, into: &out)
+      }
     }
-    func text(_ name: StaticString, _ value: String?) {
-      guard let value else { return }
-      key(name)
-      CanonicalJSON.writeString(value, into: &out)
-    }
-    func number(_ name: StaticString, _ value: Int) {
-      key(name)
-      out.append(contentsOf: String(value).utf8)
-    }
-    text("agent", agent)
-    text("at", Timestamp.format(at))
-    text("branch", branch)
-    if let costText {
-      key("cost")
-      out.append(contentsOf: costText.utf8)
-    }
-    number("cr", tokens.cacheRead)
-    number("cw1h", tokens.cacheWrite1h)
-    number("cw5m", tokens.cacheWrite5m)
-    text("feature", feature)
-    text("id", id)
-    number("in", tokens.input)
-    text("machine", machine)
-    text("model", model)
-    number("out", tokens.output)
-    text("prices", prices)
-    text("session", session)
-    text("user", user)
-    number("v", Self.formatVersion)
     out.append(UInt8(ascii: "}"))
     return String(decoding: out, as: UTF8.self)
   }
@@ -114,60 +146,64 @@ public struct UsageEvent: Equatable, Sendable {
   /// Builds an event from JSON members, filling what is missing from `defaults` when given (for events
   /// arriving through `usage record`, whose id, time and context octo-git supplies).
   init(members: [String: JSONValue], defaults: UsageEvent?) throws {
-    // A note line may carry fields a later octo-git writes (read for the ones known here); what a user
-    // records must use known fields only.
-    if defaults != nil, let unknown = members.keys.filter({ !Self.fieldNames.contains($0) }).sorted().first {
-      throw OctoError.badInput(
-        "unknown field \"\(unknown)\"", hint: "known fields: \(Self.fieldNames.sorted().joined(separator: ", "))")
-    }
-    if let version = members["v"], version.intValue != Self.formatVersion {
-      throw OctoError.badInput("unsupported format version \(CanonicalJSON.string(version))")
-    }
-    func text(_ key: String) throws -> String? {
-      guard let value = members[key], value != .null else { return nil }
-      guard let text = value.stringValue else { throw OctoError.badInput("\"\(key)\" must be a string") }
-      return text
-    }
-    func count(_ key: String) throws -> Int {
-      guard let value = members[key], value != .null else { return 0 }
-      guard let number = value.intValue, number >= 0 else {
-        throw OctoError.badInput("\"\(key)\" must be a non-negative whole number of tokens")
+    var event = defaults ?? UsageEvent(id: "", atMs: 0, model: "", tokens: TokenCounts())
+    event.tokens = TokenCounts()
+    event.cost = nil
+    event.prices = nil
+    var present = Set<UsageField>()
+    for (key, value) in members {
+      guard let field = UsageField.byName[key] else {
+        // A note line may carry fields a later octo-git writes (read for the ones known here); what a user
+        // records must use known fields only.
+        guard defaults == nil else {
+          throw OctoError.badInput(
+            "unknown field \"\(key)\"", hint: "known fields: \(Self.fieldNames.sorted().joined(separator: ", "))")
+        }
+        continue
       }
-      guard number <= UsageLimits.maxTokens else {
-        throw OctoError.badInput("\"\(key)\" is \(number) tokens, more than any request (at most 10^15)")
+      if value == .null {
+        guard field != .v else { throw OctoError.badInput("unsupported format version null") }
+        continue
       }
-      return number
-    }
-    guard let model = try text("model") ?? defaults?.model, !model.isEmpty else {
-      throw OctoError.badInput("\"model\" is missing")
-    }
-    let at: Date
-    if let stamp = try text("at") {
-      guard let parsed = Timestamp.parse(stamp) else {
-        throw OctoError.badInput("\"at\" is not an ISO-8601 time: \(stamp)", hint: "e.g. 2026-11-23T13:45:01.123Z")
+      present.insert(field)
+      switch field.kind {
+      case .version:
+        guard value.intValue == Self.formatVersion else {
+          throw OctoError.badInput("unsupported format version \(CanonicalJSON.string(value))")
+        }
+      case .text:
+        guard let text = value.stringValue else { throw OctoError.badInput("\"\(key)\" must be a string") }
+        event[text: field] = text
+      case .time:
+        guard let stamp = value.stringValue, let parsed = Timestamp.parse(stamp) else {
+          throw OctoError.badInput(
+            "\"at\" is not an ISO-8601 time: \(CanonicalJSON.string(value))", hint: "e.g. 2026-11-23T13:45:01.123Z")
+        }
+        event.at = parsed
+      case .tokens:
+        guard let number = value.intValue, number >= 0 else {
+          throw OctoError.badInput("\"\(key)\" must be a non-negative whole number of tokens")
+        }
+        guard number <= UsageLimits.maxTokens else {
+          throw OctoError.badInput("\"\(key)\" is \(number) tokens, more than any request (at most 10^15)")
+        }
+        event.tokens[field] = number
+      case .cost:
+        guard case .number(let text) = value, let cost = PicoDollars(cost: text.utf8) else {
+          throw OctoError.badInput("\"cost\" must be a non-negative number of USD, at most 10^9")
+        }
+        event.cost = cost
       }
-      at = parsed
-    } else if let fallback = defaults?.at {
-      at = fallback
-    } else {
-      throw OctoError.badInput("\"at\" is missing")
     }
-    guard let id = try text("id") ?? defaults?.id, !id.isEmpty else { throw OctoError.badInput("\"id\" is missing") }
-    var cost: Decimal?
-    if let value = members["cost"], value != .null {
-      guard let decimal = value.decimalValue, decimal >= 0, decimal <= UsageLimits.maxCost else {
-        throw OctoError.badInput("\"cost\" must be a non-negative number of USD, at most 10^9")
+    for field in UsageField.allCases where field.isRequired && !present.contains(field) {
+      guard let defaults else { throw OctoError.badInput("\"\(field.nameText)\" is missing") }
+      switch field {
+      case .at: event.atMs = defaults.atMs
+      default: event[text: field] = defaults[text: field]
       }
-      cost = decimal
     }
-    self.init(
-      id: id, at: at, agent: try text("agent") ?? defaults?.agent, session: try text("session") ?? defaults?.session,
-      model: model,
-      tokens: TokenCounts(
-        input: try count("in"), output: try count("out"), cacheWrite5m: try count("cw5m"),
-        cacheWrite1h: try count("cw1h"), cacheRead: try count("cr")),
-      cost: cost, prices: try text("prices"), user: try text("user") ?? defaults?.user,
-      machine: try text("machine") ?? defaults?.machine, branch: try text("branch") ?? defaults?.branch,
-      feature: try text("feature") ?? defaults?.feature)
+    guard !event.id.isEmpty else { throw OctoError.badInput("\"id\" is missing") }
+    guard !event.model.isEmpty else { throw OctoError.badInput("\"model\" is missing") }
+    self = event
   }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The largest values a usage line may hold. No request comes near them, so a line past any of them is
 /// malformed (counted and skipped, never summed): a hostile or damaged note cannot make a sum overflow
 /// or a total silently absurd.
@@ -7,7 +5,21 @@ public enum UsageLimits {
   /// Tokens of one class in one event (10¹⁵).
   public static let maxTokens = 1_000_000_000_000_000
   /// USD of one event (10⁹).
-  public static let maxCost = Decimal(1_000_000_000)
+  public static let maxCostDollars = 1_000_000_000
   /// The note format versions this build reads; a later one is counted apart and kept as it is.
   public static let formatVersion = 1
+}
+
+extension PicoDollars {
+  /// A JSON number's text (`0.0123`, `1.5e-3`, `2E2`) as an amount at most ``UsageLimits/maxCostDollars``; `nil` when
+  /// it is not a JSON number, is negative (`-0` is zero) or is larger.
+  public init?<Bytes: Collection<UInt8>>(cost text: Bytes) {
+    guard let amount = Self.amount(jsonNumber: text, allowsNegative: false), amount.count <= Self.maxCost else {
+      return nil
+    }
+    self = amount
+  }
+
+  /// ``UsageLimits/maxCostDollars`` in pico-dollars.
+  static let maxCost = Int128(UsageLimits.maxCostDollars) * perDollar
 }

@@ -5,15 +5,16 @@ import Foundation
 /// hold the number the reader gave each string (a plain number, not a generic value: the scanner runs
 /// hundreds of thousands of times and stays fully specialised).
 protocol UsageLineTexts {
-  /// False when reading for the rollup: session, prices and machine are checked but not kept, and a cost
-  /// with an exact pico-dollar value gets no text.
+  /// False when reading for the rollup: session, prices and machine are checked but not kept.
   var keepsEveryField: Bool { get }
   /// Takes the string field `field` (never `at`) from its UTF-8 bytes, which live only for the call; returns
   /// the number the line's values will hold for it.
-  mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: StoredUsageLine.Field) -> Int32
+  mutating func text(_ bytes: UnsafeBufferPointer<UInt8>, for field: UsageField) -> Int32
 }
 
-/// A usage line's values, with its strings as the numbers the reader (``UsageLineTexts``) gave them.
+/// A borrowed view of a usage line: its values, with its strings as the numbers the reader
+/// (``UsageLineTexts``) gave them (valid only beside that reader). The owned form is ``UsageEvent``; the
+/// rollup's archive walks its events as values of this kind too.
 struct UsageLineValues {
   /// Always set in a value the scanner returns (-1 only while it reads).
   var id: Int32 = -1
@@ -28,21 +29,18 @@ struct UsageLineValues {
   var feature: Int32?
   var atMs: Int64 = 0
   var tokens = TokenCounts()
-  /// The cost in pico-dollars, when that is exact and fits in 64 bits.
-  var costPico: Int64?
-  /// USD in plain decimal notation (`nil`: unpriced, or not asked for; see ``UsageLineTexts/keepsEveryField``).
-  var costText: String?
+  /// `nil`: unpriced.
+  var cost: PicoDollars?
 }
 
 /// Reads a usage line straight from its bytes with the same checks as ``UsageEvent/init(line:)`` (a line that
-/// fails them is malformed), the cost as exact text and integer pico-dollars, never through `Decimal` or
-/// `Date`.
+/// fails them is malformed), the fields as ``UsageField`` describes them, never through `Decimal` or `Date`.
 ///
 /// Reading hundreds of thousands of lines is what a cold rollup does, so this is a byte scanner for the flat
 /// objects usage lines are: keys are matched as bytes, strings without escapes go to the reader as bytes,
 /// numbers are read as digits. Anything unusual (escapes, exponents) takes the general JSON parser's path.
 enum UsageLineScanner {
-  typealias Field = StoredUsageLine.Field
+  typealias Field = UsageField
 
   /// One line; `nil` when it is not a valid usage event.
   static func scan<Texts: UsageLineTexts>(_ bytes: UnsafeBufferPointer<UInt8>, texts: inout Texts)
@@ -54,7 +52,6 @@ enum UsageLineScanner {
     var atText: String?
     var idIsEmpty = true
     var modelIsEmpty = true
-    var costRange: Range<Int>?
     let count = bytes.count
     func skipSpace() {
       while parser.position < count, bytes[parser.position] == 0x20 || bytes[parser.position] == 0x09 {
@@ -115,15 +112,6 @@ enum UsageLineScanner {
       default: break
       }
     }
-    func setCount(_ field: Field, _ value: Int) {
-      switch field {
-      case .input: values.tokens.input = value
-      case .output: values.tokens.output = value
-      case .cw5m: values.tokens.cacheWrite5m = value
-      case .cw1h: values.tokens.cacheWrite1h = value
-      default: values.tokens.cacheRead = value
-      }
-    }
     /// Past a `,` (true: another member follows) or the closing `}` (false).
     func next() throws -> Bool {
       guard parser.position < count else {
@@ -149,7 +137,7 @@ enum UsageLineScanner {
         guard parser.position < count, bytes[parser.position] == UInt8(ascii: "\"") else { return nil }
         let field: Field?
         if let range = plainString() {
-          field = Self.field(UnsafeBufferPointer(rebasing: bytes[range]))
+          field = Field.named(UnsafeBufferPointer(rebasing: bytes[range]))
         } else {
           field = Field.byName[try parser.string()]
         }
@@ -169,17 +157,17 @@ enum UsageLineScanner {
         let first = bytes[parser.position]
         if first == UInt8(ascii: "n") {
           _ = try parser.expect("null", .null)
-          switch field {
-          case .v: return nil
-          case .at:
+          switch field.kind {
+          case .version: return nil
+          case .time:
             at = nil
             atText = nil
-          case .cost: costRange = nil
-          case .input, .output, .cw5m, .cw1h, .cr: setCount(field, 0)
-          default: setText(field, nil, isEmpty: true)
+          case .cost: values.cost = nil
+          case .tokens: values.tokens[field] = 0
+          case .text: setText(field, nil, isEmpty: true)
           }
         } else if first == UInt8(ascii: "\"") {
-          guard field.isString else { return nil }
+          guard field.kind == .text || field.kind == .time else { return nil }
           if let range = plainString() {
             if field == .at {
               at = range
@@ -201,13 +189,16 @@ enum UsageLineScanner {
           let start = parser.position
           guard skipNumber() else { return nil }
           let range = start..<parser.position
-          switch field {
-          case .v: guard range.count == 1, bytes[start] == UInt8(ascii: "1") else { return nil }
-          case .cost: costRange = range
-          case .input, .output, .cw5m, .cw1h, .cr:
-            guard let value = Self.wholeNumber(UnsafeBufferPointer(rebasing: bytes[range])) else { return nil }
-            setCount(field, value)
-          default: return nil
+          let number = UnsafeBufferPointer(rebasing: bytes[range])
+          switch field.kind {
+          case .version: guard Self.wholeNumber(number) == UsageLimits.formatVersion else { return nil }
+          case .cost:
+            guard let cost = PicoDollars(cost: number) else { return nil }
+            values.cost = cost
+          case .tokens:
+            guard let value = Self.wholeNumber(number) else { return nil }
+            values.tokens[field] = value
+          case .text, .time: return nil
           }
         } else {
           return nil
@@ -230,28 +221,6 @@ enum UsageLineScanner {
       values.atMs = milliseconds
     } else {
       return nil
-    }
-    if let costRange {
-      let number = UnsafeBufferPointer(rebasing: bytes[costRange])
-      if let plain = Self.plainDigits(number) {
-        let digits = UnsafeBufferPointer(rebasing: number[plain])
-        values.costPico = Self.picoDollars(digits)
-        if texts.keepsEveryField || values.costPico == nil { values.costText = String(decoding: digits, as: UTF8.self) }
-        // Past 9.2 million USD a cost has no 64-bit pico-dollar value: checked against the limit as a decimal.
-        if values.costPico == nil {
-          guard let decimal = Decimal(string: values.costText ?? "", locale: Locale(identifier: "en_US_POSIX")),
-            decimal <= UsageLimits.maxCost
-          else { return nil }
-        }
-      } else {
-        let text = String(decoding: number, as: UTF8.self)
-        guard let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), decimal >= 0,
-          decimal <= UsageLimits.maxCost
-        else { return nil }
-        let plain = CanonicalJSON.plain(decimal)
-        values.costPico = Self.picoDollars(plain.utf8)
-        values.costText = plain
-      }
     }
     return values
   }
@@ -278,38 +247,5 @@ enum UsageLineScanner {
     }
   }
 
-  private static func milliseconds(_ text: String) -> Int64? {
-    Timestamp.parse(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
-  }
-
-  /// The field a key names, matched on its bytes.
-  static func field(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
-    func byte(_ index: Int) -> UInt8 { key[index] }
-    func equals(_ text: StaticString) -> Bool {
-      guard text.utf8CodeUnitCount == key.count, let base = key.baseAddress else { return false }
-      return memcmp(base, text.utf8Start, key.count) == 0
-    }
-    switch key.count {
-    case 1: return byte(0) == UInt8(ascii: "v") ? .v : nil
-    case 2:
-      switch (byte(0), byte(1)) {
-      case (UInt8(ascii: "i"), UInt8(ascii: "d")): return .id
-      case (UInt8(ascii: "a"), UInt8(ascii: "t")): return .at
-      case (UInt8(ascii: "i"), UInt8(ascii: "n")): return .input
-      case (UInt8(ascii: "c"), UInt8(ascii: "r")): return .cr
-      default: return nil
-      }
-    case 3: return equals("out") ? .output : nil
-    case 4:
-      switch byte(0) {
-      case UInt8(ascii: "c"): return equals("cw5m") ? .cw5m : equals("cw1h") ? .cw1h : equals("cost") ? .cost : nil
-      case UInt8(ascii: "u"): return equals("user") ? .user : nil
-      default: return nil
-      }
-    case 5: return equals("agent") ? .agent : equals("model") ? .model : nil
-    case 6: return equals("prices") ? .prices : equals("branch") ? .branch : nil
-    case 7: return equals("session") ? .session : equals("machine") ? .machine : equals("feature") ? .feature : nil
-    default: return nil
-    }
-  }
+  private static func milliseconds(_ text: String) -> Int64? { Timestamp.parse(text).map(Timestamp.milliseconds) }
 }

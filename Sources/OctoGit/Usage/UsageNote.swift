@@ -18,7 +18,7 @@ public enum UsageNote {
       var text = String(line)
       // The byte scanner reads what the general parser reads (a property test holds them to it), at a
       // fraction of the cost: an import adds to thousands of notes.
-      if let known = text.withUTF8({ StoredUsageLine.parse($0) }) {
+      if let known = text.withUTF8({ UsageEvent.scan($0) }) {
         if preferLargerOutput, let newer = incoming[known.id], newer.tokens.output > known.tokens.output { continue }
         guard ids.insert(known.id).inserted else { continue }
       }
@@ -38,7 +38,7 @@ public enum UsageNote {
     var ids = Set<String>()
     for line in (existing ?? "").split(separator: "\n") + other.split(separator: "\n") {
       var text = String(line)
-      if let known = text.withUTF8({ StoredUsageLine.parse($0) }), !ids.insert(known.id).inserted { continue }
+      if let known = text.withUTF8({ UsageEvent.scan($0) }), !ids.insert(known.id).inserted { continue }
       lines.insert(text)
     }
     return lines.sorted().joined(separator: "\n") + "\n"

@@ -18,7 +18,7 @@ struct UsageNotesDelta: Sendable {
     /// Where its lines are in ``UsageNotesDelta/lines``.
     var lines: Range<Int>
     /// Lines of this note that could not be read.
-    var unread = StoredUsageLine.Unread()
+    var unread = UsageNote.Unread()
   }
 
   /// Whether every note was read (no usable previous tip).
@@ -28,9 +28,9 @@ struct UsageNotesDelta: Sendable {
   /// Notes added or changed.
   var notes: [Note] = []
   /// The lines of every note read, note after note (one array for all: no allocation per note).
-  var lines: [StoredUsageLine] = []
+  var lines: [UsageEvent] = []
   /// Lines that could not be read, in every note read.
-  var unread = StoredUsageLine.Unread()
+  var unread = UsageNote.Unread()
   var malformedLines: Int { unread.malformed }
   /// The ref's tip now.
   var tip: Oid?
@@ -69,7 +69,7 @@ struct UsageNotesDelta: Sendable {
           for position in part {
             let first = delta.lines.count
             let unread = try objects.withContent(of: blobs[position]) {
-              StoredUsageLine.append(linesIn: $0, to: &delta.lines, everyField: everyField)
+              UsageEvent.append(linesIn: $0, to: &delta.lines, everyField: everyField)
             }
             delta.unread += unread
             delta.notes.append(
@@ -114,8 +114,8 @@ struct UsageNotesDelta: Sendable {
     }
     let objects = try repository.objectDatabase()
     for blob in replaced {
-      let parsed = try objects.withContent(of: blob) { StoredUsageLine.lines(in: $0) }
-      delta.previousIDs += parsed.lines.map(\.id)
+      let parsed = try objects.withContent(of: blob) { UsageEvent.scanAll(in: $0) }
+      delta.previousIDs += parsed.events.map(\.id)
     }
     let present = changes.filter { $0.blob != nil }
     delta.removed = changes.filter { $0.blob == nil }.map(\.annotated.hex)
@@ -125,7 +125,7 @@ struct UsageNotesDelta: Sendable {
     try LibGit2.withBulkReads {
       try repository.forEachBlob(present.map { $0.blob! }) { position, text in
         let first = delta.lines.count
-        let unread = StoredUsageLine.append(linesIn: text, to: &delta.lines, everyField: commitDetails)
+        let unread = UsageEvent.append(linesIn: text, to: &delta.lines, everyField: commitDetails)
         delta.unread += unread
         notes[position] = Note(
           commit: present[position].annotated, time: 0, summary: "", described: false,

@@ -49,7 +49,7 @@ struct ClaudeCodeTranscriptsTests {
       #expect(json?["cw5m"]?.intValue == totals.tokens.cacheWrite5m, "\(label) cw5m")
       #expect(json?["cw1h"]?.intValue == totals.tokens.cacheWrite1h, "\(label) cw1h")
       #expect(json?["cr"]?.intValue == totals.tokens.cacheRead, "\(label) cr")
-      #expect(json?["cost"]?.stringValue.flatMap { Decimal(string: $0) } == totals.cost.cost, "\(label) cost")
+      #expect(json?["cost"]?.stringValue.flatMap { PicoDollars(plain: $0) } == totals.cost.cost, "\(label) cost")
       #expect(json?["unpriced_requests"]?.intValue == totals.unpriced, "\(label) unpriced")
     }
     check(all, expected["all"]?["all"], "all")
@@ -150,7 +150,7 @@ struct CodexTranscriptsTests {
       try CodexTranscripts.read(file, into: &requests, malformed: &malformed)
     }
     #expect(Set(requests.map(\.id)).count == requests.count)
-    func totals(_ selected: [AgentRequest]) -> (Int, TokenCounts, Decimal) {
+    func totals(_ selected: [AgentRequest]) -> (Int, TokenCounts, PicoDollars) {
       var tokens = TokenCounts()
       var cost = UsageTotals()
       for request in selected {
@@ -167,7 +167,7 @@ struct CodexTranscriptsTests {
       #expect(json?["in"]?.intValue == tokens.input, "\(label)")
       #expect(json?["out"]?.intValue == tokens.output, "\(label)")
       #expect(json?["cr"]?.intValue == tokens.cacheRead, "\(label)")
-      #expect(json?["cost"]?.stringValue.flatMap { Decimal(string: $0) } == cost, "\(label)")
+      #expect(json?["cost"]?.stringValue.flatMap { PicoDollars(plain: $0) } == cost, "\(label)")
     }
     check(requests, expected["all"]?["all"], "all")
     for (model, json) in expected["by_model"]?.objectValue ?? [:] {

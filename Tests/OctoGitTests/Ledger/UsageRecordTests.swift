@@ -11,7 +11,7 @@ struct UsageRecordTests {
       id: "msg_1", at: Timestamp.parse("2026-11-23T10:00:00.123Z")!, agent: "claude-code", session: "s",
       model: "claude-sonnet-4-5",
       tokens: TokenCounts(input: 1, output: 2, cacheWrite5m: 3, cacheWrite1h: 4, cacheRead: 5),
-      cost: Decimal(string: "0.000123")!,
+      cost: PicoDollars(plain: "0.000123")!,
       prices: "builtin:x", user: "ü@example.com", machine: "m", branch: "main", feature: "f")
     #expect(
       event.line
@@ -32,12 +32,12 @@ struct UsageRecordTests {
       UsageEvent(
         id: "cc:msg \"quoted\"\n", at: at, agent: "codex", session: "s\\1", model: "claude-opus-4-1",
         tokens: TokenCounts(input: 12_345_678_901, output: 0, cacheWrite5m: 7, cacheWrite1h: 0, cacheRead: 99),
-        cost: Decimal(string: "999999999.1234567890123")!, prices: "user:/a b", user: "é@x", machine: "m\u{01}",
+        cost: PicoDollars(plain: "999999999.123456789012")!, prices: "user:/a b", user: "é@x", machine: "m\u{01}",
         branch: "feature/ü", feature: "f"),
       UsageEvent(
         id: "z", at: at, agent: "claude-code", session: nil, model: "m",
         tokens: TokenCounts(input: 1, output: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0),
-        cost: Decimal(string: "0.000000000001")!, prices: nil, user: nil, machine: nil, branch: nil, feature: nil),
+        cost: PicoDollars(1), prices: nil, user: nil, machine: nil, branch: nil, feature: nil),
     ]
     for event in events {
       var members: [String: JSONValue] = [
@@ -45,7 +45,7 @@ struct UsageRecordTests {
         "in": .int(event.tokens.input), "out": .int(event.tokens.output), "cw5m": .int(event.tokens.cacheWrite5m),
         "cw1h": .int(event.tokens.cacheWrite1h), "cr": .int(event.tokens.cacheRead),
       ]
-      if let cost = event.cost { members["cost"] = .decimal(cost) }
+      if let cost = event.cost { members["cost"] = .number(cost.plainText) }
       for (key, value) in [
         ("agent", event.agent), ("session", event.session), ("prices", event.prices), ("user", event.user),
         ("machine", event.machine), ("branch", event.branch), ("feature", event.feature),

@@ -62,12 +62,12 @@ struct PricingTests {
         let exact = price.cost(of: tokens)
         if let pico = price.picoPrices.cost(of: tokens) {
           picoPriced += 1
-          #expect(Money.usd(picoDollars: pico) == exact, "\(name) \(tokens)")
-          #expect(Money.plainText(picoDollars: pico) == CanonicalJSON.plain(exact), "\(name) \(tokens)")
+          #expect(PicoDollars(pico).decimal == exact, "\(name) \(tokens)")
+          #expect(PicoDollars(pico).plainText == CanonicalJSON.plain(exact), "\(name) \(tokens)")
         }
         let event = UsageEvent(id: "p", at: Date(timeIntervalSince1970: 0), model: name, tokens: tokens)
         let (priced, line) = pricer.pricedLine(event)
-        #expect(priced.cost == exact && line == priced.line, "\(name) \(tokens)")
+        #expect(priced.cost == PicoDollars(rounding: exact) && line == priced.line, "\(name) \(tokens)")
       }
     }
     #expect(picoPriced > table.models.count * 3)
@@ -78,9 +78,8 @@ struct PricingTests {
     #expect(fine.cost(of: TokenCounts(input: 7)) == usd("0.0000000000007"))
     let huge = TokenCounts(output: Int.max / 2)
     #expect(fine.picoPrices.cost(of: huge) == nil && fine.cost(of: huge) > 0)
-    #expect(
-      Money.plainText(picoDollars: 1_500_000_000_000) == "1.5" && Money.plainText(picoDollars: 7) == "0.000000000007")
-    #expect(Money.plainText(picoDollars: -2_000_000_000_000) == "-2" && Money.plainText(picoDollars: 0) == "0")
+    #expect(PicoDollars(1_500_000_000_000).plainText == "1.5" && PicoDollars(7).plainText == "0.000000000007")
+    #expect(PicoDollars(-2_000_000_000_000).plainText == "-2" && PicoDollars.zero.plainText == "0")
   }
 
   @Test("an unknown model stays unpriced; a known one records which table priced it")
@@ -90,11 +89,12 @@ struct PricingTests {
     #expect(event.cost == nil && event.prices == nil)
     let known = UsageEvent(id: "y", at: Date(), model: "claude-haiku-4-5", tokens: TokenCounts(output: 1_000_000))
       .priced(with: table)
-    #expect(known.cost == usd("5"))
+    #expect(known.cost?.decimal == usd("5"))
     #expect(known.prices?.hasPrefix("builtin:") == true)
-    let reported = UsageEvent(id: "z", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(), cost: usd("0.5"))
-      .priced(with: table)
-    #expect(reported.cost == usd("0.5") && reported.prices == "agent")
+    let reported = UsageEvent(
+      id: "z", at: Date(), model: "claude-mystery-9", tokens: TokenCounts(), cost: PicoDollars(plain: "0.5")
+    ).priced(with: table)
+    #expect(reported.cost?.decimal == usd("0.5") && reported.prices == "agent")
   }
 
   @Test("the built-in table covers the coding models of the research notes with consistent prices")

@@ -246,18 +246,13 @@ struct RollupTests {
 
 @Suite("The rollup's event archive")
 struct EventArchiveTests {
-  func line(_ id: String, out: Int, cost: String?, at: Int64 = 1_790_000_000_000) -> StoredUsageLine {
-    var line = StoredUsageLine(id: id, atMs: at, agent: "claude-code", model: "claude-sonnet-4-5")
-    line.tokens = TokenCounts(input: 10, output: out)
-    line.user = "dev@example.com"
-    if let cost {
-      line.costText = cost
-      line.costPico = StoredUsageLine.picoDollars(cost)
-    }
-    return line
+  func line(_ id: String, out: Int, cost: String?, at: Int64 = 1_790_000_000_000) -> UsageEvent {
+    UsageEvent(
+      id: id, atMs: at, agent: "claude-code", model: "claude-sonnet-4-5", tokens: TokenCounts(input: 10, output: out),
+      cost: cost.flatMap(PicoDollars.init(plain:)), user: "dev@example.com")
   }
 
-  func delta(_ notes: [[StoredUsageLine]], previous: [String] = [], rebuilt: Bool = false) -> UsageNotesDelta {
+  func delta(_ notes: [[UsageEvent]], previous: [String] = [], rebuilt: Bool = false) -> UsageNotesDelta {
     var delta = UsageNotesDelta()
     delta.rebuilt = rebuilt
     delta.previousIDs = previous
@@ -278,21 +273,23 @@ struct EventArchiveTests {
         [[line("a", out: 5, cost: "0.5")], [line("a", out: 9, cost: "0.9"), line("b", out: 1, cost: nil)]],
         rebuilt: true))
     #expect(
-      archive.events["a"]?.holders == 2 && archive.events["a"]?.tokens.output == 9
-        && archive.events["a"]?.costPico == 900_000_000_000)
-    #expect(archive.events["b"] != nil && archive.events["b"]?.costPico == nil && archive.events["b"]?.costText == nil)
+      archive.events["a"]?.holders == 2 && archive.events["a"]?.event.tokens.output == 9
+        && archive.events["a"]?.event.cost == PicoDollars(900_000_000_000))
+    #expect(archive.events["b"] != nil && archive.events["b"]?.event.cost == nil)
     // A rebase moved "a" to a new note (one hold released, one taken); "b"'s only note is gone.
     archive.apply(delta([[line("a", out: 9, cost: "0.9")]], previous: ["a", "b"]))
     #expect(archive.events["a"]?.holders == 2 && archive.events["b"] == nil)
     var exotic = line("c", out: 3, cost: nil, at: -5)
-    exotic.costText = "0.0000000000001"
+    // Past 64 bits of pico-dollars (the archive holds any cost up to the limit).
+    exotic.cost = PicoDollars(plain: "999999999.123456789012")
     exotic.feature = "naïve-feature"
     archive.apply(delta([[exotic]]))
     let decoded = try #require(EventArchive.decode(archive.encoded()))
     #expect(decoded.events.count == 2)
-    #expect(decoded.events["c"]?.costText == "0.0000000000001" && decoded.events["c"]?.atMs == -5)
-    #expect(decoded.events["c"]?.feature == "naïve-feature" && decoded.events["c"]?.branch == nil)
-    #expect(decoded.events["a"]?.user == "dev@example.com" && decoded.events["a"]?.holders == 2)
+    #expect(decoded.events["c"]?.event.cost?.plainText == "999999999.123456789012")
+    #expect(decoded.events["c"]?.event.atMs == -5)
+    #expect(decoded.events["c"]?.event.feature == "naïve-feature" && decoded.events["c"]?.event.branch == nil)
+    #expect(decoded.events["a"]?.event.user == "dev@example.com" && decoded.events["a"]?.holders == 2)
     #expect(EventArchive.decode(Data("not an archive".utf8)) == nil)
     // A whole read built straight from the notes' text gives the same archive.
     let notes = [
@@ -318,7 +315,7 @@ struct EventArchiveTests {
       var copy = text
       copy.withUTF8 { builder.add(note: UnsafeRawBufferPointer($0)) }
       let first = whole.lines.count
-      copy.withUTF8 { _ = StoredUsageLine.append(linesIn: UnsafeRawBufferPointer($0), to: &whole.lines) }
+      copy.withUTF8 { _ = UsageEvent.append(linesIn: UnsafeRawBufferPointer($0), to: &whole.lines) }
       let commit = Oid(hex: String(repeating: "1", count: 39) + String(number))!
       whole.notes.append(UsageNotesDelta.Note(commit: commit, time: 0, summary: "", lines: first..<whole.lines.count))
     }
@@ -327,16 +324,15 @@ struct EventArchiveTests {
     var built = EventArchive()
     built.apply(whole)
     #expect(Set(direct.events.keys) == ["a", "c", "d\"q", "e"] && Set(built.events.keys) == Set(direct.events.keys))
-    #expect(direct.events["a"]?.holders == 2 && direct.events["a"]?.tokens.output == 9)
-    #expect(direct.events["c"]?.holders == 2 && direct.events["c"]?.model == "m2")
-    #expect(direct.events["d\"q"]?.agent == "cl\u{e9}" && direct.events["d\"q"]?.costPico == 69_300_000_000)
-    #expect(direct.events["e"]?.costPico == nil && direct.events["e"]?.costText == "0.0000000000001")
-    for (id, event) in built.events {
+    #expect(direct.events["a"]?.holders == 2 && direct.events["a"]?.event.tokens.output == 9)
+    #expect(direct.events["c"]?.holders == 2 && direct.events["c"]?.event.model == "m2")
+    #expect(direct.events["d\"q"]?.event.agent == "cl\u{e9}")
+    #expect(direct.events["d\"q"]?.event.cost == PicoDollars(69_300_000_000))
+    // A tenth of a pico-dollar rounds to zero: priced, at $0.
+    #expect(direct.events["e"]?.event.cost == PicoDollars.zero)
+    for (id, held) in built.events {
       let other = try #require(direct.events[id])
-      #expect(other.holders == event.holders && other.tokens == event.tokens && other.costPico == event.costPico)
-      #expect(other.costText == event.costText && other.atMs == event.atMs && other.feature == event.feature)
-      #expect(other.agent == event.agent && other.model == event.model && other.user == event.user)
-      #expect(other.branch == event.branch)
+      #expect(other.holders == held.holders && other.event == held.event)
     }
     #expect(EventArchive.decode(archive.encoded().dropLast(3)) == nil)
   }

@@ -8,13 +8,10 @@ import Testing
 struct TeamLedgerPiecesTests {
   @Test("COPY rows escape backslash, tab, newline and carriage return, drop NUL, and write NULL as \\N")
   func copyRows() {
-    var line = StoredUsageLine()
-    line.id = "id-1"
-    line.atMs = -1_500
-    line.model = "Anthropic/Claude-Sonnet-4-5"
+    var line = UsageEvent(id: "id-1", atMs: -1_500, model: "Anthropic/Claude-Sonnet-4-5", tokens: TokenCounts())
     line.session = "a\tb\nc\\d\re\u{0}f é"
     line.tokens = TokenCounts(input: 1, output: 22, cacheWrite5m: 0, cacheWrite1h: 333, cacheRead: 4_444)
-    line.costText = "0.000000000001"
+    line.cost = PicoDollars(1)
     var rows = TeamRows(project: "github.com/acme/shop")
     let commit = Array(String(repeating: "a", count: 40).utf8)
     commit.withUnsafeBufferPointer { rows.append(line, commit: $0, order: 7) }
@@ -34,11 +31,11 @@ struct TeamLedgerPiecesTests {
 
   @Test("summed costs as PostgreSQL writes them read exactly")
   func costs() {
-    #expect(TeamReport.costParts("16000.200000").pico == 16_000_200_000_000_000)
-    #expect(TeamReport.costParts(nil).pico == 0 && TeamReport.costParts(nil).extra.isEmpty)
-    let long = TeamReport.costParts("0.0000000000001")
-    #expect(long.pico == 0 && long.extra == [Decimal(string: "0.0000000000001")!])
-    #expect(TeamReport.costParts("-1.5").extra == [Decimal(string: "-1.5")!])
+    #expect(TeamReport.cost("16000.200000") == PicoDollars(16_000_200_000_000_000))
+    #expect(TeamReport.cost(nil) == .zero)
+    // Past 64 bits of pico-dollars, and past twelve decimals (rounded to the nearest pico-dollar).
+    #expect(TeamReport.cost("123456789.0000000000006") == PicoDollars(count: 123_456_789_000_000_000_001))
+    #expect(TeamReport.cost("-1.5") == PicoDollars(-1_500_000_000_000))
   }
 
   @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")

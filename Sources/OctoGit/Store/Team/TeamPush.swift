@@ -329,11 +329,11 @@ struct TeamPushReader: Sendable {
           }
         }
       } else {
-        var lines: [StoredUsageLine] = []
+        var lines: [UsageEvent] = []
         let entries = try repository.notes(inNotesCommit: current)
         try repository.forEachBlob(entries.map(\.blob)) { position, text in
           lines.removeAll(keepingCapacity: true)
-          let unread = StoredUsageLine.append(linesIn: text, to: &lines)
+          let unread = UsageEvent.append(linesIn: text, to: &lines)
           malformed += unread.malformed
           notes += 1
           Array(entries[position].annotated.hex.utf8).withUnsafeBufferPointer { commit in

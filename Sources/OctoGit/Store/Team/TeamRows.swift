@@ -34,7 +34,7 @@ struct TeamRows {
 
   /// Appends one event, attributed to `commit` (its 40 hexadecimal digits), with `order` breaking ties
   /// between copies of one event that have the same output (the lower wins).
-  mutating func append(_ line: StoredUsageLine, commit: UnsafeBufferPointer<UInt8>, order: Int64) {
+  mutating func append(_ line: UsageEvent, commit: UnsafeBufferPointer<UInt8>, order: Int64) {
     Self.appendText(line.id, to: &bytes)
     tab()
     Self.appendNumber(line.atMs, to: &bytes)
@@ -64,7 +64,7 @@ struct TeamRows {
     tabbed(line.tokens.cacheRead)
     tab()
     // Plain decimal text (checked by the line reader): numeric reads it exactly.
-    Self.appendText(line.costText, to: &bytes)
+    Self.appendText(line.cost?.plainText, to: &bytes)
     tab()
     Self.appendText(line.prices, to: &bytes)
     tab()

@@ -4,20 +4,10 @@ import Testing
 @testable import OctoGit
 
 @Suite("Reading usage lines for the cache and the rollup")
-struct StoredUsageLineTests {
-  /// What the general reader (``UsageEvent``) makes of a line, in the stored form.
-  func expected(_ line: String) -> StoredUsageLine? {
-    guard let event = try? UsageEvent(line: line) else { return nil }
-    return StoredUsageLine(
-      id: event.id, atMs: Int64((event.at.timeIntervalSince1970 * 1000).rounded()), agent: event.agent,
-      session: event.session, model: event.model, tokens: event.tokens, costText: event.cost.map(CanonicalJSON.plain),
-      costPico: event.cost.flatMap(Money.picoDollars), prices: event.prices, user: event.user, machine: event.machine,
-      branch: event.branch, feature: event.feature)
-  }
-
-  func scanned(_ line: String) -> StoredUsageLine? {
+struct UsageLineScanningTests {
+  func scanned(_ line: String) -> UsageEvent? {
     var copy = line
-    return copy.withUTF8 { StoredUsageLine.parse($0) }
+    return copy.withUTF8 { UsageEvent.scan($0) }
   }
 
   @Test("the byte scanner accepts and refuses exactly what the general reader does, with the same values")
@@ -56,12 +46,8 @@ struct StoredUsageLineTests {
     ]
     for line in lines {
       let mine = scanned(line)
-      let theirs = expected(line)
-      #expect((mine == nil) == (theirs == nil), "\(line)")
-      guard let mine, let theirs else { continue }
-      #expect(mine.id == theirs.id && mine.atMs == theirs.atMs && mine.model == theirs.model, "\(line)")
-      #expect(mine.tokens == theirs.tokens && mine.agent == theirs.agent && mine.feature == theirs.feature, "\(line)")
-      #expect(mine.costText == theirs.costText && mine.costPico == theirs.costPico, "\(line)")
+      let theirs = try? UsageEvent(line: line)
+      #expect(mine == theirs, "\(line)")
     }
   }
 
@@ -76,10 +62,10 @@ struct StoredUsageLineTests {
 
       """
     var copy = note
-    let result = copy.withUTF8 { StoredUsageLine.lines(in: UnsafeRawBufferPointer($0)) }
+    let result = copy.withUTF8 { UsageEvent.scanAll(in: UnsafeRawBufferPointer($0)) }
     #expect(result.malformed == 1)
-    #expect(result.lines.map(\.id) == ["x1", "x2", "x3"])
-    #expect(result.lines.map(\.agent) == ["claude-code", "claude-code", "codex"])
-    #expect(result.lines.map(\.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-5"])
+    #expect(result.events.map(\.id) == ["x1", "x2", "x3"])
+    #expect(result.events.map(\.agent) == ["claude-code", "claude-code", "codex"])
+    #expect(result.events.map(\.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-5"])
   }
 }

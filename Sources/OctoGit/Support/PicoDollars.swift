@@ -1,0 +1,165 @@
+import Foundation
+
+/// An amount of USD as a whole number of pico-dollars (10⁻¹² USD): the one money type of usage events, their
+/// sums and the reports made of them.
+///
+/// 128 bits hold any event's cost (at most 10⁹ USD, 10²¹ pico-dollars) and any sum of them; arithmetic is
+/// checked (``adding(_:)`` returns `nil` rather than trapping). A cost written with more than twelve decimals
+/// (an agent's binary floating-point figure) is rounded to the nearest pico-dollar, ties to even.
+public struct PicoDollars: Hashable, Comparable, Sendable, CustomStringConvertible {
+  /// The amount in pico-dollars.
+  public var count: Int128
+
+  public static let zero = PicoDollars(count: 0)
+  /// Pico-dollars in one USD.
+  static let perDollar: Int128 = 1_000_000_000_000
+
+  public init(count: Int128) { self.count = count }
+
+  public init(_ count: Int64) { self.count = Int128(count) }
+
+  public static func < (lhs: PicoDollars, rhs: PicoDollars) -> Bool { lhs.count < rhs.count }
+
+  /// `self + other`, or `nil` when that does not fit.
+  public func adding(_ other: PicoDollars) -> PicoDollars? {
+    let (sum, overflow) = count.addingReportingOverflow(other.count)
+    return overflow ? nil : PicoDollars(count: sum)
+  }
+
+  /// The amount as a 64-bit count, when it fits (what SQLite stores).
+  public var int64: Int64? { Int64(exactly: count) }
+
+  /// The amount in plain decimal notation without needless zeros (`12.345`, `0.000003`, `7`): what usage
+  /// lines, JSON and CSV carry.
+  public var plainText: String {
+    let magnitude = count.magnitude
+    let whole = magnitude / UInt128(Self.perDollar)
+    var fraction = magnitude % UInt128(Self.perDollar)
+    var text = (count < 0 ? "-" : "") + String(whole)
+    guard fraction > 0 else { return text }
+    var digits = 12
+    while fraction % 10 == 0 {
+      fraction /= 10
+      digits -= 1
+    }
+    let written = String(fraction)
+    text += "." + String(repeating: "0", count: digits - written.utf8.count) + written
+    return text
+  }
+
+  public var description: String { plainText }
+
+  /// The amount as a `Decimal` (exact: at most 38 digits), for formatting and budgets.
+  public var decimal: Decimal { Decimal(string: plainText, locale: Locale(identifier: "en_US_POSIX")) ?? 0 }
+
+  /// `usd` rounded to the nearest pico-dollar (ties to even); `nil` when it does not fit in 128 bits.
+  public init?(rounding usd: Decimal) {
+    guard usd.isFinite else { return nil }
+    var text = CanonicalJSON.plain(usd)
+    guard let amount = text.withUTF8({ Self.amount(jsonNumber: $0, allowsNegative: true) }) else { return nil }
+    self = amount
+  }
+
+  /// Plain decimal text (`12.340000`, as PostgreSQL writes a `numeric`, or any JSON number) as an amount,
+  /// rounded past twelve decimals; `nil` when it is not a number or does not fit.
+  public init?(plain text: String) {
+    guard let amount = Self.amount(jsonNumber: text.utf8, allowsNegative: true) else { return nil }
+    self = amount
+  }
+
+  /// Reads a JSON number's text, rounding past twelve decimals; `nil` when the text is not a JSON number, the
+  /// amount does not fit in 128 bits, or it is negative and `allowsNegative` is false.
+  static func amount<Bytes: Collection<UInt8>>(jsonNumber text: Bytes, allowsNegative: Bool) -> PicoDollars? {
+    var index = text.startIndex
+    func peek() -> UInt8? { index < text.endIndex ? text[index] : nil }
+    var negative = false
+    if peek() == UInt8(ascii: "-") {
+      negative = true
+      text.formIndex(after: &index)
+    }
+    // Significant digits (at most 40 kept; any further ones only matter as "not zero" for rounding), and
+    // where the decimal point falls among them.
+    var digits: [UInt8] = []
+    digits.reserveCapacity(24)
+    var droppedNonZero = false
+    var pointShift = 0  // value = digits × 10^(pointShift + exponent)
+    var sawDigit = false
+    func digit(_ byte: UInt8, afterPoint: Bool) {
+      sawDigit = true
+      if digits.isEmpty, byte == UInt8(ascii: "0") {
+        if afterPoint { pointShift -= 1 }
+        return
+      }
+      if digits.count < 40 {
+        digits.append(byte - 48)
+        if afterPoint { pointShift -= 1 }
+      } else {
+        if byte != UInt8(ascii: "0") { droppedNonZero = true }
+        if !afterPoint { pointShift += 1 }
+      }
+    }
+    // JSON: a single 0 or a digit 1-9 followed by digits.
+    guard let first = peek(), (48...57).contains(first) else { return nil }
+    if first == UInt8(ascii: "0") {
+      sawDigit = true
+      text.formIndex(after: &index)
+      if let next = peek(), (48...57).contains(next) { return nil }
+    } else {
+      while let byte = peek(), (48...57).contains(byte) {
+        digit(byte, afterPoint: false)
+        text.formIndex(after: &index)
+      }
+    }
+    if peek() == UInt8(ascii: ".") {
+      text.formIndex(after: &index)
+      var fractionDigits = 0
+      while let byte = peek(), (48...57).contains(byte) {
+        digit(byte, afterPoint: true)
+        fractionDigits += 1
+        text.formIndex(after: &index)
+      }
+      guard fractionDigits > 0 else { return nil }
+    }
+    var exponent = 0
+    if let byte = peek(), byte | 0x20 == UInt8(ascii: "e") {
+      text.formIndex(after: &index)
+      var exponentNegative = false
+      if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") {
+        exponentNegative = peek() == UInt8(ascii: "-")
+        text.formIndex(after: &index)
+      }
+      var exponentDigits = 0
+      while let byte = peek(), (48...57).contains(byte) {
+        // Past a few thousand the amount is 0 or too large whatever the digits: saturate, never overflow.
+        if exponent < 100_000 { exponent = exponent * 10 + Int(byte - 48) }
+        exponentDigits += 1
+        text.formIndex(after: &index)
+      }
+      guard exponentDigits > 0 else { return nil }
+      if exponentNegative { exponent = -exponent }
+    }
+    guard index == text.endIndex, sawDigit else { return nil }
+    if negative, !allowsNegative, !digits.isEmpty { return nil }
+    guard !digits.isEmpty else { return .zero }
+    // The amount in pico-dollars is digits × 10^scale.
+    let scale = pointShift + exponent + 12
+    var value: Int128 = 0
+    if scale >= 0 {
+      guard digits.count + scale <= 38 else { return nil }
+      for digit in digits { value = value * 10 + Int128(digit) }
+      for _ in 0..<scale { value *= 10 }
+    } else {
+      let kept = digits.count + scale  // digits before the pico-dollar point
+      // Every digit a tenth of a pico-dollar or less: rounds to zero.
+      guard kept >= 0 else { return .zero }
+      guard kept <= 38 else { return nil }
+      for digit in digits[0..<kept] { value = value * 10 + Int128(digit) }
+      let rest = digits[kept...]
+      if let roundingDigit = rest.first {
+        let beyondHalf = rest.dropFirst().contains { $0 != 0 } || droppedNonZero
+        if roundingDigit > 5 || (roundingDigit == 5 && (beyondHalf || value % 2 == 1)) { value += 1 }
+      }
+    }
+    return PicoDollars(count: negative ? -value : value)
+  }
+}
