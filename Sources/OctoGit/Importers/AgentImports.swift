@@ -193,6 +193,16 @@ extension TranscriptImporter {
   /// pending. Files, tasks and databases that did not change since the last import are not read again
   /// (not for a narrowed import: `--since`, `--session`, `--all-projects`).
   public func runAgent(_ kind: AgentKind, roots: [String], options: Options) throws -> Summary {
+    var batch = ImportBatch()
+    let summary = try runAgent(kind, roots: roots, options: options, into: &batch)
+    try write(batch)
+    return summary
+  }
+
+  /// ``runAgent(_:roots:options:)`` into `batch`: what was read is remembered once it is written.
+  func runAgent(_ kind: AgentKind, roots: [String], options: Options, into batch: inout ImportBatch) throws
+    -> Summary
+  {
     var summary = Summary()
     let worktrees = try ledger.repository.worktrees().map(\.path)
     let hashes = Dictionary(worktrees.map { (SHA256.hex($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -202,8 +212,7 @@ extension TranscriptImporter {
 
     let incremental = !options.allProjects && options.session == nil && options.since == nil
     let statePath = AgentImportState.path(for: ledger)
-    var state = incremental ? AgentImportState.load(statePath) : AgentImportState()
-    var remembered = state.agents[kind.rawValue] ?? [:]
+    let remembered = incremental ? AgentImportState.load(statePath).agents[kind.rawValue] ?? [:] : [:]
     var work: [(rank: Int, unit: AgentUnit, mark: Int64?)] = []
     for (rank, unit) in units.enumerated() {
       let previous = remembered[unit.path]
@@ -246,18 +255,21 @@ extension TranscriptImporter {
     summary.unreadableFiles = scan.unreadable
 
     let requests = scan.requests
-    if !requests.isEmpty { try attribute(requests, options, &summary) }
+    if !requests.isEmpty { try attribute(requests, options, &summary, into: &batch) }
 
     if incremental {
-      if options.file == nil {
-        // Units that are gone are forgotten.
-        let present = Set(units.map(\.path))
-        remembered = remembered.filter { present.contains($0.key) }
+      // Units that are gone are forgotten.
+      let present = options.file == nil ? Set(units.map(\.path)) : nil
+      batch.afterWriting.append {
+        // Loaded again: the agents imported before this one in the batch saved theirs.
+        var state = AgentImportState.load(statePath)
+        var entries = state.agents[kind.rawValue] ?? [:]
+        if let present { entries = entries.filter { present.contains($0.key) } }
+        entries.merge(read) { $1 }
+        state.agents[kind.rawValue] = entries
+        // A state that cannot be saved only makes the next import read everything again.
+        try? state.save(statePath)
       }
-      remembered.merge(read) { $1 }
-      state.agents[kind.rawValue] = remembered
-      // A state that cannot be saved only makes the next import read everything again.
-      try? state.save(statePath)
     }
     return summary
   }
@@ -267,22 +279,32 @@ extension TranscriptImporter {
   public func runAll(environment: [String: String] = ProcessInfo.processInfo.environment, options: Options) throws
     -> [(agent: String, summary: Summary)]
   {
+    try runAll(environments: [environment], options: options)
+  }
+
+  /// ``runAll(environment:options:)`` for each of `environments` (an agent found in several appears once per
+  /// environment), every agent read before anything is written: each commit's note is written once.
+  public func runAll(environments: [[String: String]], options: Options) throws -> [(agent: String, summary: Summary)] {
     var results: [(agent: String, summary: Summary)] = []
+    var batch = ImportBatch()
     var general = options
     general.file = nil
-    let claude = ClaudeCodeTranscripts.projectFolders(environment: environment)
-    if !claude.isEmpty {
-      var claudeOptions = general
-      claudeOptions.folders = claude
-      results.append(("claude-code", try run(claudeOptions)))
+    for environment in environments {
+      let claude = ClaudeCodeTranscripts.projectFolders(environment: environment)
+      if !claude.isEmpty {
+        var claudeOptions = general
+        claudeOptions.folders = claude
+        results.append(("claude-code", try run(claudeOptions, into: &batch)))
+      }
+      let codex = CodexTranscripts.homes(environment: environment)
+      if !codex.isEmpty { results.append(("codex", try runCodex(homes: codex, options: general, into: &batch))) }
+      for kind in AgentKind.allCases {
+        let roots = kind.defaultRoots(environment: environment)
+        if roots.isEmpty { continue }
+        results.append((kind.rawValue, try runAgent(kind, roots: roots, options: general, into: &batch)))
+      }
     }
-    let codex = CodexTranscripts.homes(environment: environment)
-    if !codex.isEmpty { results.append(("codex", try runCodex(homes: codex, options: general))) }
-    for kind in AgentKind.allCases {
-      let roots = kind.defaultRoots(environment: environment)
-      if roots.isEmpty { continue }
-      results.append((kind.rawValue, try runAgent(kind, roots: roots, options: general)))
-    }
+    try write(batch)
     return results
   }
 

@@ -71,6 +71,14 @@ public struct TranscriptImporter {
   }
 
   public func run(_ options: Options) throws -> Summary {
+    var batch = ImportBatch()
+    let summary = try run(options, into: &batch)
+    try write(batch)
+    return summary
+  }
+
+  /// ``run(_:)`` into `batch`: the offsets are saved once it is written.
+  func run(_ options: Options, into batch: inout ImportBatch) throws -> Summary {
     var summary = Summary()
     let files =
       options.file.map { file in
@@ -125,15 +133,20 @@ public struct TranscriptImporter {
     summary.malformedLines = scan.malformedLines
     summary.unreadableFiles = scan.unreadableFiles
 
-    if !scan.requests.isEmpty { try attribute(scan.requests.values.lazy.map(\.request), options, &summary) }
+    if !scan.requests.isEmpty {
+      try attribute(scan.requests.values.lazy.map(\.request), options, &summary, into: &batch)
+    }
     // Only the files read this time have new offsets; the others' rows stay as they are.
     if incremental && !newOffsets.isEmpty {
-      var saved: [String: LedgerStore.ImportOffset] = [:]
-      for (file, end) in newOffsets {
-        saved[file] = LedgerStore.ImportOffset(
-          offset: end.offset, size: end.size, identity: FileIdentity.of(file, length: Int(clamping: end.offset)))
+      let store = ledger.store
+      batch.afterWriting.append {
+        var saved: [String: LedgerStore.ImportOffset] = [:]
+        for (file, end) in newOffsets {
+          saved[file] = LedgerStore.ImportOffset(
+            offset: end.offset, size: end.size, identity: FileIdentity.of(file, length: Int(clamping: end.offset)))
+        }
+        try store.saveImportOffsets(saved)
       }
-      try ledger.store.saveImportOffsets(saved)
     }
     return summary
   }
@@ -141,6 +154,16 @@ public struct TranscriptImporter {
   /// here on their work tree's branch at or after them (see ``BranchTimelines``), else to that work
   /// tree's pending usage.
   func attribute(_ requests: some Sequence<AgentRequest>, _ options: Options, _ summary: inout Summary) throws {
+    var batch = ImportBatch()
+    try attribute(requests, options, &summary, into: &batch)
+    try write(batch)
+  }
+
+  /// ``attribute(_:_:_:)`` into `batch`, written later (with other agents' requests).
+  func attribute(
+    _ requests: some Sequence<AgentRequest>, _ options: Options, _ summary: inout Summary,
+    into batch: inout ImportBatch
+  ) throws {
     let worktrees = try ledger.repository.worktrees()
     // A session's requests share their folder: each folder is matched against the work trees once.
     var worktreeOfFolder: [String: WorktreeInfo?] = [:]
@@ -169,8 +192,6 @@ public struct TranscriptImporter {
     try ledger.store.refreshCache(from: ledger.repository)
     let known = try ledger.store.knownOutputTokens(chosen.map { $0.0.id })
     let base = try ledger.defaults()
-    var byCommit: [Oid: [UsageEvent]] = [:]
-    var pendingByWorktree: [String: (WorktreeLocation, [UsageEvent])] = [:]
     var timelines = BranchTimelines(
       repository: ledger.repository, userEmail: try ledger.repository.config().string("user.email"))
     // Each work tree's current branch, read once (for requests that logged none).
@@ -198,51 +219,26 @@ public struct TranscriptImporter {
       )
       summary.imported += 1
       if worktree != nil, let branch, let commit = try timelines.firstCommit(on: branch, notBefore: request.at) {
-        byCommit[commit, default: []].append(event)
+        batch.charge(event, to: commit)
         summary.attributed += 1
       } else {
-        let location = home?.location ?? ledger.location
-        pendingByWorktree[location.key, default: (location, [])].1.append(event)
+        batch.keepPending(event, in: home?.location ?? ledger.location)
         summary.pending += 1
       }
-    }
-    // Pricing and writing each event's line are the costly part of what remains: done on every core, in
-    // parts, once the events are chosen.
-    let prices = self.prices
-    func parts(_ events: [UsageEvent], size: Int) -> [ArraySlice<UsageEvent>] {
-      stride(from: 0, to: events.count, by: size).map { events[$0..<min($0 + size, events.count)] }
-    }
-    let signature = ledger.noteSignature()
-    for (commit, events) in byCommit {
-      let size = max(1, (events.count + WorkerPool.width - 1) / WorkerPool.width)
-      let priced = WorkerPool.map(parts(events, size: size)) { part in
-        var pricer = EventPricer(table: prices)
-        return part.map { pricer.price($0) }
-      }.flatMap { $0 }
-      try ledger.repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
-        UsageNote.merging($0, adding: priced, preferLargerOutput: true)
-      }
-    }
-    for (key, (location, events)) in pendingByWorktree {
-      // Priced on the other cores, part by part, while the first parts are written.
-      try ledger.store.replacePending(worktree: key, expected: events.count) { insert in
-        try WorkerPool.stream(
-          parts(events, size: max(256, events.count / 16)),
-          { part in
-            var pricer = EventPricer(table: prices)
-            return part.map { pricer.pricedLine($0) }
-          }
-        ) { priced in
-          for (event, line) in priced { try insert(event.id, line) }
-        }
-      }
-      location.markPending()
     }
   }
 
   /// Reads Codex CLI rollouts (whole files: a rollout's counts are deltas of running totals) and
   /// attributes their requests.
   public func runCodex(homes: [String], options: Options) throws -> Summary {
+    var batch = ImportBatch()
+    let summary = try runCodex(homes: homes, options: options, into: &batch)
+    try write(batch)
+    return summary
+  }
+
+  /// ``runCodex(homes:options:)`` into `batch`.
+  func runCodex(homes: [String], options: Options, into batch: inout ImportBatch) throws -> Summary {
     var summary = Summary()
     var requests: [AgentRequest] = []
     var malformed = 0
@@ -256,7 +252,7 @@ public struct TranscriptImporter {
     }
     summary.files = files.count
     summary.malformedLines = malformed
-    try attribute(requests, options, &summary)
+    try attribute(requests, options, &summary, into: &batch)
     return summary
   }
 }

@@ -179,14 +179,12 @@ extension UsageImportCommand {
       let environments = dir.isEmpty ? [ProcessInfo.processInfo.environment] : dir.map { ["HOME": $0] }
       var order: [String] = []
       var summaries: [String: TranscriptImporter.Summary] = [:]
-      for environment in environments {
-        for (agent, summary) in try importer.runAll(environment: environment, options: options) {
-          if let known = summaries[agent] {
-            summaries[agent] = Self.sum(known, summary)
-          } else {
-            order.append(agent)
-            summaries[agent] = summary
-          }
+      for (agent, summary) in try importer.runAll(environments: environments, options: options) {
+        if let known = summaries[agent] {
+          summaries[agent] = Self.sum(known, summary)
+        } else {
+          order.append(agent)
+          summaries[agent] = summary
         }
       }
       if filters.json {

@@ -340,6 +340,10 @@ struct AgentImportTests {
     #expect(agents == ["gemini", "copilot", "qwen"])
     let again = try AgentFixture.importing(fixture, "all", "--dir", home)
     #expect(again["gemini"]?["imported"]?.intValue == 0 && again["qwen"]?["imported"]?.intValue == 0)
+    // Every agent's files were remembered (each agent's state saved after the one write, none lost to another's).
+    for agent in ["gemini", "copilot", "qwen"] {
+      #expect(again[agent]?["lines"]?.intValue == 0 && again[agent]?["files"]?.intValue == 0, "\(agent)")
+    }
   }
 
   @Test("a folder not laid out as the agent's is a clear message; no data found is not an error")
