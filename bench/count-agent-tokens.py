@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""A small reference counter for the agents benchmark: reads the session files of Gemini CLI, Qwen Code and
-GitHub Copilot CLI under a home folder and prints, as JSON, the requests ("events") and token totals by
-agent and class, as octo-git's usage notes define the classes:
+"""A small reference counter for the agents benchmark: reads the session files of Gemini CLI, Qwen Code,
+GitHub Copilot CLI, OpenCode, Kilo CLI and Cline under a home folder and prints, as JSON, the requests
+("events") and token totals by agent and class, as octo-git's usage notes define the classes:
 
   in    input neither read from nor written to a cache
   out   output, reasoning ("thoughts") included
@@ -43,11 +43,40 @@ outputTokens spent on reasoning (the Copilot SDK's session-event schema: "output
 reasoning"), so in = input - cache reads - cache writes, cr = cache reads, out = output, and the writes
 count as cw5m (the shutdown does not say how long they live; 5 minutes is the providers' default).
 
+OpenCode, HOME/.local/share/opencode ($XDG_DATA_HOME/opencode): the SQLite database opencode.db (and
+opencode-<channel>.db), table `message` (id, session_id, time_created, time_updated, data), whose `data`
+is the message as JSON without its id; and the files older versions wrote,
+storage/message/<session>/<message>.json, the message with its `id` and `sessionID`. The database is
+read as SQLite reads it, read-only, its write-ahead log included (a running OpenCode leaves its last rows
+only there). A message is one message wherever it is stored (a migration to the database leaves the old
+file): each id counts once. Only assistant messages are requests: `tokens{input, output, reasoning,
+cache{read, write}}`, where input leaves out the cache reads and writes and reasoning is reported apart
+from output (and billed as output), so in = input, cr = cache.read, cw5m = cache.write,
+out = output + reasoning. OpenCode writes an assistant message as its step starts, every count zero, and
+again when it ends: a message whose counts are all zero has not been billed yet and is no request. The
+`part` table's step-finish parts repeat each message's tokens and are not read.
+
+Kilo CLI, HOME/.local/share/kilo: kilo.db (and kilo-<channel>.db), OpenCode's schema, the same rules.
+
+Cline in VS Code, its globalStorage folder HOME/.config/Code/User/globalStorage/saoudrizwan.claude-dev:
+tasks/<task id>/ui_messages.json is the task's messages as a JSON array; each request is an entry
+{"type": "say", "say": "api_req_started", "text": "<JSON>"} whose text, once the request is over,
+holds tokensIn, tokensOut, cacheWrites, cacheReads and cost (a text with none of the counts is a request
+not yet over, and is not counted). Cline keeps tokensIn apart from the cache reads and writes, so
+in = tokensIn, out = tokensOut, cr = cacheReads, cw5m = cacheWrites. The task's work tree is its entry's
+`cwdOnTaskInitialization` in state/taskHistory.json (a JSON array of tasks by `id`); a task the history
+does not place belongs to no known project and is left out (an import takes it only with
+--all-projects). The history's own token sums repeat the requests and are not read.
+
+"files" counts what was read: files, and each database once.
+
 usage: count-agent-tokens.py HOME
 """
 import json
 import os
+import sqlite3
 import sys
+import urllib.parse
 
 CLASSES = ("in", "out", "cr", "cw5m", "cw1h")
 
@@ -189,12 +218,101 @@ def copilot(home):
     return count, len(paths)
 
 
+def opencode_family(home, name):
+    root = os.path.join(home, ".local", "share", name)
+    databases = []
+    if os.path.isdir(root):
+        databases = [os.path.join(root, entry) for entry in sorted(os.listdir(root))
+                     if entry == name + ".db" or (entry.startswith(name + "-") and entry.endswith(".db"))]
+    messages = {}  # message id -> the message; the database's copy first
+    for path in databases:
+        connection = sqlite3.connect("file:" + urllib.parse.quote(path) + "?mode=ro", uri=True)
+        try:
+            for identifier, data in connection.execute("SELECT id, data FROM message"):
+                try:
+                    record = json.loads(data)
+                except (TypeError, ValueError):
+                    continue
+                if isinstance(record, dict):
+                    messages.setdefault(identifier, record)
+        finally:
+            connection.close()
+    legacy = files_below(os.path.join(root, "storage", "message"), lambda entry: entry.endswith(".json"))
+    for path in legacy:
+        with open(path, "rb") as handle:
+            try:
+                record = json.load(handle)
+            except ValueError:
+                continue
+        if isinstance(record, dict):
+            identifier = record.get("id") if isinstance(record.get("id"), str) else os.path.basename(path)[:-5]
+            messages.setdefault(identifier, record)
+    count = empty()
+    for record in messages.values():
+        if record.get("role") != "assistant":
+            continue
+        tokens = member(record, "tokens")
+        cache = member(tokens, "cache")
+        values = {"in": number(tokens.get("input")), "out": number(tokens.get("output")) + number(tokens.get("reasoning")),
+                  "cr": number(cache.get("read")), "cw5m": number(cache.get("write"))}
+        if any(values.values()):
+            add(count, **values)
+    return count, len(databases) + len(legacy)
+
+
+def opencode(home):
+    return opencode_family(home, "opencode")
+
+
+def kilo(home):
+    return opencode_family(home, "kilo")
+
+
+def cline(home):
+    root = os.path.join(home, ".config", "Code", "User", "globalStorage", "saoudrizwan.claude-dev")
+    placed = set()
+    try:
+        with open(os.path.join(root, "state", "taskHistory.json"), "rb") as handle:
+            history = json.load(handle)
+    except (OSError, ValueError):
+        history = []
+    for item in listed(history):
+        if isinstance(field(item, "id"), str) and isinstance(field(item, "cwdOnTaskInitialization"), str):
+            placed.add(item["id"])
+    tasks = os.path.join(root, "tasks")
+    paths = []
+    if os.path.isdir(tasks):
+        paths = [os.path.join(tasks, task, "ui_messages.json") for task in sorted(os.listdir(tasks)) if task in placed]
+        paths = [path for path in paths if os.path.isfile(path)]
+    count = empty()
+    for path in paths:
+        with open(path, "rb") as handle:
+            try:
+                entries = json.load(handle)
+            except ValueError:
+                continue
+        for entry in listed(entries):
+            if field(entry, "type") != "say" or field(entry, "say") != "api_req_started":
+                continue
+            try:
+                info = json.loads(entry.get("text"))
+            except (TypeError, ValueError):
+                continue
+            if not isinstance(info, dict) or not any(
+                    key in info for key in ("tokensIn", "tokensOut", "cacheWrites", "cacheReads")):
+                continue
+            add(count, **{"in": number(info.get("tokensIn")), "out": number(info.get("tokensOut")),
+                          "cr": number(info.get("cacheReads")), "cw5m": number(info.get("cacheWrites"))})
+    return count, len(paths)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: count-agent-tokens.py HOME")
     home = sys.argv[1]
     agents, files = {}, {}
-    for name, reader in (("gemini", gemini), ("qwen", qwen), ("copilot", copilot)):
+    for name, reader in (("gemini", gemini), ("qwen", qwen), ("copilot", copilot), ("opencode", opencode),
+                         ("kilo", kilo), ("cline", cline)):
         agents[name], files[name] = reader(home)
     print(json.dumps({"agents": agents, "files": files}, indent=1, sort_keys=True))
 

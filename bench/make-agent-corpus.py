@@ -5,28 +5,45 @@ for the agents benchmark (`octo-git usage import all --dir HOME`):
   HOME/.gemini/tmp/<project>/chats/session-*.jsonl       Gemini CLI (each message written twice, $set lines)
   HOME/.qwen/projects/<project>/chats/<session>.jsonl    Qwen Code (each call as telemetry and as a turn)
   HOME/.copilot/session-state/<uuid>/events.jsonl        GitHub Copilot CLI (runs ended by a shutdown)
+  HOME/.local/share/opencode/opencode.db                 OpenCode (SQLite: project, session, message, part;
+                                                         the last sessions' rows only in its write-ahead log)
+  HOME/.local/share/opencode/storage/message/<session>/<message>.json
+                                                         OpenCode's older files (some sessions also in the db)
+  HOME/.local/share/kilo/kilo.db                         Kilo CLI (OpenCode's schema)
+  HOME/.config/Code/User/globalStorage/saoudrizwan.claude-dev/
+      tasks/<task id>/ui_messages.json, task_metadata.json
+      state/taskHistory.json                             Cline in VS Code (the history gives each task's cwd)
 
-every session made in REPO (its cwd), about MEGABYTES in all, a third per agent. It also writes
-HOME/expected.json: the requests and token totals by class that a correct import finds, counted here from
-what was written (the reference counter): Gemini in = input - cached + tool, out = output + thoughts,
-cr = cached; Qwen in = prompt - cached, out = candidates (thoughts inside), cr = cached, each call once;
-Copilot per run and model in = input - cache reads - cache writes, out = output, cr = cache reads,
-cw = cache writes.
+every session made in REPO (its cwd), about MEGABYTES in all, a sixth per agent (OpenCode's split between
+its database and its older files). It also writes HOME/expected.json: the requests and token totals by
+class that a correct import finds, counted here from what was written (the generator's count): Gemini
+in = input - cached + tool, out = output + thoughts, cr = cached; Qwen in = prompt - cached,
+out = candidates (thoughts inside), cr = cached, each call once; Copilot per run and model
+in = input - cache reads - cache writes, out = output, cr = cache reads, cw = cache writes; OpenCode and
+Kilo per assistant message (once, whether in the database, in a file or both; none for a message still
+streaming, its tokens all zero) in = input, out = output + reasoning, cr = cache.read, cw = cache.write;
+Cline per api_req_started entry that has its counts, in tasks the history places (one task in 25 is left
+out of it, and so out of the count) in = tokensIn, out = tokensOut, cr = cacheReads, cw = cacheWrites.
 
 usage: make-agent-corpus.py HOME REPO MEGABYTES [SEED]
 """
+import calendar
 import json
 import os
 import random
+import shutil
+import sqlite3
+import string
 import sys
 import uuid
 
 home, repo, megabytes = sys.argv[1], sys.argv[2], float(sys.argv[3])
 rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 7)
-share = int(megabytes * 1024 * 1024 / 3)
+AGENTS = ("gemini", "qwen", "copilot", "opencode", "kilo", "cline")
+share = int(megabytes * 1024 * 1024 / len(AGENTS))
 WORDS = ("the parser reads each line once and keeps only what the report needs so a large transcript costs "
          "what it holds and nothing more while the tests cover every branch of the state machine").split()
-totals = {agent: {"requests": 0, "in": 0, "out": 0, "cr": 0, "cw": 0} for agent in ("gemini", "qwen", "copilot")}
+totals = {agent: {"requests": 0, "in": 0, "out": 0, "cr": 0, "cw": 0} for agent in AGENTS}
 
 
 def text(size):
@@ -207,7 +224,270 @@ def copilot():
     return session_number
 
 
-sessions = {"gemini": gemini(), "qwen": qwen(), "copilot": copilot()}
+def millis(day, second):
+    """The time `stamp` writes, in milliseconds since the epoch (OpenCode's and Cline's times)."""
+    return calendar.timegm((2026, 1 + day // 28 % 12, 1 + day % 28, 8 + second // 3600 % 12, second // 60 % 60,
+                            second % 60)) * 1000 + rng.randrange(1000)
+
+
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def opencode_id(prefix, at):
+    """An id shaped like OpenCode's: a prefix, the time in hex, random letters."""
+    return "%s_%012x%s" % (prefix, at, "".join(rng.choice(ALPHANUMERIC) for _ in range(14)))
+
+
+def compact(record):
+    return json.dumps(record, separators=(",", ":"))
+
+
+OPENCODE_SCHEMA = """
+CREATE TABLE project (id TEXT PRIMARY KEY, worktree TEXT NOT NULL, vcs TEXT, name TEXT, icon_url TEXT,
+  icon_color TEXT, time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, time_initialized INTEGER,
+  sandboxes TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE session (id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+  parent_id TEXT, slug TEXT NOT NULL, directory TEXT NOT NULL, title TEXT NOT NULL, version TEXT NOT NULL,
+  share_url TEXT, summary_additions INTEGER, summary_deletions INTEGER, summary_files INTEGER,
+  summary_diffs TEXT, revert TEXT, permission TEXT, time_created INTEGER NOT NULL,
+  time_updated INTEGER NOT NULL, time_compacting INTEGER, time_archived INTEGER);
+CREATE INDEX session_project_idx ON session (project_id);
+CREATE TABLE message (id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+  time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX message_session_idx ON message (session_id);
+CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL REFERENCES message(id) ON DELETE CASCADE,
+  session_id TEXT NOT NULL, time_created INTEGER NOT NULL, time_updated INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX part_message_idx ON part (message_id);
+CREATE INDEX part_session_idx ON part (session_id);
+"""
+
+
+def opencode_session(agent, flavor, project, database=None, legacy=None):
+    """One session of OpenCode's schema: written to `database` (rows) and/or, as OpenCode's older versions
+    did, to `legacy` (storage/message/<session>/<message>.json, a message with its id and session).
+    Returns the bytes written to files; counts its requests once."""
+    day, second = rng.randrange(330), rng.randrange(20000)
+    begun = millis(day, second)
+    session = opencode_id("ses", begun)
+    messages, parts = [], []
+    turns = rng.randrange(8, 30)
+    updated = begun
+    for turn in range(turns):
+        second += rng.randrange(30, 240)
+        at = max(millis(day, second), updated + 1)
+        model = rng.choice(flavor["models"])
+        user = opencode_id("msg", at)
+        messages.append((user, at, at, {"role": "user", "time": {"created": at}, "agent": flavor["agent"],
+                                        "model": {"providerID": flavor["provider"], "modelID": model}}))
+        parts.append((opencode_id("prt", at), user, at, at, {"type": "text", "text": text(rng.randrange(100, 800))}))
+        steps = rng.randrange(1, 4)
+        for step in range(steps):
+            at += rng.randrange(500, 20000)
+            done = at + rng.randrange(500, 30000)
+            updated = done
+            assistant = opencode_id("msg", at)
+            # OpenCode writes an assistant message when its step starts, its tokens all zero, and again when
+            # it ends: the last step of some sessions is still streaming.
+            streaming = turn == turns - 1 and step == steps - 1 and rng.random() < 0.2
+            if streaming:
+                tokens = {"input": 0, "output": 0, "reasoning": 0, "cache": {"read": 0, "write": 0}}
+            else:
+                tokens = {"input": rng.randrange(20, 8000), "output": rng.randrange(50, 3000),
+                          "reasoning": rng.randrange(0, 1500) if rng.random() < 0.4 else 0,
+                          "cache": {"read": rng.randrange(0, 80000), "write": rng.randrange(0, 6000)}}
+            cost = round((tokens["input"] * 3 + (tokens["output"] + tokens["reasoning"]) * 15
+                          + tokens["cache"]["read"] * 0.3 + tokens["cache"]["write"] * 3.75) / 1e6, 8)
+            finish = "stop" if step == steps - 1 else "tool-calls"
+            data = {"role": "assistant", "time": {"created": at} if streaming else {"created": at, "completed": done},
+                    "parentID": user, "modelID": model, "providerID": flavor["provider"], "mode": flavor["agent"],
+                    "agent": flavor["agent"], "path": {"cwd": repo, "root": repo}, "cost": 0 if streaming else cost,
+                    "tokens": tokens}
+            if not streaming:
+                data["finish"] = finish
+            messages.append((assistant, at, done, data))
+            snapshot = "%040x" % rng.getrandbits(160)
+            parts.append((opencode_id("prt", at), assistant, at, at, {"type": "step-start", "snapshot": snapshot}))
+            if tokens["reasoning"]:
+                parts.append((opencode_id("prt", at), assistant, at, done, {
+                    "type": "reasoning", "text": text(rng.randrange(200, 1500)), "time": {"start": at, "end": done}}))
+            parts.append((opencode_id("prt", at), assistant, at, done, {
+                "type": "text", "text": text(rng.randrange(300, 3000)), "time": {"start": at, "end": done}}))
+            if finish == "tool-calls":
+                path = "src/file%d.swift" % rng.randrange(100)
+                parts.append((opencode_id("prt", at), assistant, at, done, {
+                    "type": "tool", "callID": "toolu_%024x" % rng.getrandbits(96), "tool": "read",
+                    "state": {"status": "completed", "input": {"filePath": repo + "/" + path},
+                              "output": text(rng.randrange(200, 2000)), "title": path, "metadata": {},
+                              "time": {"start": at, "end": done}}}))
+            if not streaming:
+                # The step's part repeats the message's tokens (a reader counts the message, not both).
+                parts.append((opencode_id("prt", done), assistant, done, done, {
+                    "type": "step-finish", "reason": finish, "snapshot": snapshot, "cost": cost, "tokens": tokens}))
+                count = totals[agent]
+                count["requests"] += 1
+                count["in"] += tokens["input"]
+                count["out"] += tokens["output"] + tokens["reasoning"]
+                count["cr"] += tokens["cache"]["read"]
+                count["cw"] += tokens["cache"]["write"]
+    in_files = 0
+    if database is not None:
+        slug = "-".join(rng.sample(WORDS, 2))
+        rows = [(session, project, None, slug, repo, text(rng.randrange(20, 60)), flavor["version"], begun, updated)]
+        database.execute("BEGIN")
+        database.executemany("INSERT INTO session (id, project_id, parent_id, slug, directory, title, version, "
+                             "time_created, time_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        message_rows = [(m, session, created, changed, compact(data)) for m, created, changed, data in messages]
+        part_rows = [(p, m, session, created, changed, compact(data)) for p, m, created, changed, data in parts]
+        database.executemany("INSERT INTO message VALUES (?, ?, ?, ?, ?)", message_rows)
+        database.executemany("INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)", part_rows)
+        database.execute("COMMIT")
+    if legacy is not None:
+        folder = os.path.join(legacy, session)
+        os.makedirs(folder, exist_ok=True)
+        for message, _, _, data in messages:
+            record = dict({"id": message, "sessionID": session}, **data)
+            with open(os.path.join(folder, message + ".json"), "w") as handle:
+                in_files += handle.write(json.dumps(record, indent=2))
+    return in_files
+
+
+def opencode_store(agent, name, flavor, amount, legacy_share):
+    """OpenCode's (or Kilo's) data folder under HOME/.local/share/<name>: about `amount` bytes in
+    <name>.db, the last sessions' rows left only in its write-ahead log (written as a running OpenCode
+    leaves them), and `legacy_share` of it as older message files (one in eight of those sessions also in
+    the database, as a migration leaves them). Returns the number of sessions."""
+    root = os.path.join(home, ".local", "share", name)
+    os.makedirs(root, exist_ok=True)
+    build = os.path.join(root, "build-%s.db" % name)
+    database = sqlite3.connect(build, isolation_level=None)
+    database.execute("PRAGMA synchronous = OFF")
+    database.executescript(OPENCODE_SCHEMA)
+    project = "%040x" % rng.getrandbits(160)
+    database.execute("INSERT INTO project (id, worktree, vcs, name, time_created, time_updated, sandboxes) "
+                     "VALUES (?, ?, 'git', NULL, ?, ?, '[]')", (project, repo, millis(0, 0), millis(0, 0)))
+    sessions = files = 0
+    legacy = os.path.join(root, "storage", "message")
+    while files < legacy_share:
+        sessions += 1
+        migrated = rng.random() < 1 / 8
+        files += opencode_session(agent, flavor, project, database if migrated else None, legacy)
+
+    def size():
+        return sum(os.path.getsize(path) for path in (build, build + "-wal") if os.path.exists(path))
+
+    while size() < (amount - files) * 0.95:
+        sessions += 1
+        opencode_session(agent, flavor, project, database)
+    database.execute("PRAGMA journal_mode = WAL")
+    database.execute("PRAGMA wal_autocheckpoint = 0")
+    while True:
+        sessions += 1
+        opencode_session(agent, flavor, project, database)
+        if size() >= amount - files:
+            break
+    # The files as a running OpenCode leaves them (the log not yet checkpointed), copied while the
+    # connection that wrote them is still open: closing it checkpoints the log into the database.
+    shutil.copyfile(build, os.path.join(root, name + ".db"))
+    shutil.copyfile(build + "-wal", os.path.join(root, name + ".db-wal"))
+    database.close()
+    for leftover in (build, build + "-wal", build + "-shm"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    return sessions
+
+
+def opencode():
+    return opencode_store("opencode", "opencode", {
+        "provider": "anthropic", "agent": "build", "version": "1.2.10",
+        "models": ["claude-sonnet-4-5-20250929", "claude-opus-4-5", "gpt-5.1-codex"]}, share, share // 4)
+
+
+def kilo():
+    return opencode_store("kilo", "kilo", {
+        "provider": "kilo", "agent": "code", "version": "7.0.12",
+        "models": ["anthropic/claude-sonnet-4.5", "x-ai/grok-code-fast-1", "openai/gpt-5.1-codex"]}, share, 0)
+
+
+def cline():
+    root = os.path.join(home, ".config", "Code", "User", "globalStorage", "saoudrizwan.claude-dev")
+    os.makedirs(os.path.join(root, "state"), exist_ok=True)
+    history, taken = [], set()
+    written = tasks = 0
+    while written < share:
+        tasks += 1
+        day, second = rng.randrange(330), rng.randrange(20000)
+        ts = millis(day, second)
+        while ts in taken:
+            ts += 1
+        taken.add(ts)
+        task = str(ts)
+        folder = os.path.join(root, "tasks", task)
+        os.makedirs(folder, exist_ok=True)
+        model = rng.choice(["claude-sonnet-4-5-20250929", "claude-opus-4-5", "claude-haiku-4-5-20251001"])
+        # Older versions wrote no modelInfo: the model is then task_metadata.json's.
+        model_info = rng.random() < 0.7
+        prompt = text(rng.randrange(100, 600))
+        messages = [{"ts": ts, "type": "say", "say": "task", "text": prompt}]
+        sums = {"tokensIn": 0, "tokensOut": 0, "cacheWrites": 0, "cacheReads": 0, "totalCost": 0}
+        listed = rng.random() >= 1 / 25
+        requests = rng.randrange(10, 40)
+        for request in range(requests):
+            ts += rng.randrange(1000, 30000)
+            info = {"request": "<task>\n%s\n</task>\n\n<environment_details>\n# VSCode Visible Files\n%s\n"
+                               "</environment_details>" % (prompt, text(rng.randrange(300, 2500)))}
+            # The last request of some tasks was interrupted before its counts were written.
+            if request < requests - 1 or rng.random() >= 0.15:
+                counts = {"tokensIn": rng.randrange(3, 8000), "tokensOut": rng.randrange(20, 3000),
+                          "cacheWrites": rng.randrange(0, 6000), "cacheReads": rng.randrange(0, 90000)}
+                cost = round((counts["tokensIn"] * 3 + counts["tokensOut"] * 15 + counts["cacheReads"] * 0.3
+                              + counts["cacheWrites"] * 3.75) / 1e6, 8)
+                info.update(counts, cost=cost)
+                if rng.random() < 0.03:
+                    info.update(cancelReason="user_cancelled", streamingFailedMessage="")
+                for key, value in counts.items():
+                    sums[key] += value
+                sums["totalCost"] += cost
+                if listed:
+                    count = totals["cline"]
+                    count["requests"] += 1
+                    count["in"] += counts["tokensIn"]
+                    count["out"] += counts["tokensOut"]
+                    count["cr"] += counts["cacheReads"]
+                    count["cw"] += counts["cacheWrites"]
+            entry = {"ts": ts, "type": "say", "say": "api_req_started", "text": compact(info),
+                     "conversationHistoryIndex": 2 * request}
+            if model_info:
+                entry["modelInfo"] = {"providerId": "anthropic", "modelId": model, "mode": "act"}
+            messages.append(entry)
+            ts += rng.randrange(500, 20000)
+            messages.append({"ts": ts, "type": "say", "say": "text", "text": text(rng.randrange(300, 3000)),
+                             "partial": False, "conversationHistoryIndex": 2 * request + 1})
+            if request < requests - 1:
+                ts += rng.randrange(100, 5000)
+                path = "src/file%d.swift" % rng.randrange(100)
+                messages.append({"ts": ts, "type": "say", "say": "tool", "text": compact(
+                    {"tool": "readFile", "path": path, "content": repo + "/" + path,
+                     "operationIsLocatedInWorkspace": True}), "conversationHistoryIndex": 2 * request + 1})
+        ts += rng.randrange(100, 5000)
+        messages.append({"ts": ts, "type": "say", "say": "completion_result", "text": text(rng.randrange(100, 600))})
+        with open(os.path.join(folder, "ui_messages.json"), "w") as handle:
+            written += handle.write(compact(messages))
+        with open(os.path.join(folder, "task_metadata.json"), "w") as handle:
+            written += handle.write(compact({"files_in_context": [], "model_usage": [
+                {"ts": int(task) + 1, "model_id": model, "model_provider_id": "anthropic", "mode": "act"}],
+                "environment_history": []}))
+        if listed:
+            history.append(dict({"id": task, "ulid": "01K%023X" % rng.getrandbits(92), "ts": ts,
+                                 "task": prompt[:200], "size": len(compact(messages)),
+                                 "cwdOnTaskInitialization": repo, "shadowGitConfigWorkTree": repo,
+                                 "modelId": model, "isFavorited": False}, **sums))
+    with open(os.path.join(root, "state", "taskHistory.json"), "w") as handle:
+        handle.write(compact(history))
+    return tasks
+
+
+sessions = {"gemini": gemini(), "qwen": qwen(), "copilot": copilot(), "opencode": opencode(), "kilo": kilo(),
+            "cline": cline()}
 with open(os.path.join(home, "expected.json"), "w") as handle:
     json.dump({"sessions": sessions, "agents": totals}, handle, indent=1, sort_keys=True)
 print(json.dumps(sessions))

@@ -212,7 +212,7 @@ extension TranscriptImporter {
 
     let incremental = !options.allProjects && options.session == nil && options.since == nil
     let statePath = AgentImportState.path(for: ledger)
-    let remembered = incremental ? AgentImportState.load(statePath).agents[kind.rawValue] ?? [:] : [:]
+    let remembered = incremental ? batch.agentState(at: statePath).agents[kind.rawValue] ?? [:] : [:]
     var work: [(rank: Int, unit: AgentUnit, mark: Int64?)] = []
     for (rank, unit) in units.enumerated() {
       let previous = remembered[unit.path]
@@ -258,17 +258,11 @@ extension TranscriptImporter {
     if !requests.isEmpty { try attribute(requests, options, &summary, into: &batch) }
 
     if incremental {
-      // Units that are gone are forgotten.
+      // Units that are gone are forgotten (not when one file was named).
       let present = options.file == nil ? Set(units.map(\.path)) : nil
-      batch.afterWriting.append {
-        // Loaded again: the agents imported before this one in the batch saved theirs.
-        var state = AgentImportState.load(statePath)
-        var entries = state.agents[kind.rawValue] ?? [:]
-        if let present { entries = entries.filter { present.contains($0.key) } }
-        entries.merge(read) { $1 }
-        state.agents[kind.rawValue] = entries
-        // A state that cannot be saved only makes the next import read everything again.
-        try? state.save(statePath)
+      // Nothing read and nothing gone: the state file stays as it is (it can be megabytes).
+      if !read.isEmpty || remembered.keys.contains(where: { present?.contains($0) == false }) {
+        batch.agentStateUpdates.append((kind.rawValue, present, read))
       }
     }
     return summary

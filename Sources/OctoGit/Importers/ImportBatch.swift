@@ -12,8 +12,20 @@ struct ImportBatch {
   var byCommit: [Oid: [UsageEvent]] = [:]
   /// Events waiting for each work tree's next commit, by ``WorktreeLocation/key``.
   var pending: [String: (location: WorktreeLocation, events: [UsageEvent])] = [:]
-  /// Saves what was read, in the order the imports ran (each loads what the one before it saved).
+  /// Saves what was read, in the order the imports ran.
   var afterWriting: [() throws -> Void] = []
+  /// The agents' file states (``AgentImportState``), loaded once for every agent of the batch.
+  var agentState: (path: String, state: AgentImportState)?
+  /// What each agent read, by agent: saved into the state file once, after the writes.
+  var agentStateUpdates: [(agent: String, present: Set<String>?, read: [String: AgentImportEntry])] = []
+
+  /// The agents' file states at `path`, read from disk the first time only.
+  mutating func agentState(at path: String) -> AgentImportState {
+    if let known = agentState, known.path == path { return known.state }
+    let state = AgentImportState.load(path)
+    agentState = (path, state)
+    return state
+  }
 
   mutating func charge(_ event: UsageEvent, to commit: Oid) { byCommit[commit, default: []].append(event) }
 
@@ -57,5 +69,18 @@ extension TranscriptImporter {
       location.markPending()
     }
     for save in batch.afterWriting { try save() }
+    if let path = batch.agentState?.path, !batch.agentStateUpdates.isEmpty {
+      // Loaded again (another import may have saved since) and saved once for every agent.
+      var state = AgentImportState.load(path)
+      for (agent, present, read) in batch.agentStateUpdates {
+        var entries = state.agents[agent] ?? [:]
+        // Units that are gone are forgotten.
+        if let present { entries = entries.filter { present.contains($0.key) } }
+        entries.merge(read) { $1 }
+        state.agents[agent] = entries
+      }
+      // A state that cannot be saved only makes the next import read everything again.
+      try? state.save(path)
+    }
   }
 }
