@@ -70,6 +70,8 @@ public struct PicoDollars: Hashable, Comparable, Sendable, CustomStringConvertib
   /// Reads a JSON number's text, rounding past twelve decimals; `nil` when the text is not a JSON number, the
   /// amount does not fit in 128 bits, or it is negative and `allowsNegative` is false.
   static func amount<Bytes: Collection<UInt8>>(jsonNumber text: Bytes, allowsNegative: Bool) -> PicoDollars? {
+    // Read without allocating (every cost of every line a rollup reads comes here): the first 38
+    // significant digits into one integer, the ones after only as "not all zero", for rounding.
     var index = text.startIndex
     func peek() -> UInt8? { index < text.endIndex ? text[index] : nil }
     var negative = false
@@ -77,21 +79,19 @@ public struct PicoDollars: Hashable, Comparable, Sendable, CustomStringConvertib
       negative = true
       text.formIndex(after: &index)
     }
-    // Significant digits (at most 40 kept; any further ones only matter as "not zero" for rounding), and
-    // where the decimal point falls among them.
-    var digits: [UInt8] = []
-    digits.reserveCapacity(24)
+    var mantissa: Int128 = 0
+    var significant = 0
     var droppedNonZero = false
-    var pointShift = 0  // value = digits × 10^(pointShift + exponent)
-    var sawDigit = false
+    // The amount is (mantissa + what was dropped) × 10^(pointShift + exponent) USD.
+    var pointShift = 0
     func digit(_ byte: UInt8, afterPoint: Bool) {
-      sawDigit = true
-      if digits.isEmpty, byte == UInt8(ascii: "0") {
+      if significant == 0, byte == UInt8(ascii: "0") {
         if afterPoint { pointShift -= 1 }
         return
       }
-      if digits.count < 40 {
-        digits.append(byte - 48)
+      if significant < 38 {
+        mantissa = mantissa * 10 + Int128(byte - 48)
+        significant += 1
         if afterPoint { pointShift -= 1 }
       } else {
         if byte != UInt8(ascii: "0") { droppedNonZero = true }
@@ -101,7 +101,6 @@ public struct PicoDollars: Hashable, Comparable, Sendable, CustomStringConvertib
     // JSON: a single 0 or a digit 1-9 followed by digits.
     guard let first = peek(), (48...57).contains(first) else { return nil }
     if first == UInt8(ascii: "0") {
-      sawDigit = true
       text.formIndex(after: &index)
       if let next = peek(), (48...57).contains(next) { return nil }
     } else {
@@ -138,27 +137,26 @@ public struct PicoDollars: Hashable, Comparable, Sendable, CustomStringConvertib
       guard exponentDigits > 0 else { return nil }
       if exponentNegative { exponent = -exponent }
     }
-    guard index == text.endIndex, sawDigit else { return nil }
-    if negative, !allowsNegative, !digits.isEmpty { return nil }
-    guard !digits.isEmpty else { return .zero }
-    // The amount in pico-dollars is digits × 10^scale.
+    guard index == text.endIndex else { return nil }
+    if negative, !allowsNegative, significant > 0 { return nil }
+    guard significant > 0 else { return .zero }
+    // In pico-dollars: (mantissa + dropped) × 10^scale.
     let scale = pointShift + exponent + 12
-    var value: Int128 = 0
+    var value: Int128
     if scale >= 0 {
-      guard digits.count + scale <= 38 else { return nil }
-      for digit in digits { value = value * 10 + Int128(digit) }
+      guard !droppedNonZero, significant + scale <= 38 else { return nil }
+      value = mantissa
       for _ in 0..<scale { value *= 10 }
     } else {
-      let kept = digits.count + scale  // digits before the pico-dollar point
-      // Every digit a tenth of a pico-dollar or less: rounds to zero.
-      guard kept >= 0 else { return .zero }
-      guard kept <= 38 else { return nil }
-      for digit in digits[0..<kept] { value = value * 10 + Int128(digit) }
-      let rest = digits[kept...]
-      if let roundingDigit = rest.first {
-        let beyondHalf = rest.dropFirst().contains { $0 != 0 } || droppedNonZero
-        if roundingDigit > 5 || (roundingDigit == 5 && (beyondHalf || value % 2 == 1)) { value += 1 }
-      }
+      let places = -scale
+      // Below a tenth of a pico-dollar: rounds to zero.
+      guard places <= 38 else { return .zero }
+      var divisor: Int128 = 1
+      for _ in 0..<places { divisor *= 10 }
+      value = mantissa / divisor
+      let remainder = mantissa % divisor
+      let half = divisor / 2
+      if remainder > half || (remainder == half && (droppedNonZero || value % 2 == 1)) { value += 1 }
     }
     return PicoDollars(count: negative ? -value : value)
   }

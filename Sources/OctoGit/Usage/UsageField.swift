@@ -71,17 +71,29 @@ enum UsageField: Int, CaseIterable, Sendable {
 
   static let byName: [String: UsageField] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.nameText, $0) })
 
-  /// The fields by the length of their names, for matching a key's bytes without making a string.
-  private static let byLength: [[UsageField]] = {
-    var table = Array(repeating: [UsageField](), count: 8)
-    for field in allCases { table[field.name.utf8CodeUnitCount].append(field) }
+  /// The fields by the length of their names, each name's bytes packed into one integer: a key is matched
+  /// with a comparison or two, no string made and no call (the scanner matches every key of every line).
+  private static let packedByLength: [[(name: UInt64, field: UsageField)]] = {
+    var table = Array(repeating: [(name: UInt64, field: UsageField)](), count: 8)
+    for field in allCases {
+      let bytes = UnsafeBufferPointer(start: field.name.utf8Start, count: field.name.utf8CodeUnitCount)
+      table[bytes.count].append((packed(bytes), field))
+    }
     return table
   }()
 
+  /// Up to eight bytes as one integer, the first in the lowest byte.
+  private static func packed(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var value: UInt64 = 0
+    for (index, byte) in bytes.enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+    return value
+  }
+
   /// The field a key names, matched on its bytes.
   static func named(_ key: UnsafeBufferPointer<UInt8>) -> UsageField? {
-    guard key.count < byLength.count, let base = key.baseAddress else { return nil }
-    for field in byLength[key.count] where memcmp(base, field.name.utf8Start, key.count) == 0 { return field }
+    guard key.count > 0, key.count < packedByLength.count else { return nil }
+    let name = packed(key)
+    for entry in packedByLength[key.count] where entry.name == name { return entry.field }
     return nil
   }
 }
