@@ -60,7 +60,7 @@ extension Checkpoints {
 
     // What the restore changes: the work tree as the undo checkpoint will hold it, against the target.
     PhaseTimings.start()
-    let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: includeIgnored)
+    let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: includeIgnored, savesState: false)
     func wanted(_ path: String) -> Bool {
       selected.isEmpty
         || selected.contains { path == $0 || path.hasPrefix($0 + "/") || $0.hasPrefix(path + "/") }
@@ -95,7 +95,8 @@ extension Checkpoints {
     }
 
     let undo = try take(
-      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot)
+      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot,
+      prunes: false)
     let writer = try WorkTreeWriter(root: repository.workDirectory) { path in
       if includeIgnored { return nil }
       return try ignored.contains(path) ? "ignored" : nil

@@ -63,9 +63,10 @@ public final class Checkpoints {
   }
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the
-  /// undo checkpoint holds exactly the state the restore changed).
+  /// undo checkpoint holds exactly the state the restore changed). Without `prunes`, `octo.checkpoint.keep`
+  /// is left to the next checkpoint (a restore's undo checkpoint: the restore is waited for).
   @discardableResult
-  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot) throws -> Checkpoint {
+  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot, prunes: Bool = true) throws -> Checkpoint {
     let head = try repository.head()
     let headCommit = head.commit
     let headTree = try headCommit.map { try repository.commit($0).tree }
@@ -112,7 +113,7 @@ public final class Checkpoints {
     let keep =
       try repository.config().int("octo.checkpoint.keep") ?? Int(
         DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
-    if keep > 0 { try prune(keep: keep, olderThan: nil) }
+    if prunes, keep > 0 { try prune(keep: keep, olderThan: nil) }
     PhaseTimings.mark("prune")
     return checkpoint
   }

@@ -46,7 +46,12 @@ enum SnapshotBuilder {
   /// It never fails over one file: a file that cannot be read, or an untracked file larger than
   /// `octo.checkpoint.maxFileSize`, or a name git refuses, is left out (a file captured before keeps its
   /// last content) and said in ``Snapshot/warnings``; it is looked at again by the next snapshot.
-  static func snapshot(_ repository: Repository, includeIgnored: Bool) throws -> Snapshot {
+  ///
+  /// Without `savesState` the state, folder cache and monitor token are left as they were (as when saving
+  /// fails), unless the state was rebuilt from the index (too costly to do again): a restore rewrites the
+  /// files that changed right after, so what this snapshot found of them would be stale at once, and the
+  /// next snapshot looks at them again anyway.
+  static func snapshot(_ repository: Repository, includeIgnored: Bool, savesState: Bool = true) throws -> Snapshot {
     let folder = repository.gitDirectory + "/octo"
     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let name = includeIgnored ? "/snapshot-with-ignored" : "/snapshot"
@@ -270,7 +275,10 @@ enum SnapshotBuilder {
     PhaseTimings.mark("tree")
     var saved = true
     var savedVersion = stateVersion
-    if fresh || !replaced.isEmpty || !removed.isEmpty || !added.isEmpty {
+    if !savesState && !fresh {
+      saved = false
+      savedVersion = nil
+    } else if fresh || !replaced.isEmpty || !removed.isEmpty || !added.isEmpty {
       savedVersion = state.save(to: statePath, tree: tree, replaced: replaced, removed: removed, added: added)
       saved = savedVersion != nil
     }
