@@ -71,6 +71,8 @@ extension FileSystemMonitor {
     var token: String?
     /// The version of the snapshot state the token goes with (set with ``token``).
     var state: FileVersion?
+    /// Watchman's socket, when it was asked directly instead of the hook (``WatchmanSocket``).
+    var socket: String?
 
     static let header = "octo-git fsmonitor 1"
     /// The record of the snapshot state `<name>.state` is `<name>` followed by this.
@@ -78,12 +80,14 @@ extension FileSystemMonitor {
 
     /// The outcome for people: `3 paths may have changed`, `failed: exited with status 1: …`.
     var summary: String {
+      let said: String
       switch outcome {
-      case .first: return "asked for the first time: every file looked at"
-      case .changed(let count): return count == 1 ? "1 path may have changed" : "\(count) paths may have changed"
-      case .everything: return "everything may have changed: every file looked at"
-      case .failed(let reason): return "failed: " + reason
+      case .first: said = "asked for the first time: every file looked at"
+      case .changed(let count): said = count == 1 ? "1 path may have changed" : "\(count) paths may have changed"
+      case .everything: said = "everything may have changed: every file looked at"
+      case .failed(let reason): said = "failed: " + reason
       }
+      return socket == nil ? said : said + " (Watchman asked over its socket, not through the hook)"
     }
 
     /// The record at `path`, when there is one and it reads.
@@ -102,6 +106,7 @@ extension FileSystemMonitor {
         let outcome = values["outcome"].flatMap(parseOutcome(_:))
       else { return nil }
       var record = Record(command: command, workTree: workTree, checkedAt: checkedAt, outcome: outcome)
+      record.socket = values["socket"].flatMap { $0.isEmpty ? nil : $0 }
       let numbers = (values["state"] ?? "").split(separator: " ").compactMap { Int64($0) }
       if let token = values["token"], !token.isEmpty, numbers.count == 5 {
         record.token = token
@@ -131,6 +136,7 @@ extension FileSystemMonitor {
       case .everything: lines.append("outcome everything")
       case .failed(let reason): lines.append("outcome failed " + Self.escape(reason))
       }
+      if let socket { lines.append("socket " + Self.escape(socket)) }
       if let token, let state {
         lines.append("token " + Self.escape(token))
         let numbers = [Int64(bitPattern: state.device), Int64(bitPattern: state.inode), state.size, state.seconds]

@@ -33,13 +33,24 @@ struct MonitoredSnapshot {
     }
     let workTree = repository.workDirectory
     var since: String?
-    if let stateVersion, let previous = FileSystemMonitor.Record.load(recordPath), previous.command == command,
-      previous.workTree == workTree, previous.state == stateVersion
+    let previous = FileSystemMonitor.Record.load(recordPath)
+    if let stateVersion, let previous, previous.command == command, previous.workTree == workTree,
+      previous.state == stateVersion
     {
       since = previous.token
     }
     let checkedAt = Int64(Date().timeIntervalSince1970)
-    let answer = FileSystemMonitor.query(command, since: since ?? FileSystemMonitor.firstToken(), workTree: workTree)
+    let question = since ?? FileSystemMonitor.firstToken()
+    // git's Watchman hook asked without the hook when Watchman's socket answers (see WatchmanSocket).
+    var socket: String?
+    var direct: FileSystemMonitor.Answer?
+    if asksWatchmanSocket(config), WatchmanSocket.isSampleHook(command, workTree: workTree),
+      let path = WatchmanSocket.socketPath(known: previous?.socket, workTree: workTree)
+    {
+      direct = WatchmanSocket.query(since: question, workTree: workTree, socket: path)
+      if direct != nil { socket = path }
+    }
+    let answer = direct ?? FileSystemMonitor.query(command, since: question, workTree: workTree)
     var changed: [String]?
     let token: String?
     let outcome: FileSystemMonitor.Record.Outcome
@@ -60,8 +71,15 @@ struct MonitoredSnapshot {
       token = nil
       outcome = .failed(reason)
     }
-    let asked = FileSystemMonitor.Record(command: command, workTree: workTree, checkedAt: checkedAt, outcome: outcome)
+    var asked = FileSystemMonitor.Record(command: command, workTree: workTree, checkedAt: checkedAt, outcome: outcome)
+    asked.socket = socket
     return MonitoredSnapshot(changedPaths: changed, recordPath: recordPath, asked: asked, answeredToken: token)
+  }
+
+  /// Whether `octo.checkpoint.watchmanSocket` (default true) lets Watchman's socket be asked instead of the hook.
+  private static func asksWatchmanSocket(_ config: Config?) -> Bool {
+    if let configured = try? config?.bool("octo.checkpoint.watchmanSocket") { return configured }
+    return DefaultSettings.value(of: "octo.checkpoint.watchmanSocket").flatMap(FileSystemMonitor.maybeBool) ?? true
   }
 
   /// Records what the hook answered and, when `keepToken` (the snapshot's state, of version

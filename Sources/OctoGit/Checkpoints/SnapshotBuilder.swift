@@ -133,6 +133,13 @@ enum SnapshotBuilder {
     var removals: [TreeUpdate] = []
     var upserts: [TreeUpdate] = []
     var sparse: Bool?
+    // Whether files can be hashed from their bytes (see SnapshotBuilder+RawContent): decided at the first
+    // file to hash, `attributesAmongNew` when untracked files about to be hashed include an attributes file.
+    var storesBytes: Bool?
+    func unfiltered(_ attributesAmongNew: Bool) -> Bool {
+      if storesBytes == nil { storesBytes = storesBytesUnfiltered(repository, config: config, state: state) }
+      return storesBytes! && !attributesAmongNew
+    }
     for (position, now) in zip(positions, found) {
       let mode = state.mode(position)
       let type = now.mode & UInt32(S_IFMT)
@@ -176,7 +183,8 @@ enum SnapshotBuilder {
         }
         let hashed: SnapshotState.Record?
         do {
-          hashed = try hash(path, now, previousMode: mode, in: repository, trustFileMode: trustFileMode)
+          hashed = try hash(
+            path, now, previousMode: mode, in: repository, trustFileMode: trustFileMode, unfiltered: unfiltered(false))
         } catch {
           // Unreadable now: the snapshot keeps what it held, and the unchanged record (stat data included)
           // has the file hashed again next time.
@@ -218,6 +226,7 @@ enum SnapshotBuilder {
       upserts.append(.upsert(path: path, id: head, mode: .gitlink))
     }
     let newcomers = findings.untracked
+    let newcomersHaveAttributes = newcomers.contains(where: isAttributesFile)
     let newStats = PathStatus.of(rawPaths: newcomers, under: repository.workDirectory)
     for (path, now) in zip(newcomers, newStats) where now.error == 0 {
       if now.mode & UInt32(S_IFMT) == UInt32(S_IFREG), let limit = maxFileSize(), now.size > limit {
@@ -227,7 +236,9 @@ enum SnapshotBuilder {
       }
       let hashed: SnapshotState.Record?
       do {
-        hashed = try hash(path, now, previousMode: nil, in: repository, trustFileMode: trustFileMode)
+        hashed = try hash(
+          path, now, previousMode: nil, in: repository, trustFileMode: trustFileMode,
+          unfiltered: unfiltered(newcomersHaveAttributes))
       } catch {
         warnings.append("left out \(RawPath.shown(path)) (\(reason(error)))")
         recheck.insert(parent(of: path))
@@ -330,7 +341,8 @@ enum SnapshotBuilder {
   /// `nil` when it is gone (or no longer a file git records: a folder, a pipe, a socket, a device). Throws
   /// when the file is there but cannot be read (or a filter refuses it).
   private static func hash(
-    _ path: String, _ now: octo_path_stat, previousMode: UInt32?, in repository: Repository, trustFileMode: Bool
+    _ path: String, _ now: octo_path_stat, previousMode: UInt32?, in repository: Repository, trustFileMode: Bool,
+    unfiltered: Bool
   ) throws -> SnapshotState.Record? {
     let mode: UInt32
     switch now.mode & UInt32(S_IFMT) {
@@ -349,7 +361,10 @@ enum SnapshotBuilder {
     }
     let id: Oid
     do {
-      id = try repository.createBlob(fromWorkTree: path)
+      let bytes =
+        unfiltered && mode != EntryMode.symlink.rawValue
+        ? try repository.createBlob(fromBytesOf: path, limit: largestRawFile) : nil
+      id = try bytes ?? repository.createBlob(fromWorkTree: path)
     } catch let error as GitError where error.isNotFound {
       return nil
     }

@@ -40,3 +40,29 @@ extension Repository {
     return git_odb_exists(odb, &oid) == 1
   }
 }
+
+extension Repository {
+  /// The regular file at `path` (relative to the work tree, ``RawPath`` form) stored as a blob of its bytes,
+  /// no filter applied; `nil` when it is not a regular file of at most `limit` bytes now (a symlink is not
+  /// followed), for libgit2 to hash it.
+  func createBlob(fromBytesOf path: String, limit: Int) throws -> Oid? {
+    let descriptor = RawPath.withCString(workDirectory + path) {
+      Glibc.open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    }
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size <= limit else {
+      return nil
+    }
+    var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+    var filled = 0
+    while filled < bytes.count {
+      let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { return nil }  // shrank or failed while read: libgit2 tries again
+      filled += count
+    }
+    return try createBlob(Data(bytes))
+  }
+}
