@@ -84,20 +84,8 @@ public final class Checkpoints {
       tree: snapshot.tree, parents: (headCommit.map { [$0] } ?? []) + [indexCommit],
       message: "\(Self.subjectPrefix)\(subject)\n\n\(Self.nonceTrailer): \(Self.nonce())\n", author: stamp)
 
-    // Files on disk that differ from HEAD, and among them those git does not track: added since HEAD
-    // and absent from the staged state.
-    let fromHead = try repository.changedPaths(from: headTree, to: snapshot.tree)
-    let added = fromHead.filter { $0.oldID == nil }
-    var untracked = 0
-    if !added.isEmpty, let indexTree = snapshot.indexTree {
-      let unstaged = Set(
-        try repository.changedPaths(from: indexTree, to: snapshot.tree).lazy.filter { $0.oldID == nil }.map(\.path))
-      untracked = added.count { unstaged.contains($0.path) }
-    } else if !added.isEmpty {
-      let index = try snapshot.realIndex.get()
-      untracked = added.count { index.entry(at: $0.path) == nil }
-    }
-    let changed = fromHead.count - untracked
+    let counts = try changeCounts(headTree: headTree, snapshot: snapshot)
+    let (changed, untracked) = (counts.changed, counts.untracked)
 
     PhaseTimings.mark("commits")
     let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
@@ -116,6 +104,28 @@ public final class Checkpoints {
     if prunes, keep > 0 { try prune(keep: keep, olderThan: nil) }
     PhaseTimings.mark("prune")
     return checkpoint
+  }
+
+  /// Files on disk that differ from HEAD, and among them those git does not track (added since HEAD and
+  /// absent from the staged state); kept for the next checkpoint of the same trees (``ChangeCounts``).
+  private func changeCounts(headTree: Oid?, snapshot: SnapshotBuilder.Snapshot) throws -> ChangeCounts {
+    let path = repository.gitDirectory + "/octo/checkpoint-counts"
+    let key = snapshot.indexTree.map { ChangeCounts.Key(head: headTree, tree: snapshot.tree, index: $0) }
+    if let key, let kept = ChangeCounts.load(path, for: key) { return kept }
+    let fromHead = try repository.changedPaths(from: headTree, to: snapshot.tree)
+    let added = fromHead.filter { $0.oldID == nil }
+    var untracked = 0
+    if !added.isEmpty, let indexTree = snapshot.indexTree {
+      let unstaged = Set(
+        try repository.changedPaths(from: indexTree, to: snapshot.tree).lazy.filter { $0.oldID == nil }.map(\.path))
+      untracked = added.count { unstaged.contains($0.path) }
+    } else if !added.isEmpty {
+      let index = try snapshot.realIndex.get()
+      untracked = added.count { index.entry(at: $0.path) == nil }
+    }
+    let counts = ChangeCounts(changed: fromHead.count - untracked, untracked: untracked)
+    if let key { counts.save(path, for: key) }
+    return counts
   }
 
   /// The first line of a checkpoint commit's message begins with this, then the checkpoint's message.

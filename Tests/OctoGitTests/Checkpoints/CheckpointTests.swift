@@ -69,6 +69,22 @@ struct CheckpointTests {
     #expect(note["head"]?.stringValue == head && note["branch"]?.stringValue == "main")
     #expect(note["untracked"]?.intValue == 1)
     #expect(try fixture.git("for-each-ref", "--format=%(objectname)", "refs/octo/checkpoints/") == id)
+
+    // The counts are kept for the same trees, and made again when a tree differs (a file staged).
+    func counts(_ checkpoint: String) throws -> [Int?] {
+      let note = try CanonicalJSON.parse(try fixture.git("notes", "--ref=octo/checkpoints", "show", checkpoint))
+      return [note["changed"]?.intValue, note["untracked"]?.intValue]
+    }
+    let again = try take(fixture)
+    #expect(try counts(again) == counts(id))
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/octo/checkpoint-counts"))
+    let untracked = try fixture.gitRaw("-c", "core.quotepath=false", "ls-files", "--others", "--exclude-standard")
+      .split(separator: "\n")
+    try fixture.git("add", "--", String(try #require(untracked.first)))
+    let staged = try take(fixture)
+    // The file staged is no longer untracked: one more changed file, one untracked fewer.
+    let before = try counts(id).map { $0 ?? -1 }
+    #expect(try counts(staged) == [before[0] + 1, before[1] - 1])
   }
 
   @Test("ignored files are captured only with --include-ignored; a file that became ignored leaves the snapshot")
