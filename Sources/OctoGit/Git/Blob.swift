@@ -46,7 +46,7 @@ extension Repository {
   /// no filter applied; `nil` when it is not a regular file of at most `limit` bytes now (a symlink is not
   /// followed), for libgit2 to hash it.
   func createBlob(fromBytesOf path: String, limit: Int) throws -> Oid? {
-    let descriptor = RawPath.withCString(workDirectory + path) {
+    let descriptor = RawPath.withCString(workDirectory + "/" + path) {
       Glibc.open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
     }
     guard descriptor >= 0 else { return nil }

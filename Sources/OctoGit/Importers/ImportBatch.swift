@@ -32,6 +32,23 @@ struct ImportBatch {
   mutating func keepPending(_ event: UsageEvent, in location: WorktreeLocation) {
     pending[location.key, default: (location, [])].events.append(event)
   }
+
+  /// `events` with each id once, the copy with the most output tokens kept (the same request read from two
+  /// homes, `import all --dir A --dir B`, one copy still being written when A was read).
+  static func largestCopies(_ events: [UsageEvent]) -> [UsageEvent] {
+    var position: [String: Int] = [:]
+    var kept: [UsageEvent] = []
+    kept.reserveCapacity(events.count)
+    for event in events {
+      if let known = position[event.id] {
+        if event.tokens.output > kept[known].tokens.output { kept[known] = event }
+      } else {
+        position[event.id] = kept.count
+        kept.append(event)
+      }
+    }
+    return kept
+  }
 }
 
 extension TranscriptImporter {
@@ -43,7 +60,8 @@ extension TranscriptImporter {
       stride(from: 0, to: events.count, by: size).map { events[$0..<min($0 + size, events.count)] }
     }
     let signature = ledger.noteSignature()
-    for (commit, events) in batch.byCommit {
+    for (commit, all) in batch.byCommit {
+      let events = ImportBatch.largestCopies(all)
       let size = max(1, (events.count + WorkerPool.width - 1) / WorkerPool.width)
       let priced = WorkerPool.map(parts(events, size: size)) { part in
         var pricer = EventPricer(table: prices)
@@ -53,7 +71,8 @@ extension TranscriptImporter {
         UsageNote.merging($0, adding: priced, preferLargerOutput: true)
       }
     }
-    for (key, (location, events)) in batch.pending {
+    for (key, (location, all)) in batch.pending {
+      let events = ImportBatch.largestCopies(all)
       // Priced on the other cores, part by part, while the first parts are written.
       try ledger.store.replacePending(worktree: key, expected: events.count) { insert in
         try WorkerPool.stream(

@@ -138,15 +138,14 @@ public struct TranscriptImporter {
     }
     // Only the files read this time have new offsets; the others' rows stay as they are.
     if incremental && !newOffsets.isEmpty {
-      let store = ledger.store
-      batch.afterWriting.append {
-        var saved: [String: LedgerStore.ImportOffset] = [:]
-        for (file, end) in newOffsets {
-          saved[file] = LedgerStore.ImportOffset(
-            offset: end.offset, size: end.size, identity: FileIdentity.of(file, length: Int(clamping: end.offset)))
-        }
-        try store.saveImportOffsets(saved)
+      // Each file's identity taken now, as it was read: one replaced before the writes end is read again.
+      var saved: [String: LedgerStore.ImportOffset] = [:]
+      for (file, end) in newOffsets {
+        saved[file] = LedgerStore.ImportOffset(
+          offset: end.offset, size: end.size, identity: FileIdentity.of(file, length: Int(clamping: end.offset)))
       }
+      let store = ledger.store
+      batch.afterWriting.append { try store.saveImportOffsets(saved) }
     }
     return summary
   }

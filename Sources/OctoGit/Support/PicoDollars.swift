@@ -129,8 +129,8 @@ public struct PicoDollars: Hashable, Comparable, Sendable, CustomStringConvertib
       }
       var exponentDigits = 0
       while let byte = peek(), (48...57).contains(byte) {
-        // Past a few thousand the amount is 0 or too large whatever the digits: saturate, never overflow.
-        if exponent < 100_000 { exponent = exponent * 10 + Int(byte - 48) }
+        // Saturated past any text's length (the digits before it cannot make up for more): no overflow.
+        exponent = exponent < 100_000_000_000 ? exponent * 10 + Int(byte - 48) : 1_000_000_000_000
         exponentDigits += 1
         text.formIndex(after: &index)
       }

@@ -13,8 +13,8 @@ public enum Timestamp {
   /// binary fraction a hair below 123 ms as often as above it, and must come back as 123.
   public static func milliseconds(_ date: Date) -> Int64 {
     let seconds1970 = date.timeIntervalSince1970
-    let bounded = seconds1970.isFinite ? min(max(seconds1970, -62_167_219_200), 253_402_300_799.998) : 0
-    return Int64((bounded * 1000 + 0.001).rounded(.down))
+    let bounded = seconds1970.isFinite ? min(max(seconds1970, -62_167_219_200), 253_402_300_800) : 0
+    return min(Int64((bounded * 1000 + 0.001).rounded(.down)), 253_402_300_799_999)
   }
 
   /// A time in milliseconds since 1970, in UTC with milliseconds.

@@ -268,6 +268,27 @@ struct FileSystemMonitorTests {
       try OctoGitBinary.run(["doctor"], in: fixture.path, home: fixture.home).stdout.contains("file-system monitor"))
   }
 
+  @Test("a restore leaves the monitor's token as the last checkpoint kept it: the next checkpoint asks from it")
+  func restoreKeepsToken() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "a1\n")
+    try fixture.commitAll("base")
+    let hook = try ScriptedHook(fixture)
+    try hook.answer("tok-1\0")
+    let first = try take(fixture).id
+    try hook.answer("tok-2\0")
+    _ = try take(fixture)
+    try fixture.write("a.txt", "a2\n")
+    try hook.answer("tok-3\0a.txt")
+    let restored = try OctoGitBinary.run(["restore", first], in: fixture.path, home: fixture.home)
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a1\n")
+    try hook.answer("tok-4\0a.txt")
+    let after = try take(fixture).id
+    #expect(hook.calls.last == "2 tok-2")
+    #expect(try matchesGit(fixture, after))
+  }
+
   @Test("git's daemon, a version 1 hook and a missing hook are said by doctor and cost only the full walk")
   func unusableMonitors() throws {
     let fixture = try TestRepository()
@@ -298,154 +319,5 @@ struct FileSystemMonitorTests {
     report = try doctor(fixture)
     #expect(report.fileSystemMonitor?.lastQuery?.hasPrefix("failed") == true)
     #expect(report.fileSystemMonitor?.tokenKept == false)
-  }
-
-  // MARK: - Checkpoints with Watchman
-
-  /// Watchman's client, when it is installed (Debian's `watchman`).
-  static let watchmanClient: String? = {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
-    return folders.map { $0 + "/watchman" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-  }()
-  /// git's sample hook for Watchman (Perl).
-  static let sampleHook = "/usr/share/git-core/templates/hooks/fsmonitor-watchman.sample"
-  static let watchmanReady =
-    watchmanClient != nil && FileManager.default.fileExists(atPath: sampleHook)
-    && FileManager.default.isExecutableFile(atPath: "/usr/bin/perl")
-
-  @Test(
-    "with Watchman and git's sample hook, checkpoint after checkpoint is git's own snapshot",
-    .enabled(
-      if: FileSystemMonitorTests.watchmanReady, "watchman, perl or git's sample hook for it is not installed"))
-  func watchmanHook() throws {
-    let fixture = try TestRepository()
-    try fixture.write("a.txt", "a\n")
-    try fixture.write("src/one.txt", "one\n")
-    try fixture.write("src/deep/two.txt", "two\n")
-    try fixture.write("old/three.txt", "three\n")
-    try fixture.write("tool.sh", "#!/bin/sh\n")
-    try fixture.commitAll("base")
-
-    // Watchman keeps its state and socket in $TMPDIR/$USER-state, and the hook inherits octo-git's
-    // environment: a wrapper gives it a folder of the test's own (short enough for a socket's path).
-    var state = fixture.root + "/wm"
-    if state.utf8.count > 60 { state = "/tmp/octo-wm-" + String(UUID().uuidString.prefix(8)) }
-    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-    var environment = Shell.scrubbedEnvironment(home: fixture.home)
-    environment["TMPDIR"] = state
-    environment.removeValue(forKey: "WATCHMAN_SOCK")
-    defer {
-      _ = try? ProcessRunner.run(
-        Self.watchmanClient!, ["--no-spawn", "shutdown-server"], in: fixture.root, environment: environment,
-        input: Data(),
-        timeout: 30)
-      try? FileManager.default.removeItem(atPath: state)
-    }
-    let wrapper = fixture.path + "/.git/query-watchman"
-    let script = """
-      #!/bin/sh
-      TMPDIR='\(state)'
-      export TMPDIR
-      unset WATCHMAN_SOCK
-      exec '\(Self.sampleHook)' "$@"
-
-      """
-    try Data(script.utf8).write(to: URL(fileURLWithPath: wrapper))
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
-    try fixture.git("config", "core.fsmonitor", wrapper)
-
-    func check(_ step: String) throws {
-      let id = try take(fixture).id
-      #expect(try matchesGit(fixture, id), "\(step)")
-    }
-    try check("first")
-    try check("nothing changed")
-
-    // Rewritten, added (in a known folder and in a new one), deleted (a file and a whole folder), renamed,
-    // made executable.
-    try fixture.write("a.txt", "a, rewritten\n")
-    try fixture.write("src/deep/new.txt", "new\n")
-    try fixture.write("fresh/folder/file.txt", "fresh\n")
-    try FileManager.default.removeItem(atPath: fixture.path + "/src/one.txt")
-    try FileManager.default.removeItem(atPath: fixture.path + "/old")
-    try FileManager.default.moveItem(atPath: fixture.path + "/src/deep/two.txt", toPath: fixture.path + "/two.txt")
-    #expect(chmod(fixture.path + "/tool.sh", 0o755) == 0)
-    try check("changed")
-    try fixture.write("fresh/folder/file.txt", "fresh, again\n")
-    try fixture.write("src/deep/new.txt", "new, again\n")
-    try check("changed again")
-
-    // The hook answered every time, and its token is kept for the next checkpoint.
-    let report = try doctor(fixture)
-    #expect(report.fileSystemMonitor?.inUse == true)
-    #expect(report.fileSystemMonitor?.lastQuery?.hasSuffix("may have changed") == true)
-    #expect(report.fileSystemMonitor?.tokenKept == true)
-  }
-
-  @Test(
-    "with git's Watchman sample hook itself, Watchman is asked over its socket: the same trees, no hook run",
-    .enabled(
-      if: FileSystemMonitorTests.watchmanReady, "watchman, perl or git's sample hook for it is not installed"))
-  func watchmanSocket() throws {
-    let fixture = try TestRepository()
-    try fixture.write("a.txt", "a\n")
-    try fixture.write("src/one.txt", "one\n")
-    try fixture.write("old/three.txt", "three\n")
-    try fixture.commitAll("base")
-
-    // A Watchman server of the test's own (its state and socket in a short folder), watching the work tree.
-    var state = fixture.root + "/wm"
-    if state.utf8.count > 60 { state = "/tmp/octo-wm-" + String(UUID().uuidString.prefix(8)) }
-    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-    var environment = Shell.scrubbedEnvironment(home: fixture.home)
-    environment["TMPDIR"] = state
-    environment.removeValue(forKey: "WATCHMAN_SOCK")
-    func watchman(_ arguments: String...) throws -> JSONValue {
-      let result = try ProcessRunner.run(
-        Self.watchmanClient!, ["--no-pretty"] + arguments, in: fixture.root, environment: environment, input: Data(),
-        timeout: 60)
-      return try CanonicalJSON.parse(result.stdout)
-    }
-    defer {
-      _ = try? ProcessRunner.run(
-        Self.watchmanClient!, ["--no-spawn", "shutdown-server"], in: fixture.root, environment: environment,
-        input: Data(), timeout: 30)
-      try? FileManager.default.removeItem(atPath: state)
-    }
-    let socket = try #require(try watchman("get-sockname")["sockname"]?.stringValue)
-    _ = try watchman("watch", fixture.path)
-    // The hook is the sample itself; a log beside it would show a run of it (through the client it starts).
-    let hook = fixture.path + "/.git/hooks/query-watchman"
-    try FileManager.default.createDirectory(atPath: fixture.path + "/.git/hooks", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: Self.sampleHook, toPath: hook)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
-    try fixture.git("config", "core.fsmonitor", ".git/hooks/query-watchman")
-
-    var octoEnvironment = Shell.scrubbedEnvironment(home: fixture.home)
-    octoEnvironment["WATCHMAN_SOCK"] = socket
-    // No `watchman` client on PATH for a hook to start: only the socket can answer.
-    octoEnvironment["PATH"] = "/nonexistent"
-    func check(_ step: String) throws {
-      let result = try ProcessRunner.run(
-        OctoGitBinary.path, ["checkpoint"], in: fixture.path, environment: octoEnvironment, input: Data(),
-        timeout: 120)
-      #expect(result.status == 0, "\(step): \(result.stderr)")
-      let id = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-      #expect(try matchesGit(fixture, id), "\(step)")
-      let record = try String(contentsOfFile: fixture.path + "/.git/octo/snapshot.fsmonitor", encoding: .utf8)
-      #expect(record.contains("socket " + socket), "\(step): \(record)")
-      #expect(!record.contains("outcome failed"), "\(step): \(record)")
-    }
-    try check("first")
-    try check("nothing changed")
-    try fixture.write("a.txt", "a, rewritten\n")
-    try fixture.write("src/deep/new.txt", "new\n")
-    try FileManager.default.removeItem(atPath: fixture.path + "/old")
-    try check("changed")
-    let record = try String(contentsOfFile: fixture.path + "/.git/octo/snapshot.fsmonitor", encoding: .utf8)
-    #expect(record.contains("outcome changed "), "\(record)")
-    let report = try doctor(fixture)
-    #expect(report.fileSystemMonitor?.lastQuery?.contains("over its socket") == true)
   }
 }

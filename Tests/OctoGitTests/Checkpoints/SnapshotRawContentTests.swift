@@ -65,4 +65,49 @@ struct SnapshotRawContentTests: SnapshotSafetySuite {
     let stored = try fixture.git("cat-file", "-p", "\(try take(fixture).id):src/new.txt")
     #expect(!stored.contains("\r"), "\(source)")
   }
+
+  @Test("a file beside the work tree whose name begins with the work tree's is never read in place of a file in it")
+  func neighbourFile() throws {
+    let fixture = try repository()
+    try fixture.commitAll("base")
+    let clock = Clock()
+    try clock.age(fixture)
+    _ = try take(fixture)
+    // `<work tree>a.txt` and `<work tree>src/b.txt`: what a path joined without its slash would name.
+    try FileManager.default.createDirectory(atPath: fixture.path + "src", withIntermediateDirectories: true)
+    defer {
+      try? FileManager.default.removeItem(atPath: fixture.path + "a.txt")
+      try? FileManager.default.removeItem(atPath: fixture.path + "src")
+    }
+    try Data("FOREIGN\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "a.txt"))
+    try Data("FOREIGN\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "src/b.txt"))
+    try fixture.write("a.txt", "mine\n")
+    try fixture.write("src/b.txt", "mine too\n")
+    try clock.age(fixture)
+    let second = try take(fixture)
+    #expect(try fixture.git("show", "\(second.id):a.txt") == "mine")
+    #expect(try fixture.git("show", "\(second.id):src/b.txt") == "mine too")
+    #expect(try fixture.git("rev-parse", "\(second.id)^{tree}") == (try witnessTree(fixture)))
+  }
+
+  @Test("with nothing to filter, a changed file is hashed without reading the index (a damaged one goes unnoticed)")
+  func noIndexRead() throws {
+    let fixture = try repository()
+    try fixture.commitAll("base")
+    let clock = Clock()
+    try clock.age(fixture)
+    _ = try take(fixture)
+    // The index's entries damaged, its checksum and time kept: anything that parses it fails.
+    let index = fixture.path + "/.git/index"
+    let modified = try FileManager.default.attributesOfItem(atPath: index)[.modificationDate] as! Date
+    var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: index)))
+    for offset in 12..<(bytes.count - 20) { bytes[offset] = 0xA5 }
+    try Data(bytes).write(to: URL(fileURLWithPath: index))
+    try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: index)
+    try fixture.write("a.txt", "changed\n")
+    try clock.age(fixture)
+    let second = try take(fixture)
+    #expect(!second.stderr.contains("kept the previous content"), "\(second.stderr)")
+    #expect(try fixture.git("show", "\(second.id):a.txt") == "changed")
+  }
 }
