@@ -52,6 +52,8 @@ enum UsageLineScanner {
     var atText: String?
     var idIsEmpty = true
     var modelIsEmpty = true
+    /// The fields whose last value so far is not one the field takes (one bit per ``UsageField``).
+    var invalid: UInt32 = 0
     let count = bytes.count
     func skipSpace() {
       while parser.position < count, bytes[parser.position] == 0x20 || bytes[parser.position] == 0x09 {
@@ -154,11 +156,14 @@ enum UsageLineScanner {
           guard try next() else { break }
           continue
         }
+        // A key may come twice; as in the general parser, the last value is the one judged.
+        let bit = UInt32(1) << UInt32(field.rawValue)
+        invalid &= ~bit
         let first = bytes[parser.position]
         if first == UInt8(ascii: "n") {
           _ = try parser.expect("null", .null)
           switch field.kind {
-          case .version: return nil
+          case .version: invalid |= bit
           case .time:
             at = nil
             atText = nil
@@ -166,8 +171,10 @@ enum UsageLineScanner {
           case .tokens: values.tokens[field] = 0
           case .text: setText(field, nil, isEmpty: true)
           }
+        } else if first == UInt8(ascii: "\"") && field.kind != .text && field.kind != .time {
+          _ = try parser.value(depth: 1)
+          invalid |= bit
         } else if first == UInt8(ascii: "\"") {
-          guard field.kind == .text || field.kind == .time else { return nil }
           if let range = plainString() {
             if field == .at {
               at = range
@@ -191,17 +198,17 @@ enum UsageLineScanner {
           let range = start..<parser.position
           let number = UnsafeBufferPointer(rebasing: bytes[range])
           switch field.kind {
-          case .version: guard Self.wholeNumber(number) == UsageLimits.formatVersion else { return nil }
+          case .version: if Self.wholeNumber(number) != UsageLimits.formatVersion { invalid |= bit }
           case .cost:
-            guard let cost = PicoDollars(cost: number) else { return nil }
-            values.cost = cost
+            if let cost = PicoDollars(cost: number) { values.cost = cost } else { invalid |= bit }
           case .tokens:
-            guard let value = Self.wholeNumber(number) else { return nil }
-            values.tokens[field] = value
-          case .text, .time: return nil
+            if let value = Self.wholeNumber(number) { values.tokens[field] = value } else { invalid |= bit }
+          case .text, .time: invalid |= bit
           }
         } else {
-          return nil
+          // true, false, an object or an array: never a usage field's value (checked as JSON all the same).
+          _ = try parser.value(depth: 1)
+          invalid |= bit
         }
         skipSpace()
         guard try next() else { break }
@@ -211,7 +218,7 @@ enum UsageLineScanner {
     } catch {
       return nil
     }
-    guard values.id >= 0, !idIsEmpty, values.model >= 0, !modelIsEmpty else { return nil }
+    guard invalid == 0, values.id >= 0, !idIsEmpty, values.model >= 0, !modelIsEmpty else { return nil }
     if let at {
       let text = UnsafeBufferPointer(rebasing: bytes[at])
       guard let milliseconds = Self.canonicalTime(text) ?? Self.milliseconds(String(decoding: text, as: UTF8.self))

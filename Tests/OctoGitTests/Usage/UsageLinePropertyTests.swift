@@ -60,6 +60,12 @@ struct UsageLinePropertyTests {
     }
     if random.chance(15) { members.append((random.pick(["future", "zz", "\\u0069d2"]), random.pick(Self.strings))) }
     if random.chance(5), let first = members.first { members.append(first) }
+    // A key given twice with another value, valid or not: the last one is judged (the order is shuffled below).
+    if random.chance(8), !members.isEmpty {
+      let repeated = members[random.below(members.count)]
+      let values = Self.strings + Self.counts + Self.costs + Self.times + ["true", "2"]
+      members.append((repeated.0, random.pick(values)))
+    }
     // Any member order, and sometimes the spaces another writer would put.
     for index in members.indices.reversed() { members.swapAt(index, random.below(index + 1)) }
     let spaced = random.chance(20)
