@@ -153,5 +153,14 @@ extension FileSystemMonitorTests {
     #expect(record.contains("outcome changed "), "\(record)")
     let report = try doctor(fixture)
     #expect(report.fileSystemMonitor?.lastQuery?.contains("over its socket") == true)
+
+    // Turned off: the hook runs (and, with no watchman client on PATH, fails: every file looked at).
+    try fixture.git("config", "octo.checkpoint.watchmanSocket", "false")
+    let hooked = try ProcessRunner.run(
+      OctoGitBinary.path, ["checkpoint"], in: fixture.path, environment: octoEnvironment, input: Data(), timeout: 120)
+    #expect(hooked.status == 0, "\(hooked.stderr)")
+    #expect(try matchesGit(fixture, hooked.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    let hookRecord = try String(contentsOfFile: fixture.path + "/.git/octo/snapshot.fsmonitor", encoding: .utf8)
+    #expect(!hookRecord.contains("socket "), "\(hookRecord)")
   }
 }
