@@ -76,6 +76,21 @@ public enum Timestamp {
 
   /// ``parse(_:)`` of UTF-8 text.
   static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+    guard let (seconds, nanoseconds) = parseExactly(bytes) else { return nil }
+    return Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1_000_000_000)
+  }
+
+  /// ``parse(_:)``'s time in whole milliseconds since 1970, the fraction cut after three digits as a line's
+  /// time is written (read exactly, never through a binary fraction), clamped as ``milliseconds(_:)``.
+  static func milliseconds(text: String) -> Int64? {
+    var copy = text
+    guard let (seconds, nanoseconds) = copy.withUTF8({ parseExactly($0) }) else { return nil }
+    return min(max(seconds * 1000 + nanoseconds / 1_000_000, -62_167_219_200_000), 253_402_300_799_999)
+  }
+
+  /// The seconds since 1970 and the nanoseconds after them (the fraction's first nine digits) of a time
+  /// ``parse(_:)`` takes.
+  private static func parseExactly(_ bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int64)? {
     var position = 0
     func number(_ digits: Int) -> Int? {
       guard position + digits <= bytes.count else { return nil }
@@ -99,7 +114,7 @@ public enum Timestamp {
     var hour = 0
     var minute = 0
     var second = 0
-    var fraction = 0.0
+    var nanoseconds: Int64 = 0
     var offset = 0
     if position < bytes.count {
       guard take("T") || take(" "), let h = number(2), take(":"), let m = number(2), take(":"), let s = number(2),
@@ -107,10 +122,10 @@ public enum Timestamp {
       else { return nil }
       (hour, minute, second) = (h, m, s)
       if take(".") || take(",") {
-        var scale = 0.1
+        var scale: Int64 = 100_000_000
         let start = position
         while position < bytes.count, (48...57).contains(bytes[position]) {
-          fraction += Double(bytes[position] - 48) * scale
+          nanoseconds += Int64(bytes[position] - 48) * scale
           scale /= 10
           position += 1
         }
@@ -130,8 +145,7 @@ public enum Timestamp {
       guard position == bytes.count else { return nil }
     }
     let days = daysFromCivil(year: year, month: month, day: day)
-    let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
-    return Date(timeIntervalSince1970: seconds)
+    return (Int64(days * 86_400 + hour * 3600 + minute * 60 + second - offset), nanoseconds)
   }
 
   /// How many days `month` (1–12) of `year` has in the proleptic Gregorian calendar.

@@ -175,11 +175,11 @@ public struct UsageEvent: Equatable, Sendable {
         guard let text = value.stringValue else { throw OctoError.badInput("\"\(key)\" must be a string") }
         event[text: field] = text
       case .time:
-        guard let stamp = value.stringValue, let parsed = Timestamp.parse(stamp) else {
+        guard let stamp = value.stringValue, let parsed = Timestamp.milliseconds(text: stamp) else {
           throw OctoError.badInput(
             "\"at\" is not an ISO-8601 time: \(CanonicalJSON.string(value))", hint: "e.g. 2026-11-23T13:45:01.123Z")
         }
-        event.at = parsed
+        event.atMs = parsed
       case .tokens:
         guard let number = value.intValue, number >= 0 else {
           throw OctoError.badInput("\"\(key)\" must be a non-negative whole number of tokens")

@@ -254,5 +254,5 @@ enum UsageLineScanner {
     }
   }
 
-  private static func milliseconds(_ text: String) -> Int64? { Timestamp.parse(text).map(Timestamp.milliseconds) }
+  private static func milliseconds(_ text: String) -> Int64? { Timestamp.milliseconds(text: text) }
 }

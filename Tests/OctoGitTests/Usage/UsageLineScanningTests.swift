@@ -40,6 +40,9 @@ struct UsageLineScanningTests {
       #"{"at":"2026-03-18T23:30:00.000Z","id":"r","model":"m","agent":{"x":1}}"#,
       #"{"at":"2026-03-18T23:30:00.000Z","id":"s","model":"m"} trailing"#,
       #"{"at":"2026-03-18T23:30:00.000Z","id":"t","model":"m","in":12,"in":13}"#,
+      #"{"at":"2026-03-18T23:30:00.9999999Z","id":"u","model":"m"}"#,
+      #"{"at":"9999-12-31T23:59:59.999Z","id":"w","model":"m"}"#,
+      #"{"at":"2026-03-18T23:30:00.1239+00:30","id":"x2","model":"m"}"#,
       #"["not","an","object"]"#,
       "",
       "{",
@@ -67,5 +70,20 @@ struct UsageLineScanningTests {
     #expect(result.events.map(\.id) == ["x1", "x2", "x3"])
     #expect(result.events.map(\.agent) == ["claude-code", "claude-code", "codex"])
     #expect(result.events.map(\.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-5"])
+  }
+
+  @Test("a time's fraction is read exactly and cut after the milliseconds, by both readers")
+  func timesExactly() throws {
+    for (text, expected) in [
+      ("2026-03-18T23:30:00.9999999Z", "2026-03-18T23:30:00.999Z"),
+      ("9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"),
+      ("2026-03-18T23:30:00.1239+00:30", "2026-03-18T23:00:00.123Z"),
+      ("1969-12-31T23:59:59.9991Z", "1969-12-31T23:59:59.999Z"),
+    ] {
+      let line = #"{"at":"\#(text)","id":"a","model":"m"}"#
+      let parsed = try UsageEvent(line: line)
+      #expect(Timestamp.format(milliseconds: parsed.atMs) == expected, "\(text)")
+      #expect(scanned(line)?.atMs == parsed.atMs, "\(text)")
+    }
   }
 }
