@@ -125,7 +125,10 @@ enum WatchmanSocket {
     }
     var reply: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    // The timeout holds for the whole answer, not each read: a server that trickles bytes is given up on.
+    let deadline = Date().addingTimeInterval(timeout)
     while true {
+      guard Date() < deadline else { return nil }
       let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
       if count < 0 && errno == EINTR { continue }
       guard count > 0 else { return nil }
