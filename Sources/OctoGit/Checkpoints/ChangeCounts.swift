@@ -33,11 +33,8 @@ struct ChangeCounts: Equatable {
     return ChangeCounts(changed: numbers[0], untracked: numbers[1])
   }
 
-  /// Keeps the counts for `key` (a new file renamed over the old one; a failure only costs a count next time).
+  /// Keeps the counts for `key` (a failure only costs a count next time).
   func save(_ path: String, for key: Key) {
-    let text = "\(Self.header)\n\(key.text)\n\(changed) \(untracked)\n"
-    let temporary = path + ".\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else { return }
-    if rename(temporary, path) != 0 { unlink(temporary) }
+    _ = try? FileReplacement.write(Array("\(Self.header)\n\(key.text)\n\(changed) \(untracked)\n".utf8), to: path)
   }
 }

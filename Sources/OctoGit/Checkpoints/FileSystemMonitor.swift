@@ -88,7 +88,7 @@ enum FileSystemMonitor {
   /// `PATH`, that names no executable file. `nil` when it looks runnable, or when it is a shell command
   /// line (spaces, quotes, `$`…) that only the shell can judge.
   static func unrunnable(_ command: String, workTree: String) -> String? {
-    if command.contains(where: { " \t\n'\"\\$`;&|<>()*?[]{}~#=".contains($0) }) { return nil }
+    if isCommandLine(command) { return nil }
     func isProgram(_ path: String) -> Bool {
       var isFolder: ObjCBool = false
       return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && !isFolder.boolValue
@@ -102,6 +102,11 @@ enum FileSystemMonitor {
     let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
     if folders.contains(where: { isProgram(String($0) + "/" + command) }) { return nil }
     return "\(command) is not a program on PATH"
+  }
+
+  /// Whether `command` is a shell command line (spaces, quotes, `$`…) rather than a program's path or name.
+  static func isCommandLine(_ command: String) -> Bool {
+    command.contains(where: { " \t\n'\"\\$`;&|<>()*?[]{}~#=".contains($0) })
   }
 
   // MARK: - Asking

@@ -274,40 +274,8 @@ final class SnapshotState {
     }
     let checksum = body.withUnsafeBytes { StableHash.words($0) }
     withUnsafeBytes(of: checksum.littleEndian) { body.append(contentsOf: $0) }
-    let temporary = path + ".\(getpid()).tmp"
-    guard Self.write(body, to: temporary) else { return nil }
-    // Taken before the rename, which keeps it: the version this process wrote, whoever saves after it.
-    let version = FileVersion(path: temporary) ?? .unknown
-    if rename(temporary, path) != 0 {
-      unlink(temporary)
-      return nil
-    }
-    return version
-  }
-}
-
-extension SnapshotState {
-  /// Writes `bytes` to a new file at `path` (a temporary name of this process: one a crash left is replaced);
-  /// false, with nothing left behind, when that fails.
-  fileprivate static func write(_ bytes: [UInt8], to path: String) -> Bool {
-    unlink(path)
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { return false }
-    var written = 0
-    let complete = bytes.withUnsafeBytes { buffer -> Bool in
-      while written < buffer.count {
-        let count = Foundation.write(descriptor, buffer.baseAddress! + written, buffer.count - written)
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return false }
-        written += count
-      }
-      return true
-    }
-    guard close(descriptor) == 0, complete else {
-      unlink(path)
-      return false
-    }
-    return true
+    // The version this process wrote, whoever saves after it.
+    return try? FileReplacement.write(body, to: path)
   }
 }
 

@@ -20,7 +20,7 @@ enum WatchmanSocket {
   /// another name or not): a regular file of at most 64 KB that runs Perl and queries Watchman.
   static func isSampleHook(_ command: String, workTree: String) -> Bool {
     // A command line (arguments, shell syntax) is not the bare hook file.
-    if command.contains(where: { " \t\n'\"\\$`;&|<>()*?[]{}#=".contains($0) }) { return false }
+    if FileSystemMonitor.isCommandLine(command) { return false }
     let path = command.hasPrefix("/") ? command : workTree + "/" + command
     guard let data = try? RegularFile.contents(path, limit: 64 << 10) else { return false }
     let text = String(decoding: data, as: UTF8.self)

@@ -137,16 +137,10 @@ public enum HookInstaller {
   }
 
   static func write(_ text: String, to path: String) throws {
-    let temporary = path + ".octo-tmp"
     do {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temporary)
+      try FileReplacement.write(Array(text.utf8), to: path, mode: 0o755)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder's permissions")
-    }
-    guard rename(temporary, path) == 0 else {
-      unlink(temporary)
-      throw OctoError("cannot write \(path): \(String(cString: strerror(errno)))")
+      throw OctoError("cannot write \(path): \(error)", hint: "check the folder's permissions")
     }
   }
 

@@ -176,12 +176,10 @@ struct AgentImportState {
       agents[agent] = .object(entries)
     }
     let text = CanonicalJSON.string(.object(["v": .int(1), "agents": .object(agents)])) + "\n"
-    let temporary = path + ".tmp-\(getpid())"
-    try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw OctoError("cannot save \(path): \(reason)")
+    do {
+      try FileReplacement.write(Array(text.utf8), to: path)
+    } catch {
+      throw OctoError("cannot save \(path): \(error)")
     }
   }
 }

@@ -189,7 +189,7 @@ struct EventArchive {
         switch tag {
         case 0: break
         case 1:
-          guard let pico = reader.unsigned128(), let count = Int128(exactly: pico) else { return false }
+          guard let pico = reader.unsigned(UInt128.self), let count = Int128(exactly: pico) else { return false }
           values.cost = PicoDollars(count: count)
         default: return false
         }
@@ -227,16 +227,8 @@ struct EventArchive {
 
   static func put(_ value: Int, _ out: inout [UInt8]) { put(UInt64(max(0, value)), &out) }
 
-  static func put(_ value: UInt64, _ out: inout [UInt8]) {
-    var rest = value
-    while rest >= 0x80 {
-      out.append(UInt8(rest & 0x7F) | 0x80)
-      rest >>= 7
-    }
-    out.append(UInt8(rest))
-  }
-
-  static func put(_ value: UInt128, _ out: inout [UInt8]) {
+  /// `value` in LEB128 (seven bits a byte, the lowest first).
+  static func put<Value: FixedWidthInteger & UnsignedInteger>(_ value: Value, _ out: inout [UInt8]) {
     var rest = value
     while rest >= 0x80 {
       out.append(UInt8(rest & 0x7F) | 0x80)
@@ -260,26 +252,14 @@ struct EventArchive {
       return UnsafeBufferPointer(rebasing: bytes[position..<(position + count)])
     }
 
-    mutating func unsigned() -> UInt64? {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while position < bytes.count, shift < 64 {
+    /// A LEB128 integer of `Value`'s width; `nil` when the bytes end first or it runs past the width.
+    mutating func unsigned<Value: FixedWidthInteger & UnsignedInteger>(_: Value.Type = UInt64.self) -> Value? {
+      var value: Value = 0
+      var shift = 0
+      while position < bytes.count, shift < Value.bitWidth {
         let byte = bytes[position]
         position += 1
-        value |= UInt64(byte & 0x7F) << shift
-        if byte < 0x80 { return value }
-        shift += 7
-      }
-      return nil
-    }
-
-    mutating func unsigned128() -> UInt128? {
-      var value: UInt128 = 0
-      var shift: UInt128 = 0
-      while position < bytes.count, shift < 128 {
-        let byte = bytes[position]
-        position += 1
-        value |= UInt128(byte & 0x7F) << shift
+        value |= Value(byte & 0x7F) << shift
         if byte < 0x80 { return value }
         shift += 7
       }

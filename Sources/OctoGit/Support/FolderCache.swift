@@ -134,8 +134,6 @@ struct FolderCache {
         bytes.append(0)
       }
     }
-    let temporary = path + ".\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
-    if rename(temporary, path) != 0 { unlink(temporary) }
+    _ = try? FileReplacement.write(bytes, to: path)
   }
 }

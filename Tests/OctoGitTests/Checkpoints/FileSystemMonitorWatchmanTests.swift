@@ -20,6 +20,41 @@ extension FileSystemMonitorTests {
     watchmanClient != nil && FileManager.default.fileExists(atPath: sampleHook)
     && FileManager.default.isExecutableFile(atPath: "/usr/bin/perl")
 
+  /// A Watchman server of a test's own: Watchman keeps its state and socket in `$TMPDIR/$USER-state`, here a
+  /// folder of the test's (short enough for a socket's path). Started by the first question.
+  struct PrivateWatchman {
+    let fixture: TestRepository
+    let state: String
+    let environment: [String: String]
+
+    init(_ fixture: TestRepository) throws {
+      self.fixture = fixture
+      var state = fixture.root + "/wm"
+      if state.utf8.count > 60 { state = "/tmp/octo-wm-" + String(UUID().uuidString.prefix(8)) }
+      try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+      var environment = Shell.scrubbedEnvironment(home: fixture.home)
+      environment["TMPDIR"] = state
+      environment.removeValue(forKey: "WATCHMAN_SOCK")
+      self.state = state
+      self.environment = environment
+    }
+
+    /// Watchman's JSON answer to a command of its client.
+    func ask(_ arguments: String...) throws -> JSONValue {
+      let result = try ProcessRunner.run(
+        FileSystemMonitorTests.watchmanClient!, ["--no-pretty"] + arguments, in: fixture.root,
+        environment: environment, input: Data(), timeout: 60)
+      return try CanonicalJSON.parse(result.stdout)
+    }
+
+    func stop() {
+      _ = try? ProcessRunner.run(
+        FileSystemMonitorTests.watchmanClient!, ["--no-spawn", "shutdown-server"], in: fixture.root,
+        environment: environment, input: Data(), timeout: 30)
+      try? FileManager.default.removeItem(atPath: state)
+    }
+  }
+
   @Test(
     "with Watchman and git's sample hook, checkpoint after checkpoint is git's own snapshot",
     .enabled(
@@ -33,21 +68,10 @@ extension FileSystemMonitorTests {
     try fixture.write("tool.sh", "#!/bin/sh\n")
     try fixture.commitAll("base")
 
-    // Watchman keeps its state and socket in $TMPDIR/$USER-state, and the hook inherits octo-git's
-    // environment: a wrapper gives it a folder of the test's own (short enough for a socket's path).
-    var state = fixture.root + "/wm"
-    if state.utf8.count > 60 { state = "/tmp/octo-wm-" + String(UUID().uuidString.prefix(8)) }
-    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-    var environment = Shell.scrubbedEnvironment(home: fixture.home)
-    environment["TMPDIR"] = state
-    environment.removeValue(forKey: "WATCHMAN_SOCK")
-    defer {
-      _ = try? ProcessRunner.run(
-        Self.watchmanClient!, ["--no-spawn", "shutdown-server"], in: fixture.root, environment: environment,
-        input: Data(),
-        timeout: 30)
-      try? FileManager.default.removeItem(atPath: state)
-    }
+    // The hook inherits octo-git's environment: a wrapper points it at the test's own server.
+    let server = try PrivateWatchman(fixture)
+    defer { server.stop() }
+    let state = server.state
     let wrapper = fixture.path + "/.git/query-watchman"
     let script = """
       #!/bin/sh
@@ -100,27 +124,11 @@ extension FileSystemMonitorTests {
     try fixture.write("old/three.txt", "three\n")
     try fixture.commitAll("base")
 
-    // A Watchman server of the test's own (its state and socket in a short folder), watching the work tree.
-    var state = fixture.root + "/wm"
-    if state.utf8.count > 60 { state = "/tmp/octo-wm-" + String(UUID().uuidString.prefix(8)) }
-    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-    var environment = Shell.scrubbedEnvironment(home: fixture.home)
-    environment["TMPDIR"] = state
-    environment.removeValue(forKey: "WATCHMAN_SOCK")
-    func watchman(_ arguments: String...) throws -> JSONValue {
-      let result = try ProcessRunner.run(
-        Self.watchmanClient!, ["--no-pretty"] + arguments, in: fixture.root, environment: environment, input: Data(),
-        timeout: 60)
-      return try CanonicalJSON.parse(result.stdout)
-    }
-    defer {
-      _ = try? ProcessRunner.run(
-        Self.watchmanClient!, ["--no-spawn", "shutdown-server"], in: fixture.root, environment: environment,
-        input: Data(), timeout: 30)
-      try? FileManager.default.removeItem(atPath: state)
-    }
-    let socket = try #require(try watchman("get-sockname")["sockname"]?.stringValue)
-    _ = try watchman("watch", fixture.path)
+    // A Watchman server of the test's own, watching the work tree.
+    let server = try PrivateWatchman(fixture)
+    defer { server.stop() }
+    let socket = try #require(try server.ask("get-sockname")["sockname"]?.stringValue)
+    _ = try server.ask("watch", fixture.path)
     // The hook is the sample itself; a log beside it would show a run of it (through the client it starts).
     let hook = fixture.path + "/.git/hooks/query-watchman"
     try FileManager.default.createDirectory(atPath: fixture.path + "/.git/hooks", withIntermediateDirectories: true)
