@@ -278,5 +278,32 @@ else
   echo "skipped: this octo-git has no statusline command"
 fi
 
+step "lean binary: ICU's data cut to time zones, calendars and English; days still follow each zone's clock, DST included"
+printf '%s: %s bytes' "$(basename "$bin")" "$(wc -c < "$bin" | tr -d ' ')"
+if command -v strip >/dev/null 2>&1 && strip -o "$scratch/stripped" "$bin" 2>/dev/null; then
+  printf ', %s stripped (as make install installs it)' "$(wc -c < "$scratch/stripped" | tr -d ' ')"
+fi
+echo
+zones="$scratch/zones"
+git init -q -b main "$zones"
+cd "$zones"
+git -c user.name=Demo -c user.email=demo@example.com commit -q --allow-empty -m start
+"$bin" install >/dev/null
+# Either side of Paris's spring change (01:00Z), an evening in New York, and Paris's autumn hour played twice.
+for at in 2026-03-28T23:30:00Z 2026-03-29T03:30:00Z 2026-03-29T22:30:00Z 2026-10-25T00:30:00Z 2026-10-25T01:30:00Z; do
+  "$bin" usage record --model claude-sonnet-4-5 --in 1000 --at "$at" --id "zone-$at" --quiet
+done
+git -c user.name=Demo -c user.email=demo@example.com commit -q --allow-empty -m work
+days() { "$bin" usage --by day --tz "$1" --format csv | awk -F, 'NR > 1 && $1 != "total" { printf "%s %s×  ", $1, $2 }'; }
+for zone in Europe/Paris America/New_York Australia/Lord_Howe; do
+  printf '%-20s %s\n' "$zone" "$(days "$zone")"
+done
+expected="2026-03-29 2×  2026-03-30 1×  2026-10-25 2×  |2026-03-28 2×  2026-03-29 1×  2026-10-24 2×  "
+if [ "$(days Europe/Paris)|$(days America/New_York)" != "$expected" ]; then
+  echo "the days of a time zone are wrong: ICU's data is missing something" >&2
+  exit 1
+fi
+cd - >/dev/null
+
 echo
 echo "demo finished; the scratch repository is removed"

@@ -4,12 +4,13 @@
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 set -eu
 
-packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev pkg-config git"
+# python3 and binutils write the filtered ICU data the lean binary links (scripts/icu-data-archive.sh).
+packages="libgit2-dev libsqlite3-dev libcurl4-openssl-dev libpq-dev pkg-config git python3 binutils"
 # Tests also use Chromium (the rollup's HTML report rendered), PostgreSQL (a throwaway team ledger server),
 # python3-venv and shellcheck (actionlint from PyPI checks the CI workflow octo-git writes, with its scripts)
 # and clang's libFuzzer runtime comes with the Swift toolchain.
 if [ "${1:-}" = "test" ]; then
-  packages="$packages chromium python3 python3-venv postgresql shellcheck"
+  packages="$packages chromium python3-venv postgresql shellcheck"
   # Watchman, for the file-system monitor tests, where the distribution has it (they skip without it).
   if apt-cache show watchman >/dev/null 2>&1; then packages="$packages watchman"; fi
 fi

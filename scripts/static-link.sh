@@ -14,7 +14,14 @@
 # missing, the build links the shared libraries as before: slower to start, same behaviour.
 #
 # mbedTLS's X.509 archive is copied with its two certificate-loading functions made weak, so the
-# definitions in Sources/CShims/libgit2_startup.c take their place (see that file for why).
+# definitions in Sources/CShims/libgit2_startup.c take their place (see that file for why). libssh2 (with
+# OpenSSL's libcrypto) is left out: Sources/CShims/libssh2_unused.c defines the calls libgit2 makes.
+#
+# ICU's data: Foundation links all of it (34 MB, most of the binary). scripts/icu-data-filter.py writes the
+# part octo-git can use (time zones, calendars, the root and English locales) into an archive named first
+# in libgit2.so's group, and the group's EXTERN makes the linker take ICU's data symbol from it before it
+# reaches the toolchain's copy. Without python3, or with a toolchain whose ICU data is not where it is
+# looked for, the whole data is linked as before.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,9 +56,13 @@ archives() {
 }
 
 # shellcheck disable=SC2046
-git2=$(archives $(pkg-config --static --libs libgit2) $(pkg-config --static --libs libssh2 2>/dev/null || true))
-printf '/* Written by scripts/static-link.sh: libgit2 and its dependencies, linked statically. */\nGROUP (%s )\n' \
-  "$git2" > "$out/libgit2.so"
+git2=$(archives $(pkg-config --static --libs libgit2 | sed 's/-lssh2//'))
+icu=$(sh "$root/scripts/icu-data-archive.sh" "$out" || true)
+{
+  printf '/* Written by scripts/static-link.sh: libgit2 and its dependencies, linked statically. */\n'
+  [ -z "$icu" ] || printf 'EXTERN ( %s )\n' "${icu%% *}"
+  printf 'GROUP (%s%s )\n' "${icu:+ ${icu#* }}" "$git2"
+} > "$out/libgit2.so"
 
 if [ -f "$libdir/libsqlite3.a" ]; then
   # shellcheck disable=SC2046
