@@ -281,9 +281,15 @@ fi
 step "lean binary: ICU's data cut to time zones, calendars and English; days still follow each zone's clock, DST included"
 printf '%s: %s bytes' "$(basename "$bin")" "$(wc -c < "$bin" | tr -d ' ')"
 if command -v strip >/dev/null 2>&1 && strip -o "$scratch/stripped" "$bin" 2>/dev/null; then
-  printf ', %s stripped (as make install installs it)' "$(wc -c < "$scratch/stripped" | tr -d ' ')"
+  stripped=$(wc -c < "$scratch/stripped" | tr -d ' ')
+  printf ', %s stripped (as make install installs it)\n' "$stripped"
+  if [ "$stripped" -gt 40000000 ]; then
+    echo "the stripped binary is over 40 MB: is ICU's whole data linked (scripts/icu-data-archive.sh)?" >&2
+    exit 1
+  fi
+else
+  echo
 fi
-echo
 zones="$scratch/zones"
 git init -q -b main "$zones"
 cd "$zones"
