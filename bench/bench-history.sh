@@ -40,3 +40,6 @@ print_table \
   "cache rebuild|$work/history-rebuild.json|$work/history-git.json|git notes list + cat-file --batch|ratio <= 1" \
   "usage --by model, warm|$work/history-warm.json||| < 100 ms"
 echo "peak memory of the first report: $((memory / 1024)) MB (goal <= 100 MB)"
+sh -c "$fresh"
+timings=$(OCTO_GIT_TIMINGS=1 "$bin" usage --by model 2>&1 >/dev/null | grep '^timings' || true)
+[ -z "$timings" ] || echo "where the first report's time goes: $timings"

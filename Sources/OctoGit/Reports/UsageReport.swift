@@ -67,7 +67,13 @@ public struct UsageReport: Sendable {
   /// offset and every daylight-saving change align with, and the slots are then put in their day, week,
   /// month or cycle in the report's time zone.
   public static func build(ledger: Ledger, options: ReportOptions) throws -> UsageReport {
+    PhaseTimings.start()
+    defer {
+      PhaseTimings.mark("report")
+      PhaseTimings.report()
+    }
     try ledger.store.refreshCache(from: ledger.repository)
+    PhaseTimings.mark("cache")
     if options.dimension == .commit { try ledger.store.describeCommits(from: ledger.repository) }
     let calendar = CalendarMath(timeZone: options.timeZone)
     let slot: Int64 = 15 * 60 * 1000

@@ -72,6 +72,7 @@ extension LedgerStore {
         refresh.commitsRead += part.notes.count
         refresh.malformedLines += part.malformedLines
       }
+      PhaseTimings.mark("read and insert")
       try db.execute(
         sql: """
           CREATE UNIQUE INDEX note_line_key ON note_line(commit_id, event_id);
@@ -79,8 +80,11 @@ extension LedgerStore {
           CREATE UNIQUE INDEX note_commit_key ON note_commit(commit_id);
           INSERT INTO touched_event (id) SELECT event_id FROM note_line GROUP BY event_id HAVING count(*) > 1
           """)
+      PhaseTimings.mark("indexes")
       try settle(in: db, from: repository, ref: ref, tip: tip)
+      PhaseTimings.mark("settle")
     }
+    PhaseTimings.mark("commit")
     return refresh
   }
 

@@ -7,7 +7,7 @@ import Foundation
 /// (a repository, an object database) it opens itself, on its own thread. Outputs reach the calling thread
 /// all at the end in the items' order (``map(_:_:)``, and ``reduce(_:into:_:)`` one value per worker), in
 /// the items' order as they come (``stream(_:_:consume:)``), or in the order the workers send them, any
-/// number per item, with an optional bound on what waits untaken (``run(_:holding:_:receive:)``).
+/// number per item, with an optional bound on what waits untaken (``run(_:holding:threads:_:receive:)``).
 ///
 /// Every entry point returns only once every worker has stopped, also when it throws (a throwing worker or
 /// calling thread first stops the others: no item is started after it): nothing a worker runs (libgit2
@@ -69,7 +69,7 @@ enum WorkerPool {
     }
   }
 
-  /// `transform` applied to each of `items` on up to ``width`` threads of their own, while the calling
+  /// `transform` applied to each of `items` on up to `threads` (``width``) threads of their own, while the calling
   /// thread hands each output to `consume`, in the items' order, as soon as it and those before it are
   /// ready: work that must stay on one thread (writing to a database) overlaps work that need not. When
   /// `consume` throws, no item is started any more; the error is thrown once the workers have stopped.
@@ -77,7 +77,7 @@ enum WorkerPool {
   /// one `consume` needs next (the workers wait): large outputs read faster than they are consumed do not
   /// pile up in memory, and the item needed next is never the one waiting.
   static func stream<Item: Sendable, Output: Sendable>(
-    _ items: [Item], holding limit: Int = .max, _ transform: @Sendable (Item) -> Output,
+    _ items: [Item], holding limit: Int = .max, threads: Int = width, _ transform: @Sendable (Item) -> Output,
     consume: (Output) throws -> Void
   ) rethrows {
     if items.count <= 1 {
@@ -86,7 +86,7 @@ enum WorkerPool {
     }
     // The item `consume` needs next; -1 once it is done (a waiting worker then goes on, to be stopped).
     let needed = Locked(0)
-    try run(Array(items.indices)) { (index: Int, sender: Sender<Numbered<Output>>) in
+    try run(Array(items.indices), threads: threads) { (index: Int, sender: Sender<Numbered<Output>>) in
       let output = transform(items[index])
       if limit != .max { needed.withLock(when: { $0 < 0 || index < $0 &+ limit }) { _ in } }
       sender.send(Numbered(index: index, value: output))
@@ -106,7 +106,7 @@ enum WorkerPool {
     }
   }
 
-  /// Hands each of `items` to `produce` on up to ``width`` threads of their own, while the calling thread
+  /// Hands each of `items` to `produce` on up to `threads` (``width``) threads of their own, while the calling thread
   /// runs `receive`, which takes what the producers send (``Receiver/next()``) in the order they sent it.
   ///
   /// Back-pressure: a send with a weight (``Sender/send(_:weight:)``, say its bytes) first waits while more
@@ -114,21 +114,21 @@ enum WorkerPool {
   /// thread. Once `receive` returns or throws, the producers are stopped (no item is started, whatever they
   /// send is dropped, a waiting send returns at once) and waited for; then its result or error is passed on.
   static func run<Item: Sendable, Output: Sendable, Result>(
-    _ items: [Item], holding limit: Int = .max, _ produce: @Sendable (Item, Sender<Output>) -> Void,
-    receive: (Receiver<Output>) throws -> Result
+    _ items: [Item], holding limit: Int = .max, threads: Int = width,
+    _ produce: @Sendable (Item, Sender<Output>) -> Void, receive: (Receiver<Output>) throws -> Result
   ) rethrows -> Result {
     let channel = Channel<Output>(count: items.count, limit: limit)
     // The producers reach `produce` only through the channel, which lets go of it once they are done:
     // nothing keeps it past this call.
     return try withoutActuallyEscaping(produce) { produce in
       let sender = Sender(channel: channel)
-      channel.start(threads: min(width, items.count)) { index in produce(items[index], sender) }
+      channel.start(threads: max(1, min(threads, items.count))) { index in produce(items[index], sender) }
       defer { channel.stop() }
       return try receive(Receiver(channel: channel))
     }
   }
 
-  /// How a producer of ``run(_:holding:_:receive:)`` hands outputs to the calling thread.
+  /// How a producer of ``run(_:holding:threads:_:receive:)`` hands outputs to the calling thread.
   struct Sender<Output: Sendable>: Sendable {
     fileprivate let channel: Channel<Output>
 
@@ -137,7 +137,7 @@ enum WorkerPool {
     func send(_ output: Output, weight: Int = 0) { channel.send(output, weight: weight) }
   }
 
-  /// How the calling thread of ``run(_:holding:_:receive:)`` takes what the producers send.
+  /// How the calling thread of ``run(_:holding:threads:_:receive:)`` takes what the producers send.
   struct Receiver<Output: Sendable> {
     fileprivate let channel: Channel<Output>
 
@@ -170,7 +170,7 @@ enum WorkerPool {
     func stop() { state.withLock { $0.stopped = true } }
   }
 
-  /// What one ``run(_:holding:_:receive:)`` shares between its producers and the calling thread.
+  /// What one ``run(_:holding:threads:_:receive:)`` shares between its producers and the calling thread.
   fileprivate final class Channel<Output: Sendable>: Sendable {
     struct State: Sendable {
       /// The next item to hand out.
