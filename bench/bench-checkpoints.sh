@@ -28,7 +28,9 @@ for size in ${CHECKPOINT_SIZES:-20000 100000}; do
   # git checkout <tree> -- . (the restore peer below) stages what it writes: unstage, so the 2,000 new
   # files are untracked again when this repository is reused.
   git reset -q
-  git config octo.checkpoint.keep 1000000
+  # The default octo.checkpoint.keep (200): once 200 are kept, each checkpoint also prunes the oldest, as
+  # it does for a user.
+  git config --unset octo.checkpoint.keep || true
   hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-octo-$size.json" "$bin checkpoint --quiet" >/dev/null
   hyperfine --warmup 3 --runs 20 --export-json "$work/cp-git-$size.json" "$snapshot_with_git" >/dev/null
   hyperfine -N --warmup 3 --runs 20 --export-json "$work/cp-status-$size.json" "git status --porcelain" >/dev/null

@@ -270,10 +270,9 @@ public final class Checkpoints {
     }
     if !deleted.isEmpty {
       let remaining = Set(try repository.references(matching: Checkpoint.refPrefix + "*").map(\.target))
-      var done: Set<Oid> = []
-      for id in deleted where !remaining.contains(id) && done.insert(id).inserted {
-        try repository.updateNote(on: id, ref: Checkpoint.notesRef, author: signature) { _ in nil }
-      }
+      var orphans: Set<Oid> = []
+      let unreferenced = deleted.filter { !remaining.contains($0) && orphans.insert($0).inserted }
+      try repository.removeNotes(on: unreferenced, ref: Checkpoint.notesRef, author: signature)
     }
     return deleted
   }

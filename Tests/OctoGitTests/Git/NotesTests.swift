@@ -59,6 +59,41 @@ struct NotesTests {
     #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
   }
 
+  @Test("notes are removed in one commit whether the notes tree is flat or fanned out; others stay")
+  func removeMany() throws {
+    let fixture = try TestRepository()
+    var commits: [Oid] = []
+    for index in 0..<4 { commits.append(Oid(hex: try fixture.commitAll("commit \(index)"))!) }
+    let repository = try fixture.open()
+    // One note flat, one fanned out once and one twice (as git lays out large notes trees), one kept.
+    let hexes = commits.map(\.hex)
+    let once = String(hexes[1].prefix(2)) + "/" + String(hexes[1].dropFirst(2))
+    let twice = String(hexes[2].prefix(2)) + "/" + String(hexes[2].dropFirst(2).prefix(2)) + "/"
+    let paths: [String] = [hexes[0], once, twice + String(hexes[2].dropFirst(4)), hexes[3]]
+    var updates: [TreeUpdate] = []
+    for (index, path) in paths.enumerated() {
+      updates.append(.upsert(path: path, id: try repository.createBlob(Data("note \(index)\n".utf8)), mode: .blob))
+    }
+    let tree = try repository.updateTree(nil, with: updates)
+    let start = try repository.createCommit(
+      tree: tree, parents: [], message: "notes\n", author: TestRepository.signature)
+    try repository.updateReference(ref, to: start, expecting: nil, message: "test")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list").split(separator: "\n").count == 4)
+
+    let unknown = Oid(hex: String(repeating: "ab", count: 20))!
+    let removed = try repository.removeNotes(
+      on: Array(commits.prefix(3)) + [unknown], ref: ref, author: TestRepository.signature)
+    #expect(removed == 3)
+    let left = try fixture.git("notes", "--ref=octo/usage", "list")
+    #expect(left.split(separator: " ").last.map(String.init) == commits[3].hex)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", commits[3].hex) == "note 3")
+    // One commit on top of the first; nothing left to remove writes nothing.
+    #expect(try fixture.git("rev-list", "--count", ref) == "2")
+    #expect(try repository.removeNotes(on: [commits[0], unknown], ref: ref, author: TestRepository.signature) == 0)
+    #expect(try fixture.git("rev-list", "--count", ref) == "2")
+    #expect(try fixture.git("fsck", "--no-dangling", "--strict").isEmpty)
+  }
+
   @Test("concurrent writers from separate handles all land: compare-and-swap retries, nothing is lost")
   func concurrentWriters() async throws {
     let fixture = try TestRepository()
