@@ -20,8 +20,12 @@ public final class LedgerStore: SQLiteStore {
 
   init(path: String) throws {
     self.path = path
+    // 16 KB pages for a ledger created now: a first read of 100,000 notes builds its indexes and writes its
+    // log faster (950 ms instead of 1,027, medians of 8 alternating runs), and a post-commit hook with 40
+    // pending events is no slower (16.5 ms against 17.9).
     database = try SQLiteSetup.open(
-      path: path, label: "octo-git ledger", migrations: Self.migrations, damaged: Self.damagedHint)
+      path: path, label: "octo-git ledger", migrations: Self.migrations, damaged: Self.damagedHint,
+      pageSize: 16384)
   }
 
   /// Schema changes, in order; `PRAGMA user_version` records how many are applied. Never edit a shipped
