@@ -270,9 +270,8 @@ public final class Checkpoints {
     }
     if !deleted.isEmpty {
       let remaining = Set(try repository.references(matching: Checkpoint.refPrefix + "*").map(\.target))
-      var orphans: Set<Oid> = []
-      let unreferenced = deleted.filter { !remaining.contains($0) && orphans.insert($0).inserted }
-      try repository.removeNotes(on: unreferenced, ref: Checkpoint.notesRef, author: signature)
+      try repository.removeNotes(
+        on: deleted.filter { !remaining.contains($0) }, ref: Checkpoint.notesRef, author: signature)
     }
     return deleted
   }

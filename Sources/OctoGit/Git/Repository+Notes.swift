@@ -108,13 +108,28 @@ extension Repository {
           git_note_commit_remove(&commit, pointer, parent.pointer, signature.pointer, signature.pointer, &oid),
           "remove the \(ref) note on \(target.abbreviated())")
       }
-      do {
-        try updateReference(ref, to: Oid(commit), expecting: tip, message: "octo-git: note on \(target.abbreviated())")
+      if try publishNotes(
+        ref, at: Oid(commit), expecting: tip, message: "octo-git: note on \(target.abbreviated())", attempt: attempt,
+        of: maxAttempts)
+      {
         return NoteUpdate(notesCommit: Oid(commit), changed: true, attempts: attempt)
-      } catch let error as GitError where error.isConcurrentUpdate && attempt < maxAttempts {
-        if error.code == GIT_ELOCKED.rawValue { removeStaleLock(of: ref) }
-        Self.backOff(attempt: attempt)
       }
+    }
+  }
+
+  /// Moves the notes ref `ref` from `tip` to `commit` (compare-and-swap). `false` when another writer moved it
+  /// first and attempts remain: the caller reads the ref again and retries, after a randomised wait (and
+  /// with a lock file its dead writer left removed). Past `maxAttempts`, the conflict is thrown.
+  func publishNotes(
+    _ ref: String, at commit: Oid, expecting tip: Oid?, message: String, attempt: Int, of maxAttempts: Int
+  ) throws -> Bool {
+    do {
+      try updateReference(ref, to: commit, expecting: tip, message: message)
+      return true
+    } catch let error as GitError where error.isConcurrentUpdate && attempt < maxAttempts {
+      if error.code == GIT_ELOCKED.rawValue { removeStaleLock(of: ref) }
+      Self.backOff(attempt: attempt)
+      return false
     }
   }
 
