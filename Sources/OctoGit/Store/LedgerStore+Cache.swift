@@ -24,7 +24,12 @@ extension LedgerStore {
     let current = try repository.reference(ref)?.target
     if !rebuild, cachedTip == current?.hex, cachedTip != nil || current == nil { return CacheRefresh() }
     let cachedTipKnown = cachedTip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false
-    if let current, rebuild || !cachedTipKnown { return try rebuildCache(from: repository, tip: current, ref: ref) }
+    if let current, rebuild || !cachedTipKnown {
+      // `cache rebuild` times its phases itself; a report's first read is timed with the report's.
+      if rebuild { PhaseTimings.start() }
+      defer { if rebuild { PhaseTimings.report() } }
+      return try rebuildCache(from: repository, tip: current, ref: ref)
+    }
     guard let delta = try UsageNotesDelta.read(repository, ref: ref, since: cachedTip, rebuild: rebuild) else {
       return CacheRefresh()
     }

@@ -6,7 +6,7 @@ import Foundation
 /// Items, outputs and the work are `Sendable`, checked by the compiler: what a worker needs beyond its item
 /// (a repository, an object database) it opens itself, on its own thread. Outputs reach the calling thread
 /// all at the end in the items' order (``map(_:_:)``, and ``reduce(_:into:_:)`` one value per worker), in
-/// the items' order as they come (``stream(_:_:consume:)``), or in the order the workers send them, any
+/// the items' order as they come (``stream(_:holding:threads:_:consume:)``), or in the order the workers send them, any
 /// number per item, with an optional bound on what waits untaken (``run(_:holding:threads:_:receive:)``).
 ///
 /// Every entry point returns only once every worker has stopped, also when it throws (a throwing worker or
@@ -122,7 +122,7 @@ enum WorkerPool {
     // nothing keeps it past this call.
     return try withoutActuallyEscaping(produce) { produce in
       let sender = Sender(channel: channel)
-      channel.start(threads: max(1, min(threads, items.count))) { index in produce(items[index], sender) }
+      channel.start(threads: min(max(threads, 1), items.count)) { index in produce(items[index], sender) }
       defer { channel.stop() }
       return try receive(Receiver(channel: channel))
     }
@@ -145,7 +145,7 @@ enum WorkerPool {
     func next() -> Output? { channel.next() }
   }
 
-  /// An output of ``stream(_:_:consume:)`` with the position of its item.
+  /// An output of ``stream(_:holding:threads:_:consume:)`` with the position of its item.
   struct Numbered<Value: Sendable>: Sendable {
     let index: Int
     let value: Value
