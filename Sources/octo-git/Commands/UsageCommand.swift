@@ -73,10 +73,11 @@ struct UsageRecordCommand: ParsableCommand {
     for (name, value) in [("--in", input), ("--out", output), ("--cw5m", cw5m), ("--cw1h", cw1h), ("--cr", cr)] {
       try ArgumentCheck.nonNegative(value, name, what: "number of tokens")
     }
-    if let cost,
-      Decimal(string: cost, locale: Locale(identifier: "en_US_POSIX")).map({ $0 >= 0 }) != true || Double(cost) == nil
-    {
-      throw ValidationError("--cost must be a non-negative amount in USD, not \(cost)")
+    // The rule a usage line's cost follows: a JSON number (`0.5`, `1.5e-3`; not `.5`), from 0 to the limit.
+    if let cost, PicoDollars(cost: cost.utf8) == nil {
+      throw ValidationError(
+        "--cost must be an amount in USD from 0 to \(UsageLimits.maxCostDollars) written as a JSON number "
+          + "(0.5, 1.5e-3), not \(cost)")
     }
     if model == nil {
       let given = [

@@ -98,6 +98,11 @@ struct DailyCLITests: DailyCLISuite {
     try expectUsageError(
       fixture, ["usage", "record", "--model", "gpt-5", "--in", "-5"], ["--in must be non-negative", "-5"])
     try expectUsageError(fixture, ["usage", "record", "--model", "gpt-5", "--cost", "-1"], ["--cost", "-1"])
+    // What a usage line would refuse is refused as the flag, not later as a bad line.
+    for cost in [".5", "0x10", "1e10", "NaN"] {
+      try expectUsageError(
+        fixture, ["usage", "record", "--model", "gpt-5", "--cost", cost], ["--cost must be an amount in USD", cost])
+    }
     try expectUsageError(fixture, ["usage", "record", "--in", "5"], ["--in needs --model"])
     try expectUsageError(fixture, ["checkpoints", "prune", "--keep", "-1"], ["--keep must be non-negative"])
     try expectUsageError(fixture, ["repos", "scan", ".", "--depth", "-2"], ["--depth must be non-negative"])
