@@ -2,6 +2,22 @@
 import Foundation
 import PackageDescription
 
+#if canImport(Glibc)
+  import Glibc
+  // "glibc 2.36"
+  let libcVersion: String = {
+    var buffer = [UInt8](repeating: 0, count: 64)
+    let length = buffer.withUnsafeMutableBufferPointer { raw in
+      raw.withMemoryRebound(to: CChar.self) { confstr(Int32(_CS_GNU_LIBC_VERSION), $0.baseAddress, $0.count) }
+    }
+    guard length > 1, length <= buffer.count else { return "" }
+    let text = String(decoding: buffer[..<(length - 1)], as: UTF8.self)
+    return text.split(separator: " ").last.map(String.init) ?? ""
+  }()
+#else
+  let libcVersion = ""
+#endif
+
 // octo-git runs on Linux only: it relies on O_PATH, /proc/self/exe, st_mtim, posix_spawn's chdir and Debian's
 // packages (hence no platforms claimed and no Homebrew providers).
 //
@@ -14,13 +30,19 @@ let staticArchives: [LinkerSetting] = [
   .unsafeFlags(["-L", Context.packageDirectory + "/.build-static/lib"], .when(platforms: [.linux]))
 ]
 
-// The executable is linked by lld with packed relative relocations (DT_RELR, glibc 2.36 and later) and safe
-// identical-code folding: 2.4 MB smaller than gold's link, and a process start applies 18 KB of relocations
-// instead of 2.6 MB. Together with the ICU data scripts/static-link.sh filters and libssh2 left out, the
-// stripped binary is 36 MB instead of 75. The binary needs glibc 2.36 or later (Debian 12, Ubuntu 24.04).
+// The executable is linked by lld with safe identical-code folding and, where the C library can load them
+// (glibc 2.36 and later: Debian 12, Ubuntu 24.04), packed relative relocations (DT_RELR): 2.4 MB smaller
+// than gold's link, and a process start applies 18 KB of relocations instead of 2.6 MB. Together with the
+// ICU data scripts/static-link.sh filters and libssh2 left out, the stripped binary is 38 MB instead of 75.
+// A binary built here runs where this machine's glibc or a later one is.
+let packedRelocations: Bool = {
+  let version = libcVersion.split(separator: ".").compactMap { Int($0) }
+  return version.count >= 2 && (version[0], version[1]) >= (2, 36)
+}()
 let leanExecutable: [LinkerSetting] = [
   .unsafeFlags(
-    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--icf=safe"],
+    ["-use-ld=lld", "-Xlinker", "--icf=safe"]
+      + (packedRelocations ? ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] : []),
     .when(platforms: [.linux]))
 ]
 

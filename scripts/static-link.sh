@@ -19,9 +19,11 @@
 #
 # ICU's data: Foundation links all of it (34 MB, most of the binary). scripts/icu-data-filter.py writes the
 # part octo-git can use (time zones, calendars, the root and English locales) into an archive named first
-# in libgit2.so's group, and the group's EXTERN makes the linker take ICU's data symbol from it before it
-# reaches the toolchain's copy. Without python3, or with a toolchain whose ICU data is not where it is
-# looked for, the whole data is linked as before.
+# in libgit2.so's group, and the group's EXTERN makes the linker take ICU's data symbol from it. That works
+# because the link asks for libgit2 (octo-git's objects name it) before the toolchain's -l_FoundationICU:
+# the symbol is defined before ICU's archive is searched, so ICU's own copy is never pulled in. `make demo`
+# checks the result's size. Without python3, or with a toolchain whose ICU data is not where it is looked
+# for, the whole data is linked as before (said in one line).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,24 +46,26 @@ archives() {
     case "$name" in
       # The C library's parts stay shared: a static copy of them beside a shared libc is not safe.
       c | m | dl | rt | pthread) printf ' -l%s' "$name"; continue ;;
+      # See Sources/CShims/libssh2_unused.c.
+      ssh2) continue ;;
     esac
     if [ "$name" = mbedx509 ] && [ -f "$libdir/libmbedx509.a" ]; then
       objcopy --weaken-symbol=mbedtls_x509_crt_parse_file --weaken-symbol=mbedtls_x509_crt_parse_path \
         "$libdir/libmbedx509.a" "$out/libmbedx509-weak.a"
-      printf ' %s' "$out/libmbedx509-weak.a"
+      printf ' "%s"' "$out/libmbedx509-weak.a"
     elif [ -f "$libdir/lib$name.a" ]; then
-      printf ' %s' "$libdir/lib$name.a"
+      printf ' "%s"' "$libdir/lib$name.a"
     fi
   done
 }
 
 # shellcheck disable=SC2046
-git2=$(archives $(pkg-config --static --libs libgit2 | sed 's/-lssh2//'))
+git2=$(archives $(pkg-config --static --libs libgit2))
 icu=$(sh "$root/scripts/icu-data-archive.sh" "$out" || true)
 {
   printf '/* Written by scripts/static-link.sh: libgit2 and its dependencies, linked statically. */\n'
   [ -z "$icu" ] || printf 'EXTERN ( %s )\n' "${icu%% *}"
-  printf 'GROUP (%s%s )\n' "${icu:+ ${icu#* }}" "$git2"
+  printf 'GROUP (%s%s )\n' "${icu:+ \"${icu#* }\"}" "$git2"
 } > "$out/libgit2.so"
 
 if [ -f "$libdir/libsqlite3.a" ]; then

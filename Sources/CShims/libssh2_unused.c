@@ -3,15 +3,18 @@
  * 2.8 MB of the statically linked binary (see scripts/static-link.sh), for code octo-git never runs.
  *
  * octo-git never uses libgit2's network transports: fetch and push go through the git CLI, which uses the
- * user's own ssh. So the libssh2 calls libgit2 makes are defined here. libssh2_init succeeds (libgit2 calls
- * it when it starts); every other call fails, so should libgit2 ever be asked for an SSH connection it
- * reports that it could not start an SSH session: a refusal, never a silent success. Linked dynamically,
- * the same definitions take the place of libssh2's (an executable's symbols come first), so both builds
- * behave alike. The prototypes are checked against libssh2's header where it is installed.
+ * user's own ssh. So the static link leaves libssh2 out and the libssh2 calls libgit2 makes are defined
+ * here. libssh2_init succeeds (libgit2 calls it when it starts); every other call fails, so should libgit2
+ * ever be asked for an SSH connection it reports that it could not start an SSH session: a refusal, never a
+ * silent success. The definitions are hidden: a library opened later (libcurl, for HTTPS) keeps its own
+ * libssh2, and a build linking libgit2 dynamically keeps the real one. The prototypes are checked against
+ * libssh2's header where it is installed.
  */
 #if __has_include(<libssh2.h>)
 #include <libssh2.h>
 #include <stddef.h>
+
+#pragma GCC visibility push(hidden)
 
 static const char octo_ssh_unavailable[] = "octo-git does not open SSH connections through libgit2";
 
@@ -212,4 +215,6 @@ int libssh2_agent_disconnect(LIBSSH2_AGENT *agent) {
 }
 
 void libssh2_agent_free(LIBSSH2_AGENT *agent) { (void)agent; }
+
+#pragma GCC visibility pop
 #endif
