@@ -247,7 +247,10 @@ public final class Checkpoints {
   /// commit's note is removed once no checkpoint ref (of any work tree) points at the commit.
   @discardableResult
   public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Oid] {
-    let refs = try repository.references(matching: refFolder + "*").sorted { $0.name > $1.name }
+    // Every work tree's checkpoints, listed once: this work tree's are pruned, and a deleted checkpoint's note
+    // stays while another ref still points at its commit.
+    let all = try repository.references(matching: Checkpoint.refPrefix + "*")
+    let refs = all.filter { $0.name.hasPrefix(refFolder) }.sorted { $0.name > $1.name }
     var doomed: [ReferenceValue] = []
     for (position, reference) in refs.enumerated() {
       let stamp = reference.name.dropFirst(refFolder.count).prefix { $0 != "-" }
@@ -260,6 +263,7 @@ public final class Checkpoints {
     }
     let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
     var deleted: [Oid] = []
+    var deletedNames: Set<String> = []
     for reference in doomed {
       do {
         try repository.deleteReference(reference.name, expecting: reference.target)
@@ -267,9 +271,10 @@ public final class Checkpoints {
         continue  // another prune got there first
       }
       deleted.append(reference.target)
+      deletedNames.insert(reference.name)
     }
     if !deleted.isEmpty {
-      let remaining = Set(try repository.references(matching: Checkpoint.refPrefix + "*").map(\.target))
+      let remaining = Set(all.lazy.filter { !deletedNames.contains($0.name) }.map(\.target))
       try repository.removeNotes(
         on: deleted.filter { !remaining.contains($0) }, ref: Checkpoint.notesRef, author: signature)
     }
