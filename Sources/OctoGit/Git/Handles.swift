@@ -75,12 +75,6 @@ enum NoteKind: LibGit2Kind {
 }
 typealias NoteHandle = Handle<NoteKind>
 
-/// `git_note_iterator`, freed with `git_note_iterator_free`.
-enum NoteIteratorKind: LibGit2Kind {
-  @inline(__always) static func free(_ pointer: OpaquePointer) { git_note_iterator_free(pointer) }
-}
-typealias NoteIteratorHandle = Handle<NoteIteratorKind>
-
 /// `git_reference_iterator`, freed with `git_reference_iterator_free`.
 enum ReferenceIteratorKind: LibGit2Kind {
   @inline(__always) static func free(_ pointer: OpaquePointer) { git_reference_iterator_free(pointer) }

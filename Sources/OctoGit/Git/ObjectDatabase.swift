@@ -48,8 +48,8 @@ extension Repository {
   /// The folder of this repository's objects, for ``ObjectDatabase/open(folder:)`` on another thread.
   var objectsFolder: String { commonDirectory + "/objects" }
 
-  /// Every note of the notes commit `notesCommit`, read straight from its trees (fanned out or flat): the
-  /// same as ``notes(ref:)`` without resolving the ref, libgit2's note iterator or its tree objects.
+  /// Every note of the notes commit `notesCommit`, read straight from its trees (fanned out or flat), without
+  /// libgit2's note iterator or its tree objects.
   public func notes(inNotesCommit notesCommit: Oid) throws -> [NoteEntry] {
     var entries: [NoteEntry] = []
     try forEachNote(inNotesCommit: notesCommit) { path, blob in
