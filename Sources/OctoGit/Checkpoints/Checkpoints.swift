@@ -57,16 +57,28 @@ public final class Checkpoints {
   public func takeReporting(_ request: Request) throws -> Taken {
     PhaseTimings.start()
     let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored)
-    let taken = Taken(checkpoint: try take(request, snapshot: snapshot), warnings: snapshot.warnings)
+    let checkpoint = try take(request, snapshot: snapshot)
+    var warnings = snapshot.warnings
+    // The checkpoint is written: pruning older ones failing (a ref locked by git meanwhile) is said, not fatal.
+    do {
+      let keep =
+        try repository.config().int("octo.checkpoint.keep") ?? Int(
+          DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
+      if keep > 0 { try prune(keep: keep, olderThan: nil) }
+    } catch {
+      warnings.append("older checkpoints were not pruned (\(error)); octo-git checkpoints prune tries again")
+    }
+    PhaseTimings.mark("prune")
     PhaseTimings.report()
-    return taken
+    return Taken(checkpoint: checkpoint, warnings: warnings)
   }
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the
-  /// undo checkpoint holds exactly the state the restore changed). Without `prunes`, `octo.checkpoint.keep`
-  /// is left to the next checkpoint (a restore's undo checkpoint: the restore is waited for).
+  /// undo checkpoint holds exactly the state the restore changed). `octo.checkpoint.keep` is left to the
+  /// caller (``takeReporting(_:)`` prunes; a restore's undo checkpoint leaves it to the next checkpoint: the
+  /// restore is waited for).
   @discardableResult
-  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot, prunes: Bool = true) throws -> Checkpoint {
+  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot) throws -> Checkpoint {
     let head = try repository.head()
     let headCommit = head.commit
     let headTree = try headCommit.map { try repository.commit($0).tree }
@@ -97,12 +109,6 @@ public final class Checkpoints {
       index: snapshot.indexTree == nil ? nil : indexCommit)
     try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
     PhaseTimings.mark("refs")
-
-    let keep =
-      try repository.config().int("octo.checkpoint.keep") ?? Int(
-        DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
-    if prunes, keep > 0 { try prune(keep: keep, olderThan: nil, notesInBatches: true) }
-    PhaseTimings.mark("prune")
     return checkpoint
   }
 
@@ -245,15 +251,8 @@ public final class Checkpoints {
   /// returns the ids deleted. Works from the refs alone (their names begin with the time in milliseconds),
   /// so it stays cheap however many checkpoints there are. Refs are deleted with compare-and-swap; a
   /// commit's note is removed once no checkpoint ref (of any work tree) points at the commit.
-  ///
-  /// With `notesInBatches` (the prune after each checkpoint, which deletes one ref at a time) the notes wait
-  /// until ``notesBatch`` of them point at no checkpoint, and go together in one notes commit: a notes commit
-  /// per checkpoint was 1.5 ms of each. `checkpoints list` shows only checkpoints with a ref, so a note
-  /// waiting changes nothing anyone sees.
   @discardableResult
-  public func prune(
-    keep: Int?, olderThan: TimeInterval?, now: Date = Date(), notesInBatches: Bool = false
-  ) throws -> [Oid] {
+  public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Oid] {
     // Every work tree's checkpoints, listed once: this work tree's are pruned, and a deleted checkpoint's note
     // stays while another ref still points at its commit.
     let all = try repository.references(matching: Checkpoint.refPrefix + "*")
@@ -280,24 +279,13 @@ public final class Checkpoints {
       deleted.append(reference.target)
       deletedNames.insert(reference.name)
     }
-    guard !deleted.isEmpty else { return deleted }
-    let remaining = Set(all.lazy.filter { !deletedNames.contains($0.name) }.map(\.target))
-    guard notesInBatches else {
+    if !deleted.isEmpty {
+      let remaining = Set(all.lazy.filter { !deletedNames.contains($0.name) }.map(\.target))
       try repository.removeNotes(
         on: deleted.filter { !remaining.contains($0) }, ref: Checkpoint.notesRef, author: signature)
-      return deleted
     }
-    let waiting = try repository.notes(ref: Checkpoint.notesRef).map(\.annotated).filter { !remaining.contains($0) }
-    guard waiting.count >= Self.notesBatch else { return deleted }
-    // Listed again after the notes were read: a checkpoint taken meanwhile wrote its ref before its note, so
-    // every note read whose checkpoint still exists has its ref in this list.
-    let live = Set(try repository.references(matching: Checkpoint.refPrefix + "*").map(\.target))
-    try repository.removeNotes(on: waiting.filter { !live.contains($0) }, ref: Checkpoint.notesRef, author: signature)
     return deleted
   }
-
-  /// How many notes of deleted checkpoints the prune after a checkpoint lets wait before removing them together.
-  static let notesBatch = 32
 }
 
 @available(*, unavailable)
