@@ -95,8 +95,7 @@ extension Checkpoints {
     }
 
     let undo = try take(
-      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot,
-      prunes: false)
+      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot)
     let writer = try WorkTreeWriter(root: repository.workDirectory) { path in
       if includeIgnored { return nil }
       return try ignored.contains(path) ? "ignored" : nil

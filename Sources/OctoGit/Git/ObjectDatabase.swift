@@ -76,7 +76,12 @@ extension Repository {
           guard let space = bytes[position...].firstIndex(of: 0x20), let end = bytes[space...].firstIndex(of: 0),
             end + 21 <= bytes.count
           else { throw OctoError("notes tree \(tree.abbreviated()) is damaged") }
-          let isTree = bytes[position] == UInt8(ascii: "4")  // mode 40000
+          // The mode in octal, as libgit2 reads it: a tree is 40000, or 040000 as some writers pad it.
+          var mode: UInt32 = 0
+          for digit in bytes[position..<space] where (0x30...0x37).contains(digit) && mode < 0o1_000_000 {
+            mode = mode << 3 | UInt32(digit - 0x30)
+          }
+          let isTree = mode & 0o170000 == 0o040000
           let name = (space + 1)..<end
           let id = Oid(bytes: UnsafeRawBufferPointer(rebasing: raw[(end + 1)..<(end + 21)]))
           position = end + 21

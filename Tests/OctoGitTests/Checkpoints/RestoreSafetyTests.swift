@@ -78,54 +78,22 @@ struct RestoreSafetyTests {
     #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/config"))
   }
 
-  /// One entry of a tree written byte for byte.
-  struct RawEntry {
-    let mode: String
-    let name: String
-    let id: String
-  }
-
-  /// Writes a tree object exactly as given (names `git mktree` would refuse included), in git's order.
-  func rawTree(_ fixture: TestRepository, _ entries: [RawEntry]) throws -> String {
-    // Git sorts a tree's name as if it ended with a slash.
-    func key(_ entry: RawEntry) -> [UInt8] {
-      Array(entry.name.utf8) + (entry.mode == "40000" ? [UInt8(ascii: "/")] : [])
-    }
-    var data = Data()
-    for entry in entries.sorted(by: { key($0).lexicographicallyPrecedes(key($1)) }) {
-      data.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8))
-      data.append(0)
-      var hex = Substring(entry.id)
-      while !hex.isEmpty {
-        data.append(UInt8(hex.prefix(2), radix: 16) ?? 0)
-        hex = hex.dropFirst(2)
-      }
-    }
-    let result = try Shell.run(
-      Shell.git, ["hash-object", "-t", "tree", "--literally", "-w", "--stdin"], in: fixture.path, input: data,
-      home: fixture.home)
-    guard result.status == 0 else {
-      throw Shell.Failure(command: ["git", "hash-object", "-t", "tree"], result: result)
-    }
-    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-  }
-
   @Test(
     "a checkpoint holding .., .GIT/config, .git/hooks/post-commit or another .git spelling is refused, nothing written")
   func unsafeCheckpoints() throws {
     let fixture = try TestRepository()
-    let readme = RawEntry(mode: "100644", name: "README.md", id: try fixture.git("rev-parse", "HEAD:README.md"))
+    let readme = RawTreeEntry(mode: "100644", name: "README.md", id: try fixture.git("rev-parse", "HEAD:README.md"))
     let blob = try fixture.git("hash-object", "-w", "--stdin", input: "#!/bin/sh\necho owned\n")
-    let safe = RawEntry(mode: "100644", name: "ok.txt", id: blob)
-    func nested(_ folders: [String], _ leaf: String, mode: String = "100644") throws -> RawEntry {
-      var entry = RawEntry(mode: mode, name: leaf, id: blob)
+    let safe = RawTreeEntry(mode: "100644", name: "ok.txt", id: blob)
+    func nested(_ folders: [String], _ leaf: String, mode: String = "100644") throws -> RawTreeEntry {
+      var entry = RawTreeEntry(mode: mode, name: leaf, id: blob)
       for folder in folders.reversed() {
-        entry = RawEntry(mode: "40000", name: folder, id: try rawTree(fixture, [entry]))
+        entry = RawTreeEntry(mode: "40000", name: folder, id: try fixture.rawTree([entry]))
       }
       return entry
     }
     // Each path as the error shows it (the invisible HFS+ code point escaped), and the entry holding it.
-    let cases: [(path: String, entry: RawEntry)] = try [
+    let cases: [(path: String, entry: RawTreeEntry)] = try [
       ("../escaped.txt", nested([".."], "escaped.txt")),
       (".GIT/config", nested([".GIT"], "config")),
       (".git/hooks/post-commit", nested([".git", "hooks"], "post-commit", mode: "100755")),
@@ -140,7 +108,7 @@ struct RestoreSafetyTests {
     var last = ""
     for (path, entry) in cases {
       let commit = try fixture.git(
-        "commit-tree", try rawTree(fixture, [readme, safe, entry]), "-p", "HEAD", "-m", "octo-git checkpoint: crafted")
+        "commit-tree", try fixture.rawTree([readme, safe, entry]), "-p", "HEAD", "-m", "octo-git checkpoint: crafted")
       // Named as octo-git names its refs, so that ids and prefixes find it.
       let millis = Int64(Date().timeIntervalSince1970 * 1000)
       try fixture.git(

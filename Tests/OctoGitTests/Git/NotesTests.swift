@@ -192,11 +192,29 @@ struct NotesTreeTests {
     let repository = try fixture.open()
     let tip = try #require(try repository.reference("refs/notes/octo/usage")?.target)
     let direct = try repository.notes(inNotesCommit: tip)
-    let iterated = try repository.notes(ref: "refs/notes/octo/usage")
     #expect(direct.count == 300)
-    #expect(Set(direct.map(\.annotated)) == Set(iterated.map(\.annotated)))
-    #expect(
-      Dictionary(uniqueKeysWithValues: direct.map { ($0.annotated, $0.blob) })
-        == Dictionary(uniqueKeysWithValues: iterated.map { ($0.annotated, $0.blob) }))
+    #expect(Set(direct.map { "\($0.blob.hex) \($0.annotated.hex)" }) == Set(try witness(fixture, "octo/usage")))
+  }
+
+  @Test("a fan-out folder whose mode is written 040000 (as some writers pad it) is read, as git reads it")
+  func paddedMode() throws {
+    let fixture = try TestRepository()
+    let commits = [try fixture.commitAll("one"), try fixture.commitAll("two")]
+    let blob = try fixture.git("hash-object", "-w", "--stdin", input: "{\"v\":1}\n")
+    let folder = try fixture.rawTree([RawTreeEntry(mode: "100644", name: String(commits[0].dropFirst(2)), id: blob)])
+    let root = try fixture.rawTree([
+      RawTreeEntry(mode: "040000", name: String(commits[0].prefix(2)), id: folder),
+      RawTreeEntry(mode: "100644", name: commits[1], id: blob),
+    ])
+    let notes = try fixture.git("commit-tree", root, "-m", "notes")
+    try fixture.git("update-ref", "refs/notes/octo/checkpoints", notes)
+    let read = try fixture.open().notes(ref: "refs/notes/octo/checkpoints")
+    #expect(Set(read.map(\.annotated.hex)) == Set(commits))
+    #expect(Set(read.map { "\($0.blob.hex) \($0.annotated.hex)" }) == Set(try witness(fixture, "octo/checkpoints")))
+  }
+
+  /// What `git notes list` says of a notes ref: "<blob> <annotated>" lines.
+  private func witness(_ fixture: TestRepository, _ ref: String) throws -> [String] {
+    try fixture.git("notes", "--ref=\(ref)", "list").split(separator: "\n").map(String.init)
   }
 }
