@@ -45,12 +45,24 @@ public enum Doctor {
     var notes: [DoctorReport.NotesRefInfo] = []
     var refs = Set(notesRefs)
     for reference in try repository.references(matching: "refs/notes/octo/*") { refs.insert(reference.name) }
+    var unreadableRefs: Set<String> = []
     for ref in refs.sorted() {
       let tip = try repository.reference(ref)
-      let count = tip == nil ? 0 : try repository.notes(ref: ref).count
+      var count = 0
+      // A notes ref fetched from others may hold anything (a tree, a damaged notes tree): said, not fatal.
+      do {
+        if tip != nil { count = try repository.notes(ref: ref).count }
+      } catch {
+        unreadableRefs.insert(ref)
+        problems.append(
+          "\(ref) cannot be read as notes (\(error)): see what it holds with git log \(ref), and if it is "
+            + "not notes remove it with git update-ref -d \(ref)")
+      }
       notes.append(DoctorReport.NotesRefInfo(ref: ref, exists: tip != nil, notes: count, tip: tip?.target.hex))
     }
-    if let problem = try unreadableLines(repository) { problems.append(problem) }
+    if !unreadableRefs.contains(UsageNote.ref), let problem = try unreadableLines(repository) {
+      problems.append(problem)
+    }
     if try repository.reference("refs/notes/octo") != nil {
       problems.append(
         "a ref named refs/notes/octo exists and blocks refs/notes/octo/*: rename it with git update-ref")

@@ -11,6 +11,22 @@ struct DoctorTests {
     return try JSONDecoder().decode(DoctorReport.self, from: Data(result.stdout.utf8))
   }
 
+  @Test("a notes ref that holds no notes (a tree, as a bad fetch could leave it) is a problem, not a failure")
+  func unreadableNotesRef() throws {
+    let fixture = try TestRepository()
+    let tree = try fixture.git("rev-parse", "HEAD^{tree}")
+    try fixture.git("update-ref", "refs/notes/octo/usage", tree)
+    try fixture.git("notes", "--ref=octo/checkpoints", "add", "-m", "{}", "HEAD")
+    let report = try doctor(fixture.path, home: fixture.home)
+    let notes = Dictionary(uniqueKeysWithValues: report.notes.map { ($0.ref, $0) })
+    #expect(notes["refs/notes/octo/usage"]?.exists == true && notes["refs/notes/octo/usage"]?.notes == 0)
+    #expect(notes["refs/notes/octo/checkpoints"]?.notes == 1)
+    #expect(
+      report.problems.contains {
+        $0.hasPrefix("refs/notes/octo/usage cannot be read as notes") && $0.contains("git update-ref -d")
+      }, "\(report.problems)")
+  }
+
   @Test("reports directories, HEAD, hooks, notes counts, settings and library versions")
   func report() throws {
     let fixture = try TestRepository()
