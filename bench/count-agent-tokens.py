@@ -103,6 +103,15 @@ def json_lines(path):
                 yield record
 
 
+def json_file(path):
+    """The JSON value of a whole file; None when it cannot be read or is not JSON."""
+    try:
+        with open(path, "rb") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
 def files_below(folder, accept):
     """Every file below `folder` whose name `accept` takes, in path order."""
     found = []
@@ -146,12 +155,7 @@ def gemini(home):
             messages[record["id"]] = record
 
     for path in legacy:
-        with open(path, "rb") as handle:
-            try:
-                conversation = json.load(handle)
-            except ValueError:
-                continue
-        for record in listed(field(conversation, "messages")):
+        for record in listed(field(json_file(path), "messages")):
             message(record)
     for path in lines:
         for record in json_lines(path):
@@ -239,11 +243,7 @@ def opencode_family(home, name):
             connection.close()
     legacy = files_below(os.path.join(root, "storage", "message"), lambda entry: entry.endswith(".json"))
     for path in legacy:
-        with open(path, "rb") as handle:
-            try:
-                record = json.load(handle)
-            except ValueError:
-                continue
+        record = json_file(path)
         if isinstance(record, dict):
             identifier = record.get("id") if isinstance(record.get("id"), str) else os.path.basename(path)[:-5]
             messages.setdefault(identifier, record)
@@ -271,11 +271,7 @@ def kilo(home):
 def cline(home):
     root = os.path.join(home, ".config", "Code", "User", "globalStorage", "saoudrizwan.claude-dev")
     placed = set()
-    try:
-        with open(os.path.join(root, "state", "taskHistory.json"), "rb") as handle:
-            history = json.load(handle)
-    except (OSError, ValueError):
-        history = []
+    history = json_file(os.path.join(root, "state", "taskHistory.json"))
     for item in listed(history):
         if isinstance(field(item, "id"), str) and isinstance(field(item, "cwdOnTaskInitialization"), str):
             placed.add(item["id"])
@@ -286,12 +282,7 @@ def cline(home):
         paths = [path for path in paths if os.path.isfile(path)]
     count = empty()
     for path in paths:
-        with open(path, "rb") as handle:
-            try:
-                entries = json.load(handle)
-            except ValueError:
-                continue
-        for entry in listed(entries):
+        for entry in listed(json_file(path)):
             if field(entry, "type") != "say" or field(entry, "say") != "api_req_started":
                 continue
             try:

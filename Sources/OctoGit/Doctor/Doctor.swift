@@ -45,7 +45,7 @@ public enum Doctor {
     var notes: [DoctorReport.NotesRefInfo] = []
     var refs = Set(notesRefs)
     for reference in try repository.references(matching: "refs/notes/octo/*") { refs.insert(reference.name) }
-    var unreadableRefs: Set<String> = []
+    var usageReadable = true
     for ref in refs.sorted() {
       let tip = try repository.reference(ref)
       var count = 0
@@ -53,14 +53,14 @@ public enum Doctor {
       do {
         if tip != nil { count = try repository.notes(ref: ref).count }
       } catch {
-        unreadableRefs.insert(ref)
+        if ref == UsageNote.ref { usageReadable = false }
         problems.append(
           "\(ref) cannot be read as notes (\(error)): see what it holds with git log \(ref), and if it is "
             + "not notes remove it with git update-ref -d \(ref)")
       }
       notes.append(DoctorReport.NotesRefInfo(ref: ref, exists: tip != nil, notes: count, tip: tip?.target.hex))
     }
-    if !unreadableRefs.contains(UsageNote.ref), let problem = try unreadableLines(repository) {
+    if usageReadable, let problem = try unreadableLines(repository) {
       problems.append(problem)
     }
     if try repository.reference("refs/notes/octo") != nil {

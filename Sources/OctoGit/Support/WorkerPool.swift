@@ -6,8 +6,9 @@ import Foundation
 /// Items, outputs and the work are `Sendable`, checked by the compiler: what a worker needs beyond its item
 /// (a repository, an object database) it opens itself, on its own thread. Outputs reach the calling thread
 /// all at the end in the items' order (``map(_:_:)``, and ``reduce(_:into:_:)`` one value per worker), in
-/// the items' order as they come (``stream(_:holding:threads:_:consume:)``), or in the order the workers send them, any
-/// number per item, with an optional bound on what waits untaken (``run(_:holding:threads:_:receive:)``).
+/// the items' order as they come (``stream(_:holding:threads:_:consume:)``), or in the order the workers
+/// send them, any number per item, with an optional bound on what waits untaken
+/// (``run(_:holding:threads:_:receive:)``).
 ///
 /// Every entry point returns only once every worker has stopped, also when it throws (a throwing worker or
 /// calling thread first stops the others: no item is started after it): nothing a worker runs (libgit2
@@ -69,9 +70,9 @@ enum WorkerPool {
     }
   }
 
-  /// `transform` applied to each of `items` on up to `threads` (``width``) threads of their own, while the calling
-  /// thread hands each output to `consume`, in the items' order, as soon as it and those before it are
-  /// ready: work that must stay on one thread (writing to a database) overlaps work that need not. When
+  /// `transform` applied to each of `items` on up to `threads` (``width``) threads of their own, while the
+  /// calling thread hands each output to `consume`, in the items' order, as soon as it and those before it
+  /// are ready: work that must stay on one thread (writing to a database) overlaps work that need not. When
   /// `consume` throws, no item is started any more; the error is thrown once the workers have stopped.
   /// With `holding`, an item's output is handed over only while it is fewer than that many items past the
   /// one `consume` needs next (the workers wait): large outputs read faster than they are consumed do not
@@ -106,8 +107,9 @@ enum WorkerPool {
     }
   }
 
-  /// Hands each of `items` to `produce` on up to `threads` (``width``) threads of their own, while the calling thread
-  /// runs `receive`, which takes what the producers send (``Receiver/next()``) in the order they sent it.
+  /// Hands each of `items` to `produce` on up to `threads` (``width``) threads of their own, while the calling
+  /// thread runs `receive`, which takes what the producers send (``Receiver/next()``) in the order they sent
+  /// it.
   ///
   /// Back-pressure: a send with a weight (``Sender/send(_:weight:)``, say its bytes) first waits while more
   /// than `limit` of weight waits untaken, so the producers keep only about that much ahead of the calling
