@@ -14,6 +14,7 @@ need_hyperfine
 snapshot_with_git='cp .git/index .git/bench-index && GIT_INDEX_FILE=.git/bench-index git add -A && tree=$(GIT_INDEX_FILE=.git/bench-index git write-tree) && commit=$(git commit-tree "$tree" -p HEAD -m snapshot) && git update-ref refs/bench/snapshot "$commit"'
 rows=""
 phases=""
+floors=""
 for size in ${CHECKPOINT_SIZES:-20000 100000}; do
   repo="$work/checkpoint-$size"
   [ "$size" = 20000 ] && repo="$work/checkpoint-22k"
@@ -40,6 +41,12 @@ checkpoint, $size files|$work/cp-octo-$size.json|$work/cp-status-$size.json|git 
   timings=$(OCTO_GIT_TIMINGS=1 "$bin" checkpoint --quiet 2>&1 >/dev/null | grep '^timings' || true)
   [ -z "$timings" ] || phases="$phases
 $size files: $timings"
+  floor=$(floor_binary)
+  if [ -n "$floor" ]; then
+    git ls-files -z > "$work/cp-paths-$size"
+    floors="$floors
+$size files: $("$floor" lstat 1 < "$work/cp-paths-$size") ms on one thread, $("$floor" lstat 2 < "$work/cp-paths-$size") ms on two"
+  fi
 done
 
 # The largest tree again with a file-system monitor: git's Watchman hook as core.fsmonitor, which both
@@ -119,3 +126,5 @@ print_table $rows \
   "checkpoints list (1,000)|$work/list-octo.json|$work/list-git.json|git for-each-ref (ids and subjects only)|-"
 IFS=$old_ifs
 [ -z "$phases" ] || printf 'a checkpoint with nothing new, by phase:%s\n' "$phases"
+# Without a monitor a checkpoint, like git status, must lstat every tracked file: the floor of its time.
+[ -z "$floors" ] || printf 'the floor without a monitor, an lstat of every tracked file from C (best of 5):%s\n' "$floors"

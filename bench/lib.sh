@@ -60,6 +60,17 @@ exec env -i PATH="\$PATH" HOME='$wrapper_home' XDG_CONFIG_HOME='$wrapper_home/.c
 SCRIPT
 }
 
+# The floor program (bench/floor.c), built once into $work: what libgit2 and the machine allow at best for
+# what a benchmark times. Prints its path, or nothing when it cannot be built (no C compiler, no libgit2).
+floor_binary() {
+  floor="$work/floor"
+  if [ ! -x "$floor" ] || [ "$bench_dir/floor.c" -nt "$floor" ]; then
+    # shellcheck disable=SC2046 # pkg-config's flags are words
+    cc -O2 -o "$floor" "$bench_dir/floor.c" $(pkg-config --cflags --libs libgit2) -lpthread 2>/dev/null || return 0
+  fi
+  echo "$floor"
+}
+
 # Prints a table from hyperfine JSON exports: each line of $1 is "label|ours.json|peer.json" (peer may be
 # empty); the ratio is ours / peer.
 print_table() {
