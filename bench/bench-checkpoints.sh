@@ -44,8 +44,10 @@ $size files: $timings"
   floor=$(floor_binary)
   if [ -n "$floor" ]; then
     git ls-files -z > "$work/cp-paths-$size"
+    one=$("$floor" lstat 1 < "$work/cp-paths-$size") || one="?"
+    two=$("$floor" lstat 2 < "$work/cp-paths-$size") || two="?"
     floors="$floors
-$size files: $("$floor" lstat 1 < "$work/cp-paths-$size") ms on one thread, $("$floor" lstat 2 < "$work/cp-paths-$size") ms on two"
+$size files: $one ms on one thread, $two ms on two"
   fi
 done
 
@@ -127,4 +129,5 @@ print_table $rows \
 IFS=$old_ifs
 [ -z "$phases" ] || printf 'a checkpoint with nothing new, by phase:%s\n' "$phases"
 # Without a monitor a checkpoint, like git status, must lstat every tracked file: the floor of its time.
-[ -z "$floors" ] || printf 'the floor without a monitor, an lstat of every tracked file from C (best of 5):%s\n' "$floors"
+[ -z "$floors" ] ||
+  printf 'the floor without a monitor, an lstat of every tracked file from C (best of 5):%s\n' "$floors"

@@ -33,12 +33,14 @@ hyperfine --warmup 1 --runs 5 --export-json "$work/history-git.json" \
 # one thread and on two.
 floor=$(floor_binary)
 if [ -n "$floor" ]; then
-  for index in .git/objects/pack/*.idx; do git show-index < "$index" | sed "s|^|$index |"; done > "$work/history-offsets"
+  for index in .git/objects/pack/*.idx; do
+    git show-index < "$index" | sed "s|^|$index |"
+  done > "$work/history-offsets"
   git notes --ref=octo/usage list | cut -d' ' -f1 > "$work/history-blobs"
   awk 'NR == FNR { note[$1] = 1; next } ($3 in note) { print $1, $2, $3 }' "$work/history-blobs" \
     "$work/history-offsets" | sort -k1,1 -k2,2n | cut -d' ' -f3 > "$work/history-blobs-ordered"
-  floor_one=$("$floor" read .git/objects 1 < "$work/history-blobs-ordered")
-  floor_two=$("$floor" read .git/objects 2 < "$work/history-blobs-ordered")
+  floor_one=$("$floor" read .git/objects 1 < "$work/history-blobs-ordered") || floor_one="?"
+  floor_two=$("$floor" read .git/objects 2 < "$work/history-blobs-ordered") || floor_two="?"
 fi
 hyperfine -N --warmup 3 --runs 20 --export-json "$work/history-warm.json" "$bin usage --by model" >/dev/null
 sh -c "$fresh"

@@ -6,6 +6,7 @@
  *
  * Prints the best of five rounds in milliseconds, list reading left out. Only what octo-git also pays is
  * timed: no parsing, no writing. */
+#define _POSIX_C_SOURCE 200809L
 #include <git2.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -52,17 +53,21 @@ static void *run(void *argument) {
   return NULL;
 }
 
+/* Reads the list; 0 with a message when it is empty, too long or memory runs out. */
 static int read_list(char separator) {
   items = calloc(MAX_ITEMS, sizeof *items);
+  if (items == NULL) return fprintf(stderr, "floor: out of memory\n"), 0;
   char *line = NULL;
   size_t capacity = 0;
   ssize_t length;
-  while (count < MAX_ITEMS && (length = getdelim(&line, &capacity, separator, stdin)) > 0) {
+  while ((length = getdelim(&line, &capacity, separator, stdin)) > 0) {
     if (line[length - 1] == separator) line[--length] = 0;
     if (length == 0 || (reading && length != 40)) continue;
-    items[count++] = strdup(line);
+    if (count == MAX_ITEMS) return fprintf(stderr, "floor: more than %d items\n", MAX_ITEMS), 0;
+    if ((items[count++] = strdup(line)) == NULL) return fprintf(stderr, "floor: out of memory\n"), 0;
   }
   free(line);
+  if (count == 0) fprintf(stderr, "floor: nothing to read on standard input\n");
   return count > 0;
 }
 
@@ -73,8 +78,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   objects_dir = reading ? argv[2] : NULL;
-  threads = atoi(argv[argc - 1]);
-  if (threads < 1 || threads > MAX_THREADS || !read_list(reading ? '\n' : '\0')) return 2;
+  char *end;
+  long wanted = strtol(argv[argc - 1], &end, 10);
+  if (*end != 0 || wanted < 1 || wanted > MAX_THREADS) {
+    fprintf(stderr, "floor: THREADS is 1 to %d\n", MAX_THREADS);
+    return 2;
+  }
+  threads = (int)wanted;
+  if (!read_list(reading ? '\n' : '\0')) return 2;
   git_libgit2_init();
   /* As octo-git reads notes in bulk: no re-hashing, no object cache. */
   git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
@@ -83,15 +94,16 @@ int main(int argc, char **argv) {
   for (int round = 0; round < 5; round++) {
     pthread_t workers[MAX_THREADS];
     double start = now_ms();
-    for (long part = 0; part < threads; part++) pthread_create(&workers[part], NULL, run, (void *)part);
-    int failed = 0;
-    for (int part = 0; part < threads; part++) {
+    int started = 0;
+    while (started < threads && pthread_create(&workers[started], NULL, run, (void *)(long)started) == 0) started++;
+    int failed = started < threads;
+    for (int part = 0; part < started; part++) {
       void *result;
       pthread_join(workers[part], &result);
       failed |= result != NULL;
     }
     if (failed) {
-      fprintf(stderr, "floor: an object could not be read\n");
+      fprintf(stderr, "floor: a thread could not start, or an object could not be read\n");
       return 1;
     }
     double elapsed = now_ms() - start;

@@ -64,9 +64,10 @@ SCRIPT
 # what a benchmark times. Prints its path, or nothing when it cannot be built (no C compiler, no libgit2).
 floor_binary() {
   floor="$work/floor"
-  if [ ! -x "$floor" ] || [ "$bench_dir/floor.c" -nt "$floor" ]; then
-    # shellcheck disable=SC2046 # pkg-config's flags are words
-    cc -O2 -o "$floor" "$bench_dir/floor.c" $(pkg-config --cflags --libs libgit2) -lpthread 2>/dev/null || return 0
+  if [ ! -x "$floor" ] || [ -n "$(find "$bench_dir/floor.c" -newer "$floor")" ]; then
+    floor_flags=$(pkg-config --cflags --libs libgit2 2>/dev/null) || return 0
+    # shellcheck disable=SC2086 # pkg-config's flags are words
+    "${CC:-cc}" -O2 -o "$floor" "$bench_dir/floor.c" $floor_flags -lpthread 2>/dev/null || return 0
   fi
   echo "$floor"
 }

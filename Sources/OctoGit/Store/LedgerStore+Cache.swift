@@ -60,7 +60,7 @@ extension LedgerStore {
   }
 
   /// Reads every note of `tip` again into an emptied cache, writing each part as it is read (the reading
-  /// goes on on other threads) and building the indexes once at the end.
+  /// goes on on another thread) and building the indexes once at the end.
   private func rebuildCache(from repository: Repository, tip: Oid, ref: String) throws -> CacheRefresh {
     var refresh = CacheRefresh()
     refresh.rebuilt = true

@@ -67,23 +67,29 @@ struct NotesCacheTests {
     #expect(try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "commit")) == byCommit)
   }
 
-  @Test("a notes tree naming one commit twice (flat and fanned out) is read, the last entry counting")
+  @Test("a notes tree naming one commit twice (flat and fanned out) is read as git reads it: both notes")
   func commitNamedTwice() throws {
     let fixture = try TestRepository()
     let commit = try fixture.git("rev-parse", "HEAD")
     func line(_ id: String, _ output: Int) -> String {
       #"{"id":"\#(id)","model":"gpt-5","in":1,"out":\#(output),"at":"2026-11-02T10:00:00Z","v":1}"# + "\n"
     }
+    // The flat entry holds a and b, the fanned-out one (the last in the tree's walk) another copy of a.
     let first = try fixture.git("hash-object", "-w", "--stdin", input: line("a", 10) + line("b", 20))
-    let second = try fixture.git("hash-object", "-w", "--stdin", input: line("a", 10))
+    let second = try fixture.git("hash-object", "-w", "--stdin", input: line("a", 30))
     let fanout = try fixture.git(
       "mktree", input: "100644 blob \(second)\t\(commit.dropFirst(2))\n")
     let tree = try fixture.git(
       "mktree", input: "100644 blob \(first)\t\(commit)\n040000 tree \(fanout)\t\(commit.prefix(2))\n")
     let notes = try fixture.git("commit-tree", tree, "-m", "notes")
     try fixture.git("update-ref", "refs/notes/octo/usage", notes)
+    // The witness: git shows the two notes one after the other.
+    let shown = try fixture.git("notes", "--ref=octo/usage", "show", commit)
+    #expect(shown.contains(#""id":"b""#) && shown.contains(#""out":30"#))
     let report = try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "model"))
-    #expect(report["total"]?["events"]?.intValue ?? 0 >= 1)
+    // a counts once, as the last entry has it (30), and b is kept.
+    #expect(report["total"]?["events"]?.intValue == 2)
+    #expect(report["total"]?["out"]?.intValue == 50)
     try fixture.octo("cache", "rebuild")
     #expect(try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "model")) == report)
   }

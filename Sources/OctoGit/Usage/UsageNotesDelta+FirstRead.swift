@@ -1,0 +1,115 @@
+import Foundation
+
+extension UsageNotesDelta {
+  /// Every note of the notes commit `tip`, handed to `consume` in parts (each a delta of its own, commits not
+  /// looked up) in the order the blobs are cheapest to read, while the next parts are read on another
+  /// thread: a first read of a long history, written as it is read.
+  ///
+  /// One thread reads, and only copies the notes' bytes out; they are parsed on the calling thread, beside
+  /// the writing. Threads reading one pack contend on libgit2's locks: libgit2 alone read the 100,000 notes of
+  /// `bench/bench-history.sh` in 382 ms on one thread and 514 ms on two (`bench/floor.c`). What is read and
+  /// not yet taken is bounded in bytes, so a history of huge notes is not held in memory when writing is slow.
+  static func readAll(
+    _ repository: Repository, tip: Oid, everyField: Bool = true, consume: (UsageNotesDelta) throws -> Void
+  ) throws {
+    try LibGit2.withBulkReads {
+      let notes = NotesByCommit(try repository.notes(inNotesCommit: tip))
+      let order = repository.readingOrder(of: notes.blobs)
+      PhaseTimings.mark("notes tree")
+      let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
+      let folder = repository.objectsFolder
+      typealias Sender = WorkerPool.Sender<Result<RawNotes, Error>>
+      try WorkerPool.run(parts, holding: 16 << 20, threads: 1) { (part, sender: Sender) in
+        do {
+          let objects = try ObjectDatabase.open(folder: folder)
+          var raw = RawNotes()
+          for position in part {
+            try objects.withContent(of: notes.blobs[position]) { raw.bytes.append(contentsOf: $0) }
+            for other in notes.others(of: position) {
+              raw.bytes.append(0x0A)
+              try objects.withContent(of: other) { raw.bytes.append(contentsOf: $0) }
+            }
+            raw.positions.append(position)
+            raw.ends.append(raw.bytes.count)
+            if raw.bytes.count >= 4 << 20 {
+              sender.send(.success(raw), weight: raw.bytes.count)
+              raw = RawNotes()
+            }
+          }
+          if !raw.positions.isEmpty { sender.send(.success(raw), weight: raw.bytes.count) }
+        } catch {
+          sender.send(.failure(error))
+        }
+      } receive: { received in
+        while let raw = try received.next()?.get() {
+          var delta = UsageNotesDelta()
+          delta.rebuilt = true
+          delta.tip = tip
+          delta.notes.reserveCapacity(raw.positions.count)
+          raw.bytes.withUnsafeBytes { bytes in
+            var start = 0
+            for (position, end) in zip(raw.positions, raw.ends) {
+              let first = delta.lines.count
+              let unread = UsageEvent.append(
+                linesIn: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: &delta.lines,
+                everyField: everyField)
+              start = end
+              delta.unread += unread
+              delta.notes.append(
+                Note(
+                  commit: notes.commits[position], time: 0, summary: "", described: false,
+                  lines: first..<delta.lines.count, unread: unread))
+            }
+          }
+          try consume(delta)
+        }
+      }
+    }
+  }
+
+  /// The notes of a notes tree by annotated commit. A tree may name one commit more than once (flat and
+  /// fanned out, as a tool other than git can write it): git then reads the notes one after the other, and so
+  /// does this, the last entry first, so that an event in several of them counts as the last entry has it.
+  private struct NotesByCommit: Sendable {
+    /// Each annotated commit once, in the tree's order, and its note (the last entry naming it).
+    var commits: [Oid] = []
+    var blobs: [Oid] = []
+    /// For commits named more than once (by position), the notes of the other entries, last first.
+    private var others: [Int: [Oid]] = [:]
+
+    init(_ entries: [NoteEntry]) {
+      commits.reserveCapacity(entries.count)
+      blobs.reserveCapacity(entries.count)
+      // A tree as git writes it lists its notes in increasing order, which one pass checks; only another order
+      // is looked at through a dictionary.
+      if zip(entries, entries.dropFirst()).allSatisfy({ $0.annotated < $1.annotated }) {
+        commits = entries.map(\.annotated)
+        blobs = entries.map(\.blob)
+        return
+      }
+      var positions: [Oid: Int] = [:]
+      for entry in entries {
+        if let position = positions[entry.annotated] {
+          others[position, default: []].insert(blobs[position], at: 0)
+          blobs[position] = entry.blob
+        } else {
+          positions[entry.annotated] = commits.count
+          commits.append(entry.annotated)
+          blobs.append(entry.blob)
+        }
+      }
+    }
+
+    /// The notes of the other entries naming the commit at `position`, to read after `blobs[position]`.
+    func others(of position: Int) -> [Oid] { others.isEmpty ? [] : others[position] ?? [] }
+  }
+
+  /// The bytes of notes, one after another, as the reading thread copies them out.
+  private struct RawNotes: Sendable {
+    /// The notes' commits (by position in ``NotesByCommit``).
+    var positions: [Int] = []
+    var bytes: [UInt8] = []
+    /// Where each note's bytes end, in step with `positions`.
+    var ends: [Int] = []
+  }
+}
