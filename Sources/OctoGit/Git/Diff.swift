@@ -113,11 +113,13 @@ extension Repository {
   }
 }
 
-/// A path that differs between two trees, with the blob ids on each side (no content is read).
+/// A path that differs between two trees, with the blob ids and modes on each side (no content is read).
 public struct ChangedPath: Equatable, Sendable {
   public let path: String
   public let oldID: Oid?
   public let newID: Oid?
+  public var oldMode: EntryMode? = nil
+  public var newMode: EntryMode? = nil
 }
 
 extension Repository {
@@ -173,10 +175,12 @@ extension Repository {
     if oldFolder != nil || newFolder != nil {
       try compareTrees(oldFolder, newFolder, prefix: path + "/", into: &changes)
     }
-    let oldFile = old.flatMap { $0.mode == .tree ? nil : $0.id }
-    let newFile = new.flatMap { $0.mode == .tree ? nil : $0.id }
+    let oldFile = old.flatMap { $0.mode == .tree ? nil : $0 }
+    let newFile = new.flatMap { $0.mode == .tree ? nil : $0 }
     if oldFile != nil || newFile != nil {
-      changes.append(ChangedPath(path: path, oldID: oldFile, newID: newFile))
+      changes.append(
+        ChangedPath(
+          path: path, oldID: oldFile?.id, newID: newFile?.id, oldMode: oldFile?.mode, newMode: newFile?.mode))
     }
   }
 }

@@ -20,6 +20,21 @@ public final class ObjectDatabase {
     var oid = id.raw
     let object = DatabaseObjectHandle(
       try makeHandle("read object \(id.abbreviated())") { git_odb_read(&$0, handle.pointer, &oid) })
+    return try Self.withContent(of: object, body)
+  }
+
+  /// Calls `body` with an object's raw content, as ``withContent(of:_:)``; `nil` without calling it when the
+  /// object cannot be read (missing or damaged).
+  public func withContentIfReadable<T>(of id: Oid, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+    var oid = id.raw
+    var pointer: OpaquePointer?
+    guard git_odb_read(&pointer, handle.pointer, &oid) == 0, let pointer else { return nil }
+    return try Self.withContent(of: DatabaseObjectHandle(pointer), body)
+  }
+
+  private static func withContent<T>(of object: DatabaseObjectHandle, _ body: (UnsafeRawBufferPointer) throws -> T)
+    rethrows -> T
+  {
     let size = git_odb_object_size(object.pointer)
     return try withExtendedLifetime(object) {
       try body(UnsafeRawBufferPointer(start: git_odb_object_data(object.pointer), count: size))
@@ -38,11 +53,23 @@ extension Repository {
   }
 
   /// Calls `body` with the position in `ids` and the content of each object, in the order they are cheapest
-  /// to read (pack order, see ``PackOrder``; a handful are read as given).
-  func forEachBlob(_ ids: [Oid], _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+  /// to read (pack order, see ``PackOrder``; a handful are read as given). An object that cannot be read
+  /// (missing, as a notes tree made with `git mktree --missing` names one) is handed to `unreadable` by
+  /// position, or fails the call when no `unreadable` is given.
+  func forEachBlob(
+    _ ids: [Oid], unreadable: ((Int) -> Void)? = nil, _ body: (Int, UnsafeRawBufferPointer) throws -> Void
+  ) throws {
     let objects = try objectDatabase()
     let order = ids.count < 64 ? Array(ids.indices) : readingOrder(of: ids)
-    for position in order { try objects.withContent(of: ids[position]) { try body(position, $0) } }
+    for position in order {
+      guard let unreadable else {
+        try objects.withContent(of: ids[position]) { try body(position, $0) }
+        continue
+      }
+      if try objects.withContentIfReadable(of: ids[position], { try body(position, $0) }) == nil {
+        unreadable(position)
+      }
+    }
   }
 
   /// The folder of this repository's objects, for ``ObjectDatabase/open(folder:)`` on another thread.
@@ -60,9 +87,16 @@ extension Repository {
 
   /// Calls `body` with each note of `notesCommit`: the annotated object's id as its 40 hexadecimal digits
   /// (the note's path with the fan-out slashes taken out), and the note's blob.
+  ///
+  /// Read as git reads a notes tree: a note is a regular file whose path spells 40 digits, and the fan-out
+  /// folders are named by two (other entries are not notes). A subtree already walked is not walked again:
+  /// git never writes one twice, and a crafted tree repeating one at each level would name millions of notes
+  /// in a few objects.
   func forEachNote(inNotesCommit notesCommit: Oid, _ body: (UnsafeBufferPointer<UInt8>, Oid) throws -> Void) throws {
     let objects = try objectDatabase()
     var path = [UInt8](repeating: 0, count: 40)
+    // Subtrees walked, by the first 8 bytes of their ids.
+    var walked = Set<UInt64>()
     func place(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) {
       for (index, byte) in name.enumerated() { path[offset + index] = byte }
     }
@@ -81,18 +115,20 @@ extension Repository {
           for digit in bytes[position..<space] where (0x30...0x37).contains(digit) && mode < 0o1_000_000 {
             mode = mode << 3 | UInt32(digit - 0x30)
           }
-          let isTree = mode & 0o170000 == 0o040000
           let name = (space + 1)..<end
           let id = Oid(bytes: UnsafeRawBufferPointer(rebasing: raw[(end + 1)..<(end + 21)]))
           position = end + 21
-          if isTree {
-            if depth + name.count < 40 { subtrees.append((id, name)) }
-          } else if depth + name.count == 40 {
+          switch mode & 0o170000 {
+          case 0o040000 where name.count == 2 && depth + 2 < 40:
+            subtrees.append((id, name))
+          case 0o100000 where depth + name.count == 40:
             place(bytes[name], at: depth)
             try path.withUnsafeBufferPointer { try body($0, id) }
+          default:
+            break
           }
         }
-        for (subtree, name) in subtrees {
+        for (subtree, name) in subtrees where walked.insert(subtree.prefix64).inserted {
           place(bytes[name], at: depth)
           try walk(subtree, depth: depth + name.count)
         }

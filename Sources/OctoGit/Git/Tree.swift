@@ -11,6 +11,9 @@ public enum EntryMode: UInt32, Sendable {
   case gitlink = 0o160000
 
   var filemode: git_filemode_t { git_filemode_t(rawValue) }
+
+  /// A file's content, executable or not (not a link, a folder or a submodule).
+  var isRegularFile: Bool { self == .blob || self == .executable }
 }
 
 /// One entry of a tree.

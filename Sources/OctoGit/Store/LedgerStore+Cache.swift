@@ -28,11 +28,18 @@ extension LedgerStore {
       // `cache rebuild` times its phases itself; a report's first read is timed with the report's.
       if rebuild { PhaseTimings.start() }
       defer { if rebuild { PhaseTimings.report() } }
-      return try rebuildCache(from: repository, tip: current, ref: ref)
+      return try readingNotes(of: ref) { try rebuildCache(from: repository, tip: current, ref: ref) }
     }
-    guard let delta = try UsageNotesDelta.read(repository, ref: ref, since: cachedTip, rebuild: rebuild) else {
-      return CacheRefresh()
+    let delta: UsageNotesDelta?
+    do {
+      delta = try UsageNotesDelta.read(repository, ref: ref, since: cachedTip, rebuild: rebuild)
+    } catch let error as GitError {
+      // The two notes trees could not be compared (libgit2 refuses a tree with an empty name, as a crafted
+      // one holds): every note is read again, with the full read's own rules.
+      guard let current else { throw error }
+      return try readingNotes(of: ref) { try rebuildCache(from: repository, tip: current, ref: ref) }
     }
+    guard let delta else { return CacheRefresh() }
     var refresh = CacheRefresh()
     refresh.rebuilt = delta.rebuilt
     refresh.malformedLines = delta.malformedLines
@@ -57,6 +64,18 @@ extension LedgerStore {
       try settle(in: db, from: repository, ref: ref, tip: delta.tip)
     }
     return refresh
+  }
+
+  /// Runs `read` on the notes of `ref`. A notes ref is fetched from others and may hold anything (a tree, a
+  /// blob, a damaged notes tree): git's failure to read it becomes one line naming the ref and what to do.
+  private func readingNotes<T>(of ref: String, _ read: () throws -> T) throws -> T {
+    do {
+      return try read()
+    } catch let error as GitError {
+      throw OctoError(
+        "\(ref) cannot be read as notes (\(error.message))",
+        hint: "see what it holds with git log \(ref); if it is not notes, remove it with git update-ref -d \(ref)")
+    }
   }
 
   /// Reads every note of `tip` again into an emptied cache, writing each part as it is read (the reading
@@ -101,13 +120,16 @@ extension LedgerStore {
       in: db, from: repository,
       holding: "SELECT commit_id FROM note_line WHERE event_id IN (SELECT id FROM touched_event)")
     try describeCommits(in: db, from: repository, holding: "SELECT commit_id FROM note_commit WHERE malformed > 0")
+    // Each touched event's lines ranked once (an event on thousands of notes, as a crafted notes tree can
+    // give it, costs their sorting, not the square of their number).
     try db.execute(
       sql: """
-        UPDATE note_line SET shadowed = EXISTS (
-          SELECT 1 FROM note_line AS other WHERE other.event_id = note_line.event_id
-            AND (other.commit_time > note_line.commit_time
-              OR (other.commit_time = note_line.commit_time AND other.commit_id > note_line.commit_id)))
-        WHERE event_id IN (SELECT id FROM touched_event)
+        UPDATE note_line SET shadowed = ranked.position > 1
+        FROM (
+          SELECT rowid AS line, row_number() OVER (
+            PARTITION BY event_id ORDER BY commit_time DESC, commit_id DESC) AS position
+          FROM note_line WHERE event_id IN (SELECT id FROM touched_event)) AS ranked
+        WHERE note_line.rowid = ranked.line
         """)
     if let tip {
       try db.execute(sql: "INSERT OR REPLACE INTO notes_tip (ref, tip) VALUES (?, ?)", arguments: [ref, tip.hex])

@@ -29,12 +29,14 @@ public enum SafeText {
     text.split(separator: "\n", omittingEmptySubsequences: false).map { terminal(String($0)) }.joined(separator: "\n")
   }
 
-  /// A CSV cell that a spreadsheet would read as a formula (`= + - @`, a tab or a carriage return first)
-  /// gets a leading `'`, as OWASP advises; any other cell is unchanged.
+  /// A CSV cell with its control characters escaped as for a terminal (CSV is often read on one; a tab or a
+  /// carriage return first would also make a spreadsheet read a formula), and with a leading `'` when a
+  /// spreadsheet would read it as a formula (`= + - @` first), as OWASP advises; any other cell is unchanged.
   public static func csvCell(_ cell: String) -> String {
+    let cell = terminal(cell)
     guard let first = cell.utf8.first else { return cell }
     switch first {
-    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return "'" + cell
+    case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"): return "'" + cell
     default: return cell
     }
   }

@@ -172,7 +172,10 @@ public struct UsageEvent: Equatable, Sendable {
           throw OctoError.badInput("unsupported format version \(CanonicalJSON.string(value))")
         }
       case .text:
-        guard let text = value.stringValue else { throw OctoError.badInput("\"\(key)\" must be a string") }
+        guard var text = value.stringValue else { throw OctoError.badInput("\"\(key)\" must be a string") }
+        guard !text.withUTF8(UsageField.holdsNul) else {
+          throw OctoError.badInput("\"\(key)\" holds the character U+0000")
+        }
         event[text: field] = text
       case .time:
         guard let stamp = value.stringValue, let parsed = Timestamp.milliseconds(text: stamp) else {

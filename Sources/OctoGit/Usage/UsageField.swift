@@ -89,6 +89,14 @@ enum UsageField: Int, CaseIterable, Sendable {
     return value
   }
 
+  /// Whether a text field's UTF-8 holds U+0000. SQLite and C would end the text there: a crafted model
+  /// `m\u0000x` would be reported as `m`, merged with the real one. A line holding one is malformed. (Other
+  /// control characters are kept, and escaped wherever text is shown.)
+  static func holdsNul(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = utf8.baseAddress else { return false }
+    return memchr(base, 0, utf8.count) != nil
+  }
+
   /// The field a key names, matched on its bytes.
   static func named(_ key: UnsafeBufferPointer<UInt8>) -> UsageField? {
     guard key.count > 0, key.count < packedByLength.count else { return nil }

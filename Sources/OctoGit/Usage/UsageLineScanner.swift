@@ -176,18 +176,20 @@ enum UsageLineScanner {
           invalid |= bit
         } else if first == UInt8(ascii: "\"") {
           if let range = plainString() {
+            let text = UnsafeBufferPointer(rebasing: bytes[range])
             if field == .at {
               at = range
               atText = nil
             } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
-              setText(
-                field, texts.text(UnsafeBufferPointer(rebasing: bytes[range]), for: field), isEmpty: range.isEmpty)
+              setText(field, texts.text(text, for: field), isEmpty: range.isEmpty)
             }
           } else {
             var text = try parser.string()
             if field == .at {
               atText = text
               at = nil
+            } else if text.withUTF8(UsageField.holdsNul) {  // only an escape spells U+0000
+              invalid |= bit
             } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
               setText(field, text.withUTF8 { texts.text($0, for: field) }, isEmpty: text.isEmpty)
             }

@@ -24,11 +24,16 @@ extension UsageNotesDelta {
           let objects = try ObjectDatabase.open(folder: folder)
           var raw = RawNotes()
           for position in part {
-            try objects.withContent(of: notes.blobs[position]) { raw.bytes.append(contentsOf: $0) }
+            // A note that cannot be read (missing) counts as one line that could not be read.
+            var missing = 0
+            if objects.withContentIfReadable(of: notes.blobs[position], { raw.bytes.append(contentsOf: $0) }) == nil {
+              missing += 1
+            }
             for other in notes.others(of: position) {
               raw.bytes.append(0x0A)
-              try objects.withContent(of: other) { raw.bytes.append(contentsOf: $0) }
+              if objects.withContentIfReadable(of: other, { raw.bytes.append(contentsOf: $0) }) == nil { missing += 1 }
             }
+            if missing > 0 { raw.missing[raw.positions.count] = missing }
             raw.positions.append(position)
             raw.ends.append(raw.bytes.count)
             if raw.bytes.count >= 4 << 20 {
@@ -48,12 +53,13 @@ extension UsageNotesDelta {
           delta.notes.reserveCapacity(raw.positions.count)
           raw.bytes.withUnsafeBytes { bytes in
             var start = 0
-            for (position, end) in zip(raw.positions, raw.ends) {
+            for (index, (position, end)) in zip(raw.positions, raw.ends).enumerated() {
               let first = delta.lines.count
-              let unread = UsageEvent.append(
+              var unread = UsageEvent.append(
                 linesIn: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: &delta.lines,
                 everyField: everyField)
               start = end
+              unread.malformed += raw.missing[index] ?? 0
               delta.unread += unread
               delta.notes.append(
                 Note(
@@ -111,5 +117,7 @@ extension UsageNotesDelta {
     var bytes: [UInt8] = []
     /// Where each note's bytes end, in step with `positions`.
     var ends: [Int] = []
+    /// How many of a note's blobs could not be read, by index in `positions` (only those with any).
+    var missing: [Int: Int] = [:]
   }
 }

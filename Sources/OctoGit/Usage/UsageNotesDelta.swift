@@ -58,9 +58,17 @@ struct UsageNotesDelta: Sendable {
       let oldTree = try repository.commit(previous).tree
       let newTree = try repository.commit(current).tree
       for changed in try repository.changedPaths(from: oldTree, to: newTree) {
-        guard let annotated = Oid(hex: changed.path.replacingOccurrences(of: "/", with: "")) else { continue }
-        changes.append((annotated, changed.newID))
-        if previousIDs, let old = changed.oldID { replaced.append(old) }
+        // Only what a full read takes for a note (see Repository.forEachNote): a regular file, named by 40
+        // hexadecimal digits split by fan-out folders of two.
+        let folders = changed.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        guard folders.allSatisfy({ $0.utf8.count == 2 }),
+          let annotated = Oid(hex: changed.path.replacingOccurrences(of: "/", with: ""))
+        else { continue }
+        let newBlob = changed.newMode.map(\.isRegularFile) == true ? changed.newID : nil
+        let oldBlob = changed.oldMode.map(\.isRegularFile) == true ? changed.oldID : nil
+        guard newBlob != nil || oldBlob != nil else { continue }
+        changes.append((annotated, newBlob))
+        if previousIDs, let oldBlob { replaced.append(oldBlob) }
       }
     } else {
       delta.rebuilt = true
@@ -70,16 +78,23 @@ struct UsageNotesDelta: Sendable {
     }
     let objects = try repository.objectDatabase()
     for blob in replaced {
-      let parsed = try objects.withContent(of: blob) { UsageEvent.scanAll(in: $0) }
-      delta.previousIDs += parsed.events.map(\.id)
+      let parsed = objects.withContentIfReadable(of: blob) { UsageEvent.scanAll(in: $0) }
+      delta.previousIDs += parsed?.events.map(\.id) ?? []
     }
     let present = changes.filter { $0.blob != nil }
     delta.removed = changes.filter { $0.blob == nil }.map(\.annotated.hex)
     // Reading every note of a long history: commits are looked up later, only for the reports that need them.
     let describe = commitDetails && !(delta.rebuilt && present.count > lazyDescriptionThreshold)
     var notes = [Note?](repeating: nil, count: present.count)
+    // A note whose blob cannot be read counts as one line that could not be read.
+    let missing = UsageNote.Unread(malformed: 1)
     try LibGit2.withBulkReads {
-      try repository.forEachBlob(present.map { $0.blob! }) { position, text in
+      try repository.forEachBlob(present.map { $0.blob! }) { position in
+        delta.unread += missing
+        notes[position] = Note(
+          commit: present[position].annotated, time: 0, summary: "", described: false,
+          lines: delta.lines.count..<delta.lines.count, unread: missing)
+      } _: { position, text in
         let first = delta.lines.count
         let unread = UsageEvent.append(linesIn: text, to: &delta.lines, everyField: commitDetails)
         delta.unread += unread

@@ -331,7 +331,11 @@ struct TeamPushReader: Sendable {
       } else {
         var lines: [UsageEvent] = []
         let entries = try repository.notes(inNotesCommit: current)
-        try repository.forEachBlob(entries.map(\.blob)) { position, text in
+        // A note whose blob cannot be read counts as one line that could not be read.
+        try repository.forEachBlob(entries.map(\.blob)) { _ in
+          malformed += 1
+          notes += 1
+        } _: { position, text in
           lines.removeAll(keepingCapacity: true)
           let unread = UsageEvent.append(linesIn: text, to: &lines)
           malformed += unread.malformed
