@@ -5,6 +5,10 @@ import Foundation
 public struct NoteEntry: Equatable, Sendable {
   public let annotated: Oid
   public let blob: Oid
+  /// When the notes tree names the object more than once (flat and fanned out, as a tool other than git can
+  /// write it): the blobs of the other entries, to read after `blob` (the last entry's), last first, as git
+  /// reads them one after the other.
+  public var otherBlobs: [Oid] = []
 }
 
 /// What ``Repository/updateNote(on:ref:author:maxAttempts:_:)`` did.

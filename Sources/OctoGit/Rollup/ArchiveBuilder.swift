@@ -54,9 +54,9 @@ struct ArchiveBuilder {
 
   /// Takes in one note's text; `path` is the annotated commit's id in hexadecimal, named when the note
   /// holds lines no report can read.
-  /// Counts a note whose blob could not be read (missing) as one line that could not be read.
-  mutating func addUnreadableNote(path: UnsafeBufferPointer<UInt8>) {
-    notes += 1
+  /// Counts a note's blob that could not be read (missing) as one line that could not be read (the note
+  /// itself is added, with what could be read of it).
+  mutating func addUnreadableBlob(path: UnsafeBufferPointer<UInt8>) {
     malformedLines += 1
     unread.append((String(decoding: path, as: UTF8.self), UsageNote.Unread(malformed: 1)))
   }

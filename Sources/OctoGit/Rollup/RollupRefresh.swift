@@ -147,8 +147,8 @@ extension RollupRefresh {
       {
         var builder = ArchiveBuilder(capacity: 4096)
         let notes = try repository.notes(inNotesCommit: current)
-        try repository.forEachBlob(notes.map(\.blob)) { position in
-          Array(notes[position].annotated.hex.utf8).withUnsafeBufferPointer { builder.addUnreadableNote(path: $0) }
+        try repository.forEachNoteText(notes) { position in
+          Array(notes[position].annotated.hex.utf8).withUnsafeBufferPointer { builder.addUnreadableBlob(path: $0) }
         } _: { position, text in
           Array(notes[position].annotated.hex.utf8).withUnsafeBufferPointer { builder.add(note: text, path: $0) }
         }

@@ -13,8 +13,8 @@ extension UsageNotesDelta {
     _ repository: Repository, tip: Oid, everyField: Bool = true, consume: (UsageNotesDelta) throws -> Void
   ) throws {
     try LibGit2.withBulkReads {
-      let notes = NotesByCommit(try repository.notes(inNotesCommit: tip))
-      let order = repository.readingOrder(of: notes.blobs)
+      let notes = try repository.notes(inNotesCommit: tip)
+      let order = repository.readingOrder(of: notes.map(\.blob))
       PhaseTimings.mark("notes tree")
       let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
       let folder = repository.objectsFolder
@@ -26,10 +26,11 @@ extension UsageNotesDelta {
           for position in part {
             // A note that cannot be read (missing) counts as one line that could not be read.
             var missing = 0
-            if objects.withContentIfReadable(of: notes.blobs[position], { raw.bytes.append(contentsOf: $0) }) == nil {
+            if objects.withContentIfReadable(of: notes[position].blob, { raw.bytes.append(contentsOf: $0) }) == nil {
               missing += 1
             }
-            for other in notes.others(of: position) {
+            // An object noted more than once: the notes one after the other, as git reads them.
+            for other in notes[position].otherBlobs {
               raw.bytes.append(0x0A)
               if objects.withContentIfReadable(of: other, { raw.bytes.append(contentsOf: $0) }) == nil { missing += 1 }
             }
@@ -63,7 +64,7 @@ extension UsageNotesDelta {
               delta.unread += unread
               delta.notes.append(
                 Note(
-                  commit: notes.commits[position], time: 0, summary: "", described: false,
+                  commit: notes[position].annotated, time: 0, summary: "", described: false,
                   lines: first..<delta.lines.count, unread: unread))
             }
           }
@@ -73,46 +74,9 @@ extension UsageNotesDelta {
     }
   }
 
-  /// The notes of a notes tree by annotated commit. A tree may name one commit more than once (flat and
-  /// fanned out, as a tool other than git can write it): git then reads the notes one after the other, and so
-  /// does this, the last entry first, so that an event in several of them counts as the last entry has it.
-  private struct NotesByCommit: Sendable {
-    /// Each annotated commit once, in the tree's order, and its note (the last entry naming it).
-    var commits: [Oid] = []
-    var blobs: [Oid] = []
-    /// For commits named more than once (by position), the notes of the other entries, last first.
-    private var others: [Int: [Oid]] = [:]
-
-    init(_ entries: [NoteEntry]) {
-      commits.reserveCapacity(entries.count)
-      blobs.reserveCapacity(entries.count)
-      // A tree as git writes it lists its notes in increasing order, which one pass checks; only another order
-      // is looked at through a dictionary.
-      if zip(entries, entries.dropFirst()).allSatisfy({ $0.annotated < $1.annotated }) {
-        commits = entries.map(\.annotated)
-        blobs = entries.map(\.blob)
-        return
-      }
-      var positions: [Oid: Int] = [:]
-      for entry in entries {
-        if let position = positions[entry.annotated] {
-          others[position, default: []].insert(blobs[position], at: 0)
-          blobs[position] = entry.blob
-        } else {
-          positions[entry.annotated] = commits.count
-          commits.append(entry.annotated)
-          blobs.append(entry.blob)
-        }
-      }
-    }
-
-    /// The notes of the other entries naming the commit at `position`, to read after `blobs[position]`.
-    func others(of position: Int) -> [Oid] { others.isEmpty ? [] : others[position] ?? [] }
-  }
-
   /// The bytes of notes, one after another, as the reading thread copies them out.
   private struct RawNotes: Sendable {
-    /// The notes' commits (by position in ``NotesByCommit``).
+    /// The notes' positions in the notes tree's entries.
     var positions: [Int] = []
     var bytes: [UInt8] = []
     /// Where each note's bytes end, in step with `positions`.

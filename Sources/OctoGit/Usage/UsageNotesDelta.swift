@@ -51,49 +51,55 @@ struct UsageNotesDelta: Sendable {
     if !rebuild, previousTip == current?.hex, previousTip != nil || current == nil { return nil }
     var delta = UsageNotesDelta()
     delta.tip = current
-    var changes: [(annotated: Oid, blob: Oid?)] = []
-    var replaced: [Oid] = []
+    var present: [NoteEntry] = []
+    var replaced: [NoteEntry] = []
     let previous = previousTip.flatMap(Oid.init(hex:)).flatMap { repository.objectExists($0) ? $0 : nil }
     if !rebuild, let previous, let current {
       let oldTree = try repository.commit(previous).tree
       let newTree = try repository.commit(current).tree
-      for changed in try repository.changedPaths(from: oldTree, to: newTree) {
+      var changed: [Oid] = []
+      var seen = Set<Oid>()
+      for path in try repository.changedPaths(from: oldTree, to: newTree) {
         // Only what a full read takes for a note (see Repository.forEachNote): a regular file, named by 40
         // hexadecimal digits split by fan-out folders of two.
-        let folders = changed.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        let folders = path.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
         guard folders.allSatisfy({ $0.utf8.count == 2 }),
-          let annotated = Oid(hex: changed.path.replacingOccurrences(of: "/", with: ""))
+          path.newMode?.isRegularFile == true || path.oldMode?.isRegularFile == true,
+          let annotated = Oid(hex: path.path.replacingOccurrences(of: "/", with: "")),
+          seen.insert(annotated).inserted
         else { continue }
-        let newBlob = changed.newMode.map(\.isRegularFile) == true ? changed.newID : nil
-        let oldBlob = changed.oldMode.map(\.isRegularFile) == true ? changed.oldID : nil
-        guard newBlob != nil || oldBlob != nil else { continue }
-        changes.append((annotated, newBlob))
-        if previousIDs, let oldBlob { replaced.append(oldBlob) }
+        changed.append(annotated)
+      }
+      // A changed object's whole note as it is now (and was): the tree may name it at other paths too.
+      for annotated in changed {
+        if let note = try repository.note(on: annotated, inNotesTree: newTree) {
+          present.append(note)
+        } else {
+          delta.removed.append(annotated.hex)
+        }
+        if previousIDs, let note = try repository.note(on: annotated, inNotesTree: oldTree) { replaced.append(note) }
       }
     } else {
       delta.rebuilt = true
-      changes = try LibGit2.withBulkReads {
-        try current.map { try repository.notes(inNotesCommit: $0).map { ($0.annotated, $0.blob) } } ?? []
+      present = try LibGit2.withBulkReads { try current.map { try repository.notes(inNotesCommit: $0) } ?? [] }
+    }
+    if !replaced.isEmpty {
+      var held: [UsageEvent] = []
+      try repository.forEachNoteText(replaced) { _ in
+      } _: { _, text in
+        held.removeAll(keepingCapacity: true)
+        _ = UsageEvent.append(linesIn: text, to: &held, everyField: false)
+        delta.previousIDs += held.map(\.id)
       }
     }
-    let objects = try repository.objectDatabase()
-    for blob in replaced {
-      let parsed = objects.withContentIfReadable(of: blob) { UsageEvent.scanAll(in: $0) }
-      delta.previousIDs += parsed?.events.map(\.id) ?? []
-    }
-    let present = changes.filter { $0.blob != nil }
-    delta.removed = changes.filter { $0.blob == nil }.map(\.annotated.hex)
     // Reading every note of a long history: commits are looked up later, only for the reports that need them.
     let describe = commitDetails && !(delta.rebuilt && present.count > lazyDescriptionThreshold)
     var notes = [Note?](repeating: nil, count: present.count)
-    // A note whose blob cannot be read counts as one line that could not be read.
-    let missing = UsageNote.Unread(malformed: 1)
+    // A note's blob that cannot be read (missing) counts as one line that could not be read.
+    var missing: [Int: Int] = [:]
     try LibGit2.withBulkReads {
-      try repository.forEachBlob(present.map { $0.blob! }) { position in
-        delta.unread += missing
-        notes[position] = Note(
-          commit: present[position].annotated, time: 0, summary: "", described: false,
-          lines: delta.lines.count..<delta.lines.count, unread: missing)
+      try repository.forEachNoteText(present) {
+        missing[$0, default: 0] += 1
       } _: { position, text in
         let first = delta.lines.count
         let unread = UsageEvent.append(linesIn: text, to: &delta.lines, everyField: commitDetails)
@@ -102,6 +108,10 @@ struct UsageNotesDelta: Sendable {
           commit: present[position].annotated, time: 0, summary: "", described: false,
           lines: first..<delta.lines.count, unread: unread)
       }
+    }
+    for (position, count) in missing {
+      notes[position]?.unread.malformed += count
+      delta.unread.malformed += count
     }
     delta.notes = notes.map { $0! }
     if describe {

@@ -67,31 +67,48 @@ struct NotesCacheTests {
     #expect(try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "commit")) == byCommit)
   }
 
-  @Test("a notes tree naming one commit twice (flat and fanned out) is read as git reads it: both notes")
+  @Test("a commit a notes tree names twice (flat and fanned out) is read as git reads it, on every path")
   func commitNamedTwice() throws {
     let fixture = try TestRepository()
     let commit = try fixture.git("rev-parse", "HEAD")
     func line(_ id: String, _ output: Int) -> String {
       #"{"id":"\#(id)","model":"gpt-5","in":1,"out":\#(output),"at":"2026-11-02T10:00:00Z","v":1}"# + "\n"
     }
+    func publish(_ entries: String) throws {
+      let notes = try fixture.git("commit-tree", try fixture.git("mktree", input: entries), "-m", "notes")
+      try fixture.git("update-ref", "refs/notes/octo/usage", notes)
+    }
+    func total() throws -> (events: Int?, output: Int?) {
+      let report = try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "model"))
+      return (report["total"]?["events"]?.intValue, report["total"]?["out"]?.intValue)
+    }
     // The flat entry holds a and b, the fanned-out one (the last in the tree's walk) another copy of a.
-    let first = try fixture.git("hash-object", "-w", "--stdin", input: line("a", 10) + line("b", 20))
+    let flat =
+      "100644 blob \(try fixture.git("hash-object", "-w", "--stdin", input: line("a", 10) + line("b", 20)))"
+      + "\t\(commit)\n"
     let second = try fixture.git("hash-object", "-w", "--stdin", input: line("a", 30))
-    let fanout = try fixture.git(
-      "mktree", input: "100644 blob \(second)\t\(commit.dropFirst(2))\n")
-    let tree = try fixture.git(
-      "mktree", input: "100644 blob \(first)\t\(commit)\n040000 tree \(fanout)\t\(commit.prefix(2))\n")
-    let notes = try fixture.git("commit-tree", tree, "-m", "notes")
-    try fixture.git("update-ref", "refs/notes/octo/usage", notes)
-    // The witness: git shows the two notes one after the other.
+    let fanned =
+      "040000 tree \(try fixture.git("mktree", input: "100644 blob \(second)\t\(commit.dropFirst(2))\n"))"
+      + "\t\(commit.prefix(2))\n"
+    try publish(flat)
+    #expect(try total() == (2, 30))
+    // Both: git shows the two notes one after the other; a counts once, as the last entry has it, b stays.
+    try publish(flat + fanned)
     let shown = try fixture.git("notes", "--ref=octo/usage", "show", commit)
     #expect(shown.contains(#""id":"b""#) && shown.contains(#""out":30"#))
-    let report = try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "model"))
-    // a counts once, as the last entry has it (30), and b is kept.
-    #expect(report["total"]?["events"]?.intValue == 2)
-    #expect(report["total"]?["out"]?.intValue == 50)
+    #expect(try total() == (2, 50))
     try fixture.octo("cache", "rebuild")
-    #expect(try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "model")) == report)
+    #expect(try total() == (2, 50))
+    try fixture.octo("repos", "add", ".")
+    let rollup = try CanonicalJSON.parse(try fixture.octo("rollup", "--format", "json"))
+    #expect(rollup["total"]?["events"]?.intValue == 2 && rollup["total"]?["out"]?.intValue == 50, "\(rollup)")
+    // The flat entry removed: the fanned-out note still counts (the refresh looks the commit up again).
+    try publish(fanned)
+    #expect(try total() == (1, 30))
+    let after = try CanonicalJSON.parse(try fixture.octo("rollup", "--format", "json"))
+    #expect(after["total"]?["events"]?.intValue == 1 && after["total"]?["out"]?.intValue == 30, "\(after)")
+    try fixture.octo("cache", "rebuild")
+    #expect(try total() == (1, 30))
   }
 
   @Test("the reading order is the pack's order, as git show-index gives it")

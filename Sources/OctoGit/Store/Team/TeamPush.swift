@@ -331,10 +331,9 @@ struct TeamPushReader: Sendable {
       } else {
         var lines: [UsageEvent] = []
         let entries = try repository.notes(inNotesCommit: current)
-        // A note whose blob cannot be read counts as one line that could not be read.
-        try repository.forEachBlob(entries.map(\.blob)) { _ in
+        // A note's blob that cannot be read counts as one line that could not be read.
+        try repository.forEachNoteText(entries) { _ in
           malformed += 1
-          notes += 1
         } _: { position, text in
           lines.removeAll(keepingCapacity: true)
           let unread = UsageEvent.append(linesIn: text, to: &lines)
