@@ -51,7 +51,17 @@ public enum Doctor {
       var count = 0
       // A notes ref fetched from others may hold anything (a tree, a damaged notes tree): said, not fatal.
       do {
-        if tip != nil { count = try repository.notes(ref: ref).count }
+        if let tip {
+          count = try repository.notes(inNotesCommit: tip.target).count
+          // A ref moved onto a project's commit (a mistyped update-ref, a bad refspec) reads as no notes.
+          let entries = try repository.treeEntries(try repository.commit(tip.target).tree).count
+          if count == 0, entries > 0 {
+            problems.append(
+              "\(ref) holds no notes but \(entries) other entries (is \(tip.target.abbreviated()) a project "
+                + "commit?): see what it holds with git log \(ref), and if it is not notes remove it with "
+                + "git update-ref -d \(ref)")
+          }
+        }
       } catch {
         if ref == UsageNote.ref { usageReadable = false }
         problems.append(

@@ -55,9 +55,14 @@ enum UsageLineScanner {
     /// The fields whose last value so far is not one the field takes (one bit per ``UsageField``).
     var invalid: UInt32 = 0
     let count = bytes.count
+    /// Past JSON's whitespace, as the general parser skips it (a note written with CRLF line ends leaves a
+    /// carriage return at the end of each line).
     func skipSpace() {
-      while parser.position < count, bytes[parser.position] == 0x20 || bytes[parser.position] == 0x09 {
-        parser.position += 1
+      while parser.position < count {
+        switch bytes[parser.position] {
+        case 0x20, 0x09, 0x0A, 0x0D: parser.position += 1
+        default: return
+        }
       }
     }
     /// A string's bytes when it has no escape (the position is then past it); `nil` otherwise.

@@ -119,6 +119,28 @@ struct HostileNotesTreeTests {
     #expect(SafeText.csvCell("\t=1") == "\\t=1" && SafeText.csvCell("=1") == "'=1")
   }
 
+  @Test("a note written with CRLF line ends is read line by line (a carriage return is JSON whitespace)")
+  func carriageReturns() throws {
+    let repository = try TestRepository()
+    let text =
+      Self.line("one").replacingOccurrences(of: "\n", with: "\r\n")
+      + Self.line("two", output: 2).replacingOccurrences(of: "\n", with: "\r\n")
+    let blob = try repository.git("hash-object", "-w", "--stdin", input: text)
+    let head = try repository.git("rev-parse", "HEAD")
+    try Self.publish(try repository.git("mktree", input: "100644 blob \(blob)\t\(head)\n"), in: repository)
+    #expect(try repository.git("notes", "--ref=octo/usage", "show", head).contains("\r"))
+    let report = try Self.report(repository)
+    #expect(report["total"]?["events"]?.intValue == 2 && report["total"]?["out"]?.intValue == 3, "\(report)")
+    #expect(report["malformedLines"]?.intValue ?? 0 == 0)
+  }
+
+  @Test("doctor says when the usage notes ref is at a commit that holds no notes, as a project commit")
+  func refAtProjectCommit() throws {
+    let repository = try TestRepository()
+    try repository.git("update-ref", "refs/notes/octo/usage", "HEAD")
+    #expect(try repository.octo("doctor").contains("refs/notes/octo/usage holds no notes but 1 other entries"))
+  }
+
   @Test("a notes ref at a tree or a blob: one line naming the ref and what to do")
   func refAtTree() throws {
     let repository = try TestRepository()
