@@ -75,7 +75,7 @@ public struct UsageTotals: Equatable, Sendable {
     guard overflowed else { return }
     throw OctoError.badInput(
       "sums of \(place) overflow: its notes hold absurd counts",
-      hint: "octo-git doctor lists the commits with bad lines")
+      hint: UsageLimits.overflowHint)
   }
 
   /// As JSON members (cost as an exact decimal number).

@@ -142,7 +142,7 @@ enum SQLiteSetup {
       // sum() past 64 bits: the data holds absurd values (each line is bounded, so only thousands of them).
       return OctoError.badInput(
         "sums in \(path) overflow 64 bits: the notes hold absurd counts",
-        hint: "octo-git doctor lists the commits with bad lines")
+        hint: UsageLimits.overflowHint)
     default:
       return OctoError("database error in \(path): \(error.message ?? "\(error.resultCode)")")
     }

@@ -8,6 +8,11 @@ public enum UsageLimits {
   public static let maxCostDollars = 1_000_000_000
   /// The note format versions this build reads; a later one is counted apart and kept as it is.
   public static let formatVersion = 1
+  /// What to do when sums pass 64 bits: every line is within the limits, so only thousands of lines at them,
+  /// a crafted note, get there.
+  static let overflowHint =
+    "each line is within bounds but together they pass 2^63: find the crafted notes (git notes --ref=octo/usage "
+    + "list; git cat-file -s <blob> shows the largest) and remove them with git notes --ref=octo/usage remove <commit>"
 }
 
 extension PicoDollars {

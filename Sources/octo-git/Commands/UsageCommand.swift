@@ -317,6 +317,9 @@ struct UsageShowCommand: ParsableCommand {
       print("no usage recorded on \(id.abbreviated())" + (notice.map { "; \($0)" } ?? ""))
       return
     }
+    var totals = UsageTotals()
+    for event in events { totals.add(event) }
+    try totals.checked("the note on \(id.abbreviated())")
     print(EventTable.render(events, style: .forDescriptor(STDOUT_FILENO)))
     if let notice { print(notice) }
   }
