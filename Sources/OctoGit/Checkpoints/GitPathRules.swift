@@ -4,23 +4,26 @@ import Foundation
 /// `git checkout` applies to every path of a tree, whatever file system the work tree is on.
 ///
 /// A path is slash-separated and relative to the top of the work tree. It is unsafe when it is empty,
-/// absolute or ends with a slash; holds a NUL or a backslash; or has a component that is empty, `.`, `..`,
-/// or `.git` as some file system would read it: in any case, with trailing dots or spaces or a `:stream`
-/// suffix (NTFS), as the short name `git~1` (NTFS), or with code points HFS+ ignores (zero-width joiners,
-/// direction marks, the byte order mark).
+/// absolute or ends with a slash; holds a NUL; or has a component that is empty, `.`, `..`, or `.git` as
+/// some file system would read it: in any case, with trailing dots or spaces or a `:stream` suffix (NTFS),
+/// as the short name `git~1` (NTFS), with code points HFS+ ignores (zero-width joiners, direction marks, the
+/// byte order mark), or after a backslash (`x\.git`, a folder to NTFS). A backslash is otherwise an
+/// ordinary character, as to git on this system (a checkpoint captures such names; its undo must restore
+/// them).
 enum GitPathRules {
   /// Whether `path` is safe to write or delete in a work tree.
   static func isSafe(_ path: String) -> Bool {
     if path.isEmpty || path.hasPrefix("/") { return false }
-    if path.utf8.contains(0) || path.utf8.contains(UInt8(ascii: "\\")) { return false }
+    if path.utf8.contains(0) { return false }
     return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { isSafeName($0) }
   }
 
   /// Whether one component of a path (a file or folder name) is safe.
   static func isSafeName(_ name: Substring) -> Bool {
     if name.isEmpty || name == "." || name == ".." { return false }
-    if name.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "/") }) { return false }
-    return !isGitFolderName(name)
+    if name.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") }) { return false }
+    // NTFS reads a backslash as a folder separator: no piece may be `.git` to it (git's is_ntfs_dotgit).
+    return !name.split(separator: "\\", omittingEmptySubsequences: false).contains { isGitFolderName($0) }
   }
 
   /// Whether a file name is `.git` to some file system: case-insensitively, after dropping the code points

@@ -20,6 +20,9 @@ enum SnapshotBuilder {
     let realIndex: RealIndex
     /// What the snapshot left out or could not update, one line each (`left out big.bin (…)`).
     var warnings: [String] = []
+    /// The paths whose content on disk the snapshot does not hold (left out, or kept at their previous
+    /// content): a restore must not write over them, since its undo checkpoint could not bring them back.
+    var leftOut: [String] = []
   }
 
   /// The repository's index (`.git/index`), read only when asked for: on a large work tree, reading it
@@ -90,6 +93,7 @@ enum SnapshotBuilder {
       stateVersion: fresh || FileVersion(path: statePath) != stateVersion ? nil : stateVersion,
       recordCount: state.count)
     var warnings: [String] = []
+    var leftOut: [String] = []
     if damagedState {
       warnings.append("the checkpoint state \(statePath) did not check and was rebuilt from the index")
     }
@@ -152,6 +156,7 @@ enum SnapshotBuilder {
           "kept the previous content of \(RawPath.shown(state.path(position)))"
             + " (\(String(cString: strerror(now.error))))"
         )
+        leftOut.append(state.path(position))
         continue
       }
       if now.error != 0 || (type == UInt32(S_IFDIR) && mode != EntryMode.gitlink.rawValue) {
@@ -179,6 +184,7 @@ enum SnapshotBuilder {
           try !realIndex.get().contains(rawPath: path)
         {
           warnings.append(tooBig(path, now.size, limit))
+          leftOut.append(path)
           recheck.insert(parent(of: path))
           removed.insert(position)
           removals.append(.remove(path: path))
@@ -194,6 +200,7 @@ enum SnapshotBuilder {
           // Unreadable now: the snapshot keeps what it held, and the unchanged record (stat data included)
           // has the file hashed again next time.
           warnings.append("kept the previous content of \(RawPath.shown(path)) (\(reason(error)))")
+          leftOut.append(path)
           continue
         }
         guard let record = hashed else {
@@ -223,6 +230,7 @@ enum SnapshotBuilder {
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored, stateVersion: fresh ? nil : stateVersion)
     let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)
     warnings += findings.warnings
+    leftOut += findings.leftOut
     for path in findings.nestedRepositories {
       // A repository nested in the work tree: recorded as a gitlink to its HEAD (none yet: skipped).
       guard let head = repository.nestedRepositoryHead(at: path) else { continue }
@@ -250,6 +258,7 @@ enum SnapshotBuilder {
     for (path, now) in zip(newcomers, newStats) where now.error == 0 {
       if now.mode & UInt32(S_IFMT) == UInt32(S_IFREG), let limit = maxFileSize(), now.size > limit {
         warnings.append(tooBig(path, now.size, limit))
+        leftOut.append(path)
         recheck.insert(parent(of: path))
         continue
       }
@@ -260,6 +269,7 @@ enum SnapshotBuilder {
           unfiltered: unfiltered(newcomersHaveAttributes))
       } catch {
         warnings.append("left out \(RawPath.shown(path)) (\(reason(error)))")
+        leftOut.append(path)
         recheck.insert(parent(of: path))
         continue
       }
@@ -301,6 +311,7 @@ enum SnapshotBuilder {
         recheck.insert(parent(of: path))
         warnings.append("left out \(RawPath.shown(path)) (\(reason(error)))")
       }
+      leftOut.append(path)
     }
     PhaseTimings.mark("tree")
     var saved = true
@@ -326,7 +337,7 @@ enum SnapshotBuilder {
     warnings = warnings.filter { said.insert($0).inserted }
     return Snapshot(
       tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex,
-      warnings: warnings)
+      warnings: warnings, leftOut: leftOut)
   }
 
   /// `tree` with `updates` applied. When libgit2 refuses the batch, they are applied one at a time and

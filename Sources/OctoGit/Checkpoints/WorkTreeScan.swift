@@ -28,6 +28,8 @@ struct WorkTreeScan {
     var readEverything = false
     /// What was left out, one line each (`left out .GIT/ (a name git refuses)`).
     var warnings: [String] = []
+    /// The paths of what was left out (files and folders), as the snapshot's ``SnapshotBuilder/Snapshot/leftOut``.
+    var leftOut: [String] = []
     /// Folders holding something left out: read again by the next scan whatever their stamps say.
     var recheck: Set<String> = []
     /// Each folder's stamp as read now (what the cache will say of it).
@@ -175,6 +177,7 @@ struct WorkTreeScan {
         "left out \(directory.isEmpty ? "." : RawPath.shown(directory))/"
           + " (cannot read the folder: \(String(cString: strerror(problem))))"
       )
+      findings.leftOut.append(directory)
       return .unknown
     }
     guard let stream = Glibc.fdopendir(descriptor) else {
@@ -247,6 +250,7 @@ struct WorkTreeScan {
 
   private func leaveOut(_ shownPath: String, in directory: String, into findings: inout Findings) {
     findings.warnings.append("left out \(RawPath.shown(shownPath)) (a name git refuses)")
+    findings.leftOut.append(shownPath)
     findings.recheck.insert(directory)
   }
 

@@ -8,18 +8,19 @@ import Testing
 struct RestoreSafetyTests {
   // MARK: - Safe with anything on disk
 
-  @Test("paths git would refuse to check out are unsafe: .., .git in every spelling, absolute, backslashes")
+  @Test("paths git would refuse to check out are unsafe: .., .git in every spelling, absolute, .git after a backslash")
   func pathRules() {
     for path in [
       "a.txt", "src/main.swift", ".gitignore", ".gitmodules", ".github/workflows/ci.yml", "git", ".gitx", "x/.git2/y",
-      "git~2", "..a", "a..", "...", "ünï/cödé.txt", "with space/.git-notes",
+      "git~2", "..a", "a..", "...", "ünï/cödé.txt", "with space/.git-notes", "a\\b", "..\\x", "back\\slash/f",
     ] {
       #expect(GitPathRules.isSafe(path), "\(path)")
     }
     for path in [
       "", "/etc/passwd", "a/", "a//b", ".", "./a", "a/./b", "..", "../a", "a/../b", "a/..", ".git", ".git/config",
       "x/.git/hooks/post-commit", ".GIT/config", ".Git", "GIT~1/config", "git~1", "sub/.git./x", ".git . ./x",
-      ".git::$INDEX_ALLOCATION/x", ".git:stream", "a\\b", "..\\x", "a\u{0}b", ".g\u{200C}it/config", "\u{FEFF}.git",
+      ".git::$INDEX_ALLOCATION/x", ".git:stream", "x\\.git", ".GIT\\y", "x\\git~1/y", "a\u{0}b", ".g\u{200C}it/config",
+      "\u{FEFF}.git",
       ".GI\u{206F}T/x", ".git\u{200D}", "x/\u{202A}.\u{202E}git/y",
     ] {
       #expect(!GitPathRules.isSafe(path), "\(path)")
@@ -216,5 +217,29 @@ struct RestoreSafetyTests {
     let undo = try #require(result["undo"]?.stringValue)
     #expect(try fixture.git("show", "\(undo):secret.env") == "v2")
     #expect(try fixture.git("show", "\(undo):build.log") == "not in the checkpoint")
+  }
+
+  @Test("what the undo checkpoint leaves out is never written over: a file too big, a big file in a folder in the way")
+  func leftOutIsKept() throws {
+    let fixture = try TestRepository()
+    try fixture.git("config", "octo.checkpoint.maxFileSize", "1k")
+    try fixture.write("notes.txt", "small\n")
+    try fixture.write("out", "a file\n")
+    try fixture.write("back\\slash", "a name with a backslash\n")
+    let id = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    // The file grows past the limit; a folder holding a big file takes the place of `out`.
+    let big = String(repeating: "x", count: 5000)
+    try fixture.write("notes.txt", big)
+    try FileManager.default.removeItem(atPath: fixture.path + "/out")
+    try fixture.write("out/data.bin", big)
+    try FileManager.default.removeItem(atPath: fixture.path + "/back\\slash")
+    let result = try OctoGitBinary.run(["restore", id, "--json"], in: fixture.path, home: fixture.home)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/notes.txt", encoding: .utf8) == big)
+    #expect(try String(contentsOfFile: fixture.path + "/out/data.bin", encoding: .utf8) == big)
+    let skipped = try CanonicalJSON.parse(result.stdout)["skipped"]?.arrayValue ?? []
+    #expect(Set(skipped.compactMap { $0["path"]?.stringValue }) == ["notes.txt", "out"], "\(skipped)")
+    // The name with a backslash, which the checkpoint holds, comes back (git checks it out here too).
+    #expect(try String(contentsOfFile: fixture.path + "/back\\slash", encoding: .utf8) == "a name with a backslash\n")
   }
 }
