@@ -33,7 +33,9 @@ public enum CheckpointTable {
       "worktree: \(SafeText.terminal(checkpoint.worktree))",
     ]
     if let agent = checkpoint.agent {
-      lines.append("agent:    \(agent)" + (checkpoint.session.map { " (session \($0))" } ?? ""))
+      lines.append(
+        "agent:    \(SafeText.terminal(agent))"
+          + (checkpoint.session.map { " (session \(SafeText.terminal($0)))" } ?? ""))
     }
     lines.append("files:    \(checkpoint.changed) changed, \(checkpoint.untracked) untracked (against HEAD)")
     lines.append("")
@@ -59,7 +61,8 @@ public enum DiffStatText {
     return lines.joined(separator: "\n")
   }
 
+  /// A file's name (a rename's two), escaped: a name may hold anything but `/` and NUL.
   static func label(_ file: FileDiff) -> String {
-    file.change == .renamed ? "\(file.oldPath) => \(file.path)" : file.path
+    SafeText.terminal(file.change == .renamed ? "\(file.oldPath) => \(file.path)" : file.path)
   }
 }

@@ -141,4 +141,15 @@ struct SnapshotSafetyTests: SnapshotSafetySuite {
     #expect(RawPath.string(Array("ünïcode".utf8)) == "ünïcode")
     #expect(RawPath.shown(RawPath.string([0x61, 0xFF])) == "a\\xFF")
   }
+
+  @Test("checkpoints show escapes file names and the agent's names: no escape sequence reaches the terminal")
+  func showEscapes() throws {
+    let fixture = try TestRepository()
+    try fixture.write("evil\u{1B}[31mRED\u{1B}[0m", "x\n")
+    try fixture.write("nl\nfake line | 99 ++++", "y\n")
+    try fixture.octo("checkpoint", "--quiet", "--agent", "a\u{1B}]0;title\u{07}")
+    let shown = try fixture.octo("checkpoints", "show")
+    #expect(!shown.utf8.contains(0x1B) && !shown.utf8.contains(0x07), "\(shown)")
+    #expect(shown.contains("evil\\e[31mRED") && shown.contains("nl\\nfake line"), "\(shown)")
+  }
 }
