@@ -118,8 +118,9 @@ public struct ChangedPath: Equatable, Sendable {
   public let path: String
   public let oldID: Oid?
   public let newID: Oid?
-  public var oldMode: EntryMode? = nil
-  public var newMode: EntryMode? = nil
+  /// The modes as the trees spell them (see ``TreeEntry/rawMode``).
+  public var oldRawMode: UInt32? = nil
+  public var newRawMode: UInt32? = nil
 }
 
 extension Repository {
@@ -180,7 +181,8 @@ extension Repository {
     if oldFile != nil || newFile != nil {
       changes.append(
         ChangedPath(
-          path: path, oldID: oldFile?.id, newID: newFile?.id, oldMode: oldFile?.mode, newMode: newFile?.mode))
+          path: path, oldID: oldFile?.id, newID: newFile?.id, oldRawMode: oldFile?.rawMode,
+          newRawMode: newFile?.rawMode))
     }
   }
 }

@@ -20,9 +20,6 @@ public struct Oid: Hashable, Sendable, CustomStringConvertible, Comparable {
     try withUnsafeBytes(of: raw.id, body)
   }
 
-  /// The id's first 8 bytes as a number: spread as evenly as the id, a cheap key for sets of ids.
-  var prefix64: UInt64 { withBytes { $0.loadUnaligned(as: UInt64.self) } }
-
   /// Parses a full 40-digit hexadecimal id; `nil` when `hex` is not one.
   public init?(hex: String) {
     var copy = hex

@@ -23,15 +23,20 @@ public struct NoteUpdate: Equatable, Sendable {
 
 extension Repository {
   /// The text of the note on `target` in the notes ref `ref` (e.g. `refs/notes/octo/usage`); `nil` when
-  /// there is none.
+  /// there is none. Read as every report reads notes trees (``note(on:inNotesTree:)``, not libgit2's note
+  /// reader, which takes links for notes and one of two entries naming the object).
   public func note(on target: Oid, ref: String) throws -> String? {
-    var oid = target.raw
-    var raw: OpaquePointer?
-    let result = git_note_read(&raw, pointer, ref, &oid)
-    if result == GIT_ENOTFOUND.rawValue { return nil }
-    try GitError.check(result, "read the \(ref) note on \(target.abbreviated())")
-    let note = NoteHandle(raw!)
-    return git_note_message(note.pointer).map { String(cString: $0) } ?? ""
+    guard let tip = try reference(ref)?.target,
+      let entry = try note(on: target, inNotesTree: try commit(tip).tree)
+    else { return nil }
+    return try text(of: entry)
+  }
+
+  /// A note's text: its blob's, or the notes of an object named more than once, one after the other.
+  func text(of entry: NoteEntry) throws -> String {
+    if entry.otherBlobs.isEmpty { return String(decoding: try blobContent(entry.blob), as: UTF8.self) }
+    let parts = try ([entry.blob] + entry.otherBlobs).map { String(decoding: try blobContent($0), as: UTF8.self) }
+    return parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
   }
 
   /// The notes in `ref` on each of `commits` that has one. Many commits are served from one walk of the
@@ -44,7 +49,7 @@ extension Repository {
     }
     let wanted = Set(commits)
     for entry in try notes(ref: ref) where wanted.contains(entry.annotated) {
-      texts[entry.annotated] = String(decoding: try blobContent(entry.blob), as: UTF8.self)
+      texts[entry.annotated] = try text(of: entry)
     }
     return texts
   }

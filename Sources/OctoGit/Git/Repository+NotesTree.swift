@@ -3,6 +3,10 @@ import Foundation
 
 /// Reading notes trees: as git reads them, straight from their tree objects.
 extension Repository {
+  /// The most notes one notes tree is read for (4,000,000: three times the commits of the largest
+  /// repositories).
+  static let maxNotes = 4_000_000
+
   /// Every note of the notes commit `notesCommit`, one entry per annotated object, read straight from its trees
   /// (fanned out or flat), without libgit2's note iterator or its tree objects.
   public func notes(inNotesCommit notesCommit: Oid) throws -> [NoteEntry] {
@@ -29,22 +33,32 @@ extension Repository {
   }
 
   /// The notes the notes tree `tree` holds on `annotated`, grouped as ``notes(inNotesCommit:)`` groups them
-  /// (`nil`: none), found by following the object's id down the fan-out rather than reading every note.
+  /// (`nil`: none), found by following the object's id down the fan-out rather than reading every note:
+  /// names in lower or upper case (git reads both), notes that are regular files, in the walk's order.
   func note(on annotated: Oid, inNotesTree tree: Oid) throws -> NoteEntry? {
-    let hex = Array(annotated.hex.utf8)
+    let lower = annotated.hex
+    let upper = lower.uppercased()
     var blobs: [Oid] = []
-    var folder = tree
-    var depth = 0
-    while true {
-      let name = String(decoding: hex[depth...], as: UTF8.self)
-      if let leaf = try treeEntry(in: folder, path: name), leaf.mode.isRegularFile { blobs.append(leaf.id) }
-      guard depth + 2 < 40,
-        let next = try treeEntry(in: folder, path: String(decoding: hex[depth..<(depth + 2)], as: UTF8.self)),
-        next.mode == .tree
-      else { break }
-      folder = next.id
-      depth += 2
+    func spellings(_ range: Range<Int>) -> [String] {
+      let small = String(lower.utf8.dropFirst(range.lowerBound).prefix(range.count))!
+      let large = String(upper.utf8.dropFirst(range.lowerBound).prefix(range.count))!
+      // In the tree's order: upper case sorts first.
+      return small == large ? [small] : [large, small]
     }
+    func look(in folder: Oid, depth: Int) throws {
+      for name in spellings(depth..<40) {
+        if let leaf = try treeEntry(in: folder, path: name), EntryMode.isRegularFile(rawMode: leaf.rawMode) {
+          blobs.append(leaf.id)
+        }
+      }
+      guard depth + 2 < 40 else { return }
+      for name in spellings(depth..<(depth + 2)) {
+        if let next = try treeEntry(in: folder, path: name), next.mode == .tree {
+          try look(in: next.id, depth: depth + 2)
+        }
+      }
+    }
+    try look(in: tree, depth: 0)
     guard let last = blobs.popLast() else { return nil }
     return NoteEntry(annotated: annotated, blob: last, otherBlobs: blobs.reversed())
   }
@@ -82,14 +96,12 @@ extension Repository {
   /// (the note's path with the fan-out slashes taken out), and the note's blob.
   ///
   /// Read as git reads a notes tree: a note is a regular file whose path spells 40 digits, and the fan-out
-  /// folders are named by two (other entries are not notes). A subtree already walked is not walked again:
-  /// git never writes one twice, and a crafted tree repeating one at each level would name millions of notes
-  /// in a few objects.
+  /// folders are named by two (other entries are not notes). At most ``maxNotes``: a crafted tree naming
+  /// the same subtree under every folder of every level names millions of notes in a few objects.
   func forEachNote(inNotesCommit notesCommit: Oid, _ body: (UnsafeBufferPointer<UInt8>, Oid) throws -> Void) throws {
     let objects = try objectDatabase()
     var path = [UInt8](repeating: 0, count: 40)
-    // Subtrees walked, by the first 8 bytes of their ids.
-    var walked = Set<UInt64>()
+    var count = 0
     func place(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) {
       for (index, byte) in name.enumerated() { path[offset + index] = byte }
     }
@@ -115,13 +127,20 @@ extension Repository {
           case 0o040000 where name.count == 2 && depth + 2 < 40:
             subtrees.append((id, name))
           case 0o100000 where depth + name.count == 40:
+            count += 1
+            guard count <= Self.maxNotes else {
+              throw OctoError(
+                "notes commit \(notesCommit.abbreviated()) names more than \(Self.maxNotes) notes, more than any "
+                  + "repository has commits",
+                hint: "a crafted notes tree: see where it came from with git log on its notes ref, and remove it")
+            }
             place(bytes[name], at: depth)
             try path.withUnsafeBufferPointer { try body($0, id) }
           default:
             break
           }
         }
-        for (subtree, name) in subtrees where walked.insert(subtree.prefix64).inserted {
+        for (subtree, name) in subtrees {
           place(bytes[name], at: depth)
           try walk(subtree, depth: depth + name.count)
         }

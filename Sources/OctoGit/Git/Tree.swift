@@ -12,8 +12,9 @@ public enum EntryMode: UInt32, Sendable {
 
   var filemode: git_filemode_t { git_filemode_t(rawValue) }
 
-  /// A file's content, executable or not (not a link, a folder or a submodule).
-  var isRegularFile: Bool { self == .blob || self == .executable }
+  /// Whether a mode as a tree spells it (before libgit2 normalizes it: `120755` is a link to git, a blob to
+  /// libgit2's filemode) is a file's content, executable or not: what git reads as a note.
+  static func isRegularFile(rawMode: UInt32) -> Bool { rawMode & 0o170000 == 0o100000 }
 }
 
 /// One entry of a tree.
@@ -21,6 +22,8 @@ public struct TreeEntry: Equatable, Sendable {
   public let name: String
   public let id: Oid
   public let mode: EntryMode
+  /// The mode as the tree spells it (`mode` is libgit2's normalized one); 0 for an entry not read from a tree.
+  public var rawMode: UInt32 = 0
 }
 
 /// One change to apply to a tree by path (see ``Repository/updateTree(_:with:)``).
@@ -51,7 +54,8 @@ extension Repository {
         let mode = EntryMode(rawValue: git_tree_entry_filemode(entry).rawValue)
       else { return nil }
       return TreeEntry(
-        name: RawPath.string(cString: git_tree_entry_name(entry)), id: Oid(git_tree_entry_id(entry)!), mode: mode)
+        name: RawPath.string(cString: git_tree_entry_name(entry)), id: Oid(git_tree_entry_id(entry)!), mode: mode,
+        rawMode: git_tree_entry_filemode_raw(entry).rawValue)
     }
   }
 
@@ -65,7 +69,8 @@ extension Repository {
     defer { git_tree_entry_free(raw) }
     guard let mode = EntryMode(rawValue: git_tree_entry_filemode(raw).rawValue) else { return nil }
     return TreeEntry(
-      name: RawPath.string(cString: git_tree_entry_name(raw)), id: Oid(git_tree_entry_id(raw)!), mode: mode)
+      name: RawPath.string(cString: git_tree_entry_name(raw)), id: Oid(git_tree_entry_id(raw)!), mode: mode,
+      rawMode: git_tree_entry_filemode_raw(raw).rawValue)
   }
 
   /// Writes a tree holding exactly `entries` (one level; names must be unique).

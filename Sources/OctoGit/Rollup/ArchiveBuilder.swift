@@ -52,15 +52,25 @@ struct ArchiveBuilder {
     events.reserveCapacity(capacity)
   }
 
-  /// Takes in one note's text; `path` is the annotated commit's id in hexadecimal, named when the note
-  /// holds lines no report can read.
   /// Counts a note's blob that could not be read (missing) as one line that could not be read (the note
   /// itself is added, with what could be read of it).
   mutating func addUnreadableBlob(path: UnsafeBufferPointer<UInt8>) {
     malformedLines += 1
-    unread.append((String(decoding: path, as: UTF8.self), UsageNote.Unread(malformed: 1)))
+    recordUnread(UsageNote.Unread(malformed: 1), commit: String(decoding: path, as: UTF8.self))
   }
 
+  /// Adds to the unread lines of `commit`: one entry per commit (the store keeps one row per commit), its
+  /// missing blobs and bad lines together.
+  private mutating func recordUnread(_ lines: UsageNote.Unread, commit: String) {
+    if let last = unread.indices.last, unread[last].commit == commit {
+      unread[last].unread += lines
+    } else {
+      unread.append((commit, lines))
+    }
+  }
+
+  /// Takes in one note's text; `path` is the annotated commit's id in hexadecimal, named when the note
+  /// holds lines no report can read.
   mutating func add(note text: UnsafeRawBufferPointer, path: UnsafeBufferPointer<UInt8>? = nil) {
     notes += 1
     noteSlots.removeAll(keepingCapacity: true)
@@ -74,7 +84,7 @@ struct ArchiveBuilder {
     }
     if bad.malformed > 0 {
       malformedLines += bad.malformed
-      if let path { unread.append((String(decoding: path, as: UTF8.self), bad)) }
+      if let path { recordUnread(bad, commit: String(decoding: path, as: UTF8.self)) }
     }
   }
 

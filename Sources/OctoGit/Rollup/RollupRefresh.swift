@@ -141,10 +141,7 @@ extension RollupRefresh {
         }
       }
       let newIdentity = identity.project == entry.project ? nil : identity
-      // No earlier tip to compare with: every note is read, straight into the archive.
-      if let current = try repository.reference(UsageNote.ref)?.target, current.hex != entry.tip,
-        !(entry.tip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false)
-      {
+      func whole(_ current: Oid) throws -> RepositoryOutcome {
         var builder = ArchiveBuilder(capacity: 4096)
         let notes = try repository.notes(inNotesCommit: current)
         try repository.forEachNoteText(notes) { position in
@@ -156,9 +153,23 @@ extension RollupRefresh {
           tip: current, archive: builder.encoded(), notes: builder.notes, unread: builder.unread,
           fetchProblem: fetchProblem, identity: newIdentity)
       }
-      let delta = try UsageNotesDelta.read(
-        repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
-      return .read(delta, fetchProblem: fetchProblem, identity: newIdentity)
+      // No earlier tip to compare with: every note is read, straight into the archive.
+      let current = try repository.reference(UsageNote.ref)?.target
+      if let current, current.hex != entry.tip,
+        !(entry.tip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false)
+      {
+        return try whole(current)
+      }
+      do {
+        let delta = try UsageNotesDelta.read(
+          repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
+        return .read(delta, fetchProblem: fetchProblem, identity: newIdentity)
+      } catch let error as GitError {
+        // The two notes trees could not be compared (a crafted tree libgit2 refuses): every note is read
+        // again, as the cache does.
+        guard let current else { throw error }
+        return try whole(current)
+      }
     } catch {
       return .skipped("\(error)")
     }

@@ -64,11 +64,17 @@ struct UsageNotesDelta: Sendable {
         // hexadecimal digits split by fan-out folders of two.
         let folders = path.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
         guard folders.allSatisfy({ $0.utf8.count == 2 }),
-          path.newMode?.isRegularFile == true || path.oldMode?.isRegularFile == true,
+          path.newRawMode.map(EntryMode.isRegularFile(rawMode:)) == true
+            || path.oldRawMode.map(EntryMode.isRegularFile(rawMode:)) == true,
           let annotated = Oid(hex: path.path.replacingOccurrences(of: "/", with: "")),
           seen.insert(annotated).inserted
         else { continue }
         changed.append(annotated)
+      }
+      // Beyond this many changed notes a full read costs less than looking each up (and a crafted tree
+      // naming one subtree under many folders is read as the full read reads it).
+      if changed.count > 10_000 {
+        return try read(repository, ref: ref, since: nil, rebuild: true, commitDetails: commitDetails)
       }
       // A changed object's whole note as it is now (and was): the tree may name it at other paths too.
       for annotated in changed {

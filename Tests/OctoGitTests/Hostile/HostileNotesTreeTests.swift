@@ -151,4 +151,44 @@ struct HostileNotesTreeTests {
     #expect(result.stderr.contains("refs/notes/octo/usage cannot be read as notes"), "\(result.stderr)")
     #expect(result.stderr.contains("git update-ref -d refs/notes/octo/usage"), "\(result.stderr)")
   }
+
+  /// Totals of `usage --json` as (events, in, malformed lines).
+  static func totals(_ json: JSONValue) -> [Int?] {
+    [json["total"]?["events"]?.intValue, json["total"]?["in"]?.intValue, json["malformedLines"]?.intValue ?? 0]
+  }
+
+  @Test("every path reads a crafted tree alike: first read, rebuild, incremental refresh, rollup, usage show")
+  func everyPathAgrees() throws {
+    let repository = try TestRepository()
+    try repository.octo("repos", "add", ".")
+    let ids = try Self.commits(3, in: repository)
+    func blob(_ text: String) throws -> String { try repository.git("hash-object", "-w", "--stdin", input: text) }
+    let (b0, b1, b2) = (try blob(Self.line("e0")), try blob(Self.line("e1")), try blob(Self.line("e2") + "bad\n"))
+    let missing = String(repeating: "0", count: 39) + "2"
+    let baseline = try repository.rawTree([RawTreeEntry(mode: "100644", name: ids[0], id: b0)])
+    let fanned = try repository.rawTree([RawTreeEntry(mode: "100644", name: String(ids[2].dropFirst(2)), id: b2)])
+    // Upper-case names, a crafted link mode libgit2 reads as a blob, a missing blob and bad lines on one
+    // commit, a commit named flat and fanned out.
+    let crafted = try repository.rawTree([
+      RawTreeEntry(mode: "100644", name: ids[0], id: b0),
+      RawTreeEntry(mode: "100644", name: ids[1].uppercased(), id: b1),
+      RawTreeEntry(mode: "120755", name: ids[3], id: b1),
+      RawTreeEntry(mode: "100644", name: ids[2], id: missing),
+      RawTreeEntry(mode: "40000", name: String(ids[2].prefix(2)), id: fanned),
+    ])
+    try Self.publish(baseline, in: repository)
+    _ = try Self.report(repository)
+    _ = try repository.octo("rollup", "--format", "json")
+    try Self.publish(crafted, in: repository)
+    // e0, e1 (upper case), e2 (fanned out); one bad line and one missing blob on ids[2].
+    let expected: [Int?] = [3, 3, 2]
+    #expect(Self.totals(try Self.report(repository)) == expected, "incremental")
+    #expect(Self.totals(try CanonicalJSON.parse(try repository.octo("rollup", "--format", "json"))) == expected)
+    try repository.octo("cache", "rebuild")
+    #expect(Self.totals(try Self.report(repository)) == expected, "rebuild")
+    let shown = try OctoGitBinary.run(["usage", "show", ids[1], "--json"], in: repository.path, home: repository.home)
+    #expect((try CanonicalJSON.parse(shown.stdout)).arrayValue?.count == 1, "\(shown.stdout) \(shown.stderr)")
+    let link = try OctoGitBinary.run(["usage", "show", ids[3], "--json"], in: repository.path, home: repository.home)
+    #expect(link.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(link.stdout)")
+  }
 }
