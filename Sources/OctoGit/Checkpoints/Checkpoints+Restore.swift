@@ -103,6 +103,16 @@ extension Checkpoints {
       }
     }
 
+    // Every file to write must be there before anything is: a checkpoint whose objects were pruned would
+    // otherwise stop part way.
+    if let lost = writes.first(where: {
+      guard let id = $0.newID, $0.newRawMode.map({ $0 & 0o170000 != 0o160000 }) ?? true else { return false }
+      return !repository.objectExists(id)
+    }) {
+      throw OctoError(
+        "checkpoint \(short) cannot be restored: the content of \(RawPath.shown(lost.path)) is gone from the repository",
+        hint: "nothing was restored; git gc may have pruned it (git fsck lists what is missing)")
+    }
     let undo = try take(
       Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot)
     let writer = try WorkTreeWriter(root: repository.workDirectory) { path in

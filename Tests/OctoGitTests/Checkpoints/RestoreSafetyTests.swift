@@ -242,4 +242,22 @@ struct RestoreSafetyTests {
     // The name with a backslash, which the checkpoint holds, comes back (git checks it out here too).
     #expect(try String(contentsOfFile: fixture.path + "/back\\slash", encoding: .utf8) == "a name with a backslash\n")
   }
+
+  @Test("a checkpoint whose content was pruned is refused whole: nothing is written, nothing is deleted")
+  func prunedContent() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "a1\n")
+    try fixture.write("b.txt", "only in the checkpoint\n")
+    let id = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    let blob = try fixture.git("rev-parse", "\(id):b.txt")
+    try fixture.write("a.txt", "a2\n")
+    try FileManager.default.removeItem(atPath: fixture.path + "/b.txt")
+    // The loose object goes, as git gc --prune would take it once nothing refers to it.
+    try FileManager.default.removeItem(
+      atPath: fixture.path + "/.git/objects/\(blob.prefix(2))/\(blob.dropFirst(2))")
+    let result = try OctoGitBinary.run(["restore", id], in: fixture.path, home: fixture.home)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("b.txt") && result.stderr.contains("nothing was restored"), "\(result.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a2\n")
+  }
 }
