@@ -113,8 +113,11 @@ extension Checkpoints {
         "checkpoint \(short) cannot be restored: the content of \(RawPath.shown(lost.path)) is gone from the repository",
         hint: "nothing was restored; git gc may have pruned it (git fsck lists what is missing)")
     }
+    // Its note is only metadata: the undo is the commit and its ref, restored with or without it.
+    var undoWarnings: [String] = []
     let undo = try take(
-      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot)
+      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot,
+      warnings: &undoWarnings)
     let writer = try WorkTreeWriter(root: repository.workDirectory) { path in
       if includeIgnored { return nil }
       return try ignored.contains(path) ? "ignored" : nil

@@ -57,8 +57,8 @@ public final class Checkpoints {
   public func takeReporting(_ request: Request) throws -> Taken {
     PhaseTimings.start()
     let snapshot = try SnapshotBuilder.snapshot(repository, includeIgnored: request.includeIgnored)
-    let checkpoint = try take(request, snapshot: snapshot)
     var warnings = snapshot.warnings
+    let checkpoint = try take(request, snapshot: snapshot, warnings: &warnings)
     // The checkpoint is written: pruning older ones failing (a ref locked by git meanwhile) is said, not fatal.
     do {
       let keep =
@@ -77,8 +77,11 @@ public final class Checkpoints {
   /// undo checkpoint holds exactly the state the restore changed). `octo.checkpoint.keep` is left to the
   /// caller (``takeReporting(_:)`` prunes; a restore's undo checkpoint leaves it to the next checkpoint: the
   /// restore is waited for).
+  ///
+  /// A note that cannot be written (the notes ref damaged, as a bad fetch can leave it) is said in
+  /// `warnings`: the checkpoint is its commit and ref, and is listed and restored without its note.
   @discardableResult
-  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot) throws -> Checkpoint {
+  func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot, warnings: inout [String]) throws -> Checkpoint {
     let head = try repository.head()
     let headCommit = head.commit
     let headTree = try headCommit.map { try repository.commit($0).tree }
@@ -107,7 +110,13 @@ public final class Checkpoints {
       id: commit, ref: ref, at: request.now, message: request.message, agent: request.agent, session: request.session,
       head: headCommit, branch: head.branch, worktree: location.key, changed: changed, untracked: untracked,
       index: snapshot.indexTree == nil ? nil : indexCommit)
-    try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
+    do {
+      try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
+    } catch let error as GitError {
+      warnings.append(
+        "the checkpoint's note was not written (\(error.message)): \(Checkpoint.notesRef) is damaged; "
+          + "octo-git doctor says what to do")
+    }
     PhaseTimings.mark("refs")
     return checkpoint
   }
@@ -155,7 +164,8 @@ public final class Checkpoints {
     let refs = try repository.references(matching: (allWorktrees ? Checkpoint.refPrefix : refFolder) + "*")
     // One walk over the notes gives every metadata blob; then only those blobs are read.
     var blobs: [Oid: Oid] = [:]
-    for note in try repository.notes(ref: Checkpoint.notesRef) { blobs[note.annotated] = note.blob }
+    // A damaged notes ref (doctor reports it) leaves every checkpoint to what its commit and ref tell.
+    for note in (try? repository.notes(ref: Checkpoint.notesRef)) ?? [] { blobs[note.annotated] = note.blob }
     var checkpoints: [Checkpoint] = []
     for reference in refs {
       if let blob = blobs[reference.target],

@@ -260,4 +260,19 @@ struct RestoreSafetyTests {
     #expect(result.stderr.contains("b.txt") && result.stderr.contains("nothing was restored"), "\(result.stderr)")
     #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a2\n")
   }
+
+  @Test("a damaged checkpoint notes ref: checkpoints are still taken (with a warning), listed and restored")
+  func damagedNotesRef() throws {
+    let fixture = try TestRepository()
+    try fixture.git("update-ref", "refs/notes/octo/checkpoints", try fixture.git("rev-parse", "HEAD^{tree}"))
+    try fixture.write("a.txt", "a1\n")
+    let taken = try OctoGitBinary.run(["checkpoint", "-m", "first"], in: fixture.path, home: fixture.home)
+    #expect(taken.status == 0, "\(taken.stderr)")
+    #expect(taken.stderr.contains("note was not written"), "\(taken.stderr)")
+    let id = taken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try fixture.octo("checkpoints", "list").contains("first"))
+    try fixture.write("a.txt", "a2\n")
+    try fixture.octo("restore", "latest")
+    #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "a1\n", "\(id)")
+  }
 }
