@@ -110,7 +110,8 @@ extension Checkpoints {
       return !repository.objectExists(id)
     }) {
       throw OctoError(
-        "checkpoint \(short) cannot be restored: the content of \(RawPath.shown(lost.path)) is gone from the repository",
+        "checkpoint \(short) cannot be restored: the content of \(RawPath.shown(lost.path)) is gone from the "
+          + "repository",
         hint: "nothing was restored; git gc may have pruned it (git fsck lists what is missing)")
     }
     // Its note is only metadata: the undo is the commit and its ref, restored with or without it.
