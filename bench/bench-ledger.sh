@@ -18,6 +18,11 @@ if [ ! -d "$repo/.git" ] || [ "$(git -C "$repo" rev-list --count main 2>/dev/nul
   python3 "$bench_dir/make-notes-repo.py" "$repo" 10000 2
 fi
 cd "$repo"
+# Every run commits on top (the hook's rows): start again from the generated 10,000 commits and their one
+# notes commit, so that each run measures the same repository.
+git update-ref refs/heads/main "$(git rev-list --reverse main | sed -n 10000p)"
+git update-ref refs/notes/octo/usage "$(git rev-list --max-parents=0 refs/notes/octo/usage)"
+git reset -q --hard
 "$bin" usage --by model >/dev/null  # warm the cache
 
 events="$work/events-20.jsonl"
