@@ -36,6 +36,16 @@ public struct WorktreeLocation: Equatable, Sendable {
     }
   }
 
+  /// The commit a rebase under way in this work tree started from (`rebase-merge/onto` or
+  /// `rebase-apply/onto`, as git writes it); `nil` when none is.
+  public var rebaseOnto: Oid? {
+    for folder in ["rebase-merge", "rebase-apply"] {
+      guard let data = try? RegularFile.contents(gitDirectory + "/" + folder + "/onto", limit: 128) else { continue }
+      return Oid(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    return nil
+  }
+
   /// Finds the git directories for `directory` as git would: `GIT_DIR` (and `GIT_COMMON_DIR`) when set,
   /// else the nearest `.git` folder or `gitdir:` file above it. `nil` when there is none.
   public static func find(from directory: String, environment: [String: String] = ProcessInfo.processInfo.environment)

@@ -42,8 +42,9 @@ public enum PrePushHook {
 /// git before 2.56 reports a commit that a rebase dropped (its change was already upstream) as rewritten
 /// into the commit made just before, and copies its notes there. When several commits map to one new
 /// commit and one of them has the new commit's very change (same patch id) while the others do not, the
-/// others were dropped, not squashed: their usage is taken back off the new commit (it stays on the
-/// dropped commit's own note, still counted once).
+/// others were dropped, not squashed; a commit reported as rewritten into the commit the rebase started
+/// from was dropped too. Their usage is taken back off the new commit (it stays on the dropped commit's
+/// own note, still counted once).
 public enum PostRewriteHook {
   public static func run(
     directory: String, input: String, environment: [String: String] = ProcessInfo.processInfo.environment
@@ -63,7 +64,13 @@ public enum PostRewriteHook {
       let repository = try Repository.open(at: directory)
       guard try repository.reference(UsageNote.ref) != nil else { return [] }
       let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
-      let dropped = try droppedCommits(pairs, in: repository)
+      var dropped = try droppedCommits(pairs, in: repository)
+      // A rebase that drops its first commit (skipped, or its change already upstream) reports it as
+      // rewritten into the commit the rebase started from: someone else's commit, which nothing is ever
+      // rewritten into. git has copied the note there; its lines are taken back off.
+      if let onto = WorktreeLocation(repository).rebaseOnto {
+        for (old, new) in pairs where new == onto { dropped.insert(old) }
+      }
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }
         let events = UsageNote.events(in: oldNote).events
@@ -98,7 +105,12 @@ public enum PostRewriteHook {
       let target = try repository.patchID(of: new)
       let matching = try olds.filter { try repository.patchID(of: $0.0) == target }
       if !matching.isEmpty {
-        for (old, _) in olds where !matching.contains(where: { $0.0 == old }) { dropped.insert(old) }
+        // A commit that changes nothing (`commit --allow-empty`) is squashed, never dropped as upstream.
+        for (old, _) in olds where !matching.contains(where: { $0.0 == old }) {
+          let commit = try repository.commit(old)
+          let changesNothing = try commit.parents.first.map { try repository.commit($0).tree == commit.tree } ?? false
+          if !changesNothing { dropped.insert(old) }
+        }
       }
     }
     return dropped
