@@ -36,6 +36,15 @@ public struct WorktreeLocation: Equatable, Sendable {
     }
   }
 
+  /// When this linked worktree was added, in milliseconds (its `commondir` file, written by
+  /// `git worktree add` and never after); `nil` for the main work tree or when unknown.
+  public var createdMilliseconds: Int64? {
+    guard gitDirectory != commonDirectory else { return nil }
+    var status = stat()
+    guard stat(gitDirectory + "/commondir", &status) == 0 else { return nil }
+    return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
+  }
+
   /// The commit a rebase under way in this work tree started from (`rebase-merge/onto` or
   /// `rebase-apply/onto`, as git writes it); `nil` when none is.
   public var rebaseOnto: Oid? {

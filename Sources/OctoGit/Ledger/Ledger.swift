@@ -70,7 +70,8 @@ public final class Ledger {
   public func attachPending(to commit: Oid, author: Signature? = nil) throws -> Attachment {
     var result = Attachment()
     var remaining = 0
-    let claims = try store.claimPending(worktree: location.key, for: commit.hex)
+    let claims = try store.claimPending(
+      worktree: location.key, for: commit.hex, recordedSince: location.createdMilliseconds)
     let signature = author ?? noteSignature()
     for (target, events) in claims.sorted(by: { $0.key < $1.key }) {
       guard let targetID = Oid(hex: target), repository.objectExists(targetID) else {

@@ -96,11 +96,16 @@ extension LedgerStore {
 
   /// Marks every unclaimed pending event of `worktree` as being attached to `commit`, and returns all the
   /// claims of that worktree (including ones left by an interrupted run) grouped by commit.
-  func claimPending(worktree: String, for commit: String) throws -> [String: [UsageEvent]] {
+  ///
+  /// Events recorded before `recordedSince` (milliseconds) are left pending: a linked worktree removed and
+  /// added again under the same name has the same key, and the old one's events are not the new one's.
+  func claimPending(worktree: String, for commit: String, recordedSince: Int64? = nil) throws -> [String: [UsageEvent]]
+  {
     try write { db in
       try db.execute(
-        sql: "UPDATE pending_event SET claim_commit = ? WHERE worktree = ? AND claim_commit IS NULL",
-        arguments: [commit, worktree])
+        sql:
+          "UPDATE pending_event SET claim_commit = ? WHERE worktree = ? AND claim_commit IS NULL AND recorded_at >= ?",
+        arguments: [commit, worktree, recordedSince ?? 0])
       var claims: [String: [UsageEvent]] = [:]
       let rows = try Row.fetchAll(
         db,

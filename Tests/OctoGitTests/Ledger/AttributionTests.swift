@@ -119,6 +119,23 @@ struct AttributionTests {
     #expect(keys == ["main", "topic"])
   }
 
+  @Test("a worktree removed and added again under its name does not take the old one's pending usage")
+  func worktreeAddedAgain() throws {
+    let fixture = try TestRepository()
+    try fixture.installPostCommitHook()
+    let first = try fixture.addWorktree("wt", branch: "x")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "old-1", in: first)
+    try fixture.git("worktree", "remove", first)
+    usleep(20_000)
+    let second = try fixture.addWorktree("wt", branch: "y")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "new-1", in: second)
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "on y", in: second)
+    let note = try fixture.git("notes", "--ref=octo/usage", "show", "y")
+    #expect(note.contains("new-1") && !note.contains("old-1"), "\(note)")
+    // The old event stays pending, where usage pending lists it and usage drop can remove it.
+    #expect(try fixture.octo("usage", "pending", "--json", in: second).contains("old-1"))
+  }
+
   @Test("concurrent commits in 8 worktrees: every event lands exactly once")
   func concurrentWorktrees() async throws {
     let fixture = try TestRepository()
