@@ -88,7 +88,8 @@ extension Checkpoints {
         skipped.append(
           Restore.Skipped(
             path: change.path,
-            reason: "\(RawPath.shown(kept)) is not in the undo checkpoint (see its warnings); move it aside first"))
+            reason: "\(RawPath.shown(kept)) is not in the undo checkpoint (too big, unreadable or a name git "
+              + "refuses); move it aside first"))
       } else if change.newID == nil {
         // With ignored files in the snapshot, those the checkpoint lacks stay: it may have been taken
         // without them.

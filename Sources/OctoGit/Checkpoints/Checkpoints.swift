@@ -114,8 +114,8 @@ public final class Checkpoints {
       try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
     } catch let error as GitError {
       warnings.append(
-        "the checkpoint's note was not written (\(error.message)): \(Checkpoint.notesRef) is damaged; "
-          + "octo-git doctor says what to do")
+        "the checkpoint's note could not be written to \(Checkpoint.notesRef) (\(error.message)); the checkpoint "
+          + "is taken; octo-git doctor says whether the ref is damaged")
     }
     PhaseTimings.mark("refs")
     return checkpoint

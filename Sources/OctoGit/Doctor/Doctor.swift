@@ -54,12 +54,13 @@ public enum Doctor {
         if let tip {
           count = try repository.notes(inNotesCommit: tip.target).count
           // A ref moved onto a project's commit (a mistyped update-ref, a bad refspec) reads as no notes.
-          let entries = try repository.treeEntries(try repository.commit(tip.target).tree).count
-          if count == 0, entries > 0 {
+          if count == 0, let entries = try? repository.treeEntries(try repository.commit(tip.target).tree).count,
+            entries > 0
+          {
             problems.append(
-              "\(ref) holds no notes but \(entries) other entries (is \(tip.target.abbreviated()) a project "
-                + "commit?): see what it holds with git log \(ref), and if it is not notes remove it with "
-                + "git update-ref -d \(ref)")
+              "\(ref) holds no notes but \(entries) other \(entries == 1 ? "entry" : "entries") (is "
+                + "\(tip.target.abbreviated()) a project commit?): see what it holds with git log \(ref), and if "
+                + "it is not notes remove it with git update-ref -d \(ref)")
           }
         }
       } catch {

@@ -113,6 +113,9 @@ extension Repository {
   }
 }
 
+/// ``Repository/changedPaths(from:to:maxTrees:)`` read more trees than it was allowed.
+public struct TreeComparisonLimit: Error {}
+
 /// A path that differs between two trees, with the blob ids and modes on each side (no content is read).
 public struct ChangedPath: Equatable, Sendable {
   public let path: String
@@ -145,14 +148,22 @@ extension Repository {
   /// tree-to-tree diff walks both trees whole). A path whose type changed between a file and a folder
   /// appears as the file's deletion (or addition) beside the folder's files; a mode-only change (the
   /// executable bit) has equal ids. In byte order of path.
-  public func changedPaths(from old: Oid?, to new: Oid?) throws -> [ChangedPath] {
+  ///
+  /// - Parameter maxTrees: the most trees read; past it, ``TreeComparisonLimit`` is thrown (a crafted tree
+  ///   naming one subtree under many folders would be walked exponentially).
+  public func changedPaths(from old: Oid?, to new: Oid?, maxTrees: Int = .max) throws -> [ChangedPath] {
     var changes: [ChangedPath] = []
-    try compareTrees(old, new, prefix: "", into: &changes)
+    var budget = maxTrees
+    try compareTrees(old, new, prefix: "", into: &changes, budget: &budget)
     return changes.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
   }
 
-  private func compareTrees(_ old: Oid?, _ new: Oid?, prefix: String, into changes: inout [ChangedPath]) throws {
+  private func compareTrees(
+    _ old: Oid?, _ new: Oid?, prefix: String, into changes: inout [ChangedPath], budget: inout Int
+  ) throws {
     if old == new { return }
+    budget -= (old == nil ? 0 : 1) + (new == nil ? 0 : 1)
+    guard budget >= 0 else { throw TreeComparisonLimit() }
     let oldEntries = try old.map { try treeEntries($0) } ?? []
     // Keyed by bytes: names that Swift's String comparison calls equal (NFC and NFD spellings) are
     // different entries to git.
@@ -160,21 +171,23 @@ extension Repository {
     for entry in oldEntries { before[Array(entry.name.utf8)] = entry }
     for entry in try new.map({ try treeEntries($0) }) ?? [] {
       try compareEntries(
-        before.removeValue(forKey: Array(entry.name.utf8)), entry, path: prefix + entry.name, into: &changes)
+        before.removeValue(forKey: Array(entry.name.utf8)), entry, path: prefix + entry.name, into: &changes,
+        budget: &budget)
     }
     for entry in oldEntries where before[Array(entry.name.utf8)] != nil {
-      try compareEntries(entry, nil, path: prefix + entry.name, into: &changes)
+      try compareEntries(entry, nil, path: prefix + entry.name, into: &changes, budget: &budget)
     }
   }
 
-  private func compareEntries(_ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [ChangedPath])
-    throws
-  {
-    if let old, let new, old.id == new.id, old.mode == new.mode { return }
+  private func compareEntries(
+    _ old: TreeEntry?, _ new: TreeEntry?, path: String, into changes: inout [ChangedPath], budget: inout Int
+  ) throws {
+    // Modes as the trees spell them: 100755 to 120755 is a file becoming a link, one mode to libgit2.
+    if let old, let new, old.id == new.id, old.mode == new.mode, old.rawMode == new.rawMode { return }
     let oldFolder = old.flatMap { $0.mode == .tree ? $0.id : nil }
     let newFolder = new.flatMap { $0.mode == .tree ? $0.id : nil }
     if oldFolder != nil || newFolder != nil {
-      try compareTrees(oldFolder, newFolder, prefix: path + "/", into: &changes)
+      try compareTrees(oldFolder, newFolder, prefix: path + "/", into: &changes, budget: &budget)
     }
     let oldFile = old.flatMap { $0.mode == .tree ? nil : $0 }
     let newFile = new.flatMap { $0.mode == .tree ? nil : $0 }

@@ -24,11 +24,15 @@ public final class ObjectDatabase {
   }
 
   /// Calls `body` with an object's raw content, as ``withContent(of:_:)``; `nil` without calling it when the
-  /// object cannot be read (missing or damaged).
-  public func withContentIfReadable<T>(of id: Oid, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+  /// object is not in the repository. Any other failure (a damaged pack, no memory) is thrown: it says
+  /// nothing of the object.
+  public func withContentIfReadable<T>(of id: Oid, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
     var oid = id.raw
     var pointer: OpaquePointer?
-    guard git_odb_read(&pointer, handle.pointer, &oid) == 0, let pointer else { return nil }
+    let result = git_odb_read(&pointer, handle.pointer, &oid)
+    if result == GIT_ENOTFOUND.rawValue { return nil }
+    try GitError.check(result, "read object \(id.abbreviated())")
+    guard let pointer else { throw GitError(code: -1, message: "libgit2 returned no object", operation: "read") }
     return try Self.withContent(of: DatabaseObjectHandle(pointer), body)
   }
 

@@ -85,7 +85,7 @@ extension Repository {
     for position in combined {
       var text: [UInt8] = []
       for blob in [entries[position].blob] + entries[position].otherBlobs {
-        if objects.withContentIfReadable(of: blob, { text.append(contentsOf: $0) }) == nil { unreadable(position) }
+        if try objects.withContentIfReadable(of: blob, { text.append(contentsOf: $0) }) == nil { unreadable(position) }
         text.append(0x0A)
       }
       try text.withUnsafeBytes { try body(position, $0) }
@@ -97,15 +97,25 @@ extension Repository {
   ///
   /// Read as git reads a notes tree: a note is a regular file whose path spells 40 digits, and the fan-out
   /// folders are named by two (other entries are not notes). At most ``maxNotes``: a crafted tree naming
-  /// the same subtree under every folder of every level names millions of notes in a few objects.
+  /// the same subtree under every folder of every level names millions of notes in a few objects. And at
+  /// most 19 folders walked per note found (a note's path has at most 19; git writes no empty folder), with
+  /// some slack: folders naming folders with no note below them would otherwise be walked exponentially.
   func forEachNote(inNotesCommit notesCommit: Oid, _ body: (UnsafeBufferPointer<UInt8>, Oid) throws -> Void) throws {
     let objects = try objectDatabase()
     var path = [UInt8](repeating: 0, count: 40)
     var count = 0
+    var folders = 0
+    func crafted(_ what: String) -> OctoError {
+      OctoError(
+        "notes commit \(notesCommit.abbreviated()) \(what)",
+        hint: "a crafted notes tree: see where it came from with git log on its notes ref, and remove it")
+    }
     func place(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) {
       for (index, byte) in name.enumerated() { path[offset + index] = byte }
     }
     func walk(_ tree: Oid, depth: Int) throws {
+      folders += 1
+      guard folders <= 19 * (count + 1) + 256 else { throw crafted("holds folders with no notes below them") }
       try objects.withContent(of: tree) { raw in
         // A tree is a run of "<octal mode> <name>\0<20-byte id>" entries.
         let bytes = raw.bindMemory(to: UInt8.self)
@@ -129,10 +139,7 @@ extension Repository {
           case 0o100000 where depth + name.count == 40:
             count += 1
             guard count <= Self.maxNotes else {
-              throw OctoError(
-                "notes commit \(notesCommit.abbreviated()) names more than \(Self.maxNotes) notes, more than any "
-                  + "repository has commits",
-                hint: "a crafted notes tree: see where it came from with git log on its notes ref, and remove it")
+              throw crafted("names more than \(Self.maxNotes) notes, more than any repository has commits")
             }
             place(bytes[name], at: depth)
             try path.withUnsafeBufferPointer { try body($0, id) }

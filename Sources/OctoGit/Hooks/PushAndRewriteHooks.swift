@@ -80,7 +80,7 @@ public enum PostRewriteHook {
             .flatMap { UsageNote.events(in: $0).events.map(\.id) }
           let wrong = Set(events.map(\.id)).subtracting(kept)
           try repository.updateNote(on: new, ref: UsageNote.ref, author: signature) { existing in
-            let lines = (existing ?? "").split(separator: "\n").map(String.init).filter { line in
+            let lines = UsageNote.lines(of: existing ?? "").filter { line in
               guard let event = try? UsageEvent(line: line) else { return true }
               return !wrong.contains(event.id)
             }

@@ -164,9 +164,9 @@ extension RollupRefresh {
         let delta = try UsageNotesDelta.read(
           repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
         return .read(delta, fetchProblem: fetchProblem, identity: newIdentity)
-      } catch let error as GitError {
-        // The two notes trees could not be compared (a crafted tree libgit2 refuses): every note is read
-        // again, as the cache does.
+      } catch let error where error is GitError || error is UsageNotesDelta.FullReadNeeded {
+        // The change could not be read note by note (too large, or a crafted tree libgit2 refuses): every
+        // note is read again, as the cache does.
         guard let current else { throw error }
         return try whole(current)
       }

@@ -33,9 +33,9 @@ extension LedgerStore {
     let delta: UsageNotesDelta?
     do {
       delta = try UsageNotesDelta.read(repository, ref: ref, since: cachedTip, rebuild: rebuild)
-    } catch let error as GitError {
-      // The two notes trees could not be compared (libgit2 refuses a tree with an empty name, as a crafted
-      // one holds): every note is read again, with the full read's own rules.
+    } catch let error where error is GitError || error is UsageNotesDelta.FullReadNeeded {
+      // The change could not be read note by note (too large, or a crafted tree libgit2 refuses): every
+      // note is read again, with the full read's own rules.
       guard let current else { throw error }
       return try readingNotes(of: ref) { try rebuildCache(from: repository, tip: current, ref: ref) }
     }

@@ -14,8 +14,8 @@ public enum UsageNote {
     var lines = Set<String>()
     var ids = Set<String>()
     let incoming = Dictionary(events.map { ($0.id, $0) }) { first, _ in first }
-    for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: true) {
-      var text = String(line)
+    for line in Self.lines(of: existing ?? "") {
+      var text = line
       // The byte scanner reads what the general parser reads (a property test holds them to it), at a
       // fraction of the cost: an import adds to thousands of notes.
       if let known = text.withUTF8({ UsageEvent.scan($0) }) {
@@ -36,12 +36,19 @@ public enum UsageNote {
   public static func merging(_ existing: String?, addingLinesOf other: String) -> String {
     var lines = Set<String>()
     var ids = Set<String>()
-    for line in (existing ?? "").split(separator: "\n") + other.split(separator: "\n") {
-      var text = String(line)
+    for line in Self.lines(of: existing ?? "") + Self.lines(of: other) {
+      var text = line
       if let known = text.withUTF8({ UsageEvent.scan($0) }), !ids.insert(known.id).inserted { continue }
       lines.insert(text)
     }
     return lines.sorted().joined(separator: "\n") + "\n"
+  }
+
+  /// A note's non-empty lines, split at line feeds. Swift takes CRLF for one character, which
+  /// `split(separator: "\n")` leaves whole; a line keeps the carriage return before its end, which JSON reads
+  /// as whitespace.
+  static func lines(of text: String) -> [String] {
+    text.utf8.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
   }
 
   /// The events of a note, each id once, and how many lines could not be read.
@@ -49,8 +56,8 @@ public enum UsageNote {
     var events: [UsageEvent] = []
     var ids = Set<String>()
     var malformed = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-      guard let event = try? UsageEvent(line: String(line)) else {
+    for line in lines(of: text) {
+      guard let event = try? UsageEvent(line: line) else {
         malformed += 1
         continue
       }

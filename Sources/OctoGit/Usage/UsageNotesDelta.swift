@@ -4,7 +4,9 @@ import Foundation
 /// rollup read to stay current.
 ///
 /// When the ref has not moved this costs one ref read. When it has and the old tip is still there, only
-/// the notes that differ between the two notes trees are read; otherwise every note is (`rebuilt`).
+/// the notes that differ between the two notes trees are read; otherwise every note is (`rebuilt`). When the
+/// difference cannot be read that way, ``FullReadNeeded`` is thrown and the caller reads every note its own
+/// way (the cache and the rollup each stream a full read).
 struct UsageNotesDelta: Sendable {
   struct Note: Sendable {
     /// The annotated commit.
@@ -38,6 +40,11 @@ struct UsageNotesDelta: Sendable {
   /// each (only when asked for, and never when `rebuilt`).
   var previousIDs: [String] = []
 
+  /// The notes changed since the previous tip cannot be read one by one: over 10,000 of them (a full read
+  /// costs less), trees too many to compare (a crafted tree), or a previous version's blob missing (the
+  /// rollup could not release what it held).
+  struct FullReadNeeded: Error {}
+
   /// Beyond this many notes read at once (a first read of a long history), commits are not looked up.
   static let lazyDescriptionThreshold = 1000
 
@@ -59,7 +66,13 @@ struct UsageNotesDelta: Sendable {
       let newTree = try repository.commit(current).tree
       var changed: [Oid] = []
       var seen = Set<Oid>()
-      for path in try repository.changedPaths(from: oldTree, to: newTree) {
+      let paths: [ChangedPath]
+      do {
+        paths = try repository.changedPaths(from: oldTree, to: newTree, maxTrees: 100_000)
+      } catch is TreeComparisonLimit {
+        throw FullReadNeeded()
+      }
+      for path in paths {
         // Only what a full read takes for a note (see Repository.forEachNote): a regular file, named by 40
         // hexadecimal digits split by fan-out folders of two.
         let folders = path.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
@@ -71,11 +84,7 @@ struct UsageNotesDelta: Sendable {
         else { continue }
         changed.append(annotated)
       }
-      // Beyond this many changed notes a full read costs less than looking each up (and a crafted tree
-      // naming one subtree under many folders is read as the full read reads it).
-      if changed.count > 10_000 {
-        return try read(repository, ref: ref, since: nil, rebuild: true, commitDetails: commitDetails)
-      }
+      if changed.count > 10_000 { throw FullReadNeeded() }
       // A changed object's whole note as it is now (and was): the tree may name it at other paths too.
       for annotated in changed {
         if let note = try repository.note(on: annotated, inNotesTree: newTree) {
@@ -91,12 +100,15 @@ struct UsageNotesDelta: Sendable {
     }
     if !replaced.isEmpty {
       var held: [UsageEvent] = []
+      var missing = false
       try repository.forEachNoteText(replaced) { _ in
+        missing = true
       } _: { _, text in
         held.removeAll(keepingCapacity: true)
         _ = UsageEvent.append(linesIn: text, to: &held, everyField: false)
         delta.previousIDs += held.map(\.id)
       }
+      if missing { throw FullReadNeeded() }
     }
     // Reading every note of a long history: commits are looked up later, only for the reports that need them.
     let describe = commitDetails && !(delta.rebuilt && present.count > lazyDescriptionThreshold)

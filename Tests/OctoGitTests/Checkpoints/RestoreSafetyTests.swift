@@ -268,7 +268,7 @@ struct RestoreSafetyTests {
     try fixture.write("a.txt", "a1\n")
     let taken = try OctoGitBinary.run(["checkpoint", "-m", "first"], in: fixture.path, home: fixture.home)
     #expect(taken.status == 0, "\(taken.stderr)")
-    #expect(taken.stderr.contains("note was not written"), "\(taken.stderr)")
+    #expect(taken.stderr.contains("note could not be written"), "\(taken.stderr)")
     let id = taken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(try fixture.octo("checkpoints", "list").contains("first"))
     try fixture.write("a.txt", "a2\n")

@@ -132,13 +132,28 @@ struct HostileNotesTreeTests {
     let report = try Self.report(repository)
     #expect(report["total"]?["events"]?.intValue == 2 && report["total"]?["out"]?.intValue == 3, "\(report)")
     #expect(report["malformedLines"]?.intValue ?? 0 == 0)
+    let shown = try CanonicalJSON.parse(try repository.octo("usage", "show", head, "--json"))
+    #expect(shown.arrayValue?.count == 2, "\(shown)")
+  }
+
+  @Test("folders naming folders with no note below them (4^19 paths in 19 objects) are refused at once")
+  func foldersWithoutNotes() throws {
+    let repository = try TestRepository()
+    var tree = try repository.rawTree([])
+    for _ in 0..<19 {
+      tree = try repository.rawTree(["00", "01", "02", "03"].map { RawTreeEntry(mode: "40000", name: $0, id: tree) })
+    }
+    try Self.publish(tree, in: repository)
+    let result = try OctoGitBinary.run(["usage", "--by", "model"], in: repository.path, home: repository.home)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("folders with no notes below them"), "\(result.stderr)")
   }
 
   @Test("doctor says when the usage notes ref is at a commit that holds no notes, as a project commit")
   func refAtProjectCommit() throws {
     let repository = try TestRepository()
     try repository.git("update-ref", "refs/notes/octo/usage", "HEAD")
-    #expect(try repository.octo("doctor").contains("refs/notes/octo/usage holds no notes but 1 other entries"))
+    #expect(try repository.octo("doctor").contains("refs/notes/octo/usage holds no notes but 1 other entry"))
   }
 
   @Test("a notes ref at a tree or a blob: one line naming the ref and what to do")

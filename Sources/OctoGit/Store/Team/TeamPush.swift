@@ -312,9 +312,18 @@ struct TeamPushReader: Sendable {
         rows.removeAll()
       }
       let previous = job.previousTip.flatMap(Oid.init(hex:)).flatMap { repository.objectExists($0) ? $0 : nil }
+      // Only the notes that changed since the tip last pushed, when they can be read one by one (every note
+      // otherwise: the team's rows are keyed by event, so sending one again changes nothing).
+      var changes: UsageNotesDelta??
       if let previous {
-        // Only the notes that changed since the tip last pushed.
-        if let delta = try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex) {
+        do {
+          changes = .some(try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex))
+        } catch is UsageNotesDelta.FullReadNeeded {
+          changes = nil
+        }
+      }
+      if let changes {
+        if let delta = changes {
           malformed += delta.malformedLines
           for note in delta.notes {
             notes += 1
