@@ -16,7 +16,14 @@ extension SnapshotBuilder {
       )
     }
     guard let configured else { return (fallback == 0 ? nil : fallback, nil) }
-    return (configured <= 0 ? nil : UInt64(configured), nil)
+    // 0 is "no limit", as documented; a negative size is a mistake, not a wish for no limit.
+    guard configured >= 0 else {
+      return (
+        fallback == 0 ? nil : fallback,
+        "octo.checkpoint.maxFileSize is negative (0 is no limit); used \(sizeText(fallback))"
+      )
+    }
+    return (configured == 0 ? nil : UInt64(configured), nil)
   }
 
   /// A size as git writes integers: digits and an optional `k`, `m` or `g` (times 1024, 1024², 1024³).

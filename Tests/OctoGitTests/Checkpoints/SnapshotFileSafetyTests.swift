@@ -162,7 +162,7 @@ struct SnapshotFileSafetyTests: SnapshotSafetySuite {
     #expect(try fixture.git("rev-parse", "\(unlimited.id)^{tree}") == (try witnessTree(fixture)))
   }
 
-  @Test("octo.checkpoint.maxFileSize reads git's suffixes, defaults to 100 MB, and a value that is not a size warns")
+  @Test("octo.checkpoint.maxFileSize reads git's suffixes, defaults to 100 MB; a value not a size, or negative, warns")
   func maxFileSizeSetting() throws {
     #expect(DefaultSettings.value(of: "octo.checkpoint.maxFileSize") == "100m")
     #expect(SnapshotBuilder.parseSize("100m") == 100 << 20)
@@ -184,5 +184,9 @@ struct SnapshotFileSafetyTests: SnapshotSafetySuite {
     try fixture.git("config", "octo.checkpoint.maxFileSize", "lots")
     let bad = SnapshotBuilder.fileSizeLimit(try fixture.open().config())
     #expect(bad.limit == 100 << 20 && bad.problem != nil)
+    // A negative size is a mistake, not "no limit".
+    try fixture.git("config", "octo.checkpoint.maxFileSize", "-5")
+    let negative = SnapshotBuilder.fileSizeLimit(try fixture.open().config())
+    #expect(negative.limit == 100 << 20 && negative.problem?.contains("negative") == true)
   }
 }
