@@ -33,9 +33,20 @@ extension Repository {
   }
 
   /// A note's text: its blob's, or the notes of an object named more than once, one after the other.
+  ///
+  /// - Throws: ``OctoError`` naming the note when a blob is not in this clone (a notes tree pushed without
+  ///   its blobs).
   func text(of entry: NoteEntry) throws -> String {
-    if entry.otherBlobs.isEmpty { return String(decoding: try blobContent(entry.blob), as: UTF8.self) }
-    let parts = try ([entry.blob] + entry.otherBlobs).map { String(decoding: try blobContent($0), as: UTF8.self) }
+    func read(_ blob: Oid) throws -> String {
+      guard objectExists(blob) else {
+        throw OctoError(
+          "the note on \(entry.annotated.abbreviated()) names blob \(blob.abbreviated()), which this clone does not "
+            + "have", hint: "fetch the notes again (octo-git notes sync); reports count it as a line they cannot read")
+      }
+      return String(decoding: try blobContent(blob), as: UTF8.self)
+    }
+    if entry.otherBlobs.isEmpty { return try read(entry.blob) }
+    let parts = try ([entry.blob] + entry.otherBlobs).map(read)
     return parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
   }
 

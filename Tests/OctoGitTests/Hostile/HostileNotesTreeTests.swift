@@ -82,6 +82,8 @@ struct HostileNotesTreeTests {
       try repository.octo("cache", "rebuild")
     }
     #expect(try repository.octo("doctor").contains("1 usage note line(s) cannot be read"))
+    let shown = try OctoGitBinary.run(["usage", "show", ids[1]], in: repository.path, home: repository.home)
+    #expect(shown.status != 0 && shown.stderr.contains("which this clone does not have"), "\(shown.stderr)")
     try repository.octo("repos", "add", ".")
     let rollup = try CanonicalJSON.parse(try repository.octo("rollup", "--format", "json"))
     #expect(rollup["total"]?["events"]?.intValue == 1 && rollup["malformedLines"]?.intValue == 1, "\(rollup)")
