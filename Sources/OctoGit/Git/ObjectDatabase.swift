@@ -36,6 +36,19 @@ public final class ObjectDatabase {
     return try Self.withContent(of: DatabaseObjectHandle(pointer), body)
   }
 
+  /// Appends the text of `note` to `bytes`: its blob's content, or, for an object a notes tree names more
+  /// than once, its notes one after the other (the last entry's first), a line break between them, as git
+  /// reads them. Returns how many of its blobs are not in the repository (their text is left out).
+  func appendText(of note: NoteEntry, to bytes: inout [UInt8]) throws -> Int {
+    var missing = 0
+    if try withContentIfReadable(of: note.blob, { bytes.append(contentsOf: $0) }) == nil { missing += 1 }
+    for other in note.otherBlobs {
+      bytes.append(0x0A)
+      if try withContentIfReadable(of: other, { bytes.append(contentsOf: $0) }) == nil { missing += 1 }
+    }
+    return missing
+  }
+
   private static func withContent<T>(of object: DatabaseObjectHandle, _ body: (UnsafeRawBufferPointer) throws -> T)
     rethrows -> T
   {

@@ -32,22 +32,18 @@ extension Repository {
     return try text(of: entry)
   }
 
-  /// A note's text: its blob's, or the notes of an object named more than once, one after the other.
+  /// A note's text, as ``ObjectDatabase/appendText(of:to:)`` assembles it.
   ///
   /// - Throws: ``OctoError`` naming the note when a blob is not in this clone (a notes tree pushed without
   ///   its blobs).
   func text(of entry: NoteEntry) throws -> String {
-    func read(_ blob: Oid) throws -> String {
-      guard objectExists(blob) else {
-        throw OctoError(
-          "the note on \(entry.annotated.abbreviated()) names blob \(blob.abbreviated()), which this clone does not "
-            + "have", hint: "fetch the notes again (octo-git notes sync); reports count it as a line they cannot read")
-      }
-      return String(decoding: try blobContent(blob), as: UTF8.self)
+    var bytes: [UInt8] = []
+    guard try objectDatabase().appendText(of: entry, to: &bytes) == 0 else {
+      throw OctoError(
+        "the note on \(entry.annotated.abbreviated()) names a blob which this clone does not have",
+        hint: "fetch the notes again (octo-git notes sync); reports count it as a line they cannot read")
     }
-    if entry.otherBlobs.isEmpty { return try read(entry.blob) }
-    let parts = try ([entry.blob] + entry.otherBlobs).map(read)
-    return parts.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// The notes in `ref` on each of `commits` that has one. Many commits are served from one walk of the

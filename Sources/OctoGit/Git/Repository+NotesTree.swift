@@ -33,34 +33,41 @@ extension Repository {
   }
 
   /// The notes the notes tree `tree` holds on `annotated`, grouped as ``notes(inNotesCommit:)`` groups them
-  /// (`nil`: none), found by following the object's id down the fan-out rather than reading every note:
-  /// names in lower or upper case (git reads both), notes that are regular files, in the walk's order.
+  /// (`nil`: none), found by following the object's id down the fan-out rather than reading every note.
   func note(on annotated: Oid, inNotesTree tree: Oid) throws -> NoteEntry? {
+    var blobs = try notePaths(of: annotated, inNotesTree: tree).map(\.blob)
+    guard let last = blobs.popLast() else { return nil }
+    return NoteEntry(annotated: annotated, blob: last, otherBlobs: blobs.reversed())
+  }
+
+  /// Where the notes tree `tree` holds notes on `annotated`, and their blobs, in the walk's order
+  /// (``forEachNote(inNotesCommit:_:)``): regular files named by its 40 digits, in lower or upper case (git
+  /// reads both), under fan-out folders of two, at every depth where one is found.
+  func notePaths(of annotated: Oid, inNotesTree tree: Oid) throws -> [(path: String, blob: Oid)] {
     let lower = annotated.hex
     let upper = lower.uppercased()
-    var blobs: [Oid] = []
+    var found: [(path: String, blob: Oid)] = []
     func spellings(_ range: Range<Int>) -> [String] {
       let small = String(lower.utf8.dropFirst(range.lowerBound).prefix(range.count))!
       let large = String(upper.utf8.dropFirst(range.lowerBound).prefix(range.count))!
       // In the tree's order: upper case sorts first.
       return small == large ? [small] : [large, small]
     }
-    func look(in folder: Oid, depth: Int) throws {
+    func look(in folder: Oid, at prefix: String, depth: Int) throws {
       for name in spellings(depth..<40) {
         if let leaf = try treeEntry(in: folder, path: name), EntryMode.isRegularFile(rawMode: leaf.rawMode) {
-          blobs.append(leaf.id)
+          found.append((prefix + name, leaf.id))
         }
       }
       guard depth + 2 < 40 else { return }
       for name in spellings(depth..<(depth + 2)) {
         if let next = try treeEntry(in: folder, path: name), next.mode == .tree {
-          try look(in: next.id, depth: depth + 2)
+          try look(in: next.id, at: prefix + name + "/", depth: depth + 2)
         }
       }
     }
-    try look(in: tree, depth: 0)
-    guard let last = blobs.popLast() else { return nil }
-    return NoteEntry(annotated: annotated, blob: last, otherBlobs: blobs.reversed())
+    try look(in: tree, at: "", depth: 0)
+    return found
   }
 
   /// Calls `body` once with the position in `entries` and the text of each note: its blob's content, or, for
@@ -84,10 +91,7 @@ extension Repository {
     let objects = try objectDatabase()
     for position in combined {
       var text: [UInt8] = []
-      for blob in [entries[position].blob] + entries[position].otherBlobs {
-        if try objects.withContentIfReadable(of: blob, { text.append(contentsOf: $0) }) == nil { unreadable(position) }
-        text.append(0x0A)
-      }
+      for _ in 0..<(try objects.appendText(of: entries[position], to: &text)) { unreadable(position) }
       try text.withUnsafeBytes { try body(position, $0) }
     }
   }

@@ -25,18 +25,7 @@ extension UsageNotesDelta {
           var raw = RawNotes()
           for position in part {
             // A note that cannot be read (missing) counts as one line that could not be read.
-            var missing = 0
-            if try objects.withContentIfReadable(of: notes[position].blob, { raw.bytes.append(contentsOf: $0) }) == nil
-            {
-              missing += 1
-            }
-            // An object noted more than once: the notes one after the other, as git reads them.
-            for other in notes[position].otherBlobs {
-              raw.bytes.append(0x0A)
-              if try objects.withContentIfReadable(of: other, { raw.bytes.append(contentsOf: $0) }) == nil {
-                missing += 1
-              }
-            }
+            let missing = try objects.appendText(of: notes[position], to: &raw.bytes)
             if missing > 0 { raw.missing[raw.positions.count] = missing }
             raw.positions.append(position)
             raw.ends.append(raw.bytes.count)
