@@ -40,7 +40,8 @@ struct PackOrder {
       UInt32(bigEndian: map.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
-    /// The pack offset of `id`, when this pack holds it.
+    /// The pack offset of `id`, when this pack holds it. The first 8 bytes decide almost every comparison,
+    /// so they are compared as one number; the whole id only when they are equal.
     func offset(of id: Oid) -> UInt64? {
       id.withBytes { key -> UInt64? in
         let first = Int(key[0])
@@ -48,9 +49,14 @@ struct PackOrder {
         var high = Int(Self.uint32(map, at: 8 + first * 4))
         guard low <= high, high <= count else { return nil }
         let ids = 8 + 1024
+        let prefix = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
         while low < high {
           let middle = (low + high) / 2
-          let order = memcmp(map.baseAddress! + ids + middle * 20, key.baseAddress!, 20)
+          let entry = ids + middle * 20
+          let candidate = UInt64(bigEndian: map.loadUnaligned(fromByteOffset: entry, as: UInt64.self))
+          let order =
+            candidate == prefix
+            ? memcmp(map.baseAddress! + entry + 8, key.baseAddress! + 8, 12) : (candidate < prefix ? -1 : 1)
           if order == 0 { return offset(at: middle) }
           if order < 0 { low = middle + 1 } else { high = middle }
         }
@@ -80,7 +86,10 @@ struct PackOrder {
     guard !packs.isEmpty else { return Array(ids.indices) }
     var keys: [(pack: Int, offset: UInt64, position: Int)] = []
     keys.reserveCapacity(ids.count)
-    for (position, id) in ids.enumerated() {
+    // Looked up by first byte, so the index's ids of one fan-out bucket stay in the processor's cache
+    // while every id beginning with that byte is searched among them.
+    for position in positionsByFirstByte(ids) {
+      let id = ids[position]
       var key = (pack: packs.count, offset: UInt64(0), position: position)
       for (number, pack) in packs.enumerated() {
         if let offset = pack.offset(of: id) {
@@ -92,6 +101,20 @@ struct PackOrder {
     }
     keys.sort { ($0.pack, $0.offset, $0.position) < ($1.pack, $1.offset, $1.position) }
     return keys.map(\.position)
+  }
+
+  /// The positions of `ids`, grouped by the ids' first byte (a counting sort: one pass to count, one to place).
+  private static func positionsByFirstByte(_ ids: [Oid]) -> [Int] {
+    var starts = [Int](repeating: 0, count: 257)
+    for id in ids { starts[Int(id.raw.id.0) + 1] += 1 }
+    for byte in 1..<257 { starts[byte] += starts[byte - 1] }
+    var positions = [Int](repeating: 0, count: ids.count)
+    for (position, id) in ids.enumerated() {
+      let byte = Int(id.raw.id.0)
+      positions[starts[byte]] = position
+      starts[byte] += 1
+    }
+    return positions
   }
 }
 

@@ -14,8 +14,9 @@ extension UsageNotesDelta {
   ) throws {
     try LibGit2.withBulkReads {
       let notes = try repository.notes(inNotesCommit: tip)
-      let order = repository.readingOrder(of: notes.map(\.blob))
       PhaseTimings.mark("notes tree")
+      let order = repository.readingOrder(of: notes.map(\.blob))
+      PhaseTimings.mark("pack order")
       let parts = stride(from: 0, to: order.count, by: 2048).map { Array(order[$0..<min($0 + 2048, order.count)]) }
       let folder = repository.objectsFolder
       typealias Sender = WorkerPool.Sender<Result<RawNotes, Error>>
