@@ -293,5 +293,16 @@ struct TeamLedgerTests {
     let flagged = try TeamDatabaseURL.resolve(flag: "postgresql://me:hunter2@db.example.com/team", config: nil)
     #expect(!flagged.displayName.contains("hunter2"))
     #expect(flagged.connectionSettings(environment: [:]).first?.keyword == "connect_timeout")
+    // A URL libpq cannot read: its message quotes the URL or the token, which may be the password.
+    for broken in [
+      "postgresql://alice:EnvSecret9@[::1/octo", "postgresql://bob:Cfg%Secret@db/octo", "password='Tick3t",
+    ] {
+      let unread = try space.run(["team", "push"], environment: ["OCTO_GIT_TEAM_URL": broken])
+      #expect(unread.status == ExitStatus.badInput.rawValue && unread.stderr.contains("cannot be read"))
+      for secret in ["EnvSecret9", "Cfg%Secret", "Secret", "Tick3t"] { #expect(!unread.stderr.contains(secret)) }
+    }
+    #expect(
+      PostgresLibrary.withoutQuotedParts(#"missing "=" after "hunter2" in connection info string"#)
+        == #"missing "=" after "…" in connection info string"#)
   }
 }

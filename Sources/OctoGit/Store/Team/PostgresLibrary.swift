@@ -145,14 +145,28 @@ enum PostgresLibrary {
 
   /// A connection string's settings, as libpq reads it (a `postgresql://` URL or `key=value` pairs), each
   /// keyword with its value; `nil` values are not set.
+  /// libpq's parse errors quote what they stumbled on: the whole URI, a percent-encoded token, a word of
+  /// key=value settings; any of them can be the password. Quoted parts longer than one character (the
+  /// punctuation libpq names, such as `"="`, stays) are replaced by `"…"`.
+  static func withoutQuotedParts(_ message: String) -> String {
+    let pieces = message.split(separator: "\"", omittingEmptySubsequences: false)
+    guard pieces.count >= 2 else { return message }
+    var result = ""
+    for (index, piece) in pieces.enumerated() {
+      if index > 0 { result += "\"" }
+      // Odd pieces are inside quotes; a last odd piece is an unclosed quote: redacted too.
+      result += index % 2 == 1 && piece.count > 1 ? "…" : String(piece)
+    }
+    return result
+  }
+
   static func parse(_ conninfo: String) throws -> [String: String] {
     let functions = try functions()
     var message: UnsafeMutablePointer<CChar>?
     guard let options = functions.conninfoParse(conninfo, &message) else {
       let text = message.map { String(cString: $0) } ?? "not a connection string"
       if let message { functions.freemem(message) }
-      // libpq's message never holds the password.
-      throw PostgresError(PostgresError.oneLine(text), kind: .badSettings)
+      throw PostgresError(PostgresError.oneLine(Self.withoutQuotedParts(text)), kind: .badSettings)
     }
     defer { functions.conninfoFree(options) }
     var settings: [String: String] = [:]
