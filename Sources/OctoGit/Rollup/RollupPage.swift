@@ -12,11 +12,11 @@ struct RollupPage {
   let periods: [String]
 
   /// Builds the four views the page shows from the same events.
-  static func build(_ data: [RollupEvents], entries: [RollupStore.Entry], options: RollupOptions) -> RollupPage {
-    func view(_ dimensions: [RollupDimension]) -> RollupReport {
+  static func build(_ data: [RollupEvents], entries: [RollupStore.Entry], options: RollupOptions) throws -> RollupPage {
+    func view(_ dimensions: [RollupDimension]) throws -> RollupReport {
       var copy = options
       copy.dimensions = dimensions
-      return RollupReport.build(data, entries: entries, options: copy)
+      return try RollupReport.build(data, entries: entries, options: copy)
     }
     // Cycles when the user bills by them (a cycle day other than the 1st, or --by cycle), else weeks.
     let period: RollupDimension =
@@ -24,7 +24,8 @@ struct RollupPage {
       ? .cycle
       : options.dimensions.contains(.month) ? .month : .week
     return RollupPage(
-      main: view(options.dimensions), byRepository: view([.repo]), byModel: view([.model]), overTime: view([period]),
+      main: try view(options.dimensions), byRepository: try view([.repo]), byModel: try view([.model]),
+      overTime: try view([period]),
       periods: RollupReport.periods(data, options: options, dimension: period))
   }
 

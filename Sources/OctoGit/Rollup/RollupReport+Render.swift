@@ -12,8 +12,8 @@ extension RollupReport {
     store: RollupStore, entries: [RollupStore.Entry], options: RollupOptions, format: RollupFormat, style: OutputStyle
   ) throws -> String {
     let data = try RollupEvents.load(store: store, entries: entries, parts: WorkerPool.width)
-    if format == .html { return RollupPage.build(data, entries: entries, options: options).html }
-    return build(data, entries: entries, options: options).renderText(format, style: style)
+    if format == .html { return try RollupPage.build(data, entries: entries, options: options).html }
+    return try build(data, entries: entries, options: options).renderText(format, style: style)
   }
 
   /// The rollup as a table, JSON, CSV or Markdown (the HTML page needs the store for its other views).

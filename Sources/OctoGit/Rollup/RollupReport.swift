@@ -75,7 +75,11 @@ public struct RollupReport: Sendable {
 
   /// Sums `parts` as `options` say, each part on a thread of its own: each event's local day comes from
   /// the UTC offset in force at its time (daylight-saving changes exact), then its week, month or cycle.
-  static func build(_ parts: [RollupEvents], entries: [RollupStore.Entry], options: RollupOptions) -> RollupReport {
+  ///
+  /// - Throws: ``OctoError`` (bad input) when a sum overflows 64 bits: no rollup prints a total that is not exact.
+  static func build(_ parts: [RollupEvents], entries: [RollupStore.Entry], options: RollupOptions) throws
+    -> RollupReport
+  {
     let (since, until) = bounds(options)
     // Offsets are looked up from 1990 to twenty years from now (or the period asked for): that holds every
     // event an AI agent can have made; anything outside takes the nearest offset.
@@ -90,6 +94,8 @@ public struct RollupReport: Sendable {
         total.merge(totals)
       }
     }
+    // Sums saturate: when no total reached the end of 64 bits, no row did.
+    try total.checked("the registered repositories")
     return RollupReport(options: options, rows: ordered(merged, options: options), total: total, repositories: entries)
   }
 

@@ -48,6 +48,7 @@ public struct TeamReport: Sendable {
       merged[keys, default: UsageTotals()].merge(totals)
       total.merge(totals)
     }
+    try total.checked("the team database")
     return RollupReport(
       options: options, rows: RollupReport.ordered(merged, options: options), total: total, repositories: [])
   }
