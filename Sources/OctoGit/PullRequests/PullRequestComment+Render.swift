@@ -4,11 +4,11 @@ import Mustache
 /// The comment's body: the template and the values it is rendered with.
 extension PullRequestComment {
   /// `.octo/templates/pr-comment.md.mustache` in the work tree, else the built-in one.
-  func loadTemplate() throws -> MustacheTemplate {
+  func loadTemplate() throws -> BoundedTemplate {
     let override = repository.workDirectory + "/.octo/" + Self.templatePath
     let text: String
-    if !repository.workDirectory.isEmpty, FileManager.default.fileExists(atPath: override) {
-      text = try TemplateLimits.read(override)
+    if !repository.workDirectory.isEmpty, Paths.entryExists(override) {
+      text = try TemplateLimits.read(inside: repository.workDirectory, at: ".octo/" + Self.templatePath)
     } else {
       text = DefaultFiles.content(of: Self.templatePath) ?? ""
     }
@@ -18,9 +18,9 @@ extension PullRequestComment {
   /// The comment: the marker, then the template's output, within GitHub's limit (the per-commit rows are
   /// halved, keeping the costliest, until it fits; as a last resort the text is cut).
   func render(
-    _ template: MustacheTemplate, context: PullRequestContext, rows: [CommitRow], target: Target,
+    _ template: BoundedTemplate, context: PullRequestContext, rows: [CommitRow], target: Target,
     pending: UsageTotals, budget: BudgetCheck?, malformed: Int
-  ) -> String {
+  ) throws -> String {
     let withUsage = rows.enumerated().filter { $0.element.totals.events > 0 }
     var limit = withUsage.count
     while true {
@@ -31,12 +31,14 @@ extension PullRequestComment {
       let values = Self.mustache(
         context: context, rows: shown, hidden: withUsage.count - shown.count, commitCount: rows.count, target: target,
         pending: pending, budget: budget, malformed: malformed)
-      var text = template.render(values)
+      var text = try template.render(values)
       while text.hasSuffix("\n\n") { text.removeLast() }
       if !text.hasSuffix("\n") { text += "\n" }
       let body = Self.marker + "\n" + text
-      if body.count <= Self.bodyLimit { return body }
-      if limit == 0 { return String(body.prefix(Self.bodyLimit - 40)) + "\n\n_(cut to fit GitHub's limit)_\n" }
+      if body.unicodeScalars.count <= Self.bodyLimit { return body }
+      if limit == 0 {
+        return SafeText.prefix(body, scalars: Self.bodyLimit - 40) + "\n\n_(cut to fit GitHub's limit)_\n"
+      }
       limit /= 2
     }
   }

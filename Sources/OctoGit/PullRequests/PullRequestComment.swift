@@ -135,7 +135,7 @@ public struct PullRequestComment {
     let budget = amount.map { BudgetCheck(amount: $0, spent: spent.cost.decimal) }
 
     let template = try loadTemplate()
-    let body = render(
+    let body = try render(
       template, context: context, rows: rows, target: target, pending: pending, budget: budget, malformed: malformed)
 
     func outcome(_ action: Outcome.Action, _ comment: GitHubClient.IssueComment?, requests: [String] = []) -> Outcome {

@@ -47,10 +47,11 @@ struct PullRequestContext {
     }
   }
 
-  /// The body, made to fit `limit` characters: checkpoints go first, then commit bodies, then the file
+  /// The body, made to fit `limit` characters (Unicode scalars: one letter can carry thousands of combining
+  /// marks): checkpoints go first, then commit bodies, then the file
   /// table, then commits from the end (halving) until it fits; as a last resort the text is cut.
-  mutating func renderWithinLimit(_ template: MustacheTemplate, limit: Int) -> String {
-    var text = render(template)
+  mutating func renderWithinLimit(_ template: BoundedTemplate, limit: Int) throws -> String {
+    var text = try render(template)
     let steps: [(String, (inout PullRequestContext) -> Bool)] = [
       (
         "checkpoints",
@@ -77,25 +78,25 @@ struct PullRequestContext {
         }
       ),
     ]
-    for (name, step) in steps where text.count > limit {
+    for (name, step) in steps where text.unicodeScalars.count > limit {
       if step(&self) {
         leftOut.append(name)
-        text = render(template)
+        text = try render(template)
       }
     }
-    while text.count > limit, min(commitLimit, commits.count) > 1 {
+    while text.unicodeScalars.count > limit, min(commitLimit, commits.count) > 1 {
       commitLimit = min(commitLimit, commits.count) / 2
       if !leftOut.contains("older commits") { leftOut.append("older commits") }
-      text = render(template)
+      text = try render(template)
     }
-    if text.count > limit {
-      text = String(text.prefix(limit - 40)) + "\n\n_(cut to fit GitHub's limit)_\n"
+    if text.unicodeScalars.count > limit {
+      text = SafeText.prefix(text, scalars: limit - 40) + "\n\n_(cut to fit GitHub's limit)_\n"
     }
     return text
   }
 
-  func render(_ template: MustacheTemplate) -> String {
-    var output = template.render(mustache)
+  func render(_ template: BoundedTemplate) throws -> String {
+    var output = try template.render(mustache)
     while output.hasSuffix("\n\n") { output.removeLast() }
     return output
   }

@@ -84,7 +84,8 @@ public struct PullRequestDescriber {
           "base": .string(base), "head": .string(head), "headCommit": .string(headCommit.hex),
           "feature": description == nil ? .null : .string(String(head.dropFirst(prefix.count))),
         ])) + " -->"
-    let body = context.renderWithinLimit(template, limit: Self.bodyLimit - footer.utf8.count - 2) + "\n" + footer + "\n"
+    let body =
+      try context.renderWithinLimit(template, limit: Self.bodyLimit - footer.utf8.count - 2) + "\n" + footer + "\n"
     return Description(
       title: title, body: body, base: base, head: head, headCommit: headCommit,
       data: context.json(headCommit: headCommit, body: body))
@@ -122,13 +123,13 @@ public struct PullRequestDescriber {
   }
 
   /// `--template`, else `.octo/templates/pr.md.mustache` in the work tree, else the built-in one.
-  func loadTemplate(_ file: String?) throws -> MustacheTemplate {
+  func loadTemplate(_ file: String?) throws -> BoundedTemplate {
     let override = repository.workDirectory + "/.octo/" + Self.templatePath
     let text: String
     if let file {
       text = try TemplateLimits.read(file)
-    } else if FileManager.default.fileExists(atPath: override) {
-      text = try TemplateLimits.read(override)
+    } else if Paths.entryExists(override) {
+      text = try TemplateLimits.read(inside: repository.workDirectory, at: ".octo/" + Self.templatePath)
     } else {
       text = DefaultFiles.content(of: Self.templatePath) ?? ""
     }
@@ -145,7 +146,7 @@ public struct PullRequestDescriber {
       guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
       for name in names.sorted()
       where ["pull_request_template.md", "pull_request_template"].contains(name.lowercased()) {
-        if let text = try? TemplateLimits.read(directory + "/" + name) {
+        if let text = try? TemplateLimits.read(inside: root, at: (folder.isEmpty ? "" : folder + "/") + name) {
           return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
       }
@@ -154,7 +155,7 @@ public struct PullRequestDescriber {
       let directory = root + "/" + folder
       guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
       if let first = names.filter({ $0.lowercased().hasSuffix(".md") }).sorted().first,
-        let text = try? TemplateLimits.read(directory + "/" + first)
+        let text = try? TemplateLimits.read(inside: root, at: folder + "/" + first)
       {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
       }

@@ -11,9 +11,19 @@ enum TemplateLimits {
 
   /// The text of the template file at `path`: a regular file within ``maxBytes``, valid UTF-8.
   static func read(_ path: String) throws -> String {
+    try text(path) { try RegularFile.contents(path, limit: maxBytes) }
+  }
+
+  /// ``read(_:)`` of a template the repository holds (`relative` to the work tree `root`): a pull request
+  /// writes these, so no symbolic link is followed (one to `.git/config` would post its secrets).
+  static func read(inside root: String, at relative: String) throws -> String {
+    try text(root + "/" + relative) { try RegularFile.contents(inside: root, at: relative, limit: maxBytes) }
+  }
+
+  private static func text(_ path: String, reading: () throws -> Data) throws -> String {
     let data: Data
     do {
-      data = try RegularFile.contents(path, limit: maxBytes)
+      data = try reading()
     } catch {
       throw OctoError.badInput("cannot read the template \(error)")
     }
@@ -55,13 +65,19 @@ enum TemplateLimits {
     }
   }
 
+  /// A parse error as one line: what is wrong and where (`unfinishedName at line 3, column 7`).
+  static func describe(_ error: Error) -> String {
+    guard let parse = error as? MustacheTemplate.ParserError else { return "\(error)" }
+    return "\(parse.error) at line \(parse.context.lineNumber), column \(parse.context.columnNumber)"
+  }
+
   /// `text` as a template, once it passes ``check(_:name:)``.
-  static func parse(_ text: String, name: String) throws -> MustacheTemplate {
+  static func parse(_ text: String, name: String) throws -> BoundedTemplate {
     try check(text, name: name)
     do {
-      return try MustacheTemplate(string: text)
+      return BoundedTemplate(mustache: try MustacheTemplate(string: text), text: text, name: name)
     } catch {
-      throw OctoError.badInput("the template \(name) is not valid Mustache (\(error))")
+      throw OctoError.badInput("the template \(name) is not valid Mustache (\(describe(error)))")
     }
   }
 }

@@ -40,6 +40,12 @@ public enum Paths {
     return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
   }
 
+  /// Whether anything is at `path`: a symbolic link counts, whatever it points to.
+  static func entryExists(_ path: String) -> Bool {
+    var status = stat()
+    return lstat(path, &status) == 0
+  }
+
   /// `~/x` made absolute from `HOME`; a relative path made absolute from `base`.
   public static func expandingHome(_ path: String, environment: [String: String], relativeTo base: String) -> String {
     if path == "~" { return home(environment) }

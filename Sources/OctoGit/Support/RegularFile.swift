@@ -16,6 +16,43 @@ public enum RegularFile {
   public static func open(_ path: String) throws -> (descriptor: Int32, size: Int) {
     let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     guard descriptor >= 0 else { throw Refusal(path: path, reason: String(cString: strerror(errno))) }
+    return try checked(descriptor, path: path)
+  }
+
+  /// ``open(_:)`` for a file of a work tree that someone else wrote (a pull request's template): `relative`
+  /// is followed from `root` one name at a time and no symbolic link is followed, so a link to
+  /// `.git/config` or to a file outside the tree is refused instead of read.
+  public static func open(inside root: String, at relative: String) throws -> (descriptor: Int32, size: Int) {
+    let path = root + "/" + relative
+    let names = relative.split(separator: "/").map(String.init)
+    guard !names.isEmpty, !names.contains(where: { $0 == "." || $0 == ".." }) else {
+      throw Refusal(path: path, reason: "not a path inside the work tree")
+    }
+    var folder = Foundation.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard folder >= 0 else { throw Refusal(path: path, reason: String(cString: strerror(errno))) }
+    for name in names.dropLast() {
+      let next = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      let failure = errno
+      close(folder)
+      guard next >= 0 else { throw Refusal(path: path, reason: refusal(failure)) }
+      folder = next
+    }
+    let descriptor = openat(folder, names[names.count - 1], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    let failure = errno
+    close(folder)
+    guard descriptor >= 0 else { throw Refusal(path: path, reason: refusal(failure)) }
+    return try checked(descriptor, path: path)
+  }
+
+  /// The reason for an `openat` that refused: a link met where `O_NOFOLLOW` was asked says so.
+  private static func refusal(_ code: Int32) -> String {
+    code == ELOOP || code == ENOTDIR
+      ? "a symbolic link or not a folder (links are not followed here)"
+      : String(cString: strerror(code))
+  }
+
+  /// `descriptor` (of `path`) and its size when it is a regular file; closed and refused otherwise.
+  private static func checked(_ descriptor: Int32, path: String) throws -> (descriptor: Int32, size: Int) {
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
       let reason = String(cString: strerror(errno))
@@ -39,7 +76,17 @@ public enum RegularFile {
 
   /// The whole file, when it is a regular file of at most `limit` bytes.
   public static func contents(_ path: String, limit: Int) throws -> Data {
-    let (descriptor, size) = try open(path)
+    try contents(of: try open(path), path: path, limit: limit)
+  }
+
+  /// ``contents(_:limit:)`` of `relative` in the work tree `root`, no symbolic link followed (see
+  /// ``open(inside:at:)``).
+  public static func contents(inside root: String, at relative: String, limit: Int) throws -> Data {
+    try contents(of: try open(inside: root, at: relative), path: root + "/" + relative, limit: limit)
+  }
+
+  private static func contents(of file: (descriptor: Int32, size: Int), path: String, limit: Int) throws -> Data {
+    let (descriptor, size) = file
     defer { close(descriptor) }
     guard size <= limit else { throw Refusal(path: path, reason: "larger than \(limit / 1024) KiB") }
     var data = Data(count: size)

@@ -4,8 +4,9 @@ import Foundation
 /// a terminal never receives an escape sequence from data, a spreadsheet never a formula, Markdown never
 /// markup.
 public enum SafeText {
-  /// Control characters shown as escapes (`\e`, `\n`, `\x07`, `\u{9b}`): nothing in `text` can move the
-  /// cursor, change colours, retitle the window or ring the bell. Printable text is unchanged.
+  /// Control characters shown as escapes (`\e`, `\n`, `\x07`, `\u{9b}`, `\u{202e}`): nothing in `text` can
+  /// move the cursor, change colours, retitle the window, ring the bell or reverse the line. Printable text
+  /// is unchanged.
   public static func terminal(_ text: String) -> String {
     if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
     var out = ""
@@ -18,6 +19,10 @@ public enum SafeText {
       case 0x09: out += "\\t"
       case 0x00..<0x20, 0x7F: out += "\\x" + hex(scalar.value, digits: 2)
       case 0x80..<0xA0: out += "\\u{" + hex(scalar.value, digits: 2) + "}"
+      // Bidirectional overrides and isolates: they reorder what follows on the line (a name could show
+      // as something else).
+      case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+        out += "\\u{" + hex(scalar.value, digits: 4) + "}"
       default: out.unicodeScalars.append(scalar)
       }
     }
@@ -42,7 +47,9 @@ public enum SafeText {
   }
 
   /// Text for a Markdown table cell or paragraph: markup characters backslash-escaped (no links, HTML,
-  /// comments, emphasis or code from data), line breaks as spaces, control characters escaped.
+  /// comments, emphasis or code from data), line breaks as spaces, control characters escaped. `@` and `#`
+  /// are followed by a zero-width space: on GitHub a name from data never mentions a person or a team, nor
+  /// links an issue (`@org/team`, `#1`).
   public static func markdown(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count + 8)
@@ -52,8 +59,17 @@ public enum SafeText {
       default: break
       }
       out.unicodeScalars.append(scalar)
+      if scalar == "@" || scalar == "#" { out.unicodeScalars.append("\u{200B}") }
     }
     return out
+  }
+
+  /// The first `count` Unicode scalars of `text` (a limit counted in scalars, as GitHub's are: a letter
+  /// carrying thousands of combining marks is one `Character` but as many scalars).
+  static func prefix(_ text: String, scalars count: Int) -> String {
+    var view = String.UnicodeScalarView()
+    view.append(contentsOf: text.unicodeScalars.prefix(max(0, count)))
+    return String(view)
   }
 
   private static func hex(_ value: UInt32, digits: Int) -> String {

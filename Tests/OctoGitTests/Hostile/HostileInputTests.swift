@@ -69,6 +69,14 @@ struct HostileInputTests {
     // One note's own events too: never a total capped at 2^63 - 1.
     let show = try OctoGitBinary.run(["usage", "show", "HEAD"], in: repository.path, home: repository.home)
     #expect(show.status == 4 && !show.stdout.contains("9,223,372,036,854,775,807"), "\(show.stdout)")
+    // The rollup across repositories refuses the same sums (it printed them capped, exit 0).
+    _ = try OctoGitBinary.run(["repos", "add"], in: repository.path, home: repository.home)
+    for format in ["table", "json"] {
+      let rollup = try OctoGitBinary.run(
+        ["rollup", "--by", "model", "--format", format], in: repository.path, home: repository.home)
+      #expect(rollup.status == 4 && rollup.stderr.contains("overflow"), "\(rollup.stderr)")
+      #expect(!rollup.stdout.contains("9223372036854775807") && !rollup.stdout.contains("9,223,372,036,854,775,807"))
+    }
   }
 
   @Test("a line with fields this version does not know is read for the fields it knows")
@@ -130,6 +138,10 @@ struct HostileInputTests {
     let markdown = table.markdown
     #expect(markdown.contains("\\[click\\](http://x) \\<b\\>\\|\\</b\\> \\<!--"))
     #expect(SafeText.terminal("a\u{1B}[31mb\u{07}\u{9B}") == "a\\e[31mb\\x07\\u{9b}")
+    #expect(SafeText.terminal("file\u{202E}txt.exe") == "file\\u{202e}txt.exe")
+    // On GitHub, a name from data never mentions anyone nor links an issue.
+    #expect(SafeText.markdown("@octocat #1") == "@\u{200B}octocat #\u{200B}1")
+    #expect(SafeText.prefix("Z" + String(repeating: "\u{301}", count: 10), scalars: 3).unicodeScalars.count == 3)
   }
 
   @Test("a pending row that cannot be read is named by usage pending and dropped by usage drop")
@@ -252,6 +264,37 @@ struct HostileInputTests {
     let result = try OctoGitBinary.run(["pr", "describe"], in: repository.path, home: repository.home)
     #expect(result.status == 4, "\(result.stderr)")
     #expect(result.stderr.contains("nests sections"))
+  }
+
+  @Test("a pull request's template is never read through a symbolic link; nested list sections are bounded")
+  func hostileTemplates() throws {
+    let repository = try TestRepository()
+    try repository.git("checkout", "-q", "-b", "feature/x")
+    try repository.write("x.txt", "x\n")
+    try repository.commitAll("feat: x")
+    try repository.git("config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic c2VjcmV0")
+    try FileManager.default.createDirectory(
+      atPath: repository.path + "/.octo/templates", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: repository.path + "/.octo/templates/pr.md.mustache", withDestinationPath: "../../.git/config")
+    let linked = try OctoGitBinary.run(["pr", "describe"], in: repository.path, home: repository.home)
+    #expect(linked.status == 4 && linked.stderr.contains("symbolic link"), "\(linked.stderr)")
+    #expect(!linked.stdout.contains("AUTHORIZATION") && !linked.stderr.contains("AUTHORIZATION"))
+    // A linked folder on the way is refused the same way.
+    try FileManager.default.removeItem(atPath: repository.path + "/.octo")
+    try FileManager.default.createSymbolicLink(atPath: repository.path + "/.octo", withDestinationPath: ".git")
+    try FileManager.default.createDirectory(
+      atPath: repository.path + "/.git/templates", withIntermediateDirectories: true)
+    try "{{title}}".write(toFile: repository.path + "/.git/templates/pr.md.mustache", atomically: true, encoding: .utf8)
+    let folder = try OctoGitBinary.run(["pr", "describe"], in: repository.path, home: repository.home)
+    #expect(folder.status == 4 && folder.stderr.contains("symbolic link"), "\(folder.stderr)")
+
+    // 30 nested sections over the commits' list: refused before rendering, not run for hours.
+    let nested = String(repeating: "{{#commits}}", count: 30) + "x" + String(repeating: "{{/commits}}", count: 30)
+    #expect(BoundedTemplate.repetitions(nested, lengths: ["commits": 2]) > BoundedTemplate.maxRepetitions)
+    #expect(BoundedTemplate.repetitions("{{#commits}}{{title}}{{/commits}}", lengths: ["commits": 10]) == 11)
+    let template = try TemplateLimits.parse(nested, name: "nested")
+    #expect(throws: OctoError.self) { try template.render(["commits": [["a": 1], ["a": 2]]]) }
   }
 
   @Test("damaged numbers in state files are refused, never trusted: scanner, folder cache, archive")
