@@ -50,7 +50,8 @@ public enum CIWorkflow {
     }
     let config = try repository.config()
     let base = try config.string("octo.baseBranch") ?? repository.remoteDefaultBranch() ?? "main"
-    let text = workflow(provider, baseBranch: base)
+    let budget = try Budget.amount(config, "octo.budget.pr")
+    let text = workflow(provider, baseBranch: base, budget: budget)
     let path = root + "/" + provider.path
     var report = Report()
     let manager = FileManager.default
@@ -79,13 +80,20 @@ public enum CIWorkflow {
     report.instructions.append(
       "commit \(provider.path), then set the repository variable OCTO_GIT_BINARY_URL (a prebuilt octo-git for Linux) "
         + "or OCTO_GIT_SOURCE (octo-git's git URL) under Settings > Secrets and variables > Actions > Variables")
+    report.instructions.append(
+      budget.map { "pull requests over $\($0) fail the check (octo.budget.pr, written into the workflow); " }
+        ?? "no octo.budget.pr is set: the check never fails on cost; "
+        + "the repository variable OCTO_BUDGET_PR sets or overrides the budget")
     return report
   }
 
-  /// The workflow text for `provider`, with `baseBranch` as the branch whose pushes carry notes.
-  public static func workflow(_ provider: Provider, baseBranch: String) -> String {
+  /// The workflow text for `provider`, with `baseBranch` as the branch whose pushes carry notes and `budget`
+  /// (USD, `octo.budget.pr` when it is written) the cost over which a pull request's check fails. A CI
+  /// clone has no local git config: the budget must be in the workflow, or in the repository variable
+  /// `OCTO_BUDGET_PR`, which wins.
+  public static func workflow(_ provider: Provider, baseBranch: String, budget: Decimal? = nil) -> String {
     switch provider {
-    case .github: github(baseBranch: baseBranch)
+    case .github: github(baseBranch: baseBranch, budget: budget)
     }
   }
 
@@ -107,7 +115,9 @@ public enum CIWorkflow {
     return out + "\""
   }
 
-  static func github(baseBranch: String) -> String {
+  static func github(baseBranch: String, budget: Decimal?) -> String {
+    // A Decimal's description is digits and a point: nothing to escape in the expression's quotes.
+    let budgetValue = budget.map { "${{ vars.OCTO_BUDGET_PR || '\($0)' }}" } ?? "${{ vars.OCTO_BUDGET_PR }}"
     let install = #"""
             - name: Find octo-git's commit
               id: source
@@ -158,8 +168,9 @@ public enum CIWorkflow {
       """#
     return #"""
       # octo-git: the AI cost of each pull request in one comment kept up to date (the check fails when a pull
-      # request goes over git config octo.budget.pr), and the usage of squash- and rebase-merged pull requests
-      # carried onto the commits the merge made. Written by `octo-git install --ci github`.
+      # request goes over OCTO_BUDGET_PR: the repository variable, else git config octo.budget.pr when this was
+      # written), and the usage of squash- and rebase-merged pull requests carried onto the commits the merge
+      # made. Written by `octo-git install --ci github`.
       #
       # octo-git comes from the repository variable OCTO_GIT_BINARY_URL (a prebuilt Linux binary) when it is
       # set; otherwise it is built from OCTO_GIT_SOURCE (a git URL) at OCTO_GIT_REF (default main), and the
@@ -196,9 +207,10 @@ public enum CIWorkflow {
                 fetch-depth: 0
       \#(install)
             - name: Post the cost comment
-              run: octo-git pr comment
+              run: octo-git pr comment ${OCTO_BUDGET_PR:+--budget "$OCTO_BUDGET_PR"}
               env:
                 GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}
+                OCTO_BUDGET_PR: \#(budgetValue)
 
         carry-notes:
           name: Carry usage onto merged commits

@@ -32,7 +32,7 @@ struct CIWorkflowTests {
     #expect(value("jobs/carry-notes/permissions/contents") == ["write"])
     #expect(value("jobs/carry-notes/permissions/pull-requests") == ["read"])
     #expect(values.filter { $0.value == "write" }.count == 2)
-    #expect(value("jobs/cost-comment/steps/-/run").contains("octo-git pr comment"))
+    #expect(value("jobs/cost-comment/steps/-/run").contains { $0.hasPrefix("octo-git pr comment") })
     #expect(value("jobs/carry-notes/steps/-/run").contains("octo-git notes carry"))
     #expect(value("jobs/cost-comment/steps/-/with/fetch-depth") == ["0"])
     #expect(value("jobs/carry-notes/steps/-/with/fetch-depth") == ["0"])
@@ -59,6 +59,33 @@ struct CIWorkflowTests {
     #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     let unknown = try OctoGitBinary.run(["install", "--ci", "jenkins"], in: fixture.path, home: fixture.home)
     #expect(unknown.status == ExitStatus.usage.rawValue)
+  }
+
+  @Test("the budget reaches CI: octo.budget.pr is written into the workflow, the repository variable overrides it")
+  func budgetInWorkflow() throws {
+    let fixture = try TestRepository()
+    try fixture.git("config", "octo.budget.pr", "$12.50")
+    let said = try fixture.octo("install", "--ci", "github")
+    #expect(said.contains("over $12.5 fail the check"), "\(said)")
+    let text = try String(contentsOfFile: fixture.path + "/.github/workflows/octo-git.yml", encoding: .utf8)
+    let values = Self.yamlValues(text)
+    #expect(
+      values.filter { $0.path == "jobs/cost-comment/steps/-/env/OCTO_BUDGET_PR" }.map(\.value)
+        == ["${{ vars.OCTO_BUDGET_PR || '12.5' }}"])
+    let run = try #require(
+      values.first { $0.path == "jobs/cost-comment/steps/-/run" && $0.value.contains("pr comment") })
+    // The step's shell, with an octo-git that prints its arguments: the budget is passed only when set.
+    let bin = fixture.home + "/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    try "#!/bin/sh\nprintf '%s|' \"$@\"\n".write(toFile: bin + "/octo-git", atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/octo-git")
+    let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    let set = try Shell.run(
+      "/bin/sh", ["-c", run.value], in: fixture.path, environment: ["PATH": path, "OCTO_BUDGET_PR": "12.5"])
+    #expect(set.stdout == "pr|comment|--budget|12.5|")
+    let unset = try Shell.run(
+      "/bin/sh", ["-c", run.value], in: fixture.path, environment: ["PATH": path, "OCTO_BUDGET_PR": ""])
+    #expect(unset.stdout == "pr|comment|")
   }
 
   /// The `key: value` entries of a block-style YAML file as paths (`jobs/build/runs-on`, list items as
