@@ -96,21 +96,37 @@ public struct PullRequestComment {
     let target = try findTarget(options, eventPull: eventPull, client: client)
     let entries = try commits(of: target, client: client)
 
-    // Usage by commit, each event once (on the newest commit holding it, as reports count it).
+    // Usage by commit, each event once, as reports count it: its best copy (EventCopy), of equal copies the
+    // one on the newest commit. A line added on a later commit to lower an event's cost changes nothing.
     let ids = entries.map(\.id)
     let usageNotes = try repository.notes(on: ids, ref: UsageNote.ref)
     let featureNotes = try repository.notes(on: ids, ref: FeatureRecord.ref)
     var context = PullRequestContext(title: "", summary: nil, base: target.baseRef, head: target.headRef)
     var rows = entries.map { CommitRow(id: $0.id, subject: $0.subject) }
-    var seen = Set<String>()
+    var best: [String: (row: Int, event: UsageEvent)] = [:]
+    var order: [String] = []
     var malformed = 0
     for index in rows.indices.reversed() {
       guard let text = usageNotes[rows[index].id] else { continue }
       let parsed = UsageNote.events(in: text)
       malformed += parsed.malformed
-      let fresh = parsed.events.filter { seen.insert($0.id).inserted }
-      context.addUsage(fresh)
-      for event in fresh { rows[index].totals.add(event) }
+      for event in parsed.events {
+        guard let held = best[event.id] else {
+          best[event.id] = (index, event)
+          order.append(event.id)
+          continue
+        }
+        if EventCopy.isBetter(
+          output: event.tokens.output, cost: event.cost, than: held.event.tokens.output, held.event.cost)
+        {
+          best[event.id] = (index, event)
+        }
+      }
+    }
+    for id in order {
+      let (index, event) = best[id]!
+      context.addUsage([event])
+      rows[index].totals.add(event)
     }
     let place = target.number.map { "pull request #\($0)" } ?? "the pull request"
     try context.usage.checked(place)
@@ -126,7 +142,7 @@ public struct PullRequestComment {
         checkpoint.branch == target.headRef && (checkpoint.head.map { idSet.contains($0) || $0 == forkPoint } ?? false)
       }
       .sorted { $0.at < $1.at }
-    let pending = environment.isCI ? UsageTotals() : pendingUsage(branch: target.headRef, excluding: seen)
+    let pending = environment.isCI ? UsageTotals() : pendingUsage(branch: target.headRef, excluding: Set(order))
 
     let config = try repository.config()
     let amount = try options.budget ?? Budget.amount(config, "octo.budget.pr")

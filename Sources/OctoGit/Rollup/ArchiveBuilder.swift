@@ -92,7 +92,10 @@ struct ArchiveBuilder {
     let (slot, isNew) = names.id.withUnsafeBufferPointer { ids.number(of: $0) }
     if !isNew, noteSlots.contains(slot) { return }
     noteSlots.append(slot)
-    if !isNew, line.tokens.output <= events[slot].values.tokens.output {
+    if !isNew,
+      !EventCopy.isBetter(
+        output: line.tokens.output, cost: line.cost, than: events[slot].values.tokens.output, events[slot].values.cost)
+    {
       events[slot].holders += 1
       return
     }

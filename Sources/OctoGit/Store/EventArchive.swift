@@ -139,11 +139,11 @@ struct EventArchive {
     walk(data, number: number) { _, _, event in body(event) }
   }
 
-  /// Walks an encoded archive's event ids (their bytes) and output token counts, in the order
+  /// Walks an encoded archive's event ids (their bytes), output token counts and costs, in the order
   /// ``forEachEvent(in:number:_:)`` gives the events, without numbering any name. Returns false when the
   /// data is not an archive.
-  static func forEachID(in data: Data, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) -> Bool {
-    walk(data, number: { _ in 0 }) { id, _, event in body(id, event.tokens.output) }
+  static func forEachID(in data: Data, _ body: (UnsafeBufferPointer<UInt8>, Int, PicoDollars?) -> Void) -> Bool {
+    walk(data, number: { _ in 0 }) { id, _, event in body(id, event.tokens.output, event.cost) }
   }
 
   /// Reads an encoded archive: its string table (each string numbered with `number`), then each event

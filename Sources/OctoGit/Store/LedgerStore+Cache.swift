@@ -113,7 +113,7 @@ extension LedgerStore {
   }
 
   /// Finishes a refresh: an event copied onto several commits (a rebased or amended commit keeps its old
-  /// note) counts once, on the newest commit holding it (so the times of the commits holding the events
+  /// note) counts once: its best copy (``EventCopy``), of equal copies the one on the newest commit (so the times of the commits holding the events
   /// touched must be known), and the cache records the notes tip it now matches.
   private func settle(in db: Database, from repository: Repository, ref: String, tip: Oid?) throws {
     try describeCommits(
@@ -127,7 +127,7 @@ extension LedgerStore {
         UPDATE note_line SET shadowed = ranked.position > 1
         FROM (
           SELECT rowid AS line, row_number() OVER (
-            PARTITION BY event_id ORDER BY commit_time DESC, commit_id DESC) AS position
+            PARTITION BY event_id ORDER BY \(EventCopy.cacheOrder), commit_time DESC, commit_id DESC) AS position
           FROM note_line WHERE event_id IN (SELECT id FROM touched_event)) AS ranked
         WHERE note_line.rowid = ranked.line
         """)

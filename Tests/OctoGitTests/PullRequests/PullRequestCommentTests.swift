@@ -149,6 +149,47 @@ struct PullRequestCommentTests {
     #expect(try server.requests().count == 3)
   }
 
+  @Test("a line added on a later commit to lower an event's cost changes nothing: pr comment, usage and rollup agree")
+  func cheaperCopyIgnored() throws {
+    let fixture = try CIFixture.developer()
+    let environment = CIFixture.outsideCI
+    func dryRun() throws -> String {
+      let result = try OctoGitBinary.run(
+        ["pr", "comment", "--dry-run", "--budget", "0.05"], in: fixture.path, home: fixture.home,
+        environment: environment)
+      #expect(result.status == 0, "\(result.stderr)")
+      return result.stdout
+    }
+    func totals() throws -> (usage: String?, rollup: String?) {
+      let usage = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "model", "--json"))
+      let rollup = try CanonicalJSON.parse(try fixture.octo("rollup", "--by", "model", "--json"))
+      return (usage["total"]?["cost"]?.decimalValue?.description, rollup["total"]?["cost"]?.decimalValue?.description)
+    }
+    try fixture.octo("repos", "add")
+    let before = try dryRun()
+    #expect(before.contains("$0.048"))
+    let (usageBefore, rollupBefore) = try totals()
+    #expect(usageBefore == "0.048" && rollupBefore == "0.048")
+
+    // Every event of the branch again, on a newer commit, with no output and no cost.
+    var zeroed: [String] = []
+    for commit in try fixture.git("rev-list", "main.." + CIFixture.branch).split(separator: "\n") {
+      guard let text = try? fixture.git("notes", "--ref=octo/usage", "show", String(commit)) else { continue }
+      for event in UsageNote.events(in: text).events {
+        zeroed.append(
+          #"{"at":"2026-11-01T10:00:00.000Z","cost":0,"id":"\#(event.id)","in":0,"model":"\#(event.model)","#
+            + #""out":0,"v":1}"#)
+      }
+    }
+    #expect(zeroed.count == 2)
+    try fixture.write("later.txt", "later\n")
+    try fixture.commitAll("chore: later")
+    try fixture.git("notes", "--ref=octo/usage", "add", "-f", "-m", zeroed.joined(separator: "\n"), "HEAD")
+    #expect(try dryRun().contains("$0.048"))
+    let (usageAfter, rollupAfter) = try totals()
+    #expect(usageAfter == "0.048" && rollupAfter == "0.048")
+  }
+
   @Test("a token without pull-requests: write: GitHub's 403 explained in one line")
   func forbidden() throws {
     let fixture = try CIFixture.developer()

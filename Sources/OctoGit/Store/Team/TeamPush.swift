@@ -5,7 +5,7 @@ import Foundation
 /// Repositories are read on every core (a repository whose notes tip is the one last pushed to this
 /// database costs one ref read); their events are written as `COPY` rows and sent in batches of a few
 /// megabytes, each batch one transaction: `COPY` into a temporary staging table, then one
-/// `INSERT … ON CONFLICT (event_id) DO UPDATE … WHERE` the new copy has more output. A repository's tip is
+/// `INSERT … ON CONFLICT (event_id) DO UPDATE … WHERE` the new copy is a better one (``EventCopy``). A repository's tip is
 /// remembered (in ``TeamPushState``) once the batch holding its last rows is committed: a push killed or
 /// cut off midway sends the rest, and some of what was sent, again next time, which changes nothing.
 struct TeamPush {
@@ -79,7 +79,7 @@ struct TeamPush {
       s.agent, s.session, s.user_name, s.machine, s.branch, s.feature, s.commit, s.tin, s.tout, s.cw5m, s.cw1h, s.cr,
       s.cost, s.prices, $1::text AS pushed_by, $2::text AS pushed_from, now() AS pushed_at
     """
-  /// The staged rows as events: one per event id, the copy with the most output (on a tie, the first
+  /// The staged rows as events: one per event id, its best copy (``EventCopy``; of equal copies, the first
   /// repository registered), in id order (by bytes: two pushers locking rows in one order never deadlock,
   /// and no locale's collation is paid for); ``orderSQL`` follows.
   static let stagedEventsSQL = """
@@ -87,7 +87,7 @@ struct TeamPush {
     \(stagedValuesSQL)
     FROM octo_stage s
     """
-  static let orderSQL = #"ORDER BY s.event_id COLLATE "C", s.tout DESC, s.ord"#
+  static let orderSQL = #"ORDER BY s.event_id COLLATE "C", "# + EventCopy.postgresOrder("s.") + ", s.ord"
   static let eventColumns = """
     event_id, at, project, model, model_raw, agent, session, user_name, machine, branch, feature, commit, tin, tout, \
     cw5m, cw1h, cr, cost, prices, pushed_by, pushed_from, pushed_at
@@ -123,7 +123,7 @@ struct TeamPush {
     """
 
   /// ``Mode/merge``, second step (when the batch held events the table had): each replaced by the staged
-  /// copy when that holds more output.
+  /// copy when that is a better one (``EventCopy``).
   static let updateBetterSQL = """
     UPDATE octo.events e SET
       at = b.at, project = b.project, model = b.model, model_raw = b.model_raw, agent = b.agent, session = b.session,
@@ -131,11 +131,11 @@ struct TeamPush {
       tin = b.tin, tout = b.tout, cw5m = b.cw5m, cw1h = b.cw1h, cr = b.cr, cost = b.cost, prices = b.prices,
       pushed_by = b.pushed_by, pushed_from = b.pushed_from, pushed_at = b.pushed_at
     FROM (\(stagedEventsSQL) \(orderSQL)) b
-    WHERE e.event_id = b.event_id AND b.tout > e.tout
+    WHERE e.event_id = b.event_id AND \(EventCopy.postgresReplaces("b", "e"))
     """
 
-  /// ``Mode/upsert``: one `INSERT … ON CONFLICT (event_id) DO UPDATE` that replaces a row only with a copy
-  /// holding more output.
+  /// ``Mode/upsert``: one `INSERT … ON CONFLICT (event_id) DO UPDATE` that replaces a row only with a better
+  /// copy (``EventCopy``).
   static let upsertSQL = """
     INSERT INTO octo.events AS e (\(eventColumns))
     \(stagedEventsSQL)
@@ -147,7 +147,7 @@ struct TeamPush {
       tout = excluded.tout, cw5m = excluded.cw5m, cw1h = excluded.cw1h, cr = excluded.cr, cost = excluded.cost,
       prices = excluded.prices, pushed_by = excluded.pushed_by, pushed_from = excluded.pushed_from,
       pushed_at = excluded.pushed_at
-    WHERE excluded.tout > e.tout
+    WHERE \(EventCopy.postgresReplaces("excluded", "e"))
     """
 
   /// Pushes `entries` (registered repositories), reading them on up to `WorkerPool.width` threads.
