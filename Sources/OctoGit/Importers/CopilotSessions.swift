@@ -4,11 +4,17 @@ import Foundation
 ///
 /// Copilot writes usage only when a run ends: a `session.shutdown` event whose
 /// `data.modelMetrics.<model>.usage{inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens,
-/// reasoningTokens}` sums that run's requests to each model (per-call `assistant.usage` events are
-/// ephemeral, never written). A run starts with `session.start` or `session.resume` (resuming a session
-/// appends to the same file) and its counters start again from zero, so each shutdown counts, for the run
-/// it closes. A run that ended without a shutdown (a crash, `/new`) left no usage behind: nothing is
-/// counted for it.
+/// reasoningTokens}` gives each model's counters (per-call `assistant.usage` events are ephemeral, never
+/// written). A run starts with `session.start` or `session.resume` (resuming a session appends to the same
+/// file). A run that ended without a shutdown (a crash, `/new`) left no usage behind: nothing is counted
+/// for it.
+///
+/// The counters are the session's running totals: a shutdown counts what grew since the previous one, per
+/// model. A counter that went down started again (an in-session compaction, or a CLI that reset them on
+/// resume): that shutdown counts whole. CLIs before 1.0.66 (`session.start`'s `copilotVersion`, and no
+/// `session.usage_checkpoint` in the file) reset the counters on every resume, so a shutdown after a resume
+/// counts whole there; when the version is not known, the difference is taken (at worst an undercount,
+/// never a double count).
 ///
 /// `inputTokens` includes the cache reads and writes: `in` = input − reads − writes, `cr` = reads, `cw5m`
 /// = writes. Reasoning tokens are part of `outputTokens` (Copilot shows them as a share of the output):
@@ -35,8 +41,50 @@ public enum CopilotSessions {
     "type": .all, "id": .all, "timestamp": .all,
     "data": .members([
       "sessionId": .all, "context": .members(["cwd": .all, "branch": .all]), "modelMetrics": .all,
+      "copilotVersion": .all,
     ]),
   ])
+
+  /// The first CLI whose counters run on across resumes (it also began writing `session.usage_checkpoint`).
+  static let cumulativeSince = [1, 0, 66]
+
+  /// One model's counters in one shutdown, as written.
+  struct Counters: Equatable {
+    var input = 0
+    var output = 0
+    var reads = 0
+    var writes = 0
+    var reasoning = 0
+
+    /// Whether no counter is below `other`'s.
+    func covers(_ other: Counters) -> Bool {
+      input >= other.input && output >= other.output && reads >= other.reads && writes >= other.writes
+        && reasoning >= other.reasoning
+    }
+
+    static func - (lhs: Counters, rhs: Counters) -> Counters {
+      Counters(
+        input: lhs.input - rhs.input, output: lhs.output - rhs.output, reads: lhs.reads - rhs.reads,
+        writes: lhs.writes - rhs.writes, reasoning: lhs.reasoning - rhs.reasoning)
+    }
+  }
+
+  /// A shutdown read, counted once the whole file is read (whether the counters reset on resume is known
+  /// only then).
+  private struct Shutdown {
+    let run: String
+    let at: Date
+    let cwd: String?
+    let branch: String?
+    let afterResume: Bool
+    var models: [(name: String, counters: Counters)]
+  }
+
+  /// The numeric parts of a version (`1.0.80-beta.1` → 1, 0, 80).
+  static func versionParts(_ text: String) -> [Int] {
+    let core = text.prefix { $0.isNumber || $0 == "." }
+    return core.split(separator: ".").prefix(4).map { Int($0.prefix(9)) ?? 0 }
+  }
 
   /// Reads one session's events, adding a request per model for each run that ended with a shutdown.
   static func read(_ path: String, into scan: inout AgentScan) throws {
@@ -45,10 +93,18 @@ public enum CopilotSessions {
     var runStart: Date?
     var cwd: String?
     var branch: String?
-    var shutdowns = 0
+    var resumed = false
+    var version: [Int]?
+    var checkpoints = false
+    var shutdowns: [Shutdown] = []
     var reader = JSONLinesReader(path: path)
     try reader.forEachLine(takePartialLastLine: true) { bytes in
       scan.records += 1
+      if !checkpoints, JSONWalk.contains(bytes, "session.usage_checkpoint") {
+        checkpoints =
+          (try? CanonicalJSON.parse(bytes: bytes, selecting: selection))?["type"]?.stringValue
+          == "session.usage_checkpoint"
+      }
       guard
         JSONWalk.contains(bytes, "session.start") || JSONWalk.contains(bytes, "session.resume")
           || JSONWalk.contains(bytes, "session.shutdown")
@@ -62,47 +118,77 @@ public enum CopilotSessions {
       }
       let data = event["data"]
       switch event["type"]?.stringValue {
-      case "session.start", "session.resume":
+      case let type? where type == "session.start" || type == "session.resume":
         if let id = AgentFields.text(data?["sessionId"]) { session = id }
+        if type == "session.start", let text = AgentFields.text(data?["copilotVersion"]) {
+          version = versionParts(text)
+        }
+        resumed = type == "session.resume"
         runStart = event["timestamp"]?.stringValue.flatMap({ Timestamp.parse($0) })
         if let context = data?["context"], case .object = context {
           cwd = AgentFields.text(context["cwd"])
           branch = AgentFields.text(context["branch"])
         }
       case "session.shutdown":
-        shutdowns += 1
-        defer { runStart = nil }
+        defer {
+          runStart = nil
+          resumed = false
+        }
         guard let metrics = data?["modelMetrics"]?.objectValue,
           let at = runStart ?? event["timestamp"]?.stringValue.flatMap({ Timestamp.parse($0) })
         else {
           scan.malformed += 1
           return
         }
-        let run = AgentFields.text(event["id"]) ?? "#\(shutdowns)"
+        var shutdown = Shutdown(
+          run: AgentFields.text(event["id"]) ?? "#\(shutdowns.count + 1)", at: at, cwd: cwd, branch: branch,
+          afterResume: resumed, models: [])
         for (model, metric) in metrics.sorted(by: { $0.key < $1.key }) {
           do {
             guard let usage = metric["usage"], case .object = usage, !model.isEmpty else { throw MalformedRecord() }
-            let input = try AgentFields.tokens(usage["inputTokens"])
-            let output = try AgentFields.tokens(usage["outputTokens"])
-            let reads = try AgentFields.tokens(usage["cacheReadTokens"])
-            let writes = try AgentFields.tokens(usage["cacheWriteTokens"])
-            let reasoning = try AgentFields.tokens(usage["reasoningTokens"])
-            let tokens = try AgentFields.checked(
-              TokenCounts(
-                input: max(0, input - reads - writes), output: max(output, reasoning), cacheWrite5m: writes,
-                cacheRead: reads))
-            scan.keep(
-              AgentRequest(
-                id: "cp:\(session):\(run):\(model)", agent: agent, at: at, model: model, tokens: tokens, cwd: cwd,
-                branch: branch, session: session))
+            shutdown.models.append(
+              (
+                model,
+                Counters(
+                  input: try AgentFields.tokens(usage["inputTokens"]),
+                  output: try AgentFields.tokens(usage["outputTokens"]),
+                  reads: try AgentFields.tokens(usage["cacheReadTokens"]),
+                  writes: try AgentFields.tokens(usage["cacheWriteTokens"]),
+                  reasoning: try AgentFields.tokens(usage["reasoningTokens"]))
+              ))
           } catch {
             scan.malformed += 1
           }
         }
+        shutdowns.append(shutdown)
       default:
         return
       }
     }
     scan.malformed += reader.longLinesDropped
+    let resetsOnResume = !checkpoints && version.map { $0.lexicographicallyPrecedes(cumulativeSince) } == true
+    var previous: [String: Counters] = [:]
+    for shutdown in shutdowns {
+      for (model, counters) in shutdown.models {
+        var grown = counters
+        if let before = previous[model], !(resetsOnResume && shutdown.afterResume), counters.covers(before) {
+          grown = counters - before
+        }
+        previous[model] = counters
+        guard grown != Counters() else { continue }
+        do {
+          let tokens = try AgentFields.checked(
+            TokenCounts(
+              input: max(0, grown.input - grown.reads - grown.writes), output: max(grown.output, grown.reasoning),
+              cacheWrite5m: grown.writes, cacheRead: grown.reads))
+          scan.keep(
+            AgentRequest(
+              id: "cp:\(session):\(shutdown.run):\(model)", agent: agent, at: shutdown.at, model: model, tokens: tokens,
+              cwd: shutdown.cwd, branch: shutdown.branch, session: session))
+        } catch {
+          scan.malformed += 1
+        }
+      }
+    }
   }
 }

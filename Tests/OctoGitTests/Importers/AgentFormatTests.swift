@@ -19,6 +19,54 @@ struct AgentFormatTests {
     #expect(PriceTable.builtIn.price(for: raw) != nil, "\(raw)")
   }
 
+  @Test("Copilot: shutdowns hold the session's running totals; old CLIs reset them on resume; a drop is a reset")
+  func copilotRunningTotals() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    func shutdown(_ id: String, _ input: Int, _ reads: Int, _ output: Int) -> String {
+      #"{"type":"session.shutdown","data":{"shutdownType":"routine","modelMetrics":{"gpt-5":{"requests":{"count":1},"#
+        + #""usage":{"inputTokens":\#(input),"outputTokens":\#(output),"cacheReadTokens":\#(reads),"#
+        + #""cacheWriteTokens":0}}}},"id":"\#(id)","timestamp":"2030-02-01T11:00:00.000Z"}"#
+    }
+    func session(version: String, checkpoint: Bool) -> String {
+      [
+        #"{"type":"session.start","data":{"sessionId":"s1","copilotVersion":"\#(version)","context":{"cwd":"/r"}},"#
+          + #""id":"e1","timestamp":"2030-02-01T10:00:00.000Z"}"#,
+        shutdown("e2", 100_000, 80_000, 2_000),
+        #"{"type":"session.resume","data":{"context":{"cwd":"/r"}},"id":"e3","timestamp":"2030-02-02T10:00:00.000Z"}"#,
+        checkpoint
+          ? #"{"type":"session.usage_checkpoint","data":{"totalNanoAiu":5},"id":"e4","timestamp":"2030-02-02T10:01:00.000Z"}"#
+          : "",
+        shutdown("e5", 130_000, 105_000, 2_500),
+        // A compaction started the counters again: counted whole.
+        shutdown("e6", 1_000, 0, 10),
+      ].filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+    }
+    func read(_ text: String) throws -> [String: [Int]] {
+      let file = folder + "/events.jsonl"
+      try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+      var scan = AgentScan()
+      try CopilotSessions.read(file, into: &scan)
+      var byID: [String: [Int]] = [:]
+      for request in scan.requests {
+        byID[request.id] = [request.tokens.input, request.tokens.output, request.tokens.cacheRead]
+      }
+      return byID
+    }
+    // Current CLIs: the second shutdown adds what grew since the first.
+    let current = try read(session(version: "1.0.80", checkpoint: false))
+    #expect(current["cp:s1:e2:gpt-5"] == [20_000, 2_000, 80_000])
+    #expect(current["cp:s1:e5:gpt-5"] == [5_000, 500, 25_000])
+    #expect(current["cp:s1:e6:gpt-5"] == [1_000, 10, 0])
+    // A CLI before 1.0.66 started its counters again on resume: counted whole.
+    let old = try read(session(version: "1.0.50", checkpoint: false))
+    #expect(old["cp:s1:e5:gpt-5"] == [25_000, 2_500, 105_000])
+    // ... unless the file has usage checkpoints, which only cumulative CLIs write.
+    #expect(try read(session(version: "1.0.50", checkpoint: true))["cp:s1:e5:gpt-5"] == [5_000, 500, 25_000])
+    #expect(CopilotSessions.versionParts("1.0.80-beta.2") == [1, 0, 80])
+  }
+
   @Test("SHA-256 as Gemini CLI names projects")
   func sha256() {
     #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
