@@ -35,7 +35,7 @@ public enum AgentKind: String, CaseIterable, Sendable {
     case .kilo: return "$XDG_DATA_HOME/kilo or ~/.local/share/kilo"
     case .cline, .roo, .kiloCode:
       return "the \(flavor!.extensionID) folder of VS Code's, Cursor's and Windsurf's globalStorage"
-        + (self == .cline ? ", and ~/.cline/data" : "")
+        + (self == .cline ? ", and $CLINE_DATA_DIR, $CLINE_DIR/data or ~/.cline/data" : "")
     case .qwen: return "~/.qwen"
     }
   }
@@ -47,7 +47,8 @@ public enum AgentKind: String, CaseIterable, Sendable {
     case .copilot: return "session-state/"
     case .opencode: return "opencode.db or storage/message/"
     case .kilo: return "kilo.db"
-    case .cline, .roo, .kiloCode: return "tasks/"
+    case .cline: return "tasks/ or sessions/"
+    case .roo, .kiloCode: return "tasks/"
     case .qwen: return "projects/"
     }
   }
@@ -90,7 +91,8 @@ public enum AgentKind: String, CaseIterable, Sendable {
     case .opencode, .kilo:
       return !OpenCodeStore.databases(in: folder, name: databaseName!).isEmpty
         || Paths.isFolder(folder + "/storage/message")
-    case .cline, .roo, .kiloCode: return Paths.isFolder(folder + "/tasks")
+    case .cline: return Paths.isFolder(folder + "/tasks") || Paths.isFolder(folder + "/sessions")
+    case .roo, .kiloCode: return Paths.isFolder(folder + "/tasks")
     case .qwen: return Paths.isFolder(folder + "/projects")
     }
   }
@@ -113,6 +115,7 @@ struct AgentUnit: Sendable {
     case openCodeDatabase
     case openCodeMessage
     case clineTask(ClineTasks.TaskFolder)
+    case clineSession(ClineSessions.Session)
     case qwen
   }
 
@@ -331,6 +334,12 @@ extension TranscriptImporter {
         for task in ClineTasks.tasks(in: root, flavor: kind.flavor!) {
           add(task.messages, .clineTask(task), context: ClineTasks.context(of: task))
         }
+        guard kind == .cline else { continue }
+        for session in ClineSessions.sessions(in: root) {
+          for file in ClineSessions.messageFiles(of: session) {
+            add(file, .clineSession(session), context: session.context)
+          }
+        }
       case .qwen:
         for file in QwenTranscripts.chatFiles(in: root) { add(file, .qwen) }
       }
@@ -350,6 +359,10 @@ extension TranscriptImporter {
       context = project.cwd ?? "-"
     case .copilot: source = .copilot
     case .opencode, .kilo: source = file.hasSuffix(".db") ? .openCodeDatabase : .openCodeMessage
+    case .cline where file.hasSuffix(".messages.json"):
+      let session = ClineSessions.session(at: file)
+      source = .clineSession(session)
+      context = session.context
     case .cline, .roo, .kiloCode:
       let task = ClineTasks.task(at: file, flavor: kind.flavor!)
       source = .clineTask(task)
@@ -385,6 +398,8 @@ extension TranscriptImporter {
         unit.path, agent: kind.rawValue, prefix: kind == .kilo ? "kl:" : "oc:", into: &scan)
     case .clineTask(let task):
       try ClineTasks.read(task, flavor: kind.flavor!, into: &scan)
+    case .clineSession(let session):
+      try ClineSessions.read(unit.path, session: session, into: &scan)
     case .qwen:
       try QwenTranscripts.read(unit.path, into: &scan)
     }

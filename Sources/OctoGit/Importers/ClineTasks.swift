@@ -3,7 +3,7 @@ import Foundation
 /// Reads the tasks of Cline and of its forks Roo Code and Kilo Code: `<extension folder>/tasks/<task
 /// id>/ui_messages.json`, where the extension folder is its `globalStorage` folder in VS Code, Cursor or
 /// Windsurf (`saoudrizwan.claude-dev`, `rooveterinaryinc.roo-cline`, `kilocode.kilo-code`), or Cline's own
-/// `~/.cline/data`.
+/// data folder (`~/.cline/data`, see ``ClineSessions``, which reads what Cline writes since its SDK).
 ///
 /// `ui_messages.json` is a JSON array rewritten in place. Each request is an entry `{"type":"say",
 /// "say":"api_req_started","ts":…,"text":"<JSON>"}` whose text, once the request is over, holds `tokensIn`,
@@ -55,7 +55,7 @@ public enum ClineTasks {
   static let editors = ["Code", "Code - Insiders", "Cursor", "Windsurf", "VSCodium"]
 
   /// The extension folders that hold tasks: in each editor's `User/globalStorage` (Linux and macOS
-  /// locations, and the remote servers'), and for Cline `~/.cline/data`.
+  /// locations, and the remote servers'), and for Cline its data folder (with tasks or sessions).
   public static func homes(_ flavor: Flavor, environment: [String: String] = ProcessInfo.processInfo.environment)
     -> [String]
   {
@@ -69,9 +69,13 @@ public enum ClineTasks {
       bases.append(home + "/" + server + "/data/User/globalStorage")
     }
     var roots = bases.map { $0 + "/" + flavor.extensionID }
-    if flavor == .cline { roots.append(home + "/.cline/data") }
+    // Cline's own data folder: tasks of older versions, and the SDK's sessions (``ClineSessions``).
+    if flavor == .cline { roots.append(ClineSessions.dataFolder(environment: environment)) }
     var seen = Set<String>()
-    return roots.filter { Paths.isFolder($0 + "/tasks") && seen.insert($0).inserted }
+    return roots.filter {
+      (Paths.isFolder($0 + "/tasks") || (flavor == .cline && Paths.isFolder($0 + "/sessions")))
+        && seen.insert($0).inserted
+    }
   }
 
   /// A task's folder, with what its history says about it.
