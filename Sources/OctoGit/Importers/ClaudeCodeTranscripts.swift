@@ -176,6 +176,21 @@ public enum ClaudeCodeTranscripts {
       cwd: line.cwd, branch: line.branch, session: line.session)
   }
 
+  /// A token count of `message.usage`: `nil` when `null`.
+  ///
+  /// - Throws: ``MalformedRecord`` when it is not a whole number from 0 to ``UsageLimits/maxTokens`` (a
+  ///   string, a fraction, a negative or absurd count is never taken for 0).
+  private static func tokenCount(_ parser: inout CanonicalJSON.Parser, depth: Int) throws -> Int? {
+    if parser.bytes[parser.position] == UInt8(ascii: "n") {
+      _ = try parser.value(depth: depth)
+      return nil
+    }
+    guard let count = try parser.integerIfAny(depth: depth), count >= 0, count <= UsageLimits.maxTokens else {
+      throw MalformedRecord()
+    }
+    return count
+  }
+
   /// `message.usage` when it is an object (else `nil`, moved past).
   private static func usage(_ parser: inout CanonicalJSON.Parser) throws -> UsageFields? {
     guard parser.bytes[parser.position] == UInt8(ascii: "{") else {
@@ -188,10 +203,10 @@ public enum ClaudeCodeTranscripts {
     ]
     try parser.members(depth: 3, keys: keys) { parser, key in
       switch key {
-      case 0: usage.input = try parser.integerIfAny(depth: 4)
-      case 1: usage.output = try parser.integerIfAny(depth: 4)
-      case 2: usage.cacheCreationInput = try parser.integerIfAny(depth: 4)
-      case 3: usage.cacheRead = try parser.integerIfAny(depth: 4)
+      case 0: usage.input = try tokenCount(&parser, depth: 4)
+      case 1: usage.output = try tokenCount(&parser, depth: 4)
+      case 2: usage.cacheCreationInput = try tokenCount(&parser, depth: 4)
+      case 3: usage.cacheRead = try tokenCount(&parser, depth: 4)
       case 4:
         guard parser.bytes[parser.position] == UInt8(ascii: "{") else {
           usage.cacheCreation = nil
@@ -201,8 +216,8 @@ public enum ClaudeCodeTranscripts {
         var creation = CacheCreationFields()
         try parser.members(depth: 4, keys: ["ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"]) { parser, key in
           switch key {
-          case 0: creation.fiveMinutes = try parser.integerIfAny(depth: 5)
-          case 1: creation.oneHour = try parser.integerIfAny(depth: 5)
+          case 0: creation.fiveMinutes = try tokenCount(&parser, depth: 5)
+          case 1: creation.oneHour = try tokenCount(&parser, depth: 5)
           default: _ = try parser.value(depth: 5)
           }
         }

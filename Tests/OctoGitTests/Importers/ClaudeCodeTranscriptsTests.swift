@@ -68,6 +68,27 @@ struct ClaudeCodeTranscriptsTests {
     if event.cost == nil { totals.unpriced += 1 }
   }
 
+  @Test("a count that is a string, a fraction, negative or absurd makes the line malformed, never a $0 request")
+  func strictCounts() throws {
+    func line(_ usage: String) -> String {
+      #"{"type":"assistant","timestamp":"2030-01-01T10:00:00.000Z","sessionId":"s","message":{"id":"m","#
+        + #""model":"claude-sonnet-4-5","usage":{\#(usage)}}}"#
+    }
+    func request(_ usage: String) throws -> AgentRequest? {
+      try Array(line(usage).utf8).withUnsafeBufferPointer { try ClaudeCodeTranscripts.request(in: $0) }
+    }
+    for bad in [
+      #""input_tokens":"12","output_tokens":5"#, #""input_tokens":1,"output_tokens":5.5"#,
+      #""input_tokens":-3,"output_tokens":1"#, #""input_tokens":1e3,"output_tokens":1"#,
+      #""input_tokens":100000000000000000000000,"output_tokens":1"#, #""input_tokens":900000000000000000"#,
+      #""input_tokens":1,"cache_creation":{"ephemeral_5m_input_tokens":true}"#,
+    ] {
+      #expect(throws: (any Error).self, "\(bad)") { try request(bad) }
+    }
+    let good = try request(#""input_tokens":12,"output_tokens":null,"cache_read_input_tokens":7"#)
+    #expect(good?.tokens.input == 12 && good?.tokens.output == 0 && good?.tokens.cacheRead == 7)
+  }
+
   @Test("the real excerpt gives 8 requests")
   func realExcerpt() throws {
     var scan = ClaudeCodeTranscripts.Scan()
