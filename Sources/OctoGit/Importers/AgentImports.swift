@@ -36,7 +36,7 @@ public enum AgentKind: String, CaseIterable, Sendable {
     case .cline, .roo, .kiloCode:
       return "the \(flavor!.extensionID) folder of VS Code's, Cursor's and Windsurf's globalStorage"
         + (self == .cline ? ", and $CLINE_DATA_DIR, $CLINE_DIR/data or ~/.cline/data" : "")
-    case .qwen: return "~/.qwen"
+    case .qwen: return "$QWEN_RUNTIME_DIR, $QWEN_HOME or ~/.qwen"
     }
   }
 

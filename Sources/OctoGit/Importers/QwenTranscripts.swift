@@ -17,9 +17,14 @@ import Foundation
 public enum QwenTranscripts {
   public static let agent = "qwen"
 
+  /// Where Qwen Code keeps its runtime data, as it decides: `$QWEN_RUNTIME_DIR`, else `$QWEN_HOME`, else
   /// `~/.qwen`; only if it exists.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-    [Paths.home(environment) + "/.qwen"].filter(Paths.isFolder)
+    let chosen = ["QWEN_RUNTIME_DIR", "QWEN_HOME"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+    return [
+      chosen.map { Paths.expandingHome($0, environment: environment, relativeTo: Paths.home(environment)) }
+        ?? Paths.home(environment) + "/.qwen"
+    ].filter(Paths.isFolder)
   }
 
   /// Every `projects/*/chats/*.jsonl` of `home`, in path order.

@@ -67,6 +67,29 @@ struct AgentFormatTests {
     #expect(CopilotSessions.versionParts("1.0.80-beta.2") == [1, 0, 80])
   }
 
+  @Test("agents' data folders moved by their variables: QWEN_RUNTIME_DIR, QWEN_HOME, CLINE_DATA_DIR, CLINE_DIR")
+  func movedFolders() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("homes-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    for name in ["runtime", "qwen-home", "home/.qwen", "cline/data/sessions", "cline-data/sessions"] {
+      try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
+    }
+    let home = folder + "/home"
+    #expect(QwenTranscripts.homes(environment: ["HOME": home]) == [home + "/.qwen"])
+    #expect(
+      QwenTranscripts.homes(environment: ["HOME": home, "QWEN_HOME": folder + "/qwen-home"]) == [folder + "/qwen-home"])
+    #expect(
+      QwenTranscripts.homes(environment: [
+        "HOME": home, "QWEN_HOME": folder + "/qwen-home", "QWEN_RUNTIME_DIR": folder + "/runtime",
+      ]) == [folder + "/runtime"])
+    #expect(
+      ClineTasks.homes(.cline, environment: ["HOME": home, "CLINE_DIR": folder + "/cline"]) == [folder + "/cline/data"])
+    #expect(
+      ClineTasks.homes(
+        .cline, environment: ["HOME": home, "CLINE_DIR": folder + "/cline", "CLINE_DATA_DIR": folder + "/cline-data"])
+        == [folder + "/cline-data"])
+  }
+
   @Test("SHA-256 as Gemini CLI names projects")
   func sha256() {
     #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
