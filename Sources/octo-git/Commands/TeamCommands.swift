@@ -105,15 +105,16 @@ struct TeamCommand: ParsableCommand {
       }
       guard !quiet else { return }
       let place = SafeText.terminal(ledger.url.displayName)
-      if summary.pushed == 0 {
+      let removed = summary.removed > 0 ? ", \(TextTable.grouped(summary.removed)) removed with their notes" : ""
+      if summary.pushed == 0 && summary.removed == 0 {
         print(
           "the team database \(place) is up to date "
-            + "(\(summary.repositories) repositories, \(summary.unchanged) unchanged)"
-        )
+            + "(\(summary.repositories) repositories: \(summary.unchanged) unchanged, \(summary.read) read, "
+            + "nothing new)")
       } else {
         print(
           "pushed \(TextTable.grouped(summary.pushed)) events from \(summary.read) repositories to the team database "
-            + "\(place) (\(TextTable.grouped(summary.written)) new or better, "
+            + "\(place) (\(TextTable.grouped(summary.written)) new or better\(removed), "
             + "\(summary.unchanged) repositories unchanged)"
         )
       }

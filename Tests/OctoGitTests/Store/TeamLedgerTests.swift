@@ -102,6 +102,43 @@ struct TeamLedgerTests {
     #expect(try database.value("SELECT count(*) FROM octo.events") == "4")
   }
 
+  @Test("a note removed takes its events' rows out at the next push; a copy the repository holds elsewhere stays")
+  func removedNotes() throws {
+    let database = try TestTeamDatabase()
+    let (space, shop, _) = try populated()
+    try space.commitUsage([("gpt-5", 30, "0.4", "2026-04-21T10:00:00Z", "evt-copied")], in: shop, message: "a")
+    let copiedFrom = try space.git(["rev-parse", "HEAD"], in: shop).trimmingCharacters(in: .whitespacesAndNewlines)
+    // A second copy, as a rebase's notes rewrite leaves one.
+    try space.git(["commit", "-q", "--allow-empty", "-m", "b"], in: shop)
+    let copiedTo = try space.git(["rev-parse", "HEAD"], in: shop).trimmingCharacters(in: .whitespacesAndNewlines)
+    try space.git(["notes", "--ref=octo/usage", "copy", copiedFrom, copiedTo], in: shop)
+    #expect(try space.git(["notes", "--ref=octo/usage", "show", copiedTo], in: shop).contains("evt-copied"))
+    try space.octo(["team", "init", "--url", database.url])
+    try space.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "4")
+    let held = try #require(try database.value("SELECT commit FROM octo.events WHERE event_id = 'evt-copied'"))
+    #expect([copiedFrom, copiedTo].contains(held))
+    let other = held == copiedFrom ? copiedTo : copiedFrom
+
+    // The copy the database holds goes with its note; the other copy takes its place.
+    try space.git(["notes", "--ref=octo/usage", "remove", held], in: shop)
+    let moved = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(moved["removed"]?.intValue == 1)
+    #expect(try database.value("SELECT commit FROM octo.events WHERE event_id = 'evt-copied'") == other)
+
+    // A note removed whole: its events leave the team's totals, which agree with the local rollup again.
+    let firstNoted = try space.git(["notes", "--ref=octo/usage", "list"], in: shop).split(separator: "\n")
+      .map { String($0.split(separator: " ")[1]) }.filter { $0 != other }
+    #expect(firstNoted.count == 1)
+    try space.git(["notes", "--ref=octo/usage", "remove", firstNoted[0]], in: shop)
+    let pushed = try space.octo(["team", "push", "--url", database.url])
+    #expect(pushed.contains("2 removed with their notes"), "\(pushed)")
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "2")
+    let local = try space.json(["rollup", "--format", "json", "--by", "repo"])
+    let team = try space.json(["team", "report", "--url", database.url, "--format", "json", "--by", "repo"])
+    #expect(team["total"] == local["total"])
+  }
+
   @Test("team report --by model equals the local rollup of the same repositories (a clone and a bare mirror too)")
   func reportEqualsTheLocalRollup() throws {
     let database = try TestTeamDatabase()

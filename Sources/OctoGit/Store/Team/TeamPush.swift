@@ -25,6 +25,8 @@ struct TeamPush {
     var pushed = 0
     /// Rows the database inserted or replaced with a copy holding more output.
     var written = 0
+    /// Rows deleted because the note that held their event was removed or no longer holds it.
+    var removed = 0
     /// Transactions committed.
     var batches = 0
     /// Note lines that could not be read (not sent).
@@ -196,6 +198,10 @@ struct TeamPush {
       while let (ordinal, piece) = pieces.next() {
         let entry = ordered[ordinal]
         switch piece {
+        case .forget(let project, let commits, let ids):
+          // Before this repository's rows (every note of it follows): what was sent first is flushed.
+          try send()
+          summary.removed += try forget(project: project, commits: commits, ids: ids)
         case .rows(let bytes, let count):
           batch.append(contentsOf: bytes)
           batchRows += count
@@ -221,6 +227,31 @@ struct TeamPush {
     try send()
     summary.commands = connection.commands
     return summary
+  }
+
+  /// Deletes the rows of `project` whose event is one of `ids` and whose copy came from one of `commits`
+  /// (notes removed, or changed so they no longer hold the event); returns how many. Other copies the
+  /// repository still holds are sent again right after (its every note is read).
+  private func forget(project: String, commits: [String], ids: [String]) throws -> Int {
+    guard !project.isEmpty, !commits.isEmpty, !ids.isEmpty else { return 0 }
+    var removed = 0
+    // In slices: a statement's parameters stay a few megabytes whatever was removed.
+    for slice in stride(from: 0, to: ids.count, by: 10_000) {
+      let part = Array(ids[slice..<min(slice + 10_000, ids.count)])
+      removed += try connection.execute(
+        "DELETE FROM octo.events WHERE project = $1 AND commit = ANY($2::text[]) AND event_id = ANY($3::text[])",
+        [project, Self.arrayLiteral(commits), Self.arrayLiteral(part)]
+      ).affectedRows
+    }
+    return removed
+  }
+
+  /// A PostgreSQL text array literal of `items`, each quoted, quotes and backslashes escaped.
+  static func arrayLiteral(_ items: [String]) -> String {
+    "{"
+      + items.map { item in
+        "\"" + item.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+      }.joined(separator: ",") + "}"
   }
 
   /// Sends one batch of `count` rows in one transaction, written as `mode` says; returns the rows written.
@@ -273,6 +304,8 @@ struct TeamPushReader: Sendable {
   }
 
   enum Piece: Sendable {
+    /// Rows of the repository's project to delete before its rows are sent (see ``TeamPush``'s `forget`).
+    case forget(project: String, commits: [String], ids: [String])
     case rows([UInt8], count: Int)
     case finished(tip: String, project: String, notes: Int, malformed: Int)
     case unchanged
@@ -317,8 +350,19 @@ struct TeamPushReader: Sendable {
       var changes: UsageNotesDelta??
       if let previous {
         do {
-          changes = .some(try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex))
+          changes = .some(
+            try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex, previousIDs: true))
         } catch is UsageNotesDelta.FullReadNeeded {
+          changes = nil
+        }
+      }
+      // Events a removed or rewritten note no longer holds: their rows from those notes are deleted, then
+      // every note is sent, so a copy the repository holds elsewhere takes their place.
+      if let delta = changes ?? nil, !delta.previousIDs.isEmpty {
+        let present = Set(delta.lines.lazy.map(\.id))
+        let lost = Set(delta.previousIDs).subtracting(present).sorted()
+        if !lost.isEmpty {
+          part(.forget(project: project, commits: delta.removed + delta.notes.map(\.commit.hex), ids: lost))
           changes = nil
         }
       }
