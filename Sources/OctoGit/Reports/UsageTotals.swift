@@ -70,12 +70,14 @@ public struct UsageTotals: Equatable, Sendable {
 
   /// Throws when a sum overflowed: a report never prints a total that is not exact.
   ///
-  /// - Parameter place: where the sum was made (a repository, a group), for the message.
-  public func checked(_ place: String) throws {
+  /// - Parameters:
+  ///   - place: where the sum was made (a repository, a group), for the message.
+  ///   - then: what to do once the notes are removed, when the sum was not made from them directly.
+  public func checked(_ place: String, then: String? = nil) throws {
     guard overflowed else { return }
     throw OctoError.badInput(
       "sums of \(place) overflow: its notes hold absurd counts",
-      hint: UsageLimits.overflowHint)
+      hint: UsageLimits.overflowHint + (then.map { "; then \($0)" } ?? ""))
   }
 
   /// As JSON members (cost as an exact decimal number).

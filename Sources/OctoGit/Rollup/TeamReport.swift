@@ -44,11 +44,11 @@ public struct TeamReport: Sendable {
       totals.add(
         events: row.events, tokens: row.tokens, microDollars: 0, picoDollars: 0, extraCosts: [cost(row.cost)],
         unpriced: row.unpriced, unpricedTokens: row.unpricedTokens)
-      try totals.checked("the team database's \(keys.joined(separator: ", "))")
+      try totals.checked("the team database's \(keys.joined(separator: ", "))", then: "octo-git team push")
       merged[keys, default: UsageTotals()].merge(totals)
       total.merge(totals)
     }
-    try total.checked("the team database")
+    try total.checked("the team database", then: "octo-git team push")
     return RollupReport(
       options: options, rows: RollupReport.ordered(merged, options: options), total: total, repositories: [])
   }

@@ -246,7 +246,19 @@ public final class TeamLedger {
         return OctoError(
           "permission denied in the team database\(at): \(message)",
           hint: "ask its owner to grant your role USAGE (and CREATE, for team init) on schema octo and "
-            + "SELECT, INSERT, UPDATE on octo.events")
+            + "SELECT, INSERT, UPDATE, DELETE on octo.events")
+      }
+      if error.sqlState == "55P03" {
+        return OctoError(
+          "the team database\(at) kept a table locked for over \(TeamPush.lockTimeout): \(message)",
+          hint: "another session holds octo.events (a long query or maintenance); run it again once it ends",
+          status: .tryAgain)
+      }
+      if error.sqlState == "57014" {
+        return OctoError(
+          "the team database\(at) cancelled a statement: \(message)",
+          hint: "a statement_timeout set for your role or database cut it; raise it for the role that pushes "
+            + "(ALTER ROLE … SET statement_timeout = '5min'), or run it again", status: .tryAgain)
       }
       if error.isRetryable {
         return OctoError(

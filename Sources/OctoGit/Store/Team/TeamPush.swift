@@ -65,11 +65,16 @@ struct TeamPush {
     ) ON COMMIT DELETE ROWS
     """
 
+  /// How long a push waits for a lock another session holds on the events before it gives up (it never
+  /// hangs on a forgotten transaction).
+  static let lockTimeout = "60s"
+
   /// Opens a batch's transaction: the staging table, memory to sort a batch without spilling to disk,
-  /// and index lookups for matching staged events with stored ones (a hash join would read the whole
-  /// table for every batch).
+  /// index lookups for matching staged events with stored ones (a hash join would read the whole table for
+  /// every batch), and a bounded wait for locks.
   static let beginSQL = """
     BEGIN; SET LOCAL work_mem = '64MB'; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
+    SET LOCAL lock_timeout = '\(lockTimeout)';
     \(stageSQL)
     """
 
@@ -236,6 +241,7 @@ struct TeamPush {
     guard !project.isEmpty, !commits.isEmpty, !ids.isEmpty else { return 0 }
     var removed = 0
     // In slices: a statement's parameters stay a few megabytes whatever was removed.
+    try connection.execute("SET lock_timeout = '\(Self.lockTimeout)'")
     for slice in stride(from: 0, to: ids.count, by: 10_000) {
       let part = Array(ids[slice..<min(slice + 10_000, ids.count)])
       removed += try connection.execute(
