@@ -182,6 +182,9 @@ extension GitHubClient {
     public let id: Int
     public let body: String
     public let url: String
+    /// Who wrote it (`user.login`), and whether that account is a bot (an app's, or GitHub Actions' token).
+    public var author: String? = nil
+    public var authorIsBot = false
   }
 
   /// One commit of a pull request, as GitHub lists it.
@@ -229,6 +232,12 @@ extension GitHubClient {
   /// Every comment on issue or pull request `number`, oldest first, every page.
   public func comments(onIssue number: Int) throws -> [IssueComment] {
     try pages(repositoryPath + "/issues/\(number)/comments").compactMap(Self.comment)
+  }
+
+  /// The login of the token's account (`GET /user`); `nil` when GitHub does not say (an app's or GitHub
+  /// Actions' token may not read it).
+  public func viewerLogin() -> String? {
+    (try? send("GET", "/user", body: nil, expecting: [200]))?["login"]?.stringValue
   }
 
   /// Adds a comment to issue or pull request `number`.
@@ -328,6 +337,8 @@ extension GitHubClient {
 
   static func comment(_ value: JSONValue) -> IssueComment? {
     guard let id = value["id"]?.intValue else { return nil }
-    return IssueComment(id: id, body: value["body"]?.stringValue ?? "", url: value["html_url"]?.stringValue ?? "")
+    return IssueComment(
+      id: id, body: value["body"]?.stringValue ?? "", url: value["html_url"]?.stringValue ?? "",
+      author: value["user"]?["login"]?.stringValue, authorIsBot: value["user"]?["type"]?.stringValue == "Bot")
   }
 }

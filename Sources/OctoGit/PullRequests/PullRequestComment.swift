@@ -177,9 +177,7 @@ public struct PullRequestComment {
       throw OctoError("no pull request to comment on", hint: "pass --pr N", status: .usage)
     }
     return try explainingForbidden(number: number, environment: environment) {
-      let existing = try client.comments(onIssue: number).first {
-        $0.body.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(Self.marker)
-      }
+      let existing = Self.sticky(among: try client.comments(onIssue: number), viewer: client.viewerLogin)
       if let existing {
         if existing.body.replacingOccurrences(of: "\r\n", with: "\n") == body {
           return outcome(.unchanged, existing)
@@ -188,6 +186,19 @@ public struct PullRequestComment {
       }
       return outcome(.created, try client.createComment(onIssue: number, body: body))
     }
+  }
+
+  /// The comment this command keeps up to date among `comments`: one that begins with ``marker`` and was
+  /// written by the token's account (`viewer`, asked only when a marked comment exists), else, when GitHub
+  /// does not say who the token is (an app's or GitHub Actions' token), by a bot. Anyone can write the marker
+  /// in a comment of their own: theirs is never edited (a new comment is made instead). Comments that name
+  /// no author at all (not GitHub's answers) are taken as they come.
+  static func sticky(among comments: [GitHubClient.IssueComment], viewer: () -> String?) -> GitHubClient.IssueComment? {
+    let marked = comments.filter { $0.body.hasPrefix(marker) }
+    guard let first = marked.first else { return nil }
+    guard marked.contains(where: { $0.author != nil }) else { return first }
+    if let login = viewer() { return marked.first { $0.author == login } }
+    return marked.first { $0.authorIsBot }
   }
 
   /// Runs `body`; a 403 from GitHub becomes one line saying which permission the token lacks.

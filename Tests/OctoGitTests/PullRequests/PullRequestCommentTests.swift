@@ -190,6 +190,35 @@ struct PullRequestCommentTests {
     #expect(usageAfter == "0.048" && rollupAfter == "0.048")
   }
 
+  @Test("the sticky comment is the token's own: a marker in someone else's comment is never edited")
+  func stickyCommentOwner() {
+    typealias Comment = GitHubClient.IssueComment
+    let marker = PullRequestComment.marker
+    let attacker = Comment(id: 1, body: marker + "\n$0.00", url: "", author: "attacker")
+    let spaced = Comment(id: 2, body: "  " + marker + "\nx", url: "", author: "github-actions[bot]", authorIsBot: true)
+    let bot = Comment(id: 3, body: marker + "\nours", url: "", author: "github-actions[bot]", authorIsBot: true)
+    let mine = Comment(id: 4, body: marker + "\nmine", url: "", author: "dev")
+    var asked = 0
+    func viewer(_ login: String?) -> () -> String? {
+      {
+        asked += 1
+        return login
+      }
+    }
+    // GitHub Actions' token cannot read /user: a bot's marked comment.
+    #expect(PullRequestComment.sticky(among: [attacker, spaced, bot], viewer: viewer(nil))?.id == 3)
+    // A person's token: that person's comment, never the attacker's, nor a bot's.
+    #expect(PullRequestComment.sticky(among: [attacker, bot, mine], viewer: viewer("dev"))?.id == 4)
+    #expect(PullRequestComment.sticky(among: [attacker], viewer: viewer("dev")) == nil)
+    #expect(PullRequestComment.sticky(among: [attacker], viewer: viewer(nil)) == nil)
+    // Nothing marked: the token's login is not asked for.
+    asked = 0
+    #expect(
+      PullRequestComment.sticky(among: [Comment(id: 9, body: "hi", url: "", author: "x")], viewer: viewer("dev")) == nil
+    )
+    #expect(asked == 0)
+  }
+
   @Test("a token without pull-requests: write: GitHub's 403 explained in one line")
   func forbidden() throws {
     let fixture = try CIFixture.developer()
