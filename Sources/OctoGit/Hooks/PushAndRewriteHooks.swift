@@ -10,11 +10,19 @@ public enum PrePushHook {
   /// The time the notes sync may take, in seconds.
   public static let timeLimit: TimeInterval = 15
 
+  /// Syncs the notes with `remote` unless the push itself sends notes refs (`pushedRefs`, the lines git
+  /// gives the hook: `<local ref> <local id> <remote ref> <remote id>`): pushing them first would make the
+  /// user's own push of those refs fail.
   public static func run(
-    directory: String, remote: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-    timeout: TimeInterval = timeLimit
+    directory: String, remote: String, pushedRefs: String = "",
+    environment: [String: String] = ProcessInfo.processInfo.environment, timeout: TimeInterval = timeLimit
   ) -> [String] {
     if environment["OCTO_GIT_HOOKS"] == "0" || environment["OCTO_GIT_INTERNAL"] == "1" { return [] }
+    let pushesNotes = pushedRefs.split(whereSeparator: \.isNewline).contains { line in
+      let fields = line.split(separator: " ")
+      return fields.count >= 3 && fields[2].hasPrefix("refs/notes/")
+    }
+    if pushesNotes { return [] }
     do {
       let repository = try Repository.open(at: directory)
       if try repository.config().bool("octo.pushNotes") == false { return [] }

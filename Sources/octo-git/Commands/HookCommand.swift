@@ -28,10 +28,12 @@ struct HookCommand: ParsableCommand {
     @Argument(help: "The remote's URL, as git passes it.") var url: String = ""
 
     func run() {
-      // git gives the refs being pushed on stdin; the notes go with any push.
-      _ = FileHandle.standardInput.readDataToEndOfFile()
+      // git gives the refs being pushed on stdin; the notes go with any push (a few megabytes read at most).
+      let pushed = String(decoding: RegularFile.standardInput(limit: 4 << 20) ?? Data(), as: UTF8.self)
       let name = remote.isEmpty ? "origin" : remote
-      for line in PrePushHook.run(directory: FileManager.default.currentDirectoryPath, remote: name) {
+      for line in PrePushHook.run(
+        directory: FileManager.default.currentDirectoryPath, remote: name, pushedRefs: pushed)
+      {
         FileHandle.standardError.write(Data((line + "\n").utf8))
       }
     }

@@ -118,6 +118,18 @@ struct NotesSyncTests {
     return (fixture, remote, other)
   }
 
+  @Test("a push that sends notes refs itself is left to do it: the hook's own sync would make it fail")
+  func explicitNotesPush() throws {
+    let (fixture, remote, _) = try clones()
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "mine")
+    try fixture.commitAll("a")
+    let pushed = try Shell.run(
+      Shell.git, ["push", "origin", "refs/notes/octo/*:refs/notes/octo/*", "main"], in: fixture.path,
+      home: fixture.home)
+    #expect(pushed.status == 0, "\(pushed.stderr)")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
+  }
+
   @Test("two clones with usage notes sync through a bare remote until both hold the union")
   func union() throws {
     let (fixture, remote, other) = try clones()
