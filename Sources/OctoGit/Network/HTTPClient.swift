@@ -22,6 +22,8 @@ public enum HTTPClient {
     var data = Data()
     var headers: [String: String] = [:]
     let limit: Int
+    /// Whether the body went past `limit` (the transfer was stopped there).
+    var overflowed = false
     init(limit: Int) { self.limit = limit }
   }
 
@@ -58,7 +60,10 @@ public enum HTTPClient {
       guard let bytes, let context else { return 0 }
       let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
       let length = size * count
-      if sink.data.count + length > sink.limit { return 0 }
+      if sink.data.count + length > sink.limit {
+        sink.overflowed = true
+        return 0
+      }
       sink.data.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: length)
       return length
     }
@@ -117,11 +122,26 @@ public enum HTTPClient {
     guard code == CURLE_OK else {
       let reason =
         unsafeBitCast(describe, to: Describe.self)(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
-      let detail = sink.data.count >= limit ? "the response is larger than \(limit / (1 << 20)) MB" : reason
-      throw OctoError("cannot reach \(url): \(detail)", hint: "check the URL and the network", status: .unavailable)
+      let place = Self.withoutCredentials(url)
+      if sink.overflowed {
+        throw OctoError(
+          "\(place) answered more than \(limit / (1 << 20)) MB", hint: "check the URL: this is not the answer expected",
+          status: .unavailable)
+      }
+      throw OctoError("cannot reach \(place): \(reason)", hint: "check the URL and the network", status: .unavailable)
     }
     var status = 0
     _ = octo_curl_getinfo_long(getinfo, handle, CURLINFO_RESPONSE_CODE, &status)
     return Response(status: status, headers: sink.headers, body: sink.data)
+  }
+
+  /// `url` without the user and password it may carry (`https://user:token@host/…` → `https://host/…`), for
+  /// messages.
+  static func withoutCredentials(_ url: String) -> String {
+    guard let scheme = url.range(of: "://") else { return url }
+    let rest = url[scheme.upperBound...]
+    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    guard let at = authority.lastIndex(of: "@") else { return url }
+    return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
   }
 }

@@ -79,6 +79,7 @@ public struct GitHubClient {
     value: JSONValue, headers: [String: String]
   ) {
     var waited: TimeInterval = 0
+    var serverErrors = 0
     while true {
       let response = try HTTPClient.request(
         method, url, headers: headers, body: body.map { Data(CanonicalJSON.string($0).utf8) }, timeout: 30)
@@ -89,7 +90,17 @@ public struct GitHubClient {
         waited += wait
         continue
       }
-      throw failure(response, value, method: method)
+      // GitHub's 502s and 503s pass: a read or an edit (never a POST, which could be made twice) is tried
+      // twice more, a few seconds apart.
+      if (500...599).contains(response.status), method == "GET" || method == "PATCH", serverErrors < 2,
+        waited + 2 <= maximumWait
+      {
+        serverErrors += 1
+        sleep(TimeInterval(serverErrors))
+        waited += TimeInterval(serverErrors)
+        continue
+      }
+      throw failure(response, value, method: method, url: url)
     }
   }
 
@@ -103,9 +114,12 @@ public struct GitHubClient {
     return nil
   }
 
-  func failure(_ response: HTTPClient.Response, _ value: JSONValue, method: String) -> OctoError {
+  func failure(_ response: HTTPClient.Response, _ value: JSONValue, method: String, url: String = "") -> OctoError {
     let message = value["message"]?.stringValue ?? "HTTP \(response.status)"
     let slug = "\(repository.owner)/\(repository.name)"
+    // What the request was about: a pull request or issue by number, or a comment.
+    let number = Self.number(in: url)
+    let isComment = url.contains("/comments")
     switch response.status {
     case 401:
       return OctoError(
@@ -127,6 +141,10 @@ public struct GitHubClient {
         "GitHub forbids this (403: \(message))",
         hint: "the token needs write access to pull requests of \(slug) (fine-grained tokens: Pull requests: write)",
         status: .unavailable)
+    case 404 where number != nil:
+      return OctoError(
+        "GitHub does not know pull request #\(number!) of \(slug) (404)",
+        hint: "check the number (--pr) and that the token can see the repository", status: .unavailable)
     case 404:
       return OctoError(
         "GitHub does not know \(slug) (404)",
@@ -145,11 +163,30 @@ public struct GitHubClient {
         ? "the branch has nothing the base lacks: commit first"
         : text.contains("head")
           ? "push the branch first (pr create pushes it unless --dry-run)" : "fix what GitHub reports"
+      if isComment {
+        return OctoError("GitHub refused the comment (422: \(text))", hint: "fix what GitHub reports")
+      }
+      if method == "GET" {
+        return OctoError("GitHub could not read the pull request (422: \(text))", hint: "fix what GitHub reports")
+      }
       return OctoError(
         "GitHub could not \(method == "POST" ? "open" : "update") the pull request (422: \(text))", hint: hint)
+    case 500...599:
+      return OctoError(
+        "GitHub failed (\(response.status)\(value["message"]?.stringValue.map { ": " + $0 } ?? ""))",
+        hint: "GitHub's status page says when it is back; try again later", status: .unavailable)
     default:
       return OctoError("GitHub answered \(response.status): \(message)", hint: "try again later", status: .unavailable)
     }
+  }
+
+  /// The pull request or issue number a REST URL names (`…/pulls/42`, `…/issues/42/comments`), if any.
+  static func number(in url: String) -> Int? {
+    let parts = (url.split(separator: "?").first ?? "").split(separator: "/")
+    for (index, part) in parts.enumerated() where (part == "pulls" || part == "issues") && index + 1 < parts.count {
+      if let number = Int(parts[index + 1]), number > 0 { return number }
+    }
+    return nil
   }
 
   static func escape(_ text: String) -> String {

@@ -219,6 +219,38 @@ struct PullRequestCommentTests {
     #expect(asked == 0)
   }
 
+  @Test("GitHub's failures in one line about what was asked: a 502 read is tried again, a 404 names the number")
+  func gitHubFailures() throws {
+    let server = try ScriptedHTTPServer(answers: [
+      .init(status: 502, body: "<html>bad gateway</html>"),
+      .init(status: 200, body: "[]"),
+      .init(status: 404, body: #"{"message":"Not Found"}"#),
+      .init(status: 503, body: "{}"), .init(status: 503, body: "{}"), .init(status: 503, body: "{}"),
+      .init(status: 502, body: "{}"),
+    ])
+    let client = GitHubClient(
+      repository: GitHubRepository(host: "github.com", owner: "acme", name: "shop", apiBase: server.baseURL),
+      token: "t0ken", maximumWait: 10, sleep: { _ in })
+    #expect(try client.comments(onIssue: 7).isEmpty)
+    #expect {
+      try client.comments(onIssue: 8)
+    } throws: { error in
+      "\(error)".contains("does not know pull request #8 of acme/shop (404)")
+    }
+    #expect {
+      try client.comments(onIssue: 9)
+    } throws: { error in
+      "\(error)".contains("GitHub failed (503)") && !"\(error)".contains("t0ken")
+    }
+    // A POST is never sent twice.
+    #expect(throws: OctoError.self) { try client.createComment(onIssue: 9, body: "x") }
+    #expect(try server.requests().count == 7)
+    #expect(GitHubClient.number(in: "https://api.github.com/repos/a/b/pulls/42?x=1") == 42)
+    #expect(GitHubClient.number(in: "") == nil)
+    #expect(
+      HTTPClient.withoutCredentials("https://me:s3cret@ghe.example.com/api/v3") == "https://ghe.example.com/api/v3")
+  }
+
   @Test("a token without pull-requests: write: GitHub's 403 explained in one line")
   func forbidden() throws {
     let fixture = try CIFixture.developer()
