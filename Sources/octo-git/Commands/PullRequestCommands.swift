@@ -23,6 +23,7 @@ struct PullRequestCommand: ParsableCommand {
     @ParentCommand var root: OctoGitCommand
     @Option(help: "The branch the pull request merges into.") var base: String?
     @Option(help: "The output format.") var format: Format = .md
+    @Flag(help: "Same as --format json.") var json = false
     @Option(help: "A Mustache template to render instead.") var template: String?
 
     /// What `--format` takes.
@@ -33,7 +34,7 @@ struct PullRequestCommand: ParsableCommand {
     func run() throws {
       let description = try PullRequestDescriber(repository: try root.openRepository()).describe(
         base: base, templateFile: template)
-      if format == .json {
+      if json || format == .json {
         print(CanonicalJSON.string(description.data))
       } else {
         print("# \(description.title)\n")

@@ -52,6 +52,7 @@ struct PullRequestTests {
     #expect(footer.contains("\"headCommit\":\"\(head)\"") && footer.contains("\"feature\":\"export-invoices-as-csv\""))
 
     let data = try CanonicalJSON.parse(try fixture.octo("pr", "describe", "--format", "json"))
+    #expect(try CanonicalJSON.parse(try fixture.octo("pr", "describe", "--json")) == data)
     #expect(data["title"]?.stringValue == "Export invoices as CSV" && data["base"]?.stringValue == "main")
     #expect(data["commits"]?.arrayValue?.map { $0["type"]?.stringValue } == ["feat", "docs", "fix"])
     #expect(data["cost"]?["cost"]?.decimalValue == Decimal(string: "0.033"))
