@@ -82,8 +82,9 @@ struct InstallCommand: ParsableCommand {
       print(CanonicalJSON.string(report.json))
       return
     }
-    for line in report.changes { print(line) }
-    for line in report.instructions { print(line) }
+    // Lines name paths, remotes and projects from the repository's config: escaped for the terminal.
+    for line in report.changes { print(SafeText.terminal(line)) }
+    for line in report.instructions { print(SafeText.terminal(line)) }
   }
 }
 
@@ -103,7 +104,7 @@ struct UninstallCommand: ParsableCommand {
 
   func run() throws {
     let repository = try root.openRepository()
-    for line in try HookInstaller.uninstall(repository).changes { print(line) }
+    for line in try HookInstaller.uninstall(repository).changes { print(SafeText.terminal(line)) }
     let agents = try AgentSetup.uninstallAll(repository, shared: shared)
     for line in agents.changes + agents.instructions { print(line) }
   }

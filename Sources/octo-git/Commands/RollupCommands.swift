@@ -29,7 +29,9 @@ struct ReposCommand: ParsableCommand {
         let repository = try Repository.openForReading(at: path.hasPrefix("/") ? path : base + "/" + path)
         let outcome = try registry.add(repository)
         print(
-          "\(outcome.changed ? "registered" : "already registered"): \(outcome.entry.path) (\(outcome.entry.project))")
+          SafeText.terminal(
+            "\(outcome.changed ? "registered" : "already registered"): \(outcome.entry.path) (\(outcome.entry.project))"
+          ))
       }
     }
   }
@@ -49,7 +51,7 @@ struct ReposCommand: ParsableCommand {
         guard !removed.isEmpty else {
           throw OctoError.badInput("'\(name)' is not registered", hint: "see octo-git repos list")
         }
-        for path in removed { print("unregistered: \(path)") }
+        for path in removed { print("unregistered: \(SafeText.terminal(path))") }
       }
     }
   }
@@ -100,7 +102,7 @@ struct ReposCommand: ParsableCommand {
         print(CanonicalJSON.string(result.json))
         return
       }
-      for path in result.added { print("registered: \(path)") }
+      for path in result.added { print("registered: \(SafeText.terminal(path))") }
       for skipped in result.skipped {
         FileHandle.standardError.write(Data("octo-git: skipped \(skipped.path): \(skipped.reason)\n".utf8))
       }
