@@ -151,7 +151,8 @@ struct TeamLedgerTests {
     try space.git(["fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], in: clone)
     try space.git(["remote", "set-url", "origin", "https://github.com/Acme/Shop"], in: clone)
     try space.octo(["repos", "add", clone])
-    try space.commitUsage([("claude-haiku-4-5", 5, "0.01", "2026-05-02T08:00:00Z", nil)], in: clone, message: "c")
+    // Half past midnight in Brussels in summer, the evening before at a fixed UTC+1.
+    try space.commitUsage([("claude-haiku-4-5", 5, "0.01", "2026-07-01T22:30:00Z", nil)], in: clone, message: "c")
     let mirrors = space.root + "/mirrors"
     try FileManager.default.createDirectory(atPath: mirrors, withIntermediateDirectories: true)
     try space.git(["clone", "-q", "--mirror", clone, mirrors + "/shop.git"], in: space.root)
@@ -162,6 +163,7 @@ struct TeamLedgerTests {
     for arguments in [
       ["--by", "model"], ["--by", "repo"], ["--by", "cycle,repo", "--cycle-day", "19", "--tz", "Europe/Berlin"],
       ["--by", "week,model", "--tz", "UTC", "--since", "2026-03-19", "--until", "2026-04-30"],
+      ["--by", "day", "--tz", "CET"],
     ] {
       let local = try space.json(["rollup", "--format", "json"] + arguments)
       let team = try space.json(["team", "report", "--url", database.url, "--format", "json"] + arguments)

@@ -51,7 +51,7 @@ public final class TeamLedger {
         throw OctoError(
           "unknown time zone '\(timeZone)'", hint: "use an IANA name such as Europe/Berlin", status: .usage)
       }
-      settings["timeZone"] = timeZone
+      settings["timeZone"] = TeamUsageQuery.postgresZoneName(timeZone)
     }
     let migration = try run { try TeamSchema.migrate(connection, settings: settings) }
     return Setup(from: migration.from, to: migration.to, databaseID: migration.databaseID)

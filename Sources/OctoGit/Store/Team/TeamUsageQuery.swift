@@ -60,7 +60,9 @@ struct TeamUsageQuery {
       case .day, .week, .month, .cycle: break
       }
     }
-    if wantsTime { keys.append("(e.at AT TIME ZONE \(parameter(timeZone.identifier, "text")))::date") }
+    if wantsTime {
+      keys.append("(e.at AT TIME ZONE \(parameter(Self.postgresZoneName(timeZone.identifier), "text")))::date")
+    }
     var conditions: [String] = []
     if let since { conditions.append("e.at >= \(parameter(Timestamp.format(since), "timestamptz"))") }
     if let until { conditions.append("e.at < \(parameter(Timestamp.format(until), "timestamptz"))") }
@@ -127,5 +129,18 @@ struct TeamUsageQuery {
           cost: result[row, width + 6], unpriced: number(7), unpricedTokens: number(8)))
     }
     return rows
+  }
+
+  /// The zone as PostgreSQL must be told it. PostgreSQL reads a name it knows as an abbreviation before it
+  /// looks for a zone of that name: `CET` would be a fixed UTC+1 all year, where the zone (and the local
+  /// rollup) has summer time. These zones are named by the region zone the time zone database links them
+  /// to; the abbreviations of fixed offsets (`EST`, `MST`, `HST`) mean the same either way.
+  static func postgresZoneName(_ identifier: String) -> String {
+    switch identifier {
+    case "CET", "MET": return "Europe/Brussels"
+    case "EET": return "Europe/Athens"
+    case "WET": return "Europe/Lisbon"
+    default: return identifier
+    }
   }
 }
