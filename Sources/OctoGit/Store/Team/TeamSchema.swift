@@ -148,11 +148,16 @@ enum TeamSchema {
   ) throws -> Migration {
     try connection.transaction {
       try connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
-      try connection.execute(
-        """
-        CREATE SCHEMA IF NOT EXISTS octo;
-        CREATE TABLE IF NOT EXISTS octo.meta (key text PRIMARY KEY, value text NOT NULL);
-        """)
+      // Created only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the
+      // schema is there, which a role that only pushes lacks (and `team init` is run by every machine).
+      let metaExists = try connection.execute("SELECT to_regclass('octo.meta') IS NOT NULL")[0, 0] == "t"
+      if !metaExists {
+        try connection.execute(
+          """
+          CREATE SCHEMA IF NOT EXISTS octo;
+          CREATE TABLE IF NOT EXISTS octo.meta (key text PRIMARY KEY, value text NOT NULL);
+          """)
+      }
       let before = try state(of: connection)
       if before.version > version {
         throw TeamSchemaError.newer(found: before.version, known: version, migratedBy: before.migratedBy)
@@ -161,8 +166,9 @@ enum TeamSchema {
         try connection.execute(migration)
       }
       let databaseID = before.databaseID.isEmpty ? UUID().uuidString.lowercased() : before.databaseID
+      // Only what changes is written: a role that may only push can run `team init` on a current schema.
       var values = settings
-      values["databaseId"] = databaseID
+      if before.databaseID.isEmpty { values["databaseId"] = databaseID }
       if target > before.version {
         values["schemaVersion"] = String(target)
         values["migratedBy"] = Version.octoGit
