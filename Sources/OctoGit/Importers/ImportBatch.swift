@@ -33,15 +33,19 @@ struct ImportBatch {
     pending[location.key, default: (location, [])].events.append(event)
   }
 
-  /// `events` with each id once, the copy with the most output tokens kept (the same request read from two
-  /// homes, `import all --dir A --dir B`, one copy still being written when A was read).
+  /// `events` with each id once, the best copy kept (``EventCopy``: the same request read from two homes,
+  /// `import all --dir A --dir B`, one copy still being written when A was read).
   static func largestCopies(_ events: [UsageEvent]) -> [UsageEvent] {
     var position: [String: Int] = [:]
     var kept: [UsageEvent] = []
     kept.reserveCapacity(events.count)
     for event in events {
       if let known = position[event.id] {
-        if event.tokens.output > kept[known].tokens.output { kept[known] = event }
+        if EventCopy.isBetter(
+          output: event.tokens.output, cost: event.cost, than: kept[known].tokens.output, kept[known].cost)
+        {
+          kept[known] = event
+        }
       } else {
         position[event.id] = kept.count
         kept.append(event)

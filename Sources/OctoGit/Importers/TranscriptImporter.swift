@@ -167,6 +167,9 @@ public struct TranscriptImporter {
     // A session's requests share their folder: each folder is matched against the work trees once.
     var worktreeOfFolder: [String: WorktreeInfo?] = [:]
     var chosen: [(AgentRequest, WorktreeInfo?)] = []
+    // A request read twice (a Codex fork's rollout repeats its parent's turns) is one request: the copy with
+    // the most output.
+    var position: [String: Int] = [:]
     for request in requests {
       if let session = options.session, request.session != session { continue }
       if let since = options.since, request.at < since { continue }
@@ -182,6 +185,11 @@ public struct TranscriptImporter {
         summary.otherProjects += 1
         continue
       }
+      if let known = position[request.id] {
+        if request.tokens.output > chosen[known].0.tokens.output { chosen[known] = (request, worktree) }
+        continue
+      }
+      position[request.id] = chosen.count
       chosen.append((request, worktree))
     }
     summary.requests = chosen.count
