@@ -75,7 +75,7 @@ cp -r "$fixture_dir/real-excerpt" "$claude_config/projects/"
 "$bin" usage import claude-code --dir "$claude_config" --all-projects --json   # again: nothing twice
 git commit -q --allow-empty -m "Record the imported session"
 
-step "every agent: Gemini CLI and Qwen Code sessions in this repository, found under a home folder (usage import all --dir)"
+step "every agent: Gemini CLI, Qwen Code and Cline sessions in this repository, found under a home folder (usage import all --dir)"
 agents_home="$HOME"
 sleep 1   # the sessions come after every commit so far (commit times have one-second resolution)
 now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
@@ -90,6 +90,19 @@ cat > "$agents_home/.gemini/tmp/shop-api/chats/session-demo.jsonl" <<EOF
 EOF
 cat > "$agents_home/.qwen/projects/shop-api/chats/qwen-demo.jsonl" <<EOF
 {"uuid":"q1","parentUuid":null,"sessionId":"qwen-demo","timestamp":"$now","type":"assistant","cwd":"$repo","gitBranch":"main","model":"qwen3-coder-480b-a35b-instruct","message":{"role":"model","parts":[{"text":"Added the test."}]},"usageMetadata":{"promptTokenCount":8000,"candidatesTokenCount":600,"cachedContentTokenCount":5000,"totalTokenCount":8600}}
+EOF
+# Cline on its SDK: a session's record and its lead agent's messages (cache reads inside inputTokens).
+cline_session="$agents_home/.cline/data/sessions/1893499200000_demo1"
+mkdir -p "$cline_session"
+printf '{"version":1,"session_id":"1893499200000_demo1","source":"cli","started_at":"%s","status":"completed","provider":"anthropic","model":"claude-sonnet-4-5","cwd":"%s","workspace_root":"%s"}\n' \
+  "$now" "$repo" "$repo" > "$cline_session/1893499200000_demo1.json"
+now_ms=$(($(date +%s) * 1000))
+cat > "$cline_session/1893499200000_demo1.messages.json" <<EOF
+{"version":1,"updated_at":"$now","agent":"lead","sessionId":"1893499200000_demo1","messages":[
+ {"id":"msg_demo_u1","role":"user","ts":$now_ms,"content":[{"type":"text","text":"tidy the parser"}]},
+ {"id":"msg_demo_a1","role":"assistant","ts":$now_ms,"modelInfo":{"id":"claude-sonnet-4-5","provider":"anthropic"},
+  "metrics":{"inputTokens":21000,"outputTokens":700,"cacheReadTokens":18000,"cacheWriteTokens":2000,"cost":0.0252},
+  "content":[{"type":"text","text":"Done."}]}]}
 EOF
 "$bin" usage import all --dir "$agents_home" --json
 "$bin" usage import all --dir "$agents_home" --json   # again: nothing twice
