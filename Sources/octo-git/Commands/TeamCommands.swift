@@ -77,7 +77,7 @@ struct TeamCommand: ParsableCommand {
         """)
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var connection: Connection
-    @Flag(help: "Send every event again, whatever was pushed before.") var all = false
+    @Flag(help: "Send every event again, whatever was pushed before; rows follow a renamed origin.") var all = false
     @Flag(help: "Print JSON.") var json = false
     @Flag(name: .shortAndLong, help: "Print nothing when it works.") var quiet = false
 

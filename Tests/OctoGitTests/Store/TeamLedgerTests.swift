@@ -139,6 +139,24 @@ struct TeamLedgerTests {
     #expect(team["total"] == local["total"])
   }
 
+  @Test("an origin renamed: push --all takes the repository's rows to its new project name")
+  func renamedOrigin() throws {
+    let database = try TestTeamDatabase()
+    let (space, shop, _) = try populated()
+    try space.octo(["team", "init", "--url", database.url])
+    try space.octo(["team", "push", "--url", database.url])
+    try space.git(["remote", "set-url", "origin", "git@github.com:Acme/Storefront.git"], in: shop)
+    try space.commitUsage([("gpt-5", 10, "0.1", "2026-04-22T10:00:00Z", nil)], in: shop, message: "more")
+    try space.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE project = 'github.com/acme/shop'") == "2")
+    try space.octo(["team", "push", "--url", database.url, "--all"])
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE project = 'github.com/acme/shop'") == "0")
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE project = 'github.com/acme/storefront'") == "3")
+    // Pushing everything again changes nothing more.
+    let again = try space.json(["team", "push", "--url", database.url, "--all", "--json"])
+    #expect(again["written"]?.intValue == 0)
+  }
+
   @Test("team report --by model equals the local rollup of the same repositories (a clone and a bare mirror too)")
   func reportEqualsTheLocalRollup() throws {
     let database = try TestTeamDatabase()

@@ -129,21 +129,34 @@ struct TeamPush {
     \(orderSQL)
     """
 
+  /// Whether the staged row `new` replaces the stored row `old`: a better copy (``EventCopy``); with
+  /// `claiming` (`team push --all`), also an equal copy that names another project or commit, so a
+  /// repository whose origin was renamed takes its rows to its new project name.
+  static func replaces(_ new: String, _ old: String, claiming: Bool) -> String {
+    let better = EventCopy.postgresReplaces(new, old)
+    guard claiming else { return better }
+    return "(\(better) OR (\(new).tout = \(old).tout AND \(new).cost IS NOT DISTINCT FROM \(old).cost "
+      + "AND (\(new).project, \(new).commit) IS DISTINCT FROM (\(old).project, \(old).commit)))"
+  }
+
   /// ``Mode/merge``, second step (when the batch held events the table had): each replaced by the staged
-  /// copy when that is a better one (``EventCopy``).
-  static let updateBetterSQL = """
+  /// copy when that is a better one (see ``replaces(_:_:claiming:)``).
+  static func updateBetterSQL(claiming: Bool) -> String {
+    """
     UPDATE octo.events e SET
       at = b.at, project = b.project, model = b.model, model_raw = b.model_raw, agent = b.agent, session = b.session,
       user_name = b.user_name, machine = b.machine, branch = b.branch, feature = b.feature, commit = b.commit,
       tin = b.tin, tout = b.tout, cw5m = b.cw5m, cw1h = b.cw1h, cr = b.cr, cost = b.cost, prices = b.prices,
       pushed_by = b.pushed_by, pushed_from = b.pushed_from, pushed_at = b.pushed_at
     FROM (\(stagedEventsSQL) \(orderSQL)) b
-    WHERE e.event_id = b.event_id AND \(EventCopy.postgresReplaces("b", "e"))
+    WHERE e.event_id = b.event_id AND \(replaces("b", "e", claiming: claiming))
     """
+  }
 
   /// ``Mode/upsert``: one `INSERT … ON CONFLICT (event_id) DO UPDATE` that replaces a row only with a better
   /// copy (``EventCopy``).
-  static let upsertSQL = """
+  static func upsertSQL(claiming: Bool) -> String {
+    """
     INSERT INTO octo.events AS e (\(eventColumns))
     \(stagedEventsSQL)
     \(orderSQL)
@@ -154,8 +167,9 @@ struct TeamPush {
       tout = excluded.tout, cw5m = excluded.cw5m, cw1h = excluded.cw1h, cr = excluded.cr, cost = excluded.cost,
       prices = excluded.prices, pushed_by = excluded.pushed_by, pushed_from = excluded.pushed_from,
       pushed_at = excluded.pushed_at
-    WHERE \(EventCopy.postgresReplaces("excluded", "e"))
+    WHERE \(replaces("excluded", "e", claiming: claiming))
     """
+  }
 
   /// Pushes `entries` (registered repositories), reading them on up to `WorkerPool.width` threads.
   func run(_ entries: [RollupStore.Entry], progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
@@ -277,9 +291,13 @@ struct TeamPush {
           written = try connection.execute(Self.plainSQL, parameters).affectedRows
         case .merge:
           written = try connection.execute(Self.insertNewSQL, parameters).affectedRows
-          if written < count { written += try connection.execute(Self.updateBetterSQL, parameters).affectedRows }
+          if written < count {
+            written += try connection.execute(
+              Self.updateBetterSQL(claiming: options.everything), parameters
+            ).affectedRows
+          }
         case .upsert:
-          written = try connection.execute(Self.upsertSQL, parameters).affectedRows
+          written = try connection.execute(Self.upsertSQL(claiming: options.everything), parameters).affectedRows
         }
         try connection.execute("COMMIT")
         return written
