@@ -291,8 +291,20 @@ struct HostileInputTests {
 
     // 30 nested sections over the commits' list: refused before rendering, not run for hours.
     let nested = String(repeating: "{{#commits}}", count: 30) + "x" + String(repeating: "{{/commits}}", count: 30)
-    #expect(BoundedTemplate.repetitions(nested, lengths: ["commits": 2]) > BoundedTemplate.maxRepetitions)
-    #expect(BoundedTemplate.repetitions("{{#commits}}{{title}}{{/commits}}", lengths: ["commits": 10]) == 11)
+    var sizes = BoundedTemplate.Sizes()
+    sizes.measure(["commits": [["title": "0123456789"], ["title": "x"]], "note": String(repeating: "n", count: 1000)])
+    #expect(BoundedTemplate.estimate(nested, sizes: sizes) > BoundedTemplate.maxOutput)
+    // Two rows of "- ", the average title (11 bytes in two), a line end.
+    #expect(BoundedTemplate.estimate("{{#commits}}- {{title}}\n{{/commits}}", sizes: sizes) == 2 * (2 + 6 + 1))
+    // Through a transform, and text inside the deepest section, counted too.
+    let transformed =
+      String(repeating: "{{#reversed(commits)}}", count: 30) + "x"
+      + String(repeating: "{{/reversed(commits)}}", count: 30)
+    #expect(BoundedTemplate.estimate(transformed, sizes: sizes) > BoundedTemplate.maxOutput)
+    let wide =
+      "{{#commits}}{{#commits}}{{#commits}}{{{note}}}" + String(repeating: "t", count: 2000)
+      + "{{/commits}}{{/commits}}{{/commits}}"
+    #expect(BoundedTemplate.estimate(wide, sizes: sizes) == 8 * (1000 + 2000))
     let template = try TemplateLimits.parse(nested, name: "nested")
     #expect(throws: OctoError.self) { try template.render(["commits": [["a": 1], ["a": 2]]]) }
   }
