@@ -359,8 +359,10 @@ extension TranscriptImporter {
       context = project.cwd ?? "-"
     case .copilot: source = .copilot
     case .opencode, .kilo: source = file.hasSuffix(".db") ? .openCodeDatabase : .openCodeMessage
-    case .cline where file.hasSuffix(".messages.json"):
-      let session = ClineSessions.session(at: file)
+    case .cline where ClineSessions.leadMessages(at: file) != nil:
+      // A session's messages file, its folder, or its record (the lead's messages are read).
+      path = ClineSessions.leadMessages(at: file)!
+      let session = ClineSessions.session(at: path)
       source = .clineSession(session)
       context = session.context
     case .cline, .roo, .kiloCode:

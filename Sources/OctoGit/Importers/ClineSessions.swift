@@ -14,12 +14,16 @@ import Foundation
 /// repeats totals and is not read.
 ///
 /// Id `cl:<message id>`: a forked session copies its source's messages with their ids, so a copy counts
-/// once. A task started before the SDK and resumed under it gets its whole old total stamped on its last
-/// old message (before the message carrying Cline's legacy-conversation warning); that total is the old
-/// task's `ui_messages.json` (read by ``ClineTasks``) and is not counted again.
+/// once. Every file of a session folder counts under the folder's session id (a subagent's file names its
+/// own). A task started before the SDK and resumed under it gets its whole old total stamped on its last
+/// old message, before the user message Cline adds with its legacy-conversation warning; that total is
+/// the old task's `ui_messages.json` (read by ``ClineTasks``) and is not counted again. A file that cannot
+/// be read whole (Cline rewrites it in place, not atomically) gives nothing this time: it is read again
+/// once it changes, and a part read could lack the warning that says what came before it.
 enum ClineSessions {
-  /// The text Cline appends when it resumes a task from before the SDK.
-  static let legacyWarning: StaticString = "this is a legacy conversation"
+  /// The text Cline appends, as a user message of its own, when it resumes a task from before the SDK.
+  static let legacyWarning = "Warning: this is a legacy conversation"
+  static let legacyNeedle: StaticString = "this is a legacy conversation"
 
   /// Cline's data folder from `environment`: `$CLINE_DATA_DIR`, else `$CLINE_DIR/data`, else `~/.cline/data`.
   static func dataFolder(environment: [String: String]) -> String {
@@ -48,10 +52,19 @@ enum ClineSessions {
     }
   }
 
-  /// The session whose messages file (or folder) is `path`, for a file named by an agent's hook.
+  /// The session whose messages file (or folder, or `<id>.json`) is `path`, for a file named by an agent's
+  /// hook.
   static func session(at path: String) -> Session {
     let folder = path.hasSuffix(".json") ? (path as NSString).deletingLastPathComponent : path
     return session(id: (folder as NSString).lastPathComponent, folder: folder)
+  }
+
+  /// The lead's messages file when `path` is a session folder or its `<id>.json`; `nil` otherwise.
+  static func leadMessages(at path: String) -> String? {
+    if path.hasSuffix(".messages.json") { return path }
+    let session = session(at: path)
+    let lead = session.folder + "/" + session.id + ".messages.json"
+    return AgentFiles.isFile(lead) ? lead : nil
   }
 
   private static func session(id: String, folder: String) -> Session {
@@ -75,37 +88,42 @@ enum ClineSessions {
     var ts: Int64?
     var model: String?
     var metrics: JSONValue?
+    var role: String?
+    /// Whether this is Cline's legacy-conversation warning: a user message whose text begins with it.
     var warns = false
   }
 
   /// Reads one messages file of `session` into `scan`.
   static func read(_ path: String, session: Session, into scan: inout AgentScan) throws {
     var messages: [Message] = []
-    var sessionID = session.id
+    let sessionID = session.id
     do {
       try JSONWalk.withFile(path) { bytes in
         var parser = CanonicalJSON.Parser(bytes: bytes)
         parser.skipSpace()
         try JSONWalk.members(&parser, depth: 0) { parser, key in
-          if JSONWalk.key(key, is: "sessionId") {
-            if let id = AgentFields.text(try parser.value(depth: 1)) { sessionID = id }
-          } else if JSONWalk.key(key, is: "messages") {
+          if JSONWalk.key(key, is: "messages") {
             try JSONWalk.elements(&parser, depth: 1) { parser in messages.append(try message(&parser)) }
           } else {
             try parser.skipValue(depth: 1)
           }
         }
+        parser.skipSpace()
+        guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
       }
     } catch is RegularFile.Refusal {
       scan.unreadable += 1
       return
     } catch {
-      // A file caught while Cline rewrote it: what was read before the damage counts; the rest, next time.
+      // Caught while Cline rewrote it, or damaged: nothing this time (see above).
+      scan.files += 1
       scan.malformed += 1
+      return
     }
     scan.files += 1
     scan.records += messages.count
-    let firstNew = (messages.lastIndex { $0.warns }).map { $0 + 1 } ?? 0
+    // Cline's own rule: what precedes the first warning is the old task's.
+    let firstNew = (messages.firstIndex { $0.warns }).map { $0 + 1 } ?? 0
     for (index, message) in messages.enumerated() where index >= firstNew {
       guard let metrics = message.metrics else { continue }
       do {
@@ -142,6 +160,8 @@ enum ClineSessions {
     try JSONWalk.members(&parser, depth: 2) { parser, key in
       if JSONWalk.key(key, is: "id") {
         message.id = AgentFields.text(try parser.value(depth: 3))
+      } else if JSONWalk.key(key, is: "role") {
+        message.role = AgentFields.text(try parser.value(depth: 3))
       } else if JSONWalk.key(key, is: "ts") {
         let value = try parser.value(depth: 3)
         if let whole = value.intValue { message.ts = Int64(whole) }
@@ -152,12 +172,26 @@ enum ClineSessions {
       } else if JSONWalk.key(key, is: "content") {
         let start = parser.position
         try parser.skipValue(depth: 3)
-        message.warns = JSONWalk.contains(
-          UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.position]), legacyWarning)
+        let content = UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.position])
+        // Read only when the text is there at all (a rare message): then its shape is checked.
+        if JSONWalk.contains(content, legacyNeedle) {
+          var inner = CanonicalJSON.Parser(bytes: content)
+          message.warns = isWarning((try? inner.value(depth: 3)) ?? .null)
+        }
       } else {
         try parser.skipValue(depth: 3)
       }
     }
+    if message.role != "user" { message.warns = false }
     return message
+  }
+
+  /// Whether a user message's content is Cline's warning: the text itself, or a text block beginning with
+  /// it (a tool's result quoting the words is not).
+  static func isWarning(_ content: JSONValue) -> Bool {
+    if let text = content.stringValue { return text.hasPrefix(legacyWarning) }
+    return (content.arrayValue ?? []).contains { block in
+      block["type"]?.stringValue == "text" && block["text"]?.stringValue?.hasPrefix(legacyWarning) == true
+    }
   }
 }

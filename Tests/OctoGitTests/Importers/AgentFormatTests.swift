@@ -90,6 +90,43 @@ struct AgentFormatTests {
         == [folder + "/cline-data"])
   }
 
+  @Test("Cline sessions: only Cline's own warning sets a legacy total aside; a file cut mid-rewrite gives nothing yet")
+  func clineSessionEdges() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cline-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let sessionFolder = folder + "/sessions/s1"
+    try FileManager.default.createDirectory(atPath: sessionFolder, withIntermediateDirectories: true)
+    func assistant(_ id: String, _ input: Int, ts: Bool = true) -> String {
+      #"{"id":"\#(id)","role":"assistant","# + (ts ? #""ts":1893499205000,"# : "")
+        + #""metrics":{"inputTokens":\#(input),"outputTokens":10},"content":[]}"#
+    }
+    func read(_ messages: [String], cut: Int = 0) throws -> (ids: [String], malformed: Int) {
+      var text = #"{"version":1,"sessionId":"s1__agent7","messages":["# + messages.joined(separator: ",") + "]}"
+      text.removeLast(cut)
+      let file = sessionFolder + "/agent7.messages.json"
+      try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+      var scan = AgentScan()
+      try ClineSessions.read(file, session: ClineSessions.session(at: file), into: &scan)
+      #expect(scan.requests.allSatisfy { $0.session == "s1" })
+      return (scan.requests.map(\.id).sorted(), scan.malformed)
+    }
+    let quoted =
+      #"{"id":"u1","role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"#
+      + #""Warning: this is a legacy conversation, which means"}]}"#
+    #expect(try read([assistant("a1", 100), quoted, assistant("a2", 100)]).ids == ["cl:a1", "cl:a2"])
+    let warning =
+      #"{"id":"u2","role":"user","content":"Warning: this is a legacy conversation, which means tool "#
+      + #"names may have changed."}"#
+    #expect(try read([assistant("old", 9000, ts: false), warning, assistant("new", 100)]).ids == ["cl:new"])
+    let blocks =
+      #"{"id":"u3","role":"user","content":[{"type":"text","text":"Warning: this is a legacy "#
+      + #"conversation, which means tool names may have changed."}]}"#
+    #expect(try read([assistant("old", 9000, ts: false), blocks, assistant("new", 100)]).ids == ["cl:new"])
+    // Cut before the warning (Cline rewrites in place): nothing counts until the file is whole again.
+    let cut = try read([assistant("old", 9000, ts: false), warning, assistant("new", 100)], cut: 200)
+    #expect(cut.ids.isEmpty && cut.malformed == 1)
+  }
+
   @Test("SHA-256 as Gemini CLI names projects")
   func sha256() {
     #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
