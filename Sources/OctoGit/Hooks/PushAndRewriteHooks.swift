@@ -10,7 +10,7 @@ public enum PrePushHook {
   /// The time the notes sync may take, in seconds.
   public static let timeLimit: TimeInterval = 15
 
-  /// Syncs the notes with `remote` unless the push itself sends notes refs (`pushedRefs`, the lines git
+  /// Syncs the notes with `remote` unless the push itself sends octo's notes refs (`pushedRefs`, the lines git
   /// gives the hook: `<local ref> <local id> <remote ref> <remote id>`): pushing them first would make the
   /// user's own push of those refs fail.
   public static func run(
@@ -20,7 +20,7 @@ public enum PrePushHook {
     if environment["OCTO_GIT_HOOKS"] == "0" || environment["OCTO_GIT_INTERNAL"] == "1" { return [] }
     let pushesNotes = pushedRefs.split(whereSeparator: \.isNewline).contains { line in
       let fields = line.split(separator: " ")
-      return fields.count >= 3 && fields[2].hasPrefix("refs/notes/")
+      return fields.count >= 3 && fields[2].hasPrefix("refs/notes/octo/")
     }
     if pushesNotes { return [] }
     do {

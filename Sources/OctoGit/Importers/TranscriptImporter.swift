@@ -186,7 +186,10 @@ public struct TranscriptImporter {
         continue
       }
       if let known = position[request.id] {
-        if request.tokens.output > chosen[known].0.tokens.output { chosen[known] = (request, worktree) }
+        let held = chosen[known].0
+        if EventCopy.isBetter(output: request.tokens.output, cost: request.cost, than: held.tokens.output, held.cost) {
+          chosen[known] = (request, worktree)
+        }
         continue
       }
       position[request.id] = chosen.count

@@ -39,7 +39,8 @@ public enum PriceUpdate {
     let response = try HTTPClient.get(url)
     guard (200..<300).contains(response.status) else {
       throw OctoError(
-        "cannot download prices from \(url): HTTP \(response.status)", hint: "check the URL", status: .unavailable)
+        "cannot download prices from \(HTTPClient.withoutCredentials(url)): HTTP \(response.status)",
+        hint: "check the URL", status: .unavailable)
     }
     let text = String(decoding: response.body, as: UTF8.self)
     let table: PriceTable

@@ -81,8 +81,8 @@ public enum CIWorkflow {
       "commit \(provider.path), then set the repository variable OCTO_GIT_BINARY_URL (a prebuilt octo-git for Linux) "
         + "or OCTO_GIT_SOURCE (octo-git's git URL) under Settings > Secrets and variables > Actions > Variables")
     report.instructions.append(
-      budget.map { "pull requests over $\($0) fail the check (octo.budget.pr, written into the workflow); " }
-        ?? "no octo.budget.pr is set: the check never fails on cost; "
+      (budget.map { "pull requests over $\($0) fail the check (octo.budget.pr, written into the workflow); " }
+        ?? "no octo.budget.pr is set: the check never fails on cost; ")
         + "the repository variable OCTO_BUDGET_PR sets or overrides the budget")
     return report
   }

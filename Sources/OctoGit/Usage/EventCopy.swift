@@ -12,9 +12,10 @@ enum EventCopy {
   }
 
   /// The rank as an SQLite `ORDER BY` over the cache's `note_line` (best first). A cost past 64 bits of
-  /// pico-dollars (`cost` without `cost_pico`) ranks above any other.
+  /// pico-dollars (`cost` without `cost_pico`) ranks above any other, and such costs by their value.
   static let cacheOrder =
-    "tout DESC, CASE WHEN cost IS NULL THEN -1 ELSE coalesce(cost_pico, 9223372036854775807) END DESC"
+    "tout DESC, CASE WHEN cost IS NULL THEN -1 ELSE coalesce(cost_pico, 9223372036854775807) END DESC, "
+    + "CAST(cost AS REAL) DESC"
 
   /// The rank as a PostgreSQL `ORDER BY` over rows with `tout` and `cost` (numeric) columns, `prefix` their
   /// table's alias with its dot (best first).

@@ -104,7 +104,8 @@ struct ReposCommand: ParsableCommand {
       }
       for path in result.added { print("registered: \(SafeText.terminal(path))") }
       for skipped in result.skipped {
-        FileHandle.standardError.write(Data("octo-git: skipped \(skipped.path): \(skipped.reason)\n".utf8))
+        FileHandle.standardError.write(
+          Data("octo-git: skipped \(SafeText.terminal(skipped.path)): \(SafeText.terminal(skipped.reason))\n".utf8))
       }
       print("\(result.added.count) added, \(result.known.count) already registered, \(result.skipped.count) skipped")
     }

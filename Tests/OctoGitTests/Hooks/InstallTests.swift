@@ -128,6 +128,14 @@ struct NotesSyncTests {
       home: fixture.home)
     #expect(pushed.status == 0, "\(pushed.stderr)")
     #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
+    // Another notes ref pushed by hand: octo's notes still go with the push.
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "second")
+    try fixture.commitAll("b")
+    try fixture.git("notes", "add", "-m", "reviewed", "HEAD")
+    let other = try Shell.run(
+      Shell.git, ["push", "origin", "refs/notes/commits", "main"], in: fixture.path, home: fixture.home)
+    #expect(other.status == 0, "\(other.stderr)")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 2)
   }
 
   @Test("two clones with usage notes sync through a bare remote until both hold the union")

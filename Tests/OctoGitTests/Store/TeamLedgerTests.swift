@@ -137,6 +137,14 @@ struct TeamLedgerTests {
     let local = try space.json(["rollup", "--format", "json", "--by", "repo"])
     let team = try space.json(["team", "report", "--url", database.url, "--format", "json", "--by", "repo"])
     #expect(team["total"] == local["total"])
+
+    // push --all sends everything, and still takes out what a removed note held.
+    try space.commitUsage([("gpt-5", 5, "0.05", "2026-04-23T10:00:00Z", "evt-late")], in: shop, message: "late")
+    try space.octo(["team", "push", "--url", database.url])
+    try space.git(["notes", "--ref=octo/usage", "remove", "HEAD"], in: shop)
+    let all = try space.json(["team", "push", "--url", database.url, "--all", "--json"])
+    #expect(all["removed"]?.intValue == 1)
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE event_id = 'evt-late'") == "0")
   }
 
   @Test("an origin renamed: push --all takes the repository's rows to its new project name")
@@ -335,6 +343,9 @@ struct TeamLedgerTests {
     let pusher = try TestTeamDatabase.url(database: other.name, user: role)
     let reinitialised = try space.run(["team", "init", "--url", pusher])
     #expect(reinitialised.status == 0 && reinitialised.stdout.contains("up to date"), "\(reinitialised.stderr)")
+    try space.octo(["team", "init", "--url", other.url, "--tz", "Europe/Berlin"])
+    let sameZone = try space.run(["team", "init", "--url", pusher, "--tz", "Europe/Berlin"])
+    #expect(sameZone.status == 0, "\(sameZone.stderr)")
     let pushed = try space.run(["team", "push", "--url", pusher])
     #expect(pushed.status == 0, "\(pushed.stderr)")
   }
@@ -369,6 +380,10 @@ struct TeamLedgerTests {
     }
     #expect(
       PostgresLibrary.withoutQuotedParts(#"missing "=" after "hunter2" in connection info string"#)
-        == #"missing "=" after "…" in connection info string"#)
+        == #"missing "…" in connection info string"#)
+    #expect(
+      PostgresLibrary.withoutQuotedParts(#"invalid percent-encoded token: "a"SECRETb%zz""#)
+        == #"invalid percent-encoded token: "…""#)
+    #expect(PostgresLibrary.withoutQuotedParts(#"unterminated "secret"#) == #"unterminated "…""#)
   }
 }

@@ -146,18 +146,11 @@ enum PostgresLibrary {
   /// A connection string's settings, as libpq reads it (a `postgresql://` URL or `key=value` pairs), each
   /// keyword with its value; `nil` values are not set.
   /// libpq's parse errors quote what they stumbled on: the whole URI, a percent-encoded token, a word of
-  /// key=value settings; any of them can be the password. Quoted parts longer than one character (the
-  /// punctuation libpq names, such as `"="`, stays) are replaced by `"…"`.
+  /// key=value settings; any of them can be the password, which may itself hold quotes. Everything from
+  /// the first quote to the last is replaced by `"…"`.
   static func withoutQuotedParts(_ message: String) -> String {
-    let pieces = message.split(separator: "\"", omittingEmptySubsequences: false)
-    guard pieces.count >= 2 else { return message }
-    var result = ""
-    for (index, piece) in pieces.enumerated() {
-      if index > 0 { result += "\"" }
-      // Odd pieces are inside quotes; a last odd piece is an unclosed quote: redacted too.
-      result += index % 2 == 1 && piece.count > 1 ? "…" : String(piece)
-    }
-    return result
+    guard let first = message.firstIndex(of: "\""), let last = message.lastIndex(of: "\"") else { return message }
+    return String(message[..<first]) + "\"…\"" + (first < last ? String(message[message.index(after: last)...]) : "")
   }
 
   static func parse(_ conninfo: String) throws -> [String: String] {

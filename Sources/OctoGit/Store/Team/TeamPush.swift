@@ -180,12 +180,14 @@ struct TeamPush {
     var summary = Summary()
     summary.databaseID = databaseID
     summary.repositories = entries.count
-    let previous = options.everything ? [:] : try state.pushed(to: databaseID)
+    // What was pushed before is read with --all too: notes removed since then still take their rows out.
+    let previous = try state.pushed(to: databaseID)
     // Registration order: on a tie the copy of the repository registered first wins, as in the rollup.
     let ordered = entries.sorted { $0.id < $1.id }
     let reader = TeamPushReader(partBytes: max(options.batchBytes / 2, 1 << 16))
     let jobs = ordered.enumerated().map { ordinal, entry in
-      TeamPushReader.Job(ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip)
+      TeamPushReader.Job(
+        ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip, everything: options.everything)
     }
     var batch: [UInt8] = []
     var batchRows = 0
@@ -325,6 +327,8 @@ struct TeamPushReader: Sendable {
     let ordinal: Int
     let path: String
     let previousTip: String?
+    /// Every note is sent, whatever was pushed before (`team push --all`).
+    var everything = false
   }
 
   enum Piece: Sendable {
@@ -357,7 +361,7 @@ struct TeamPushReader: Sendable {
         // No usage notes at all: nothing to send, nothing to remember.
         return .unchanged
       }
-      if current.hex == job.previousTip { return .unchanged }
+      if current.hex == job.previousTip && !job.everything { return .unchanged }
       let project = try ProjectIdentity.of(repository, path: job.path).project
       var rows = TeamRows(project: project, capacity: min(partBytes + 4096, 1 << 22))
       var order = Int64(job.ordinal) << 32
@@ -390,6 +394,7 @@ struct TeamPushReader: Sendable {
           changes = nil
         }
       }
+      if job.everything { changes = nil }
       if let changes {
         if let delta = changes {
           malformed += delta.malformedLines

@@ -167,7 +167,12 @@ enum TeamSchema {
       }
       let databaseID = before.databaseID.isEmpty ? UUID().uuidString.lowercased() : before.databaseID
       // Only what changes is written: a role that may only push can run `team init` on a current schema.
-      var values = settings
+      var stored: [String: String] = [:]
+      if !settings.isEmpty {
+        let rows = try connection.execute("SELECT key, value FROM octo.meta")
+        for row in 0..<rows.rowCount { if let key = rows[row, 0] { stored[key] = rows[row, 1] } }
+      }
+      var values = settings.filter { stored[$0.key] != $0.value }
       if before.databaseID.isEmpty { values["databaseId"] = databaseID }
       if target > before.version {
         values["schemaVersion"] = String(target)
