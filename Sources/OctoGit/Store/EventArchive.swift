@@ -30,7 +30,10 @@ struct EventArchive {
       event.machine = nil
       if let index = events.index(forKey: line.id) {
         let holders = events.values[index].holders + 1
-        if event.tokens.output > events.values[index].event.tokens.output { events.values[index].event = event }
+        let held = events.values[index].event
+        if EventCopy.isBetter(output: event.tokens.output, cost: event.cost, than: held.tokens.output, held.cost) {
+          events.values[index].event = event
+        }
         events.values[index].holders = holders
       } else {
         events[line.id] = (event, 1)

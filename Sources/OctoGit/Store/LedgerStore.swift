@@ -121,6 +121,9 @@ public final class LedgerStore: SQLiteStore {
     CREATE UNIQUE INDEX note_commit_key ON note_commit(commit_id);
     DELETE FROM notes_tip;
     """,
+    // Copies of an event ranked by EventCopy (the best copy, not the newest commit's): every note read
+    // again at the next report.
+    "DELETE FROM notes_tip;",
   ]
 
 }

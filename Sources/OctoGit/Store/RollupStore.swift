@@ -87,6 +87,8 @@ public final class RollupStore: SQLiteStore {
     UPDATE repo SET tip = NULL;
     DELETE FROM result_cache;
     """,
+    // Copies of an event ranked by EventCopy (the most output, then the costlier): archives made again.
+    "UPDATE repo SET tip = NULL; DELETE FROM result_cache;",
   ]
 
   /// A registered repository.
