@@ -8,8 +8,8 @@ extension Repository {
   ///
   /// The notes tree may be flat or fanned out (`ab/cdef…`, as git writes it once it holds many notes), or
   /// both at once for one target (a tool other than git may write that): every note readers read on it
-  /// (``notePaths(of:inNotesTree:)``) is removed. Published with compare-and-swap on `ref`: when another writer moved it meanwhile,
-  /// the notes are looked for again in its new tree, up to `maxAttempts` times.
+  /// (``notePaths(of:inNotesTree:)``) is removed. Published with compare-and-swap on `ref`: when another
+  /// writer moved it meanwhile, the notes are looked for again in its new tree, up to `maxAttempts` times.
   @discardableResult
   public func removeNotes(on targets: [Oid], ref: String, author: Signature, maxAttempts: Int = 50) throws -> Int {
     var seen = Set<Oid>()

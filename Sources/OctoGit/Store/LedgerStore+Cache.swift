@@ -113,8 +113,9 @@ extension LedgerStore {
   }
 
   /// Finishes a refresh: an event copied onto several commits (a rebased or amended commit keeps its old
-  /// note) counts once: its best copy (``EventCopy``), of equal copies the one on the newest commit (so the times of the commits holding the events
-  /// touched must be known), and the cache records the notes tip it now matches.
+  /// note) counts once: its best copy (``EventCopy``), of equal copies the one on the newest commit (so the
+  /// times of the commits holding the events touched must be known), and the cache records the notes tip it
+  /// now matches.
   private func settle(in db: Database, from repository: Repository, ref: String, tip: Oid?) throws {
     try describeCommits(
       in: db, from: repository,

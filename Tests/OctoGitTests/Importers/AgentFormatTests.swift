@@ -36,7 +36,8 @@ struct AgentFormatTests {
         shutdown("e2", 100_000, 80_000, 2_000),
         #"{"type":"session.resume","data":{"context":{"cwd":"/r"}},"id":"e3","timestamp":"2030-02-02T10:00:00.000Z"}"#,
         checkpoint
-          ? #"{"type":"session.usage_checkpoint","data":{"totalNanoAiu":5},"id":"e4","timestamp":"2030-02-02T10:01:00.000Z"}"#
+          ? #"{"type":"session.usage_checkpoint","data":{"totalNanoAiu":5},"id":"e4","#
+            + #""timestamp":"2030-02-02T10:01:00.000Z"}"#
           : "",
         shutdown("e5", 130_000, 105_000, 2_500),
         // A compaction started the counters again: counted whole.

@@ -137,7 +137,8 @@ struct CodexImportTests {
     let folder = fixture.root + "/codex/sessions/2030/01/02"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     func meta(_ id: String) -> String {
-      #"{"timestamp":"2030-01-02T10:00:00.000Z","type":"session_meta","payload":{"id":"\#(id)","cwd":"\#(fixture.path)"}}"#
+      #"{"timestamp":"2030-01-02T10:00:00.000Z","type":"session_meta","#
+        + #""payload":{"id":"\#(id)","cwd":"\#(fixture.path)"}}"#
     }
     let context = #"{"timestamp":"2030-01-02T10:00:01.000Z","type":"turn_context","payload":{"model":"gpt-5"}}"#
     func count(_ input: Int, _ output: Int, at second: Int) -> String {
