@@ -46,8 +46,8 @@ test:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 FUZZ_TARGETS = note-line json claude-line codex-rollout archive snapshot-state folder-cache hook-input template \
-  gemini-chat copilot-events opencode-message cline-messages qwen-chat json-select actions-event github-link \
-  github-api copy-row import-offsets agent-import-state fsmonitor-response
+  gemini-chat copilot-events opencode-message cline-messages cline-session qwen-chat json-select actions-event \
+  github-link github-api copy-row import-offsets agent-import-state fsmonitor-response
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 

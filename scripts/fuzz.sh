@@ -8,8 +8,8 @@ binary=$1
 seconds=$2
 shift 2
 targets=${*:-note-line json claude-line codex-rollout archive snapshot-state folder-cache hook-input template \
-  gemini-chat copilot-events opencode-message cline-messages qwen-chat json-select actions-event github-link github-api \
-  copy-row import-offsets agent-import-state fsmonitor-response}
+  gemini-chat copilot-events opencode-message cline-messages cline-session qwen-chat json-select actions-event \
+  github-link github-api copy-row import-offsets agent-import-state fsmonitor-response}
 root=${FUZZ_WORK:-.build-fuzz}
 corpus="$root/corpus"
 findings="$root/findings"

@@ -13,7 +13,7 @@ extension FuzzTargets {
     for folder in [
       "gemini/tmp/fuzz/chats", "copilot/session-state/0b9c4a52-7a1e-4c3b-9d2f-1a2b3c4d5e01",
       "opencode/storage/message/ses_1",
-      "cline/tasks/1893492000000", "qwen/projects/-repo/chats", "state",
+      "cline/tasks/1893492000000", "cline/sessions/s1", "qwen/projects/-repo/chats", "state",
     ] {
       try? FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
     }
@@ -27,6 +27,7 @@ extension FuzzTargets {
   static let copilotEvents = tree + "/copilot/session-state/0b9c4a52-7a1e-4c3b-9d2f-1a2b3c4d5e01/events.jsonl"
   static let openCodeMessage = tree + "/opencode/storage/message/ses_1/msg_fuzz.json"
   static let clineTask = tree + "/cline/tasks/1893492000000"
+  static let clineSession = tree + "/cline/sessions/s1/s1.messages.json"
   static let qwenChat = tree + "/qwen/projects/-repo/chats/qs-fuzz.jsonl"
   static let savedImportState = tree + "/state/agent-imports.json"
 

@@ -18,7 +18,8 @@ enum FuzzTargets {
 
   static let names = [
     "note-line", "json", "claude-line", "codex-rollout", "archive", "snapshot-state", "folder-cache",
-    "hook-input", "template", "gemini-chat", "copilot-events", "opencode-message", "cline-messages", "qwen-chat",
+    "hook-input", "template", "gemini-chat", "copilot-events", "opencode-message", "cline-messages", "cline-session",
+    "qwen-chat",
     "json-select", "actions-event", "github-link", "github-api", "copy-row", "import-offsets", "agent-import-state",
     "fsmonitor-response",
   ]
@@ -88,6 +89,9 @@ enum FuzzTargets {
     case "template":
       let text = String(decoding: bytes, as: UTF8.self)
       _ = try? TemplateLimits.parse(text, name: "fuzz")
+      var sizes = BoundedTemplate.Sizes()
+      sizes.measure(["commits": [["title": "a"], ["title": "b"]], "rows": [1, 2, 3]])
+      _ = BoundedTemplate.estimate(text, sizes: sizes)
     case "gemini-chat":
       geminiBothWays(bytes)
     case "copilot-events":
@@ -96,6 +100,12 @@ enum FuzzTargets {
       openCodeBothStores(bytes)
     case "cline-messages":
       clineFlavors(bytes)
+    case "cline-session":
+      readFile(
+        bytes, at: clineSession,
+        with: { path, scan in
+          try ClineSessions.read(path, session: ClineSessions.session(at: path), into: &scan)
+        }, prefix: "cl:", agent: "cline")
     case "qwen-chat":
       readFile(bytes, at: qwenChat, with: QwenTranscripts.read, prefix: "qw:", agent: "qwen")
     case "json-select":

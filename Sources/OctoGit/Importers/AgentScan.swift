@@ -176,6 +176,18 @@ enum JSONWalk {
     return octo_memmem(base, bytes.count, needle.utf8Start, needle.utf8CodeUnitCount) != nil
   }
 
+  /// Walks the JSON document at `path` (a regular file of at most `limit` bytes): `body` reads its one value
+  /// from the parser, after which only whitespace may follow.
+  static func document(_ path: String, _ body: (inout CanonicalJSON.Parser) throws -> Void) throws {
+    try withFile(path) { bytes in
+      var parser = CanonicalJSON.Parser(bytes: bytes)
+      parser.skipSpace()
+      try body(&parser)
+      parser.skipSpace()
+      guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
+    }
+  }
+
   /// The whole JSON file at `path` (a regular file of at most `limit` bytes) handed to `body` as bytes.
   static func withFile<T>(
     _ path: String, limit: Int = AgentFiles.largestFile, _ body: (UnsafeBufferPointer<UInt8>) throws -> T

@@ -98,9 +98,7 @@ enum ClineSessions {
     var messages: [Message] = []
     let sessionID = session.id
     do {
-      try JSONWalk.withFile(path) { bytes in
-        var parser = CanonicalJSON.Parser(bytes: bytes)
-        parser.skipSpace()
+      try JSONWalk.document(path) { parser in
         try JSONWalk.members(&parser, depth: 0) { parser, key in
           if JSONWalk.key(key, is: "messages") {
             try JSONWalk.elements(&parser, depth: 1) { parser in messages.append(try message(&parser)) }
@@ -108,8 +106,6 @@ enum ClineSessions {
             try parser.skipValue(depth: 1)
           }
         }
-        parser.skipSpace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
       }
     } catch is RegularFile.Refusal {
       scan.unreadable += 1

@@ -183,14 +183,8 @@ public enum ClineTasks {
     let models = modelUsage(of: task)
     var entries: [Entry] = []
     do {
-      try JSONWalk.withFile(task.messages) { bytes in
-        var parser = CanonicalJSON.Parser(bytes: bytes)
-        parser.skipSpace()
-        try JSONWalk.elements(&parser, depth: 0) { parser in
-          entries.append(try entry(&parser))
-        }
-        parser.skipSpace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected text after the value") }
+      try JSONWalk.document(task.messages) { parser in
+        try JSONWalk.elements(&parser, depth: 0) { parser in entries.append(try entry(&parser)) }
       }
     } catch is RegularFile.Refusal {
       scan.unreadable += 1
