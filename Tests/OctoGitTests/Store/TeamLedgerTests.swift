@@ -147,6 +147,28 @@ struct TeamLedgerTests {
     #expect(try database.value("SELECT count(*) FROM octo.events WHERE event_id = 'evt-late'") == "0")
   }
 
+  @Test("a push that reads everything takes out this machine's rows whose events no note holds, never others'")
+  func reconciledRows() throws {
+    let database = try TestTeamDatabase()
+    let (space, shop, _) = try populated()
+    try space.octo(["team", "init", "--url", database.url])
+    try space.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "3")
+    // The notes of the shop's commit go while nothing records what was pushed (an older octo-git, or its
+    // push state lost): no delta can tell. One of its two rows was pushed by another machine.
+    try database.connection().execute(
+      "UPDATE octo.events SET pushed_from = 'elsewhere' WHERE event_id IN "
+        + "(SELECT event_id FROM octo.events WHERE project = 'github.com/acme/shop' ORDER BY event_id LIMIT 1)")
+    try space.git(["notes", "--ref=octo/usage", "remove", "HEAD"], in: shop)
+    try FileManager.default.removeItem(atPath: space.statePath)
+    let pushed = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(pushed["removed"]?.intValue == 1)
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE project = 'github.com/acme/shop'") == "1")
+    #expect(
+      try database.value("SELECT pushed_from FROM octo.events WHERE project = 'github.com/acme/shop'") == "elsewhere")
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE project = 'github.com/acme/api'") == "1")
+  }
+
   @Test("an origin renamed: push --all takes the repository's rows to its new project name")
   func renamedOrigin() throws {
     let database = try TestTeamDatabase()

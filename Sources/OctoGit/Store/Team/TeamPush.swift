@@ -198,9 +198,11 @@ struct TeamPush {
     // A database that held nothing of this machine's (a first push, a recreated database) takes the rows as
     // they are; anything else starts by merging.
     var mode: Mode = previous.isEmpty ? .plain : .merge
+    let reconciling = try reconciles(previousIsEmpty: previous.isEmpty)
+    var projects = Set<String>()
     func send() throws {
       if batchRows > 0 {
-        summary.written += try sendBatch(batch, count: batchRows, mode: &mode)
+        summary.written += try sendBatch(batch, count: batchRows, mode: &mode, recordingSent: reconciling)
         summary.batches += 1
         summary.pushed += batchRows
         try options.afterBatch?(summary.batches)
@@ -233,6 +235,7 @@ struct TeamPush {
           summary.notesRead += notes
           summary.malformedLines += malformed
           finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
+          projects.insert(project)
           done += 1
           progress?(done, ordered.count)
         case .unchanged:
@@ -247,6 +250,8 @@ struct TeamPush {
       }
     }
     try send()
+    // Only when every repository was read: a project of a repository skipped would lose what it holds.
+    if reconciling && summary.skipped.isEmpty { summary.removed += try reconcile(projects: projects) }
     summary.commands = connection.commands
     return summary
   }
@@ -281,12 +286,13 @@ struct TeamPush {
   /// A batch that does not fit its mode (a unique violation: the table or the batch held some of its
   /// events, or another pusher inserted them meanwhile) is sent again in the next mode, which the rest of
   /// the push keeps; a deadlock or serialisation failure is retried with ``Mode/upsert``.
-  private func sendBatch(_ rows: [UInt8], count: Int, mode: inout Mode) throws -> Int {
+  private func sendBatch(_ rows: [UInt8], count: Int, mode: inout Mode, recordingSent: Bool) throws -> Int {
     var attempt = 0
     while true {
       do {
         try connection.execute(Self.beginSQL)
         try connection.copy(Self.copySQL, data: rows)
+        if recordingSent { try connection.execute(Self.recordSentSQL) }
         let parameters: [String?] = [pushedBy, pushedFrom]
         var written: Int
         switch mode {

@@ -32,7 +32,10 @@ final class TeamPushState: SQLiteStore {
       pushed_at INTEGER NOT NULL,
       PRIMARY KEY (team_database, path)
     ) WITHOUT ROWID;
-    """
+    """,
+    // Copies ranked by EventCopy, rows of removed notes taken out: the next push reads every repository
+    // whole, re-ranks what the database holds and takes out this machine's rows of events no note holds.
+    "DELETE FROM pushed;",
   ]
 
   /// What was pushed of one repository.
