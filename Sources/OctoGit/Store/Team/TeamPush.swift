@@ -198,7 +198,7 @@ struct TeamPush {
     // A database that held nothing of this machine's (a first push, a recreated database) takes the rows as
     // they are; anything else starts by merging.
     var mode: Mode = previous.isEmpty ? .plain : .merge
-    let reconciling = try reconciles(previousIsEmpty: previous.isEmpty)
+    let reconciling = try reconciles()
     var projects = Set<String>()
     func send() throws {
       if batchRows > 0 {
@@ -250,8 +250,10 @@ struct TeamPush {
       }
     }
     try send()
-    // Only when every repository was read: a project of a repository skipped would lose what it holds.
-    if reconciling && summary.skipped.isEmpty { summary.removed += try reconcile(projects: projects) }
+    // Only when every repository was read whole and every note could be read (see TeamPush+Reconcile).
+    if reconciling && summary.skipped.isEmpty && summary.unchanged == 0 && summary.malformedLines == 0 {
+      summary.removed += try reconcile(projects: projects)
+    }
     summary.commands = connection.commands
     return summary
   }

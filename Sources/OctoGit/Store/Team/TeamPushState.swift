@@ -33,8 +33,8 @@ final class TeamPushState: SQLiteStore {
       PRIMARY KEY (team_database, path)
     ) WITHOUT ROWID;
     """,
-    // Copies ranked by EventCopy, rows of removed notes taken out: the next push reads every repository
-    // whole, re-ranks what the database holds and takes out this machine's rows of events no note holds.
+    // Copies ranked by EventCopy: the next push reads every repository whole and re-ranks what the database
+    // holds (rows of notes removed before are taken out by `team push --all`).
     "DELETE FROM pushed;",
   ]
 
