@@ -31,11 +31,22 @@ struct BoundedTemplate {
     return mustache.render(values)
   }
 
-  /// The longest list and the average string under each key, anywhere in the values.
+  /// The longest list and the average value under each key, anywhere in the values: a value that is a list
+  /// or a dictionary renders as a description of all it holds, so it counts as everything in it.
   struct Sizes {
     var lists: [Substring: Int] = [:]
-    /// Bytes and count of the strings under each key.
+    /// Bytes and count of the values under each key, as rendered.
     var strings: [Substring: (bytes: Int, count: Int)] = [:]
+    /// Bytes and count of the items of the lists under each key (what `{{.}}` renders inside them).
+    var items: [Substring: (bytes: Int, count: Int)] = [:]
+    /// Everything the values hold (what `{{.}}` renders outside any section).
+    var whole = 0
+
+    /// The average item of the lists named `name` (rounded up; the whole values for a name with none).
+    func averageItem(_ name: Substring) -> Int {
+      guard let (bytes, count) = items[name], count > 0 else { return max(whole, 1) }
+      return max(1, (bytes + count - 1) / count)
+    }
 
     /// The average length of the strings named `name` (rounded up; 1 for a name with none).
     func average(_ name: Substring) -> Int {
@@ -43,22 +54,40 @@ struct BoundedTemplate {
       return max(1, (bytes + count - 1) / count)
     }
 
-    mutating func measure(_ value: Any) {
-      if let dictionary = value as? [String: Any] {
+    /// Records `value` (the root of the values); returns how many bytes it holds.
+    @discardableResult
+    mutating func measure(_ value: Any) -> Int {
+      var size = 16
+      if let text = value as? String {
+        size = text.utf8.count
+      } else if let dictionary = value as? [String: Any] {
         for (key, inner) in dictionary {
           let name = Substring(key)
-          if let list = inner as? [Any] { lists[name] = max(lists[name] ?? 0, list.count) }
-          if let text = inner as? String {
-            let (bytes, count) = strings[name] ?? (0, 0)
-            strings[name] = (min(bytes + text.utf8.count, Int.max / 2), count + 1)
+          if let list = inner as? [Any] {
+            lists[name] = max(lists[name] ?? 0, list.count)
+            var (bytes, count) = items[name] ?? (0, 0)
+            for item in list {
+              var single = Sizes()
+              bytes = min(bytes + single.measure(item), Int.max / 4)
+              count += 1
+            }
+            items[name] = (bytes, count)
           }
-          measure(inner)
+          let inside = measure(inner)
+          let (bytes, count) = strings[name] ?? (0, 0)
+          strings[name] = (min(bytes + inside, Int.max / 4), count + 1)
+          size = min(size + key.utf8.count + inside, Int.max / 4)
         }
       } else if let list = value as? [Any] {
-        for inner in list { measure(inner) }
+        for inner in list { size = min(size + measure(inner), Int.max / 4) }
       }
+      whole = max(whole, size)
+      return size
     }
   }
+
+  /// Bytes written per byte of a value: HTML escaping turns a character into as many as six.
+  static let escaping = 6
 
   /// The last name a tag's text refers to: `commits.rows` → `rows`, `reversed(commits)` → `commits`.
   static func lastName(_ tag: Substring) -> Substring {
@@ -71,11 +100,17 @@ struct BoundedTemplate {
   /// About how many bytes rendering `text` writes at most, with `sizes` of the values (saturating).
   static func estimate(_ text: String, sizes: Sizes) -> Int {
     var factors: [Int] = []
+    var names: [Substring] = []
     var product = 1
     var total = 0
     func add(_ bytes: Int) {
       let (weighted, overflow) = product.multipliedReportingOverflow(by: bytes)
       total = overflow || total > Int.max - weighted ? Int.max : total + weighted
+    }
+    /// What a tag naming `name` writes at most: `.` is the item of the innermost section, else everything.
+    func value(_ name: Substring) -> Int {
+      guard name == "." else { return sizes.average(name) }
+      return names.last.map { sizes.averageItem($0) } ?? max(sizes.whole, 1)
     }
     var rest = Substring(text)
     while let open = rest.range(of: "{{") {
@@ -85,28 +120,36 @@ struct BoundedTemplate {
       var tag = rest[..<close.lowerBound]
       rest = rest[close.upperBound...]
       // A triple mustache ends with a third brace.
-      if tag.hasPrefix("{"), rest.hasPrefix("}") {
+      let triple = tag.hasPrefix("{") && rest.hasPrefix("}")
+      if triple {
         tag = tag.dropFirst()
         rest = rest.dropFirst()
       }
       guard let sigil = tag.first else { continue }
       switch sigil {
       case "#", "^", "$", "<":
-        let factor = sigil == "#" ? max(sizes.lists[lastName(tag.dropFirst())] ?? 1, 1) : 1
+        let name = lastName(tag.dropFirst())
+        let factor = sigil == "#" ? max(sizes.lists[name] ?? 1, 1) : 1
         factors.append(factor)
+        names.append(name)
         let (next, overflow) = product.multipliedReportingOverflow(by: factor)
         product = overflow ? Int.max : next
       case "/":
         guard !factors.isEmpty else { continue }
         factors.removeLast()
+        names.removeLast()
         product = factors.reduce(1) { partial, factor in
           let (next, overflow) = partial.multipliedReportingOverflow(by: factor)
           return overflow ? Int.max : next
         }
-      case "!", "%", ">", "&":
-        add(sigil == "&" ? sizes.average(lastName(tag.dropFirst())) : 0)
+      case "!", "%", ">":
+        break
+      case "&":
+        add(value(lastName(tag.dropFirst())))
       default:
-        add(sizes.average(lastName(tag)))
+        // A triple mustache (or `&`) is written as it is; a plain tag may be HTML-escaped.
+        let (escaped, overflow) = value(lastName(tag)).multipliedReportingOverflow(by: triple ? 1 : escaping)
+        add(overflow ? Int.max / 2 : escaped)
       }
       if total > maxOutput { return total }
     }

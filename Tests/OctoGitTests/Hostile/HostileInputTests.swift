@@ -294,8 +294,15 @@ struct HostileInputTests {
     var sizes = BoundedTemplate.Sizes()
     sizes.measure(["commits": [["title": "0123456789"], ["title": "x"]], "note": String(repeating: "n", count: 1000)])
     #expect(BoundedTemplate.estimate(nested, sizes: sizes) > BoundedTemplate.maxOutput)
-    // Two rows of "- ", the average title (11 bytes in two), a line end.
-    #expect(BoundedTemplate.estimate("{{#commits}}- {{title}}\n{{/commits}}", sizes: sizes) == 2 * (2 + 6 + 1))
+    // Two rows of "- ", the average title (11 bytes in two, six times as HTML), a line end.
+    #expect(BoundedTemplate.estimate("{{#commits}}- {{title}}\n{{/commits}}", sizes: sizes) == 2 * (2 + 6 * 6 + 1))
+    // A tag naming a list or `.` writes all it holds.
+    #expect(BoundedTemplate.estimate("{{{.}}}", sizes: sizes) >= 1011)
+    let described = String(repeating: "{{{.}}}", count: 30_000)
+    #expect(BoundedTemplate.estimate(described, sizes: sizes) == 30_000 * sizes.whole)
+    #expect(
+      BoundedTemplate.estimate("{{#commits}}{{#commits}}{{{commits}}}{{/commits}}{{/commits}}", sizes: sizes)
+        == 4 * sizes.average("commits"))
     // Through a transform, and text inside the deepest section, counted too.
     let transformed =
       String(repeating: "{{#reversed(commits)}}", count: 30) + "x"
