@@ -89,7 +89,7 @@ enum ClineSessions {
     var model: String?
     var metrics: JSONValue?
     var role: String?
-    /// Whether this is Cline's legacy-conversation warning: a user message whose text begins with it.
+    /// Whether this is Cline's legacy-conversation warning: a user message whose text holds it.
     var warns = false
   }
 
@@ -182,12 +182,12 @@ enum ClineSessions {
     return message
   }
 
-  /// Whether a user message's content is Cline's warning: the text itself, or a text block beginning with
-  /// it (a tool's result quoting the words is not).
+  /// Whether a user message's content carries Cline's warning, as Cline looks for it: in the text, or in a
+  /// text block (a tool's result quoting the words is not).
   static func isWarning(_ content: JSONValue) -> Bool {
-    if let text = content.stringValue { return text.hasPrefix(legacyWarning) }
+    if let text = content.stringValue { return text.contains(legacyWarning) }
     return (content.arrayValue ?? []).contains { block in
-      block["type"]?.stringValue == "text" && block["text"]?.stringValue?.hasPrefix(legacyWarning) == true
+      block["type"]?.stringValue == "text" && block["text"]?.stringValue?.contains(legacyWarning) == true
     }
   }
 }
