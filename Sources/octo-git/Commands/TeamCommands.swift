@@ -99,6 +99,12 @@ struct TeamCommand: ParsableCommand {
         FileHandle.standardError.write(
           Data("octo-git: skipped \(SafeText.terminal(skipped.path)): \(SafeText.terminal(skipped.reason))\n".utf8))
       }
+      if summary.notRemoved > 0 {
+        FileHandle.standardError.write(
+          Data(
+            ("octo-git: \(summary.notRemoved) event(s) of removed notes stay in the team database: your role may "
+              + "not DELETE on octo.events (ask its owner to grant it)\n").utf8))
+      }
       if summary.malformedLines > 0 {
         FileHandle.standardError.write(
           Data("octo-git: \(summary.malformedLines) note line(s) could not be read and were not sent\n".utf8))

@@ -378,6 +378,11 @@ struct TeamLedgerTests {
     #expect(sameZone.status == 0, "\(sameZone.stderr)")
     let pushed = try space.run(["team", "push", "--url", pusher])
     #expect(pushed.status == 0, "\(pushed.stderr)")
+    // Without DELETE, a note removed leaves its rows, said once; the push goes on.
+    try other.connection().execute("REVOKE DELETE ON octo.events FROM \(role)")
+    try space.git(["notes", "--ref=octo/usage", "remove", "HEAD"], in: space.first.path)
+    let kept = try space.run(["team", "push", "--url", pusher])
+    #expect(kept.status == 0 && kept.stderr.contains("may not DELETE on octo.events"), "\(kept.stderr)")
   }
 
   @Test("the URL comes from --url, OCTO_GIT_TEAM_URL or git config; a password in git config is refused")

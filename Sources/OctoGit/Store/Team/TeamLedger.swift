@@ -73,6 +73,8 @@ public final class TeamLedger {
     public let written: Int
     /// Rows deleted because the notes that held their events were removed or rewritten.
     public let removed: Int
+    /// Events of removed notes whose rows stay: the role may not DELETE on `octo.events`.
+    public let notRemoved: Int
     public let batches: Int
     public let malformedLines: Int
     public let skipped: [(path: String, reason: String)]
@@ -84,7 +86,7 @@ public final class TeamLedger {
       .object([
         "database": .string(databaseID), "repositories": .int(repositories), "read": .int(read),
         "unchanged": .int(unchanged), "notesRead": .int(notesRead), "pushed": .int(pushed), "written": .int(written),
-        "removed": .int(removed),
+        "removed": .int(removed), "notRemoved": .int(notRemoved),
         "batches": .int(batches), "malformedLines": .int(malformedLines), "commands": .int(commands),
         "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
       ])
@@ -119,7 +121,7 @@ public final class TeamLedger {
     return PushSummary(
       databaseID: summary.databaseID, repositories: summary.repositories, read: summary.read,
       unchanged: summary.unchanged, notesRead: summary.notesRead, pushed: summary.pushed, written: summary.written,
-      removed: summary.removed,
+      removed: summary.removed, notRemoved: summary.notRemoved,
       batches: summary.batches, malformedLines: summary.malformedLines, skipped: summary.skipped,
       commands: summary.commands)
   }
