@@ -41,6 +41,8 @@ struct BoundedTemplate {
     var items: [Substring: (bytes: Int, count: Int)] = [:]
     /// Everything the values hold (what `{{.}}` renders outside any section).
     var whole = 0
+    /// The length of the longest list or dictionary anywhere.
+    var longestList: Int { lists.values.max() ?? 1 }
 
     /// The average item of the lists named `name` (rounded up; the whole values for a name with none).
     func averageItem(_ name: Substring) -> Int {
@@ -63,6 +65,8 @@ struct BoundedTemplate {
       } else if let dictionary = value as? [String: Any] {
         for (key, inner) in dictionary {
           let name = Substring(key)
+          // A transform (`enumerated(cost)`) iterates a dictionary's members: as many items as it has keys.
+          if let members = inner as? [String: Any] { lists[name] = max(lists[name] ?? 0, members.count) }
           if let list = inner as? [Any] {
             lists[name] = max(lists[name] ?? 0, list.count)
             var (bytes, count) = items[name] ?? (0, 0)
@@ -91,7 +95,8 @@ struct BoundedTemplate {
 
   /// The last name a tag's text refers to: `commits.rows` → `rows`, `reversed(commits)` → `commits`.
   static func lastName(_ tag: Substring) -> Substring {
-    var name = tag.trimmingCharacters(in: .whitespaces)[...]
+    // The renderer skips every kind of white space in a name (line breaks too).
+    var name = Substring(String(String.UnicodeScalarView(tag.unicodeScalars.filter { !$0.properties.isWhitespace })))
     while name.hasSuffix(")") { name = name.dropLast() }
     if let open = name.lastIndex(of: "(") { name = name[name.index(after: open)...] }
     return name.split(separator: ".").last ?? name
@@ -110,7 +115,11 @@ struct BoundedTemplate {
     /// What a tag naming `name` writes at most: `.` is the item of the innermost section, else everything.
     func value(_ name: Substring) -> Int {
       guard name == "." else { return sizes.average(name) }
-      return names.last.map { sizes.averageItem($0) } ?? max(sizes.whole, 1)
+      // The item of the innermost section: a list's item, else the section's own value (a section over a
+      // string, or over nothing, which renders nothing); everything only outside any section.
+      guard let section = names.last, section != "value" else { return max(sizes.whole, 1) }
+      if sizes.items[section] != nil { return sizes.averageItem(section) }
+      return sizes.strings[section] != nil ? sizes.average(section) : 1
     }
     var rest = Substring(text)
     while let open = rest.range(of: "{{") {
@@ -129,7 +138,10 @@ struct BoundedTemplate {
       switch sigil {
       case "#", "^", "$", "<":
         let name = lastName(tag.dropFirst())
-        let factor = sigil == "#" ? max(sizes.lists[name] ?? 1, 1) : 1
+        // A dictionary's transform (`enumerated`, `sorted`) makes items of `key` and `value`: a value may be any
+        // list. A name no value has renders nothing.
+        let known = sizes.lists[name] ?? (name == "value" ? sizes.longestList : 1)
+        let factor = sigil == "#" ? max(known, 1) : 1
         factors.append(factor)
         names.append(name)
         let (next, overflow) = product.multipliedReportingOverflow(by: factor)

@@ -314,6 +314,26 @@ struct HostileInputTests {
     #expect(BoundedTemplate.estimate(wide, sizes: sizes) == 8 * (1000 + 2000))
     let template = try TemplateLimits.parse(nested, name: "nested")
     #expect(throws: OctoError.self) { try template.render(["commits": [["a": 1], ["a": 2]]]) }
+    // Any white space in a name (as the renderer skips it), and a transform over a dictionary's members.
+    let broken = String(repeating: "{{#commits\n}}", count: 30) + "x" + String(repeating: "{{/commits\n}}", count: 30)
+    #expect(BoundedTemplate.estimate(broken, sizes: sizes) > BoundedTemplate.maxOutput)
+    var dictionary = BoundedTemplate.Sizes()
+    dictionary.measure(["cost": ["a": "1", "b": "2", "c": "3"]])
+    let members =
+      String(repeating: "{{#enumerated(cost)}}", count: 20) + "x"
+      + String(repeating: "{{/enumerated(cost)}}", count: 20)
+    #expect(BoundedTemplate.estimate(members, sizes: dictionary) > BoundedTemplate.maxOutput)
+
+    // The built-in description of a long pull request (2,000 one-line commits in 8 groups) is not refused.
+    let commits: [[String: Any]] = (0..<250).map {
+      ["description": "change \($0)", "short": "abc1234", "breaking": false]
+    }
+    var big = BoundedTemplate.Sizes()
+    big.measure([
+      "title": "t", "groups": (0..<8).map { ["title": "Group \($0)", "commits": commits] as [String: Any] },
+    ])
+    let builtIn = try #require(DefaultFiles.content(of: PullRequestDescriber.templatePath))
+    #expect(BoundedTemplate.estimate(builtIn, sizes: big) < 1 << 20)
   }
 
   @Test("damaged numbers in state files are refused, never trusted: scanner, folder cache, archive")
