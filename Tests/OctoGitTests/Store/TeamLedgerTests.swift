@@ -138,6 +138,14 @@ struct TeamLedgerTests {
     let team = try space.json(["team", "report", "--url", database.url, "--format", "json", "--by", "repo"])
     #expect(team["total"] == local["total"])
 
+    // A row another machine pushed stays: its notes may still hold the event.
+    try space.commitUsage([("gpt-5", 5, "0.05", "2026-04-23T09:00:00Z", "evt-theirs")], in: shop, message: "theirs")
+    try space.octo(["team", "push", "--url", database.url])
+    try database.connection().execute("UPDATE octo.events SET pushed_from = 'elsewhere' WHERE event_id = 'evt-theirs'")
+    try space.git(["notes", "--ref=octo/usage", "remove", "HEAD"], in: shop)
+    #expect(try space.json(["team", "push", "--url", database.url, "--json"])["removed"]?.intValue == 0)
+    #expect(try database.value("SELECT count(*) FROM octo.events WHERE event_id = 'evt-theirs'") == "1")
+
     // push --all sends everything, and still takes out what a removed note held.
     try space.commitUsage([("gpt-5", 5, "0.05", "2026-04-23T10:00:00Z", "evt-late")], in: shop, message: "late")
     try space.octo(["team", "push", "--url", database.url])

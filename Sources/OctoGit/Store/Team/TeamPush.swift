@@ -266,8 +266,10 @@ struct TeamPush {
   }
 
   /// Deletes the rows of `project` whose event is one of `ids` and whose copy came from one of `commits`
-  /// (notes removed, or changed so they no longer hold the event); returns how many. Other copies the
-  /// repository still holds are sent again right after (its every note is read).
+  /// (notes removed, or changed so they no longer hold the event), when this machine and user pushed them;
+  /// returns how many. Other copies the repository still holds are sent again right after (its every note is
+  /// read). Another machine's row stays: its notes may still hold the event (the removal reaches them with
+  /// the notes, and their next push).
   private func forget(project: String, commits: [String], ids: [String]) throws -> Int {
     guard !project.isEmpty, !commits.isEmpty, !ids.isEmpty else { return 0 }
     var removed = 0
@@ -276,8 +278,11 @@ struct TeamPush {
     for slice in stride(from: 0, to: ids.count, by: 10_000) {
       let part = Array(ids[slice..<min(slice + 10_000, ids.count)])
       removed += try connection.execute(
-        "DELETE FROM octo.events WHERE project = $1 AND commit = ANY($2::text[]) AND event_id = ANY($3::text[])",
-        [project, Self.arrayLiteral(commits), Self.arrayLiteral(part)]
+        """
+        DELETE FROM octo.events WHERE project = $1 AND commit = ANY($2::text[]) AND event_id = ANY($3::text[])
+          AND pushed_by = $4 AND pushed_from = $5
+        """,
+        [project, Self.arrayLiteral(commits), Self.arrayLiteral(part), pushedBy, pushedFrom]
       ).affectedRows
     }
     return removed
