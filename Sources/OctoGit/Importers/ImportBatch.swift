@@ -42,7 +42,7 @@ struct ImportBatch {
     for event in events {
       if let known = position[event.id] {
         if EventCopy.isBetter(
-          output: event.tokens.output, cost: event.cost, than: kept[known].tokens.output, kept[known].cost)
+          event.tokens, cost: event.cost, than: kept[known].tokens, kept[known].cost)
         {
           kept[known] = event
         }

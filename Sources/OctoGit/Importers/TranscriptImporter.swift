@@ -187,7 +187,7 @@ public struct TranscriptImporter {
       }
       if let known = position[request.id] {
         let held = chosen[known].0
-        if EventCopy.isBetter(output: request.tokens.output, cost: request.cost, than: held.tokens.output, held.cost) {
+        if EventCopy.isBetter(request.tokens, cost: request.cost, than: held.tokens, held.cost) {
           chosen[known] = (request, worktree)
         }
         continue

@@ -117,7 +117,7 @@ public struct PullRequestComment {
           continue
         }
         if EventCopy.isBetter(
-          output: event.tokens.output, cost: event.cost, than: held.event.tokens.output, held.event.cost)
+          event.tokens, cost: event.cost, than: held.event.tokens, held.event.cost)
         {
           best[event.id] = (index, event)
         }

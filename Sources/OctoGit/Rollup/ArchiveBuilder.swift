@@ -94,7 +94,7 @@ struct ArchiveBuilder {
     noteSlots.append(slot)
     if !isNew,
       !EventCopy.isBetter(
-        output: line.tokens.output, cost: line.cost, than: events[slot].values.tokens.output, events[slot].values.cost)
+        line.tokens, cost: line.cost, than: events[slot].values.tokens, events[slot].values.cost)
     {
       events[slot].holders += 1
       return

@@ -102,21 +102,21 @@ enum EventOwners {
     guard held.count > 1 else { return [:] }
     var ids = ByteStringTable(capacity: held.reduce(0) { $0 + archives[$1.id]!.count / 48 })
     // Per id number: the repository (index in `held`) and position of the copy counted, and its output.
-    var owner: [(repository: Int, position: Int, output: Int, cost: PicoDollars?)] = []
+    var owner: [(repository: Int, position: Int, tokens: TokenCounts, cost: PicoDollars?)] = []
     var counted = [[Bool]](repeating: [], count: held.count)
     var passedOver = [Bool](repeating: false, count: held.count)
     for (repository, entry) in held.enumerated() {
       var flags: [Bool] = []
-      _ = EventArchive.forEachID(in: archives[entry.id]!) { id, output, cost in
+      _ = EventArchive.forEachID(in: archives[entry.id]!) { id, tokens, cost in
         let position = flags.count
         flags.append(true)
         let (slot, isNew) = ids.number(of: id)
         if isNew {
-          owner.append((repository, position, output, cost))
+          owner.append((repository, position, tokens, cost))
           return
         }
         let current = owner[slot]
-        guard EventCopy.isBetter(output: output, cost: cost, than: current.output, current.cost) else {
+        guard EventCopy.isBetter(tokens, cost: cost, than: current.tokens, current.cost) else {
           flags[position] = false
           passedOver[repository] = true
           return
@@ -128,7 +128,7 @@ enum EventOwners {
           counted[current.repository][current.position] = false
         }
         passedOver[current.repository] = true
-        owner[slot] = (repository, position, output, cost)
+        owner[slot] = (repository, position, tokens, cost)
       }
       counted[repository] = flags
     }

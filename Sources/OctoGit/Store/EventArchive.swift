@@ -31,7 +31,7 @@ struct EventArchive {
       if let index = events.index(forKey: line.id) {
         let holders = events.values[index].holders + 1
         let held = events.values[index].event
-        if EventCopy.isBetter(output: event.tokens.output, cost: event.cost, than: held.tokens.output, held.cost) {
+        if EventCopy.isBetter(event.tokens, cost: event.cost, than: held.tokens, held.cost) {
           events.values[index].event = event
         }
         events.values[index].holders = holders
@@ -142,11 +142,13 @@ struct EventArchive {
     walk(data, number: number) { _, _, event in body(event) }
   }
 
-  /// Walks an encoded archive's event ids (their bytes), output token counts and costs, in the order
+  /// Walks an encoded archive's event ids (their bytes), token counts and costs, in the order
   /// ``forEachEvent(in:number:_:)`` gives the events, without numbering any name. Returns false when the
   /// data is not an archive.
-  static func forEachID(in data: Data, _ body: (UnsafeBufferPointer<UInt8>, Int, PicoDollars?) -> Void) -> Bool {
-    walk(data, number: { _ in 0 }) { id, _, event in body(id, event.tokens.output, event.cost) }
+  static func forEachID(
+    in data: Data, _ body: (UnsafeBufferPointer<UInt8>, TokenCounts, PicoDollars?) -> Void
+  ) -> Bool {
+    walk(data, number: { _ in 0 }) { id, _, event in body(id, event.tokens, event.cost) }
   }
 
   /// Reads an encoded archive: its string table (each string numbered with `number`), then each event

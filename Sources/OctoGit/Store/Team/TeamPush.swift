@@ -138,7 +138,7 @@ struct TeamPush {
   static func replaces(_ new: String, _ old: String, claiming: Bool) -> String {
     let better = EventCopy.postgresReplaces(new, old)
     guard claiming else { return better }
-    return "(\(better) OR (\(new).tout = \(old).tout AND \(new).cost IS NOT DISTINCT FROM \(old).cost "
+    return "(\(better) OR (\(EventCopy.postgresEqual(new, old)) "
       + "AND (\(new).project, \(new).commit) IS DISTINCT FROM (\(old).project, \(old).commit)))"
   }
 
