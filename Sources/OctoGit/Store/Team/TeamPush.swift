@@ -202,6 +202,9 @@ struct TeamPush {
     var mode: Mode = previous.isEmpty ? .plain : .merge
     let reconciling = try reconciles()
     var projects = Set<String>()
+    // Events whose rows a removed note took out, and the repositories not read this time.
+    var forgotten = Set<String>()
+    var notRead: [Int] = []
     func send() throws {
       if batchRows > 0 {
         summary.written += try sendBatch(batch, count: batchRows, mode: &mode, recordingSent: reconciling)
@@ -227,6 +230,7 @@ struct TeamPush {
         case .forget(let project, let commits, let ids):
           // Before this repository's rows (every note of it follows): what was sent first is flushed.
           try send()
+          forgotten.formUnion(ids)
           do {
             summary.removed += try forget(project: project, commits: commits, ids: ids)
           } catch let error as PostgresError where error.isPermissionDenied {
@@ -246,6 +250,7 @@ struct TeamPush {
           done += 1
           progress?(done, ordered.count)
         case .unchanged:
+          notRead.append(ordinal)
           summary.unchanged += 1
           done += 1
           progress?(done, ordered.count)
@@ -257,6 +262,25 @@ struct TeamPush {
       }
     }
     try send()
+    // A repository not read this time (another project's clone, a fork) may hold copies of the events whose
+    // rows were taken out: its copies of those events, and only those, are sent.
+    if !forgotten.isEmpty && !notRead.isEmpty {
+      let again = notRead.map {
+        TeamPushReader.Job(ordinal: $0, path: ordered[$0].path, previousTip: nil, everything: true, only: forgotten)
+      }
+      try WorkerPool.run(again, holding: reader.maximumQueued) {
+        (job: TeamPushReader.Job, sender: WorkerPool.Sender<(ordinal: Int, piece: TeamPushReader.Piece)>) in
+        _ = reader.read(job) { sender.send((job.ordinal, $0), weight: $0.bytes) }
+      } receive: { pieces in
+        while let (_, piece) = pieces.next() {
+          guard case .rows(let bytes, let count) = piece else { continue }
+          batch.append(contentsOf: bytes)
+          batchRows += count
+          if batch.count >= options.batchBytes { try send() }
+        }
+      }
+      try send()
+    }
     // Only when every repository was read whole and every note could be read (see TeamPush+Reconcile).
     if reconciling && summary.skipped.isEmpty && summary.unchanged == 0 && summary.malformedLines == 0 {
       summary.removed += try reconcile(projects: projects)

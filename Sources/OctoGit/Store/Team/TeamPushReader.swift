@@ -9,6 +9,9 @@ struct TeamPushReader: Sendable {
     let previousTip: String?
     /// Every note is sent, whatever was pushed before (`team push --all`).
     var everything = false
+    /// Only the lines of these events are sent (every note read): a repository's copies of events whose rows
+    /// another repository's removed note took out.
+    var only: Set<String>? = nil
   }
 
   enum Piece: Sendable {
@@ -82,7 +85,7 @@ struct TeamPushReader: Sendable {
             notes += 1
             let hex = Array(note.commit.hex.utf8)
             hex.withUnsafeBufferPointer { commit in
-              for line in delta.lines[note.lines] {
+              for line in delta.lines[note.lines] where job.only?.contains(line.id) ?? true {
                 rows.append(line, commit: commit, order: order)
                 order += 1
               }
@@ -102,7 +105,7 @@ struct TeamPushReader: Sendable {
           malformed += unread.malformed
           notes += 1
           Array(entries[position].annotated.hex.utf8).withUnsafeBufferPointer { commit in
-            for line in lines {
+            for line in lines where job.only?.contains(line.id) ?? true {
               rows.append(line, commit: commit, order: order)
               order += 1
             }
