@@ -17,7 +17,10 @@ public enum Rollup {
   /// The projects `names` mean: a project as listed, an origin URL in any spelling, or a repository's path.
   public static func projects(named names: [String], in entries: [RollupStore.Entry]) throws -> [String] {
     try names.map { name in
-      if let entry = entries.first(where: { $0.project == name || $0.path == name }) { return entry.project }
+      let folder = (name as NSString).standardizingPath
+      if let entry = entries.first(where: { $0.project == name || $0.path == name || $0.path == folder }) {
+        return entry.project
+      }
       let normalised = ProjectIdentity.normalise(url: name)
       if let entry = entries.first(where: { $0.project == normalised }) { return entry.project }
       throw OctoError.badInput(

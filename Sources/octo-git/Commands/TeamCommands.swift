@@ -73,7 +73,9 @@ struct TeamCommand: ParsableCommand {
         Incremental: a repository whose usage notes did not move since the last push to this database is not read \
         again (what was sent is remembered per database in $XDG_DATA_HOME/octo-git/team.sqlite), so a push with \
         nothing new costs one query. Events are sent in bulk, one transaction per batch; each event id is one row, \
-        the copy with the most output wins. Bare mirrors count: repos scan /srv/git && team push from cron.
+        its best copy (the most output, then the costlier). A note removed takes its events' rows out at the next \
+        push; --all also takes out this machine's rows no note holds. Bare mirrors count: repos scan /srv/git && \
+        team push from cron.
         """)
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var connection: Connection
@@ -173,10 +175,18 @@ struct TeamCommand: ParsableCommand {
     ) throws -> String {
       let period = try ReportOptionsParser.parsePeriod(
         cycleDay: cycleDay, since: since, until: until, timeZone: tz, config: try Config.outsideRepository())
-      // Projects as the team database names them: as given, and as an origin URL normalises.
+      // Projects as the team database names them: a registered repository's folder as its project, else as
+      // given, and as an origin URL normalises (the database holds other machines' projects too).
+      let registered = repos.isEmpty ? [] : ((try? RollupStore().entries()) ?? [])
+      let base = FileManager.default.currentDirectoryPath
       var projects: [String] = []
       for name in repos {
-        for candidate in [name, ProjectIdentity.normalise(url: name)] where !projects.contains(candidate) {
+        let folder =
+          (Paths.expandingHome(name, environment: ProcessInfo.processInfo.environment, relativeTo: base)
+          as NSString).standardizingPath
+        let local = registered.first { $0.path == folder || $0.path == name }?.project
+        for candidate in [local, name, ProjectIdentity.normalise(url: name)].compactMap({ $0 })
+        where !projects.contains(candidate) {
           projects.append(candidate)
         }
       }

@@ -126,7 +126,7 @@ struct TeamLedgerTests {
     for arguments in [
       ["--by", "model"], ["--by", "repo"], ["--by", "cycle,repo", "--cycle-day", "19", "--tz", "Europe/Berlin"],
       ["--by", "week,model", "--tz", "UTC", "--since", "2026-03-19", "--until", "2026-04-30"],
-      ["--by", "day", "--tz", "CET"],
+      ["--by", "day", "--tz", "CET"], ["--by", "model", "--repos", shop + "/"],
     ] {
       let local = try space.json(["rollup", "--format", "json"] + arguments)
       let team = try space.json(["team", "report", "--url", database.url, "--format", "json"] + arguments)
@@ -236,6 +236,9 @@ struct TeamLedgerTests {
     #expect(down.status == ExitStatus.unavailable.rawValue)
     #expect(down.stderr.hasPrefix("octo-git: cannot reach the team database 127.0.0.1:1/none"))
     #expect(down.stderr.split(separator: "\n").count == 1 && !down.stderr.contains("secret"))
+    // A setting libpq refuses is the URL's fault, not the network's: bad input.
+    let bogus = try space.run(["team", "push", "--url", "postgresql://octo_test@127.0.0.1:1/none?sslmode=bogus"])
+    #expect(bogus.status == ExitStatus.badInput.rawValue, "\(bogus.stderr)")
 
     try space.octo(["team", "init", "--url", database.url])
     // The server ends the session midway (as when it stops).
