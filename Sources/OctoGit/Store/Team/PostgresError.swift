@@ -73,6 +73,11 @@ struct PostgresError: Error, Sendable, CustomStringConvertible {
       return PostgresError(line, kind: .authentication)
     }
     if text.contains("FATAL") { return PostgresError(line, kind: .refused) }
+    // libpq refusing a setting before connecting (`invalid sslmode value`, `invalid integer value … for
+    // connection option "port"`): the URL is wrong, no server was tried.
+    if lower.hasPrefix("invalid "), lower.contains(" value") {
+      return PostgresError(PostgresLibrary.withoutQuotedParts(line), kind: .badSettings)
+    }
     return PostgresError(line, kind: .unreachable)
   }
 }
