@@ -112,8 +112,13 @@ extension UsageImportCommand {
     static let kind = AgentKind.cline
     static let configuration = CommandConfiguration(
       commandName: kind.rawValue,
-      abstract: "Import Cline's tasks: each API request counted once, priced, attributed.",
-      discussion: UsageImportCommand.agentDiscussion(kind, reads: "tasks/<task>/ui_messages.json") + taskHistoryNote)
+      abstract: "Import Cline's sessions and tasks: each API request counted once, priced, attributed.",
+      discussion: UsageImportCommand.agentDiscussion(
+        kind,
+        reads: "sessions/<session>/*.messages.json (Cline on its SDK: the lead's and its subagents' messages) and "
+          + "tasks/<task>/ui_messages.json (older versions)")
+        + " A session counts where its record's workspace_root (else cwd) is."
+        + taskHistoryNote.replacingOccurrences(of: "A task", with: "An older task"))
     @ParentCommand var root: OctoGitCommand
     @OptionGroup var options: AgentOptions
   }
