@@ -69,6 +69,8 @@ extension TranscriptImporter {
     let source: AgentUnit.Source
     var path = file
     var context: String?
+    // A Cline session's messages file, its folder, or its record (the lead's messages are read).
+    let lead = kind == .cline ? ClineSessions.leadMessages(at: file) : nil
     switch kind {
     case .gemini:
       let project = GeminiTranscripts.project(of: file, home: roots.first, hashes: hashes)
@@ -76,9 +78,8 @@ extension TranscriptImporter {
       context = project.cwd ?? "-"
     case .copilot: source = .copilot
     case .opencode, .kilo: source = file.hasSuffix(".db") ? .openCodeDatabase : .openCodeMessage
-    case .cline where ClineSessions.leadMessages(at: file) != nil:
-      // A session's messages file, its folder, or its record (the lead's messages are read).
-      path = ClineSessions.leadMessages(at: file)!
+    case .cline where lead != nil:
+      path = lead!
       let session = ClineSessions.session(at: path)
       source = .clineSession(session)
       context = session.context

@@ -55,15 +55,21 @@ enum ClineSessions {
   /// The session whose messages file (or folder, or `<id>.json`) is `path`, for a file named by an agent's
   /// hook.
   static func session(at path: String) -> Session {
+    let (folder, id) = place(of: path)
+    return session(id: id, folder: folder)
+  }
+
+  /// The session folder and id of a path in it (a file of the folder, or the folder).
+  private static func place(of path: String) -> (folder: String, id: String) {
     let folder = path.hasSuffix(".json") ? (path as NSString).deletingLastPathComponent : path
-    return session(id: (folder as NSString).lastPathComponent, folder: folder)
+    return (folder, (folder as NSString).lastPathComponent)
   }
 
   /// The lead's messages file when `path` is a session folder or its `<id>.json`; `nil` otherwise.
   static func leadMessages(at path: String) -> String? {
     if path.hasSuffix(".messages.json") { return path }
-    let session = session(at: path)
-    let lead = session.folder + "/" + session.id + ".messages.json"
+    let (folder, id) = place(of: path)
+    let lead = folder + "/" + id + ".messages.json"
     return AgentFiles.isFile(lead) ? lead : nil
   }
 

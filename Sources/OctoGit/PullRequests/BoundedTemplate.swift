@@ -4,7 +4,7 @@ import Mustache
 /// A template that passed ``TemplateLimits``, rendered only when its output is bounded: sections over lists
 /// nested in one another repeat their content the product of the lists' lengths, so a 1 KB template of
 /// nested `{{#commits.rows}}` would run for hours and gigabytes on a long pull request. Before rendering,
-/// the output is estimated from the template's text: each run of text, and each tag as the average string
+/// the output is estimated from the template's text: each run of text, and each tag as the average value
 /// of its name in the values, times the lengths of the lists around it (a section's name is taken for the
 /// longest list of that name anywhere in the values, through a transform such as `reversed(commits)`);
 /// over ``maxOutput`` the template is refused.
@@ -67,24 +67,36 @@ struct BoundedTemplate {
           let name = Substring(key)
           // A transform (`enumerated(cost)`) iterates a dictionary's members: as many items as it has keys.
           if let members = inner as? [String: Any] { lists[name] = max(lists[name] ?? 0, members.count) }
+          let inside: Int
           if let list = inner as? [Any] {
             lists[name] = max(lists[name] ?? 0, list.count)
-            var (bytes, count) = items[name] ?? (0, 0)
-            for item in list {
-              var single = Sizes()
-              bytes = min(bytes + single.measure(item), Int.max / 4)
-              count += 1
-            }
-            items[name] = (bytes, count)
+            inside = measure(list, items: name)
+          } else {
+            inside = measure(inner)
           }
-          let inside = measure(inner)
           let (bytes, count) = strings[name] ?? (0, 0)
           strings[name] = (min(bytes + inside, Int.max / 4), count + 1)
           size = min(size + key.utf8.count + inside, Int.max / 4)
         }
       } else if let list = value as? [Any] {
-        for inner in list { size = min(size + measure(inner), Int.max / 4) }
+        size = measure(list, items: nil)
       }
+      whole = max(whole, size)
+      return size
+    }
+
+    /// Records each item of `list` once, and their sizes as the items of `name`'s lists; returns how many
+    /// bytes the list holds.
+    private mutating func measure(_ list: [Any], items name: Substring?) -> Int {
+      var size = 16
+      var (bytes, count) = name.flatMap { items[$0] } ?? (0, 0)
+      for item in list {
+        let itemSize = measure(item)
+        size = min(size + itemSize, Int.max / 4)
+        bytes = min(bytes + itemSize, Int.max / 4)
+        count += 1
+      }
+      if let name { items[name] = (bytes, count) }
       whole = max(whole, size)
       return size
     }

@@ -217,49 +217,53 @@ struct TeamPush {
       batch.removeAll(keepingCapacity: true)
       batchRows = 0
     }
+    func addRows(_ bytes: [UInt8], count: Int) throws {
+      batch.append(contentsOf: bytes)
+      batchRows += count
+      if batch.count >= options.batchBytes { try send() }
+    }
     // Read on the pool's threads, a repository's rows in parts as they are made, at most a few parts ahead of
     // this thread; even when sending fails, no reader is left using libgit2 once this returns.
-    try WorkerPool.run(jobs, holding: reader.maximumQueued) {
-      (job: TeamPushReader.Job, sender: WorkerPool.Sender<(ordinal: Int, piece: TeamPushReader.Piece)>) in
-      let last = reader.read(job) { sender.send((job.ordinal, $0), weight: $0.bytes) }
-      sender.send((job.ordinal, last))
-    } receive: { pieces in
-      while let (ordinal, piece) = pieces.next() {
-        let entry = ordered[ordinal]
-        switch piece {
-        case .forget(let project, let commits, let ids):
-          // Before this repository's rows (every note of it follows): what was sent first is flushed.
-          try send()
-          forgotten.formUnion(ids)
-          do {
-            summary.removed += try forget(project: project, commits: commits, ids: ids)
-          } catch let error as PostgresError where error.isPermissionDenied {
-            // A role granted what pushing needed before (no DELETE): the push goes on, said once.
-            summary.notRemoved += ids.count
-          }
-        case .rows(let bytes, let count):
-          batch.append(contentsOf: bytes)
-          batchRows += count
-          if batch.count >= options.batchBytes { try send() }
-        case .finished(let tip, let project, let notes, let malformed):
-          summary.read += 1
-          summary.notesRead += notes
-          summary.malformedLines += malformed
-          finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
-          projects.insert(project)
-          done += 1
-          progress?(done, ordered.count)
-        case .unchanged:
-          notRead.append(ordinal)
-          summary.unchanged += 1
-          done += 1
-          progress?(done, ordered.count)
-        case .skipped(let reason):
-          summary.skipped.append((entry.path, reason))
-          done += 1
-          progress?(done, ordered.count)
-        }
+    func readEach(_ jobs: [TeamPushReader.Job], _ handle: (Int, TeamPushReader.Piece) throws -> Void) throws {
+      try WorkerPool.run(jobs, holding: reader.maximumQueued) {
+        (job: TeamPushReader.Job, sender: WorkerPool.Sender<(ordinal: Int, piece: TeamPushReader.Piece)>) in
+        let last = reader.read(job) { sender.send((job.ordinal, $0), weight: $0.bytes) }
+        sender.send((job.ordinal, last))
+      } receive: { pieces in
+        while let (ordinal, piece) = pieces.next() { try handle(ordinal, piece) }
       }
+    }
+    try readEach(jobs) { ordinal, piece in
+      let entry = ordered[ordinal]
+      switch piece {
+      case .forget(let project, let commits, let ids):
+        // Before this repository's rows (every note of it follows): what was sent first is flushed.
+        try send()
+        forgotten.formUnion(ids)
+        do {
+          summary.removed += try forget(project: project, commits: commits, ids: ids)
+        } catch let error as PostgresError where error.isPermissionDenied {
+          // A role granted what pushing needed before (no DELETE): the push goes on, said once.
+          summary.notRemoved += ids.count
+        }
+        return
+      case .rows(let bytes, let count):
+        try addRows(bytes, count: count)
+        return
+      case .finished(let tip, let project, let notes, let malformed):
+        summary.read += 1
+        summary.notesRead += notes
+        summary.malformedLines += malformed
+        finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
+        projects.insert(project)
+      case .unchanged:
+        notRead.append(ordinal)
+        summary.unchanged += 1
+      case .skipped(let reason):
+        summary.skipped.append((entry.path, reason))
+      }
+      done += 1
+      progress?(done, ordered.count)
     }
     try send()
     // A repository not read this time (another project's clone, a fork) may hold copies of the events whose
@@ -268,16 +272,8 @@ struct TeamPush {
       let again = notRead.map {
         TeamPushReader.Job(ordinal: $0, path: ordered[$0].path, previousTip: nil, everything: true, only: forgotten)
       }
-      try WorkerPool.run(again, holding: reader.maximumQueued) {
-        (job: TeamPushReader.Job, sender: WorkerPool.Sender<(ordinal: Int, piece: TeamPushReader.Piece)>) in
-        _ = reader.read(job) { sender.send((job.ordinal, $0), weight: $0.bytes) }
-      } receive: { pieces in
-        while let (_, piece) = pieces.next() {
-          guard case .rows(let bytes, let count) = piece else { continue }
-          batch.append(contentsOf: bytes)
-          batchRows += count
-          if batch.count >= options.batchBytes { try send() }
-        }
+      try readEach(again) { _, piece in
+        if case .rows(let bytes, let count) = piece { try addRows(bytes, count: count) }
       }
       try send()
     }
