@@ -156,13 +156,17 @@ extension LedgerStore {
     let touchEvent = try db.makeStatement(sql: "INSERT OR IGNORE INTO touched_event (id) VALUES (?)")
     for note in delta.notes {
       let commit = note.commit.hex
-      try insertCommit.bindAndStep(in: db) { bind in
-        bind.text(1, commit)
-        bind.integer(2, note.time)
-        bind.text(3, note.summary)
-        bind.integer(4, Int64(note.unread.malformed))
-        bind.integer(5, Int64(note.unread.newer))
-        bind.integer(6, note.described ? 1 : 0)
+      // A commit not described yet whose every line was read needs no row: its lines say all there is.
+      // (A first read of a long history writes and indexes half as many rows.)
+      if note.described || note.unread != .init() {
+        try insertCommit.bindAndStep(in: db) { bind in
+          bind.text(1, commit)
+          bind.integer(2, note.time)
+          bind.text(3, note.summary)
+          bind.integer(4, Int64(note.unread.malformed))
+          bind.integer(5, Int64(note.unread.newer))
+          bind.integer(6, note.described ? 1 : 0)
+        }
       }
       for event in delta.lines[note.lines] {
         try insertLine.bindAndStep(in: db) { bind in
@@ -191,18 +195,27 @@ extension LedgerStore {
     }
   }
 
-  /// Reads the time and subject of the cached commits among those `query` selects that were left
-  /// undescribed (a first read of a long history skips them), in the order they are cheapest to read.
+  /// Reads the time and subject of the cached commits among those `query` (a `SELECT commit_id`) selects
+  /// that were left undescribed (a first read of a long history skips them, and writes no `note_commit` row
+  /// for a commit whose lines were all read), in the order they are cheapest to read.
   private func describeCommits(in db: Database, from repository: Repository, holding query: String) throws {
     let commits = try String.fetchAll(
-      db, sql: "SELECT commit_id FROM note_commit WHERE described = 0 AND commit_id IN (\(query))"
+      db,
+      sql: """
+        SELECT DISTINCT held.commit_id FROM (\(query)) AS held
+        WHERE NOT EXISTS (SELECT 1 FROM note_commit c WHERE c.commit_id = held.commit_id AND c.described = 1)
+        """
     ).compactMap(Oid.init(hex:))
     guard !commits.isEmpty else { return }
     let setCommit = try db.makeStatement(
-      sql: "UPDATE note_commit SET commit_time = ?, summary = ?, described = 1 WHERE commit_id = ?")
+      sql: """
+        INSERT INTO note_commit (commit_id, commit_time, summary, described) VALUES (?, ?, ?, 1)
+        ON CONFLICT (commit_id) DO UPDATE SET commit_time = excluded.commit_time, summary = excluded.summary,
+          described = 1
+        """)
     let setLines = try db.makeStatement(sql: "UPDATE note_line SET commit_time = ? WHERE commit_id = ?")
     try repository.forEachCommitDescription(commits) { id, time, summary in
-      try setCommit.execute(arguments: [time, summary, id.hex])
+      try setCommit.execute(arguments: [id.hex, time, summary])
       try setLines.execute(arguments: [time, id.hex])
     }
   }
@@ -211,7 +224,8 @@ extension LedgerStore {
   /// and orders by. Costs nothing once done.
   public func describeCommits(from repository: Repository) throws {
     try write { db in
-      try describeCommits(in: db, from: repository, holding: "SELECT commit_id FROM note_commit")
+      try describeCommits(
+        in: db, from: repository, holding: "SELECT commit_id FROM note_line UNION ALL SELECT commit_id FROM note_commit")
     }
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import OctoGit
@@ -46,6 +47,16 @@ struct NotesCacheTests {
     #expect(report["total"]?["in"]?.intValue == commits * (commits + 1) / 2)
     // Witness: the git CLI lists as many notes.
     #expect(try fixture.git("notes", "--ref=octo/usage", "list").split(separator: "\n").count == commits)
+    // The first read wrote no row for a commit it did not look up and whose lines it all read: only the four
+    // commits holding the two copied events were looked up (their times rank the copies).
+    let store = try LedgerStore.open(commonDirectory: fixture.path + "/.git")
+    func commitRows() throws -> (all: Int, described: Int) {
+      try store.read { db in
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(described), 0) FROM note_commit")
+        return (row?[0] ?? -1, row?[1] ?? -1)
+      }
+    }
+    #expect(try commitRows() == (4, 4))
 
     // The copied event counts on the newest commit holding it: e10 on commit 1200, e1400 on commit 1400.
     let byCommit = try CanonicalJSON.parse(try fixture.octo("usage", "--json", "--by", "commit"))
@@ -61,6 +72,8 @@ struct NotesCacheTests {
     // Newest first, every commit with its subject and time.
     #expect(rows.first?["subject"]?.stringValue == "commit 1500")
     #expect(rows.allSatisfy { !($0["subject"]?.stringValue ?? "").isEmpty })
+    // Every commit holding a line is now described, once.
+    #expect(try commitRows() == (commits, commits))
 
     // cache rebuild gives the same reports.
     try fixture.octo("cache", "rebuild")
