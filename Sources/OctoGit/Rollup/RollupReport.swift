@@ -182,8 +182,8 @@ public struct RollupReport: Sendable {
   /// The period's bounds in milliseconds (exclusive end); without them, every event.
   static func bounds(_ options: RollupOptions) -> (Int64, Int64) {
     (
-      options.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .min,
-      options.until.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } ?? .max
+      options.since.map(Timestamp.milliseconds) ?? .min,
+      options.until.map(Timestamp.milliseconds) ?? .max
     )
   }
 

@@ -11,11 +11,11 @@ enum PeriodFilter {
     var arguments: [DatabaseValueConvertible] = []
     if let since {
       sql += " AND at_ms >= ?"
-      arguments.append(Int64(since.timeIntervalSince1970 * 1000))
+      arguments.append(Timestamp.milliseconds(since))
     }
     if let until {
       sql += " AND at_ms < ?"
-      arguments.append(Int64(until.timeIntervalSince1970 * 1000))
+      arguments.append(Timestamp.milliseconds(until))
     }
     return (sql, arguments)
   }

@@ -107,10 +107,10 @@ public struct CalendarMath: Sendable {
   /// The UTC offsets in force between two instants: each with the instant it starts at (the first at
   /// `start`), in milliseconds, so a query can turn instants into local days without a time-zone library.
   public func offsets(from start: Date, to end: Date) -> [(startMs: Int64, offsetMs: Int64)] {
-    var result = [(Int64(start.timeIntervalSince1970 * 1000), Int64(timeZone.secondsFromGMT(for: start)) * 1000)]
+    var result = [(Timestamp.milliseconds(start), Int64(timeZone.secondsFromGMT(for: start)) * 1000)]
     var moment = start
     while let next = timeZone.nextDaylightSavingTimeTransition(after: moment), next < end, result.count < 10_000 {
-      result.append((Int64(next.timeIntervalSince1970 * 1000), Int64(timeZone.secondsFromGMT(for: next)) * 1000))
+      result.append((Timestamp.milliseconds(next), Int64(timeZone.secondsFromGMT(for: next)) * 1000))
       moment = next
     }
     return result

@@ -2,7 +2,10 @@ import Foundation
 
 /// Durations written as people write them: `90s`, `30m`, `12h`, `7d`, `2w` (and combinations: `1d12h`).
 public enum DurationText {
-  /// Seconds, or `nil` when `text` is not a duration.
+  /// The longest duration read: about 31,700 years (more names no date, and no wait ends).
+  static let longest: TimeInterval = 1e12
+
+  /// Seconds, or `nil` when `text` is not a duration (or is longer than ``longest``).
   public static func seconds(_ text: String) -> TimeInterval? {
     let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
     var total: TimeInterval = 0
@@ -19,7 +22,7 @@ public enum DurationText {
         return nil
       }
     }
-    return number.isEmpty && sawUnit ? total : nil
+    return number.isEmpty && sawUnit && total <= longest ? total : nil
   }
 
   /// A short age for people: `just now`, `42s ago`, `5m ago`, `3h ago`, `2d ago`, or the date.

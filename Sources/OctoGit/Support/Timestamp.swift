@@ -208,8 +208,14 @@ public enum DateText {
     }
     if let day = day(trimmed) { return instant(of: day) }
     if let date = Timestamp.parse(trimmed) { return date }
-    if let seconds = DurationText.seconds(trimmed) { return now.addingTimeInterval(-seconds) }
     let subject = (option.map { "\($0) " } ?? "") + "'\(text)'"
+    if let seconds = DurationText.seconds(trimmed) {
+      let date = now.addingTimeInterval(-seconds)
+      guard date.timeIntervalSince1970 >= -62_135_596_800 else {
+        throw OctoError("\(subject) reaches back before the year 1", hint: "use a shorter age or a date", status: .usage)
+      }
+      return date
+    }
     if let reason = impossibility(trimmed) {
       throw OctoError("\(subject) is not a date: \(reason)", hint: "use \(forms)", status: .usage)
     }

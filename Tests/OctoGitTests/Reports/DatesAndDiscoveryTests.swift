@@ -139,7 +139,7 @@ struct DatesAndDiscoveryTests {
 
   // MARK: - The command line
 
-  @Test("usage, rollup and checkpoints prune share the date parser: impossible dates exit 2, relative ones work")
+  @Test("usage, rollup and checkpoints prune share the date parser: impossible dates and ages exit 2, relative ones work")
   func commandLineDates() throws {
     let fixture = try TestRepository()
     try fixture.installPostCommitHook()
@@ -154,6 +154,9 @@ struct DatesAndDiscoveryTests {
       ["checkpoints", "prune", "--older-than", "2026-02-30"], ["usage", "--cycle-day", "32"],
       ["usage", "--cycle-day", "0"],
       ["checkpoints", "prune", "--older-than", "2999-01-01"],
+      // Ages past any date: one line, never a trap.
+      ["usage", "--since", "999999999999999d"], ["rollup", "--until", "99999999999999999999w"],
+      ["usage", "--since", "1157407407d"], ["usage", "--until", "1d99999999999999999999s"],
     ] {
       let result = try OctoGitBinary.run(arguments, in: fixture.path, home: fixture.home)
       #expect(result.status == ExitStatus.usage.rawValue, "\(arguments): \(result.stderr)")
