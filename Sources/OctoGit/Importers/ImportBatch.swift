@@ -72,7 +72,7 @@ extension TranscriptImporter {
         return part.map { pricer.price($0) }
       }.flatMap { $0 }
       try ledger.repository.updateNote(on: commit, ref: UsageNote.ref, author: signature) {
-        UsageNote.merging($0, adding: priced, preferLargerOutput: true)
+        UsageNote.merging($0, adding: priced, replacingWorse: true)
       }
     }
     for (key, (location, all)) in batch.pending {

@@ -167,8 +167,8 @@ public struct TranscriptImporter {
     // A session's requests share their folder: each folder is matched against the work trees once.
     var worktreeOfFolder: [String: WorktreeInfo?] = [:]
     var chosen: [(AgentRequest, WorktreeInfo?)] = []
-    // A request read twice (a Codex fork's rollout repeats its parent's turns) is one request: the copy with
-    // the most output.
+    // A request read twice (a Codex fork's rollout repeats its parent's turns) is one request: its best copy
+    // (``EventCopy``).
     var position: [String: Int] = [:]
     for request in requests {
       if let session = options.session, request.session != session { continue }

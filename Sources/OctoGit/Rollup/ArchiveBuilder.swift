@@ -4,8 +4,8 @@ import Foundation
 /// event is kept once, in the order met, and no parsed line outlives its note. Ids and names are numbered
 /// by their bytes (``ByteStringTable``): reading makes no Swift string.
 ///
-/// The same archive as ``EventArchive/apply(_:)`` makes of the same notes: within a note an id counts once
-/// (the first line); across notes it is held once per note, the copy with the most output kept.
+/// The same archive as ``EventArchive/apply(_:)`` makes of the same notes: an id is held once per note
+/// holding it, and its best copy (``EventCopy``) kept, within a note as across notes.
 struct ArchiveBuilder {
   /// Numbers each name once for the archive's string table (from 0); keeps the id of the line being read aside.
   private struct Names: UsageLineTexts {
@@ -90,7 +90,12 @@ struct ArchiveBuilder {
 
   private mutating func add(_ line: UsageLineValues) {
     let (slot, isNew) = names.id.withUnsafeBufferPointer { ids.number(of: $0) }
-    if !isNew, noteSlots.contains(slot) { return }
+    if !isNew, noteSlots.contains(slot) {
+      if EventCopy.isBetter(line.tokens, cost: line.cost, than: events[slot].values.tokens, events[slot].values.cost) {
+        events[slot].values = line
+      }
+      return
+    }
     noteSlots.append(slot)
     if !isNew,
       !EventCopy.isBetter(

@@ -92,7 +92,7 @@ struct RollupEvents: Sendable {
 /// Which repository's copy of each event id the rollup counts: an id is counted once across every
 /// repository summed, whatever their origins (clones of one project, a clone whose origin changed and so
 /// moved to another project, a fork that fetched the same notes). The best copy counts (``EventCopy``: the
-/// most output, then the costlier); of equal copies, the repository registered first.
+/// costlier, then the most output); of equal copies, the repository registered first.
 enum EventOwners {
   /// For each repository some of whose events another one holds a better copy of: which of its events
   /// count, by position in its archive. Repositories whose events all count are left out (the common case,

@@ -21,6 +21,8 @@ public struct RollupRefresh {
     /// Repositories whose remote notes could not be fetched, with git's whole message (their local notes
     /// were still read: the rollup marks them stale).
     public var fetchFailures: [(path: String, reason: String)] = []
+    /// Positions (in the entries read) of repositories whose change an archive could not take in.
+    var readWhole: [Int] = []
   }
 
   let store: RollupStore
@@ -35,18 +37,32 @@ public struct RollupRefresh {
     _ entries: [RollupStore.Entry], fetch: Bool = false, remote: String = "origin",
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Summary {
-    try LibGit2.withBulkReads { try read(entries, fetch: fetch, remote: remote, progress: progress) }
+    try LibGit2.withBulkReads {
+      var summary = try read(entries, fetch: fetch, remote: remote, progress: progress)
+      // A change took away the copy of an event an archive held while other notes still hold the event:
+      // those repositories are read again whole (rare: a note rewritten to hold a worse or different copy).
+      if !summary.readWhole.isEmpty {
+        let again = try read(summary.readWhole.map { entries[$0] }, fetch: false, remote: remote, whole: true)
+        summary.notesRead += again.notesRead
+        summary.malformedLines += again.malformedLines
+        summary.skipped += again.skipped
+        summary.readWhole = []
+      }
+      return summary
+    }
   }
 
   private func read(
-    _ entries: [RollupStore.Entry], fetch: Bool, remote: String, progress: ((Int, Int) -> Void)?
+    _ entries: [RollupStore.Entry], fetch: Bool, remote: String, whole: Bool = false,
+    progress: ((Int, Int) -> Void)? = nil
   ) throws -> Summary {
     var summary = Summary()
     var done = 0
     // Repositories are read on the pool's threads, handed over in whatever order they finish; even when
     // writing fails, no reader is left using libgit2 once this returns.
     try WorkerPool.run(Array(entries.indices)) { (index: Int, sender: WorkerPool.Sender<RepositoryRead>) in
-      sender.send(RepositoryRead(index: index, outcome: Self.read(entries[index], fetch: fetch, remote: remote)))
+      sender.send(
+        RepositoryRead(index: index, outcome: Self.read(entries[index], fetch: fetch, remote: remote, whole: whole)))
     } receive: { reads in
       var more = true
       // Written in transactions of a few megabytes as the readers deliver: each commit's copy into the
@@ -72,11 +88,14 @@ public struct RollupRefresh {
             switch delivered.outcome {
             case .read(let delta, let fetchProblem, _):
               if let delta {
-                try RollupStore.apply(delta, to: entry, in: db)
                 summary.read += 1
-                summary.notesRead += delta.notes.count
-                summary.malformedLines += delta.malformedLines
-                written += delta.lines.count * 64
+                if try RollupStore.apply(delta, to: entry, in: db) {
+                  summary.notesRead += delta.notes.count
+                  summary.malformedLines += delta.malformedLines
+                  written += delta.lines.count * 64
+                } else {
+                  summary.readWhole.append(delivered.index)
+                }
               } else {
                 summary.unchanged += 1
                 if entry.problem != nil { try RollupStore.setProblem(nil, id: entry.id, in: db) }
@@ -126,7 +145,10 @@ struct RepositoryRead: Sendable {
 
 extension RollupRefresh {
   /// Reads one repository (on a reader thread, with a repository handle of its own).
-  static func read(_ entry: RollupStore.Entry, fetch: Bool, remote: String) -> RepositoryOutcome {
+  /// With `whole`, every note is read, whatever was read before.
+  static func read(_ entry: RollupStore.Entry, fetch: Bool, remote: String, whole readsWhole: Bool = false)
+    -> RepositoryOutcome
+  {
     guard Paths.isFolder(entry.path) else { return .skipped("gone: no folder at \(entry.path)") }
     do {
       // Bare repositories and mirrors are read too: the rollup only reads (and fetches notes).
@@ -155,8 +177,8 @@ extension RollupRefresh {
       }
       // No earlier tip to compare with: every note is read, straight into the archive.
       let current = try repository.reference(UsageNote.ref)?.target
-      if let current, current.hex != entry.tip,
-        !(entry.tip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false)
+      if let current, readsWhole || current.hex != entry.tip,
+        readsWhole || !(entry.tip.flatMap(Oid.init(hex:)).map(repository.objectExists) ?? false)
       {
         return try whole(current)
       }

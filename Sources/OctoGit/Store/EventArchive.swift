@@ -15,33 +15,50 @@ struct EventArchive {
 
   init() {}
 
-  /// Takes in what changed: holds released for the notes' old versions, new lines held (a copy with more
-  /// output tokens replaces a shorter one), events nobody holds any more dropped.
-  mutating func apply(_ delta: UsageNotesDelta) {
+  /// Takes in what changed: holds released for the notes' old versions, new lines held (a better copy,
+  /// ``EventCopy``, replaces the one held), events nobody holds any more dropped.
+  ///
+  /// Returns `false` when the copy held of an event may be gone while other notes still hold the event (a
+  /// note rewritten to hold a worse or different copy of it): the archive keeps one copy per event, so it
+  /// does not know the others', and the repository must be read whole.
+  @discardableResult
+  mutating func apply(_ delta: UsageNotesDelta) -> Bool {
     if delta.rebuilt { events.removeAll(keepingCapacity: true) }
     events.reserveCapacity(events.count + delta.lines.count)
-    for id in delta.previousIDs {
-      events[id]?.holders -= 1
+    // The events whose held copy a released note held (maybe the only note holding that copy).
+    var released: [String: UsageEvent] = [:]
+    for copy in delta.previousCopies {
+      guard let index = events.index(forKey: copy.id) else { continue }
+      events.values[index].holders -= 1
+      if Self.isSameCopy(events.values[index].event, copy) { released[copy.id] = events.values[index].event }
     }
     for line in delta.lines {
       var event = line
       event.session = nil
       event.prices = nil
       event.machine = nil
+      if let before = released[line.id], Self.isSameCopy(event, before) || EventCopy.isBetter(event, than: before) {
+        released[line.id] = nil
+      }
       if let index = events.index(forKey: line.id) {
         let holders = events.values[index].holders + 1
-        let held = events.values[index].event
-        if EventCopy.isBetter(event.tokens, cost: event.cost, than: held.tokens, held.cost) {
-          events.values[index].event = event
-        }
+        if EventCopy.isBetter(event, than: events.values[index].event) { events.values[index].event = event }
         events.values[index].holders = holders
       } else {
         events[line.id] = (event, 1)
       }
     }
-    if !delta.previousIDs.isEmpty {
+    if !delta.previousCopies.isEmpty {
       events = events.filter { $0.value.holders > 0 }
     }
+    return !released.keys.contains { events[$0] != nil }
+  }
+
+  /// Whether two copies of an event hold the same values the archive keeps.
+  static func isSameCopy(_ one: UsageEvent, _ other: UsageEvent) -> Bool {
+    one.atMs == other.atMs && one.tokens == other.tokens && one.cost == other.cost && one.model == other.model
+      && one.agent == other.agent && one.user == other.user && one.branch == other.branch
+      && one.feature == other.feature
   }
 
   // MARK: Encoding

@@ -124,6 +124,8 @@ public final class LedgerStore: SQLiteStore {
     // Copies of an event ranked by EventCopy (the best copy, not the newest commit's): every note read
     // again at the next report.
     "DELETE FROM notes_tip;",
+    // EventCopy ranks the costlier copy first, and a note holding two lines of one id counts the better one.
+    "DELETE FROM notes_tip;",
   ]
 
 }

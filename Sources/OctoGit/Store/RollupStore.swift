@@ -87,7 +87,9 @@ public final class RollupStore: SQLiteStore {
     UPDATE repo SET tip = NULL;
     DELETE FROM result_cache;
     """,
-    // Copies of an event ranked by EventCopy (the most output, then the costlier): archives made again.
+    // Copies of an event ranked by EventCopy (then: the most output, then the costlier): archives made again.
+    "UPDATE repo SET tip = NULL; DELETE FROM result_cache;",
+    // EventCopy ranks the costlier copy first, within a note too: archives made again.
     "UPDATE repo SET tip = NULL; DELETE FROM result_cache;",
   ]
 
@@ -163,8 +165,10 @@ public final class RollupStore: SQLiteStore {
   /// Runs `body` in one write transaction (a whole refresh is one).
   func transaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
 
-  /// Records, inside `db`'s transaction, what changed in one repository's usage notes, and the tip read.
-  static func apply(_ delta: UsageNotesDelta, to entry: Entry, in db: Database) throws {
+  /// Records, inside `db`'s transaction, what changed in one repository's usage notes, and the tip read;
+  /// `false` (nothing recorded) when the change took away a copy the archive held while other notes still
+  /// hold the event (see ``EventArchive/apply(_:)``): the repository must be read whole.
+  static func apply(_ delta: UsageNotesDelta, to entry: Entry, in db: Database) throws -> Bool {
     var archive = EventArchive()
     if !delta.rebuilt,
       let stored = try Data.fetchOne(db, sql: "SELECT archive FROM repo_events WHERE repo = ?", arguments: [entry.id]),
@@ -172,7 +176,7 @@ public final class RollupStore: SQLiteStore {
     {
       archive = decoded
     }
-    archive.apply(delta)
+    guard archive.apply(delta) else { return false }
     try store(archive.encoded(), tip: delta.tip, for: entry, in: db)
     if delta.rebuilt { try db.execute(sql: "DELETE FROM repo_unread WHERE repo = ?", arguments: [entry.id]) }
     let forget = try db.makeStatement(sql: "DELETE FROM repo_unread WHERE repo = ? AND commit_id = ?")
@@ -181,6 +185,7 @@ public final class RollupStore: SQLiteStore {
     }
     try recordUnread(
       delta.notes.filter { $0.unread.malformed > 0 }.map { ($0.commit.hex, $0.unread) }, for: entry, in: db)
+    return true
   }
 
   /// Moves a repository whose origin now names another project to that project.

@@ -46,27 +46,31 @@ extension UsageEvent {
     UsageLineScanner.scan(bytes, texts: &interner).map { interner.event($0) }
   }
 
-  /// The events of a note's text, each id once (the first), and how many lines were malformed.
+  /// The events of a note's text, each id once (its best copy, ``EventCopy``), and how many lines were
+  /// malformed.
   static func scanAll(in text: UnsafeRawBufferPointer) -> (events: [UsageEvent], malformed: Int) {
     var events: [UsageEvent] = []
     let unread = append(linesIn: text, to: &events)
     return (events, unread.malformed)
   }
 
-  /// Appends the events of a note's text to `events` (each id once within the note, the first kept); returns
-  /// the lines that could not be read. Many notes can share one array: no allocation per note. Without
-  /// `everyField`, session, prices and machine are checked but not kept.
+  /// Appends the events of a note's text to `events` (each id once within the note: its best copy, as
+  /// ``EventCopy`` ranks them, the first of equal ones; a notes merge can leave two lines of one id in a
+  /// note); returns the lines that could not be read. Many notes can share one array: no allocation per
+  /// note. Without `everyField`, session, prices and machine are checked but not kept.
   static func append(linesIn text: UnsafeRawBufferPointer, to events: inout [UsageEvent], everyField: Bool = true)
     -> UsageNote.Unread
   {
     let first = events.count
     var unread = UsageNote.Unread()
-    // Notes hold a few lines each: a set of ids is only worth building for long ones.
-    var ids = Set<String>()
-    func isNew(_ id: String) -> Bool {
-      if events.count - first < 16 { return !events[first...].contains { $0.id == id } }
-      if ids.isEmpty { ids = Set(events[first...].map(\.id)) }
-      return ids.insert(id).inserted
+    // Notes hold a few lines each: an index of ids is only worth building for long ones.
+    var positions: [String: Int] = [:]
+    func position(of id: String) -> Int? {
+      if positions.isEmpty {
+        if events.count - first < 16 { return events[first...].firstIndex { $0.id == id } }
+        for index in first..<events.count { positions[events[index].id] = index }
+      }
+      return positions[id]
     }
     var interner = Interner()
     interner.keepsEveryField = everyField
@@ -75,7 +79,12 @@ extension UsageEvent {
         unread.count(bytes)
         return
       }
-      if isNew(event.id) { events.append(event) }
+      if let index = position(of: event.id) {
+        if EventCopy.isBetter(event, than: events[index]) { events[index] = event }
+      } else {
+        if !positions.isEmpty { positions[event.id] = events.count }
+        events.append(event)
+      }
     }
     return unread
   }

@@ -3,45 +3,55 @@ public enum UsageNote {
   /// The notes ref usage lives in.
   public static let ref = "refs/notes/octo/usage"
 
-  /// The note with `events` added: lines sorted, one per event id (a line already there wins, and lines
-  /// octo-git cannot read are kept untouched).
-  ///
-  /// With `preferLargerOutput`, an event replaces the line of the same id when it has more output tokens
-  /// (a transcript read while a response was still being written holds a partial count).
-  public static func merging(_ existing: String?, adding events: [UsageEvent], preferLargerOutput: Bool = false)
+  /// The note with `events` added: lines sorted, one per event id (lines octo-git cannot read are kept
+  /// untouched). Of two lines of one id already in the note (a notes merge joins teammates' lines), the
+  /// better copy (``EventCopy``) stays; an added event replaces a line already there only with
+  /// `replacingWorse`, when it is the better copy (a transcript read while a response was still being
+  /// written holds a partial count).
+  public static func merging(_ existing: String?, adding events: [UsageEvent], replacingWorse: Bool = false)
     -> String
   {
-    var lines = Set<String>()
-    var ids = Set<String>()
-    let incoming = Dictionary(events.map { ($0.id, $0) }) { first, _ in first }
-    for line in Self.lines(of: existing ?? "") {
-      var text = line
-      // The byte scanner reads what the general parser reads (a property test holds them to it), at a
-      // fraction of the cost: an import adds to thousands of notes.
-      if let known = text.withUTF8({ UsageEvent.scan($0) }) {
-        if preferLargerOutput, let newer = incoming[known.id], newer.tokens.output > known.tokens.output { continue }
-        guard ids.insert(known.id).inserted else { continue }
-      }
-      lines.insert(text)
-    }
-    for event in events where ids.insert(event.id).inserted {
-      lines.insert(event.line)
-    }
-    return lines.sorted().joined(separator: "\n") + "\n"
+    var kept = NoteLines()
+    for line in Self.lines(of: existing ?? "") { kept.add(line) }
+    for event in events { kept.add(event.line, as: event, replacing: replacingWorse) }
+    return kept.text
   }
 
   /// The note with another note's lines added byte for byte (what a rewritten commit inherits): lines a
-  /// later octo-git wrote keep their fields, an id already present keeps its line, an identical line is
-  /// kept once.
+  /// later octo-git wrote keep their fields, an id keeps its better copy (``EventCopy``, the line already
+  /// there of equal ones), an identical line is kept once.
   public static func merging(_ existing: String?, addingLinesOf other: String) -> String {
-    var lines = Set<String>()
-    var ids = Set<String>()
-    for line in Self.lines(of: existing ?? "") + Self.lines(of: other) {
+    var kept = NoteLines()
+    for line in Self.lines(of: existing ?? "") + Self.lines(of: other) { kept.add(line) }
+    return kept.text
+  }
+
+  /// A note's lines being merged: lines octo-git cannot read once each, as they are, and one line per event
+  /// id.
+  private struct NoteLines {
+    var unreadable = Set<String>()
+    var byID: [String: (line: String, event: UsageEvent)] = [:]
+
+    /// Adds a line of the note: its id's better copy stays.
+    mutating func add(_ line: String) {
       var text = line
-      if let known = text.withUTF8({ UsageEvent.scan($0) }), !ids.insert(known.id).inserted { continue }
-      lines.insert(text)
+      // The byte scanner reads what the general parser reads (a property test holds them to it), at a
+      // fraction of the cost: an import adds to thousands of notes.
+      guard let event = text.withUTF8({ UsageEvent.scan($0) }) else {
+        unreadable.insert(line)
+        return
+      }
+      add(line, as: event, replacing: true)
     }
-    return lines.sorted().joined(separator: "\n") + "\n"
+
+    /// Adds `line`, the text of `event`: when its id has a line already, only with `replacing` and when
+    /// `event` is the better copy.
+    mutating func add(_ line: String, as event: UsageEvent, replacing: Bool) {
+      if let held = byID[event.id], !(replacing && EventCopy.isBetter(event, than: held.event)) { return }
+      byID[event.id] = (line, event)
+    }
+
+    var text: String { (Array(unreadable) + byID.values.map(\.line)).sorted().joined(separator: "\n") + "\n" }
   }
 
   /// A note's non-empty lines, split at line feeds. Swift takes CRLF for one character, which
@@ -51,17 +61,23 @@ public enum UsageNote {
     text.utf8.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
   }
 
-  /// The events of a note, each id once, and how many lines could not be read.
+  /// The events of a note, each id once (its better copy, ``EventCopy``), and how many lines could not be
+  /// read.
   public static func events(in text: String) -> (events: [UsageEvent], malformed: Int) {
     var events: [UsageEvent] = []
-    var ids = Set<String>()
+    var positions: [String: Int] = [:]
     var malformed = 0
     for line in lines(of: text) {
       guard let event = try? UsageEvent(line: line) else {
         malformed += 1
         continue
       }
-      if ids.insert(event.id).inserted { events.append(event) }
+      if let position = positions[event.id] {
+        if EventCopy.isBetter(event, than: events[position]) { events[position] = event }
+      } else {
+        positions[event.id] = events.count
+        events.append(event)
+      }
     }
     return (events, malformed)
   }

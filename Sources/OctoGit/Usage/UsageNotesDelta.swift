@@ -36,9 +36,11 @@ struct UsageNotesDelta: Sendable {
   var malformedLines: Int { unread.malformed }
   /// The ref's tip now.
   var tip: Oid?
-  /// The event ids the previous versions of changed and removed notes held, one entry per note holding
-  /// each (only when asked for, and never when `rebuilt`).
-  var previousIDs: [String] = []
+  /// The events the previous versions of changed and removed notes held, one entry per note holding each
+  /// (only when asked for, and never when `rebuilt`; session, prices and machine not kept).
+  var previousCopies: [UsageEvent] = []
+  /// The ids of ``previousCopies``.
+  var previousIDs: [String] { previousCopies.map(\.id) }
 
   /// The notes changed since the previous tip cannot be read one by one: over 10,000 of them (a full read
   /// costs less), trees too many to compare (a crafted tree), or a previous version's blob missing (the
@@ -106,7 +108,7 @@ struct UsageNotesDelta: Sendable {
       } _: { _, text in
         held.removeAll(keepingCapacity: true)
         _ = UsageEvent.append(linesIn: text, to: &held, everyField: false)
-        delta.previousIDs += held.map(\.id)
+        delta.previousCopies += held
       }
       if missing { throw FullReadNeeded() }
     }

@@ -73,7 +73,7 @@ struct TeamCommand: ParsableCommand {
         Incremental: a repository whose usage notes did not move since the last push to this database is not read \
         again (what was sent is remembered per database in $XDG_DATA_HOME/octo-git/team.sqlite), so a push with \
         nothing new costs one query. Events are sent in bulk, one transaction per batch; each event id is one row, \
-        its best copy (the most output, then the costlier). A note removed takes its events' rows out at the next \
+        its best copy (the costlier, then the most output). A note removed takes its events' rows out at the next \
         push; --all also takes out this machine's rows no note holds. Bare mirrors count: repos scan /srv/git && \
         team push from cron.
         """)

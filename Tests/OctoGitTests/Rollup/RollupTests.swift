@@ -252,10 +252,10 @@ struct EventArchiveTests {
       cost: cost.flatMap(PicoDollars.init(plain:)), user: "dev@example.com")
   }
 
-  func delta(_ notes: [[UsageEvent]], previous: [String] = [], rebuilt: Bool = false) -> UsageNotesDelta {
+  func delta(_ notes: [[UsageEvent]], previous: [UsageEvent] = [], rebuilt: Bool = false) -> UsageNotesDelta {
     var delta = UsageNotesDelta()
     delta.rebuilt = rebuilt
-    delta.previousIDs = previous
+    delta.previousCopies = previous
     for (number, lines) in notes.enumerated() {
       let first = delta.lines.count
       delta.lines += lines
@@ -277,8 +277,19 @@ struct EventArchiveTests {
         && archive.events["a"]?.event.cost == PicoDollars(900_000_000_000))
     #expect(archive.events["b"] != nil && archive.events["b"]?.event.cost == nil)
     // A rebase moved "a" to a new note (one hold released, one taken); "b"'s only note is gone.
-    archive.apply(delta([[line("a", out: 9, cost: "0.9")]], previous: ["a", "b"]))
-    #expect(archive.events["a"]?.holders == 2 && archive.events["b"] == nil)
+    let moved = archive.apply(
+      delta(
+        [[line("a", out: 9, cost: "0.9")]], previous: [line("a", out: 9, cost: "0.9"), line("b", out: 1, cost: nil)]))
+    #expect(moved && archive.events["a"]?.holders == 2 && archive.events["b"] == nil)
+    // The note holding the copy held rewritten to a worse copy while another note holds a copy: the archive
+    // cannot tell which copy is left, and says so (the repository is read whole).
+    var probe = archive
+    let worse = probe.apply(delta([[line("a", out: 1, cost: "0.1")]], previous: [line("a", out: 9, cost: "0.9")]))
+    #expect(!worse)
+    // A note holding another copy released: the copy held is still there.
+    probe = archive
+    let other = probe.apply(delta([], previous: [line("a", out: 5, cost: "0.5")]))
+    #expect(other)
     var exotic = line("c", out: 3, cost: nil, at: -5)
     // Past 64 bits of pico-dollars (the archive holds any cost up to the limit).
     exotic.cost = PicoDollars(plain: "999999999.123456789012")

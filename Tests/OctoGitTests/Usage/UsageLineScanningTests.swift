@@ -54,7 +54,7 @@ struct UsageLineScanningTests {
     }
   }
 
-  @Test("a note's lines: each id once, malformed lines counted, values repeated from line to line kept apart")
+  @Test("a note's lines: each id once (its better copy), malformed lines counted, values repeated kept apart")
   func noteLines() {
     let note = """
       {"agent":"claude-code","at":"2026-03-18T23:30:00.000Z","id":"x1","model":"claude-sonnet-4-5","out":5}
@@ -68,8 +68,10 @@ struct UsageLineScanningTests {
     let result = copy.withUTF8 { UsageEvent.scanAll(in: UnsafeRawBufferPointer($0)) }
     #expect(result.malformed == 1)
     #expect(result.events.map(\.id) == ["x1", "x2", "x3"])
-    #expect(result.events.map(\.agent) == ["claude-code", "claude-code", "codex"])
-    #expect(result.events.map(\.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5", "gpt-5"])
+    // x1 in its better copy (more output, neither priced), where the first was.
+    #expect(result.events.map(\.agent) == ["codex", "claude-code", "codex"])
+    #expect(result.events.map(\.model) == ["gpt-5", "claude-sonnet-4-5", "gpt-5"])
+    #expect(result.events.map(\.tokens.output) == [7, 6, 8])
   }
 
   @Test("a time's fraction is read exactly and cut after the milliseconds, by both readers")

@@ -36,6 +36,8 @@ final class TeamPushState: SQLiteStore {
     // Copies ranked by EventCopy: the next push reads every repository whole and re-ranks what the database
     // holds (rows of notes removed before are taken out by `team push --all`).
     "DELETE FROM pushed;",
+    // EventCopy ranks the costlier copy first: every repository read and re-ranked again.
+    "DELETE FROM pushed;",
   ]
 
   /// What was pushed of one repository.
