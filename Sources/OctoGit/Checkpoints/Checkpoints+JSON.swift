@@ -47,7 +47,7 @@ extension Checkpoints.Restore {
       "restored": .string(checkpoint.id.hex), "undo": .string(undo.id.hex),
       "written": .array(written.map(JSONValue.string)), "deleted": .array(deleted.map(JSONValue.string)),
       "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
-      "index": .bool(indexRestored),
+      "index": .bool(indexRestored), "warnings": .array(warnings.map(JSONValue.string)),
     ])
   }
 }

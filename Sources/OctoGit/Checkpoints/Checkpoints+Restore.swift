@@ -18,6 +18,9 @@ extension Checkpoints {
     /// content the undo checkpoint left out: too big, unreadable, a name git refuses).
     public let skipped: [Skipped]
     public let indexRestored: Bool
+    /// What the undo checkpoint left out or kept at its previous content (a file it could not read), one
+    /// line each: such a file is also left as it is on disk.
+    public var warnings: [String] = []
   }
 
   /// Makes the work tree (or the given paths) exactly what `checkpoint` holds: files created, changed and
@@ -57,6 +60,13 @@ extension Checkpoints {
     if restoreIndex && checkpoint.index == nil {
       throw OctoError.badInput(
         "checkpoint \(short) has no staged state (the index had conflicts)", hint: "restore without --index")
+    }
+    // Before anything is written: a restore that stops at the index would leave the work tree changed.
+    if restoreIndex && Paths.entryExists(repository.gitDirectory + "/index.lock") {
+      throw OctoError(
+        "the index is locked (\(repository.gitDirectory)/index.lock): another git command is running",
+        hint: "nothing was restored; run it again when it is done (or remove the lock if no git runs)",
+        status: .tryAgain)
     }
 
     // What the restore changes: the work tree as the undo checkpoint will hold it, against the target.
@@ -120,12 +130,18 @@ extension Checkpoints {
     let undo = try take(
       Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot,
       warnings: &undoWarnings)
-    let writer = try WorkTreeWriter(root: repository.workDirectory) { path in
-      if includeIgnored { return nil }
-      return try ignored.contains(path) ? "ignored" : nil
+    // What stands in the way and is not in the undo checkpoint (ignored, or left out of it) is kept. Decided
+    // by the undo's tree, not the ignore rules: the restore may rewrite or delete a .gitignore before it
+    // comes to the files that rule ignored.
+    let writer = try WorkTreeWriter(root: repository.workDirectory) { [repository] path in
+      guard try repository.treeEntry(in: snapshot.tree, path: path) == nil else { return nil }
+      return includeIgnored ? "not in the undo checkpoint" : "ignored, or not in the undo checkpoint"
     }
     var deleted: [String] = []
     var written: [String] = []
+    // Files go back as git checks them out (line endings converted where attributes or core.autocrlf ask),
+    // unless no conversion can apply (then the bytes, sparing the attribute look-ups).
+    let converts = !snapshot.storesBytes || changes.contains { SnapshotBuilder.isAttributesFile($0.path) }
     PhaseTimings.mark("ignore rules")
     do {
       for path in deletions {
@@ -138,7 +154,7 @@ extension Checkpoints {
       for change in writes {
         guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
         do {
-          try restoreEntry(entry, at: change.path, with: writer)
+          try restoreEntry(entry, at: change.path, with: writer, converting: converts)
           written.append(change.path)
         } catch let blocked as WorkTreeWriter.Blocked {
           skipped.append(Restore.Skipped(path: blocked.path, reason: blocked.reason))
@@ -152,25 +168,38 @@ extension Checkpoints {
     }
     PhaseTimings.mark("write")
     if restoreIndex, let indexCommit = checkpoint.index {
-      let index = try repository.currentIndex()
-      try index.readTree(try repository.commit(indexCommit).tree, in: repository)
-      try index.write()
+      do {
+        let index = try repository.currentIndex()
+        try index.readTree(try repository.commit(indexCommit).tree, in: repository)
+        try index.write()
+      } catch {
+        let message = (error as? OctoError)?.description ?? "\(error)"
+        throw OctoError(
+          "restoring \(short) wrote the files but not the index: \(message)",
+          hint: "undo what was done with: octo-git restore \(undo.id.abbreviated())")
+      }
     }
     PhaseTimings.report()
-    return Restore(undo: undo, written: written, deleted: deleted, skipped: skipped, indexRestored: restoreIndex)
+    var said: Set<String> = []
+    return Restore(
+      undo: undo, written: written, deleted: deleted, skipped: skipped, indexRestored: restoreIndex,
+      warnings: (snapshot.warnings + undoWarnings).filter { said.insert($0).inserted })
   }
 
-  /// Writes one tree entry into the work tree: file content and executable bit, a symlink, or the folder of
-  /// a submodule. What stands in the way (a file where a folder must go, or the reverse) is replaced,
-  /// unless the writer must keep it (``WorkTreeWriter/Blocked``).
-  func restoreEntry(_ entry: TreeEntry, at path: String, with writer: WorkTreeWriter) throws {
+  /// Writes one tree entry into the work tree: file content (`converting` it as git checks it out) and
+  /// executable bit, a symlink, or the folder of a submodule. What stands in the way (a file where a folder
+  /// must go, or the reverse) is replaced, unless the writer must keep it (``WorkTreeWriter/Blocked``).
+  func restoreEntry(_ entry: TreeEntry, at path: String, with writer: WorkTreeWriter, converting: Bool = false) throws
+  {
     switch entry.mode {
     case .gitlink, .tree:
       try writer.makeFolder(path)
     case .symlink:
       try writer.writeSymlink(path, target: try repository.blobContent(entry.id))
     case .blob, .executable:
-      try writer.writeFile(path, contents: try repository.blobContent(entry.id), executable: entry.mode == .executable)
+      let contents =
+        converting ? try repository.blobContent(entry.id, checkedOutAt: path) : try repository.blobContent(entry.id)
+      try writer.writeFile(path, contents: contents, executable: entry.mode == .executable)
     }
   }
 }

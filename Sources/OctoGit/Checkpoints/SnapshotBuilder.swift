@@ -23,6 +23,9 @@ enum SnapshotBuilder {
     /// The paths whose content on disk the snapshot does not hold (left out, or kept at their previous
     /// content): a restore must not write over them, since its undo checkpoint could not bring them back.
     var leftOut: [String] = []
+    /// Whether git stores (and checks out) every file of the work tree as its bytes: no attributes file,
+    /// no line-ending setting (see SnapshotBuilder+RawContent).
+    var storesBytes = false
   }
 
   /// The repository's index (`.git/index`), read only when asked for: on a large work tree, reading it
@@ -227,6 +230,10 @@ enum SnapshotBuilder {
     let scan = WorkTreeScan(
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
+      isIndexed: { path, folder in
+        let index = try realIndex.get()
+        return folder ? index.holdsEntries(inFolder: path) : index.contains(rawPath: path)
+      },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored, stateVersion: fresh ? nil : stateVersion)
     let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)
     warnings += findings.warnings
@@ -337,7 +344,8 @@ enum SnapshotBuilder {
     warnings = warnings.filter { said.insert($0).inserted }
     return Snapshot(
       tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex,
-      warnings: warnings, leftOut: leftOut)
+      warnings: warnings, leftOut: leftOut,
+      storesBytes: unfiltered(newcomers.contains(where: isAttributesFile)))
   }
 
   /// `tree` with `updates` applied. When libgit2 refuses the batch, they are applied one at a time and

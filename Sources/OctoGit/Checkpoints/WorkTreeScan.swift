@@ -41,9 +41,19 @@ struct WorkTreeScan {
 
   typealias Stamp = FolderCache.Stamp
 
+  /// Whether an untracked path is not captured: ignored (unless ignored files are captured), and not in
+  /// git's index (a file added with `git add -f`, or a folder holding one, is captured whatever the rules).
+  private func isLeftOut(_ path: String, folder: Bool) throws -> Bool {
+    guard !includeIgnored, try handle.isIgnored(path) else { return false }
+    return try !isIndexed(path, folder)
+  }
+
   let handle: Repository
   /// Whether the snapshot holds a file (or gitlink) at a path (``RawPath`` form).
   let isTracked: (String) -> Bool
+  /// Whether git's index tracks a path (a file; with `true`, something inside a folder): git never
+  /// ignores what its index tracks, even when an ignore rule matches it (`git add -f`).
+  let isIndexed: (_ path: String, _ folder: Bool) throws -> Bool
   let cachePath: String
   let includeIgnored: Bool
   /// The version of the snapshot state read (`nil`: rebuilt). The folder cache is used only with the state
@@ -53,11 +63,13 @@ struct WorkTreeScan {
   private let names: GitNames
 
   init(
-    handle: Repository, isTracked: @escaping (String) -> Bool, cachePath: String, includeIgnored: Bool,
+    handle: Repository, isTracked: @escaping (String) -> Bool,
+    isIndexed: @escaping (_ path: String, _ folder: Bool) throws -> Bool, cachePath: String, includeIgnored: Bool,
     stateVersion: FileVersion?
   ) {
     self.handle = handle
     self.isTracked = isTracked
+    self.isIndexed = isIndexed
     self.cachePath = cachePath
     self.includeIgnored = includeIgnored
     self.stateVersion = stateVersion
@@ -223,7 +235,7 @@ struct WorkTreeScan {
         // Cached directories are checked on their own; a gitlink entry is checked through its HEAD.
         if known.contains(path) || isTracked(path) { continue }
         if names.refuses(name, isSymlink: false) {
-          if !includeIgnored, try handle.isIgnored(path) { continue }
+          if try isLeftOut(path, folder: true) { continue }
           leaveOut(path + "/", in: directory, into: &findings)
           continue
         }
@@ -231,11 +243,11 @@ struct WorkTreeScan {
           findings.nestedRepositories.append(path)
           continue
         }
-        if !includeIgnored, try handle.isIgnored(path) { continue }
+        if try isLeftOut(path, folder: true) { continue }
         pending.append(path)
       case Int32(DT_REG), Int32(DT_LNK):
         if isTracked(path) { continue }
-        if !includeIgnored, try handle.isIgnored(path) { continue }
+        if try isLeftOut(path, folder: false) { continue }
         if names.refuses(name, isSymlink: type == Int32(DT_LNK)) {
           leaveOut(path, in: directory, into: &findings)
           continue

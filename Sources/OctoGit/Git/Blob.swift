@@ -31,6 +31,22 @@ extension Repository {
     return Data(bytes: bytes, count: size)
   }
 
+  /// The bytes of a blob as git checks it out at `path` (``RawPath`` form): through the line-ending and
+  /// `ident` conversions the attributes and `core.autocrlf` ask for (libgit2 runs no external filter).
+  func blobContent(_ id: Oid, checkedOutAt path: String) throws -> Data {
+    var oid = id.raw
+    let blob = BlobHandle(try makeHandle("look up blob \(id.abbreviated())") { git_blob_lookup(&$0, pointer, &oid) })
+    var options = git_blob_filter_options()
+    try GitError.check(
+      git_blob_filter_options_init(&options, UInt32(GIT_BLOB_FILTER_OPTIONS_VERSION)), "prepare a checkout filter")
+    var buffer = git_buf()
+    defer { git_buf_dispose(&buffer) }
+    let result = RawPath.withCString(path) { git_blob_filter(&buffer, blob.pointer, $0, &options) }
+    try GitError.check(result, "convert \(RawPath.shown(path)) for the work tree")
+    guard buffer.size > 0, let bytes = buffer.ptr else { return Data() }
+    return Data(bytes: bytes, count: buffer.size)
+  }
+
   /// Whether the object database holds an object with this id.
   public func objectExists(_ id: Oid) -> Bool {
     var odb: OpaquePointer?

@@ -233,6 +233,7 @@ struct RestoreCommand: ParsableCommand {
     let result = try checkpoints.restore(
       checkpoint, paths: relative, restoreIndex: index, includeIgnored: includeIgnored, agent: agent)
     // One line per file left as it was, on stderr whatever the format.
+    CheckpointCommand.printWarnings(result.warnings)
     let skippedLines = result.skipped.map { "skipped \(SafeText.terminal($0.path)): \($0.reason)\n" }.joined()
     if json {
       if !skippedLines.isEmpty { FileHandle.standardError.write(Data(skippedLines.utf8)) }
