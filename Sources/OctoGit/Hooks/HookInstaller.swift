@@ -106,9 +106,18 @@ public enum HookInstaller {
     let manager = FileManager.default
     let relative = workTreeRelative(path, in: repository)
     var created = true
-    if let existing = manager.contents(atPath: path) {
-      let text = String(decoding: existing, as: UTF8.self)
-      if text == wanted { return (nil, nil) }
+    // A symbolic link to nothing (a hook still to be built) reads as no content, and is kept all the same.
+    let existing = manager.contents(atPath: path)
+    if existing != nil || Paths.entryExists(path) {
+      let text = existing.map { String(decoding: $0, as: UTF8.self) } ?? ""
+      if text == wanted {
+        // git skips a hook that is not executable (a checkout or a copy can lose the bit).
+        guard access(path, X_OK) != 0 else { return (nil, nil) }
+        guard chmod(path, 0o755) == 0 else {
+          throw OctoError("cannot make \(path) executable: \(String(cString: strerror(errno)))")
+        }
+        return ("\(hook): made executable again (git skipped it)", nil)
+      }
       if let relative, try AgentSetup.isTracked(relative, in: repository) {
         // A tracked hook is the team's: octo-git never replaces it.
         return (
@@ -116,7 +125,7 @@ public enum HookInstaller {
         )
       }
       if !text.contains(hookFingerprint) {
-        guard !manager.fileExists(atPath: original) else {
+        guard !Paths.entryExists(original) else {
           throw OctoError(
             "\(path) is not octo-git's, and \(original) exists already",
             hint: "move one of them aside, then run octo-git install again")
@@ -131,8 +140,7 @@ public enum HookInstaller {
     try write(wanted, to: path)
     if created, let relative { try InfoExclude.add(relative, owner: InfoExclude.hooksOwner, in: repository) }
     let change =
-      manager.fileExists(atPath: original)
-      ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
+      Paths.entryExists(original) ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
     return (change, nil)
   }
 
@@ -157,7 +165,7 @@ public enum HookInstaller {
         guard let data = FileManager.default.contents(atPath: path),
           String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
         else { continue }
-        if FileManager.default.fileExists(atPath: path + ".octo-orig") {
+        if Paths.entryExists(path + ".octo-orig") {
           guard rename(path + ".octo-orig", path) == 0 else {
             throw OctoError("cannot put back \(path).octo-orig: \(String(cString: strerror(errno)))")
           }

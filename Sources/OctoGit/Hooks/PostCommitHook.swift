@@ -7,6 +7,9 @@ import Foundation
 /// carry their notes), and when nothing is pending — found out from one file's existence, before
 /// libgit2 or SQLite are touched.
 public enum PostCommitHook {
+  /// How long a commit waits for the ledger when another process is writing it.
+  static let busySeconds: TimeInterval = 2
+
   public static func run(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment)
     -> [String]
   {
@@ -16,7 +19,9 @@ public enum PostCommitHook {
     guard location.isMarkedPending else { return [] }
     do {
       let repository = try Repository.open(at: directory)
-      let ledger = try Ledger(repository: repository)
+      // A commit waits at most this long for a ledger another process holds (an import stopped with
+      // Ctrl-Z): then the usage stays pending for the next commit.
+      let ledger = try Ledger(repository: repository, busySeconds: busySeconds)
       // Kept for the rest of this short process on purpose: tearing down its SQLite connection's serial
       // queue makes libdispatch start a worker thread, 0.6 ms of an 8 ms hook spent as the process ends.
       // SQLite in WAL mode loses nothing when a process ends without closing.

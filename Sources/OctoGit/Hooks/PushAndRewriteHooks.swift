@@ -22,7 +22,8 @@ public enum PrePushHook {
       let fields = line.split(separator: " ")
       return fields.count >= 3 && fields[2].hasPrefix("refs/notes/octo/")
     }
-    if pushesNotes { return [] }
+    // Nothing to push alongside a push that sends nothing.
+    if pushesNotes || PushCommandLine.isDryRun(environment: environment) { return [] }
     do {
       let repository = try Repository.open(at: directory)
       if try repository.config().bool("octo.pushNotes") == false { return [] }

@@ -7,10 +7,11 @@ public final class Ledger {
   public let store: LedgerStore
   public let location: WorktreeLocation
 
-  public init(repository: Repository) throws {
+  /// `busySeconds`: how long to wait for another process writing the ledger.
+  public init(repository: Repository, busySeconds: TimeInterval = 10) throws {
     self.repository = repository
     self.location = WorktreeLocation(repository)
-    self.store = try LedgerStore.open(commonDirectory: repository.commonDirectory)
+    self.store = try LedgerStore.open(commonDirectory: repository.commonDirectory, busySeconds: busySeconds)
   }
 
   // MARK: - Recording

@@ -13,19 +13,19 @@ public final class LedgerStore: SQLiteStore {
   static let damagedHint = "move it aside and run octo-git cache rebuild (pending usage in it would be lost)"
 
   /// Opens (creating and migrating as needed) the store of the repository whose common directory is
-  /// `commonDirectory`.
-  public static func open(commonDirectory: String) throws -> LedgerStore {
-    try LedgerStore(path: commonDirectory + "/octo/ledger.sqlite")
+  /// `commonDirectory`; `busySeconds`: how long to wait for another process's write.
+  public static func open(commonDirectory: String, busySeconds: TimeInterval = 10) throws -> LedgerStore {
+    try LedgerStore(path: commonDirectory + "/octo/ledger.sqlite", busySeconds: busySeconds)
   }
 
-  init(path: String) throws {
+  init(path: String, busySeconds: TimeInterval = 10) throws {
     self.path = path
     // 16 KB pages for a ledger created now: a first read of 100,000 notes builds its indexes and writes its
     // log faster (950 ms instead of 1,027, medians of 8 alternating runs), and a post-commit hook with 40
     // pending events is no slower (16.5 ms against 17.9).
     database = try SQLiteSetup.open(
       path: path, label: "octo-git ledger", migrations: Self.migrations, damaged: Self.damagedHint,
-      pageSize: 16384)
+      pageSize: 16384, busySeconds: busySeconds)
   }
 
   /// Schema changes, in order; `PRAGMA user_version` records how many are applied. Never edit a shipped

@@ -36,10 +36,11 @@ extension SQLiteStore {
 /// timeout, migrations numbered by `PRAGMA user_version`, and failures as one-line errors.
 enum SQLiteSetup {
   /// Opens the database at `path` (creating its folder, migrating its schema), with failures as one-line
-  /// errors; `damaged` is what to do when the file is corrupt. `pageSize` applies to a file created now.
+  /// errors; `damaged` is what to do when the file is corrupt. `pageSize` applies to a file created now;
+  /// `busySeconds` is how long to wait for another process's write.
   static func open(
     path: String, label: String, migrations: [String], damaged: String, pageSize: Int? = nil,
-    prepare: (@Sendable (Database) throws -> Void)? = nil
+    busySeconds: TimeInterval = 10, prepare: (@Sendable (Database) throws -> Void)? = nil
   ) throws -> DatabaseQueue {
     let folder = (path as NSString).deletingLastPathComponent
     do {
@@ -48,6 +49,7 @@ enum SQLiteSetup {
       throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions")
     }
     var configuration = configuration(label: label, pageSize: pageSize)
+    configuration.busyMode = .timeout(busySeconds)
     if let prepare { configuration.prepareDatabase(prepare) }
     do {
       let database = try DatabaseQueue(path: path, configuration: configuration)

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// The user's own hooks keep doing their work once octo-git's stubs run them: whatever name they look
+/// at, whatever the machine's temporary folder, whatever they link to.
+@Suite("Hooks octo-git chains")
+struct ChainedHookTests {
+  func executable(_ text: String, at path: String) throws {
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+  }
+
+  func push(_ fixture: TestRepository, _ arguments: [String], environment: [String: String] = [:]) throws
+    -> Shell.Result
+  {
+    try Shell.run(Shell.git, ["push", "-q"] + arguments, in: fixture.path, environment: environment, home: fixture.home)
+  }
+
+  @Test("a hook that finds its work by its own name (one script linked as several hooks) still blocks a push")
+  func hookByItsName() throws {
+    let fixture = try TestRepository()
+    _ = try fixture.addBareOrigin()
+    try executable(
+      "#!/bin/sh\ncase \"$(basename \"$0\")\" in pre-push) echo BLOCKED >&2; exit 1;; esac\n",
+      at: fixture.path + "/tools/githook")
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.path + "/.git/hooks/pre-push", withDestinationPath: "../../tools/githook")
+    #expect(try push(fixture, ["origin", "main"]).status != 0)
+    try fixture.octo("install")
+    let blocked = try push(fixture, ["origin", "main"])
+    #expect(blocked.status != 0 && blocked.stderr.contains("BLOCKED"), "\(blocked.stderr)")
+  }
+
+  @Test("hooks run through husky's layout (core.hooksPath .husky/_, install --force) still run the user's")
+  func huskyLayout() throws {
+    let fixture = try TestRepository()
+    _ = try fixture.addBareOrigin()
+    // husky 9's own files: each hook sources `h`, which runs .husky/<its own name>.
+    let runner = """
+      #!/usr/bin/env sh
+      n=$(basename "$0")
+      s=$(dirname "$(dirname "$0")")/$n
+      [ ! -f "$s" ] && exit 0
+      sh -e "$s" "$@"
+      """
+    try executable(runner + "\n", at: fixture.path + "/.husky/_/h")
+    for hook in ["pre-push", "post-commit"] {
+      try executable("#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"\n", at: fixture.path + "/.husky/_/" + hook)
+    }
+    try executable("echo HUSKY-PRE-PUSH >&2\nexit 1\n", at: fixture.path + "/.husky/pre-push")
+    try executable("echo ran > .git/husky-post-commit\n", at: fixture.path + "/.husky/post-commit")
+    try fixture.git("config", "core.hooksPath", ".husky/_")
+    try fixture.octo("install", "--force")
+    try fixture.commitAll("husky")
+    #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/husky-post-commit"))
+    let blocked = try push(fixture, ["origin", "main"])
+    #expect(blocked.status != 0 && blocked.stderr.contains("HUSKY-PRE-PUSH"), "\(blocked.stderr)")
+  }
+
+  @Test("the chained pre-push reads every line git gives, even with a temporary folder that cannot be used")
+  func standardInputWithoutTemporaryFolder() throws {
+    let fixture = try TestRepository()
+    _ = try fixture.addBareOrigin()
+    try fixture.octo("install")
+    try executable(
+      "#!/bin/sh\nwhile read local rest; do case \"$local\" in *wip*) echo NO-WIP >&2; exit 1;; esac; done\n",
+      at: fixture.path + "/.git/hooks/pre-push.octo-orig")
+    try fixture.git("branch", "wip-secret")
+    let refused = try push(fixture, ["origin", "wip-secret"], environment: ["TMPDIR": "/nonexistent/folder"])
+    #expect(refused.status != 0 && refused.stderr.contains("NO-WIP"), "\(refused.stderr)")
+    #expect(try fixture.git("ls-remote", "origin").isEmpty)
+  }
+
+  @Test("a hook that links to nothing yet is kept by install and put back by uninstall")
+  func danglingLink() throws {
+    let fixture = try TestRepository()
+    let hook = fixture.path + "/.git/hooks/pre-push"
+    try FileManager.default.createSymbolicLink(atPath: hook, withDestinationPath: "../../tools/not-built-yet")
+    try fixture.octo("install")
+    #expect(
+      try FileManager.default.destinationOfSymbolicLink(atPath: hook + ".octo-orig") == "../../tools/not-built-yet")
+    try fixture.octo("uninstall")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hook) == "../../tools/not-built-yet")
+  }
+
+  @Test("git push --dry-run (or -n among short flags) sends no notes")
+  func dryRun() throws {
+    let fixture = try TestRepository()
+    let remote = try fixture.addBareOrigin()
+    try fixture.octo("install")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1")
+    try fixture.commitAll("work")
+    for flags in [["--dry-run"], ["-fn"]] {
+      let result = try push(fixture, flags + ["origin", "main"])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(try fixture.git("for-each-ref", in: remote).isEmpty, "\(flags)")
+    }
+    #expect(try push(fixture, ["origin", "main"]).status == 0)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
+    #expect(PushCommandLine.isDryRun(["git", "-c", "a=b", "push", "-o", "n", "origin"]) == false)
+    #expect(PushCommandLine.isDryRun(["git", "push", "-u", "origin", "--", "-n"]) == false)
+    #expect(PushCommandLine.isDryRun(["/usr/bin/git", "push", "-vn"]))
+  }
+}
