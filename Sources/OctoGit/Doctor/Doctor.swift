@@ -41,6 +41,7 @@ public enum Doctor {
     let config = try repository.config()
     let hooks = try hooksInfo(repository, config: config)
     problems += try hookProblems(repository, hooks)
+    problems += healthProblems(repository, config: config, hooks: hooks)
 
     var notes: [DoctorReport.NotesRefInfo] = []
     var refs = Set(notesRefs)

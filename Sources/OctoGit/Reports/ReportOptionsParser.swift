@@ -31,9 +31,15 @@ public enum ReportOptionsParser {
       zone = .current
     } else if let named = TimeZone(identifier: zoneName) {
       zone = named
+    } else if timeZone == nil {
+      // A setting is input read from a file, not the command line.
+      throw OctoError.badInput(
+        "git config octo.timeZone names no time zone: '\(SafeText.terminal(zoneName))'",
+        hint: "set an IANA name such as Europe/Berlin, or local, with git config octo.timeZone")
     } else {
       throw OctoError(
-        "unknown time zone '\(zoneName)'", hint: "use an IANA name such as Europe/Berlin, or local", status: .usage)
+        "unknown time zone '\(SafeText.terminal(zoneName))'", hint: "use an IANA name such as Europe/Berlin, or local",
+        status: .usage)
     }
     let day: Int
     if let cycleDay {

@@ -96,4 +96,29 @@ struct DoctorTests {
     #expect(report.repository.branch == "main")
     #expect(report.repository.commit == nil)
   }
+
+  @Test("doctor names what stops octo-git while all looks installed; install makes a hook executable again")
+  func healthProblems() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.octo("repos", "add", ".")
+    #expect(try doctor(fixture.path, home: fixture.home).problems.isEmpty)
+    let hook = fixture.path + "/.git/hooks/post-commit"
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: hook)
+    try fixture.git("config", "octo.timeZone", "Mars/Olympus")
+    try FileManager.default.createDirectory(atPath: fixture.path + "/.git/octo", withIntermediateDirectories: true)
+    try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: fixture.path + "/.git/octo/ledger.sqlite"))
+    let problems = try doctor(fixture.path, home: fixture.home).problems
+    #expect(problems.contains { $0.contains("post-commit is not executable") }, "\(problems)")
+    #expect(problems.contains { $0.contains("octo.timeZone") }, "\(problems)")
+    #expect(problems.contains { $0.contains("ledger.sqlite") && $0.contains("damaged") }, "\(problems)")
+    #expect(try fixture.octo("install").contains("post-commit: made executable again"))
+    #expect(FileManager.default.isExecutableFile(atPath: hook))
+    // The stub's binary gone, and none on PATH.
+    let stub = try String(contentsOfFile: hook, encoding: .utf8)
+      .replacingOccurrences(of: OctoGitBinary.path, with: fixture.root + "/gone/octo-git")
+    try Data(stub.utf8).write(to: URL(fileURLWithPath: hook))
+    let gone = try doctor(fixture.path, home: fixture.home).problems
+    #expect(gone.contains { $0.contains("/gone/octo-git, which is gone") }, "\(gone)")
+  }
 }
