@@ -44,9 +44,11 @@ struct BoundedTemplate {
     /// The length of the longest list or dictionary anywhere.
     var longestList: Int { lists.values.max() ?? 1 }
 
-    /// The average item of the lists named `name` (rounded up; the whole values for a name with none).
+    /// The average item of the lists named `name` (rounded up; the whole values for a name with none, 1
+    /// for lists all empty, which render nothing).
     func averageItem(_ name: Substring) -> Int {
-      guard let (bytes, count) = items[name], count > 0 else { return max(whole, 1) }
+      guard let (bytes, count) = items[name] else { return max(whole, 1) }
+      guard count > 0 else { return 1 }
       return max(1, (bytes + count - 1) / count)
     }
 

@@ -7,12 +7,14 @@ extension PullRequestComment {
   func loadTemplate() throws -> BoundedTemplate {
     let override = repository.workDirectory + "/.octo/" + Self.templatePath
     let text: String
+    var name = override
     if !repository.workDirectory.isEmpty, Paths.entryExists(override) {
       text = try TemplateLimits.read(inside: repository.workDirectory, at: ".octo/" + Self.templatePath)
     } else {
       text = DefaultFiles.content(of: Self.templatePath) ?? ""
+      name = "built in (\(Self.templatePath))"
     }
-    return try TemplateLimits.parse(text, name: override)
+    return try TemplateLimits.parse(text, name: name)
   }
 
   /// The comment: the marker, then the template's output, within GitHub's limit (the per-commit rows are

@@ -115,31 +115,39 @@ struct PullRequestContext {
         "title": section,
         "commits": members.map { entry -> [String: Any] in
           var item: [String: Any] = [
-            "id": entry.id.hex, "short": entry.id.abbreviated(7), "description": entry.parsed.description,
-            "breaking": entry.parsed.breaking,
+            "id": entry.id.hex, "short": entry.id.abbreviated(7),
+            "description": SafeText.markdown(entry.parsed.description), "breaking": entry.parsed.breaking,
           ]
-          if let scope = entry.parsed.scope { item["scope"] = scope }
+          if let scope = entry.parsed.scope { item["scope"] = SafeText.markdown(scope) }
           if showBodies {
             let lines = entry.parsed.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
               .filter { !$0.hasPrefix("Tests: `") }
-            let trimmed = Array(lines.prefix(8))
+            let trimmed = lines.prefix(8).map(SafeText.markdownProse)
             if !trimmed.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { item["bodyLines"] = trimmed }
           }
           return item
         },
       ])
     }
+    // Every value from the repository is escaped for where the built-in template puts it: branch names and
+    // paths inside code spans, the rest as Markdown text (subjects) or prose (bodies, the description).
     var context: [String: Any] = [
-      "title": title, "base": base, "head": head, "groups": groups,
+      "title": SafeText.markdown(title), "base": SafeText.codeSpanText(base, inTable: false),
+      "head": SafeText.codeSpanText(head, inTable: false), "groups": groups,
       "commitCount": commits.count,
       "diffstat": diffstatContext,
-      "conflicts": ["hasAny": !conflicts.isEmpty, "count": conflicts.count, "paths": conflicts],
+      "conflicts": [
+        "hasAny": !conflicts.isEmpty, "count": conflicts.count,
+        "paths": conflicts.map { SafeText.codeSpanText($0, inTable: false) },
+      ],
       "passes": [
         "hasAny": !passes.isEmpty,
         "runs": passes.map { pass -> [String: Any] in
           [
-            "commit": pass.commit, "test": pass.record.test, "result": pass.record.result,
-            "duration": String(format: "%.1f s", Double(pass.record.durationMs) / 1000), "feature": pass.record.feature,
+            "commit": pass.commit, "test": SafeText.codeSpanText(pass.record.test),
+            "result": SafeText.markdown(pass.record.result),
+            "duration": String(format: "%.1f s", Double(pass.record.durationMs) / 1000),
+            "feature": SafeText.markdown(pass.record.feature),
           ]
         },
       ],
@@ -147,16 +155,17 @@ struct PullRequestContext {
         "hasAny": showCheckpoints && !checkpoints.isEmpty, "count": checkpoints.count,
         "items": checkpoints.map { checkpoint -> [String: Any] in
           var item: [String: Any] = [
-            "id": checkpoint.id.hex, "short": checkpoint.id.abbreviated(), "message": checkpoint.message,
+            "id": checkpoint.id.hex, "short": checkpoint.id.abbreviated(),
+            "message": SafeText.markdown(checkpoint.message),
             "at": String(Timestamp.format(checkpoint.at).prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC",
           ]
-          if let agent = checkpoint.agent { item["agent"] = agent }
+          if let agent = checkpoint.agent { item["agent"] = SafeText.markdown(agent) }
           return item
         },
       ],
       "cost": costContext,
     ]
-    if let summary { context["summary"] = summary }
+    if let summary { context["summary"] = SafeText.markdownProse(summary) }
     if let repositoryTemplate { context["repositoryTemplate"] = repositoryTemplate }
     if commits.count > shown.count { context["moreCommits"] = commits.count - shown.count }
     if !leftOut.isEmpty { context["truncated"] = leftOut.joined(separator: ", ") }
@@ -174,9 +183,10 @@ struct PullRequestContext {
       "hasTopFiles": showFiles && !largest.isEmpty,
       "topFiles": largest.map { file -> [String: Any] in
         var item: [String: Any] = [
-          "path": file.path, "insertions": file.insertions, "deletions": file.deletions, "binary": file.isBinary,
+          "path": SafeText.codeSpanText(file.path), "insertions": file.insertions, "deletions": file.deletions,
+          "binary": file.isBinary,
         ]
-        if file.oldPath != file.path { item["from"] = file.oldPath }
+        if file.oldPath != file.path { item["from"] = SafeText.codeSpanText(file.oldPath) }
         return item
       },
     ]
@@ -188,7 +198,7 @@ struct PullRequestContext {
     func rows(_ groups: [String: UsageTotals]) -> [[String: Any]] {
       groups.sorted { ($0.value.cost, $1.key) > ($1.value.cost, $0.key) }.map { name, totals in
         [
-          "name": name, "events": totals.events, "tokens": TextTable.grouped(totals.tokens.total),
+          "name": SafeText.markdown(name), "events": totals.events, "tokens": TextTable.grouped(totals.tokens.total),
           "cost": totals.events == totals.unpricedEvents ? "unpriced" : Self.dollars(totals),
         ]
       }

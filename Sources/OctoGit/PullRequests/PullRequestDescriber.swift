@@ -77,13 +77,16 @@ public struct PullRequestDescriber {
     context.repositoryTemplate = Self.repositoryTemplate(in: repository.workDirectory)
 
     let template = try loadTemplate(templateFile)
+    // Branch names may hold `-->` and `<`: in JSON escapes, they cannot end the comment early.
+    let footerJSON = CanonicalJSON.string(
+      .object([
+        "base": .string(base), "head": .string(head), "headCommit": .string(headCommit.hex),
+        "feature": description == nil ? .null : .string(String(head.dropFirst(prefix.count))),
+      ]))
     let footer =
       "<!-- octo-git:v1 "
-      + CanonicalJSON.string(
-        .object([
-          "base": .string(base), "head": .string(head), "headCommit": .string(headCommit.hex),
-          "feature": description == nil ? .null : .string(String(head.dropFirst(prefix.count))),
-        ])) + " -->"
+      + footerJSON.replacingOccurrences(of: "--", with: "-\\u002d").replacingOccurrences(of: "<", with: "\\u003c")
+      .replacingOccurrences(of: ">", with: "\\u003e") + " -->"
     let body =
       try context.renderWithinLimit(template, limit: Self.bodyLimit - footer.utf8.count - 2) + "\n" + footer + "\n"
     return Description(
@@ -126,14 +129,16 @@ public struct PullRequestDescriber {
   func loadTemplate(_ file: String?) throws -> BoundedTemplate {
     let override = repository.workDirectory + "/.octo/" + Self.templatePath
     let text: String
+    var name = file ?? override
     if let file {
       text = try TemplateLimits.read(file)
     } else if Paths.entryExists(override) {
       text = try TemplateLimits.read(inside: repository.workDirectory, at: ".octo/" + Self.templatePath)
     } else {
       text = DefaultFiles.content(of: Self.templatePath) ?? ""
+      name = "built in (\(Self.templatePath))"
     }
-    return try TemplateLimits.parse(text, name: file ?? override)
+    return try TemplateLimits.parse(text, name: name)
   }
 
   /// The repository's own pull-request template (GitHub's API does not apply it, so it is included):

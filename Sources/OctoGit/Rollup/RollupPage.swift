@@ -263,10 +263,12 @@ struct RollupPage {
 
   static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
+  /// `text` for HTML, its control characters and bidirectional overrides shown as escapes first (as on a
+  /// terminal: the page is text from data, never markup or invisible reordering).
   static func escape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
-    for character in text {
+    for character in SafeText.terminal(text) {
       switch character {
       case "&": out += "&amp;"
       case "<": out += "&lt;"

@@ -21,7 +21,8 @@ public enum SafeText {
       case 0x80..<0xA0: out += "\\u{" + hex(scalar.value, digits: 2) + "}"
       // Bidirectional overrides and isolates: they reorder what follows on the line (a name could show
       // as something else).
-      case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+      // Line and paragraph separators break a line as a line feed does.
+      case 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
         out += "\\u{" + hex(scalar.value, digits: 4) + "}"
       default: out.unicodeScalars.append(scalar)
       }
@@ -60,6 +61,33 @@ public enum SafeText {
       }
       out.unicodeScalars.append(scalar)
       if scalar == "@" || scalar == "#" { out.unicodeScalars.append("\u{200B}") }
+    }
+    return out
+  }
+
+  /// Free text written as Markdown (a feature's description, a commit's body): line breaks and formatting
+  /// kept, but no HTML, comment or autolink from it (`<`, `>` and `&` escaped: an unclosed `<!--` would hide
+  /// the rest of the page), control characters escaped.
+  public static func markdownProse(_ text: String) -> String {
+    var out = ""
+    for scalar in terminalLines(text).unicodeScalars {
+      if scalar == "<" || scalar == ">" || scalar == "&" { out += "\\" }
+      out.unicodeScalars.append(scalar)
+    }
+    return out
+  }
+
+  /// Text for inside a Markdown code span (a template puts the backticks around it): a backtick, which would
+  /// end the span, shown as `ˋ`; line breaks as spaces; control characters escaped; in a table cell, `|`
+  /// escaped (GitHub splits cells at it even inside code).
+  public static func codeSpanText(_ text: String, inTable: Bool = true) -> String {
+    var out = ""
+    for scalar in terminal(text.replacingOccurrences(of: "\n", with: " ")).unicodeScalars {
+      switch scalar {
+      case "`": out += "\u{02CB}"
+      case "|" where inTable: out += "\\|"
+      default: out.unicodeScalars.append(scalar)
+      }
     }
     return out
   }

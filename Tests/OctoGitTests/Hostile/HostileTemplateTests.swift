@@ -35,6 +35,10 @@ struct HostileTemplateTests {
     #expect(BoundedTemplate.estimate(nested, sizes: sizes) > BoundedTemplate.maxOutput)
     // Two rows of "- ", the average title (11 bytes in two, six times as HTML), a line end.
     #expect(BoundedTemplate.estimate("{{#commits}}- {{title}}\n{{/commits}}", sizes: sizes) == 2 * (2 + 6 * 6 + 1))
+    // `.` inside a list that is empty writes nothing, however large the other values.
+    var large = BoundedTemplate.Sizes()
+    large.measure(["paths": [String](), "model": String(repeating: "m", count: 3_000_000)])
+    #expect(BoundedTemplate.estimate("{{#paths}}- {{.}}\n{{/paths}}", sizes: large) < 100)
     // A tag naming a list or `.` writes all it holds.
     #expect(BoundedTemplate.estimate("{{{.}}}", sizes: sizes) >= 1011)
     let described = String(repeating: "{{{.}}}", count: 30_000)
@@ -73,5 +77,40 @@ struct HostileTemplateTests {
     ])
     let builtIn = try #require(DefaultFiles.content(of: PullRequestDescriber.templatePath))
     #expect(BoundedTemplate.estimate(builtIn, sizes: big) < 1 << 20)
+  }
+
+  @Test("pr describe escapes what the repository holds: names, subjects, paths, branch, usage's models")
+  func describeEscapes() throws {
+    let repository = try TestRepository()
+    let branch = "feature/a--><img_src=x_onerror=alert(1)>"
+    try repository.git("checkout", "-q", "-b", branch)
+    try repository.write("a`b|c.txt", "x\n")
+    try repository.git("add", "-A")
+    try repository.git(
+      "commit", "-q", "-m", "fix: ping @octocat [x](http://evil) <!-- \u{1B}[31mred\u{07}",
+      "-m", "body <script>alert(1)</script> \u{202E}reversed")
+    let model = "m\u{1B}]0;title\u{07}<script>|x"
+    let line =
+      #"{"at":"2026-01-05T10:00:00.000Z","cost":1,"id":"e1","in":1,"model":"#
+      + CanonicalJSON.string(.string(model)) + #","out":1,"v":1}"#
+    try repository.git("notes", "--ref=octo/usage", "add", "-f", "-m", line, "HEAD")
+    let output = try repository.octo("pr", "describe")
+    // The title goes to GitHub as plain text; on the terminal it is escaped.
+    let title = try #require(output.split(separator: "\n").first)
+    #expect(title.hasPrefix("# fix: ping") && title.contains("\\e[31m") && !title.contains("\u{1B}"))
+    let body = output.split(separator: "\n").dropFirst().joined(separator: "\n")
+    #expect(!body.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" } && !body.contains("\u{202E}"))
+    // No HTML from data: every < but the footer's is escaped.
+    let html = body.split(separator: "\n").filter { !$0.hasPrefix("<!-- octo-git:v1 ") }.joined(separator: "\n")
+    #expect(!html.replacingOccurrences(of: "\\<", with: "").contains("<"), "\(html)")
+    #expect(!body.contains("@octocat"))
+    // The footer is one comment whatever the branch name holds.
+    let footer = try #require(body.split(separator: "\n").last { $0.hasPrefix("<!-- octo-git:v1 ") })
+    #expect(footer.hasSuffix(" -->") && footer.dropFirst(5).dropLast(4).contains("-->") == false, "\(footer)")
+    // Every table row keeps its columns: a | from data is escaped.
+    for row in body.split(separator: "\n") where row.hasPrefix("| ") {
+      let columns = row.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count
+      #expect(columns == 4 || columns == 5, "\(row)")
+    }
   }
 }
