@@ -174,11 +174,28 @@ public final class Checkpoints {
           note: String(decoding: try repository.blobContent(blob), as: UTF8.self))
       {
         checkpoints.append(checkpoint)
-      } else {
-        checkpoints.append(try fallback(reference))
+      } else if let checkpoint = try? fallback(reference) {
+        // A ref that names no commit (written by hand, or fetched) is no checkpoint: left out, not fatal.
+        checkpoints.append(checkpoint)
       }
     }
     return checkpoints.sorted { ($0.at, $0.ref) > ($1.at, $1.ref) }
+  }
+
+  /// The time a checkpoint ref's name begins with (milliseconds since 1970, as octo-git names them), as
+  /// text of fixed width for ordering; `nil` for a name octo-git did not write.
+  static func stamp(of name: String) -> String? {
+    let last = name.split(separator: "/").last ?? ""
+    let digits = last.prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty, digits.count <= 19, digits.count == last.count || last.dropFirst(digits.count).first == "-"
+    else { return nil }
+    return String(repeating: "0", count: 19 - digits.count) + digits
+  }
+
+  /// Checkpoint refs newest first by the time their names begin with; refs octo-git did not name come last.
+  static func newestFirst(_ refs: [ReferenceValue]) -> [ReferenceValue] {
+    refs.map { (stamp: stamp(of: $0.name) ?? "", ref: $0) }
+      .sorted { ($0.stamp, $0.ref.name) > ($1.stamp, $1.ref.name) }.map(\.ref)
   }
 
   /// A checkpoint whose note is missing (deleted, or not fetched): what its commit and ref tell.
@@ -205,22 +222,22 @@ public final class Checkpoints {
     let text = id.trimmingCharacters(in: .whitespaces).lowercased()
     // Only the refs are listed (their names begin with the time in milliseconds): the one checkpoint found
     // is the only one whose note is read.
-    func newestFirst(_ refs: [ReferenceValue]) -> [ReferenceValue] {
-      refs.map { (time: $0.name.split(separator: "/").last ?? "", ref: $0) }
-        .sorted { ($0.time, $0.ref.name) > ($1.time, $1.ref.name) }.map(\.ref)
-    }
+    let newestFirst = Self.newestFirst
     if text == "latest" || text.hasPrefix("latest~") {
       let back = text == "latest" ? 0 : Int(text.dropFirst("latest~".count))
       guard let back, back >= 0 else {
         throw OctoError.badInput("'\(id)' is not a checkpoint id", hint: "use latest, latest~N or an id prefix")
       }
-      let mine = newestFirst(try repository.references(matching: refFolder + "*"))
-      guard back < mine.count else {
-        throw OctoError.badInput(
-          mine.isEmpty ? "this work tree has no checkpoints" : "there are only \(mine.count) checkpoints here",
-          hint: mine.isEmpty ? "take one with octo-git checkpoint" : "latest~\(mine.count - 1) is the oldest")
+      // A ref that names no commit is no checkpoint: passed over.
+      var found = 0
+      for reference in newestFirst(try repository.references(matching: refFolder + "*")) {
+        guard let checkpoint = try? checkpoint(of: reference) else { continue }
+        if found == back { return checkpoint }
+        found += 1
       }
-      return try checkpoint(of: mine[back])
+      throw OctoError.badInput(
+        found == 0 ? "this work tree has no checkpoints" : "there are only \(found) checkpoints here",
+        hint: found == 0 ? "take one with octo-git checkpoint" : "latest~\(found - 1) is the oldest")
     }
     guard text.count >= 4, text.allSatisfy(\.isHexDigit) else {
       throw OctoError.badInput(
@@ -266,7 +283,8 @@ public final class Checkpoints {
     // Every work tree's checkpoints, listed once: this work tree's are pruned, and a deleted checkpoint's note
     // stays while another ref still points at its commit.
     let all = try repository.references(matching: Checkpoint.refPrefix + "*")
-    let refs = all.filter { $0.name.hasPrefix(refFolder) }.sorted { $0.name > $1.name }
+    // Refs octo-git did not name are never pruned.
+    let refs = Self.newestFirst(all.filter { $0.name.hasPrefix(refFolder) && Self.stamp(of: $0.name) != nil })
     var doomed: [ReferenceValue] = []
     for (position, reference) in refs.enumerated() {
       let stamp = reference.name.dropFirst(refFolder.count).prefix { $0 != "-" }

@@ -247,6 +247,7 @@ struct WorkTreeScan {
         pending.append(path)
       case Int32(DT_REG), Int32(DT_LNK):
         if isTracked(path) { continue }
+        if name.hasPrefix(WorkTreeWriter.temporaryPrefix) { continue }
         if try isLeftOut(path, folder: false) { continue }
         if names.refuses(name, isSymlink: type == Int32(DT_LNK)) {
           leaveOut(path, in: directory, into: &findings)

@@ -48,7 +48,8 @@ final class WorkTreeWriter {
 
   // MARK: - Writing
 
-  /// Writes a regular file: mode 0777 (`executable`) or 0666, less the umask.
+  /// Writes a regular file: mode 0777 (`executable`) or 0666, less the umask; a file it replaces keeps its
+  /// permissions (a 0600 secret stays 0600), with the executable bits set or cleared as `executable` says.
   func writeFile(_ path: String, contents: Data, executable: Bool) throws {
     try withFreeEntry(path) { parent, name in
       try writeFile(contents, executable: executable, named: name, in: parent, path: path)
@@ -58,6 +59,15 @@ final class WorkTreeWriter {
   private func writeFile(_ contents: Data, executable: Bool, named name: String, in parent: Int32, path: String) throws
   {
     let mode: mode_t = executable ? 0o777 : 0o666
+    var existing = stat()
+    var kept: mode_t?
+    if RawPath.withCString(name, { Glibc.fstatat(parent, $0, &existing, AT_SYMLINK_NOFOLLOW) }) == 0,
+      existing.st_mode & S_IFMT == S_IFREG
+    {
+      let bits = existing.st_mode & 0o777
+      // Executable for whoever may read it, as git's checkout of an executable file; else for no one.
+      kept = executable ? bits | (bits & 0o444) >> 2 : bits & ~0o111
+    }
     var temporary = ""
     var descriptor: Int32 = -1
     for _ in 0..<16 {
@@ -81,8 +91,9 @@ final class WorkTreeWriter {
       }
       return nil
     }
+    let permitted: Int32? = kept.map { Glibc.fchmod(descriptor, $0) == 0 ? nil : errno } ?? nil
     let closed: Int32? = Glibc.close(descriptor) == 0 ? nil : errno
-    if let problem = failure ?? closed {
+    if let problem = failure ?? permitted ?? closed {
       Glibc.unlinkat(parent, temporary, 0)
       throw OctoError("cannot write \(SafeText.terminal(path)): \(Self.explain(problem))")
     }
@@ -341,8 +352,12 @@ final class WorkTreeWriter {
     for descriptor in folders.dropFirst() { Glibc.close(descriptor) }
   }
 
+  /// The start of the names of the files a restore writes before renaming them into place: a checkpoint
+  /// never captures them (a restore killed part way leaves them behind).
+  static let temporaryPrefix = ".octo-restore-"
+
   private static func temporaryName() -> String {
-    ".octo-restore-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    temporaryPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
   }
 
   private static func explain(_ code: Int32) -> String {
