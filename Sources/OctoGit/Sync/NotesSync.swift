@@ -12,9 +12,23 @@ import Foundation
 /// stops with an ``ExitStatus/unavailable`` error and git is stopped with what it started.
 public enum NotesSync {
   public struct Outcome: Sendable {
+    /// Local refs that took the remote's notes in.
     public var merged: [String] = []
+    /// Refs the remote did not have as they are here, now pushed.
     public var pushed: [String] = []
     public var attempts = 0
+
+    /// What the sync did with `remote`, in one line.
+    public func summary(remote: String) -> String {
+      func names(_ refs: [String]) -> String {
+        refs.map { String($0.dropFirst("refs/notes/octo/".count)) }.joined(separator: ", ")
+      }
+      if merged.isEmpty && pushed.isEmpty { return "notes already in sync with \(remote)" }
+      var parts: [String] = []
+      if !merged.isEmpty { parts.append("took in \(remote)'s \(names(merged)) notes") }
+      if !pushed.isEmpty { parts.append("pushed \(names(pushed)) notes") }
+      return parts.joined(separator: "; ")
+    }
   }
 
   /// The moment a sync must be over by, on a monotonic clock.
@@ -63,11 +77,16 @@ public enum NotesSync {
       let refs = try names.map { "refs/notes/octo/\($0)" }.filter { try repository.reference($0) != nil }
       if refs.isEmpty { return outcome }
       let push = try GitCLI.run(
-        ["push", "--quiet", "--no-verify", "--porcelain", "--end-of-options", remote] + refs.map { "\($0):\($0)" },
+        ["push", "--no-verify", "--porcelain", "--end-of-options", remote] + refs.map { "\($0):\($0)" },
         in: directory, timeout: try deadline.remaining())
       if push.timedOut { throw deadline.expired }
       if push.succeeded {
-        outcome.pushed = refs
+        // `--porcelain` marks a ref the remote already had with `=`.
+        let current = Set(
+          push.output.split(separator: "\n").filter { $0.hasPrefix("=") }.compactMap {
+            $0.split(separator: "\t").dropFirst().first?.split(separator: ":").first.map(String.init)
+          })
+        outcome.pushed = refs.filter { !current.contains($0) }
         return outcome
       }
       let rejected =
@@ -120,12 +139,24 @@ public enum NotesSync {
     let local = "refs/notes/octo/\(name)"
     let fetched = "refs/notes/octo-remote/\(remote)/\(name)"
     guard let theirs = try repository.reference(fetched)?.target else { return }
+    // A notes ref is a commit; one that is not (a blob or tree pushed by hand, a bad refspec) cannot merge.
+    guard (try? repository.commit(theirs)) != nil else {
+      throw OctoError.badInput(
+        "\(remote)'s \(local) is not notes (\(theirs.abbreviated()) is no commit): nothing of it was merged",
+        hint: "see it with git fetch \(remote) \(local) && git cat-file -t FETCH_HEAD; whoever pushed it can "
+          + "replace it with a notes commit")
+    }
     guard let ours = try repository.reference(local)?.target else {
       try repository.updateReference(local, to: theirs, expecting: nil, message: "octo-git: notes from \(remote)")
       outcome.merged.append(local)
       return
     }
     if ours == theirs { return }
+    guard (try? repository.commit(ours)) != nil else {
+      throw OctoError.badInput(
+        "\(local) is not notes (\(ours.abbreviated()) is no commit): nothing was merged into it",
+        hint: "see what it holds with git log \(local); if it is not notes remove it with git update-ref -d \(local)")
+    }
     let analysis = try repository.mergeAnalysis(ours: ours, theirs: theirs)
     if analysis.isUpToDate { return }
     if analysis.isFastForward {

@@ -129,9 +129,7 @@ struct NotesCommand: ParsableCommand {
 
     func run() throws {
       let outcome = try NotesSync.sync(try root.openRepository(), remote: remote)
-      if json {
-        print(CanonicalJSON.string(outcome.json))
-      }
+      print(json ? CanonicalJSON.string(outcome.json) : SafeText.terminal(outcome.summary(remote: remote)))
     }
   }
 }

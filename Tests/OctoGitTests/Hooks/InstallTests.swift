@@ -147,8 +147,11 @@ struct NotesSyncTests {
     try fixture.git("commit", "-q", "--allow-empty", "-m", "b", in: other)
     try fixture.git("push", "-q", "origin", "main")  // the pre-push hook pushes the notes too
     #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
-    try fixture.octo(["notes", "sync"], in: other)
-    try fixture.octo("notes", "sync")
+    #expect(try fixture.octo(["notes", "sync"], in: other) == "took in origin's usage notes; pushed usage notes\n")
+    #expect(try fixture.octo("notes", "sync") == "took in origin's usage notes\n")
+    let again = try CanonicalJSON.parse(try fixture.octo("notes", "sync", "--json"))
+    #expect(again["pushed"]?.arrayValue == [] && again["merged"]?.arrayValue == [], "\(again)")
+    #expect(try fixture.octo("notes", "sync") == "notes already in sync with origin\n")
     for directory in [fixture.path, other] {
       let blobs = try fixture.git("notes", "--ref=octo/usage", "list", in: directory).split(separator: "\n").map {
         String($0.split(separator: " ")[0])
@@ -161,6 +164,14 @@ struct NotesSyncTests {
     try fixture.octo("checkpoint")
     try fixture.octo("notes", "sync")
     #expect(!(try fixture.git("for-each-ref", in: remote).contains("checkpoints")))
+    // Someone pushes a blob as the usage notes: one line naming the remote's ref, local notes unchanged.
+    let blob = try fixture.git("hash-object", "-w", "--stdin", in: other, input: "not notes\n")
+    try fixture.git("push", "-q", "--no-verify", "-f", "origin", "\(blob):refs/notes/octo/usage", in: other)
+    let local = try fixture.git("rev-parse", "refs/notes/octo/usage")
+    let refused = try OctoGitBinary.run(["notes", "sync"], in: fixture.path, home: fixture.home)
+    #expect(refused.status == ExitStatus.badInput.rawValue, "\(refused.stderr)")
+    #expect(refused.stderr.contains("origin's refs/notes/octo/usage is not notes"), "\(refused.stderr)")
+    #expect(try fixture.git("rev-parse", "refs/notes/octo/usage") == local)
   }
 
   @Test("a foreign pre-push hook gets identical arguments and stdin")
