@@ -36,8 +36,9 @@ struct OctoGitCommand: ParsableCommand {
       let next = path.hasPrefix("/") ? path : directory + "/" + path
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: next, isDirectory: &isDirectory), isDirectory.boolValue else {
+        let what = FileManager.default.fileExists(atPath: next) ? "not a directory" : "no such directory"
         throw OctoError(
-          "cannot change to '\(path)': no such directory", hint: "check the path given to -C", status: .usage)
+          "cannot change to '\(SafeText.terminal(path))': \(what)", hint: "check the path given to -C", status: .usage)
       }
       directory = URL(fileURLWithPath: next).standardizedFileURL.path
     }

@@ -132,7 +132,7 @@ extension Repository {
       do {
         try manager.copyItem(atPath: indexPath, toPath: file)
       } catch {
-        throw OctoError("cannot copy \(indexPath) to \(file): \(error.localizedDescription)")
+        throw OctoError("cannot copy \(indexPath) to \(file): \(OctoError.reason(error))")
       }
       var original = stat()
       if stat(indexPath, &original) == 0 {

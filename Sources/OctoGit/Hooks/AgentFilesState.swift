@@ -59,7 +59,7 @@ struct AgentFilesState: Codable {
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)")
+      throw OctoError("cannot write \(path): \(OctoError.reason(error))")
     }
   }
 
@@ -71,7 +71,7 @@ struct AgentFilesState: Codable {
       try FileManager.default.createDirectory(atPath: directory(repository), withIntermediateDirectories: true)
       try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot keep a copy of the file in \(path): \(error.localizedDescription)")
+      throw OctoError("cannot keep a copy of the file in \(path): \(OctoError.reason(error))")
     }
     return name
   }

@@ -161,7 +161,7 @@ extension AgentSetup {
     do {
       try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the file's permissions")
+      throw OctoError("cannot write \(path): \(OctoError.reason(error))", hint: "check the file's permissions")
     }
   }
 

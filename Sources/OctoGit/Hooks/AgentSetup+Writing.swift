@@ -73,7 +73,7 @@ extension AgentSetup {
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder's permissions")
+      throw OctoError("cannot write \(path): \(OctoError.reason(error))", hint: "check the folder's permissions")
     }
     if shared, !fresh.shared, fresh.created {
       // Made personal first, now the team's: it is meant to be committed, so git must see it.

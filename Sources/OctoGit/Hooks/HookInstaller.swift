@@ -53,7 +53,7 @@ public enum HookInstaller {
       do {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       } catch {
-        throw OctoError("cannot create the hooks folder \(directory): \(error.localizedDescription)")
+        throw OctoError("cannot create the hooks folder \(directory): \(OctoError.reason(error))")
       }
       for hook in hookNames {
         let outcome = try installHook(hook, in: directory, binary: binary, repository: repository)
@@ -148,7 +148,7 @@ public enum HookInstaller {
     do {
       try FileReplacement.write(Array(text.utf8), to: path, mode: 0o755)
     } catch {
-      throw OctoError("cannot write \(path): \(error)", hint: "check the folder's permissions")
+      throw OctoError("cannot write \(path): \(OctoError.reason(error))", hint: "check the folder's permissions")
     }
   }
 

@@ -51,7 +51,7 @@ enum InfoExclude {
       encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
       try encoder.encode(state).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)")
+      throw OctoError("cannot write \(path): \(OctoError.reason(error))")
     }
   }
 
@@ -62,7 +62,7 @@ enum InfoExclude {
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      throw OctoError("cannot write \(path): \(error.localizedDescription)", hint: "check the folder's permissions")
+      throw OctoError("cannot write \(path): \(OctoError.reason(error))", hint: "check the folder's permissions")
     }
   }
 

@@ -162,7 +162,7 @@ struct AgentImportState {
     do {
       try FileReplacement.write(Array(text.utf8), to: path)
     } catch {
-      throw OctoError("cannot save \(path): \(error)")
+      throw OctoError("cannot save \(path): \(OctoError.reason(error))")
     }
   }
 }

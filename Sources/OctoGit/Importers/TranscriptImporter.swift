@@ -46,6 +46,8 @@ public struct TranscriptImporter {
     public var attributed = 0
     public var pending = 0
 
+    public init() {}
+
     public var json: JSONValue {
       .object([
         "files": .int(files), "unreadableFiles": .int(unreadableFiles), "lines": .int(lines),

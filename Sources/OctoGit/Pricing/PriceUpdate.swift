@@ -33,16 +33,36 @@ public enum PriceUpdate {
   /// - Throws: ``OctoError`` when the download fails, the file is not a LiteLLM price table (malformed JSON,
   ///   fields of the wrong type, no priced model), or a model's price falls by 90% or more against the
   ///   prices in use (a sign of a broken file, not of a discount).
+  /// The price file at `source`: an `http(s)://` URL, or a copy of it on disk (`file://` or a path).
+  static func download(_ source: String) throws -> Data {
+    let lowered = source.lowercased()
+    if lowered.hasPrefix("https://") || lowered.hasPrefix("http://") {
+      let response = try HTTPClient.get(source)
+      guard (200..<300).contains(response.status) else {
+        throw OctoError(
+          "cannot download prices from \(HTTPClient.withoutCredentials(source)): HTTP \(response.status)",
+          hint: "check the URL", status: .unavailable)
+      }
+      return response.body
+    }
+    let path = lowered.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
+    guard !path.isEmpty, !path.contains("://") else {
+      throw OctoError.badInput(
+        "--url '\(SafeText.terminal(source))' is neither an http(s) URL nor a file",
+        hint: "give LiteLLM's file's URL, or the path of a copy of it")
+    }
+    do {
+      return try RegularFile.contents(path, limit: 64 << 20)
+    } catch let refusal as RegularFile.Refusal {
+      throw OctoError.badInput("cannot read prices from \(refusal)", hint: "give a URL, or the path of a copy of the file")
+    }
+  }
+
   public static func update(
     url: String = defaultURL, current: PriceTable, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> Result {
-    let response = try HTTPClient.get(url)
-    guard (200..<300).contains(response.status) else {
-      throw OctoError(
-        "cannot download prices from \(HTTPClient.withoutCredentials(url)): HTTP \(response.status)",
-        hint: "check the URL", status: .unavailable)
-    }
-    let text = String(decoding: response.body, as: UTF8.self)
+    let body = try download(url)
+    let text = String(decoding: body, as: UTF8.self)
     let table: PriceTable
     do {
       table = try PriceTable(json: text, source: "litellm", distrustHourWrites: true)
@@ -77,12 +97,12 @@ public enum PriceUpdate {
     let directory = folder(environment)
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      try response.body.write(to: URL(fileURLWithPath: directory + "/pricing.json"), options: .atomic)
-      let stamp = "\(Timestamp.format(Date())) \(url)\n"
+      try body.write(to: URL(fileURLWithPath: directory + "/pricing.json"), options: .atomic)
+      let stamp = "\(Timestamp.format(Date())) \(HTTPClient.withoutCredentials(url))\n"
       try Data(stamp.utf8).write(to: URL(fileURLWithPath: directory + "/pricing.date"), options: .atomic)
     } catch {
       throw OctoError(
-        "cannot store the prices in \(directory): \(error.localizedDescription)", hint: "check the folder's permissions"
+        "cannot store the prices in \(directory): \(OctoError.reason(error))", hint: "check the folder's permissions"
       )
     }
     return Result(

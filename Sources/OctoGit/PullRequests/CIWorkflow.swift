@@ -73,7 +73,7 @@ public enum CIWorkflow {
       try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
       throw OctoError(
-        "cannot write \(provider.path): \(error.localizedDescription)", hint: "check the folder's permissions")
+        "cannot write \(provider.path): \(OctoError.reason(error))", hint: "check the folder's permissions")
     }
     report.changes.append(
       "wrote \(provider.path) (pull request cost comment; usage carried after squash and rebase merges into \(base))")

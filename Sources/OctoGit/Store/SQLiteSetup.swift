@@ -46,7 +46,7 @@ enum SQLiteSetup {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw OctoError("cannot create \(folder): \(error.localizedDescription)", hint: "check the folder's permissions")
+      throw OctoError("cannot create \(folder): \(OctoError.reason(error))", hint: "check the folder's permissions")
     }
     var configuration = configuration(label: label, pageSize: pageSize)
     configuration.busyMode = .timeout(busySeconds)

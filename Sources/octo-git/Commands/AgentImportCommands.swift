@@ -13,7 +13,7 @@ extension UsageImportCommand {
     guard
       let roots = try importFolders(
         dir, file: file, defaults: { kind.defaultRoots() },
-        nothingFound: "no \(kind.title) data found (looked in \(kind.defaultLocation))",
+        nothingFound: "no \(kind.title) data found (looked in \(kind.defaultLocation))", json: filters.json,
         checked: { folder in
           guard kind.isRoot(folder) else {
             throw OctoError.badInput(
@@ -28,15 +28,16 @@ extension UsageImportCommand {
   }
 
   /// The folders an import reads: each of `dir` as `checked` gives it (it throws when the folder does not hold
-  /// the agent's data), else `defaults()`. `nil`, once `nothingFound` is said on stderr, when there are none and
-  /// no hook names a transcript (`file`).
+  /// the agent's data), else `defaults()`. `nil`, once `nothingFound` is said on stderr (and, with `json`, the
+  /// counts of an import of nothing printed), when there are none and no hook names a transcript (`file`).
   static func importFolders(
-    _ dir: [String], file: String?, defaults: () -> [String], nothingFound: String,
+    _ dir: [String], file: String?, defaults: () -> [String], nothingFound: String, json: Bool = false,
     checked: (String) throws -> String
   ) throws -> [String]? {
     let folders = try dir.isEmpty ? defaults() : dir.map(checked)
     if folders.isEmpty && file == nil {
       FileHandle.standardError.write(Data("octo-git: \(nothingFound)\n".utf8))
+      if json { print(CanonicalJSON.string(TranscriptImporter.Summary().json)) }
       return nil
     }
     return folders

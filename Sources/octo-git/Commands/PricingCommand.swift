@@ -49,7 +49,8 @@ struct PricingCommand: ParsableCommand {
       discussion: "Nothing touches the network unless you run this. A file that fails the checks is not used.")
 
     @ParentCommand var root: OctoGitCommand
-    @Option(help: "Where to download from: LiteLLM's published file, or a copy of it.") var url: String = PriceUpdate
+    @Option(help: "Where to get the prices: LiteLLM's published file's URL, or a copy of it (a URL or a path).")
+    var url: String = PriceUpdate
       .defaultURL
     @Flag(help: "Print the result as JSON.") var json = false
 

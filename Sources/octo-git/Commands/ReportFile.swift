@@ -15,7 +15,7 @@ enum ReportFile {
       try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
       throw OctoError(
-        "cannot write \(path): \(error.localizedDescription)", hint: "check the folder exists and is writable")
+        "cannot write \(path): \(OctoError.reason(error))", hint: "check the folder exists and is writable")
     }
     FileHandle.standardError.write(Data("wrote \(SafeText.terminal(path)) (\(text.utf8.count) bytes)\n".utf8))
   }

@@ -136,6 +136,12 @@ struct UsageRecordCommand: ParsableCommand {
     let recorded = events.filter { added.contains($0.id) }.map { $0.priced(with: prices) }
     var problems: [String] = []
     for model in Set(recorded.filter { $0.cost == nil }.map(\.model)).sorted() {
+      if prices.price(for: model) != nil {
+        // Priced, but the cost passes what a line may hold (absurd token counts).
+        problems.append(
+          "the cost of '\(model)' passes the limit a usage line may hold: recorded as unpriced, never as $0")
+        continue
+      }
       let guess = prices.nearestModel(to: model).map { " (did you mean \($0)?)" } ?? ""
       problems.append("no price for the model '\(model)'\(guess): recorded as unpriced, never as $0")
     }

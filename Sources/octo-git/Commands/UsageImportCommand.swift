@@ -108,6 +108,7 @@ struct UsageImportCommand: ParsableCommand {
         let folders = try UsageImportCommand.importFolders(
           dir, file: file, defaults: { ClaudeCodeTranscripts.projectFolders() },
           nothingFound: "no Claude Code transcripts found (looked in CLAUDE_CONFIG_DIR, ~/.config/claude, ~/.claude)",
+          json: filters.json,
           checked: { folder in
             let projects = folder + "/projects"
             guard Paths.isFolder(projects) else {
@@ -150,7 +151,7 @@ struct UsageImportCommand: ParsableCommand {
       guard
         let homes = try UsageImportCommand.importFolders(
           dir, file: file, defaults: { CodexTranscripts.homes() },
-          nothingFound: "no Codex rollouts found (looked in CODEX_HOME and ~/.codex)",
+          nothingFound: "no Codex rollouts found (looked in CODEX_HOME and ~/.codex)", json: filters.json,
           checked: { folder in
             guard Paths.isFolder(folder) else {
               throw OctoError.badInput(

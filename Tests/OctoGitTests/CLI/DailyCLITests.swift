@@ -254,4 +254,28 @@ struct DailyCLITests: DailyCLISuite {
     #expect(try fixture.octo("usage", "drop", "-q", "oops").isEmpty)
     #expect(try fixture.octo("usage", "pending") == "nothing pending\n")
   }
+
+  @Test("messages name the real reason: -C at a file, --out at a folder, a cost past the limit; --json always prints")
+  func reasons() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "a\n")
+    let file = try OctoGitBinary.run(["-C", "a.txt", "usage"], in: fixture.path, home: fixture.home)
+    #expect(file.status == ExitStatus.usage.rawValue && file.stderr.contains("not a directory"), "\(file.stderr)")
+    try fixture.octo("repos", "add", ".")
+    try FileManager.default.createDirectory(atPath: fixture.path + "/out", withIntermediateDirectories: true)
+    let folder = try OctoGitBinary.run(
+      ["rollup", "--format", "html", "--out", "out"], in: fixture.path, home: fixture.home)
+    #expect(folder.status != 0 && folder.stderr.contains("Is a directory"), "\(folder.stderr)")
+    #expect(!folder.stderr.contains("NSCocoaErrorDomain"))
+    let huge = try OctoGitBinary.run(
+      ["usage", "record", "--model", "claude-sonnet-4-5", "--in", "1000000000000000"], in: fixture.path,
+      home: fixture.home)
+    #expect(huge.stderr.contains("passes the limit") && !huge.stderr.contains("no price"), "\(huge.stderr)")
+    // An import that finds nothing still prints its counts with --json.
+    let codex = try OctoGitBinary.run(
+      ["usage", "import", "codex", "--json"], in: fixture.path, home: fixture.home,
+      environment: ["CODEX_HOME": fixture.root + "/no-codex"])
+    let imported = (try? CanonicalJSON.parse(codex.stdout))?["imported"]?.intValue
+    #expect(codex.status == 0 && imported == 0, "\(codex.stdout) \(codex.stderr)")
+  }
 }

@@ -40,6 +40,22 @@ struct PriceUpdateTests {
       #expect(!FileManager.default.fileExists(atPath: cache + "/octo-git/pricing.json"), "\(file)")
     }
 
+    // Neither a URL nor a file: bad input, said as such (it was "cannot reach", exit 6).
+    for bad in ["", "not a url", "ftp://example.com/prices.json", served + "/missing.json"] {
+      let result = try OctoGitBinary.run(
+        ["pricing", "update", "--url", bad], in: fixture.path, home: fixture.home, environment: environment)
+      #expect(result.status == ExitStatus.badInput.rawValue, "\(bad): \(result.stderr)")
+      #expect(!result.stderr.contains("cannot reach"), "\(bad): \(result.stderr)")
+    }
+    // A copy on disk, as a path or a file URL.
+    for copy in [served + "/good.json", "file://" + served + "/good.json"] {
+      let local = try OctoGitBinary.run(
+        ["pricing", "update", "--url", copy, "--json"], in: fixture.path, home: fixture.home,
+        environment: ["XDG_CACHE_HOME": fixture.root + "/local-cache"])
+      let models = (try? CanonicalJSON.parse(local.stdout))?["models"]?.intValue
+      #expect(local.status == 0 && models == 3, "\(local.stderr)")
+    }
+
     let result = try OctoGitBinary.run(
       ["pricing", "update", "--url", server.url("good.json"), "--json"], in: fixture.path, home: fixture.home,
       environment: environment)
