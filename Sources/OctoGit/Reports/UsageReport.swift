@@ -76,17 +76,21 @@ public struct UsageReport: Sendable {
     PhaseTimings.mark("cache")
     if options.dimension == .commit { try ledger.store.describeCommits(from: ledger.repository) }
     let calendar = CalendarMath(timeZone: options.timeZone)
-    let slot: Int64 = 15 * 60 * 1000
-    let column: UsageGroupColumn
-    switch options.dimension {
-    case .commit: column = .commit
-    case .branch: column = .branch
-    case .feature: column = .feature
-    case .model: column = .model
-    case .user: column = .user
-    case .agent: column = .agent
-    case .session: column = .session
-    case .day, .week, .month, .cycle: column = .timeSlot(milliseconds: slot)
+    // Events are summed in 15-minute slots, each then put in its local day: every UTC offset in use today is
+    // a multiple of 15 minutes. Where the zone had another in the events' time (local mean times, Liberia
+    // until 1972), the sums are made again by the second.
+    var slot: Int64 = 15 * 60 * 1000
+    func column() -> UsageGroupColumn {
+      switch options.dimension {
+      case .commit: return .commit
+      case .branch: return .branch
+      case .feature: return .feature
+      case .model: return .model
+      case .user: return .user
+      case .agent: return .agent
+      case .session: return .session
+      case .day, .week, .month, .cycle: return .timeSlot(milliseconds: slot)
+      }
     }
     var groups: [String: UsageTotals] = [:]
     var commitRows: [Row] = []
@@ -95,7 +99,16 @@ public struct UsageReport: Sendable {
     var normalisedModels: [String: String] = [:]
     var spans: [String: (start: Int64, end: Int64)] = [:]
     var sessionLabels: [String: (agent: String?, branch: String?)] = [:]
-    try ledger.store.forEachUsageGroup(column, since: options.since, until: options.until) { row in
+    var (earliest, latest) = (Int64.max, Int64.min)
+    func collect() throws {
+      (groups, commitRows, commitTimes, total, spans) = ([:], [], [:], UsageTotals(), [:])
+      try ledger.store.forEachUsageGroup(column(), since: options.since, until: options.until) { row in
+        earliest = min(earliest, row.firstAtMs)
+        latest = max(latest, row.lastAtMs)
+        try add(row)
+      }
+    }
+    func add(_ row: UsageGroupSums) throws {
       let key: String
       switch options.dimension {
       case .commit:
@@ -145,6 +158,18 @@ public struct UsageReport: Sendable {
       total.add(
         events: count, tokens: tokens, microDollars: micro, picoDollars: pico, extraCosts: extras, unpriced: unpriced,
         unpricedTokens: unpricedTokens)
+    }
+    try collect()
+    if case .timeSlot = column(), earliest <= latest {
+      let offsets = calendar.offsets(
+        from: Date(timeIntervalSince1970: Double(earliest) / 1000),
+        to: Date(timeIntervalSince1970: Double(latest) / 1000 + 1))
+      // The first offset starts at the earliest event; each later one at a change of offset.
+      if !offsets.allSatisfy({ $0.offsetMs % slot == 0 }) || !offsets.dropFirst().allSatisfy({ $0.startMs % slot == 0 })
+      {
+        slot = 1000
+        try collect()
+      }
     }
     if options.dimension == .session {
       sessionLabels = try ledger.store.sessionAgentsAndBranches(since: options.since, until: options.until)

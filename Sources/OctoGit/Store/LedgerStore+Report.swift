@@ -16,7 +16,8 @@ enum UsageGroupColumn {
     case .user: return "user"
     case .agent: return "agent"
     case .session: return "session"
-    case .timeSlot(let milliseconds): return "at_ms / \(milliseconds)"
+    // Rounded down for times before 1970 too (SQLite's division rounds toward zero).
+    case .timeSlot(let size): return "(at_ms - ((at_ms % \(size)) + \(size)) % \(size)) / \(size)"
     }
   }
 }

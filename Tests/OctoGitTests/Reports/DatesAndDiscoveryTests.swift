@@ -198,4 +198,25 @@ struct DatesAndDiscoveryTests {
     #expect(pruned.arrayValue?.count == 1)
     #expect(try fixture.git("for-each-ref", "refs/octo/checkpoints/").isEmpty)
   }
+
+  @Test("days before 1970 and in zones whose offset was no multiple of 15 minutes are the events' local days")
+  func oldDays() throws {
+    let fixture = try TestRepository()
+    let lines = [
+      #"{"at":"1969-12-31T23:50:00.000Z","id":"before-1970","in":1,"model":"m","v":1}"#,
+      #"{"at":"1971-06-01T00:44:40.000Z","id":"monrovia","in":2,"model":"m","v":1}"#,
+    ]
+    try fixture.git("notes", "--ref=octo/usage", "add", "-m", lines.joined(separator: "\n"), "HEAD")
+    func days(_ zone: String) throws -> [String: Int] {
+      let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "day", "--tz", zone, "--json"))
+      var found: [String: Int] = [:]
+      for row in report["rows"]?.arrayValue ?? [] {
+        if let key = row["key"]?.stringValue { found[key] = row["in"]?.intValue }
+      }
+      return found
+    }
+    #expect(try days("UTC") == ["1969-12-31": 1, "1971-06-01": 2])
+    // Liberia kept -0:44:30 until 1972: 00:44:40 UTC was 00:00:10 there.
+    #expect(try days("Africa/Monrovia") == ["1969-12-31": 1, "1971-06-01": 2])
+  }
 }
