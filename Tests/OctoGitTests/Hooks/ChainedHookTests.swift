@@ -105,4 +105,26 @@ struct ChainedHookTests {
     #expect(PushCommandLine.isDryRun(["git", "push", "-u", "origin", "--", "-n"]) == false)
     #expect(PushCommandLine.isDryRun(["/usr/bin/git", "push", "-vn"]))
   }
+
+  @Test("a commit with nothing pending starts no octo-git (linked worktrees, GIT_DIR too); pending usage is attached")
+  func idleCommitsStartNothing() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    let worktree = try fixture.addWorktree("wt", branch: "topic")
+    // A stand-in binary that leaves a trace: with nothing pending it must not run.
+    let trace = fixture.root + "/started"
+    try executable("#!/bin/sh\necho started >> '\(trace)'\n", at: fixture.root + "/fake-octo-git")
+    let fake = ["OCTO_GIT_BIN": fixture.root + "/fake-octo-git"]
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "main idle", environment: fake)
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "linked idle", in: worktree, environment: fake)
+    try fixture.git(
+      "--git-dir=.git", "--work-tree=.", "commit", "-q", "--allow-empty", "-m", "GIT_DIR idle", environment: fake)
+    #expect(!FileManager.default.fileExists(atPath: trace))
+    // Pending in the linked worktree: octo-git runs there and attaches it.
+    try fixture.octo(["usage", "record", "--model", "gpt-5", "--in", "3", "--id", "wt-pending"], in: worktree)
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "linked busy", in: worktree, environment: fake)
+    #expect(FileManager.default.fileExists(atPath: trace))
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "linked busy again", in: worktree)
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "topic").contains("wt-pending"))
+  }
 }
