@@ -116,9 +116,7 @@ public struct PullRequestComment {
           order.append(event.id)
           continue
         }
-        if EventCopy.isBetter(
-          event.tokens, cost: event.cost, than: held.event.tokens, held.event.cost)
-        {
+        if EventCopy.isBetter(event, than: held.event) {
           best[event.id] = (index, event)
         }
       }

@@ -10,6 +10,7 @@ struct PullRequestContext {
   }
 
   var title: String
+  /// Markdown, escaped where it holds the repository's text (see ``PullRequestDescriber/summary``).
   var summary: String?
   var base: String
   var head: String
@@ -165,7 +166,7 @@ struct PullRequestContext {
       ],
       "cost": costContext,
     ]
-    if let summary { context["summary"] = SafeText.markdownProse(summary) }
+    if let summary { context["summary"] = summary }
     if let repositoryTemplate { context["repositoryTemplate"] = repositoryTemplate }
     if commits.count > shown.count { context["moreCommits"] = commits.count - shown.count }
     if !leftOut.isEmpty { context["truncated"] = leftOut.joined(separator: ", ") }

@@ -64,11 +64,24 @@ public struct PullRequestDescriber {
     context.conflicts = analysis.conflicts
     let featureNotes = try repository.notes(on: commitIDs, ref: FeatureRecord.ref)
     let usageNotes = try repository.notes(on: commitIDs, ref: UsageNote.ref)
+    // Each event once, as reports count it: its best copy (EventCopy), of equal ones the newest commit's.
+    var best: [String: UsageEvent] = [:]
+    var order: [String] = []
+    for commit in commitIDs.reversed() {
+      for event in usageNotes[commit].map({ UsageNote.events(in: $0).events }) ?? [] {
+        if let held = best[event.id] {
+          if EventCopy.isBetter(event, than: held) { best[event.id] = event }
+        } else {
+          best[event.id] = event
+          order.append(event.id)
+        }
+      }
+    }
+    context.addUsage(order.compactMap { best[$0] })
     for commit in commitIDs {
       if let text = featureNotes[commit] {
         context.passes += FeatureRecord.records(in: text).map { (commit.abbreviated(), $0) }
       }
-      if let text = usageNotes[commit] { context.addUsage(UsageNote.events(in: text).events) }
     }
     let ids = Set(commitIDs)
     context.checkpoints = try Checkpoints(repository: repository).list(allWorktrees: true)
@@ -105,22 +118,23 @@ public struct PullRequestDescriber {
   }
 
   /// The description's lines after its first (the title), or the one commit's body, then a sentence
-  /// counting the commits by kind.
+  /// counting the commits by kind: Markdown, the repository's text in it escaped.
   static func summary(description: String?, commits: [ConventionalCommit], base: String) -> String {
     var parts: [String] = []
     if let description {
       let rest = description.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst()
         .joined().trimmingCharacters(in: .whitespacesAndNewlines)
-      if !rest.isEmpty { parts.append(rest) }
+      if !rest.isEmpty { parts.append(SafeText.markdownProse(rest)) }
     } else if commits.count == 1 {
-      if !commits[0].body.isEmpty { parts.append(commits[0].body) }
+      if !commits[0].body.isEmpty { parts.append(SafeText.markdownProse(commits[0].body)) }
     }
     var kinds: [String: Int] = [:]
     for commit in commits { kinds[commit.section, default: 0] += 1 }
     let order = ConventionalCommit.sections.map(\.title) + ["Other changes"]
     let counted = order.compactMap { name in kinds[name].map { "\(name): \($0)" } }
     parts.append(
-      "\(commits.count) commit\(commits.count == 1 ? "" : "s") to merge into `\(base)`"
+      "\(commits.count) commit\(commits.count == 1 ? "" : "s") to merge into "
+        + "`\(SafeText.codeSpanText(base, inTable: false))`"
         + (counted.isEmpty ? "." : " (" + counted.joined(separator: ", ") + ")."))
     return parts.joined(separator: "\n\n")
   }

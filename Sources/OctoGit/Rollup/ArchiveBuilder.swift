@@ -91,16 +91,13 @@ struct ArchiveBuilder {
   private mutating func add(_ line: UsageLineValues) {
     let (slot, isNew) = names.id.withUnsafeBufferPointer { ids.number(of: $0) }
     if !isNew, noteSlots.contains(slot) {
-      if EventCopy.isBetter(line.tokens, cost: line.cost, than: events[slot].values.tokens, events[slot].values.cost) {
+      if Self.isBetter(line, than: events[slot].values) {
         events[slot].values = line
       }
       return
     }
     noteSlots.append(slot)
-    if !isNew,
-      !EventCopy.isBetter(
-        line.tokens, cost: line.cost, than: events[slot].values.tokens, events[slot].values.cost)
-    {
+    if !isNew, !Self.isBetter(line, than: events[slot].values) {
       events[slot].holders += 1
       return
     }
@@ -109,6 +106,11 @@ struct ArchiveBuilder {
     } else {
       events[slot] = (line, events[slot].holders + 1)
     }
+  }
+
+  /// Whether `line` is a better copy than `held` (``EventCopy``).
+  private static func isBetter(_ line: UsageLineValues, than held: UsageLineValues) -> Bool {
+    EventCopy.isBetter(line.tokens, cost: line.cost, at: line.atMs, than: held.tokens, held.cost, at: held.atMs)
   }
 
   /// The encoded archive (the layout ``EventArchive`` documents).

@@ -37,7 +37,7 @@ struct PullRequestCommand: ParsableCommand {
       if json || format == .json {
         print(CanonicalJSON.string(description.data))
       } else {
-        print("# \(SafeText.terminal(description.title))\n")
+        print("# \(SafeText.markdown(description.title))\n")
         print(description.body, terminator: "")
       }
     }
@@ -92,7 +92,7 @@ struct PullRequestCommand: ParsableCommand {
       case .dryRun:
         print("would run:")
         for request in outcome.requests { print("  " + request) }
-        print("\n# \(SafeText.terminal(outcome.title))\n")
+        print("\n# \(SafeText.markdown(outcome.title))\n")
         print(outcome.body, terminator: "")
       case .created, .updated:
         print("\(outcome.action.rawValue) pull request #\(outcome.number ?? 0): \(outcome.url ?? "")")

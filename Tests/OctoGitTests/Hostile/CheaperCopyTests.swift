@@ -76,4 +76,47 @@ struct CheaperCopyTests {
     #expect(keys == ["2026-02-07"], "\(days)")
     #expect(try cost("rollup", "--by", "model", "--json", "--rebuild", in: repository) == "1")
   }
+
+  @Test("copies past 64 bits of pico-dollars are ranked exactly; ties in cost and counts end the same everywhere")
+  func exactAndTies() throws {
+    let repository = try TestRepository()
+    _ = try OctoGitBinary.run(["repos", "add"], in: repository.path, home: repository.home)
+    let larger = #"{"at":"2026-01-05T10:00:00.000Z","cost":9223372.036854775808,"id":"big","model":"m","out":0,"v":1}"#
+    let smaller = #"{"at":"2026-01-05T10:00:00.000Z","cost":9223372.036854775807,"id":"big","model":"m","out":5,"v":1}"#
+    try attach([larger], to: repository)
+    try repository.git("commit", "-q", "--allow-empty", "-m", "next")
+    try attach([smaller], to: repository)
+    #expect(try cost("usage", "--by", "model", "--json", in: repository) == "9223372.036854775808")
+    try repository.octo("cache", "rebuild")
+    #expect(try cost("usage", "--by", "model", "--json", in: repository) == "9223372.036854775808")
+    #expect(try cost("rollup", "--by", "model", "--json", in: repository) == "9223372.036854775808")
+
+    // Equal in cost, output and what they read, apart in model and input: one copy, the same in every read.
+    let tied = try TestRepository()
+    _ = try OctoGitBinary.run(["repos", "add"], in: tied.path, home: tied.home)
+    try attach([#"{"at":"2026-01-05T10:00:00.000Z","cost":1,"id":"tie","in":10,"model":"m1","out":1,"v":1}"#], to: tied)
+    _ = try tied.octo("rollup", "--json")
+    try tied.git("commit", "-q", "--allow-empty", "-m", "next")
+    try attach([#"{"at":"2026-01-05T10:00:00.000Z","cost":1,"cr":10,"id":"tie","model":"m2","out":1,"v":1}"#], to: tied)
+    func models(_ arguments: String...) throws -> [String] {
+      let report = try CanonicalJSON.parse(try tied.octo(arguments))
+      return (report["rows"]?.arrayValue ?? []).compactMap { $0["keys"]?["model"]?.stringValue ?? $0["key"]?.stringValue }
+    }
+    let incremental = try models("rollup", "--by", "model", "--json")
+    #expect(incremental == (try models("rollup", "--by", "model", "--json", "--rebuild")))
+    #expect(incremental == (try models("usage", "--by", "model", "--json")), "\(incremental)")
+  }
+
+  @Test("pr describe counts an event on two commits once, its best copy")
+  func describeCountsOnce() throws {
+    let repository = try TestRepository()
+    try repository.git("checkout", "-q", "-b", "feature/x")
+    try repository.git("commit", "-q", "--allow-empty", "-m", "feat: one")
+    try attach([Self.priced], to: repository)
+    try repository.git("commit", "-q", "--allow-empty", "-m", "feat: two")
+    try attach([Self.priced, Self.zeroed], to: repository)
+    let described = try CanonicalJSON.parse(try repository.octo("pr", "describe", "--json"))
+    #expect(described["cost"]?["events"]?.intValue == 1, "\(described["cost"] ?? .null)")
+    #expect(described["cost"]?["cost"].map(CanonicalJSON.string) == "5")
+  }
 }

@@ -97,7 +97,8 @@ struct HostileTemplateTests {
     let output = try repository.octo("pr", "describe")
     // The title goes to GitHub as plain text; on the terminal it is escaped.
     let title = try #require(output.split(separator: "\n").first)
-    #expect(title.hasPrefix("# fix: ping") && title.contains("\\e[31m") && !title.contains("\u{1B}"))
+    #expect(title.hasPrefix("# fix: ping") && title.contains("\\\\e\\[31m") && !title.contains("\u{1B}"), "\(title)")
+    #expect(!title.replacingOccurrences(of: "\\<", with: "").contains("<") && !title.contains("@octocat"), "\(title)")
     let body = output.split(separator: "\n").dropFirst().joined(separator: "\n")
     #expect(!body.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" } && !body.contains("\u{202E}"))
     // No HTML from data: every < but the footer's is escaped.

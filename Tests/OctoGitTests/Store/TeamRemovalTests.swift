@@ -125,4 +125,22 @@ struct TeamRemovalTests {
     let again = try space.json(["team", "push", "--url", database.url, "--all", "--json"])
     #expect(again["written"]?.intValue == 0)
   }
+
+  @Test("a note rewritten to a smaller copy of an event: the team's row follows it, as the rollup does")
+  func rewrittenToSmaller() throws {
+    let database = try TestTeamDatabase()
+    let (space, shop, _) = try TeamLedgerTests().populated()
+    try space.commitUsage([("gpt-5", 30, "1", "2026-04-21T10:00:00Z", "evt-shrunk")], in: shop, message: "a")
+    try space.octo(["team", "init", "--url", database.url])
+    try space.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-shrunk'") == "1")
+    let smaller =
+      #"{"at":"2026-04-21T10:00:00.000Z","cost":0.5,"id":"evt-shrunk","in":100,"model":"gpt-5","out":30,"v":1}"#
+    try space.git(["notes", "--ref=octo/usage", "add", "-f", "-m", smaller, "HEAD"], in: shop)
+    try space.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-shrunk'") == "0.5")
+    let local = try space.json(["rollup", "--format", "json", "--by", "repo"])
+    let team = try space.json(["team", "report", "--url", database.url, "--format", "json", "--by", "repo"])
+    #expect(team["total"] == local["total"])
+  }
 }

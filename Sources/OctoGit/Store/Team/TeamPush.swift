@@ -97,7 +97,7 @@ struct TeamPush {
     \(stagedValuesSQL)
     FROM octo_stage s
     """
-  static let orderSQL = #"ORDER BY s.event_id COLLATE "C", "# + EventCopy.postgresOrder("s.") + ", s.ord"
+  static let orderSQL = #"ORDER BY s.event_id COLLATE "C", "# + EventCopy.postgresOrder("s.", time: "at_ms") + ", s.ord"
   static let eventColumns = """
     event_id, at, project, model, model_raw, agent, session, user_name, machine, branch, feature, commit, tin, tout, \
     cw5m, cw1h, cr, cost, prices, pushed_by, pushed_from, pushed_at

@@ -67,11 +67,17 @@ struct TeamPushReader: Sendable {
           changes = nil
         }
       }
-      // Events a removed or rewritten note no longer holds: their rows from those notes are deleted, then
-      // every note is sent, so a copy the repository holds elsewhere takes their place.
-      if let delta = changes ?? nil, !delta.previousIDs.isEmpty {
-        let present = Set(delta.lines.lazy.map(\.id))
-        let lost = Set(delta.previousIDs).subtracting(present).sorted()
+      // Events a removed or rewritten note no longer holds, or holds only as a worse or different copy: their
+      // rows from those notes are deleted, then every note is sent, so the copy the repository holds now
+      // (there or elsewhere) takes their place.
+      if let delta = changes ?? nil, !delta.previousCopies.isEmpty {
+        var present: [String: [UsageEvent]] = [:]
+        for line in delta.lines { present[line.id, default: []].append(line) }
+        let lost = Set(
+          delta.previousCopies.lazy.filter { old in
+            !(present[old.id] ?? []).contains { EventArchive.isSameCopy($0, old) || EventCopy.isBetter($0, than: old) }
+          }.map(\.id)
+        ).sorted()
         if !lost.isEmpty {
           part(.forget(project: project, commits: delta.removed + delta.notes.map(\.commit.hex), ids: lost))
           changes = nil
