@@ -64,7 +64,11 @@ public final class Checkpoints {
       let keep =
         try repository.config().int("octo.checkpoint.keep") ?? Int(
           DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
-      if keep > 0 { try prune(keep: keep, olderThan: nil) }
+      if keep > 0 {
+        try prune(keep: keep, olderThan: nil)
+      } else if keep < 0 {
+        warnings.append("octo.checkpoint.keep is \(keep): nothing was pruned (0 keeps every checkpoint)")
+      }
     } catch {
       warnings.append("older checkpoints were not pruned (\(error)); octo-git checkpoints prune tries again")
     }

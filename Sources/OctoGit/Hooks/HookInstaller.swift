@@ -61,6 +61,11 @@ public enum HookInstaller {
         if let instruction = outcome.instruction { report.instructions.append(instruction) }
       }
       state.hooksDirectory = directory
+      if isShared(directory, by: repository) {
+        report.instructions.append(
+          "\(directory) (core.hooksPath) is outside this repository: octo-git's hooks there run for every "
+            + "repository that uses it")
+      }
       if let manager = detected, !active {
         let lefthookConfig =
           lefthookConfigs.prefix(6).first {
@@ -144,6 +149,19 @@ public enum HookInstaller {
     return (change, nil)
   }
 
+  /// Whether the file at `path` is one of octo-git's stubs.
+  static func isOctoGitHook(_ path: String) -> Bool {
+    guard let data = FileManager.default.contents(atPath: path) else { return false }
+    return String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
+  }
+
+  /// Whether the hooks folder `directory` lies outside `repository` (its git folders and work tree): a
+  /// global core.hooksPath that other repositories run hooks from too.
+  static func isShared(_ directory: String, by repository: Repository) -> Bool {
+    let inside = [repository.commonDirectory, repository.gitDirectory, repository.workDirectory].filter { !$0.isEmpty }
+    return !inside.contains { directory == $0 || directory.hasPrefix($0 + "/") }
+  }
+
   static func write(_ text: String, to path: String) throws {
     do {
       try FileReplacement.write(Array(text.utf8), to: path, mode: 0o755)
@@ -160,11 +178,26 @@ public enum HookInstaller {
     var directories = [try repository.hooksDirectory()]
     if let recorded = state.hooksDirectory, !directories.contains(recorded) { directories.append(recorded) }
     for directory in directories {
+      // A folder outside the repository (a global core.hooksPath) serves others: its hooks are taken out only
+      // by a repository that put them there.
+      if isShared(directory, by: repository), state.hooksDirectory != directory {
+        if hookNames.contains(where: { isOctoGitHook(directory + "/" + $0) }) {
+          report.changes.append(
+            "left octo-git's hooks in \(directory): that folder (core.hooksPath) serves other repositories and "
+              + "this one did not install them; run octo-git uninstall where they were installed")
+        }
+        continue
+      }
       for hook in hookNames {
         let path = directory + "/" + hook
-        guard let data = FileManager.default.contents(atPath: path),
-          String(decoding: data.prefix(512), as: UTF8.self).contains(hookFingerprint)
-        else { continue }
+        guard isOctoGitHook(path) else {
+          if Paths.entryExists(path + ".octo-orig") {
+            report.changes.append(
+              "\(hook): left \(path).octo-orig, the hook octo-git had replaced: the \(hook) there now is not "
+                + "octo-git's; put it back by hand if you want it")
+          }
+          continue
+        }
         if Paths.entryExists(path + ".octo-orig") {
           guard rename(path + ".octo-orig", path) == 0 else {
             throw OctoError("cannot put back \(path).octo-orig: \(String(cString: strerror(errno)))")

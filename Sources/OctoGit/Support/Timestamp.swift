@@ -135,9 +135,10 @@ public enum Timestamp {
       } else if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
         let sign = bytes[position] == UInt8(ascii: "-") ? -1 : 1
         position += 1
-        guard let oh = number(2) else { return nil }
+        guard let oh = number(2), oh <= 23 else { return nil }
         _ = take(":")
         let om = number(2) ?? 0
+        guard om <= 59 else { return nil }
         offset = sign * (oh * 3600 + om * 60)
       } else {
         return nil

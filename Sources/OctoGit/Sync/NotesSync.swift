@@ -94,7 +94,7 @@ public enum NotesSync {
         || push.errors.contains("non-fast-forward")
       if !rejected || attempt == 3 {
         throw OctoError(
-          "cannot push notes to \(remote): \(push.lastError)", hint: "your own push is not affected",
+          "cannot push notes to \(remote): \(push.lastError)", hint: "run octo-git notes sync to try again",
           status: .unavailable)
       }
     }

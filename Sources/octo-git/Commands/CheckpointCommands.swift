@@ -142,8 +142,10 @@ struct CheckpointsCommand: ParsableCommand {
           : try repository.diff(from: old, to: new, paths: paths)
         print(DiffStatText.render(stats, style: .forDescriptor(STDOUT_FILENO)))
       } else {
-        FileHandle.standardOutput.write(
-          Data(try repository.patch(from: old, to: new, toWorkTree: second == nil, paths: paths).utf8))
+        let patch = try repository.patch(from: old, to: new, toWorkTree: second == nil, paths: paths)
+        // Empty, as git diff's; said on a terminal, where nothing at all reads as a failure.
+        if patch.isEmpty && isatty(STDOUT_FILENO) == 1 { print("no differences") }
+        FileHandle.standardOutput.write(Data(patch.utf8))
       }
     }
   }

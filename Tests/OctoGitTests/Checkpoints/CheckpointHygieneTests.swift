@@ -45,5 +45,9 @@ struct CheckpointHygieneTests {
     try fixture.octo("checkpoints", "prune", "--keep", "1")
     #expect(try fixture.git("for-each-ref", "refs/octo/checkpoints/main/zzz-by-hand").contains(first))
     #expect(try fixture.git("for-each-ref", "refs/octo/checkpoints/main/").contains(second))
+    // A negative octo.checkpoint.keep prunes nothing, and says so.
+    try fixture.git("config", "octo.checkpoint.keep", "-1")
+    let taken = try OctoGitBinary.run(["checkpoint"], in: fixture.path, home: fixture.home)
+    #expect(taken.status == 0 && taken.stderr.contains("octo.checkpoint.keep is -1"), "\(taken.stderr)")
   }
 }

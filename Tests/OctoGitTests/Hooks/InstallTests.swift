@@ -66,9 +66,28 @@ struct InstallTests {
 
     let global = fixture.root + "/global-hooks"
     try fixture.git("config", "--global", "core.hooksPath", global)
-    try fixture.octo("install")
+    #expect(try fixture.octo("install").contains("run for every repository that uses it"))
     #expect(FileManager.default.fileExists(atPath: global + "/post-rewrite"))
     #expect(try hooksDirectory(fixture) == global)
+    // Another repository sharing that folder never installed there: its uninstall leaves the hooks alone.
+    let other = fixture.root + "/other"
+    try fixture.git("init", "-q", other)
+    let left = try fixture.octo(["uninstall"], in: other)
+    #expect(left.contains("left octo-git's hooks in \(global)"), "\(left)")
+    #expect(FileManager.default.fileExists(atPath: global + "/post-rewrite"))
+    try fixture.octo("uninstall")
+    #expect(!FileManager.default.fileExists(atPath: global + "/post-rewrite"))
+  }
+
+  @Test("uninstall says where the hook octo-git replaced is left when another tool took the hook over")
+  func strandedOriginal() throws {
+    let fixture = try TestRepository()
+    let hooks = try hooksDirectory(fixture)
+    try Data("#!/bin/sh\nexit 0\n".utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hooks + "/pre-push")
+    try fixture.octo("install")
+    try Data("#!/bin/sh\n# another tool\n".utf8).write(to: URL(fileURLWithPath: hooks + "/pre-push"))
+    #expect(try fixture.octo("uninstall").contains("pre-push: left \(hooks)/pre-push.octo-orig"))
   }
 
   @Test("husky's hooks path: octo-git prints the lines to add instead of writing there; doctor notices a bypass")

@@ -157,6 +157,7 @@ struct DatesAndDiscoveryTests {
       // Ages past any date: one line, never a trap.
       ["usage", "--since", "999999999999999d"], ["rollup", "--until", "99999999999999999999w"],
       ["usage", "--since", "1157407407d"], ["usage", "--until", "1d99999999999999999999s"],
+      ["usage", "--until", "2026-01-01T00:00:00+99:00"], ["usage", "--since", "2026-01-01T00:00:00+05:75"],
     ] {
       let result = try OctoGitBinary.run(arguments, in: fixture.path, home: fixture.home)
       #expect(result.status == ExitStatus.usage.rawValue, "\(arguments): \(result.stderr)")
