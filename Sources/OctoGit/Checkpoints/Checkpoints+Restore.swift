@@ -91,8 +91,14 @@ extension Checkpoints {
     var deletions: [String] = []
     var writes: [ChangedPath] = []
     var skipped: [Restore.Skipped] = []
+    // Paths git's index marks skip-worktree (a sparse checkout, git update-index --skip-worktree) are the
+    // user's to keep, as git checkout keeps them; an index without extended flags has none.
+    let skipWorktree = try Self.indexHasExtendedFlags(repository) ? try snapshot.realIndex.get() : nil
     for change in changes {
-      if let kept = uncaptured.blocking(change.path) {
+      if let index = skipWorktree, index.isSkipWorktree(rawPath: change.path) {
+        skipped.append(
+          Restore.Skipped(path: change.path, reason: "skip-worktree in git's index; left as it is, as git leaves it"))
+      } else if let kept = uncaptured.blocking(change.path) {
         // What is on disk there is not in the undo checkpoint (too big, unreadable, a name git refuses):
         // written over or deleted, nothing could bring it back.
         skipped.append(
@@ -142,15 +148,32 @@ extension Checkpoints {
     // Files go back as git checks them out (line endings converted where attributes or core.autocrlf ask),
     // unless no conversion can apply (then the bytes, sparing the attribute look-ups).
     let converts = !snapshot.storesBytes || changes.contains { SnapshotBuilder.isAttributesFile($0.path) }
-    PhaseTimings.mark("ignore rules")
-    do {
-      for path in deletions {
+    // Where the restore changes the ignore rules, a file the checkpoint lacks may only have been ignored when
+    // it was taken: deletions wait until the checkpoint's .gitignore files are written, and what those rules
+    // ignore stays (undoing the restore would otherwise delete the .env its rules kept).
+    let rulesChange = !includeIgnored && changes.contains { Self.isIgnoreFile($0.path) }
+    func delete(_ paths: [String], keepingIgnored rules: IgnoredPaths?) throws {
+      for path in paths {
+        // Written first: a file where a written file's folder now is, or a file in a folder a written file
+        // replaced, went with that write.
+        if rules != nil, written.contains(where: { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }) {
+          deleted.append(path)
+          continue
+        }
+        if let rules, try rules.contains(path) {
+          skipped.append(Restore.Skipped(path: path, reason: "ignored by the checkpoint's rules; left as it is"))
+          continue
+        }
         do {
           if try writer.delete(path) { deleted.append(path) }
         } catch let blocked as WorkTreeWriter.Blocked {
           skipped.append(Restore.Skipped(path: blocked.path, reason: blocked.reason))
         }
       }
+    }
+    PhaseTimings.mark("ignore rules")
+    do {
+      if !rulesChange { try delete(deletions, keepingIgnored: nil) }
       for change in writes {
         guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
         do {
@@ -159,6 +182,11 @@ extension Checkpoints {
         } catch let blocked as WorkTreeWriter.Blocked {
           skipped.append(Restore.Skipped(path: blocked.path, reason: blocked.reason))
         }
+      }
+      if rulesChange {
+        // A handle of its own: its ignore rules are read from the files just written.
+        let rereading = try Repository.open(at: repository.workDirectory)
+        try delete(deletions, keepingIgnored: IgnoredPaths(rereading, index: { try snapshot.realIndex.get() }))
       }
     } catch {
       let message = (error as? OctoError)?.description ?? "\(error)"
@@ -201,6 +229,22 @@ extension Checkpoints {
         converting ? try repository.blobContent(entry.id, checkedOutAt: path) : try repository.blobContent(entry.id)
       try writer.writeFile(path, contents: contents, executable: entry.mode == .executable)
     }
+  }
+}
+
+extension Checkpoints {
+  /// Whether `path` is an ignore file a tree can hold.
+  static func isIgnoreFile(_ path: String) -> Bool {
+    path == ".gitignore" || path.hasSuffix("/.gitignore")
+  }
+
+  /// Whether git's index file may hold skip-worktree entries: only a version 3 or 4 index has the extended
+  /// flags (git writes version 2 when no entry needs them). Reads its first 8 bytes, not the index.
+  static func indexHasExtendedFlags(_ repository: Repository) throws -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: repository.gitDirectory + "/index") else { return false }
+    defer { try? handle.close() }
+    guard let header = try handle.read(upToCount: 8), header.count == 8 else { return false }
+    return header[header.startIndex + 7] != 2
   }
 }
 

@@ -40,7 +40,8 @@ public enum Doctor {
 
     let config = try repository.config()
     let hooks = try hooksInfo(repository, config: config)
-    problems += try hookProblems(repository, hooks)
+    // A bare mirror has no commits made in it: hooks do not apply there.
+    if !repository.isBare { problems += try hookProblems(repository, hooks) }
     problems += healthProblems(repository, config: config, hooks: hooks)
 
     var notes: [DoctorReport.NotesRefInfo] = []

@@ -39,11 +39,19 @@ extension Repository {
     var options = git_blob_filter_options()
     try GitError.check(
       git_blob_filter_options_init(&options, UInt32(GIT_BLOB_FILTER_OPTIONS_VERSION)), "prepare a checkout filter")
+    // By default libgit2 gives nothing at all for content it takes for binary; git checks such a file out
+    // (its filters decide, as git's do).
+    options.flags = 0
     var buffer = git_buf()
     defer { git_buf_dispose(&buffer) }
     let result = RawPath.withCString(path) { git_blob_filter(&buffer, blob.pointer, $0, &options) }
     try GitError.check(result, "convert \(RawPath.shown(path)) for the work tree")
-    guard buffer.size > 0, let bytes = buffer.ptr else { return Data() }
+    let size = Int(git_blob_rawsize(blob.pointer))
+    guard buffer.size > 0, let bytes = buffer.ptr else {
+      // Never an empty file for content that is not empty.
+      guard size > 0, let raw = git_blob_rawcontent(blob.pointer) else { return Data() }
+      return Data(bytes: raw, count: size)
+    }
     return Data(bytes: bytes, count: buffer.size)
   }
 

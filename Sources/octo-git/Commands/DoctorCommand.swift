@@ -19,7 +19,8 @@ struct DoctorCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let repository = try root.openRepository()
+    // A bare mirror too: doctor only reads.
+    let repository = try Repository.openForReading(at: try root.workingDirectory())
     let report = try Doctor.report(for: repository)
     if json {
       print(try JSONOutput.encode(report))

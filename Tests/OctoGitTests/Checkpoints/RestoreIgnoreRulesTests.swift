@@ -106,4 +106,52 @@ struct RestoreIgnoreRulesTests {
     #expect(result.stderr.contains("index.lock") && result.stderr.contains("nothing was restored"))
     #expect(try String(decoding: contents(fixture, "a.txt"), as: UTF8.self) == "edited\n")
   }
+
+  @Test("binary files come back whole where attributes exist (libgit2 gave nothing for binary content)")
+  func binaryWithAttributes() throws {
+    let fixture = try TestRepository()
+    try fixture.write(".gitattributes", "*.md linguist-documentation\n")
+    var bytes = Data((0..<3000).map { UInt8(truncatingIfNeeded: $0 * 7) })
+    bytes[10] = 0
+    try bytes.write(to: URL(fileURLWithPath: fixture.path + "/logo.png"))
+    try fixture.commitAll("binary")
+    let checkpoint = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    try Data("changed".utf8).write(to: URL(fileURLWithPath: fixture.path + "/logo.png"))
+    try fixture.octo("restore", checkpoint)
+    #expect(try contents(fixture, "logo.png") == bytes)
+  }
+
+  @Test("undoing a restore that took a .gitignore away keeps the files that rule ignored (.env)")
+  func undoKeepsIgnored() throws {
+    let fixture = try TestRepository()
+    try fixture.write("app.js", "x\n")
+    let old = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    try fixture.write(".gitignore", ".env\nnode_modules/\n")
+    try fixture.write(".env", "SECRET=1\n")
+    try fixture.write("node_modules/lib/index.js", "code\n")
+    let restore = try CanonicalJSON.parse(try fixture.octo("restore", old, "--json"))
+    #expect(!Paths.entryExists(fixture.path + "/.gitignore"))
+    let undo = try #require(restore["undo"]?.stringValue)
+    let back = try CanonicalJSON.parse(try fixture.octo("restore", undo, "--json"))
+    #expect(try String(decoding: contents(fixture, ".env"), as: UTF8.self) == "SECRET=1\n", "\(back)")
+    #expect(try String(decoding: contents(fixture, "node_modules/lib/index.js"), as: UTF8.self) == "code\n")
+    #expect(try String(decoding: contents(fixture, ".gitignore"), as: UTF8.self) == ".env\nnode_modules/\n")
+    let deleted = back["deleted"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    #expect(!deleted.contains(".env"), "\(back)")
+  }
+
+  @Test("a path marked skip-worktree keeps its local content, as git checkout keeps it")
+  func skipWorktree() throws {
+    let fixture = try TestRepository()
+    try fixture.write("cfg", "v1\n")
+    try fixture.commitAll("v1")
+    let checkpoint = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    try fixture.write("cfg", "v2\n")
+    try fixture.commitAll("v2")
+    try fixture.git("update-index", "--skip-worktree", "cfg")
+    try fixture.write("cfg", "v3-local\n")
+    let result = try CanonicalJSON.parse(try fixture.octo("restore", checkpoint, "--json"))
+    #expect(try String(decoding: contents(fixture, "cfg"), as: UTF8.self) == "v3-local\n", "\(result)")
+    #expect(result["skipped"]?.arrayValue?.contains { $0["path"]?.stringValue == "cfg" } == true)
+  }
 }

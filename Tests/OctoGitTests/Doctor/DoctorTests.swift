@@ -121,4 +121,13 @@ struct DoctorTests {
     let gone = try doctor(fixture.path, home: fixture.home).problems
     #expect(gone.contains { $0.contains("/gone/octo-git, which is gone") }, "\(gone)")
   }
+
+  @Test("doctor reads a bare mirror too, with no hook problem (no commit is made there)")
+  func bareMirror() throws {
+    let fixture = try TestRepository()
+    let mirror = fixture.root + "/mirror.git"
+    try fixture.git("clone", "-q", "--mirror", fixture.path, mirror)
+    let report = try doctor(mirror, home: fixture.home)
+    #expect(report.repository.gitDir.hasSuffix("mirror.git") && report.problems.isEmpty, "\(report.problems)")
+  }
 }
