@@ -14,10 +14,14 @@ public enum Rollup {
     public var reused: Bool
   }
 
-  /// The projects `names` mean: a project as listed, an origin URL in any spelling, or a repository's path.
-  public static func projects(named names: [String], in entries: [RollupStore.Entry]) throws -> [String] {
+  /// The projects `names` mean: a project as listed, an origin URL in any spelling, or a repository's path
+  /// (a relative one from `base`).
+  public static func projects(named names: [String], in entries: [RollupStore.Entry], base: String? = nil) throws
+    -> [String]
+  {
     try names.map { name in
-      let folder = (name as NSString).standardizingPath
+      let absolute = name.hasPrefix("/") || base == nil ? name : base! + "/" + name
+      let folder = (absolute as NSString).standardizingPath
       if let entry = entries.first(where: { $0.project == name || $0.path == name || $0.path == folder }) {
         return entry.project
       }

@@ -183,7 +183,7 @@ struct RollupCommand: ParsableCommand {
     let options = RollupOptions(
       dimensions: by.dimensions, since: period.since, until: period.until,
       timeZone: period.timeZone, cycleDay: period.cycleDay,
-      projects: try Rollup.projects(named: repos, in: try store.entries()))
+      projects: try Rollup.projects(named: repos, in: try store.entries(), base: try root.workingDirectory()))
     let showProgress = isatty(STDERR_FILENO) == 1
     let outcome = try Rollup.run(
       store: store, options: options, format: format, style: style, fetch: fetch,

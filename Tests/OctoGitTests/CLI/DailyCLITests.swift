@@ -262,6 +262,9 @@ struct DailyCLITests: DailyCLISuite {
     let file = try OctoGitBinary.run(["-C", "a.txt", "usage"], in: fixture.path, home: fixture.home)
     #expect(file.status == ExitStatus.usage.rawValue && file.stderr.contains("not a directory"), "\(file.stderr)")
     try fixture.octo("repos", "add", ".")
+    // A registered repository named by a relative path.
+    let relative = try OctoGitBinary.run(["rollup", "--repos", "."], in: fixture.path, home: fixture.home)
+    #expect(relative.status == 0, "\(relative.stderr)")
     try FileManager.default.createDirectory(atPath: fixture.path + "/out", withIntermediateDirectories: true)
     let folder = try OctoGitBinary.run(
       ["rollup", "--format", "html", "--out", "out"], in: fixture.path, home: fixture.home)
