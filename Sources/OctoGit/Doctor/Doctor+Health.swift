@@ -13,8 +13,10 @@ extension Doctor {
       if access(path, X_OK) != 0 {
         problems.append("\(path) is not executable, so git skips it: run octo-git install (it sets the bit again)")
       } else if let binary = stubBinary(path), !runs(binary, environment: environment) {
+        let chosen = environment["OCTO_GIT_BIN"].flatMap { $0.isEmpty ? nil : $0 }
+        let named = chosen.map { "OCTO_GIT_BIN names \(SafeText.terminal($0)), which is not executable" }
         problems.append(
-          "\(path) runs \(SafeText.terminal(binary)), which is gone, and no octo-git is on PATH: "
+          "\(path) finds no octo-git: \(named ?? "\(SafeText.terminal(binary)) is gone"), and none is on PATH: "
             + "run octo-git install with the octo-git you use now")
       }
     }
@@ -35,26 +37,15 @@ extension Doctor {
     return problems
   }
 
-  /// The binary an octo-git hook stub was written to run (the `OCTO_GIT_BIN` default in it).
+  /// The binary an octo-git hook stub was written to run (`octo_default_bin='…'` in it).
   static func stubBinary(_ path: String) -> String? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     let text = String(decoding: data.prefix(65536), as: UTF8.self)
-    let start = #"bin="${OCTO_GIT_BIN:-"#
-    guard let line = text.split(separator: "\n").first(where: { $0.contains(start) }),
-      let open = line.range(of: start), let close = line.range(of: #"}""#, options: .backwards),
-      open.upperBound <= close.lowerBound
-    else { return nil }
-    var binary = ""
-    var escaped = false
-    for character in line[open.upperBound..<close.lowerBound] {
-      if !escaped && character == "\\" {
-        escaped = true
-        continue
-      }
-      escaped = false
-      binary.append(character)
+    let start = "octo_default_bin='"
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(start) }), line.hasSuffix("'") else {
+      return nil
     }
-    return binary
+    return String(line.dropFirst(start.count).dropLast()).replacingOccurrences(of: "'\\''", with: "'")
   }
 
   /// Whether a hook written to run `binary` finds an octo-git to run, as the stub looks for one.

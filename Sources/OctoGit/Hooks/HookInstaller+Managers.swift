@@ -103,9 +103,11 @@ extension HookInstaller {
     text.contains("octo-git") && text.contains("hook \(hook)")
   }
 
-  /// The line that runs octo-git's part of `hook` from another hook script.
+  /// The line that runs octo-git's part of `hook` from another hook script: nothing, and no failure, on a
+  /// machine without octo-git (the script is usually tracked, shared with the whole team).
   static func hookLine(_ hook: String) -> String {
-    hook == "post-commit" ? "octo-git hook post-commit" : "octo-git hook \(hook) \"$@\""
+    let call = hook == "post-commit" ? "octo-git hook post-commit" : "octo-git hook \(hook) \"$@\""
+    return "if command -v octo-git >/dev/null 2>&1; then \(call) || :; fi"
   }
 
   /// The lines to add to a hook manager's own configuration. They name `octo-git` through `PATH`: the
@@ -127,16 +129,16 @@ extension HookInstaller {
         "  post-commit:",
         "    jobs:",
         "      - name: octo-git",
-        "        run: octo-git hook post-commit",
+        "        run: command -v octo-git >/dev/null 2>&1 && octo-git hook post-commit || true",
         "  pre-push:",
         "    jobs:",
         "      - name: octo-git",
-        "        run: octo-git hook pre-push {1} {2}",
+        "        run: command -v octo-git >/dev/null 2>&1 && octo-git hook pre-push {1} {2} || true",
         "        use_stdin: true",
         "  post-rewrite:",
         "    jobs:",
         "      - name: octo-git",
-        "        run: octo-git hook post-rewrite {1}",
+        "        run: command -v octo-git >/dev/null 2>&1 && octo-git hook post-rewrite {1} || true",
         "        use_stdin: true",
         "then run lefthook install (or octo-git install --force to chain lefthook's hooks instead)",
       ]

@@ -27,12 +27,8 @@ public enum HookInstaller {
 
   /// The stub for `hook`, calling `binary`.
   public static func stub(_ hook: String, binary: String) -> String {
-    // The path goes inside a double-quoted shell word: escape what the shell would interpret there.
-    var escaped = ""
-    for character in binary {
-      if "\\\"$`".contains(character) { escaped.append("\\") }
-      escaped.append(character)
-    }
+    // The path goes inside a single-quoted shell word, where only a quote needs care.
+    let escaped = binary.replacingOccurrences(of: "'", with: "'\\''")
     return (DefaultFiles.content(of: "hooks/\(hook)") ?? "").replacingOccurrences(of: placeholder, with: escaped)
   }
 
@@ -144,9 +140,43 @@ public enum HookInstaller {
     }
     try write(wanted, to: path)
     if created, let relative { try InfoExclude.add(relative, owner: InfoExclude.hooksOwner, in: repository) }
+    if Paths.entryExists(original) {
+      try linkOriginal(hook, in: directory)
+      if let relative {
+        let folder = (relative as NSString).deletingLastPathComponent
+        let link = (folder.isEmpty ? "" : folder + "/") + ".octo-orig/" + hook
+        try InfoExclude.add(link, owner: InfoExclude.hooksOwner, in: repository)
+      }
+    }
     let change =
       Paths.entryExists(original) ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
     return (change, nil)
+  }
+
+  /// Makes `<directory>/.octo-orig/<hook>`, a link to `<hook>.octo-orig` under the hook's own name: the stub
+  /// runs the hook it replaced through it, so a script that looks at the name it was run by (one script
+  /// linked as several hooks) still sees its hook's.
+  static func linkOriginal(_ hook: String, in directory: String) throws {
+    let folder = directory + "/.octo-orig"
+    let link = folder + "/" + hook
+    if Paths.entryExists(link) { return }
+    do {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+      throw OctoError("cannot create \(folder): \(OctoError.reason(error))", hint: "check the folder's permissions")
+    }
+    guard symlink("../\(hook).octo-orig", link) == 0 || errno == EEXIST else {
+      throw OctoError(
+        "cannot create \(link): \(String(cString: strerror(errno)))", hint: "check the folder's permissions")
+    }
+  }
+
+  /// Takes out the link ``linkOriginal(_:in:)`` made, and its folder once empty.
+  static func unlinkOriginal(_ hook: String, in directory: String) {
+    let link = directory + "/.octo-orig/" + hook
+    var status = stat()
+    if lstat(link, &status) == 0, status.st_mode & S_IFMT == S_IFLNK { unlink(link) }
+    rmdir(directory + "/.octo-orig")
   }
 
   /// Whether the file at `path` is one of octo-git's stubs.
@@ -198,6 +228,7 @@ public enum HookInstaller {
           }
           continue
         }
+        unlinkOriginal(hook, in: directory)
         if Paths.entryExists(path + ".octo-orig") {
           guard rename(path + ".octo-orig", path) == 0 else {
             throw OctoError("cannot put back \(path).octo-orig: \(String(cString: strerror(errno)))")

@@ -84,9 +84,9 @@ struct DefaultFilesTests {
     let stub = try #require(DefaultFiles.content(of: "hooks/post-commit"))
     let location = WorktreeLocation(gitDirectory: "/r/.git", commonDirectory: "/r/.git")
     #expect(location.pendingMarker == "/r/.git/octo/pending/main")
-    #expect(stub.contains("marker=$git_dir/octo/pending/main"))
+    #expect(stub.contains("octo_marker=$octo_git_dir/octo/pending/main"))
     let linked = WorktreeLocation(gitDirectory: "/r/.git/worktrees/wt", commonDirectory: "/r/.git")
     #expect(linked.pendingMarker == "/r/.git/octo/pending/worktrees_wt")
-    #expect(stub.contains("marker=$common/octo/pending/worktrees_${git_dir##*/}"))
+    #expect(stub.contains("octo_marker=$octo_common/octo/pending/worktrees_${octo_git_dir##*/}"))
   }
 }

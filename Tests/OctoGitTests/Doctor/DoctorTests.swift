@@ -119,7 +119,7 @@ struct DoctorTests {
       .replacingOccurrences(of: OctoGitBinary.path, with: fixture.root + "/gone/octo-git")
     try Data(stub.utf8).write(to: URL(fileURLWithPath: hook))
     let gone = try doctor(fixture.path, home: fixture.home).problems
-    #expect(gone.contains { $0.contains("/gone/octo-git, which is gone") }, "\(gone)")
+    #expect(gone.contains { $0.contains("/gone/octo-git is gone, and none is on PATH") }, "\(gone)")
   }
 
   @Test("doctor reads a bare mirror too, with no hook problem (no commit is made there)")

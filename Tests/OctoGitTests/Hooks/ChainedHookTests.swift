@@ -103,7 +103,11 @@ struct ChainedHookTests {
     #expect(try fixture.git("notes", "--ref=octo/usage", "list", in: remote).split(separator: "\n").count == 1)
     #expect(PushCommandLine.isDryRun(["git", "-c", "a=b", "push", "-o", "n", "origin"]) == false)
     #expect(PushCommandLine.isDryRun(["git", "push", "-u", "origin", "--", "-n"]) == false)
-    #expect(PushCommandLine.isDryRun(["/usr/bin/git", "push", "-vn"]))
+    #expect(PushCommandLine.isDryRun(["/usr/bin/git", "push", "-vn"]) == true)
+    #expect(PushCommandLine.isDryRun(["git", "push", "--dry", "origin"]) == true)
+    #expect(PushCommandLine.isDryRun(["git", "push", "-n", "--no-dry-run", "origin"]) == false)
+    #expect(PushCommandLine.isDryRun(["git", "push", "--push-option", "-n", "origin"]) == false)
+    #expect(PushCommandLine.isDryRun(["python3", "-m", "pre_commit", "hook-impl"]) == nil)
   }
 
   @Test("a commit with nothing pending starts no octo-git (linked worktrees, GIT_DIR too); pending usage is attached")
@@ -126,5 +130,58 @@ struct ChainedHookTests {
     #expect(FileManager.default.fileExists(atPath: trace))
     try fixture.git("commit", "-q", "--allow-empty", "-m", "linked busy again", in: worktree)
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "topic").contains("wt-pending"))
+  }
+
+  @Test("hooks that find their work through readlink -f, or by their name from bash, still block a push")
+  func linkedAndBashHooks() throws {
+    for script in [
+      // Looks itself up through its link, and runs the parts next to the real file.
+      "#!/bin/sh\nhere=$(dirname \"$(readlink -f \"$0\")\")\nfor f in \"$here\"/pre-push.d/*; do "
+        + "\"$f\" || exit 1; done\n",
+      // A bash script run by its name.
+      "#!/usr/bin/env bash\ncase \"$(basename \"$0\")\" in pre-push) echo BLOCKED >&2; exit 1;; esac\n",
+    ] {
+      let fixture = try TestRepository()
+      _ = try fixture.addBareOrigin()
+      try executable(script, at: fixture.path + "/tools/githooks/pre-push")
+      try executable("#!/bin/sh\necho BLOCKED >&2; exit 1\n", at: fixture.path + "/tools/githooks/pre-push.d/lint")
+      try FileManager.default.createSymbolicLink(
+        atPath: fixture.path + "/.git/hooks/pre-push", withDestinationPath: "../../tools/githooks/pre-push")
+      #expect(try push(fixture, ["origin", "main"]).status != 0)
+      try fixture.octo("install")
+      let blocked = try push(fixture, ["origin", "main"])
+      #expect(blocked.status != 0 && blocked.stderr.contains("BLOCKED"), "\(script): \(blocked.stderr)")
+      try fixture.octo("uninstall")
+      #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/.octo-orig"))
+    }
+  }
+
+  @Test("a hook that runs its own file again (husky 8's sh -e \"$0\") runs octo-git once; any binary path works")
+  func nestedAndQuoted() throws {
+    let fixture = try TestRepository()
+    try executable(
+      "#!/bin/sh\nif [ -z \"$again\" ]; then again=1; export again; sh -e \"$0\" \"$@\"; exit $?; fi\n"
+        + "echo inner >> .git/inner.log\n",
+      at: fixture.path + "/.git/hooks/post-commit")
+    // octo-git installed from a folder whose name holds quotes, braces and a dollar sign.
+    let odd = fixture.root + "/we ird/a}b$c\"d'e"
+    try FileManager.default.createDirectory(atPath: odd, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: OctoGitBinary.path, toPath: odd + "/octo-git")
+    let installed = try Shell.run(odd + "/octo-git", ["install"], in: fixture.path, home: fixture.home)
+    #expect(installed.status == 0, "\(installed.stderr)")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "3", "--id", "odd-path")
+    let trace = fixture.root + "/trace"
+    try executable(
+      "#!/bin/sh\necho run >> '\(trace)'\nexec '\(OctoGitBinary.path)' \"$@\"\n", at: fixture.root + "/wrapper")
+    try fixture.git(
+      "commit", "-q", "--allow-empty", "-m", "nested", environment: ["OCTO_GIT_BIN": fixture.root + "/wrapper"])
+    #expect(try String(contentsOfFile: trace, encoding: .utf8) == "run\n")
+    #expect(try String(contentsOfFile: fixture.path + "/.git/inner.log", encoding: .utf8) == "inner\n")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("odd-path"))
+    // Without OCTO_GIT_BIN, the stub runs the binary it was installed with, whatever its path holds.
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "3", "--id", "odd-path-2")
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "installed path", environment: ["PATH": "/usr/bin:/bin"])
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("odd-path-2"))
+    #expect(try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))["problems"]?.arrayValue?.isEmpty == true)
   }
 }
