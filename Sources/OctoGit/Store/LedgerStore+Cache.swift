@@ -91,6 +91,8 @@ extension LedgerStore {
           DROP INDEX IF EXISTS note_commit_key;
           DELETE FROM note_line; DELETE FROM note_commit
           """)
+      // The same tip may come back: the commits are to be described again all the same.
+      try db.execute(sql: "DELETE FROM notes_tip WHERE ref = ?", arguments: [Self.describedKey])
       try UsageNotesDelta.readAll(repository, tip: tip) { part in
         try insert(part, into: db)
         refresh.commitsRead += part.notes.count
@@ -220,12 +222,27 @@ extension LedgerStore {
     }
   }
 
+  /// The `notes_tip` row holding the usage notes tip at which every cached commit was last described.
+  static let describedKey = "octo-git:described"
+
   /// Reads the time and subject of every cached commit left undescribed: what `usage --by commit` shows
-  /// and orders by. Costs nothing once done.
+  /// and orders by. Costs one look-up once done, until the notes move.
   public func describeCommits(from repository: Repository) throws {
+    let (tip, described) = try read { db in
+      let query = "SELECT tip FROM notes_tip WHERE ref = ?"
+      return (
+        try String.fetchOne(db, sql: query, arguments: [UsageNote.ref]),
+        try String.fetchOne(db, sql: query, arguments: [Self.describedKey])
+      )
+    }
+    if let tip, tip == described { return }
     try write { db in
       try describeCommits(
         in: db, from: repository, holding: "SELECT commit_id FROM note_line UNION ALL SELECT commit_id FROM note_commit")
+      if let tip {
+        try db.execute(
+          sql: "INSERT OR REPLACE INTO notes_tip (ref, tip) VALUES (?, ?)", arguments: [Self.describedKey, tip])
+      }
     }
   }
 
