@@ -89,6 +89,14 @@ extension HookInstaller {
           .map { mentions(String(decoding: $0, as: UTF8.self), hook) } ?? false
       }
     }
+    // pre-commit installed over a hook keeps it as <hook>.legacy and runs it first (its migration mode).
+    let legacyPath = directory + "/" + hook + ".legacy"
+    if hookText.contains("pre-commit"), FileManager.default.isExecutableFile(atPath: legacyPath),
+      let legacy = FileManager.default.contents(atPath: legacyPath)
+    {
+      let text = String(decoding: legacy.prefix(65536), as: UTF8.self)
+      if text.contains(hookFingerprint) || mentions(text, hook) { return true }
+    }
     // husky 9: core.hooksPath is .husky/_, whose scripts run .husky/<hook>.
     if (directory as NSString).lastPathComponent == "_" {
       let script = (directory as NSString).deletingLastPathComponent + "/" + hook
