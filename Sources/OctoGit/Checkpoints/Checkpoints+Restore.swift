@@ -149,14 +149,32 @@ extension Checkpoints {
     // unless no conversion can apply (then the bytes, sparing the attribute look-ups).
     let converts = !snapshot.storesBytes || changes.contains { SnapshotBuilder.isAttributesFile($0.path) }
     // Where the restore changes the ignore rules, a file the checkpoint lacks may only have been ignored when
-    // it was taken: deletions wait until the checkpoint's .gitignore files are written, and what those rules
-    // ignore stays (undoing the restore would otherwise delete the .env its rules kept).
+    // it was taken: deletions wait until the checkpoint's .gitignore files are in place, and what those rules
+    // ignore stays (undoing the restore would otherwise delete the .env its rules kept). The rule and
+    // attribute files the checkpoint lacks go first, so the writes and that check see the checkpoint's own.
     let rulesChange = !includeIgnored && changes.contains { Self.isIgnoreFile($0.path) }
+    let (deletedFirst, deletedLast) =
+      rulesChange
+      ? (
+        deletions.filter { Self.isIgnoreFile($0) || SnapshotBuilder.isAttributesFile($0) },
+        deletions.filter { !Self.isIgnoreFile($0) && !SnapshotBuilder.isAttributesFile($0) }
+      ) : (deletions, [])
     func delete(_ paths: [String], keepingIgnored rules: IgnoredPaths?) throws {
+      // What the writes made: a file where a written file's folder now is, or a file in a folder a written
+      // file replaced, went with that write.
+      var folders: Set<Substring> = []
+      if rules != nil {
+        for path in written {
+          var folder = Substring(path)
+          while let slash = folder.lastIndex(of: "/") {
+            folder = folder[..<slash]
+            if !folders.insert(folder).inserted { break }
+          }
+        }
+      }
+      let files = rules == nil ? [] : Set(written)
       for path in paths {
-        // Written first: a file where a written file's folder now is, or a file in a folder a written file
-        // replaced, went with that write.
-        if rules != nil, written.contains(where: { $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }) {
+        if rules != nil, folders.contains(Substring(path)) || Self.ancestors(of: path).contains(where: files.contains) {
           deleted.append(path)
           continue
         }
@@ -173,7 +191,7 @@ extension Checkpoints {
     }
     PhaseTimings.mark("ignore rules")
     do {
-      if !rulesChange { try delete(deletions, keepingIgnored: nil) }
+      try delete(deletedFirst, keepingIgnored: nil)
       for change in writes {
         guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
         do {
@@ -186,7 +204,7 @@ extension Checkpoints {
       if rulesChange {
         // A handle of its own: its ignore rules are read from the files just written.
         let rereading = try Repository.open(at: repository.workDirectory)
-        try delete(deletions, keepingIgnored: IgnoredPaths(rereading, index: { try snapshot.realIndex.get() }))
+        try delete(deletedLast, keepingIgnored: IgnoredPaths(rereading, index: { try snapshot.realIndex.get() }))
       }
     } catch {
       let message = (error as? OctoError)?.description ?? "\(error)"
@@ -217,8 +235,7 @@ extension Checkpoints {
   /// Writes one tree entry into the work tree: file content (`converting` it as git checks it out) and
   /// executable bit, a symlink, or the folder of a submodule. What stands in the way (a file where a folder
   /// must go, or the reverse) is replaced, unless the writer must keep it (``WorkTreeWriter/Blocked``).
-  func restoreEntry(_ entry: TreeEntry, at path: String, with writer: WorkTreeWriter, converting: Bool = false) throws
-  {
+  func restoreEntry(_ entry: TreeEntry, at path: String, with writer: WorkTreeWriter, converting: Bool = false) throws {
     switch entry.mode {
     case .gitlink, .tree:
       try writer.makeFolder(path)
@@ -233,6 +250,17 @@ extension Checkpoints {
 }
 
 extension Checkpoints {
+  /// The folders `path` is in, innermost first.
+  static func ancestors(of path: String) -> [String] {
+    var result: [String] = []
+    var folder = Substring(path)
+    while let slash = folder.lastIndex(of: "/") {
+      folder = folder[..<slash]
+      result.append(String(folder))
+    }
+    return result
+  }
+
   /// Whether `path` is an ignore file a tree can hold.
   static func isIgnoreFile(_ path: String) -> Bool {
     path == ".gitignore" || path.hasSuffix("/.gitignore")

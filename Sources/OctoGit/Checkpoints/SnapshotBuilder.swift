@@ -227,12 +227,17 @@ enum SnapshotBuilder {
       || (removed.map { state.path($0) } + replaced.keys.map { state.path($0) }).contains {
         $0 == ".gitignore" || $0.hasSuffix("/.gitignore")
       }
+    var headTree: Oid??
     let scan = WorkTreeScan(
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
-      isIndexed: { path, folder in
-        let index = try realIndex.get()
-        return folder ? index.holdsEntries(inFolder: path) : index.contains(rawPath: path)
+      isIndexed: { path, _ in
+        // Asked of HEAD's tree, not the index: reading the whole index would cost every checkpoint that meets
+        // an ignored file. (A file added with -f and not yet committed is left out after being made again;
+        // a restore still keeps it, as it keeps all the undo checkpoint lacks.)
+        if headTree == nil { headTree = .some(try repository.headCommit().map { try repository.commit($0).tree }) }
+        guard let tree = headTree ?? nil else { return false }
+        return try repository.treeEntry(in: tree, path: path) != nil
       },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored, stateVersion: fresh ? nil : stateVersion)
     let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)

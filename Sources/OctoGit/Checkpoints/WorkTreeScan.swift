@@ -51,8 +51,8 @@ struct WorkTreeScan {
   let handle: Repository
   /// Whether the snapshot holds a file (or gitlink) at a path (``RawPath`` form).
   let isTracked: (String) -> Bool
-  /// Whether git's index tracks a path (a file; with `true`, something inside a folder): git never
-  /// ignores what its index tracks, even when an ignore rule matches it (`git add -f`).
+  /// Whether git tracks a path (a file; with `true`, a folder holding tracked files): git never ignores what
+  /// it tracks, even when an ignore rule matches it (`git add -f`).
   let isIndexed: (_ path: String, _ folder: Bool) throws -> Bool
   let cachePath: String
   let includeIgnored: Bool

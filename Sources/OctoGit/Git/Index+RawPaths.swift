@@ -8,12 +8,6 @@ extension Index {
     RawPath.withCString(path) { git_index_get_bypath(pointer, $0, 0) } != nil
   }
 
-  /// Whether the index has an entry (of any stage) inside the folder `path`.
-  func holdsEntries(inFolder path: String) -> Bool {
-    var position = 0
-    return RawPath.withCString(path + "/") { git_index_find_prefix(&position, pointer, $0) } == 0
-  }
-
   /// Whether the index marks `path` skip-worktree (outside a sparse checkout's cone).
   func isSkipWorktree(rawPath path: String) -> Bool {
     guard let entry = RawPath.withCString(path, { git_index_get_bypath(pointer, $0, 0) }) else { return false }

@@ -36,22 +36,9 @@ struct ImportBatch {
   /// `events` with each id once, the best copy kept (``EventCopy``: the same request read from two homes,
   /// `import all --dir A --dir B`, one copy still being written when A was read).
   static func largestCopies(_ events: [UsageEvent]) -> [UsageEvent] {
-    var position: [String: Int] = [:]
-    var kept: [UsageEvent] = []
-    kept.reserveCapacity(events.count)
-    for event in events {
-      if let known = position[event.id] {
-        if EventCopy.isBetter(
-          event.tokens, cost: event.cost, than: kept[known].tokens, kept[known].cost)
-        {
-          kept[known] = event
-        }
-      } else {
-        position[event.id] = kept.count
-        kept.append(event)
-      }
-    }
-    return kept
+    var best = EventCopy.Best()
+    for event in events { best.add(event) }
+    return best.events
   }
 }
 

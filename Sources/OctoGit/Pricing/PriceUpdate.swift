@@ -28,11 +28,6 @@ public enum PriceUpdate {
     return try? PriceTable(json: String(decoding: data, as: UTF8.self), source: "litellm", distrustHourWrites: true)
   }
 
-  /// Downloads, checks and stores the price file; nothing is stored when a check fails.
-  ///
-  /// - Throws: ``OctoError`` when the download fails, the file is not a LiteLLM price table (malformed JSON,
-  ///   fields of the wrong type, no priced model), or a model's price falls by 90% or more against the
-  ///   prices in use (a sign of a broken file, not of a discount).
   /// The price file at `source`: an `http(s)://` URL, or a copy of it on disk (`file://` or a path).
   static func download(_ source: String) throws -> Data {
     let lowered = source.lowercased()
@@ -52,12 +47,18 @@ public enum PriceUpdate {
         hint: "give LiteLLM's file's URL, or the path of a copy of it")
     }
     do {
-      return try RegularFile.contents(path, limit: 64 << 20)
+      return try RegularFile.contents(path, limit: PriceTable.maxFileSize)
     } catch let refusal as RegularFile.Refusal {
-      throw OctoError.badInput("cannot read prices from \(refusal)", hint: "give a URL, or the path of a copy of the file")
+      throw OctoError.badInput(
+        "cannot read prices from \(refusal)", hint: "give a URL, or the path of a copy of the file")
     }
   }
 
+  /// Downloads, checks and stores the price file; nothing is stored when a check fails.
+  ///
+  /// - Throws: ``OctoError`` when the download fails, the file is not a LiteLLM price table (malformed JSON,
+  ///   fields of the wrong type, no priced model), or a model's price falls by 90% or more against the
+  ///   prices in use (a sign of a broken file, not of a discount).
   public static func update(
     url: String = defaultURL, current: PriceTable, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> Result {

@@ -65,19 +65,11 @@ public struct PullRequestDescriber {
     let featureNotes = try repository.notes(on: commitIDs, ref: FeatureRecord.ref)
     let usageNotes = try repository.notes(on: commitIDs, ref: UsageNote.ref)
     // Each event once, as reports count it: its best copy (EventCopy), of equal ones the newest commit's.
-    var best: [String: UsageEvent] = [:]
-    var order: [String] = []
+    var best = EventCopy.Best()
     for commit in commitIDs.reversed() {
-      for event in usageNotes[commit].map({ UsageNote.events(in: $0).events }) ?? [] {
-        if let held = best[event.id] {
-          if EventCopy.isBetter(event, than: held) { best[event.id] = event }
-        } else {
-          best[event.id] = event
-          order.append(event.id)
-        }
-      }
+      for event in usageNotes[commit].map({ UsageNote.events(in: $0).events }) ?? [] { best.add(event) }
     }
-    context.addUsage(order.compactMap { best[$0] })
+    context.addUsage(best.events)
     for commit in commitIDs {
       if let text = featureNotes[commit] {
         context.passes += FeatureRecord.records(in: text).map { (commit.abbreviated(), $0) }

@@ -78,7 +78,7 @@ public struct UsageReport: Sendable {
     let calendar = CalendarMath(timeZone: options.timeZone)
     // Events are summed in 15-minute slots, each then put in its local day: every UTC offset in use today is
     // a multiple of 15 minutes. Where the zone had another in the events' time (local mean times, Liberia
-    // until 1972), the sums are made again by the second.
+    // until 1972), the sums are made again in slots every offset and change of offset is a multiple of.
     var slot: Int64 = 15 * 60 * 1000
     func column() -> UsageGroupColumn {
       switch options.dimension {
@@ -164,10 +164,13 @@ public struct UsageReport: Sendable {
       let offsets = calendar.offsets(
         from: Date(timeIntervalSince1970: Double(earliest) / 1000),
         to: Date(timeIntervalSince1970: Double(latest) / 1000 + 1))
-      // The first offset starts at the earliest event; each later one at a change of offset.
-      if !offsets.allSatisfy({ $0.offsetMs % slot == 0 }) || !offsets.dropFirst().allSatisfy({ $0.startMs % slot == 0 })
-      {
-        slot = 1000
+      // The first offset starts at the earliest event; each later one at a change of offset (whole seconds).
+      func divisor(_ one: Int64, _ other: Int64) -> Int64 { other == 0 ? one : divisor(other, one % other) }
+      var fitting = slot
+      for offset in offsets { fitting = divisor(fitting, abs(offset.offsetMs)) }
+      for change in offsets.dropFirst() { fitting = divisor(fitting, abs(change.startMs % slot)) }
+      if fitting != slot {
+        slot = max(fitting, 1000)
         try collect()
       }
     }

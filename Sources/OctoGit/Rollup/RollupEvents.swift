@@ -92,7 +92,7 @@ struct RollupEvents: Sendable {
 /// Which repository's copy of each event id the rollup counts: an id is counted once across every
 /// repository summed, whatever their origins (clones of one project, a clone whose origin changed and so
 /// moved to another project, a fork that fetched the same notes). The best copy counts (``EventCopy``: the
-/// costlier, then the most output); of equal copies, the repository registered first.
+/// costlier, then the most output, then the later time); of equal copies, the repository registered first.
 enum EventOwners {
   /// For each repository some of whose events another one holds a better copy of: which of its events
   /// count, by position in its archive. Repositories whose events all count are left out (the common case,
@@ -102,21 +102,21 @@ enum EventOwners {
     guard held.count > 1 else { return [:] }
     var ids = ByteStringTable(capacity: held.reduce(0) { $0 + archives[$1.id]!.count / 48 })
     // Per id number: the repository (index in `held`) and position of the copy counted, and its output.
-    var owner: [(repository: Int, position: Int, tokens: TokenCounts, cost: PicoDollars?)] = []
+    var owner: [(repository: Int, position: Int, tokens: TokenCounts, cost: PicoDollars?, at: Int64)] = []
     var counted = [[Bool]](repeating: [], count: held.count)
     var passedOver = [Bool](repeating: false, count: held.count)
     for (repository, entry) in held.enumerated() {
       var flags: [Bool] = []
-      _ = EventArchive.forEachID(in: archives[entry.id]!) { id, tokens, cost in
+      _ = EventArchive.forEachID(in: archives[entry.id]!) { id, tokens, cost, at in
         let position = flags.count
         flags.append(true)
         let (slot, isNew) = ids.number(of: id)
         if isNew {
-          owner.append((repository, position, tokens, cost))
+          owner.append((repository, position, tokens, cost, at))
           return
         }
         let current = owner[slot]
-        guard EventCopy.isBetter(tokens, cost: cost, than: current.tokens, current.cost) else {
+        guard EventCopy.isBetter(tokens, cost: cost, at: at, than: current.tokens, current.cost, at: current.at) else {
           flags[position] = false
           passedOver[repository] = true
           return
@@ -128,7 +128,7 @@ enum EventOwners {
           counted[current.repository][current.position] = false
         }
         passedOver[current.repository] = true
-        owner[slot] = (repository, position, tokens, cost)
+        owner[slot] = (repository, position, tokens, cost, at)
       }
       counted[repository] = flags
     }

@@ -184,7 +184,7 @@ extension RollupRefresh {
       }
       do {
         let delta = try UsageNotesDelta.read(
-          repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousIDs: true)
+          repository, ref: UsageNote.ref, since: entry.tip, commitDetails: false, previousCopies: true)
         return .read(delta, fetchProblem: fetchProblem, identity: newIdentity)
       } catch let error where error is GitError || error is UsageNotesDelta.FullReadNeeded {
         // The change could not be read note by note (too large, or a crafted tree libgit2 refuses): every

@@ -18,9 +18,10 @@ struct EventArchive {
   /// Takes in what changed: holds released for the notes' old versions, new lines held (a better copy,
   /// ``EventCopy``, replaces the one held), events nobody holds any more dropped.
   ///
-  /// Returns `false` when the copy held of an event may be gone while other notes still hold the event (a
-  /// note rewritten to hold a worse or different copy of it): the archive keeps one copy per event, so it
-  /// does not know the others', and the repository must be read whole.
+  /// Returns `false` when the copy held of an event may be gone while other notes still hold the event (the
+  /// note that held it rewritten to a worse or different copy, or removed): the archive keeps one copy per
+  /// event, not which notes hold it, so the repository must be read whole (rare; when another note held the
+  /// very same copy, the whole read finds what the archive had).
   @discardableResult
   mutating func apply(_ delta: UsageNotesDelta) -> Bool {
     if delta.rebuilt { events.removeAll(keepingCapacity: true) }
@@ -30,14 +31,14 @@ struct EventArchive {
     for copy in delta.previousCopies {
       guard let index = events.index(forKey: copy.id) else { continue }
       events.values[index].holders -= 1
-      if Self.isSameCopy(events.values[index].event, copy) { released[copy.id] = events.values[index].event }
+      if EventCopy.isSame(events.values[index].event, copy) { released[copy.id] = events.values[index].event }
     }
     for line in delta.lines {
       var event = line
       event.session = nil
       event.prices = nil
       event.machine = nil
-      if let before = released[line.id], Self.isSameCopy(event, before) || EventCopy.isBetter(event, than: before) {
+      if let before = released[line.id], EventCopy.isSame(event, before) || EventCopy.isBetter(event, than: before) {
         released[line.id] = nil
       }
       if let index = events.index(forKey: line.id) {
@@ -52,13 +53,6 @@ struct EventArchive {
       events = events.filter { $0.value.holders > 0 }
     }
     return !released.keys.contains { events[$0] != nil }
-  }
-
-  /// Whether two copies of an event hold the same values the archive keeps.
-  static func isSameCopy(_ one: UsageEvent, _ other: UsageEvent) -> Bool {
-    one.atMs == other.atMs && one.tokens == other.tokens && one.cost == other.cost && one.model == other.model
-      && one.agent == other.agent && one.user == other.user && one.branch == other.branch
-      && one.feature == other.feature
   }
 
   // MARK: Encoding
@@ -163,9 +157,9 @@ struct EventArchive {
   /// ``forEachEvent(in:number:_:)`` gives the events, without numbering any name. Returns false when the
   /// data is not an archive.
   static func forEachID(
-    in data: Data, _ body: (UnsafeBufferPointer<UInt8>, TokenCounts, PicoDollars?) -> Void
+    in data: Data, _ body: (UnsafeBufferPointer<UInt8>, TokenCounts, PicoDollars?, Int64) -> Void
   ) -> Bool {
-    walk(data, number: { _ in 0 }) { id, _, event in body(id, event.tokens, event.cost) }
+    walk(data, number: { _ in 0 }) { id, _, event in body(id, event.tokens, event.cost, event.atMs) }
   }
 
   /// Reads an encoded archive: its string table (each string numbered with `number`), then each event

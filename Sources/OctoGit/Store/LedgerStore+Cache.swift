@@ -62,6 +62,14 @@ extension LedgerStore {
       }
       try insert(delta, into: db)
       try settle(in: db, from: repository, ref: ref, tip: delta.tip)
+      // Notes read one by one are described as read: every commit described before still is.
+      if let tip = delta.tip, cachedTip != nil, !delta.notes.contains(where: { !$0.described }),
+        try String.fetchOne(db, sql: "SELECT tip FROM notes_tip WHERE ref = ?", arguments: [Self.describedKey])
+          == cachedTip
+      {
+        try db.execute(
+          sql: "INSERT OR REPLACE INTO notes_tip (ref, tip) VALUES (?, ?)", arguments: [Self.describedKey, tip.hex])
+      }
     }
     return refresh
   }
@@ -238,7 +246,8 @@ extension LedgerStore {
     if let tip, tip == described { return }
     try write { db in
       try describeCommits(
-        in: db, from: repository, holding: "SELECT commit_id FROM note_line UNION ALL SELECT commit_id FROM note_commit")
+        in: db, from: repository, holding: "SELECT commit_id FROM note_line UNION ALL SELECT commit_id FROM note_commit"
+      )
       if let tip {
         try db.execute(
           sql: "INSERT OR REPLACE INTO notes_tip (ref, tip) VALUES (?, ?)", arguments: [Self.describedKey, tip])

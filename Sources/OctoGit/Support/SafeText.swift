@@ -66,13 +66,14 @@ public enum SafeText {
   }
 
   /// Free text written as Markdown (a feature's description, a commit's body): line breaks and formatting
-  /// kept, but no HTML, comment or autolink from it (`<`, `>` and `&` escaped: an unclosed `<!--` would hide
-  /// the rest of the page), no mention (`@` followed by a zero-width space: an agent's text never pings a
-  /// team), control characters escaped. Issue references (`Fixes #12`) stay.
+  /// kept, but no HTML, comment or autolink from it (`<`, `>` and `&` escaped, and `\` too, which could
+  /// otherwise undo those escapes: an unclosed `<!--` would hide the rest of the page), no mention (`@`
+  /// followed by a zero-width space: an agent's text never pings a team), control characters escaped. Issue
+  /// references (`Fixes #12`) stay.
   public static func markdownProse(_ text: String) -> String {
     var out = ""
     for scalar in terminalLines(text).unicodeScalars {
-      if scalar == "<" || scalar == ">" || scalar == "&" { out += "\\" }
+      if scalar == "<" || scalar == ">" || scalar == "&" || scalar == "\\" { out += "\\" }
       out.unicodeScalars.append(scalar)
       if scalar == "@" { out.unicodeScalars.append("\u{200B}") }
     }

@@ -213,7 +213,8 @@ public enum DateText {
     if let seconds = DurationText.seconds(trimmed) {
       let date = now.addingTimeInterval(-seconds)
       guard date.timeIntervalSince1970 >= -62_135_596_800 else {
-        throw OctoError("\(subject) reaches back before the year 1", hint: "use a shorter age or a date", status: .usage)
+        throw OctoError(
+          "\(subject) reaches back before the year 1", hint: "use a shorter age or a date", status: .usage)
       }
       return date
     }

@@ -54,7 +54,8 @@ public enum UserCommand {
         completion = try start("/bin/sh", [executable] + arguments)
       }
     } catch {
-      throw OctoError("cannot run \(executable): \(OctoError.reason(error))", hint: "check that it exists and is executable")
+      throw OctoError(
+        "cannot run \(executable): \(OctoError.reason(error))", hint: "check that it exists and is executable")
     }
     return Result(status: completion.status, duration: Date().timeIntervalSince(started), timedOut: completion.timedOut)
   }
@@ -88,7 +89,8 @@ public enum UserCommand {
         executable, arguments, in: directory, environment: environment, input: nil, stdout: .capture,
         stderr: .capture, timeout: timeout, outputLimit: outputLimit, errorsLimit: errorsLimit)
     } catch {
-      throw OctoError("cannot run \(executable): \(OctoError.reason(error))", hint: "check that it exists and is executable")
+      throw OctoError(
+        "cannot run \(executable): \(OctoError.reason(error))", hint: "check that it exists and is executable")
     }
     return Captured(
       status: completion.status, stdout: completion.stdout, stderr: completion.stderr, timedOut: completion.timedOut,

@@ -37,6 +37,29 @@ enum EventCopy {
     isBetter(event.tokens, cost: event.cost, at: event.atMs, than: other.tokens, other.cost, at: other.atMs)
   }
 
+  /// Whether two copies hold the same values (those the rollup keeps: session, prices and machine aside).
+  static func isSame(_ one: UsageEvent, _ other: UsageEvent) -> Bool {
+    one.atMs == other.atMs && one.tokens == other.tokens && one.cost == other.cost && one.model == other.model
+      && one.agent == other.agent && one.user == other.user && one.branch == other.branch
+      && one.feature == other.feature
+  }
+
+  /// Each event id's best copy among events met one by one, in the order the ids were first met.
+  struct Best {
+    private var positions: [String: Int] = [:]
+    private(set) var events: [UsageEvent] = []
+
+    /// Takes `event` in: kept when its id is new or it is the better copy.
+    mutating func add(_ event: UsageEvent) {
+      if let position = positions[event.id] {
+        if EventCopy.isBetter(event, than: events[position]) { events[position] = event }
+      } else {
+        positions[event.id] = events.count
+        events.append(event)
+      }
+    }
+  }
+
   /// A cached line's cost (plain decimal text, at most 10 digits before the point and 12 after: the limit a
   /// line holds) as text that sorts as the number does, exactly: the whole part right-aligned, the fraction
   /// left-aligned.

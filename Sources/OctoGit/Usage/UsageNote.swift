@@ -64,21 +64,15 @@ public enum UsageNote {
   /// The events of a note, each id once (its better copy, ``EventCopy``), and how many lines could not be
   /// read.
   public static func events(in text: String) -> (events: [UsageEvent], malformed: Int) {
-    var events: [UsageEvent] = []
-    var positions: [String: Int] = [:]
+    var best = EventCopy.Best()
     var malformed = 0
     for line in lines(of: text) {
       guard let event = try? UsageEvent(line: line) else {
         malformed += 1
         continue
       }
-      if let position = positions[event.id] {
-        if EventCopy.isBetter(event, than: events[position]) { events[position] = event }
-      } else {
-        positions[event.id] = events.count
-        events.append(event)
-      }
+      best.add(event)
     }
-    return (events, malformed)
+    return (best.events, malformed)
   }
 }

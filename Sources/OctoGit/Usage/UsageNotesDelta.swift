@@ -39,8 +39,6 @@ struct UsageNotesDelta: Sendable {
   /// The events the previous versions of changed and removed notes held, one entry per note holding each
   /// (only when asked for, and never when `rebuilt`; session, prices and machine not kept).
   var previousCopies: [UsageEvent] = []
-  /// The ids of ``previousCopies``.
-  var previousIDs: [String] { previousCopies.map(\.id) }
 
   /// The notes changed since the previous tip cannot be read one by one: over 10,000 of them (a full read
   /// costs less), trees too many to compare (a crafted tree), or a previous version's blob missing (the
@@ -54,7 +52,7 @@ struct UsageNotesDelta: Sendable {
   /// `commitDetails` (the rollup) commits are not looked up and lines keep only what is summed.
   static func read(
     _ repository: Repository, ref: String, since previousTip: String?, rebuild: Bool = false,
-    commitDetails: Bool = true, previousIDs: Bool = false
+    commitDetails: Bool = true, previousCopies: Bool = false
   ) throws -> UsageNotesDelta? {
     let current = try repository.reference(ref)?.target
     if !rebuild, previousTip == current?.hex, previousTip != nil || current == nil { return nil }
@@ -94,7 +92,7 @@ struct UsageNotesDelta: Sendable {
         } else {
           delta.removed.append(annotated.hex)
         }
-        if previousIDs, let note = try repository.note(on: annotated, inNotesTree: oldTree) { replaced.append(note) }
+        if previousCopies, let note = try repository.note(on: annotated, inNotesTree: oldTree) { replaced.append(note) }
       }
     } else {
       delta.rebuilt = true

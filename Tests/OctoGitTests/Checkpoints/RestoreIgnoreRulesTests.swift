@@ -154,4 +154,17 @@ struct RestoreIgnoreRulesTests {
     #expect(try String(decoding: contents(fixture, "cfg"), as: UTF8.self) == "v3-local\n", "\(result)")
     #expect(result["skipped"]?.arrayValue?.contains { $0["path"]?.stringValue == "cfg" } == true)
   }
+
+  @Test("a restore that takes rule and attribute files away writes its files without those rules")
+  func attributesTakenAway() throws {
+    let fixture = try TestRepository()
+    try fixture.write("notes.txt", "one\ntwo\n")
+    let checkpoint = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    try fixture.write(".gitattributes", "* text eol=crlf\n")
+    try fixture.write(".gitignore", "*.log\n")
+    try fixture.write("notes.txt", "changed\n")
+    try fixture.octo("restore", checkpoint)
+    #expect(try contents(fixture, "notes.txt") == Data("one\ntwo\n".utf8))
+    #expect(!Paths.entryExists(fixture.path + "/.gitattributes") && !Paths.entryExists(fixture.path + "/.gitignore"))
+  }
 }

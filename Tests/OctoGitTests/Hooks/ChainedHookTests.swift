@@ -17,7 +17,8 @@ struct ChainedHookTests {
   func push(_ fixture: TestRepository, _ arguments: [String], environment: [String: String] = [:]) throws
     -> Shell.Result
   {
-    try Shell.run(Shell.git, ["push", "-q"] + arguments, in: fixture.path, environment: environment, home: fixture.home)
+    try Shell.run(
+      Shell.git, ["push", "-q"] + arguments, in: fixture.path, environment: environment, home: fixture.home)
   }
 
   @Test("a hook that finds its work by its own name (one script linked as several hooks) still blocks a push")
@@ -183,5 +184,19 @@ struct ChainedHookTests {
     try fixture.git("commit", "-q", "--allow-empty", "-m", "installed path", environment: ["PATH": "/usr/bin:/bin"])
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("odd-path-2"))
     #expect(try CanonicalJSON.parse(try fixture.octo("doctor", "--json"))["problems"]?.arrayValue?.isEmpty == true)
+  }
+
+  @Test("a hook that commits in another repository lets that repository's octo-git hook run in full")
+  func hookInAnotherRepository() throws {
+    let fixture = try TestRepository()
+    let other = try TestRepository()
+    try other.octo("install")
+    try other.octo("usage", "record", "--model", "gpt-5", "--in", "3", "--id", "other-pending")
+    try executable(
+      "#!/bin/sh\ncd '\(other.path)' && git commit -q --allow-empty -m from-hook\n",
+      at: fixture.path + "/.git/hooks/post-commit")
+    try fixture.octo("install")
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "outer")
+    #expect(try other.git("notes", "--ref=octo/usage", "show", "HEAD").contains("other-pending"))
   }
 }

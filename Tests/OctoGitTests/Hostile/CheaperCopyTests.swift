@@ -100,7 +100,9 @@ struct CheaperCopyTests {
     try attach([#"{"at":"2026-01-05T10:00:00.000Z","cost":1,"cr":10,"id":"tie","model":"m2","out":1,"v":1}"#], to: tied)
     func models(_ arguments: String...) throws -> [String] {
       let report = try CanonicalJSON.parse(try tied.octo(arguments))
-      return (report["rows"]?.arrayValue ?? []).compactMap { $0["keys"]?["model"]?.stringValue ?? $0["key"]?.stringValue }
+      return (report["rows"]?.arrayValue ?? []).compactMap {
+        $0["keys"]?["model"]?.stringValue ?? $0["key"]?.stringValue
+      }
     }
     let incremental = try models("rollup", "--by", "model", "--json")
     #expect(incremental == (try models("rollup", "--by", "model", "--json", "--rebuild")))

@@ -139,7 +139,7 @@ struct DatesAndDiscoveryTests {
 
   // MARK: - The command line
 
-  @Test("usage, rollup and checkpoints prune share the date parser: impossible dates and ages exit 2, relative ones work")
+  @Test("usage, rollup and checkpoints prune share the date parser: impossible dates, ages exit 2; relative ones work")
   func commandLineDates() throws {
     let fixture = try TestRepository()
     try fixture.installPostCommitHook()

@@ -62,7 +62,7 @@ struct TeamPushReader: Sendable {
       if let previous {
         do {
           changes = .some(
-            try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex, previousIDs: true))
+            try UsageNotesDelta.read(repository, ref: UsageNote.ref, since: previous.hex, previousCopies: true))
         } catch is UsageNotesDelta.FullReadNeeded {
           changes = nil
         }
@@ -75,7 +75,7 @@ struct TeamPushReader: Sendable {
         for line in delta.lines { present[line.id, default: []].append(line) }
         let lost = Set(
           delta.previousCopies.lazy.filter { old in
-            !(present[old.id] ?? []).contains { EventArchive.isSameCopy($0, old) || EventCopy.isBetter($0, than: old) }
+            !(present[old.id] ?? []).contains { EventCopy.isSame($0, old) || EventCopy.isBetter($0, than: old) }
           }.map(\.id)
         ).sorted()
         if !lost.isEmpty {
