@@ -91,6 +91,7 @@ extension Checkpoints {
     var deletions: [String] = []
     var writes: [ChangedPath] = []
     var skipped: [Restore.Skipped] = []
+    let rulesChange = !includeIgnored && changes.contains { Self.isIgnoreFile($0.path) }
     // Paths git's index marks skip-worktree (a sparse checkout, git update-index --skip-worktree) are the
     // user's to keep, as git checkout keeps them; an index without extended flags has none.
     let skipWorktree = try Self.indexHasExtendedFlags(repository) ? try snapshot.realIndex.get() : nil
@@ -111,8 +112,12 @@ extension Checkpoints {
         // without them.
         if includeIgnored, try ignored.contains(change.path) { continue }
         deletions.append(change.path)
-      } else if !includeIgnored, change.oldID == nil, try ignored.contains(change.path) {
-        // Not in the snapshot: an ignored file on disk would be lost, with no undo to bring it back.
+      } else if !includeIgnored, change.oldID == nil, try ignored.contains(change.path),
+        !(rulesChange && !Paths.entryExists(repository.workDirectory + "/" + change.path))
+      {
+        // Not in the snapshot: an ignored file on disk would be lost, with no undo to bring it back. (Where
+        // this restore changes the rules and nothing is there, as when undoing a restore that put a file in
+        // its folder's place, it is written.)
         skipped.append(
           Restore.Skipped(path: change.path, reason: "ignored now; restore with --include-ignored to write it"))
       } else {
@@ -152,7 +157,6 @@ extension Checkpoints {
     // it was taken: deletions wait until the checkpoint's .gitignore files are in place, and what those rules
     // ignore stays (undoing the restore would otherwise delete the .env its rules kept). The rule and
     // attribute files the checkpoint lacks go first, so the writes and that check see the checkpoint's own.
-    let rulesChange = !includeIgnored && changes.contains { Self.isIgnoreFile($0.path) }
     let (deletedFirst, deletedLast) =
       rulesChange
       ? (

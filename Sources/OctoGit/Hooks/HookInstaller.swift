@@ -112,12 +112,15 @@ public enum HookInstaller {
     if existing != nil || Paths.entryExists(path) {
       let text = existing.map { String(decoding: $0, as: UTF8.self) } ?? ""
       if text == wanted {
+        let linked = try linkingOriginal(hook, in: directory, relative: relative, repository: repository)
         // git skips a hook that is not executable (a checkout or a copy can lose the bit).
-        guard access(path, X_OK) != 0 else { return (nil, nil) }
+        guard access(path, X_OK) != 0 else {
+          return (linked.made ? "\(hook): link to the previous hook made" : nil, linked.problem)
+        }
         guard chmod(path, 0o755) == 0 else {
           throw OctoError("cannot make \(path) executable: \(String(cString: strerror(errno)))")
         }
-        return ("\(hook): made executable again (git skipped it)", nil)
+        return ("\(hook): made executable again (git skipped it)", linked.problem)
       }
       if let relative, try AgentSetup.isTracked(relative, in: repository) {
         // A tracked hook is the team's: octo-git never replaces it.
@@ -140,22 +143,37 @@ public enum HookInstaller {
     }
     try write(wanted, to: path)
     if created, let relative { try InfoExclude.add(relative, owner: InfoExclude.hooksOwner, in: repository) }
-    if Paths.entryExists(original) {
-      try linkOriginal(hook, in: directory)
-      if let relative {
-        let folder = (relative as NSString).deletingLastPathComponent
-        let link = (folder.isEmpty ? "" : folder + "/") + ".octo-orig/" + hook
-        try InfoExclude.add(link, owner: InfoExclude.hooksOwner, in: repository)
-      }
-    }
+    let linked = try linkingOriginal(hook, in: directory, relative: relative, repository: repository)
     let change =
       Paths.entryExists(original) ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
-    return (change, nil)
+    return (change, linked.problem)
+  }
+
+  /// When a hook was replaced (`<hook>.octo-orig` is there), makes the link ``linkOriginal(_:in:)`` makes if
+  /// it is missing, excluded from git when the hooks folder is in the work tree; whether it was made, and what
+  /// to tell the user when it cannot be (the previous hook then runs under its `.octo-orig` name).
+  static func linkingOriginal(_ hook: String, in directory: String, relative: String?, repository: Repository) throws
+    -> (made: Bool, problem: String?)
+  {
+    guard Paths.entryExists(directory + "/" + hook + ".octo-orig"),
+      !Paths.entryExists(directory + "/.octo-orig/" + hook)
+    else { return (false, nil) }
+    do {
+      try linkOriginal(hook, in: directory)
+    } catch {
+      return (false, "\(error); the previous \(hook) hook runs under the name \(hook).octo-orig")
+    }
+    if let relative {
+      let folder = (relative as NSString).deletingLastPathComponent
+      let link = (folder.isEmpty ? "" : folder + "/") + ".octo-orig/" + hook
+      try InfoExclude.add(link, owner: InfoExclude.hooksOwner, in: repository)
+    }
+    return (true, nil)
   }
 
   /// Makes `<directory>/.octo-orig/<hook>`, a link to `<hook>.octo-orig` under the hook's own name: the stub
-  /// runs the hook it replaced through it, so a script that looks at the name it was run by (one script
-  /// linked as several hooks) still sees its hook's.
+  /// runs a previous hook that is a symbolic link through it, so a script that looks at the name it was run
+  /// by (one script linked as several hooks), or finds its parts with readlink -f, still works.
   static func linkOriginal(_ hook: String, in directory: String) throws {
     let folder = directory + "/.octo-orig"
     let link = folder + "/" + hook

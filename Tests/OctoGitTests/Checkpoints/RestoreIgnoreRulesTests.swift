@@ -167,4 +167,20 @@ struct RestoreIgnoreRulesTests {
     #expect(try contents(fixture, "notes.txt") == Data("one\ntwo\n".utf8))
     #expect(!Paths.entryExists(fixture.path + "/.gitattributes") && !Paths.entryExists(fixture.path + "/.gitignore"))
   }
+
+  @Test("undoing a restore that put a file where an ignored file's folder was brings that file back")
+  func undoWritesWhatTheRestoreRemoved() throws {
+    let fixture = try TestRepository()
+    try fixture.write("e", "FILE-E\n")
+    try fixture.write(".gitignore", "*.txt\n")
+    let target = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    try FileManager.default.removeItem(atPath: fixture.path + "/e")
+    try FileManager.default.removeItem(atPath: fixture.path + "/.gitignore")
+    try fixture.write("e/log.txt", "LOG\n")
+    let restore = try CanonicalJSON.parse(try fixture.octo("restore", target, "--json"))
+    let undo = try #require(restore["undo"]?.stringValue)
+    try fixture.octo("restore", undo)
+    #expect(try String(decoding: contents(fixture, "e/log.txt"), as: UTF8.self) == "LOG\n")
+    #expect(!Paths.entryExists(fixture.path + "/.gitignore"))
+  }
 }

@@ -199,4 +199,49 @@ struct ChainedHookTests {
     try fixture.git("commit", "-q", "--allow-empty", "-m", "outer")
     #expect(try other.git("notes", "--ref=octo/usage", "show", "HEAD").contains("other-pending"))
   }
+
+  @Test("a hook finding its siblings from its own path (pre-commit's .legacy, a bash dispatcher) still blocks a push")
+  func hooksFindingSiblings() throws {
+    for (script, sibling) in [
+      // pre-commit's own script, cut down: it runs <hook>.legacy next to itself.
+      (
+        "#!/usr/bin/env bash\nHERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\n"
+          + "if [ -x \"$HERE/pre-push.legacy\" ]; then \"$HERE/pre-push.legacy\" \"$@\" || exit $?; fi\n",
+        "pre-push.legacy"
+      ),
+      // A dispatcher: every script in <folder>/<name>.d runs.
+      (
+        "#!/bin/bash -e\nfor f in \"$(dirname \"$0\")/$(basename \"$0\").d\"/*; do \"$f\"; done\n",
+        "pre-push.d/lint"
+      ),
+    ] {
+      let fixture = try TestRepository()
+      _ = try fixture.addBareOrigin()
+      try executable(script, at: fixture.path + "/.git/hooks/pre-push")
+      try executable("#!/bin/sh\necho BLOCKED >&2\nexit 1\n", at: fixture.path + "/.git/hooks/" + sibling)
+      #expect(try push(fixture, ["origin", "main"]).status != 0)
+      try fixture.octo("install")
+      let blocked = try push(fixture, ["origin", "main"])
+      #expect(blocked.status != 0 && blocked.stderr.contains("BLOCKED"), "\(sibling): \(blocked.stderr)")
+    }
+  }
+
+  @Test("install makes the link to a previous hook again when it is missing, and goes on when it cannot")
+  func linkRepaired() throws {
+    let fixture = try TestRepository()
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.path + "/.git/hooks/pre-push", withDestinationPath: "../../tools/hook")
+    try fixture.octo("install")
+    try FileManager.default.removeItem(atPath: fixture.path + "/.git/hooks/.octo-orig")
+    #expect(try fixture.octo("install").contains("pre-push: link to the previous hook made"))
+    #expect(Paths.entryExists(fixture.path + "/.git/hooks/.octo-orig/pre-push"))
+    // A file where the links' folder goes: said, and every hook still installed.
+    let other = try TestRepository()
+    try FileManager.default.createSymbolicLink(
+      atPath: other.path + "/.git/hooks/pre-push", withDestinationPath: "../../tools/hook")
+    try Data("x".utf8).write(to: URL(fileURLWithPath: other.path + "/.git/hooks/.octo-orig"))
+    let result = try OctoGitBinary.run(["install"], in: other.path, home: other.home)
+    #expect(result.status == 0 && result.stdout.contains("runs under the name pre-push.octo-orig"), "\(result)")
+    #expect(FileManager.default.fileExists(atPath: other.path + "/.git/hooks/post-rewrite"))
+  }
 }
