@@ -200,7 +200,7 @@ struct ChainedHookTests {
     #expect(try other.git("notes", "--ref=octo/usage", "show", "HEAD").contains("other-pending"))
   }
 
-  @Test("a hook finding its siblings from its own path (pre-commit's .legacy, a bash dispatcher) still blocks a push")
+  @Test("hooks finding siblings from their path (pre-commit's .legacy, a dispatcher), or run again, still block a push")
   func hooksFindingSiblings() throws {
     for (script, sibling) in [
       // pre-commit's own script, cut down: it runs <hook>.legacy next to itself.
@@ -211,8 +211,14 @@ struct ChainedHookTests {
       ),
       // A dispatcher: every script in <folder>/<name>.d runs.
       (
-        "#!/bin/bash -e\nfor f in \"$(dirname \"$0\")/$(basename \"$0\").d\"/*; do \"$f\"; done\n",
+        "#!/bin/sh\nfor f in \"$(dirname \"$0\")/$(basename \"$0\").d\"/*; do \"$f\" || exit 1; done\n",
         "pre-push.d/lint"
+      ),
+      // Run again under bash from inside itself, then blocking.
+      (
+        "#!/bin/sh\n[ -z \"$BASH_VERSION\" ] && exec bash \"$0\" \"$@\"\n"
+          + "if [[ -x \"$(dirname \"$0\")/pre-push.check\" ]]; then \"$(dirname \"$0\")/pre-push.check\"; fi\n",
+        "pre-push.check"
       ),
     ] {
       let fixture = try TestRepository()
