@@ -55,17 +55,6 @@ extension Repository {
     return Data(bytes: bytes, count: buffer.size)
   }
 
-  /// Whether the object database holds a commit with this id (its header read, not the object).
-  func isCommit(_ id: Oid) -> Bool {
-    var odb: OpaquePointer?
-    guard git_repository_odb(&odb, pointer) == 0 else { return false }
-    defer { git_odb_free(odb) }
-    var oid = id.raw
-    var size = 0
-    var type = GIT_OBJECT_INVALID
-    return git_odb_read_header(&size, &type, odb, &oid) == 0 && type == GIT_OBJECT_COMMIT
-  }
-
   /// Whether the object database holds an object with this id.
   public func objectExists(_ id: Oid) -> Bool {
     var odb: OpaquePointer?
