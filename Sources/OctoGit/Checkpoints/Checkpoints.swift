@@ -189,11 +189,15 @@ public final class Checkpoints {
   /// The time a checkpoint ref's name begins with (milliseconds since 1970, as octo-git names them), as
   /// text of fixed width for ordering; `nil` for a name octo-git did not write.
   static func stamp(of name: String) -> String? {
-    let last = name.split(separator: "/").last ?? ""
-    let digits = last.prefix { $0.isASCII && $0.isNumber }
-    guard !digits.isEmpty, digits.count <= 19, digits.count == last.count || last.dropFirst(digits.count).first == "-"
-    else { return nil }
-    return String(repeating: "0", count: 19 - digits.count) + digits
+    let bytes = name.utf8
+    let start = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+    var end = start
+    while end < bytes.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) {
+      end = bytes.index(after: end)
+    }
+    let count = bytes.distance(from: start, to: end)
+    guard count > 0, count <= 19, end == bytes.endIndex || bytes[end] == UInt8(ascii: "-") else { return nil }
+    return String(repeating: "0", count: 19 - count) + String(decoding: bytes[start..<end], as: UTF8.self)
   }
 
   /// Checkpoint refs newest first by the time their names begin with; refs octo-git did not name come last.
@@ -287,9 +291,12 @@ public final class Checkpoints {
     // Every work tree's checkpoints, listed once: this work tree's are pruned, and a deleted checkpoint's note
     // stays while another ref still points at its commit.
     let all = try repository.references(matching: Checkpoint.refPrefix + "*")
-    // Refs octo-git did not name are never pruned, nor counted among those kept. (Whether each names a
-    // commit is not asked: 200 object reads would cost every checkpoint ~2 ms.)
-    let refs = Self.newestFirst(all.filter { $0.name.hasPrefix(refFolder) && Self.stamp(of: $0.name) != nil })
+    // Refs octo-git did not name are never pruned, nor counted among those kept; the others' names begin
+    // with 13 digits of milliseconds, so their names sort as their times. (Whether each names a commit is
+    // not asked: 200 object reads would cost every checkpoint ~2 ms.)
+    let refs = all.filter { $0.name.hasPrefix(refFolder) && Self.stamp(of: $0.name) != nil }.sorted {
+      $0.name > $1.name
+    }
     var doomed: [ReferenceValue] = []
     for (position, reference) in refs.enumerated() {
       let stamp = reference.name.dropFirst(refFolder.count).prefix { $0 != "-" }
