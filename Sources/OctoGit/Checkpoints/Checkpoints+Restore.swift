@@ -166,19 +166,10 @@ extension Checkpoints {
     func delete(_ paths: [String], keepingIgnored rules: IgnoredPaths?) throws {
       // What the writes made: a file where a written file's folder now is, or a file in a folder a written
       // file replaced, went with that write.
-      var folders: Set<Substring> = []
-      if rules != nil {
-        for path in written {
-          var folder = Substring(path)
-          while let slash = folder.lastIndex(of: "/") {
-            folder = folder[..<slash]
-            if !folders.insert(folder).inserted { break }
-          }
-        }
-      }
+      let folders = rules == nil ? [] : Set(written.flatMap(Self.ancestors))
       let files = rules == nil ? [] : Set(written)
       for path in paths {
-        if rules != nil, folders.contains(Substring(path)) || Self.ancestors(of: path).contains(where: files.contains) {
+        if rules != nil, folders.contains(path) || Self.ancestors(of: path).contains(where: files.contains) {
           deleted.append(path)
           continue
         }

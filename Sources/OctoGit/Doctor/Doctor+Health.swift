@@ -51,8 +51,6 @@ extension Doctor {
   /// Whether a hook written to run `binary` finds an octo-git to run, as the stub looks for one.
   static func runs(_ binary: String, environment: [String: String]) -> Bool {
     let chosen = environment["OCTO_GIT_BIN"].flatMap { $0.isEmpty ? nil : $0 } ?? binary
-    if access(chosen, X_OK) == 0 { return true }
-    let folders = (environment["PATH"] ?? "").split(separator: ":")
-    return folders.contains { access(String($0) + "/octo-git", X_OK) == 0 }
+    return access(chosen, X_OK) == 0 || HookInstaller.onPath("octo-git", environment: environment)
   }
 }

@@ -76,6 +76,7 @@ enum PushCommandLine {
     return Int32(String(decoding: fields[1], as: UTF8.self))
   }
 
+  /// Reads a `/proc` file, at most 1 MB (not through ``RegularFile``: `fstat` gives such files size 0).
   private static func read(_ path: String) -> Data? {
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
     defer { try? handle.close() }
