@@ -227,18 +227,33 @@ enum SnapshotBuilder {
       || (removed.map { state.path($0) } + replaced.keys.map { state.path($0) }).contains {
         $0 == ".gitignore" || $0.hasSuffix("/.gitignore")
       }
-    var headTree: Oid??
+    // The staged state as a tree, asked once: the checkpoint's index commit needs it, and whether git tracks
+    // an ignored path is asked of it (remembered against the index's checksum, it costs no read of the index
+    // while the index does not change).
+    var stagedTree: Oid??
+    func staged() throws -> Oid? {
+      if let stagedTree { return stagedTree }
+      let tree = try indexTree(repository, realIndex, folder: folder)
+      stagedTree = .some(tree)
+      return tree
+    }
+    // An index with conflicts has no tree of its own: its stage-0 entries' tree, and the conflicted paths.
+    var conflictedIndex: (tree: Oid, paths: Set<String>)?
+    func tracked(_ path: String) throws -> Bool {
+      if let tree = try staged() { return try repository.treeEntry(in: tree, path: path) != nil }
+      if conflictedIndex == nil {
+        let index = try realIndex.get()
+        conflictedIndex = (try index.writeStageZeroTree(to: repository), Set(index.conflictedPaths))
+      }
+      guard let conflictedIndex else { return false }
+      return try conflictedIndex.paths.contains(path)
+        || repository.treeEntry(in: conflictedIndex.tree, path: path) != nil
+    }
     let scan = WorkTreeScan(
       handle: repository,
       isTracked: { path in state.position(of: path).map { !removed.contains($0) } ?? false },
-      isIndexed: { path, _ in
-        // Asked of HEAD's tree, not the index: reading the whole index would cost every checkpoint that meets
-        // an ignored file. (A file added with -f and not yet committed is left out after being made again;
-        // a restore still keeps it, as it keeps all the undo checkpoint lacks.)
-        if headTree == nil { headTree = .some(try repository.headCommit().map { try repository.commit($0).tree }) }
-        guard let tree = headTree ?? nil else { return false }
-        return try repository.treeEntry(in: tree, path: path) != nil
-      },
+      // A file added with -f (committed or not) is tracked whatever the rules say; so is a folder holding one.
+      isIndexed: { path, _ in try tracked(path) },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored, stateVersion: fresh ? nil : stateVersion)
     let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)
     warnings += findings.warnings
@@ -348,7 +363,7 @@ enum SnapshotBuilder {
     var said: Set<String> = []
     warnings = warnings.filter { said.insert($0).inserted }
     return Snapshot(
-      tree: tree, indexTree: try indexTree(repository, realIndex, folder: folder), realIndex: realIndex,
+      tree: tree, indexTree: try staged(), realIndex: realIndex,
       warnings: warnings, leftOut: leftOut,
       storesBytes: unfiltered(newcomers.contains(where: isAttributesFile)))
   }

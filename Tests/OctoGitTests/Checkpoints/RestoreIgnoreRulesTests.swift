@@ -42,6 +42,32 @@ struct RestoreIgnoreRulesTests {
     #expect(try fixture.git("show", "\(undo):cfg/app.env") == "A=PRECIOUS")
   }
 
+  @Test("a file added with git add -f and not yet committed stays in checkpoints after it is deleted and made again")
+  func stagedIgnoredFile() throws {
+    let fixture = try TestRepository()
+    try fixture.write(".gitignore", "*.env\nlocal/\n")
+    try fixture.commitAll("rules")
+    try fixture.write("app.env", "A=1\n")
+    try fixture.write("local/keys.txt", "K=1\n")
+    try fixture.git("add", "-f", "app.env", "local/keys.txt")
+    let first = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try paths(of: first, in: fixture).contains("app.env"))
+    try FileManager.default.removeItem(atPath: fixture.path + "/app.env")
+    try FileManager.default.removeItem(atPath: fixture.path + "/local")
+    try fixture.octo("checkpoint", "--quiet")
+    try fixture.write("app.env", "A=PRECIOUS\n")
+    try fixture.write("local/keys.txt", "K=PRECIOUS\n")
+    // Witness: git sees both as staged files, not ignored ones.
+    #expect(try fixture.git("status", "--porcelain", "--ignored").contains("!!") == false)
+    let third = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try fixture.git("show", "\(third):app.env") == "A=PRECIOUS")
+    #expect(try fixture.git("show", "\(third):local/keys.txt") == "K=PRECIOUS")
+    // An ignored file nobody added stays out.
+    try fixture.write("other.env", "SECRET\n")
+    let fourth = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try !paths(of: fourth, in: fixture).contains("other.env"))
+  }
+
   @Test("a restore that rewrites or deletes a .gitignore keeps the files that rule ignored")
   func rulesChangedByTheRestore() throws {
     // The checkpoint has a file where an ignored file's folder now is, and no .gitignore.
