@@ -246,7 +246,11 @@ struct RestoreCommand: ParsableCommand {
       "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
       + (result.skipped.isEmpty ? "" : ", \(result.skipped.count) skipped")
       + (result.indexRestored ? ", index restored" : "")
-    FileHandle.standardError.write(
-      Data("\(skippedLines)\(summary)\nundo with: octo-git restore \(result.undo.id.abbreviated())\n".utf8))
+    // The undo takes the same options: a plain restore of it would leave the ignored files this one wrote,
+    // and the index as this one left it.
+    let undo =
+      "octo-git restore \(result.undo.id.abbreviated())" + (includeIgnored ? " --include-ignored" : "")
+      + (result.indexRestored ? " --index" : "")
+    FileHandle.standardError.write(Data("\(skippedLines)\(summary)\nundo with: \(undo)\n".utf8))
   }
 }

@@ -217,6 +217,17 @@ struct RestoreSafetyTests {
     let undo = try #require(result["undo"]?.stringValue)
     #expect(try fixture.git("show", "\(undo):secret.env") == "v2")
     #expect(try fixture.git("show", "\(undo):build.log") == "not in the checkpoint")
+
+    // The undo command printed takes --include-ignored too: run as printed, it brings the ignored file back.
+    try fixture.write("secret.env", "v3\n")
+    let text = try OctoGitBinary.run(["restore", id, "--include-ignored"], in: fixture.path, home: fixture.home)
+    #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v1\n")
+    let hint = try #require(text.stderr.split(separator: "\n").first { $0.hasPrefix("undo with: octo-git restore ") })
+    let arguments = hint.dropFirst("undo with: octo-git ".count).split(separator: " ").map(String.init)
+    #expect(arguments.last == "--include-ignored", "\(hint)")
+    let undone = try OctoGitBinary.run(arguments, in: fixture.path, home: fixture.home)
+    #expect(undone.status == 0, "\(undone.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v3\n")
   }
 
   @Test("what the undo checkpoint leaves out is never written over: a file too big, a big file in a folder in the way")

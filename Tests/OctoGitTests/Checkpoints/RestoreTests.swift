@@ -52,11 +52,15 @@ struct RestoreTests {
     try fixture.git("reset", "-q")
     try fixture.write("keep.log", "changed while broken, still ignored\n")
     let broken = try state(fixture)
+    let brokenStatus = try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all")
 
     let result = try OctoGitBinary.run(
       ["restore", String(id.prefix(8)), "--index"], in: fixture.path, home: fixture.home)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("undo with: octo-git restore "))
+    // The undo restores the index too, as this restore did.
+    let hint = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("undo with: octo-git restore ") })
+    let undoArguments = hint.dropFirst("undo with: octo-git ".count).split(separator: " ").map(String.init)
+    #expect(undoArguments.count == 3 && undoArguments.last == "--index", "\(hint)")
     var restored = try state(fixture)
     #expect(restored["keep.log"] == "changed while broken, still ignored\n")
     restored["keep.log"] = saved["keep.log"]
@@ -64,13 +68,16 @@ struct RestoreTests {
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/junk"))
     #expect(try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all") == savedStatus)
 
-    // Undo the restore.
+    // Undo the restore with the command it printed.
     let undo = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.first?["id"]?
       .stringValue
-    try fixture.octo("restore", try #require(undo))
+    #expect(try undo?.hasPrefix(#require(undoArguments.dropFirst().first)) == true)
+    let undone = try OctoGitBinary.run(undoArguments, in: fixture.path, home: fixture.home)
+    #expect(undone.status == 0, "\(undone.stderr)")
     var again = try state(fixture)
     again["keep.log"] = broken["keep.log"]
     #expect(again == broken)
+    #expect(try fixture.gitRaw("status", "--porcelain=v2", "--untracked-files=all") == brokenStatus)
   }
 
   @Test("restoring named paths changes only them")
