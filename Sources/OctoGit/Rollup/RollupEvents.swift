@@ -52,12 +52,15 @@ struct RollupEvents: Sendable {
   /// its own string table: parts can be summed on separate threads.
   static func load(store: RollupStore, entries: [RollupStore.Entry], parts: Int) throws -> [RollupEvents] {
     let archives = try store.encodedArchives(entries.map(\.id))
-    // Which copies count depends only on the archives, which change only with their tips: worked out once
-    // per set of tips and kept.
+    // Which copies count depends only on the archives: worked out once per set of archives and kept. The
+    // flags go by position in each archive, so the key is the archives' bytes, not their tips: an archive
+    // read again whole at the same tip (rollup --rebuild, a migration) holds the same events in another
+    // order, and flags kept for the old order counted one copy twice and dropped another.
     var key = StableHash()
     for entry in entries.sorted(by: { $0.id < $1.id }) {
       guard let archive = archives[entry.id] else { continue }
-      key.combine("\(entry.id):\(entry.tip ?? ""):\(archive.count)\n".utf8)
+      let digest = archive.withUnsafeBytes { StableHash.words($0) }
+      key.combine("\(entry.id):\(archive.count):\(digest)\n".utf8)
     }
     let counted: [Int64: [Bool]]
     if let saved = try store.savedEventOwners(key: key.hex) {

@@ -261,7 +261,7 @@ public final class RollupStore: SQLiteStore {
   /// ``dropUnreadArchives(in:)``), so rewriting them all up front is not needed.
   public func forgetEvents() throws {
     try write { db in
-      try db.execute(sql: "DELETE FROM result_cache; UPDATE repo SET tip = NULL")
+      try db.execute(sql: "DELETE FROM result_cache; DELETE FROM event_owners; UPDATE repo SET tip = NULL")
     }
   }
 

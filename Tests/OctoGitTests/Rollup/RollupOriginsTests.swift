@@ -125,6 +125,39 @@ struct RollupOriginsTests {
       plain["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == shop }?["status"]?.stringValue == "ok")
   }
 
+  /// A usage line of event `id` costing `cost` dollars, as octo-git writes them.
+  func line(_ id: String, cost: Int) -> String {
+    "{\"agent\":\"a\",\"at\":\"2026-03-30T10:00:00.000Z\",\"cost\":\(cost),\"cr\":0,\"cw1h\":0,\"cw5m\":0,"
+      + "\"id\":\"\(id)\",\"in\":\(cost),\"model\":\"m\",\"out\":0,\"user\":\"u\",\"v\":1}"
+  }
+
+  @Test("rollup --rebuild counts the copies a fresh rollup counts: each archive read again whole, in another order")
+  func rebuildAfterIncremental() throws {
+    // Which copies count is kept by position in each repository's archive; an archive read again at the
+    // same tip holds its events in another order (the notes' order), which depends on the commits' ids:
+    // several rounds, each with new commits.
+    for round in 0..<4 {
+      let space = try Workspace()
+      let first = space.first.path
+      let second = try space.repository("second", origin: nil)
+      try space.git(
+        ["notes", "--ref=octo/usage", "add", "-m", line("x", cost: 1) + "\n" + line("y", cost: 5)], in: first)
+      try space.git(["notes", "--ref=octo/usage", "add", "-m", line("y", cost: 10)], in: second)
+      try space.octo(["repos", "add", first, second], in: space.root)
+      #expect(try space.rollup([])["total"]?["cost"]?.decimalValue == 11)
+      for step in 0..<3 {
+        try space.git(["commit", "-q", "--allow-empty", "-m", "step \(step)"], in: first)
+        try space.git(["notes", "--ref=octo/usage", "add", "-m", line("z\(round)-\(step)", cost: 100)], in: first)
+        let expected = Decimal(11 + 100 * (step + 1))
+        #expect(try space.rollup([])["total"]?["cost"]?.decimalValue == expected)
+        let rebuilt = try space.rollup(["--rebuild"])
+        #expect(rebuilt["total"]?["cost"]?.decimalValue == expected, "round \(round), step \(step)")
+        #expect(rebuilt["total"]?["events"]?.intValue == 3 + step)
+        #expect(try space.rollup([])["total"]?["cost"]?.decimalValue == expected)
+      }
+    }
+  }
+
   @Test(
     "a mirror (git clone --mirror): repos add registers it, the rollup and usage read its notes; checkpoint refuses it")
   func bareMirror() throws {
