@@ -4,9 +4,9 @@ import Foundation
 /// `origin` remote, or the path of a repository that has none.
 public enum ProjectIdentity {
   /// `host/path` in lower case, whatever the spelling: `git@github.com:Org/Repo.git`,
-  /// `ssh://git@github.com:22/Org/Repo`, `https://user:token@GitHub.com/Org/Repo.git/` all give
-  /// `github.com/org/repo`. Credentials and ports are dropped; a local path stays a path. A relative local
-  /// path is taken as it is written (the caller resolves it when it can).
+  /// `ssh://git@github.com:22/Org/Repo`, `https://user:token@GitHub.com/Org/Repo.git/?private_token=…` all
+  /// give `github.com/org/repo`. Credentials, ports, queries and fragments are dropped; a local path stays a
+  /// path. A relative local path is taken as it is written (the caller resolves it when it can).
   public static func normalise(url: String) -> String {
     var text = url.trimmingCharacters(in: .whitespacesAndNewlines)
     if text.hasPrefix("file://") { return localPath(String(text.dropFirst(7))) }
@@ -16,7 +16,7 @@ public enum ProjectIdentity {
       text = String(text[scheme.upperBound...])
       let slash = text.firstIndex(of: "/") ?? text.endIndex
       host = String(text[..<slash])
-      path = String(text[slash...])
+      path = String(text[slash...].prefix { $0 != "?" && $0 != "#" })
     } else if let colon = text.firstIndex(of: ":"), !text.hasPrefix("/"), !text.hasPrefix("."),
       !text[..<colon].contains("/")
     {
@@ -53,7 +53,30 @@ public enum ProjectIdentity {
     return String(trimmed)
   }
 
-  /// The project of `repository`: its `origin` URL normalised, else its path.
+  /// `url` without what may be a secret, to be kept and shown: the user and password of an `http(s)` URL
+  /// (a token often stands as the user name), the password of any other (`ssh://git@host` keeps `git`), a
+  /// query and a fragment (`?private_token=…`). scp-like remotes (`git@host:path`) and local paths carry no
+  /// password and stay as they are.
+  public static func redacted(url: String) -> String {
+    guard let scheme = url.range(of: "://"), !url.lowercased().hasPrefix("file://") else { return url }
+    let rest = url[scheme.upperBound...]
+    let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+    var authority = String(rest[..<slash])
+    if let at = authority.lastIndex(of: "@") {
+      let user = authority[..<at]
+      let host = authority[authority.index(after: at)...]
+      if url.lowercased().hasPrefix("http") {
+        authority = String(host)
+      } else {
+        authority = String(user.prefix { $0 != ":" }) + "@" + host
+      }
+    }
+    let path = rest[slash...].prefix { $0 != "?" && $0 != "#" }
+    return String(url[..<scheme.upperBound]) + authority + path
+  }
+
+  /// The project of `repository`: its `origin` URL normalised, else its path; and the URL with its
+  /// credentials taken out (``redacted(url:)``).
   static func of(_ repository: Repository, path: String) throws -> (project: String, origin: String?) {
     let config = try repository.config()
     if let origin = try config.string("remote.origin.url") {
@@ -62,7 +85,7 @@ public enum ProjectIdentity {
         let absolute = URL(fileURLWithPath: repository.commandDirectory + "/" + origin).standardizedFileURL.path
         return (normalise(url: absolute), origin)
       }
-      return (normalise(url: origin), origin)
+      return (normalise(url: origin), redacted(url: origin))
     }
     return (path, nil)
   }

@@ -162,7 +162,8 @@ extension RollupRefresh {
           fetchProblem = (error as? OctoError)?.message ?? "\(error)"
         }
       }
-      let newIdentity = identity.project == entry.project ? nil : identity
+      // A new project, or the origin kept before now written otherwise (its credentials taken out).
+      let newIdentity = identity.project == entry.project && identity.origin == entry.origin ? nil : identity
       func whole(_ current: Oid) throws -> RepositoryOutcome {
         var builder = ArchiveBuilder(capacity: 4096)
         let notes = try repository.notes(inNotesCommit: current)

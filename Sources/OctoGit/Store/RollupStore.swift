@@ -91,6 +91,17 @@ public final class RollupStore: SQLiteStore {
     "UPDATE repo SET tip = NULL; DELETE FROM result_cache;",
     // EventCopy ranks the costlier copy first, within a note too: archives made again.
     "UPDATE repo SET tip = NULL; DELETE FROM result_cache;",
+    // Origins are kept without credentials, projects without a URL's query or fragment (a token could be in
+    // either): the origins kept before are forgotten (the next rollup or registration writes them again,
+    // redacted), and projects lose what followed a '?' or '#'.
+    """
+    UPDATE repo SET origin = NULL;
+    UPDATE repo SET project = substr(project, 1, instr(project, '?') - 1)
+      WHERE instr(project, '?') > 0 AND substr(project, 1, 1) <> '/';
+    UPDATE repo SET project = substr(project, 1, instr(project, '#') - 1)
+      WHERE instr(project, '#') > 0 AND substr(project, 1, 1) <> '/';
+    DELETE FROM result_cache;
+    """,
   ]
 
   /// A registered repository.

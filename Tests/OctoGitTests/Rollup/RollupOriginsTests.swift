@@ -125,6 +125,32 @@ struct RollupOriginsTests {
       plain["repositories"]?.arrayValue?.first { $0["path"]?.stringValue == shop }?["status"]?.stringValue == "ok")
   }
 
+  @Test("credentials in an origin URL (user, password, token, query) reach no output and no file")
+  func credentialsInOrigin() throws {
+    let space = try Workspace()
+    let shop = space.first.path
+    let origin = "https://alice:ghp_SECRET1@github.com/Acme/Shop.git?private_token=glpat-SECRET2#SECRET3"
+    try space.git(["remote", "add", "origin", origin], in: shop)
+    try space.git(["notes", "--ref=octo/usage", "add", "-m", line("x", cost: 2)], in: shop)
+    try space.octo(["repos", "add", shop], in: space.root)
+    var outputs = [try space.octo(["repos", "--json"], in: space.root), try space.octo(["repos"], in: space.root)]
+    for format in ["json", "csv", "md", "html", "table"] {
+      outputs.append(try space.octo(["rollup", "--by", "repo", "--format", format], in: space.root))
+    }
+    for output in outputs {
+      #expect(!output.contains("SECRET") && !output.contains("alice"), "\(output)")
+    }
+    let report = try space.rollup(["--by", "repo"])
+    #expect(report["rows"]?.arrayValue?.first?["keys"]?["repo"]?.stringValue == "github.com/acme/shop")
+    #expect(
+      report["repositories"]?.arrayValue?.first?["origin"]?.stringValue == "https://github.com/Acme/Shop.git")
+    for suffix in ["", "-wal"] {
+      let file = space.home + "/.local/share/octo-git/rollup.sqlite" + suffix
+      guard let bytes = FileManager.default.contents(atPath: file) else { continue }
+      #expect(bytes.range(of: Data("SECRET".utf8)) == nil, "\(file)")
+    }
+  }
+
   /// A usage line of event `id` costing `cost` dollars, as octo-git writes them.
   func line(_ id: String, cost: Int) -> String {
     "{\"agent\":\"a\",\"at\":\"2026-03-30T10:00:00.000Z\",\"cost\":\(cost),\"cr\":0,\"cw1h\":0,\"cw5m\":0,"
