@@ -12,7 +12,8 @@ extension UsageReport {
     case .json: return CanonicalJSON.string(json)
     case .csv: return table(forPeople: false).csv
     case .md:
-      return table(forPeople: false).markdown + notes(style: OutputStyle(colour: false)).map { "\n\n" + $0 }.joined()
+      return table(forPeople: false).markdown
+        + notes(style: OutputStyle(colour: false)).map { "\n\n" + SafeText.markdown($0) }.joined()
     case .table:
       if rows.isEmpty {
         return

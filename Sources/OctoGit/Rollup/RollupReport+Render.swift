@@ -21,7 +21,8 @@ extension RollupReport {
     switch format {
     case .json: return CanonicalJSON.string(json)
     case .csv: return table(forPeople: false).csv
-    case .md: return table(forPeople: false).markdown + notes.map { "\n\n" + $0 }.joined()
+    // Footnotes name paths and quote git's messages: escaped as the cells are.
+    case .md: return table(forPeople: false).markdown + notes.map { "\n\n" + SafeText.markdown($0) }.joined()
     case .table, .html:
       if rows.isEmpty {
         let reason =

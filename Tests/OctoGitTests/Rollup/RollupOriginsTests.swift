@@ -151,6 +151,20 @@ struct RollupOriginsTests {
     }
   }
 
+  @Test("the lines under a Markdown rollup (a repository skipped, named by its path) are escaped like the cells")
+  func markdownFootnotes() throws {
+    let space = try Workspace()
+    let hostile = try space.repository("x<script>alert(1)</script>&amp;\u{1B}]0;PWN\u{07}", origin: nil)
+    try space.git(["notes", "--ref=octo/usage", "add", "-m", line("x", cost: 2)], in: hostile)
+    try space.octo(["repos", "add", hostile], in: space.root)
+    _ = try space.rollup([])
+    try FileManager.default.removeItem(atPath: hostile)
+    let markdown = try space.octo(["rollup", "--format", "md"], in: space.root)
+    #expect(markdown.contains("skipped"), "\(markdown)")
+    #expect(
+      !markdown.contains("<script>") && !markdown.contains("\u{1B}") && !markdown.contains("\u{07}"), "\(markdown)")
+  }
+
   /// A usage line of event `id` costing `cost` dollars, as octo-git writes them.
   func line(_ id: String, cost: Int) -> String {
     "{\"agent\":\"a\",\"at\":\"2026-03-30T10:00:00.000Z\",\"cost\":\(cost),\"cr\":0,\"cw1h\":0,\"cw5m\":0,"
