@@ -22,4 +22,35 @@ public struct AgentRequest: Equatable, Sendable {
   /// Kept, and marked `"prices":"agent"`, only when octo-git's price table has no price for the model (see
   /// ``agentCost(unlessPricedBy:)``); otherwise octo-git prices the tokens.
   public var cost: PicoDollars? = nil
+
+  public init(
+    id: String, agent: String, at: Date, model: String, tokens: TokenCounts, cwd: String?, branch: String?,
+    session: String?, cost: PicoDollars? = nil
+  ) {
+    self.id = Self.boundedID(id)
+    self.agent = agent
+    self.at = at
+    self.model = model
+    self.tokens = tokens
+    self.cwd = cwd
+    self.branch = branch
+    self.session = session
+    self.cost = cost
+  }
+
+  /// `id` when it fits ``UsageLimits/maxIDBytes``; otherwise its first 400 bytes (whole characters) and a
+  /// hash of the whole, the same at every read: an agent's file holding a huge id (damaged, or written to
+  /// harm) still gives one event, stable across imports, that every reader takes.
+  static func boundedID(_ id: String) -> String {
+    guard id.utf8.count > UsageLimits.maxIDBytes else { return id }
+    var kept = String.UnicodeScalarView()
+    var bytes = 0
+    for scalar in id.unicodeScalars {
+      bytes += String(scalar).utf8.count
+      if bytes > 400 { break }
+      kept.append(scalar)
+    }
+    let digest = String(StableHash.of(id.utf8), radix: 16)
+    return String(kept) + "~" + String(repeating: "0", count: 16 - digest.count) + digest
+  }
 }

@@ -176,6 +176,9 @@ public struct UsageEvent: Equatable, Sendable {
         guard !text.withUTF8(UsageField.holdsNul) else {
           throw OctoError.badInput("\"\(key)\" holds the character U+0000")
         }
+        guard field != .id || text.utf8.count <= UsageLimits.maxIDBytes else {
+          throw OctoError.badInput("\"id\" is \(text.utf8.count) bytes long, more than \(UsageLimits.maxIDBytes)")
+        }
         event[text: field] = text
       case .time:
         guard let stamp = value.stringValue, let parsed = Timestamp.milliseconds(text: stamp) else {

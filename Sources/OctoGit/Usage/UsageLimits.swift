@@ -6,6 +6,9 @@ public enum UsageLimits {
   public static let maxTokens = 1_000_000_000_000_000
   /// USD of one event (10⁹).
   public static let maxCostDollars = 1_000_000_000
+  /// Bytes of an event's id. Agents' ids are tens of bytes; the team database keys its rows on the id, and
+  /// PostgreSQL refuses a key past about 2,700 bytes: one longer id from anyone's notes stopped every push.
+  public static let maxIDBytes = 512
   /// The note format versions this build reads; a later one is counted apart and kept as it is.
   public static let formatVersion = 1
   /// What to do when sums pass 64 bits: every line is within the limits, so only thousands of lines at them,

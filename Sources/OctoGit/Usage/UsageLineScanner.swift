@@ -182,7 +182,9 @@ enum UsageLineScanner {
         } else if first == UInt8(ascii: "\"") {
           if let range = plainString() {
             let text = UnsafeBufferPointer(rebasing: bytes[range])
-            if field == .at {
+            if field == .id && range.count > UsageLimits.maxIDBytes {
+              invalid |= bit
+            } else if field == .at {
               at = range
               atText = nil
             } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
@@ -194,6 +196,8 @@ enum UsageLineScanner {
               atText = text
               at = nil
             } else if text.withUTF8(UsageField.holdsNul) {  // only an escape spells U+0000
+              invalid |= bit
+            } else if field == .id && text.utf8.count > UsageLimits.maxIDBytes {
               invalid |= bit
             } else if texts.keepsEveryField || !field.isUnusedWhenSumming {
               setText(field, text.withUTF8 { texts.text($0, for: field) }, isEmpty: text.isEmpty)

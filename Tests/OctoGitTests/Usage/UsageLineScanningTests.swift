@@ -47,11 +47,36 @@ struct UsageLineScanningTests {
       "",
       "{",
     ]
-    for line in lines {
+    // Ids up to 512 bytes, not one more (the team database keys its rows on them), escaped or not.
+    let longest = String(repeating: "i", count: UsageLimits.maxIDBytes)
+    let ids = [longest, longest + "i", String(repeating: "é", count: 256), String(repeating: "é", count: 256) + "i"]
+    let idLines =
+      ids.map { #"{"at":"2026-03-18T23:30:00.000Z","model":"m","id":""# + $0 + #""}"# } + [
+        #"{"at":"2026-03-18T23:30:00.000Z","model":"m","id":"\u0041"# + String(longest.dropFirst()) + #""}"#,
+        #"{"at":"2026-03-18T23:30:00.000Z","model":"m","id":"\u0041"# + longest + #""}"#,
+      ]
+    #expect(idLines.map { scanned($0) != nil } == [true, false, true, false, true, false])
+    for line in lines + idLines {
       let mine = scanned(line)
       let theirs = try? UsageEvent(line: line)
       #expect(mine == theirs, "\(line)")
     }
+  }
+
+  @Test("an agent's id past the limit is shortened the same way at every read, and the line it makes is read")
+  func agentIDsBounded() throws {
+    func request(_ id: String) -> AgentRequest {
+      AgentRequest(
+        id: id, agent: "codex", at: Date(timeIntervalSince1970: 1_700_000_000), model: "gpt-5",
+        tokens: TokenCounts(input: 1), cwd: nil, branch: nil, session: nil)
+    }
+    #expect(request("cx:s:12").id == "cx:s:12")
+    let huge = "cx:" + String(repeating: "é", count: 1500)
+    let bounded = request(huge).id
+    #expect(bounded.utf8.count <= UsageLimits.maxIDBytes && bounded == request(huge).id)
+    #expect(bounded != request(huge + "x").id && bounded.hasPrefix("cx:éé"))
+    let event = UsageEvent(id: bounded, at: Date(), model: "gpt-5", tokens: TokenCounts(input: 1))
+    #expect(try UsageEvent(line: event.line).id == bounded && scanned(event.line)?.id == bounded)
   }
 
   @Test("a note's lines: each id once (its better copy), malformed lines counted, values repeated kept apart")
