@@ -36,8 +36,14 @@ public enum Rollup {
     store: RollupStore, options: RollupOptions, format: RollupFormat, style: OutputStyle = OutputStyle(colour: false),
     fetch: Bool = false, progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
-    let selected = try store.entries().filter { options.projects.isEmpty || options.projects.contains($0.project) }
+    // Every repository is brought up to date, not only those asked for: an event another repository holds
+    // a better copy of counts there, not here (one ref read for each whose notes did not move). Only those
+    // asked for are fetched.
+    let registered = try store.entries()
+    let selected = registered.filter { options.projects.isEmpty || options.projects.contains($0.project) }
     let refresh = try RollupRefresh(store: store).run(selected, fetch: fetch, progress: progress)
+    let others = registered.filter { !options.projects.isEmpty && !options.projects.contains($0.project) }
+    if !others.isEmpty { _ = try RollupRefresh(store: store).run(others) }
     var refreshed = try store.entries()
     // A failed fetch leaves a repository's events as they were read locally: it is shown stale.
     let failures = Dictionary(
@@ -57,7 +63,8 @@ public enum Rollup {
       return Outcome(output: String(decoding: saved, as: UTF8.self), refresh: refresh, reused: true)
     }
     let covered = refreshed.filter { options.projects.isEmpty || options.projects.contains($0.project) }
-    let output = try RollupReport.render(store: store, entries: covered, options: options, format: format, style: style)
+    let output = try RollupReport.render(
+      store: store, entries: covered, attributing: refreshed, options: options, format: format, style: style)
     try store.saveResult(Data(output.utf8), request: request, generation: digest)
     return Outcome(output: output, refresh: refresh, reused: false)
   }

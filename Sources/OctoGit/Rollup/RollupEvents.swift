@@ -50,7 +50,10 @@ struct RollupEvents: Sendable {
 
   /// The events of `entries` in `parts` sets of about equal size (each project whole in one), each with
   /// its own string table: parts can be summed on separate threads.
-  static func load(store: RollupStore, entries: [RollupStore.Entry], parts: Int) throws -> [RollupEvents] {
+  /// Which copy of an event counts is decided among all `entries`; only the projects in `counting` are summed.
+  static func load(
+    store: RollupStore, entries: [RollupStore.Entry], counting: Set<String>? = nil, parts: Int
+  ) throws -> [RollupEvents] {
     let archives = try store.encodedArchives(entries.map(\.id))
     // Which copies count depends only on the archives: worked out once per set of archives and kept. The
     // flags go by position in each archive, so the key is the archives' bytes, not their tips: an archive
@@ -69,7 +72,8 @@ struct RollupEvents: Sendable {
       counted = EventOwners.resolve(entries, archives: archives)
       try? store.saveEventOwners(counted, key: key.hex)
     }
-    let projects = Dictionary(grouping: entries, by: \.project).map { project, clones in
+    let summed = entries.filter { counting?.contains($0.project) ?? true }
+    let projects = Dictionary(grouping: summed, by: \.project).map { project, clones in
       (project, clones, clones.reduce(0) { $0 + (archives[$1.id]?.count ?? 0) })
     }
     // Largest first, each to the part with the fewest bytes so far.

@@ -7,11 +7,15 @@ public enum RollupFormat: String, CaseIterable, Sendable {
 
 extension RollupReport {
   /// The rollup of `entries` (registered repositories, as the refresh left them) in `format` (the HTML page
-  /// sums a few more views).
+  /// sums a few more views). An event held by several repositories counts where its best copy is among
+  /// `attributing` (every registered repository; `entries` when not given), so that the rollups of two
+  /// clients' repositories never both bill one event.
   static func render(
-    store: RollupStore, entries: [RollupStore.Entry], options: RollupOptions, format: RollupFormat, style: OutputStyle
+    store: RollupStore, entries: [RollupStore.Entry], attributing: [RollupStore.Entry]? = nil,
+    options: RollupOptions, format: RollupFormat, style: OutputStyle
   ) throws -> String {
-    let data = try RollupEvents.load(store: store, entries: entries, parts: WorkerPool.width)
+    let data = try RollupEvents.load(
+      store: store, entries: attributing ?? entries, counting: Set(entries.map(\.project)), parts: WorkerPool.width)
     if format == .html { return try RollupPage.build(data, entries: entries, options: options).html }
     return try build(data, entries: entries, options: options).renderText(format, style: style)
   }

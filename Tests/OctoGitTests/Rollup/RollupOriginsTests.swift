@@ -151,6 +151,28 @@ struct RollupOriginsTests {
     }
   }
 
+  @Test("--repos bills an event where its best copy is, as --by repo does: two clients' rollups never both count it")
+  func reposFilterAttributes() throws {
+    let space = try Workspace()
+    let first = space.first.path
+    let second = try space.repository("second", origin: nil)
+    try space.git(
+      ["notes", "--ref=octo/usage", "add", "-m", line("x", cost: 5) + "\n" + line("y", cost: 1)], in: first)
+    try space.git(
+      ["notes", "--ref=octo/usage", "add", "-m", line("x", cost: 1) + "\n" + line("z", cost: 2)], in: second)
+    try space.octo(["repos", "add", first, second], in: space.root)
+    let byRepo = try space.rollup(["--by", "repo"])
+    #expect(byRepo["total"]?["cost"]?.decimalValue == 8)
+    let onlyFirst = try space.rollup(["--repos", first])
+    let onlySecond = try space.rollup(["--repos", second])
+    #expect(onlyFirst["total"]?["cost"]?.decimalValue == 6 && onlyFirst["total"]?["events"]?.intValue == 2)
+    #expect(onlySecond["total"]?["cost"]?.decimalValue == 2 && onlySecond["total"]?["events"]?.intValue == 1)
+    // The other repository's notes move: the filtered rollup follows (its saved result is not reused).
+    try space.git(["commit", "-q", "--allow-empty", "-m", "more"], in: second)
+    try space.git(["notes", "--ref=octo/usage", "add", "-m", line("y", cost: 9)], in: second)
+    #expect(try space.rollup(["--repos", first])["total"]?["cost"]?.decimalValue == 5)
+  }
+
   @Test("the lines under a Markdown rollup (a repository skipped, named by its path) are escaped like the cells")
   func markdownFootnotes() throws {
     let space = try Workspace()
