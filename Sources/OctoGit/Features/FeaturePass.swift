@@ -75,7 +75,8 @@ public struct FeaturePass {
     case dryRun(subject: String, files: [CommittedFile])
     /// The tests passed and there was nothing to commit.
     case nothingToCommit(test: String, duration: TimeInterval)
-    /// The tests failed (exit code, or killed at the time limit): nothing committed, a checkpoint holds the work.
+    /// The tests failed (exit code, or killed at the time limit): nothing committed; the checkpoint taken
+    /// before they ran holds the work.
     case failed(test: String, status: Int32, timedOut: Bool, duration: TimeInterval, checkpoint: Oid?)
   }
 
@@ -120,7 +121,7 @@ public struct FeaturePass {
     let config = try repository.config()
     let configuredTest = try config.string("octo.testCommand")
     let test = request.test ?? configuredTest ?? ""
-    guard request.dryRun || !test.isEmpty else {
+    guard request.dryRun || !test.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw OctoError(
         "no test command",
         hint: "pass --test \"swift test\" or set it once: git config octo.testCommand \"swift test\"",
@@ -136,14 +137,34 @@ public struct FeaturePass {
     if request.dryRun { return try preview(feature, request: request) }
     let ledger = try Ledger(repository: repository)
     let agent = try request.agent ?? (knownAgent(ledger))
+    // The work as the tests find it, kept whatever they do: a test that deletes files, fails or switches
+    // branch loses nothing, and a passing run commits only a work tree the tests left as they found it.
+    let startHead = try repository.head()
+    let checkpoints = Checkpoints(repository: repository)
+    let before = try checkpoints.take(.init(message: "before tests: \(test)", agent: agent))
+    let saved =
+      "the work as tested is in checkpoint \(before.id.abbreviated()) (octo-git restore \(before.id.abbreviated()))"
     let run = try UserCommand.shell(
       test, in: repository.workDirectory, output: request.testOutput, environment: ["OCTO_GIT_FEATURE": feature.slug],
       timeout: request.timeout)
+    if try repository.head() != startHead {
+      throw OctoError(
+        "the tests moved HEAD (\(Self.describe(startHead)) before): nothing committed; \(saved)",
+        hint: "switch back to the feature's branch; a test command must not commit, switch or reset")
+    }
     guard run.succeeded else {
-      let checkpoint = try? Checkpoints(repository: repository).take(
-        .init(message: "tests failed: \(test)", agent: agent))
       return .failed(
-        test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: checkpoint?.id)
+        test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: before.id)
+    }
+    let tested = try repository.commit(before.id).tree
+    let after = try SnapshotBuilder.snapshot(repository, includeIgnored: false).tree
+    if after != tested {
+      let changed = try repository.changedPaths(from: tested, to: after).map { RawPath.shown($0.path) }
+      let shown = changed.prefix(3).joined(separator: ", ") + (changed.count > 3 ? ", …" : "")
+      throw OctoError(
+        "the tests passed but changed \(changed.count) file(s) (\(shown)): nothing committed; \(saved)",
+        hint: "octo-git checkpoints diff \(before.id.abbreviated()) shows what they changed; make the tests leave "
+          + "files that are not ignored as they are, or commit yourself")
     }
     let headCommit = try repository.headCommit()
     let headTree = try headCommit.map { try repository.commit($0).tree }
@@ -203,6 +224,14 @@ public struct FeaturePass {
     }
     return .committed(
       commit: commit, subject: try repository.commit(commit).summary, test: test, duration: run.duration, files: files)
+  }
+
+  /// HEAD as a message names it: the branch, or the commit.
+  static func describe(_ head: Head) -> String {
+    switch head {
+    case .branch(let name, _), .unborn(let name): return SafeText.terminal(name)
+    case .detached(let commit): return "detached at \(commit.abbreviated())"
+    }
   }
 
   /// What a passing run would commit, found with a private copy of the index (the real one is not touched).

@@ -184,6 +184,47 @@ struct FeatureWorkflowTests {
     #expect(notOnFeature.status == ExitStatus.usage.rawValue && notOnFeature.stderr.contains("not on a feature branch"))
   }
 
+  @Test("pass: tests that delete files, switch branch or are blank commit nothing and lose nothing")
+  func passGuards() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "tracked\n")
+    try fixture.commitAll("base")
+    try fixture.octo("feature", "start", "Add b")
+    let head = try fixture.git("rev-parse", "HEAD")
+    try fixture.write("w.txt", "precious\n")
+
+    // A passing test that deletes files: nothing committed, the work comes back from the checkpoint named.
+    let deleting = try OctoGitBinary.run(
+      ["feature", "pass", "--test", "rm -f w.txt a.txt"], in: fixture.path, home: fixture.home)
+    #expect(deleting.status != 0 && deleting.stderr.contains("changed 2 file(s)"), "\(deleting.stderr)")
+    #expect(try fixture.git("rev-parse", "HEAD") == head)
+    let named = try #require(deleting.stderr.components(separatedBy: "octo-git restore ").dropFirst().first?.prefix(12))
+    try fixture.octo("restore", String(named))
+    #expect(try String(contentsOfFile: fixture.path + "/w.txt", encoding: .utf8) == "precious\n")
+    #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "tracked\n")
+
+    // A failing test that deletes files: its checkpoint holds the work as it was before.
+    let failing = try CanonicalJSON.parse(
+      try OctoGitBinary.run(
+        ["feature", "pass", "--test", "rm -f w.txt; exit 1", "--json"], in: fixture.path, home: fixture.home
+      ).stdout)
+    let checkpoint = try #require(failing["checkpoint"]?.stringValue)
+    #expect(try fixture.git("show", "\(checkpoint):w.txt") == "precious")
+    try fixture.octo("restore", checkpoint)
+
+    // A test that switches branch: refused, the index left alone.
+    try fixture.git("add", "w.txt")
+    let switching = try OctoGitBinary.run(
+      ["feature", "pass", "--test", "git checkout -q main"], in: fixture.path, home: fixture.home)
+    #expect(switching.status != 0 && switching.status != 5 && switching.stderr.contains("moved HEAD"))
+    #expect(try fixture.git("rev-parse", "feature/add-b") == head)
+    #expect(try fixture.git("status", "--porcelain") == "A  w.txt")
+
+    try fixture.git("checkout", "-q", "feature/add-b")
+    let blank = try OctoGitBinary.run(["feature", "pass", "--test", "   "], in: fixture.path, home: fixture.home)
+    #expect(blank.status == ExitStatus.usage.rawValue && blank.stderr.contains("no test command"))
+  }
+
   @Test("pass with commit.gpgsign commits through git, so the commit is signed")
   func passSigned() throws {
     let fixture = try TestRepository()
