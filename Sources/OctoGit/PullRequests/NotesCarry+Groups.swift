@@ -99,7 +99,9 @@ extension NotesCarry {
         if position < indexed, let patch = try? repository.patchID(of: commit) { unclaimed.removeValue(forKey: patch) }
       } else {
         index[pull.number] = groups.count
-        let olds = try client.commits(ofPullRequest: pull.number).map(\.sha).filter { !pushedSet.contains($0) }
+        let olds = try commits(of: pull, client: client, remote: remote, skipped: &skipped).filter {
+          !pushedSet.contains($0)
+        }
         groups.append(Group(pullRequest: pull.number, olds: olds, targets: [commit]))
       }
     }
@@ -120,12 +122,14 @@ extension NotesCarry {
 
   /// Pull request `number`'s commits, going onto `onto`, else onto what its merge made: the rebased
   /// commits ending at its merge commit (matched by patch id), else the one squash commit.
-  func group(ofPullRequest number: Int, onto: String?, client: GitHubClient, remote: String) throws -> Group {
-    let olds = try client.commits(ofPullRequest: number).map(\.sha)
+  func group(
+    ofPullRequest number: Int, onto: String?, client: GitHubClient, remote: String, skipped: inout [String]
+  ) throws -> Group {
+    let details = try client.pullRequest(number: number)
+    let olds = try commits(of: details, client: client, remote: remote, skipped: &skipped)
     if let onto {
       return Group(pullRequest: number, olds: olds, targets: try commits(inRange: onto, option: "--onto"))
     }
-    let details = try client.pullRequest(number: number)
     guard details.merged, let merge = details.mergeCommitSHA else {
       throw OctoError.badInput("pull request #\(number) is not merged", hint: "pass --onto COMMIT")
     }
@@ -149,6 +153,32 @@ extension NotesCarry {
       current = commit.parents.first
     }
     return Group(pullRequest: number, olds: olds, targets: chain.isEmpty ? [merge] : chain.reversed())
+  }
+
+  /// How many commits GitHub lists of a pull request at most (`GET /repos/{o}/{r}/pulls/{n}/commits`).
+  static let listedCommitsLimit = 250
+
+  /// Pull request `pull`'s commits, oldest first. GitHub lists at most 250: for a longer one, the commits
+  /// between its base and its head as git finds them (the head fetched when this clone lacks it); when
+  /// that cannot be had, the 250 listed and a line in `skipped` saying the rest is not carried.
+  func commits(
+    of pull: GitHubClient.PullRequestDetails, client: GitHubClient, remote: String, skipped: inout [String]
+  ) throws -> [Oid] {
+    let listed = try client.commits(ofPullRequest: pull.number).map(\.sha)
+    guard listed.count >= Self.listedCommitsLimit else { return listed }
+    if let head = pull.headSHA, let base = pull.baseSHA {
+      fetchMissing([head], pullRequest: pull.number, remote: remote)
+      if repository.objectExists(head), repository.objectExists(base),
+        let walked = try? Array(repository.commits(from: head, excluding: base).reversed()),
+        walked.count >= listed.count
+      {
+        return walked
+      }
+    }
+    skipped.append(
+      "#\(pull.number): GitHub lists only its first \(listed.count) commits and its head and base are not here: "
+        + "the usage of later ones is not carried (fetch the base branch, actions/checkout with fetch-depth: 0)")
+    return listed
   }
 
   /// Fetches a pull request's head (`refs/pull/N/head`, which GitHub keeps after the branch is deleted)

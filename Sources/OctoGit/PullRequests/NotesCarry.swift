@@ -138,7 +138,11 @@ public struct NotesCarry {
 
     var groups: [Group] = []
     if let number = options.pullRequest {
-      groups = [try group(ofPullRequest: number, onto: options.onto, client: client, remote: options.remote)]
+      groups = [
+        try group(
+          ofPullRequest: number, onto: options.onto, client: client, remote: options.remote,
+          skipped: &outcome.skipped)
+      ]
     } else if let push = pushEvent {
       groups = try self.groups(ofPush: push, client: client, remote: options.remote, skipped: &outcome.skipped)
     }

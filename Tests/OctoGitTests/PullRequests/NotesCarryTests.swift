@@ -167,6 +167,48 @@ struct NotesCarryTests {
     #expect(try note(direct, in: remote, home: fixture.home) == nil)
   }
 
+  @Test("a pull request of more commits than GitHub lists (250): its commits are walked from its base to its head")
+  func longPullRequest() throws {
+    let fixture = try CIFixture.developer()
+    try fixture.git("switch", "-q", "main")
+    let base = try fixture.git("rev-parse", "HEAD")
+    let notesTip = try fixture.git("rev-parse", "refs/notes/octo/usage")
+    // 300 commits on a branch, each with a usage note of its own (one fast-import: quick).
+    var script = ""
+    for number in 1...300 {
+      script += "commit refs/heads/long\nmark :\(number)\ncommitter T <t@example.com> \(1_772_000_000 + number) +0000\n"
+      script += "data 8\nstep \(String(format: "%03d", number))\n" + (number == 1 ? "from \(base)\n" : "") + "\n"
+    }
+    script +=
+      "commit refs/notes/octo/usage\ncommitter T <t@example.com> 1772001000 +0000\ndata 5\nnotes\nfrom \(notesTip)\n"
+    for number in 1...300 {
+      let line =
+        #"{"at":"2026-03-01T10:00:00.000Z","cost":0.01,"id":"long-\#(number)","in":1,"model":"m","out":1,"v":1}"#
+      script += "N inline :\(number)\ndata \(line.utf8.count)\n\(line)\n"
+    }
+    try fixture.git("fast-import", "--quiet", input: script + "\n")
+    let head = try fixture.git("rev-parse", "long")
+    let olds = try fixture.git("rev-list", "--reverse", "\(base)..long").split(separator: "\n").map(String.init)
+    #expect(olds.count == 300)
+    // GitHub answers with its first 250 commits only.
+    let listed = olds.prefix(250).map { #"{"sha":"\#($0)","commit":{"message":"step"}}"# }.joined(separator: ",")
+    let server = try ScriptedHTTPServer(answers: [
+      .init(
+        status: 200,
+        body: #"{"number":9,"html_url":"https://github.com/acme/shop/pull/9","state":"closed","merged_at":"#
+          + #""2026-03-02T10:00:00Z","merge_commit_sha":"\#(head)","head":{"ref":"long","sha":"\#(head)"},"#
+          + #""base":{"ref":"main","sha":"\#(base)"}}"#),
+      .init(status: 200, body: "[" + listed + "]"),
+    ])
+    let environment = CIFixture.actions(server, event: "workflow_dispatch", eventPath: "")
+    let result = try OctoGitBinary.run(
+      ["notes", "carry", "--pr", "9", "--onto", base, "--dry-run", "--json"], in: fixture.path, home: fixture.home,
+      environment: environment)
+    #expect(result.status == 0, "\(result.stderr)")
+    let carried = try CanonicalJSON.parse(result.stdout)["carried"]?.arrayValue?.first
+    #expect(carried?["from"]?.arrayValue?.count == 300 && carried?["lines"]?.intValue == 300, "\(result.stdout)")
+  }
+
   @Test("a teammate's notes push lands first: the carry's push is rejected, merged and retried")
   func concurrentPush() throws {
     let fixture = try CIFixture.developer()
