@@ -57,7 +57,16 @@ extension PullRequestComment {
       }
     }
     if let client, let number = target.number {
-      return try client.commits(ofPullRequest: number).map { commit in
+      let listed = try client.commits(ofPullRequest: number)
+      // A pull request always has a commit: an empty list would post "no usage on 0 commits" for a head this
+      // clone lacks.
+      guard !listed.isEmpty else {
+        throw OctoError(
+          "GitHub lists no commits of pull request #\(number), and its head "
+            + "\(target.headSHA?.abbreviated() ?? "(unknown)") is not in this clone",
+          hint: "fetch the pull request's commits (actions/checkout with fetch-depth: 0)")
+      }
+      return listed.map { commit in
         (
           id: commit.sha,
           subject: String(

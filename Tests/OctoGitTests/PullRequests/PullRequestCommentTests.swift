@@ -251,6 +251,23 @@ struct PullRequestCommentTests {
       HTTPClient.withoutCredentials("https://me:s3cret@ghe.example.com/api/v3") == "https://ghe.example.com/api/v3")
   }
 
+  @Test("a pull request whose head is not in the clone and whose commits GitHub does not list: an error, no comment")
+  func headMissingNothingListed() throws {
+    let fixture = try TestRepository()
+    let server = try ScriptedHTTPServer(answers: [.init(status: 200, body: "[]")])
+    let client = GitHubClient(
+      repository: GitHubRepository(host: "github.com", owner: "acme", name: "shop", apiBase: server.baseURL),
+      token: "t0ken", maximumWait: 10, sleep: { _ in })
+    let absent = try #require(Oid(hex: String(repeating: "ab", count: 20)))
+    let target = PullRequestComment.Target(
+      number: 7, headRef: "feature/x", headSHA: absent, baseRef: "main", baseSHA: nil)
+    #expect {
+      try PullRequestComment(repository: try Repository.open(at: fixture.path)).commits(of: target, client: client)
+    } throws: { error in
+      "\(error)".contains("GitHub lists no commits of pull request #7") && "\(error)".contains(absent.abbreviated())
+    }
+  }
+
   @Test("a token without pull-requests: write: GitHub's 403 explained in one line")
   func forbidden() throws {
     let fixture = try CIFixture.developer()
