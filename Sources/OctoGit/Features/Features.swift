@@ -111,6 +111,16 @@ public struct Features {
       "no branch or commit named '\(name)' to start from", hint: "pass an existing branch with --base")
   }
 
+  /// Where a base branch is known to be: the local branch and its remote-tracking one (`origin/<name>`),
+  /// those that exist, else what `name` resolves to. A pull request's own commits are those none of them has:
+  /// a teammate's commit merged in from `origin/main` is not the branch's while the local `main` lags.
+  func tipsOfBase(_ name: String) throws -> [Oid] {
+    let tips = try [repository.reference("refs/heads/" + name), repository.reference("refs/remotes/origin/" + name)]
+      .compactMap { $0?.target }
+    if tips.isEmpty { return try commitOfBase(name).map { [$0] } ?? [] }
+    return tips[0] == tips.last ? [tips[0]] : tips
+  }
+
   /// A base's commit: the local branch, else the remote-tracking one, else any revision.
   func commitOfBase(_ name: String) throws -> Oid? {
     if let local = try repository.reference("refs/heads/" + name)?.target { return local }

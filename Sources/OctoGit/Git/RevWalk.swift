@@ -56,9 +56,22 @@ extension RevWalk: Sendable {}
 extension Repository {
   /// The commits reachable from `tip` but not from `base` (as `git rev-list base..tip`), newest first.
   public func commits(from tip: Oid, excluding base: Oid? = nil, limit: Int = .max) throws -> [Oid] {
+    try commits(from: tip, excludingAll: base.map { [$0] } ?? [], limit: limit)
+  }
+
+  /// The commits reachable from `tip` but from none of `bases`, newest first.
+  public func commits(from tip: Oid, excludingAll bases: [Oid], limit: Int = .max) throws -> [Oid] {
     let walk = try RevWalk(self)
     try walk.include(tip)
-    if let base { try walk.exclude(base) }
+    for base in bases { try walk.exclude(base) }
     return Array(walk.prefix(limit))
+  }
+
+  /// Whether `ancestor` is `commit` or reachable from it.
+  public func isAncestor(_ ancestor: Oid, of commit: Oid) -> Bool {
+    if ancestor == commit { return true }
+    var descendant = commit.raw
+    var older = ancestor.raw
+    return git_graph_descendant_of(pointer, &descendant, &older) == 1
   }
 }

@@ -43,11 +43,16 @@ public struct PullRequestDescriber {
     guard base != head else {
       throw OctoError("the branch \(head) is its own base", hint: "pass --base, e.g. --base main", status: .usage)
     }
-    guard let baseCommit = try features.commitOfBase(base) else {
+    let baseTips = try features.tipsOfBase(base)
+    guard var baseCommit = baseTips.first else {
       throw OctoError.badInput("no branch named \(base) to compare with", hint: "pass an existing branch with --base")
     }
+    // Compared with the newer of the local base and its remote-tracking branch when one holds the other.
+    if let tracking = baseTips.dropFirst().first, repository.isAncestor(baseCommit, of: tracking) {
+      baseCommit = tracking
+    }
     let analysis = try repository.mergeAnalysis(ours: baseCommit, theirs: headCommit)
-    let commitIDs = Array(try repository.commits(from: headCommit, excluding: baseCommit).reversed())
+    let commitIDs = Array(try repository.commits(from: headCommit, excludingAll: baseTips).reversed())
     let commits = try commitIDs.map { try repository.commit($0) }
     let forkTree = try analysis.base.map { try repository.commit($0).tree }
     let stats = try repository.diff(from: forkTree, to: try repository.commit(headCommit).tree)

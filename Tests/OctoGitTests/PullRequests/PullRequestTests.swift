@@ -63,6 +63,36 @@ struct PullRequestTests {
     #expect(try fixture.octo("pr", "describe").contains("Export invoices as CSV <main> 3"))
   }
 
+  @Test("describe leaves out a teammate's commits merged in from origin/main while the local main lags behind")
+  func staleLocalBase() throws {
+    let fixture = try CIFixture.developer()
+    let mine = try fixture.git("rev-list", "--count", "main.." + CIFixture.branch)
+    let before = try CanonicalJSON.parse(try fixture.octo("pr", "describe", "--json"))
+    // A teammate pushes a commit with usage of its own to main.
+    let teammate = fixture.root + "/teammate"
+    try fixture.git("clone", "-q", "-b", "main", fixture.root + "/remote.git", teammate, in: fixture.root)
+    try fixture.git("config", "user.email", "t@example.com", in: teammate)
+    try fixture.git("config", "user.name", "T", in: teammate)
+    try fixture.git("fetch", "-q", "origin", "refs/notes/*:refs/notes/*", in: teammate)
+    try fixture.git("commit", "-q", "--allow-empty", "-m", "their work", in: teammate)
+    try fixture.git(
+      "notes", "--ref=octo/usage", "add", "-m",
+      #"{"at":"2026-03-01T10:00:00.000Z","cost":1.79,"id":"theirs","in":1,"model":"m","out":1,"v":1}"#, "HEAD",
+      in: teammate)
+    try fixture.git("push", "-q", "origin", "main", "refs/notes/octo/usage", in: teammate)
+    // The developer merges origin/main into the branch; the local main stays where it was.
+    try fixture.git("fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*", "refs/notes/*:refs/notes/*")
+    try fixture.git("merge", "-q", "--no-edit", "origin/main")
+    let after = try CanonicalJSON.parse(try fixture.octo("pr", "describe", "--json"))
+    // The branch's own commits and its merge commit, not the teammate's.
+    let subjects = after["commits"]?.arrayValue?.compactMap {
+      $0["subject"]?.stringValue ?? $0["description"]?.stringValue
+    }
+    #expect(
+      after["commits"]?.arrayValue?.count == Int(mine)! + 1 && subjects?.contains("their work") == false, "\(after)")
+    #expect(after["cost"]?["cost"]?.decimalValue == before["cost"]?["cost"]?.decimalValue, "\(after)")
+  }
+
   @Test(
     "describe warns, listing the paths, when the branch does not merge cleanly; a long branch fits 65,536 characters")
   func conflictsAndSize() throws {
