@@ -59,7 +59,12 @@ public enum Budget {
   static func amount(_ config: Config, _ key: String) throws -> Decimal? {
     guard let text = try config.string(key), !text.isEmpty else { return nil }
     let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "$", with: "")
-    guard let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value > 0 else {
+    // Digits and at most one point, nothing else: Decimal(string:) reads a prefix ("0.5abc" as 0.5).
+    let digits = cleaned.utf8.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+    let points = cleaned.utf8.filter { $0 == UInt8(ascii: ".") }.count
+    guard digits > 0, points <= 1, digits + points == cleaned.utf8.count,
+      let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value > 0
+    else {
       throw OctoError.badInput("git config \(key) is not an amount in USD: \(text)", hint: "e.g. git config \(key) 250")
     }
     return value

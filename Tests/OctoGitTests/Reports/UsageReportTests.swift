@@ -132,9 +132,14 @@ struct UsageReportTests {
     let json = try report(fixture, "--by", "branch")
     let warnings = json["budgets"]?.arrayValue?.compactMap { $0["warning"]?.stringValue } ?? []
     #expect(warnings.contains { $0.contains("branch topic") && $0.hasPrefix("over budget") })
-    try fixture.git("config", "octo.budget", "lots")
-    let bad = try OctoGitBinary.run(["usage"], in: fixture.path, home: fixture.home)
-    #expect(bad.status == ExitStatus.badInput.rawValue)
+    // Only an amount: a number followed by anything else is refused, not read as its prefix.
+    for text in ["lots", "0.5abc", "25\"; curl evil", "1.2.3", "$", "-5", "1e3"] {
+      try fixture.git("config", "octo.budget", text)
+      let bad = try OctoGitBinary.run(["usage"], in: fixture.path, home: fixture.home)
+      #expect(bad.status == ExitStatus.badInput.rawValue, "\(text)")
+    }
+    try fixture.git("config", "octo.budget", "$2.50")
+    #expect(try OctoGitBinary.run(["usage"], in: fixture.path, home: fixture.home).status == 0)
   }
 
   @Test("notes written on two clones merge cleanly with cat_sort_uniq")
