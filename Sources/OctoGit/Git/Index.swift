@@ -149,14 +149,23 @@ extension Repository {
     try GitError.check(git_repository_set_index(pointer, index.pointer), "attach a private index")
   }
 
-  /// Adds every work-tree change to this handle's index as `git add -A` would (ignored files stay out).
+  /// Adds every work-tree change to this handle's index as `git add -A` would (ignored files stay out). A
+  /// repository nested in the work tree that is no submodule is left out (git would add it as an embedded
+  /// repository, with a warning; libgit2 refuses the whole call).
   public func addAllToIndex() throws {
     let index = try currentIndex()
     var star = strdup("*")
     defer { free(star) }
+    // libgit2 names a nested repository as a folder, "vendor/lib/": skipped (a positive answer).
+    let skipFolders: git_index_matched_path_cb = { path, _, _ in
+      guard let path else { return 0 }
+      let length = strlen(path)
+      return length > 0 && path[length - 1] == CChar(UInt8(ascii: "/")) ? 1 : 0
+    }
     try withUnsafeMutablePointer(to: &star) { pattern in
       var paths = git_strarray(strings: pattern, count: 1)
-      try GitError.check(git_index_add_all(index.pointer, &paths, 0, nil, nil), "add work-tree files to the index")
+      try GitError.check(
+        git_index_add_all(index.pointer, &paths, 0, skipFolders, nil), "add work-tree files to the index")
       try GitError.check(git_index_update_all(index.pointer, &paths, nil, nil), "record deletions in the index")
     }
   }

@@ -223,6 +223,13 @@ struct FeatureWorkflowTests {
     try fixture.git("checkout", "-q", "feature/add-b")
     let blank = try OctoGitBinary.run(["feature", "pass", "--test", "   "], in: fixture.path, home: fixture.home)
     #expect(blank.status == ExitStatus.usage.rawValue && blank.stderr.contains("no test command"))
+
+    // A repository nested in the work tree (no submodule) is left out; the rest is committed.
+    try fixture.write("vendor/lib/lib.c", "int x;\n")
+    try fixture.git("init", "-q", fixture.path + "/vendor/lib")
+    let nested = try OctoGitBinary.run(["feature", "pass", "--test", "true"], in: fixture.path, home: fixture.home)
+    #expect(nested.status == 0, "\(nested.stderr)")
+    #expect(try fixture.git("show", "--name-only", "--format=", "HEAD") == "w.txt")
   }
 
   @Test("pass with commit.gpgsign commits through git, so the commit is signed")
