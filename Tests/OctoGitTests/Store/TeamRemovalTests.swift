@@ -143,4 +143,46 @@ struct TeamRemovalTests {
     let team = try space.json(["team", "report", "--url", database.url, "--format", "json", "--by", "repo"])
     #expect(team["total"] == local["total"])
   }
+
+  @Test("another machine's removed or worse copy: a machine still holding a better one sends it at its next push")
+  func otherMachinesCopies() throws {
+    let database = try TestTeamDatabase()
+    let one = try TeamWorkspace(name: "shop")
+    let shop = one.first.path
+    try one.git(["remote", "add", "origin", "git@github.com:acme/shop.git"], in: shop)
+    let line = { (cost: String) in
+      #"{"at":"2026-04-21T10:00:00.000Z","cost":"# + cost
+        + #","id":"evt-shared","in":100,"model":"gpt-5","out":30,"v":1}"#
+    }
+    try one.git(["notes", "--ref=octo/usage", "add", "-m", line("1"), "HEAD"], in: shop)
+    try one.octo(["repos", "add", shop])
+    // A second machine (its own home, registry, push state and identity) with a clone holding the same note.
+    let two = try TeamWorkspace(name: "laptop")
+    try Data("[user]\n\temail = two@example.com\n".utf8).write(to: URL(fileURLWithPath: two.home + "/.gitconfig"))
+    let clone = two.root + "/shop-clone"
+    try two.git(["clone", "-q", shop, clone], in: two.root)
+    try two.git(["fetch", "-q", "origin", "refs/notes/*:refs/notes/*"], in: clone)
+    try two.git(["remote", "set-url", "origin", "https://github.com/acme/shop"], in: clone)
+    try two.octo(["repos", "add", clone])
+    try one.octo(["team", "init", "--url", database.url])
+    try one.octo(["team", "push", "--url", database.url])
+    try two.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "1")
+
+    // The first machine removes its note: its row goes; the second machine's next push brings its copy back.
+    try one.git(["notes", "--ref=octo/usage", "remove", "HEAD"], in: shop)
+    try one.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "0")
+    try two.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-shared'") == "1")
+    // Nothing new since: one query again.
+    #expect(try two.json(["team", "push", "--url", database.url, "--json"])["commands"]?.intValue == 1)
+
+    // The first machine's note comes back holding a worse copy, which replaces the row; the second machine's
+    // next push puts its better copy back.
+    try one.git(["notes", "--ref=octo/usage", "add", "-f", "-m", line("0.5"), "HEAD"], in: shop)
+    try one.octo(["team", "push", "--url", database.url, "--all"])
+    try two.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-shared'") == "1")
+  }
 }

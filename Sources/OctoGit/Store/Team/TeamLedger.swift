@@ -117,6 +117,7 @@ public final class TeamLedger {
       connection: connection, state: state, databaseID: schema.databaseID, pushedBy: identity.user,
       pushedFrom: identity.machine)
     push.options = options
+    push.forgottenSeq = schema.forgottenSeq
     let summary = try run { try push.run(registered, progress: progress) }
     return PushSummary(
       databaseID: summary.databaseID, repositories: summary.repositories, read: summary.read,

@@ -38,6 +38,13 @@ final class TeamPushState: SQLiteStore {
     "DELETE FROM pushed;",
     // EventCopy ranks the costlier copy first: every repository read and re-ranked again.
     "DELETE FROM pushed;",
+    // The last event whose row a push took out (octo.forgotten) that this machine sent its copies of.
+    """
+    CREATE TABLE forgotten_seen (
+      team_database TEXT PRIMARY KEY,
+      seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
   ]
 
   /// What was pushed of one repository.
@@ -74,6 +81,26 @@ final class TeamPushState: SQLiteStore {
             """,
           arguments: [databaseID, path, pushed.project, pushed.tip, now])
       }
+    }
+  }
+
+  /// The number of the last event taken out of `databaseID` (`octo.forgotten`) whose copies this machine
+  /// sent again; `nil` before its first push there.
+  func forgottenSeen(in databaseID: String) throws -> Int64? {
+    try read { db in
+      try Int64.fetchOne(
+        db, sql: "SELECT seq FROM forgotten_seen WHERE team_database = ?", arguments: [databaseID])
+    }
+  }
+
+  func recordForgottenSeen(_ seq: Int64, in databaseID: String) throws {
+    try write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO forgotten_seen (team_database, seq) VALUES (?, ?)
+          ON CONFLICT (team_database) DO UPDATE SET seq = excluded.seq
+          """,
+        arguments: [databaseID, seq])
     }
   }
 

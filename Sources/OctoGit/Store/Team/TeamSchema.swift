@@ -97,6 +97,18 @@ enum TeamSchema {
     COMMENT ON VIEW octo.cycles IS \
     'usage per billing cycle (starting on octo.meta cycleDay), project, user, model and agent';
     """,
+    // 3: the events whose rows a push took out (their note removed, or rewritten to a worse copy), numbered:
+    // another machine holding a copy of one sends it again at its next push (octo.meta forgottenSeq says
+    // when there is anything new here, in the query every push makes anyway).
+    """
+    CREATE TABLE octo.forgotten (
+      seq bigserial PRIMARY KEY,
+      event_id text NOT NULL,
+      forgotten_at timestamptz NOT NULL DEFAULT now()
+    );
+    COMMENT ON TABLE octo.forgotten IS \
+    'event ids whose rows a push took out: other machines holding copies of them send those again';
+    """,
   ]
 
   /// The schema version this octo-git writes.
@@ -110,6 +122,8 @@ enum TeamSchema {
     var databaseID: String
     /// The octo-git that last migrated the schema.
     var migratedBy: String?
+    /// The number of the last event whose row a push took out (`octo.forgotten`); 0 when none was.
+    var forgottenSeq: Int64 = 0
   }
 
   /// Reads the schema's state in one query; version 0 when there is no schema `octo` yet.
@@ -117,7 +131,7 @@ enum TeamSchema {
     let result: PostgresResult
     do {
       result = try connection.execute(
-        "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy')")
+        "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy', 'forgottenSeq')")
     } catch let error as PostgresError where error.isMissingRelation {
       return State(version: 0, databaseID: "", migratedBy: nil)
     }
@@ -127,7 +141,7 @@ enum TeamSchema {
     }
     return State(
       version: values["schemaVersion"].flatMap(Int.init) ?? 0, databaseID: values["databaseId"] ?? "",
-      migratedBy: values["migratedBy"])
+      migratedBy: values["migratedBy"], forgottenSeq: values["forgottenSeq"].flatMap(Int64.init) ?? 0)
   }
 
   /// What `migrate` did.
