@@ -57,6 +57,23 @@ struct HostileTemplateTests {
     #expect(BoundedTemplate.estimate(wide, sizes: sizes) == 8 * (1000 + 2000))
     let template = try TemplateLimits.parse(nested, name: "nested")
     #expect(throws: OctoError.self) { try template.render(["commits": [["a": 1], ["a": 2]]]) }
+    // Thirteen sections over three commits write little but enter their bodies 3^13 times: refused at once.
+    let quiet = String(repeating: "{{#commits}}", count: 13) + "." + String(repeating: "{{/commits}}", count: 13)
+    let three = ["commits": [["a": 1], ["a": 2], ["a": 3]]]
+    var threeSizes = BoundedTemplate.Sizes()
+    threeSizes.measure(three)
+    #expect(BoundedTemplate.measure(quiet, sizes: threeSizes).bytes < BoundedTemplate.maxOutput)
+    #expect(BoundedTemplate.measure(quiet, sizes: threeSizes).runs > BoundedTemplate.maxSectionRuns)
+    #expect {
+      try TemplateLimits.parse(quiet, name: "quiet").render(three)
+    } throws: { "\($0)".contains("would enter its sections over") }
+    // Three entries at depth 1, nine at depth 2.
+    #expect(BoundedTemplate.measure("{{#commits}}{{#commits}}.{{/commits}}{{/commits}}", sizes: threeSizes).runs == 21)
+    // A list inside each item of another (each group's commits) runs at its own length: 2 groups at depth 1,
+    // then their 3 commits, about 2 per group, at depth 2.
+    var grouped = BoundedTemplate.Sizes()
+    grouped.measure(["groups": [["commits": [1, 2]], ["commits": [3]]], "commits": [1, 2, 3, 4, 5, 6, 7, 8]])
+    #expect(BoundedTemplate.measure("{{#groups}}{{#commits}}.{{/commits}}{{/groups}}", sizes: grouped).runs == 10)
     // Any white space in a name (as the renderer skips it), and a transform over a dictionary's members.
     let broken = String(repeating: "{{#commits\n}}", count: 30) + "x" + String(repeating: "{{/commits\n}}", count: 30)
     #expect(BoundedTemplate.estimate(broken, sizes: sizes) > BoundedTemplate.maxOutput)
