@@ -10,6 +10,18 @@ public struct Features {
   /// `octo.featurePrefix`, else `feature/`.
   public func prefix() throws -> String { try repository.config().string("octo.featurePrefix") ?? "feature/" }
 
+  /// The feature `branch` is for (its slug) when `feature start` made it: under the feature prefix, with a
+  /// description. Usage recorded on it carries the slug in `feature`, so `usage --by feature` groups it as
+  /// `feature list` does.
+  public func slug(ofBranch branch: String?) throws -> String? {
+    guard let branch else { return nil }
+    let prefix = try prefix()
+    guard branch.hasPrefix(prefix), branch.count > prefix.count,
+      try repository.config().string("branch.\(branch).description") != nil
+    else { return nil }
+    return String(branch.dropFirst(prefix.count))
+  }
+
   /// What `feature start` was asked.
   public struct StartRequest: Sendable {
     public var description: String

@@ -208,6 +208,16 @@ public struct TranscriptImporter {
       repository: ledger.repository, userEmail: try ledger.repository.config().string("user.email"))
     // Each work tree's current branch, read once (for requests that logged none).
     var branches: [String: String?] = [:]
+    let features = Features(repository: ledger.repository)
+    // Each branch's feature, looked up once.
+    var featureOf: [String: String?] = [:]
+    func feature(of branch: String?) throws -> String? {
+      guard let branch else { return nil }
+      if let known = featureOf[branch] { return known }
+      let slug = try features.slug(ofBranch: branch)
+      featureOf[branch] = .some(slug)
+      return slug
+    }
     for (request, worktree) in chosen {
       let id = request.id
       if let recorded = known[id], recorded >= request.tokens.output {
@@ -227,7 +237,7 @@ public struct TranscriptImporter {
       let event = UsageEvent(
         id: id, at: request.at, agent: request.agent, session: request.session, model: request.model,
         tokens: request.tokens, cost: request.agentCost(unlessPricedBy: self.prices), user: base.user,
-        machine: base.machine, branch: branch
+        machine: base.machine, branch: branch, feature: try feature(of: branch)
       )
       summary.imported += 1
       if worktree != nil, let branch, let commit = try timelines.firstCommit(on: branch, notBefore: request.at) {

@@ -22,9 +22,11 @@ public final class Ledger {
     let config = try repository.config()
     let user =
       try config.string("user.email") ?? config.string("user.name") ?? ProcessInfo.processInfo.environment["USER"]
+    let branch = try repository.head().branch
     return UsageEvent(
       id: "r-" + UUID().uuidString.lowercased(), at: now, model: "", tokens: TokenCounts(), user: user,
-      machine: ProcessInfo.processInfo.hostName, branch: try repository.head().branch)
+      machine: ProcessInfo.processInfo.hostName, branch: branch,
+      feature: try Features(repository: repository).slug(ofBranch: branch))
   }
 
   /// Prices `events` and stores them as pending for this work tree, all or none. An event whose id is

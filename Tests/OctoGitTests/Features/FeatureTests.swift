@@ -136,6 +136,9 @@ struct FeatureWorkflowTests {
     #expect(try fixture.git("log", "-1", "--format=%b").contains("passed in"))
     #expect(try String(contentsOfFile: fixture.path + "/.git/hook.log", encoding: .utf8) == "pre-commit ran\n")
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("claude-sonnet-4-5"))
+    // Usage recorded on the feature's branch names the feature: usage --by feature groups it as feature list.
+    let byFeature = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "feature", "--json"))
+    #expect(byFeature["rows"]?.arrayValue?.first?["key"]?.stringValue == "add-invoice-export", "\(byFeature)")
     let record = try CanonicalJSON.parse(try fixture.git("notes", "--ref=octo/features", "show", "HEAD"))
     #expect(record["feature"]?.stringValue == "add-invoice-export" && record["result"]?.stringValue == "passed")
     #expect(record["test"]?.stringValue?.contains("echo tests ok") == true)
