@@ -23,6 +23,8 @@ struct PullRequestContext {
   var usageByModel: [String: UsageTotals] = [:]
   var usageByAgent: [String: UsageTotals] = [:]
   var usage = UsageTotals()
+  /// Note lines of the branch's commits that could not be read (not counted).
+  var malformedLines = 0
 
   // What is left out to fit the limit.
   var showCheckpoints = true
@@ -209,6 +211,7 @@ struct PullRequestContext {
       "total": Self.dollars(usage), "byModel": rows(usageByModel), "byAgent": rows(usageByAgent),
     ]
     if usage.unpricedEvents > 0 { context["unpriced"] = usage.unpricedEvents }
+    if malformedLines > 0 { context["malformed"] = malformedLines }
     return context
   }
 
@@ -232,7 +235,7 @@ struct PullRequestContext {
       "conflicts": .array(conflicts.map(JSONValue.string)),
       "passes": .array(passes.map { $0.record.json }),
       "checkpoints": .array(checkpoints.map { .string($0.id.hex) }),
-      "cost": .object(usage.json),
+      "cost": .object(usage.json), "malformedLines": .int(malformedLines),
     ])
   }
 }

@@ -72,7 +72,10 @@ public struct PullRequestDescriber {
     // Each event once, as reports count it: its best copy (EventCopy), of equal ones the newest commit's.
     var best = EventCopy.Best()
     for commit in commitIDs.reversed() {
-      for event in usageNotes[commit].map({ UsageNote.events(in: $0).events }) ?? [] { best.add(event) }
+      guard let text = usageNotes[commit] else { continue }
+      let parsed = UsageNote.events(in: text)
+      context.malformedLines += parsed.malformed
+      for event in parsed.events { best.add(event) }
     }
     context.addUsage(best.events)
     for commit in commitIDs {

@@ -63,6 +63,17 @@ struct PullRequestTests {
     #expect(try fixture.octo("pr", "describe").contains("Export invoices as CSV <main> 3"))
   }
 
+  @Test("describe says how many of the branch's usage note lines could not be read (they are not in the cost)")
+  func unreadableLines() throws {
+    let fixture = try featureRepository()
+    #expect(try CanonicalJSON.parse(try fixture.octo("pr", "describe", "--json"))["malformedLines"]?.intValue == 0)
+    try fixture.git("notes", "--ref=octo/usage", "append", "-m", "{not json\n{\"id\":\"x\"}", "HEAD")
+    let markdown = try fixture.octo("pr", "describe")
+    #expect(markdown.contains("_2 usage note line(s) of these commits could not be read"), "\(markdown)")
+    let data = try CanonicalJSON.parse(try fixture.octo("pr", "describe", "--json"))
+    #expect(data["malformedLines"]?.intValue == 2 && data["cost"]?["cost"]?.decimalValue == Decimal(string: "0.033"))
+  }
+
   @Test("describe leaves out a teammate's commits merged in from origin/main while the local main lags behind")
   func staleLocalBase() throws {
     let fixture = try CIFixture.developer()
