@@ -19,11 +19,22 @@ public enum UsageNote {
 
   /// The note with another note's lines added byte for byte (what a rewritten commit inherits): lines a
   /// later octo-git wrote keep their fields, an id keeps its better copy (``EventCopy``, the line already
-  /// there of equal ones), an identical line is kept once.
-  public static func merging(_ existing: String?, addingLinesOf other: String) -> String {
+  /// there of equal ones), an identical line is kept once. Without `damaged`, the other note's lines no
+  /// octo-git can read are not copied (a carried note would count them a second time).
+  public static func merging(_ existing: String?, addingLinesOf other: String, damaged: Bool = true) -> String {
     var kept = NoteLines()
-    for line in Self.lines(of: existing ?? "") + Self.lines(of: other) { kept.add(line) }
+    for line in Self.lines(of: existing ?? "") { kept.add(line) }
+    for line in Self.lines(of: other) {
+      if !damaged, isDamaged(line) { continue }
+      kept.add(line)
+    }
     return kept.text
+  }
+
+  /// Whether `line` is no usage event and no line of a later format version either.
+  static func isDamaged(_ line: String) -> Bool {
+    var text = line
+    return text.withUTF8 { UsageEvent.scan($0) == nil && !UsageLineScanner.isNewerVersion($0) }
   }
 
   /// A note's lines being merged: lines octo-git cannot read once each, as they are, and one line per event
