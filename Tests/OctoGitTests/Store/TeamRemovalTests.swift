@@ -169,6 +169,9 @@ struct TeamRemovalTests {
     try two.octo(["team", "push", "--url", database.url])
     #expect(try database.value("SELECT count(*) FROM octo.events") == "1")
 
+    // The second machine's octo-git is older (it kept no number of what it saw): it reads every event taken out.
+    let twoState = try TeamPushState(path: two.home + "/.local/share/octo-git/team.sqlite")
+    try twoState.database.write { try $0.execute(sql: "DELETE FROM forgotten_seen") }
     // The first machine removes its note: its row goes; the second machine's next push brings its copy back.
     try one.git(["notes", "--ref=octo/usage", "remove", "HEAD"], in: shop)
     try one.octo(["team", "push", "--url", database.url])
@@ -178,11 +181,23 @@ struct TeamRemovalTests {
     // Nothing new since: one query again.
     #expect(try two.json(["team", "push", "--url", database.url, "--json"])["commands"]?.intValue == 1)
 
-    // The first machine's note comes back holding a worse copy, which replaces the row; the second machine's
-    // next push puts its better copy back.
-    try one.git(["notes", "--ref=octo/usage", "add", "-f", "-m", line("0.5"), "HEAD"], in: shop)
-    try one.octo(["team", "push", "--url", database.url, "--all"])
+    // Another event, pushed first by the first machine, then rewritten there to a worse copy: its row follows
+    // that machine's note; the second machine's next push puts its better copy back.
+    try one.git(["commit", "-q", "--allow-empty", "-m", "more"], in: shop)
+    let other = { (cost: String) in line(cost).replacingOccurrences(of: "evt-shared", with: "evt-other") }
+    try one.git(["notes", "--ref=octo/usage", "add", "-m", other("2"), "HEAD"], in: shop)
+    let newer = try one.git(["rev-parse", "HEAD"], in: shop).trimmingCharacters(in: .whitespacesAndNewlines)
+    try two.git(["fetch", "-q", shop, "main"], in: clone)
+    try two.git(["notes", "--ref=octo/usage", "add", "-m", other("2"), newer], in: clone)
+    try one.octo(["team", "push", "--url", database.url])
     try two.octo(["team", "push", "--url", database.url])
-    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-shared'") == "1")
+    #expect(try database.value("SELECT pushed_by FROM octo.events WHERE event_id = 'evt-other'") != "two@example.com")
+    try one.git(["notes", "--ref=octo/usage", "add", "-f", "-m", other("0.5"), "HEAD"], in: shop)
+    try one.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-other'") == "0.5")
+    try two.octo(["team", "push", "--url", database.url])
+    #expect(try database.value("SELECT cost FROM octo.events WHERE event_id = 'evt-other'") == "2")
+    let numbered = try database.rows("SELECT event_id, pushed_by FROM octo.forgotten ORDER BY seq")
+    #expect(numbered.map { $0[0] } == ["evt-shared", "evt-other"], "\(numbered)")
   }
 }

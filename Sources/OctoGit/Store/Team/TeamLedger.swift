@@ -108,7 +108,7 @@ public final class TeamLedger {
     _ entries: [RollupStore.Entry]?, statePath: String?, options: TeamPush.Options,
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> PushSummary {
-    let schema = try run { try TeamSchema.state(of: connection) }
+    let schema = try run { try TeamSchema.state(of: connection, forPush: true) }
     try checkWritable(schema)
     let registered = try entries ?? RollupStore().entries()
     let state = try statePath.map { try TeamPushState(path: $0) } ?? TeamPushState()
@@ -248,8 +248,9 @@ public final class TeamLedger {
       if error.isPermissionDenied {
         return OctoError(
           "permission denied in the team database\(at): \(message)",
-          hint: "ask its owner to grant your role USAGE (and CREATE, for team init) on schema octo and "
-            + "SELECT, INSERT, UPDATE, DELETE on octo.events")
+          hint: "ask its owner to grant your role USAGE (and CREATE, for team init) on schema octo, "
+            + "SELECT, INSERT, UPDATE, DELETE on octo.events, SELECT, INSERT on octo.forgotten and USAGE, SELECT "
+            + "on octo.forgotten_seq_seq")
       }
       if error.sqlState == "55P03" {
         return OctoError(

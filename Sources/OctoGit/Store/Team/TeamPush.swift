@@ -54,9 +54,9 @@ struct TeamPush {
   let connection: PostgresConnection
   let state: TeamPushState
   let databaseID: String
-  /// `octo.meta` forgottenSeq when the push began: the last event another push took out (see
-  /// ``forgottenByOthers(seen:)``).
-  var forgottenSeq: Int64 = 0
+  /// When the push began, the last number given to an event a push took out (`octo.forgotten`); `nil` when
+  /// this role may not read it (see TeamPush+Forgotten).
+  var forgottenSeq: Int64?
   /// Who pushes: the user's `user.email` (else login name) and this machine's name.
   let pushedBy: String
   let pushedFrom: String
@@ -188,11 +188,9 @@ struct TeamPush {
     summary.repositories = entries.count
     // What was pushed before is read with --all too: notes removed since then still take their rows out.
     let previous = try state.pushed(to: databaseID)
-    // Events whose rows a push took out since this machine last looked (another machine's note removed or
-    // rewritten to a worse copy): the copies the repositories here hold are sent again after the rest.
-    let seen = try state.forgottenSeen(in: databaseID)
-    let forgottenElsewhere =
-      previous.isEmpty || seen == nil || forgottenSeq <= seen! ? [] : try forgottenEvents(after: seen!)
+    // Events whose rows another machine's push took out since this machine last looked: the copies the
+    // repositories here hold are sent again after the rest.
+    let forgottenElsewhere = try eventsForgottenElsewhere(firstPush: previous.isEmpty)
     // Registration order: on a tie the copy of the repository registered first wins, as in the rollup.
     let ordered = entries.sorted { $0.id < $1.id }
     let reader = TeamPushReader(partBytes: max(options.batchBytes / 2, 1 << 16))
@@ -277,9 +275,18 @@ struct TeamPush {
     // A repository not read this time (another project's clone, a fork) may hold copies of the events whose
     // rows were taken out: its copies of those events, and only those, are sent; of events another push took
     // out, every repository's copies.
-    let resend = forgottenElsewhere.isEmpty ? notRead : Array(ordered.indices)
-    let wanted = forgotten.union(forgottenElsewhere)
-    if !wanted.isEmpty && !resend.isEmpty {
+    var resend = notRead
+    var wanted: Set<String>? = forgotten
+    switch forgottenElsewhere {
+    case .none: break
+    case .some(let ids):
+      resend = Array(ordered.indices)
+      wanted = forgotten.union(ids)
+    case .tooMany:
+      resend = Array(ordered.indices)
+      wanted = nil
+    }
+    if wanted?.isEmpty != true && !resend.isEmpty {
       let again = resend.map {
         TeamPushReader.Job(ordinal: $0, path: ordered[$0].path, previousTip: nil, everything: true, only: wanted)
       }
@@ -288,55 +295,13 @@ struct TeamPush {
       }
       try send()
     }
-    if summary.skipped.isEmpty { try state.recordForgottenSeen(forgottenSeq, in: databaseID) }
+    if summary.skipped.isEmpty, let forgottenSeq { try state.recordForgottenSeen(forgottenSeq, in: databaseID) }
     // Only when every repository was read whole and every note could be read (see TeamPush+Reconcile).
     if reconciling && summary.skipped.isEmpty && summary.unchanged == 0 && summary.malformedLines == 0 {
       summary.removed += try reconcile(projects: projects)
     }
     summary.commands = connection.commands
     return summary
-  }
-
-  /// The events other pushes took out after number `seen` (at most the 100,000 latest: beyond that, a
-  /// machine this far behind is better served by `team push --all`).
-  private func forgottenEvents(after seen: Int64) throws -> Set<String> {
-    let rows = try connection.execute(
-      "SELECT DISTINCT event_id FROM (SELECT event_id FROM octo.forgotten WHERE seq > $1 AND seq <= $2 "
-        + "ORDER BY seq DESC LIMIT 100000) latest",
-      [String(seen), String(forgottenSeq)])
-    return Set((0..<rows.rowCount).compactMap { rows[$0, 0] })
-  }
-
-  /// Deletes the rows of `project` whose event is one of `ids` and whose copy came from one of `commits`
-  /// (notes removed, or changed so they no longer hold the event), when this machine and user pushed them;
-  /// returns how many. Other copies the repository still holds are sent again right after (its every note is
-  /// read). Another machine's row stays: its notes may still hold the event (the removal reaches them with
-  /// the notes, and their next push). Each event taken out is numbered in `octo.forgotten`, and
-  /// `octo.meta` forgottenSeq moved: other machines holding copies of it send those at their next push.
-  private func forget(project: String, commits: [String], ids: [String]) throws -> Int {
-    guard !project.isEmpty, !commits.isEmpty, !ids.isEmpty else { return 0 }
-    var removed = 0
-    // In slices: a statement's parameters stay a few megabytes whatever was removed.
-    try connection.execute("SET lock_timeout = '\(Self.lockTimeout)'")
-    for slice in stride(from: 0, to: ids.count, by: 10_000) {
-      let part = Array(ids[slice..<min(slice + 10_000, ids.count)])
-      let result = try connection.execute(
-        """
-        WITH gone AS (
-          DELETE FROM octo.events WHERE project = $1 AND commit = ANY($2::text[]) AND event_id = ANY($3::text[])
-            AND pushed_by = $4 AND pushed_from = $5
-          RETURNING event_id),
-        numbered AS (INSERT INTO octo.forgotten (event_id) SELECT event_id FROM gone RETURNING seq),
-        noted AS (
-          INSERT INTO octo.meta (key, value) SELECT 'forgottenSeq', max(seq)::text FROM numbered HAVING count(*) > 0
-          ON CONFLICT (key) DO UPDATE SET value = greatest(octo.meta.value::bigint, excluded.value::bigint)::text
-          RETURNING 1)
-        SELECT count(*) FROM numbered
-        """,
-        [project, Self.arrayLiteral(commits), Self.arrayLiteral(part), pushedBy, pushedFrom])
-      removed += result[0, 0].flatMap(Int.init) ?? 0
-    }
-    return removed
   }
 
   /// A PostgreSQL text array literal of `items`, each quoted, quotes and backslashes escaped.

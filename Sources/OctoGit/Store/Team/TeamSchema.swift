@@ -98,12 +98,14 @@ enum TeamSchema {
     'usage per billing cycle (starting on octo.meta cycleDay), project, user, model and agent';
     """,
     // 3: the events whose rows a push took out (their note removed, or rewritten to a worse copy), numbered:
-    // another machine holding a copy of one sends it again at its next push (octo.meta forgottenSeq says
-    // when there is anything new here, in the query every push makes anyway).
+    // another machine holding a copy of one sends it again at its next push (the sequence's last value,
+    // read in the query every push makes anyway, says when there is anything new here).
     """
     CREATE TABLE octo.forgotten (
       seq bigserial PRIMARY KEY,
       event_id text NOT NULL,
+      pushed_by text NOT NULL,
+      pushed_from text NOT NULL,
       forgotten_at timestamptz NOT NULL DEFAULT now()
     );
     COMMENT ON TABLE octo.forgotten IS \
@@ -122,16 +124,27 @@ enum TeamSchema {
     var databaseID: String
     /// The octo-git that last migrated the schema.
     var migratedBy: String?
-    /// The number of the last event whose row a push took out (`octo.forgotten`); 0 when none was.
-    var forgottenSeq: Int64 = 0
+    /// For a push: the last number given to an event whose row a push took out (`octo.forgotten`; 0 when
+    /// none was); `nil` when the role may not read it (or before schema 3).
+    var forgottenSeq: Int64?
   }
 
-  /// Reads the schema's state in one query; version 0 when there is no schema `octo` yet.
-  static func state(of connection: PostgresConnection) throws -> State {
+  /// Reads the schema's state in one query; version 0 when there is no schema `octo` yet. `forPush` also
+  /// reads ``State/forgottenSeq`` in the same query (a second one only for a role that may not).
+  static func state(of connection: PostgresConnection, forPush: Bool = false) throws -> State {
+    let metaSQL = "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy')"
+    // The sequence of octo.forgotten may not exist (an older schema): to_regclass gives NULL then, and the
+    // strict function NULL.
+    let pushSQL =
+      metaSQL + " UNION ALL SELECT 'forgottenSeq', "
+      + "coalesce(pg_sequence_last_value(to_regclass('octo.forgotten_seq_seq')), 0)::text"
     let result: PostgresResult
     do {
-      result = try connection.execute(
-        "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy', 'forgottenSeq')")
+      do {
+        result = try connection.execute(forPush ? pushSQL : metaSQL)
+      } catch let error as PostgresError where forPush && error.isPermissionDenied {
+        result = try connection.execute(metaSQL)
+      }
     } catch let error as PostgresError where error.isMissingRelation {
       return State(version: 0, databaseID: "", migratedBy: nil)
     }
@@ -141,7 +154,7 @@ enum TeamSchema {
     }
     return State(
       version: values["schemaVersion"].flatMap(Int.init) ?? 0, databaseID: values["databaseId"] ?? "",
-      migratedBy: values["migratedBy"], forgottenSeq: values["forgottenSeq"].flatMap(Int64.init) ?? 0)
+      migratedBy: values["migratedBy"], forgottenSeq: values["forgottenSeq"].flatMap(Int64.init))
   }
 
   /// What `migrate` did.
