@@ -149,24 +149,30 @@ extension Repository {
     try GitError.check(git_repository_set_index(pointer, index.pointer), "attach a private index")
   }
 
-  /// Adds every work-tree change to this handle's index as `git add -A` would (ignored files stay out). A
-  /// repository nested in the work tree that is no submodule is left out (git would add it as an embedded
-  /// repository, with a warning; libgit2 refuses the whole call).
+  /// Adds every work-tree change to this handle's index as `git add -A` would (ignored files stay out, and
+  /// skip-worktree paths as they are). A repository nested in the work tree that is no submodule is left out
+  /// (git would add it as an embedded repository, with a warning; libgit2 refuses the whole call).
   public func addAllToIndex() throws {
     let index = try currentIndex()
     var star = strdup("*")
     defer { free(star) }
-    // libgit2 names a nested repository as a folder, "vendor/lib/": skipped (a positive answer).
-    let skipFolders: git_index_matched_path_cb = { path, _, _ in
+    // Skipped (a positive answer): a nested repository, which libgit2 names as a folder ("vendor/lib/"), and
+    // a path the index marks skip-worktree (outside a sparse checkout's cone: absent on purpose, as git add
+    // -A leaves it). The payload is the index.
+    let skipped: git_index_matched_path_cb = { path, _, payload in
       guard let path else { return 0 }
       let length = strlen(path)
-      return length > 0 && path[length - 1] == CChar(UInt8(ascii: "/")) ? 1 : 0
+      if length > 0 && path[length - 1] == CChar(UInt8(ascii: "/")) { return 1 }
+      guard let payload, let entry = git_index_get_bypath(OpaquePointer(payload), path, 0) else { return 0 }
+      return entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0 ? 1 : 0
     }
+    let payload = UnsafeMutableRawPointer(index.pointer)
     try withUnsafeMutablePointer(to: &star) { pattern in
       var paths = git_strarray(strings: pattern, count: 1)
       try GitError.check(
-        git_index_add_all(index.pointer, &paths, 0, skipFolders, nil), "add work-tree files to the index")
-      try GitError.check(git_index_update_all(index.pointer, &paths, nil, nil), "record deletions in the index")
+        git_index_add_all(index.pointer, &paths, 0, skipped, payload), "add work-tree files to the index")
+      try GitError.check(
+        git_index_update_all(index.pointer, &paths, skipped, payload), "record deletions in the index")
     }
   }
 

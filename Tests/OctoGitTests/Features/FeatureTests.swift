@@ -233,6 +233,15 @@ struct FeatureWorkflowTests {
     let nested = try OctoGitBinary.run(["feature", "pass", "--test", "true"], in: fixture.path, home: fixture.home)
     #expect(nested.status == 0, "\(nested.stderr)")
     #expect(try fixture.git("show", "--name-only", "--format=", "HEAD") == "w.txt")
+
+    // A skip-worktree path (outside a sparse checkout's cone) absent from disk is no deletion, as for git.
+    try fixture.git("update-index", "--skip-worktree", "a.txt")
+    try FileManager.default.removeItem(atPath: fixture.path + "/a.txt")
+    try fixture.write("c.txt", "c\n")
+    let sparse = try OctoGitBinary.run(["feature", "pass", "--test", "true"], in: fixture.path, home: fixture.home)
+    #expect(sparse.status == 0, "\(sparse.stderr)")
+    #expect(try fixture.git("show", "--name-status", "--format=", "HEAD") == "A\tc.txt")
+    #expect(try fixture.git("ls-files", "-v", "a.txt") == "S a.txt")
   }
 
   @Test("pass with commit.gpgsign commits through git, so the commit is signed")
