@@ -61,7 +61,13 @@ extension Checkpoints {
       throw OctoError.badInput(
         "checkpoint \(short) has no staged state (the index had conflicts)", hint: "restore without --index")
     }
-    // Before anything is written: a restore that stops at the index would leave the work tree changed.
+    // Before anything is written: a restore that stops at the index would leave the work tree changed, and
+    // an index with conflicts has stages no checkpoint holds (its undo could not bring them back).
+    if restoreIndex, try repository.currentIndex().hasConflicts {
+      throw OctoError.badInput(
+        "the index has unresolved conflicts (a merge, rebase or cherry-pick is under way): nothing was restored",
+        hint: "finish or abort it first, or restore without --index")
+    }
     if restoreIndex && Paths.entryExists(repository.gitDirectory + "/index.lock") {
       throw OctoError(
         "the index is locked (\(repository.gitDirectory)/index.lock): another git command is running",
@@ -211,7 +217,9 @@ extension Checkpoints {
     if restoreIndex, let indexCommit = checkpoint.index {
       do {
         let index = try repository.currentIndex()
+        let sparse = index.skipWorktreePaths()
         try index.readTree(try repository.commit(indexCommit).tree, in: repository)
+        try index.markSkipWorktree(sparse)
         try index.write()
       } catch {
         let message = (error as? OctoError)?.description ?? "\(error)"

@@ -8,6 +8,35 @@ extension Index {
     RawPath.withCString(path) { git_index_get_bypath(pointer, $0, 0) } != nil
   }
 
+  /// The paths (C strings' bytes) of the stage-0 entries marked skip-worktree.
+  func skipWorktreePaths() -> [[UInt8]] {
+    var paths: [[UInt8]] = []
+    forEachEntry { path, _, _, _, skip in
+      if skip {
+        paths.append(Array(UnsafeBufferPointer(start: path, count: strlen(path)).map { UInt8(bitPattern: $0) }))
+      }
+    }
+    return paths
+  }
+
+  /// Marks skip-worktree again the entries at `paths` that the index holds (reading a tree into the index
+  /// clears the flag: a sparse checkout's files outside its cone would then read as deleted).
+  func markSkipWorktree(_ paths: [[UInt8]]) throws {
+    for path in paths {
+      var text = path + [0]
+      try text.withUnsafeMutableBufferPointer { buffer in
+        try buffer.withMemoryRebound(to: CChar.self) { name in
+          guard let held = git_index_get_bypath(pointer, name.baseAddress, 0) else { return }
+          var entry = held.pointee
+          entry.flags_extended |= UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+          entry.flags |= UInt16(GIT_INDEX_ENTRY_EXTENDED.rawValue)
+          entry.path = UnsafePointer(name.baseAddress!)
+          try GitError.check(git_index_add(pointer, &entry), "mark a path skip-worktree in the index")
+        }
+      }
+    }
+  }
+
   /// Whether the index marks `path` skip-worktree (outside a sparse checkout's cone).
   func isSkipWorktree(rawPath path: String) -> Bool {
     guard let entry = RawPath.withCString(path, { git_index_get_bypath(pointer, $0, 0) }) else { return false }

@@ -230,6 +230,40 @@ struct RestoreSafetyTests {
     #expect(try String(contentsOfFile: fixture.path + "/secret.env", encoding: .utf8) == "v3\n")
   }
 
+  @Test("restore --index keeps skip-worktree paths marked, and refuses an index with conflicts before writing")
+  func indexStates() throws {
+    let fixture = try TestRepository()
+    try fixture.write("in.txt", "in\n")
+    try fixture.write("out.txt", "out\n")
+    try fixture.commitAll("base")
+    try fixture.git("update-index", "--skip-worktree", "out.txt")
+    try FileManager.default.removeItem(atPath: fixture.path + "/out.txt")
+    let id = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    try fixture.write("in.txt", "staged\n")
+    try fixture.git("add", "in.txt")
+    let restored = try OctoGitBinary.run(["restore", id, "--index"], in: fixture.path, home: fixture.home)
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(try fixture.git("ls-files", "-v", "out.txt") == "S out.txt")
+    #expect(try fixture.git("status", "--porcelain").isEmpty)
+
+    // A merge stopped on a conflict: its stages are in no checkpoint, so nothing is touched.
+    try fixture.git("update-index", "--no-skip-worktree", "out.txt")
+    try fixture.git("checkout", "-q", "--", "out.txt")
+    try fixture.git("checkout", "-q", "-b", "other")
+    try fixture.write("in.txt", "theirs\n")
+    try fixture.commitAll("theirs")
+    try fixture.git("checkout", "-q", "-")
+    try fixture.write("in.txt", "ours\n")
+    try fixture.commitAll("ours")
+    _ = try? fixture.git("merge", "-q", "other")
+    let conflicted = try fixture.gitRaw("status", "--porcelain")
+    let before = try String(contentsOfFile: fixture.path + "/in.txt", encoding: .utf8)
+    let refused = try OctoGitBinary.run(["restore", id, "--index"], in: fixture.path, home: fixture.home)
+    #expect(refused.status == ExitStatus.badInput.rawValue && refused.stderr.contains("unresolved conflicts"))
+    #expect(try String(contentsOfFile: fixture.path + "/in.txt", encoding: .utf8) == before)
+    #expect(try fixture.gitRaw("status", "--porcelain") == conflicted)
+  }
+
   @Test("what the undo checkpoint leaves out is never written over: a file too big, a big file in a folder in the way")
   func leftOutIsKept() throws {
     let fixture = try TestRepository()
