@@ -53,27 +53,8 @@ public enum ProjectIdentity {
     return String(trimmed)
   }
 
-  /// `url` without what may be a secret, to be kept and shown: the user and password of an `http(s)` URL
-  /// (a token often stands as the user name), the password of any other (`ssh://git@host` keeps `git`), a
-  /// query and a fragment (`?private_token=…`). scp-like remotes (`git@host:path`) and local paths carry no
-  /// password and stay as they are.
-  public static func redacted(url: String) -> String {
-    guard let scheme = url.range(of: "://"), !url.lowercased().hasPrefix("file://") else { return url }
-    let rest = url[scheme.upperBound...]
-    let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-    var authority = String(rest[..<slash])
-    if let at = authority.lastIndex(of: "@") {
-      let user = authority[..<at]
-      let host = authority[authority.index(after: at)...]
-      if url.lowercased().hasPrefix("http") {
-        authority = String(host)
-      } else {
-        authority = String(user.prefix { $0 != ":" }) + "@" + host
-      }
-    }
-    let path = rest[slash...].prefix { $0 != "?" && $0 != "#" }
-    return String(url[..<scheme.upperBound]) + authority + path
-  }
+  /// `url` without what may be a secret, to be kept and shown (see ``RedactedURL/of(_:)``).
+  public static func redacted(url: String) -> String { RedactedURL.of(url) }
 
   /// The project of `repository`: its `origin` URL normalised, else its path; and the URL with its
   /// credentials taken out (``redacted(url:)``).

@@ -137,11 +137,5 @@ public enum HTTPClient {
 
   /// `url` without the user and password it may carry (`https://user:token@host/…` → `https://host/…`), for
   /// messages.
-  static func withoutCredentials(_ url: String) -> String {
-    guard let scheme = url.range(of: "://") else { return url }
-    let rest = url[scheme.upperBound...]
-    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    guard let at = authority.lastIndex(of: "@") else { return url }
-    return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
-  }
+  static func withoutCredentials(_ url: String) -> String { RedactedURL.of(url) }
 }

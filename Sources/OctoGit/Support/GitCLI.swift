@@ -59,6 +59,8 @@ public enum GitCLI {
       newParagraph = false
       if text.count > messageLimit { break }
     }
+    // git repeats a remote's URL, and the token in it (a user name, `?access_token=…`).
+    text = RedactedURL.inText(text)
     return text.count > messageLimit ? String(text.prefix(messageLimit - 1)) + "…" : text
   }
 

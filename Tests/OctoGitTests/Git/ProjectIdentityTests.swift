@@ -32,6 +32,13 @@ struct ProjectIdentityTests {
       ("/srv/git/a?b.git", "/srv/git/a?b.git"),
       ("file:///srv/git/a.git", "file:///srv/git/a.git"),
     ]
+    // In git's messages too.
+    let message = GitCLI.oneLine(
+      "fatal: unable to access 'http://127.0.0.1:1/x.git?access_token=QTOKEN42/': Failed to connect\n"
+        + "fatal: repository https://alice:ghp_SECRET9@github.com/acme/a.git/ not found\n")
+    #expect(!message.contains("QTOKEN42") && !message.contains("SECRET9") && !message.contains("alice"), "\(message)")
+    #expect(message.contains("'http://127.0.0.1:1/x.git'") && message.contains("https://github.com/acme/a.git/"))
+    #expect(RedactedURL.inText("no url here: a://") == "no url here: a://")
     for (url, shown) in cases {
       #expect(ProjectIdentity.redacted(url: url) == shown, "\(url)")
       #expect(!ProjectIdentity.redacted(url: url).contains("SECRET"))
