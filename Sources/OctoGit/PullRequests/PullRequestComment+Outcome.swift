@@ -103,11 +103,9 @@ extension PullRequestComment {
 
   /// A `--budget` value: a positive amount in USD (`25`, `$12.50`).
   public static func parseBudget(_ text: String) throws -> Decimal {
-    let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "$", with: "")
-    guard let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value > 0,
-      cleaned.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
-    else {
-      throw OctoError("--budget must be an amount in USD, not '\(text)'", hint: "e.g. --budget 25", status: .usage)
+    guard let value = Budget.dollars(text) else {
+      throw OctoError(
+        "--budget must be a positive amount in USD, not '\(text)'", hint: "e.g. --budget 25", status: .usage)
     }
     return value
   }

@@ -49,10 +49,12 @@ extension PullRequestComment {
   /// from GitHub's list (a shallow checkout).
   func commits(of target: Target, client: GitHubClient?) throws -> [(id: Oid, subject: String)] {
     let head = target.headSHA.flatMap { repository.objectExists($0) ? $0 : nil }
-    var base = target.baseSHA.flatMap { repository.objectExists($0) ? $0 : nil }
-    if base == nil { base = try Features(repository: repository).commitOfBase(target.baseRef) }
-    if let head, let base {
-      return try repository.commits(from: head, excluding: base).reversed().map {
+    // The base as GitHub says, else where the base branch is here and on origin (pr describe's rule: a
+    // teammate's commit merged in from origin/main is not the pull request's while the local main lags).
+    var bases = target.baseSHA.flatMap { repository.objectExists($0) ? [$0] : nil } ?? []
+    if bases.isEmpty { bases = try Features(repository: repository).tipsOfBase(target.baseRef) }
+    if let head, !bases.isEmpty {
+      return try repository.commits(from: head, excludingAll: bases).reversed().map {
         (id: $0, subject: try repository.commit($0).summary)
       }
     }
@@ -63,7 +65,7 @@ extension PullRequestComment {
       guard !listed.isEmpty else {
         throw OctoError(
           "GitHub lists no commits of pull request #\(number), and its head "
-            + "\(target.headSHA?.abbreviated() ?? "(unknown)") is not in this clone",
+            + "\(target.headSHA?.abbreviated() ?? "(unknown)") or its base are not in this clone",
           hint: "fetch the pull request's commits (actions/checkout with fetch-depth: 0)")
       }
       return listed.map { commit in
@@ -75,7 +77,7 @@ extension PullRequestComment {
       }
     }
     throw OctoError(
-      "the commits of \(target.headRef) are not in this clone",
+      "the commits of \(target.headRef) or its base \(target.baseRef) are not in this clone",
       hint: "fetch them (actions/checkout with fetch-depth: 0), or pass --pr N with a token")
   }
 

@@ -56,16 +56,24 @@ public enum Budget {
     return statuses
   }
 
-  static func amount(_ config: Config, _ key: String) throws -> Decimal? {
-    guard let text = try config.string(key), !text.isEmpty else { return nil }
-    let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "$", with: "")
-    // Digits and at most one point, nothing else: Decimal(string:) reads a prefix ("0.5abc" as 0.5).
+  /// `text` as a positive amount of USD: digits with at most one point, an optional `$` in front (`25`,
+  /// `$2.50`); `nil` for anything else (Decimal(string:) alone reads a prefix: "0.5abc" as 0.5).
+  public static func dollars(_ text: String) -> Decimal? {
+    var cleaned = Substring(text.trimmingCharacters(in: .whitespaces))
+    if cleaned.hasPrefix("$") { cleaned = cleaned.dropFirst() }
     let digits = cleaned.utf8.filter { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
     let points = cleaned.utf8.filter { $0 == UInt8(ascii: ".") }.count
     guard digits > 0, points <= 1, digits + points == cleaned.utf8.count,
-      let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), value > 0
-    else {
-      throw OctoError.badInput("git config \(key) is not an amount in USD: \(text)", hint: "e.g. git config \(key) 250")
+      let value = Decimal(string: String(cleaned), locale: Locale(identifier: "en_US_POSIX")), value > 0
+    else { return nil }
+    return value
+  }
+
+  static func amount(_ config: Config, _ key: String) throws -> Decimal? {
+    guard let text = try config.string(key), !text.isEmpty else { return nil }
+    guard let value = dollars(text) else {
+      throw OctoError.badInput(
+        "git config \(key) is not a positive amount in USD: \(text)", hint: "e.g. git config \(key) 250")
     }
     return value
   }

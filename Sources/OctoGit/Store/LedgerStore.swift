@@ -126,6 +126,8 @@ public final class LedgerStore: SQLiteStore {
     "DELETE FROM notes_tip;",
     // EventCopy ranks the costlier copy first, and a note holding two lines of one id counts the better one.
     "DELETE FROM notes_tip;",
+    // An id over 512 bytes makes its line unreadable: every note read again at the next report.
+    "DELETE FROM notes_tip;",
   ]
 
 }

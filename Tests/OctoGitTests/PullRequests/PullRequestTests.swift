@@ -102,6 +102,13 @@ struct PullRequestTests {
     #expect(
       after["commits"]?.arrayValue?.count == Int(mine)! + 1 && subjects?.contains("their work") == false, "\(after)")
     #expect(after["cost"]?["cost"]?.decimalValue == before["cost"]?["cost"]?.decimalValue, "\(after)")
+    // pr comment counts the same commits.
+    let head = try #require(Oid(hex: try fixture.git("rev-parse", "HEAD")))
+    let target = PullRequestComment.Target(
+      number: nil, headRef: CIFixture.branch, headSHA: head, baseRef: "main", baseSHA: nil)
+    let commented = try PullRequestComment(repository: try Repository.open(at: fixture.path)).commits(
+      of: target, client: nil)
+    #expect(commented.count == Int(mine)! + 1 && !commented.contains { $0.subject == "their work" })
   }
 
   @Test(

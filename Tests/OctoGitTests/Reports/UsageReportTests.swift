@@ -133,7 +133,7 @@ struct UsageReportTests {
     let warnings = json["budgets"]?.arrayValue?.compactMap { $0["warning"]?.stringValue } ?? []
     #expect(warnings.contains { $0.contains("branch topic") && $0.hasPrefix("over budget") })
     // Only an amount: a number followed by anything else is refused, not read as its prefix.
-    for text in ["lots", "0.5abc", "25\"; curl evil", "1.2.3", "$", "-5", "1e3"] {
+    for text in ["lots", "0.5abc", "25\"; curl evil", "1.2.3", "$", "-5", "1e3", "2$5", "$$2", "2.5$", "0"] {
       try fixture.git("config", "octo.budget", text)
       let bad = try OctoGitBinary.run(["usage"], in: fixture.path, home: fixture.home)
       #expect(bad.status == ExitStatus.badInput.rawValue, "\(text)")
