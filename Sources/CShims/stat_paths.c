@@ -11,8 +11,8 @@
  * thread opens the folder of the path it looks at with openat2(RESOLVE_NO_SYMLINKS), which refuses a
  * symlink in any component, and keeps it open for the next paths of that folder: on sorted paths that is
  * one system call per folder, and each file's fstatat walks one component, not all of them again (on
- * bench-checkpoints' 20,000 files, 4 components deep, ~10% less time than fstatat from the root and one
- * lstat per folder). Where openat2 is refused (kernels before 5.6, seccomp filters), each thread
+ * bench-checkpoints' 20,000 and 100,000 files, 4 components deep, 8% and 14% less time than fstatat from
+ * the root and one lstat per folder). Where openat2 is refused (kernels before 5.6, seccomp filters), each thread
  * remembers the last folder prefix it verified with lstat (and the last one it refused) instead.
  */
 #define _GNU_SOURCE
@@ -160,7 +160,10 @@ static int octo_open_folder(
     return 0;
   }
   int error = errno;
-  if (error == ENOSYS || error == EPERM || error == E2BIG || error == EINVAL) {
+  /* Refused here (an old kernel, a seccomp filter), or short of descriptors or memory: the lstat walk,
+   * which needs neither, serves the thread's other paths. */
+  if (error == ENOSYS || error == EPERM || error == E2BIG || error == EINVAL || error == EMFILE || error == ENFILE ||
+      error == ENOMEM || error == EAGAIN || error == EINTR) {
     memo->folder_failed = 1;
     return -1;
   }
