@@ -42,6 +42,8 @@ public final class Checkpoints {
     /// larger than `octo.checkpoint.maxFileSize`, a name git refuses), e.g.
     /// `left out big.bin (30 MB > 10 MB octo.checkpoint.maxFileSize)`. Empty when everything was captured.
     public let warnings: [String]
+    /// The paths whose content on disk the checkpoint does not hold (see ``SnapshotBuilder/Snapshot/leftOut``).
+    public var leftOut: [String] = []
   }
 
   /// Snapshots the whole work tree and the index as a checkpoint; HEAD, `.git/index` and the files are
@@ -74,7 +76,7 @@ public final class Checkpoints {
     }
     PhaseTimings.mark("prune")
     PhaseTimings.report()
-    return Taken(checkpoint: checkpoint, warnings: warnings)
+    return Taken(checkpoint: checkpoint, warnings: warnings, leftOut: snapshot.leftOut)
   }
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the

@@ -141,7 +141,11 @@ public struct FeaturePass {
     // branch loses nothing, and a passing run commits only a work tree the tests left as they found it.
     let startHead = try repository.head()
     let checkpoints = Checkpoints(repository: repository)
-    let before = try checkpoints.take(.init(message: "before tests: \(test)", agent: agent))
+    let taken = try checkpoints.takeReporting(.init(message: "before tests: \(test)", agent: agent))
+    let before = taken.checkpoint
+    // Files the checkpoint could not hold (larger than octo.checkpoint.maxFileSize, unreadable) are compared by
+    // their stat data.
+    let leftOutBefore = Self.stamps(taken.leftOut, in: repository)
     let saved =
       "the work as tested is in checkpoint \(before.id.abbreviated()) (octo-git restore \(before.id.abbreviated()))"
     let run = try UserCommand.shell(
@@ -157,9 +161,13 @@ public struct FeaturePass {
         test: test, status: run.status, timedOut: run.timedOut, duration: run.duration, checkpoint: before.id)
     }
     let tested = try repository.commit(before.id).tree
-    let after = try SnapshotBuilder.snapshot(repository, includeIgnored: false).tree
-    if after != tested {
-      let changed = try repository.changedPaths(from: tested, to: after).map { RawPath.shown($0.path) }
+    let snapshotAfter = try SnapshotBuilder.snapshot(repository, includeIgnored: false)
+    let after = snapshotAfter.tree
+    let leftOutAfter = Self.stamps(snapshotAfter.leftOut, in: repository)
+    if after != tested || leftOutAfter != leftOutBefore {
+      var changed = try repository.changedPaths(from: tested, to: after).map { RawPath.shown($0.path) }
+      changed += Set(leftOutBefore.keys).union(leftOutAfter.keys).sorted()
+        .filter { leftOutBefore[$0] != leftOutAfter[$0] }.map(RawPath.shown)
       let shown = changed.prefix(3).joined(separator: ", ") + (changed.count > 3 ? ", …" : "")
       throw OctoError(
         "the tests passed but changed \(changed.count) file(s) (\(shown)): nothing committed; \(saved)",
@@ -224,6 +232,23 @@ public struct FeaturePass {
     }
     return .committed(
       commit: commit, subject: try repository.commit(commit).summary, test: test, duration: run.duration, files: files)
+  }
+
+  /// What `lstat` says of each of `paths` (work-tree paths in ``RawPath`` form) that a change would move:
+  /// type, size, times, inode.
+  static func stamps(_ paths: [String], in repository: Repository) -> [String: [Int64]] {
+    let found = PathStatus.of(rawPaths: paths, under: repository.workDirectory)
+    return Dictionary(
+      zip(paths, found).map { path, status in
+        (
+          path,
+          [
+            Int64(status.error), Int64(status.mode), Int64(truncatingIfNeeded: status.size),
+            status.mtime_seconds, status.mtime_nanoseconds, status.ctime_seconds, status.ctime_nanoseconds,
+            Int64(truncatingIfNeeded: status.inode),
+          ]
+        )
+      }, uniquingKeysWith: { first, _ in first })
   }
 
   /// HEAD as a message names it: the branch, or the commit.

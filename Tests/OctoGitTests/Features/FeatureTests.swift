@@ -234,6 +234,18 @@ struct FeatureWorkflowTests {
     #expect(nested.status == 0, "\(nested.stderr)")
     #expect(try fixture.git("show", "--name-only", "--format=", "HEAD") == "w.txt")
 
+    // A file larger than octo.checkpoint.maxFileSize (no checkpoint holds it) changed by the tests: refused.
+    try fixture.git("config", "octo.checkpoint.maxFileSize", "1000")
+    try fixture.write("big.bin", String(repeating: "b", count: 3000))
+    let big = try OctoGitBinary.run(
+      ["feature", "pass", "--test", "echo MORE >> big.bin"], in: fixture.path, home: fixture.home)
+    #expect(big.status != 0 && big.stderr.contains("big.bin"), "\(big.stderr)")
+    #expect(try fixture.git("show", "--name-only", "--format=", "HEAD") == "w.txt")
+    // Left as it was by the tests, it is committed.
+    let same = try OctoGitBinary.run(["feature", "pass", "--test", "true"], in: fixture.path, home: fixture.home)
+    #expect(same.status == 0, "\(same.stderr)")
+    #expect(try fixture.git("show", "--name-only", "--format=", "HEAD") == "big.bin")
+
     // A skip-worktree path (outside a sparse checkout's cone) absent from disk is no deletion, as for git.
     try fixture.git("update-index", "--skip-worktree", "a.txt")
     try FileManager.default.removeItem(atPath: fixture.path + "/a.txt")
