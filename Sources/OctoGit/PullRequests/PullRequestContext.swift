@@ -31,6 +31,8 @@ struct PullRequestContext {
   var showBodies = true
   var showFiles = true
   var commitLimit = Int.max
+  var conflictLimit = Int.max
+  var summaryLimit = Int.max
   var leftOut: [String] = []
 
   init(title: String, summary: String?, base: String, head: String) {
@@ -77,6 +79,26 @@ struct PullRequestContext {
         { context in
           guard context.showFiles && !context.stats.files.isEmpty else { return false }
           context.showFiles = false
+          return true
+        }
+      ),
+      // Thousands of conflicting paths, or one commit's body of megabytes, would otherwise fill the body
+      // alone and push every later section past the cut.
+      (
+        "conflicting paths past the first 20",
+        { context in
+          guard context.conflicts.count > 20 && context.conflictLimit > 20 else { return false }
+          context.conflictLimit = 20
+          return true
+        }
+      ),
+      (
+        "the summary past 4,000 characters",
+        { context in
+          guard (context.summary?.unicodeScalars.count ?? 0) > 4000 && context.summaryLimit > 4000 else {
+            return false
+          }
+          context.summaryLimit = 4000
           return true
         }
       ),
@@ -139,10 +161,7 @@ struct PullRequestContext {
       "head": SafeText.codeSpanText(head, inTable: false), "groups": groups,
       "commitCount": commits.count,
       "diffstat": diffstatContext,
-      "conflicts": [
-        "hasAny": !conflicts.isEmpty, "count": conflicts.count,
-        "paths": conflicts.map { SafeText.codeSpanText($0, inTable: false) },
-      ],
+      "conflicts": conflictsContext,
       "passes": [
         "hasAny": !passes.isEmpty,
         "runs": passes.map { pass -> [String: Any] in
@@ -168,7 +187,10 @@ struct PullRequestContext {
       ],
       "cost": costContext,
     ]
-    if let summary { context["summary"] = summary }
+    if let summary {
+      context["summary"] =
+        summary.unicodeScalars.count > summaryLimit ? SafeText.prefix(summary, scalars: summaryLimit) + " …" : summary
+    }
     if let repositoryTemplate { context["repositoryTemplate"] = repositoryTemplate }
     if commits.count > shown.count { context["moreCommits"] = commits.count - shown.count }
     if !leftOut.isEmpty { context["truncated"] = leftOut.joined(separator: ", ") }
@@ -194,6 +216,15 @@ struct PullRequestContext {
       },
     ]
     if renames > 0 { context["renames"] = renames }
+    return context
+  }
+
+  var conflictsContext: [String: Any] {
+    var context: [String: Any] = [
+      "hasAny": !conflicts.isEmpty, "count": conflicts.count,
+      "paths": conflicts.prefix(conflictLimit).map { SafeText.codeSpanText($0, inTable: false) },
+    ]
+    if conflicts.count > conflictLimit { context["more"] = conflicts.count - conflictLimit }
     return context
   }
 

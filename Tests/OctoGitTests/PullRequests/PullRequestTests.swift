@@ -63,6 +63,23 @@ struct PullRequestTests {
     #expect(try fixture.octo("pr", "describe").contains("Export invoices as CSV <main> 3"))
   }
 
+  @Test("describe keeps every section within GitHub's limit: thousands of conflicting paths, a huge summary")
+  func hugeSections() throws {
+    var context = PullRequestContext(
+      title: "T", summary: String(repeating: "word ", count: 40_000), base: "main", head: "feature/x")
+    context.conflicts = (0..<3000).map { "src/conflicting/path-\($0).swift" }
+    context.usage.add(
+      UsageEvent(id: "e", at: Date(), model: "gpt-5", tokens: TokenCounts(input: 1), cost: PicoDollars(cost: "5".utf8)))
+    let template = try TemplateLimits.parse(
+      try #require(DefaultFiles.content(of: PullRequestDescriber.templatePath)), name: "built-in")
+    let body = try context.renderWithinLimit(template, limit: 65_536)
+    #expect(
+      body.contains("and 2980 more") && body.contains("## AI usage") && body.contains("## Changes"),
+      "\(body.suffix(300))")
+    #expect(!body.contains("cut to fit"))
+    #expect(context.leftOut.contains("conflicting paths past the first 20"))
+  }
+
   @Test("describe says how many of the branch's usage note lines could not be read (they are not in the cost)")
   func unreadableLines() throws {
     let fixture = try featureRepository()
