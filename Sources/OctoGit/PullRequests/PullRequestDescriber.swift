@@ -8,7 +8,8 @@ import Mustache
 ///
 /// The body is rendered with Mustache from `templates/pr.md.mustache` (built in), which a repository may
 /// override in `.octo/templates/pr.md.mustache`. It stays under GitHub's 65,536 characters by leaving out,
-/// in this order: checkpoints, commit bodies, the file table, then commits beyond what fits.
+/// in this order: checkpoints, commit bodies, the file table, conflicting paths past the first 20, the summary
+/// past 4,000 characters, then commits beyond what fits.
 public struct PullRequestDescriber {
   public let repository: Repository
 
