@@ -78,6 +78,9 @@ public struct FeaturePass {
     /// The tests failed (exit code, or killed at the time limit): nothing committed; the checkpoint taken
     /// before they ran holds the work.
     case failed(test: String, status: Int32, timedOut: Bool, duration: TimeInterval, checkpoint: Oid?)
+    /// The tests ran but moved HEAD or changed files that are not ignored (`reason` says which): nothing
+    /// committed; the checkpoint taken before they ran holds the work as tested.
+    case refused(test: String, reason: String, checkpoint: Oid)
   }
 
   /// The feature being worked on: from the request (a harness's id and description), else from the
@@ -146,15 +149,12 @@ public struct FeaturePass {
     // Files the checkpoint could not hold (larger than octo.checkpoint.maxFileSize, unreadable) are compared by
     // their stat data.
     let leftOutBefore = Self.stamps(taken.leftOut, in: repository)
-    let saved =
-      "the work as tested is in checkpoint \(before.id.abbreviated()) (octo-git restore \(before.id.abbreviated()))"
     let run = try UserCommand.shell(
       test, in: repository.workDirectory, output: request.testOutput, environment: ["OCTO_GIT_FEATURE": feature.slug],
       timeout: request.timeout)
     if try repository.head() != startHead {
-      throw OctoError(
-        "the tests moved HEAD (\(Self.describe(startHead)) before): nothing committed; \(saved)",
-        hint: "switch back to the feature's branch; a test command must not commit, switch or reset")
+      return .refused(
+        test: test, reason: "the tests moved HEAD (\(Self.describe(startHead)) before)", checkpoint: before.id)
     }
     guard run.succeeded else {
       return .failed(
@@ -169,10 +169,8 @@ public struct FeaturePass {
       changed += Set(leftOutBefore.keys).union(leftOutAfter.keys).sorted()
         .filter { leftOutBefore[$0] != leftOutAfter[$0] }.map(RawPath.shown)
       let shown = changed.prefix(3).joined(separator: ", ") + (changed.count > 3 ? ", …" : "")
-      throw OctoError(
-        "the tests passed but changed \(changed.count) file(s) (\(shown)): nothing committed; \(saved)",
-        hint: "octo-git checkpoints diff \(before.id.abbreviated()) shows what they changed; make the tests leave "
-          + "files that are not ignored as they are, or commit yourself")
+      return .refused(
+        test: test, reason: "the tests passed but changed \(changed.count) file(s) (\(shown))", checkpoint: before.id)
     }
     let headCommit = try repository.headCommit()
     let headTree = try headCommit.map { try repository.commit($0).tree }

@@ -20,9 +20,9 @@ extension FeaturePass.CommittedFile {
 }
 
 extension FeaturePass.Outcome {
-  /// `feature pass --json`: `result` (`committed`, `dry run`, `nothing to commit` or `failed`) with the
-  /// members of that outcome (`commit`, `subject`, `test`, `durationMs`, `files`, `exit`, `timedOut`,
-  /// `checkpoint`). A documented, stable schema.
+  /// `feature pass --json`: `result` (`committed`, `dry run`, `nothing to commit`, `failed` or `refused`)
+  /// with the members of that outcome (`commit`, `subject`, `test`, `durationMs`, `files`, `exit`, `timedOut`,
+  /// `reason`, `checkpoint`). A documented, stable schema.
   public var json: JSONValue {
     switch self {
     case .committed(let commit, let subject, let test, let duration, let files):
@@ -42,6 +42,11 @@ extension FeaturePass.Outcome {
       return .object([
         "result": .string("failed"), "test": .string(test), "exit": .int(Int(status)), "timedOut": .bool(timedOut),
         "durationMs": .int(Int(duration * 1000)), "checkpoint": checkpoint.map { .string($0.hex) } ?? .null,
+      ])
+    case .refused(let test, let reason, let checkpoint):
+      return .object([
+        "result": .string("refused"), "test": .string(test), "reason": .string(reason),
+        "checkpoint": .string(checkpoint.hex),
       ])
     }
   }

@@ -112,6 +112,12 @@ struct FeatureCommand: ParsableCommand {
           checkpoint.map { "; the work is in checkpoint \($0.abbreviated()) (octo-git restore \($0.abbreviated()))" }
           ?? ""
         throw OctoError("tests failed (\(why)) after \(String(format: "%.1f", duration)) s: nothing committed\(saved)")
+      case .refused(_, let reason, let checkpoint):
+        let short = checkpoint.abbreviated()
+        throw OctoError(
+          "\(reason): nothing committed; the work as tested is in checkpoint \(short) (octo-git restore \(short))",
+          hint: "octo-git checkpoints diff \(short) shows what changed; a test command must leave HEAD and the "
+            + "files that are not ignored as it found them")
       }
     }
   }

@@ -218,8 +218,10 @@ struct FeatureWorkflowTests {
     // A test that switches branch: refused, the index left alone.
     try fixture.git("add", "w.txt")
     let switching = try OctoGitBinary.run(
-      ["feature", "pass", "--test", "git checkout -q main"], in: fixture.path, home: fixture.home)
+      ["feature", "pass", "--test", "git checkout -q main", "--json"], in: fixture.path, home: fixture.home)
     #expect(switching.status != 0 && switching.status != 5 && switching.stderr.contains("moved HEAD"))
+    let refusal = try CanonicalJSON.parse(switching.stdout)
+    #expect(refusal["result"]?.stringValue == "refused" && refusal["checkpoint"]?.stringValue?.count == 40)
     #expect(try fixture.git("rev-parse", "feature/add-b") == head)
     #expect(try fixture.git("status", "--porcelain") == "A  w.txt")
 
