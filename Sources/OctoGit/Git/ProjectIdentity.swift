@@ -27,7 +27,12 @@ public enum ProjectIdentity {
       return localPath(path)
     }
     if let at = host.lastIndex(of: "@") { host = String(host[host.index(after: at)...]) }
-    if let port = host.lastIndex(of: ":") { host = String(host[..<port]) }
+    if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+      // An IPv6 address, whose colons are no port's.
+      host = String(host[...close])
+    } else if let port = host.lastIndex(of: ":") {
+      host = String(host[..<port])
+    }
     var trimmed = Substring(path)
     while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
     if trimmed.hasSuffix(".git") { trimmed = trimmed.dropLast(4) }

@@ -17,6 +17,8 @@ struct ProjectIdentityTests {
     #expect(
       ProjectIdentity.normalise(url: "https://gitlab.example.com/Team/App.git?private_token=glpat-SECRET#top")
         == "gitlab.example.com/team/app")
+    #expect(ProjectIdentity.normalise(url: "ssh://git@[::1]:2222/acme/r9.git") == "[::1]/acme/r9")
+    #expect(ProjectIdentity.normalise(url: "https://[fe80::1]/acme/r9") == "[fe80::1]/acme/r9")
   }
 
   @Test("an origin is kept and shown without user, password, token, query or fragment")
