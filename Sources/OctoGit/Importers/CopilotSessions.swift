@@ -9,12 +9,11 @@ import Foundation
 /// file). A run that ended without a shutdown (a crash, `/new`) left no usage behind: nothing is counted
 /// for it.
 ///
-/// The counters are the session's running totals: a shutdown counts what grew since the previous one, per
-/// model. A counter that went down started again (an in-session compaction, or a CLI that reset them on
-/// resume): that shutdown counts whole. CLIs before 1.0.66 (`session.start`'s `copilotVersion`, and no
-/// `session.usage_checkpoint` in the file) reset the counters on every resume, so a shutdown after a resume
-/// counts whole there; when the version is not known, the difference is taken (at worst an undercount,
-/// never a double count).
+/// The counters start again with each run: a shutdown after a resume counts whole (users report
+/// `/usage` and the shutdowns of resumed sessions holding only the new run's usage, on CLIs up to 1.0.67
+/// and later). A file that holds `session.usage_checkpoint` events was written by a CLI whose counters run on
+/// across resumes: there a shutdown counts what grew since the previous one, per model. A counter that went
+/// down started again (an in-session compaction): that shutdown counts whole.
 ///
 /// `inputTokens` includes the cache reads and writes: `in` = input − reads − writes, `cr` = reads, `cw5m`
 /// = writes. Reasoning tokens are part of `outputTokens` (Copilot shows them as a share of the output):
@@ -41,12 +40,8 @@ public enum CopilotSessions {
     "type": .all, "id": .all, "timestamp": .all,
     "data": .members([
       "sessionId": .all, "context": .members(["cwd": .all, "branch": .all]), "modelMetrics": .all,
-      "copilotVersion": .all,
     ]),
   ])
-
-  /// The first CLI whose counters run on across resumes (it also began writing `session.usage_checkpoint`).
-  static let cumulativeSince = [1, 0, 66]
 
   /// One model's counters in one shutdown, as written.
   struct Counters: Equatable {
@@ -80,12 +75,6 @@ public enum CopilotSessions {
     var models: [(name: String, counters: Counters)]
   }
 
-  /// The numeric parts of a version (`1.0.80-beta.1` → 1, 0, 80).
-  static func versionParts(_ text: String) -> [Int] {
-    let core = text.prefix { $0.isNumber || $0 == "." }
-    return core.split(separator: ".").prefix(4).map { Int($0.prefix(9)) ?? 0 }
-  }
-
   /// Reads one session's events, adding a request per model for each run that ended with a shutdown.
   static func read(_ path: String, into scan: inout AgentScan) throws {
     scan.files += 1
@@ -94,7 +83,6 @@ public enum CopilotSessions {
     var cwd: String?
     var branch: String?
     var resumed = false
-    var version: [Int]?
     var checkpoints = false
     var shutdowns: [Shutdown] = []
     var reader = JSONLinesReader(path: path)
@@ -120,9 +108,6 @@ public enum CopilotSessions {
       switch event["type"]?.stringValue {
       case let type? where type == "session.start" || type == "session.resume":
         if let id = AgentFields.text(data?["sessionId"]) { session = id }
-        if type == "session.start", let text = AgentFields.text(data?["copilotVersion"]) {
-          version = versionParts(text)
-        }
         resumed = type == "session.resume"
         runStart = event["timestamp"]?.stringValue.flatMap({ Timestamp.parse($0) })
         if let context = data?["context"], case .object = context {
@@ -166,7 +151,7 @@ public enum CopilotSessions {
       }
     }
     scan.malformed += reader.longLinesDropped
-    let resetsOnResume = !checkpoints && version.map { $0.lexicographicallyPrecedes(cumulativeSince) } == true
+    let resetsOnResume = !checkpoints
     var previous: [String: Counters] = [:]
     for shutdown in shutdowns {
       for (model, counters) in shutdown.models {

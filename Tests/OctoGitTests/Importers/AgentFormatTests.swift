@@ -19,7 +19,7 @@ struct AgentFormatTests {
     #expect(PriceTable.builtIn.price(for: raw) != nil, "\(raw)")
   }
 
-  @Test("Copilot: shutdowns hold the session's running totals; old CLIs reset them on resume; a drop is a reset")
+  @Test("Copilot: each run's shutdown counts whole, running totals only where usage checkpoints show them")
   func copilotRunningTotals() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -55,17 +55,18 @@ struct AgentFormatTests {
       }
       return byID
     }
-    // Current CLIs: the second shutdown adds what grew since the first.
-    let current = try read(session(version: "1.0.80", checkpoint: false))
-    #expect(current["cp:s1:e2:gpt-5"] == [20_000, 2_000, 80_000])
-    #expect(current["cp:s1:e5:gpt-5"] == [5_000, 500, 25_000])
-    #expect(current["cp:s1:e6:gpt-5"] == [1_000, 10, 0])
-    // A CLI before 1.0.66 started its counters again on resume: counted whole.
-    let old = try read(session(version: "1.0.50", checkpoint: false))
-    #expect(old["cp:s1:e5:gpt-5"] == [25_000, 2_500, 105_000])
-    // ... unless the file has usage checkpoints, which only cumulative CLIs write.
-    #expect(try read(session(version: "1.0.50", checkpoint: true))["cp:s1:e5:gpt-5"] == [5_000, 500, 25_000])
-    #expect(CopilotSessions.versionParts("1.0.80-beta.2") == [1, 0, 80])
+    // Each run's counters start again: the shutdown after the resume counts whole, whatever the version.
+    for version in ["1.0.50", "1.0.70", "1.0.80"] {
+      let counted = try read(session(version: version, checkpoint: false))
+      #expect(counted["cp:s1:e2:gpt-5"] == [20_000, 2_000, 80_000])
+      #expect(counted["cp:s1:e5:gpt-5"] == [25_000, 2_500, 105_000], "\(version)")
+      // Within a run, after the resume's shutdown: a compaction started the counters again, counted whole.
+      #expect(counted["cp:s1:e6:gpt-5"] == [1_000, 10, 0])
+    }
+    // A file with usage checkpoints was written by a CLI whose counters run on: what grew is counted.
+    let cumulative = try read(session(version: "1.0.80", checkpoint: true))
+    #expect(cumulative["cp:s1:e5:gpt-5"] == [5_000, 500, 25_000])
+    #expect(cumulative["cp:s1:e6:gpt-5"] == [1_000, 10, 0])
   }
 
   @Test("agents' data folders moved by their variables: QWEN_RUNTIME_DIR, QWEN_HOME, CLINE_DATA_DIR, CLINE_DIR")
