@@ -9,6 +9,15 @@ extension AgentSetup {
   {
     let path = repository.workDirectory + "/" + relative
     let manager = FileManager.default
+    // A settings file that is a symbolic link (to a dotfiles repository, say) is managed elsewhere: writing
+    // would replace the link with a file, cut off from its target.
+    var status = stat()
+    if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+      let target = (try? manager.destinationOfSymbolicLink(atPath: path)) ?? "?"
+      throw OctoError.badInput(
+        "\(relative) is a symbolic link (to \(SafeText.terminal(target))): octo-git does not write through it",
+        hint: "add the hooks to that file yourself, or replace the link with a file and run install again")
+    }
     let existing = manager.contents(atPath: path)
     var events: [String] = []
     var before: [String] = []

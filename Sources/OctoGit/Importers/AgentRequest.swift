@@ -27,15 +27,20 @@ public struct AgentRequest: Equatable, Sendable {
     id: String, agent: String, at: Date, model: String, tokens: TokenCounts, cwd: String?, branch: String?,
     session: String?, cost: PicoDollars? = nil
   ) {
-    self.id = Self.boundedID(id)
+    self.id = Self.boundedID(Self.withoutNul(id))
     self.agent = agent
     self.at = at
-    self.model = model
+    self.model = Self.withoutNul(model)
     self.tokens = tokens
     self.cwd = cwd
-    self.branch = branch
-    self.session = session
+    self.branch = branch.map(Self.withoutNul)
+    self.session = session.map(Self.withoutNul)
     self.cost = cost
+  }
+
+  /// `text` without U+0000, which no usage line may hold (the line would be unreadable once written).
+  static func withoutNul(_ text: String) -> String {
+    text.utf8.contains(0) ? String(text.unicodeScalars.filter { $0 != "\0" }.map(Character.init)) : text
   }
 
   /// `id` when it fits ``UsageLimits/maxIDBytes``; otherwise its first 400 bytes (whole characters) and a

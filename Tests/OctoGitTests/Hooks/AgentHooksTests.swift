@@ -117,6 +117,21 @@ struct AgentHooksTests {
     #expect(try fixture.git("status", "--porcelain") == status)
   }
 
+  @Test("a settings file that is a symbolic link is refused whole, the link and its target left as they are")
+  func symlinkedSettings() throws {
+    let fixture = try TestRepository()
+    let target = fixture.root + "/dotfiles-settings.json"
+    try Data("{\"model\": \"x\"}\n".utf8).write(to: URL(fileURLWithPath: target))
+    try FileManager.default.createDirectory(atPath: fixture.path + "/.qwen", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: fixture.path + "/.qwen/settings.json", withDestinationPath: target)
+    let result = try OctoGitBinary.run(["install", "--agent", "qwen"], in: fixture.path, home: fixture.home)
+    #expect(
+      result.status == ExitStatus.badInput.rawValue && result.stderr.contains("symbolic link"), "\(result.stderr)")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.path + "/.qwen/settings.json") == target)
+    #expect(try String(contentsOfFile: target, encoding: .utf8) == "{\"model\": \"x\"}\n")
+  }
+
   @Test("Qwen Code: a .qwen/settings.json of octo-git's own, excluded from git, gone again after uninstall")
   func qwen() throws {
     let fixture = try TestRepository()

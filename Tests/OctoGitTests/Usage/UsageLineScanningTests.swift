@@ -75,6 +75,11 @@ struct UsageLineScanningTests {
     let bounded = request(huge).id
     #expect(bounded.utf8.count <= UsageLimits.maxIDBytes && bounded == request(huge).id)
     #expect(bounded != request(huge + "x").id && bounded.hasPrefix("cx:éé"))
+    // U+0000 in an agent's strings (the line would be unreadable once written) is dropped.
+    let nul = AgentRequest(
+      id: "cx:a\u{0}b", agent: "codex", at: Date(), model: "gpt\u{0}-5", tokens: TokenCounts(input: 1), cwd: nil,
+      branch: "ma\u{0}in", session: "s\u{0}1")
+    #expect([nul.id, nul.model, nul.branch, nul.session] == ["cx:ab", "gpt-5", "main", "s1"])
     let event = UsageEvent(id: bounded, at: Date(), model: "gpt-5", tokens: TokenCounts(input: 1))
     #expect(try UsageEvent(line: event.line).id == bounded && scanned(event.line)?.id == bounded)
   }
