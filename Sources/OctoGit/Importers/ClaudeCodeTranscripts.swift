@@ -158,9 +158,13 @@ public enum ClaudeCodeTranscripts {
     }
 
     guard line.type == "assistant", let message = line.message, let usage = message.usage,
-      let id = message.id, let model = message.model, model != "<synthetic>",
-      let at = line.timestamp?.date(in: bytes)
+      message.model != "<synthetic>"
     else { return nil }
+    // Usage without what a request needs (its id, its model, a time with its zone) cannot be counted: the
+    // line is said to be unreadable, not dropped silently.
+    guard let id = message.id, let model = message.model, let at = line.timestamp?.date(in: bytes) else {
+      throw MalformedRecord()
+    }
     func count(_ value: Int?) -> Int { max(0, value ?? 0) }
     var write5m = count(usage.cacheCreationInput)
     var write1h = 0

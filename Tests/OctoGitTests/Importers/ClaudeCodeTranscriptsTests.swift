@@ -136,13 +136,23 @@ struct ClaudeCodeTranscriptsTests {
     let badPrefix = Data(#"{"type":"assistant","message":{"usage":{"x":"#.utf8)
     bytes.append(badPrefix)
     bytes.append(contentsOf: [0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x7D, 0x7D, 0x0A])  // invalid UTF-8 in the usage
+    // Usage without an id, with a time without its zone, with no model: each said to be unreadable.
+    var brokenBytes = 0
+    for broken in [
+      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","message":{"model":"m","usage":{"input_tokens":1}}}"#,
+      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00","message":{"id":"m2","model":"m","usage":{}}}"#,
+      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","message":{"id":"m3","model":null,"usage":{}}}"#,
+    ] {
+      bytes.append(Data((broken + "\n").utf8))
+      brokenBytes += broken.utf8.count + 1
+    }
     bytes.append(Data(#"{"type":"assistant","timestamp""#.utf8))  // truncated, no newline
     try bytes.write(to: URL(fileURLWithPath: folder + "/a.jsonl"))
     try Data().write(to: URL(fileURLWithPath: folder + "/empty.jsonl"))
     var scan = ClaudeCodeTranscripts.Scan()
     let offset = try ClaudeCodeTranscripts.read(folder + "/a.jsonl", into: &scan, complete: false)
-    #expect(scan.requests.count == 1 && scan.malformedLines == 1)
-    #expect(offset == UInt64(line.utf8.count + 4 + badPrefix.count + 8))
+    #expect(scan.requests.count == 1 && scan.malformedLines == 4)
+    #expect(offset == UInt64(line.utf8.count + 4 + badPrefix.count + 8 + brokenBytes))
     try ClaudeCodeTranscripts.read(folder + "/empty.jsonl", into: &scan)
     // The writer finishes the line; the next read starts where the last one stopped.
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/a.jsonl"))
