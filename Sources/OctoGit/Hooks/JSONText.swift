@@ -73,9 +73,45 @@ struct JSONText {
     guard case .object = try? CanonicalJSON.parse(String(decoding: data, as: UTF8.self)),
       let document = try? JSONText(bytes), document.root.kind == .object
     else {
-      throw OctoError.badInput("\(path) is not a JSON object", hint: "fix the file, then run octo-git install again")
+      let why = Self.notPlainJSON(bytes).map { " (it \($0), which octo-git does not edit)" } ?? ""
+      throw OctoError.badInput(
+        "\(path) is not a JSON object\(why)",
+        hint: "make it plain JSON, or add octo-git's hooks to it by hand; then run octo-git install again")
     }
     return document
+  }
+
+  /// What makes `bytes` something other than plain JSON that editors and agents often accept: a byte-order
+  /// mark, comments, a trailing comma; `nil` when none of these is found.
+  static func notPlainJSON(_ bytes: [UInt8]) -> String? {
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return "starts with a byte-order mark" }
+    var inString = false
+    var escaped = false
+    var lastSignificant: UInt8 = 0
+    for (index, byte) in bytes.enumerated() {
+      if inString {
+        if escaped {
+          escaped = false
+        } else if byte == UInt8(ascii: "\\") {
+          escaped = true
+        } else if byte == UInt8(ascii: "\"") {
+          inString = false
+        }
+        continue
+      }
+      switch byte {
+      case UInt8(ascii: "\""): inString = true
+      case UInt8(ascii: "/"):
+        if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "/") || bytes[index + 1] == UInt8(ascii: "*") {
+          return "holds comments"
+        }
+      case UInt8(ascii: "}"), UInt8(ascii: "]"):
+        if lastSignificant == UInt8(ascii: ",") { return "has a trailing comma" }
+      default: break
+      }
+      if !isWhitespace(byte) { lastSignificant = byte }
+    }
+    return nil
   }
 
   // MARK: Reading

@@ -130,6 +130,19 @@ struct AgentHooksTests {
       result.status == ExitStatus.badInput.rawValue && result.stderr.contains("symbolic link"), "\(result.stderr)")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.path + "/.qwen/settings.json") == target)
     #expect(try String(contentsOfFile: target, encoding: .utf8) == "{\"model\": \"x\"}\n")
+
+    // Settings that are not plain JSON say why, and stay as they were.
+    try FileManager.default.removeItem(atPath: fixture.path + "/.qwen/settings.json")
+    for (text, why) in [
+      ("{\n  // mine\n  \"model\": \"x\"\n}\n", "holds comments"), ("{\"a\": [1, 2,],}\n", "has a trailing comma"),
+      ("\u{FEFF}{}\n", "starts with a byte-order mark"), ("{\"url\": \"http://x\"} x\n", nil),
+    ] {
+      try fixture.write(".qwen/settings.json", text)
+      let refused = try OctoGitBinary.run(["install", "--agent", "qwen"], in: fixture.path, home: fixture.home)
+      #expect(refused.status == ExitStatus.badInput.rawValue, "\(refused.stderr)")
+      #expect(why.map { refused.stderr.contains($0) } ?? !refused.stderr.contains("(it "), "\(refused.stderr)")
+      #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path + "/.qwen/settings.json")) == Data(text.utf8))
+    }
   }
 
   @Test("Qwen Code: a .qwen/settings.json of octo-git's own, excluded from git, gone again after uninstall")
