@@ -5,7 +5,10 @@ import Foundation
 /// Per rollout, a `token_count` event counts only when its `total_token_usage` moved (Codex re-emits
 /// events with an unchanged total), and the amount is the difference from the previous total: input is
 /// `input_tokens − cached_input_tokens`, cache reads `cached_input_tokens`, output `output_tokens`
-/// (reasoning included). The model is the latest `turn_context` one; `session_meta` gives cwd and branch.
+/// (reasoning included). The first event of a rollout, and one whose totals went down, count their own
+/// request (`last_token_usage`) when the event says it: a resumed session's new rollout starts from the
+/// running total it inherited, which the earlier rollout already counted. The model is the latest
+/// `turn_context` one; `session_meta` gives cwd and branch.
 public enum CodexTranscripts {
   /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -42,6 +45,7 @@ public enum CodexTranscripts {
     var branch: String?
     var session: String?
     var previous: (input: Int, cached: Int, output: Int, total: Int) = (0, 0, 0, 0)
+    var counted = false
     try reader.forEachLine(takePartialLastLine: true) { bytes in
       guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
         malformed += 1
@@ -74,9 +78,23 @@ public enum CodexTranscripts {
         }
         let total = totals["total_tokens"] == nil ? input + output : stated
         if (input, cached, output, total) == previous { return }
-        let deltaInput = max(0, input - previous.input)
-        let deltaCached = min(max(0, cached - previous.cached), deltaInput)
-        let deltaOutput = max(0, output - previous.output)
+        var deltaInput = max(0, input - previous.input)
+        var deltaCached = min(max(0, cached - previous.cached), deltaInput)
+        var deltaOutput = max(0, output - previous.output)
+        let grew = input >= previous.input && cached >= previous.cached && output >= previous.output
+        if !counted || !grew, let last = payload?["info"]?["last_token_usage"], case .object = last {
+          func own(_ key: String) -> Int? {
+            guard let member = last[key], member != .null else { return 0 }
+            guard let value = member.intValue, value >= 0, value <= UsageLimits.maxTokens else { return nil }
+            return value
+          }
+          if let lastInput = own("input_tokens"), let lastCached = own("cached_input_tokens"),
+            let lastOutput = own("output_tokens")
+          {
+            (deltaInput, deltaCached, deltaOutput) = (lastInput, min(lastCached, lastInput), lastOutput)
+          }
+        }
+        counted = true
         previous = (input, cached, output, total)
         guard let stamp = value["timestamp"]?.stringValue, let at = Timestamp.parse(stamp) else { return }
         requests.append(

@@ -170,6 +170,35 @@ struct ClaudeCodeTranscriptsTests {
 
 @Suite("Reading Codex CLI rollouts")
 struct CodexTranscriptsTests {
+  @Test("a resumed session's new rollout counts its own requests, not the running total it inherited")
+  func resumedRollout() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("codex-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    func count(_ second: Int, total: (Int, Int), last: (Int, Int)) -> String {
+      #"{"timestamp":"2030-01-01T10:00:\#(second)0.000Z","type":"event_msg","payload":{"type":"token_count","info":{"#
+        + #""total_token_usage":{"input_tokens":\#(total.0),"cached_input_tokens":0,"output_tokens":\#(total.1)},"#
+        + #""last_token_usage":{"input_tokens":\#(last.0),"cached_input_tokens":0,"output_tokens":\#(last.1)}}}}"#
+    }
+    let meta = #"{"timestamp":"2030-01-01T10:00:00.000Z","type":"session_meta","payload":{"id":"s1","cwd":"/r"}}"#
+    let first = [
+      meta, count(1, total: (1000, 100), last: (1000, 100)), count(2, total: (3000, 300), last: (2000, 200)),
+    ]
+    // Resumed: its first event carries the inherited total; then the totals drop (a compaction) and grow.
+    let second = [
+      meta, count(3, total: (3500, 350), last: (500, 50)), count(4, total: (800, 80), last: (800, 80)),
+      count(5, total: (1100, 110), last: (300, 30)),
+    ]
+    try Data((first.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/a.jsonl"))
+    try Data((second.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/b.jsonl"))
+    var requests: [AgentRequest] = []
+    var malformed = 0
+    try CodexTranscripts.read(folder + "/a.jsonl", into: &requests, malformed: &malformed)
+    try CodexTranscripts.read(folder + "/b.jsonl", into: &requests, malformed: &malformed)
+    #expect(requests.map(\.tokens.input) == [1000, 2000, 500, 800, 300])
+    #expect(requests.map(\.tokens.output) == [100, 200, 50, 80, 30])
+  }
+
   @Test("every Codex total of the fixture's expected.json matches, by model, day and cwd")
   func matchesOracle() throws {
     let root = packageRoot + "/Tests/Fixtures/transcripts-small"
