@@ -102,12 +102,11 @@ public struct FeaturePass {
         slug: FeatureSlug.make(from: description), id: request.id, description: description, branch: branch)
     }
     let config = try repository.config()
-    let prefix = try Features(repository: repository).prefix()
-    if let branch, branch.hasPrefix(prefix), let description = try config.string("branch.\(branch).description") {
+    if let branch, let slug = try Features(repository: repository).slug(ofBranch: branch),
+      let description = try config.string("branch.\(branch).description")
+    {
       let storedID = try config.string("branch.\(branch).octoFeatureId")
-      return FeatureContext(
-        slug: String(branch.dropFirst(prefix.count)), id: request.id ?? storedID, description: description,
-        branch: branch)
+      return FeatureContext(slug: slug, id: request.id ?? storedID, description: description, branch: branch)
     }
     if request.id != nil {
       throw OctoError(

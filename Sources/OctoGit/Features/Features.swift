@@ -129,16 +129,12 @@ public struct Features {
   func tipsOfBase(_ name: String) throws -> [Oid] {
     let tips = try [repository.reference("refs/heads/" + name), repository.reference("refs/remotes/origin/" + name)]
       .compactMap { $0?.target }
-    if tips.isEmpty { return try commitOfBase(name).map { [$0] } ?? [] }
+    if tips.isEmpty { return (try? repository.resolveCommit(name)).map { [$0] } ?? [] }
     return tips[0] == tips.last ? [tips[0]] : tips
   }
 
   /// A base's commit: the local branch, else the remote-tracking one, else any revision.
-  func commitOfBase(_ name: String) throws -> Oid? {
-    if let local = try repository.reference("refs/heads/" + name)?.target { return local }
-    if let remote = try repository.reference("refs/remotes/origin/" + name)?.target { return remote }
-    return try? repository.resolveCommit(name)
-  }
+  func commitOfBase(_ name: String) throws -> Oid? { try tipsOfBase(name).first }
 
   /// A feature branch as `feature list` shows it.
   public struct Summary: Sendable {

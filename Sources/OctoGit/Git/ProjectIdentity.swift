@@ -10,13 +10,15 @@ public enum ProjectIdentity {
   public static func normalise(url: String) -> String {
     var text = url.trimmingCharacters(in: .whitespacesAndNewlines)
     if text.hasPrefix("file://") { return localPath(String(text.dropFirst(7))) }
+    // Without credentials, query and fragment: what is left names the host and the path.
+    text = RedactedURL.of(text)
     var host = ""
     var path = text
     if let scheme = text.range(of: "://") {
       text = String(text[scheme.upperBound...])
       let slash = text.firstIndex(of: "/") ?? text.endIndex
       host = String(text[..<slash])
-      path = String(text[slash...].prefix { $0 != "?" && $0 != "#" })
+      path = String(text[slash...])
     } else if let colon = text.firstIndex(of: ":"), !text.hasPrefix("/"), !text.hasPrefix("."),
       !text[..<colon].contains("/")
     {
@@ -58,11 +60,8 @@ public enum ProjectIdentity {
     return String(trimmed)
   }
 
-  /// `url` without what may be a secret, to be kept and shown (see ``RedactedURL/of(_:)``).
-  public static func redacted(url: String) -> String { RedactedURL.of(url) }
-
   /// The project of `repository`: its `origin` URL normalised, else its path; and the URL with its
-  /// credentials taken out (``redacted(url:)``).
+  /// credentials taken out (``RedactedURL/of(_:)``).
   static func of(_ repository: Repository, path: String) throws -> (project: String, origin: String?) {
     let config = try repository.config()
     if let origin = try config.string("remote.origin.url") {
@@ -71,7 +70,7 @@ public enum ProjectIdentity {
         let absolute = URL(fileURLWithPath: repository.commandDirectory + "/" + origin).standardizedFileURL.path
         return (normalise(url: absolute), origin)
       }
-      return (normalise(url: origin), redacted(url: origin))
+      return (normalise(url: origin), RedactedURL.of(origin))
     }
     return (path, nil)
   }

@@ -64,9 +64,9 @@ public enum CodexTranscripts {
         guard payload?["type"]?.stringValue == "token_count", let totals = payload?["info"]?["total_token_usage"],
           case .object = totals
         else { return }
-        // Running totals past the limit, or negative, are no session's: the line is malformed.
-        func count(_ key: String) -> Int? {
-          guard let member = totals[key], member != .null else { return 0 }
+        // Counts past the limit, or negative, are no session's: the line is malformed.
+        func count(_ key: String, in usage: JSONValue = totals) -> Int? {
+          guard let member = usage[key], member != .null else { return 0 }
           guard let value = member.intValue, value >= 0, value <= UsageLimits.maxTokens else { return nil }
           return value
         }
@@ -82,17 +82,11 @@ public enum CodexTranscripts {
         var deltaCached = min(max(0, cached - previous.cached), deltaInput)
         var deltaOutput = max(0, output - previous.output)
         let grew = input >= previous.input && cached >= previous.cached && output >= previous.output
-        if !counted || !grew, let last = payload?["info"]?["last_token_usage"], case .object = last {
-          func own(_ key: String) -> Int? {
-            guard let member = last[key], member != .null else { return 0 }
-            guard let value = member.intValue, value >= 0, value <= UsageLimits.maxTokens else { return nil }
-            return value
-          }
-          if let lastInput = own("input_tokens"), let lastCached = own("cached_input_tokens"),
-            let lastOutput = own("output_tokens")
-          {
-            (deltaInput, deltaCached, deltaOutput) = (lastInput, min(lastCached, lastInput), lastOutput)
-          }
+        if !counted || !grew, let last = payload?["info"]?["last_token_usage"], case .object = last,
+          let lastInput = count("input_tokens", in: last), let lastCached = count("cached_input_tokens", in: last),
+          let lastOutput = count("output_tokens", in: last)
+        {
+          (deltaInput, deltaCached, deltaOutput) = (lastInput, min(lastCached, lastInput), lastOutput)
         }
         counted = true
         previous = (input, cached, output, total)

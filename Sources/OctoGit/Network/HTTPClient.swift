@@ -122,7 +122,7 @@ public enum HTTPClient {
     guard code == CURLE_OK else {
       let reason =
         unsafeBitCast(describe, to: Describe.self)(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
-      let place = Self.withoutCredentials(url)
+      let place = RedactedURL.of(url)
       if sink.overflowed {
         throw OctoError(
           "\(place) answered more than \(limit / (1 << 20)) MB", hint: "check the URL: this is not the answer expected",
@@ -135,7 +135,4 @@ public enum HTTPClient {
     return Response(status: status, headers: sink.headers, body: sink.data)
   }
 
-  /// `url` without the user and password it may carry (`https://user:token@host/…` → `https://host/…`), for
-  /// messages.
-  static func withoutCredentials(_ url: String) -> String { RedactedURL.of(url) }
 }

@@ -35,7 +35,7 @@ public enum PriceUpdate {
       let response = try HTTPClient.get(source)
       guard (200..<300).contains(response.status) else {
         throw OctoError(
-          "cannot download prices from \(HTTPClient.withoutCredentials(source)): HTTP \(response.status)",
+          "cannot download prices from \(RedactedURL.of(source)): HTTP \(response.status)",
           hint: "check the URL", status: .unavailable)
       }
       return response.body
@@ -99,7 +99,7 @@ public enum PriceUpdate {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       try body.write(to: URL(fileURLWithPath: directory + "/pricing.json"), options: .atomic)
-      let stamp = "\(Timestamp.format(Date())) \(HTTPClient.withoutCredentials(url))\n"
+      let stamp = "\(Timestamp.format(Date())) \(RedactedURL.of(url))\n"
       try Data(stamp.utf8).write(to: URL(fileURLWithPath: directory + "/pricing.date"), options: .atomic)
     } catch {
       throw OctoError(

@@ -63,11 +63,11 @@ extension NotesCarry {
         if dryRun {
           let existing = try repository.note(on: target, ref: UsageNote.ref)
           // One merge of every source note (merging them one by one re-read the growing note each time).
-          let text = UsageNote.merging(existing, addingLinesOf: texts.joined(separator: "\n"), damaged: false)
+          let text = UsageNote.merging(existing, addingLinesOf: texts.joined(separator: "\n"), keepingDamaged: false)
           added = Self.lineCount(text) - Self.lineCount(existing)
         } else {
           try repository.updateNote(on: target, ref: UsageNote.ref, author: signature) { existing in
-            let text = UsageNote.merging(existing, addingLinesOf: texts.joined(separator: "\n"), damaged: false)
+            let text = UsageNote.merging(existing, addingLinesOf: texts.joined(separator: "\n"), keepingDamaged: false)
             added = Self.lineCount(text) - Self.lineCount(existing)
             return text
           }

@@ -7,10 +7,11 @@ import Foundation
 /// already hold a usage note aside) is looked up on GitHub (`GET /repos/{o}/{r}/commits/{sha}/pulls`) to
 /// find the merged pull request it came from, and that pull request's commits are listed
 /// (`GET /repos/{o}/{r}/pulls/{n}/commits`, every page). Their usage lines are copied byte for byte (a
-/// damaged line stays where it is: copied, it would count twice), each event id once: for a squash, all onto the one new commit; for a rebase, each old commit's onto the new
-/// commit with the same patch id (then, for changes a conflict altered, in order; what is still left goes
-/// onto the newest). The notes are fetched from the remote first and pushed at the end, with the retries
-/// `notes sync` makes. Event ids are kept, so reports and the rollup count every event once.
+/// damaged line stays where it is: copied, it would count twice), each event id once: for a squash, all onto
+/// the one new commit; for a rebase, each old commit's onto the new commit with the same patch id (then,
+/// for changes a conflict altered, in order; what is still left goes onto the newest). The notes are fetched
+/// from the remote first and pushed at the end, with the retries `notes sync` makes. Event ids are kept, so
+/// reports and the rollup count every event once.
 ///
 /// `--pr N` does the same for one pull request (onto its merge commit, or `--onto`); locally and without
 /// GitHub, `--from main@{1}..feature --onto HEAD` copies from a range onto a commit (or a range of them)

@@ -19,22 +19,13 @@ public enum UsageNote {
 
   /// The note with another note's lines added byte for byte (what a rewritten commit inherits): lines a
   /// later octo-git wrote keep their fields, an id keeps its better copy (``EventCopy``, the line already
-  /// there of equal ones), an identical line is kept once. Without `damaged`, the other note's lines no
+  /// there of equal ones), an identical line is kept once. Without `keepingDamaged`, the other note's lines no
   /// octo-git can read are not copied (a carried note would count them a second time).
-  public static func merging(_ existing: String?, addingLinesOf other: String, damaged: Bool = true) -> String {
+  public static func merging(_ existing: String?, addingLinesOf other: String, keepingDamaged: Bool = true) -> String {
     var kept = NoteLines()
     for line in Self.lines(of: existing ?? "") { kept.add(line) }
-    for line in Self.lines(of: other) {
-      if !damaged, isDamaged(line) { continue }
-      kept.add(line)
-    }
+    for line in Self.lines(of: other) { kept.add(line, keepingDamaged: keepingDamaged) }
     return kept.text
-  }
-
-  /// Whether `line` is no usage event and no line of a later format version either.
-  static func isDamaged(_ line: String) -> Bool {
-    var text = line
-    return text.withUTF8 { UsageEvent.scan($0) == nil && !UsageLineScanner.isNewerVersion($0) }
   }
 
   /// A note's lines being merged: lines octo-git cannot read once each, as they are, and one line per event
@@ -43,13 +34,14 @@ public enum UsageNote {
     var unreadable = Set<String>()
     var byID: [String: (line: String, event: UsageEvent)] = [:]
 
-    /// Adds a line of the note: its id's better copy stays.
-    mutating func add(_ line: String) {
+    /// Adds a line of the note: its id's better copy stays. Without `keepingDamaged`, a line that is no
+    /// event and no line of a later format version is not kept.
+    mutating func add(_ line: String, keepingDamaged: Bool = true) {
       var text = line
       // The byte scanner reads what the general parser reads (a property test holds them to it), at a
       // fraction of the cost: an import adds to thousands of notes.
       guard let event = text.withUTF8({ UsageEvent.scan($0) }) else {
-        unreadable.insert(line)
+        if keepingDamaged || text.withUTF8(UsageLineScanner.isNewerVersion) { unreadable.insert(line) }
         return
       }
       add(line, as: event, replacing: true)

@@ -42,8 +42,8 @@ struct ProjectIdentityTests {
     #expect(message.contains("'http://127.0.0.1:1/x.git'") && message.contains("https://github.com/acme/a.git/"))
     #expect(RedactedURL.inText("no url here: a://") == "no url here: a://")
     for (url, shown) in cases {
-      #expect(ProjectIdentity.redacted(url: url) == shown, "\(url)")
-      #expect(!ProjectIdentity.redacted(url: url).contains("SECRET"))
+      #expect(RedactedURL.of(url) == shown, "\(url)")
+      #expect(!RedactedURL.of(url).contains("SECRET"))
     }
   }
 }

@@ -248,7 +248,7 @@ struct PullRequestCommentTests {
     #expect(GitHubClient.number(in: "https://api.github.com/repos/a/b/pulls/42?x=1") == 42)
     #expect(GitHubClient.number(in: "") == nil)
     #expect(
-      HTTPClient.withoutCredentials("https://me:s3cret@ghe.example.com/api/v3") == "https://ghe.example.com/api/v3")
+      RedactedURL.of("https://me:s3cret@ghe.example.com/api/v3") == "https://ghe.example.com/api/v3")
   }
 
   @Test("a pull request whose head is not in the clone and whose commits GitHub does not list: an error, no comment")
