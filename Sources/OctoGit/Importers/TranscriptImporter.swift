@@ -166,8 +166,7 @@ public struct TranscriptImporter {
     into batch: inout ImportBatch
   ) throws {
     let worktrees = try ledger.repository.worktrees()
-    // A session's requests share their folder: each folder is matched against the work trees once.
-    var worktreeOfFolder: [String: WorktreeInfo?] = [:]
+    var worktreeOfFolder = WorktreeOfFolder(worktrees)
     var chosen: [(AgentRequest, WorktreeInfo?)] = []
     // A request read twice (a Codex fork's rollout repeats its parent's turns) is one request: its best copy
     // (``EventCopy``).
@@ -175,14 +174,7 @@ public struct TranscriptImporter {
     for request in requests {
       if let session = options.session, request.session != session { continue }
       if let since = options.since, request.at < since { continue }
-      let worktree = request.cwd.flatMap { cwd in
-        if let known = worktreeOfFolder[cwd] { return known }
-        let found = worktrees.filter { cwd == $0.path || cwd.hasPrefix($0.path + "/") }.max {
-          $0.path.count < $1.path.count
-        }
-        worktreeOfFolder[cwd] = .some(found)
-        return found
-      }
+      let worktree = request.cwd.flatMap { worktreeOfFolder.worktree(holding: $0) }
       if worktree == nil && !options.allProjects {
         summary.otherProjects += 1
         continue

@@ -93,6 +93,27 @@ struct ClaudeCodeImportTests {
     #expect(broken.status == 0)
   }
 
+  @Test("a session that logged its folder through a symbolic link is this repository's")
+  func linkedFolder() throws {
+    let fixture = try TestRepository()
+    let config = fixture.root + "/claude"
+    let project = config + "/projects/-linked"
+    try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+    let link = fixture.root + "/link-to-repo"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.path)
+    let transcript = [
+      line("l1", at: "2027-03-01T10:00:00Z", cwd: link, branch: "main", out: 5),
+      line("l2", at: "2027-03-01T10:01:00Z", cwd: link + "/src", branch: "main", out: 6),
+      line("x1", at: "2027-03-01T10:02:00Z", cwd: fixture.root, branch: "main", out: 7),
+    ]
+    try Data((transcript.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: project + "/s.jsonl"))
+    let summary = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
+    #expect(summary["requests"]?.intValue == 2)
+    #expect(summary["otherProjects"]?.intValue == 1)
+    let pending = try fixture.octo("usage", "pending", "--json")
+    #expect(pending.contains("cc:l1") && pending.contains("cc:l2") && !pending.contains("cc:x1"))
+  }
+
   @Test("a missing folder is a clear message")
   func missingFolder() throws {
     let fixture = try TestRepository()

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Which of the repository's work trees an agent worked in, from the folder it logged: the deepest work tree
+/// that is the folder or holds it.
+///
+/// Compared as written first, then with symbolic links resolved on both sides: an editor opened on a
+/// linked folder (`~/code` → `/srv/code`) logs the link's path while git names the real one, and the other
+/// way round. Each folder is looked up once.
+struct WorktreeOfFolder {
+  private let worktrees: [WorktreeInfo]
+  private var resolvedWorktrees: [(path: String, worktree: WorktreeInfo)]?
+  private var known: [String: WorktreeInfo?] = [:]
+
+  init(_ worktrees: [WorktreeInfo]) {
+    self.worktrees = worktrees
+  }
+
+  /// The work tree holding `folder`, `nil` when none does (another project).
+  mutating func worktree(holding folder: String) -> WorktreeInfo? {
+    if let found = known[folder] { return found }
+    var found = Self.deepest(worktrees.map { ($0.path, $0) }, holding: folder)
+    if found == nil, let resolved = Self.resolved(folder) {
+      if resolvedWorktrees == nil {
+        resolvedWorktrees = worktrees.map { (Repository.realPath($0.path) ?? $0.path, $0) }
+      }
+      found = Self.deepest(resolvedWorktrees ?? [], holding: resolved)
+    }
+    known[folder] = .some(found)
+    return found
+  }
+
+  /// `folder` with symbolic links resolved in the part of it that exists (a session's folder may be gone
+  /// since: its parents still say where it was).
+  private static func resolved(_ folder: String) -> String? {
+    guard folder.hasPrefix("/") else { return nil }
+    var existing = folder
+    var rest: [Substring] = []
+    while existing != "/" && rest.count < 256 {
+      if let real = Repository.realPath(existing) {
+        return rest.reversed().reduce(real == "/" ? "" : real) { $0 + "/" + $1 }
+      }
+      let cut = existing.lastIndex(of: "/")!
+      rest.append(existing[existing.index(after: cut)...])
+      existing = cut == existing.startIndex ? "/" : String(existing[..<cut])
+    }
+    return nil
+  }
+
+  private static func deepest(_ candidates: [(path: String, worktree: WorktreeInfo)], holding folder: String)
+    -> WorktreeInfo?
+  {
+    candidates.filter { folder == $0.path || folder.hasPrefix($0.path + "/") }.max {
+      $0.path.utf8.count < $1.path.utf8.count
+    }?.worktree
+  }
+}
