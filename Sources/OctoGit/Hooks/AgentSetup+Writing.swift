@@ -7,6 +7,26 @@ extension AgentSetup {
     throws
     -> [String]
   {
+    guard let edit = try edit(adding: entries, to: relative, agent: agent, in: repository) else { return [] }
+    return try save(
+      edit.bytes, existing: edit.existing, containers: edit.containers, to: relative, agent: agent, shared: shared,
+      in: repository, changes: edit.events.map { "\(agent.displayName): \($0) hook in \(relative)" })
+  }
+
+  /// Refuses, before anything is installed, an agent file that install would have to edit and cannot (a
+  /// symbolic link, not plain JSON, hooks of an unexpected shape): install would otherwise stop halfway, the
+  /// git hooks in and the agent's not.
+  public static func checkInstallable(_ agent: Agent, in repository: Repository, shared: Bool) throws {
+    let relative = shared ? agent.sharedFile : agent.personalFile
+    if !shared, try isTracked(relative, in: repository) { return }
+    _ = try edit(adding: entries(agent, binary: shared ? nil : "octo-git"), to: relative, agent: agent, in: repository)
+  }
+
+  /// What merging `entries` into the file at `relative` makes of it (`nil`: they are all there): its new
+  /// bytes, its bytes before, the hook containers it had and the events given a hook.
+  private static func edit(adding entries: [Entry], to relative: String, agent: Agent, in repository: Repository)
+    throws -> (bytes: [UInt8], existing: Data?, containers: [String], events: [String])?
+  {
     let path = repository.workDirectory + "/" + relative
     let manager = FileManager.default
     // A settings file that is a symbolic link (to a dotfiles repository, say) is managed elsewhere: writing
@@ -26,7 +46,7 @@ extension AgentSetup {
       var document = try JSONText.document(existing, path: relative)
       before = containers(in: document)
       events = try addEntries(entries, to: &document, path: relative)
-      if events.isEmpty { return [] }
+      if events.isEmpty { return nil }
       bytes = document.bytes
     } else {
       var byEvent: [(String, [JSONText.Value])] = []
@@ -42,9 +62,7 @@ extension AgentSetup {
       let value = JSONText.Value.object(agent.fileHeader + [hooks])
       bytes = Array((JSONText.render(value, indent: "", style: .standard) + "\n").utf8)
     }
-    return try save(
-      bytes, existing: existing, containers: before, to: relative, agent: agent, shared: shared, in: repository,
-      changes: events.map { "\(agent.displayName): \($0) hook in \(relative)" })
+    return (bytes, existing, before, events)
   }
 
   /// Writes `bytes` (an agent file's new content) to `relative`, keeping the file's original bytes first

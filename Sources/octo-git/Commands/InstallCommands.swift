@@ -62,6 +62,7 @@ struct InstallCommand: ParsableCommand {
     let repository = try root.openRepository()
     let agents = AgentSetup.agents(named: agent) ?? []
     let workflow = try ci.map(CIWorkflow.Provider.named)
+    for agent in agents { try AgentSetup.checkInstallable(agent, in: repository, shared: shared) }
     var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
     for agent in agents {
       let wired = try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath, shared: shared)

@@ -130,6 +130,8 @@ struct AgentHooksTests {
       result.status == ExitStatus.badInput.rawValue && result.stderr.contains("symbolic link"), "\(result.stderr)")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.path + "/.qwen/settings.json") == target)
     #expect(try String(contentsOfFile: target, encoding: .utf8) == "{\"model\": \"x\"}\n")
+    // Refused before anything is installed: no git hook either.
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
 
     // Settings that are not plain JSON say why, and stay as they were.
     try FileManager.default.removeItem(atPath: fixture.path + "/.qwen/settings.json")
@@ -142,7 +144,12 @@ struct AgentHooksTests {
       #expect(refused.status == ExitStatus.badInput.rawValue, "\(refused.stderr)")
       #expect(why.map { refused.stderr.contains($0) } ?? !refused.stderr.contains("(it "), "\(refused.stderr)")
       #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path + "/.qwen/settings.json")) == Data(text.utf8))
+      #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
     }
+    // With every agent asked for, one refused file stops the install before any other agent's is written.
+    let all = try OctoGitBinary.run(["install", "--agent", "all"], in: fixture.path, home: fixture.home)
+    #expect(all.status == ExitStatus.badInput.rawValue, "\(all.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.local.json"))
   }
 
   @Test("Qwen Code: a .qwen/settings.json of octo-git's own, excluded from git, gone again after uninstall")
