@@ -9,8 +9,9 @@ import Foundation
 /// subtype `ui_telemetry` whose `systemPayload.uiEvent` is a `qwen-code.api_response` event
 /// (`input_token_count`, `output_token_count`, `cached_content_token_count`, `thoughts_token_count`) for
 /// every call, subagents' included. Each call counts once: every api_response event counts, and an assistant
-/// record counts only when no api_response event of the same file has its model and counts (older versions
-/// wrote no telemetry). Id `qw:<record uuid>`.
+/// record counts only when no api_response event of the same file has its counts (older versions wrote no
+/// telemetry). The models are not compared: the event names the model the response gave
+/// (`gpt-4o-2024-08-06`), the record the one asked for (`gpt-4o`). Id `qw:<record uuid>`.
 ///
 /// The prompt count includes the cached tokens, and thoughts are inside the candidates count: `in` = prompt −
 /// cached, `cr` = cached, `out` = candidates (at least the thoughts).
@@ -134,7 +135,6 @@ public enum QwenTranscripts {
       id: "qw:" + (AgentFields.text(record["uuid"]) ?? fallbackID), agent: agent, at: at, model: model, tokens: tokens,
       cwd: AgentFields.text(record["cwd"]), branch: AgentFields.text(record["gitBranch"]),
       session: AgentFields.text(record["sessionId"]))
-    return Call(
-      request: request, key: "\(model)|\(counts.prompt)|\(counts.candidates)|\(counts.cached)|\(counts.thoughts)")
+    return Call(request: request, key: "\(counts.prompt)|\(counts.candidates)|\(counts.cached)|\(counts.thoughts)")
   }
 }

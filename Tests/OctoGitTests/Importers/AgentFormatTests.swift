@@ -136,6 +136,35 @@ struct AgentFormatTests {
     #expect(SHA256.hex("/home/user/project") == "9dad1e4e08b0b11cbcd860257e8bdfa6b8e5f01790e10a6a0b1f4870c13e686b")
   }
 
+  @Test("Qwen Code: a call's telemetry and assistant record count once when they name the model differently")
+  func qwenModelNames() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agent-format-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let file = folder + "/qs.jsonl"
+    func telemetry(_ uuid: String, model: String, prompt: Int) -> String {
+      #"{"uuid":"\#(uuid)","sessionId":"s","timestamp":"2030-03-01T10:00:00Z","type":"system","#
+        + #""subtype":"ui_telemetry","systemPayload":{"uiEvent":{"event.name":"qwen-code.api_response","#
+        + #""model":"\#(model)","input_token_count":\#(prompt),"output_token_count":20,"#
+        + #""cached_content_token_count":100,"thoughts_token_count":0}}}"#
+    }
+    func assistant(_ uuid: String, model: String, prompt: Int) -> String {
+      #"{"uuid":"\#(uuid)","sessionId":"s","timestamp":"2030-03-01T10:00:01Z","type":"assistant","#
+        + #""model":"\#(model)","usageMetadata":{"promptTokenCount":\#(prompt),"candidatesTokenCount":20,"#
+        + #""cachedContentTokenCount":100,"thoughtsTokenCount":0}}"#
+    }
+    let lines = [
+      telemetry("t1", model: "gpt-4o-2024-08-06", prompt: 500), assistant("a1", model: "gpt-4o", prompt: 500),
+      // Another call whose telemetry was never written: its assistant record counts.
+      assistant("a2", model: "gpt-4o", prompt: 700),
+    ]
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+    var scan = AgentScan()
+    try QwenTranscripts.read(file, into: &scan)
+    #expect(Set(scan.requests.map(\.id)) == ["qw:t1", "qw:a2"])
+    #expect(scan.requests.first { $0.id == "qw:t1" }?.model == "gpt-4o-2024-08-06")
+  }
+
   @Test("counts past the limit, negative or fractional make a record malformed, never a crash")
   func absurdCounts() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agent-format-\(UUID().uuidString)").path
