@@ -9,6 +9,14 @@ import Foundation
 /// request (`last_token_usage`) when the event says it: a resumed session's new rollout starts from the
 /// running total it inherited, which the earlier rollout already counted. The model is the latest
 /// `turn_context` one; `session_meta` gives cwd and branch.
+///
+/// An event's id is `cx:<session>:<running total>`. A forked or resumed session's rollout opens by copying
+/// its source's lines, in one burst of writes: under the source's `session_meta` when that is among them
+/// (then the copies are the source's events by that id), without it when Codex kept only the last turns (a
+/// subagent's fork). A rollout whose own meta names where it came from (`forked_from_id`, or the spawning
+/// thread's `parent_thread_id`) gives the events of that opening burst (lines less than half a second apart)
+/// the source's id, so they count once beside the source's own rollout; read without it, once all the same.
+/// An event of the session's own written within the burst keeps its counts, under the source's name.
 public enum CodexTranscripts {
   /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -46,17 +54,33 @@ public enum CodexTranscripts {
     var session: String?
     var previous: (input: Int, cached: Int, output: Int, total: Int) = (0, 0, 0, 0)
     var counted = false
+    // The rollout's own session, the one it was forked or resumed from, and whether the lines are still
+    // the opening burst that copies the source's (ended by the first pause of half a second).
+    var owner: String?
+    var source: String?
+    var copying = false
+    var lineTime: Date?
     try reader.forEachLine(takePartialLastLine: true) { bytes in
       guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
         malformed += 1
         return
       }
+      let at = value["timestamp"]?.stringValue.flatMap(Timestamp.parse)
+      if copying, let at, let before = lineTime, !(0..<0.5).contains(at.timeIntervalSince(before)) { copying = false }
+      lineTime = at ?? lineTime
       let payload = value["payload"]
       switch value["type"]?.stringValue {
       case "session_meta":
         cwd = payload?["cwd"]?.stringValue ?? cwd
         branch = payload?["git"]?["branch"]?.stringValue ?? branch
         session = payload?["id"]?.stringValue ?? session
+        if owner == nil, let id = payload?["id"]?.stringValue {
+          owner = id
+          source = [
+            payload?["forked_from_id"], payload?["source"]?["subagent"]?["thread_spawn"]?["parent_thread_id"],
+          ].lazy.compactMap { $0?.stringValue }.first { !$0.isEmpty && $0 != id }
+          copying = source != nil
+        }
       case "turn_context":
         if let next = payload?["model"]?.stringValue { model = next }
         if let next = payload?["cwd"]?.stringValue { cwd = next }
@@ -90,12 +114,14 @@ public enum CodexTranscripts {
         }
         counted = true
         previous = (input, cached, output, total)
-        guard let stamp = value["timestamp"]?.stringValue, let at = Timestamp.parse(stamp) else { return }
+        guard let at else { return }
+        // A copy of the source's event, made without the source's meta: the source's id.
+        let named = copying && session == owner ? source : session
         requests.append(
           AgentRequest(
-            id: "cx:\(session ?? (path as NSString).lastPathComponent):\(total)", agent: "codex", at: at, model: model,
+            id: "cx:\(named ?? (path as NSString).lastPathComponent):\(total)", agent: "codex", at: at, model: model,
             tokens: TokenCounts(input: deltaInput - deltaCached, output: deltaOutput, cacheRead: deltaCached), cwd: cwd,
-            branch: branch, session: session))
+            branch: branch, session: named))
       default:
         return
       }

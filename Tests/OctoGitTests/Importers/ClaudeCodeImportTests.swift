@@ -180,4 +180,67 @@ struct CodexImportTests {
     #expect(pending.count == 3)
     #expect(pending.reduce(0) { $0 + ($1["out"]?.intValue ?? 0) } == 400)
   }
+
+  @Test("a subagent's fork copies its parent's last turn without the parent's meta: counted once, either way round")
+  func forkWithoutParentMeta() throws {
+    let fixture = try TestRepository()
+    let sessions = fixture.root + "/codex/sessions/2030/01/02"
+    let elsewhere = fixture.root + "/other-codex/sessions/2030/01/02"
+    for folder in [sessions, elsewhere] {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    func count(_ total: (Int, Int), last: (Int, Int), at time: String) -> String {
+      #"{"timestamp":"2030-01-02T\#(time)Z","type":"event_msg","payload":{"type":"token_count","info":{"#
+        + #""total_token_usage":{"input_tokens":\#(total.0),"cached_input_tokens":0,"output_tokens":\#(total.1),"#
+        + #""total_tokens":\#(total.0 + total.1)},"last_token_usage":{"input_tokens":\#(last.0),"#
+        + #""cached_input_tokens":0,"output_tokens":\#(last.1),"total_tokens":\#(last.0 + last.1)}}}}"#
+    }
+    let parent = [
+      #"{"timestamp":"2030-01-02T10:00:00.000Z","type":"session_meta","#
+        + #""payload":{"id":"parent","cwd":"\#(fixture.path)"}}"#,
+      #"{"timestamp":"2030-01-02T10:00:01.000Z","type":"turn_context","payload":{"model":"gpt-5"}}"#,
+      count((1000, 100), last: (1000, 100), at: "10:00:11.000"),
+      count((3000, 300), last: (2000, 200), at: "10:00:12.000"),
+    ]
+    let fork = [
+      #"{"timestamp":"2030-01-02T10:05:00.000Z","type":"session_meta","payload":{"id":"fork","#
+        + #""cwd":"\#(fixture.path)","source":{"subagent":{"thread_spawn":{"parent_thread_id":"parent"}}}}}"#,
+      #"{"timestamp":"2030-01-02T10:05:00.003Z","type":"response_item","payload":{"type":"message"}}"#,
+      count((3000, 300), last: (2000, 200), at: "10:05:00.004"),
+      #"{"timestamp":"2030-01-02T10:05:00.010Z","type":"turn_context","payload":{"model":"gpt-5"}}"#,
+      count((4000, 400), last: (1000, 100), at: "10:05:06.000"),
+    ]
+    try Data((fork.joined(separator: "\n") + "\n").utf8).write(
+      to: URL(fileURLWithPath: sessions + "/rollout-2030-01-02T10-05-00-fork.jsonl"))
+    try Data((parent.joined(separator: "\n") + "\n").utf8).write(
+      to: URL(fileURLWithPath: elsewhere + "/rollout-2030-01-02T10-00-00-parent.jsonl"))
+    func pendingOutput() throws -> (count: Int, output: Int) {
+      let pending = try CanonicalJSON.parse(try fixture.octo("usage", "pending", "--json")).arrayValue ?? []
+      return (pending.count, pending.reduce(0) { $0 + ($1["out"]?.intValue ?? 0) })
+    }
+    // The fork read alone: its copy of the parent's last request counts once, under the parent's id.
+    _ = try fixture.octo("usage", "import", "codex", "--dir", fixture.root + "/codex")
+    #expect(try pendingOutput() == (2, 300))
+    #expect(try fixture.octo("usage", "pending", "--json").contains("cx:parent:3300"))
+    // The parent's own rollout read later adds its first request only.
+    _ = try fixture.octo("usage", "import", "codex", "--dir", fixture.root + "/other-codex")
+    #expect(try pendingOutput() == (3, 400))
+    // Both read in one run, in a fresh repository: the same.
+    let again = try TestRepository()
+    try FileManager.default.moveItem(
+      atPath: elsewhere + "/rollout-2030-01-02T10-00-00-parent.jsonl",
+      toPath: sessions + "/rollout-2030-01-02T10-00-00-parent.jsonl")
+    let rewritten = try String(contentsOfFile: sessions + "/rollout-2030-01-02T10-05-00-fork.jsonl", encoding: .utf8)
+    for name in ["fork", "parent"] {
+      let file = sessions + "/rollout-2030-01-02T10-0\(name == "fork" ? 5 : 0)-00-\(name).jsonl"
+      let text = name == "fork" ? rewritten : try String(contentsOfFile: file, encoding: .utf8)
+      try text.replacingOccurrences(of: fixture.path, with: again.path).write(
+        toFile: file, atomically: true, encoding: .utf8)
+    }
+    let summary = try CanonicalJSON.parse(
+      try again.octo("usage", "import", "codex", "--dir", fixture.root + "/codex", "--json"))
+    #expect(summary["requests"]?.intValue == 3, "\(summary)")
+    let pending = try CanonicalJSON.parse(try again.octo("usage", "pending", "--json")).arrayValue ?? []
+    #expect(pending.reduce(0) { $0 + ($1["out"]?.intValue ?? 0) } == 400)
+  }
 }
