@@ -11,12 +11,13 @@ import Foundation
 /// `turn_context` one; `session_meta` gives cwd and branch.
 ///
 /// An event's id is `cx:<session>:<running total>`. A forked or resumed session's rollout opens by copying
-/// its source's lines, in one burst of writes: under the source's `session_meta` when that is among them
-/// (then the copies are the source's events by that id), without it when Codex kept only the last turns (a
-/// subagent's fork). A rollout whose own meta names where it came from (`forked_from_id`, or the spawning
-/// thread's `parent_thread_id`) gives the events of that opening burst (lines less than half a second apart)
-/// the source's id, so they count once beside the source's own rollout; read without it, once all the same.
-/// An event of the session's own written within the burst keeps its counts, under the source's name.
+/// its source's lines in one burst of writes (lines less than half a second apart): with the source's
+/// `session_meta` among them (the copies are then the source's events, by its id), or without it when
+/// Codex kept only the last turns (a subagent's fork). After the burst the events are the rollout's own
+/// session's again. When the rollout's meta names its source (`forked_from_id`, or the spawning thread's
+/// `parent_thread_id`) and the source's rollout is read too, the burst's events are left to it (a chain
+/// of forks counts each request once, under the session that made it); without it they count once, under
+/// the source's id.
 public enum CodexTranscripts {
   /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -45,45 +46,40 @@ public enum CodexTranscripts {
     return files.sorted()
   }
 
-  /// Reads one rollout whole, appending its counted events.
-  public static func read(_ path: String, into requests: inout [AgentRequest], malformed: inout Int) throws {
+  /// Reads one rollout whole, appending its counted events. `sourceIsRead` tells whether a session's own
+  /// rollout is among those read (a fork's copies of it are then left to it).
+  public static func read(
+    _ path: String, into requests: inout [AgentRequest], malformed: inout Int,
+    sourceIsRead: (String) -> Bool = { _ in false }
+  ) throws {
     var reader = JSONLinesReader(path: path)
     var model = "gpt-5"
-    var cwd: String?
-    var branch: String?
+    var place = Place()
     var session: String?
     var previous: (input: Int, cached: Int, output: Int, total: Int) = (0, 0, 0, 0)
     var counted = false
-    // The rollout's own session, the one it was forked or resumed from, and whether the lines are still
-    // the opening burst that copies the source's (ended by the first pause of half a second).
-    var owner: String?
-    var source: String?
-    var copying = false
-    var lineTime: Date?
+    var opening = Opening()
     try reader.forEachLine(takePartialLastLine: true) { bytes in
       guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
         malformed += 1
         return
       }
-      let at = value["timestamp"]?.stringValue.flatMap(Timestamp.parse)
-      if copying, let at, let before = lineTime, !(0..<0.5).contains(at.timeIntervalSince(before)) { copying = false }
-      lineTime = at ?? lineTime
+      let stamp = value["timestamp"]?.stringValue.flatMap(Timestamp.parse)
+      if opening.ends(at: stamp) {
+        // The copies are over: what follows is the rollout's own session's.
+        session = opening.owner ?? session
+        place = opening.ownPlace
+      }
       let payload = value["payload"]
       switch value["type"]?.stringValue {
       case "session_meta":
-        cwd = payload?["cwd"]?.stringValue ?? cwd
-        branch = payload?["git"]?["branch"]?.stringValue ?? branch
+        place.cwd = payload?["cwd"]?.stringValue ?? place.cwd
+        place.branch = payload?["git"]?["branch"]?.stringValue ?? place.branch
         session = payload?["id"]?.stringValue ?? session
-        if owner == nil, let id = payload?["id"]?.stringValue {
-          owner = id
-          source = [
-            payload?["forked_from_id"], payload?["source"]?["subagent"]?["thread_spawn"]?["parent_thread_id"],
-          ].lazy.compactMap { $0?.stringValue }.first { !$0.isEmpty && $0 != id }
-          copying = source != nil
-        }
+        opening.begin(with: payload, place: place)
       case "turn_context":
         if let next = payload?["model"]?.stringValue { model = next }
-        if let next = payload?["cwd"]?.stringValue { cwd = next }
+        if let next = payload?["cwd"]?.stringValue { place.cwd = next }
       case "event_msg":
         guard payload?["type"]?.stringValue == "token_count", let totals = payload?["info"]?["total_token_usage"],
           case .object = totals
@@ -114,18 +110,77 @@ public enum CodexTranscripts {
         }
         counted = true
         previous = (input, cached, output, total)
-        guard let at else { return }
-        // A copy of the source's event, made without the source's meta: the source's id.
-        let named = copying && session == owner ? source : session
+        // A line without its time happened after the last line that had one.
+        guard let at = stamp ?? opening.lineTime else {
+          malformed += 1
+          return
+        }
+        var named = session
+        if opening.isOpen, let source = opening.source {
+          // A copy of the source's event: the source's rollout counts it; read without it, it counts once
+          // under the source's id (or that of the copied meta it follows).
+          if sourceIsRead(source) { return }
+          if session == opening.owner { named = source }
+        }
         requests.append(
           AgentRequest(
             id: "cx:\(named ?? (path as NSString).lastPathComponent):\(total)", agent: "codex", at: at, model: model,
-            tokens: TokenCounts(input: deltaInput - deltaCached, output: deltaOutput, cacheRead: deltaCached), cwd: cwd,
-            branch: branch, session: named))
+            tokens: TokenCounts(input: deltaInput - deltaCached, output: deltaOutput, cacheRead: deltaCached),
+            cwd: place.cwd, branch: place.branch, session: named))
       default:
         return
       }
     }
     malformed += reader.longLinesDropped
+  }
+
+  /// Whether one of `files` is the rollout of session `id` (`rollout-<time>-<id>.jsonl`, as Codex names them).
+  public static func holdsRollout(of id: String, in files: [String]) -> Bool {
+    let ending = "-" + id + ".jsonl"
+    return files.contains { $0.hasSuffix(ending) }
+  }
+
+  /// Where a session worked.
+  private struct Place {
+    var cwd: String?
+    var branch: String?
+  }
+
+  /// A rollout's first lines: its own `session_meta`, and, for a forked or resumed session, the copies of
+  /// its source's lines written with it in one burst (each less than half a second after the one before; a
+  /// clock stepping back a little does not end it), or keeping their own times, before the rollout's.
+  private struct Opening {
+    /// The rollout's own session.
+    private(set) var owner: String?
+    /// The session it was forked or resumed from, when its meta says.
+    private(set) var source: String?
+    private(set) var isOpen = false
+    /// The time of the latest line that had one.
+    private(set) var lineTime: Date?
+    /// Where the rollout's own session worked, by its meta.
+    private(set) var ownPlace = Place()
+    /// When the rollout began (its meta's line).
+    private var created: Date?
+
+    /// Takes a line's time; true when it ends the burst.
+    mutating func ends(at stamp: Date?) -> Bool {
+      defer { lineTime = stamp ?? lineTime }
+      guard isOpen, let stamp, let before = lineTime, !(-1..<0.5).contains(stamp.timeIntervalSince(before)),
+        stamp >= created ?? .distantPast
+      else { return false }
+      isOpen = false
+      return true
+    }
+
+    /// Takes a `session_meta`: the first one is the rollout's own.
+    mutating func begin(with payload: JSONValue?, place: Place) {
+      guard owner == nil, let id = payload?["id"]?.stringValue else { return }
+      owner = id
+      created = lineTime
+      ownPlace = place
+      source = [payload?["forked_from_id"], payload?["source"]?["subagent"]?["thread_spawn"]?["parent_thread_id"]]
+        .lazy.compactMap { $0?.stringValue }.first { !$0.isEmpty && $0 != id }
+      isOpen = true
+    }
   }
 }

@@ -257,9 +257,20 @@ public struct TranscriptImporter {
     var requests: [AgentRequest] = []
     var malformed = 0
     let files = options.file.map { [$0] } ?? CodexTranscripts.rolloutFiles(in: homes)
+    // Every rollout there is (one file given: found when a fork asks for its source's), and which sources
+    // were asked for.
+    var everyRollout = options.file == nil ? files : nil
+    var sourceRead: [String: Bool] = [:]
+    func isRead(_ source: String) -> Bool {
+      if let known = sourceRead[source] { return known }
+      if everyRollout == nil { everyRollout = CodexTranscripts.rolloutFiles(in: homes) }
+      let found = CodexTranscripts.holdsRollout(of: source, in: everyRollout ?? [])
+      sourceRead[source] = found
+      return found
+    }
     for file in files {
       do {
-        try CodexTranscripts.read(file, into: &requests, malformed: &malformed)
+        try CodexTranscripts.read(file, into: &requests, malformed: &malformed, sourceIsRead: isRead)
       } catch is OctoError {
         summary.unreadableFiles += 1
       }

@@ -157,18 +157,19 @@ struct CodexImportTests {
     let fixture = try TestRepository()
     let folder = fixture.root + "/codex/sessions/2030/01/02"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    func meta(_ id: String) -> String {
-      #"{"timestamp":"2030-01-02T10:00:00.000Z","type":"session_meta","#
+    func meta(_ id: String, minute: Int = 0) -> String {
+      #"{"timestamp":"2030-01-02T10:0\#(minute):00.000Z","type":"session_meta","#
         + #""payload":{"id":"\#(id)","cwd":"\#(fixture.path)"}}"#
     }
     let context = #"{"timestamp":"2030-01-02T10:00:01.000Z","type":"turn_context","payload":{"model":"gpt-5"}}"#
-    func count(_ input: Int, _ output: Int, at second: Int) -> String {
-      #"{"timestamp":"2030-01-02T10:00:\#(10 + second).000Z","type":"event_msg","payload":{"type":"token_count","#
-        + #""info":{"total_token_usage":{"input_tokens":\#(input),"cached_input_tokens":0,"#
-        + #""output_tokens":\#(output),"total_tokens":\#(input + output)}}}}"#
+    func count(_ input: Int, _ output: Int, at second: Int, minute: Int = 0) -> String {
+      #"{"timestamp":"2030-01-02T10:0\#(minute):\#(10 + second).000Z","type":"event_msg","#
+        + #""payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":\#(input),"#
+        + #""cached_input_tokens":0,"output_tokens":\#(output),"total_tokens":\#(input + output)}}}}"#
     }
     let parent = [meta("parent"), context, count(1000, 100, at: 1), count(3000, 300, at: 2)]
-    let fork = [meta("fork")] + parent + [count(4000, 400, at: 3)]
+    // The copies keep their own times, before the fork's (as older versions wrote them).
+    let fork = [meta("fork", minute: 5)] + parent + [count(4000, 400, at: 3, minute: 5)]
     try Data((parent.joined(separator: "\n") + "\n").utf8).write(
       to: URL(fileURLWithPath: folder + "/rollout-2030-01-02T10-00-00-parent.jsonl"))
     try Data((fork.joined(separator: "\n") + "\n").utf8).write(
