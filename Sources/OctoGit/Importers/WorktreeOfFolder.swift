@@ -3,9 +3,11 @@ import Foundation
 /// Which of the repository's work trees an agent worked in, from the folder it logged: the deepest work tree
 /// that is the folder or holds it.
 ///
-/// Compared as written first, then with symbolic links resolved on both sides: an editor opened on a
-/// linked folder (`~/code` → `/srv/code`) logs the link's path while git names the real one, and the other
-/// way round. Each folder is looked up once.
+/// Compared with symbolic links and `..` resolved on both sides (in the part of the folder that still
+/// exists): an editor opened on a linked folder (`~/code` → `/srv/code`) logs the link's path while git
+/// names the real one, and a link inside the repository may lead into another (a request belongs to one
+/// repository only). A folder that cannot be resolved (relative) is compared as written. Each folder is
+/// looked up once.
 struct WorktreeOfFolder {
   private let worktrees: [WorktreeInfo]
   private var resolvedWorktrees: [(path: String, worktree: WorktreeInfo)]?
@@ -18,12 +20,14 @@ struct WorktreeOfFolder {
   /// The work tree holding `folder`, `nil` when none does (another project).
   mutating func worktree(holding folder: String) -> WorktreeInfo? {
     if let found = known[folder] { return found }
-    var found = Self.deepest(worktrees.map { ($0.path, $0) }, holding: folder)
-    if found == nil, let resolved = Self.resolved(folder) {
+    let found: WorktreeInfo?
+    if let resolved = Self.resolved(folder) {
       if resolvedWorktrees == nil {
-        resolvedWorktrees = worktrees.map { (Repository.realPath($0.path) ?? $0.path, $0) }
+        resolvedWorktrees = worktrees.map { (Self.resolved($0.path) ?? $0.path, $0) }
       }
       found = Self.deepest(resolvedWorktrees ?? [], holding: resolved)
+    } else {
+      found = Self.deepest(worktrees.map { ($0.path, $0) }, holding: folder)
     }
     known[folder] = .some(found)
     return found
@@ -37,7 +41,7 @@ struct WorktreeOfFolder {
     var rest: [Substring] = []
     while existing != "/" && rest.count < 256 {
       if let real = Repository.realPath(existing) {
-        return rest.reversed().reduce(real == "/" ? "" : real) { $0 + "/" + $1 }
+        return rest.reversed().filter { !$0.isEmpty && $0 != "." }.reduce(real == "/" ? "" : real) { $0 + "/" + $1 }
       }
       let cut = existing.lastIndex(of: "/")!
       rest.append(existing[existing.index(after: cut)...])
