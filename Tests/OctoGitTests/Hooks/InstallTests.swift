@@ -278,6 +278,29 @@ struct NotesSyncTests {
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").split(separator: "\n").count == 1)
   }
 
+  @Test("post-rewrite: a note git's own copy of the notes cut off the ref (another work tree's commit) comes back")
+  func overwrittenNote() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "first")
+    try fixture.commitAll("first")
+    let read = try fixture.git("rev-parse", "refs/notes/octo/usage")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "1", "--id", "cut")
+    let second = try fixture.commitAll("second")
+    // git's copy, begun from the notes it read before the second commit's note, moves the ref without
+    // checking it (as `git commit --amend` in another work tree does with notes.rewriteRef).
+    let copy = try fixture.git("commit-tree", read + "^{tree}", "-p", read, "-m", "Notes added by 'git commit --amend'")
+    try fixture.git("update-ref", "refs/notes/octo/usage", copy)
+    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", second) }
+    try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "second, amended")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", second).contains("\"id\":\"cut\""))
+    let amended = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
+    #expect(amended.split(separator: "\n").count == 1 && amended.contains("\"id\":\"cut\""), "\(amended)")
+    // Again: nothing added twice.
+    try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "second, again")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").split(separator: "\n").count == 1)
+  }
+
   @Test("post-rewrite: a commit a rebase drops (already upstream) does not leave its usage on the commit before it")
   func rebaseDropsCommit() throws {
     let fixture = try TestRepository()
