@@ -29,11 +29,13 @@ public struct WorktreeLocation: Equatable, Sendable {
     commonDirectory + "/octo/pending/" + key.replacingOccurrences(of: "/", with: "_")
   }
 
-  /// Whether a rebase, merge, cherry-pick, revert or `git am` is under way in this work tree.
+  /// Whether a rebase, merge, cherry-pick, revert, `git am` or `git bisect` (whose commits are thrown away
+  /// by `bisect reset`) is under way in this work tree.
   public var operationInProgress: Bool {
-    ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer/todo"].contains {
-      access(gitDirectory + "/" + $0, F_OK) == 0
-    }
+    ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer/todo", "BISECT_LOG"]
+      .contains {
+        access(gitDirectory + "/" + $0, F_OK) == 0
+      }
   }
 
   /// When this linked worktree was added, in milliseconds (its `commondir` file, written by

@@ -69,6 +69,14 @@ struct AttributionTests {
     try fixture.git("rebase", "-q", "main")
     #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
     #expect(try fixture.octo("usage", "pending").contains("gpt-5"))
+    // A commit made while bisecting is thrown away by bisect reset: the usage waits for the next one.
+    try fixture.git("bisect", "start", "HEAD", "HEAD~2")
+    try fixture.write("probe.txt", "p\n")
+    try fixture.commitAll("probe")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
+    try fixture.git("bisect", "reset")
+    let kept = try fixture.commitAll("after the bisect")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", kept).contains("\"id\":\"later\""))
   }
 
   @Test("an interrupted attachment is finished by the next run: nothing lost, nothing doubled")
