@@ -38,6 +38,18 @@ extension AgentSetup {
         "\(relative) is a symbolic link (to \(SafeText.terminal(target))): octo-git does not write through it",
         hint: "add the hooks to that file yourself, or replace the link with a file and run install again")
     }
+    // Something else where the file or one of its folders should be: writing would fail halfway.
+    var folder = relative
+    while !folder.isEmpty {
+      var entry = stat()
+      let isFile = folder == relative
+      if lstat(repository.workDirectory + "/" + folder, &entry) == 0, (entry.st_mode & S_IFMT == S_IFDIR) == isFile {
+        throw OctoError.badInput(
+          "\(folder) is a \(isFile ? "folder" : "file") where octo-git writes \(isFile ? "a file" : "a folder")",
+          hint: "move \(folder) away and run install again, or leave this agent out")
+      }
+      folder = (folder as NSString).deletingLastPathComponent
+    }
     let existing = manager.contents(atPath: path)
     var events: [String] = []
     var before: [String] = []

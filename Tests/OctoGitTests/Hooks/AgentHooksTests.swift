@@ -146,6 +146,17 @@ struct AgentHooksTests {
       #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path + "/.qwen/settings.json")) == Data(text.utf8))
       #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
     }
+    // A file where the agent's folder should be, or a folder where its file should be: said, nothing written.
+    try FileManager.default.removeItem(atPath: fixture.path + "/.qwen")
+    try fixture.write(".qwen", "not a folder\n")
+    let blocked = try OctoGitBinary.run(["install", "--agent", "qwen"], in: fixture.path, home: fixture.home)
+    #expect(blocked.status == ExitStatus.badInput.rawValue && blocked.stderr.contains(".qwen is a file"))
+    try FileManager.default.removeItem(atPath: fixture.path + "/.qwen")
+    try FileManager.default.createDirectory(
+      atPath: fixture.path + "/.qwen/settings.json", withIntermediateDirectories: true)
+    let folder = try OctoGitBinary.run(["install", "--agent", "qwen"], in: fixture.path, home: fixture.home)
+    #expect(folder.status == ExitStatus.badInput.rawValue && folder.stderr.contains("is a folder"), "\(folder.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
     // With every agent asked for, one refused file stops the install before any other agent's is written.
     let all = try OctoGitBinary.run(["install", "--agent", "all"], in: fixture.path, home: fixture.home)
     #expect(all.status == ExitStatus.badInput.rawValue, "\(all.stderr)")
