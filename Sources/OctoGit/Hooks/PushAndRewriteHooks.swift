@@ -54,13 +54,25 @@ public enum PrePushHook {
 /// others were dropped, not squashed; a commit reported as rewritten into the commit the rebase started
 /// from was dropped too. Their usage is taken back off the new commit (it stays on the dropped commit's
 /// own note, still counted once).
+///
+/// The post-commit hook stands down while a rebase replays commits, so usage spent during it (resolving a
+/// conflict, at an `edit` stop) waits; when the rebase ends (`kind` "rebase") it goes onto the commit the
+/// rebase ended at, not onto whatever commit comes next, perhaps on another branch.
 public enum PostRewriteHook {
   public static func run(
-    directory: String, input: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    directory: String, input: String, kind: String = "amend",
+    environment: [String: String] = ProcessInfo.processInfo.environment
   )
     -> [String]
   {
     if environment["OCTO_GIT_HOOKS"] == "0" { return [] }
+    let messages = carryNotes(directory: directory, input: input)
+    guard kind == "rebase" else { return messages }
+    return messages + attachPendingAtRebaseEnd(directory: directory, environment: environment)
+  }
+
+  /// Makes each rewritten commit carry its old commit's usage (see ``PostRewriteHook``).
+  static func carryNotes(directory: String, input: String) -> [String] {
     let pairs = input.split(separator: "\n").compactMap { line -> (Oid, Oid)? in
       let fields = line.split(separator: " ")
       guard fields.count >= 2, let old = Oid(hex: String(fields[0])), let new = Oid(hex: String(fields[1])) else {
@@ -106,6 +118,22 @@ public enum PostRewriteHook {
       return []
     } catch {
       return ["octo-git: post-rewrite: \(error)"]
+    }
+  }
+
+  /// Attaches this work tree's pending usage to the commit a rebase ended at.
+  static func attachPendingAtRebaseEnd(directory: String, environment: [String: String]) -> [String] {
+    guard let location = WorktreeLocation.find(from: directory, environment: environment),
+      location.isMarkedPending
+    else { return [] }
+    do {
+      let repository = try Repository.open(at: directory)
+      let ledger = try Ledger(repository: repository, busySeconds: PostCommitHook.busySeconds)
+      guard let head = try repository.headCommit() else { return [] }
+      try ledger.attachPending(to: head)
+      return []
+    } catch {
+      return ["octo-git: post-rewrite: \(error) (the rebase is fine; the usage stays pending)"]
     }
   }
 

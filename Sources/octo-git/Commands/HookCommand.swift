@@ -46,7 +46,7 @@ struct HookCommand: ParsableCommand {
 
     func run() {
       let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-      for line in PostRewriteHook.run(directory: FileManager.default.currentDirectoryPath, input: input) {
+      for line in PostRewriteHook.run(directory: FileManager.default.currentDirectoryPath, input: input, kind: kind) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
       }
     }

@@ -79,6 +79,31 @@ struct AttributionTests {
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", kept).contains("\"id\":\"later\""))
   }
 
+  @Test("usage spent while a rebase stands at a conflict goes onto the commit the rebase ends at")
+  func usageDuringRebase() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.write("a.txt", "1\n")
+    try fixture.commitAll("base")
+    try fixture.git("checkout", "-q", "-b", "topic")
+    try fixture.write("a.txt", "topic\n")
+    try fixture.commitAll("topic change")
+    try fixture.git("checkout", "-q", "main")
+    try fixture.write("a.txt", "main\n")
+    try fixture.commitAll("main change")
+    try fixture.git("checkout", "-q", "topic")
+    let stopped = try Shell.run(Shell.git, ["rebase", "main"], in: fixture.path, home: fixture.home)
+    #expect(stopped.status != 0)
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "resolving")
+    try fixture.write("a.txt", "both\n")
+    try fixture.git("add", "a.txt")
+    try fixture.git("rebase", "--continue", environment: ["GIT_EDITOR": "true"])
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("\"id\":\"resolving\""))
+    try fixture.git("checkout", "-q", "main")
+    let hotfix = try fixture.commitAll("hotfix")
+    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", hotfix) }
+  }
+
   @Test("an interrupted attachment is finished by the next run: nothing lost, nothing doubled")
   func crashRecovery() throws {
     let fixture = try TestRepository()
