@@ -46,10 +46,16 @@ public enum CodexTranscripts {
     return files.sorted()
   }
 
-  /// Reads one rollout whole, appending its counted events. `sourceIsRead` tells whether a session's own
-  /// rollout is among those read (a fork's copies of it are then left to it).
+  /// Reads one rollout whole, appending its counted events.
+  public static func read(_ path: String, into requests: inout [AgentRequest], malformed: inout Int) throws {
+    var lines = 0
+    try read(path, into: &requests, malformed: &malformed, lines: &lines)
+  }
+
+  /// Reads one rollout whole, appending its counted events and counting its lines. `sourceIsRead` tells
+  /// whether a session's own rollout is among those read (a fork's copies of it are then left to it).
   public static func read(
-    _ path: String, into requests: inout [AgentRequest], malformed: inout Int,
+    _ path: String, into requests: inout [AgentRequest], malformed: inout Int, lines: inout Int,
     sourceIsRead: (String) -> Bool = { _ in false }
   ) throws {
     var reader = JSONLinesReader(path: path)
@@ -60,6 +66,7 @@ public enum CodexTranscripts {
     var counted = false
     var opening = Opening()
     try reader.forEachLine(takePartialLastLine: true) { bytes in
+      lines += 1
       guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
         malformed += 1
         return

@@ -270,7 +270,8 @@ public struct TranscriptImporter {
     }
     for file in files {
       do {
-        try CodexTranscripts.read(file, into: &requests, malformed: &malformed, sourceIsRead: isRead)
+        try CodexTranscripts.read(
+          file, into: &requests, malformed: &malformed, lines: &summary.lines, sourceIsRead: isRead)
       } catch is OctoError {
         summary.unreadableFiles += 1
       }

@@ -145,6 +145,7 @@ struct CodexImportTests {
     let first = try CanonicalJSON.parse(
       try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
     #expect(first["requests"]?.intValue == 111 && first["pending"]?.intValue == 111)
+    #expect((first["lines"]?.intValue ?? 0) > 111, "\(first)")
     let second = try CanonicalJSON.parse(
       try fixture.octo("usage", "import", "codex", "--dir", home, "--all-projects", "--json"))
     #expect(second["imported"]?.intValue == 0 && second["alreadyRecorded"]?.intValue == 111)
