@@ -88,6 +88,8 @@ struct JSONText {
     var inString = false
     var escaped = false
     var lastSignificant: UInt8 = 0
+    // The significant byte before the last one: a comma after a value, not after `{`, `[` or another comma.
+    var beforeLast: UInt8 = 0
     for (index, byte) in bytes.enumerated() {
       if inString {
         if escaped {
@@ -106,10 +108,10 @@ struct JSONText {
           return "holds comments"
         }
       case UInt8(ascii: "}"), UInt8(ascii: "]"):
-        if lastSignificant == UInt8(ascii: ",") { return "has a trailing comma" }
+        if lastSignificant == UInt8(ascii: ","), !"{[,".utf8.contains(beforeLast) { return "has a trailing comma" }
       default: break
       }
-      if !isWhitespace(byte) { lastSignificant = byte }
+      if !isWhitespace(byte) { (beforeLast, lastSignificant) = (lastSignificant, byte) }
     }
     return nil
   }

@@ -137,7 +137,7 @@ struct AgentHooksTests {
     try FileManager.default.removeItem(atPath: fixture.path + "/.qwen/settings.json")
     for (text, why) in [
       ("{\n  // mine\n  \"model\": \"x\"\n}\n", "holds comments"), ("{\"a\": [1, 2,],}\n", "has a trailing comma"),
-      ("\u{FEFF}{}\n", "starts with a byte-order mark"), ("{\"url\": \"http://x\"} x\n", nil),
+      ("\u{FEFF}{}\n", "starts with a byte-order mark"), ("{\"url\": \"http://x\"} x\n", nil), ("{,}\n", nil),
     ] {
       try fixture.write(".qwen/settings.json", text)
       let refused = try OctoGitBinary.run(["install", "--agent", "qwen"], in: fixture.path, home: fixture.home)
