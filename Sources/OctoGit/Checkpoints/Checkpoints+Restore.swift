@@ -144,9 +144,9 @@ extension Checkpoints {
     }
     // Its note is only metadata: the undo is the commit and its ref, restored with or without it.
     var undoWarnings: [String] = []
-    let undo = try take(
-      Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored), snapshot: snapshot,
-      warnings: &undoWarnings)
+    var undoRequest = Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored)
+    undoRequest.isRestoreUndo = true
+    let undo = try take(undoRequest, snapshot: snapshot, warnings: &undoWarnings)
     // What stands in the way and is not in the undo checkpoint (ignored, or left out of it) is kept. Decided
     // by the undo's tree, not the ignore rules: the restore may rewrite or delete a .gitignore before it
     // comes to the files that rule ignored.

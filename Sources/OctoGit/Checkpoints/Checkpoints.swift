@@ -22,6 +22,8 @@ public final class Checkpoints {
     public var session: String?
     public var includeIgnored: Bool
     public var now: Date
+    /// Taken by a restore of what it replaces: named by its id only, never `latest` (see ``undoRefSuffix``).
+    var isRestoreUndo = false
 
     public init(
       message: String = "", agent: String? = nil, session: String? = nil, includeIgnored: Bool = false,
@@ -110,7 +112,9 @@ public final class Checkpoints {
 
     PhaseTimings.mark("commits")
     let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
-    let ref = refFolder + String(format: "%013lld", milliseconds) + "-" + commit.abbreviated(12)
+    let ref =
+      refFolder + String(format: "%013lld", milliseconds) + "-" + commit.abbreviated(12)
+      + (request.isRestoreUndo ? Self.undoRefSuffix : "")
     try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
     let checkpoint = Checkpoint(
       id: commit, ref: ref, at: request.now, message: request.message, agent: request.agent, session: request.session,
@@ -148,6 +152,10 @@ public final class Checkpoints {
     if let key { counts.save(path, for: key) }
     return counts
   }
+
+  /// Ends the ref name of the checkpoint a restore takes of what it replaces. `latest` passes over these: a
+  /// restore of `latest` run twice (an agent retrying) would otherwise bring back what the first one undid.
+  static let undoRefSuffix = "-undo"
 
   /// The first line of a checkpoint commit's message begins with this, then the checkpoint's message.
   static let subjectPrefix = "octo-git checkpoint: "
@@ -223,8 +231,8 @@ public final class Checkpoints {
       untracked: 0, index: commit.parents.last)
   }
 
-  /// Finds a checkpoint by `latest`, `latest~N` (this work tree's), or a unique prefix of its id (any
-  /// work tree's).
+  /// Finds a checkpoint by `latest`, `latest~N` (this work tree's, not counting the checkpoints restores
+  /// took of what they replaced), or a unique prefix of its id (any work tree's).
   ///
   /// - Throws: ``OctoError`` (bad input) for an unknown id, listing the most recent ones, or an ambiguous
   ///   one, listing the candidates.
@@ -240,7 +248,8 @@ public final class Checkpoints {
       }
       // A ref that names no commit is no checkpoint: passed over.
       var found = 0
-      for reference in newestFirst(try repository.references(matching: refFolder + "*")) {
+      for reference in newestFirst(try repository.references(matching: refFolder + "*"))
+      where !reference.name.hasSuffix(Self.undoRefSuffix) {
         guard let checkpoint = try? checkpoint(of: reference) else { continue }
         if found == back { return checkpoint }
         found += 1

@@ -63,7 +63,10 @@ struct CheckpointsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "checkpoints",
     abstract: "List, show, diff and prune checkpoints.",
-    discussion: "Ids work by unique prefix, and as latest or latest~N (this work tree's, newest first).",
+    discussion: """
+      Ids work by unique prefix, and as latest or latest~N (this work tree's, newest first, not counting the \
+      checkpoints restores take of what they replace: those are named by the id restore prints).
+      """,
     subcommands: [List.self, Show.self, Diff.self, Prune.self],
     defaultSubcommand: List.self
   )

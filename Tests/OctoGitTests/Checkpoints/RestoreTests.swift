@@ -100,6 +100,26 @@ struct RestoreTests {
     #expect(try String(contentsOfFile: fixture.path + "/other.txt", encoding: .utf8) == "bad\n")
   }
 
+  @Test("restore latest run twice restores the same checkpoint: the undo checkpoint is named by its id only")
+  func restoreLatestTwice() throws {
+    let fixture = try TestRepository()
+    try fixture.write("f.txt", "good\n")
+    let taken = try fixture.octo("checkpoint", "--json")
+    try fixture.write("f.txt", "broken\n")
+    let first = try OctoGitBinary.run(["restore", "latest"], in: fixture.path, home: fixture.home)
+    let again = try OctoGitBinary.run(["restore", "latest"], in: fixture.path, home: fixture.home)
+    #expect(first.status == 0 && again.status == 0, "\(again.stderr)")
+    #expect(try String(contentsOfFile: fixture.path + "/f.txt", encoding: .utf8) == "good\n")
+    #expect(
+      try CanonicalJSON.parse(try fixture.octo("checkpoints", "show", "latest", "--json"))["id"]
+        == CanonicalJSON.parse(taken)["id"])
+    // The undo line still undoes the first restore.
+    let undo = try #require(first.stderr.split(separator: "\n").first { $0.hasPrefix("undo with: ") })
+    let undoID = try #require(undo.split(separator: " ").last.map(String.init))
+    try fixture.octo("restore", undoID)
+    #expect(try String(contentsOfFile: fixture.path + "/f.txt", encoding: .utf8) == "broken\n")
+  }
+
   @Test("bad input: unknown, ambiguous and malformed ids, paths outside or not in the checkpoint, no repository")
   func badInput() throws {
     let fixture = try TestRepository()
