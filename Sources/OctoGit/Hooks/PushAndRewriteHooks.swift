@@ -94,6 +94,10 @@ public enum PostRewriteHook {
       if let onto = WorktreeLocation(repository).rebaseOnto {
         for (old, new) in pairs where new == onto { dropped.insert(old) }
       }
+      // A commit a rebase kept as it was, then reported as rewritten into a commit made on top of it (at an
+      // `edit` stop, a new commit rather than an amend): it is still in the history with its usage, which
+      // the commit made on top did not spend.
+      for (old, new) in pairs where old != new && repository.isAncestor(old, of: new) { dropped.insert(old) }
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }
         let events = UsageNote.events(in: oldNote).events

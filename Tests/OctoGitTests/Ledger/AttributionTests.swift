@@ -104,6 +104,26 @@ struct AttributionTests {
     #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", hotfix) }
   }
 
+  @Test("a commit made at a rebase's edit stop does not take the usage of the commit it was made on")
+  func commitAtEditStop() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.commitAll("base")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "u1")
+    let first = try fixture.commitAll("c1")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "u2")
+    try fixture.commitAll("c2")
+    try fixture.git(
+      "rebase", "-q", "-i", "HEAD~2", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/edit/"])
+    try fixture.write("n.txt", "n\n")
+    let inserted = try fixture.commitAll("inserted")
+    try fixture.git("rebase", "--continue")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", first).contains("\"id\":\"u1\""))
+    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", inserted) }
+    let report = try fixture.octo("usage", "--by", "commit", "--json")
+    #expect(!report.contains("inserted"), "\(report)")
+  }
+
   @Test("an interrupted attachment is finished by the next run: nothing lost, nothing doubled")
   func crashRecovery() throws {
     let fixture = try TestRepository()
