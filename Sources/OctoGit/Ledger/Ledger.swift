@@ -92,17 +92,22 @@ public final class Ledger {
       remaining = try store.removePending(ids: events.map(\.id), worktree: location.key)
       result.attached[target, default: 0] += events.count
     }
-    if remaining == 0 { try settleMarker() }
+    // In a linked worktree what remains may be a removed one's, which keeps no marker.
+    if remaining == 0 || location.createdMilliseconds != nil { try settleMarker() }
     return result
   }
 
   /// Removes the pending marker when nothing is pending any more. A recorder that stored an event
   /// meanwhile re-creates the marker after storing, and the count is checked again after removal, so
   /// the marker is never missing while something is pending.
+  ///
+  /// Events a removed worktree of the same name left (recorded before this one was added) attach nowhere:
+  /// they keep no marker, or every commit here would open the ledger for nothing.
   func settleMarker() throws {
-    guard try store.pendingCount(worktree: location.key) == 0 else { return }
+    let since = location.createdMilliseconds
+    guard try store.pendingCount(worktree: location.key, recordedSince: since) == 0 else { return }
     location.clearPendingMark()
-    if try store.pendingCount(worktree: location.key) > 0 { location.markPending() }
+    if try store.pendingCount(worktree: location.key, recordedSince: since) > 0 { location.markPending() }
   }
 
   /// The identity notes commits are written with: the git user, else octo-git itself.

@@ -186,9 +186,21 @@ extension LedgerStore {
   }
 
   /// How many events are pending for `worktree`.
-  public func pendingCount(worktree: String) throws -> Int {
+  public func pendingCount(worktree: String, recordedSince: Int64? = nil) throws -> Int {
     try read { db in
-      try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ?", arguments: [worktree]) ?? 0
+      try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ? AND recorded_at >= ?",
+        arguments: [worktree, recordedSince ?? 0]) ?? 0
+    }
+  }
+
+  /// How many events of `worktree` were recorded before `moment` (ms): for a worktree added again under a
+  /// removed one's name, the removed one's, which no commit of the new one takes.
+  public func pendingCount(worktree: String, recordedBefore moment: Int64) throws -> Int {
+    try read { db in
+      try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ? AND recorded_at < ?",
+        arguments: [worktree, moment]) ?? 0
     }
   }
 }

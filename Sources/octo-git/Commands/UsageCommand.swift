@@ -244,9 +244,20 @@ struct UsagePendingCommand: ParsableCommand {
     case .table:
       if pending.isEmpty {
         print("nothing pending")
-        return
+      } else {
+        print(EventTable.render(pending.map(\.event), style: .standardOutput(wide: wide), ids: true))
       }
-      print(EventTable.render(pending.map(\.event), style: .standardOutput(wide: wide), ids: true))
+      guard !all else { return }
+      let location = ledger.location
+      if let created = location.createdMilliseconds,
+        case let stale = try ledger.store.pendingCount(worktree: location.key, recordedBefore: created), stale > 0
+      {
+        print(
+          "\(stale) of them were recorded in a worktree of this name since removed: no commit here takes them "
+            + "(octo-git usage drop ID removes one)")
+      }
+      let elsewhere = try ledger.store.pending().count - pending.count
+      if elsewhere > 0 { print("\(elsewhere) more pending in other worktrees: octo-git usage pending --all") }
     }
   }
 }

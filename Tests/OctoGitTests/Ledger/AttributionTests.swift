@@ -185,8 +185,14 @@ struct AttributionTests {
     try fixture.git("commit", "-q", "--allow-empty", "-m", "on y", in: second)
     let note = try fixture.git("notes", "--ref=octo/usage", "show", "y")
     #expect(note.contains("new-1") && !note.contains("old-1"), "\(note)")
-    // The old event stays pending, where usage pending lists it and usage drop can remove it.
+    // The old event stays pending, where usage pending lists it and usage drop can remove it, saying
+    // where it came from; it keeps no marker, so the next commits' hook does not open the ledger for it.
     #expect(try fixture.octo("usage", "pending", "--json", in: second).contains("old-1"))
+    #expect(try fixture.octo("usage", "pending", in: second).contains("since removed"))
+    let marker = fixture.path + "/.git/octo/pending/worktrees_wt"
+    #expect(!FileManager.default.fileExists(atPath: marker))
+    // The main worktree says it is there.
+    #expect(try fixture.octo("usage", "pending").contains("1 more pending in other worktrees"))
   }
 
   @Test("concurrent commits in 8 worktrees: every event lands exactly once")
