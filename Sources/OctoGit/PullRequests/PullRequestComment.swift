@@ -97,7 +97,8 @@ public struct PullRequestComment {
     let entries = try commits(of: target, client: client)
 
     // Usage by commit, each event once, as reports count it: its best copy (EventCopy), of equal copies the
-    // one on the newest commit. A line added on a later commit to lower an event's cost changes nothing.
+    // one on the newest commit (by commit time, then id, as `usage --by commit` decides). A line added on a
+    // later commit to lower an event's cost changes nothing.
     let ids = entries.map(\.id)
     let usageNotes = try repository.notes(on: ids, ref: UsageNote.ref)
     let featureNotes = try repository.notes(on: ids, ref: FeatureRecord.ref)
@@ -106,6 +107,16 @@ public struct PullRequestComment {
     var best: [String: (row: Int, event: UsageEvent)] = [:]
     var order: [String] = []
     var malformed = 0
+    var times: [Int: Int64] = [:]
+    func isNewer(_ row: Int, than other: Int) -> Bool {
+      func time(_ row: Int) -> Int64 {
+        if let known = times[row] { return known }
+        let found = (try? repository.commit(rows[row].id).committer.time).map { Int64($0.timeIntervalSince1970) }
+        times[row] = found ?? .min
+        return found ?? .min
+      }
+      return (time(row), rows[row].id.hex) > (time(other), rows[other].id.hex)
+    }
     for index in rows.indices.reversed() {
       guard let text = usageNotes[rows[index].id] else { continue }
       let parsed = UsageNote.events(in: text)
@@ -116,7 +127,9 @@ public struct PullRequestComment {
           order.append(event.id)
           continue
         }
-        if EventCopy.isBetter(event, than: held.event) {
+        if EventCopy.isBetter(event, than: held.event)
+          || (!EventCopy.isBetter(held.event, than: event) && isNewer(index, than: held.row))
+        {
           best[event.id] = (index, event)
         }
       }

@@ -190,6 +190,27 @@ struct PullRequestCommentTests {
     #expect(usageAfter == "0.048" && rollupAfter == "0.048")
   }
 
+  @Test("an event on two commits counts on the one usage --by commit names: newest by commit time, then id")
+  func equalCopiesByCommitTime() throws {
+    let fixture = try CIFixture.developer()
+    let first = try fixture.git("rev-list", "--reverse", "main.." + CIFixture.branch).split(separator: "\n")[0]
+    let text = try fixture.git("notes", "--ref=octo/usage", "show", String(first))
+    // The same lines again on a commit made after it in the history but dated before it.
+    try fixture.write("copy.txt", "copy\n")
+    try fixture.git("add", "copy.txt")
+    try fixture.git(
+      "commit", "-q", "-m", "chore: copy", environment: ["GIT_COMMITTER_DATE": "2001-01-01T00:00:00Z"])
+    try fixture.git("notes", "--ref=octo/usage", "add", "-f", "-m", text, "HEAD")
+    let copy = try fixture.git("rev-parse", "--short=7", "HEAD")
+    let byCommit = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "commit", "--json"))
+    let charged = (byCommit["rows"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
+    #expect(!charged.contains { $0.hasPrefix(copy) }, "\(charged)")
+    let result = try OctoGitBinary.run(
+      ["pr", "comment", "--dry-run"], in: fixture.path, home: fixture.home, environment: CIFixture.outsideCI)
+    let row = result.stdout.split(separator: "\n").first { $0.contains(copy) }.map(String.init) ?? ""
+    #expect(row.isEmpty || !row.contains("$0.0"), "\(result.stdout)")
+  }
+
   @Test("the sticky comment is the token's own: a marker in someone else's comment is never edited")
   func stickyCommentOwner() {
     typealias Comment = GitHubClient.IssueComment
