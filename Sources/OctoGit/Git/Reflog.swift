@@ -26,11 +26,12 @@ final class Reflog {
 
   var count: Int { Int(git_reflog_entrycount(pointer)) }
 
-  /// The entries, newest first (as `git reflog` lists them).
-  var entries: [ReflogEntry] {
+  /// The entries, newest first (as `git reflog` lists them); at most `limit`.
+  func entries(limit: Int = .max) -> [ReflogEntry] {
     var result: [ReflogEntry] = []
-    result.reserveCapacity(count)
-    for index in 0..<count {
+    let wanted = min(count, limit)
+    result.reserveCapacity(wanted)
+    for index in 0..<wanted {
       guard let entry = git_reflog_entry_byindex(pointer, index) else { continue }
       result.append(
         ReflogEntry(
@@ -48,7 +49,7 @@ extension Reflog: Sendable {}
 extension Repository {
   /// The reflog of `reference` (e.g. `refs/heads/main`), newest first; empty when it has none (never
   /// written, expired, `core.logAllRefUpdates` off).
-  public func reflog(of reference: String) throws -> [ReflogEntry] {
-    try Reflog(self, reference: reference).entries
+  public func reflog(of reference: String, limit: Int = .max) throws -> [ReflogEntry] {
+    try Reflog(self, reference: reference).entries(limit: limit)
   }
 }

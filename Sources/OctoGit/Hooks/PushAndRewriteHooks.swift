@@ -86,7 +86,8 @@ public enum PostRewriteHook {
       guard try repository.reference(UsageNote.ref) != nil else { return [] }
       let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
       // git's own copy of the notes, just made, may have cut off a note another work tree attached meanwhile.
-      try OverwrittenNotes.restore(in: repository, ref: UsageNote.ref, author: signature)
+      // Whatever goes wrong there, the notes are still carried below.
+      _ = try? OverwrittenNotes.restore(in: repository, ref: UsageNote.ref, author: signature)
       var dropped = try droppedCommits(pairs, in: repository)
       // A rebase that drops its first commit (skipped, or its change already upstream) reports it as
       // rewritten into the commit the rebase started from: someone else's commit, which nothing is ever
