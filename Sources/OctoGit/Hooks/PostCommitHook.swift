@@ -17,6 +17,17 @@ public enum PostCommitHook {
     guard let location = WorktreeLocation.find(from: directory, environment: environment) else { return [] }
     if location.operationInProgress { return [] }
     guard location.isMarkedPending else { return [] }
+    return attaching(in: directory, hook: "post-commit", done: "the commit") { repository, ledger in
+      guard let head = try repository.headCommit() else { return }
+      try ledger.attachPending(to: head)
+    }
+  }
+
+  /// Opens the ledger of the repository at `directory` for a hook and runs `attach`; returns the budgets'
+  /// warnings, or one line naming what failed (`done` is what git did, which stays done).
+  static func attaching(
+    in directory: String, hook: String, done: String, _ attach: (Repository, Ledger) throws -> Void
+  ) -> [String] {
     do {
       let repository = try Repository.open(at: directory)
       // A commit waits at most this long for a ledger another process holds (an import stopped with
@@ -26,15 +37,14 @@ public enum PostCommitHook {
       // queue makes libdispatch start a worker thread, 0.6 ms of an 8 ms hook spent as the process ends.
       // SQLite in WAL mode loses nothing when a process ends without closing.
       _ = Unmanaged.passRetained(ledger)
-      guard let head = try repository.headCommit() else { return [] }
-      try ledger.attachPending(to: head)
+      try attach(repository, ledger)
       var messages: [String] = []
       for status in try Budget.statuses(ledger: ledger) {
         if let warning = status.warning { messages.append("octo-git: " + warning) }
       }
       return messages
     } catch {
-      return ["octo-git: post-commit: \(error) (the commit is fine; the usage stays pending)"]
+      return ["octo-git: \(hook): \(error) (\(done) is fine; the usage stays pending)"]
     }
   }
 

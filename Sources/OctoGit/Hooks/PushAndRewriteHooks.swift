@@ -126,19 +126,39 @@ public enum PostRewriteHook {
     }
   }
 
-  /// Attaches this work tree's pending usage to the commit a rebase ended at.
+  /// Attaches the usage recorded while a rebase stood to the commits made then: each event to the first
+  /// commit made at or after it (`git commit`, `--amend` at a stop, the commit `rebase --continue` makes of
+  /// a resolved conflict), read from HEAD's reflog since the rebase's start. Usage recorded before the
+  /// rebase (work not committed yet, autostashed) or after its last such commit stays pending: the commits
+  /// a rebase only replays, or someone else's it stops on, spent none of it.
   static func attachPendingAtRebaseEnd(directory: String, environment: [String: String]) -> [String] {
     guard let location = WorktreeLocation.find(from: directory, environment: environment),
       location.isMarkedPending
     else { return [] }
-    do {
-      let repository = try Repository.open(at: directory)
-      let ledger = try Ledger(repository: repository, busySeconds: PostCommitHook.busySeconds)
-      guard let head = try repository.headCommit() else { return [] }
-      try ledger.attachPending(to: head)
-      return []
-    } catch {
-      return ["octo-git: post-rewrite: \(error) (the rebase is fine; the usage stays pending)"]
+    return PostCommitHook.attaching(in: directory, hook: "post-rewrite", done: "the rebase") { repository, ledger in
+      // The rebase's own start: not before its state folder's orig-head was written (an older rebase's
+      // start, found when this one wrote none, would take in commits made since).
+      var status = stat()
+      guard
+        ["rebase-merge", "rebase-apply"].contains(where: {
+          stat(location.gitDirectory + "/" + $0 + "/orig-head", &status) == 0
+        })
+      else { return }
+      let begun = Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec) - 2)
+      let entries = try repository.reflog(of: "HEAD", limit: 2_000)
+      guard let start = entries.firstIndex(where: { $0.message.contains(" (start): ") }),
+        entries[start].committer.time >= begun
+      else { return }
+      var since = Int64(entries[start].committer.time.timeIntervalSince1970) * 1000
+      var windows: [(commit: Oid, since: Int64, before: Int64)] = []
+      for entry in entries[..<start].reversed()
+      where entry.message.hasPrefix("commit") || entry.message.contains(" (continue): ") {
+        // Reflog times have whole seconds: the commit's second counts as before it.
+        let before = (Int64(entry.committer.time.timeIntervalSince1970) + 1) * 1000
+        windows.append((entry.new, since, before))
+        since = max(since, before)
+      }
+      try ledger.attachPending(windows: windows)
     }
   }
 

@@ -71,10 +71,30 @@ public final class Ledger {
   /// earlier claims to the commit they were claimed for: no event is lost or attached twice.
   @discardableResult
   public func attachPending(to commit: Oid, author: Signature? = nil) throws -> Attachment {
-    var result = Attachment()
-    var remaining = 0
     let claims = try store.claimPending(
       worktree: location.key, for: commit.hex, recordedSince: location.createdMilliseconds)
+    return try attach(claims, fallback: commit, author: author)
+  }
+
+  /// Attaches the events recorded in each window (milliseconds, from `since` up to but not including
+  /// `before`) to that window's commit, the way ``attachPending(to:author:)`` attaches (crash-safe, claims
+  /// first); events recorded outside every window stay pending.
+  @discardableResult
+  public func attachPending(windows: [(commit: Oid, since: Int64, before: Int64)], author: Signature? = nil) throws
+    -> Attachment
+  {
+    guard let last = windows.last else { return Attachment() }
+    let created = location.createdMilliseconds ?? 0
+    let claims = try store.claimPending(
+      worktree: location.key, windows: windows.map { ($0.commit.hex, max($0.since, created), $0.before) })
+    return try attach(claims, fallback: last.commit, author: author)
+  }
+
+  /// Writes `claims` (events by the commit they were claimed for) into notes, then forgets them; a claim
+  /// whose commit is gone goes to `fallback`.
+  private func attach(_ claims: [String: [UsageEvent]], fallback commit: Oid, author: Signature?) throws -> Attachment {
+    var result = Attachment()
+    var remaining = 0
     let signature = author ?? noteSignature()
     for (target, events) in claims.sorted(by: { $0.key < $1.key }) {
       guard let targetID = Oid(hex: target), repository.objectExists(targetID) else {

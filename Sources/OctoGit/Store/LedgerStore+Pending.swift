@@ -99,13 +99,27 @@ extension LedgerStore {
   ///
   /// Events recorded before `recordedSince` (milliseconds) are left pending: a linked worktree removed and
   /// added again under the same name has the same key, and the old one's events are not the new one's.
-  func claimPending(worktree: String, for commit: String, recordedSince: Int64? = nil) throws -> [String: [UsageEvent]]
+  func claimPending(
+    worktree: String, for commit: String, recordedSince: Int64? = nil, recordedBefore: Int64? = nil
+  ) throws -> [String: [UsageEvent]] {
+    try claimPending(worktree: worktree, windows: [(commit, recordedSince ?? 0, recordedBefore ?? .max)])
+  }
+
+  /// Claims the pending events of `worktree` recorded in each window (from, up to but not including
+  /// `before`, in milliseconds) for that window's commit, and returns every claim of the worktree's, by
+  /// commit (earlier claims a run left unfinished too).
+  func claimPending(worktree: String, windows: [(commit: String, since: Int64, before: Int64)]) throws
+    -> [String: [UsageEvent]]
   {
     try write { db in
-      try db.execute(
-        sql:
-          "UPDATE pending_event SET claim_commit = ? WHERE worktree = ? AND claim_commit IS NULL AND recorded_at >= ?",
-        arguments: [commit, worktree, recordedSince ?? 0])
+      for window in windows {
+        try db.execute(
+          sql: """
+            UPDATE pending_event SET claim_commit = ?
+            WHERE worktree = ? AND claim_commit IS NULL AND recorded_at >= ? AND recorded_at < ?
+            """,
+          arguments: [window.commit, worktree, window.since, window.before])
+      }
       var claims: [String: [UsageEvent]] = [:]
       let rows = try Row.fetchAll(
         db,

@@ -79,7 +79,7 @@ struct AttributionTests {
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", kept).contains("\"id\":\"later\""))
   }
 
-  @Test("usage spent while a rebase stands at a conflict goes onto the commit the rebase ends at")
+  @Test("usage spent at a conflict goes onto the commit --continue makes of the resolution; earlier usage waits")
   func usageDuringRebase() throws {
     let fixture = try TestRepository()
     try fixture.octo("install")
@@ -92,16 +92,47 @@ struct AttributionTests {
     try fixture.write("a.txt", "main\n")
     try fixture.commitAll("main change")
     try fixture.git("checkout", "-q", "topic")
+    // Usage of work not committed yet, recorded before the rebase, is not the rebase's.
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "before")
+    sleep(1)
     let stopped = try Shell.run(Shell.git, ["rebase", "main"], in: fixture.path, home: fixture.home)
     #expect(stopped.status != 0)
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "resolving")
     try fixture.write("a.txt", "both\n")
     try fixture.git("add", "a.txt")
     try fixture.git("rebase", "--continue", environment: ["GIT_EDITOR": "true"])
-    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("\"id\":\"resolving\""))
+    let resolved = try fixture.git("notes", "--ref=octo/usage", "show", "HEAD")
+    #expect(resolved.contains("\"id\":\"resolving\"") && !resolved.contains("\"before\""))
     try fixture.git("checkout", "-q", "main")
     let hotfix = try fixture.commitAll("hotfix")
-    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", hotfix) }
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", hotfix).contains("\"id\":\"before\""))
+  }
+
+  @Test("usage spent at a rebase's edit stop goes onto the commits made there, each onto the next one made")
+  func usageAtEditStop() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.commitAll("base")
+    for name in ["a", "b"] {
+      try fixture.write("\(name).txt", "\(name)\n")
+      try fixture.commitAll(name)
+    }
+    sleep(1)
+    try fixture.git(
+      "rebase", "-q", "-i", "HEAD~2", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/edit/"])
+    var made: [String: String] = [:]
+    for name in ["e1", "e2"] {
+      try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", name)
+      try fixture.write("\(name).txt", "\(name)\n")
+      made[name] = try fixture.commitAll("made at the stop: \(name)")
+      sleep(1)
+    }
+    try fixture.git("rebase", "--continue")
+    for (name, commit) in made {
+      let note = try fixture.git("notes", "--ref=octo/usage", "show", commit)
+      #expect(note.contains("\"id\":\"\(name)\"") && note.split(separator: "\n").count == 1, "\(name): \(note)")
+    }
+    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") }
   }
 
   @Test("a commit made at a rebase's edit stop does not take the usage of the commit it was made on")
