@@ -29,13 +29,19 @@ public struct WorktreeLocation: Equatable, Sendable {
     commonDirectory + "/octo/pending/" + key.replacingOccurrences(of: "/", with: "_")
   }
 
-  /// Whether a rebase, merge, cherry-pick, revert, `git am` or `git bisect` (whose commits are thrown away
-  /// by `bisect reset`) is under way in this work tree.
+  /// Whether a rebase, merge, cherry-pick, revert or `git am` is under way in this work tree, or a `git bisect`
+  /// with HEAD detached on a commit it is testing (commits made there are thrown away by `bisect reset`; a
+  /// bisect left unfinished while work goes on on a branch is no reason to hold the usage back).
   public var operationInProgress: Bool {
-    ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer/todo", "BISECT_LOG"]
-      .contains {
-        access(gitDirectory + "/" + $0, F_OK) == 0
-      }
+    if ["rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "sequencer/todo"].contains(
+      where: { access(gitDirectory + "/" + $0, F_OK) == 0 })
+    {
+      return true
+    }
+    guard access(gitDirectory + "/BISECT_LOG", F_OK) == 0 else { return false }
+    // HEAD names a branch as "ref: refs/heads/…"; detached, it holds a commit id.
+    guard let head = FileManager.default.contents(atPath: gitDirectory + "/HEAD") else { return false }
+    return !head.starts(with: Array("ref:".utf8))
   }
 
   /// When this linked worktree was added, in milliseconds (its `commondir` file, written by

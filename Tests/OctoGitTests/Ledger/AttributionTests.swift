@@ -74,9 +74,11 @@ struct AttributionTests {
     try fixture.write("probe.txt", "p\n")
     try fixture.commitAll("probe")
     #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
-    try fixture.git("bisect", "reset")
+    // A bisect left unfinished while work goes on on a branch holds nothing back.
+    try fixture.git("checkout", "-q", "topic")
     let kept = try fixture.commitAll("after the bisect")
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", kept).contains("\"id\":\"later\""))
+    try fixture.git("bisect", "reset")
   }
 
   @Test("usage spent at a conflict goes onto the commit --continue makes of the resolution; earlier usage waits")
