@@ -18,7 +18,7 @@ extension AgentSetup {
   /// git hooks in and the agent's not.
   public static func checkInstallable(_ agent: Agent, in repository: Repository, shared: Bool) throws {
     let relative = shared ? agent.sharedFile : agent.personalFile
-    if !shared, try isTracked(relative, in: repository) { return }
+    if try reasonToLeaveAlone(agent, in: repository, shared: shared) != nil { return }
     _ = try edit(adding: entries(agent, binary: shared ? nil : "octo-git"), to: relative, agent: agent, in: repository)
   }
 
@@ -38,12 +38,14 @@ extension AgentSetup {
         "\(relative) is a symbolic link (to \(SafeText.terminal(target))): octo-git does not write through it",
         hint: "add the hooks to that file yourself, or replace the link with a file and run install again")
     }
-    // Something else where the file or one of its folders should be: writing would fail halfway.
+    // Something else where the file or one of its folders should be: writing would fail halfway. (A
+    // folder may be a link to one, as dotfiles set up.)
     var folder = relative
     while !folder.isEmpty {
       var entry = stat()
       let isFile = folder == relative
-      if lstat(repository.workDirectory + "/" + folder, &entry) == 0, (entry.st_mode & S_IFMT == S_IFDIR) == isFile {
+      let full = repository.workDirectory + "/" + folder
+      if (isFile ? lstat(full, &entry) : stat(full, &entry)) == 0, (entry.st_mode & S_IFMT == S_IFDIR) == isFile {
         throw OctoError.badInput(
           "\(folder) is a \(isFile ? "folder" : "file") where octo-git writes \(isFile ? "a file" : "a folder")",
           hint: "move \(folder) away and run install again, or leave this agent out")

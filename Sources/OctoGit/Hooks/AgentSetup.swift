@@ -99,34 +99,14 @@ public enum AgentSetup {
   {
     var report = HookInstaller.Report()
     let relative = shared ? agent.sharedFile : agent.personalFile
-    if !shared {
-      let state = AgentFilesState.load(repository)
-      let sharedPath = repository.workDirectory + "/" + agent.sharedFile
-      if agent.sharedFile != agent.personalFile, holdsOurs(sharedPath, agent) {
-        if try state.files.contains(where: { $0.path == sharedPath && $0.shared })
-          || isTracked(agent.sharedFile, in: repository)
-        {
-          report.instructions.append(
-            "\(agent.displayName): \(agent.sharedFile) runs octo-git already (the team's wiring); "
-              + "nothing added to \(relative)")
-          return report
-        }
-        // An older octo-git put its hooks, with this machine's path, in the team's file: they move.
-        report.changes += try removeUnrecorded(agent.sharedFile, agent: agent, in: repository)
-      }
-      let path = repository.workDirectory + "/" + relative
-      if state.files.contains(where: { $0.path == path && $0.shared }) {
-        report.instructions.append(
-          "\(agent.displayName): \(relative) is wired for the team (--shared); nothing personal added")
-        return report
-      }
-      if try isTracked(relative, in: repository) {
-        report.instructions.append(
-          "\(agent.displayName): \(relative) is tracked by git, so octo-git leaves it alone; "
-            + "octo-git install --agent \(agent.rawValue) --shared adds octo-git to it for the whole team "
-            + "(through PATH)")
-        return report
-      }
+    if let reason = try reasonToLeaveAlone(agent, in: repository, shared: shared) {
+      report.instructions.append(reason)
+      return report
+    }
+    let sharedPath = repository.workDirectory + "/" + agent.sharedFile
+    if !shared, agent.sharedFile != agent.personalFile, holdsOurs(sharedPath, agent) {
+      // An older octo-git put its hooks, with this machine's path, in the team's file: they move.
+      report.changes += try removeUnrecorded(agent.sharedFile, agent: agent, in: repository)
     }
     let changes = try write(
       entries(agent, binary: shared ? nil : binary), to: relative, agent: agent, shared: shared, in: repository)
@@ -139,5 +119,30 @@ public enum AgentSetup {
       report.changes += try removeUnrecorded(agent.personalFile, agent: agent, in: repository)
     }
     return report
+  }
+
+  /// Why install leaves the agent's file alone, as the line it prints (`nil`: it writes the file): the
+  /// team's file runs octo-git already, the personal file is wired for the team, or git tracks it.
+  static func reasonToLeaveAlone(_ agent: Agent, in repository: Repository, shared: Bool) throws -> String? {
+    guard !shared else { return nil }
+    let relative = agent.personalFile
+    let state = AgentFilesState.load(repository)
+    let sharedPath = repository.workDirectory + "/" + agent.sharedFile
+    if agent.sharedFile != agent.personalFile, holdsOurs(sharedPath, agent),
+      try state.files.contains(where: { $0.path == sharedPath && $0.shared })
+        || isTracked(agent.sharedFile, in: repository)
+    {
+      return "\(agent.displayName): \(agent.sharedFile) runs octo-git already (the team's wiring); "
+        + "nothing added to \(relative)"
+    }
+    let path = repository.workDirectory + "/" + relative
+    if state.files.contains(where: { $0.path == path && $0.shared }) {
+      return "\(agent.displayName): \(relative) is wired for the team (--shared); nothing personal added"
+    }
+    if try isTracked(relative, in: repository) {
+      return "\(agent.displayName): \(relative) is tracked by git, so octo-git leaves it alone; "
+        + "octo-git install --agent \(agent.rawValue) --shared adds octo-git to it for the whole team (through PATH)"
+    }
+    return nil
   }
 }

@@ -163,6 +163,23 @@ struct AgentHooksTests {
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.claude/settings.local.json"))
   }
 
+  @Test("an agent's folder that is a link to another folder (dotfiles) is written through; a team-wired one is left")
+  func linkedAgentFolder() throws {
+    let fixture = try TestRepository()
+    let dotfiles = fixture.root + "/dotfiles-claude"
+    try FileManager.default.createDirectory(atPath: dotfiles, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: fixture.path + "/.claude", withDestinationPath: dotfiles)
+    let result = try OctoGitBinary.run(["install", "--agent", "claude-code"], in: fixture.path, home: fixture.home)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(FileManager.default.fileExists(atPath: dotfiles + "/settings.local.json"))
+    // A personal file git tracks is left alone, whatever it holds: install says so and goes on.
+    try fixture.write(".qwen/settings.json", "{\n  // the team's\n}\n")
+    try fixture.git("add", "-f", ".qwen/settings.json")
+    try fixture.git("commit", "-q", "-m", "team settings")
+    let tracked = try OctoGitBinary.run(["install", "--agent", "qwen"], in: fixture.path, home: fixture.home)
+    #expect(tracked.status == 0 && tracked.stdout.contains("tracked by git"), "\(tracked.stderr)")
+  }
+
   @Test("Qwen Code: a .qwen/settings.json of octo-git's own, excluded from git, gone again after uninstall")
   func qwen() throws {
     let fixture = try TestRepository()
