@@ -98,7 +98,21 @@ public enum PostRewriteHook {
       // A commit a rebase kept as it was, then reported as rewritten into a commit made on top of it (at an
       // `edit` stop, a new commit rather than an amend): it is still in the history with its usage, which
       // the commit made on top did not spend.
-      for (old, new) in pairs where old != new && repository.isAncestor(old, of: new) { dropped.insert(old) }
+      // (Looked for among new's nearest first parents, as long as they are not older than old, not through
+      // the whole history: the hook's time.)
+      for (old, new) in pairs where old != new {
+        let oldTime = try repository.commit(old).committer.time
+        var commit = try repository.commit(new)
+        for _ in 0..<64 {
+          guard let parent = commit.parents.first else { break }
+          if parent == old {
+            dropped.insert(old)
+            break
+          }
+          commit = try repository.commit(parent)
+          if commit.committer.time < oldTime { break }
+        }
+      }
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }
         let events = UsageNote.events(in: oldNote).events
