@@ -146,7 +146,12 @@ extension Checkpoints {
     var undoWarnings: [String] = []
     var undoRequest = Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored)
     undoRequest.isRestoreUndo = true
-    let undo = try take(undoRequest, snapshot: snapshot, warnings: &undoWarnings)
+    // A restore with nothing to do (run again, say) takes no undo checkpoint: its undo is the one the restore
+    // of the same checkpoint took before, which brings back what that restore replaced.
+    let unchanged = writes.isEmpty && deletions.isEmpty && !restoreIndex
+    let undo =
+      try (unchanged ? previousUndo(message: undoRequest.message) : nil)
+      ?? take(undoRequest, snapshot: snapshot, warnings: &undoWarnings)
     // What stands in the way and is not in the undo checkpoint (ignored, or left out of it) is kept. Decided
     // by the undo's tree, not the ignore rules: the restore may rewrite or delete a .gitignore before it
     // comes to the files that rule ignored.
@@ -233,6 +238,15 @@ extension Checkpoints {
     return Restore(
       undo: undo, written: written, deleted: deleted, skipped: skipped, indexRestored: restoreIndex,
       warnings: (snapshot.warnings + undoWarnings).filter { said.insert($0).inserted })
+  }
+
+  /// This work tree's newest checkpoint a restore took whose message is `message`, if any.
+  private func previousUndo(message: String) throws -> Checkpoint? {
+    for reference in Self.newestFirst(try repository.references(matching: refFolder + "*"))
+    where reference.name.hasSuffix(Self.undoRefSuffix) {
+      if let checkpoint = try? checkpoint(of: reference), checkpoint.message == message { return checkpoint }
+    }
+    return nil
   }
 
   /// Writes one tree entry into the work tree: file content (`converting` it as git checks it out) and

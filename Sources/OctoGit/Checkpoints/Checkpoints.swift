@@ -248,11 +248,20 @@ public final class Checkpoints {
       }
       // A ref that names no commit is no checkpoint: passed over.
       var found = 0
-      for reference in newestFirst(try repository.references(matching: refFolder + "*"))
-      where !reference.name.hasSuffix(Self.undoRefSuffix) {
+      var undos = 0
+      for reference in newestFirst(try repository.references(matching: refFolder + "*")) {
+        if reference.name.hasSuffix(Self.undoRefSuffix) {
+          undos += 1
+          continue
+        }
         guard let checkpoint = try? checkpoint(of: reference) else { continue }
         if found == back { return checkpoint }
         found += 1
+      }
+      if found == 0 && undos > 0 {
+        throw OctoError.badInput(
+          "this work tree has only the checkpoints restores took of what they replaced",
+          hint: "name one by its id (octo-git checkpoints list)")
       }
       throw OctoError.badInput(
         found == 0 ? "this work tree has no checkpoints" : "there are only \(found) checkpoints here",
@@ -308,14 +317,19 @@ public final class Checkpoints {
     let refs = all.filter { $0.name.hasPrefix(refFolder) && Self.stamp(of: $0.name) != nil }.sorted {
       $0.name > $1.name
     }
+    // `keep` counts the checkpoints `latest` counts; a restore's undo checkpoint goes with the checkpoints
+    // older than it, so the newest `latest` reaches is never pruned for one.
     var doomed: [ReferenceValue] = []
-    for (position, reference) in refs.enumerated() {
+    var kept = 0
+    for reference in refs {
       let stamp = reference.name.dropFirst(refFolder.count).prefix { $0 != "-" }
       let taken = Double(stamp).map { Date(timeIntervalSince1970: $0 / 1000) }
-      if let keep, position >= keep {
+      if let keep, kept >= keep {
         doomed.append(reference)
       } else if let olderThan, let taken, now.timeIntervalSince(taken) > olderThan {
         doomed.append(reference)
+      } else if !reference.name.hasSuffix(Self.undoRefSuffix) {
+        kept += 1
       }
     }
     let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")

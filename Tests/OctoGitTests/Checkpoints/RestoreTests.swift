@@ -113,9 +113,17 @@ struct RestoreTests {
     #expect(
       try CanonicalJSON.parse(try fixture.octo("checkpoints", "show", "latest", "--json"))["id"]
         == CanonicalJSON.parse(taken)["id"])
-    // The undo line still undoes the first restore.
-    let undo = try #require(first.stderr.split(separator: "\n").first { $0.hasPrefix("undo with: ") })
-    let undoID = try #require(undo.split(separator: " ").last.map(String.init))
+    // The second, with nothing to do, takes no checkpoint and names the first one's undo, which still undoes.
+    func undo(_ result: Shell.Result) -> String? {
+      result.stderr.split(separator: "\n").first { $0.hasPrefix("undo with: ") }.map(String.init)
+    }
+    #expect(undo(again) != nil && undo(again) == undo(first), "\(again.stderr)")
+    let undoID = try #require(undo(first)?.split(separator: " ").last.map(String.init))
+    // Pruned to one, the checkpoint latest names stays (an undo checkpoint counts with the older ones).
+    try fixture.octo("checkpoints", "prune", "--keep", "1")
+    #expect(
+      try CanonicalJSON.parse(try fixture.octo("checkpoints", "show", "latest", "--json"))["id"]
+        == CanonicalJSON.parse(taken)["id"])
     try fixture.octo("restore", undoID)
     #expect(try String(contentsOfFile: fixture.path + "/f.txt", encoding: .utf8) == "broken\n")
   }
