@@ -41,7 +41,12 @@ struct WorktreeOfFolder {
     var rest: [Substring] = []
     while existing != "/" && rest.count < 256 {
       if let real = Repository.realPath(existing) {
-        return rest.reversed().filter { !$0.isEmpty && $0 != "." }.reduce(real == "/" ? "" : real) { $0 + "/" + $1 }
+        // The part that does not exist has no links left to follow: its `..` go up as written.
+        var parts = real.split(separator: "/", omittingEmptySubsequences: true)
+        for part in rest.reversed() where !part.isEmpty && part != "." {
+          if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
       }
       let cut = existing.lastIndex(of: "/")!
       rest.append(existing[existing.index(after: cut)...])

@@ -208,6 +208,11 @@ extension LedgerStore {
     }
   }
 
+  /// How many events are pending in every worktree (unreadable rows included).
+  public func pendingCount() throws -> Int {
+    try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event") ?? 0 }
+  }
+
   /// How many events of `worktree` were recorded before `moment` (ms): for a worktree added again under a
   /// removed one's name, the removed one's, which no commit of the new one takes.
   public func pendingCount(worktree: String, recordedBefore moment: Int64) throws -> Int {

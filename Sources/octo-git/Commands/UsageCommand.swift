@@ -256,7 +256,7 @@ struct UsagePendingCommand: ParsableCommand {
           "\(stale) of them were recorded in a worktree of this name since removed: no commit here takes them "
             + "(octo-git usage drop ID removes one)")
       }
-      let elsewhere = try ledger.store.pending().count - pending.count
+      let elsewhere = try ledger.store.pendingCount() - pending.count
       if elsewhere > 0 { print("\(elsewhere) more pending in other worktrees: octo-git usage pending --all") }
     }
   }

@@ -113,11 +113,12 @@ struct ClaudeCodeImportTests {
       line("x1", at: "2027-03-01T10:02:00Z", cwd: fixture.root, branch: "main", out: 7),
       line("x2", at: "2027-03-01T10:03:00Z", cwd: fixture.path + "/out/sub", branch: "main", out: 7),
       line("x3", at: "2027-03-01T10:04:00Z", cwd: fixture.path + "/../elsewhere", branch: "main", out: 7),
+      line("x4", at: "2027-03-01T10:05:00Z", cwd: fixture.path + "/gone/../../elsewhere", branch: "main", out: 7),
     ]
     try Data((transcript.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: project + "/s.jsonl"))
     let summary = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
     #expect(summary["requests"]?.intValue == 3)
-    #expect(summary["otherProjects"]?.intValue == 3)
+    #expect(summary["otherProjects"]?.intValue == 4)
     let pending = try fixture.octo("usage", "pending", "--json")
     #expect(["cc:l1", "cc:l2", "cc:l3"].allSatisfy(pending.contains) && !pending.contains("cc:x"), "\(pending)")
   }
