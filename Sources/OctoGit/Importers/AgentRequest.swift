@@ -38,6 +38,14 @@ public struct AgentRequest: Equatable, Sendable {
     self.cost = cost
   }
 
+  /// The same request under another id and session.
+  func renamed(id: String, session: String?) -> AgentRequest {
+    var renamed = AgentRequest(
+      id: id, agent: agent, at: at, model: model, tokens: tokens, cwd: cwd, branch: branch, session: session)
+    renamed.cost = cost
+    return renamed
+  }
+
   /// `text` without U+0000, which no usage line may hold (the line would be unreadable once written).
   static func withoutNul(_ text: String) -> String {
     text.utf8.contains(0) ? String(text.unicodeScalars.filter { $0 != "\0" }.map(Character.init)) : text

@@ -15,9 +15,11 @@ import Foundation
 /// `session_meta` among them (the copies are then the source's events, by its id), or without it when
 /// Codex kept only the last turns (a subagent's fork). After the burst the events are the rollout's own
 /// session's again. When the rollout's meta names its source (`forked_from_id`, or the spawning thread's
-/// `parent_thread_id`) and the source's rollout is read too, the burst's events are left to it (a chain
-/// of forks counts each request once, under the session that made it); without it they count once, under
-/// the source's id.
+/// `parent_thread_id`) and the source's rollout is read too, an event of the burst whose running total the
+/// source's rollout holds is left to it (a chain of forks counts each request once, under the session that
+/// made it), and one it does not hold is the fork's own (a first request answered within the burst);
+/// without the source's rollout the burst's events count once, under the source's id
+/// (``resolveCopies(_:in:totalsOf:)``).
 public enum CodexTranscripts {
   /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -46,18 +48,29 @@ public enum CodexTranscripts {
     return files.sorted()
   }
 
+  /// What reading a rollout tells beyond its events.
+  public struct Rollout: Sendable {
+    /// The rollout's own session (its first `session_meta`).
+    public var owner: String?
+    /// Every running total its token_count events hold, copies included.
+    public var totals = Set<Int>()
+    /// The events of its opening when its meta names a source: their positions among the requests read,
+    /// that source and their running totals (named by the source's id until resolved).
+    public var copies: [(position: Int, source: String, total: Int)] = []
+  }
+
   /// Reads one rollout whole, appending its counted events.
   public static func read(_ path: String, into requests: inout [AgentRequest], malformed: inout Int) throws {
     var lines = 0
     try read(path, into: &requests, malformed: &malformed, lines: &lines)
   }
 
-  /// Reads one rollout whole, appending its counted events and counting its lines. `sourceIsRead` tells
-  /// whether a session's own rollout is among those read (a fork's copies of it are then left to it).
+  /// Reads one rollout whole, appending its counted events and counting its lines.
+  @discardableResult
   public static func read(
-    _ path: String, into requests: inout [AgentRequest], malformed: inout Int, lines: inout Int,
-    sourceIsRead: (String) -> Bool = { _ in false }
-  ) throws {
+    _ path: String, into requests: inout [AgentRequest], malformed: inout Int, lines: inout Int
+  ) throws -> Rollout {
+    var rollout = Rollout()
     var reader = JSONLinesReader(path: path)
     var model = "gpt-5"
     var place = Place()
@@ -104,6 +117,7 @@ public enum CodexTranscripts {
           return
         }
         let total = totals["total_tokens"] == nil ? input + output : stated
+        rollout.totals.insert(total)
         if (input, cached, output, total) == previous { return }
         var deltaInput = max(0, input - previous.input)
         var deltaCached = min(max(0, cached - previous.cached), deltaInput)
@@ -124,10 +138,10 @@ public enum CodexTranscripts {
         }
         var named = session
         if opening.isOpen, let source = opening.source {
-          // A copy of the source's event: the source's rollout counts it; read without it, it counts once
-          // under the source's id (or that of the copied meta it follows).
-          if sourceIsRead(source) { return }
+          // Likely a copy of the source's event: under the source's id (or that of the copied meta it
+          // follows) until resolved against the source's rollout.
           if session == opening.owner { named = source }
+          rollout.copies.append((requests.count, source, total))
         }
         requests.append(
           AgentRequest(
@@ -139,12 +153,28 @@ public enum CodexTranscripts {
       }
     }
     malformed += reader.longLinesDropped
+    rollout.owner = opening.owner
+    return rollout
   }
 
-  /// Whether one of `files` is the rollout of session `id` (`rollout-<time>-<id>.jsonl`, as Codex names them).
-  public static func holdsRollout(of id: String, in files: [String]) -> Bool {
-    let ending = "-" + id + ".jsonl"
-    return files.contains { $0.hasSuffix(ending) }
+  /// Settles the copies `rollouts` noted in `requests`: an event whose running total its source's rollout
+  /// holds (`totalsOf`, by session) is taken out, the source counting it; one it does not hold is the fork's
+  /// own and takes the fork's id; one whose source was not read stays as read.
+  public static func resolveCopies(
+    _ rollouts: [Rollout], in requests: inout [AgentRequest], totalsOf: [String: Set<Int>]
+  ) {
+    var taken = Set<Int>()
+    for rollout in rollouts {
+      for copy in rollout.copies {
+        guard let held = totalsOf[copy.source] else { continue }
+        if held.contains(copy.total) {
+          taken.insert(copy.position)
+        } else if let owner = rollout.owner {
+          requests[copy.position] = requests[copy.position].renamed(id: "cx:\(owner):\(copy.total)", session: owner)
+        }
+      }
+    }
+    if !taken.isEmpty { requests = requests.enumerated().filter { !taken.contains($0.offset) }.map(\.element) }
   }
 
   /// Where a session worked.

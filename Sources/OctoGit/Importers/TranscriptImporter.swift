@@ -257,25 +257,32 @@ public struct TranscriptImporter {
     var requests: [AgentRequest] = []
     var malformed = 0
     let files = options.file.map { [$0] } ?? CodexTranscripts.rolloutFiles(in: homes)
-    // Every rollout there is (one file given: found when a fork asks for its source's), and which sources
-    // were asked for.
-    var everyRollout = options.file == nil ? files : nil
-    var sourceRead: [String: Bool] = [:]
-    func isRead(_ source: String) -> Bool {
-      if let known = sourceRead[source] { return known }
-      if everyRollout == nil { everyRollout = CodexTranscripts.rolloutFiles(in: homes) }
-      let found = CodexTranscripts.holdsRollout(of: source, in: everyRollout ?? [])
-      sourceRead[source] = found
-      return found
-    }
+    var rollouts: [CodexTranscripts.Rollout] = []
     for file in files {
       do {
-        try CodexTranscripts.read(
-          file, into: &requests, malformed: &malformed, lines: &summary.lines, sourceIsRead: isRead)
+        rollouts.append(
+          try CodexTranscripts.read(file, into: &requests, malformed: &malformed, lines: &summary.lines))
       } catch is OctoError {
         summary.unreadableFiles += 1
       }
     }
+    // The running totals of each session read; a fork's source not among them (one file given, by a hook)
+    // is read for its totals when its rollout is there.
+    var totalsOf: [String: Set<Int>] = [:]
+    for rollout in rollouts { if let owner = rollout.owner { totalsOf[owner, default: []].formUnion(rollout.totals) } }
+    let missing = Set(rollouts.flatMap { $0.copies.map(\.source) }).subtracting(totalsOf.keys)
+    if !missing.isEmpty {
+      let every = CodexTranscripts.rolloutFiles(in: homes)
+      for source in missing {
+        guard let file = every.first(where: { $0.hasSuffix("-" + source + ".jsonl") }) else { continue }
+        var ignored: [AgentRequest] = []
+        var (unread, lines) = (0, 0)
+        if let rollout = try? CodexTranscripts.read(file, into: &ignored, malformed: &unread, lines: &lines) {
+          totalsOf[source, default: []].formUnion(rollout.totals)
+        }
+      }
+    }
+    CodexTranscripts.resolveCopies(rollouts, in: &requests, totalsOf: totalsOf)
     summary.files = files.count
     summary.malformedLines = malformed
     try attribute(requests, options, &summary, into: &batch)

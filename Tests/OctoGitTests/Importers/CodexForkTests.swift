@@ -75,6 +75,31 @@ struct CodexForkTests {
     #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:a:330": 20, "cx:b:540": 10, "cx:c:845": 5])
   }
 
+  @Test("a fork's own first request answered within the opening burst stays the fork's")
+  func quickFirstRequest() throws {
+    let rollouts = try Rollouts(try TestRepository())
+    try rollouts.write(
+      "a",
+      [
+        rollouts.meta("a", at: "10:00:00.000"),
+        rollouts.count((100, 10), last: (100, 10), at: "10:00:01.000"),
+      ])
+    try rollouts.write(
+      "b",
+      [
+        rollouts.meta("b", at: "10:05:00.000", from: "a"),
+        rollouts.count((100, 10), last: (100, 10), at: "10:05:00.001"),
+        rollouts.count((300, 30), last: (200, 20), at: "10:05:00.400"),
+      ])
+    // The hook names the fork's rollout alone: its source's is read for its running totals.
+    let input = #"{"transcript_path":"\#(rollouts.home)/sessions/rollout-2030-01-02T10-00-00-b.jsonl"}"#
+    _ = try rollouts.fixture.octo(
+      ["usage", "import", "codex", "--dir", rollouts.home, "--hook-input", "-"], input: input)
+    let pending = try rollouts.fixture.octo("usage", "pending", "--json")
+    #expect(pending.contains("cx:b:330") && !pending.contains("cx:a:"), "\(pending)")
+    #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:b:330": 20])
+  }
+
   @Test("copies under their source's meta keep its id; what follows is the fork's own, in its own session")
   func copiedMeta() throws {
     let rollouts = try Rollouts(try TestRepository())
