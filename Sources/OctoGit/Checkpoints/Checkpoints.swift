@@ -264,7 +264,9 @@ public final class Checkpoints {
           hint: "name one by its id (octo-git checkpoints list)")
       }
       throw OctoError.badInput(
-        found == 0 ? "this work tree has no checkpoints" : "there are only \(found) checkpoints here",
+        found == 0
+          ? "this work tree has no checkpoints"
+          : "there \(found == 1 ? "is only 1 checkpoint" : "are only \(found) checkpoints") here",
         hint: found == 0 ? "take one with octo-git checkpoint" : "latest~\(found - 1) is the oldest")
     }
     guard text.count >= 4, text.allSatisfy(\.isHexDigit) else {
@@ -302,8 +304,8 @@ public final class Checkpoints {
 
   // MARK: - Pruning
 
-  /// Deletes this work tree's checkpoints beyond the newest `keep`, and those older than `olderThan`;
-  /// returns the ids deleted. Works from the refs alone (their names begin with the time in milliseconds),
+  /// Deletes this work tree's checkpoints beyond the newest `keep` and older than `olderThan` (by one rule
+  /// when only one is given); returns the ids deleted. Works from the refs alone (their names begin with the time in milliseconds),
   /// so it stays cheap however many checkpoints there are. Refs are deleted with compare-and-swap; a
   /// commit's note is removed once no checkpoint ref (of any work tree) points at the commit.
   @discardableResult
@@ -321,12 +323,13 @@ public final class Checkpoints {
     // older than it, so the newest `latest` reaches is never pruned for one.
     var doomed: [ReferenceValue] = []
     var kept = 0
+    // With both rules, the newest `keep` stay whatever their age: a checkpoint goes past both.
     for reference in refs {
       let stamp = reference.name.dropFirst(refFolder.count).prefix { $0 != "-" }
       let taken = Double(stamp).map { Date(timeIntervalSince1970: $0 / 1000) }
-      if let keep, kept >= keep {
-        doomed.append(reference)
-      } else if let olderThan, let taken, now.timeIntervalSince(taken) > olderThan {
+      let beyond = keep.map { kept >= $0 }
+      let older = olderThan.map { limit in taken.map { now.timeIntervalSince($0) > limit } ?? false }
+      if beyond ?? true, older ?? true, beyond != nil || older != nil {
         doomed.append(reference)
       } else if !reference.name.hasSuffix(Self.undoRefSuffix) {
         kept += 1

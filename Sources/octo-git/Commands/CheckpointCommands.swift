@@ -158,7 +158,9 @@ struct CheckpointsCommand: ParsableCommand {
       commandName: "prune",
       abstract: "Delete old checkpoints of this work tree.",
       discussion: """
-        With neither option, keeps the newest octo.checkpoint.keep (200 when not set). Says in one line how many \
+        With neither option, keeps the newest octo.checkpoint.keep (200 when not set). With both, the newest N \
+        stay whatever their age, and only older ones past the age go. The checkpoints a restore takes of what it \
+        replaces are not counted in N; they go with the checkpoints older than them. Says in one line how many \
         were deleted (nothing with --quiet).
         """)
     @ParentCommand var root: OctoGitCommand

@@ -224,6 +224,12 @@ struct RestoreTests {
     let left = try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue ?? []
     #expect(left.compactMap { $0["message"]?.stringValue } == ["newest", "n4"])
     #expect(try fixture.octo("checkpoints", "prune", "--older-than", "1h", "--json") == "[]\n")
+    // Both rules: the newest N stay whatever their age; the older ones go only past the age.
+    #expect(try fixture.octo("checkpoints", "prune", "--keep", "1", "--older-than", "1h", "--json") == "[]\n")
+    let both = try CanonicalJSON.parse(
+      try fixture.octo("checkpoints", "prune", "--keep", "1", "--older-than", "0s", "--json"))
+    #expect(both.arrayValue?.count == 1)
+    #expect(try CanonicalJSON.parse(try fixture.octo("checkpoints", "list", "--json")).arrayValue?.count == 1)
     let bad = try OctoGitBinary.run(
       ["checkpoints", "prune", "--older-than", "soon"], in: fixture.path, home: fixture.home)
     #expect(bad.status == ExitStatus.usage.rawValue)
