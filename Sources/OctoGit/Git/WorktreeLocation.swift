@@ -63,6 +63,19 @@ public struct WorktreeLocation: Equatable, Sendable {
     return nil
   }
 
+  /// The branch a rebase under way in this work tree is rebasing (its state folder's `head-name`), while HEAD
+  /// is detached on the commits it replays; `nil` when none is under way or it rebases a detached HEAD.
+  public var rebasedBranch: String? {
+    for folder in ["rebase-merge", "rebase-apply"] {
+      guard let data = try? RegularFile.contents(gitDirectory + "/" + folder + "/head-name", limit: 4096) else {
+        continue
+      }
+      let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      return name.hasPrefix("refs/heads/") ? String(name.dropFirst("refs/heads/".count)) : nil
+    }
+    return nil
+  }
+
   /// Finds the git directories for `directory` as git would: `GIT_DIR` (and `GIT_COMMON_DIR`) when set,
   /// else the nearest `.git` folder or `gitdir:` file above it. `nil` when there is none.
   public static func find(from directory: String, environment: [String: String] = ProcessInfo.processInfo.environment)

@@ -15,8 +15,12 @@ public enum PostCommitHook {
   {
     if environment["OCTO_GIT_HOOKS"] == "0" { return [] }
     guard let location = WorktreeLocation.find(from: directory, environment: environment) else { return [] }
-    if location.operationInProgress { return [] }
     guard location.isMarkedPending else { return [] }
+    if location.operationInProgress {
+      // A commit a person makes while a rebase stands: noted, for the rebase's end to charge.
+      RebaseCommits.noteIfMadeByHand(location)
+      return []
+    }
     return attaching(in: directory, hook: "post-commit", done: "the commit") { repository, ledger in
       guard let head = try repository.headCommit() else { return }
       try ledger.attachPending(to: head)

@@ -140,37 +140,32 @@ public enum PostRewriteHook {
     }
   }
 
-  /// Attaches the usage recorded while a rebase stood to the commits made then: each event to the first
-  /// commit made at or after it (`git commit`, `--amend` at a stop, the commit `rebase --continue` makes of
-  /// a resolved conflict), read from HEAD's reflog since the rebase's start. Usage recorded before the
-  /// rebase (work not committed yet, autostashed) or after its last such commit stays pending: the commits
-  /// a rebase only replays, or someone else's it stops on, spent none of it.
+  /// Attaches the usage recorded while a rebase stood to the commits a person made then (``RebaseCommits``):
+  /// each event to the first made at or after it, a commit amended later to what the amend made of it.
+  /// Usage recorded before the rebase (work not committed yet, autostashed) or after its last such commit
+  /// stays pending: the commits a rebase only replays, or someone else's it stops on, spent none of it.
   static func attachPendingAtRebaseEnd(directory: String, environment: [String: String]) -> [String] {
     guard let location = WorktreeLocation.find(from: directory, environment: environment),
-      location.isMarkedPending
+      let start = RebaseCommits.rebaseStart(location)
     else { return [] }
+    let made = RebaseCommits.take(location, since: start)
+    guard !made.isEmpty, location.isMarkedPending else { return [] }
     return PostCommitHook.attaching(in: directory, hook: "post-rewrite", done: "the rebase") { repository, ledger in
-      // The rebase's own start: not before its state folder's orig-head was written (an older rebase's
-      // start, found when this one wrote none, would take in commits made since).
-      var status = stat()
-      guard
-        ["rebase-merge", "rebase-apply"].contains(where: {
-          stat(location.gitDirectory + "/" + $0 + "/orig-head", &status) == 0
-        })
-      else { return }
-      let begun = Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec) - 2)
-      let entries = try repository.reflog(of: "HEAD", limit: 2_000)
-      guard let start = entries.firstIndex(where: { $0.message.contains(" (start): ") }),
-        entries[start].committer.time >= begun
-      else { return }
-      var since = Int64(entries[start].committer.time.timeIntervalSince1970) * 1000
+      // What each amend made of the commit it replaced, from HEAD's reflog.
+      var amended: [Oid: Oid] = [:]
+      for entry in try repository.reflog(of: "HEAD", limit: 2_000) where entry.message.hasPrefix("commit (amend)") {
+        amended[entry.old] = entry.new
+      }
       var windows: [(commit: Oid, since: Int64, before: Int64)] = []
-      for entry in entries[..<start].reversed()
-      where entry.message.hasPrefix("commit") || entry.message.contains(" (continue): ") {
-        // Reflog times have whole seconds: the commit's second counts as before it.
-        let before = (Int64(entry.committer.time.timeIntervalSince1970) + 1) * 1000
-        windows.append((entry.new, since, before))
-        since = max(since, before)
+      var since = start
+      for (commit, at) in made {
+        var final = commit
+        for _ in 0..<made.count {
+          guard let next = amended[final] else { break }
+          final = next
+        }
+        windows.append((final, since, at + 1))
+        since = max(since, at + 1)
       }
       try ledger.attachPending(windows: windows)
     }

@@ -22,7 +22,8 @@ public final class Ledger {
     let config = try repository.config()
     let user =
       try config.string("user.email") ?? config.string("user.name") ?? ProcessInfo.processInfo.environment["USER"]
-    let branch = try repository.head().branch
+    // During a rebase HEAD is detached on the commits it replays: the work is the rebased branch's.
+    let branch = try repository.head().branch ?? location.rebasedBranch
     return UsageEvent(
       id: "r-" + UUID().uuidString.lowercased(), at: now, model: "", tokens: TokenCounts(), user: user,
       machine: ProcessInfo.processInfo.hostName, branch: branch,
