@@ -305,9 +305,10 @@ public final class Checkpoints {
   // MARK: - Pruning
 
   /// Deletes this work tree's checkpoints beyond the newest `keep` and older than `olderThan` (by one rule
-  /// when only one is given); returns the ids deleted. Works from the refs alone (their names begin with the time in milliseconds),
-  /// so it stays cheap however many checkpoints there are. Refs are deleted with compare-and-swap; a
-  /// commit's note is removed once no checkpoint ref (of any work tree) points at the commit.
+  /// when only one is given); returns the ids deleted. Works from the refs alone (their names begin with the
+  /// time in milliseconds), so it stays cheap however many checkpoints there are. Refs are deleted with
+  /// compare-and-swap; a commit's note is removed once no checkpoint ref (of any work tree) points at the
+  /// commit.
   @discardableResult
   public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Oid] {
     // Every work tree's checkpoints, listed once: this work tree's are pruned, and a deleted checkpoint's note
