@@ -146,9 +146,10 @@ extension Checkpoints {
     var undoWarnings: [String] = []
     var undoRequest = Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored)
     undoRequest.isRestoreUndo = true
-    // A restore with nothing to do (run again, say) takes no undo checkpoint: its undo is the one the restore
-    // of the same checkpoint took before, which brings back what that restore replaced.
-    let unchanged = writes.isEmpty && deletions.isEmpty && !restoreIndex
+    // A restore with nothing to do, run again right after the same restore (the files exactly the
+    // checkpoint's, no checkpoint since), takes no undo checkpoint: its undo is the one that restore took,
+    // which brings back what it replaced.
+    let unchanged = writes.isEmpty && deletions.isEmpty && skipped.isEmpty && !restoreIndex && snapshot.tree == target
     let undo =
       try (unchanged ? previousUndo(message: undoRequest.message) : nil)
       ?? take(undoRequest, snapshot: snapshot, warnings: &undoWarnings)
@@ -240,13 +241,13 @@ extension Checkpoints {
       warnings: (snapshot.warnings + undoWarnings).filter { said.insert($0).inserted })
   }
 
-  /// This work tree's newest checkpoint a restore took whose message is `message`, if any.
+  /// This work tree's newest checkpoint, when a restore took it with `message`.
   private func previousUndo(message: String) throws -> Checkpoint? {
-    for reference in Self.newestFirst(try repository.references(matching: refFolder + "*"))
-    where reference.name.hasSuffix(Self.undoRefSuffix) {
-      if let checkpoint = try? checkpoint(of: reference), checkpoint.message == message { return checkpoint }
-    }
-    return nil
+    guard let newest = Self.newestFirst(try repository.references(matching: refFolder + "*")).first,
+      newest.name.hasSuffix(Self.undoRefSuffix), let checkpoint = try? checkpoint(of: newest),
+      checkpoint.message == message
+    else { return nil }
+    return checkpoint
   }
 
   /// Writes one tree entry into the work tree: file content (`converting` it as git checks it out) and

@@ -119,6 +119,11 @@ struct RestoreTests {
     }
     #expect(undo(again) != nil && undo(again) == undo(first), "\(again.stderr)")
     let undoID = try #require(undo(first)?.split(separator: " ").last.map(String.init))
+    // Work done since: a restore that changes none of it takes an undo of its own, which keeps that work.
+    try fixture.write("new.txt", "later work\n")
+    let partial = try OctoGitBinary.run(["restore", "latest", "f.txt"], in: fixture.path, home: fixture.home)
+    #expect(partial.status == 0 && undo(partial) != undo(first), "\(partial.stderr)")
+    try FileManager.default.removeItem(atPath: fixture.path + "/new.txt")
     // Pruned to one, the checkpoint latest names stays (an undo checkpoint counts with the older ones).
     try fixture.octo("checkpoints", "prune", "--keep", "1")
     #expect(
