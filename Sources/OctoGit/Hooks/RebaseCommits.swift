@@ -36,11 +36,9 @@ enum RebaseCommits {
     _ = line.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
   }
 
-  /// The commits noted since `since` (ms), oldest first, and forgets every note (an aborted rebase's too).
-  static func take(_ location: WorktreeLocation, since: Int64) -> [(commit: Oid, at: Int64)] {
-    let path = file(location)
-    defer { unlink(path) }
-    guard let data = try? RegularFile.contents(path, limit: 1 << 20) else { return [] }
+  /// The commits noted since `since` (ms), oldest first (an aborted rebase's notes are older).
+  static func noted(_ location: WorktreeLocation, since: Int64) -> [(commit: Oid, at: Int64)] {
+    guard let data = try? RegularFile.contents(file(location), limit: 1 << 20) else { return [] }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
       let fields = line.split(separator: " ")
       guard fields.count == 2, let commit = Oid(hex: String(fields[0])), let at = Int64(fields[1]), at >= since
@@ -48,6 +46,9 @@ enum RebaseCommits {
       return (commit, at)
     }.sorted { $0.at < $1.at }
   }
+
+  /// Forgets every note, once the usage they place is attached.
+  static func forget(_ location: WorktreeLocation) { unlink(file(location)) }
 
   /// HEAD's newest reflog entry, read from the end of `logs/HEAD` ("old new name <email> time zone\tmessage").
   private static func lastHeadEntry(_ location: WorktreeLocation) -> (new: Oid, message: String)? {

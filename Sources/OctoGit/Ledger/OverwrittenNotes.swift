@@ -28,10 +28,9 @@ enum OverwrittenNotes {
     let seen = (try? String(contentsOfFile: seenFile, encoding: .utf8)).flatMap {
       Oid(hex: $0.trimmingCharacters(in: .whitespacesAndNewlines))
     }
+    // Recorded once every copy looked at is handled: a failure (thrown) leaves them all for the next run,
+    // whose merges add nothing twice.
     var newest: Oid?
-    defer {
-      if let newest { try? Data((newest.hex + "\n").utf8).write(to: URL(fileURLWithPath: seenFile), options: .atomic) }
-    }
     for entry in try repository.reflog(of: ref, limit: entriesLooked) {
       if now.timeIntervalSince(entry.committer.time) > window || entry.new == seen { break }
       guard !entry.old.isZero, entry.old != entry.new, isGitsCopy(entry.message),
@@ -52,6 +51,7 @@ enum OverwrittenNotes {
         if update.changed { restored += 1 }
       }
     }
+    if let newest { try? Data((newest.hex + "\n").utf8).write(to: URL(fileURLWithPath: seenFile), options: .atomic) }
     return restored
   }
 

@@ -145,6 +145,26 @@ struct AttributionTests {
     #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", "HEAD") }
   }
 
+  @Test("a commit made at an edit stop and folded by the fixup after it passes its usage on to the fold")
+  func usageAtStopFoldedByFixup() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.commitAll("base")
+    for name in ["a", "b"] {
+      try fixture.write("\(name).txt", "\(name)\n")
+      try fixture.commitAll(name)
+    }
+    try fixture.git(
+      "rebase", "-q", "-i", "HEAD~2",
+      environment: ["GIT_SEQUENCE_EDITOR": "sed -i -e 1s/^pick/edit/ -e 2s/^pick/fixup/"])
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "folded")
+    try fixture.write("x.txt", "x\n")
+    let made = try fixture.commitAll("made at the stop")
+    try fixture.git("rebase", "--continue")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", "HEAD").contains("\"id\":\"folded\""))
+    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", made) }
+  }
+
   @Test("a commit made at a rebase's edit stop does not take the usage of the commit it was made on")
   func commitAtEditStop() throws {
     let fixture = try TestRepository()
