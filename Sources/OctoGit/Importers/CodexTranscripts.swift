@@ -65,10 +65,12 @@ public enum CodexTranscripts {
     try read(path, into: &requests, malformed: &malformed, lines: &lines)
   }
 
-  /// Reads one rollout whole, appending its counted events and counting its lines.
+  /// Reads one rollout whole, appending its counted events and counting its lines. With `onlyTotals`, only
+  /// its token_count lines are parsed (for a fork's source's running totals, read by a hook each turn).
   @discardableResult
   public static func read(
-    _ path: String, into requests: inout [AgentRequest], malformed: inout Int, lines: inout Int
+    _ path: String, into requests: inout [AgentRequest], malformed: inout Int, lines: inout Int,
+    onlyTotals: Bool = false
   ) throws -> Rollout {
     var rollout = Rollout()
     var reader = JSONLinesReader(path: path)
@@ -80,6 +82,7 @@ public enum CodexTranscripts {
     var opening = Opening()
     try reader.forEachLine(takePartialLastLine: true) { bytes in
       lines += 1
+      if onlyTotals && !JSONWalk.contains(bytes, "token_count") { return }
       guard let value = try? CanonicalJSON.parse(bytes: bytes) else {
         malformed += 1
         return

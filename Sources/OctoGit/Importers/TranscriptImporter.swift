@@ -277,7 +277,9 @@ public struct TranscriptImporter {
         guard let file = every.first(where: { $0.hasSuffix("-" + source + ".jsonl") }) else { continue }
         var ignored: [AgentRequest] = []
         var (unread, lines) = (0, 0)
-        if let rollout = try? CodexTranscripts.read(file, into: &ignored, malformed: &unread, lines: &lines) {
+        if let rollout = try? CodexTranscripts.read(
+          file, into: &ignored, malformed: &unread, lines: &lines, onlyTotals: true)
+        {
           totalsOf[source, default: []].formUnion(rollout.totals)
         }
       }
