@@ -22,6 +22,10 @@ public enum PostCommitHook {
       return []
     }
     return attaching(in: directory, hook: "post-commit", done: "the commit") { repository, ledger in
+      // A rebase that rewrote nothing ran no post-rewrite: the usage recorded during it goes first.
+      if RebaseCommits.leftOver(location) {
+        try RebaseCommits.charge(in: location, repository: repository, ledger: ledger)
+      }
       guard let head = try repository.headCommit() else { return }
       try ledger.attachPending(to: head)
     }

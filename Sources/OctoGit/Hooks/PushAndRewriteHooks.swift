@@ -140,44 +140,18 @@ public enum PostRewriteHook {
     }
   }
 
-  /// Attaches the usage recorded while a rebase stood to the commits a person made then (``RebaseCommits``):
-  /// each event to the first made at or after it, a commit an amend, fixup or squash replaced later to what
-  /// replaced it. Usage recorded before the rebase (work not committed yet, autostashed), after its last
-  /// such commit, or before one no longer in the branch (reset away) stays pending: the commits a rebase
-  /// only replays, or someone else's it stops on, spent none of it.
+  /// Attaches the usage recorded while the rebase now ending stood to the commits a person made then
+  /// (``RebaseCommits/charge(in:repository:ledger:)``).
   static func attachPendingAtRebaseEnd(directory: String, environment: [String: String]) -> [String] {
     guard let location = WorktreeLocation.find(from: directory, environment: environment),
-      let start = RebaseCommits.rebaseStart(location)
+      RebaseCommits.rebaseStart(location) != nil
     else { return [] }
-    let made = RebaseCommits.noted(location, since: start)
-    guard !made.isEmpty, location.isMarkedPending else {
+    guard location.isMarkedPending else {
       RebaseCommits.forget(location)
       return []
     }
     return PostCommitHook.attaching(in: directory, hook: "post-rewrite", done: "the rebase") { repository, ledger in
-      // What replaced each commit, from HEAD's reflog (newest first: a commit replaced twice, after a reset,
-      // by the later one).
-      var replaced: [Oid: Oid] = [:]
-      for entry in try repository.reflog(of: "HEAD", limit: 2_000) where replaced[entry.old] == nil {
-        let message = entry.message
-        if message.hasPrefix("commit (amend)") || message.contains(" (fixup): ") || message.contains(" (squash): ") {
-          replaced[entry.old] = entry.new
-        }
-      }
-      let head = try repository.headCommit()
-      var windows: [(commit: Oid, since: Int64, before: Int64)] = []
-      var since = start
-      for (commit, at) in made {
-        var final = commit
-        for _ in 0..<made.count + 64 {
-          guard let next = replaced[final] else { break }
-          final = next
-        }
-        if let head, repository.isAncestor(final, of: head) { windows.append((final, since, at + 1)) }
-        since = max(since, at + 1)
-      }
-      try ledger.attachPending(windows: windows)
-      RebaseCommits.forget(location)
+      try RebaseCommits.charge(in: location, repository: repository, ledger: ledger)
     }
   }
 

@@ -6,7 +6,8 @@ import Foundation
 /// `<git dir>/octo/rebase-commits`, and post-rewrite charges the usage recorded meanwhile to them when the
 /// rebase ends (``PostRewriteHook``). HEAD's reflog tells them from the commits the rebase replays, but
 /// its times have whole seconds and are the committer's date (which `--committer-date-is-author-date`
-/// sets in the past): the moments are taken here.
+/// sets in the past): the moments are taken here. A rebase that rewrites nothing (every pick a fast-forward)
+/// gets no post-rewrite: the next commit's hook charges what it left.
 enum RebaseCommits {
   static func file(_ location: WorktreeLocation) -> String { location.gitDirectory + "/octo/rebase-commits" }
 
@@ -24,9 +25,9 @@ enum RebaseCommits {
   /// Notes HEAD's commit when a rebase is under way and HEAD's last reflog entry says a person made it. A
   /// few reads and one appended line: the hook still returns at once. Never fails.
   static func noteIfMadeByHand(_ location: WorktreeLocation, now: Date = Date()) {
-    guard rebaseStart(location) != nil, let entry = lastHeadEntry(location) else { return }
+    guard let start = rebaseStart(location), let entry = lastHeadEntry(location) else { return }
     guard entry.message.hasPrefix("commit") || entry.message.contains(" (continue): ") else { return }
-    let line = "\(entry.new.hex) \(Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))\n"
+    let line = "\(entry.new.hex) \(Int64((now.timeIntervalSince1970 * 1000).rounded(.down))) \(start)\n"
     let path = file(location)
     try? FileManager.default.createDirectory(
       atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -36,15 +37,56 @@ enum RebaseCommits {
     _ = line.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
   }
 
-  /// The commits noted since `since` (ms), oldest first (an aborted rebase's notes are older).
-  static func noted(_ location: WorktreeLocation, since: Int64) -> [(commit: Oid, at: Int64)] {
+  /// The commits noted, oldest first, each with its moment and its rebase's start (ms).
+  static func noted(_ location: WorktreeLocation) -> [(commit: Oid, at: Int64, start: Int64)] {
     guard let data = try? RegularFile.contents(file(location), limit: 1 << 20) else { return [] }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
       let fields = line.split(separator: " ")
-      guard fields.count == 2, let commit = Oid(hex: String(fields[0])), let at = Int64(fields[1]), at >= since
+      guard fields.count == 3, let commit = Oid(hex: String(fields[0])), let at = Int64(fields[1]),
+        let start = Int64(fields[2])
       else { return nil }
-      return (commit, at)
+      return (commit, at, start)
     }.sorted { $0.at < $1.at }
+  }
+
+  /// Whether commits are noted while no rebase stands (a rebase that rewrote nothing, or was aborted).
+  static func leftOver(_ location: WorktreeLocation) -> Bool {
+    rebaseStart(location) == nil && access(file(location), F_OK) == 0
+  }
+
+  /// Attaches the usage recorded while the rebase stood to the commits a person made then: each event to the
+  /// first made at or after it, a commit an amend, fixup or squash replaced later to what replaced it; then
+  /// forgets the notes. Usage recorded before the rebase (work not committed yet, autostashed), after its
+  /// last such commit, or before one no longer in the branch (reset away, an aborted rebase's) stays
+  /// pending: the commits a rebase only replays, or someone else's it stops on, spent none of it. Only the
+  /// latest rebase's notes count (an aborted one's before it are older).
+  static func charge(in location: WorktreeLocation, repository: Repository, ledger: Ledger) throws {
+    let all = noted(location)
+    guard let start = all.map(\.start).max() else { return forget(location) }
+    let made = all.filter { $0.start == start && $0.at >= start }
+    // What replaced each commit, from HEAD's reflog (newest first: a commit replaced twice, after a reset,
+    // by the later one).
+    var replaced: [Oid: Oid] = [:]
+    for entry in try repository.reflog(of: "HEAD", limit: 2_000) where replaced[entry.old] == nil {
+      let message = entry.message
+      if message.hasPrefix("commit (amend)") || message.contains(" (fixup): ") || message.contains(" (squash): ") {
+        replaced[entry.old] = entry.new
+      }
+    }
+    let head = try repository.headCommit()
+    var windows: [(commit: Oid, since: Int64, before: Int64)] = []
+    var since = start
+    for (commit, at, _) in made {
+      var final = commit
+      for _ in 0..<made.count + 64 {
+        guard let next = replaced[final] else { break }
+        final = next
+      }
+      if let head, repository.isAncestor(final, of: head) { windows.append((final, since, at + 1)) }
+      since = max(since, at + 1)
+    }
+    try ledger.attachPending(windows: windows)
+    forget(location)
   }
 
   /// Forgets every note, once the usage they place is attached.

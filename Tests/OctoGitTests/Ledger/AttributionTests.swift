@@ -165,6 +165,25 @@ struct AttributionTests {
     #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", made) }
   }
 
+  @Test("a rebase that rewrites nothing (a break, picks that fast-forward): its commits' usage is settled next")
+  func usageAtBreakOfRebaseRewritingNothing() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.commitAll("base")
+    try fixture.write("a.txt", "a\n")
+    try fixture.commitAll("a")
+    try fixture.git("rebase", "-q", "-i", "HEAD~1", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1abreak"])
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "at-break")
+    try fixture.write("z.txt", "z\n")
+    let fix = try fixture.commitAll("fix")
+    try fixture.git("rebase", "--continue")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "later")
+    let next = try fixture.commitAll("next")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", fix).contains("\"id\":\"at-break\""))
+    let nextNote = try fixture.git("notes", "--ref=octo/usage", "show", next)
+    #expect(nextNote.contains("\"id\":\"later\"") && !nextNote.contains("at-break"), "\(nextNote)")
+  }
+
   @Test("a commit made at a rebase's edit stop does not take the usage of the commit it was made on")
   func commitAtEditStop() throws {
     let fixture = try TestRepository()
