@@ -52,19 +52,24 @@ struct AttributionTests {
     #expect(report["total"]?["events"]?.intValue == 2)
   }
 
+  /// `base` on main, then a `topic` branch writing `topicWrites`, and main changing a.txt: topic checked out.
+  func divergedTopic(_ fixture: TestRepository, topicWrites: (path: String, text: String)) throws {
+    try fixture.write("a.txt", "1\n")
+    try fixture.commitAll("base")
+    try fixture.git("checkout", "-q", "-b", "topic")
+    try fixture.write(topicWrites.path, topicWrites.text)
+    try fixture.commitAll("topic change")
+    try fixture.git("checkout", "-q", "main")
+    try fixture.write("a.txt", "main\n")
+    try fixture.commitAll("main change")
+    try fixture.git("checkout", "-q", "topic")
+  }
+
   @Test("the hook returns at once during a rebase and leaves usage pending")
   func quietDuringRebase() throws {
     let fixture = try TestRepository()
     try fixture.installPostCommitHook()
-    try fixture.write("a.txt", "1\n")
-    try fixture.commitAll("base")
-    try fixture.git("checkout", "-q", "-b", "topic")
-    try fixture.write("b.txt", "b\n")
-    try fixture.commitAll("topic 1")
-    try fixture.git("checkout", "-q", "main")
-    try fixture.write("a.txt", "2\n")
-    try fixture.commitAll("main moves")
-    try fixture.git("checkout", "-q", "topic")
+    try divergedTopic(fixture, topicWrites: ("b.txt", "b\n"))
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "later")
     try fixture.git("rebase", "-q", "main")
     #expect(try fixture.git("notes", "--ref=octo/usage", "list") == "")
@@ -85,15 +90,7 @@ struct AttributionTests {
   func usageDuringRebase() throws {
     let fixture = try TestRepository()
     try fixture.octo("install")
-    try fixture.write("a.txt", "1\n")
-    try fixture.commitAll("base")
-    try fixture.git("checkout", "-q", "-b", "topic")
-    try fixture.write("a.txt", "topic\n")
-    try fixture.commitAll("topic change")
-    try fixture.git("checkout", "-q", "main")
-    try fixture.write("a.txt", "main\n")
-    try fixture.commitAll("main change")
-    try fixture.git("checkout", "-q", "topic")
+    try divergedTopic(fixture, topicWrites: ("a.txt", "topic\n"))
     // Usage of work not committed yet, recorded before the rebase, is not the rebase's.
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "before")
     let stopped = try Shell.run(Shell.git, ["rebase", "main"], in: fixture.path, home: fixture.home)
