@@ -11,15 +11,14 @@ import Foundation
 /// `turn_context` one; `session_meta` gives cwd and branch.
 ///
 /// An event's id is `cx:<session>:<running total>`. A forked or resumed session's rollout opens by copying
-/// its source's lines in one burst of writes (lines less than half a second apart): with the source's
-/// `session_meta` among them (the copies are then the source's events, by its id), or without it when
-/// Codex kept only the last turns (a subagent's fork). After the burst the events are the rollout's own
-/// session's again. When the rollout's meta names its source (`forked_from_id`, or the spawning thread's
-/// `parent_thread_id`) and the source's rollout is read too, an event of the burst whose running total the
-/// source's rollout holds is left to it (a chain of forks counts each request once, under the session that
-/// made it), and one it does not hold is the fork's own (a first request answered within the burst);
-/// without the source's rollout the burst's events count once, under the source's id
-/// (``resolveCopies(_:in:totalsOf:)``).
+/// its source's lines in one burst of writes (lines less than two seconds apart, or stamped before the
+/// rollout's meta): with the source's `session_meta` among them (the copies are then the source's events, by
+/// its id), or without it when Codex kept only the last turns (a subagent's fork). After the burst the events
+/// are the rollout's own session's again. When the rollout's meta names its source (`forked_from_id`, or the
+/// spawning thread's `parent_thread_id`), an event of the burst keeps the source's id, whatever was read (the
+/// same request has the same id in every import), and is left out when a rollout read holds its running total
+/// (that rollout counts it: a chain of forks counts each request once, even with a rollout of the chain gone)
+/// (``resolveCopies(_:in:)``).
 public enum CodexTranscripts {
   /// `CODEX_HOME` (a comma-separated list), else `~/.codex`; only folders that exist.
   public static func homes(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -160,20 +159,29 @@ public enum CodexTranscripts {
     return rollout
   }
 
-  /// Settles the copies `rollouts` noted in `requests`: an event whose running total its source's rollout
-  /// holds (`totalsOf`, by session) is taken out, the source counting it; one it does not hold is the fork's
-  /// own and takes the fork's id; one whose source was not read stays as read.
-  public static func resolveCopies(
-    _ rollouts: [Rollout], in requests: inout [AgentRequest], totalsOf: [String: Set<Int>]
-  ) {
+  /// Settles the copies `rollouts` noted in `requests`: an event whose running total another rollout read
+  /// holds as one of its own events (not in its opening) is taken out, that rollout counting it; one none
+  /// holds stays, under the source's id (a fork's own request answered within the burst, or a copy of a
+  /// source never read: two forks' copies of it share that id, and count once), its session the fork's when
+  /// its source was read (then it is the fork's own).
+  public static func resolveCopies(_ rollouts: [Rollout], in requests: inout [AgentRequest]) {
+    // Which rollouts hold each running total as their own event.
+    var holders: [Int: Set<String>] = [:]
+    var read = Set<String>()
+    for rollout in rollouts {
+      guard let owner = rollout.owner else { continue }
+      read.insert(owner)
+      let copied = Set(rollout.copies.map(\.total))
+      for total in rollout.totals where !copied.contains(total) { holders[total, default: []].insert(owner) }
+    }
     var taken = Set<Int>()
     for rollout in rollouts {
       for copy in rollout.copies {
-        guard let held = totalsOf[copy.source] else { continue }
-        if held.contains(copy.total) {
+        if holders[copy.total].map({ !$0.subtracting([rollout.owner ?? ""]).isEmpty }) == true {
           taken.insert(copy.position)
-        } else if let owner = rollout.owner {
-          requests[copy.position] = requests[copy.position].renamed(id: "cx:\(owner):\(copy.total)", session: owner)
+        } else if read.contains(copy.source), let owner = rollout.owner {
+          let request = requests[copy.position]
+          requests[copy.position] = request.renamed(id: request.id, session: owner)
         }
       }
     }
@@ -187,7 +195,7 @@ public enum CodexTranscripts {
   }
 
   /// A rollout's first lines: its own `session_meta`, and, for a forked or resumed session, the copies of
-  /// its source's lines written with it in one burst (each less than half a second after the one before; a
+  /// its source's lines written with it in one burst (each less than two seconds after the one before; a
   /// clock stepping back a little does not end it), or keeping their own times, before the rollout's.
   private struct Opening {
     /// The rollout's own session.
@@ -205,7 +213,7 @@ public enum CodexTranscripts {
     /// Takes a line's time; true when it ends the burst.
     mutating func ends(at stamp: Date?) -> Bool {
       defer { lineTime = stamp ?? lineTime }
-      guard isOpen, let stamp, let before = lineTime, !(-1..<0.5).contains(stamp.timeIntervalSince(before)),
+      guard isOpen, let stamp, let before = lineTime, !(-1..<2).contains(stamp.timeIntervalSince(before)),
         stamp >= created ?? .distantPast
       else { return false }
       isOpen = false

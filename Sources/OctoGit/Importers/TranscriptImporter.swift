@@ -266,25 +266,28 @@ public struct TranscriptImporter {
         summary.unreadableFiles += 1
       }
     }
-    // The running totals of each session read; a fork's source not among them (one file given, by a hook)
-    // is read for its totals when its rollout is there.
-    var totalsOf: [String: Set<Int>] = [:]
-    for rollout in rollouts { if let owner = rollout.owner { totalsOf[owner, default: []].formUnion(rollout.totals) } }
-    let missing = Set(rollouts.flatMap { $0.copies.map(\.source) }).subtracting(totalsOf.keys)
+    // A fork's source not read (one file given, by a hook): its rollouts (a resumed session has several) are
+    // read for their running totals when they are there.
+    let owners = Set(rollouts.compactMap(\.owner))
+    let missing = Set(rollouts.flatMap { $0.copies.map(\.source) }).subtracting(owners)
     if !missing.isEmpty {
       let every = CodexTranscripts.rolloutFiles(in: homes)
       for source in missing {
-        guard let file = every.first(where: { $0.hasSuffix("-" + source + ".jsonl") }) else { continue }
-        var ignored: [AgentRequest] = []
-        var (unread, lines) = (0, 0)
-        if let rollout = try? CodexTranscripts.read(
-          file, into: &ignored, malformed: &unread, lines: &lines, onlyTotals: true)
-        {
-          totalsOf[source, default: []].formUnion(rollout.totals)
+        for file in every where file.hasSuffix("-" + source + ".jsonl") {
+          var ignored: [AgentRequest] = []
+          var (unread, lines) = (0, 0)
+          if var rollout = try? CodexTranscripts.read(
+            file, into: &ignored, malformed: &unread, lines: &lines, onlyTotals: true)
+          {
+            // Read for its totals only: its copies are not this import's.
+            rollout.owner = rollout.owner ?? source
+            rollout.copies = []
+            rollouts.append(rollout)
+          }
         }
       }
     }
-    CodexTranscripts.resolveCopies(rollouts, in: &requests, totalsOf: totalsOf)
+    CodexTranscripts.resolveCopies(rollouts, in: &requests)
     summary.files = files.count
     summary.malformedLines = malformed
     try attribute(requests, options, &summary, into: &batch)

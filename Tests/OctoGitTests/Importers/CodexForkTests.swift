@@ -56,10 +56,11 @@ struct CodexForkTests {
       rollouts.count((100, 10), last: (100, 10), at: "10:00:01.000"),
       rollouts.count((300, 30), last: (200, 20), at: "10:00:10.000"),
     ]
+    // b's copies written with a stall of a second in between (a long line).
     let b = [
       rollouts.meta("b", at: "10:05:00.000", from: "a"),
       rollouts.count((100, 10), last: (100, 10), at: "10:05:00.001"),
-      rollouts.count((300, 30), last: (200, 20), at: "10:05:00.002"),
+      rollouts.count((300, 30), last: (200, 20), at: "10:05:01.100"),
       rollouts.count((500, 40), last: (200, 10), at: "10:05:09.000"),
     ]
     let c = [
@@ -72,10 +73,14 @@ struct CodexForkTests {
     try rollouts.write("a", a)
     try rollouts.write("b", b)
     try rollouts.write("c", c)
-    #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:a:330": 20, "cx:b:540": 10, "cx:c:845": 5])
+    let expected = ["cx:a:110": 10, "cx:a:330": 20, "cx:b:540": 10, "cx:c:845": 5]
+    #expect(try rollouts.imported() == expected)
+    // Imported again with the middle of the chain gone (deleted, archived elsewhere): the same.
+    try FileManager.default.removeItem(atPath: rollouts.home + "/sessions/rollout-2030-01-02T10-00-00-b.jsonl")
+    #expect(try rollouts.imported() == expected)
   }
 
-  @Test("a fork's own first request answered within the opening burst stays the fork's")
+  @Test("a fork's own first request answered within the opening burst counts once, under one id")
   func quickFirstRequest() throws {
     let rollouts = try Rollouts(try TestRepository())
     try rollouts.write(
@@ -95,9 +100,29 @@ struct CodexForkTests {
     let input = #"{"transcript_path":"\#(rollouts.home)/sessions/rollout-2030-01-02T10-00-00-b.jsonl"}"#
     _ = try rollouts.fixture.octo(
       ["usage", "import", "codex", "--dir", rollouts.home, "--hook-input", "-"], input: input)
+    // It keeps the source's id, whatever was read: the same request has one id in every import.
     let pending = try rollouts.fixture.octo("usage", "pending", "--json")
-    #expect(pending.contains("cx:b:330") && !pending.contains("cx:a:"), "\(pending)")
-    #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:b:330": 20])
+    #expect(pending.contains("cx:a:330") && !pending.contains("cx:a:110"), "\(pending)")
+    #expect(pending.contains(#""session":"b""#), "\(pending)")
+    #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:a:330": 20])
+    // The source resumed in a second rollout of its id, holding its next request: a hook reads both.
+    try rollouts.write(
+      "a-resumed-\(UUID().uuidString.prefix(4))-a",
+      [
+        rollouts.meta("a", at: "10:06:00.000", from: "a"),
+        rollouts.count((900, 90), last: (600, 60), at: "10:06:05.000"),
+      ])
+    try rollouts.write(
+      "c",
+      [
+        rollouts.meta("c", at: "10:07:00.000", from: "a"),
+        rollouts.count((900, 90), last: (600, 60), at: "10:07:00.001"),
+        rollouts.count((1000, 95), last: (100, 5), at: "10:07:09.000"),
+      ])
+    let hook = #"{"transcript_path":"\#(rollouts.home)/sessions/rollout-2030-01-02T10-00-00-c.jsonl"}"#
+    _ = try rollouts.fixture.octo(
+      ["usage", "import", "codex", "--dir", rollouts.home, "--hook-input", "-"], input: hook)
+    #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:a:330": 20, "cx:a:990": 60, "cx:c:1095": 5])
   }
 
   @Test("copies under their source's meta keep its id; what follows is the fork's own, in its own session")
