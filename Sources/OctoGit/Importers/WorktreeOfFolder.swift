@@ -25,7 +25,12 @@ struct WorktreeOfFolder {
       if resolvedWorktrees == nil {
         resolvedWorktrees = worktrees.map { (Self.resolved($0.path) ?? $0.path, $0) }
       }
-      found = Self.deepest(resolvedWorktrees ?? [], holding: resolved)
+      let holder = Self.deepest(resolvedWorktrees ?? [], holding: resolved)
+      // A submodule or a repository nested inside is another repository: the request is its.
+      found = holder.flatMap { holder in
+        let root = resolvedWorktrees?.first { $0.worktree == holder }?.path ?? holder.path
+        return Self.nestedRepository(in: root, above: resolved) ? nil : holder
+      }
     } else {
       found = Self.deepest(worktrees.map { ($0.path, $0) }, holding: folder)
     }
@@ -53,6 +58,19 @@ struct WorktreeOfFolder {
       existing = cut == existing.startIndex ? "/" : String(existing[..<cut])
     }
     return nil
+  }
+
+  /// Whether a folder between `root` (left out) and `folder` (included) holds a `.git` of its own.
+  private static func nestedRepository(in root: String, above folder: String) -> Bool {
+    var current = folder
+    var steps = 0
+    while current.count > root.count, current.hasPrefix(root + "/"), steps < 256 {
+      var status = stat()
+      if lstat(current + "/.git", &status) == 0 { return true }
+      current = (current as NSString).deletingLastPathComponent
+      steps += 1
+    }
+    return false
   }
 
   private static func deepest(_ candidates: [(path: String, worktree: WorktreeInfo)], holding folder: String)

@@ -106,6 +106,8 @@ struct ClaudeCodeImportTests {
     try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: fixture.path + "/out", withDestinationPath: elsewhere)
     let name = (fixture.path as NSString).lastPathComponent
+    try FileManager.default.createDirectory(atPath: fixture.path + "/vendor/lib/src", withIntermediateDirectories: true)
+    try Data("gitdir: ../../.git/modules/lib\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "/vendor/lib/.git"))
     let transcript = [
       line("l1", at: "2027-03-01T10:00:00Z", cwd: link, branch: "main", out: 5),
       line("l2", at: "2027-03-01T10:01:00Z", cwd: link + "/src", branch: "main", out: 6),
@@ -114,11 +116,13 @@ struct ClaudeCodeImportTests {
       line("x2", at: "2027-03-01T10:03:00Z", cwd: fixture.path + "/out/sub", branch: "main", out: 7),
       line("x3", at: "2027-03-01T10:04:00Z", cwd: fixture.path + "/../elsewhere", branch: "main", out: 7),
       line("x4", at: "2027-03-01T10:05:00Z", cwd: fixture.path + "/gone/../../elsewhere", branch: "main", out: 7),
+      // A repository nested inside (a submodule's work tree, say) is another repository.
+      line("x5", at: "2027-03-01T10:06:00Z", cwd: fixture.path + "/vendor/lib/src", branch: "main", out: 7),
     ]
     try Data((transcript.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: project + "/s.jsonl"))
     let summary = try CanonicalJSON.parse(try fixture.octo("usage", "import", "claude-code", "--dir", config, "--json"))
     #expect(summary["requests"]?.intValue == 3)
-    #expect(summary["otherProjects"]?.intValue == 4)
+    #expect(summary["otherProjects"]?.intValue == 5)
     let pending = try fixture.octo("usage", "pending", "--json")
     #expect(["cc:l1", "cc:l2", "cc:l3"].allSatisfy(pending.contains) && !pending.contains("cc:x"), "\(pending)")
   }
