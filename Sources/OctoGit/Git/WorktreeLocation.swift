@@ -47,33 +47,45 @@ public struct WorktreeLocation: Equatable, Sendable {
   /// When this linked worktree was added, in milliseconds (its `commondir` file, written by
   /// `git worktree add` and never after); `nil` for the main work tree or when unknown.
   public var createdMilliseconds: Int64? {
-    guard gitDirectory != commonDirectory else { return nil }
-    var status = stat()
-    guard stat(gitDirectory + "/commondir", &status) == 0 else { return nil }
-    return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
+    gitDirectory == commonDirectory ? nil : Self.modifiedMilliseconds(gitDirectory + "/commondir")
   }
 
-  /// The commit a rebase under way in this work tree started from (`rebase-merge/onto` or
-  /// `rebase-apply/onto`, as git writes it); `nil` when none is.
+  /// The state folder of a rebase under way in this work tree (`rebase-merge`, or `rebase-apply` for
+  /// `git am`'s backend); `nil` when none is.
+  var rebaseFolder: String? {
+    ["rebase-merge", "rebase-apply"].lazy.map { gitDirectory + "/" + $0 }.first { Paths.isFolder($0) }
+  }
+
+  /// The commit a rebase under way in this work tree started from (its state folder's `onto`, as git
+  /// writes it); `nil` when none is.
   public var rebaseOnto: Oid? {
-    for folder in ["rebase-merge", "rebase-apply"] {
-      guard let data = try? RegularFile.contents(gitDirectory + "/" + folder + "/onto", limit: 128) else { continue }
-      return Oid(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    guard let folder = rebaseFolder, let data = try? RegularFile.contents(folder + "/onto", limit: 128) else {
+      return nil
     }
-    return nil
+    return Oid(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+
+  /// When the rebase under way began, in milliseconds: its state folder's `orig-head`, written as it starts
+  /// (by the apply backend at its first stop); `nil` when none is under way.
+  var rebaseStartMilliseconds: Int64? {
+    rebaseFolder.flatMap { Self.modifiedMilliseconds($0 + "/orig-head") }
+  }
+
+  /// When the file at `path` was last written, in milliseconds.
+  private static func modifiedMilliseconds(_ path: String) -> Int64? {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
   }
 
   /// The branch a rebase under way in this work tree is rebasing (its state folder's `head-name`), while HEAD
   /// is detached on the commits it replays; `nil` when none is under way or it rebases a detached HEAD.
   public var rebasedBranch: String? {
-    for folder in ["rebase-merge", "rebase-apply"] {
-      guard let data = try? RegularFile.contents(gitDirectory + "/" + folder + "/head-name", limit: 4096) else {
-        continue
-      }
-      let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-      return name.hasPrefix("refs/heads/") ? String(name.dropFirst("refs/heads/".count)) : nil
+    guard let folder = rebaseFolder, let data = try? RegularFile.contents(folder + "/head-name", limit: 4096) else {
+      return nil
     }
-    return nil
+    let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return name.hasPrefix("refs/heads/") ? String(name.dropFirst("refs/heads/".count)) : nil
   }
 
   /// Finds the git directories for `directory` as git would: `GIT_DIR` (and `GIT_COMMON_DIR`) when set,

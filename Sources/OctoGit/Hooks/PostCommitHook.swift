@@ -3,9 +3,11 @@ import Foundation
 /// `octo-git hook post-commit`: attaches the work tree's pending usage to the commit just made.
 ///
 /// It never fails the commit: every problem becomes one line for stderr. It returns at once when hooks
-/// are turned off, during a rebase, merge, cherry-pick or revert (the commits being replayed already
-/// carry their notes), and when nothing is pending — found out from one file's existence, before
-/// libgit2 or SQLite are touched.
+/// are turned off, when nothing is pending (found out from one file's existence, before libgit2 or SQLite
+/// are touched), and during a rebase, merge, cherry-pick, revert or `git am` (the commits being replayed
+/// already carry their notes; a commit a person makes during a rebase is only noted, for the rebase's end:
+/// ``RebaseCommits``) or on a bisect's detached HEAD. Usage a rebase that rewrote nothing left is charged
+/// first.
 public enum PostCommitHook {
   /// How long a commit waits for the ledger when another process is writing it.
   static let busySeconds: TimeInterval = 2

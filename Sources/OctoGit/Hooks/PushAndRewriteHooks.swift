@@ -55,9 +55,8 @@ public enum PrePushHook {
 /// from was dropped too. Their usage is taken back off the new commit (it stays on the dropped commit's
 /// own note, still counted once).
 ///
-/// The post-commit hook stands down while a rebase replays commits, so usage spent during it (resolving a
-/// conflict, at an `edit` stop) waits; when the rebase ends (`kind` "rebase") it goes onto the commit the
-/// rebase ended at, not onto whatever commit comes next, perhaps on another branch.
+/// When a rebase ends (`kind` "rebase"), the usage recorded while it stood goes onto the commits a person
+/// made during it (``RebaseCommits``): the post-commit hook stands down while a rebase replays commits.
 public enum PostRewriteHook {
   public static func run(
     directory: String, input: String, kind: String = "amend",
@@ -66,13 +65,6 @@ public enum PostRewriteHook {
     -> [String]
   {
     if environment["OCTO_GIT_HOOKS"] == "0" { return [] }
-    let messages = carryNotes(directory: directory, input: input)
-    guard kind == "rebase" else { return messages }
-    return messages + attachPendingAtRebaseEnd(directory: directory, environment: environment)
-  }
-
-  /// Makes each rewritten commit carry its old commit's usage (see ``PostRewriteHook``).
-  static func carryNotes(directory: String, input: String) -> [String] {
     let pairs = input.split(separator: "\n").compactMap { line -> (Oid, Oid)? in
       let fields = line.split(separator: " ")
       guard fields.count >= 2, let old = Oid(hex: String(fields[0])), let new = Oid(hex: String(fields[1])) else {
@@ -80,6 +72,13 @@ public enum PostRewriteHook {
       }
       return (old, new)
     }
+    let messages = carryNotes(directory: directory, pairs: pairs)
+    guard kind == "rebase" else { return messages }
+    return messages + attachPendingAtRebaseEnd(directory: directory, rewritten: pairs, environment: environment)
+  }
+
+  /// Makes each rewritten commit carry its old commit's usage (see ``PostRewriteHook``).
+  static func carryNotes(directory: String, pairs: [(Oid, Oid)]) -> [String] {
     if pairs.isEmpty { return [] }
     do {
       let repository = try Repository.open(at: directory)
@@ -97,21 +96,17 @@ public enum PostRewriteHook {
       }
       // A commit a rebase kept as it was, then reported as rewritten into a commit made on top of it (at an
       // `edit` stop, a new commit rather than an amend): it is still in the history with its usage, which
-      // the commit made on top did not spend.
-      // (Looked for among new's nearest first parents, as long as they are not older than old, not through
-      // the whole history: the hook's time.)
+      // the commit made on top did not spend. Looked for on HEAD's first-parent line, walked once as far as
+      // the rewrite reaches (not an ancestor test per pair: the hook's time).
+      var line: [Oid: Int] = [:]
+      var walked = try repository.headCommit()
+      for position in 0..<(pairs.count + 64) {
+        guard let commit = walked else { break }
+        line[commit] = position
+        walked = try repository.commit(commit).parents.first
+      }
       for (old, new) in pairs where old != new {
-        let oldTime = try repository.commit(old).committer.time
-        var commit = try repository.commit(new)
-        for _ in 0..<64 {
-          guard let parent = commit.parents.first else { break }
-          if parent == old {
-            dropped.insert(old)
-            break
-          }
-          commit = try repository.commit(parent)
-          if commit.committer.time < oldTime { break }
-        }
+        if let below = line[old], let above = line[new], below > above { dropped.insert(old) }
       }
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }
@@ -140,18 +135,20 @@ public enum PostRewriteHook {
     }
   }
 
-  /// Attaches the usage recorded while the rebase now ending stood to the commits a person made then
-  /// (``RebaseCommits/charge(in:repository:ledger:)``).
-  static func attachPendingAtRebaseEnd(directory: String, environment: [String: String]) -> [String] {
+  /// Attaches the usage recorded while the rebase now ending (and any before it that rewrote nothing) stood
+  /// to the commits a person made then (``RebaseCommits/charge(in:repository:ledger:rewritten:)``).
+  static func attachPendingAtRebaseEnd(
+    directory: String, rewritten: [(Oid, Oid)], environment: [String: String]
+  ) -> [String] {
     guard let location = WorktreeLocation.find(from: directory, environment: environment),
-      RebaseCommits.rebaseStart(location) != nil
+      location.rebaseStartMilliseconds != nil, RebaseCommits.anyNoted(location)
     else { return [] }
     guard location.isMarkedPending else {
       RebaseCommits.forget(location)
       return []
     }
     return PostCommitHook.attaching(in: directory, hook: "post-rewrite", done: "the rebase") { repository, ledger in
-      try RebaseCommits.charge(in: location, repository: repository, ledger: ledger)
+      try RebaseCommits.charge(in: location, repository: repository, ledger: ledger, rewritten: rewritten)
     }
   }
 

@@ -3,31 +3,33 @@ import Foundation
 /// The commits a person makes while a rebase stands (`git commit` or `--amend` at a stop or in an `exec`,
 /// the commit `rebase --continue` makes of a resolved conflict), each with the moment it was made, in
 /// milliseconds: the post-commit hook, which otherwise stands down during a rebase, notes them in
-/// `<git dir>/octo/rebase-commits`, and post-rewrite charges the usage recorded meanwhile to them when the
-/// rebase ends (``PostRewriteHook``). HEAD's reflog tells them from the commits the rebase replays, but
-/// its times have whole seconds and are the committer's date (which `--committer-date-is-author-date`
-/// sets in the past): the moments are taken here. A rebase that rewrites nothing (every pick a fast-forward)
-/// gets no post-rewrite: the next commit's hook charges what it left.
+/// `<git dir>/octo/rebase-commits` ("commit moment rebase-start branch"), and post-rewrite charges the usage
+/// recorded meanwhile to them when the rebase ends (``PostRewriteHook``). HEAD's reflog tells them from the
+/// commits the rebase replays, but its times have whole seconds and are the committer's date (which
+/// `--committer-date-is-author-date` sets in the past): the moments are taken here. A rebase that rewrites
+/// nothing (every pick a fast-forward) gets no post-rewrite: the next commit's hook, or the next rebase's
+/// end, charges what it left.
 enum RebaseCommits {
   static func file(_ location: WorktreeLocation) -> String { location.gitDirectory + "/octo/rebase-commits" }
 
-  /// When the rebase under way in `location` began (its state folder's `orig-head`, written at its start),
-  /// in milliseconds; `nil` when none is under way.
-  static func rebaseStart(_ location: WorktreeLocation) -> Int64? {
-    var status = stat()
-    for folder in ["rebase-merge", "rebase-apply"]
-    where stat(location.gitDirectory + "/" + folder + "/orig-head", &status) == 0 {
-      return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
-    }
-    return nil
+  /// A noted commit.
+  struct Noted {
+    let commit: Oid
+    /// When it was made, and when its rebase began (ms).
+    let at: Int64
+    let start: Int64
+    /// The branch the rebase rebased (`nil`: a detached HEAD).
+    let branch: String?
   }
 
   /// Notes HEAD's commit when a rebase is under way and HEAD's last reflog entry says a person made it. A
   /// few reads and one appended line: the hook still returns at once. Never fails.
   static func noteIfMadeByHand(_ location: WorktreeLocation, now: Date = Date()) {
-    guard let start = rebaseStart(location), let entry = lastHeadEntry(location) else { return }
+    guard let start = location.rebaseStartMilliseconds, let entry = lastHeadEntry(location) else { return }
     guard entry.message.hasPrefix("commit") || entry.message.contains(" (continue): ") else { return }
-    let line = "\(entry.new.hex) \(Int64((now.timeIntervalSince1970 * 1000).rounded(.down))) \(start)\n"
+    let moment = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+    // Branch names hold no spaces or newlines (git refuses them).
+    let line = "\(entry.new.hex) \(moment) \(start) \(location.rebasedBranch ?? "")\n"
     let path = file(location)
     try? FileManager.default.createDirectory(
       atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -37,35 +39,39 @@ enum RebaseCommits {
     _ = line.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
   }
 
-  /// The commits noted, oldest first, each with its moment and its rebase's start (ms).
-  static func noted(_ location: WorktreeLocation) -> [(commit: Oid, at: Int64, start: Int64)] {
+  /// The commits noted, oldest first.
+  static func noted(_ location: WorktreeLocation) -> [Noted] {
     guard let data = try? RegularFile.contents(file(location), limit: 1 << 20) else { return [] }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-      let fields = line.split(separator: " ")
-      guard fields.count == 3, let commit = Oid(hex: String(fields[0])), let at = Int64(fields[1]),
+      let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+      guard fields.count == 4, let commit = Oid(hex: String(fields[0])), let at = Int64(fields[1]),
         let start = Int64(fields[2])
       else { return nil }
-      return (commit, at, start)
+      return Noted(commit: commit, at: at, start: start, branch: fields[3].isEmpty ? nil : String(fields[3]))
     }.sorted { $0.at < $1.at }
   }
 
+  /// Whether commits are noted (a rebase ending now, or one that rewrote nothing or was aborted).
+  static func anyNoted(_ location: WorktreeLocation) -> Bool { access(file(location), F_OK) == 0 }
+
   /// Whether commits are noted while no rebase stands (a rebase that rewrote nothing, or was aborted).
   static func leftOver(_ location: WorktreeLocation) -> Bool {
-    rebaseStart(location) == nil && access(file(location), F_OK) == 0
+    location.rebaseStartMilliseconds == nil && anyNoted(location)
   }
 
-  /// Attaches the usage recorded while the rebase stood to the commits a person made then: each event to the
-  /// first made at or after it, a commit an amend, fixup or squash replaced later to what replaced it; then
-  /// forgets the notes. Usage recorded before the rebase (work not committed yet, autostashed), after its
-  /// last such commit, or before one no longer in the branch (reset away, an aborted rebase's) stays
-  /// pending: the commits a rebase only replays, or someone else's it stops on, spent none of it. Only the
-  /// latest rebase's notes count (an aborted one's before it are older).
-  static func charge(in location: WorktreeLocation, repository: Repository, ledger: Ledger) throws {
+  /// Attaches the usage recorded while each noted rebase stood to the commits a person made then: each event
+  /// to the first made at or after it, a commit an amend, fixup or squash replaced later (or a rebase since:
+  /// `rewritten`, post-rewrite's pairs) to what replaced it; then forgets the notes. Usage recorded before a
+  /// rebase (work not committed yet, autostashed), after its last such commit, or before one no longer in
+  /// the rebased branch (reset away, an aborted rebase's) stays pending: the commits a rebase only replays,
+  /// or someone else's it stops on, spent none of it.
+  static func charge(
+    in location: WorktreeLocation, repository: Repository, ledger: Ledger, rewritten: [(Oid, Oid)] = []
+  ) throws {
     let all = noted(location)
-    guard let start = all.map(\.start).max() else { return forget(location) }
-    let made = all.filter { $0.start == start && $0.at >= start }
-    // What replaced each commit, from HEAD's reflog (newest first: a commit replaced twice, after a reset,
-    // by the later one).
+    guard !all.isEmpty else { return forget(location) }
+    // What replaced each commit: HEAD's reflog (newest first: a commit replaced twice, after a reset, by the
+    // later one), then the rebase ending now.
     var replaced: [Oid: Oid] = [:]
     for entry in try repository.reflog(of: "HEAD", limit: 2_000) where replaced[entry.old] == nil {
       let message = entry.message
@@ -73,17 +79,29 @@ enum RebaseCommits {
         replaced[entry.old] = entry.new
       }
     }
-    let head = try repository.headCommit()
+    for (old, new) in rewritten where old != new { replaced[old] = new }
     var windows: [(commit: Oid, since: Int64, before: Int64)] = []
-    var since = start
-    for (commit, at, _) in made {
-      var final = commit
-      for _ in 0..<made.count + 64 {
-        guard let next = replaced[final] else { break }
-        final = next
+    var tips: [String: Oid?] = [:]
+    for (start, made) in Dictionary(grouping: all, by: \.start).sorted(by: { $0.key < $1.key }) {
+      var since = start
+      for noted in made {
+        var final = noted.commit
+        for _ in 0..<all.count + 64 {
+          guard let next = replaced[final] else { break }
+          final = next
+        }
+        // In the rebased branch as it is now (HEAD, for a detached rebase).
+        let key = noted.branch ?? ""
+        if tips[key] == nil {
+          tips[key] = .some(
+            try noted.branch.flatMap { try repository.reference("refs/heads/" + $0)?.target }
+              ?? repository.headCommit())
+        }
+        if let tip = tips[key] ?? nil, repository.isAncestor(final, of: tip) {
+          windows.append((final, since, noted.at + 1))
+        }
+        since = max(since, noted.at + 1)
       }
-      if let head, repository.isAncestor(final, of: head) { windows.append((final, since, at + 1)) }
-      since = max(since, at + 1)
     }
     try ledger.attachPending(windows: windows)
     forget(location)

@@ -125,10 +125,10 @@ public final class Ledger {
   /// Events a removed worktree of the same name left (recorded before this one was added) attach nowhere:
   /// they keep no marker, or every commit here would open the ledger for nothing.
   func settleMarker() throws {
-    let since = location.createdMilliseconds
-    guard try store.pendingCount(worktree: location.key, recordedSince: since) == 0 else { return }
+    let claimable = (location.createdMilliseconds ?? 0)..<Int64.max
+    guard try store.pendingCount(worktree: location.key, recorded: claimable) == 0 else { return }
     location.clearPendingMark()
-    if try store.pendingCount(worktree: location.key, recordedSince: since) > 0 { location.markPending() }
+    if try store.pendingCount(worktree: location.key, recorded: claimable) > 0 { location.markPending() }
   }
 
   /// The identity notes commits are written with: the git user, else octo-git itself.

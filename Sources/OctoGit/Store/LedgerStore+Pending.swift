@@ -99,10 +99,9 @@ extension LedgerStore {
   ///
   /// Events recorded before `recordedSince` (milliseconds) are left pending: a linked worktree removed and
   /// added again under the same name has the same key, and the old one's events are not the new one's.
-  func claimPending(
-    worktree: String, for commit: String, recordedSince: Int64? = nil, recordedBefore: Int64? = nil
-  ) throws -> [String: [UsageEvent]] {
-    try claimPending(worktree: worktree, windows: [(commit, recordedSince ?? 0, recordedBefore ?? .max)])
+  func claimPending(worktree: String, for commit: String, recordedSince: Int64? = nil) throws -> [String: [UsageEvent]]
+  {
+    try claimPending(worktree: worktree, windows: [(commit, recordedSince ?? 0, .max)])
   }
 
   /// Claims the pending events of `worktree` recorded in each window (from, up to but not including
@@ -199,27 +198,18 @@ extension LedgerStore {
     }
   }
 
-  /// How many events are pending for `worktree`.
-  public func pendingCount(worktree: String, recordedSince: Int64? = nil) throws -> Int {
+  /// How many events of `worktree` were recorded within `recorded` (ms): from a worktree's creation on, the
+  /// ones its commits take; before it, a removed worktree's of the same name, which none of them takes.
+  public func pendingCount(worktree: String, recorded: Range<Int64> = 0..<Int64.max) throws -> Int {
     try read { db in
       try Int.fetchOne(
-        db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ? AND recorded_at >= ?",
-        arguments: [worktree, recordedSince ?? 0]) ?? 0
+        db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ? AND recorded_at >= ? AND recorded_at < ?",
+        arguments: [worktree, recorded.lowerBound, recorded.upperBound]) ?? 0
     }
   }
 
   /// How many events are pending in every worktree (unreadable rows included).
   public func pendingCount() throws -> Int {
     try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_event") ?? 0 }
-  }
-
-  /// How many events of `worktree` were recorded before `moment` (ms): for a worktree added again under a
-  /// removed one's name, the removed one's, which no commit of the new one takes.
-  public func pendingCount(worktree: String, recordedBefore moment: Int64) throws -> Int {
-    try read { db in
-      try Int.fetchOne(
-        db, sql: "SELECT count(*) FROM pending_event WHERE worktree = ? AND recorded_at < ?",
-        arguments: [worktree, moment]) ?? 0
-    }
   }
 }

@@ -250,7 +250,7 @@ struct UsagePendingCommand: ParsableCommand {
       guard !all else { return }
       let location = ledger.location
       if let created = location.createdMilliseconds,
-        case let stale = try ledger.store.pendingCount(worktree: location.key, recordedBefore: created), stale > 0
+        case let stale = try ledger.store.pendingCount(worktree: location.key, recorded: 0..<created), stale > 0
       {
         print(
           "\(stale) of them were recorded in a worktree of this name since removed: no commit here takes them "

@@ -174,11 +174,25 @@ struct AttributionTests {
     try fixture.write("z.txt", "z\n")
     let fix = try fixture.commitAll("fix")
     try fixture.git("rebase", "--continue")
+    // The next commit made on another branch: the commit made at the break is still its branch's.
+    try fixture.git("switch", "-q", "-c", "other", "HEAD~2")
     try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "later")
     let next = try fixture.commitAll("next")
     #expect(try fixture.git("notes", "--ref=octo/usage", "show", fix).contains("\"id\":\"at-break\""))
     let nextNote = try fixture.git("notes", "--ref=octo/usage", "show", next)
     #expect(nextNote.contains("\"id\":\"later\"") && !nextNote.contains("at-break"), "\(nextNote)")
+
+    // Again, and a rebase that rewrites the commit made at the break before any other commit: it follows.
+    try fixture.git("switch", "-q", "main")
+    try fixture.git("rebase", "-q", "-i", "HEAD~1", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1abreak"])
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "second-break")
+    try fixture.write("y.txt", "y\n")
+    try fixture.commitAll("fix again")
+    try fixture.git("rebase", "--continue")
+    try fixture.git("rebase", "-q", "other")
+    let rewritten = try fixture.git("log", "--format=%H", "--grep=^fix again$", "-1")
+    #expect(
+      try fixture.git("notes", "--ref=octo/usage", "show", rewritten).contains("\"id\":\"second-break\""))
   }
 
   @Test("a commit made at a rebase's edit stop does not take the usage of the commit it was made on")
