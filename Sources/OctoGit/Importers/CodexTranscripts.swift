@@ -16,7 +16,7 @@ import Foundation
 /// its id), or without it when Codex kept only the last turns (a subagent's fork). After the burst the events
 /// are the rollout's own session's again. When the rollout's meta names its source (`forked_from_id`, or the
 /// spawning thread's `parent_thread_id`), an event of the burst keeps the source's id, whatever was read (the
-/// same request has the same id in every import), and is left out when a rollout read holds its running total
+/// same request has the same id in every import), and is left out when a rollout read holds its running counts
 /// (that rollout counts it: a chain of forks counts each request once, even with a rollout of the chain gone)
 /// (``resolveCopies(_:in:)``).
 public enum CodexTranscripts {
@@ -51,11 +51,19 @@ public enum CodexTranscripts {
   public struct Rollout: Sendable {
     /// The rollout's own session (its first `session_meta`).
     public var owner: String?
-    /// Every running total its token_count events hold, copies included.
-    public var totals = Set<Int>()
+    /// Every running count its token_count events hold (input, cached, output, total), copies included.
+    public var totals = Set<RunningCounts>()
     /// The events of its opening when its meta names a source: their positions among the requests read,
-    /// that source and their running totals (named by the source's id until resolved).
-    public var copies: [(position: Int, source: String, total: Int)] = []
+    /// that source and their running counts (named by the source's id until resolved).
+    public var copies: [(position: Int, source: String, counts: RunningCounts)] = []
+  }
+
+  /// A token_count event's running counts.
+  public struct RunningCounts: Hashable, Sendable {
+    let input: Int
+    let cached: Int
+    let output: Int
+    let total: Int
   }
 
   /// Reads one rollout whole, appending its counted events.
@@ -119,7 +127,7 @@ public enum CodexTranscripts {
           return
         }
         let total = totals["total_tokens"] == nil ? input + output : stated
-        rollout.totals.insert(total)
+        rollout.totals.insert(RunningCounts(input: input, cached: cached, output: output, total: total))
         if (input, cached, output, total) == previous { return }
         var deltaInput = max(0, input - previous.input)
         var deltaCached = min(max(0, cached - previous.cached), deltaInput)
@@ -143,7 +151,8 @@ public enum CodexTranscripts {
           // Likely a copy of the source's event: under the source's id (or that of the copied meta it
           // follows) until resolved against the source's rollout.
           if session == opening.owner { named = source }
-          rollout.copies.append((requests.count, source, total))
+          rollout.copies.append(
+            (requests.count, source, RunningCounts(input: input, cached: cached, output: output, total: total)))
         }
         requests.append(
           AgentRequest(
@@ -159,25 +168,26 @@ public enum CodexTranscripts {
     return rollout
   }
 
-  /// Settles the copies `rollouts` noted in `requests`: an event whose running total another rollout read
+  /// Settles the copies `rollouts` noted in `requests`: an event whose running counts another rollout read
   /// holds as one of its own events (not in its opening) is taken out, that rollout counting it; one none
   /// holds stays, under the source's id (a fork's own request answered within the burst, or a copy of a
   /// source never read: two forks' copies of it share that id, and count once), its session the fork's when
   /// its source was read (then it is the fork's own).
   public static func resolveCopies(_ rollouts: [Rollout], in requests: inout [AgentRequest]) {
-    // Which rollouts hold each running total as their own event.
-    var holders: [Int: Set<String>] = [:]
+    // Which rollouts hold each running count as their own event. (All four counts: the totals alone of two
+    // sessions' first turns on the same instructions can be equal.)
+    var holders: [RunningCounts: Set<String>] = [:]
     var read = Set<String>()
     for rollout in rollouts {
       guard let owner = rollout.owner else { continue }
       read.insert(owner)
-      let copied = Set(rollout.copies.map(\.total))
-      for total in rollout.totals where !copied.contains(total) { holders[total, default: []].insert(owner) }
+      let copied = Set(rollout.copies.map(\.counts))
+      for counts in rollout.totals where !copied.contains(counts) { holders[counts, default: []].insert(owner) }
     }
     var taken = Set<Int>()
     for rollout in rollouts {
       for copy in rollout.copies {
-        if holders[copy.total].map({ !$0.subtracting([rollout.owner ?? ""]).isEmpty }) == true {
+        if holders[copy.counts].map({ !$0.subtracting([rollout.owner ?? ""]).isEmpty }) == true {
           taken.insert(copy.position)
         } else if read.contains(copy.source), let owner = rollout.owner {
           let request = requests[copy.position]

@@ -125,6 +125,26 @@ struct CodexForkTests {
     #expect(try rollouts.imported() == ["cx:a:110": 10, "cx:a:330": 20, "cx:a:990": 60, "cx:c:1095": 5])
   }
 
+  @Test("another session's request of the same running total, other counts, does not take a copy's place")
+  func unrelatedEqualTotal() throws {
+    let rollouts = try Rollouts(try TestRepository())
+    // The fork's source is gone; an unrelated session happens to reach the same total, split otherwise.
+    try rollouts.write(
+      "fork",
+      [
+        rollouts.meta("fork", at: "10:05:00.000", from: "gone"),
+        rollouts.count((300, 30), last: (200, 20), at: "10:05:00.001"),
+        rollouts.count((400, 35), last: (100, 5), at: "10:05:09.000"),
+      ])
+    try rollouts.write(
+      "other",
+      [
+        rollouts.meta("other", at: "11:00:00.000"),
+        rollouts.count((310, 20), last: (310, 20), at: "11:00:05.000"),
+      ])
+    #expect(try rollouts.imported() == ["cx:gone:330": 20, "cx:fork:435": 5, "cx:other:330": 20])
+  }
+
   @Test("copies under their source's meta keep its id; what follows is the fork's own, in its own session")
   func copiedMeta() throws {
     let rollouts = try Rollouts(try TestRepository())
