@@ -93,7 +93,7 @@ public final class Checkpoints {
     let head = try repository.head()
     let headCommit = head.commit
     let headTree = try headCommit.map { try repository.commit($0).tree }
-    let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    let signature = repository.signatureOrOctoGit()
     var stamp = signature
     stamp.time = request.now
 
@@ -336,7 +336,7 @@ public final class Checkpoints {
         kept += 1
       }
     }
-    let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    let signature = repository.signatureOrOctoGit()
     var deleted: [Oid] = []
     var deletedNames: Set<String> = []
     for reference in doomed {

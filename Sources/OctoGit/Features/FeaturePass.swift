@@ -311,7 +311,7 @@ public struct FeaturePass {
       id: "fp-" + UUID().uuidString.lowercased(), at: Date(), feature: feature.slug, featureID: feature.id,
       description: feature.description, branch: feature.branch, test: test, result: "passed",
       exitCode: Int(run.status), durationMs: Int((run.duration * 1000).rounded()), agent: agent)
-    let author = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    let author = repository.signatureOrOctoGit()
     try repository.updateNote(on: commit, ref: FeatureRecord.ref, author: author) { existing in
       let lines = (existing ?? "").split(separator: "\n").map(String.init) + [record.line]
       return lines.joined(separator: "\n") + "\n"

@@ -48,4 +48,10 @@ extension Repository {
     let handle = SignatureHandle(raw)
     return Signature(handle.pointer)
   }
+
+  /// Who octo-git's own commits (notes, checkpoints) are written as: the configured git user, else
+  /// octo-git itself (a fresh machine without `user.name` must not stop a hook).
+  public func signatureOrOctoGit() -> Signature {
+    configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+  }
 }

@@ -83,7 +83,7 @@ public enum PostRewriteHook {
     do {
       let repository = try Repository.open(at: directory)
       guard try repository.reference(UsageNote.ref) != nil else { return [] }
-      let signature = repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+      let signature = repository.signatureOrOctoGit()
       // git's own copy of the notes, just made, may have cut off a note another work tree attached meanwhile.
       // Whatever goes wrong there, the notes are still carried below.
       _ = try? OverwrittenNotes.restore(in: repository, ref: UsageNote.ref, author: signature)

@@ -133,7 +133,7 @@ public final class Ledger {
 
   /// The identity notes commits are written with: the git user, else octo-git itself.
   func noteSignature() -> Signature {
-    repository.configuredSignature() ?? Signature(name: "octo-git", email: "octo-git@localhost")
+    repository.signatureOrOctoGit()
   }
 }
 
