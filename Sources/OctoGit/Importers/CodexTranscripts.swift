@@ -169,27 +169,31 @@ public enum CodexTranscripts {
   }
 
   /// Settles the copies `rollouts` noted in `requests`: an event whose running counts another rollout read
-  /// holds as one of its own events (not in its opening) is taken out, that rollout counting it; one none
-  /// holds stays, under the source's id (a fork's own request answered within the burst, or a copy of a
-  /// source never read: two forks' copies of it share that id, and count once), its session the fork's when
-  /// its source was read (then it is the fork's own).
+  /// holds as one of its own events (not in its opening), or its source's rollout holds at all, is taken
+  /// out, that rollout counting it; one none holds stays, under the source's id (a fork's own request
+  /// answered within the burst, or a copy of a source never read: two forks' copies of it share that id, and
+  /// count once), its session the fork's when its source was read (then it is the fork's own).
   public static func resolveCopies(_ rollouts: [Rollout], in requests: inout [AgentRequest]) {
     // Which rollouts hold each running count as their own event. (All four counts: the totals alone of two
     // sessions' first turns on the same instructions can be equal.)
     var holders: [RunningCounts: Set<String>] = [:]
-    var read = Set<String>()
+    // Every running count of each session read, copies included.
+    var held: [String: Set<RunningCounts>] = [:]
     for rollout in rollouts {
       guard let owner = rollout.owner else { continue }
-      read.insert(owner)
+      held[owner, default: []].formUnion(rollout.totals)
       let copied = Set(rollout.copies.map(\.counts))
       for counts in rollout.totals where !copied.contains(counts) { holders[counts, default: []].insert(owner) }
     }
     var taken = Set<Int>()
     for rollout in rollouts {
       for copy in rollout.copies {
-        if holders[copy.counts].map({ !$0.subtracting([rollout.owner ?? ""]).isEmpty }) == true {
+        // Counted by another rollout as its own, or by the source (as its own or as its copy, settled there:
+        // a fork of a fork leaves the first session's requests to the middle one, whatever became of the first).
+        let ownedElsewhere = holders[copy.counts].map { !$0.subtracting([rollout.owner ?? ""]).isEmpty } ?? false
+        if ownedElsewhere || held[copy.source]?.contains(copy.counts) == true {
           taken.insert(copy.position)
-        } else if read.contains(copy.source), let owner = rollout.owner {
+        } else if held[copy.source] != nil, let owner = rollout.owner {
           let request = requests[copy.position]
           requests[copy.position] = request.renamed(id: request.id, session: owner)
         }

@@ -80,6 +80,39 @@ struct CodexForkTests {
     #expect(try rollouts.imported() == expected)
   }
 
+  @Test("a fork of a fork imported after the first session's rollout is gone: each request once")
+  func chainWithFirstGone() throws {
+    let rollouts = try Rollouts(try TestRepository())
+    try rollouts.write(
+      "s",
+      [
+        rollouts.meta("s", at: "10:00:00.000"),
+        rollouts.count((100, 10), last: (100, 10), at: "10:00:01.000"),
+        rollouts.count((300, 30), last: (200, 20), at: "10:00:10.000"),
+      ])
+    try rollouts.write(
+      "f",
+      [
+        rollouts.meta("f", at: "10:05:00.000", from: "s"),
+        rollouts.count((100, 10), last: (100, 10), at: "10:05:00.001"),
+        rollouts.count((300, 30), last: (200, 20), at: "10:05:00.002"),
+        rollouts.count((500, 40), last: (200, 10), at: "10:05:09.000"),
+      ])
+    let expected = ["cx:s:110": 10, "cx:s:330": 20, "cx:f:540": 10]
+    #expect(try rollouts.imported() == expected)
+    try FileManager.default.removeItem(atPath: rollouts.home + "/sessions/rollout-2030-01-02T10-00-00-s.jsonl")
+    try rollouts.write(
+      "g",
+      [
+        rollouts.meta("g", at: "10:09:00.000", from: "f"),
+        rollouts.count((100, 10), last: (100, 10), at: "10:09:00.001"),
+        rollouts.count((300, 30), last: (200, 20), at: "10:09:00.002"),
+        rollouts.count((500, 40), last: (200, 10), at: "10:09:00.003"),
+        rollouts.count((800, 45), last: (300, 5), at: "10:09:07.000"),
+      ])
+    #expect(try rollouts.imported() == expected.merging(["cx:g:845": 5]) { $1 })
+  }
+
   @Test("a fork's own first request answered within the opening burst counts once, under one id")
   func quickFirstRequest() throws {
     let rollouts = try Rollouts(try TestRepository())
