@@ -42,7 +42,7 @@ public enum AgentSetup {
     repository.workDirectory + "/" + agent.personalFile
   }
 
-  static func quoted(_ binary: String) -> String { "'\(binary.replacingOccurrences(of: "'", with: "'\\''"))'" }
+  static func quoted(_ binary: String) -> String { ShellWord.quoted(binary) }
 
   /// One hook octo-git adds.
   struct Entry {

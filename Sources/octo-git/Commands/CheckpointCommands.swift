@@ -251,11 +251,12 @@ struct RestoreCommand: ParsableCommand {
       "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
       + (result.skipped.isEmpty ? "" : ", \(result.skipped.count) skipped")
       + (result.indexRestored ? ", index restored" : "")
-    // The undo takes the same options: a plain restore of it would leave the ignored files this one wrote,
-    // and the index as this one left it.
+    // The undo takes the same options and paths: a plain restore of it would leave the ignored files this
+    // one wrote, the index as this one left it, and take back work done since on other paths.
     let undo =
-      "octo-git restore \(result.undo.id.abbreviated())" + (includeIgnored ? " --include-ignored" : "")
-      + (result.indexRestored ? " --index" : "")
-    FileHandle.standardError.write(Data("\(skippedLines)\(summary)\nundo with: \(undo)\n".utf8))
+      "octo-git restore \(result.undo.id.abbreviated())"
+      + paths.map { " " + ShellWord.quoted($0, always: false) }.joined()
+      + (includeIgnored ? " --include-ignored" : "") + (result.indexRestored ? " --index" : "")
+    FileHandle.standardError.write(Data("\(skippedLines)\(summary)\nundo with: \(SafeText.terminal(undo))\n".utf8))
   }
 }

@@ -91,9 +91,17 @@ struct RestoreTests {
     try fixture.write("src/a.txt", "bad\n")
     try fixture.write("src/b.txt", "bad\n")
     try fixture.write("other.txt", "bad\n")
-    try fixture.octo("restore", id, "src/a.txt")
+    let restored = try OctoGitBinary.run(["restore", id, "src/a.txt"], in: fixture.path, home: fixture.home)
     #expect(try String(contentsOfFile: fixture.path + "/src/a.txt", encoding: .utf8) == "a\n")
     #expect(try String(contentsOfFile: fixture.path + "/src/b.txt", encoding: .utf8) == "bad\n")
+    // Its undo names the same path: undoing it leaves work done since on other paths alone.
+    let hint = try #require(restored.stderr.split(separator: "\n").first { $0.hasPrefix("undo with: ") })
+    #expect(hint.hasSuffix(" src/a.txt"), "\(hint)")
+    try fixture.write("other.txt", "work since\n")
+    try fixture.octo(hint.dropFirst("undo with: octo-git ".count).split(separator: " ").map(String.init))
+    #expect(try String(contentsOfFile: fixture.path + "/src/a.txt", encoding: .utf8) == "bad\n")
+    #expect(try String(contentsOfFile: fixture.path + "/other.txt", encoding: .utf8) == "work since\n")
+    try fixture.write("other.txt", "bad\n")
     // From a subfolder, paths are relative to it, as in git.
     try fixture.octo(["restore", id, "b.txt"], in: fixture.path + "/src")
     #expect(try String(contentsOfFile: fixture.path + "/src/b.txt", encoding: .utf8) == "b\n")
