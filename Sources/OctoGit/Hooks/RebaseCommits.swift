@@ -62,8 +62,8 @@ enum RebaseCommits {
   /// Attaches the usage recorded while each noted rebase stood to the commits a person made then: each event
   /// to the first made at or after it, a commit an amend, fixup or squash replaced later (or a rebase since:
   /// `rewritten`, post-rewrite's pairs) to what replaced it; then forgets the notes. Usage recorded before a
-  /// rebase (work not committed yet, autostashed), after its last such commit, or before one no longer in
-  /// the rebased branch (reset away, an aborted rebase's) stays pending: the commits a rebase only replays,
+  /// rebase (work not committed yet, autostashed), after its last such commit, or before one in neither the
+  /// rebased branch nor HEAD's history (reset away, an aborted rebase's) stays pending: the commits a rebase only replays,
   /// or someone else's it stops on, spent none of it.
   static func charge(
     in location: WorktreeLocation, repository: Repository, ledger: Ledger, rewritten: [(Oid, Oid)] = []
@@ -90,14 +90,16 @@ enum RebaseCommits {
           guard let next = replaced[final] else { break }
           final = next
         }
-        // In the rebased branch as it is now (HEAD, for a detached rebase).
         let key = noted.branch ?? ""
         if tips[key] == nil {
           tips[key] = .some(
             try noted.branch.flatMap { try repository.reference("refs/heads/" + $0)?.target }
               ?? repository.headCommit())
         }
+        // In the rebased branch as it is now, or in HEAD's history (a rebase left with --quit).
         if let tip = tips[key] ?? nil, repository.isAncestor(final, of: tip) {
+          windows.append((final, since, noted.at + 1))
+        } else if let head = try repository.headCommit(), repository.isAncestor(final, of: head) {
           windows.append((final, since, noted.at + 1))
         }
         since = max(since, noted.at + 1)

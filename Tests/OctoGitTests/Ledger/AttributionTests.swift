@@ -193,6 +193,16 @@ struct AttributionTests {
     let rewritten = try fixture.git("log", "--format=%H", "--grep=^fix again$", "-1")
     #expect(
       try fixture.git("notes", "--ref=octo/usage", "show", rewritten).contains("\"id\":\"second-break\""))
+
+    // A rebase left with --quit (HEAD stays where it is, detached): the commit made at its break is HEAD's.
+    try fixture.git("rebase", "-q", "-i", "HEAD~1", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1abreak"])
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "before-quit")
+    try fixture.write("q.txt", "q\n")
+    let quitting = try fixture.commitAll("made before quitting")
+    try fixture.git("rebase", "--quit")
+    try fixture.commitAll("after quitting")
+    #expect(
+      try fixture.git("notes", "--ref=octo/usage", "show", quitting).contains("\"id\":\"before-quit\""))
   }
 
   @Test("a commit made at a rebase's edit stop does not take the usage of the commit it was made on")
