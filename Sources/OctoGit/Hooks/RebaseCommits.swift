@@ -63,8 +63,8 @@ enum RebaseCommits {
   /// to the first made at or after it, a commit an amend, fixup or squash replaced later (or a rebase since:
   /// `rewritten`, post-rewrite's pairs) to what replaced it; then forgets the notes. Usage recorded before a
   /// rebase (work not committed yet, autostashed), after its last such commit, or before one in neither the
-  /// rebased branch nor HEAD's history (reset away, an aborted rebase's) stays pending: the commits a rebase only replays,
-  /// or someone else's it stops on, spent none of it.
+  /// rebased branch nor HEAD's history (reset away, an aborted rebase's) stays pending: the commits a rebase
+  /// only replays, or someone else's it stops on, spent none of it.
   static func charge(
     in location: WorktreeLocation, repository: Repository, ledger: Ledger, rewritten: [(Oid, Oid)] = []
   ) throws {
