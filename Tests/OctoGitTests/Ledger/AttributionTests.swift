@@ -65,6 +65,18 @@ struct AttributionTests {
     try fixture.git("checkout", "-q", "topic")
   }
 
+  /// A repository with octo-git installed and commits base, a and b.
+  func installedWithTwoCommits() throws -> TestRepository {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.commitAll("base")
+    for name in ["a", "b"] {
+      try fixture.write("\(name).txt", "\(name)\n")
+      try fixture.commitAll(name)
+    }
+    return fixture
+  }
+
   @Test("the hook returns at once during a rebase and leaves usage pending")
   func quietDuringRebase() throws {
     let fixture = try TestRepository()
@@ -108,13 +120,7 @@ struct AttributionTests {
 
   @Test("usage spent at a rebase's edit stop goes onto the commits made there, each onto the next one made")
   func usageAtEditStop() throws {
-    let fixture = try TestRepository()
-    try fixture.octo("install")
-    try fixture.commitAll("base")
-    for name in ["a", "b"] {
-      try fixture.write("\(name).txt", "\(name)\n")
-      try fixture.commitAll(name)
-    }
+    let fixture = try installedWithTwoCommits()
     try fixture.git(
       "rebase", "-q", "-i", "HEAD~2", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/edit/"])
     // Each recorded in the same second as the commit before it; the second commit amended after.
@@ -144,13 +150,7 @@ struct AttributionTests {
 
   @Test("a commit made at an edit stop and folded by the fixup after it passes its usage on to the fold")
   func usageAtStopFoldedByFixup() throws {
-    let fixture = try TestRepository()
-    try fixture.octo("install")
-    try fixture.commitAll("base")
-    for name in ["a", "b"] {
-      try fixture.write("\(name).txt", "\(name)\n")
-      try fixture.commitAll(name)
-    }
+    let fixture = try installedWithTwoCommits()
     try fixture.git(
       "rebase", "-q", "-i", "HEAD~2",
       environment: ["GIT_SEQUENCE_EDITOR": "sed -i -e 1s/^pick/edit/ -e 2s/^pick/fixup/"])
