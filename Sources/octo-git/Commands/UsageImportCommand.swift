@@ -70,6 +70,11 @@ struct UsageImportCommand: ParsableCommand {
     }
     do {
       let input = AgentHookInput.read(from: hookInput)
+      if let path = input.transcriptPath, !RegularFile.exists(path) {
+        FileHandle.standardError.write(
+          Data("octo-git: usage not imported: the transcript \(SafeText.terminal(path)) is not a file here\n".utf8))
+        return
+      }
       try importAll(try input.workingDirectory ?? root.workingDirectory(), input.transcriptPath)
     } catch {
       FileHandle.standardError.write(Data("octo-git: usage not imported: \(error)\n".utf8))

@@ -372,6 +372,12 @@ struct AgentImportTests {
     let broken = try OctoGitBinary.run(
       ["usage", "import", "copilot", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: "not json")
     #expect(broken.status == 0)
+    // A transcript that is not there is named.
+    let gone = hook.replacingOccurrences(of: "qs-1.jsonl", with: "gone.jsonl")
+    let missing = try OctoGitBinary.run(
+      ["usage", "import", "qwen", "--dir", home, "--hook-input", "-"], in: fixture.root, home: fixture.home, input: gone
+    )
+    #expect(missing.status == 0 && missing.stderr.contains("gone.jsonl is not a file here"), "\(missing.stderr)")
   }
 }
 
