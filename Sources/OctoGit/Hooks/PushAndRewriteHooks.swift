@@ -105,8 +105,28 @@ public enum PostRewriteHook {
         line[commit] = position
         walked = try repository.commit(commit).parents.first
       }
+      // (An edited commit amended at the stop is on the line as what the amend made of it.)
+      var amended: [Oid: Oid]?
       for (old, new) in pairs where old != new {
-        if let below = line[old], let above = line[new], below > above { dropped.insert(old) }
+        guard let above = line[new] else { continue }
+        var kept = line[old]
+        if kept == nil {
+          if amended == nil {
+            var found: [Oid: Oid] = [:]
+            for entry in try repository.reflog(of: "HEAD", limit: 200)
+            where entry.message.hasPrefix("commit (amend)") && found[entry.old] == nil {
+              found[entry.old] = entry.new
+            }
+            amended = found
+          }
+          var current = old
+          for _ in 0..<8 {
+            guard let next = amended?[current] else { break }
+            current = next
+          }
+          kept = line[current]
+        }
+        if let below = kept, below > above { dropped.insert(old) }
       }
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }

@@ -162,6 +162,27 @@ struct AttributionTests {
     #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", made) }
   }
 
+  @Test("at an edit stop, an amend then a new commit: the new one does not take the amended commit's usage")
+  func amendThenCommitAtEditStop() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install")
+    try fixture.commitAll("base")
+    try fixture.octo("usage", "record", "--model", "gpt-5", "--in", "5", "--id", "spent-on-b")
+    try fixture.write("b.txt", "b\n")
+    try fixture.commitAll("b")
+    try fixture.git(
+      "rebase", "-q", "-i", "HEAD~1", environment: ["GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/edit/"])
+    try fixture.write("b.txt", "b, amended\n")
+    try fixture.git("add", "b.txt")
+    try fixture.git("commit", "-q", "--amend", "--no-edit")
+    let amended = try fixture.git("rev-parse", "HEAD")
+    try fixture.write("n.txt", "n\n")
+    let made = try fixture.commitAll("new at the stop")
+    try fixture.git("rebase", "--continue")
+    #expect(try fixture.git("notes", "--ref=octo/usage", "show", amended).contains("\"id\":\"spent-on-b\""))
+    #expect(throws: (any Error).self) { try fixture.git("notes", "--ref=octo/usage", "show", made) }
+  }
+
   @Test("a rebase that rewrites nothing (a break, picks that fast-forward): its commits' usage is settled next")
   func usageAtBreakOfRebaseRewritingNothing() throws {
     let fixture = try TestRepository()
