@@ -155,7 +155,7 @@ step "restore: one command brings the files back (ignored .env untouched); it ch
 "$bin" restore latest
 git status --short
 cat billing.py
-# Run again (an agent retrying): nothing to do; the undo named is the first restore's.
+# Run again (an agent retrying): nothing to do, nothing taken, no undo to mislead.
 "$bin" restore latest
 "$bin" checkpoints
 cd - >/dev/null

@@ -40,7 +40,7 @@ extension Checkpoints {
 
 extension Checkpoints.Restore {
   /// `restore --json`: `restored` (the checkpoint's id), `undo` (the id of the checkpoint to restore to
-  /// undo it), `written`, `deleted`, `skipped` (each `path` and `reason`) and `index` (whether the index was
+  /// undo it; the checkpoint itself when the files already matched it), `written`, `deleted`, `skipped` (each `path` and `reason`) and `index` (whether the index was
   /// restored). A documented, stable schema.
   public func json(restored checkpoint: Checkpoint) -> JSONValue {
     .object([

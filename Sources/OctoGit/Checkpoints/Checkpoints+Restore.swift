@@ -21,6 +21,8 @@ extension Checkpoints {
     /// What the undo checkpoint left out or kept at its previous content (a file it could not read), one
     /// line each: such a file is also left as it is on disk.
     public var warnings: [String] = []
+    /// Whether the files already matched the checkpoint: nothing was written and no undo checkpoint taken.
+    public var changedNothing = false
   }
 
   /// Makes the work tree (or the given paths) exactly what `checkpoint` holds: files created, changed and
@@ -146,13 +148,14 @@ extension Checkpoints {
     var undoWarnings: [String] = []
     var undoRequest = Request(message: "before restoring \(short)", agent: agent, includeIgnored: includeIgnored)
     undoRequest.isRestoreUndo = true
-    // A restore with nothing to do, run again right after the same restore (the files exactly the
-    // checkpoint's, no checkpoint since), takes no undo checkpoint: its undo is the one that restore took,
-    // which brings back what it replaced.
-    let unchanged = writes.isEmpty && deletions.isEmpty && skipped.isEmpty && !restoreIndex && snapshot.tree == target
-    let undo =
-      try (unchanged ? previousUndo(message: undoRequest.message) : nil)
-      ?? take(undoRequest, snapshot: snapshot, warnings: &undoWarnings)
+    // A restore with nothing to do (run again, say) changes nothing and takes no undo checkpoint: there is
+    // nothing to undo (its `undo` is the checkpoint itself, which the files already match).
+    if writes.isEmpty && deletions.isEmpty && !restoreIndex {
+      return Restore(
+        undo: checkpoint, written: [], deleted: [], skipped: skipped, indexRestored: false,
+        warnings: snapshot.warnings, changedNothing: true)
+    }
+    let undo = try take(undoRequest, snapshot: snapshot, warnings: &undoWarnings)
     // What stands in the way and is not in the undo checkpoint (ignored, or left out of it) is kept. Decided
     // by the undo's tree, not the ignore rules: the restore may rewrite or delete a .gitignore before it
     // comes to the files that rule ignored.
@@ -239,15 +242,6 @@ extension Checkpoints {
     return Restore(
       undo: undo, written: written, deleted: deleted, skipped: skipped, indexRestored: restoreIndex,
       warnings: (snapshot.warnings + undoWarnings).filter { said.insert($0).inserted })
-  }
-
-  /// This work tree's newest checkpoint, when a restore took it with `message`.
-  private func previousUndo(message: String) throws -> Checkpoint? {
-    guard let newest = Self.newestFirst(try repository.references(matching: refFolder + "*")).first,
-      newest.name.hasSuffix(Self.undoRefSuffix), let checkpoint = try? checkpoint(of: newest),
-      checkpoint.message == message
-    else { return nil }
-    return checkpoint
   }
 
   /// Writes one tree entry into the work tree: file content (`converting` it as git checks it out) and

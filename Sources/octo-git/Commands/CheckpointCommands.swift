@@ -247,6 +247,11 @@ struct RestoreCommand: ParsableCommand {
       print(CanonicalJSON.string(result.json(restored: checkpoint)))
       return
     }
+    if result.changedNothing {
+      FileHandle.standardError.write(
+        Data("\(skippedLines)nothing to restore: the files already match \(checkpoint.id.abbreviated())\n".utf8))
+      return
+    }
     let summary =
       "restored \(checkpoint.id.abbreviated()): \(result.written.count) written, \(result.deleted.count) deleted"
       + (result.skipped.isEmpty ? "" : ", \(result.skipped.count) skipped")
