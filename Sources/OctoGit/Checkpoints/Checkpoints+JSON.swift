@@ -40,8 +40,8 @@ extension Checkpoints {
 
 extension Checkpoints.Restore {
   /// `restore --json`: `restored` (the checkpoint's id), `undo` (the id of the checkpoint to restore to
-  /// undo it; the checkpoint itself when the files already matched it), `written`, `deleted`, `skipped` (each `path` and `reason`) and `index` (whether the index was
-  /// restored). A documented, stable schema.
+  /// undo it; the checkpoint itself when the files already matched it), `written`, `deleted`, `skipped`
+  /// (each `path` and `reason`) and `index` (whether the index was restored). A documented, stable schema.
   public func json(restored checkpoint: Checkpoint) -> JSONValue {
     .object([
       "restored": .string(checkpoint.id.hex), "undo": .string(undo.id.hex),
