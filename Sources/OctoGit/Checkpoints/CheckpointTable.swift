@@ -56,8 +56,12 @@ public enum DiffStatText {
       let minus = style.paint(String(repeating: "-", count: min(file.deletions, 40)), .red)
       return " \(name) | \(file.insertions + file.deletions) \(plus)\(minus)"
     }
-    lines.append(
-      " \(stats.files.count) file(s) changed, \(stats.insertions) insertion(s)(+), \(stats.deletions) deletion(s)(-)")
+    // Worded as git words it: singular or plural, a zero count left out unless both are zero.
+    func counted(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+    var summary = " " + counted(stats.files.count, "file") + " changed"
+    if stats.insertions > 0 || stats.deletions == 0 { summary += ", " + counted(stats.insertions, "insertion") + "(+)" }
+    if stats.deletions > 0 || stats.insertions == 0 { summary += ", " + counted(stats.deletions, "deletion") + "(-)" }
+    lines.append(summary)
     return lines.joined(separator: "\n")
   }
 
