@@ -94,40 +94,7 @@ public enum PostRewriteHook {
       if let onto = WorktreeLocation(repository).rebaseOnto {
         for (old, new) in pairs where new == onto { dropped.insert(old) }
       }
-      // A commit a rebase kept as it was, then reported as rewritten into a commit made on top of it (at an
-      // `edit` stop, a new commit rather than an amend): it is still in the history with its usage, which
-      // the commit made on top did not spend. Looked for on HEAD's first-parent line, walked once as far as
-      // the rewrite reaches (not an ancestor test per pair: the hook's time).
-      var line: [Oid: Int] = [:]
-      var walked = try repository.headCommit()
-      for position in 0..<(pairs.count + 64) {
-        guard let commit = walked else { break }
-        line[commit] = position
-        walked = try repository.commit(commit).parents.first
-      }
-      // (An edited commit amended at the stop is on the line as what the amend made of it.)
-      var amended: [Oid: Oid]?
-      for (old, new) in pairs where old != new {
-        guard let above = line[new] else { continue }
-        var kept = line[old]
-        if kept == nil {
-          if amended == nil {
-            var found: [Oid: Oid] = [:]
-            for entry in try repository.reflog(of: "HEAD", limit: 200)
-            where entry.message.hasPrefix("commit (amend)") && found[entry.old] == nil {
-              found[entry.old] = entry.new
-            }
-            amended = found
-          }
-          var current = old
-          for _ in 0..<8 {
-            guard let next = amended?[current] else { break }
-            current = next
-          }
-          kept = line[current]
-        }
-        if let below = kept, below > above { dropped.insert(old) }
-      }
+      dropped.formUnion(try keptUnderNewCommits(pairs, in: repository))
       for (old, new) in pairs {
         guard let oldNote = try repository.note(on: old, ref: UsageNote.ref) else { continue }
         let events = UsageNote.events(in: oldNote).events
@@ -170,6 +137,33 @@ public enum PostRewriteHook {
     return PostCommitHook.attaching(in: directory, hook: "post-rewrite", done: "the rebase") { repository, ledger in
       try RebaseCommits.charge(in: location, repository: repository, ledger: ledger, rewritten: rewritten)
     }
+  }
+
+  /// Old commits a rebase kept as they were, then reported as rewritten into a commit made on top of them (at
+  /// an `edit` stop, a new commit rather than an amend): still in the history with their usage, which the
+  /// commit made on top did not spend. Looked for on HEAD's first-parent line, walked once as far as the
+  /// rewrite reaches (not an ancestor test per pair: the hook's time); an old commit amended at the stop is
+  /// on the line as what the amend made of it.
+  static func keptUnderNewCommits(_ pairs: [(Oid, Oid)], in repository: Repository) throws -> Set<Oid> {
+    var line: [Oid: Int] = [:]
+    var walked = try repository.headCommit()
+    for position in 0..<(pairs.count + 64) {
+      guard let commit = walked else { break }
+      line[commit] = position
+      walked = try repository.commit(commit).parents.first
+    }
+    var kept = Set<Oid>()
+    var amends: CommitReplacements?
+    for (old, new) in pairs where old != new {
+      guard let above = line[new] else { continue }
+      var below = line[old]
+      if below == nil {
+        if amends == nil { amends = try CommitReplacements(repository, limit: 200, foldsToo: false) }
+        below = amends.flatMap { line[$0.final(of: old, steps: 8)] }
+      }
+      if let below, below > above { kept.insert(old) }
+    }
+    return kept
   }
 
   /// Old commits reported as rewritten into a new commit whose change is another old commit's, not theirs.

@@ -70,26 +70,15 @@ enum RebaseCommits {
   ) throws {
     let all = noted(location)
     guard !all.isEmpty else { return forget(location) }
-    // What replaced each commit: HEAD's reflog (newest first: a commit replaced twice, after a reset, by the
-    // later one), then the rebase ending now.
-    var replaced: [Oid: Oid] = [:]
-    for entry in try repository.reflog(of: "HEAD", limit: 2_000) where replaced[entry.old] == nil {
-      let message = entry.message
-      if message.hasPrefix("commit (amend)") || message.contains(" (fixup): ") || message.contains(" (squash): ") {
-        replaced[entry.old] = entry.new
-      }
-    }
-    for (old, new) in rewritten where old != new { replaced[old] = new }
+    // What replaced each commit: HEAD's reflog, then the rebase ending now.
+    var replaced = try CommitReplacements(repository, limit: 2_000, foldsToo: true)
+    for (old, new) in rewritten { replaced.add(old, replacedBy: new) }
     var windows: [(commit: Oid, since: Int64, before: Int64)] = []
     var tips: [String: Oid?] = [:]
     for (start, made) in Dictionary(grouping: all, by: \.start).sorted(by: { $0.key < $1.key }) {
       var since = start
       for noted in made {
-        var final = noted.commit
-        for _ in 0..<all.count + 64 {
-          guard let next = replaced[final] else { break }
-          final = next
-        }
+        let final = replaced.final(of: noted.commit, steps: all.count + 64)
         let key = noted.branch ?? ""
         if tips[key] == nil {
           tips[key] = .some(
