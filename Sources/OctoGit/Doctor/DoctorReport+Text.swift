@@ -45,11 +45,12 @@ extension DoctorReport {
     }
 
     heading("settings")
+    // As wide as the longest key and two spaces: every value starts in one column.
+    let keyWidth = max(28, (settings.map(\.key.count).max() ?? 0) + 2)
     for setting in settings {
       let value = setting.value.map(SafeText.terminal) ?? style.paint("(unset)", .dim)
       let source = setting.source == "default" ? style.paint("default", .dim) : SafeText.terminal(setting.source)
-      // Padded, never cut: a long key (octo.checkpoint.maxFileSize) keeps its whole name.
-      let key = setting.key + String(repeating: " ", count: max(1, 28 - setting.key.count))
+      let key = setting.key + String(repeating: " ", count: keyWidth - setting.key.count)
       lines.append("  " + key + value + "  [" + source + "]")
     }
 

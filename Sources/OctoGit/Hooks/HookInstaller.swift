@@ -2,8 +2,8 @@ import Foundation
 
 /// `octo-git install` and `uninstall`: octo-git's hook stubs in the hooks directory git really uses, the
 /// git configuration its notes need, and the record of both so that uninstall removes exactly that.
-/// Install also registers the repository for the rollup; uninstall leaves it registered (its notes are
-/// still the record of what was spent: `octo-git repos remove` drops it).
+/// Install also registers the repository for the rollup; uninstall leaves it registered and says so (its
+/// notes are still the record of what was spent: `octo-git repos remove` drops it).
 ///
 /// A hook already there is kept as `<hook>.octo-orig` and run by octo-git's stub with the same arguments
 /// and input. Hook managers that rewrite hooks (husky, lefthook) are joined through their own
@@ -278,6 +278,11 @@ public enum HookInstaller {
       report.changes.append("git config: removed the empty [\(section)] section")
     }
     try InstallState.remove(repository)
+    if let entry = RepositoryRegistry.registration(of: repository) {
+      report.changes.append(
+        "still registered for the rollup as \(entry.project) (its notes remain its record): "
+          + "octo-git repos remove \(ShellWord.quoted(entry.path)) takes it out")
+    }
     return report
   }
 

@@ -29,6 +29,16 @@ public struct RepositoryRegistry {
     return (RollupStore.Entry(path: path, project: identity.project, origin: identity.origin), changed)
   }
 
+  /// The entry `repository` is registered under, if it is; `nil` too when there is no rollup database yet
+  /// (it is not created to answer).
+  public static func registration(
+    of repository: Repository, storePath: String = RollupStore.defaultPath()
+  ) -> RollupStore.Entry? {
+    guard Paths.entryExists(storePath), let entries = try? RollupStore(path: storePath).entries() else { return nil }
+    let path = registeredPath(of: repository)
+    return entries.first { $0.path == path }
+  }
+
   /// Unregisters by path (any folder of the repository, or the registered path even when it is gone) or
   /// by project (every clone). Returns the paths removed.
   public func remove(_ name: String) throws -> [String] {

@@ -58,6 +58,14 @@ struct DoctorTests {
     let text = try OctoGitBinary.run(["doctor"], in: fixture.path, home: fixture.home)
     #expect(text.stdout.contains("refs/notes/octo/usage"))
     #expect(text.stdout.contains("libgit2"))
+    // Every setting's value starts in one column, however long its key.
+    let settingLines = text.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+      .drop { $0 != "settings" }.dropFirst().prefix { !$0.isEmpty }
+    let columns = Set(
+      settingLines.map {
+        $0.dropFirst(2).prefix { $0 != " " }.count + $0.dropFirst(2).drop { $0 != " " }.prefix { $0 == " " }.count
+      })
+    #expect(settingLines.count > 5 && columns.count == 1)
   }
 
   @Test("inside a linked worktree it reports that worktree; hooks come from the common dir")

@@ -50,6 +50,11 @@ struct RollupTests {
     try space.git(["remote", "add", "origin", "git@github.com:Acme/Shop.git"], in: space.first.path)
     let installed = try space.octo(["install"], in: space.first.path)
     #expect(installed.contains("registered for the rollup as github.com/acme/shop"))
+    // Uninstall keeps the registration (the notes stay the record of what was spent) and says so.
+    let uninstalled = try space.octo(["uninstall"], in: space.first.path)
+    #expect(uninstalled.contains("still registered for the rollup as github.com/acme/shop"))
+    #expect(uninstalled.contains("octo-git repos remove '\(space.first.path)'"))
+    try space.octo(["install"], in: space.first.path)
     let clone = try space.repository("shop-clone", origin: "https://github.com/acme/shop.git")
     // From a linked worktree, the main work tree is what gets registered.
     try space.git(["worktree", "add", "-q", "-b", "side", space.root + "/shop-side"], in: clone)
