@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads a JSON-lines file from a byte offset in bounded memory, line by line: CRLF and LF endings,
-/// empty lines skipped. A last line without its newline is handed over only when `takePartialLastLine`
+/// empty lines skipped, a byte order mark before the first line left out. A last line without its newline is handed over only when `takePartialLastLine`
 /// (a writer may still be appending to it); ``offset`` then says where the next read should start.
 public struct JSONLinesReader {
   public let path: String
@@ -71,7 +71,8 @@ public struct JSONLinesReader {
           if droppingLongLine {
             droppingLongLine = false
           } else if lineEnd > start {
-            try body(UnsafeBufferPointer(rebasing: bytes[start..<lineEnd]))
+            let first = offset == 0 && start == 0 ? Self.afterByteOrderMark(bytes, end: lineEnd) : start
+            if lineEnd > first { try body(UnsafeBufferPointer(rebasing: bytes[first..<lineEnd])) }
           }
           start = newline + 1
           position = start
@@ -89,8 +90,17 @@ public struct JSONLinesReader {
     if takePartialLastLine, !carry.isEmpty, !droppingLongLine {
       var end = carry.count
       if carry[end - 1] == 0x0D { end -= 1 }
-      if end > 0 { try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<end])) } }
+      try buffer.withUnsafeBufferPointer { bytes in
+        let first = offset == 0 ? Self.afterByteOrderMark(bytes, end: end) : 0
+        if end > first { try body(UnsafeBufferPointer(rebasing: bytes[first..<end])) }
+      }
       offset += UInt64(carry.count)
     }
+  }
+
+  /// Where the file's first line starts: after a UTF-8 byte order mark (an editor on Windows writes one),
+  /// which no JSON parser takes.
+  private static func afterByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>, end: Int) -> Int {
+    end >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
   }
 }
