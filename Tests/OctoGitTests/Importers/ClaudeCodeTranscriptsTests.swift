@@ -167,7 +167,8 @@ struct ClaudeCodeTranscriptsTests {
     #expect(next.lines == 1 && next.requests["cc:m1"]?.request.tokens.output == 9)
     // A byte order mark before the first line (an editor on Windows) is not part of the line; a line
     // starting with one further on is no JSON.
-    let marked = Data([0xEF, 0xBB, 0xBF]) + Data((line + "\n").utf8) + Data([0xEF, 0xBB, 0xBF])
+    let marked =
+      Data([0xEF, 0xBB, 0xBF]) + Data((line + "\n").utf8) + Data([0xEF, 0xBB, 0xBF])
       + Data(line.replacingOccurrences(of: "m1", with: "m2").utf8)
     try marked.write(to: URL(fileURLWithPath: folder + "/marked.jsonl"))
     var withMark = ClaudeCodeTranscripts.Scan()
