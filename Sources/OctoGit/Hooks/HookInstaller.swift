@@ -128,7 +128,9 @@ public enum HookInstaller {
           nil, "\(relative) is tracked by git, so octo-git leaves it alone: add the line  \(hookLine(hook))  to it"
         )
       }
-      if !text.contains(hookFingerprint) {
+      // A link to another of the hooks reads as octo-git's stub once that hook is replaced: it is the user's.
+      let sibling = linkedSibling(of: path, in: directory)
+      if sibling != nil || !text.contains(hookFingerprint) {
         guard !Paths.entryExists(original) else {
           throw OctoError(
             "\(path) is not octo-git's, and \(original) exists already",
@@ -137,6 +139,7 @@ public enum HookInstaller {
         guard rename(path, original) == 0 else {
           throw OctoError("cannot keep the existing hook \(path): \(String(cString: strerror(errno)))")
         }
+        if let sibling { try relink(original, to: sibling, in: directory, repository: repository) }
         if let relative { try InfoExclude.add(relative + ".octo-orig", owner: InfoExclude.hooksOwner, in: repository) }
       }
       created = false
@@ -147,6 +150,36 @@ public enum HookInstaller {
     let change =
       Paths.entryExists(original) ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
     return (change, linked.problem)
+  }
+
+  /// The hook of octo-git's among `hookNames` that the symbolic link at `path` leads to in `directory` (a script
+  /// linked as several hooks), whose place octo-git's stub takes.
+  static func linkedSibling(of path: String, in directory: String) -> String? {
+    var status = stat()
+    guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK,
+      let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+    else { return nil }
+    let absolute = target.hasPrefix("/") ? target : directory + "/" + target
+    let name = (absolute as NSString).lastPathComponent
+    guard hookNames.contains(name), let folder = Repository.realPath((absolute as NSString).deletingLastPathComponent),
+      folder == Repository.realPath(directory)
+    else { return nil }
+    return name
+  }
+
+  /// Points the kept hook `original`, a link to the hook `sibling` whose place octo-git's stub takes (or has
+  /// taken), at that hook's own kept file, so that it still runs the user's script; the link's text is
+  /// recorded for uninstall to put back.
+  static func relink(_ original: String, to sibling: String, in directory: String, repository: Repository) throws {
+    let text = try? FileManager.default.destinationOfSymbolicLink(atPath: original)
+    guard let text, unlink(original) == 0, symlink(sibling + ".octo-orig", original) == 0 else {
+      throw OctoError(
+        "cannot point \(original) at \(sibling).octo-orig: \(String(cString: strerror(errno)))",
+        hint: "check the hooks folder's permissions")
+    }
+    var state = try InstallState.load(repository)
+    state.relinkedOriginals = (state.relinkedOriginals ?? [:]).merging([original: text]) { first, _ in first }
+    try state.save(repository)
   }
 
   /// When a hook was replaced (`<hook>.octo-orig` is there), makes the link ``linkOriginal(_:in:)`` makes if
@@ -251,6 +284,8 @@ public enum HookInstaller {
           guard rename(path + ".octo-orig", path) == 0 else {
             throw OctoError("cannot put back \(path).octo-orig: \(String(cString: strerror(errno)))")
           }
+          // A link install pointed at another hook's kept file leads where it led before.
+          if let text = state.relinkedOriginals?[path + ".octo-orig"], unlink(path) == 0 { symlink(text, path) }
           report.changes.append("\(hook): removed, previous hook put back")
         } else {
           unlink(path)

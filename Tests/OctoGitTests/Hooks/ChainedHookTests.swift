@@ -88,6 +88,27 @@ struct ChainedHookTests {
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hook) == "../../tools/not-built-yet")
   }
 
+  @Test("a hook linked to another hook octo-git replaces still runs the user's script; uninstall puts the link back")
+  func hookLinkedToAnother() throws {
+    let fixture = try TestRepository()
+    let hooks = fixture.path + "/.git/hooks"
+    try executable(
+      "#!/bin/sh\necho \"ran as $(basename \"$0\")\" >> \"$(git rev-parse --git-dir)/ran\"\n",
+      at: hooks + "/post-commit")
+    try FileManager.default.createSymbolicLink(atPath: hooks + "/post-rewrite", withDestinationPath: "post-commit")
+    try FileManager.default.createSymbolicLink(atPath: hooks + "/pre-push", withDestinationPath: hooks + "/post-commit")
+    try fixture.octo("install")
+    try fixture.commitAll("first")
+    try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "amended")
+    let ran = try String(contentsOfFile: fixture.path + "/.git/ran", encoding: .utf8)
+    #expect(ran == "ran as post-commit\nran as post-commit\nran as post-rewrite\n", "\(ran)")
+    try fixture.octo("uninstall")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/post-rewrite") == "post-commit")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/pre-push") == hooks + "/post-commit")
+    #expect(
+      !HookInstaller.isOctoGitHook(hooks + "/post-commit") && !Paths.entryExists(hooks + "/post-commit.octo-orig"))
+  }
+
   @Test("git push --dry-run (or -n among short flags) sends no notes")
   func dryRun() throws {
     let fixture = try TestRepository()
