@@ -13,7 +13,8 @@ import Foundation
 /// (`ro:`, `kc:` for the forks). `deleted_api_reqs` entries sum requests already read before they were
 /// deleted and are not counted again.
 ///
-/// Cline keeps `tokensIn` apart from the cache reads and writes. Roo Code (and Kilo Code, its fork) has
+/// Cline keeps `tokensIn` apart from the cache reads and writes, but for some OpenAI-compatible providers
+/// (``ClineProviderCounts``). Roo Code (and Kilo Code, its fork) has
 /// stored the whole prompt in `tokensIn`, cache included, since its 3.30 release (November 2025), and before
 /// that for requests whose `apiProtocol` is `openai`: then `in` = tokensIn − reads − writes. `out` =
 /// tokensOut. The model is the entry's `modelInfo.modelId`, else the task's `task_metadata.json`
@@ -205,11 +206,12 @@ public enum ClineTasks {
         guard let ts = entry.ts else { throw MalformedRecord() }
         var input = try AgentFields.tokens(info["tokensIn"])
         let output = try AgentFields.tokens(info["tokensOut"])
-        let writes = try AgentFields.tokens(info["cacheWrites"])
+        var writes = try AgentFields.tokens(info["cacheWrites"])
         let reads = try AgentFields.tokens(info["cacheReads"])
-        if flavor != .cline, input >= reads + writes,
-          info["apiProtocol"]?.stringValue == "openai" || ts >= rooInclusiveSince
-        {
+        if flavor == .cline {
+          (input, writes) = ClineProviderCounts(provider: entry.provider).split(
+            tokensIn: input, reads: reads, writes: writes)
+        } else if input >= reads + writes, info["apiProtocol"]?.stringValue == "openai" || ts >= rooInclusiveSince {
           input -= reads + writes
         }
         let tokens = try AgentFields.checked(
@@ -234,6 +236,8 @@ public enum ClineTasks {
   private struct Entry {
     var ts: Int64?
     var model: String?
+    /// `modelInfo.providerId`: how the counts were filled (see ``ClineProviderCounts``).
+    var provider: String?
     var text: String?
   }
 
@@ -265,7 +269,9 @@ public enum ClineTasks {
         textStart = parser.position
         try parser.skipValue(depth: 2)
       } else if JSONWalk.key(key, is: "modelInfo") {
-        entry.model = AgentFields.text(try parser.value(depth: 2)["modelId"])
+        let info = try parser.value(depth: 2)
+        entry.model = AgentFields.text(info["modelId"])
+        entry.provider = AgentFields.text(info["providerId"])
       } else {
         try parser.skipValue(depth: 2)
       }
