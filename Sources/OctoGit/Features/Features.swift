@@ -185,15 +185,20 @@ public struct Features {
       for text in try repository.notes(on: commits, ref: FeatureRecord.ref).values {
         passes += FeatureRecord.records(in: text).filter { $0.result == "passed" }.count
       }
-      for text in try repository.notes(on: commits, ref: UsageNote.ref).values {
-        for event in UsageNote.events(in: text).events { cost.add(event) }
+      // Each event once, as every report counts it: its best copy (EventCopy).
+      var best = EventCopy.Best()
+      let usageNotes = try repository.notes(on: commits, ref: UsageNote.ref)
+      for commit in commits.reversed() {
+        for event in usageNotes[commit].map({ UsageNote.events(in: $0).events }) ?? [] { best.add(event) }
       }
       let current = head == .branch(name: branch, commit: tip)
       if current {
         for item in try Ledger(repository: repository).store.pending(worktree: WorktreeLocation(repository).key) {
-          cost.add(item.event)
+          best.add(item.event)
         }
       }
+      for event in best.events { cost.add(event) }
+      try cost.checked("feature branch \(branch)")
       let merged =
         try !commits.isEmpty
         && (baseCommit.map { try repository.mergeAnalysis(ours: $0, theirs: tip).isUpToDate } ?? false)

@@ -79,6 +79,7 @@ public struct PullRequestDescriber {
       for event in parsed.events { best.add(event) }
     }
     context.addUsage(best.events)
+    try context.usage.checked("the branch's commits")
     for commit in commitIDs {
       if let text = featureNotes[commit] {
         context.passes += FeatureRecord.records(in: text).map { (commit.abbreviated(), $0) }
