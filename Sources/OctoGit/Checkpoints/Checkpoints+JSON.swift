@@ -40,11 +40,11 @@ extension Checkpoints {
 
 extension Checkpoints.Restore {
   /// `restore --json`: `restored` (the checkpoint's id), `undo` (the id of the checkpoint to restore to
-  /// undo it; the checkpoint itself when the files already matched it), `written`, `deleted`, `skipped`
+  /// undo it; `null` when the files already matched and none was taken), `written`, `deleted`, `skipped`
   /// (each `path` and `reason`) and `index` (whether the index was restored). A documented, stable schema.
   public func json(restored checkpoint: Checkpoint) -> JSONValue {
     .object([
-      "restored": .string(checkpoint.id.hex), "undo": .string(undo.id.hex),
+      "restored": .string(checkpoint.id.hex), "undo": changedNothing ? .null : .string(undo.id.hex),
       "written": .array(written.map(JSONValue.string)), "deleted": .array(deleted.map(JSONValue.string)),
       "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
       "index": .bool(indexRestored), "warnings": .array(warnings.map(JSONValue.string)),

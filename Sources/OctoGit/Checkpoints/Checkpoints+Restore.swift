@@ -47,7 +47,12 @@ extension Checkpoints {
   ) throws -> Restore {
     let short = checkpoint.id.abbreviated()
     let target = try repository.commit(checkpoint.id).tree
-    let selected = paths.filter { !$0.isEmpty }
+    // An empty path is no path (as git refuses it): never "everything", which a script's unset variable
+    // would otherwise restore.
+    guard !paths.contains(where: \.isEmpty) else {
+      throw OctoError.badInput("an empty path names no file", hint: "nothing was restored; name the paths to restore")
+    }
+    let selected = paths
     for path in selected {
       guard GitPathRules.isSafe(path) else {
         throw OctoError.badInput(

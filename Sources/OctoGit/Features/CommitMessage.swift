@@ -81,8 +81,11 @@ public struct CommitMessage: Equatable, Sendable {
 
   /// `type(scope): summary`, at most 72 characters: the summary is the description's first line with its
   /// first letter lowered (unless it is an acronym) and any final period dropped, cut at a word.
+  /// Control characters in the description are written as escapes (`\e`): a log shown on a terminal must
+  /// not run them.
   public static func subject(description: String, scope: String?, type: String? = nil) -> String {
-    var line = description.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    var line = SafeText.terminal(
+      description.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
     if isConventional(line) { return shortened(line, to: subjectLimit) }
     while line.hasSuffix(".") { line.removeLast() }
     let chosenType = type ?? guessType(description)

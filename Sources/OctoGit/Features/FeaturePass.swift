@@ -97,7 +97,12 @@ public struct FeaturePass {
     var branch: String?
     if case .branch(let name, _) = head { branch = name }
     if case .unborn(let name) = head { branch = name }
+    if let id = request.id { try Features.checkID(id) }
     if let description = request.description {
+      guard !description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw OctoError(
+          "--description is empty", hint: "say what the feature does: --description \"what it does\"", status: .usage)
+      }
       return FeatureContext(
         slug: FeatureSlug.make(from: description), id: request.id, description: description, branch: branch)
     }

@@ -55,6 +55,7 @@ public struct Features {
     guard !description.isEmpty else {
       throw OctoError("a feature needs a description", hint: "octo-git feature start \"what it does\"", status: .usage)
     }
+    if let id = request.id { try Self.checkID(id) }
     let prefix = try prefix()
     let baseSlug = try request.slug.map(FeatureSlug.validate) ?? FeatureSlug.make(from: description)
     if prefix.hasSuffix("/") {
@@ -161,6 +162,20 @@ public struct Features {
       ]
       if let id { members["id"] = .string(id) }
       return .object(members)
+    }
+  }
+
+  /// Refuses a harness's feature id that cannot be a commit trailer's value: empty, over 200 characters, or
+  /// holding a control character (a line break would end the trailer; an escape would reach every terminal
+  /// that shows the log).
+  static func checkID(_ id: String) throws {
+    let trimmed = id.trimmingCharacters(in: .whitespaces)
+    guard !trimmed.isEmpty, trimmed == id, id.count <= 200,
+      !id.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) })
+    else {
+      throw OctoError(
+        "the feature id '\(SafeText.terminal(id))' cannot be used",
+        hint: "give one line of at most 200 characters, with no control characters or edge spaces", status: .usage)
     }
   }
 

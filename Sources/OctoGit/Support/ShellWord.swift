@@ -11,6 +11,36 @@ public enum ShellWord {
         || "-_./,:+=@%".utf8.contains(byte)
     }
     if !always && plain && !word.isEmpty { return word }
+    if word.unicodeScalars.contains(where: isControl) { return ansiQuoted(word) }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
+  /// Control characters (a line break, an escape) cannot be written inside single quotes as text a
+  /// terminal shows safely: such a word is written `$'…'` (bash, zsh, ksh, and POSIX sh since 2024), with
+  /// each control character as `\xHH`.
+  private static func ansiQuoted(_ word: String) -> String {
+    var out = "$'"
+    for scalar in word.unicodeScalars {
+      switch scalar {
+      case "\\": out += "\\\\"
+      case "'": out += "\\'"
+      case _ where isControl(scalar):
+        for byte in String(scalar).utf8 { out += "\\x" + String(byte, radix: 16, uppercase: false).leftPadded(to: 2) }
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "'"
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
+      || [0x061C, 0x200E, 0x200F, 0x2028, 0x2029].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+      || (0x2066...0x2069).contains(scalar.value)
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String {
+    String(repeating: "0", count: max(0, width - count)) + self
   }
 }

@@ -248,8 +248,12 @@ struct RestoreCommand: ParsableCommand {
       return
     }
     if result.changedNothing {
+      // Files left as they are (unreadable, in the way) were not compared: the others match.
+      let matched =
+        result.skipped.isEmpty && result.warnings.isEmpty
+        ? "the files already match" : "the files it could compare already match"
       FileHandle.standardError.write(
-        Data("\(skippedLines)nothing to restore: the files already match \(checkpoint.id.abbreviated())\n".utf8))
+        Data("\(skippedLines)nothing to restore: \(matched) \(checkpoint.id.abbreviated())\n".utf8))
       return
     }
     let summary =
@@ -260,8 +264,8 @@ struct RestoreCommand: ParsableCommand {
     // one wrote, the index as this one left it, and take back work done since on other paths.
     let undo =
       "octo-git restore \(result.undo.id.abbreviated())"
-      + paths.map { " " + ShellWord.quoted($0, always: false) }.joined()
       + (includeIgnored ? " --include-ignored" : "") + (result.indexRestored ? " --index" : "")
+      + (paths.isEmpty ? "" : " --") + paths.map { " " + ShellWord.quoted($0, always: false) }.joined()
     FileHandle.standardError.write(Data("\(skippedLines)\(summary)\nundo with: \(SafeText.terminal(undo))\n".utf8))
   }
 }

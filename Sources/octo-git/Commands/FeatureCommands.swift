@@ -35,7 +35,9 @@ struct FeatureCommand: ParsableCommand {
         print(CanonicalJSON.string(started.json))
         return
       }
-      print("switched to a new branch \(started.branch) (from \(started.base) at \(started.baseCommit.abbreviated()))")
+      print(
+        SafeText.terminal(
+          "switched to a new branch \(started.branch) (from \(started.base) at \(started.baseCommit.abbreviated()))"))
       if let checkpoint = started.checkpoint {
         print("your local changes came along; they are also in checkpoint \(checkpoint.abbreviated())")
       }
@@ -93,14 +95,16 @@ struct FeatureCommand: ParsableCommand {
       switch outcome {
       case .committed(let commit, let subject, _, let duration, let files):
         guard !json else { return }
-        print("tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) \(subject)")
+        print(
+          "tests passed (\(String(format: "%.1f", duration)) s): committed \(commit.abbreviated()) "
+            + SafeText.terminal(subject))
         Self.printFiles(files)
       case .dryRun(let subject, let files):
         guard !json else { return }
         if files.isEmpty {
           print("nothing to commit")
         } else {
-          print("would commit: \(subject)")
+          print("would commit: " + SafeText.terminal(subject))
           Self.printFiles(files)
         }
       case .nothingToCommit(_, let duration):

@@ -61,12 +61,12 @@ struct PricingCommand: ParsableCommand {
         print(CanonicalJSON.string(result.json))
         return
       }
-      print("\(result.models) models priced, stored in \(result.path)")
-      for line in result.changes { print("  " + line) }
+      print(SafeText.terminal("\(result.models) models priced, stored in \(result.path)"))
+      for line in result.changes { print("  " + SafeText.terminal(line)) }
       if !result.distrusted.isEmpty {
         print(
           "  1-hour cache writes priced at 2× input instead of the file's price for: "
-            + result.distrusted.joined(separator: ", "))
+            + SafeText.terminal(result.distrusted.joined(separator: ", ")))
       }
     }
   }
