@@ -125,13 +125,20 @@ extension Repository {
     let result = git_revparse_single(&raw, pointer, revision)
     if result == GIT_ENOTFOUND.rawValue || result == GIT_EAMBIGUOUS.rawValue || result == GIT_EINVALIDSPEC.rawValue {
       throw OctoError.badInput(
-        "unknown revision '\(revision)'", hint: "name a commit, branch or tag that exists in this repository")
+        "unknown revision '\(SafeText.terminal(revision))'",
+        hint: "name a commit, branch or tag that exists in this repository")
     }
     try GitError.check(result, "resolve \(revision)")
     let object = ObjectHandle(raw!)
     var peeled: OpaquePointer?
-    try GitError.check(git_object_peel(&peeled, object.pointer, GIT_OBJECT_COMMIT), "peel \(revision) to a commit")
-    let commit = ObjectHandle(peeled!)
+    guard git_object_peel(&peeled, object.pointer, GIT_OBJECT_COMMIT) == 0, let peeled else {
+      // A tree or a blob (HEAD^{tree}, HEAD:file), or a tag of one: no commit to name.
+      let kind = String(cString: git_object_type2string(git_object_type(object.pointer)))
+      throw OctoError.badInput(
+        "'\(SafeText.terminal(revision))' names a \(kind), not a commit",
+        hint: "name a commit, branch or tag of a commit")
+    }
+    let commit = ObjectHandle(peeled)
     return Oid(git_object_id(commit.pointer)!)
   }
 }

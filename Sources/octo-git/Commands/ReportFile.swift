@@ -1,12 +1,13 @@
 import Foundation
 import OctoGit
 
-/// Where a report goes: stdout, or the file `--out` names (written whole, then renamed into place), said
+/// Where a report goes: stdout (`--out -` too), or the file `--out` names (written whole, then renamed into place), said
 /// in one line on stderr.
 enum ReportFile {
   static func write(_ output: String, to out: String?, base: String) throws {
     let text = output + (output.hasSuffix("\n") ? "" : "\n")
-    guard let out else {
+    // `-` is standard output, as for most tools that take an output file.
+    guard let out, out != "-" else {
       print(text, terminator: "")
       return
     }

@@ -21,6 +21,11 @@ struct ReposCommand: ParsableCommand {
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "Folders inside the repositories.") var paths: [String] = []
 
+    func validate() throws {
+      // An unset variable in a script is no path: never "this repository".
+      if paths.contains("") { throw ValidationError("an empty path names no repository") }
+    }
+
     func run() throws {
       let registry = RepositoryRegistry(store: try RollupStore())
       let base = try root.workingDirectory()
@@ -42,6 +47,10 @@ struct ReposCommand: ParsableCommand {
     @ParentCommand var root: OctoGitCommand
     @Argument(help: "A path or a project (as repos list shows it, or an origin URL).") var names: [String]
 
+    func validate() throws {
+      if names.contains("") { throw ValidationError("an empty name names no repository") }
+    }
+
     func run() throws {
       let registry = RepositoryRegistry(store: try RollupStore())
       let base = try root.workingDirectory()
@@ -49,7 +58,7 @@ struct ReposCommand: ParsableCommand {
         var removed = try registry.remove(name)
         if removed.isEmpty, !name.hasPrefix("/") { removed = try registry.remove(base + "/" + name) }
         guard !removed.isEmpty else {
-          throw OctoError.badInput("'\(name)' is not registered", hint: "see octo-git repos list")
+          throw OctoError.badInput("'\(SafeText.terminal(name))' is not registered", hint: "see octo-git repos list")
         }
         for path in removed { print("unregistered: \(SafeText.terminal(path))") }
       }

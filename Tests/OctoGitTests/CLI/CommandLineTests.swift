@@ -34,6 +34,17 @@ struct CommandLineTests {
     }
   }
 
+  @Test("a revision naming a tree or a blob: one line saying so, exit 4")
+  func revisionOfATree() throws {
+    let fixture = try TestRepository()
+    try fixture.commitAll("one")
+    for revision in ["HEAD^{tree}", "HEAD:README.md"] {
+      let result = try OctoGitBinary.run(["usage", "show", revision], in: fixture.path, home: fixture.home)
+      #expect(result.status == ExitStatus.badInput.rawValue, "\(revision): \(result.stderr)")
+      #expect(result.stderr.contains("not a commit"), "\(result.stderr)")
+    }
+  }
+
   @Test("outside a repository: one line naming the folder and what to do, exit 3")
   func outsideRepository() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-outside-\(UUID())").path

@@ -81,6 +81,16 @@ struct RollupTests {
     #expect(listed.compactMap { $0["project"]?.stringValue }.sorted() == [shallow, "example.com/acme/two"].sorted())
     let unknown = try OctoGitBinary.run(["repos", "remove", "/nowhere"], in: space.root, home: space.home)
     #expect(unknown.status == ExitStatus.badInput.rawValue && unknown.stderr.contains("not registered"))
+    // An empty argument (a script's unset variable) is no repository, never "this one".
+    for command in ["add", "remove"] {
+      let empty = try OctoGitBinary.run(["repos", command, ""], in: shallow, home: space.home)
+      #expect(empty.status == ExitStatus.usage.rawValue, "\(command): \(empty.stderr)")
+    }
+    #expect(try space.octo(["repos", "list"], in: space.root).contains(shallow))
+    // --out - is standard output.
+    let toStdout = try OctoGitBinary.run(["rollup", "--out", "-", "--format", "csv"], in: space.root, home: space.home)
+    #expect(toStdout.status == 0 && toStdout.stdout.hasPrefix("repo,") && !toStdout.stderr.contains("wrote"))
+    #expect(!FileManager.default.fileExists(atPath: space.root + "/-"))
   }
 
   @Test("exact sums across repositories, a clone counted once, billing cycles and weeks in a time zone, incremental")
