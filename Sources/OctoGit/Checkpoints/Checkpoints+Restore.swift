@@ -90,7 +90,15 @@ extension Checkpoints {
         || selected.contains { path == $0 || path.hasPrefix($0 + "/") || $0.hasPrefix(path + "/") }
     }
     let changes = try repository.changedPaths(from: snapshot.tree, to: target).filter { wanted($0.path) }
-    if let unsafe = changes.first(where: { !GitPathRules.isSafe($0.path) }) {
+    // A symlink named .gitmodules (in any spelling a file system reads so) is refused by git's fsck and
+    // checkout too: checkpoints never hold one.
+    let names = GitNames(repository)
+    func isUnsafe(_ change: ChangedPath) -> Bool {
+      !GitPathRules.isSafe(change.path)
+        || (change.newRawMode == 0o120000
+          && names.refuses(String(change.path.split(separator: "/").last ?? ""), isSymlink: true))
+    }
+    if let unsafe = changes.first(where: isUnsafe) {
       throw OctoError.badInput(
         unsafe.newID != nil
           ? "checkpoint \(short) holds the unsafe path \(GitPathRules.shown(unsafe.path))"
@@ -120,6 +128,18 @@ extension Checkpoints {
             path: change.path,
             reason: "\(RawPath.shown(kept)) is not in the undo checkpoint (too big, unreadable or a name git "
               + "refuses); move it aside first"))
+      } else if change.newRawMode == 0o160000, Paths.isFolder(repository.workDirectory + "/" + change.path) {
+        // A submodule's commit is its own repository's HEAD, which git checkout leaves alone too.
+        skipped.append(
+          Restore.Skipped(
+            path: change.path,
+            reason: "a submodule: bring it to the checkpoint's commit with git -C "
+              + "\(ShellWord.quoted(change.path, always: false)) checkout \(change.newID?.hex ?? "?")"))
+      } else if change.oldID == nil, let kind = Self.specialFileKind(repository.workDirectory + "/" + change.path) {
+        // Nothing the undo checkpoint could bring back: what git never captures is the user's to move.
+        skipped.append(
+          Restore.Skipped(
+            path: change.path, reason: "\(kind) stands there (not in the undo checkpoint); move it aside first"))
       } else if change.newID == nil {
         // With ignored files in the snapshot, those the checkpoint lacks stay: it may have been taken
         // without them.
@@ -207,7 +227,13 @@ extension Checkpoints {
     PhaseTimings.mark("ignore rules")
     do {
       try delete(deletedFirst, keepingIgnored: nil)
-      for change in writes {
+      // Attribute files first: the files after them are converted by the checkpoint's own rules.
+      let attributesFirst =
+        writes.filter { SnapshotBuilder.isAttributesFile($0.path) }
+        + writes.filter {
+          !SnapshotBuilder.isAttributesFile($0.path)
+        }
+      for change in attributesFirst {
         guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
         do {
           try restoreEntry(entry, at: change.path, with: writer, converting: converts)
@@ -276,6 +302,19 @@ extension Checkpoints {
       result.append(String(folder))
     }
     return result
+  }
+
+  /// What stands at `path` when it is none of what a checkpoint holds (a FIFO, a socket, a device), else
+  /// `nil` (a file, a link, a folder, or nothing).
+  static func specialFileKind(_ path: String) -> String? {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return nil }
+    switch status.st_mode & S_IFMT {
+    case S_IFIFO: return "a FIFO"
+    case S_IFSOCK: return "a socket"
+    case S_IFCHR, S_IFBLK: return "a device"
+    default: return nil
+    }
   }
 
   /// Whether `path` is an ignore file a tree can hold.
