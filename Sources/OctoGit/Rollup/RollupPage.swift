@@ -47,9 +47,9 @@ struct RollupPage {
       </section>
       <section class="charts">
       <figure><figcaption>Cost by repository</figcaption>\
-      \(Self.bars(byRepository.rows.map { ($0.keys[0], $0.totals.cost.decimal) }))</figure>
+      \(Self.bars(Self.priced(byRepository)))</figure>
       <figure><figcaption>Cost by model</figcaption>\
-      \(Self.bars(byModel.rows.map { ($0.keys[0], $0.totals.cost.decimal) }))</figure>
+      \(Self.bars(Self.priced(byModel)))</figure>
       <figure class="wide"><figcaption>Cost by \(Self.escape(periodName))</figcaption>\(Self.columns(timeline))</figure>
       </section>
       <section><h2>By \(Self.escape(main.options.dimensions.map(\.rawValue).joined(separator: ", ")))</h2>
@@ -135,6 +135,12 @@ struct RollupPage {
 
   static func figure(_ label: String, _ value: String) -> String {
     "<div class=\"figure\"><span>\(escape(label))</span><b>\(escape(value))</b></div>"
+  }
+
+  /// The cost of each row with a priced event: a row whose every event is unpriced has no cost to draw
+  /// (a bar at $0.00 would say it cost nothing; the warning under the figures counts it).
+  static func priced(_ report: RollupReport) -> [(String, Decimal)] {
+    report.rows.filter { $0.totals.events > $0.totals.unpricedEvents }.map { ($0.keys[0], $0.totals.cost.decimal) }
   }
 
   /// Horizontal bars, the largest first; beyond 12 the rest are one "others" bar.

@@ -42,7 +42,7 @@ public struct TeamReport: Sendable {
       }
       var totals = UsageTotals()
       totals.add(
-        events: row.events, tokens: row.tokens, microDollars: 0, picoDollars: 0, extraCosts: [cost(row.cost)],
+        events: row.events, tokens: row.tokens, microDollars: 0, picoDollars: 0, extraCosts: [try cost(row.cost)],
         unpriced: row.unpriced, unpricedTokens: row.unpricedTokens)
       try totals.checked("the team database's \(keys.joined(separator: ", "))", then: "octo-git team push")
       merged[keys, default: UsageTotals()].merge(totals)
@@ -54,9 +54,18 @@ public struct TeamReport: Sendable {
   }
 
   /// A sum of costs as PostgreSQL writes a `numeric` (`12.340000`), in pico-dollars (0 when absent).
-  static func cost(_ text: String?) -> PicoDollars {
+  ///
+  /// - Throws: ``OctoError`` (bad input) when it is none octo-git's rows can sum to (`NaN`, past 2¹²⁷
+  ///   pico-dollars): a row written by hand or damaged, never shown as $0.
+  static func cost(_ text: String?) throws -> PicoDollars {
     guard let text, !text.isEmpty else { return .zero }
-    return PicoDollars(plain: text) ?? .zero
+    guard let cost = PicoDollars(plain: text) else {
+      throw OctoError.badInput(
+        "the team database sums a cost octo-git cannot read (\(SafeText.terminal(String(text.prefix(40)))))",
+        hint: "a row of octo.events was written by hand or damaged: find it with SELECT event_id, cost FROM "
+          + "octo.events WHERE cost = 'NaN' OR cost < 0 OR cost > 1e9")
+    }
+    return cost
   }
 }
 

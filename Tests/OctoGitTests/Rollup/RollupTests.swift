@@ -222,12 +222,16 @@ struct RollupTests {
         ("claude-sonnet-4-5", "3.5", "2026-06-02T10:00:00Z"), ("gpt-5", "1.25", "2026-06-20T10:00:00Z"),
         ("claude-opus-4-1", "7", "2026-07-03T10:00:00Z"),
       ], in: shop)
+    try space.octo(["usage", "record", "--model", "mystery-model", "--in", "5000", "--out", "900"], in: shop)
+    try space.git(["commit", "-q", "--allow-empty", "-m", "unpriced"], in: shop)
     let page = space.root + "/report.html"
     try space.octo(["rollup", "--format", "html", "--out", page, "--cycle-day", "19"], in: space.root)
     let html = try String(contentsOfFile: page, encoding: .utf8)
     #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && html.contains("prefers-color-scheme:dark"))
     #expect(html.contains("Cost by billing cycle (from day 19)") && html.contains("$11.75"))
     for outside in ["<script", "http://", "https://", "<link", "@import", "src="] { #expect(!html.contains(outside)) }
+    // An unpriced model has no bar in the cost charts (none at $0.00): the warning counts it.
+    #expect(!html.contains("mystery-model: $") && html.contains("1 event(s) with 5,900 tokens"))
 
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
       FileManager.default.isExecutableFile(atPath: $0)

@@ -29,13 +29,16 @@ struct TeamLedgerPiecesTests {
     #expect(fields[17] == "0.000000000001" && fields[18] == #"\N"# && fields[19] == "7")
   }
 
-  @Test("summed costs as PostgreSQL writes them read exactly")
-  func costs() {
-    #expect(TeamReport.cost("16000.200000") == PicoDollars(16_000_200_000_000_000))
-    #expect(TeamReport.cost(nil) == .zero)
+  @Test("summed costs as PostgreSQL writes them read exactly; one no row can sum to is refused, never $0")
+  func costs() throws {
+    #expect(try TeamReport.cost("16000.200000") == PicoDollars(16_000_200_000_000_000))
+    #expect(try TeamReport.cost(nil) == .zero)
     // Past 64 bits of pico-dollars, and past twelve decimals (rounded to the nearest pico-dollar).
-    #expect(TeamReport.cost("123456789.0000000000006") == PicoDollars(count: 123_456_789_000_000_000_001))
-    #expect(TeamReport.cost("-1.5") == PicoDollars(-1_500_000_000_000))
+    #expect(try TeamReport.cost("123456789.0000000000006") == PicoDollars(count: 123_456_789_000_000_000_001))
+    #expect(try TeamReport.cost("-1.5") == PicoDollars(-1_500_000_000_000))
+    for unreadable in ["NaN", "999999999999999999999999999999.5"] {
+      #expect(throws: OctoError.self, "\(unreadable)") { try TeamReport.cost(unreadable) }
+    }
   }
 
   @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")
