@@ -41,6 +41,15 @@ struct TeamLedgerPiecesTests {
     }
   }
 
+  @Test("zones as PostgreSQL must be told them: links to region zones, fixed offsets with POSIX's sign")
+  func zoneNames() {
+    #expect(TeamUsageQuery.postgresZoneName("CET") == "Europe/Brussels")
+    #expect(TeamUsageQuery.postgresZoneName("UTC+3") == "<+0300>-03:00")
+    #expect(TeamUsageQuery.postgresZoneName("GMT-0530") == "<-0530>+05:30")
+    #expect(TeamUsageQuery.postgresZoneName("Etc/GMT-3") == "Etc/GMT-3")
+    #expect(TeamUsageQuery.postgresZoneName("Europe/Berlin") == "Europe/Berlin")
+  }
+
   @Test("a failed connection is told apart: unreachable, refused credentials, other refusals")
   func connectionFailures() {
     let down = PostgresError.connectionFailure(

@@ -127,6 +127,8 @@ struct TeamLedgerTests {
       ["--by", "model"], ["--by", "repo"], ["--by", "cycle,repo", "--cycle-day", "19", "--tz", "Europe/Berlin"],
       ["--by", "week,model", "--tz", "UTC", "--since", "2026-03-19", "--until", "2026-04-30"],
       ["--by", "day", "--tz", "CET"], ["--by", "model", "--repos", shop + "/"],
+      // Fixed offsets: east of Greenwich for both (PostgreSQL alone would read UTC+3 as POSIX does, west).
+      ["--by", "day", "--tz", "UTC+3"], ["--by", "day", "--tz", "GMT-0530"],
     ] {
       let local = try space.json(["rollup", "--format", "json"] + arguments)
       let team = try space.json(["team", "report", "--url", database.url, "--format", "json"] + arguments)

@@ -135,11 +135,22 @@ struct TeamUsageQuery {
   /// looks for a zone of that name: `CET` would be a fixed UTC+1 all year, where the zone (and the local
   /// rollup) has summer time. These zones are named by the region zone the time zone database links them
   /// to; the abbreviations of fixed offsets (`EST`, `MST`, `HST`) mean the same either way.
-  static func postgresZoneName(_ identifier: String) -> String {
+  ///
+  /// A fixed offset (`UTC+3`, `GMT+0530`) is east of Greenwich to octo-git (the sign of ISO 8601, as the
+  /// local rollup reads it) and west to PostgreSQL (POSIX's sign): it goes as a POSIX zone with its sign
+  /// turned (`<+03>-03:00`), which both read as the same offset.
+  static func postgresZoneName(_ name: String) -> String {
+    let identifier = TimeZone(identifier: name)?.identifier ?? name
     switch identifier {
     case "CET", "MET": return "Europe/Brussels"
     case "EET": return "Europe/Athens"
     case "WET": return "Europe/Lisbon"
+    case _ where identifier.hasPrefix("GMT+") || identifier.hasPrefix("GMT-"):
+      guard let offset = TimeZone(identifier: identifier)?.secondsFromGMT() else { return identifier }
+      let minutes = abs(offset) / 60
+      let clock = String(format: "%02d%02d", minutes / 60, minutes % 60)
+      let posix = String(format: "%02d:%02d", minutes / 60, minutes % 60)
+      return offset >= 0 ? "<+\(clock)>-\(posix)" : "<-\(clock)>+\(posix)"
     default: return identifier
     }
   }
