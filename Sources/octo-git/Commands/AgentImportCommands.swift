@@ -206,7 +206,7 @@ extension UsageImportCommand {
         FileHandle.standardError.write(
           Data("octo-git: \(malformed) record(s) could not be read and were skipped\n".utf8))
       }
-      if hookInput == nil {
+      if hookInput == nil && !filters.quiet {
         for agent in order {
           let summary = summaries[agent]!
           var line = "\(agent): imported \(summary.imported) request\(summary.imported == 1 ? "" : "s")"

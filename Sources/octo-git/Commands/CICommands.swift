@@ -81,6 +81,7 @@ extension NotesCommand {
         """)
 
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Option(parsing: .unconditional, help: "The merged pull request whose usage to carry.") var pr: Int?
     @Option(help: ArgumentHelp("The commits whose usage to copy: A..B or one commit.", valueName: "range"))
     var from: String?
@@ -96,6 +97,7 @@ extension NotesCommand {
     }
 
     func run() throws {
+      output.silenceStandardOutput()
       let outcome = try NotesCarry(repository: try root.openRepository()).carry(
         .init(pullRequest: pr, from: from, onto: onto, dryRun: dryRun, remote: remote))
       if json {

@@ -231,8 +231,10 @@ struct RestoreCommand: ParsableCommand {
   var includeIgnored = false
   @Option(help: "The agent asking for it.") var agent: String?
   @Flag(help: "Print the result as JSON.") var json = false
+  @OptionGroup var output: QuietOption
 
   func run() throws {
+    output.silenceStandardOutput()
     let repository = try root.openRepository()
     let checkpoints = Checkpoints(repository: repository)
     let checkpoint = try checkpoints.find(id)
@@ -245,6 +247,11 @@ struct RestoreCommand: ParsableCommand {
     if json {
       if !skippedLines.isEmpty { FileHandle.standardError.write(Data(skippedLines.utf8)) }
       print(CanonicalJSON.string(result.json(restored: checkpoint)))
+      return
+    }
+    // Quiet: what was left as it is still goes to stderr, what was done does not.
+    if output.quiet {
+      FileHandle.standardError.write(Data(skippedLines.utf8))
       return
     }
     if result.changedNothing {

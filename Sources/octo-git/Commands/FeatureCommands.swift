@@ -22,6 +22,7 @@ struct FeatureCommand: ParsableCommand {
         """)
 
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Argument(help: "What the feature does.") var description: String
     @Option(help: "The slug to use instead of one made from the description.") var slug: String?
     @Option(help: "The branch to start from.") var base: String?
@@ -29,6 +30,7 @@ struct FeatureCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+      output.silenceStandardOutput()
       let started = try Features(repository: try root.openRepository()).start(
         .init(description: description, slug: slug, base: base, id: id))
       if json {
@@ -62,6 +64,7 @@ struct FeatureCommand: ParsableCommand {
         """)
 
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Option(help: "The test command (a shell command line).") var test: String?
     @Option(name: .shortAndLong, help: "The commit subject to use.") var message: String?
     @Flag(help: "Skip the pre-commit and commit-msg hooks.") var noVerify = false
@@ -84,13 +87,14 @@ struct FeatureCommand: ParsableCommand {
     }
 
     func run() throws {
+      output.silenceStandardOutput()
       let limit = timeout.flatMap(DurationText.seconds)
       let repository = try root.openRepository()
       let pass = FeaturePass(repository: repository, ownWorkTreeFiles: HookInstaller.ownWorkTreeFiles(repository))
       let outcome = try pass.run(
         .init(
           test: test, message: message, noVerify: noVerify, id: id, description: description, agent: agent,
-          testOutput: json ? .standardError : .standardOutput, timeout: limit, dryRun: dryRun))
+          testOutput: json || output.quiet ? .standardError : .standardOutput, timeout: limit, dryRun: dryRun))
       if json { print(CanonicalJSON.string(outcome.json)) }
       switch outcome {
       case .committed(let commit, let subject, _, let duration, let files):

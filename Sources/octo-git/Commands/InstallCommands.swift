@@ -29,6 +29,7 @@ struct InstallCommand: ParsableCommand {
   )
 
   @ParentCommand var root: OctoGitCommand
+  @OptionGroup var output: QuietOption
   @Flag(help: "Install even where a hook manager is in charge (its hooks are chained).") var force = false
   @Option(help: "Wire an agent's own hooks too: claude-code, codex, gemini, copilot, qwen, all or none.")
   var agent: String = "none"
@@ -59,6 +60,7 @@ struct InstallCommand: ParsableCommand {
   }
 
   func run() throws {
+    output.silenceStandardOutput()
     let repository = try root.openRepository()
     let agents = AgentSetup.agents(named: agent) ?? []
     let workflow = try ci.map(CIWorkflow.Provider.named)
@@ -101,9 +103,11 @@ struct UninstallCommand: ParsableCommand {
       """)
 
   @ParentCommand var root: OctoGitCommand
+  @OptionGroup var output: QuietOption
   @Flag(help: "Also take octo-git's hooks out of the team's tracked agent files.") var shared = false
 
   func run() throws {
+    output.silenceStandardOutput()
     let repository = try root.openRepository()
     for line in try HookInstaller.uninstall(repository).changes { print(SafeText.terminal(line)) }
     let agents = try AgentSetup.uninstallAll(repository, shared: shared)
@@ -125,10 +129,12 @@ struct NotesCommand: ParsableCommand {
       discussion: "The pre-push hook runs this. Checkpoint metadata is pushed only with octo.checkpoint.push=true.")
 
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Option(help: "The remote.") var remote: String = "origin"
     @Flag(help: "Print what was done as JSON.") var json = false
 
     func run() throws {
+      output.silenceStandardOutput()
       let outcome = try NotesSync.sync(try root.openRepository(), remote: remote)
       print(json ? CanonicalJSON.string(outcome.json) : SafeText.terminal(outcome.summary(remote: remote)))
     }

@@ -49,12 +49,14 @@ struct PricingCommand: ParsableCommand {
       discussion: "Nothing touches the network unless you run this. A file that fails the checks is not used.")
 
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Option(help: "Where to get the prices: LiteLLM's published file's URL, or a copy of it (a URL or a path).")
     var url: String = PriceUpdate
       .defaultURL
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
+      output.silenceStandardOutput()
       let repository = try? root.openRepository()
       let result = try PriceUpdate.update(url: url, current: try PriceBook.load(for: repository))
       if json {

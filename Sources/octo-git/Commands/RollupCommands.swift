@@ -19,6 +19,7 @@ struct ReposCommand: ParsableCommand {
       commandName: "add",
       abstract: "Register repositories (this one without a path); bare repositories and mirrors too.")
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Argument(help: "Folders inside the repositories.") var paths: [String] = []
 
     func validate() throws {
@@ -27,6 +28,7 @@ struct ReposCommand: ParsableCommand {
     }
 
     func run() throws {
+      output.silenceStandardOutput()
       let registry = RepositoryRegistry(store: try RollupStore())
       let base = try root.workingDirectory()
       for path in paths.isEmpty ? [base] : paths {
@@ -45,6 +47,7 @@ struct ReposCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "remove", abstract: "Unregister by path, or by project (every clone of it).")
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Argument(help: "A path or a project (as repos list shows it, or an origin URL).") var names: [String]
 
     func validate() throws {
@@ -52,6 +55,7 @@ struct ReposCommand: ParsableCommand {
     }
 
     func run() throws {
+      output.silenceStandardOutput()
       let registry = RepositoryRegistry(store: try RollupStore())
       let base = try root.workingDirectory()
       for name in names {
@@ -94,6 +98,7 @@ struct ReposCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "scan", abstract: "Register every repository found under a folder.")
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @Argument(help: "The folder to search.") var directory: String
     @Option(parsing: .unconditional, help: "How many folder levels down to look.") var depth: Int = 3
     @Flag(help: "Print JSON.") var json = false
@@ -103,6 +108,7 @@ struct ReposCommand: ParsableCommand {
     }
 
     func run() throws {
+      output.silenceStandardOutput()
       let base = try root.workingDirectory()
       let folder = URL(fileURLWithPath: directory.hasPrefix("/") ? directory : base + "/" + directory)
         .standardizedFileURL.path

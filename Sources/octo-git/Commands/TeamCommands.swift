@@ -36,6 +36,7 @@ struct TeamCommand: ParsableCommand {
       abstract:
         "Create or migrate the schema octo in the team database (idempotent, safe from several machines at once).")
     @ParentCommand var root: OctoGitCommand
+    @OptionGroup var output: QuietOption
     @OptionGroup var connection: Connection
     @Option(
       parsing: .unconditional, help: "The day of the month billing cycles start on, for the view octo.cycles (1-31).")
@@ -48,6 +49,7 @@ struct TeamCommand: ParsableCommand {
     }
 
     func run() throws {
+      output.silenceStandardOutput()
       let ledger = try connection.open(in: try root.workingDirectory())
       let setup = try ledger.initialise(cycleDay: cycleDay, timeZone: tz)
       if json {

@@ -20,6 +20,7 @@ struct UsageImportCommand: ParsableCommand {
     @Option(help: "Only this session.") var session: String?
     @Flag(help: "Requests from every project, attributed to this work tree's pending usage.") var allProjects = false
     @Flag(help: "Print the counts as JSON.") var json = false
+    @Flag(name: .shortAndLong, help: "Print nothing when it works (problems still go to stderr).") var quiet = false
 
     func validate() throws {
       try ArgumentCheck.period(since: since, until: nil)
@@ -50,7 +51,7 @@ struct UsageImportCommand: ParsableCommand {
       for problem in problems { FileHandle.standardError.write(Data("octo-git: \(SafeText.terminal(problem))\n".utf8)) }
       if json {
         print(CanonicalJSON.string(summary.json))
-      } else if !quiet {
+      } else if !quiet && !self.quiet {
         var line = "imported \(summary.imported) request\(summary.imported == 1 ? "" : "s")"
         if summary.imported > 0 { line += ": \(summary.attributed) on commits, \(summary.pending) pending" }
         if summary.alreadyRecorded > 0 { line += " (\(summary.alreadyRecorded) already recorded)" }
