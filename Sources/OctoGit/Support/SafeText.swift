@@ -30,9 +30,14 @@ public enum SafeText {
     return out
   }
 
-  /// Each line of `text` made safe for a terminal (line breaks kept).
-  public static func terminalLines(_ text: String) -> String {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { terminal(String($0)) }.joined(separator: "\n")
+  /// Each line of `text` made safe for a terminal (line breaks kept; tabs too with `keepingTabs`, as a
+  /// patch's lines of code hold them).
+  public static func terminalLines(_ text: String, keepingTabs: Bool = false) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      keepingTabs
+        ? line.split(separator: "\t", omittingEmptySubsequences: false).map { terminal(String($0)) }.joined(
+          separator: "\t") : terminal(String(line))
+    }.joined(separator: "\n")
   }
 
   /// A CSV cell with its control characters escaped as for a terminal (CSV is often read on one; a tab or a

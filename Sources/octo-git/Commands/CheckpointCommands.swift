@@ -147,8 +147,12 @@ struct CheckpointsCommand: ParsableCommand {
       } else {
         let patch = try repository.patch(from: old, to: new, toWorkTree: second == nil, paths: paths)
         // Empty, as git diff's; said on a terminal, where nothing at all reads as a failure.
-        if patch.isEmpty && isatty(STDOUT_FILENO) == 1 { print("no differences") }
-        FileHandle.standardOutput.write(Data(patch.utf8))
+        let terminal = isatty(STDOUT_FILENO) == 1
+        if patch.isEmpty && terminal { print("no differences") }
+        // The files' bytes are anyone's: on a terminal their escape sequences are shown, never run (git shows
+        // them through its pager, which does the same).
+        FileHandle.standardOutput.write(
+          Data((terminal ? SafeText.terminalLines(patch, keepingTabs: true) : patch).utf8))
       }
     }
   }

@@ -48,3 +48,22 @@ struct HostileCommandTextTests {
     #expect(!result.stdout.contains(Self.escape) && !result.stdout.contains("\r"))
   }
 }
+
+@Suite("A file's own bytes shown on a terminal")
+struct HostileFileContentTests {
+  @Test("checkpoints diff on a terminal shows a file's escape sequences escaped, tabs kept; piped, the bytes")
+  func diffOnTerminal() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("checkpoint", "--quiet")
+    try fixture.write("evil.txt", "x\u{1B}]0;PWNED\u{07}\u{1B}[2J\n\tindented\n")
+    let command = ShellWord.quoted(OctoGitBinary.path) + " checkpoints diff latest"
+    let shown = try Shell.run("/usr/bin/script", ["-qec", command, "/dev/null"], in: fixture.path, home: fixture.home)
+    #expect(shown.status == 0, "\(shown.stderr)")
+    #expect(
+      shown.stdout.contains("+x\\e]0;PWNED\\x07\\e[2J") && shown.stdout.contains("+\tindented"), "\(shown.stdout)")
+    #expect(!shown.stdout.contains("\u{1B}]0;"))
+    let piped = try fixture.octo("checkpoints", "diff", "latest")
+    #expect(piped.contains("+x\u{1B}]0;PWNED\u{07}"))
+    #expect(SafeText.terminalLines("a\tb\u{1B}\nc", keepingTabs: true) == "a\tb\\e\nc")
+  }
+}
