@@ -69,7 +69,7 @@ public final class Checkpoints {
         try repository.config().int("octo.checkpoint.keep") ?? Int(
           DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
       if keep > 0 {
-        try prune(keep: keep, olderThan: nil)
+        try prune(keep: keep, olderThan: nil, warnings: &warnings)
       } else if keep < 0 {
         warnings.append("octo.checkpoint.keep is \(keep): nothing was pruned (0 keeps every checkpoint)")
       }
@@ -308,9 +308,12 @@ public final class Checkpoints {
   /// when only one is given); returns the ids deleted. Works from the refs alone (their names begin with the
   /// time in milliseconds), so it stays cheap however many checkpoints there are. Refs are deleted with
   /// compare-and-swap; a commit's note is removed once no checkpoint ref (of any work tree) points at the
-  /// commit.
+  /// commit; when the notes cannot be changed (a damaged notes ref), the checkpoints are deleted all the
+  /// same and `warnings` says so.
   @discardableResult
-  public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date()) throws -> [Oid] {
+  public func prune(keep: Int?, olderThan: TimeInterval?, now: Date = Date(), warnings: inout [String]) throws
+    -> [Oid]
+  {
     // Every work tree's checkpoints, listed once: this work tree's are pruned, and a deleted checkpoint's note
     // stays while another ref still points at its commit.
     let all = try repository.references(matching: Checkpoint.refPrefix + "*")
@@ -350,8 +353,15 @@ public final class Checkpoints {
     }
     if !deleted.isEmpty {
       let remaining = Set(all.lazy.filter { !deletedNames.contains($0.name) }.map(\.target))
-      try repository.removeNotes(
-        on: deleted.filter { !remaining.contains($0) }, ref: Checkpoint.notesRef, author: signature)
+      do {
+        try repository.removeNotes(
+          on: deleted.filter { !remaining.contains($0) }, ref: Checkpoint.notesRef, author: signature)
+      } catch {
+        // The notes are metadata: the checkpoints are gone whatever they say.
+        warnings.append(
+          "the notes of the pruned checkpoints were left in \(Checkpoint.notesRef) (\(error)); octo-git doctor says "
+            + "what to do with that ref")
+      }
     }
     return deleted
   }

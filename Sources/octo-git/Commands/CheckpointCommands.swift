@@ -201,8 +201,10 @@ struct CheckpointsCommand: ParsableCommand {
       let now = Date()
       let minimumAge = try age(now: now)
       let defaultKeep = try repository.config().int("octo.checkpoint.keep") ?? 200
+      var warnings: [String] = []
       let pruned = try Checkpoints(repository: repository).prune(
-        keep: keep ?? (minimumAge == nil ? defaultKeep : nil), olderThan: minimumAge, now: now)
+        keep: keep ?? (minimumAge == nil ? defaultKeep : nil), olderThan: minimumAge, now: now, warnings: &warnings)
+      CheckpointCommand.printWarnings(warnings)
       if json {
         print(CanonicalJSON.string(Checkpoints.prunedJSON(pruned)))
       } else if !quiet {
