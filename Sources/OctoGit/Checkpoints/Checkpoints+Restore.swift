@@ -233,13 +233,25 @@ extension Checkpoints {
         + writes.filter {
           !SnapshotBuilder.isAttributesFile($0.path)
         }
+      let filters = try RestoreFilters(repository, checkpoint: checkpoint)
       for change in attributesFirst {
         guard let entry = try repository.treeEntry(in: target, path: change.path) else { continue }
         do {
-          try restoreEntry(entry, at: change.path, with: writer, converting: converts)
+          if let driver = try filters.driver(for: entry, at: change.path, in: repository) {
+            let contents = try driver.smudged(
+              try repository.blobContent(entry.id), path: change.path, workTree: repository.workDirectory)
+            try writer.writeFile(change.path, contents: contents, executable: entry.mode == .executable)
+          } else {
+            try restoreEntry(entry, at: change.path, with: writer, converting: converts)
+          }
           written.append(change.path)
         } catch let blocked as WorkTreeWriter.Blocked {
           skipped.append(Restore.Skipped(path: blocked.path, reason: blocked.reason))
+        } catch let failed as FilterDriver.Failure {
+          // A filter driver that could not turn the file back: the file stays as it is.
+          skipped.append(
+            Restore.Skipped(
+              path: change.path, reason: "\(failed.reason); git checkout \(short) -- <path> brings it back"))
         }
       }
       if rulesChange {

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Runs the user's own programs: a feature's test command and the repository's hooks (libgit2 runs no
-/// hooks, so octo-git runs `pre-commit`, `commit-msg` and `post-commit` itself when it commits, and asks
-/// a file-system monitor's hook, `core.fsmonitor`, what changed). The one place besides ``GitCLI`` that
-/// starts processes.
+/// hooks, so octo-git runs `pre-commit`, `commit-msg` and `post-commit` itself when it commits, asks
+/// a file-system monitor's hook, `core.fsmonitor`, what changed, and runs a filter driver's smudge command
+/// when it restores a file git would check out through it). The one place besides ``GitCLI`` that starts
+/// processes.
 ///
 /// Output goes straight to octo-git's own stdout or stderr as it comes (a test run can be long); `GIT_*`
 /// variables are removed so a hook's `GIT_DIR` cannot aim the program at another repository, then the
@@ -74,19 +75,19 @@ public enum UserCommand {
   }
 
   /// Runs `executable` with `arguments` in `directory` in the environment ``run(_:_:in:output:environment:timeout:)``
-  /// gives, and returns its stdout and stderr instead of showing them (a program answering octo-git, such
+  /// gives, `input` on its stdin, and returns its stdout and stderr instead of showing them (a program answering octo-git, such
   /// as a file-system monitor's hook). Stopped with everything it started after `timeout` seconds, or
   /// once its stdout passes `outputLimit` bytes; its stderr is read to the end but only `errorsLimit`
   /// bytes are kept.
   static func capture(
-    _ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval, outputLimit: Int,
-    errorsLimit: Int
+    _ executable: String, _ arguments: [String], in directory: String, input: Data? = nil, timeout: TimeInterval,
+    outputLimit: Int, errorsLimit: Int
   ) throws -> Captured {
     let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }
     let completion: ProcessRunner.Completion
     do {
       completion = try ProcessRunner.execute(
-        executable, arguments, in: directory, environment: environment, input: nil, stdout: .capture,
+        executable, arguments, in: directory, environment: environment, input: input, stdout: .capture,
         stderr: .capture, timeout: timeout, outputLimit: outputLimit, errorsLimit: errorsLimit)
     } catch {
       throw OctoError(

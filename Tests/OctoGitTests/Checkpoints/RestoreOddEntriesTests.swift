@@ -69,4 +69,34 @@ struct RestoreOddEntriesTests {
     #expect(!Paths.entryExists(fixture.path + "/.gitmodules"))
     #expect(FileManager.default.fileExists(atPath: fixture.path + "/a.txt"))
   }
+
+  @Test("a file with a filter driver comes back as git checks it out: through its smudge command when clean")
+  func filterDriver() throws {
+    let fixture = try TestRepository()
+    try fixture.write(".gitattributes", "*.x filter=up\n*.p filter=proc\n*.bad filter=broken\n")
+    try fixture.git("config", "filter.up.clean", "tr a-z A-Z")
+    try fixture.git("config", "filter.up.smudge", "tr A-Z a-z")
+    try fixture.git("config", "filter.proc.process", "no-such-long-running-filter")
+    try fixture.git("config", "filter.broken.smudge", "echo cannot >&2; exit 3")
+    try fixture.write("f.x", "hello\n")
+    try fixture.write("g.p", "pointer\n")
+    try fixture.write("h.bad", "data\n")
+    try fixture.git("-c", "filter.proc.process=", "add", "-A")
+    try fixture.git("-c", "filter.proc.process=", "commit", "-q", "-m", "filtered")
+    // Unchanged since staged: the checkpoint holds their clean form, as the index does.
+    try fixture.write("m.x", "Mixed\n")
+    try fixture.octo("checkpoint", "--quiet")
+    for name in ["f.x", "g.p", "h.bad", "m.x"] { try fixture.write(name, "edited\n") }
+    let result = try OctoGitBinary.run(["restore", "latest"], in: fixture.path, home: fixture.home)
+    #expect(result.status == 0, "\(result.stderr)")
+    func content(_ name: String) throws -> String {
+      try String(contentsOfFile: fixture.path + "/" + name, encoding: .utf8)
+    }
+    // Smudged as git checkout does; a file stored as it was on disk (never staged) comes back as it was.
+    #expect(try content("f.x") == "hello\n" && content("m.x") == "Mixed\n")
+    // A driver octo-git cannot run, or one that fails: the file is left as it is, and said.
+    #expect(try content("g.p") == "edited\n" && content("h.bad") == "edited\n")
+    #expect(result.stderr.contains("skipped g.p: the filter driver 'proc' has no smudge command"), "\(result.stderr)")
+    #expect(result.stderr.contains("skipped h.bad: the smudge command of filter 'broken' exited with status 3: cannot"))
+  }
 }
