@@ -176,6 +176,8 @@ struct RollupCommand: ParsableCommand {
       if let flag = fetch ? "--fetch" : rebuild ? "--rebuild" : nil {
         throw ValidationError("--team reads the team database: \(flag) is for the local rollup")
       }
+    } else if connection.url != nil {
+      throw ValidationError("--url names the team database: add --team to report from it")
     }
   }
 

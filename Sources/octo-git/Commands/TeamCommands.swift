@@ -116,16 +116,17 @@ struct TeamCommand: ParsableCommand {
       guard !quiet else { return }
       let place = SafeText.terminal(ledger.url.displayName)
       let removed = summary.removed > 0 ? ", \(TextTable.grouped(summary.removed)) removed with their notes" : ""
+      func repositories(_ count: Int) -> String { "\(count) repositor\(count == 1 ? "y" : "ies")" }
       if summary.pushed == 0 && summary.removed == 0 {
         print(
           "the team database \(place) is up to date "
-            + "(\(summary.repositories) repositories: \(summary.unchanged) unchanged, \(summary.read) read, "
+            + "(\(repositories(summary.repositories)): \(summary.unchanged) unchanged, \(summary.read) read, "
             + "nothing new)")
       } else {
         print(
-          "pushed \(TextTable.grouped(summary.pushed)) events from \(summary.read) repositories to the team database "
-            + "\(place) (\(TextTable.grouped(summary.written)) new or better\(removed), "
-            + "\(summary.unchanged) repositories unchanged)"
+          "pushed \(TextTable.grouped(summary.pushed)) event\(summary.pushed == 1 ? "" : "s") from "
+            + "\(repositories(summary.read)) to the team database \(place) (\(TextTable.grouped(summary.written)) new "
+            + "or better\(removed), \(repositories(summary.unchanged)) unchanged)"
         )
       }
     }

@@ -91,6 +91,10 @@ struct RollupTests {
     let toStdout = try OctoGitBinary.run(["rollup", "--out", "-", "--format", "csv"], in: space.root, home: space.home)
     #expect(toStdout.status == 0 && toStdout.stdout.hasPrefix("repo,") && !toStdout.stderr.contains("wrote"))
     #expect(!FileManager.default.fileExists(atPath: space.root + "/-"))
+    // A team database named without --team is not silently ignored.
+    let urlAlone = try OctoGitBinary.run(
+      ["rollup", "--url", "postgresql://127.0.0.1/x"], in: space.root, home: space.home)
+    #expect(urlAlone.status == ExitStatus.usage.rawValue && urlAlone.stderr.contains("add --team"))
   }
 
   @Test("exact sums across repositories, a clone counted once, billing cycles and weeks in a time zone, incremental")

@@ -48,6 +48,24 @@ struct TeamLedgerTests {
     #expect(Set(parsed.compactMap { $0["database"]?.stringValue }).count == 1)
     #expect(parsed.filter { $0["from"]?.intValue == 0 }.count == 1)
     #expect(try fresh.value("SELECT value FROM octo.meta WHERE key = 'schemaVersion'") == String(TeamSchema.version))
+
+    // Damaged by hand: init names what is missing, and a version it cannot read is said as such (migrating
+    // from nothing would create what is there).
+    _ = try fresh.rows("DROP VIEW octo.cycles; DROP VIEW octo.daily; ALTER TABLE octo.events DROP COLUMN cw1h")
+    let damaged = try space.run(["team", "init", "--url", fresh.url])
+    #expect(damaged.status != 0, "\(damaged.stdout)")
+    #expect(damaged.stderr.contains("lacks octo.daily, octo.cycles, octo.events.cw1h"), "\(damaged.stderr)")
+    for change in [
+      "UPDATE octo.meta SET value = 'abc' WHERE key = 'schemaVersion'",
+      "DELETE FROM octo.meta WHERE key = 'schemaVersion'",
+    ] {
+      _ = try database.rows(change)
+      for command in ["init", "push"] {
+        let refused = try space.run(["team", command, "--url", database.url])
+        #expect(
+          refused.status != 0 && refused.stderr.contains("version in octo.meta cannot be read"), "\(refused.stderr)")
+      }
+    }
   }
 
   @Test("a schema from the previous version is migrated, its rows kept; the views read them")

@@ -206,6 +206,20 @@ public final class TeamLedger {
         throw OctoError(
           "the team database \(url.displayName) has schema version \(found), older than \(known)",
           hint: "run octo-git team init to migrate it")
+      case .unreadableVersion(let text):
+        throw OctoError(
+          "the team database \(url.displayName) has an octo schema whose version in octo.meta cannot be read ("
+            + (text.map { "'\(SafeText.terminal(String($0.prefix(40))))'" } ?? "no schemaVersion row") + ")",
+          hint:
+            "if its tables are octo-git's schema version \(TeamSchema.version), set it back with INSERT INTO octo.meta "
+            + "VALUES ('schemaVersion', '\(TeamSchema.version)') ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+      case .damaged(let missing):
+        let shown = missing.prefix(6).joined(separator: ", ") + (missing.count > 6 ? ", …" : "")
+        throw OctoError(
+          "the octo schema in the team database \(url.displayName) lacks \(SafeText.terminal(shown))",
+          hint: "restore it from a backup, or drop schema octo, run octo-git team init, then team push --all on each "
+            + "machine")
       }
     }
   }
@@ -225,7 +239,8 @@ public final class TeamLedger {
       return OctoError(
         "cannot reach the team database\(at): \(message)",
         hint:
-          "check that the server runs and the URL's host and port (octo-git waits \(TeamDatabaseURL.connectTimeout) s)",
+          "check that the server runs and the URL's host and port (octo-git waits \(TeamDatabaseURL.connectTimeout) s "
+          + "unless the URL's connect_timeout or PGCONNECT_TIMEOUT says otherwise)",
         status: .unavailable)
     case .authentication:
       return OctoError(

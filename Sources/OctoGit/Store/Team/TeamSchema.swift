@@ -152,6 +152,9 @@ enum TeamSchema {
     for row in 0..<result.rowCount {
       if let key = result[row, 0] { values[key] = result[row, 1] }
     }
+    // A schema whose version was changed or removed by hand: migrating it from 0 would create what is there.
+    if let text = values["schemaVersion"], Int(text) == nil { throw TeamSchemaError.unreadableVersion(text) }
+    if values["schemaVersion"] == nil, values["databaseId"] != nil { throw TeamSchemaError.unreadableVersion(nil) }
     return State(
       version: values["schemaVersion"].flatMap(Int.init) ?? 0, databaseID: values["databaseId"] ?? "",
       migratedBy: values["migratedBy"], forgottenSeq: values["forgottenSeq"].flatMap(Int64.init))
@@ -211,8 +214,39 @@ enum TeamSchema {
           "INSERT INTO octo.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
           [key, value])
       }
+      if target == version {
+        let missing = try missingObjects(connection)
+        if !missing.isEmpty { throw TeamSchemaError.damaged(missing: missing) }
+      }
       return Migration(from: before.version, to: max(before.version, target), databaseID: databaseID)
     }
+  }
+
+  /// What the current schema holds that reports, dashboards and pushes use: its tables, views and
+  /// functions, and the events' columns.
+  static let objects = ["octo.events", "octo.forgotten", "octo.daily", "octo.cycles"]
+  static let functions = [
+    "octo.setting(text,text)", "octo.cycle_day_in(date,integer)", "octo.cycle_start(date,integer)",
+    "octo.cycle_end(date,integer)", "octo.cycles_on(integer)",
+  ]
+  static let eventColumns = [
+    "event_id", "at", "project", "model", "model_raw", "agent", "session", "user_name", "machine", "branch",
+    "feature", "commit", "tin", "tout", "cw5m", "cw1h", "cr", "cost", "prices", "pushed_by", "pushed_from",
+    "pushed_at",
+  ]
+
+  /// The objects of the current schema that are not there (dropped by hand), in one query.
+  static func missingObjects(_ connection: PostgresConnection) throws -> [String] {
+    func array(_ names: [String]) -> String { "ARRAY[" + names.map { "'\($0)'" }.joined(separator: ",") + "]" }
+    let result = try connection.execute(
+      """
+      SELECT name FROM unnest(\(array(objects))) AS name WHERE to_regclass(name) IS NULL
+      UNION ALL SELECT name FROM unnest(\(array(functions))) AS name WHERE to_regprocedure(name) IS NULL
+      UNION ALL SELECT 'octo.events.' || name FROM unnest(\(array(eventColumns))) AS name WHERE NOT EXISTS (
+        SELECT 1 FROM information_schema.columns
+        WHERE table_schema = 'octo' AND table_name = 'events' AND column_name = name)
+      """)
+    return (0..<result.rowCount).compactMap { result[$0, 0] }
   }
 }
 
@@ -223,4 +257,8 @@ enum TeamSchemaError: Error, Sendable, Equatable {
   /// No schema yet (`team init` was never run), or an older one (`team init` migrates it).
   case missing
   case older(found: Int, known: Int)
+  /// `octo.meta` holds no version a number can be read from, though the schema was made (`nil`: none).
+  case unreadableVersion(String?)
+  /// Objects of the current schema are not there.
+  case damaged(missing: [String])
 }
