@@ -269,9 +269,13 @@ extension Checkpoints {
     if restoreIndex, let indexCommit = checkpoint.index {
       do {
         let index = try repository.currentIndex()
-        let sparse = index.skipWorktreePaths()
+        let sparse = index.paths(flagged: .skipWorktree)
+        let intended = index.paths(flagged: .intentToAdd)
         try index.readTree(try repository.commit(indexCommit).tree, in: repository)
-        try index.markSkipWorktree(sparse)
+        try index.mark(.skipWorktree, on: sparse)
+        // A file added with git add -N is in the staged tree as an empty file: still only intended where the
+        // checkpoint's staged state has it so.
+        try index.mark(.intentToAdd, on: intended, onlyWith: Oid.emptyBlob)
         try index.write()
       } catch {
         let message = (error as? OctoError)?.description ?? "\(error)"

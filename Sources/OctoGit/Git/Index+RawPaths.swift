@@ -8,30 +8,52 @@ extension Index {
     RawPath.withCString(path) { git_index_get_bypath(pointer, $0, 0) } != nil
   }
 
-  /// The paths (C strings' bytes) of the stage-0 entries marked skip-worktree.
-  func skipWorktreePaths() -> [[UInt8]] {
-    var paths: [[UInt8]] = []
-    forEachEntry { path, _, _, _, skip in
-      if skip {
-        paths.append(Array(UnsafeBufferPointer(start: path, count: strlen(path)).map { UInt8(bitPattern: $0) }))
+  /// An index entry's flag git keeps in its extended flags.
+  enum ExtendedFlag {
+    /// Outside a sparse checkout's cone (`git update-index --skip-worktree`).
+    case skipWorktree
+    /// Added with `git add -N`: tracked, its content not staged yet.
+    case intentToAdd
+
+    var bits: UInt16 {
+      switch self {
+      case .skipWorktree: return UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+      case .intentToAdd: return UInt16(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue)
       }
+    }
+  }
+
+  /// The paths (as bytes) of the stage-0 entries whose extended flags hold `flag`: skip-worktree (outside
+  /// a sparse checkout's cone), intent-to-add (`git add -N`).
+  func paths(flagged flag: ExtendedFlag) -> [[UInt8]] {
+    var paths: [[UInt8]] = []
+    for position in 0..<git_index_entrycount(pointer) {
+      guard let raw = git_index_get_byindex(pointer, position), git_index_entry_stage(raw) == 0,
+        raw.pointee.flags_extended & flag.bits != 0
+      else { continue }
+      paths.append(
+        Array(UnsafeBufferPointer(start: raw.pointee.path, count: strlen(raw.pointee.path))).map {
+          UInt8(bitPattern: $0)
+        })
     }
     return paths
   }
 
-  /// Marks skip-worktree again the entries at `paths` that the index holds (reading a tree into the index
-  /// clears the flag: a sparse checkout's files outside its cone would then read as deleted).
-  func markSkipWorktree(_ paths: [[UInt8]]) throws {
+  /// Sets `flag` again on the entries at `paths` that the index holds (reading a tree into the index clears
+  /// the extended flags: a sparse checkout's files outside its cone would then read as deleted, a file
+  /// added with `git add -N` as staged empty). With `onlyWith`, only on entries of that blob.
+  func mark(_ flag: ExtendedFlag, on paths: [[UInt8]], onlyWith blob: Oid? = nil) throws {
     for path in paths {
       var text = path + [0]
       try text.withUnsafeMutableBufferPointer { buffer in
         try buffer.withMemoryRebound(to: CChar.self) { name in
           guard let held = git_index_get_bypath(pointer, name.baseAddress, 0) else { return }
+          if let blob, Oid(held.pointee.id) != blob { return }
           var entry = held.pointee
-          entry.flags_extended |= UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+          entry.flags_extended |= flag.bits
           entry.flags |= UInt16(GIT_INDEX_ENTRY_EXTENDED.rawValue)
           entry.path = UnsafePointer(name.baseAddress!)
-          try GitError.check(git_index_add(pointer, &entry), "mark a path skip-worktree in the index")
+          try GitError.check(git_index_add(pointer, &entry), "mark a path in the index")
         }
       }
     }

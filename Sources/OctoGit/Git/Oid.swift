@@ -21,6 +21,9 @@ public struct Oid: Hashable, Sendable, CustomStringConvertible, Comparable {
   }
 
   /// Parses a full 40-digit hexadecimal id; `nil` when `hex` is not one.
+  /// The id of the empty blob (what `git add -N` stages).
+  static let emptyBlob = Oid(hex: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")!
+
   public init?(hex: String) {
     var copy = hex
     guard let oid = copy.withUTF8({ Oid(hexBytes: $0) }) else { return nil }

@@ -99,4 +99,15 @@ struct RestoreOddEntriesTests {
     #expect(result.stderr.contains("skipped g.p: the filter driver 'proc' has no smudge command"), "\(result.stderr)")
     #expect(result.stderr.contains("skipped h.bad: the smudge command of filter 'broken' exited with status 3: cannot"))
   }
+
+  @Test("restore --index keeps a file added with git add -N intended, not staged empty")
+  func intentToAdd() throws {
+    let fixture = try TestRepository()
+    try fixture.write("n", "content\n")
+    try fixture.git("add", "-N", "n")
+    let before = try fixture.gitRaw("status", "--porcelain")
+    try fixture.octo("checkpoint", "--quiet")
+    try fixture.octo("restore", "latest", "--index")
+    #expect(try fixture.gitRaw("status", "--porcelain") == before && before == " A n\n", "\(before)")
+  }
 }
