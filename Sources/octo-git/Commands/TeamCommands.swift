@@ -109,6 +109,12 @@ struct TeamCommand: ParsableCommand {
             ("octo-git: \(summary.notRemoved) event(s) of removed notes stay in the team database: your role may "
               + "not DELETE on octo.events (ask its owner to grant it)\n").utf8))
       }
+      if summary.databaseLostEvents {
+        FileHandle.standardError.write(
+          Data(
+            ("octo-git: the team database holds fewer events than this machine sent it before (restored from a "
+              + "backup, or rows deleted): every repository was read and sent again\n").utf8))
+      }
       if summary.malformedLines > 0 {
         FileHandle.standardError.write(
           Data("octo-git: \(summary.malformedLines) note line(s) could not be read and were not sent\n".utf8))

@@ -229,6 +229,15 @@ struct TeamLedgerTests {
     let after = try space.json(["team", "push", "--url", database.url, "--json"])
     #expect(after["pushed"]?.intValue == 3 && after["database"] != before["database"])
     #expect(try database.value("SELECT count(*) FROM octo.events") == "3")
+    // Rows lost under the same database id (a backup restored, rows deleted by hand): the next push sees the
+    // database holds fewer events than a repository here had, reads every repository and sends them again.
+    _ = try database.rows("DELETE FROM octo.events")
+    let lost = try space.run(["team", "push", "--url", database.url, "--json"])
+    let refilled = try CanonicalJSON.parse(lost.stdout)
+    #expect(refilled["databaseLostEvents"] == .bool(true) && refilled["pushed"]?.intValue == 3, "\(lost.stdout)")
+    #expect(try database.value("SELECT count(*) FROM octo.events") == "3")
+    let settled = try space.json(["team", "push", "--url", database.url, "--json"])
+    #expect(settled["databaseLostEvents"] == .bool(false) && settled["pushed"]?.intValue == 0, "\(settled)")
 
     // Cut off after the first batch (one repository per batch here), then pushed again.
     try database.recreate()

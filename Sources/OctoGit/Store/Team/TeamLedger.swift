@@ -80,6 +80,9 @@ public final class TeamLedger {
     public let skipped: [(path: String, reason: String)]
     /// Commands sent to the server, reading the schema's state included: 1 when nothing was new.
     public let commands: Int
+    /// Whether the database held fewer events than this machine had sent (restored from a backup, rows
+    /// deleted by hand), so every repository was read whole again.
+    public let databaseLostEvents: Bool
 
     /// The documented JSON form.
     public var json: JSONValue {
@@ -88,6 +91,7 @@ public final class TeamLedger {
         "unchanged": .int(unchanged), "notesRead": .int(notesRead), "pushed": .int(pushed), "written": .int(written),
         "removed": .int(removed), "notRemoved": .int(notRemoved),
         "batches": .int(batches), "malformedLines": .int(malformedLines), "commands": .int(commands),
+        "databaseLostEvents": .bool(databaseLostEvents),
         "skipped": .array(skipped.map { .object(["path": .string($0.path), "reason": .string($0.reason)]) }),
       ])
     }
@@ -118,13 +122,14 @@ public final class TeamLedger {
       pushedFrom: identity.machine)
     push.options = options
     push.forgottenSeq = schema.forgottenSeq
+    push.eventCount = schema.eventCount
     let summary = try run { try push.run(registered, progress: progress) }
     return PushSummary(
       databaseID: summary.databaseID, repositories: summary.repositories, read: summary.read,
       unchanged: summary.unchanged, notesRead: summary.notesRead, pushed: summary.pushed, written: summary.written,
       removed: summary.removed, notRemoved: summary.notRemoved,
       batches: summary.batches, malformedLines: summary.malformedLines, skipped: summary.skipped,
-      commands: summary.commands)
+      commands: summary.commands, databaseLostEvents: summary.databaseLostEvents)
   }
 
   /// Who pushes: `user.email` from the user's git config (else the login name) and the host name.

@@ -38,6 +38,9 @@ struct TeamPush {
     var skipped: [(path: String, reason: String)] = []
     /// Commands sent to the server (connecting and reading the schema's state included).
     var commands = 0
+    /// Whether the database held fewer events than a repository here had when last read whole, so every
+    /// repository was read whole again.
+    var databaseLostEvents = false
   }
 
   /// Knobs for tests and benchmarks.
@@ -57,6 +60,8 @@ struct TeamPush {
   /// When the push began, the last number given to an event a push took out (`octo.forgotten`); `nil` when
   /// this role may not read it (see TeamPush+Forgotten).
   var forgottenSeq: Int64?
+  /// When the push began, how many rows `octo.events` held (`nil`: not read).
+  var eventCount: Int64?
   /// Who pushes: the user's `user.email` (else login name) and this machine's name.
   let pushedBy: String
   let pushedFrom: String
@@ -194,9 +199,14 @@ struct TeamPush {
     // Registration order: on a tie the copy of the repository registered first wins, as in the rollup.
     let ordered = entries.sorted { $0.id < $1.id }
     let reader = TeamPushReader(partBytes: max(options.batchBytes / 2, 1 << 16))
+    // Every event a repository here held when last read whole was in the database then: holding fewer rows
+    // than that now, it lost some (restored from a backup, rows deleted), and each repository is read whole.
+    let mostHeld = previous.values.map(\.events).max() ?? 0
+    summary.databaseLostEvents = eventCount.map { $0 < Int64(mostHeld) } ?? false
     let jobs = ordered.enumerated().map { ordinal, entry in
       TeamPushReader.Job(
-        ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip, everything: options.everything)
+        ordinal: ordinal, path: entry.path, previousTip: previous[entry.path]?.tip,
+        everything: options.everything || summary.databaseLostEvents)
     }
     var batch: [UInt8] = []
     var batchRows = 0
@@ -256,11 +266,13 @@ struct TeamPush {
       case .rows(let bytes, let count):
         try addRows(bytes, count: count)
         return
-      case .finished(let tip, let project, let notes, let malformed):
+      case .finished(let tip, let project, let notes, let malformed, let events):
         summary.read += 1
         summary.notesRead += notes
         summary.malformedLines += malformed
-        finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip)))
+        // Read in part: what it held when last read whole stays the count to check against.
+        let held = events ?? previous[entry.path].map { $0.project == project ? $0.events : 0 } ?? 0
+        finished.append((entry.path, TeamPushState.Pushed(project: project, tip: tip, events: held)))
         projects.insert(project)
       case .unchanged:
         notRead.append(ordinal)

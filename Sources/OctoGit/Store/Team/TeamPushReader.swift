@@ -18,7 +18,9 @@ struct TeamPushReader: Sendable {
     /// Rows of the repository's project to delete before its rows are sent (see ``TeamPush``'s `forget`).
     case forget(project: String, commits: [String], ids: [String])
     case rows([UInt8], count: Int)
-    case finished(tip: String, project: String, notes: Int, malformed: Int)
+    /// `events`: how many events the notes hold (hashes of their ids counted, so at most that), when every
+    /// note was read.
+    case finished(tip: String, project: String, notes: Int, malformed: Int, events: Int?)
     case unchanged
     case skipped(String)
 
@@ -50,6 +52,7 @@ struct TeamPushReader: Sendable {
       var order = Int64(job.ordinal) << 32
       var notes = 0
       var malformed = 0
+      var eventCount: Int?
       func flushIfFull() {
         guard rows.bytes.count >= partBytes else { return }
         part(.rows(rows.bytes, count: rows.count))
@@ -101,6 +104,7 @@ struct TeamPushReader: Sendable {
         }
       } else {
         var lines: [UsageEvent] = []
+        var ids = Set<Int>()
         let entries = try repository.notes(inNotesCommit: current)
         // A note's blob that cannot be read counts as one line that could not be read.
         try repository.forEachNoteText(entries) { _ in
@@ -114,13 +118,15 @@ struct TeamPushReader: Sendable {
             for line in lines where job.only?.contains(line.id) ?? true {
               rows.append(line, commit: commit, order: order)
               order += 1
+              ids.insert(line.id.hashValue)
             }
           }
           flushIfFull()
         }
+        eventCount = job.only == nil ? ids.count : nil
       }
       if rows.count > 0 { part(.rows(rows.bytes, count: rows.count)) }
-      return .finished(tip: current.hex, project: project, notes: notes, malformed: malformed)
+      return .finished(tip: current.hex, project: project, notes: notes, malformed: malformed, events: eventCount)
     } catch {
       return .skipped("\(error)")
     }

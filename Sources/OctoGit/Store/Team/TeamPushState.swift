@@ -45,12 +45,17 @@ final class TeamPushState: SQLiteStore {
       seq INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    // How many events the repository's notes held when they were last read whole: the team database holds
+    // at least that many, unless it lost some (restored from a backup, rows deleted by hand).
+    "ALTER TABLE pushed ADD COLUMN events INTEGER NOT NULL DEFAULT 0;",
   ]
 
   /// What was pushed of one repository.
   struct Pushed: Sendable, Equatable {
     var project: String
     var tip: String
+    /// How many events its notes held when last read whole (0: not known).
+    var events = 0
   }
 
   /// Every repository's last pushed tip in the team database `databaseID`, by path.
@@ -58,9 +63,9 @@ final class TeamPushState: SQLiteStore {
     try read { db in
       var result: [String: Pushed] = [:]
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT path, project, tip FROM pushed WHERE team_database = ?", arguments: [databaseID])
+        db, sql: "SELECT path, project, tip, events FROM pushed WHERE team_database = ?", arguments: [databaseID])
       while let row = try rows.next() {
-        result[row[0]] = Pushed(project: row[1], tip: row[2])
+        result[row[0]] = Pushed(project: row[1], tip: row[2], events: row[3])
       }
       return result
     }
@@ -75,11 +80,11 @@ final class TeamPushState: SQLiteStore {
       for (path, pushed) in repositories {
         try db.execute(
           sql: """
-            INSERT INTO pushed (team_database, path, project, tip, pushed_at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO pushed (team_database, path, project, tip, pushed_at, events) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (team_database, path) DO UPDATE SET project = excluded.project, tip = excluded.tip,
-              pushed_at = excluded.pushed_at
+              pushed_at = excluded.pushed_at, events = excluded.events
             """,
-          arguments: [databaseID, path, pushed.project, pushed.tip, now])
+          arguments: [databaseID, path, pushed.project, pushed.tip, now, pushed.events])
       }
     }
   }

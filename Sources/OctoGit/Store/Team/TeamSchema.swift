@@ -127,6 +127,8 @@ enum TeamSchema {
     /// For a push: the last number given to an event whose row a push took out (`octo.forgotten`; 0 when
     /// none was); `nil` when the role may not read it (or before schema 3).
     var forgottenSeq: Int64?
+    /// For a push: how many rows `octo.events` holds (`nil`: not read).
+    var eventCount: Int64? = nil
   }
 
   /// Reads the schema's state in one query; version 0 when there is no schema `octo` yet. `forPush` also
@@ -135,9 +137,11 @@ enum TeamSchema {
     let metaSQL = "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy')"
     // The sequence of octo.forgotten may not exist (an older schema): to_regclass gives NULL then, and the
     // strict function NULL.
+    // And how many events the table holds (a push checks that it holds what this machine sent before).
     let pushSQL =
       metaSQL + " UNION ALL SELECT 'forgottenSeq', "
       + "coalesce(pg_sequence_last_value(to_regclass('octo.forgotten_seq_seq')), 0)::text"
+      + " UNION ALL SELECT 'eventCount', count(*)::text FROM octo.events"
     let result: PostgresResult
     do {
       do {
@@ -157,7 +161,8 @@ enum TeamSchema {
     if values["schemaVersion"] == nil, values["databaseId"] != nil { throw TeamSchemaError.unreadableVersion(nil) }
     return State(
       version: values["schemaVersion"].flatMap(Int.init) ?? 0, databaseID: values["databaseId"] ?? "",
-      migratedBy: values["migratedBy"], forgottenSeq: values["forgottenSeq"].flatMap(Int64.init))
+      migratedBy: values["migratedBy"], forgottenSeq: values["forgottenSeq"].flatMap(Int64.init),
+      eventCount: values["eventCount"].flatMap(Int64.init))
   }
 
   /// What `migrate` did.
