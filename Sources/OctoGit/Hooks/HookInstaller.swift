@@ -51,10 +51,28 @@ public enum HookInstaller {
       } catch {
         throw OctoError("cannot create the hooks folder \(directory): \(OctoError.reason(error))")
       }
+      var linkedToOthers: [(hook: String, sibling: String)] = []
       for hook in hookNames {
         let outcome = try installHook(hook, in: directory, binary: binary, repository: repository)
         if let change = outcome.change { report.changes.append(change) }
         if let instruction = outcome.instruction { report.instructions.append(instruction) }
+        if let sibling = outcome.linkedTo { linkedToOthers.append((hook, sibling)) }
+      }
+      // Once every hook is in place: a kept link to a hook octo-git's stub replaced (whichever came first)
+      // leads to that hook's kept file; one to a hook left alone (tracked) still reaches the user's script.
+      for (hook, sibling) in linkedToOthers where isOctoGitHook(directory + "/" + sibling) {
+        try relink(directory + "/" + hook + ".octo-orig", to: sibling, repository: repository)
+      }
+      // Hooks octo-git has none of (pre-commit, post-checkout) linked to one it replaced run the user's
+      // script too, never octo-git's stub.
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+      where !hookNames.contains(name) && !name.hasSuffix(".octo-orig") && !name.hasSuffix(".sample") {
+        let path = directory + "/" + name
+        if let sibling = linkedSibling(of: path, in: directory), isOctoGitHook(directory + "/" + sibling),
+          Paths.entryExists(directory + "/" + sibling + ".octo-orig")
+        {
+          try relink(path, to: sibling, repository: repository)
+        }
       }
       state.hooksDirectory = directory
       if isShared(directory, by: repository) {
@@ -98,8 +116,9 @@ public enum HookInstaller {
     return relative.hasPrefix(".git/") ? nil : relative
   }
 
+  /// Installs one stub; `linkedTo`: the other hook the kept previous hook is a link to.
   static func installHook(_ hook: String, in directory: String, binary: String, repository: Repository) throws
-    -> (change: String?, instruction: String?)
+    -> (change: String?, instruction: String?, linkedTo: String?)
   {
     let path = directory + "/" + hook
     let original = path + ".octo-orig"
@@ -107,6 +126,7 @@ public enum HookInstaller {
     let manager = FileManager.default
     let relative = workTreeRelative(path, in: repository)
     var created = true
+    var sibling: String?
     // A symbolic link to nothing (a hook still to be built) reads as no content, and is kept all the same.
     let existing = manager.contents(atPath: path)
     if existing != nil || Paths.entryExists(path) {
@@ -115,21 +135,21 @@ public enum HookInstaller {
         let linked = try linkingOriginal(hook, in: directory, relative: relative, repository: repository)
         // git skips a hook that is not executable (a checkout or a copy can lose the bit).
         guard access(path, X_OK) != 0 else {
-          return (linked.made ? "\(hook): link to the previous hook made" : nil, linked.problem)
+          return (linked.made ? "\(hook): link to the previous hook made" : nil, linked.problem, nil)
         }
         guard chmod(path, 0o755) == 0 else {
           throw OctoError("cannot make \(path) executable: \(String(cString: strerror(errno)))")
         }
-        return ("\(hook): made executable again (git skipped it)", linked.problem)
+        return ("\(hook): made executable again (git skipped it)", linked.problem, nil)
       }
       if let relative, try AgentSetup.isTracked(relative, in: repository) {
         // A tracked hook is the team's: octo-git never replaces it.
         return (
-          nil, "\(relative) is tracked by git, so octo-git leaves it alone: add the line  \(hookLine(hook))  to it"
+          nil, "\(relative) is tracked by git, so octo-git leaves it alone: add the line  \(hookLine(hook))  to it", nil
         )
       }
       // A link to another of the hooks reads as octo-git's stub once that hook is replaced: it is the user's.
-      let sibling = linkedSibling(of: path, in: directory)
+      sibling = linkedSibling(of: path, in: directory)
       if sibling != nil || !text.contains(hookFingerprint) {
         guard !Paths.entryExists(original) else {
           throw OctoError(
@@ -139,7 +159,6 @@ public enum HookInstaller {
         guard rename(path, original) == 0 else {
           throw OctoError("cannot keep the existing hook \(path): \(String(cString: strerror(errno)))")
         }
-        if let sibling { try relink(original, to: sibling, in: directory, repository: repository) }
         if let relative { try InfoExclude.add(relative + ".octo-orig", owner: InfoExclude.hooksOwner, in: repository) }
       }
       created = false
@@ -149,7 +168,7 @@ public enum HookInstaller {
     let linked = try linkingOriginal(hook, in: directory, relative: relative, repository: repository)
     let change =
       Paths.entryExists(original) ? "\(hook): installed, running the previous hook first" : "\(hook): installed"
-    return (change, linked.problem)
+    return (change, linked.problem, sibling)
   }
 
   /// The hook of octo-git's among `hookNames` that the symbolic link at `path` leads to in `directory` (a script
@@ -167,10 +186,10 @@ public enum HookInstaller {
     return name
   }
 
-  /// Points the kept hook `original`, a link to the hook `sibling` whose place octo-git's stub takes (or has
-  /// taken), at that hook's own kept file, so that it still runs the user's script; the link's text is
-  /// recorded for uninstall to put back.
-  static func relink(_ original: String, to sibling: String, in directory: String, repository: Repository) throws {
+  /// Points `original` (a kept hook, or a hook octo-git has none of), a link to the hook `sibling` whose place
+  /// octo-git's stub took, at that hook's own kept file, so that it still runs the user's script; the link's
+  /// text is recorded for uninstall to put back.
+  static func relink(_ original: String, to sibling: String, repository: Repository) throws {
     let text = try? FileManager.default.destinationOfSymbolicLink(atPath: original)
     guard let text, unlink(original) == 0, symlink(sibling + ".octo-orig", original) == 0 else {
       throw OctoError(
@@ -263,7 +282,7 @@ public enum HookInstaller {
       // by a repository that put them there.
       if isShared(directory, by: repository), state.hooksDirectory != directory {
         if hookNames.contains(where: { isOctoGitHook(directory + "/" + $0) }) {
-          report.changes.append(
+          report.instructions.append(
             "left octo-git's hooks in \(directory): that folder (core.hooksPath) serves other repositories and "
               + "this one did not install them; run octo-git uninstall where they were installed")
         }
@@ -273,7 +292,7 @@ public enum HookInstaller {
         let path = directory + "/" + hook
         guard isOctoGitHook(path) else {
           if Paths.entryExists(path + ".octo-orig") {
-            report.changes.append(
+            report.instructions.append(
               "\(hook): left \(path).octo-orig, the hook octo-git had replaced: the \(hook) there now is not "
                 + "octo-git's; put it back by hand if you want it")
           }
@@ -284,8 +303,18 @@ public enum HookInstaller {
           guard rename(path + ".octo-orig", path) == 0 else {
             throw OctoError("cannot put back \(path).octo-orig: \(String(cString: strerror(errno)))")
           }
-          // A link install pointed at another hook's kept file leads where it led before.
-          if let text = state.relinkedOriginals?[path + ".octo-orig"], unlink(path) == 0 { symlink(text, path) }
+          // A link install pointed at another hook's kept file leads where it led before, unless it was
+          // changed since (then it is the user's as it is).
+          if let text = state.relinkedOriginals?[path + ".octo-orig"],
+            let now = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+            hookNames.map({ $0 + ".octo-orig" }).contains(now)
+          {
+            guard unlink(path) == 0, symlink(text, path) == 0 else {
+              throw OctoError(
+                "cannot point \(path) back at \(text): \(String(cString: strerror(errno)))",
+                hint: "make the link by hand: ln -sfn \(ShellWord.shown(text)) \(ShellWord.shown(path))")
+            }
+          }
           report.changes.append("\(hook): removed, previous hook put back")
         } else {
           unlink(path)
@@ -312,11 +341,23 @@ public enum HookInstaller {
     for section in try repository.removeEmptyConfigSections(containing: keys) {
       report.changes.append("git config: removed the empty [\(section)] section")
     }
+    // The other hooks install pointed at a kept hook lead where they led before (unless changed since).
+    for (path, text) in state.relinkedOriginals ?? [:] where !path.hasSuffix(".octo-orig") {
+      guard let now = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+        hookNames.map({ $0 + ".octo-orig" }).contains(now), unlink(path) == 0
+      else { continue }
+      guard symlink(text, path) == 0 else {
+        throw OctoError(
+          "cannot point \(path) back at \(text): \(String(cString: strerror(errno)))",
+          hint: "make the link by hand: ln -sfn \(ShellWord.shown(text)) \(ShellWord.shown(path))")
+      }
+      report.changes.append("\((path as NSString).lastPathComponent): link put back to \(text)")
+    }
     try InstallState.remove(repository)
     if let entry = RepositoryRegistry.registration(of: repository) {
       report.changes.append(
         "still registered for the rollup as \(entry.project) (its notes remain its record): "
-          + "octo-git repos remove \(ShellWord.quoted(entry.path)) takes it out")
+          + "octo-git repos remove \(ShellWord.shown(entry.path)) takes it out")
     }
     return report
   }

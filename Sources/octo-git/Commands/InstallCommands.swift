@@ -87,7 +87,7 @@ struct InstallCommand: ParsableCommand {
     }
     // Lines name paths, remotes and projects from the repository's config: escaped for the terminal.
     for line in report.changes { print(SafeText.terminal(line)) }
-    for line in report.instructions { print(SafeText.terminal(line)) }
+    for line in report.instructions { output.instruct(SafeText.terminal(line)) }
   }
 }
 
@@ -109,9 +109,12 @@ struct UninstallCommand: ParsableCommand {
   func run() throws {
     output.silenceStandardOutput()
     let repository = try root.openRepository()
-    for line in try HookInstaller.uninstall(repository).changes { print(SafeText.terminal(line)) }
+    let hooks = try HookInstaller.uninstall(repository)
+    for line in hooks.changes { print(SafeText.terminal(line)) }
+    for line in hooks.instructions { output.instruct(SafeText.terminal(line)) }
     let agents = try AgentSetup.uninstallAll(repository, shared: shared)
-    for line in agents.changes + agents.instructions { print(line) }
+    for line in agents.changes { print(line) }
+    for line in agents.instructions { output.instruct(line) }
   }
 }
 

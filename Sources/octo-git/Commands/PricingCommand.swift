@@ -66,7 +66,7 @@ struct PricingCommand: ParsableCommand {
       print(SafeText.terminal("\(result.models) models priced, stored in \(result.path)"))
       for line in result.changes { print("  " + SafeText.terminal(line)) }
       if !result.distrusted.isEmpty {
-        print(
+        output.instruct(
           "  1-hour cache writes priced at 2× input instead of the file's price for: "
             + SafeText.terminal(result.distrusted.joined(separator: ", ")))
       }

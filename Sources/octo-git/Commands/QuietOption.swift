@@ -15,4 +15,14 @@ struct QuietOption: ParsableArguments {
     dup2(nowhere, STDOUT_FILENO)
     close(nowhere)
   }
+
+  /// A line the user must act on (a hook to add by hand, a price not taken as given): on stdout with the
+  /// rest, on stderr when quiet.
+  func instruct(_ line: String) {
+    if quiet {
+      FileHandle.standardError.write(Data((line + "\n").utf8))
+    } else {
+      print(line)
+    }
+  }
 }

@@ -97,16 +97,46 @@ struct ChainedHookTests {
       at: hooks + "/post-commit")
     try FileManager.default.createSymbolicLink(atPath: hooks + "/post-rewrite", withDestinationPath: "post-commit")
     try FileManager.default.createSymbolicLink(atPath: hooks + "/pre-push", withDestinationPath: hooks + "/post-commit")
+    // A hook octo-git has none of, linked to one it replaces, runs the user's script, never octo-git's stub.
+    try FileManager.default.createSymbolicLink(atPath: hooks + "/pre-commit", withDestinationPath: "post-commit")
     try fixture.octo("install")
     try fixture.commitAll("first")
     try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "amended")
     let ran = try String(contentsOfFile: fixture.path + "/.git/ran", encoding: .utf8)
-    #expect(ran == "ran as post-commit\nran as post-commit\nran as post-rewrite\n", "\(ran)")
+    #expect(
+      ran == "ran as pre-commit\nran as post-commit\nran as pre-commit\nran as post-commit\nran as post-rewrite\n",
+      "\(ran)")
     try fixture.octo("uninstall")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/post-rewrite") == "post-commit")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/pre-push") == hooks + "/post-commit")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/pre-commit") == "post-commit")
     #expect(
       !HookInstaller.isOctoGitHook(hooks + "/post-commit") && !Paths.entryExists(hooks + "/post-commit.octo-orig"))
+
+    // A kept link the user replaced since by a script of their own stays that script at uninstall.
+    try fixture.octo("install")
+    try FileManager.default.removeItem(atPath: hooks + "/post-rewrite.octo-orig")
+    try executable("#!/bin/sh\necho mine\n", at: hooks + "/post-rewrite.octo-orig")
+    try fixture.octo("uninstall")
+    #expect(try String(contentsOfFile: hooks + "/post-rewrite", encoding: .utf8) == "#!/bin/sh\necho mine\n")
+  }
+
+  @Test("a hook linked to a tracked hook octo-git leaves alone keeps leading to it")
+  func hookLinkedToTrackedHook() throws {
+    let fixture = try TestRepository()
+    let hooks = fixture.path + "/.githooks"
+    try fixture.git("config", "core.hooksPath", ".githooks")
+    try executable(
+      "#!/bin/sh\necho \"ran as $(basename \"$0\")\" >> \"$(git rev-parse --git-dir)/ran\"\n",
+      at: hooks + "/post-commit")
+    try fixture.commitAll("tracked hook")
+    try FileManager.default.createSymbolicLink(atPath: hooks + "/post-rewrite", withDestinationPath: "post-commit")
+    try fixture.octo("install")
+    #expect(
+      try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/post-rewrite.octo-orig") == "post-commit")
+    try fixture.git("commit", "-q", "--amend", "--allow-empty", "-m", "amended")
+    let ran = try String(contentsOfFile: fixture.path + "/.git/ran", encoding: .utf8)
+    #expect(ran.hasSuffix("ran as post-rewrite\n"), "\(ran)")
   }
 
   @Test("git push --dry-run (or -n among short flags) sends no notes")
