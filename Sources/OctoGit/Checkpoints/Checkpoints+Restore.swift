@@ -39,20 +39,17 @@ extension Checkpoints {
   /// by that folder. A checkpoint holding a path git would refuse to check out (`..`, `.git` in any
   /// spelling, see ``GitPathRules``) is refused before anything is checkpointed or written.
   ///
-  /// - Parameter paths: paths relative to the top of the work tree; each must be in the checkpoint. The
-  ///   changes at their parent folders (a symlink or file where the checkpoint has a folder) are made too.
+  /// - Parameter paths: paths relative to the top of the work tree (`""`: the top folder, every path); each
+  ///   must be in the checkpoint. The changes at their parent folders (a symlink or file where the checkpoint
+  ///   has a folder) are made too.
   public func restore(
     _ checkpoint: Checkpoint, paths: [String] = [], restoreIndex: Bool = false, includeIgnored: Bool = false,
     agent: String? = nil
   ) throws -> Restore {
     let short = checkpoint.id.abbreviated()
     let target = try repository.commit(checkpoint.id).tree
-    // An empty path is no path (as git refuses it): never "everything", which a script's unset variable
-    // would otherwise restore.
-    guard !paths.contains(where: \.isEmpty) else {
-      throw OctoError.badInput("an empty path names no file", hint: "nothing was restored; name the paths to restore")
-    }
-    let selected = paths
+    // The top folder (`.` from there) is every path. (An empty argument is refused before it gets here.)
+    let selected = paths.contains(where: \.isEmpty) ? [] : paths
     for path in selected {
       guard GitPathRules.isSafe(path) else {
         throw OctoError.badInput(
@@ -130,11 +127,14 @@ extension Checkpoints {
               + "refuses); move it aside first"))
       } else if change.newRawMode == 0o160000, Paths.isFolder(repository.workDirectory + "/" + change.path) {
         // A submodule's commit is its own repository's HEAD, which git checkout leaves alone too.
+        let folder = repository.workDirectory + "/" + change.path
         skipped.append(
           Restore.Skipped(
             path: change.path,
-            reason: "a submodule: bring it to the checkpoint's commit with git -C "
-              + "\(ShellWord.quoted(change.path, always: false)) checkout \(change.newID?.hex ?? "?")"))
+            reason: Paths.entryExists(folder + "/.git")
+              ? "a submodule: bring it to the checkpoint's commit with git -C "
+                + "\(ShellWord.shown(folder, always: false)) checkout \(change.newID?.hex ?? "?")"
+              : "a submodule not checked out: git submodule update --init brings it"))
       } else if change.oldID == nil, let kind = Self.specialFileKind(repository.workDirectory + "/" + change.path) {
         // Nothing the undo checkpoint could bring back: what git never captures is the user's to move.
         skipped.append(
@@ -251,7 +251,9 @@ extension Checkpoints {
           // A filter driver that could not turn the file back: the file stays as it is.
           skipped.append(
             Restore.Skipped(
-              path: change.path, reason: "\(failed.reason); git checkout \(short) -- <path> brings it back"))
+              path: change.path,
+              reason: "\(failed.reason); once the driver works, git restore --source=\(short) --worktree -- "
+                + ShellWord.shown(change.path, always: false) + " brings it back"))
         }
       }
       if rulesChange {

@@ -29,9 +29,11 @@ struct FilterDriver {
   {
     guard !drivers.isEmpty, let name = try repository.attributeValue("filter", of: path), drivers.contains(name)
     else { return nil }
-    return FilterDriver(
-      name: name, smudge: try config.string("filter.\(name).smudge"),
-      process: try config.string("filter.\(name).process"))
+    // An empty command is none (`filter.x.smudge ""` turns a driver off): with neither, git writes the blob.
+    let smudge = try config.string("filter.\(name).smudge").flatMap { $0.isEmpty ? nil : $0 }
+    let process = try config.string("filter.\(name).process").flatMap { $0.isEmpty ? nil : $0 }
+    guard smudge != nil || process != nil else { return nil }
+    return FilterDriver(name: name, smudge: smudge, process: process)
   }
 
   /// The drivers git's config gives a smudge or process command.

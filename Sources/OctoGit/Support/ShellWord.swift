@@ -11,13 +11,17 @@ public enum ShellWord {
         || "-_./,:+=@%".utf8.contains(byte)
     }
     if !always && plain && !word.isEmpty { return word }
-    if word.unicodeScalars.contains(where: isControl) { return ansiQuoted(word) }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
-  /// Control characters (a line break, an escape) cannot be written inside single quotes as text a
-  /// terminal shows safely: such a word is written `$'…'` (bash, zsh, ksh, and POSIX sh since 2024), with
-  /// each control character as `\xHH`.
+  /// `word` for a command printed for the user to type: as ``quoted(_:always:)``, except that a word holding
+  /// a control character (a line break, an escape), which single quotes would hold but a terminal must not
+  /// be sent, is written `$'…'` (bash, zsh and ksh read it; dash does not), each such character as `\xHH`.
+  public static func shown(_ word: String, always: Bool = true) -> String {
+    word.unicodeScalars.contains(where: isControl) ? ansiQuoted(word) : quoted(word, always: always)
+  }
+
+  /// `$'…'`: each control character as `\xHH`, `\` and `'` escaped.
   private static func ansiQuoted(_ word: String) -> String {
     var out = "$'"
     for scalar in word.unicodeScalars {

@@ -135,6 +135,8 @@ struct CheckpointsCommand: ParsableCommand {
         second = other
         rest.removeFirst()
       }
+      // An empty path is no path (a script's unset variable), never "the folder I am in".
+      guard !rest.contains("") else { throw OctoError.badInput("an empty path names no file", hint: "name the paths") }
       let paths = try rest.map { try root.repositoryPath($0, in: repository) }
       let old = try repository.commit(first.id).tree
       let new = try second.map { try repository.commit($0.id).tree }
@@ -244,6 +246,9 @@ struct RestoreCommand: ParsableCommand {
     let repository = try root.openRepository()
     let checkpoints = Checkpoints(repository: repository)
     let checkpoint = try checkpoints.find(id)
+    guard !paths.contains("") else {
+      throw OctoError.badInput("an empty path names no file", hint: "nothing was restored; name the paths to restore")
+    }
     let relative = try paths.map { try root.repositoryPath($0, in: repository) }
     let result = try checkpoints.restore(
       checkpoint, paths: relative, restoreIndex: index, includeIgnored: includeIgnored, agent: agent)
@@ -278,7 +283,7 @@ struct RestoreCommand: ParsableCommand {
     let undo =
       "octo-git restore \(result.undo.id.abbreviated())"
       + (includeIgnored ? " --include-ignored" : "") + (result.indexRestored ? " --index" : "")
-      + (paths.isEmpty ? "" : " --") + paths.map { " " + ShellWord.quoted($0, always: false) }.joined()
+      + (paths.isEmpty ? "" : " --") + paths.map { " " + ShellWord.shown($0, always: false) }.joined()
     FileHandle.standardError.write(Data("\(skippedLines)\(summary)\nundo with: \(SafeText.terminal(undo))\n".utf8))
   }
 }

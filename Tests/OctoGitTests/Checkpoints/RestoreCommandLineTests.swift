@@ -12,8 +12,17 @@ struct RestoreCommandLineTests {
     try fixture.octo("checkpoint", "--quiet")
     try fixture.write("a.txt", "edited\n")
     try fixture.write("new.txt", "keep\n")
-    let result = try OctoGitBinary.run(["restore", "latest", ""], in: fixture.path, home: fixture.home)
-    #expect(result.status == 4 && result.stderr.contains("empty path"), "\(result.stderr)")
+    try fixture.write("sub/b.txt", "b\n")
+    try fixture.octo("checkpoint", "--quiet")
+    try fixture.write("sub/b.txt", "edited\n")
+    for folder in [fixture.path, fixture.path + "/sub"] {
+      let result = try OctoGitBinary.run(["restore", "latest", ""], in: folder, home: fixture.home)
+      #expect(result.status == 4 && result.stderr.contains("empty path"), "\(result.stderr)")
+    }
+    #expect(try String(contentsOfFile: fixture.path + "/sub/b.txt", encoding: .utf8) == "edited\n")
+    // `.` at the top is every path, as for git checkout.
+    try fixture.octo("restore", "latest", ".")
+    #expect(try String(contentsOfFile: fixture.path + "/sub/b.txt", encoding: .utf8) == "b\n")
     #expect(try String(contentsOfFile: fixture.path + "/a.txt", encoding: .utf8) == "edited\n")
     #expect(FileManager.default.fileExists(atPath: fixture.path + "/new.txt"))
   }

@@ -49,7 +49,8 @@ struct RestoreOddEntriesTests {
     #expect(parsed["written"]?.arrayValue?.isEmpty == true && parsed["undo"] == .null, "\(result.stdout)")
     #expect(
       result.stderr.contains(
-        "skipped sm: a submodule: bring it to the checkpoint's commit with git -C sm checkout \(recorded)"),
+        "skipped sm: a submodule: bring it to the checkpoint's commit with git -C \(fixture.path)/sm checkout "
+          + recorded),
       "\(result.stderr)")
   }
 
@@ -73,27 +74,31 @@ struct RestoreOddEntriesTests {
   @Test("a file with a filter driver comes back as git checks it out: through its smudge command when clean")
   func filterDriver() throws {
     let fixture = try TestRepository()
-    try fixture.write(".gitattributes", "*.x filter=up\n*.p filter=proc\n*.bad filter=broken\n")
+    try fixture.write(".gitattributes", "*.x filter=up\n*.p filter=proc\n*.bad filter=broken\n*.off filter=off\n")
     try fixture.git("config", "filter.up.clean", "tr a-z A-Z")
     try fixture.git("config", "filter.up.smudge", "tr A-Z a-z")
     try fixture.git("config", "filter.proc.process", "no-such-long-running-filter")
     try fixture.git("config", "filter.broken.smudge", "echo cannot >&2; exit 3")
+    // An empty smudge turns a driver off: git writes the blob.
+    try fixture.git("config", "filter.off.clean", "cat")
+    try fixture.git("config", "filter.off.smudge", "")
     try fixture.write("f.x", "hello\n")
     try fixture.write("g.p", "pointer\n")
     try fixture.write("h.bad", "data\n")
+    try fixture.write("o.off", "plain\n")
     try fixture.git("-c", "filter.proc.process=", "add", "-A")
     try fixture.git("-c", "filter.proc.process=", "commit", "-q", "-m", "filtered")
     // Unchanged since staged: the checkpoint holds their clean form, as the index does.
     try fixture.write("m.x", "Mixed\n")
     try fixture.octo("checkpoint", "--quiet")
-    for name in ["f.x", "g.p", "h.bad", "m.x"] { try fixture.write(name, "edited\n") }
+    for name in ["f.x", "g.p", "h.bad", "m.x", "o.off"] { try fixture.write(name, "edited\n") }
     let result = try OctoGitBinary.run(["restore", "latest"], in: fixture.path, home: fixture.home)
     #expect(result.status == 0, "\(result.stderr)")
     func content(_ name: String) throws -> String {
       try String(contentsOfFile: fixture.path + "/" + name, encoding: .utf8)
     }
     // Smudged as git checkout does; a file stored as it was on disk (never staged) comes back as it was.
-    #expect(try content("f.x") == "hello\n" && content("m.x") == "Mixed\n")
+    #expect(try content("f.x") == "hello\n" && content("m.x") == "Mixed\n" && content("o.off") == "plain\n")
     // A driver octo-git cannot run, or one that fails: the file is left as it is, and said.
     #expect(try content("g.p") == "edited\n" && content("h.bad") == "edited\n")
     #expect(result.stderr.contains("skipped g.p: the filter driver 'proc' has no smudge command"), "\(result.stderr)")
