@@ -112,10 +112,12 @@ public final class TeamLedger {
     _ entries: [RollupStore.Entry]?, statePath: String?, options: TeamPush.Options,
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> PushSummary {
-    let schema = try run { try TeamSchema.state(of: connection, forPush: true) }
+    let state = try statePath.map { try TeamPushState(path: $0) } ?? TeamPushState()
+    let schema = try run {
+      try TeamSchema.state(of: connection, forPush: true, countingUpTo: try state.mostEventsHeld())
+    }
     try checkWritable(schema)
     let registered = try entries ?? RollupStore().entries()
-    let state = try statePath.map { try TeamPushState(path: $0) } ?? TeamPushState()
     let identity = Self.pusher()
     var push = TeamPush(
       connection: connection, state: state, databaseID: schema.databaseID, pushedBy: identity.user,
@@ -223,8 +225,8 @@ public final class TeamLedger {
         let shown = missing.prefix(6).joined(separator: ", ") + (missing.count > 6 ? ", …" : "")
         throw OctoError(
           "the octo schema in the team database \(url.displayName) lacks \(SafeText.terminal(shown))",
-          hint: "restore it from a backup, or drop schema octo, run octo-git team init, then team push --all on each "
-            + "machine")
+          hint: "recreate what is missing from a backup of the schema; or, losing every machine's rows, drop schema "
+            + "octo, run octo-git team init, then octo-git team push --all on each machine")
       }
     }
   }

@@ -71,6 +71,12 @@ final class TeamPushState: SQLiteStore {
     }
   }
 
+  /// The most events one repository's notes held when last read whole, for any team database: what a push
+  /// counts the database's rows up to.
+  func mostEventsHeld() throws -> Int {
+    try read { db in try Int.fetchOne(db, sql: "SELECT coalesce(max(events), 0) FROM pushed") ?? 0 }
+  }
+
   /// Records that the team database `databaseID` holds every event of these repositories' notes at these
   /// tips.
   func record(_ repositories: [(path: String, pushed: Pushed)], to databaseID: String) throws {

@@ -127,21 +127,26 @@ enum TeamSchema {
     /// For a push: the last number given to an event whose row a push took out (`octo.forgotten`; 0 when
     /// none was); `nil` when the role may not read it (or before schema 3).
     var forgottenSeq: Int64?
-    /// For a push: how many rows `octo.events` holds (`nil`: not read).
+    /// For a push: how many rows `octo.events` holds, counted up to the limit asked (`nil`: not read).
     var eventCount: Int64? = nil
   }
 
   /// Reads the schema's state in one query; version 0 when there is no schema `octo` yet. `forPush` also
-  /// reads ``State/forgottenSeq`` in the same query (a second one only for a role that may not).
-  static func state(of connection: PostgresConnection, forPush: Bool = false) throws -> State {
+  /// reads ``State/forgottenSeq`` in the same query (a second one only for a role that may not), and
+  /// ``State/eventCount`` up to `limit` when it is above 0.
+  static func state(of connection: PostgresConnection, forPush: Bool = false, countingUpTo limit: Int = 0) throws
+    -> State
+  {
     let metaSQL = "SELECT key, value FROM octo.meta WHERE key IN ('schemaVersion', 'databaseId', 'migratedBy')"
     // The sequence of octo.forgotten may not exist (an older schema): to_regclass gives NULL then, and the
-    // strict function NULL.
-    // And how many events the table holds (a push checks that it holds what this machine sent before).
+    // strict function NULL. And the events the table holds, counted up to `limit` (a push checks that it
+    // holds as many as a repository here had: the count stops there, whatever the table's size).
     let pushSQL =
       metaSQL + " UNION ALL SELECT 'forgottenSeq', "
       + "coalesce(pg_sequence_last_value(to_regclass('octo.forgotten_seq_seq')), 0)::text"
-      + " UNION ALL SELECT 'eventCount', count(*)::text FROM octo.events"
+      + (limit > 0
+        ? " UNION ALL SELECT 'eventCount', count(*)::text FROM (SELECT 1 FROM octo.events LIMIT \(limit)) AS held"
+        : "")
     let result: PostgresResult
     do {
       do {
@@ -240,16 +245,18 @@ enum TeamSchema {
     "pushed_at",
   ]
 
-  /// The objects of the current schema that are not there (dropped by hand), in one query.
+  /// The objects of the current schema that are not there (dropped by hand), in one query: from the
+  /// catalogs, which show every role what exists (information_schema shows only what it may use).
   static func missingObjects(_ connection: PostgresConnection) throws -> [String] {
     func array(_ names: [String]) -> String { "ARRAY[" + names.map { "'\($0)'" }.joined(separator: ",") + "]" }
     let result = try connection.execute(
       """
       SELECT name FROM unnest(\(array(objects))) AS name WHERE to_regclass(name) IS NULL
       UNION ALL SELECT name FROM unnest(\(array(functions))) AS name WHERE to_regprocedure(name) IS NULL
-      UNION ALL SELECT 'octo.events.' || name FROM unnest(\(array(eventColumns))) AS name WHERE NOT EXISTS (
-        SELECT 1 FROM information_schema.columns
-        WHERE table_schema = 'octo' AND table_name = 'events' AND column_name = name)
+      UNION ALL SELECT 'octo.events.' || name FROM unnest(\(array(eventColumns))) AS name
+        WHERE to_regclass('octo.events') IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM pg_attribute
+          WHERE attrelid = to_regclass('octo.events') AND attname = name AND attnum > 0 AND NOT attisdropped)
       """)
     return (0..<result.rowCount).compactMap { result[$0, 0] }
   }
