@@ -19,9 +19,9 @@ enum ClineProviderCounts: Equatable {
 
   init(provider: String?) {
     switch provider {
-    case "litellm", "openai-codex", "zai", "lmstudio", "wandb": self = .readsInside
+    case "openai-codex", "zai", "lmstudio", "wandb": self = .readsInside
     case "openai", "xai", "qwen", "doubao", "fireworks", "hicap": self = .readsAndMissesInside
-    case "requesty", "oca": self = .readsAndWritesInside
+    case "requesty", "oca", "litellm": self = .readsAndWritesInside
     case "deepseek": self = .missesApart
     default: self = .apart
     }
