@@ -30,14 +30,27 @@ public enum SafeText {
     return out
   }
 
-  /// Each line of `text` made safe for a terminal (line breaks kept; tabs too with `keepingTabs`, as a
-  /// patch's lines of code hold them).
+  /// Each line of `text` made safe for a terminal (line breaks kept; with `keepingTabs`, tabs and a carriage
+  /// return ending a line too, as a patch's lines of code and CRLF files hold them). Read scalar by scalar:
+  /// a `\r\n` is one `Character` to Swift.
   public static func terminalLines(_ text: String, keepingTabs: Bool = false) -> String {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      keepingTabs
-        ? line.split(separator: "\t", omittingEmptySubsequences: false).map { terminal(String($0)) }.joined(
-          separator: "\t") : terminal(String(line))
-    }.joined(separator: "\n")
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    var run = String.UnicodeScalarView()
+    var scalars = text.unicodeScalars.makeIterator()
+    var next = scalars.next()
+    while let scalar = next {
+      next = scalars.next()
+      let kept = scalar == "\n" || (keepingTabs && (scalar == "\t" || (scalar == "\r" && next == "\n")))
+      guard kept else {
+        run.append(scalar)
+        continue
+      }
+      out += terminal(String(run))
+      run.removeAll(keepingCapacity: true)
+      out.unicodeScalars.append(scalar)
+    }
+    return out + terminal(String(run))
   }
 
   /// A CSV cell with its control characters escaped as for a terminal (CSV is often read on one; a tab or a
@@ -55,17 +68,25 @@ public enum SafeText {
   /// Text for a Markdown table cell or paragraph: markup characters backslash-escaped (no links, HTML,
   /// comments, emphasis or code from data), line breaks as spaces, control characters escaped. `@` and `#`
   /// are followed by a zero-width space: on GitHub a name from data never mentions a person or a team, nor
-  /// links an issue (`@org/team`, `#1`).
+  /// links an issue (`@org/team`, `#1`); so are the `:` of `://` and the `www` of `www.`, which GitHub would
+  /// otherwise make a link of (its autolinks need no markup).
   public static func markdown(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count + 8)
-    for scalar in terminal(text.replacingOccurrences(of: "\n", with: " ")).unicodeScalars {
+    let scalars = Array(terminal(text.replacingOccurrences(of: "\n", with: " ")).unicodeScalars)
+    for (index, scalar) in scalars.enumerated() {
       switch scalar {
       case "\\", "|", "<", ">", "[", "]", "`", "*", "_", "~", "&": out += "\\"
       default: break
       }
       out.unicodeScalars.append(scalar)
-      if scalar == "@" || scalar == "#" { out.unicodeScalars.append("\u{200B}") }
+      let next = scalars.dropFirst(index + 1).prefix(2)
+      if scalar == "@" || scalar == "#" || (scalar == ":" && next.elementsEqual(["/", "/"]))
+        || ((scalar == "w" || scalar == "W") && next.first == "." && index >= 2
+          && scalars[(index - 2)...index].allSatisfy { $0 == "w" || $0 == "W" })
+      {
+        out.unicodeScalars.append("\u{200B}")
+      }
     }
     return out
   }

@@ -65,5 +65,7 @@ struct HostileFileContentTests {
     let piped = try fixture.octo("checkpoints", "diff", "latest")
     #expect(piped.contains("+x\u{1B}]0;PWNED\u{07}"))
     #expect(SafeText.terminalLines("a\tb\u{1B}\nc", keepingTabs: true) == "a\tb\\e\nc")
+    #expect(SafeText.terminalLines("a\r\nb\rc\r\n", keepingTabs: true) == "a\r\nb\\rc\r\n")
+    #expect(SafeText.terminalLines("a\r\nb\t") == "a\\r\nb\\t")
   }
 }
