@@ -194,7 +194,7 @@ extension UsageImportCommand {
         }
       }
       if filters.json {
-        print(CanonicalJSON.string(TranscriptImporter.Summary.json(byAgent: summaries)))
+        if !filters.quiet { print(CanonicalJSON.string(TranscriptImporter.Summary.json(byAgent: summaries))) }
         return
       }
       if order.isEmpty {

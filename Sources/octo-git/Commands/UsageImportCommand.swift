@@ -49,9 +49,12 @@ struct UsageImportCommand: ParsableCommand {
         problems.append(warning)
       }
       for problem in problems { FileHandle.standardError.write(Data("octo-git: \(SafeText.terminal(problem))\n".utf8)) }
-      if json {
+      // --quiet wins over --json, as in every command that takes both.
+      if self.quiet {
+        return
+      } else if json {
         print(CanonicalJSON.string(summary.json))
-      } else if !quiet && !self.quiet {
+      } else if !quiet {
         var line = "imported \(summary.imported) request\(summary.imported == 1 ? "" : "s")"
         if summary.imported > 0 { line += ": \(summary.attributed) on commits, \(summary.pending) pending" }
         if summary.alreadyRecorded > 0 { line += " (\(summary.alreadyRecorded) already recorded)" }
