@@ -1,8 +1,9 @@
 import Foundation
 
 /// Reads a JSON-lines file from a byte offset in bounded memory, line by line: CRLF and LF endings,
-/// empty lines skipped, a byte order mark before the first line left out. A last line without its newline is handed over only when `takePartialLastLine`
-/// (a writer may still be appending to it); ``offset`` then says where the next read should start.
+/// empty lines skipped, a byte order mark before the first line left out. A last line without its newline is handed
+/// over only when `takePartialLastLine` (a writer may still be appending to it); ``offset`` then says where the next
+/// read should start.
 public struct JSONLinesReader {
   public let path: String
   /// Where the first line not yet handed over starts.

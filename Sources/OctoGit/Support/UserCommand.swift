@@ -75,10 +75,9 @@ public enum UserCommand {
   }
 
   /// Runs `executable` with `arguments` in `directory` in the environment ``run(_:_:in:output:environment:timeout:)``
-  /// gives, `input` on its stdin, and returns its stdout and stderr instead of showing them (a program answering octo-git, such
-  /// as a file-system monitor's hook). Stopped with everything it started after `timeout` seconds, or
-  /// once its stdout passes `outputLimit` bytes; its stderr is read to the end but only `errorsLimit`
-  /// bytes are kept.
+  /// gives, `input` on its stdin, and returns its stdout and stderr instead of showing them (a program answering
+  /// octo-git, such as a file-system monitor's hook). Stopped with everything it started after `timeout` seconds, or
+  /// once its stdout passes `outputLimit` bytes; its stderr is read to the end but only `errorsLimit` bytes are kept.
   static func capture(
     _ executable: String, _ arguments: [String], in directory: String, input: Data? = nil, timeout: TimeInterval,
     outputLimit: Int, errorsLimit: Int

@@ -1,8 +1,8 @@
 import Foundation
 import OctoGit
 
-/// Where a report goes: stdout (`--out -` too), or the file `--out` names (written whole, then renamed into place), said
-/// in one line on stderr.
+/// Where a report goes: stdout (`--out -` too), or the file `--out` names (written whole, then renamed into place),
+/// said in one line on stderr.
 enum ReportFile {
   static func write(_ output: String, to out: String?, base: String) throws {
     let text = output + (output.hasSuffix("\n") ? "" : "\n")
