@@ -15,7 +15,8 @@ import GRDB
 ///
 /// OpenCode stores `input` without the cache reads and writes, and `reasoning` apart from `output` (it bills
 /// reasoning at the output price): `in` = input, `cr` = cache.read, `cw5m` = cache.write, `out` = output +
-/// reasoning. A message with no tokens yet (still streaming) is skipped until it has them.
+/// reasoning. A message with no tokens yet (still streaming) is skipped until it has them, and so is one
+/// created before its session (a fork's copy of its source's message, read under the source's id).
 public enum OpenCodeStore {
   /// `$XDG_DATA_HOME/<name>` (`opencode` or `kilo`), else `~/.local/share/<name>`; only if it exists.
   public static func homes(name: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -90,6 +91,9 @@ public enum OpenCodeStore {
             data, id: row.id, session: row.session, created: row.created, directory: row.directory, agent: agent,
             prefix: prefix)
           {
+            // A fork copies the messages before its fork point into the new session with their times and
+            // counts, under new ids: a message older than its own session is such a copy, not a request.
+            if let started = row.sessionCreated, request.at.timeIntervalSince1970 * 1000 < Double(started) { return }
             local.keep(request)
           }
         } catch {

@@ -12,6 +12,8 @@ enum AgentDatabases {
     let updated: Int64?
     let data: String?
     let directory: String?
+    /// When the message's session was created (`nil` in older schemas).
+    var sessionCreated: Int64? = nil
   }
 
   static func open(_ path: String, label: String, busySeconds: Double) throws -> DatabaseQueue {
@@ -34,24 +36,27 @@ enum AgentDatabases {
     try database.read { db in
       let cursor: RowCursor
       var joined = true
+      let select = "SELECT m.id, m.session_id, m.time_created, m.time_updated, m.data, s.directory"
+      let from = " FROM message m LEFT JOIN session s ON s.id = m.session_id WHERE m.time_updated >= ?"
+      var withSessionTime = true
       do {
-        cursor = try Row.fetchCursor(
-          db,
-          sql: """
-            SELECT m.id, m.session_id, m.time_created, m.time_updated, m.data, s.directory
-            FROM message m LEFT JOIN session s ON s.id = m.session_id
-            WHERE m.time_updated >= ?
-            """, arguments: [updatedSince])
+        cursor = try Row.fetchCursor(db, sql: select + ", s.time_created" + from, arguments: [updatedSince])
       } catch {
-        // An older schema: no session table or no times.
-        joined = false
-        cursor = try Row.fetchCursor(db, sql: "SELECT id, session_id, data FROM message")
+        do {
+          withSessionTime = false
+          cursor = try Row.fetchCursor(db, sql: select + from, arguments: [updatedSince])
+        } catch {
+          // An older schema: no session table or no times.
+          joined = false
+          cursor = try Row.fetchCursor(db, sql: "SELECT id, session_id, data FROM message")
+        }
       }
       while let row = try cursor.next() {
-        try body(
-          MessageRow(
-            id: row[0], session: row[1], created: joined ? row[2] : nil, updated: joined ? row[3] : nil,
-            data: joined ? row[4] : row[2], directory: joined ? row[5] : nil))
+        var message = MessageRow(
+          id: row[0], session: row[1], created: joined ? row[2] : nil, updated: joined ? row[3] : nil,
+          data: joined ? row[4] : row[2], directory: joined ? row[5] : nil)
+        if joined && withSessionTime { message.sessionCreated = row[6] }
+        try body(message)
       }
     }
   }

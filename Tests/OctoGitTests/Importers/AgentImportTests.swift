@@ -185,6 +185,20 @@ struct AgentImportTests {
           """#
         ])
     }
+    // A fork of the session copies its messages, times and counts kept, under new ids: not requests.
+    let copied = try #require(rows.first { $0["id"]?.stringValue == "msg_a1" }?["data"])
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO session VALUES ('ses_f', 'prj', NULL, 'fork', ?, 'Parser (fork)', '1.0.0', 1893492050000,
+            1893492050000)
+          """, arguments: [fixture.path])
+      try Self.insert(
+        .object([
+          "id": .string("msg_f1"), "session": .string("ses_f"), "created": .int(1_893_492_050_000), "data": copied,
+        ]),
+        into: db)
+    }
     // Every row is still only in the log.
     let main = try Data(contentsOf: URL(fileURLWithPath: home + "/opencode.db"))
     #expect(main.range(of: Data("msg_a1".utf8)) == nil)
@@ -208,6 +222,15 @@ struct AgentImportTests {
     // No price for the model: the agent's own cost, marked.
     let reported = try #require(events["oc:msg_a2"])
     #expect(reported["prices"]?.stringValue == "agent" && reported["cost"]?.decimalValue == Decimal(string: "0.5"))
+    // An agent's 0 for tokens of a model it had no price for either is no price: unpriced, never $0.
+    func request(_ tokens: TokenCounts, cost: PicoDollars) -> AgentRequest {
+      AgentRequest(
+        id: "x", agent: "opencode", at: Date(), model: "my-local-model", tokens: tokens, cwd: nil, branch: nil,
+        session: nil, cost: cost)
+    }
+    #expect(request(TokenCounts(input: 100), cost: .zero).agentCost(unlessPricedBy: .builtIn) == nil)
+    #expect(request(TokenCounts(), cost: .zero).agentCost(unlessPricedBy: .builtIn) == .zero)
+    #expect(request(TokenCounts(input: 1), cost: PicoDollars(5)).agentCost(unlessPricedBy: .builtIn) == PicoDollars(5))
 
     let again = try AgentFixture.importing(fixture, "opencode", "--dir", home)
     #expect(again["lines"]?.intValue == 0 && again["imported"]?.intValue == 0)
