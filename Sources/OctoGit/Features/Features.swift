@@ -148,7 +148,8 @@ public struct Features {
     public let commits: Int
     /// `feature pass` runs that ended in a commit on the branch.
     public let passes: Int
-    /// Usage in the branch's commits, and pending in this work tree when it is the current branch.
+    /// Usage in the branch's commits, and pending in this work tree when it is the current branch; not exact
+    /// when ``UsageTotals/overflowed`` (crafted notes: their sums pass 64 bits), then shown as unreadable.
     public let cost: UsageTotals
     /// Whether the base contains the branch.
     public let merged: Bool
@@ -157,7 +158,8 @@ public struct Features {
     public var json: JSONValue {
       var members: [String: JSONValue] = [
         "branch": .string(branch), "slug": .string(slug), "commits": .int(commits), "passes": .int(passes),
-        "merged": .bool(merged), "current": .bool(current), "cost": .object(cost.json),
+        "merged": .bool(merged), "current": .bool(current),
+        "cost": cost.overflowed ? .null : .object(cost.json), "costUnreadable": .bool(cost.overflowed),
         "description": description.map(JSONValue.string) ?? .null, "base": base.map(JSONValue.string) ?? .null,
       ]
       if let id { members["id"] = .string(id) }
@@ -213,7 +215,6 @@ public struct Features {
         }
       }
       for event in best.events { cost.add(event) }
-      try cost.checked("feature branch \(branch)")
       let merged =
         try !commits.isEmpty
         && (baseCommit.map { try repository.mergeAnalysis(ours: $0, theirs: tip).isUpToDate } ?? false)

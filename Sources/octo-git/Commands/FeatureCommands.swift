@@ -138,8 +138,11 @@ struct FeatureCommand: ParsableCommand {
 
     func run() throws {
       let features = try Features(repository: try root.openRepository()).list()
+      // A branch whose notes sum past 64 bits (crafted) is listed without a cost; the exit status says so.
+      let unreadable = features.first { $0.cost.overflowed }
       if json {
         print(CanonicalJSON.string(.array(features.map(\.json))))
+        if let unreadable { try unreadable.cost.checked("feature branch \(unreadable.branch)") }
         return
       }
       if features.isEmpty {
@@ -154,11 +157,12 @@ struct FeatureCommand: ParsableCommand {
         return [
           feature.current ? "*" : "", feature.branch,
           description.count > 44 ? String(description.prefix(43)) + "…" : description,
-          feature.base ?? "", String(feature.commits), String(feature.passes), Money.format(feature.cost.cost),
-          feature.merged ? "yes" : "",
+          feature.base ?? "", String(feature.commits), String(feature.passes),
+          feature.cost.overflowed ? "unreadable" : Money.format(feature.cost.cost), feature.merged ? "yes" : "",
         ]
       }
       print(table.text(style: .forDescriptor(STDOUT_FILENO)))
+      if let unreadable { try unreadable.cost.checked("feature branch \(unreadable.branch)") }
     }
   }
 }

@@ -26,9 +26,11 @@ struct FeatureListUsageTests {
     #expect(described.contains("1 request(s), 20 tokens, **$2.00**"), "\(described)")
   }
 
-  @Test("sums past 64 bits are refused with the way out, never capped")
+  @Test("sums past 64 bits are refused with the way out, never capped; feature list still shows the others")
   func absurdSums() throws {
     let fixture = try TestRepository()
+    try fixture.octo("feature", "start", "sane")
+    try fixture.git("switch", "-q", "main")
     try fixture.octo("feature", "start", "absurd")
     try fixture.write("b", "b")
     try fixture.commitAll("b")
@@ -40,5 +42,10 @@ struct FeatureListUsageTests {
       let result = try OctoGitBinary.run(command, in: fixture.path, home: fixture.home)
       #expect(result.status == 4 && result.stderr.contains("overflow"), "\(command): \(result.stdout) \(result.stderr)")
     }
+    let listed = try OctoGitBinary.run(["feature", "list", "--json"], in: fixture.path, home: fixture.home)
+    let rows = try CanonicalJSON.parse(listed.stdout).arrayValue ?? []
+    #expect(rows.count == 2 && listed.status == 4, "\(listed.stdout)")
+    let absurd = rows.first { $0["branch"]?.stringValue == "feature/absurd" }
+    #expect(absurd?["cost"] == .null && absurd?["costUnreadable"] == .bool(true))
   }
 }
