@@ -189,15 +189,22 @@ struct TeamCommand: ParsableCommand {
       let registered = repos.isEmpty ? [] : ((try? RollupStore().entries()) ?? [])
       let base = FileManager.default.currentDirectoryPath
       var projects: [String] = []
+      var candidatesOf: [(name: String, candidates: [String])] = []
       for name in repos {
         let folder =
           (Paths.expandingHome(name, environment: ProcessInfo.processInfo.environment, relativeTo: base)
           as NSString).standardizingPath
         let local = registered.first { $0.path == folder || $0.path == name }?.project
-        for candidate in [local, name, ProjectIdentity.normalise(url: name)].compactMap({ $0 })
-        where !projects.contains(candidate) {
-          projects.append(candidate)
-        }
+        let candidates = [local, name, ProjectIdentity.normalise(url: name)].compactMap { $0 }
+        candidatesOf.append((name, candidates))
+        for candidate in candidates where !projects.contains(candidate) { projects.append(candidate) }
+      }
+      // A name the database holds nothing of (a typo, "a,b" for two) is said, as the local rollup says it.
+      let held = try ledger.projectsHeld(projects)
+      if let unknown = candidatesOf.first(where: { !$0.candidates.contains(where: held.contains) }) {
+        throw OctoError.badInput(
+          "the team database holds no events of '\(SafeText.terminal(unknown.name))'",
+          hint: "octo-git team report --by repo lists its projects (give several as separate arguments)")
       }
       let options = RollupOptions(
         dimensions: by.dimensions, since: period.since, until: period.until,

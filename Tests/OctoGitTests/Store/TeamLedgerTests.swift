@@ -154,6 +154,9 @@ struct TeamLedgerTests {
       #expect(team["total"] == local["total"], "total for \(arguments)")
       #expect(team["schema"]?.stringValue == "octo-git.rollup/1")
     }
+    // A project the database holds nothing of is said (a typo read as an empty report before).
+    let unknown = try space.run(["team", "report", "--url", database.url, "--repos", "nosuch", "--format", "csv"])
+    #expect(unknown.status == ExitStatus.badInput.rawValue && unknown.stderr.contains("no events of 'nosuch'"))
     let table = try space.octo(["team", "report", "--url", database.url, "--by", "model"])
     #expect(table.contains("claude-sonnet-4-5") && table.contains("total"))
     let csv = try space.octo(["team", "report", "--url", database.url, "--by", "repo", "--format", "csv"])
