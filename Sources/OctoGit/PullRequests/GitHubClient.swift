@@ -137,6 +137,13 @@ public struct GitHubClient {
           } ?? ""
         return OctoError("GitHub's rate limit is used up\(reset)", hint: "try again later", status: .unavailable)
       }
+      // A secondary rate limit: a 403 saying so, or asking to wait (Retry-After) longer than octo-git waits.
+      let wait = response.headers["retry-after"].flatMap(Int.init).flatMap { $0 >= 0 && $0 < 86_400 ? $0 : nil }
+      if wait != nil || message.lowercased().contains("rate limit") {
+        return OctoError(
+          "GitHub asks to slow down (403: \(message))",
+          hint: wait.map { "try again in \($0) s" } ?? "try again in a few minutes", status: .unavailable)
+      }
       return OctoError(
         "GitHub forbids this (403: \(message))",
         hint: "the token needs write access to pull requests of \(slug) (fine-grained tokens: Pull requests: write)",

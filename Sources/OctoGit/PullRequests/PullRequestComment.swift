@@ -188,7 +188,9 @@ public struct PullRequestComment {
       throw OctoError("no pull request to comment on", hint: "pass --pr N", status: .usage)
     }
     return try explainingForbidden(number: number, environment: environment) {
-      let existing = Self.sticky(among: try client.comments(onIssue: number), viewer: client.viewerLogin)
+      let existing = Self.sticky(
+        among: try client.comments(onIssue: number), viewer: client.viewerLogin,
+        actionsBot: environment.isActions ? Self.actionsBot : nil)
       if let existing {
         if existing.body.replacingOccurrences(of: "\r\n", with: "\n") == body {
           return outcome(.unchanged, existing)
@@ -199,17 +201,26 @@ public struct PullRequestComment {
     }
   }
 
+  /// The account GitHub Actions' own token writes as.
+  static let actionsBot = "github-actions[bot]"
+
   /// The comment this command keeps up to date among `comments`: one that begins with ``marker`` and was
   /// written by the token's account (`viewer`, asked only when a marked comment exists), else, when GitHub
-  /// does not say who the token is (an app's or GitHub Actions' token), by a bot. Anyone can write the marker
-  /// in a comment of their own: theirs is never edited (a new comment is made instead). Comments that name
-  /// no author at all (not GitHub's answers) are taken as they come.
-  static func sticky(among comments: [GitHubClient.IssueComment], viewer: () -> String?) -> GitHubClient.IssueComment? {
+  /// does not say who the token is (an app's or GitHub Actions' token), by `actionsBot` in GitHub Actions, else
+  /// by the one bot that wrote marked comments (an app's token; with two bots', which is this token's cannot
+  /// be told: a new comment is made). Anyone can write the marker in a comment of their own: a person's is
+  /// never edited.
+  /// Comments that name no author at all (not GitHub's answers) are taken as they come.
+  static func sticky(
+    among comments: [GitHubClient.IssueComment], viewer: () -> String?, actionsBot: String? = nil
+  ) -> GitHubClient.IssueComment? {
     let marked = comments.filter { $0.body.hasPrefix(marker) }
     guard let first = marked.first else { return nil }
     guard marked.contains(where: { $0.author != nil }) else { return first }
     if let login = viewer() { return marked.first { $0.author == login } }
-    return marked.first { $0.authorIsBot }
+    if let actionsBot, let own = marked.first(where: { $0.author == actionsBot }) { return own }
+    let bots = marked.filter(\.authorIsBot)
+    return Set(bots.compactMap(\.author)).count == 1 ? bots.first : nil
   }
 
   /// Runs `body`; a 403 from GitHub becomes one line saying which permission the token lacks.

@@ -52,9 +52,12 @@ extension PullRequestCommand {
             print("")
           }
           print(SafeText.terminalLines(outcome.body), terminator: outcome.body.hasSuffix("\n") ? "" : "\n")
-        case .created, .updated, .unchanged:
+        case .created, .updated:
           let url = outcome.url.map { ": " + SafeText.terminal($0) } ?? ""
           print("\(outcome.action.rawValue) the cost comment on \(subject)\(url)")
+        case .unchanged:
+          let url = outcome.url.map { ": " + SafeText.terminal($0) } ?? ""
+          print("the cost comment on \(subject) is up to date\(url)")
         }
       }
       if let warning = outcome.budgetWarning {

@@ -226,6 +226,13 @@ struct PullRequestTests {
           headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1800000000"]),
         "GitHub's rate limit is used up until 2027-01-15"
       ),
+      // A secondary rate limit asking to wait longer than octo-git waits: not a missing permission.
+      (
+        .init(
+          status: 403, body: #"{"message":"You have exceeded a secondary rate limit."}"#,
+          headers: ["Retry-After": "120", "X-RateLimit-Remaining": "4999"]),
+        "GitHub asks to slow down (403: You have exceeded a secondary rate limit.); try again in 120 s"
+      ),
     ]
     for (answer, expected) in cases {
       let server = try ScriptedHTTPServer(answers: [answer])
