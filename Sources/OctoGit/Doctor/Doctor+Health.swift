@@ -34,6 +34,14 @@ extension Doctor {
     } catch {
       problems.append("\(error)")
     }
+    // A budget that cannot be read stops the reports and pr comment: said here first.
+    for key in ["octo.budget", "octo.budget.branch", "octo.budget.pr"] {
+      do {
+        _ = try Budget.amount(config, key)
+      } catch {
+        problems.append("\(error)")
+      }
+    }
     return problems
   }
 

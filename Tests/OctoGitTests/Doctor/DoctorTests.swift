@@ -114,11 +114,13 @@ struct DoctorTests {
     let hook = fixture.path + "/.git/hooks/post-commit"
     try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: hook)
     try fixture.git("config", "octo.timeZone", "Mars/Olympus")
+    try fixture.git("config", "octo.budget.pr", "abc")
     try FileManager.default.createDirectory(atPath: fixture.path + "/.git/octo", withIntermediateDirectories: true)
     try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: fixture.path + "/.git/octo/ledger.sqlite"))
     let problems = try doctor(fixture.path, home: fixture.home).problems
     #expect(problems.contains { $0.contains("post-commit is not executable") }, "\(problems)")
     #expect(problems.contains { $0.contains("octo.timeZone") }, "\(problems)")
+    #expect(problems.contains { $0.contains("octo.budget.pr") && $0.contains("abc") }, "\(problems)")
     #expect(problems.contains { $0.contains("ledger.sqlite") && $0.contains("damaged") }, "\(problems)")
     #expect(try fixture.octo("install").contains("post-commit: made executable again"))
     #expect(FileManager.default.isExecutableFile(atPath: hook))
