@@ -54,7 +54,7 @@ struct PullRequestContext {
 
   /// The body, made to fit `limit` characters (Unicode scalars: one letter can carry thousands of combining
   /// marks): checkpoints go first, then commit bodies, then the file
-  /// table, then commits from the end (halving) until it fits; as a last resort the text is cut.
+  /// table, then commits from the end (as many as fit); as a last resort the text is cut.
   mutating func renderWithinLimit(_ template: BoundedTemplate, limit: Int) throws -> String {
     var text = try render(template)
     let steps: [(String, (inout PullRequestContext) -> Bool)] = [
@@ -109,10 +109,23 @@ struct PullRequestContext {
         text = try render(template)
       }
     }
+    // Halved until it fits, then the most commits that fit, found between the two.
+    var tooMany = min(commitLimit, commits.count)
     while text.unicodeScalars.count > limit, min(commitLimit, commits.count) > 1 {
-      commitLimit = min(commitLimit, commits.count) / 2
+      tooMany = min(commitLimit, commits.count)
+      commitLimit = tooMany / 2
       if !leftOut.contains("older commits") { leftOut.append("older commits") }
       text = try render(template)
+    }
+    if text.unicodeScalars.count <= limit, commitLimit < tooMany {
+      var fits = (count: commitLimit, text: text)
+      var high = tooMany
+      while high - fits.count > 1 {
+        commitLimit = (fits.count + high) / 2
+        let attempt = try render(template)
+        if attempt.unicodeScalars.count <= limit { fits = (commitLimit, attempt) } else { high = commitLimit }
+      }
+      (commitLimit, text) = fits
     }
     if text.unicodeScalars.count > limit {
       text = SafeText.prefix(text, scalars: limit - 40) + "\n\n_(cut to fit GitHub's limit)_\n"

@@ -108,11 +108,19 @@ extension NotesCommand {
         return
       }
       let verb = dryRun ? "would carry" : "carried"
-      for item in outcome.carried {
+      // A rebase merge of hundreds of commits is one line per commit for the first few, then their sum.
+      let shown = outcome.carried.count > 12 ? 10 : outcome.carried.count
+      for item in outcome.carried.prefix(shown) {
         let origin = item.pullRequest.map { " of #\($0)" } ?? ""
         print(
           "\(verb) \(item.lines) usage line(s) from \(item.sources.count) commit(s)\(origin) onto "
             + "\(item.target.abbreviated()) (\(item.mode.rawValue))")
+      }
+      let rest = outcome.carried.dropFirst(shown)
+      if !rest.isEmpty {
+        print(
+          "\(verb) \(rest.reduce(0) { $0 + $1.lines }) usage line(s) onto \(rest.count) more commit(s) "
+            + "(--json lists each)")
       }
       for line in outcome.skipped { print("skipped: " + SafeText.terminal(line)) }
       if outcome.carried.isEmpty && outcome.skipped.isEmpty { print("nothing to carry") }

@@ -157,6 +157,27 @@ struct PullRequestTests {
     #expect(body.contains("<!-- octo-git:v1 "))
   }
 
+  @Test("describe on a branch of 820 commits leaves out only the older commits that do not fit")
+  func manyCommits() throws {
+    let fixture = try TestRepository()
+    let base = try fixture.git("rev-parse", "HEAD")
+    var stream = "reset refs/heads/topic/many\nfrom \(base)\n"
+    let subject = "feat: " + String(repeating: "a step of the long work ", count: 6)
+    for number in 1...820 {
+      let message = "\(subject)\(number)"
+      stream +=
+        "commit refs/heads/topic/many\ncommitter T <t@example.com> \(1_790_000_000 + number) +0000\n"
+        + "data \(message.utf8.count)\n\(message)\n"
+    }
+    try fixture.git("fast-import", "--quiet", input: stream)
+    try fixture.git("switch", "-q", "topic/many")
+    let body = try fixture.octo("pr", "describe", "--base", "main")
+    let left = body.components(separatedBy: "…and ").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) }
+    // About 160 characters a commit: some 400 fit in 65,536, where halving kept 205 (410 did not fit).
+    #expect(body.unicodeScalars.count <= PullRequestDescriber.bodyLimit + 200)
+    #expect((left ?? 820) < 500, "\(String(describing: left)) left out, \(body.unicodeScalars.count) characters")
+  }
+
   @Test("create: pushes, finds no open pull request, opens one; the next run updates it; headers and body checked")
   func create() throws {
     let fixture = try featureRepository()
