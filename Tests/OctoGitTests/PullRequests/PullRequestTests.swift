@@ -172,7 +172,8 @@ struct PullRequestTests {
     try fixture.git("fast-import", "--quiet", input: stream)
     try fixture.git("switch", "-q", "topic/many")
     let body = try fixture.octo("pr", "describe", "--base", "main")
-    let left = body.components(separatedBy: "…and ").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) }
+    let left = body.components(separatedBy: "…and ").dropFirst().first?.split(separator: " ").first
+      .flatMap { Int($0) }
     // About 160 characters a commit: some 400 fit in 65,536, where halving kept 205 (410 did not fit).
     #expect(body.unicodeScalars.count <= PullRequestDescriber.bodyLimit + 200)
     #expect((left ?? 820) < 500, "\(String(describing: left)) left out, \(body.unicodeScalars.count) characters")
