@@ -275,6 +275,8 @@ public enum HookInstaller {
   public static func uninstall(_ repository: Repository) throws -> Report {
     var report = Report()
     let state = try InstallState.load(repository)
+    // The hooks whose previous hook was put back.
+    var restored: Set<String> = []
     var directories = [try repository.hooksDirectory()]
     if let recorded = state.hooksDirectory, !directories.contains(recorded) { directories.append(recorded) }
     for directory in directories {
@@ -303,18 +305,7 @@ public enum HookInstaller {
           guard rename(path + ".octo-orig", path) == 0 else {
             throw OctoError("cannot put back \(path).octo-orig: \(String(cString: strerror(errno)))")
           }
-          // A link install pointed at another hook's kept file leads where it led before, unless it was
-          // changed since (then it is the user's as it is).
-          if let text = state.relinkedOriginals?[path + ".octo-orig"],
-            let now = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
-            hookNames.map({ $0 + ".octo-orig" }).contains(now)
-          {
-            guard unlink(path) == 0, symlink(text, path) == 0 else {
-              throw OctoError(
-                "cannot point \(path) back at \(text): \(String(cString: strerror(errno)))",
-                hint: "make the link by hand: ln -sfn \(ShellWord.shown(text)) \(ShellWord.shown(path))")
-            }
-          }
+          restored.insert(path)
           report.changes.append("\(hook): removed, previous hook put back")
         } else {
           unlink(path)
@@ -341,18 +332,7 @@ public enum HookInstaller {
     for section in try repository.removeEmptyConfigSections(containing: keys) {
       report.changes.append("git config: removed the empty [\(section)] section")
     }
-    // The other hooks install pointed at a kept hook lead where they led before (unless changed since).
-    for (path, text) in state.relinkedOriginals ?? [:] where !path.hasSuffix(".octo-orig") {
-      guard let now = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
-        hookNames.map({ $0 + ".octo-orig" }).contains(now), unlink(path) == 0
-      else { continue }
-      guard symlink(text, path) == 0 else {
-        throw OctoError(
-          "cannot point \(path) back at \(text): \(String(cString: strerror(errno)))",
-          hint: "make the link by hand: ln -sfn \(ShellWord.shown(text)) \(ShellWord.shown(path))")
-      }
-      report.changes.append("\((path as NSString).lastPathComponent): link put back to \(text)")
-    }
+    try putBackLinks(state.relinkedOriginals ?? [:], restored: restored, into: &report)
     try InstallState.remove(repository)
     if let entry = RepositoryRegistry.registration(of: repository) {
       report.changes.append(
@@ -360,6 +340,36 @@ public enum HookInstaller {
           + "octo-git repos remove \(ShellWord.shown(entry.path)) takes it out")
     }
     return report
+  }
+
+  /// Points the links install pointed at a replaced hook's kept file (`recorded`: their text before, by the
+  /// path install found them at) where they led before, once that hook's previous hook is put back
+  /// (`restored`); a link the user changed since stays as it is, and one whose hook was not put back (it is
+  /// no longer octo-git's stub) stays on the kept file, said.
+  static func putBackLinks(_ recorded: [String: String], restored: Set<String>, into report: inout Report) throws {
+    let kept = ".octo-orig"
+    for (found, text) in recorded.sorted(by: { $0.key < $1.key }) {
+      // A kept hook was renamed back to its own name when its stub went.
+      let hook = found.hasSuffix(kept) ? String(found.dropLast(kept.count)) : found
+      let path = found.hasSuffix(kept) && !restored.contains(hook) ? found : hook
+      guard let now = try? FileManager.default.destinationOfSymbolicLink(atPath: path), now.hasSuffix(kept),
+        hookNames.contains(String(now.dropLast(kept.count)))
+      else { continue }
+      let folder = (path as NSString).deletingLastPathComponent
+      let sibling = String(now.dropLast(kept.count))
+      guard restored.contains(folder + "/" + sibling) else {
+        report.instructions.append(
+          "\((path as NSString).lastPathComponent): left linking to \(now): \(sibling) is not octo-git's stub any "
+            + "more, so its previous hook was not put back; point the link by hand")
+        continue
+      }
+      guard unlink(path) == 0, symlink(text, path) == 0 else {
+        throw OctoError(
+          "cannot point \(path) back at \(text): \(String(cString: strerror(errno)))",
+          hint: "make the link by hand: ln -sfn \(ShellWord.shown(text)) \(ShellWord.shown(path))")
+      }
+      if !found.hasSuffix(kept) { report.changes.append("\((path as NSString).lastPathComponent): link put back") }
+    }
   }
 
   /// The files octo-git keeps inside this work tree that `feature pass` must never commit: its agent wiring

@@ -121,6 +121,24 @@ struct ChainedHookTests {
     #expect(try String(contentsOfFile: hooks + "/post-rewrite", encoding: .utf8) == "#!/bin/sh\necho mine\n")
   }
 
+  @Test("uninstall leaves a link on the kept hook when the hook it led to is no longer octo-git's stub")
+  func linkToReplacedStub() throws {
+    let fixture = try TestRepository()
+    let hooks = fixture.path + "/.git/hooks"
+    try executable("#!/bin/sh\necho original\n", at: hooks + "/post-commit")
+    try FileManager.default.createSymbolicLink(atPath: hooks + "/pre-commit", withDestinationPath: "post-commit")
+    try fixture.octo("install")
+    try fixture.octo("install")
+    // The user writes a new post-commit over octo-git's stub.
+    try FileManager.default.removeItem(atPath: hooks + "/post-commit")
+    try executable("#!/bin/sh\necho newer\n", at: hooks + "/post-commit")
+    let uninstalled = try fixture.octo("uninstall")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/pre-commit") == "post-commit.octo-orig")
+    #expect(
+      try String(contentsOfFile: hooks + "/post-commit.octo-orig", encoding: .utf8) == "#!/bin/sh\necho original\n")
+    #expect(uninstalled.contains("pre-commit: left linking to post-commit.octo-orig"), "\(uninstalled)")
+  }
+
   @Test("a hook linked to a tracked hook octo-git leaves alone keeps leading to it")
   func hookLinkedToTrackedHook() throws {
     let fixture = try TestRepository()
