@@ -142,7 +142,8 @@ public struct GitHubClient {
       if wait != nil || message.lowercased().contains("rate limit") {
         return OctoError(
           "GitHub asks to slow down (403: \(message))",
-          hint: wait.map { "try again in \($0) s" } ?? "try again in a few minutes", status: .unavailable)
+          hint: wait.flatMap { $0 > 0 ? "try again in \($0) s" : nil } ?? "try again in a few minutes",
+          status: .unavailable)
       }
       return OctoError(
         "GitHub forbids this (403: \(message))",

@@ -205,11 +205,10 @@ public struct PullRequestComment {
   static let actionsBot = "github-actions[bot]"
 
   /// The comment this command keeps up to date among `comments`: one that begins with ``marker`` and was
-  /// written by the token's account (`viewer`, asked only when a marked comment exists), else, when GitHub
-  /// does not say who the token is (an app's or GitHub Actions' token), by `actionsBot` in GitHub Actions, else
-  /// by the one bot that wrote marked comments (an app's token; with two bots', which is this token's cannot
-  /// be told: a new comment is made). Anyone can write the marker in a comment of their own: a person's is
-  /// never edited.
+  /// written by the token's account (`viewer`, asked only when a marked comment exists). When GitHub does not
+  /// say who the token is (an app's or GitHub Actions' token: only bots' tokens are refused `/user`), the
+  /// newest marked comment of `actionsBot` (in GitHub Actions), else the newest marked comment of any bot: the
+  /// one the last run wrote, so a run never adds a second comment. A person's marked comment is never edited.
   /// Comments that name no author at all (not GitHub's answers) are taken as they come.
   static func sticky(
     among comments: [GitHubClient.IssueComment], viewer: () -> String?, actionsBot: String? = nil
@@ -218,9 +217,8 @@ public struct PullRequestComment {
     guard let first = marked.first else { return nil }
     guard marked.contains(where: { $0.author != nil }) else { return first }
     if let login = viewer() { return marked.first { $0.author == login } }
-    if let actionsBot, let own = marked.first(where: { $0.author == actionsBot }) { return own }
-    let bots = marked.filter(\.authorIsBot)
-    return Set(bots.compactMap(\.author)).count == 1 ? bots.first : nil
+    if let actionsBot, let own = marked.last(where: { $0.author == actionsBot }) { return own }
+    return marked.last(where: \.authorIsBot)
   }
 
   /// Runs `body`; a 403 from GitHub becomes one line saying which permission the token lacks.

@@ -232,14 +232,14 @@ struct PullRequestCommentTests {
     #expect(PullRequestComment.sticky(among: [attacker, bot, mine], viewer: viewer("dev"))?.id == 4)
     #expect(PullRequestComment.sticky(among: [attacker], viewer: viewer("dev")) == nil)
     #expect(PullRequestComment.sticky(among: [attacker], viewer: viewer(nil)) == nil)
-    // Another bot's marked comment (another app, or a copycat) is never taken for GitHub Actions' own; with
-    // two bots' and no way to tell the token's, a new comment is made.
+    // In GitHub Actions, its own bot's comment before another app's; else the newest bot's (the last run's),
+    // so that a run never adds a second comment.
     let other = Comment(id: 5, body: marker + "\nother tool", url: "", author: "other-app[bot]", authorIsBot: true)
-    #expect(
-      PullRequestComment.sticky(among: [other, bot], viewer: viewer(nil), actionsBot: PullRequestComment.actionsBot)?
-        .id == 3)
-    #expect(PullRequestComment.sticky(among: [other, bot], viewer: viewer(nil)) == nil)
-    #expect(PullRequestComment.sticky(among: [other], viewer: viewer(nil))?.id == 5)
+    let actions = PullRequestComment.actionsBot
+    #expect(PullRequestComment.sticky(among: [other, bot], viewer: viewer(nil), actionsBot: actions)?.id == 3)
+    #expect(PullRequestComment.sticky(among: [bot, other], viewer: viewer(nil), actionsBot: actions)?.id == 3)
+    #expect(PullRequestComment.sticky(among: [bot, other], viewer: viewer(nil))?.id == 5)
+    #expect(PullRequestComment.sticky(among: [other, attacker], viewer: viewer(nil), actionsBot: actions)?.id == 5)
     // Nothing marked: the token's login is not asked for.
     asked = 0
     #expect(
