@@ -68,25 +68,18 @@ public enum SafeText {
   /// Text for a Markdown table cell or paragraph: markup characters backslash-escaped (no links, HTML,
   /// comments, emphasis or code from data), line breaks as spaces, control characters escaped. `@` and `#`
   /// are followed by a zero-width space: on GitHub a name from data never mentions a person or a team, nor
-  /// links an issue (`@org/team`, `#1`); so are the `:` of `://` and the `www` of `www.`, which GitHub would
-  /// otherwise make a link of (its autolinks need no markup).
+  /// links an issue (`@org/team`, `#1`). A bare URL stays as it is: GitHub may show it as a link, whose text
+  /// is its target (nothing hides where it leads), and a URL in a commit subject is usually meant to be one.
   public static func markdown(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count + 8)
-    let scalars = Array(terminal(text.replacingOccurrences(of: "\n", with: " ")).unicodeScalars)
-    for (index, scalar) in scalars.enumerated() {
+    for scalar in terminal(text.replacingOccurrences(of: "\n", with: " ")).unicodeScalars {
       switch scalar {
       case "\\", "|", "<", ">", "[", "]", "`", "*", "_", "~", "&": out += "\\"
       default: break
       }
       out.unicodeScalars.append(scalar)
-      let next = scalars.dropFirst(index + 1).prefix(2)
-      if scalar == "@" || scalar == "#" || (scalar == ":" && next.elementsEqual(["/", "/"]))
-        || ((scalar == "w" || scalar == "W") && next.first == "." && index >= 2
-          && scalars[(index - 2)...index].allSatisfy { $0 == "w" || $0 == "W" })
-      {
-        out.unicodeScalars.append("\u{200B}")
-      }
+      if scalar == "@" || scalar == "#" { out.unicodeScalars.append("\u{200B}") }
     }
     return out
   }
