@@ -70,17 +70,6 @@ public struct TeamReport: Sendable {
 }
 
 extension TeamLedger {
-  /// Which of `projects` the team database holds events of (one query).
-  public func projectsHeld(_ projects: [String]) throws -> Set<String> {
-    guard !projects.isEmpty else { return [] }
-    let result = try run {
-      try connection.execute(
-        "SELECT DISTINCT project FROM octo.events WHERE project = ANY($1::text[])",
-        [TeamPush.arrayLiteral(projects)])
-    }
-    return Set((0..<result.rowCount).compactMap { result[$0, 0] })
-  }
-
   /// The rollup of every event in the team database, grouped and summed by the database.
   public func report(options: RollupOptions) throws -> TeamReport {
     let usage = try groupedUsage(TeamUsageQuery(options))

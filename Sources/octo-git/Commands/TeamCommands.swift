@@ -199,17 +199,21 @@ struct TeamCommand: ParsableCommand {
         candidatesOf.append((name, candidates))
         for candidate in candidates where !projects.contains(candidate) { projects.append(candidate) }
       }
-      // A name the database holds nothing of (a typo, "a,b" for two) is said, as the local rollup says it.
-      let held = try ledger.projectsHeld(projects)
-      if let unknown = candidatesOf.first(where: { !$0.candidates.contains(where: held.contains) }) {
-        throw OctoError.badInput(
-          "the team database holds no events of '\(SafeText.terminal(unknown.name))'",
-          hint: "octo-git team report --by repo lists its projects (give several as separate arguments)")
-      }
       let options = RollupOptions(
         dimensions: by.dimensions, since: period.since, until: period.until,
         timeZone: period.timeZone, cycleDay: period.cycleDay, projects: projects)
-      return try ledger.report(options: options).render(format, style: style)
+      let report = try ledger.report(options: options)
+      // Nothing found for named projects: a name the database holds nothing of (a typo, "a,b" for two) is
+      // said, as the local rollup says it, rather than read as a quiet period.
+      if report.report.rows.isEmpty && !candidatesOf.isEmpty {
+        let held = try ledger.projectsHeld(projects)
+        if let unknown = candidatesOf.first(where: { !$0.candidates.contains(where: held.contains) }) {
+          throw OctoError.badInput(
+            "the team database holds no events of '\(SafeText.terminal(unknown.name))'",
+            hint: "octo-git team report --by repo lists its projects (give several as separate arguments)")
+        }
+      }
+      return try report.render(format, style: style)
     }
   }
 }

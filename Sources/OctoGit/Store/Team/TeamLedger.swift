@@ -195,6 +195,17 @@ public final class TeamLedger {
     return (rows, schema.databaseID)
   }
 
+  /// Which of `projects` the team database holds events of (one query, over every row: asked only to tell a
+  /// name that matches nothing from a period with no usage).
+  public func projectsHeld(_ projects: [String]) throws -> Set<String> {
+    guard !projects.isEmpty else { return [] }
+    let result = try run {
+      try connection.execute(
+        "SELECT DISTINCT project FROM octo.events WHERE project = ANY($1::text[])", [TeamPush.arrayLiteral(projects)])
+    }
+    return Set((0..<result.rowCount).compactMap { result[$0, 0] })
+  }
+
   // MARK: - errors
 
   /// Runs `body`, turning PostgreSQL's failures into one-line errors.
