@@ -131,10 +131,11 @@ extension Checkpoints {
         skipped.append(
           Restore.Skipped(
             path: change.path,
-            reason: Paths.entryExists(folder + "/.git")
-              ? "a submodule: bring it to the checkpoint's commit with git -C "
-                + "\(ShellWord.shown(folder, always: false)) checkout \(change.newID?.hex ?? "?")"
-              : "a submodule not checked out: git submodule update --init brings it"))
+            reason: (Paths.entryExists(folder + "/.git")
+              ? "a submodule: bring it to the checkpoint's commit with "
+              : "a submodule not checked out: git -C \(ShellWord.shown(repository.workDirectory, always: false)) "
+                + "submodule update --init -- \(ShellWord.shown(change.path, always: false)), then ")
+              + "git -C \(ShellWord.shown(folder, always: false)) checkout \(change.newID?.hex ?? "?")"))
       } else if change.oldID == nil, let kind = Self.specialFileKind(repository.workDirectory + "/" + change.path) {
         // Nothing the undo checkpoint could bring back: what git never captures is the user's to move.
         skipped.append(
@@ -252,7 +253,8 @@ extension Checkpoints {
           skipped.append(
             Restore.Skipped(
               path: change.path,
-              reason: "\(failed.reason); once the driver works, git restore --source=\(short) --worktree -- "
+              reason: "\(failed.reason); once the driver works, git -C "
+                + "\(ShellWord.shown(repository.workDirectory, always: false)) restore --source=\(short) --worktree -- "
                 + ShellWord.shown(change.path, always: false) + " brings it back"))
         }
       }
