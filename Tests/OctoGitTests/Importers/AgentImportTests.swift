@@ -4,53 +4,6 @@ import Testing
 
 @testable import OctoGit
 
-/// The fixtures of `Tests/Fixtures/agents/<agent>/`, laid out as each agent lays out its data, written for
-/// these tests from the agents' formats. `@REPO@` stands for the test repository's path and `@HASH@` for its
-/// SHA-256 (Gemini CLI's project hash), in file names and contents.
-enum AgentFixture {
-  static let root = packageRoot + "/Tests/Fixtures/agents"
-
-  /// Copies the fixture `name` to `destination` for the repository at `repository`; returns `destination`.
-  @discardableResult
-  static func install(_ name: String, at destination: String, repository: String) throws -> String {
-    let source = root + "/" + name
-    let hash = SHA256.hex(repository)
-    let walker = try #require(FileManager.default.enumerator(atPath: source))
-    for case let relative as String in walker {
-      var isFolder: ObjCBool = false
-      _ = FileManager.default.fileExists(atPath: source + "/" + relative, isDirectory: &isFolder)
-      if isFolder.boolValue { continue }
-      let target = destination + "/" + relative.replacingOccurrences(of: "@HASH@", with: hash)
-      try FileManager.default.createDirectory(
-        atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      let text = try String(contentsOfFile: source + "/" + relative, encoding: .utf8)
-        .replacingOccurrences(of: "@REPO@", with: repository).replacingOccurrences(of: "@HASH@", with: hash)
-      try Data(text.utf8).write(to: URL(fileURLWithPath: target))
-    }
-    return destination
-  }
-
-  /// The pending events of the repository's main work tree, by id.
-  static func pending(_ fixture: TestRepository) throws -> [String: JSONValue] {
-    let list = try CanonicalJSON.parse(try fixture.octo("usage", "pending", "--json")).arrayValue ?? []
-    var byID: [String: JSONValue] = [:]
-    for event in list {
-      if let id = event["id"]?.stringValue { byID[id] = event }
-    }
-    return byID
-  }
-
-  /// An event's `in`, `out`, `cr`, `cw5m`, `cw1h` (-1 where missing).
-  static func tokens(_ event: JSONValue?) -> [Int] {
-    ["in", "out", "cr", "cw5m", "cw1h"].map { event?[$0]?.intValue ?? -1 }
-  }
-
-  /// Runs `octo-git usage import <arguments> --json` and parses its counts.
-  static func importing(_ fixture: TestRepository, _ arguments: String...) throws -> JSONValue {
-    try CanonicalJSON.parse(try fixture.octo(["usage", "import"] + arguments + ["--json"]))
-  }
-}
-
 @Suite("Importing Gemini CLI, Copilot CLI, OpenCode, Kilo, Cline, Roo, Kilo Code and Qwen Code usage")
 struct AgentImportTests {
   @Test("Gemini: messages rewritten, $set checkpoints, $rewindTo and a migrated legacy file count once")
@@ -407,17 +360,5 @@ struct AgentImportTests {
       ["usage", "import", "qwen", "--dir", home, "--hook-input", "-"], in: fixture.root, home: fixture.home, input: gone
     )
     #expect(missing.status == 0 && missing.stderr.contains("gone.jsonl is not a file here"), "\(missing.stderr)")
-  }
-}
-
-@Suite("An import batch")
-struct ImportBatchTests {
-  @Test("the same request read twice (two homes) is written once, the copy with the most output kept")
-  func largestCopies() {
-    func event(_ id: String, _ output: Int) -> UsageEvent {
-      UsageEvent(id: id, atMs: 0, model: "m", tokens: TokenCounts(output: output))
-    }
-    let kept = ImportBatch.largestCopies([event("x", 3), event("y", 1), event("x", 9), event("x", 5)])
-    #expect(kept.map(\.id) == ["x", "y"] && kept.map(\.tokens.output) == [9, 1])
   }
 }
