@@ -99,12 +99,15 @@ public enum AgentKind: String, CaseIterable, Sendable {
 }
 
 extension AgentRequest {
-  /// The agent's own cost, kept only when `prices` has no price for the model: the event is then marked
-  /// `"prices":"agent"` (see ``EventPricer``); otherwise octo-git prices the tokens and this is `nil`. A
-  /// cost of 0 for tokens is no price: OpenCode, Roo Code and Cline write 0 when they have none for the
-  /// model either, and such an event is unpriced (counted apart), never $0.
+  /// The agent's own cost, kept only when `prices` has no price for the model, or there are no tokens to
+  /// price (a call the agent wrote only the cost of): the event is then marked `"prices":"agent"` (see
+  /// ``EventPricer``); otherwise octo-git prices the tokens and this is `nil`. A cost of 0 for tokens is no
+  /// price: OpenCode, Roo Code and Cline write 0 when they have none for the model either, and such an event is
+  /// unpriced (counted apart), never $0.
   func agentCost(unlessPricedBy prices: PriceTable) -> PicoDollars? {
-    guard let cost, prices.price(for: model) == nil, cost != .zero || tokens.total == 0 else { return nil }
+    guard let cost else { return nil }
+    if tokens.total == 0 { return cost }
+    guard prices.price(for: model) == nil, cost != .zero else { return nil }
     return cost
   }
 }

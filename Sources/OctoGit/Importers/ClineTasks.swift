@@ -197,6 +197,10 @@ public enum ClineTasks {
     scan.files += 1
     scan.records += entries.count
     for entry in entries {
+      if let condense = entry.condense {
+        keepCondense(condense, of: entry, task: task, flavor: flavor, models: models, into: &scan)
+        continue
+      }
       guard let text = entry.text else { continue }
       do {
         let info = try CanonicalJSON.parse(text)
@@ -232,6 +236,28 @@ public enum ClineTasks {
     }
   }
 
+  /// Keeps the call a `condense_context` entry says the task made to summarize its conversation: its cost
+  /// as the extension wrote it (it keeps no token counts of it), id `<prefix><task>:<ts>:condense`.
+  private static func keepCondense(
+    _ condense: JSONValue, of entry: Entry, task: TaskFolder, flavor: Flavor, models: [(ts: Int64, model: String)],
+    into scan: inout AgentScan
+  ) {
+    guard case .object = condense, condense["cost"] != nil else { return }
+    do {
+      guard let ts = entry.ts, let cost = try AgentFields.cost(condense["cost"]), cost != .zero else { return }
+      let model =
+        entry.model ?? models.last(where: { $0.ts <= ts })?.model ?? models.first?.model ?? task.model ?? "unknown"
+      var request = AgentRequest(
+        id: "\(flavor.prefix)\(task.id):\(ts):condense", agent: flavor.rawValue,
+        at: try AgentFields.milliseconds(.number(String(ts))), model: model, tokens: TokenCounts(), cwd: task.cwd,
+        branch: nil, session: task.id)
+      request.cost = cost
+      scan.keep(request)
+    } catch {
+      scan.malformed += 1
+    }
+  }
+
   /// What is read of one entry: its time, its model, and the text of a usage entry.
   private struct Entry {
     var ts: Int64?
@@ -239,6 +265,9 @@ public enum ClineTasks {
     /// `modelInfo.providerId`: how the counts were filled (see ``ClineProviderCounts``).
     var provider: String?
     var text: String?
+    /// A `condense_context` entry's `contextCondense` (Roo Code, Kilo Code): the cost of the call that
+    /// summarized the conversation, which no `api_req_started` entry holds.
+    var condense: JSONValue?
   }
 
   /// One entry of `ui_messages.json`; the text (most of the file) is decoded only for usage entries.
@@ -272,10 +301,13 @@ public enum ClineTasks {
         let info = try parser.value(depth: 2)
         entry.model = AgentFields.text(info["modelId"])
         entry.provider = AgentFields.text(info["providerId"])
+      } else if JSONWalk.key(key, is: "contextCondense") {
+        entry.condense = try parser.value(depth: 2)
       } else {
         try parser.skipValue(depth: 2)
       }
     }
+    if type != "say" || say != "condense_context" { entry.condense = nil }
     if type == "say", say == "api_req_started" || say == "subagent_usage", let textStart {
       var text = parser
       text.position = textStart

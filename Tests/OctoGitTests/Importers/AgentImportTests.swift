@@ -272,7 +272,7 @@ struct AgentImportTests {
     let roo = try AgentFixture.install("roo", at: fixture.root + "/roo", repository: fixture.path)
     let kiloCode = try AgentFixture.install("kilo-code", at: fixture.root + "/kilo-code", repository: fixture.path)
     let first = try AgentFixture.importing(fixture, "roo", "--dir", roo)
-    #expect(first["requests"]?.intValue == 2 && first["otherProjects"]?.intValue == 0)
+    #expect(first["requests"]?.intValue == 3 && first["otherProjects"]?.intValue == 0)
     let second = try AgentFixture.importing(fixture, "kilo-code", "--dir", kiloCode)
     #expect(second["requests"]?.intValue == 1)
     let events = try AgentFixture.pending(fixture)
@@ -281,6 +281,10 @@ struct AgentImportTests {
     #expect(events["ro:1893578400000:1893578401000"]?["agent"]?.stringValue == "roo")
     // Roo wrote no model: unpriced by octo-git, the agent's cost kept.
     #expect(events["ro:1893578400000:1893578401000"]?["prices"]?.stringValue == "agent")
+    // Summarizing the conversation (a context condense) is a call of its own, of which Roo keeps the cost only.
+    let condense = try #require(events["ro:1893578400000:1893578406000:condense"])
+    #expect(condense["cost"]?.decimalValue == Decimal(string: "0.42") && condense["prices"]?.stringValue == "agent")
+    #expect(AgentFixture.tokens(condense) == [0, 0, 0, 0, 0])
     let kilo = try #require(events["kc:1893664800000:1893664801000"])
     #expect(AgentFixture.tokens(kilo) == [500, 50, 2500, 0, 0] && kilo["agent"]?.stringValue == "kilo-code")
     #expect(kilo["prices"]?.stringValue?.hasPrefix("builtin") == true)
