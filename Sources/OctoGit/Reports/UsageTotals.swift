@@ -80,11 +80,12 @@ public struct UsageTotals: Equatable, Sendable {
       hint: UsageLimits.overflowHint + (then.map { "; then \($0)" } ?? ""))
   }
 
-  /// As JSON members (cost as an exact decimal number).
+  /// As JSON members (cost as an exact decimal number; `null` when every event is unpriced: no price is not $0).
   var json: [String: JSONValue] {
     [
       "events": .int(events), "in": .int(tokens.input), "out": .int(tokens.output), "cw5m": .int(tokens.cacheWrite5m),
-      "cw1h": .int(tokens.cacheWrite1h), "cr": .int(tokens.cacheRead), "cost": .number(costText),
+      "cw1h": .int(tokens.cacheWrite1h), "cr": .int(tokens.cacheRead),
+      "cost": events > 0 && events == unpricedEvents ? .null : .number(costText),
       "unpricedEvents": .int(unpricedEvents), "unpricedTokens": .int(unpricedTokens),
     ]
   }

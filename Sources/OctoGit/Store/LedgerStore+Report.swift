@@ -87,12 +87,14 @@ extension LedgerStore {
   }
 
   /// The agent and the branch each session's requests name most often (the earliest named first on a tie),
-  /// over the report's period.
+  /// over the report's period. The requests of no session (`(none)`: recorded by hand, by several agents) name
+  /// one only when they all name the same.
   func sessionAgentsAndBranches(since: Date?, until: Date?) throws -> [String: (agent: String?, branch: String?)] {
     try read { db in
       let (filter, arguments) = PeriodFilter.condition("shadowed = 0", since: since, until: until)
       typealias Named = (name: String, count: Int, first: Int64)
       var best: [String: (agent: Named?, branch: Named?)] = [:]
+      var namesWithoutSession: [Bool: Set<String>] = [:]
       func better(
         _ candidate: (name: String, count: Int, first: Int64), than current: (name: String, count: Int, first: Int64)?
       ) -> Bool {
@@ -109,6 +111,7 @@ extension LedgerStore {
           let session: String = row[0]
           let key = session.isEmpty ? "(none)" : session
           let candidate: (name: String, count: Int, first: Int64) = (row[1], row[2], row[3])
+          if session.isEmpty { namesWithoutSession[isAgent, default: []].insert(candidate.name) }
           var entry = best[key] ?? (nil, nil)
           if isAgent {
             if better(candidate, than: entry.agent) { entry.agent = candidate }
@@ -118,7 +121,14 @@ extension LedgerStore {
           best[key] = entry
         }
       }
-      return best.mapValues { ($0.agent?.name, $0.branch?.name) }
+      var named = best.mapValues { ($0.agent?.name, $0.branch?.name) }
+      if let none = named["(none)"] {
+        named["(none)"] = (
+          (namesWithoutSession[true]?.count ?? 0) > 1 ? nil : none.0,
+          (namesWithoutSession[false]?.count ?? 0) > 1 ? nil : none.1
+        )
+      }
+      return named
     }
   }
 

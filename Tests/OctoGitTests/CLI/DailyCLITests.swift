@@ -205,7 +205,8 @@ struct DailyCLITests: DailyCLISuite {
         + #""at":"2026-11-18T11:00:00Z"}"#,
       #"{"id":"b1","model":"gpt-5","in":300,"out":30,"cost":1,"session":"sess-b","agent":"codex","#
         + #""at":"2026-11-19T09:00:00Z"}"#,
-      #"{"id":"n1","model":"gpt-5","in":1,"out":1,"cost":0.02,"at":"2026-11-17T09:00:00Z"}"#,
+      #"{"id":"n1","model":"gpt-5","in":1,"out":1,"cost":0.02,"at":"2026-11-17T09:00:00Z","agent":"claude-code"}"#,
+      #"{"id":"n2","model":"gpt-5","in":1,"out":1,"cost":0.02,"at":"2026-11-17T09:30:00Z","agent":"codex"}"#,
     ])
     let report = try CanonicalJSON.parse(try fixture.octo("usage", "--by", "session", "--json"))
     #expect(report["by"]?.stringValue == "session")
@@ -219,10 +220,12 @@ struct DailyCLITests: DailyCLISuite {
     #expect(a?["agent"]?.stringValue == "claude-code")
     #expect(a?["branch"]?.stringValue == "main")
     #expect(rows.first?["agent"]?.stringValue == "codex")
+    // Requests of no session by two agents: no one agent named for them.
+    #expect(rows.last?["agent"] == .null && rows.last?["events"]?.intValue == 2, "\(rows.last!)")
 
     let table = try fixture.octo("usage", "--by", "session", "--tz", "UTC", "--wide")
     #expect(table.hasPrefix("session"), "\(table)")
-    for text in ["start", "end", "agent", "branch", "2026-11-18 10:00", "2026-11-18 11:30", "$0.76", "$1.78"] {
+    for text in ["start", "end", "agent", "branch", "2026-11-18 10:00", "2026-11-18 11:30", "$0.76", "$1.80"] {
       #expect(table.contains(text), "\(text) missing from \(table)")
     }
     let csv = try fixture.octo("usage", "--by", "session", "--format", "csv")

@@ -48,6 +48,8 @@ struct UsageReportTests {
     #expect(byModel["claude-sonnet-4"]?["cost"]?.decimalValue == Decimal(string: "0.9585"))
     #expect(byModel["gpt-5"]?["cost"]?.decimalValue == Decimal(string: "0.035"))
     #expect(byModel["claude-mystery-9"]?["unpricedEvents"]?.intValue == 1)
+    // No price is not $0: a row of unpriced events only has no cost.
+    #expect(byModel["claude-mystery-9"]?["cost"] == .null)
     #expect(report["total"]?["cost"]?.decimalValue == Decimal(string: "1.06325"))
     #expect(report["total"]?["unpricedTokens"]?.intValue == 20)
     #expect(report["total"]?["cr"]?.intValue == 165_000)
