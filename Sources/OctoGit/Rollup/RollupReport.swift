@@ -94,8 +94,12 @@ public struct RollupReport: Sendable {
         total.merge(totals)
       }
     }
-    // Sums saturate: when no total reached the end of 64 bits, no row did.
-    try total.checked("the registered repositories")
+    // Sums saturate: when no total reached the end of 64 bits, no row did; one that did is named.
+    if total.overflowed {
+      let place =
+        merged.first { $0.value.overflowed }.map { " (first in " + $0.key.joined(separator: ", ") + ")" } ?? ""
+      try total.checked("the registered repositories" + SafeText.terminal(place))
+    }
     return RollupReport(options: options, rows: ordered(merged, options: options), total: total, repositories: entries)
   }
 

@@ -216,6 +216,24 @@ struct RollupTests {
     #expect(try space.git(["notes", "--ref=octo/usage", "list"], in: reader).split(separator: "\n").count == 1)
   }
 
+  @Test("sums past 64 bits: refused, naming the row where they went past")
+  func overflow() throws {
+    let space = try Workspace()
+    let shop = space.first.path
+    try space.git(["remote", "add", "origin", "git@github.com:Acme/Shop.git"], in: shop)
+    try space.octo(["repos", "add"], in: shop)
+    try space.git(["commit", "-q", "--allow-empty", "-m", "absurd"], in: shop)
+    // Each line within bounds (10¹⁵ tokens); ten thousand of them pass 2⁶³.
+    let note = (0..<10_000).map {
+      #"{"at":"2026-11-01T00:00:00.000Z","id":"ov\#($0)","in":1000000000000000,"model":"m","out":1,"v":1}"#
+    }.joined(separator: "\n")
+    try Data(note.utf8).write(to: URL(fileURLWithPath: space.root + "/note"))
+    try space.git(["notes", "--ref=octo/usage", "add", "-f", "-F", space.root + "/note", "HEAD"], in: shop)
+    let result = try OctoGitBinary.run(["rollup"], in: space.root, home: space.home)
+    #expect(result.status == ExitStatus.badInput.rawValue, "\(result.stderr)")
+    #expect(result.stderr.contains("(first in github.com/acme/shop)"), "\(result.stderr)")
+  }
+
   @Test("the HTML report is one self-contained page that Chromium renders as a real picture, light and dark")
   func html() throws {
     let space = try Workspace()
