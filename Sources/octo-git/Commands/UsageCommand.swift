@@ -72,6 +72,10 @@ struct UsageRecordCommand: ParsableCommand {
   func validate() throws {
     for (name, value) in [("--in", input), ("--out", output), ("--cw5m", cw5m), ("--cw1h", cw1h), ("--cr", cr)] {
       try ArgumentCheck.nonNegative(value, name, what: "number of tokens")
+      // The limit every usage line is held to, said of the flag (a value out of its range, as the one above).
+      if value > UsageLimits.maxTokens {
+        throw ValidationError("\(name) must be at most 10^15 tokens (more than any request), not \(value)")
+      }
     }
     // The rule a usage line's cost follows: a JSON number (`0.5`, `1.5e-3`; not `.5`), from 0 to the limit.
     if let cost, PicoDollars(cost: cost.utf8) == nil {

@@ -97,6 +97,8 @@ struct DailyCLITests: DailyCLISuite {
     let fixture = try TestRepository()
     try expectUsageError(
       fixture, ["usage", "record", "--model", "gpt-5", "--in", "-5"], ["--in must be non-negative", "-5"])
+    try expectUsageError(
+      fixture, ["usage", "record", "--model", "gpt-5", "--cr", "1000000000000001"], ["--cr must be at most 10^15"])
     try expectUsageError(fixture, ["usage", "record", "--model", "gpt-5", "--cost", "-1"], ["--cost", "-1"])
     // What a usage line would refuse is refused as the flag, not later as a bad line.
     for cost in [".5", "0x10", "1e10", "NaN"] {
