@@ -82,9 +82,13 @@ public struct TranscriptImporter {
   /// ``run(_:)`` into `batch`: the offsets are saved once it is written.
   func run(_ options: Options, into batch: inout ImportBatch) throws -> Summary {
     var summary = Summary()
+    // A hook names the session's transcript; its subagents' transcripts sit in the session's own folder
+    // (`<session>/subagents/*.jsonl`), most of the usage when the work was delegated: read with it.
     let files =
       options.file.map { file in
         [(path: file, size: (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? nil ?? 0)]
+          + (file.hasSuffix(".jsonl")
+            ? ClaudeCodeTranscripts.transcriptFiles(in: [String(file.dropLast(".jsonl".count))]) : [])
       }
       ?? ClaudeCodeTranscripts.transcriptFiles(
         in: options.folders,

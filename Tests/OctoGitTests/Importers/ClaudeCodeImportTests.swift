@@ -84,10 +84,17 @@ struct ClaudeCodeImportTests {
       (line("m9", at: "2027-03-01T12:50:00Z", cwd: fixture.path, branch: "main", out: 2, session: "s9") + "\n").utf8
     )
     .write(to: URL(fileURLWithPath: project + "/s9.jsonl"))
+    // Its subagents' transcripts, in the session's own folder, are read with it.
+    try FileManager.default.createDirectory(atPath: project + "/s9/subagents", withIntermediateDirectories: true)
+    try Data(
+      (line("m9-sub", at: "2027-03-01T12:49:00Z", cwd: fixture.path, branch: "main", out: 7, session: "s9") + "\n").utf8
+    )
+    .write(to: URL(fileURLWithPath: project + "/s9/subagents/agent-a1.jsonl"))
     let result = try OctoGitBinary.run(
       ["usage", "import", "claude-code", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: hook)
     #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
-    #expect(try fixture.octo("usage", "pending", "--json").contains("cc:m9"))
+    let pending = try fixture.octo("usage", "pending", "--json")
+    #expect(pending.contains("cc:m9\"") && pending.contains("cc:m9-sub"), "\(pending)")
     let broken = try OctoGitBinary.run(
       ["usage", "import", "claude-code", "--hook-input", "-"], in: fixture.root, home: fixture.home, input: "not json")
     #expect(broken.status == 0)
