@@ -74,6 +74,9 @@ extension AgentSetup {
       if record.created { try InfoExclude.remove(record.relativePath, owner: InfoExclude.agentsOwner, in: repository) }
       return []
     }
+    // Made a link since (to a dotfiles repository, say): what it leads to is managed there, and the pass over
+    // files no record names says so (removeUnrecorded).
+    if isSymbolicLink(record.path) { return [] }
     let message = "\(agent.displayName): removed octo-git's hooks from \(record.relativePath)"
     if let written = record.written, current == written {
       if record.created {
@@ -140,6 +143,12 @@ extension AgentSetup {
   /// the file goes when nothing else is left in it.
   static func removeUnrecorded(_ relative: String, agent: Agent, in repository: Repository) throws -> [String] {
     let path = repository.workDirectory + "/" + relative
+    if isSymbolicLink(path) {
+      return [
+        "\(agent.displayName): \(relative) is a symbolic link now: take octo-git's hooks out of the file it leads "
+          + "to by hand"
+      ]
+    }
     guard holdsOurs(path, agent) || holdsOurStatusLine(path, agent),
       let data = FileManager.default.contents(atPath: path),
       var document = try? JSONText.document(data, path: relative)
@@ -157,11 +166,25 @@ extension AgentSetup {
     return ["\(agent.displayName): removed octo-git's hooks from \(relative)"]
   }
 
+  static func isSymbolicLink(_ path: String) -> Bool {
+    var status = stat()
+    return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
+  }
+
+  /// Replaces the agent file at `path` with `data`, keeping its permissions (a settings file holding secrets
+  /// stays `0600`). A symbolic link there is never written through nor replaced by a file.
   static func writeFile(_ data: Data, to path: String) throws {
+    var status = stat()
+    let exists = lstat(path, &status) == 0
+    if exists, status.st_mode & S_IFMT == S_IFLNK {
+      throw OctoError(
+        "\(path) is a symbolic link: octo-git does not write through it",
+        hint: "make the change in the file it leads to by hand")
+    }
     do {
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+      _ = try FileReplacement.write(data, to: path, mode: exists ? status.st_mode & 0o7777 : 0o644)
     } catch {
-      throw OctoError("cannot write \(path): \(OctoError.reason(error))", hint: "check the file's permissions")
+      throw OctoError("cannot write \(path): \(error)", hint: "check the folder's permissions")
     }
   }
 

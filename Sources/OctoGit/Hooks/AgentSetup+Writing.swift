@@ -95,6 +95,13 @@ extension AgentSetup {
       AgentFilesState.deleteBackup(old, in: repository)
       state.files.removeAll { $0.path == path }
       record = nil
+    } else if let old = record, let existing, existing != old.written {
+      // Changed since octo-git wrote it (settings added, or the file written anew by the user): its first
+      // bytes would lose that, and it is not octo-git's file any more. Uninstall takes out octo-git's entries.
+      AgentFilesState.deleteBackup(old, in: repository)
+      record?.backup = nil
+      record?.created = false
+      record?.createdDirectory = nil
     }
     var fresh =
       record
@@ -112,10 +119,10 @@ extension AgentSetup {
     do {
       try manager.createDirectory(
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
       throw OctoError("cannot write \(path): \(OctoError.reason(error))", hint: "check the folder's permissions")
     }
+    try writeFile(Data(bytes), to: path)
     if shared, !fresh.shared, fresh.created {
       // Made personal first, now the team's: it is meant to be committed, so git must see it.
       try InfoExclude.remove(relative, owner: InfoExclude.agentsOwner, in: repository)

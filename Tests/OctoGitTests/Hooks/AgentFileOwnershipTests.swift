@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@testable import OctoGit
+
+/// What uninstall does with an agent file the user changed between two installs: their changes stay.
+@Suite("Agent files the user changed between installs")
+struct AgentFileOwnershipTests {
+  static let file = "/.claude/settings.local.json"
+
+  func text(_ fixture: TestRepository) throws -> String {
+    try String(contentsOfFile: fixture.path + Self.file, encoding: .utf8)
+  }
+
+  @Test("settings added between two installs survive uninstall, octo-git's entries go; permissions are kept")
+  func editedBetweenInstalls() throws {
+    let fixture = try TestRepository()
+    try fixture.write(".claude/settings.local.json", "{\n  \"model\": \"opus\"\n}\n")
+    chmod(fixture.path + Self.file, 0o600)
+    try fixture.octo("install", "--agent", "claude-code")
+    // The user drops octo-git's Stop hook and adds a setting; the next install adds the hook again.
+    var settings = try JSONText.document(Data(try text(fixture).utf8), path: "settings")
+    _ = try AgentSetup.removeEntries(from: &settings, keep: []) { $0.contains("usage import claude-code") }
+    let edited = String(decoding: settings.bytes, as: UTF8.self).replacingOccurrences(
+      of: "\"model\": \"opus\"", with: "\"model\": \"opus\",\n  \"permissions\": {\"allow\": [\"Bash(npm test)\"]}")
+    try fixture.write(".claude/settings.local.json", edited)
+    try fixture.octo("install", "--agent", "claude-code")
+    try fixture.octo("uninstall")
+    let after = try CanonicalJSON.parse(try text(fixture))
+    #expect(after["permissions"] != nil && after["model"]?.stringValue == "opus" && after["hooks"] == nil, "\(after)")
+    var status = stat()
+    #expect(stat(fixture.path + Self.file, &status) == 0 && status.st_mode & 0o777 == 0o600)
+  }
+
+  @Test("a file octo-git created, then written anew by the user, is the user's: uninstall keeps it")
+  func recreatedByUser() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install", "--agent", "claude-code")
+    try FileManager.default.removeItem(atPath: fixture.path + Self.file)
+    try fixture.write(".claude/settings.local.json", "{\n  \"model\": \"opus\"\n}\n")
+    try fixture.octo("install", "--agent", "claude-code")
+    try fixture.octo("uninstall")
+    let after = try CanonicalJSON.parse(try text(fixture))
+    #expect(after["model"]?.stringValue == "opus" && after["hooks"] == nil, "\(after)")
+  }
+
+  @Test("a settings file made a symbolic link since install is not replaced by a file at uninstall")
+  func linkedSince() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install", "--agent", "claude-code")
+    let dotfiles = fixture.root + "/dotfiles.json"
+    try FileManager.default.moveItem(atPath: fixture.path + Self.file, toPath: dotfiles)
+    try FileManager.default.createSymbolicLink(atPath: fixture.path + Self.file, withDestinationPath: dotfiles)
+    let uninstalled = try fixture.octo("uninstall")
+    #expect(uninstalled.contains("is a symbolic link now"), "\(uninstalled)")
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.path + Self.file) == dotfiles)
+  }
+}
