@@ -58,6 +58,12 @@ extension AgentSetup {
         continue
       }
       report.changes += try restore(record, agent: agent, current: current, in: repository)
+      // Still holding octo-git's hooks (a file that is no JSON any more, to be mended by hand): its record
+      // stays, so the next uninstall tries again and says so again.
+      if !isSymbolicLink(record.path), holdsOurs(record.path, agent) {
+        kept.append(record)
+        continue
+      }
       AgentFilesState.deleteBackup(record, in: repository)
     }
     state.files = kept

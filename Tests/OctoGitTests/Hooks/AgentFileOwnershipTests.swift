@@ -55,4 +55,16 @@ struct AgentFileOwnershipTests {
     #expect(uninstalled.contains("is a symbolic link now"), "\(uninstalled)")
     #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.path + Self.file) == dotfiles)
   }
+
+  @Test("a file octo-git cannot read any more keeps its record: each uninstall says to mend it by hand")
+  func unreadableSince() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install", "--agent", "claude-code")
+    try fixture.write(".claude/settings.local.json", "// mine\n" + (try text(fixture)))
+    for _ in 0..<2 {
+      let uninstalled = try fixture.octo("uninstall")
+      #expect(uninstalled.contains("is not JSON any more: take octo-git's hooks out by hand"), "\(uninstalled)")
+    }
+    #expect(try text(fixture).contains("usage import claude-code"))
+  }
 }
