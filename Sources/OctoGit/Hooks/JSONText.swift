@@ -78,7 +78,27 @@ struct JSONText {
         "\(path) is not a JSON object\(why)",
         hint: "make it plain JSON, or add octo-git's hooks to it by hand; then run octo-git install again")
     }
+    // Agents read JSON with a parser that keeps the last of two equal keys: an edit of the first would never
+    // be read.
+    if let key = duplicateKey(in: document.root) {
+      throw OctoError.badInput(
+        "\(path) names \"\(SafeText.terminal(key))\" twice in one object (the agent reads only the last)",
+        hint: "keep one of them, then run octo-git install again")
+    }
     return document
+  }
+
+  /// A key some object of `span` holds twice, if any.
+  static func duplicateKey(in span: Span) -> String? {
+    if span.kind == .object,
+      let repeated = Dictionary(span.keys.map { ($0, 1) }, uniquingKeysWith: +).first(where: {
+        $0.value > 1
+      })
+    {
+      return repeated.key
+    }
+    for child in span.children { if let key = duplicateKey(in: child) { return key } }
+    return nil
   }
 
   /// What makes `bytes` something other than plain JSON that editors and agents often accept: a byte-order

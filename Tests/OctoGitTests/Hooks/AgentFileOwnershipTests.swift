@@ -67,4 +67,16 @@ struct AgentFileOwnershipTests {
     }
     #expect(try text(fixture).contains("usage import claude-code"))
   }
+
+  @Test("a settings file naming a key twice is refused before anything is installed: the agent reads the last")
+  func duplicateKeys() throws {
+    let fixture = try TestRepository()
+    let original = #"{"hooks":{"Stop":[]},"hooks":{"PreToolUse":[]}}"# + "\n"
+    try fixture.write(".claude/settings.local.json", original)
+    let refused = try OctoGitBinary.run(["install", "--agent", "claude-code"], in: fixture.path, home: fixture.home)
+    #expect(refused.status == ExitStatus.badInput.rawValue && refused.stderr.contains("\"hooks\" twice"))
+    #expect(
+      try text(fixture) == original && !FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit")
+    )
+  }
 }
