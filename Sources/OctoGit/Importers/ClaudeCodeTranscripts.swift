@@ -108,7 +108,7 @@ public enum ClaudeCodeTranscripts {
   /// The request a transcript line records, if it records one; throws when the line is not valid JSON.
   ///
   /// The line is walked once and only the members a request needs become values: `type`, `timestamp`,
-  /// `cwd`, `gitBranch`, `sessionId`, and `message.id`, `.model`, `.usage` (read whole, as before, so
+  /// `cwd`, `gitBranch`, `sessionId`, `costUSD`, and `message.id`, `.model`, `.usage` (read whole, as before, so
   /// invalid text there still makes the line malformed); the message content, most of the bytes, is
   /// checked and skipped. A member given twice counts as its last spelling, whole, as a JSON object's would.
   static func request(in bytes: UnsafeBufferPointer<UInt8>) throws -> AgentRequest? {
@@ -123,7 +123,9 @@ public enum ClaudeCodeTranscripts {
     parser.skipSpace()
     var line = LineFields()
     if parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") {
-      try parser.members(depth: 0, keys: ["type", "timestamp", "cwd", "gitBranch", "sessionId", "message"]) {
+      try parser.members(
+        depth: 0, keys: ["type", "timestamp", "cwd", "gitBranch", "sessionId", "message", "costUSD"]
+      ) {
         parser, key in
         switch key {
         case 0: line.type = try parser.stringIfAny(depth: 1, reusing: &recent.type)
@@ -146,6 +148,8 @@ public enum ClaudeCodeTranscripts {
             default: try parser.skipValue(depth: 2)
             }
           }
+        // A costUSD that is no amount is left out (the tokens still count; octo-git prices them if it can).
+        case 6: line.cost = (try? AgentFields.cost(try parser.value(depth: 1))) ?? nil
         default: try parser.skipValue(depth: 1)
         }
       }
@@ -172,12 +176,13 @@ public enum ClaudeCodeTranscripts {
       write5m = count(creation.fiveMinutes)
       write1h = count(creation.oneHour)
     }
+    // An older version's costUSD is kept for a model octo-git has no price for (see agentCost).
     return AgentRequest(
       id: try id.string(in: bytes, prefix: "cc:"), agent: "claude-code", at: at, model: model,
       tokens: TokenCounts(
         input: count(usage.input), output: count(usage.output), cacheWrite5m: write5m, cacheWrite1h: write1h,
         cacheRead: count(usage.cacheRead)),
-      cwd: line.cwd, branch: line.branch, session: line.session)
+      cwd: line.cwd, branch: line.branch, session: line.session, cost: line.cost)
   }
 
   /// A token count of `message.usage`: `nil` when `null`.
@@ -297,6 +302,8 @@ public enum ClaudeCodeTranscripts {
     var branch: String?
     var session: String?
     var message: MessageFields?
+    /// `costUSD`, which older Claude Code versions wrote beside each request.
+    var cost: PicoDollars?
   }
 
   private struct MessageFields {

@@ -124,6 +124,20 @@ struct ClaudeCodeTranscriptsTests {
     #expect(backward.requests["cc:m1"]?.request.cwd == "/third")
   }
 
+  @Test("an older line's costUSD is the cost of a model octo-git has no price for; one that is no amount is left out")
+  func costUSD() throws {
+    func request(_ cost: String) throws -> AgentRequest? {
+      let line =
+        #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","costUSD":\#(cost),"message":{"id":"m1","#
+        + #""model":"claude-3-5-sonnet-20241022","usage":{"input_tokens":1000,"output_tokens":200}}}"#
+      return try Array(line.utf8).withUnsafeBufferPointer { try ClaudeCodeTranscripts.request(in: $0) }
+    }
+    let old = try #require(try request("0.0153"))
+    #expect(old.agentCost(unlessPricedBy: .builtIn) == PicoDollars(plain: "0.0153"))
+    let odd = try #require(try request("\"a lot\""))
+    #expect(odd.cost == nil && odd.tokens.output == 200)
+  }
+
   @Test("CRLF, empty files, invalid UTF-8, a truncated last line, and reading on from an offset")
   func robustReading() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("octo-git-jsonl-\(UUID())").path
