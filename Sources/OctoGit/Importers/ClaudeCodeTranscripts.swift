@@ -176,9 +176,12 @@ public enum ClaudeCodeTranscripts {
       write5m = count(creation.fiveMinutes)
       write1h = count(creation.oneHour)
     }
-    // An older version's costUSD is kept for a model octo-git has no price for (see agentCost).
+    // An older version's costUSD is kept for a model octo-git has no price for (see agentCost). A fast-mode
+    // request is the model's fast variant (`<model>-fast`, as price tables name it): priced only by a table
+    // that has it, else unpriced, never at the standard rate it is a multiple of.
     return AgentRequest(
-      id: try id.string(in: bytes, prefix: "cc:"), agent: "claude-code", at: at, model: model,
+      id: try id.string(in: bytes, prefix: "cc:"), agent: "claude-code", at: at,
+      model: usage.fast ? model + "-fast" : model,
       tokens: TokenCounts(
         input: count(usage.input), output: count(usage.output), cacheWrite5m: write5m, cacheWrite1h: write1h,
         cacheRead: count(usage.cacheRead)),
@@ -209,6 +212,7 @@ public enum ClaudeCodeTranscripts {
     var usage = UsageFields()
     let keys: [StaticString] = [
       "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation",
+      "speed",
     ]
     try parser.members(depth: 3, keys: keys) { parser, key in
       switch key {
@@ -231,6 +235,7 @@ public enum ClaudeCodeTranscripts {
           }
         }
         usage.cacheCreation = creation
+      case 5: usage.fast = try parser.value(depth: 4).stringValue == "fast"
       default: _ = try parser.value(depth: 4)
       }
     }
@@ -318,6 +323,8 @@ public enum ClaudeCodeTranscripts {
     var cacheCreationInput: Int?
     var cacheRead: Int?
     var cacheCreation: CacheCreationFields?
+    /// `speed: "fast"`: fast mode, billed at a multiple of the model's price.
+    var fast = false
   }
 
   private struct CacheCreationFields {

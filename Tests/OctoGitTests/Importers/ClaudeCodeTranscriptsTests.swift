@@ -136,6 +136,13 @@ struct ClaudeCodeTranscriptsTests {
     #expect(old.agentCost(unlessPricedBy: .builtIn) == PicoDollars(plain: "0.0153"))
     let odd = try #require(try request("\"a lot\""))
     #expect(odd.cost == nil && odd.tokens.output == 200)
+    // Fast mode is billed at a multiple: its own model, never the standard price.
+    let fastLine =
+      #"{"type":"assistant","timestamp":"2026-11-01T10:00:00Z","message":{"id":"m2","model":"claude-opus-4-6","#
+      + #""usage":{"input_tokens":1000,"output_tokens":200,"speed":"fast"}}}"#
+    let fast = try #require(
+      try Array(fastLine.utf8).withUnsafeBufferPointer { try ClaudeCodeTranscripts.request(in: $0) })
+    #expect(fast.model == "claude-opus-4-6-fast")
   }
 
   @Test("CRLF, empty files, invalid UTF-8, a truncated last line, and reading on from an offset")
