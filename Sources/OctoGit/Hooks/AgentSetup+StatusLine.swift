@@ -33,6 +33,21 @@ extension AgentSetup {
   /// is never replaced, nor hidden by one added in a file Claude Code reads after it: the report says so
   /// instead. Running it again changes nothing; octo-git's own status line with another binary path is
   /// updated.
+  /// Refuses, before anything is installed, a personal settings file the status line could not be added to
+  /// (a symbolic link, not plain JSON): `install --statusline` would otherwise stop halfway.
+  public static func checkStatusLineInstallable(in repository: Repository) throws {
+    let relative = Agent.claudeCode.personalFile
+    let path = repository.workDirectory + "/" + relative
+    if isSymbolicLink(path) {
+      throw OctoError.badInput(
+        "\(relative) is a symbolic link: octo-git does not write through it",
+        hint: "add the status line to that file yourself, or install without --statusline")
+    }
+    if let existing = FileManager.default.contents(atPath: path), !existing.allSatisfy(JSONText.isWhitespace) {
+      _ = try JSONText.document(existing, path: relative)
+    }
+  }
+
   public static func installStatusLine(
     in repository: Repository, binary: String,
     environment: [String: String] = ProcessInfo.processInfo.environment

@@ -65,6 +65,7 @@ struct InstallCommand: ParsableCommand {
     let agents = AgentSetup.agents(named: agent) ?? []
     let workflow = try ci.map(CIWorkflow.Provider.named)
     for agent in agents { try AgentSetup.checkInstallable(agent, in: repository, shared: shared) }
+    if statusline { try AgentSetup.checkStatusLineInstallable(in: repository) }
     var report = try HookInstaller.install(repository, binary: OctoGitCommand.executablePath, force: force)
     for agent in agents {
       let wired = try AgentSetup.install(agent, in: repository, binary: OctoGitCommand.executablePath, shared: shared)

@@ -79,4 +79,17 @@ struct AgentFileOwnershipTests {
       try text(fixture) == original && !FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit")
     )
   }
+
+  @Test("install --statusline refuses a personal settings file it cannot edit before installing anything")
+  func statusLineRefusedFirst() throws {
+    let fixture = try TestRepository()
+    try fixture.octo("install", "--agent", "claude-code", "--shared")
+    try fixture.commitAll("team settings")
+    try fixture.octo("uninstall")
+    try fixture.write(".claude/settings.local.json", "{\n  \"model\": \"opus\", // mine\n}\n")
+    let refused = try OctoGitBinary.run(
+      ["install", "--agent", "claude-code", "--statusline"], in: fixture.path, home: fixture.home)
+    #expect(refused.status == ExitStatus.badInput.rawValue, "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
+  }
 }
