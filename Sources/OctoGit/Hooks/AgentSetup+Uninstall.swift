@@ -27,7 +27,8 @@ extension AgentSetup {
 
   /// Undoes the recorded edits that `matching` selects.
   static func uninstallRecorded(
-    in repository: Repository, shared: Bool, matching: (AgentFilesState.File) -> Bool
+    in repository: Repository, shared: Bool, keepingStatusLine: Bool = false,
+    matching: (AgentFilesState.File) -> Bool
   ) throws -> HookInstaller.Report {
     var report = HookInstaller.Report()
     var state = AgentFilesState.load(repository)
@@ -57,7 +58,8 @@ extension AgentSetup {
         kept.append(record)
         continue
       }
-      report.changes += try restore(record, agent: agent, current: current, in: repository)
+      report.changes += try restore(
+        record, agent: agent, current: current, keepingStatusLine: keepingStatusLine, in: repository)
       // Still holding octo-git's hooks (a file that is no JSON any more, to be mended by hand): its record
       // stays, so the next uninstall tries again and says so again.
       if !isSymbolicLink(record.path), holdsOurs(record.path, agent) {
@@ -73,9 +75,10 @@ extension AgentSetup {
 
   /// Puts a recorded file back: its original bytes when it still holds just what octo-git wrote, else the
   /// file without octo-git's entries.
-  static func restore(_ record: AgentFilesState.File, agent: Agent, current: Data?, in repository: Repository) throws
-    -> [String]
-  {
+  static func restore(
+    _ record: AgentFilesState.File, agent: Agent, current: Data?, keepingStatusLine: Bool = false,
+    in repository: Repository
+  ) throws -> [String] {
     guard let current else {
       if record.created { try InfoExclude.remove(record.relativePath, owner: InfoExclude.agentsOwner, in: repository) }
       return []
@@ -84,6 +87,10 @@ extension AgentSetup {
     // files no record names says so (removeUnrecorded).
     if isSymbolicLink(record.path) { return [] }
     let message = "\(agent.displayName): removed octo-git's hooks from \(record.relativePath)"
+    // The hooks move to the team's file; the personal status line stays where it is.
+    if keepingStatusLine, holdsOurStatusLine(record.path, agent) {
+      return try removeOurs(from: record, agent: agent, current: current, keepingStatusLine: true, in: repository)
+    }
     if let written = record.written, current == written {
       if record.created {
         try removeCreated(record, in: repository)
@@ -99,17 +106,17 @@ extension AgentSetup {
   }
 
   /// Takes octo-git's entries out of a recorded file the user changed since.
-  static func removeOurs(from record: AgentFilesState.File, agent: Agent, current: Data, in repository: Repository)
-    throws
-    -> [String]
-  {
+  static func removeOurs(
+    from record: AgentFilesState.File, agent: Agent, current: Data, keepingStatusLine: Bool = false,
+    in repository: Repository
+  ) throws -> [String] {
     guard var document = try? JSONText.document(current, path: record.relativePath) else {
       return ["\(agent.displayName): \(record.relativePath) is not JSON any more: take octo-git's hooks out by hand"]
     }
     var changed = try removeEntries(from: &document, keep: Set(record.containers ?? [])) { command in
       agent.markers.contains { command.contains($0) }
     }
-    if agent == .claudeCode, try removeStatusLine(from: &document) { changed = true }
+    if agent == .claudeCode, !keepingStatusLine, try removeStatusLine(from: &document) { changed = true }
     if record.created, holdsNothingElse(document, agent) {
       try removeCreated(record, in: repository)
       return ["\(agent.displayName): removed octo-git's hooks from \(record.relativePath)"]
@@ -147,7 +154,9 @@ extension AgentSetup {
 
   /// Takes octo-git's entries out of a file install did not record (an older octo-git's, or one copied in):
   /// the file goes when nothing else is left in it.
-  static func removeUnrecorded(_ relative: String, agent: Agent, in repository: Repository) throws -> [String] {
+  static func removeUnrecorded(
+    _ relative: String, agent: Agent, keepingStatusLine: Bool = false, in repository: Repository
+  ) throws -> [String] {
     let path = repository.workDirectory + "/" + relative
     if isSymbolicLink(path) {
       return [
@@ -161,7 +170,7 @@ extension AgentSetup {
     else { return [] }
     var removed = try removeEntries(
       from: &document, isOurs: { command in agent.markers.contains { command.contains($0) } })
-    if agent == .claudeCode, try removeStatusLine(from: &document) { removed = true }
+    if agent == .claudeCode, !keepingStatusLine, try removeStatusLine(from: &document) { removed = true }
     guard removed else { return [] }
     if holdsNothingElse(document, agent), !(try isTracked(relative, in: repository)) {
       unlink(path)

@@ -113,10 +113,12 @@ public enum AgentSetup {
     report.changes += changes
     if shared, agent.sharedFile != agent.personalFile {
       // The personal wiring would run every hook a second time.
-      report.changes += try uninstallRecorded(in: repository, shared: true) {
+      // (Its status line, personal by nature, stays.)
+      report.changes += try uninstallRecorded(in: repository, shared: true, keepingStatusLine: true) {
         $0.workTree == repository.workDirectory && $0.relativePath == agent.personalFile
       }.changes
-      report.changes += try removeUnrecorded(agent.personalFile, agent: agent, in: repository)
+      report.changes += try removeUnrecorded(
+        agent.personalFile, agent: agent, keepingStatusLine: true, in: repository)
     }
     return report
   }

@@ -92,4 +92,17 @@ struct AgentFileOwnershipTests {
     #expect(refused.status == ExitStatus.badInput.rawValue, "\(refused.stderr)")
     #expect(!FileManager.default.fileExists(atPath: fixture.path + "/.git/hooks/post-commit"))
   }
+
+  @Test("install --shared moves the hooks to the team's file and leaves the personal status line where it is")
+  func sharedKeepsStatusLine() throws {
+    let fixture = try TestRepository()
+    try fixture.write(".claude/settings.local.json", "{\n  \"model\": \"opus\"\n}\n")
+    try fixture.octo("install", "--agent", "claude-code", "--statusline")
+    try fixture.octo("install", "--agent", "claude-code", "--shared")
+    let personal = try CanonicalJSON.parse(try text(fixture))
+    #expect(personal["statusLine"] != nil && personal["hooks"] == nil && personal["model"] != nil, "\(personal)")
+    try fixture.octo("uninstall", "--shared")
+    let after = try CanonicalJSON.parse(try text(fixture))
+    #expect(after["statusLine"] == nil && after["model"]?.stringValue == "opus", "\(after)")
+  }
 }
