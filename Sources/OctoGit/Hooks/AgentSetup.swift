@@ -76,9 +76,14 @@ public enum AgentSetup {
   /// octo-git's hook entries for `agent`: the personal file calls `binary` by its absolute path; the team's
   /// file (`binary` nil) finds `octo-git` through `PATH`, and does nothing where it is not installed.
   static func entries(_ agent: Agent, binary: String?) -> [Entry] {
+    // Run by the agent's shell. The team's file finds octo-git on PATH; the personal one runs this binary,
+    // else (moved by an upgrade, say) the one on PATH, else nothing: a hook of octo-git's never fails the
+    // agent's step.
+    // (The team's command is as it always was: a committed file is not rewritten by a newer octo-git.)
+    let fromPath = "command -v octo-git >/dev/null 2>&1 || exit 0; octo-git "
     func command(_ marker: String) -> String {
-      guard let binary else { return "command -v octo-git >/dev/null 2>&1 || exit 0; octo-git \(marker)" }
-      return "\(quoted(binary)) \(marker)"
+      guard let binary else { return fromPath + marker }
+      return "[ -x \(quoted(binary)) ] && exec \(quoted(binary)) \(marker); " + fromPath + marker
     }
     let checkpoint = Entry(
       event: agent.checkpointEvent, matcher: agent.editingTools, command: command(agent.markers[0]),

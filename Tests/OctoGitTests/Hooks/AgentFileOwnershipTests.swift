@@ -105,4 +105,25 @@ struct AgentFileOwnershipTests {
     let after = try CanonicalJSON.parse(try text(fixture))
     #expect(after["statusLine"] == nil && after["model"]?.stringValue == "opus", "\(after)")
   }
+
+  @Test("an agent's hook command runs the binary on PATH when the one install named is gone, else nothing")
+  func movedBinary() throws {
+    let fixture = try TestRepository()
+    let gone = fixture.root + "/cellar/0.1/octo-git"
+    try FileManager.default.createDirectory(atPath: fixture.root + "/cellar/0.1", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: OctoGitBinary.path, toPath: gone)
+    try OctoGitBinary.run(["install", "--agent", "claude-code"], in: fixture.path, home: fixture.home)
+    try Shell.run(gone, ["install", "--agent", "claude-code"], in: fixture.path, home: fixture.home)
+    let settings = try CanonicalJSON.parse(try text(fixture))
+    let command = try #require(
+      settings["hooks"]?["PreToolUse"]?.arrayValue?.last?["hooks"]?.arrayValue?.first?["command"]?.stringValue)
+    #expect(command.contains(gone), "\(command)")
+    try FileManager.default.removeItem(atPath: fixture.root + "/cellar")
+    let input = Data(#"{"cwd":"\#(fixture.path)","hook_event_name":"PreToolUse","tool_name":"Edit"}"#.utf8)
+    for path in ["/usr/bin:/bin", (OctoGitBinary.path as NSString).deletingLastPathComponent + ":/usr/bin:/bin"] {
+      let run = try Shell.run(
+        "/bin/sh", ["-c", command], in: fixture.path, input: input, environment: ["PATH": path], home: fixture.home)
+      #expect(run.status == 0 && run.stdout.isEmpty, "\(path): \(run.stderr)")
+    }
+  }
 }
