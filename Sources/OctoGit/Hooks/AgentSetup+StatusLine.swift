@@ -38,7 +38,7 @@ extension AgentSetup {
   public static func checkStatusLineInstallable(in repository: Repository) throws {
     let relative = Agent.claudeCode.personalFile
     let path = repository.workDirectory + "/" + relative
-    if isSymbolicLink(path) {
+    if Paths.isSymbolicLink(path) {
       throw OctoError.badInput(
         "\(relative) is a symbolic link: octo-git does not write through it",
         hint: "add the status line to that file yourself, or install without --statusline")

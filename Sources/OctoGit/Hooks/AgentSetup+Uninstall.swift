@@ -62,7 +62,7 @@ extension AgentSetup {
         record, agent: agent, current: current, keepingStatusLine: keepingStatusLine, in: repository)
       // Still holding octo-git's hooks (a file that is no JSON any more, to be mended by hand): its record
       // stays, so the next uninstall tries again and says so again.
-      if !isSymbolicLink(record.path), holdsOurs(record.path, agent) {
+      if !Paths.isSymbolicLink(record.path), holdsOurs(record.path, agent) {
         kept.append(record)
         continue
       }
@@ -85,7 +85,7 @@ extension AgentSetup {
     }
     // Made a link since (to a dotfiles repository, say): what it leads to is managed there, and the pass over
     // files no record names says so (removeUnrecorded).
-    if isSymbolicLink(record.path) { return [] }
+    if Paths.isSymbolicLink(record.path) { return [] }
     let message = "\(agent.displayName): removed octo-git's hooks from \(record.relativePath)"
     // The hooks move to the team's file; the personal status line stays where it is.
     if keepingStatusLine, holdsOurStatusLine(record.path, agent) {
@@ -158,7 +158,7 @@ extension AgentSetup {
     _ relative: String, agent: Agent, keepingStatusLine: Bool = false, in repository: Repository
   ) throws -> [String] {
     let path = repository.workDirectory + "/" + relative
-    if isSymbolicLink(path) {
+    if Paths.isSymbolicLink(path) {
       return [
         "\(agent.displayName): \(relative) is a symbolic link now: take octo-git's hooks out of the file it leads "
           + "to by hand"
@@ -181,23 +181,18 @@ extension AgentSetup {
     return ["\(agent.displayName): removed octo-git's hooks from \(relative)"]
   }
 
-  static func isSymbolicLink(_ path: String) -> Bool {
-    var status = stat()
-    return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
-  }
-
   /// Replaces the agent file at `path` with `data`, keeping its permissions (a settings file holding secrets
   /// stays `0600`). A symbolic link there is never written through nor replaced by a file.
   static func writeFile(_ data: Data, to path: String) throws {
-    var status = stat()
-    let exists = lstat(path, &status) == 0
-    if exists, status.st_mode & S_IFMT == S_IFLNK {
+    if Paths.isSymbolicLink(path) {
       throw OctoError(
         "\(path) is a symbolic link: octo-git does not write through it",
         hint: "make the change in the file it leads to by hand")
     }
     do {
-      _ = try FileReplacement.write(data, to: path, mode: exists ? status.st_mode & 0o7777 : 0o644)
+      var status = stat()
+      let mode = stat(path, &status) == 0 ? status.st_mode & 0o7777 : 0o644
+      _ = try FileReplacement.write(data, to: path, mode: mode)
     } catch {
       throw OctoError("cannot write \(path): \(error)", hint: "check the folder's permissions")
     }

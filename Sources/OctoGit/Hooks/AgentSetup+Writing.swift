@@ -31,8 +31,7 @@ extension AgentSetup {
     let manager = FileManager.default
     // A settings file that is a symbolic link (to a dotfiles repository, say) is managed elsewhere: writing
     // would replace the link with a file, cut off from its target.
-    var status = stat()
-    if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+    if Paths.isSymbolicLink(path) {
       let target = (try? manager.destinationOfSymbolicLink(atPath: path)) ?? "?"
       throw OctoError.badInput(
         "\(relative) is a symbolic link (to \(SafeText.terminal(target))): octo-git does not write through it",

@@ -174,9 +174,7 @@ public enum HookInstaller {
   /// The hook of octo-git's among `hookNames` that the symbolic link at `path` leads to in `directory` (a script
   /// linked as several hooks), whose place octo-git's stub takes.
   static func linkedSibling(of path: String, in directory: String) -> String? {
-    var status = stat()
-    guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK,
-      let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+    guard Paths.isSymbolicLink(path), let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
     else { return nil }
     let absolute = target.hasPrefix("/") ? target : directory + "/" + target
     let name = (absolute as NSString).lastPathComponent
@@ -244,8 +242,7 @@ public enum HookInstaller {
   /// Takes out the link ``linkOriginal(_:in:)`` made, and its folder once empty.
   static func unlinkOriginal(_ hook: String, in directory: String) {
     let link = directory + "/.octo-orig/" + hook
-    var status = stat()
-    if lstat(link, &status) == 0, status.st_mode & S_IFMT == S_IFLNK { unlink(link) }
+    if Paths.isSymbolicLink(link) { unlink(link) }
     rmdir(directory + "/.octo-orig")
   }
 

@@ -62,8 +62,8 @@ public struct TeamReport: Sendable {
     guard let cost = PicoDollars(plain: text) else {
       throw OctoError.badInput(
         "the team database sums a cost octo-git cannot read (\(SafeText.terminal(String(text.prefix(40)))))",
-        hint: "a row of octo.events was written by hand or damaged: find it with SELECT event_id, cost FROM "
-          + "octo.events WHERE cost = 'NaN' OR cost < 0 OR cost > 1e9")
+        hint: "a row of octo.events was written by hand or damaged: look for a cost that is NaN, negative or over "
+          + "$1,000,000,000 and mend or delete that row")
     }
     return cost
   }

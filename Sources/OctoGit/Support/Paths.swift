@@ -46,6 +46,12 @@ public enum Paths {
     return lstat(path, &status) == 0
   }
 
+  /// Whether `path` itself is a symbolic link (not followed).
+  static func isSymbolicLink(_ path: String) -> Bool {
+    var status = stat()
+    return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
+  }
+
   /// `~/x` made absolute from `HOME`; a relative path made absolute from `base`.
   public static func expandingHome(_ path: String, environment: [String: String], relativeTo base: String) -> String {
     if path == "~" { return home(environment) }

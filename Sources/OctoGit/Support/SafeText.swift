@@ -19,15 +19,20 @@ public enum SafeText {
       case 0x09: out += "\\t"
       case 0x00..<0x20, 0x7F: out += "\\x" + hex(scalar.value, digits: 2)
       case 0x80..<0xA0: out += "\\u{" + hex(scalar.value, digits: 2) + "}"
-      // Bidirectional overrides and isolates: they reorder what follows on the line (a name could show
-      // as something else).
-      // Line and paragraph separators break a line as a line feed does.
-      case 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
-        out += "\\u{" + hex(scalar.value, digits: 4) + "}"
+      case _ where reordersOrBreaksLine(scalar): out += "\\u{" + hex(scalar.value, digits: 4) + "}"
       default: out.unicodeScalars.append(scalar)
       }
     }
     return out
+  }
+
+  /// Bidirectional overrides and isolates, which reorder what follows on the line (a name could show as
+  /// something else), and the line and paragraph separators, which break a line as a line feed does.
+  static func reordersOrBreaksLine(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x061C, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
+    default: return false
+    }
   }
 
   /// Each line of `text` made safe for a terminal (line breaks kept; with `keepingTabs`, tabs and a carriage

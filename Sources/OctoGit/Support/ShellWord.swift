@@ -36,10 +36,9 @@ public enum ShellWord {
     return out + "'"
   }
 
+  /// What ``SafeText/terminal(_:)`` escapes: C0 and C1 controls, and what reorders or breaks a line.
   private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
-      || [0x061C, 0x200E, 0x200F, 0x2028, 0x2029].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
-      || (0x2066...0x2069).contains(scalar.value)
+    scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) || SafeText.reordersOrBreaksLine(scalar)
   }
 }
 
