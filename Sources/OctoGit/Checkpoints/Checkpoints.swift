@@ -49,7 +49,7 @@ public final class Checkpoints {
   }
 
   /// Snapshots the whole work tree and the index as a checkpoint; HEAD, `.git/index` and the files are
-  /// left exactly as they are. Applies `octo.checkpoint.keep` afterwards.
+  /// left exactly as they are. Applies `octo.checkpoint.keep` afterwards (in batches: ``PruneSchedule``).
   @discardableResult
   public func take(_ request: Request) throws -> Checkpoint {
     try takeReporting(request).checkpoint
@@ -68,8 +68,10 @@ public final class Checkpoints {
       let keep =
         try repository.config().int("octo.checkpoint.keep") ?? Int(
           DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
-      if keep > 0 {
+      let schedule = PruneSchedule(path: repository.gitDirectory + "/octo/checkpoint-prune")
+      if keep > 0, schedule.isDue(keep: keep) {
         try prune(keep: keep, olderThan: nil, warnings: &warnings)
+        schedule.pruned(keep: keep)
       } else if keep < 0 {
         warnings.append("octo.checkpoint.keep is \(keep): nothing was pruned (0 keeps every checkpoint)")
       }
