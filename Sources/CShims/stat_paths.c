@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,6 +49,10 @@ struct octo_stat_job {
   int root_descriptor;
   /* Whether every leading component must be a real folder (see octo_lstat_paths_beneath). */
   int beneath;
+  /* Where the folders opened are described (see octo_lstat_paths_and_folders_beneath); NULL: nowhere. */
+  octo_folder_stamp *folders;
+  size_t folder_capacity;
+  _Atomic size_t *folder_count;
 };
 
 /* What one thread knows of the folders above the paths it looked at: `good` (good_length bytes, no
@@ -182,9 +187,23 @@ static int octo_open_folder(
 #endif
 }
 
-/* lstat() of a path whose folder octo_open_folder opened: 0, or the errno to report. */
+/* Describes the folder of paths[position], just opened as `descriptor`, when asked: an fstat of the
+ * descriptor, no lookup. */
+static void octo_describe_folder(const struct octo_stat_job *job, size_t position, int descriptor) {
+  struct stat status;
+  if (job->folders == NULL || fstatat(descriptor, "", &status, AT_EMPTY_PATH) != 0) return;
+  size_t slot = atomic_fetch_add(job->folder_count, 1);
+  if (slot >= job->folder_capacity) return;
+  job->folders[slot] = (octo_folder_stamp){
+      .position = position, .mtime_seconds = status.st_mtim.tv_sec, .mtime_nanoseconds = status.st_mtim.tv_nsec,
+      .inode = (uint64_t)status.st_ino};
+}
+
+/* lstat() of a path whose folder octo_open_folder opened: 0, or the errno to report. A folder newly opened
+ * is described (octo_describe_folder). */
 static int octo_lstat_in_folder(
-    const struct octo_stat_job *job, struct octo_prefix_memo *memo, const char *path, struct stat *status) {
+    const struct octo_stat_job *job, struct octo_prefix_memo *memo, const char *path, size_t position,
+    struct stat *status) {
   const char *slash = strrchr(path, '/');
   if (slash == NULL) {
     /* An empty path is the root itself. */
@@ -193,8 +212,10 @@ static int octo_lstat_in_folder(
   }
   size_t length = (size_t)(slash - path);
   if (length + 1 > memo->capacity) return ENAMETOOLONG;
+  int reused = length == memo->good_length && memo->folder >= 0 && memcmp(path, memo->good, length) == 0;
   int refused = octo_open_folder(job, memo, path, length);
   if (refused != 0) return refused;
+  if (!reused) octo_describe_folder(job, position, memo->folder);
   return fstatat(memo->folder, slash + 1, status, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
 }
 
@@ -219,7 +240,7 @@ static void octo_stat_one(
   struct stat status;
   int failed;
   if (job->beneath && job->root_descriptor >= 0 && !memo->folder_failed) {
-    int error = octo_lstat_in_folder(job, memo, path, &status);
+    int error = octo_lstat_in_folder(job, memo, path, position, &status);
     if (error < 0) {
       /* openat2 refused: this path, and the thread's next ones, by the lstat walk below. */
       memo->good_length = 0;
@@ -290,10 +311,11 @@ static void *octo_stat_range(void *argument) {
 
 static void octo_stat_paths_with(
     const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow,
-    int beneath) {
+    int beneath, octo_folder_stamp *folders, size_t folder_capacity, size_t *folder_count) {
   if (threads < 1) threads = 1;
   if (threads > 16) threads = 16;
   if ((size_t)threads > count / 256 + 1) threads = (int)(count / 256 + 1);
+  _Atomic size_t folders_found = 0;
   struct octo_stat_job jobs[16];
   pthread_t workers[16];
   int started[16] = {0};
@@ -303,7 +325,8 @@ static void octo_stat_paths_with(
     jobs[worker] = (struct octo_stat_job){
       .root = root, .root_length = root_length, .paths = paths, .results = results,
       .begin = count * (size_t)worker / (size_t)threads, .end = count * (size_t)(worker + 1) / (size_t)threads,
-      .follow = follow, .root_descriptor = root_descriptor, .beneath = beneath};
+      .follow = follow, .root_descriptor = root_descriptor, .beneath = beneath, .folders = folders,
+      .folder_capacity = folder_capacity, .folder_count = &folders_found};
   }
   /* The calling thread takes the first share; a worker that cannot be started has its share done here. */
   for (int worker = 1; worker < threads; worker++) {
@@ -318,14 +341,21 @@ static void octo_stat_paths_with(
     }
   }
   if (root_descriptor >= 0) close(root_descriptor);
+  if (folder_count != NULL) *folder_count = folders_found < folder_capacity ? folders_found : folder_capacity;
 }
 
 void octo_stat_paths(
     const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads, int follow) {
-  octo_stat_paths_with(root, paths, count, results, threads, follow, 0);
+  octo_stat_paths_with(root, paths, count, results, threads, follow, 0, NULL, 0, NULL);
 }
 
 void octo_lstat_paths_beneath(
     const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads) {
-  octo_stat_paths_with(root, paths, count, results, threads, 0, 1);
+  octo_stat_paths_with(root, paths, count, results, threads, 0, 1, NULL, 0, NULL);
+}
+
+void octo_lstat_paths_and_folders_beneath(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads,
+    octo_folder_stamp *folders, size_t capacity, size_t *found) {
+  octo_stat_paths_with(root, paths, count, results, threads, 0, 1, folders, capacity, found);
 }

@@ -75,6 +75,22 @@ void octo_forward_signals_stop(int slot);
 void octo_lstat_paths_beneath(
     const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads);
 
+/// A folder's modification time and inode, and the position of the path whose look-up opened it.
+typedef struct {
+  size_t position;
+  int64_t mtime_seconds;
+  int64_t mtime_nanoseconds;
+  uint64_t inode;
+} octo_folder_stamp;
+
+/// octo_lstat_paths_beneath, also describing the folders it opened on the way, at no lookup of their own
+/// (an fstat of the descriptor opened to look at the paths): up to `capacity` of them into `folders`, in no
+/// order, `*found` of them. Folders are described only where openat2 serves (see stat_paths.c): a caller
+/// looks at the others itself.
+void octo_lstat_paths_and_folders_beneath(
+    const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads,
+    octo_folder_stamp *folders, size_t capacity, size_t *found);
+
 /// Whether octo_lstat_paths_beneath opens each folder with openat2 (the default) or checks its components
 /// with lstat, as it does where openat2 is refused; for tests of the second way.
 void octo_stat_paths_allow_openat2(int allowed);

@@ -132,7 +132,16 @@ enum SnapshotBuilder {
       for position in 0..<state.count where !state.skipWorktree(position) { positions.append(position) }
     }
     PhaseTimings.mark("state")
-    let found = PathStatus.of(positions.map { state.pathPointer($0) }, under: repository.workDirectory)
+    let statStarted = Date().timeIntervalSince1970
+    let (found, folders) = PathStatus.withFolders(
+      positions.map { state.pathPointer($0) }, under: repository.workDirectory)
+    // The folders' stamps, taken on the way: the scan for new files need not look them up again.
+    var folderStamps: [String: FolderCache.Stamp] = [:]
+    folderStamps.reserveCapacity(folders.count)
+    for folder in folders where folder.position < positions.count {
+      folderStamps[parent(of: state.path(positions[folder.position]))] = FolderCache.Stamp(
+        seconds: folder.mtime_seconds, nanoseconds: folder.mtime_nanoseconds, inode: folder.inode)
+    }
     PhaseTimings.mark("stat")
     var replaced: [Int: SnapshotState.Record] = [:]
     var removed: Set<Int> = []
@@ -255,7 +264,8 @@ enum SnapshotBuilder {
       // A file added with -f (committed or not) is tracked whatever the rules say; so is a folder holding one.
       isIndexed: { path, _ in try tracked(path) },
       cachePath: folder + name + ".dirs", includeIgnored: includeIgnored, stateVersion: fresh ? nil : stateVersion)
-    let findings = try scan.run(rulesMoved: rulesMoved, changed: monitor.changedPaths)
+    let findings = try scan.run(
+      rulesMoved: rulesMoved, changed: monitor.changedPaths, stamped: (folderStamps, statStarted))
     warnings += findings.warnings
     leftOut += findings.leftOut
     for path in findings.nestedRepositories {
@@ -367,34 +377,4 @@ enum SnapshotBuilder {
       warnings: warnings, leftOut: leftOut,
       storesBytes: unfiltered(newcomers.contains(where: isAttributesFile)))
   }
-
-  /// `tree` with `updates` applied. When libgit2 refuses the batch, they are applied one at a time and
-  /// those it refuses are returned (path and error) instead of failing everything.
-  private static func apply(_ updates: [TreeUpdate], to tree: Oid, in repository: Repository) -> (
-    Oid, [(String, Error)]
-  ) {
-    if updates.isEmpty { return (tree, []) }
-    do {
-      return (try repository.updateTree(tree, with: updates, rawPaths: true), [])
-    } catch {
-      var current = tree
-      var refused: [(String, Error)] = []
-      for update in updates {
-        do {
-          current = try repository.updateTree(current, with: [update], rawPaths: true)
-        } catch {
-          refused.append((update.path, error))
-        }
-      }
-      // (A repository failing as a whole, a full disk, fails the commit that follows.)
-      return (current, refused)
-    }
-  }
-
-  /// The folder holding `path` (`""`: the top of the work tree).
-  static func parent(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    return String(path[..<slash])
-  }
-
 }

@@ -84,14 +84,19 @@ struct WorkTreeScan {
 
   /// Scans the work tree of `handle`; `rulesMoved` (a `.gitignore` changed) forces a full scan. With
   /// `changed`, the paths a file-system monitor says may have changed, only the cached folders they touch
-  /// are looked at (``foldersTouched(by:in:)``); the others keep what the cache says of them.
+  /// are looked at (``foldersTouched(by:in:)``); the others keep what the cache says of them. `stamped`
+  /// holds the stamps of folders taken just now (by the stat pass over the recorded files, which began at
+  /// `since`): those folders are not looked up again, and the scan counts as begun at `since` (a folder
+  /// changed after its stamp was taken, within the same second, is then never called current).
   ///
   /// The folder cache is not saved here: the caller saves it with ``saveCache(_:recheck:savedState:)`` once what
   /// was found is recorded in the snapshot state. Saved earlier, a failure in between would leave a
   /// cache that calls these folders known while the state lacks their files, and the next scan would
   /// never look for them again.
-  func run(rulesMoved: Bool, changed: [String]? = nil) throws -> Findings {
-    let started = Date().timeIntervalSince1970
+  func run(
+    rulesMoved: Bool, changed: [String]? = nil, stamped: (stamps: [String: Stamp], since: TimeInterval)? = nil
+  ) throws -> Findings {
+    let started = min(stamped?.since ?? .infinity, Date().timeIntervalSince1970)
     let fingerprint = rulesFingerprint()
     var findings = Findings()
     findings.started = started
@@ -101,24 +106,31 @@ struct WorkTreeScan {
     var known: Set<String> = []
     if !rulesMoved, let cache = FolderCache.load(cachePath, tag: Self.tag(fingerprint, stateVersion)) {
       known = Set(cache.folders.keys)
-      // In order, so that each stat thread walks one part of the tree (its folder checks are remembered).
-      let paths: [String]
+      let looked: [String]
       if let changed {
         let touched = Self.foldersTouched(by: changed, in: cache)
         for (path, folder) in cache.folders where !touched.contains(path) { stamps[path] = folder.stamp }
-        paths = touched.sorted()
+        looked = Array(touched)
       } else {
-        paths = cache.folders.keys.sorted()
+        looked = Array(cache.folders.keys)
       }
-      let now = PathStatus.of(rawPaths: paths, under: handle.workDirectory)
-      for (path, found) in zip(paths, now) {
-        guard found.error == 0, found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else { continue }
-        let stamp = Stamp(seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode)
+      var unstamped: [String] = []
+      func check(_ path: String, _ stamp: Stamp) {
         if cache.isCurrent(path, stamp) {
           stamps[path] = stamp
         } else {
           pending.append(path)
         }
+      }
+      for path in looked {
+        if let stamp = stamped?.stamps[path] { check(path, stamp) } else { unstamped.append(path) }
+      }
+      // In order, so that each stat thread walks one part of the tree (its folder checks are remembered).
+      unstamped.sort()
+      let now = PathStatus.of(rawPaths: unstamped, under: handle.workDirectory)
+      for (path, found) in zip(unstamped, now) {
+        guard found.error == 0, found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else { continue }
+        check(path, Stamp(seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode))
       }
     } else {
       pending = [""]

@@ -28,6 +28,32 @@ enum PathStatus {
     return results
   }
 
+  /// ``of(_:under:following:)`` without following, also describing the folders the paths are in, taken
+  /// from the descriptors opened to look at the paths (so at no lookup of their own), each with the position
+  /// of a path in it; in no order. Where the system refuses the way folders are opened (see CShims'
+  /// stat_paths.c) some or all are missing.
+  static func withFolders(_ paths: [UnsafePointer<CChar>], under root: String) -> (
+    paths: [octo_path_stat], folders: [octo_folder_stamp]
+  ) {
+    var pointers = paths.map { Optional($0) }
+    var folders: [octo_folder_stamp] = []
+    // Neither array is filled beforehand: each result is written by the C side (the pages it does not
+    // reach are never touched).
+    let results = [octo_path_stat](unsafeUninitializedCapacity: paths.count) { resultBuffer, resultCount in
+      folders = [octo_folder_stamp](unsafeUninitializedCapacity: paths.count) { folderBuffer, folderCount in
+        var found = 0
+        pointers.withUnsafeMutableBufferPointer { pathBuffer in
+          octo_lstat_paths_and_folders_beneath(
+            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(WorkerPool.width),
+            folderBuffer.baseAddress, paths.count, &found)
+        }
+        folderCount = min(found, paths.count)
+      }
+      resultCount = paths.count
+    }
+    return (results, folders)
+  }
+
   /// The same for paths held as strings (their UTF-8 bytes).
   static func of(_ paths: [String], under root: String, following: Bool = false) -> [octo_path_stat] {
     let copies = paths.map { UnsafePointer(strdup($0)!) }

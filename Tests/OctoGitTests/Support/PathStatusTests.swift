@@ -65,4 +65,30 @@ struct PathStatusTests {
     defer { octo_stat_paths_allow_openat2(1) }
     check(try Scratch())
   }
+
+  @Test("the folders opened on the way are described as lstat describes them, never one beneath a symlink")
+  func foldersOnTheWay() throws {
+    let scratch = try Scratch()
+    let paths = (Self.expected.map(\.path) + (0..<1200).map { "many/file\($0)" }).sorted()
+    let pointers = paths.map { UnsafePointer(strdup($0)!) }
+    defer { pointers.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+    let (found, folders) = PathStatus.withFolders(pointers, under: scratch.path)
+    let alone = PathStatus.of(paths, under: scratch.path)
+    #expect(found.map(\.error) == alone.map(\.error) && found.map(\.mode) == alone.map(\.mode))
+    var described: Set<String> = []
+    for folder in folders {
+      let path = SnapshotBuilder.parent(of: paths[folder.position])
+      described.insert(path)
+      var status = stat()
+      #expect(lstat(scratch.path + "/" + path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR, "\(path)")
+      #expect(folder.inode == status.st_ino && folder.mtime_seconds == status.st_mtim.tv_sec, "\(path)")
+      #expect(folder.mtime_nanoseconds == status.st_mtim.tv_nsec, "\(path)")
+    }
+    // Each real folder holding a path looked at; none reached through a symlink (a/b, s, d/sub, outside).
+    #expect(described == ["a/real", "d", "d/e", "many"], "\(described)")
+
+    octo_stat_paths_allow_openat2(0)
+    defer { octo_stat_paths_allow_openat2(1) }
+    #expect(PathStatus.withFolders(pointers, under: scratch.path).folders.isEmpty)
+  }
 }
