@@ -83,10 +83,10 @@ typedef struct {
   uint64_t inode;
 } octo_folder_stamp;
 
-/// octo_lstat_paths_beneath, also describing the folders it opened on the way, at no lookup of their own
-/// (an fstat of the descriptor opened to look at the paths): up to `capacity` of them into `folders`, in no
-/// order, `*found` of them. Folders are described only where openat2 serves (see stat_paths.c): a caller
-/// looks at the others itself.
+/// octo_lstat_paths_beneath, also describing the folder each path is in (not the folders above it, nor the
+/// root), at no lookup of its own (an fstat of the descriptor opened to look at the path): up to `capacity`
+/// of them into `folders`, in no order, a folder possibly twice, `*found` of them. Folders are described
+/// only where openat2 serves (see stat_paths.c): a caller looks at the others itself.
 void octo_lstat_paths_and_folders_beneath(
     const char *root, const char *const *paths, size_t count, octo_path_stat *results, int threads,
     octo_folder_stamp *folders, size_t capacity, size_t *found);

@@ -72,7 +72,11 @@ public final class Checkpoints {
       if keep > 0, schedule.isDue(keep: keep) {
         try prune(keep: keep, olderThan: nil, warnings: &warnings)
         schedule.pruned(keep: keep)
-      } else if keep < 0 {
+      } else if keep <= 0 {
+        // Counted again from nothing when a limit returns.
+        schedule.forget()
+      }
+      if keep < 0 {
         warnings.append("octo.checkpoint.keep is \(keep): nothing was pruned (0 keeps every checkpoint)")
       }
     } catch {
@@ -85,7 +89,7 @@ public final class Checkpoints {
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the
   /// undo checkpoint holds exactly the state the restore changed). `octo.checkpoint.keep` is left to the
-  /// caller (``takeReporting(_:)`` prunes; a restore's undo checkpoint leaves it to the next checkpoint: the
+  /// caller (``takeReporting(_:)`` prunes; a restore's undo checkpoint leaves it to the checkpoints after it: the
   /// restore is waited for).
   ///
   /// A note that cannot be written (the notes ref damaged, as a bad fetch can leave it) is said in

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Pruning lists every checkpoint ref, and libgit2 reads each loose ref's file to list it: at the default
 /// `keep` of 200 that is a tenth of a checkpoint of 20,000 files. So from a `keep` of 20 up, checkpoints
-/// are pruned in batches: at most `keep / 20` more than `keep` stand between two prunes (10 at 200), and the
-/// checkpoints between prune nothing. Below 20 every checkpoint prunes.
+/// are pruned in batches: at most `keep / 20` checkpoints are taken beyond `keep` between two prunes (10 at
+/// 200; a restore's undo checkpoints come on top), and the checkpoints between prune nothing. Below 20 every
+/// checkpoint prunes.
 ///
 /// The checkpoints taken since the last prune are counted in `<git-dir>/octo/checkpoint-prune` with the
 /// `keep` they were counted for. Like the other caches there it is trusted only when it reads exactly: a
@@ -31,12 +32,12 @@ struct PruneSchedule {
 
   /// Starts the count again after a prune for `keep`.
   func pruned(keep: Int) {
-    guard Self.allowance(keep: keep) > 0 else {
-      unlink(path)
-      return
-    }
+    guard Self.allowance(keep: keep) > 0 else { return forget() }
     _ = save(keep: keep, taken: 0)
   }
+
+  /// Drops the count (no limit now): the next checkpoint under a limit prunes at once.
+  func forget() { unlink(path) }
 
   /// The checkpoints counted since the last prune for `keep`; `nil` when the file does not say so exactly.
   private func load(keep: Int) -> Int? {

@@ -24,9 +24,10 @@ extension SnapshotBuilder {
     }
   }
 
-  /// The folder holding `path` (`""`: the top of the work tree).
+  /// The folder holding `path` (`""`: the top of the work tree). The last `/` byte, as the file system
+  /// splits it: a name beginning with a combining mark makes one Character of the `/` before it.
   static func parent(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    return String(path[..<slash])
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+    return String(decoding: path.utf8[..<slash], as: UTF8.self)
   }
 }

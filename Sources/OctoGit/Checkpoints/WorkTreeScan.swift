@@ -87,7 +87,8 @@ struct WorkTreeScan {
   /// are looked at (``foldersTouched(by:in:)``); the others keep what the cache says of them. `stamped`
   /// holds the stamps of folders taken just now (by the stat pass over the recorded files, which began at
   /// `since`): those folders are not looked up again, and the scan counts as begun at `since` (a folder
-  /// changed after its stamp was taken, within the same second, is then never called current).
+  /// changed after its stamp was taken, within the same second, is then never called current). A file added
+  /// to such a folder after its stamp (while changed files were hashed) is found by the next scan.
   ///
   /// The folder cache is not saved here: the caller saves it with ``saveCache(_:recheck:savedState:)`` once what
   /// was found is recorded in the snapshot state. Saved earlier, a failure in between would leave a
@@ -132,6 +133,8 @@ struct WorkTreeScan {
         guard found.error == 0, found.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else { continue }
         check(path, Stamp(seconds: found.mtime_seconds, nanoseconds: found.mtime_nanoseconds, inode: found.inode))
       }
+      // Read in the same order every time: what is found, and said, comes in path order.
+      pending.sort(by: >)
     } else {
       pending = [""]
       findings.readEverything = true

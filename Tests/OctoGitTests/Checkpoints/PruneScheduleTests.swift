@@ -38,11 +38,24 @@ struct PruneScheduleTests {
     #expect(try standing().count == 20)
     try checkpoints.take(.init(message: "counted"))
     #expect(try standing().count == 21)
+    // No limit for a while, then one again: the first checkpoint under it prunes at once, whatever was counted.
+    try fixture.git("config", "octo.checkpoint.keep", "0")
+    for number in 0..<3 { try checkpoints.take(.init(message: "unlimited \(number)")) }
+    #expect(try standing().count == 24)
+    try fixture.git("config", "octo.checkpoint.keep", "20")
+    try checkpoints.take(.init(message: "limited again"))
+    #expect(try standing().count == 20)
     try fixture.git("config", "octo.checkpoint.keep", "19")
     try checkpoints.take(.init(message: "below 20: every checkpoint prunes"))
     #expect(try standing().count == 19)
     try checkpoints.take(.init(message: "again"))
     #expect(try standing().count == 19)
     #expect(!FileManager.default.fileExists(atPath: count))
+  }
+
+  @Test("a folder is the part before the last / byte, whatever Character a combining mark makes of it")
+  func parentFolder() {
+    #expect(SnapshotBuilder.parent(of: "a/\u{301}b") == "a")
+    #expect(SnapshotBuilder.parent(of: "a/b/c") == "a/b" && SnapshotBuilder.parent(of: "c").isEmpty)
   }
 }
