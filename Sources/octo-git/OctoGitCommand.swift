@@ -83,6 +83,11 @@ struct OctoGitCommand: ParsableCommand {
       Foundation.exit(0)
     }
     do {
+      // Agents' hooks run this before every tool call: the same shortcut, for the argument lists they write.
+      if let checkpoint = CheckpointCommand.shortcut(Array(CommandLine.arguments.dropFirst())) {
+        try CheckpointCommand.run(checkpoint) { FileManager.default.currentDirectoryPath }
+        return
+      }
       var command = try parseAsRoot()
       try command.run()
     } catch let error as OctoError {

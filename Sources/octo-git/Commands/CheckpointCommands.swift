@@ -24,14 +24,36 @@ struct CheckpointCommand: ParsableCommand {
   @Option(help: "Read an agent hook's JSON from this file, - for stdin (session, cwd, tool); never fails then.")
   var hookInput: String?
 
+  /// What one `checkpoint` command line asks for, however it was read.
+  struct Values: Equatable {
+    var message = ""
+    var agent: String?
+    var session: String?
+    var includeIgnored = false
+    var quiet = false
+    var json = false
+    var hookInput: String?
+  }
+
   func run() throws {
-    guard let hookInput else {
-      let checkpoints = Checkpoints(repository: try root.openRepository())
+    let values = Values(
+      message: message, agent: agent, session: session, includeIgnored: includeIgnored, quiet: quiet, json: json,
+      hookInput: hookInput)
+    try Self.run(values, in: root.workingDirectory)
+  }
+
+  /// Takes the checkpoint `values` ask for, in the work tree holding `directory()` (unless the hook's input
+  /// names one).
+  static func run(_ values: Values, in directory: () throws -> String) throws {
+    guard let hookInput = values.hookInput else {
+      let checkpoints = Checkpoints(repository: try Repository.discover(from: try directory()))
       let taken = try checkpoints.takeReporting(
-        .init(message: message, agent: agent, session: session, includeIgnored: includeIgnored))
-      Self.printWarnings(taken.warnings)
-      if quiet { return }
-      if json {
+        .init(
+          message: values.message, agent: values.agent, session: values.session,
+          includeIgnored: values.includeIgnored))
+      printWarnings(taken.warnings)
+      if values.quiet { return }
+      if values.json {
         print(CanonicalJSON.string(taken.json))
       } else {
         print(taken.checkpoint.id.hex)
@@ -41,15 +63,50 @@ struct CheckpointCommand: ParsableCommand {
     // Called by an agent's hook: an error must not stop the agent, so it is one line and exit 0.
     do {
       let input = AgentHookInput.read(from: hookInput)
-      let directory = try input.workingDirectory ?? root.workingDirectory()
-      let checkpoints = Checkpoints(repository: try Repository.open(at: directory))
-      let note = message.isEmpty ? input.toolName.map { "before \($0)" } ?? "" : message
+      let workingDirectory = try input.workingDirectory ?? directory()
+      let checkpoints = Checkpoints(repository: try Repository.open(at: workingDirectory))
+      let note = values.message.isEmpty ? input.toolName.map { "before \($0)" } ?? "" : values.message
       let taken = try checkpoints.takeReporting(
-        .init(message: note, agent: agent, session: session ?? input.sessionID, includeIgnored: includeIgnored))
-      Self.printWarnings(taken.warnings)
+        .init(
+          message: note, agent: values.agent, session: values.session ?? input.sessionID,
+          includeIgnored: values.includeIgnored))
+      printWarnings(taken.warnings)
     } catch {
       FileHandle.standardError.write(Data("octo-git: no checkpoint taken: \(error)\n".utf8))
     }
+  }
+
+  /// The `checkpoint` command line as agents' hooks and scripts write it (`checkpoint --quiet --agent
+  /// claude-code --hook-input -`), read without ArgumentParser: building its tree of every command costs
+  /// about a millisecond, on each of an agent's tool calls. `nil` for anything else (`-C`, `--help`,
+  /// `--agent=x`, an option given twice, a value that looks like an option): the full parser reads those,
+  /// and gives the same values for what this reads.
+  static func shortcut(_ arguments: [String]) -> Values? {
+    guard arguments.first == "checkpoint" else { return nil }
+    var values = Values()
+    var seen: Set<String> = []
+    var rest = arguments.dropFirst()
+    while let argument = rest.popFirst() {
+      let name = ["-q": "--quiet", "-m": "--message"][argument] ?? argument
+      guard seen.insert(name).inserted else { return nil }
+      switch name {
+      case "--quiet": values.quiet = true
+      case "--json": values.json = true
+      case "--include-ignored": values.includeIgnored = true
+      case "--message", "--agent", "--session", "--hook-input":
+        guard let value = rest.popFirst(), !value.hasPrefix("-") || (name == "--hook-input" && value == "-") else {
+          return nil
+        }
+        switch name {
+        case "--message": values.message = value
+        case "--agent": values.agent = value
+        case "--session": values.session = value
+        default: values.hookInput = value
+        }
+      default: return nil
+      }
+    }
+    return values
   }
 
   /// What the checkpoint left out, one line each on stderr (`octo-git: left out big.bin (…)`).
