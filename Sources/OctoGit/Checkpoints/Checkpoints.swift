@@ -69,15 +69,17 @@ public final class Checkpoints {
         try repository.config().int("octo.checkpoint.keep") ?? Int(
           DefaultSettings.value(of: "octo.checkpoint.keep") ?? "200") ?? 200
       let schedule = PruneSchedule(path: repository.gitDirectory + "/octo/checkpoint-prune")
-      if keep > 0, schedule.isDue(keep: keep) {
-        try prune(keep: keep, olderThan: nil, warnings: &warnings)
-        schedule.pruned(keep: keep)
-      } else if keep <= 0 {
+      if keep > 0 {
+        if schedule.isDue(keep: keep) {
+          try prune(keep: keep, olderThan: nil, warnings: &warnings)
+          schedule.pruned(keep: keep)
+        }
+      } else {
         // Counted again from nothing when a limit returns.
         schedule.forget()
-      }
-      if keep < 0 {
-        warnings.append("octo.checkpoint.keep is \(keep): nothing was pruned (0 keeps every checkpoint)")
+        if keep < 0 {
+          warnings.append("octo.checkpoint.keep is \(keep): nothing was pruned (0 keeps every checkpoint)")
+        }
       }
     } catch {
       warnings.append("older checkpoints were not pruned (\(error)); octo-git checkpoints prune tries again")
@@ -89,8 +91,8 @@ public final class Checkpoints {
 
   /// Takes a checkpoint of a snapshot made already (a restore compares it with its target first, so the
   /// undo checkpoint holds exactly the state the restore changed). `octo.checkpoint.keep` is left to the
-  /// caller (``takeReporting(_:)`` prunes; a restore's undo checkpoint leaves it to the checkpoints after it: the
-  /// restore is waited for).
+  /// caller (``takeReporting(_:)`` prunes; a restore's undo checkpoint leaves it to the checkpoints after it:
+  /// the restore is waited for).
   ///
   /// A note that cannot be written (the notes ref damaged, as a bad fetch can leave it) is said in
   /// `warnings`: the checkpoint is its commit and ref, and is listed and restored without its note.

@@ -12,20 +12,13 @@ enum PathStatus {
   /// shows that place's files as its own. Each thread remembers the last folder prefix it verified, so on
   /// sorted paths the check costs one `lstat` per new folder, not per path.
   static func of(_ paths: [UnsafePointer<CChar>], under root: String, following: Bool = false) -> [octo_path_stat] {
-    var pointers = paths.map { Optional($0) }
-    var results = [octo_path_stat](repeating: octo_path_stat(), count: paths.count)
-    pointers.withUnsafeMutableBufferPointer { pathBuffer in
-      results.withUnsafeMutableBufferPointer { resultBuffer in
-        if following {
-          octo_stat_paths(
-            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(WorkerPool.width), 1)
-        } else {
-          octo_lstat_paths_beneath(
-            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(WorkerPool.width))
-        }
+    statuses(of: paths) { pathBuffer, resultBuffer in
+      if following {
+        octo_stat_paths(root, pathBuffer, paths.count, resultBuffer, Int32(WorkerPool.width), 1)
+      } else {
+        octo_lstat_paths_beneath(root, pathBuffer, paths.count, resultBuffer, Int32(WorkerPool.width))
       }
     }
-    return results
   }
 
   /// ``of(_:under:following:)`` without following, also describing the folders the paths are in, taken
@@ -35,23 +28,30 @@ enum PathStatus {
   static func withFolders(_ paths: [UnsafePointer<CChar>], under root: String) -> (
     paths: [octo_path_stat], folders: [octo_folder_stamp]
   ) {
-    var pointers = paths.map { Optional($0) }
     var folders: [octo_folder_stamp] = []
-    // Neither array is filled beforehand: each result is written by the C side (the pages it does not
-    // reach are never touched).
-    let results = [octo_path_stat](unsafeUninitializedCapacity: paths.count) { resultBuffer, resultCount in
+    let results = statuses(of: paths) { pathBuffer, resultBuffer in
       folders = [octo_folder_stamp](unsafeUninitializedCapacity: paths.count) { folderBuffer, folderCount in
         var found = 0
-        pointers.withUnsafeMutableBufferPointer { pathBuffer in
-          octo_lstat_paths_and_folders_beneath(
-            root, pathBuffer.baseAddress, paths.count, resultBuffer.baseAddress, Int32(WorkerPool.width),
-            folderBuffer.baseAddress, paths.count, &found)
-        }
+        octo_lstat_paths_and_folders_beneath(
+          root, pathBuffer, paths.count, resultBuffer, Int32(WorkerPool.width), folderBuffer.baseAddress,
+          paths.count, &found)
         folderCount = min(found, paths.count)
       }
-      resultCount = paths.count
     }
     return (results, folders)
+  }
+
+  /// One result per path, written by `call` (the C side writes every one of them: the array is not filled
+  /// beforehand, and pages past what it writes are never touched).
+  private static func statuses(
+    of paths: [UnsafePointer<CChar>],
+    _ call: (UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<octo_path_stat>?) -> Void
+  ) -> [octo_path_stat] {
+    var pointers = paths.map { Optional($0) }
+    return [octo_path_stat](unsafeUninitializedCapacity: paths.count) { resultBuffer, resultCount in
+      pointers.withUnsafeMutableBufferPointer { call($0.baseAddress, resultBuffer.baseAddress) }
+      resultCount = paths.count
+    }
   }
 
   /// The same for paths held as strings (their UTF-8 bytes).
