@@ -6,15 +6,15 @@ import Foundation
 /// It plays the part a private git index would, without its costs: git's index format ends with a
 /// SHA-1 of the whole file that libgit2 verifies on every read (with collision detection), then builds a
 /// hash map of every path; on 22,000 files that is 20–30 ms before anything is compared. This file is
-/// read into one buffer and indexed by offsets, and its paths are handed to `lstat` as they lie.
+/// mapped into memory (``MappedFile``) and indexed by offsets, and its paths are handed to `lstat` as they lie.
 ///
-/// Layout: `OCTOSNP2`, the tree id (20 bytes), the record count (UInt32), then one record per path in
+/// Layout: `OCTOSNP3`, the tree id (20 bytes), the record count (UInt32), then one record per path in
 /// byte order of path: mode, flags (UInt32 each), size, inode, modification and change times (seconds and
 /// nanoseconds; UInt64/Int64 each), blob id (20 bytes), the path and a NUL; last, a checksum of everything
-/// before it (``StableHash/words(_:)``, UInt64). Little-endian. A file that does not check (cut short,
+/// before it (``StableHash/lanes(_:)``, UInt64). Little-endian. A file that does not check (cut short,
 /// damaged, records that are not those the tree was written from) is not used: the state is rebuilt from
-/// `.git/index`, and the checkpoint says so. Files of the first layout (`OCTOSNP1`, no checksum) are still
-/// read; the next save writes the second.
+/// `.git/index`, and the checkpoint says so. Files of the earlier layouts are still read (`OCTOSNP2`: the
+/// same with ``StableHash/words(_:)``'s checksum; `OCTOSNP1`: no checksum); the next save writes the third.
 ///
 /// Paths are kept as the bytes git and the file system use; as strings they are in ``RawPath`` form, so a
 /// name that is not UTF-8 still names its file.
@@ -29,7 +29,9 @@ final class SnapshotState {
     var stat: RecordedStat
   }
 
-  static let magic = Array("OCTOSNP2".utf8)
+  static let magic = Array("OCTOSNP3".utf8)
+  /// The second layout's magic: its checksum is ``StableHash/words(_:)``'s.
+  static let wordsMagic = Array("OCTOSNP2".utf8)
   /// The first layout's magic: no checksum at the end.
   static let uncheckedMagic = Array("OCTOSNP1".utf8)
   static let checksumSize = 8
@@ -38,17 +40,21 @@ final class SnapshotState {
 
   /// The tree the records form.
   let tree: Oid
+  /// The records: the mapped file's bytes (never written), or memory this state allocated.
   private let storage: UnsafeMutableRawBufferPointer
+  /// The file `storage` lies in, when it was read from one.
+  private let mapping: MappedFile?
   /// Where each record starts in `storage`, in byte order of path.
   private let offsets: [Int]
 
-  private init(tree: Oid, storage: UnsafeMutableRawBufferPointer, offsets: [Int]) {
+  private init(tree: Oid, storage: UnsafeMutableRawBufferPointer, offsets: [Int], mapping: MappedFile? = nil) {
     self.tree = tree
     self.storage = storage
     self.offsets = offsets
+    self.mapping = mapping
   }
 
-  deinit { storage.deallocate() }
+  deinit { if mapping == nil { storage.deallocate() } }
 
   var count: Int { offsets.count }
 
@@ -103,23 +109,20 @@ final class SnapshotState {
 
   /// The state saved at `path`, or `nil` when there is none or it does not parse.
   static func load(from path: String) -> SnapshotState? {
-    guard let read = FileBuffer.read(path) else { return nil }
+    guard let mapped = MappedFile(path) else { return nil }
+    let read = UnsafeMutableRawBufferPointer(mutating: mapped.bytes)
     var storage = read
-    if read.count >= headerSize + checksumSize, Array(read[0..<8]) == magic {
+    let kind = Array(read[0..<min(8, read.count)])
+    if read.count >= headerSize + checksumSize, kind == magic || kind == wordsMagic {
       // The records are what the checksum covers; the state keeps the buffer without it.
       let covered = read.count - checksumSize
       let stored = UInt64(littleEndian: read.loadUnaligned(fromByteOffset: covered, as: UInt64.self))
-      guard StableHash.words(UnsafeRawBufferPointer(rebasing: read[0..<covered])) == stored else {
-        read.deallocate()
-        return nil
-      }
+      let records = UnsafeRawBufferPointer(rebasing: read[0..<covered])
+      guard (kind == magic ? StableHash.lanes(records) : StableHash.words(records)) == stored else { return nil }
       storage = UnsafeMutableRawBufferPointer(start: read.baseAddress, count: covered)
     }
-    guard storage.count >= headerSize, let state = parse(storage) else {
-      read.deallocate()
-      return nil
-    }
-    return state
+    guard storage.count >= headerSize else { return nil }
+    return parse(storage, mapping: mapped)
   }
 
   /// The state of a freshly read index: its stage-0 entries (already in path order) and `tree`.
@@ -166,7 +169,9 @@ final class SnapshotState {
   /// Where each record starts, when the buffer holds a well-formed header and records.
   private static func recordOffsets(_ storage: UnsafeMutableRawBufferPointer) -> [Int]? {
     let kind = Array(storage[0..<min(8, storage.count)])
-    guard storage.count >= headerSize, kind == magic || kind == uncheckedMagic else { return nil }
+    guard storage.count >= headerSize, kind == magic || kind == wordsMagic || kind == uncheckedMagic else {
+      return nil
+    }
     let count = Int(UInt32(littleEndian: storage.loadUnaligned(fromByteOffset: 28, as: UInt32.self)))
     // A record takes at least its fixed part and a path's NUL: a count the file cannot hold is damage.
     guard count <= (storage.count - headerSize) / (fixedSize + 1) else { return nil }
@@ -184,15 +189,18 @@ final class SnapshotState {
     return offsets.count == count ? offsets : nil
   }
 
-  /// A state over `storage` (taking ownership) when it is well formed and in strict path order.
-  private static func parse(_ storage: UnsafeMutableRawBufferPointer) -> SnapshotState? {
+  /// A state over `storage` when it is well formed and in strict path order. The state then owns it: memory
+  /// is deallocated with the state, a file mapped (`mapping`) unmapped once nothing holds it. On `nil` the
+  /// caller keeps it.
+  private static func parse(_ storage: UnsafeMutableRawBufferPointer, mapping: MappedFile? = nil) -> SnapshotState? {
     guard let offsets = recordOffsets(storage) else { return nil }
     for (previous, next) in zip(offsets, offsets.dropFirst())
     where strcmp(pathAt(storage, previous), pathAt(storage, next)) >= 0 {
       return nil
     }
     return SnapshotState(
-      tree: Oid(bytes: UnsafeRawBufferPointer(rebasing: storage[8..<28])), storage: storage, offsets: offsets)
+      tree: Oid(bytes: UnsafeRawBufferPointer(rebasing: storage[8..<28])), storage: storage, offsets: offsets,
+      mapping: mapping)
   }
 
   private static func append(
@@ -272,7 +280,7 @@ final class SnapshotState {
     withUnsafeBytes(of: count.littleEndian) { count in
       for index in 0..<4 { body[Self.headerSize - 4 + index] = count[index] }
     }
-    let checksum = body.withUnsafeBytes { StableHash.words($0) }
+    let checksum = body.withUnsafeBytes { StableHash.lanes($0) }
     withUnsafeBytes(of: checksum.littleEndian) { body.append(contentsOf: $0) }
     // The version this process wrote, whoever saves after it.
     return try? FileReplacement.write(body, to: path)

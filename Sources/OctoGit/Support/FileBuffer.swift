@@ -25,3 +25,25 @@ enum FileBuffer {
     return UnsafeMutableRawBufferPointer(rebasing: storage[0..<filled])
   }
 }
+
+/// A whole regular file mapped into memory, read only, as git maps its index: no copy, and no fresh memory
+/// to clear (an 11 MB snapshot state took 1.6 to 5.6 ms read into memory, 20 ms and more when the kernel
+/// first had to gather huge pages, against 1 ms mapped). Unmapped when released.
+///
+/// Only for files octo-git replaces by renaming a new file over them: a reader keeps the file it mapped. A
+/// file cut short in place while mapped would fault its reader, as it would git's.
+final class MappedFile {
+  let bytes: UnsafeRawBufferPointer
+
+  /// The file at `path` mapped, or `nil` when it is no regular file, empty, or cannot be mapped.
+  init?(_ path: String) {
+    guard let (descriptor, size) = try? RegularFile.open(path) else { return nil }
+    defer { close(descriptor) }
+    guard size > 0, let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
+      address != UnsafeMutableRawPointer(bitPattern: -1)
+    else { return nil }
+    bytes = UnsafeRawBufferPointer(start: address, count: size)
+  }
+
+  deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+}

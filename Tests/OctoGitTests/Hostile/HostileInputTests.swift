@@ -218,7 +218,7 @@ struct HostileInputTests {
     try repository.octo("checkpoint", "-m", "first")
     let state = repository.path + "/.git/octo/snapshot.state"
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: state)))
-    #expect(Array(bytes[0..<8]) == Array("OCTOSNP2".utf8))
+    #expect(Array(bytes[0..<8]) == Array("OCTOSNP3".utf8))
     // A file that parses but lies: the first record's blob id changed (as if it held another tree's files),
     // and its stat data still says the file is unchanged.
     let blobID = 32 + 56
