@@ -43,7 +43,9 @@ struct octo_stat_job {
   size_t root_length;
   const char *const *paths;
   octo_path_stat *results;
-  size_t begin, end;
+  size_t count;
+  /* The next path no thread has taken yet: threads take OCTO_STAT_SHARE paths at a time. */
+  _Atomic size_t *next;
   int follow;
   /* The root opened once (O_PATH): each path is looked up from it, not walked again from "/". -1: not. */
   int root_descriptor;
@@ -280,6 +282,11 @@ static void octo_stat_one(
   octo_copy_stat(result, &status);
 }
 
+/* How many consecutive paths a thread takes at a time. Halves fixed in advance finished up to 4 ms apart on
+ * 100,000 files (one half's folders cost more to look in); shares this small leave a thread idle for a
+ * fraction of a millisecond at most, and each costs one more folder opened. */
+#define OCTO_STAT_SHARE 1024
+
 static void *octo_stat_range(void *argument) {
   const struct octo_stat_job *job = argument;
   size_t capacity = job->root_length + 4096 + 2;
@@ -289,19 +296,24 @@ static void *octo_stat_range(void *argument) {
     memo.good = malloc(memo.capacity);
     memo.bad = malloc(memo.capacity);
   }
-  if (buffer == NULL || (job->beneath && (memo.good == NULL || memo.bad == NULL))) {
-    for (size_t position = job->begin; position < job->end; position++) {
-      memset(&job->results[position], 0, sizeof job->results[position]);
-      job->results[position].error = ENOMEM;
-    }
-    free(buffer);
-    free(memo.good);
-    free(memo.bad);
-    return NULL;
+  int short_of_memory = buffer == NULL || (job->beneath && (memo.good == NULL || memo.bad == NULL));
+  if (!short_of_memory) {
+    memcpy(buffer, job->root, job->root_length);
+    buffer[job->root_length] = '/';
   }
-  memcpy(buffer, job->root, job->root_length);
-  buffer[job->root_length] = '/';
-  for (size_t position = job->begin; position < job->end; position++) octo_stat_one(job, &memo, buffer, capacity, position);
+  for (;;) {
+    size_t begin = atomic_fetch_add(job->next, OCTO_STAT_SHARE);
+    if (begin >= job->count) break;
+    size_t end = job->count - begin < OCTO_STAT_SHARE ? job->count : begin + OCTO_STAT_SHARE;
+    for (size_t position = begin; position < end; position++) {
+      if (short_of_memory) {
+        memset(&job->results[position], 0, sizeof job->results[position]);
+        job->results[position].error = ENOMEM;
+      } else {
+        octo_stat_one(job, &memo, buffer, capacity, position);
+      }
+    }
+  }
   if (memo.folder >= 0) close(memo.folder);
   free(buffer);
   free(memo.good);
@@ -316,6 +328,7 @@ static void octo_stat_paths_with(
   if (threads > 16) threads = 16;
   if ((size_t)threads > count / 256 + 1) threads = (int)(count / 256 + 1);
   _Atomic size_t folders_found = 0;
+  _Atomic size_t next = 0;
   struct octo_stat_job jobs[16];
   pthread_t workers[16];
   int started[16] = {0};
@@ -323,22 +336,17 @@ static void octo_stat_paths_with(
   int root_descriptor = root_length > 0 ? open(root, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
   for (int worker = 0; worker < threads; worker++) {
     jobs[worker] = (struct octo_stat_job){
-      .root = root, .root_length = root_length, .paths = paths, .results = results,
-      .begin = count * (size_t)worker / (size_t)threads, .end = count * (size_t)(worker + 1) / (size_t)threads,
+      .root = root, .root_length = root_length, .paths = paths, .results = results, .count = count, .next = &next,
       .follow = follow, .root_descriptor = root_descriptor, .beneath = beneath, .folders = folders,
       .folder_capacity = folder_capacity, .folder_count = &folders_found};
   }
-  /* The calling thread takes the first share; a worker that cannot be started has its share done here. */
+  /* The calling thread takes shares too; the shares of a worker that cannot be started go to the others. */
   for (int worker = 1; worker < threads; worker++) {
     started[worker] = pthread_create(&workers[worker], NULL, octo_stat_range, &jobs[worker]) == 0;
   }
   octo_stat_range(&jobs[0]);
   for (int worker = 1; worker < threads; worker++) {
-    if (started[worker]) {
-      pthread_join(workers[worker], NULL);
-    } else {
-      octo_stat_range(&jobs[worker]);
-    }
+    if (started[worker]) pthread_join(workers[worker], NULL);
   }
   if (root_descriptor >= 0) close(root_descriptor);
   if (folder_count != NULL) *folder_count = folders_found < folder_capacity ? folders_found : folder_capacity;
