@@ -100,14 +100,20 @@ public final class Checkpoints {
   func take(_ request: Request, snapshot: SnapshotBuilder.Snapshot, warnings: inout [String]) throws -> Checkpoint {
     let head = try repository.head()
     let headCommit = head.commit
-    let headTree = try headCommit.map { try repository.commit($0).tree }
+    let headDetails = try headCommit.map { try repository.commit($0) }
+    let headTree = headDetails?.tree
     let signature = repository.signatureOrOctoGit()
     var stamp = signature
     stamp.time = request.now
 
+    // The index commit carries HEAD's time (the epoch on an unborn branch), not the checkpoint's: the same
+    // staged state over the same HEAD is then the same commit, stored already, rather than one more object
+    // written on every checkpoint.
+    var indexStamp = signature
+    indexStamp.time = headDetails?.committer.time ?? Date(timeIntervalSince1970: 0)
     let indexCommit = try repository.createCommit(
       tree: try snapshot.indexTree ?? headTree ?? repository.createTree([]), parents: headCommit.map { [$0] } ?? [],
-      message: "index at checkpoint\n", author: stamp)
+      message: "index at checkpoint\n", author: indexStamp)
     let subject = request.message.isEmpty ? "checkpoint" : request.message
     // The random trailer makes every checkpoint its own commit: two taken in the same second of the same
     // state would otherwise be one commit, and their ids one id.

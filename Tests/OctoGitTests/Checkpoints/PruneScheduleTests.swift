@@ -52,10 +52,4 @@ struct PruneScheduleTests {
     #expect(try standing().count == 19)
     #expect(!FileManager.default.fileExists(atPath: count))
   }
-
-  @Test("a folder is the part before the last / byte, whatever Character a combining mark makes of it")
-  func parentFolder() {
-    #expect(SnapshotBuilder.parent(of: "a/\u{301}b") == "a")
-    #expect(SnapshotBuilder.parent(of: "a/b/c") == "a/b" && SnapshotBuilder.parent(of: "c").isEmpty)
-  }
 }
