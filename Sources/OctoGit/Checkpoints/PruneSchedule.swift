@@ -49,7 +49,21 @@ struct PruneSchedule {
     return taken
   }
 
+  /// Writes the count, as 19 digits: a count that goes up keeps the file's length, so the file is written
+  /// over in place (a checkpoint then creates no file for it) rather than replaced. A count read while it is
+  /// written may come out damaged (a prune at once) or off, which moves a prune by one allowance at most.
   private func save(keep: Int, taken: Int) -> Bool {
-    (try? FileReplacement.write(Array("\(Self.header)\n\(keep) \(taken)\n".utf8), to: path)) != nil
+    let digits = String(taken)
+    let bytes = Array(
+      "\(Self.header)\n\(keep) \(String(repeating: "0", count: max(0, 19 - digits.count)))\(digits)\n".utf8)
+    let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    if descriptor >= 0 {
+      defer { close(descriptor) }
+      var status = stat()
+      if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size == bytes.count {
+        return bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) } == bytes.count
+      }
+    }
+    return (try? FileReplacement.write(bytes, to: path)) != nil
   }
 }
