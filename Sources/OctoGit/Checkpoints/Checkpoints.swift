@@ -126,8 +126,9 @@ public final class Checkpoints {
 
     PhaseTimings.mark("commits")
     let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
+    let digits = String(max(milliseconds, 0))
     let ref =
-      refFolder + String(format: "%013lld", milliseconds) + "-" + commit.abbreviated(12)
+      refFolder + String(repeating: "0", count: max(0, 13 - digits.count)) + digits + "-" + commit.abbreviated(12)
       + (request.isRestoreUndo ? Self.undoRefSuffix : "")
     try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
     let checkpoint = Checkpoint(

@@ -31,6 +31,7 @@ extension SnapshotBuilder {
     guard let end = try? handle.seekToEnd(), end >= 20 else { return nil }
     try? handle.seek(toOffset: end - 20)
     guard let bytes = try? handle.read(upToCount: 20), bytes.count == 20 else { return nil }
-    return bytes.map { String(format: "%02x", $0) }.joined()
+    // As hex digits, the way an object id is written (String(format:) costs a tenth of a millisecond here).
+    return bytes.withUnsafeBytes { Oid(bytes: $0).hex }
   }
 }

@@ -83,27 +83,31 @@ struct CheckpointCommand: ParsableCommand {
   /// and gives the same values for what this reads.
   static func shortcut(_ arguments: [String]) -> Values? {
     guard arguments.first == "checkpoint" else { return nil }
+    // Plain code, no dictionary or set: building their generic types would cost this path what it saves.
+    let names = ["--quiet", "--json", "--include-ignored", "--message", "--agent", "--session", "--hook-input"]
     var values = Values()
-    var seen: Set<String> = []
+    var seen = [Bool](repeating: false, count: names.count)
     var rest = arguments.dropFirst()
     while let argument = rest.popFirst() {
-      let name = ["-q": "--quiet", "-m": "--message"][argument] ?? argument
-      guard seen.insert(name).inserted else { return nil }
-      switch name {
-      case "--quiet": values.quiet = true
-      case "--json": values.json = true
-      case "--include-ignored": values.includeIgnored = true
-      case "--message", "--agent", "--session", "--hook-input":
-        guard let value = rest.popFirst(), !value.hasPrefix("-") || (name == "--hook-input" && value == "-") else {
-          return nil
+      let name = argument == "-q" ? "--quiet" : argument == "-m" ? "--message" : argument
+      guard let option = names.firstIndex(of: name), !seen[option] else { return nil }
+      seen[option] = true
+      guard option >= 3 else {
+        switch option {
+        case 0: values.quiet = true
+        case 1: values.json = true
+        default: values.includeIgnored = true
         }
-        switch name {
-        case "--message": values.message = value
-        case "--agent": values.agent = value
-        case "--session": values.session = value
-        default: values.hookInput = value
-        }
-      default: return nil
+        continue
+      }
+      guard let value = rest.popFirst(), !value.hasPrefix("-") || (name == "--hook-input" && value == "-") else {
+        return nil
+      }
+      switch option {
+      case 3: values.message = value
+      case 4: values.agent = value
+      case 5: values.session = value
+      default: values.hookInput = value
       }
     }
     return values

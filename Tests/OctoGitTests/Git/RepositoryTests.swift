@@ -113,4 +113,20 @@ struct RepositoryTests {
     let error = #expect(throws: OctoError.self) { try repository.resolveCommit("no-such-branch") }
     #expect(error?.status == .badInput)
   }
+
+  @Test("a path already standard is taken as it is; every other goes through Foundation's standardising")
+  func absolutePaths() {
+    let samples = [
+      "/", "/work", "/work/a b/c", "/work/ünï/c%20d", "/work/.hidden/x", "/work/..x/y", "/work/x.", "/a/b/",
+      "/a//b", "/a/./b", "/a/../b", "/a/b/..", "/a/b/.", "relative/x", "./x", "../x", "",
+    ]
+    for path in samples {
+      let oracle = URL(fileURLWithPath: path.hasPrefix("/") ? path : "/base/" + path).standardizedFileURL.path
+      #expect(Repository.absolutePath(path, base: "/base") == oracle, "\(path)")
+    }
+    #expect(Repository.isStandardAbsolute("/work/a b") && Repository.isStandardAbsolute("/"))
+    #expect(
+      !Repository.isStandardAbsolute("/a/./b") && !Repository.isStandardAbsolute("/a/")
+        && !Repository.isStandardAbsolute("a"))
+  }
 }
