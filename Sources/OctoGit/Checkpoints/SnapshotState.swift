@@ -11,7 +11,7 @@ import Foundation
 /// Layout: `OCTOSNP3`, the tree id (20 bytes), the record count (UInt32), then one record per path in
 /// byte order of path: mode, flags (UInt32 each), size, inode, modification and change times (seconds and
 /// nanoseconds; UInt64/Int64 each), blob id (20 bytes), the path and a NUL; last, a checksum of everything
-/// before it (``StableHash/lanes(_:)``, UInt64). Little-endian. A file that does not check (cut short,
+/// before it (``StableHash/xxh64(_:)``, UInt64). Little-endian. A file that does not check (cut short,
 /// damaged, records that are not those the tree was written from) is not used: the state is rebuilt from
 /// `.git/index`, and the checkpoint says so. Files of the earlier layouts are still read (`OCTOSNP2`: the
 /// same with ``StableHash/words(_:)``'s checksum; `OCTOSNP1`: no checksum); the next save writes the third.
@@ -109,8 +109,15 @@ final class SnapshotState {
 
   /// The state saved at `path`, or `nil` when there is none or it does not parse.
   static func load(from path: String) -> SnapshotState? {
-    guard let mapped = MappedFile(path) else { return nil }
-    let read = UnsafeMutableRawBufferPointer(mutating: mapped.bytes)
+    // Mapped; read into memory where the file system cannot map files (some network and FUSE mounts).
+    let mapped = MappedFile(path)
+    guard let read = mapped.map({ UnsafeMutableRawBufferPointer(mutating: $0.bytes) }) ?? FileBuffer.read(path) else {
+      return nil
+    }
+    func refused() -> SnapshotState? {
+      if mapped == nil { read.deallocate() }
+      return nil
+    }
     var storage = read
     let kind = Array(read[0..<min(8, read.count)])
     if read.count >= headerSize + checksumSize, kind == magic || kind == wordsMagic {
@@ -118,11 +125,11 @@ final class SnapshotState {
       let covered = read.count - checksumSize
       let stored = UInt64(littleEndian: read.loadUnaligned(fromByteOffset: covered, as: UInt64.self))
       let records = UnsafeRawBufferPointer(rebasing: read[0..<covered])
-      guard (kind == magic ? StableHash.lanes(records) : StableHash.words(records)) == stored else { return nil }
+      guard (kind == magic ? StableHash.xxh64(records) : StableHash.words(records)) == stored else { return refused() }
       storage = UnsafeMutableRawBufferPointer(start: read.baseAddress, count: covered)
     }
-    guard storage.count >= headerSize else { return nil }
-    return parse(storage, mapping: mapped)
+    guard storage.count >= headerSize, let state = parse(storage, mapping: mapped) else { return refused() }
+    return state
   }
 
   /// The state of a freshly read index: its stage-0 entries (already in path order) and `tree`.
@@ -280,7 +287,7 @@ final class SnapshotState {
     withUnsafeBytes(of: count.littleEndian) { count in
       for index in 0..<4 { body[Self.headerSize - 4 + index] = count[index] }
     }
-    let checksum = body.withUnsafeBytes { StableHash.lanes($0) }
+    let checksum = body.withUnsafeBytes { StableHash.xxh64($0) }
     withUnsafeBytes(of: checksum.littleEndian) { body.append(contentsOf: $0) }
     // The version this process wrote, whoever saves after it.
     return try? FileReplacement.write(body, to: path)
