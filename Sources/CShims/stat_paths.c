@@ -44,8 +44,11 @@ struct octo_stat_job {
   const char *const *paths;
   octo_path_stat *results;
   size_t count;
-  /* The next path no thread has taken yet: threads take OCTO_STAT_SHARE paths at a time. */
+  /* The next path no thread has taken yet, and how many consecutive paths a thread takes at a time. */
   _Atomic size_t *next;
+  size_t share;
+  /* Whether this is the calling thread's job (the one thread sure to run). */
+  int caller;
   int follow;
   /* The root opened once (O_PATH): each path is looked up from it, not walked again from "/". -1: not. */
   int root_descriptor;
@@ -282,9 +285,10 @@ static void octo_stat_one(
   octo_copy_stat(result, &status);
 }
 
-/* How many consecutive paths a thread takes at a time. Halves fixed in advance finished up to 4 ms apart on
+/* The most consecutive paths a thread takes at a time. Halves fixed in advance finished up to 4 ms apart on
  * 100,000 files (one half's folders cost more to look in); shares this small leave a thread idle for a
- * fraction of a millisecond at most, and each costs one more folder opened. */
+ * fraction of a millisecond at most, and each costs one more folder opened. Fewer paths are shared in
+ * smaller parts (an eighth of a thread's part, 64 at least), so that every thread started has work. */
 #define OCTO_STAT_SHARE 1024
 
 static void *octo_stat_range(void *argument) {
@@ -297,14 +301,22 @@ static void *octo_stat_range(void *argument) {
     memo.bad = malloc(memo.capacity);
   }
   int short_of_memory = buffer == NULL || (job->beneath && (memo.good == NULL || memo.bad == NULL));
+  /* A worker short of memory leaves its shares to the others; the calling thread, sure to run, says ENOMEM
+   * of what it takes. */
+  if (short_of_memory && !job->caller) {
+    free(buffer);
+    free(memo.good);
+    free(memo.bad);
+    return NULL;
+  }
   if (!short_of_memory) {
     memcpy(buffer, job->root, job->root_length);
     buffer[job->root_length] = '/';
   }
   for (;;) {
-    size_t begin = atomic_fetch_add(job->next, OCTO_STAT_SHARE);
+    size_t begin = atomic_fetch_add(job->next, job->share);
     if (begin >= job->count) break;
-    size_t end = job->count - begin < OCTO_STAT_SHARE ? job->count : begin + OCTO_STAT_SHARE;
+    size_t end = job->count - begin < job->share ? job->count : begin + job->share;
     for (size_t position = begin; position < end; position++) {
       if (short_of_memory) {
         memset(&job->results[position], 0, sizeof job->results[position]);
@@ -329,6 +341,9 @@ static void octo_stat_paths_with(
   if ((size_t)threads > count / 256 + 1) threads = (int)(count / 256 + 1);
   _Atomic size_t folders_found = 0;
   _Atomic size_t next = 0;
+  size_t share = count / ((size_t)threads * 8);
+  if (share < 64) share = 64;
+  if (share > OCTO_STAT_SHARE) share = OCTO_STAT_SHARE;
   struct octo_stat_job jobs[16];
   pthread_t workers[16];
   int started[16] = {0};
@@ -337,6 +352,7 @@ static void octo_stat_paths_with(
   for (int worker = 0; worker < threads; worker++) {
     jobs[worker] = (struct octo_stat_job){
       .root = root, .root_length = root_length, .paths = paths, .results = results, .count = count, .next = &next,
+      .share = share, .caller = worker == 0,
       .follow = follow, .root_descriptor = root_descriptor, .beneath = beneath, .folders = folders,
       .folder_capacity = folder_capacity, .folder_count = &folders_found};
   }

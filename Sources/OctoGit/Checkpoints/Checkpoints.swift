@@ -126,9 +126,12 @@ public final class Checkpoints {
 
     PhaseTimings.mark("commits")
     let milliseconds = Int64((request.now.timeIntervalSince1970 * 1000).rounded(.down))
-    let digits = String(max(milliseconds, 0))
+    // 13 characters, zero-padded, as printf's %013lld writes them (a clock before 1970 gives a sign first).
+    let digits = String(milliseconds.magnitude)
+    let width = milliseconds < 0 ? 12 : 13
     let ref =
-      refFolder + String(repeating: "0", count: max(0, 13 - digits.count)) + digits + "-" + commit.abbreviated(12)
+      refFolder + (milliseconds < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+      + "-" + commit.abbreviated(12)
       + (request.isRestoreUndo ? Self.undoRefSuffix : "")
     try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
     let checkpoint = Checkpoint(

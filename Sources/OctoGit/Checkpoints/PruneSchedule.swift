@@ -56,11 +56,14 @@ struct PruneSchedule {
     let digits = String(taken)
     let bytes = Array(
       "\(Self.header)\n\(keep) \(String(repeating: "0", count: max(0, 19 - digits.count)))\(digits)\n".utf8)
-    let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
     if descriptor >= 0 {
       defer { close(descriptor) }
       var status = stat()
-      if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size == bytes.count {
+      // Only a file of its own (a second link to it would be written through too).
+      if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1,
+        status.st_size == bytes.count
+      {
         return bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) } == bytes.count
       }
     }

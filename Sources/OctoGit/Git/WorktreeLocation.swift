@@ -126,10 +126,7 @@ public struct WorktreeLocation: Equatable, Sendable {
     return absolutePath(text.trimmingCharacters(in: .whitespacesAndNewlines), base: gitDirectory)
   }
 
-  static func absolutePath(_ path: String, base: String) -> String {
-    let joined = path.hasPrefix("/") ? path : base + "/" + path
-    return URL(fileURLWithPath: joined).standardizedFileURL.path
-  }
+  static func absolutePath(_ path: String, base: String) -> String { Repository.absolutePath(path, base: base) }
 
   // MARK: - The pending marker
 

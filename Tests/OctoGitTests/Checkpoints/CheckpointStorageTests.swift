@@ -3,8 +3,8 @@ import Testing
 
 @testable import OctoGit
 
-/// What a checkpoint stores beside its tree: the index commit, and the folders its paths are split into.
-@Suite("Checkpoints: the index commit and folder names")
+/// What a checkpoint stores beside its tree: the index commit, its ref's name, the folders of its paths.
+@Suite("Checkpoints: the index commit, ref names and folder names")
 struct CheckpointStorageTests {
   @Test("a folder is the part before the last / byte, whatever Character a combining mark makes of it")
   func parentFolder() {
@@ -34,5 +34,17 @@ struct CheckpointStorageTests {
     let staged = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(try indexCommit(staged) != indexCommit(second))
     #expect(try fixture.git("show", "\(staged)^2:a.txt") == "two")
+  }
+
+  @Test("a checkpoint's ref begins with its time in 13 characters, as printf's %013lld writes it")
+  func refNames() throws {
+    let fixture = try TestRepository()
+    let checkpoints = Checkpoints(repository: try Repository.open(at: fixture.path))
+    let now = try checkpoints.take(.init(message: "now", now: Date(timeIntervalSince1970: 1_796_000_000.123)))
+    #expect(now.ref.hasSuffix("/1796000000123-" + now.id.abbreviated(12)), "\(now.ref)")
+    let early = try checkpoints.take(.init(message: "1970", now: Date(timeIntervalSince1970: 0.042)))
+    #expect(early.ref.hasSuffix("/0000000000042-" + early.id.abbreviated(12)), "\(early.ref)")
+    let before = try checkpoints.take(.init(message: "before 1970", now: Date(timeIntervalSince1970: -5)))
+    #expect(before.ref.hasSuffix("/-000000005000-" + before.id.abbreviated(12)), "\(before.ref)")
   }
 }

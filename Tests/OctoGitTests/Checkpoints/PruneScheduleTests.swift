@@ -36,8 +36,15 @@ struct PruneScheduleTests {
     try fixture.write("a.txt", "damaged count\n")
     try checkpoints.take(.init(message: "after a damaged count"))
     #expect(try standing().count == 20)
+    // A second name for the count file is left as it is: the count is written over in place only when the
+    // file is its own.
+    let otherName = fixture.root + "/count-elsewhere"
+    #expect(link(count, otherName) == 0)
+    let before = try String(contentsOfFile: otherName, encoding: .utf8)
     try checkpoints.take(.init(message: "counted"))
     #expect(try standing().count == 21)
+    #expect(try String(contentsOfFile: otherName, encoding: .utf8) == before)
+    #expect(try String(contentsOfFile: count, encoding: .utf8) != before)
     // No limit for a while, then one again: the first checkpoint under it prunes at once, whatever was counted.
     try fixture.git("config", "octo.checkpoint.keep", "0")
     for number in 0..<3 { try checkpoints.take(.init(message: "unlimited \(number)")) }
