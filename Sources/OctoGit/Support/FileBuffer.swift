@@ -7,8 +7,9 @@ enum FileBuffer {
   static func read(_ path: String) -> UnsafeMutableRawBufferPointer? {
     guard let (descriptor, size) = try? RegularFile.open(path) else { return nil }
     defer { close(descriptor) }
-    // A large buffer (the snapshot state of a big tree: 11 MB at 100,000 files) is asked for in huge pages:
-    // its first touch is a handful of page faults instead of thousands.
+    // A large buffer (a folder cache of a huge tree, or a snapshot state where files cannot be mapped: 11 MB
+    // at 100,000 files) is asked for in huge pages: its first touch is a handful of page faults instead of
+    // thousands (though gathering them can stall the first touch; ``MappedFile`` has neither cost).
     let huge = size >= 2 << 20
     let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: huge ? 2 << 20 : 8)
     if huge { madvise(storage.baseAddress, size, MADV_HUGEPAGE) }
