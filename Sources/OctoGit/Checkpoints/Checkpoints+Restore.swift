@@ -27,7 +27,8 @@ extension Checkpoints {
 
   /// Makes the work tree (or the given paths) exactly what `checkpoint` holds: files created, changed and
   /// deleted as needed, no `git clean`. The current state is checkpointed first, so the restore can itself
-  /// be undone. With `restoreIndex`, the index is set to the staged state the checkpoint recorded.
+  /// be undone. With `restoreIndex`, the index is set to the staged state the checkpoint recorded (for the
+  /// given paths only, when paths are given).
   ///
   /// Files ignored now are never written or deleted: those the checkpoint holds are skipped and listed in
   /// ``Restore/skipped``. With `includeIgnored`, the undo checkpoint captures ignored files too and the
@@ -275,7 +276,15 @@ extension Checkpoints {
         let index = try repository.currentIndex()
         let sparse = index.paths(flagged: .skipWorktree)
         let intended = index.paths(flagged: .intentToAdd)
-        try index.readTree(try repository.commit(indexCommit).tree, in: repository)
+        let staged = try repository.commit(indexCommit).tree
+        if selected.isEmpty {
+          try index.readTree(staged, in: repository)
+        } else {
+          // Only the paths restored: the rest of what is staged now stays staged.
+          let recorded = try Index.inMemory()
+          try recorded.readTree(staged, in: repository)
+          try index.replaceEntries(under: selected, from: recorded)
+        }
         try index.mark(.skipWorktree, on: sparse)
         // A file added with git add -N is in the staged tree as an empty file: still only intended where the
         // checkpoint's staged state has it so.

@@ -59,6 +59,40 @@ extension Index {
     }
   }
 
+  /// Makes the entries at and below each of `paths` (``RawPath`` form: a file, or a folder's entries) those
+  /// `source` holds there, and leaves every other entry as it is: a restore of some paths sets their staged
+  /// state only, as `git restore --staged --source` does.
+  func replaceEntries(under paths: [String], from source: Index) throws {
+    let prefixes = paths.map { RawPath.bytes($0) }
+    for prefix in prefixes {
+      var name = prefix + [0]
+      try name.withUnsafeMutableBufferPointer { buffer in
+        try buffer.withMemoryRebound(to: CChar.self) { cName in
+          let removed = git_index_remove_bypath(pointer, cName.baseAddress)
+          if removed != GIT_ENOTFOUND.rawValue { try GitError.check(removed, "take a path out of the index") }
+          for stage in Int32(0)...3 {
+            try GitError.check(
+              git_index_remove_directory(pointer, cName.baseAddress, stage), "take a folder out of the index")
+          }
+        }
+      }
+    }
+    for position in 0..<git_index_entrycount(source.pointer) {
+      guard let raw = git_index_get_byindex(source.pointer, position), git_index_entry_stage(raw) == 0 else {
+        continue
+      }
+      let path = UnsafeBufferPointer(
+        start: UnsafeRawPointer(raw.pointee.path).assumingMemoryBound(to: UInt8.self), count: strlen(raw.pointee.path))
+      guard
+        prefixes.contains(where: { prefix in
+          path.starts(with: prefix) && (path.count == prefix.count || path[prefix.count] == UInt8(ascii: "/"))
+        })
+      else { continue }
+      var entry = raw.pointee
+      try GitError.check(git_index_add(pointer, &entry), "put a path back in the index")
+    }
+  }
+
   /// Whether the index marks `path` skip-worktree (outside a sparse checkout's cone).
   func isSkipWorktree(rawPath path: String) -> Bool {
     guard let entry = RawPath.withCString(path, { git_index_get_bypath(pointer, $0, 0) }) else { return false }

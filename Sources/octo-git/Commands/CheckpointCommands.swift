@@ -294,7 +294,8 @@ struct RestoreCommand: ParsableCommand {
   @ParentCommand var root: OctoGitCommand
   @Argument(help: "The checkpoint (id prefix, latest, latest~N).") var id: String
   @Argument(help: "Only these paths (files or folders).") var paths: [String] = []
-  @Flag(help: "Also set the index to the staged state the checkpoint recorded.") var index = false
+  @Flag(help: "Also set the index to the staged state the checkpoint recorded (of the paths given, if any).")
+  var index = false
   @Flag(
     help: "Also restore the ignored files the checkpoint holds (the undo checkpoint then captures ignored files too).")
   var includeIgnored = false

@@ -51,4 +51,35 @@ struct RestoreCommandLineTests {
     let parsed = try CanonicalJSON.parse(again.stdout)
     #expect(again.status == 0 && parsed["undo"] == .null, "\(again.stdout)")
   }
+
+  @Test("restore of some paths with --index sets those paths' staged state only; its undo puts them back")
+  func indexOfSomePaths() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "a\n")
+    try fixture.write("b.txt", "b\n")
+    try fixture.write("dir/old.txt", "old\n")
+    try fixture.commitAll("base")
+    try fixture.write("a.txt", "a2\n")
+    try fixture.git("add", "a.txt")
+    try fixture.octo("checkpoint", "--quiet")
+    try fixture.write("b.txt", "b2\n")
+    try fixture.write("c.txt", "c\n")
+    try fixture.write("a.txt", "a3\n")
+    try fixture.write("dir/new.txt", "new\n")
+    try fixture.git("add", "b.txt", "c.txt", "a.txt", "dir/new.txt")
+    let restored = try CanonicalJSON.parse(try fixture.octo("restore", "latest", "a.txt", "dir", "--index", "--json"))
+    // git's view: a.txt's and dir's staged state are the checkpoint's; b.txt and c.txt stay staged.
+    #expect(try fixture.git("show", ":a.txt") == "a2")
+    #expect(try fixture.git("show", ":b.txt") == "b2" && fixture.git("show", ":c.txt") == "c")
+    #expect(try fixture.git("ls-files", "--", "dir") == "dir/old.txt")
+    #expect(restored["index"]?.boolValue == true)
+    // The undo restores those paths' staged state as it was before, and nothing else.
+    let undo = try #require(restored["undo"]?.stringValue)
+    try fixture.git("add", "b.txt")
+    try fixture.write("b.txt", "b3\n")
+    try fixture.git("add", "b.txt")
+    try fixture.octo("restore", undo, "a.txt", "dir", "--index")
+    #expect(try fixture.git("show", ":a.txt") == "a3" && fixture.git("show", ":b.txt") == "b3")
+    #expect(try fixture.git("ls-files", "--", "dir") == "dir/new.txt\ndir/old.txt")
+  }
 }
