@@ -74,13 +74,15 @@ enum SnapshotBuilder {
     // Which version of the state file is read: a file-system monitor's token is good only for the version
     // it was kept with.
     let stateVersion = FileVersion(path: statePath)
-    if let saved = SnapshotState.load(from: statePath), repository.objectExists(saved.tree) {
+    let loaded = SnapshotState.load(from: statePath)
+    if let saved = loaded, repository.objectExists(saved.tree) {
       state = saved
       racyAfter = modificationTime(statePath) ?? (.max, 0)
     } else {
-      // A state file that is there but does not check (cut short, damaged, or claiming a tree that does not
-      // exist) is said once: rebuilt from the index, the snapshot is still exact.
-      damagedState = FileManager.default.fileExists(atPath: statePath)
+      // A state file that is there but does not check (cut short, damaged) is said once: rebuilt from the
+      // index, the snapshot is still exact. One that checks but whose tree is gone (git gc removed it once
+      // no checkpoint held it) is only out of date: rebuilt without a word.
+      damagedState = loaded == nil && FileManager.default.fileExists(atPath: statePath)
       let index = try realIndex.get()
       state = SnapshotState.from(index, tree: try index.writeStageZeroTree(to: repository))
       racyAfter = modificationTime(repository.indexPath) ?? (.max, 0)

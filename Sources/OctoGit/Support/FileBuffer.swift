@@ -3,10 +3,16 @@ import Foundation
 /// Whole files read straight into memory the caller owns (no `Data` in between): for the caches a
 /// checkpoint reads on every run, where the copy `FileManager` makes shows.
 enum FileBuffer {
-  /// The bytes of the regular file at `path`, or `nil` when it cannot be read whole. The caller deallocates.
+  /// The largest cache file read or mapped (1 GiB: the snapshot state of 8 million files). A file past it
+  /// is no cache octo-git wrote; reading it would take as much memory: it is treated as damaged.
+  static let largestCache = 1 << 30
+
+  /// The bytes of the regular file at `path`, or `nil` when it cannot be read whole or is larger than
+  /// ``largestCache``. The caller deallocates.
   static func read(_ path: String) -> UnsafeMutableRawBufferPointer? {
     guard let (descriptor, size) = try? RegularFile.open(path) else { return nil }
     defer { close(descriptor) }
+    guard size <= largestCache else { return nil }
     // A large buffer (a folder cache of a huge tree, or a snapshot state where files cannot be mapped: 11 MB
     // at 100,000 files) is asked for in huge pages: its first touch is a handful of page faults instead of
     // thousands (though gathering them can stall the first touch; ``MappedFile`` has neither cost).
@@ -36,11 +42,13 @@ enum FileBuffer {
 final class MappedFile {
   let bytes: UnsafeRawBufferPointer
 
-  /// The file at `path` mapped, or `nil` when it is no regular file, empty, or cannot be mapped.
+  /// The file at `path` mapped, or `nil` when it is no regular file, empty, larger than
+  /// ``FileBuffer/largestCache``, or cannot be mapped.
   init?(_ path: String) {
     guard let (descriptor, size) = try? RegularFile.open(path) else { return nil }
     defer { close(descriptor) }
-    guard size > 0, let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
+    guard size > 0, size <= FileBuffer.largestCache,
+      let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
       address != UnsafeMutableRawPointer(bitPattern: -1)
     else { return nil }
     bytes = UnsafeRawBufferPointer(start: address, count: size)

@@ -67,4 +67,32 @@ struct SnapshotStateLayoutTests {
     try Data(damaged).write(to: URL(fileURLWithPath: path))
     #expect(SnapshotState.load(from: path) == nil)
   }
+
+  @Test("a state file past 1 GiB is not read (rebuilt, said once); one whose tree gc removed is rebuilt silently")
+  func hugeOrOutdated() throws {
+    let repository = try TestRepository()
+    try repository.write("a.txt", "one\n")
+    try repository.octo("checkpoint", "--quiet")
+    let path = repository.path + "/.git/octo/snapshot.state"
+    // A sparse file: no disk taken, but reading it whole would take 1 GiB of memory.
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: UInt64(FileBuffer.largestCache) + 1)
+    try handle.close()
+    #expect(SnapshotState.load(from: path) == nil)
+    try repository.write("b.txt", "two\n")
+    let taken = try OctoGitBinary.run(["checkpoint", "--json"], in: repository.path, home: repository.home)
+    #expect(taken.status == 0 && taken.stderr.contains("did not check and was rebuilt"), "\(taken.stderr)")
+    let id = try #require(CanonicalJSON.parse(taken.stdout)["id"]?.stringValue)
+    let names = try repository.git("ls-tree", "--name-only", id).split(separator: "\n")
+    #expect(names.contains("a.txt") && names.contains("b.txt"), "\(names)")
+
+    // Every checkpoint pruned and the objects collected: the state's tree is gone, not damaged.
+    try repository.octo("checkpoints", "prune", "--keep", "0")
+    try repository.git("gc", "-q", "--prune=now")
+    let state = try #require(SnapshotState.load(from: path))
+    #expect(!(try Repository.open(at: repository.path).objectExists(state.tree)))
+    try repository.write("c.txt", "three\n")
+    let after = try OctoGitBinary.run(["checkpoint", "--quiet"], in: repository.path, home: repository.home)
+    #expect(after.status == 0 && after.stderr.isEmpty, "\(after.stderr)")
+  }
 }
