@@ -133,17 +133,27 @@ public final class Checkpoints {
       refFolder + (milliseconds < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
       + "-" + commit.abbreviated(12)
       + (request.isRestoreUndo ? Self.undoRefSuffix : "")
-    try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
     let checkpoint = Checkpoint(
       id: commit, ref: ref, at: request.now, message: request.message, agent: request.agent, session: request.session,
       head: headCommit, branch: head.branch, worktree: location.key, changed: changed, untracked: untracked,
       index: snapshot.indexTree == nil ? nil : indexCommit)
+    // The note before the ref: a checkpoint another process prunes as soon as its ref is there (its name's
+    // time is when it began, and others may have finished since) then loses its note with it. Written after,
+    // the note outlived the ref, and no prune would ever remove it.
+    var noted = false
     do {
       try repository.updateNote(on: commit, ref: Checkpoint.notesRef, author: signature) { _ in checkpoint.line + "\n" }
+      noted = true
     } catch let error as GitError {
       warnings.append(
         "the checkpoint's note could not be written to \(Checkpoint.notesRef) (\(error.message)); the checkpoint "
           + "is taken; octo-git doctor says whether the ref is damaged")
+    }
+    do {
+      try repository.updateReference(ref, to: commit, expecting: nil, message: "octo-git checkpoint")
+    } catch {
+      if noted { _ = try? repository.removeNotes(on: [commit], ref: Checkpoint.notesRef, author: signature) }
+      throw error
     }
     PhaseTimings.mark("refs")
     return checkpoint

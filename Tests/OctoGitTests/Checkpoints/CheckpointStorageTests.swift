@@ -47,4 +47,20 @@ struct CheckpointStorageTests {
     let before = try checkpoints.take(.init(message: "before 1970", now: Date(timeIntervalSince1970: -5)))
     #expect(before.ref.hasSuffix("/-000000005000-" + before.id.abbreviated(12)), "\(before.ref)")
   }
+
+  @Test("the note is written before the ref, and taken back when the ref cannot be written")
+  func noteBeforeRef() throws {
+    let fixture = try TestRepository()
+    try fixture.write("a.txt", "one\n")
+    // A file where this work tree's ref folder goes: no checkpoint ref can be written under it.
+    try FileManager.default.createDirectory(
+      atPath: fixture.path + "/.git/refs/octo/checkpoints", withIntermediateDirectories: true)
+    try Data("not a folder\n".utf8).write(to: URL(fileURLWithPath: fixture.path + "/.git/refs/octo/checkpoints/main"))
+    let refused = try OctoGitBinary.run(["checkpoint"], in: fixture.path, home: fixture.home)
+    #expect(refused.status != 0, "\(refused.stdout)")
+    #expect(try fixture.git("notes", "--ref=octo/checkpoints", "list").isEmpty)
+    try FileManager.default.removeItem(atPath: fixture.path + "/.git/refs/octo/checkpoints/main")
+    let taken = try fixture.octo("checkpoint").trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try fixture.git("notes", "--ref=octo/checkpoints", "list").hasSuffix(taken))
+  }
 }
